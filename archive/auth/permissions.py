@@ -1,0 +1,47 @@
+"""What each role may do, read from storage_config/roles.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+
+from archive.config import REPO_ROOT
+
+ROLES_FILE = REPO_ROOT / "storage_config" / "roles.toml"
+SYSTEM_ROLE = "system"  # the account behind CLI and demo actions; cannot sign in
+
+
+class Forbidden(Exception):
+    """The user's role does not allow this action."""
+
+
+@cache
+def _policy() -> dict:
+    return tomllib.loads(ROLES_FILE.read_text(encoding="utf-8"))
+
+
+def roles() -> dict[str, dict[str, str]]:
+    return _policy()["roles"]
+
+
+def can(user, permission: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == SYSTEM_ROLE:
+        return True
+    allowed = _policy()["permissions"].get(permission)
+    if allowed is None:
+        raise KeyError(f"unknown permission {permission!r}")
+    return user.role in allowed
+
+
+def require(user, permission: str) -> None:
+    if not can(user, permission):
+        raise Forbidden(f"your role may not do this ({permission})")
+
+
+def role_label(role: str, locale: str = "zh_CN") -> str:
+    names = roles().get(role)
+    if not names:
+        return role
+    return names["en"] if locale.startswith("en") else names["zh"]

@@ -1,0 +1,240 @@
+"""The `archive` command. Each subcommand is a few lines over the same services the web uses."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+
+from archive.config import ConfigError
+
+NOT_YET = {
+    "extract": "text and field extraction",
+    "search": "search",
+    "reindex": "the search index",
+    "verify": "audit-trail and fixity verification",
+    "export-case": "case-file export",
+}
+
+
+def main() -> None:
+    from archive.access import NotFound
+    from archive.auth import Forbidden
+    from archive.intake import Rejected
+    from archive.storage import StoreError
+
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted")
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (ConfigError, StoreError, NotFound, Forbidden, Rejected, ValueError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"archive: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _runtime(*, inline_jobs: bool = False):
+    from archive.logs import configure_logging
+    from archive.queue import InlineQueue
+    from archive.runtime import make_runtime
+
+    configure_logging("WARNING")
+    runtime = make_runtime()
+    if inline_jobs and runtime.settings.get("jobs.backend") == "thread":
+        runtime.queue = InlineQueue(runtime)  # a short-lived command finishes its own work
+    return runtime
+
+
+def _as_user(session, username: str | None):
+    from sqlalchemy import select
+
+    from archive.models import User
+    from archive.setup import system_user
+
+    if username is None:
+        user = system_user(session)
+        if user is None:
+            raise click.ClickException("run `archive init` first")
+        return user
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    return user
+
+
+@click.group()
+def cli() -> None:
+    """Archive and sign-off system for medical-insurance agencies."""
+
+
+@cli.command()
+def init() -> None:
+    """Create or upgrade the database schema, object store and directories (idempotent)."""
+    from archive.setup import initialise
+
+    for line in initialise(_runtime()):
+        click.echo(line)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the web app with a production WSGI server (waitress)."""
+    import threading
+
+    from waitress import serve as waitress_serve
+
+    from archive import create_app
+    from archive.logs import configure_logging
+    from archive.queue import start_sweeper
+
+    runtime = _runtime()
+    configure_logging("INFO")
+    app = create_app(runtime)
+    if runtime.settings.get("jobs.backend") == "thread":
+        start_sweeper(runtime, threading.Event())  # resumes unfinished documents, then watches
+    click.echo(f"Archive is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="archive")
+
+
+@cli.command()
+@click.option("--queues", default=None, help="Comma-separated queue names (default: jobs.queue).")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(queues: str | None, burst: bool) -> None:
+    """Run an RQ worker for document processing (needs redis.url)."""
+    from archive.workers import run_worker
+
+    run_worker(_runtime(), queues.split(",") if queues else None, burst=burst)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", type=click.Choice(["invoice", "daily_statement", "referral", "agreement",
+                                           "other"]), default=None)
+@click.option("--case", "case_no", default=None, help="Add to this case; default: open a new one.")
+@click.option("--claimant", default="待补录", show_default=True, help="Claimant of a new case.")
+@click.option("--claim-type", default="other", show_default=True)
+@click.option("--user", "username", default=None, help="Act as this user (default: system).")
+def ingest(paths, kind, case_no, claimant, claim_type, username) -> None:
+    """Accept files (or folders of files) into a case, with a progress bar."""
+    from archive.cli_ingest import run_ingest
+
+    runtime = _runtime(inline_jobs=True)
+    with runtime.sessions() as session:
+        actor = _as_user(session, username)
+    failures = run_ingest(runtime, paths, kind=kind, case_no=case_no, claimant=claimant,
+                          claim_type=claim_type, actor=actor, operator=getpass.getuser())
+    if failures:
+        _fail(f"{failures} file(s) refused; see above")
+
+
+@cli.command()
+def demo() -> None:
+    """Load demo accounts (one per role) and demo cases; running it again adds nothing."""
+    from archive.demo.load import load_demo
+
+    for line in load_demo(_runtime(inline_jobs=True)):
+        click.echo(line)
+
+
+@cli.command()
+@click.option("--delete-orphans", is_flag=True, help="Delete stored objects no record knows.")
+def reconcile(delete_orphans: bool) -> None:
+    """Compare the object store with the database; report (and optionally remove) orphans."""
+    from archive.records.reconcile import reconcile as run
+
+    report = run(_runtime(), delete_orphans=delete_orphans)
+    for key in report.orphan_objects:
+        click.echo(f"orphan object (no record): {key}{' — deleted' if delete_orphans else ''}")
+    for key in report.missing_objects:
+        click.echo(f"MISSING object for a record: {key}")
+    click.echo(f"{report.checked} objects checked, {len(report.orphan_objects)} orphans, "
+               f"{len(report.missing_objects)} missing")
+    if report.missing_objects:
+        sys.exit(1)
+
+
+@cli.command()
+def status() -> None:
+    """Health of database, object store, queue and index (as /healthz)."""
+    import json
+
+    from archive.health import check_all
+
+    report = check_all(_runtime())
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    sys.exit(0 if report["ok"] else 1)
+
+
+@cli.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", required=True)
+@click.option("--name", "display_name", default=None)
+@click.password_option()
+def user_create(username, role, display_name, password) -> None:
+    from archive.auth import create_user
+
+    runtime = _runtime()
+    with runtime.sessions.begin() as session:
+        create_user(session, username=username, display_name=display_name or username, role=role,
+                    password=password, actor=_as_user(session, None))
+    click.echo(f"user {username} created ({role})")
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.password_option()
+def user_set_password(username, password) -> None:
+    from archive.auth import set_password
+
+    runtime = _runtime()
+    with runtime.sessions.begin() as session:
+        set_password(session, _as_user(session, username), password, actor=_as_user(session, None))
+    click.echo(f"password of {username} changed")
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--name", default="scanner", show_default=True)
+def user_token(username, name) -> None:
+    """Issue an API token (shown once)."""
+    from archive.auth import issue_api_token
+
+    runtime = _runtime()
+    with runtime.sessions.begin() as session:
+        token = issue_api_token(session, _as_user(session, username), name=name,
+                                actor=_as_user(session, None))
+    click.echo(token)
+
+
+def _not_yet(name: str, what: str):
+    @click.argument("args", nargs=-1)
+    @click.option("--json", "as_json", is_flag=True, hidden=True)
+    @click.option("-o", "output", default=None, hidden=True)
+    @click.option("--kind", default=None, hidden=True)
+    def command(args, as_json, output, kind) -> None:
+        _fail(f"`archive {name}` is not yet available ({what} is still being built)", code=2)
+
+    command.__doc__ = f"Not yet available: {what}."
+    return click.command(name)(command)
+
+
+for _name, _what in NOT_YET.items():
+    cli.add_command(_not_yet(_name, _what))

@@ -1,0 +1,46 @@
+"""Bulk intake from the command line: files or folders, one unit of work per file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archive.intake import Rejected, ingest, open_case
+from archive.queue import enqueue_processing
+from archive.records.audit import Origin, current_origin
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    return files
+
+
+def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, operator) -> int:
+    """Ingest every file; returns the number refused."""
+    current_origin.set(Origin("cli", request_id=f"cli:{operator}"))
+    if case_no is None:
+        with runtime.sessions.begin() as session:
+            case_no = open_case(session, actor=actor, claimant_name=claimant,
+                                claim_type=claim_type).case_no
+        click.echo(f"opened case {case_no}")
+    files = expand(list(paths))
+    refused = 0
+    with click.progressbar(files, label=f"ingesting into {case_no}", file=click.get_text_stream("stderr"),
+                           item_show_func=lambda p: p.name if p else "") as bar:
+        for path in bar:
+            try:
+                with open(path, "rb") as stream:
+                    result = ingest(runtime.sessions, runtime.store, runtime.limits,
+                                    tmp_dir=runtime.tmp_dir, case_no=case_no, stream=stream,
+                                    filename=path.name, kind=kind, actor=actor)
+            except Rejected as refusal:
+                refused += 1
+                click.echo(f"\n{path}: refused: {refusal.reason}", err=True)
+                continue
+            if result.needs_processing:
+                enqueue_processing(runtime, [result.document_id])
+    click.echo(f"{len(files) - refused} of {len(files)} files accepted into {case_no}")
+    return refused

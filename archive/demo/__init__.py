@@ -1,0 +1,1 @@
+"""Demo data: generated documents and accounts for trying the system out."""

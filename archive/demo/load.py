@@ -1,0 +1,56 @@
+"""`archive demo`: one account per role and a few cases with documents of every kind.
+
+Idempotent: accounts and cases that exist already are left alone. Passwords are random and
+printed only when an account is created (reset them with `archive user set-password`).
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+
+from sqlalchemy import select
+
+from archive.auth import create_user, role_label, roles
+from archive.demo.documents import demo_set
+from archive.intake import ingest, open_case
+from archive.models import Case, User
+from archive.queue import enqueue_processing
+from archive.setup import system_user
+
+
+def load_demo(runtime) -> list[str]:
+    out = []
+    with runtime.sessions.begin() as session:
+        system = system_user(session)
+        if system is None:
+            raise ValueError("run `archive init` first")
+        created = []
+        for role in roles():
+            username = f"demo_{role}"
+            if session.scalar(select(User.id).where(User.username == username)) is None:
+                password = secrets.token_urlsafe(9)
+                create_user(session, username=username, display_name=role_label(role),
+                            role=role, password=password, actor=system)
+                created.append((username, role, password))
+    if created:
+        out.append("Demo accounts (passwords are shown only now):")
+        out += [f"  {username:<22} {password}   {role_label(role)}" for username, role, password in created]
+    else:
+        out.append("Demo accounts exist already (reset a password: archive user set-password NAME).")
+
+    added = 0
+    for claimant, claim_type, documents in demo_set():
+        with runtime.sessions.begin() as session:
+            if session.scalar(select(Case.id).where(Case.claimant_name == claimant)) is not None:
+                continue
+            case_no = open_case(session, actor=system, claimant_name=claimant,
+                                claim_type=claim_type).case_no
+        for document in documents:
+            result = ingest(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
+                            case_no=case_no, stream=io.BytesIO(document.content),
+                            filename=document.filename, kind=document.kind, actor=system)
+            enqueue_processing(runtime, [result.document_id])
+        added += 1
+    out.append(f"Demo cases: {added} added." if added else "Demo cases exist already.")
+    return out

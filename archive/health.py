@@ -1,0 +1,48 @@
+"""Health of the parts the system stands on, for /healthz and `archive status`."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from archive import schema
+
+
+def check_all(runtime) -> dict:
+    checks = {
+        "database": _database(runtime),
+        "store": _store(runtime),
+        "queue": _queue(runtime),
+        "index": {"ok": True, "status": "not built yet (search arrives with the search index)"},
+    }
+    return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
+
+
+def _database(runtime) -> dict:
+    try:
+        with runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        current, head = schema.current_revision(runtime.engine), schema.head_revision()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not usable"
+        return {"ok": False, "error": _line(exc)}
+    if current != head:
+        return {"ok": False, "error": f"schema at {current}, code expects {head}: run `archive init`"}
+    return {"ok": True, "dialect": runtime.engine.dialect.name, "revision": current}
+
+
+def _store(runtime) -> dict:
+    try:
+        runtime.store.check()
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": _line(exc)}
+    return {"ok": True, "backend": runtime.settings.get("store.backend")}
+
+
+def _queue(runtime) -> dict:
+    try:
+        return runtime.queue.status()
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": _line(exc)}
+
+
+def _line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:300]

@@ -1,0 +1,50 @@
+"""Receive an upload stream onto local disk, hashing as it goes, never holding it in memory."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.intake.validate import Rejected
+
+CHUNK = 1024 * 1024
+
+
+@dataclass
+class SpooledFile:
+    path: Path
+    size: int
+    sha256: str
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def spool(stream: BinaryIO, *, max_bytes: int, tmp_dir: Path) -> SpooledFile:
+    try:
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    except FileNotFoundError:  # first upload, or the directory was cleaned away
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise Rejected(
+                        f"the file is larger than the limit of {max_bytes // (1024 * 1024)} MB",
+                        code="too_large",
+                        status=413,
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return SpooledFile(path=Path(name), size=size, sha256=digest.hexdigest())

@@ -1,0 +1,117 @@
+"""Checks an upload must pass before anything is stored: type, size, pages, integrity."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from archive.intake import sniff
+
+
+class Rejected(Exception):
+    """An upload that is refused; the message is shown to the user as is."""
+
+    def __init__(self, reason: str, *, code: str = "invalid_file", status: int = 422) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_pages: int
+    max_image_pixels: int
+
+    @classmethod
+    def from_settings(cls, settings) -> Limits:
+        return cls(
+            max_bytes=settings.max_upload_bytes,
+            max_pages=int(settings.get("intake.max_pages")),
+            max_image_pixels=int(settings.get("intake.max_image_pixels")),
+        )
+
+
+def inspect_file(path: Path, size: int, limits: Limits) -> tuple[str, int]:
+    """Content type and page count of a spooled upload, or Rejected with the reason."""
+    if size == 0:
+        raise Rejected("the file is empty", code="empty_file")
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    content_type = sniff.sniff_type(head)
+    if content_type is None:
+        raise Rejected(
+            "unsupported file type: only PDF, JPEG, PNG and TIFF are accepted "
+            "(the type is read from the file's content, not its name)",
+            code="unsupported_type",
+            status=415,
+        )
+    if content_type == sniff.PDF:
+        pages = _pdf_pages(path, size)
+    else:
+        pages = _image_pages(path, limits)
+    if pages > limits.max_pages:
+        raise Rejected(f"too many pages: {pages} (limit {limits.max_pages})", code="too_many_pages")
+    return content_type, pages
+
+
+def _pdf_pages(path: Path, size: int) -> int:
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - 2048))
+        tail = handle.read()
+    if b"%%EOF" not in tail:
+        raise Rejected("the PDF is truncated (no end-of-file marker)", code="truncated_pdf")
+    try:
+        # An open file, not a path: given a path, pypdf reads the whole file into memory.
+        with warnings.catch_warnings(), open(path, "rb") as handle:
+            warnings.simplefilter("ignore")  # pypdf warns about harmless producer quirks
+            reader = PdfReader(handle, strict=False)
+            if reader.is_encrypted:
+                raise Rejected("the PDF is encrypted; upload an unprotected scan", code="encrypted_pdf")
+            pages = len(reader.pages)
+    except Rejected:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise Rejected(f"the PDF cannot be read: {_short(exc)}", code="corrupt_pdf") from exc
+    if pages == 0:
+        raise Rejected("the PDF has no pages", code="corrupt_pdf")
+    return pages
+
+
+def _image_pages(path: Path, limits: Limits) -> int:
+    """Count frames, refusing oversized ones from their headers before any pixel is decoded."""
+    try:
+        with warnings.catch_warnings():
+            # Our own pixel check below gives the clearer message; Pillow still raises
+            # DecompressionBombError at twice its limit, before decoding.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                pages = getattr(image, "n_frames", 1)
+                for frame in range(pages):
+                    image.seek(frame)
+                    width, height = image.size
+                    if width * height > limits.max_image_pixels:
+                        raise Rejected(
+                            f"image page {frame + 1} is {width}×{height} pixels, over the limit of "
+                            f"{limits.max_image_pixels} (a possible decompression bomb)",
+                            code="image_too_large",
+                        )
+                    image.load()  # a truncated or corrupt image fails here
+    except Rejected:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise Rejected(f"image too large to decode safely: {_short(exc)}", code="image_too_large") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise Rejected(f"the image cannot be read: {_short(exc)}", code="corrupt_image") from exc
+    return pages
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]

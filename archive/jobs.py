@@ -1,0 +1,53 @@
+"""Job functions. They take ids, reload their rows and call a service; safe to run twice.
+
+RQ imports `archive.jobs.process_document` by name in a worker process, so the worker's
+runtime is built on first use in each process (a forked job gets its own engine).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from archive import processing
+from archive.records.audit import Origin, current_origin
+
+log = logging.getLogger(__name__)
+
+_worker_runtime = None
+_worker_pid: int | None = None
+
+
+def worker_runtime():
+    global _worker_runtime, _worker_pid
+    if _worker_pid != os.getpid():
+        from archive.runtime import make_runtime
+
+        if _worker_runtime is not None:
+            # Inherited over fork: drop the parent's pooled connections without closing them.
+            _worker_runtime.engine.dispose(close=False)
+        _worker_runtime = make_runtime()
+        _worker_pid = os.getpid()
+    return _worker_runtime
+
+
+def process_document(document_id: int) -> str:
+    """RQ entry point."""
+    return run_process_document(worker_runtime(), document_id)
+
+
+def run_process_document(runtime, document_id: int) -> str:
+    token = current_origin.set(Origin("job"))
+    try:
+        jobs = runtime.settings.section("jobs")
+        outcome = processing.process_document(
+            runtime.sessions, runtime.store, runtime.limits,
+            document_id=document_id,
+            lease_seconds=int(jobs["job_timeout"]),
+            tmp_dir=runtime.tmp_dir,
+            delay_seconds=float(jobs.get("fault_delay_seconds", 0)),
+        )
+        log.info("document %s: %s", document_id, outcome)
+        return outcome
+    finally:
+        current_origin.reset(token)

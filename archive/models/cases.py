@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from archive.db import Base
+from archive.models.types import UTCDateTime, utcnow
+
+CLAIM_TYPES = ("outpatient", "inpatient", "maternity", "trauma", "referral", "settlement", "other")
+DOCUMENT_KINDS = ("invoice", "daily_statement", "referral", "agreement", "other")
+
+
+class DocumentStatus:
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+    UNFINISHED = (RECEIVED, PROCESSING)
+
+
+class Case(Base):
+    """A case file (案卷): one claimant's claim and every document that belongs to it."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(32), unique=True)
+    claimant_name: Mapped[str] = mapped_column(String(64))
+    claimant_id_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    insurance_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    claim_type: Mapped[str] = mapped_column(String(32))
+    township: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), default="intake")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="case", order_by="Document.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StoredObject(Base):
+    """The bytes of one original, stored once however often they are uploaded."""
+
+    __tablename__ = "stored_objects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    store_key: Mapped[str] = mapped_column(String(255), unique=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Document(Base):
+    """One uploaded file inside a case, with its processing state."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("case_id", "object_id", name="uq_document_case_object"),
+        Index("ix_documents_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    object_id: Mapped[int] = mapped_column(ForeignKey("stored_objects.id"))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    original_filename: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    page_count: Mapped[int] = mapped_column(default=0)
+    # Set when the same bytes already belong to another case: a claim submitted twice.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.RECEIVED)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # While a job works on the document it holds a lease; an expired lease means the job died.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="documents")
+    stored_object: Mapped[StoredObject] = relationship()
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document", order_by="Page.number", cascade="all, delete-orphan"
+    )
+
+
+class Page(Base):
+    """One page of a document; text and fields arrive with the OCR step."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_page_document_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    number: Mapped[int]
+    width: Mapped[float | None]
+    height: Mapped[float | None]
+
+    document: Mapped[Document] = relationship(back_populates="pages")

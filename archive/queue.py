@@ -1,0 +1,189 @@
+"""All enqueueing goes through here. The backend is chosen by `jobs.backend`:
+
+- "inline": run the job right away in the caller's thread (tests, scripts);
+- "thread": a single background thread in this process (the embedded default);
+- "rq":     Redis + RQ, run by `archive worker` processes on any machine.
+
+The database is the list of work still to do (documents received or processing), so a job
+lost with Redis or a crashed worker is found again by `sweep` and enqueued once more.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy import select, update
+
+from archive.models import Document
+from archive.models.cases import DocumentStatus
+from archive.models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+PROCESS_DOCUMENT = "archive.jobs.process_document"
+
+
+class JobQueue(Protocol):
+    def submit(self, document_id: int) -> None: ...
+
+    def status(self) -> dict:
+        """Health of the queue: {"ok": bool, ...}."""
+
+
+class InlineQueue:
+    volatile = False  # nothing waits in it
+
+    def __init__(self, runtime) -> None:
+        self.runtime = runtime
+
+    def submit(self, document_id: int) -> None:
+        from archive.jobs import run_process_document
+
+        run_process_document(self.runtime, document_id)
+
+    def status(self) -> dict:
+        return {"ok": True, "backend": "inline"}
+
+
+class ThreadQueue:
+    """One worker thread: SQLite allows one writer, and the desk PC has few cores."""
+
+    volatile = True  # its waiting jobs are lost when the process stops
+
+    def __init__(self, runtime) -> None:
+        self.runtime = runtime
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-job")
+
+    def submit(self, document_id: int) -> None:
+        from archive.jobs import run_process_document
+
+        future = self._executor.submit(run_process_document, self.runtime, document_id)
+        future.add_done_callback(_log_failure)
+
+    def status(self) -> dict:
+        return {"ok": True, "backend": "thread", "pending": self._executor._work_queue.qsize()}
+
+
+def _log_failure(future) -> None:
+    if future.exception() is not None:
+        log.warning("in-process job failed; the sweep retries it", exc_info=future.exception())
+
+
+class RQQueue:
+    volatile = False  # jobs wait in Redis across restarts
+
+    def __init__(self, runtime) -> None:
+        from redis import Redis
+        from rq import Queue
+        from rq.serializers import JSONSerializer
+
+        jobs = runtime.settings.section("jobs")
+        self.jobs = jobs
+        self.redis = Redis.from_url(runtime.settings.redis_url, socket_connect_timeout=3,
+                                    socket_timeout=10)
+        self.queue = Queue(jobs["queue"], connection=self.redis, serializer=JSONSerializer)
+
+    def submit(self, document_id: int) -> None:
+        from rq import Retry
+
+        self.queue.enqueue(
+            PROCESS_DOCUMENT,
+            args=[document_id],
+            job_timeout=int(self.jobs["job_timeout"]),
+            retry=Retry(max=int(self.jobs["retries"]), interval=list(self.jobs["retry_intervals"])),
+            description=f"process document {document_id}",
+            failure_ttl=7 * 24 * 3600,
+        )
+
+    def status(self) -> dict:
+        from redis.exceptions import RedisError
+
+        try:
+            return {"ok": True, "backend": "rq", "queued": self.queue.count}
+        except RedisError as exc:
+            return {"ok": False, "backend": "rq", "error": str(exc).splitlines()[0]}
+
+
+BACKENDS = {"inline": InlineQueue, "thread": ThreadQueue, "rq": RQQueue}
+
+
+def make_queue(runtime) -> JobQueue:
+    backend = runtime.settings.get("jobs.backend")
+    if backend == "rq" and not runtime.settings.redis_url:
+        raise ValueError("jobs.backend is 'rq' but no redis.url (ARCHIVE_REDIS_URL) is set")
+    try:
+        return BACKENDS[backend](runtime)
+    except KeyError:
+        raise ValueError(f"unknown jobs.backend {backend!r}; use one of {sorted(BACKENDS)}") from None
+
+
+def enqueue_processing(runtime, document_ids: list[int]) -> list[int]:
+    """Hand documents to the job system after their intake committed.
+
+    A failure here loses nothing: the documents stay "received" and the sweep enqueues them
+    again. Returns the ids that were handed over.
+    """
+    handed = []
+    for document_id in document_ids:
+        try:
+            runtime.queue.submit(document_id)
+        except Exception as exc:  # noqa: BLE001 - any queue failure is retried by the sweep
+            log.warning("could not enqueue document %s (%s); the sweep will retry", document_id,
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            continue
+        handed.append(document_id)
+    if handed:
+        with runtime.sessions.begin() as session:
+            session.execute(update(Document).where(Document.id.in_(handed),
+                                                   Document.status == DocumentStatus.RECEIVED)
+                            .values(enqueued_at=utcnow()))
+    return handed
+
+
+def sweep(runtime, *, startup: bool = False) -> list[int]:
+    """Enqueue documents whose work was never handed over, is long overdue, or whose job died.
+
+    At startup an in-process queue is empty, so every received document is handed over again.
+    """
+    now = utcnow()
+    resubmit_all = startup and runtime.queue.volatile
+    stale_after = timedelta(seconds=0 if resubmit_all else int(runtime.settings.get("jobs.job_timeout")))
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(Document)
+            .where(Document.status == DocumentStatus.PROCESSING, Document.lease_until < now)
+            .values(status=DocumentStatus.RECEIVED, lease_until=None, enqueued_at=None)
+        )
+        ids = list(session.scalars(
+            select(Document.id).where(
+                Document.status == DocumentStatus.RECEIVED,
+                Document.enqueued_at.is_(None) | (Document.enqueued_at <= now - stale_after),
+            ).order_by(Document.id)
+        ))
+    if ids:
+        log.info("resuming %d unfinished documents", len(ids))
+    return enqueue_processing(runtime, ids)
+
+
+def start_sweeper(runtime, stop: threading.Event) -> threading.Thread:
+    """Sweep now and then every `jobs.sweep_interval` seconds until `stop` is set."""
+    interval = float(runtime.settings.get("jobs.sweep_interval"))
+
+    def loop() -> None:
+        startup = True
+        while True:
+            try:
+                sweep(runtime, startup=startup)
+                startup = False
+            except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
+                log.exception("sweep failed; trying again in %ss", interval)
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=loop, name="archive-sweeper", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,1 @@
+"""What must hold for years: the audit trail (and later fixity, retention, holds)."""

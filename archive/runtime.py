@@ -1,0 +1,44 @@
+"""Everything a process needs to do work, built once from settings by its entry point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.config import Settings, load_settings
+from archive.db import make_engine, make_session_factory
+from archive.intake.validate import Limits
+from archive.storage import ObjectStore, make_store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: ObjectStore
+    limits: Limits
+    queue: object = field(default=None)  # archive.queue.JobQueue, attached by make_runtime
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.settings.data_dir / "tmp"
+
+
+def make_runtime(settings: Settings | None = None) -> Runtime:
+    from archive.queue import make_queue
+
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        store=make_store(settings),
+        limits=Limits.from_settings(settings),
+    )
+    runtime.queue = make_queue(runtime)
+    return runtime

@@ -1,0 +1,36 @@
+"""`archive init`: everything a fresh or upgraded installation needs; safe to run again."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from archive import schema
+from archive.auth import create_user
+from archive.auth.permissions import SYSTEM_ROLE
+from archive.models import User
+
+SYSTEM_USERNAME = "system"
+
+
+def initialise(runtime) -> list[str]:
+    """Create or upgrade what the installation needs; returns what was done, for the log."""
+    done = []
+    runtime.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    runtime.tmp_dir.mkdir(parents=True, exist_ok=True)
+    before = schema.current_revision(runtime.engine)
+    schema.upgrade(runtime.engine)
+    after = schema.current_revision(runtime.engine)
+    done.append(f"database schema {before or 'empty'} → {after}" if before != after
+                else f"database schema up to date ({after})")
+    runtime.store.check()
+    done.append(f"object store ready ({runtime.settings.get('store.backend')})")
+    with runtime.sessions.begin() as session:
+        if system_user(session) is None:
+            create_user(session, username=SYSTEM_USERNAME, display_name="System", role=SYSTEM_ROLE,
+                        password=None)
+            done.append("system account created")
+    return done
+
+
+def system_user(session) -> User | None:
+    return session.scalar(select(User).where(User.username == SYSTEM_USERNAME))

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.storage.base import ObjectMissing, StoreError
+
+
+class LocalStore:
+    """Objects as files under one directory, written atomically (temp file, fsync, rename)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self._tmp = self.root / ".tmp"
+        self._made_dirs: set[Path] = set()
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise StoreError(f"key outside the store: {key!r}")
+        return path
+
+    def put_file(self, key: str, path: Path, *, content_type: str, size: int) -> None:
+        target = self._path(key)
+        for directory in (target.parent, self._tmp):
+            if directory not in self._made_dirs:
+                directory.mkdir(parents=True, exist_ok=True)
+                self._made_dirs.add(directory)
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp)
+        try:
+            with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+                shutil.copyfileobj(src, out, 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return open(self._path(key), "rb")
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def iter_keys(self, prefix: str = "") -> Iterator[str]:
+        if not self.root.exists():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and self._tmp not in path.parents:
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
+    def check(self) -> None:
+        try:
+            self._tmp.mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=self._tmp)
+            probe.close()
+        except OSError as exc:
+            raise StoreError(f"local store {self.root} is not writable: {exc}") from exc
+
+
+def _fsync_dir(path: Path) -> None:
+    # Makes the rename itself durable, not just the file's bytes.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+import certifi
+import urllib3
+from minio import Minio
+from minio.error import MinioException, S3Error
+
+from archive.storage.base import ObjectMissing, StoreError
+
+MIN_PART_SIZE = 5 * 1024 * 1024
+_MISSING = {"NoSuchKey", "NoSuchObject"}
+_RETRY_STATUS = [500, 502, 503, 504]
+
+
+class S3Store:
+    """Objects in one bucket of any S3 API server, through the MinIO client."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        bucket: str,
+        *,
+        access_key: str = "",
+        secret_key: str = "",
+        secure: bool = True,
+        region: str = "us-east-1",
+        part_size: int = 16 * 1024 * 1024,
+        connect_timeout: float = 10.0,
+        retries: int = 3,
+    ) -> None:
+        if not endpoint or not bucket:
+            raise StoreError("S3 store needs both store.endpoint and store.bucket")
+        if part_size < MIN_PART_SIZE:
+            raise StoreError(f"S3 part size must be at least 5 MiB, got {part_size} bytes")
+        self.endpoint, self.bucket, self.part_size = endpoint, bucket, part_size
+        # Minio's own default waits 5 minutes to connect; check() must fail fast instead.
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=connect_timeout, read=300),
+            maxsize=10,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+            retries=urllib3.Retry(retries, backoff_factor=0.2, status_forcelist=_RETRY_STATUS),
+        )
+        try:
+            self._client = Minio(
+                endpoint=endpoint,
+                access_key=access_key or None,
+                secret_key=secret_key or None,
+                secure=secure,
+                region=region or None,
+                http_client=http,
+            )
+        except ValueError as exc:
+            raise StoreError(f"S3 store endpoint {endpoint!r} is not usable: {exc}") from None
+
+    @classmethod
+    def from_settings(cls, section: dict[str, Any]) -> S3Store:
+        return cls(
+            endpoint=str(section.get("endpoint") or ""),
+            bucket=str(section.get("bucket") or ""),
+            access_key=str(section.get("access_key") or ""),
+            secret_key=str(section.get("secret_key") or ""),
+            secure=bool(section.get("secure", True)),
+            region=str(section.get("region") or "us-east-1"),
+            part_size=int(float(section.get("part_size_mb") or 16) * 1024 * 1024),
+        )
+
+    @contextmanager
+    def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
+        try:
+            yield
+        except S3Error as exc:
+            if key is not None and exc.code in _MISSING:
+                raise ObjectMissing(key) from None
+            raise self._error(action, f"{exc.code}: {exc.message}") from None
+        except (MinioException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+            raise self._error(action, str(exc)) from None
+
+    def _error(self, action: str, detail: str) -> StoreError:
+        detail = " ".join(detail.split())
+        return StoreError(f"S3 store {self.endpoint}/{self.bucket}: {action} failed: {detail}")
+
+    def put_file(self, key: str, path: Path, *, content_type: str, size: int) -> None:
+        with open(path, "rb") as src:
+            actual = os.fstat(src.fileno()).st_size
+            if actual != size:
+                raise StoreError(f"{path} has {actual} bytes, expected {size}")
+            # A single PUT or a multipart upload both become visible only once complete.
+            with self._errors(f"upload of {key}"):
+                self._client.put_object(
+                    bucket_name=self.bucket,
+                    object_name=key,
+                    data=src,
+                    length=size,
+                    content_type=content_type,
+                    part_size=self.part_size,
+                    # Parts are read into memory; one at a time bounds that to part_size.
+                    num_parallel_uploads=1,
+                )
+
+    def open(self, key: str) -> BinaryIO:
+        with self._errors(f"download of {key}", key):
+            response = self._client.get_object(bucket_name=self.bucket, object_name=key)
+        return cast(BinaryIO, io.BufferedReader(_Body(response, self, key), 1024 * 1024))
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.size(key)
+        except ObjectMissing:
+            return False
+        return True
+
+    def size(self, key: str) -> int:
+        with self._errors(f"stat of {key}", key):
+            stat = self._client.stat_object(bucket_name=self.bucket, object_name=key)
+        return int(stat.size or 0)
+
+    def delete(self, key: str) -> None:
+        with suppress(ObjectMissing), self._errors(f"delete of {key}", key):
+            self._client.remove_object(bucket_name=self.bucket, object_name=key)
+
+    def iter_keys(self, prefix: str = "") -> Iterator[str]:
+        with self._errors(f"listing of {prefix or '/'}"):
+            for obj in self._client.list_objects(
+                bucket_name=self.bucket, prefix=prefix or None, recursive=True
+            ):
+                if obj.object_name and not obj.is_dir:
+                    yield obj.object_name
+
+    def check(self) -> None:
+        with self._errors("bucket check"):
+            if self._client.bucket_exists(bucket_name=self.bucket):
+                return
+            try:
+                self._client.make_bucket(bucket_name=self.bucket)
+            except S3Error as exc:
+                # Another process may have created it between the two calls.
+                if exc.code != "BucketAlreadyOwnedByYou":
+                    raise
+
+
+class _Body(io.RawIOBase):
+    """The HTTP response body; closing it hands the connection back to the pool."""
+
+    def __init__(self, response: Any, store: S3Store, key: str) -> None:
+        self._response, self._store, self._key = response, store, key
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with self._store._errors(f"download of {self._key}"):
+            return self._response.readinto(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._response.close()
+            self._response.release_conn()
+        super().close()

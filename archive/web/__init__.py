@@ -1,0 +1,97 @@
+"""Flask wiring: blueprints, sessions, sign-in, language, security headers, error pages."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import timedelta
+
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from archive.config import REPO_ROOT, ensure_secret_key
+from archive.records.audit import Origin, current_origin
+from archive.web import errors
+from archive.web.api import api
+from archive.web.auth import auth, load_user
+from archive.web.cases import cases
+from archive.web.health import health
+from archive.web.i18n import (LANGUAGES, claim_type_label, format_bytes, kind_label, select_locale,
+                              status_label)
+
+log = logging.getLogger("archive.web")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+
+
+def build_app(runtime) -> Flask:
+    settings = runtime.settings
+    app = Flask("archive", template_folder=str(REPO_ROOT / "templates"),
+                static_folder=str(REPO_ROOT / "archive" / "web" / "static"))
+    app.config.update(
+        SECRET_KEY=ensure_secret_key(settings),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.get("app.secure_cookies", False)),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(settings.get("app.session_idle_minutes"))),
+        BABEL_DEFAULT_LOCALE=settings.get("app.default_locale"),
+        BABEL_TRANSLATION_DIRECTORIES=str(REPO_ROOT / "archive" / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    app.extensions["archive"] = runtime
+
+    csrf = CSRFProtect(app)
+    csrf.exempt(api)  # token-only; see archive.web.api
+    Babel(app, locale_selector=select_locale)
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = None
+    login.user_loader(load_user)
+
+    for blueprint in (auth, cases, api, health):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, status_label=status_label,
+                                 claim_type_label=claim_type_label, kind_label=kind_label,
+                                 get_locale=get_locale)
+    app.jinja_env.filters["filesize"] = format_bytes
+
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.teardown_appcontext(_close_session)
+    return app
+
+
+def _start_request() -> None:
+    g.started = time.perf_counter()
+    g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+    channel = "api" if request.path.startswith("/api/") else "web"
+    g.origin_token = current_origin.set(Origin(channel, g.request_id, request.remote_addr))
+
+
+def _finish_request(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.path != "/healthz":
+        log.info("%s %s %s", request.method, request.path, response.status_code, extra={"fields": {
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        }})
+    return response
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+    token = g.pop("origin_token", None)
+    if token is not None:
+        current_origin.reset(token)

@@ -1,0 +1,81 @@
+"""JSON API for scanner software and scripts. Bearer tokens only: no cookies, so no CSRF."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+
+from archive.access import get_case, get_document
+from archive.auth import require, user_for_token
+from archive.cases import document_states
+from archive.intake import Rejected, open_case
+from archive.web.context import db
+from archive.web.uploads import ingest_request_files
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        user = None
+        if header.startswith("Bearer "):
+            user = user_for_token(db(), header.removeprefix("Bearer ").strip())
+        if user is None:
+            raise Unauthorized("a valid API token is required (header 'Authorization: Bearer ...')")
+        db().commit()  # records the token's last use
+        require(user, "api.use")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@api.post("/cases")
+@token_required
+def create_case():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Rejected("send a JSON object with claimant_name and claim_type", code="bad_json",
+                       status=400)
+    fields = ("claimant_name", "claim_type", "claimant_id_number", "insurance_number", "township")
+    case = open_case(db(), actor=g.api_user, **{k: _text(body.get(k)) for k in fields})
+    db().commit()
+    return jsonify(case_no=case.case_no, status=case.status), 201
+
+
+@api.get("/cases/<case_no>")
+@token_required
+def show_case(case_no: str):
+    case = get_case(db(), g.api_user, case_no)
+    return jsonify(case_no=case.case_no, claimant_name=case.claimant_name,
+                   claim_type=case.claim_type, status=case.status,
+                   documents=document_states(db(), g.api_user, case_no))
+
+
+@api.post("/cases/<case_no>/documents")
+@token_required
+def upload(case_no: str):
+    results, status = ingest_request_files(case_no, g.api_user,
+                                           kind=request.form.get("kind") or None)
+    return jsonify(results=results), status
+
+
+@api.get("/documents/<int:document_id>")
+@token_required
+def show_document(document_id: int):
+    document = get_document(db(), g.api_user, document_id)
+    return jsonify(id=document.id, case_no=document.case.case_no, status=document.status,
+                   pages=document.page_count, kind=document.kind, filename=document.filename,
+                   failure_reason=document.failure_reason, duplicate_of=document.duplicate_of_id,
+                   sha256=document.stored_object.sha256)
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,116 @@
+"""The case desk: list and open cases, upload files, watch them being processed, download."""
+
+from __future__ import annotations
+
+from flask import (Blueprint, Response, flash, jsonify, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from archive.access import get_case
+from archive.auth import can
+from archive.cases import document_states, list_cases, open_original
+from archive.intake.cases import open_case
+from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
+from archive.web.context import db, runtime
+from archive.web.i18n import status_label
+from archive.web.uploads import content_disposition, ingest_request_files
+
+cases = Blueprint("cases", __name__)
+
+
+class CaseForm(FlaskForm):
+    claimant_name = StringField("claimant_name", validators=[DataRequired(), Length(max=64)])
+    claimant_id_number = StringField("claimant_id_number", validators=[Optional(), Length(max=32)])
+    insurance_number = StringField("insurance_number", validators=[Optional(), Length(max=64)])
+    claim_type = StringField("claim_type", validators=[DataRequired(), AnyOf(CLAIM_TYPES)])
+    township = StringField("township", validators=[Optional(), Length(max=64)])
+
+
+@cases.route("/")
+@login_required
+def home():
+    return redirect(url_for("cases.index"))
+
+
+@cases.route("/cases")
+@login_required
+def index():
+    listing = list_cases(db(), current_user, page=request.args.get("page", 1, type=int))
+    return render_template("cases/index.html", listing=listing,
+                           may_create=can(current_user, "case.create"))
+
+
+@cases.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = CaseForm()
+    if form.validate_on_submit():
+        case = open_case(db(), actor=current_user, **{
+            name: form[name].data for name in
+            ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township")
+        })
+        db().commit()
+        flash(_("Case %(case_no)s opened.", case_no=case.case_no), "success")
+        return redirect(url_for("cases.show", case_no=case.case_no))
+    if not can(current_user, "case.create"):
+        return render_template("errors/error.html", code=403,
+                               message=_("Your role may not open cases.")), 403
+    return render_template("cases/new.html", form=form, claim_types=CLAIM_TYPES)
+
+
+@cases.route("/cases/<case_no>")
+@login_required
+def show(case_no: str):
+    case = get_case(db(), current_user, case_no)
+    return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS,
+                           may_upload=can(current_user, "document.upload"),
+                           may_download=can(current_user, "document.download"))
+
+
+@cases.route("/cases/<case_no>/documents", methods=["POST"])
+@login_required
+def upload(case_no: str):
+    results, status = ingest_request_files(case_no, current_user,
+                                           kind=request.form.get("kind") or None)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return jsonify(results=results), status
+    for result in results:
+        if "error" in result:
+            flash(_("%(name)s: refused: %(reason)s", name=result["filename"],
+                    reason=result["error"]), "error")
+        else:
+            flash(_("%(name)s: received", name=result["filename"]), "success")
+    return redirect(url_for("cases.show", case_no=case_no))
+
+
+@cases.route("/cases/<case_no>/documents.json")
+@login_required
+def states(case_no: str):
+    documents = document_states(db(), current_user, case_no)
+    for document in documents:
+        document["status_label"] = status_label(document["status"])
+    return jsonify(documents=documents)
+
+
+@cases.route("/documents/<int:document_id>/original")
+@login_required
+def download(document_id: int):
+    document, stream = open_original(db(), runtime().store, current_user, document_id)
+    db().commit()
+    return Response(stream_with_context(_chunks(stream)), mimetype=document.content_type, headers={
+        "Content-Disposition": content_disposition(document.filename),
+        "Content-Length": str(document.stored_object.size),
+        "Cache-Control": "private, no-store",
+    })
+
+
+def _chunks(stream, size: int = 256 * 1024):
+    try:
+        while chunk := stream.read(size):
+            yield chunk
+    finally:
+        stream.close()

@@ -1,0 +1,70 @@
+"""Every failure becomes a clear message with the right status; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from archive.access import NotFound
+from archive.auth import Forbidden
+from archive.intake import Rejected
+from archive.storage import StoreError
+from archive.web.api import Unauthorized
+
+log = logging.getLogger("archive.web")
+
+
+def _reply(status: int, code: str, message: str):
+    if request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "fetch":
+        return jsonify(error=code, message=message), status
+    return render_template("errors/error.html", code=status, message=message), status
+
+
+def register(app) -> None:
+    @app.errorhandler(Rejected)
+    def rejected(exc: Rejected):
+        return _reply(exc.status, exc.code, exc.reason)
+
+    @app.errorhandler(NotFound)
+    def not_found(exc: NotFound):
+        return _reply(404, "not_found", _("Not found: %(what)s. It does not exist or is not "
+                                          "visible to you.", what=str(exc).removeprefix("no ")))
+
+    @app.errorhandler(Forbidden)
+    def forbidden(exc: Forbidden):
+        return _reply(403, "forbidden", _("Your role does not allow this action."))
+
+    @app.errorhandler(Unauthorized)
+    def unauthorized(exc: Unauthorized):
+        return _reply(401, "unauthorized", str(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf(exc: CSRFError):
+        return _reply(400, "csrf", _("The form has expired or lacks its security token; "
+                                     "reload the page and try again."))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _reply(413, "too_large", _("The upload is larger than %(mb)s MB.", mb=limit))
+
+    @app.errorhandler(StoreError)
+    def store_down(exc: StoreError):
+        log.error("object store error: %s", exc)
+        return _reply(503, "store_unavailable", _("The document store is not available right "
+                                                  "now; nothing was saved. Try again later."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _reply(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
+                      exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return _reply(500, "internal_error", _("Something went wrong on our side; it has been "
+                                                "logged. Please try again."))

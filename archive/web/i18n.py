@@ -1,0 +1,71 @@
+"""Language choice and display helpers. Simplified Chinese by default, English on request."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+# Babel reads "zh_CN" as zh_Hans_CN, so the Chinese catalogue lives in translations/zh_Hans_CN.
+
+STATUS_LABELS = {
+    "received": _l("received"),
+    "processing": _l("processing"),
+    "processed": _l("processed"),
+    "failed": _l("failed"),
+    "intake": _l("intake"),
+}
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+CLAIM_TYPE_LABELS = {
+    "outpatient": _l("outpatient"),
+    "inpatient": _l("inpatient"),
+    "maternity": _l("maternity"),
+    "trauma": _l("trauma"),
+    "referral": _l("out-of-area referral"),
+    "settlement": _l("provider settlement"),
+    "other": _l("other"),
+}
+
+KIND_LABELS = {
+    "invoice": _l("medical invoice"),
+    "daily_statement": _l("daily itemised statement"),
+    "referral": _l("referral form"),
+    "agreement": _l("provider agreement"),
+    "other": _l("other document"),
+    None: _l("not yet recognised"),
+}
+
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def claim_type_label(claim_type: str) -> str:
+    return str(CLAIM_TYPE_LABELS.get(claim_type, claim_type))
+
+
+def kind_label(kind: str | None) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def format_bytes(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)

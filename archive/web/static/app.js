@@ -1,0 +1,80 @@
+// Progressive enhancement for the case page: per-file upload progress and live status.
+// Without JavaScript the form posts normally and the page shows the result after reload.
+(function () {
+  "use strict";
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+  var table = document.getElementById("documents");
+  var form = document.getElementById("upload");
+
+  function poll() {
+    if (!table) return;
+    fetch(table.dataset.poll, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        var busy = false;
+        data.documents.forEach(function (doc) {
+          var row = table.querySelector('tr[data-id="' + doc.id + '"]');
+          if (!row) { location.reload(); return; }
+          var cell = row.querySelector(".status");
+          cell.className = "status status-" + doc.status;
+          cell.textContent = doc.status_label + (doc.failure_reason ? ": " + doc.failure_reason : "");
+          row.querySelector(".pages").textContent = doc.pages;
+          if (doc.status === "received" || doc.status === "processing") busy = true;
+        });
+        if (busy) setTimeout(poll, 1500);
+      });
+  }
+
+  function uploadOne(file, kind, list) {
+    return new Promise(function (resolve) {
+      var item = document.createElement("li");
+      var bar = document.createElement("progress");
+      bar.max = 100; bar.value = 0;
+      item.textContent = file.name + " ";
+      item.appendChild(bar);
+      list.appendChild(item);
+      var body = new FormData();
+      body.append("files", file, file.name);
+      body.append("kind", kind);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-CSRFToken", csrf.content);
+      xhr.setRequestHeader("X-Requested-With", "fetch");
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = 100 * e.loaded / e.total; };
+      xhr.onload = function () {
+        var message = "";
+        try {
+          var data = JSON.parse(xhr.responseText);
+          message = data.message || (data.results && data.results[0] && (data.results[0].error || data.results[0].status)) || "";
+        } catch (err) { message = xhr.statusText; }
+        item.textContent = file.name + ": " + message;
+        item.className = xhr.status < 300 ? "ok" : "error";
+        resolve();
+      };
+      xhr.onerror = function () { item.textContent = file.name + ": network error"; item.className = "error"; resolve(); };
+      xhr.send(body);
+    });
+  }
+
+  if (form) {
+    var input = form.querySelector('input[type="file"]');
+    var drop = document.getElementById("drop");
+    var list = document.getElementById("progress");
+    function send(files) {
+      var kind = form.querySelector('select[name="kind"]').value;
+      var chain = Promise.resolve();
+      Array.prototype.forEach.call(files, function (f) { chain = chain.then(function () { return uploadOne(f, kind, list); }); });
+      chain.then(function () { location.reload(); });
+    }
+    form.addEventListener("submit", function (e) {
+      if (!input.files.length) return;
+      e.preventDefault();
+      send(input.files);
+    });
+    ["dragover", "dragenter"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); }); });
+    ["dragleave", "drop"].forEach(function (t) { drop.addEventListener(t, function () { drop.classList.remove("over"); }); });
+    drop.addEventListener("drop", function (e) { e.preventDefault(); send(e.dataTransfer.files); });
+  }
+  poll();
+})();

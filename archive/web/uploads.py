@@ -1,0 +1,47 @@
+"""Upload handling shared by the browser desk and the API."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import request
+
+from archive.intake import ingest
+from archive.intake.validate import Rejected
+from archive.queue import enqueue_processing
+from archive.web.context import runtime
+
+
+def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[dict], int]:
+    """Accept every file of the request, each as its own unit of work.
+
+    Returns one result per file and the HTTP status: 201 if all were accepted, otherwise the
+    status of the first refusal (the accepted ones stay accepted and are listed too).
+    """
+    files = request.files.getlist("files") + request.files.getlist("file")
+    if not files:
+        raise Rejected("no file in the request (use the form field 'files')", code="no_file",
+                       status=400)
+    rt = runtime()
+    results, status, to_process = [], 201, []
+    for upload in files:
+        try:
+            result = ingest(rt.sessions, rt.store, rt.limits, tmp_dir=rt.tmp_dir, case_no=case_no,
+                            stream=upload.stream, filename=upload.filename, kind=kind, actor=user)
+        except Rejected as refusal:
+            results.append({"filename": upload.filename, "error": refusal.reason,
+                            "code": refusal.code})
+            status = status if status != 201 else refusal.status
+            continue
+        if result.needs_processing:
+            to_process.append(result.document_id)
+        results.append({"filename": upload.filename, "document_id": result.document_id,
+                        "status": result.status, "duplicate": result.duplicate})
+    enqueue_processing(rt, to_process)
+    return results, status
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header that keeps Chinese names (RFC 6266 / 5987) with an ASCII fallback."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -1,0 +1,262 @@
+"""Intake benchmark: throughput of `ingest()` against a copy+sha256 baseline, and peak RSS.
+
+Prints one JSON object on stdout; progress goes to stderr. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+MAX_RATIO = 3
+MAX_RSS_DELTA_MB = 50
+MB = 1024 * 1024
+
+
+def log(message: str) -> None:
+    print(f"[intake-bench] {message}", file=sys.stderr, flush=True)
+
+
+def generate(directory: Path, count: int, seed: int = 2026) -> list[Path]:
+    """`count` unique born-digital invoices of 1–5 pages."""
+    from archive.demo.documents import invoice, person_name
+
+    rng, seen, paths = random.Random(seed), set(), []
+    for i in range(count):
+        doc = invoice(rng, patient=f"{person_name(rng)}{i:04d}", pages=rng.randint(1, 5))
+        digest = hashlib.sha256(doc.content).hexdigest()
+        assert digest not in seen, "generated documents must be unique"
+        seen.add(digest)
+        path = directory / f"invoice-{i:04d}.pdf"
+        path.write_bytes(doc.content)
+        paths.append(path)
+    return paths
+
+
+def write_big_pdf(path: Path, size: int) -> None:
+    """A valid one-page PDF of about `size` bytes: an incompressible grey image, streamed."""
+    width = 1024
+    length = width * max(1, (size - 1024) // width)
+    content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /XObject << /Im1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    offsets = []
+    with open(path, "wb") as out:
+        out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        for number, body in enumerate(objects, 1):
+            offsets.append(out.tell())
+            out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+        offsets.append(out.tell())
+        out.write(b"5 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace "
+                  b"/DeviceGray /BitsPerComponent 8 /Length %d >>\nstream\n"
+                  % (width, length // width, length))
+        for done in range(0, length, MB):
+            out.write(os.urandom(min(MB, length - done)))
+        out.write(b"\nendstream\nendobj\n")
+        xref = out.tell()
+        out.write(b"xref\n0 6\n0000000000 65535 f \n")
+        out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+        out.write(b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+
+
+def figures(paths: list[Path], seconds: float) -> dict:
+    megabytes = sum(path.stat().st_size for path in paths) / MB
+    return {"documents": len(paths), "seconds": round(seconds, 3),
+            "docs_per_s": round(len(paths) / seconds, 1), "mb_per_s": round(megabytes / seconds, 2)}
+
+
+def baseline(paths: list[Path], target: Path) -> dict:
+    """Plain shutil.copyfile plus a chunked sha256 of each file."""
+    target.mkdir()
+    start = time.perf_counter()
+    for path in paths:
+        shutil.copyfile(path, target / path.name)
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while chunk := handle.read(MB):
+                digest.update(chunk)
+    return figures(paths, time.perf_counter() - start)
+
+
+def settings_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    return {"ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "benchmark",
+            "ARCHIVE_JOBS_BACKEND": "inline", **overrides}
+
+
+def prepare(environ: dict[str, str]):
+    """An initialised runtime, the system actor and a fresh case to ingest into."""
+    from archive.config import load_settings
+    from archive.intake import open_case
+    from archive.runtime import make_runtime
+    from archive.setup import initialise, system_user
+
+    runtime = make_runtime(load_settings(environ))
+    initialise(runtime)
+    with runtime.sessions.begin() as session:
+        actor = system_user(session)
+        case_no = open_case(session, actor=actor, claimant_name="基准测试",
+                            claim_type="inpatient").case_no
+    return runtime, actor, case_no
+
+
+def ingest_all(runtime, actor, case_no: str, paths: list[Path]) -> None:
+    """The full intake unit of work per file (spool, inspect, store, rows, audit); no jobs."""
+    from archive.intake import ingest
+
+    for path in paths:
+        with open(path, "rb") as stream:
+            result = ingest(runtime.sessions, runtime.store, runtime.limits,
+                            tmp_dir=runtime.tmp_dir, case_no=case_no, stream=stream,
+                            filename=path.name, kind="invoice", actor=actor)
+        assert result.duplicate is None, f"{path.name} was taken as a duplicate"
+
+
+def intake_leg(paths: list[Path], environ: dict[str, str], base: dict) -> dict:
+    runtime, actor, case_no = prepare(environ)
+    try:
+        start = time.perf_counter()
+        ingest_all(runtime, actor, case_no, paths)
+        result = figures(paths, time.perf_counter() - start)
+    finally:
+        runtime.engine.dispose()
+    result["ratio_to_baseline"] = round(base["docs_per_s"] / result["docs_per_s"], 2)
+    return result
+
+
+def s3_env(server, bucket: str) -> dict[str, str]:
+    return {"ARCHIVE_STORE_BACKEND": "s3", "ARCHIVE_STORE_ENDPOINT": server.endpoint,
+            "ARCHIVE_STORE_BUCKET": bucket, "ARCHIVE_STORE_ACCESS_KEY": server.access_key,
+            "ARCHIVE_STORE_SECRET_KEY": server.secret_key, "ARCHIVE_STORE_SECURE": "false"}
+
+
+def postgres_s3_leg(paths: list[Path], work: Path, base: dict) -> dict:
+    import psycopg
+
+    from tests.integration.s3_server import moto_s3_server
+    from tests.servers import postgres_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log lines
+    with postgres_server() as pg, moto_s3_server() as s3:
+        with psycopg.connect(pg.url("postgres").replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute('CREATE DATABASE "bench"')
+        environ = settings_env(work / "pg-s3", ARCHIVE_DATABASE_URL=pg.url("bench"),
+                               **s3_env(s3, "bench"))
+        result = intake_leg(paths, environ, base)
+    result["note"] = ("PostgreSQL from tests/servers.py (fsync=off, synchronous_commit=off); "
+                      "S3 is moto over HTTP on loopback in this process, which costs CPU itself")
+    return result
+
+
+def proc_status_mb(field: str) -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field)) / 1024
+
+
+def rss_child(path: Path, environ: dict[str, str]) -> None:
+    """Runs in its own process: ingest one file; RSS just before, and the peak while ingesting.
+
+    The peak is VmHWM, reset right before ingesting, not getrusage's ru_maxrss: that one keeps
+    the high-water mark of the mm replaced at exec, i.e. of the (v)forked parent, and so reports
+    the parent's RSS in the child.
+    """
+    runtime, actor, case_no = prepare(environ)
+    before = proc_status_mb("VmRSS")
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # resets VmHWM to the current RSS
+    ingest_all(runtime, actor, case_no, [path])
+    print(json.dumps({"before_mb": round(before, 1), "peak_mb": round(proc_status_mb("VmHWM"), 1)}))
+
+
+def rss_leg(work: Path, files: dict[int, Path], label: str, extra: dict[str, str]) -> dict:
+    out: dict = {}
+    for size_mb, path in files.items():
+        environ = settings_env(work / f"rss-{label}-{size_mb}", ARCHIVE_INTAKE_MAX_UPLOAD_MB="300",
+                               **extra)
+        log(f"RSS ({label}): ingesting a {size_mb} MB PDF in a child process")
+        child = subprocess.run([sys.executable, __file__, "--rss-child", str(path),
+                                "--env", json.dumps(environ)],
+                               check=True, stdout=subprocess.PIPE, text=True)
+        measured = json.loads(child.stdout.strip().splitlines()[-1])
+        out[f"{size_mb}MB_before_ingest_mb"] = measured["before_mb"]
+        out[f"{size_mb}MB_peak_mb"] = measured["peak_mb"]
+    small, large = (f"{size}MB_peak_mb" for size in files)
+    out["delta_mb"] = round(out[large] - out[small], 1)
+    out["target_delta_mb"] = MAX_RSS_DELTA_MB
+    out["meets_target"] = out["delta_mb"] <= MAX_RSS_DELTA_MB
+    return out
+
+
+def run(args) -> dict:
+    report: dict = {}
+    with tempfile.TemporaryDirectory(prefix="intake-bench-") as tmp:
+        work = Path(tmp)
+        (work / "docs").mkdir()
+        log(f"generating {args.docs} born-digital PDFs (1–5 pages)")
+        paths = generate(work / "docs", args.docs)
+        report["input"] = {"documents": len(paths),
+                           "total_mb": round(sum(p.stat().st_size for p in paths) / MB, 2)}
+        log("baseline: shutil.copyfile + sha256")
+        report["baseline"] = base = baseline(paths, work / "baseline")
+        log("embedded defaults: SQLite + local store")
+        report["embedded"] = intake_leg(paths, settings_env(work / "embedded"), base)
+        if not args.skip_postgres_s3:
+            log("PostgreSQL + S3 (moto)")
+            report["postgres_s3"] = postgres_s3_leg(paths, work, base)
+        if not args.skip_rss:
+            files = {2: work / "rss-2mb.pdf", 200: work / "rss-200mb.pdf"}
+            for size_mb, path in files.items():
+                write_big_pdf(path, size_mb * MB)
+            report["rss"] = rss_leg(work, files, "local", {})
+            from tests.integration.s3_server import moto_s3_server
+
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)
+            with moto_s3_server() as s3:  # in this process, so its memory is not the child's
+                report["rss_s3"] = rss_leg(work, files, "s3", s3_env(s3, "rss"))
+            report["rss_s3"]["note"] = "S3 store (moto runs in the parent), SQLite database"
+    targets: dict = {"max_ratio": MAX_RATIO}
+    for leg in ("embedded", "postgres_s3"):
+        if leg in report:
+            targets[f"{leg}_meets"] = report[leg]["ratio_to_baseline"] <= MAX_RATIO
+    for leg in ("rss", "rss_s3"):
+        if leg in report:
+            targets["max_rss_delta_mb"] = MAX_RSS_DELTA_MB
+            targets[f"{leg}_meets"] = report[leg]["meets_target"]
+    report["targets"] = targets
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=500)
+    parser.add_argument("--skip-postgres-s3", action="store_true")
+    parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--env", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(args.rss_child, json.loads(args.env))
+        return
+    print(json.dumps(run(args), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Quick start, part 2: set up everything the tests need and run them all.
+# The tests start their own PostgreSQL, redis-server and S3 (moto) servers on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v tesseract >/dev/null || need+=(tesseract-ocr tesseract-ocr-chi-sim)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing OS packages: ${need[*]} (install them with apt-get as root)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# The test setup starts its own servers; the packaged ones are not needed.
+if command -v systemctl >/dev/null; then systemctl stop redis-server postgresql 2>/dev/null || true; fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+.venv/bin/ruff check archive tests benchmarks
+exec .venv/bin/pytest "$@"
