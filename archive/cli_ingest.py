@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from archive.access import get_case
 from archive.intake import Rejected, ingest, open_case
 from archive.queue import enqueue_processing
 from archive.records.audit import Origin, current_origin
@@ -26,6 +27,9 @@ def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, op
             case_no = open_case(session, actor=actor, claimant_name=claimant,
                                 claim_type=claim_type).case_no
         click.echo(f"opened case {case_no}")
+    else:
+        with runtime.sessions() as session:
+            get_case(session, actor, case_no)  # an unknown case fails before any file is read
     files = expand(list(paths))
     refused = 0
     with click.progressbar(files, label=f"ingesting into {case_no}", file=click.get_text_stream("stderr"),

@@ -119,7 +119,7 @@ def referral(rng: random.Random, *, patient: str | None = None) -> GeneratedDocu
 
 def agreement(rng: random.Random) -> GeneratedDocument:
     hospital = rng.choice(HOSPITALS)
-    lines = [f"协议编号：XY-2026-{rng.randrange(1000, 9999)}", f"甲方：县医疗保障事务中心",
+    lines = [f"协议编号：XY-2026-{rng.randrange(1000, 9999)}", "甲方：县医疗保障事务中心",
              f"乙方：{hospital}", "统一社会信用代码：91350100M000100Y43",
              "有效期：2026年1月1日至2026年12月31日", "签订日期：2025年12月20日",
              "第三条 乙方住院病人自费药品费用占比不得超过20%。"]

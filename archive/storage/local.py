@@ -72,8 +72,8 @@ class LocalStore:
     def check(self) -> None:
         try:
             self._tmp.mkdir(parents=True, exist_ok=True)
-            probe = tempfile.NamedTemporaryFile(dir=self._tmp)
-            probe.close()
+            with tempfile.NamedTemporaryFile(dir=self._tmp):
+                pass
         except OSError as exc:
             raise StoreError(f"local store {self.root} is not writable: {exc}") from exc
 

@@ -19,8 +19,14 @@ from archive.web.api import api
 from archive.web.auth import auth, load_user
 from archive.web.cases import cases
 from archive.web.health import health
-from archive.web.i18n import (LANGUAGES, claim_type_label, format_bytes, kind_label, select_locale,
-                              status_label)
+from archive.web.i18n import (
+    LANGUAGES,
+    claim_type_label,
+    format_bytes,
+    kind_label,
+    select_locale,
+    status_label,
+)
 
 log = logging.getLogger("archive.web")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
-from sqlalchemy import func, select
 
 from archive.models import AuditEvent, Document, StoredObject
 from archive.storage.local import LocalStore

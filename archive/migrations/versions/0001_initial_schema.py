@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-23 12:19:39.515815
 """
-from alembic import op
 import sqlalchemy as sa
-import archive.models.types
+from alembic import op
 
+import archive.models.types
 
 revision = '0001'
 down_revision = None

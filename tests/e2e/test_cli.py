@@ -1,0 +1,96 @@
+"""The `archive` command as a user runs it: a real process, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+
+from archive.config import load_settings
+from archive.models import Case, Document
+from archive.runtime import make_runtime
+from tests import factories
+from tests.fixtures import bad_files
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path / "data"),
+            "ARCHIVE_SECRET_KEY": "test", "ARCHIVE_JOBS_BACKEND": "thread"}
+
+
+def archive(env, *args):
+    return subprocess.run([sys.executable, "-c", "from archive.cli import main; main()", *args],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def documents(env):
+    runtime = make_runtime(load_settings(env))
+    try:
+        with runtime.sessions() as session:
+            return list(session.scalars(select(Document).order_by(Document.id))), \
+                list(session.scalars(select(Case.case_no)))
+    finally:
+        runtime.engine.dispose()
+
+
+def test_init_is_idempotent(env):
+    first, second = archive(env, "init"), archive(env, "init")
+    assert first.returncode == second.returncode == 0
+    assert "0001" in first.stdout and "up to date" in second.stdout
+
+
+def test_ingest_folder_into_new_case_then_bad_files_refused(env, tmp_path):
+    assert archive(env, "init").returncode == 0
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "发票.pdf").write_bytes(factories.invoice_pdf(pages=2))
+    (folder / "清单.tif").write_bytes(bad_files.multipage_tiff(3))
+    result = archive(env, "ingest", str(folder), "--kind", "invoice", "--claimant", "周杰")
+    assert result.returncode == 0, result.stderr
+    assert "2 of 2 files accepted" in result.stdout
+    docs, cases = documents(env)
+    assert [(d.filename, d.status, d.page_count) for d in docs] == [
+        ("发票.pdf", "processed", 2), ("清单.tif", "processed", 3)]
+
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(bad_files.truncated(factories.invoice_pdf(seed=9)))
+    result = archive(env, "ingest", str(bad), "--case", cases[0])
+    assert result.returncode == 1
+    assert "refused: the PDF is truncated" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("archive: error:")
+    assert len(documents(env)[0]) == 2
+
+
+def test_unknown_case_is_a_one_line_error(env, tmp_path):
+    archive(env, "init")
+    scan = tmp_path / "a.pdf"
+    scan.write_bytes(factories.invoice_pdf())
+    result = archive(env, "ingest", str(scan), "--case", "AJ-1999-000009")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "archive: error: no case AJ-1999-000009"
+    assert "Traceback" not in result.stderr
+
+
+def test_commands_of_later_issues_say_not_yet(env):
+    result = archive(env, "search", "张伟", "--json")
+    assert result.returncode == 2
+    assert "not yet available" in result.stderr
+
+
+def test_demo_twice_adds_nothing_the_second_time(env):
+    archive(env, "init")
+    first = archive(env, "demo")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count("demo_") == 12  # one account per role, passwords printed once
+    docs_after_first, cases_after_first = documents(env)
+    second = archive(env, "demo")
+    assert "demo_" not in second.stdout.replace("exist already", "")
+    assert documents(env)[1] == cases_after_first
+    assert len(documents(env)[0]) == len(docs_after_first) >= 7
+    kinds = {d.kind for d in docs_after_first}
+    assert kinds == {"invoice", "daily_statement", "referral", "agreement"}
+    assert {d.status for d in docs_after_first} == {"processed"}
