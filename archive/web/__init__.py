@@ -22,8 +22,8 @@ from archive.web.health import health
 from archive.web.i18n import (
     LANGUAGES,
     claim_type_label,
-    format_bytes,
     kind_label,
+    local_time,
     select_locale,
     status_label,
 )
@@ -48,6 +48,7 @@ def build_app(runtime) -> Flask:
         BABEL_DEFAULT_LOCALE=settings.get("app.default_locale"),
         BABEL_TRANSLATION_DIRECTORIES=str(REPO_ROOT / "archive" / "translations"),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        DISPLAY_TIMEZONE=settings.get("app.timezone", "Asia/Shanghai"),
     )
     app.extensions["archive"] = runtime
 
@@ -65,7 +66,7 @@ def build_app(runtime) -> Flask:
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, status_label=status_label,
                                  claim_type_label=claim_type_label, kind_label=kind_label,
                                  get_locale=get_locale)
-    app.jinja_env.filters["filesize"] = format_bytes
+    app.jinja_env.filters["localtime"] = local_time
 
     app.before_request(_start_request)
     app.after_request(_finish_request)

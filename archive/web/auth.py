@@ -38,7 +38,10 @@ def login():
             flash(_("Wrong username or password."), "error")
             return render_template("login.html", form=form), 401
         db().commit()
-        session.clear()
+        language = session.get("lang")
+        session.clear()  # a fresh session on sign-in: no fixation
+        if language:
+            session["lang"] = language
         session.permanent = True
         login_user(user)
         return redirect(_safe_next(request.args.get("next")))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -63,9 +66,9 @@ def kind_label(kind: str | None) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
-def format_bytes(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
+def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time shown in the agency's time zone (app.timezone)."""
+    if moment is None:
+        return "—"
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    return moment.astimezone(zone).strftime(pattern)

@@ -50,10 +50,25 @@
         } catch (err) { message = xhr.statusText; }
         item.textContent = file.name + ": " + message;
         item.className = xhr.status < 300 ? "ok" : "error";
+        if (xhr.status >= 300) refusals.push(item.textContent);
         resolve();
       };
-      xhr.onerror = function () { item.textContent = file.name + ": network error"; item.className = "error"; resolve(); };
+      xhr.onerror = function () {
+        item.textContent = file.name + ": network error"; item.className = "error";
+        refusals.push(item.textContent); resolve();
+      };
       xhr.send(body);
+    });
+  }
+
+  // Refusals survive the reload that shows the new documents, so the clerk sees why.
+  var refusals = [];
+  function showRefusals(list) {
+    var kept = JSON.parse(sessionStorage.getItem("archive-refusals") || "[]");
+    sessionStorage.removeItem("archive-refusals");
+    kept.forEach(function (text) {
+      var item = document.createElement("li");
+      item.className = "error"; item.textContent = text; list.appendChild(item);
     });
   }
 
@@ -61,11 +76,15 @@
     var input = form.querySelector('input[type="file"]');
     var drop = document.getElementById("drop");
     var list = document.getElementById("progress");
+    showRefusals(list);
     function send(files) {
       var kind = form.querySelector('select[name="kind"]').value;
       var chain = Promise.resolve();
       Array.prototype.forEach.call(files, function (f) { chain = chain.then(function () { return uploadOne(f, kind, list); }); });
-      chain.then(function () { location.reload(); });
+      chain.then(function () {
+        sessionStorage.setItem("archive-refusals", JSON.stringify(refusals));
+        location.reload();
+      });
     }
     form.addEventListener("submit", function (e) {
       if (!input.files.length) return;
