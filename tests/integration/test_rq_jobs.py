@@ -5,6 +5,8 @@ Redis-down test), `archive worker` started as a separate OS process (killed with
 one test), the intake service, the Flask upload endpoint, and the database (a SQLite file
 shared by the test and the worker; the basic test also runs on the session's PostgreSQL).
 Nothing is mocked. Each test uses its own RQ queue name so jobs never leak between tests.
+The last test guards against a fork taken while the sweeper held a SQLite lock (the reason the
+sweeper runs in its own process).
 """
 
 from __future__ import annotations
@@ -89,9 +91,10 @@ def processed_events(rt, document_id: int) -> int:
             AuditEvent.target_id == str(document_id)))
 
 
-def wait_for_status(rt, document_id: int, wanted: str, *workers: subprocess.Popen) -> Document:
+def wait_for_status(rt, document_id: int, wanted: str, *workers: subprocess.Popen,
+                    timeout: float = DEADLINE) -> Document:
     """Poll the database until the document has status `wanted`; fail with the workers' output."""
-    deadline = time.monotonic() + DEADLINE
+    deadline = time.monotonic() + timeout
     while True:
         exited = all(w.poll() is not None for w in workers) if workers else False
         document = load(rt, document_id)
@@ -102,7 +105,7 @@ def wait_for_status(rt, document_id: int, wanted: str, *workers: subprocess.Pope
                                + w.log_path.read_text(errors="replace") for w in workers)
             pytest.fail(f"document {document_id} is {document.status!r} (attempts "
                         f"{document.attempts}), not {wanted!r}"
-                        f"{' and every worker exited' if exited else f' after {DEADLINE}s'}"
+                        f"{' and every worker exited' if exited else f' after {timeout}s'}"
                         f"\n{output}")
         time.sleep(0.1)
 
@@ -210,3 +213,19 @@ def test_processing_twice_and_sweeping_a_processed_document_do_nothing(make_rt, 
     assert sweep(rt) == []
     assert sweep(rt, startup=True) == []
     assert rt.queue.queue.count == 0
+
+
+@SQLITE_ONLY
+def test_a_sweeping_worker_does_not_block_its_own_work_horse(make_rt, db_url, redis, workers):
+    # Sweep interval 0 keeps the sweeper in a write transaction most of the time; with the
+    # sweeper as a thread of the worker, a fork landed inside one nearly every time (ten
+    # documents: ten forks). The sweeper itself enqueues the never-queued documents.
+    settings = rq_settings(redis.url, db_url, ARCHIVE_JOBS_SWEEP_INTERVAL="0")
+    rt = make_rt(**settings)
+    clerk = factories.users_for_all_roles(rt)["intake_clerk"]
+    case_no = factories.make_case(rt, clerk)
+    document_ids = [factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=seed),
+                                     process=False).document_id for seed in range(10)]
+    worker = workers(settings)
+    for document_id in document_ids:
+        wait_for_status(rt, document_id, "processed", worker, timeout=20)
