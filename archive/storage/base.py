@@ -14,8 +14,12 @@ class ObjectMissing(StoreError):
 
 
 def key_for_sha256(sha256: str) -> str:
-    """Content-addressed key: the same bytes always land under the same key."""
-    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+    """Content-addressed key: the same bytes always land under the same key.
+
+    One level of 256 directories: a million originals make ~4,000 files per directory, which
+    file systems index well, while a deeper fan-out costs a new directory on most uploads.
+    """
+    return f"sha256/{sha256[:2]}/{sha256}"
 
 
 class ObjectStore(Protocol):

@@ -50,3 +50,10 @@ def test_page_limit(tmp_path):
     with pytest.raises(Rejected) as refusal:
         check(tmp_path, factories.invoice_pdf(pages=11))
     assert refusal.value.code == "too_many_pages"
+
+
+def test_password_protected_pdf_is_refused_but_owner_only_protection_opens(tmp_path):
+    with pytest.raises(Rejected) as refusal:
+        check(tmp_path, bad_files.encrypted_pdf("secret"))
+    assert refusal.value.code == "encrypted_pdf"
+    assert check(tmp_path, bad_files.encrypted_pdf("")) == (sniff.PDF, 1)
