@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from archive.access import get_case, get_document, visible_cases
-from archive.auth import require
-from archive.models import Case, Document
+from archive.auth import can, require
+from archive.models import AuditEvent, Case, Document
 from archive.records import audit
 from archive.storage import ObjectStore
 
@@ -47,6 +47,26 @@ def document_states(session: Session, user, case_no: str) -> list[dict]:
          "filename": d.filename, "kind": d.kind, "duplicate_of": d.duplicate_of_id}
         for d in case.documents
     ]
+
+
+def view_case(session: Session, user, case_no: str) -> Case:
+    """A case opened for reading; who looked at it is part of its history."""
+    case = get_case(session, user, case_no)
+    audit.record(session, "case.view", actor=user, target=case)
+    return case
+
+
+def case_history(session: Session, user, case: Case) -> list[AuditEvent]:
+    """Every event on the case and its documents, oldest first, for users who may see it."""
+    if not can(user, "audit.view"):
+        return []
+    document_ids = [str(d.id) for d in case.documents]
+    return list(session.scalars(
+        select(AuditEvent).where(or_(
+            (AuditEvent.target_type == "case") & (AuditEvent.target_id == case.case_no),
+            (AuditEvent.target_type == "document") & AuditEvent.target_id.in_(document_ids),
+        )).order_by(AuditEvent.id)
+    ))
 
 
 def open_original(session: Session, store: ObjectStore, user, document_id: int

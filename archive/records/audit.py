@@ -1,14 +1,30 @@
-"""Appending audit events, in the caller's transaction."""
+"""The audit trail: appended in the caller's transaction, hash-chained, never changed.
+
+Each row stores `row_hash = sha256(prev_hash + canonical JSON of the row)`, with the previous
+row's hash in `prev_hash`, so an edited, deleted, reordered or forged row breaks the chain at
+a place `verify_chain` can name. Appends are serialised by a lock held until the caller's
+transaction ends, so two transactions never chain onto the same row (record events after a
+transaction's other writes, so the chain lock is the last lock taken). Triggers in the database
+refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL) of the table.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from archive.models import AuditEvent
+from archive.models.types import utcnow
+
+GENESIS_HASH = "0" * 64
+CHAIN_LOCK_ID = 727_001  # PostgreSQL advisory lock number for the chain
 
 
 @dataclass(frozen=True)
@@ -27,7 +43,13 @@ current_origin: ContextVar[Origin] = ContextVar("current_origin", default=Origin
 def record(session: Session, action: str, *, actor=None, target=None,
            details: dict[str, Any] | None = None) -> AuditEvent:
     origin = current_origin.get()
+    _lock_chain(session)
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
     event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        occurred_at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "username", None) or "anonymous",
         action=action,
@@ -36,9 +58,83 @@ def record(session: Session, action: str, *, actor=None, target=None,
         details={"channel": origin.channel, **(details or {})},
         request_id=origin.request_id,
         ip_address=origin.ip_address,
+        prev_hash=last.row_hash if last else GENESIS_HASH,
     )
+    event.row_hash = chain_hash(event)
     session.add(event)
+    session.flush()  # the next append in this transaction chains onto this row
     return event
+
+
+def canonical(event: AuditEvent) -> str:
+    """The row as canonical JSON: sorted keys, no spaces, UTF-8 text, UTC time in ISO form."""
+    return json.dumps({
+        "id": event.id,
+        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "details": event.details,
+        "request_id": event.request_id,
+        "ip_address": event.ip_address,
+    }, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(event: AuditEvent) -> str:
+    return hashlib.sha256((event.prev_hash + canonical(event)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    head_hash: str
+    broken_at: int | None = None  # id of the first row whose link does not hold
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
+    """Recompute the whole chain in id order; report the first broken link."""
+    previous_hash, checked = GENESIS_HASH, 0
+    for event in _in_order(session, batch):
+        checked += 1
+        if event.prev_hash != previous_hash:
+            return ChainReport(checked, previous_hash, event.id,
+                               "its link to the previous row does not match: a row before it "
+                               "was deleted, inserted or reordered")
+        if chain_hash(event) != event.row_hash:
+            return ChainReport(checked, previous_hash, event.id,
+                               "its content does not match its hash: the row was edited or forged")
+        previous_hash = event.row_hash
+    return ChainReport(checked, previous_hash)
+
+
+def _in_order(session: Session, batch: int) -> Iterator[AuditEvent]:
+    last_id = 0
+    while True:
+        rows = list(session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)))
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
+        session.expunge_all()  # bounded memory over millions of rows
+
+
+def _lock_chain(session: Session) -> None:
+    """Hold the chain for the rest of the transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": CHAIN_LOCK_ID})
+    else:
+        # SQLite has one writer: a write statement takes that lock until the transaction ends,
+        # so the last row read below cannot change under us.
+        session.execute(text("UPDATE number_sequences SET last_value = last_value "
+                             "WHERE name = 'audit-chain'"))
 
 
 def _target_id(target) -> str | None:

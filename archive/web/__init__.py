@@ -21,6 +21,7 @@ from archive.web.cases import cases
 from archive.web.health import health
 from archive.web.i18n import (
     LANGUAGES,
+    action_label,
     claim_type_label,
     kind_label,
     local_time,
@@ -63,9 +64,9 @@ def build_app(runtime) -> Flask:
     for blueprint in (auth, cases, api, health):
         app.register_blueprint(blueprint)
     errors.register(app)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, status_label=status_label,
-                                 claim_type_label=claim_type_label, kind_label=kind_label,
-                                 get_locale=get_locale)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, get_locale=get_locale, status_label=status_label,
+        claim_type_label=claim_type_label, kind_label=kind_label, action_label=action_label)
     app.jinja_env.filters["localtime"] = local_time
 
     app.before_request(_start_request)

@@ -6,9 +6,9 @@ from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 
-from archive.access import get_case, get_document
+from archive.access import get_document
 from archive.auth import require, user_for_token
-from archive.cases import document_states
+from archive.cases import document_states, view_case
 from archive.intake import Rejected, open_case
 from archive.web.context import db
 from archive.web.uploads import ingest_request_files
@@ -53,7 +53,8 @@ def create_case():
 @api.get("/cases/<case_no>")
 @token_required
 def show_case(case_no: str):
-    case = get_case(db(), g.api_user, case_no)
+    case = view_case(db(), g.api_user, case_no)
+    db().commit()
     return jsonify(case_no=case.case_no, claimant_name=case.claimant_name,
                    claim_type=case.claim_type, status=case.status,
                    documents=document_states(db(), g.api_user, case_no))

@@ -19,9 +19,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from archive.access import get_case
 from archive.auth import can
-from archive.cases import document_states, list_cases, open_original
+from archive.cases import case_history, document_states, list_cases, open_original, view_case
 from archive.intake.cases import open_case
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
 from archive.web.context import db, runtime
@@ -74,8 +73,10 @@ def new():
 @cases.route("/cases/<case_no>")
 @login_required
 def show(case_no: str):
-    case = get_case(db(), current_user, case_no)
+    case = view_case(db(), current_user, case_no)
+    db().commit()
     return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS,
+                           history=case_history(db(), current_user, case),
                            may_upload=can(current_user, "document.upload"),
                            may_download=can(current_user, "document.download"))
 

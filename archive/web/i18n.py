@@ -53,6 +53,21 @@ KIND_LABELS = {
 }
 
 
+ACTION_LABELS = {
+    "case.create": _l("case opened"),
+    "case.view": _l("case viewed"),
+    "document.upload": _l("document uploaded"),
+    "document.upload_duplicate": _l("same file uploaded again"),
+    "document.processed": _l("document processed"),
+    "document.failed": _l("processing failed"),
+    "document.download": _l("original downloaded"),
+    "object.restored": _l("lost original restored from a new upload"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))

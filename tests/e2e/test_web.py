@@ -104,8 +104,9 @@ def test_open_case_upload_watch_and_download(clerk_client, runtime):
 def test_bad_uploads_get_a_reason_and_leave_nothing(clerk_client, runtime, users, name, content,
                                                       status, code):
     case_no = factories.make_case(runtime, users["intake_clerk"])
+    token = csrf(clerk_client, f"/cases/{case_no}")
     before = (count(runtime, Document), count(runtime, StoredObject), len(audit_actions(runtime)))
-    response = post_files(clerk_client, case_no, [(name, content)])
+    response = post_files(clerk_client, case_no, [(name, content)], token=token)
     assert response.status_code == status
     assert response.json["results"][0]["code"] == code
     assert response.json["results"][0]["error"]
@@ -225,3 +226,25 @@ def test_security_headers_and_request_id(client):
 def test_chinese_by_default_english_on_request(client):
     assert "登录" in client.get("/login").get_data(as_text=True)
     assert "Sign in" in client.get("/login?lang=en").get_data(as_text=True)
+
+
+def test_case_history_shows_who_did_what_and_who_looked(client, runtime, users):
+    clerk = users["intake_clerk"]
+    case_no = factories.make_case(runtime, clerk, claimant_name="吴刚")
+    factories.upload(runtime, clerk, case_no, factories.invoice_pdf(), filename="门诊发票.pdf")
+
+    factories.login(client, "intake_clerk")
+    page = client.get(f"/cases/{case_no}").get_data(as_text=True)
+    assert "历史记录" not in page  # clerks work the case; the history is for reviewers and auditors
+    client.post("/logout", data={"csrf_token": csrf(client)})
+
+    factories.login(client, "auditor")
+    page = client.get(f"/cases/{case_no}").get_data(as_text=True)
+    assert "历史记录" in page
+    for expected in ("建立案卷", "上传材料", "处理完成", "查看案卷", "门诊发票.pdf", clerk.username,
+                     "u_auditor"):
+        assert expected in page, expected
+    with runtime.sessions() as session:
+        viewers = list(session.scalars(select(AuditEvent.actor_name).where(
+            AuditEvent.action == "case.view", AuditEvent.target_id == case_no)))
+    assert viewers == ["u_intake_clerk", "u_auditor"]
