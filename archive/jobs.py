@@ -36,6 +36,25 @@ def process_document(document_id: int) -> str:
     return run_process_document(worker_runtime(), document_id)
 
 
+def check_fixity(limit: int) -> dict:
+    """RQ entry point: re-verify the next `limit` stored originals."""
+    return run_check_fixity(worker_runtime(), limit)
+
+
+def run_check_fixity(runtime, limit: int) -> dict:
+    from archive.records.fixity import run_fixity
+
+    token = current_origin.set(Origin("job"))
+    try:
+        report = run_fixity(runtime.sessions, runtime.store, limit=limit)
+        if not report.ok:
+            log.error("fixity: %d damaged originals: %s", len(report.damaged),
+                      ", ".join(d.store_key for d in report.damaged))
+        return {"checked": report.checked, "damaged": len(report.damaged)}
+    finally:
+        current_origin.reset(token)
+
+
 def run_process_document(runtime, document_id: int) -> str:
     token = current_origin.set(Origin("job"))
     try:

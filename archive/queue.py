@@ -24,11 +24,9 @@ from archive.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
-PROCESS_DOCUMENT = "archive.jobs.process_document"
-
-
 class JobQueue(Protocol):
-    def submit(self, document_id: int) -> None: ...
+    def submit(self, job: str, *args: int) -> None:
+        """Run `archive.jobs.<job>(*args)` somewhere, some time soon."""
 
     def status(self) -> dict:
         """Health of the queue: {"ok": bool, ...}."""
@@ -40,10 +38,8 @@ class InlineQueue:
     def __init__(self, runtime) -> None:
         self.runtime = runtime
 
-    def submit(self, document_id: int) -> None:
-        from archive.jobs import run_process_document
-
-        run_process_document(self.runtime, document_id)
+    def submit(self, job: str, *args: int) -> None:
+        _in_process(job)(self.runtime, *args)
 
     def status(self) -> dict:
         return {"ok": True, "backend": "inline"}
@@ -58,14 +54,19 @@ class ThreadQueue:
         self.runtime = runtime
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-job")
 
-    def submit(self, document_id: int) -> None:
-        from archive.jobs import run_process_document
-
-        future = self._executor.submit(run_process_document, self.runtime, document_id)
+    def submit(self, job: str, *args: int) -> None:
+        future = self._executor.submit(_in_process(job), self.runtime, *args)
         future.add_done_callback(_log_failure)
 
     def status(self) -> dict:
         return {"ok": True, "backend": "thread", "pending": self._executor._work_queue.qsize()}
+
+
+def _in_process(job: str):
+    """The runtime-taking twin of a job function: archive.jobs.run_<job>."""
+    from archive import jobs
+
+    return getattr(jobs, f"run_{job}")
 
 
 def _log_failure(future) -> None:
@@ -87,15 +88,15 @@ class RQQueue:
                                     socket_timeout=10)
         self.queue = Queue(jobs["queue"], connection=self.redis, serializer=JSONSerializer)
 
-    def submit(self, document_id: int) -> None:
+    def submit(self, job: str, *args: int) -> None:
         from rq import Retry
 
         self.queue.enqueue(
-            PROCESS_DOCUMENT,
-            args=[document_id],
+            f"archive.jobs.{job}",
+            args=list(args),
             job_timeout=int(self.jobs["job_timeout"]),
             retry=Retry(max=int(self.jobs["retries"]), interval=list(self.jobs["retry_intervals"])),
-            description=f"process document {document_id}",
+            description=f"{job.replace('_', ' ')} {' '.join(map(str, args))}".strip(),
             failure_ttl=7 * 24 * 3600,
         )
 
@@ -130,7 +131,7 @@ def enqueue_processing(runtime, document_ids: list[int]) -> list[int]:
     handed = []
     for document_id in document_ids:
         try:
-            runtime.queue.submit(document_id)
+            runtime.queue.submit("process_document", document_id)
         except Exception as exc:  # noqa: BLE001 - any queue failure is retried by the sweep
             log.warning("could not enqueue document %s (%s); the sweep will retry", document_id,
                         str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
@@ -169,8 +170,22 @@ def sweep(runtime, *, startup: bool = False) -> list[int]:
     return enqueue_processing(runtime, ids)
 
 
+def schedule_periodic(runtime) -> None:
+    """Hand out periodic work that is due: one process wins each period, however many ask."""
+    from archive.records.fixity import claim_scheduled_run
+
+    hours = float(runtime.settings.get("records.fixity_every_hours", 0))
+    if hours <= 0:
+        return
+    with runtime.sessions.begin() as session:
+        due = claim_scheduled_run(session, every_seconds=int(hours * 3600))
+    if due:
+        runtime.queue.submit("check_fixity", int(runtime.settings.get("records.fixity_batch")))
+
+
 def start_sweeper(runtime, stop: threading.Event) -> threading.Thread:
-    """Sweep now and then every `jobs.sweep_interval` seconds until `stop` is set."""
+    """Sweep now and then every `jobs.sweep_interval` seconds until `stop` is set; also hand
+    out periodic work (fixity checks) when it is due."""
     interval = float(runtime.settings.get("jobs.sweep_interval"))
 
     def loop() -> None:
@@ -178,6 +193,7 @@ def start_sweeper(runtime, stop: threading.Event) -> threading.Thread:
         while True:
             try:
                 sweep(runtime, startup=startup)
+                schedule_periodic(runtime)
                 startup = False
             except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
                 log.exception("sweep failed; trying again in %ss", interval)

@@ -7,9 +7,11 @@ from sqlalchemy import select
 from archive import schema
 from archive.auth import create_user
 from archive.auth.permissions import SYSTEM_ROLE
-from archive.models import User
+from archive.models import NumberSequence, User
+from archive.records.fixity import CURSOR, LAST_RUN
 
 SYSTEM_USERNAME = "system"
+SEQUENCES = (CURSOR, LAST_RUN)  # counters concurrent processes update in place
 
 
 def initialise(runtime) -> list[str]:
@@ -25,6 +27,9 @@ def initialise(runtime) -> list[str]:
     runtime.store.check()
     done.append(f"object store ready ({runtime.settings.get('store.backend')})")
     with runtime.sessions.begin() as session:
+        for name in SEQUENCES:
+            if session.get(NumberSequence, name) is None:
+                session.add(NumberSequence(name=name, last_value=0))
         if system_user(session) is None:
             create_user(session, username=SYSTEM_USERNAME, display_name="System", role=SYSTEM_ROLE,
                         password=None)
