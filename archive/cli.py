@@ -15,7 +15,6 @@ NOT_YET = {
     "extract": "text and field extraction",
     "search": "search",
     "reindex": "the search index",
-    "export-case": "case-file export",
 }
 
 
@@ -198,6 +197,37 @@ def verify(fixity: bool, limit: int | None) -> None:
                f"{len(checked.damaged)} damaged")
     if checked.damaged:
         _fail(f"{len(checked.damaged)} damaged original(s); see above")
+
+
+@cli.command("export-case")
+@click.argument("case_no")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--user", "username", default=None, help="Export as this user (default: system).")
+def export_case(case_no: str, output: Path, username: str | None) -> None:
+    """Write the complete case file (originals, history, checksums) as a BagIt zip."""
+    from archive.records.export import export_case as export
+
+    runtime = _runtime()
+    current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
+    with runtime.sessions() as session:
+        actor = _as_user(session, username)
+    result = export(runtime.sessions, runtime.store, user=actor, case_no=case_no, output=output)
+    click.echo(f"{result.path}: {result.documents} documents, {result.bytes} bytes")
+
+
+@cli.command("verify-bag")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify_bag(path: Path) -> None:
+    """Validate an exported case file offline (checksums, completeness)."""
+    from archive.records.export import BagInvalid
+    from archive.records.export import verify_bag as validate
+
+    try:
+        bag = validate(path)
+    except BagInvalid as exc:
+        _fail(f"{path} is not a valid case file: {exc}")
+    click.echo(f"{path}: valid bag for {bag.info.get('External-Identifier')} "
+               f"({len(list(bag.payload_files()))} payload files)")
 
 
 @cli.command()

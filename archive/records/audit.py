@@ -66,9 +66,9 @@ def record(session: Session, action: str, *, actor=None, target=None,
     return event
 
 
-def canonical(event: AuditEvent) -> str:
-    """The row as canonical JSON: sorted keys, no spaces, UTF-8 text, UTC time in ISO form."""
-    return json.dumps({
+def fields(event: AuditEvent) -> dict[str, Any]:
+    """What the hash covers: every column but the hashes themselves."""
+    return {
         "id": event.id,
         "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
         "actor_id": event.actor_id,
@@ -79,7 +79,12 @@ def canonical(event: AuditEvent) -> str:
         "details": event.details,
         "request_id": event.request_id,
         "ip_address": event.ip_address,
-    }, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    }
+
+
+def canonical(event: AuditEvent) -> str:
+    """The row as canonical JSON: sorted keys, no spaces, UTF-8 text, UTC time in ISO form."""
+    return json.dumps(fields(event), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def chain_hash(event: AuditEvent) -> str:

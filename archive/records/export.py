@@ -1,0 +1,137 @@
+"""The complete case file for auditors, as a BagIt bag (RFC 8493) in a zip.
+
+Layout of the payload (`data/`):
+  case.json               the case, its documents (sha256, pages, kind) and the export's facts
+  originals/              every original as received, named <document id>-<file name>
+  audit/events.jsonl      the case's audit events with their chain hashes, oldest first
+  audit/chain.json        the head of the whole chain at export time, to check against later
+Workflow sign-offs, page text and fields join the payload as those parts of the system land.
+Originals are streamed from the store to disk and from disk into the zip: memory stays flat.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import bagit
+
+from archive.access import get_case
+from archive.auth import require
+from archive.models.types import utcnow
+from archive.records import audit
+from archive.records.audit import verify_chain
+
+
+class BagInvalid(Exception):
+    """The bag does not validate; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    documents: int
+    bytes: int
+
+
+def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportResult:
+    """Write the case file of `case_no` to the zip `output`; the export is an audit event."""
+    from archive.cases import case_history  # the history the case page shows, same rules
+
+    require(user, "case.export")
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+        bag_dir = Path(tmp) / case_no
+        (bag_dir / "originals").mkdir(parents=True)
+        (bag_dir / "audit").mkdir()
+        with sessions.begin() as session:
+            case = get_case(session, user, case_no)
+            documents = list(case.documents)
+            for document in documents:
+                target = bag_dir / "originals" / f"{document.id}-{document.filename}"
+                with store.open(document.stored_object.store_key) as stream, open(target, "wb") as out:
+                    shutil.copyfileobj(stream, out, 1024 * 1024)
+            audit.record(session, "case.export", actor=user, target=case,
+                         details={"documents": len(documents)})
+            session.flush()
+            events = case_history(session, user, case)
+            chain = verify_chain(session)
+            _write_json(bag_dir / "case.json", _case_record(case, documents, user))
+            with open(bag_dir / "audit" / "events.jsonl", "w", encoding="utf-8") as out:
+                for event in events:
+                    row = {**audit.fields(event), "prev_hash": event.prev_hash, "row_hash": event.row_hash}
+                    out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+            _write_json(bag_dir / "audit" / "chain.json", {
+                "events_in_chain": chain.checked, "head_hash": chain.head_hash, "intact": chain.ok})
+            bagit.make_bag(str(bag_dir), bag_info={
+                "External-Identifier": case.case_no,
+                "External-Description": f"Case file {case.case_no} ({case.claimant_name})",
+                "Bagging-Date": utcnow().date().isoformat(),
+                "Contact-Name": user.username,
+                "Audit-Chain-Head": chain.head_hash,
+            }, checksums=["sha256"])
+        output.parent.mkdir(parents=True, exist_ok=True)
+        size = _zip_dir(bag_dir, output)
+    return ExportResult(output, len(documents), size)
+
+
+def _case_record(case, documents, user) -> dict:
+    return {
+        "case_no": case.case_no, "claimant_name": case.claimant_name,
+        "claimant_id_number": case.claimant_id_number, "insurance_number": case.insurance_number,
+        "claim_type": case.claim_type, "township": case.township, "status": case.status,
+        "opened_at": case.created_at.isoformat(),
+        "exported_at": utcnow().isoformat(), "exported_by": user.username,
+        "documents": [{
+            "id": d.id, "file": f"originals/{d.id}-{d.filename}", "original_filename": d.original_filename,
+            "sha256": d.stored_object.sha256, "size": d.stored_object.size, "kind": d.kind,
+            "content_type": d.content_type, "pages": d.page_count, "status": d.status,
+            "duplicate_of": d.duplicate_of_id, "received_at": d.created_at.isoformat(),
+        } for d in documents],
+    }
+
+
+def _write_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _zip_dir(directory: Path, output: Path) -> int:
+    partial = output.with_name(output.name + ".partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                archive.write(path, PurePosixPath(directory.name) / path.relative_to(directory).as_posix())
+    partial.replace(output)  # never a half-written export under the real name
+    return output.stat().st_size
+
+
+def verify_bag(path: Path) -> bagit.Bag:
+    """Unpack and validate a case-file zip offline; raises BagInvalid with the reason."""
+    with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                roots = _safe_extract(archive, Path(tmp))
+        except zipfile.BadZipFile as exc:
+            raise BagInvalid(f"not a zip file: {exc}") from exc
+        if len(roots) != 1:
+            raise BagInvalid("the zip must hold exactly one bag directory")
+        try:
+            bag = bagit.Bag(str(Path(tmp) / roots.pop()))
+            bag.validate(processes=1)
+        except bagit.BagError as exc:
+            raise BagInvalid(str(exc)) from exc
+        return bag
+
+
+def _safe_extract(archive: zipfile.ZipFile, target: Path) -> set[str]:
+    roots = set()
+    for member in archive.infolist():
+        name = PurePosixPath(member.filename)
+        if name.is_absolute() or ".." in name.parts or not name.parts:
+            raise BagInvalid(f"unsafe path in zip: {member.filename!r}")
+        roots.add(name.parts[0])
+    archive.extractall(target)
+    return roots
