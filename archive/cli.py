@@ -12,7 +12,6 @@ from archive.config import ConfigError
 from archive.records.audit import Origin, current_origin
 
 NOT_YET = {
-    "extract": "text and field extraction",
     "search": "search",
     "reindex": "the search index",
 }
@@ -137,6 +136,30 @@ def ingest(paths, kind, case_no, claimant, claim_type, username) -> None:
                           claim_type=claim_type, actor=actor, operator=getpass.getuser())
     if failures:
         _fail(f"{failures} file(s) refused; see above")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(["invoice", "daily_statement", "referral", "agreement"]),
+              default=None, help="Default: recognised from the text (marked as a guess).")
+@click.option("--json", "as_json", is_flag=True, help="Print the contract JSON.")
+def extract(file: Path, kind: str | None, as_json: bool) -> None:
+    """Text and fields of one file, without storing it."""
+    import json
+
+    from archive.config import load_settings
+    from archive.intake.validate import Limits
+    from archive.ocr import extract_file
+
+    result = extract_file(file, kind=kind, limits=Limits.from_settings(load_settings()))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"kind: {result['kind'] or 'not recognised'}{' (guessed)' if result['kind_guessed'] else ''}")
+    for name, value in result["fields"].items():
+        click.echo(f"  {name}: {value}")
+    for check in result["checks"]:
+        click.echo(f"  [{check['severity']}] {check['message']}")
 
 
 @cli.command()

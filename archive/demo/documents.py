@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -17,6 +19,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+from stdnum.cn import ric, uscc
+
+from archive.ocr.normalize import amount_to_capital
 
 CID_FONT = "STSong-Light"
 CJK_FONT_CANDIDATES = (
@@ -42,6 +47,7 @@ class GeneratedDocument:
     content_type: str
     pages: int
     lines: list[str] = field(default_factory=list)  # the text printed, page by page joined
+    truth: dict = field(default_factory=dict)  # the fields a perfect reader extracts
 
 
 def person_name(rng: random.Random) -> str:
@@ -68,22 +74,48 @@ def _pdf(pages: list[list[str]], title: str) -> bytes:
     return buffer.getvalue()
 
 
+def _amount(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
 def invoice(rng: random.Random, *, patient: str | None = None, pages: int = 1) -> GeneratedDocument:
     patient = patient or person_name(rng)
     hospital = rng.choice(HOSPITALS)
-    number = f"{rng.randrange(10**7, 10**8)}"
+    code, number = f"{rng.randrange(10**7, 10**8)}", f"{rng.randrange(10**7, 10**8)}"
+    insurance = f"{rng.randrange(10**9, 10**10)}"
+    visit = rng.choice(("住院", "门诊"))
+    issued = date(2026, rng.randint(1, 9), rng.randint(1, 28))
+    items = {cat: Decimal(rng.randrange(1000, 200000)) / 100
+             for cat in rng.sample(("西药费", "中药费", "检查费", "治疗费", "床位费", "化验费"), 3)}
+    total = sum(items.values(), Decimal("0"))
+    fund = (total * Decimal(rng.choice(("0.5", "0.6", "0.7")))).quantize(Decimal("0.01"))
+    account = min(total - fund, Decimal(rng.randrange(0, 50000)) / 100)
+    self_funded = min(total - fund - account, Decimal(rng.randrange(0, 20000)) / 100)
+    self_paid = total - fund - account - self_funded
+    split = {"统筹基金支付": fund, "个人账户支付": account, "个人自付": self_paid, "个人自费": self_funded}
     lines_per_page = []
     for page in range(pages):
-        amounts = {cat: rng.randrange(1000, 200000) / 100 for cat in ("西药费", "检查费", "治疗费")}
-        total = sum(amounts.values())
-        lines = [f"票据代码：{rng.randrange(10**7, 10**8)}    票据号码：{number}-{page + 1}",
-                 f"交款人：{patient}    收款单位：{hospital}", "住院", "开票日期：2026年3月5日"]
-        lines += [f"{cat}    {amt:,.2f}" for cat, amt in amounts.items()]
-        lines.append(f"合计（小写）：￥{total:,.2f}")
+        lines = [visit, f"票据代码：{code}    票据号码：{number}",
+                 f"交款人：{patient}    收款单位：{hospital}", f"医保号：{insurance}",
+                 f"开票日期：{issued.year}年{issued.month}月{issued.day}日"]
+        lines += [f"{cat}    {amt:,.2f}" for cat, amt in items.items()]
+        lines += [f"合计（小写）：￥{total:,.2f}", f"合计（大写）：{amount_to_capital(_amount(total))}",
+                  "    ".join(f"{label}：{value:.2f}" for label, value in split.items())]
+        if page:
+            lines.append(f"第 {page + 1} 页")
         lines_per_page.append(lines)
+    truth = {
+        "invoice_code": code, "invoice_number": number, "issue_date": issued.isoformat(),
+        "payer_name": patient, "hospital": hospital, "insurance_number": insurance,
+        "visit_type": "inpatient" if visit == "住院" else "outpatient",
+        "total_amount": _amount(total), "total_amount_capital": _amount(total),
+        "fund_paid": _amount(fund), "personal_account_paid": _amount(account),
+        "self_paid": _amount(self_paid), "self_funded": _amount(self_funded),
+        "line_items": [{"category": c, "amount": _amount(a)} for c, a in items.items()],
+    }
     return GeneratedDocument("invoice", f"医疗收费票据-{patient}.pdf",
                              _pdf(lines_per_page, "医疗收费票据"), "application/pdf", pages,
-                             [line for page in lines_per_page for line in page])
+                             [line for page in lines_per_page for line in page], truth)
 
 
 def daily_statement(rng: random.Random, *, patient: str | None = None, days: int = 2) -> GeneratedDocument:
@@ -106,30 +138,59 @@ def daily_statement(rng: random.Random, *, patient: str | None = None, days: int
                              [line for page in pages for line in page])
 
 
-def referral(rng: random.Random, *, patient: str | None = None) -> GeneratedDocument:
+def id_number(rng: random.Random, *, valid: bool = True) -> str:
+    """A citizen ID number (GB 11643) with a correct check digit, or a wrong one."""
+    born = date(rng.randint(1940, 2010), rng.randint(1, 12), rng.randint(1, 28))
+    body = f"{rng.choice(('110101', '350102', '440305', '310101'))}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    check = ric.calc_check_digit(body + "0")  # it ignores the last character
+    if not valid:
+        check = "0123456789X"[("0123456789X".index(check) + 1) % 11]
+    return body + check
+
+
+def credit_code(rng: random.Random, *, valid: bool = True) -> str:
+    """A unified social credit code (GB 32100) with a correct check character, or a wrong one."""
+    body = f"1235{rng.randrange(10**5, 10**6)}{rng.randrange(10**7, 10**8)}"[:17]
+    check = uscc.calc_check_digit(body)
+    if not valid:
+        check = "0" if check != "0" else "1"
+    return body + check
+
+
+def referral(rng: random.Random, *, patient: str | None = None, valid_id: bool = True) -> GeneratedDocument:
     patient = patient or person_name(rng)
-    lines = [f"姓名：{patient}    身份证号：110101199003071234",
-             f"医保号：{rng.randrange(10**9, 10**10)}", "诊断：股骨颈骨折",
+    ident, insurance = id_number(rng, valid=valid_id), f"{rng.randrange(10**9, 10**10)}"
+    referred = date(2026, rng.randint(1, 9), rng.randint(1, 26))
+    lines = [f"姓名：{patient}    身份证号：{ident}",
+             f"医保号：{insurance}", "诊断：股骨颈骨折",
              f"转出医院：{HOSPITALS[0]}    转入医院：{HOSPITALS[4]}",
-             "转诊日期：2026年3月1日", "转诊原因：本院不具备手术条件",
-             "村审核：同意 2026-03-01", "乡镇审核：同意 2026-03-02", "区审核：同意 2026-03-02"]
+             f"转诊日期：{referred.year}年{referred.month}月{referred.day}日", "转诊原因：本院不具备手术条件",
+             f"村审核：同意 {referred.isoformat()}", f"乡镇审核：同意 {referred.isoformat()}"]
+    truth = {"patient_name": patient, "id_number": ident, "insurance_number": insurance,
+             "diagnosis": "股骨颈骨折", "from_hospital": HOSPITALS[0], "to_hospital": HOSPITALS[4],
+             "referral_date": referred.isoformat(), "reason": "本院不具备手术条件"}
     return GeneratedDocument("referral", f"转诊转院审批表-{patient}.pdf",
-                             _pdf([lines], "转诊转院审批表"), "application/pdf", 1, lines)
+                             _pdf([lines], "转诊转院审批表"), "application/pdf", 1, lines, truth)
 
 
-def agreement(rng: random.Random) -> GeneratedDocument:
+def agreement(rng: random.Random, *, valid_code: bool = True, year: int = 2026) -> GeneratedDocument:
     hospital = rng.choice(HOSPITALS)
-    lines = [f"协议编号：XY-2026-{rng.randrange(1000, 9999)}", "甲方：县医疗保障事务中心",
-             f"乙方：{hospital}", "统一社会信用代码：91350100M000100Y43",
-             "有效期：2026年1月1日至2026年12月31日", "签订日期：2025年12月20日",
+    number, code = f"XY-{year}-{rng.randrange(1000, 9999)}", credit_code(rng, valid=valid_code)
+    lines = [f"协议编号：{number}", "甲方：县医疗保障事务中心",
+             f"乙方：{hospital}", f"统一社会信用代码：{code}",
+             f"有效期：{year}年1月1日至{year}年12月31日", f"签订日期：{year - 1}年12月20日",
              "第三条 乙方住院病人自费药品费用占比不得超过20%。"]
+    truth = {"agreement_number": number, "party_a": "县医疗保障事务中心", "party_b": hospital,
+             "provider_name": hospital, "credit_code": code, "valid_from": f"{year}-01-01",
+             "valid_to": f"{year}-12-31", "signed_date": f"{year - 1}-12-20"}
     return GeneratedDocument("agreement", f"定点医疗机构服务协议-{hospital}.pdf",
-                             _pdf([lines], "定点医疗机构服务协议"), "application/pdf", 1, lines)
+                             _pdf([lines], "定点医疗机构服务协议"), "application/pdf", 1, lines, truth)
 
 
-def scanned_image(lines: list[str], *, fmt: str = "PNG", pages: int = 1,
+def scanned_image(lines: list[str], *, title: str = "", fmt: str = "PNG", pages: int = 1,
                   size: tuple[int, int] = (1240, 1754)) -> bytes:
     """A page image ("scan") at 150 dpi A4; several pages make a multi-page TIFF."""
+    lines = [title, *lines] if title else lines
     font = _cjk_font(28)
     frames = []
     for page in range(pages):
@@ -170,7 +231,8 @@ def demo_set(seed: int = 2026) -> list[tuple[str, str, list[GeneratedDocument]]]
             scan = referral(rng, patient=patient)
             documents.append(GeneratedDocument(
                 "referral", f"转诊审批表扫描件-{patient}.tif",
-                scanned_image(scan.lines, fmt="TIFF", pages=2), "image/tiff", 2, scan.lines))
+                scanned_image(scan.lines, title="转诊转院审批表", fmt="TIFF", pages=2), "image/tiff", 2,
+                scan.lines))
         cases.append((patient, claim_type, documents))
     cases.append(("定点医院协议", "settlement", [agreement(rng)]))
     return cases

@@ -1,0 +1,93 @@
+"""Turning what is printed on a claim into canonical values.
+
+Dates become ISO `YYYY-MM-DD`; amounts become two-place decimal strings; capital-character
+amounts (大写, 壹仟贰佰叁拾肆元伍角陆分) become the same decimal strings. Anything that cannot be
+read with certainty gives None: a field is absent rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import cn2an
+
+_DATE = re.compile(
+    r"(?P<y>\d{4}|\d{2})\s*[年.\-/]\s*(?P<m>\d{1,2})\s*[月.\-/]\s*(?P<d>\d{1,2})\s*日?"
+)
+_AMOUNT = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
+_CAPITAL_DIGITS = dict(zip("零壹贰叁肆伍陆柒捌玖", range(10), strict=True))
+_CAPITAL_CHARS = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正")
+
+
+def parse_date(text: str | None, *, century: int = 2000) -> str | None:
+    """`2024年3月5日`, `2024.03.05`, `2024-3-5`, `24-3-5` → `2024-03-05`; else None."""
+    if not text:
+        return None
+    match = _DATE.search(text)
+    if not match:
+        return None
+    year = int(match["y"])
+    if len(match["y"]) == 2:
+        year += century
+    try:
+        return date(year, int(match["m"]), int(match["d"])).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_amount(text: str | None) -> str | None:
+    """`￥1,234.56`, `1234.5元`, `¥ 80` → `"1234.56"`, `"1234.50"`, `"80.00"`; else None."""
+    if not text:
+        return None
+    cleaned = text.replace("￥", "").replace("¥", "").replace(" ", "").replace("元", "")
+    match = _AMOUNT.search(cleaned)
+    if not match:
+        return None
+    return format_amount(match.group().replace(",", ""))
+
+
+def format_amount(value: str | Decimal) -> str | None:
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def parse_capital_amount(text: str | None) -> str | None:
+    """`壹仟贰佰叁拾肆元伍角陆分` → `"1234.56"`; `叁佰元零伍分` → `"300.05"`; else None."""
+    if not text:
+        return None
+    capital = "".join(ch for ch in text if ch in _CAPITAL_CHARS).replace("圆", "元")
+    capital = capital.rstrip("整正")
+    if not capital:
+        return None
+    yuan_part, has_yuan, rest = capital.partition("元")
+    if not has_yuan:
+        yuan_part, rest = "", capital
+    try:
+        yuan = int(cn2an.cn2an(_to_numerals(yuan_part), "strict")) if yuan_part.strip("零") else 0
+    except ValueError:
+        return None
+    jiao = fen = 0
+    for digit_char, unit in re.findall(r"([零壹贰叁肆伍陆柒捌玖])([角分])", rest):
+        if unit == "角":
+            jiao = _CAPITAL_DIGITS[digit_char]
+        else:
+            fen = _CAPITAL_DIGITS[digit_char]
+    leftover = re.sub(r"[零壹贰叁肆伍陆柒捌玖][角分]|零", "", rest)
+    if leftover:
+        return None  # something we do not understand: better absent than wrong
+    return f"{yuan}.{jiao}{fen}"
+
+
+def _to_numerals(capital: str) -> str:
+    """Financial capitals to the ordinary numerals cn2an reads (壹 → 一, 拾 → 十, …)."""
+    return capital.translate(str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟", "一二三四五六七八九十百千"))
+
+
+def amount_to_capital(amount: str) -> str:
+    """`"1234.56"` → `壹仟贰佰叁拾肆元伍角陆分` (for generated documents and cross-checks)."""
+    return cn2an.an2cn(amount, "rmb")
