@@ -42,28 +42,47 @@ current_origin: ContextVar[Origin] = ContextVar("current_origin", default=Origin
 
 def record(session: Session, action: str, *, actor=None, target=None,
            details: dict[str, Any] | None = None) -> AuditEvent:
+    return record_many(session, [(action, target, details)], actor=actor)[0]
+
+
+def record_many(session: Session, entries: list[tuple[str, Any, dict[str, Any] | None]], *,
+                actor=None) -> list[AuditEvent]:
+    """Append several (action, target, details) events with one lock and one flush."""
     origin = current_origin.get()
     _lock_chain(session)
     last = session.execute(
         select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
-    event = AuditEvent(
-        id=(last.id + 1) if last else 1,
-        occurred_at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", None) or "anonymous",
-        action=action,
-        target_type=type(target).__name__.lower() if target is not None else None,
-        target_id=_target_id(target),
-        details={"channel": origin.channel, **(details or {})},
-        request_id=origin.request_id,
-        ip_address=origin.ip_address,
-        prev_hash=last.row_hash if last else GENESIS_HASH,
-    )
-    event.row_hash = chain_hash(event)
-    session.add(event)
-    session.flush()  # the next append in this transaction chains onto this row
-    return event
+    next_id, prev_hash = ((last.id + 1), last.row_hash) if last else (1, GENESIS_HASH)
+    events = []
+    for action, target, details in entries:
+        event = AuditEvent(
+            id=next_id,
+            occurred_at=utcnow(),
+            actor_id=getattr(actor, "id", None),
+            actor_name=getattr(actor, "username", None) or "anonymous",
+            action=action,
+            target_type=type(target).__name__.lower() if target is not None else None,
+            target_id=_target_id(target),
+            details={"channel": origin.channel, **(details or {})},
+            request_id=origin.request_id,
+            ip_address=origin.ip_address,
+            prev_hash=prev_hash,
+        )
+        event.row_hash = chain_hash(event)
+        events.append(event)
+        next_id, prev_hash = next_id + 1, event.row_hash
+    session.add_all(events)
+    session.flush()  # the next append in this transaction chains onto these rows
+    return events
+
+
+def head(session: Session) -> tuple[int, str]:
+    """Id and hash of the newest event: what an export or a report can be checked against."""
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (last.id, last.row_hash) if last else (0, GENESIS_HASH)
 
 
 def fields(event: AuditEvent) -> dict[str, Any]:
@@ -103,8 +122,12 @@ class ChainReport:
         return self.broken_at is None
 
 
-def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
-    """Recompute the whole chain in id order; report the first broken link."""
+def verify_chain(session: Session, *, batch: int = 20000) -> ChainReport:
+    """Recompute the whole chain in id order; report the first broken link.
+
+    Reads plain columns in batches, so memory stays flat over millions of rows and nothing
+    is added to the caller's session.
+    """
     previous_hash, checked = GENESIS_HASH, 0
     for event in _in_order(session, batch):
         checked += 1
@@ -119,16 +142,21 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
     return ChainReport(checked, previous_hash)
 
 
-def _in_order(session: Session, batch: int) -> Iterator[AuditEvent]:
+_COLUMNS = [AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor_id, AuditEvent.actor_name,
+            AuditEvent.action, AuditEvent.target_type, AuditEvent.target_id, AuditEvent.details,
+            AuditEvent.request_id, AuditEvent.ip_address, AuditEvent.prev_hash, AuditEvent.row_hash]
+
+
+def _in_order(session: Session, batch: int) -> Iterator:
     last_id = 0
     while True:
-        rows = list(session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)))
+        rows = session.execute(
+            select(*_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
         if not rows:
             return
         yield from rows
         last_id = rows[-1].id
-        session.expunge_all()  # bounded memory over millions of rows
 
 
 def _lock_chain(session: Session) -> None:

@@ -21,7 +21,7 @@ from archive.storage import ObjectMissing, ObjectStore
 CURSOR = "fixity-cursor"  # last StoredObject.id checked
 LAST_RUN = "fixity-last-run"  # epoch seconds of the last scheduled run
 COMMIT_EVERY = 50
-CHUNK = 1024 * 1024
+CHUNK = 256 * 1024  # a smaller buffer hashes faster than 1 MiB reads (measured)
 
 
 @dataclass(frozen=True)
@@ -68,22 +68,17 @@ def run_fixity(sessions: sessionmaker[Session], store: ObjectStore, *, limit: in
         ids = list(session.scalars(_ids_after(start_after, limit)))
         if limit and len(ids) < limit:  # wrap round to the start of the archive
             ids += [i for i in session.scalars(_ids_after(0, limit - len(ids))) if i not in ids]
-    pending: list[tuple[StoredObject, tuple[str, int] | None]] = []
-    last_commit = time.monotonic()
-    for object_id in ids:
+    for start in range(0, len(ids), COMMIT_EVERY):
+        wanted = ids[start:start + COMMIT_EVERY]
         with sessions() as session:
-            stored = session.get(StoredObject, object_id)
-        if stored is None:
-            continue
-        measured = measure(store, stored.store_key)
-        report.checked += 1
-        report.bytes_read += measured[1] if measured else 0
-        pending.append((stored, measured))
-        if len(pending) >= COMMIT_EVERY or time.monotonic() - last_commit > 2:
-            _record(sessions, pending, report, actor)
-            pending, last_commit = [], time.monotonic()
-    if pending:
-        _record(sessions, pending, report, actor)
+            loaded = {o.id: o for o in session.scalars(
+                select(StoredObject).where(StoredObject.id.in_(wanted)))}
+        batch = [loaded[i] for i in wanted if i in loaded]  # in cursor order, wrap-round included
+        measured = [(stored, measure(store, stored.store_key)) for stored in batch]
+        report.checked += len(measured)
+        report.bytes_read += sum(m[1] for _, m in measured if m)
+        if measured:
+            _record(sessions, measured, report, actor)
     return report
 
 
@@ -100,6 +95,7 @@ def _cursor(session: Session) -> int:
 def _record(sessions, checked: list, report: FixityReport, actor) -> None:
     """One transaction per batch: an audit event per object, and the cursor moved past them."""
     with sessions.begin() as session:
+        entries = []
         for stored, measured in checked:
             ok = measured is not None and measured == (stored.sha256, stored.size)
             details = {"outcome": "ok" if ok else ("missing" if measured is None else "mismatch"),
@@ -111,9 +107,10 @@ def _record(sessions, checked: list, report: FixityReport, actor) -> None:
                 report.damaged.append(damage)
                 details.update(actual_sha256=damage.actual_sha256, actual_size=damage.actual_size,
                                documents=damage.documents)
-            audit.record(session, "fixity.check", actor=actor, target=stored, details=details)
+            entries.append(("fixity.check", stored, details))
         session.execute(update(NumberSequence).where(NumberSequence.name == CURSOR)
                         .values(last_value=checked[-1][0].id))
+        audit.record_many(session, entries, actor=actor)
 
 
 def _holders(session: Session, object_id: int) -> list[dict]:

@@ -15,12 +15,13 @@ class LocalStore:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
+        self._resolved_root = self.root.resolve()
         self._tmp = self.root / ".tmp"
         self._made_dirs: set[Path] = set()
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
-        if self.root.resolve() not in path.parents:
+        path = (self._resolved_root / key).resolve()
+        if self._resolved_root not in path.parents:
             raise StoreError(f"key outside the store: {key!r}")
         return path
 
