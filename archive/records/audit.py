@@ -122,7 +122,7 @@ class ChainReport:
         return self.broken_at is None
 
 
-def verify_chain(session: Session, *, batch: int = 20000) -> ChainReport:
+def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
     """Recompute the whole chain in id order; report the first broken link.
 
     Reads plain columns in batches, so memory stays flat over millions of rows and nothing
