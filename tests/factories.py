@@ -70,3 +70,115 @@ def csrf_from(html: str) -> str:
         r'name="csrf-token" content="([^"]+)"', html)
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+# --- sign-off chains -------------------------------------------------------------------------
+
+def make_user(runtime, role: str, username: str) -> User:
+    """Another person with `role`, e.g. a second clerk; `login(client, user)` signs in as them."""
+    with runtime.sessions.begin() as session:
+        user = User(username=username, display_name=f"User {username}", role=role,
+                    password_hash=_password_hash(f"pw-{username.removeprefix('u_')}"))
+        session.add(user)
+    return user
+
+
+def make_claim(runtime, clerk, *, documents=("invoice", "daily_statement"), seed: int = 0,
+               **fields) -> str:
+    """A case with one document of each kind in `documents`, ready to be sent for sign-off."""
+    case_no = make_case(runtime, clerk, **fields)
+    for number, kind in enumerate(documents):
+        upload(runtime, clerk, case_no, invoice_pdf(seed=seed * 100 + number + 1),
+               filename=f"{kind}.pdf", kind=kind, process=False)
+    return case_no
+
+
+def workflow_state(runtime, case_no: str) -> dict:
+    """chain → {status, step, version} for every chain run on the case, and the case status."""
+    from sqlalchemy import select
+
+    from archive.models import Case, WorkflowInstance
+
+    with runtime.sessions() as session:
+        case = session.scalar(select(Case).where(Case.case_no == case_no))
+        runs = session.scalars(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
+        return {"case": case.status, **{run.definition: {"status": run.status, "step": run.current_step,
+                                                          "version": run.version} for run in runs}}
+
+
+def send_for_sign_off(runtime, clerk, case_no: str):
+    from archive.workflows import submit
+
+    with runtime.sessions.begin() as session:
+        instance = submit(session, case_no, actor=clerk)
+        return instance.definition, instance.current_step
+
+
+def sign(runtime, user, case_no: str, decision: str = "approve", opinion: str | None = "同意。",
+         **kwargs):
+    """`user` decides at the case's current step on the version it is at now."""
+    from sqlalchemy import select
+
+    from archive.models import Case, WorkflowInstance, WorkflowStatus
+    from archive.workflows import decide
+
+    with runtime.sessions.begin() as session:
+        if "expected_version" not in kwargs:
+            kwargs["expected_version"] = session.scalar(
+                select(WorkflowInstance.version).join(Case, Case.id == WorkflowInstance.case_id)
+                .where(Case.case_no == case_no, WorkflowInstance.status == WorkflowStatus.ACTIVE))
+        instance = decide(session, case_no, actor=user, decision=decision, opinion=opinion, **kwargs)
+        return instance.status, instance.current_step
+
+
+# What the signer of each step records, for walking chains in tests.
+FINDINGS = {
+    "trauma_investigation": {"third_party_liability": "无第三方责任（交警事故认定书）"},
+    "phone_verification": {"called_by": "李娜", "hospital_phone": "027-8366 5000",
+                           "outcome": "住院属实"},
+    "cashier_entry": {"sheet_checked": "结算单与票据一致", "voucher_number": "ZF-2026-0117"},
+}
+
+
+def sign_off_desk(runtime) -> dict:
+    """One user per role, and a second intake clerk "checker" (the one who opened a case may not
+    check it)."""
+    users = users_for_all_roles(runtime)
+    users["checker"] = make_user(runtime, "intake_clerk", "u_checker")
+    return users
+
+
+def start_claim(runtime, desk, **fields) -> str:
+    """A case opened by desk["intake_clerk"] with its documents, sent for sign-off."""
+    documents = fields.pop("documents", ("invoice", "daily_statement"))
+    case_no = make_claim(runtime, desk["intake_clerk"], documents=documents, **fields)
+    send_for_sign_off(runtime, desk["intake_clerk"], case_no)
+    return case_no
+
+
+def active_step(runtime, case_no: str):
+    """(chain, step, role) where the case waits, or None."""
+    from sqlalchemy import select
+
+    from archive.models import Case, WorkflowInstance, WorkflowStatus
+
+    with runtime.sessions() as session:
+        return session.execute(
+            select(WorkflowInstance.definition, WorkflowInstance.current_step,
+                   WorkflowInstance.current_role)
+            .join(Case, Case.id == WorkflowInstance.case_id)
+            .where(Case.case_no == case_no, WorkflowInstance.status == WorkflowStatus.ACTIVE)).first()
+
+
+def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
+    """Approve step after step, each by a person of the step's role, until the case waits at
+    `until` or no chain is active; the steps signed, as "chain:step"."""
+    signed = []
+    while (current := active_step(runtime, case_no)) is not None:
+        chain, step, role = current
+        if step == until:
+            break
+        user = desk["checker"] if role == "intake_clerk" else desk[role]
+        sign(runtime, user, case_no, findings=FINDINGS.get(step))
+        signed.append(f"{chain}:{step}")
+    return signed

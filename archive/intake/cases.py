@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from archive.access import get_case
 from archive.auth import require
 from archive.intake.validate import Rejected
 from archive.models import Case, NumberSequence
 from archive.models.cases import CLAIM_TYPES
 from archive.models.types import utcnow
 from archive.records import audit
+from archive.workflows import content_changed
+
+EDITABLE_FIELDS = ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
+                   "amount", "out_of_county", "designated_provider")
+FINAL_STATUSES = ("rejected", "paid")
 
 
 def next_number(session: Session, name: str) -> int:
@@ -28,14 +36,13 @@ def next_number(session: Session, name: str) -> int:
 
 def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
               claimant_id_number: str | None = None, insurance_number: str | None = None,
-              township: str | None = None) -> Case:
+              township: str | None = None, amount=None, out_of_county=False,
+              designated_provider=True) -> Case:
+    """A new case in intake. `amount` is the claimed total in yuan ("12345.60"); the two flags
+    say where the care was given (they route the case to its sign-off chain)."""
     require(actor, "case.create")
-    claimant_name = (claimant_name or "").strip()
-    if not claimant_name:
-        raise Rejected("the claimant's name is required", code="invalid_case", status=400)
-    if claim_type not in CLAIM_TYPES:
-        raise Rejected(f"unknown claim type {claim_type!r}; one of {', '.join(CLAIM_TYPES)}",
-                       code="invalid_case", status=400)
+    claimant_name = _claimant(claimant_name)
+    _claim_type(claim_type)
     year = utcnow().year
     number = next_number(session, f"case-{year}")
     case = Case(
@@ -45,6 +52,9 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
         insurance_number=(insurance_number or "").strip() or None,
         claim_type=claim_type,
         township=(township or "").strip() or None,
+        amount_fen=_fen(amount),
+        out_of_county=_flag(out_of_county, "out_of_county"),
+        designated_provider=_flag(designated_provider, "designated_provider"),
         created_by_id=actor.id,
     )
     session.add(case)
@@ -52,3 +62,81 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
     audit.record(session, "case.create", actor=actor, target=case,
                  details={"claim_type": claim_type})
     return case
+
+
+def update_case(session: Session, case_no: str, *, actor, reason: str, **changes) -> Case:
+    """Correct a case's fields. After sign-off this sends its chain back to the first step
+    whose signature no longer matches (archive.workflows.content_changed), with `reason`."""
+    require(actor, "case.edit")
+    case = get_case(session, actor, case_no)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise Rejected(f"these fields cannot be edited: {', '.join(sorted(unknown))}",
+                       code="invalid_case", status=400)
+    if case.status in FINAL_STATUSES:
+        raise Rejected(f"case {case_no} is {case.status}; it can no longer be changed",
+                       code="case_closed", status=409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Rejected("say why the case is changed", code="invalid_case", status=400)
+    before = {name: _shown(getattr(case, name)) for name in changes}
+    for name, value in changes.items():
+        if name == "claimant_name":
+            case.claimant_name = _claimant(value)
+        elif name == "claim_type":
+            case.claim_type = _claim_type(value)
+        elif name == "amount":
+            case.amount_fen = _fen(value)
+        elif name in ("out_of_county", "designated_provider"):
+            setattr(case, name, _flag(value, name))
+        else:
+            setattr(case, name, (value or "").strip() or None)
+    session.flush()
+    content_changed(session, case, actor=actor, reason=reason)
+    after = {name: _shown(getattr(case, name)) for name in changes}
+    audit.record(session, "case.update", actor=actor, target=case, details={
+        "reason": reason, "before": before, "after": after})
+    return case
+
+
+def _claimant(value) -> str:
+    name = (value or "").strip()
+    if not name:
+        raise Rejected("the claimant's name is required", code="invalid_case", status=400)
+    return name[:64]
+
+
+def _claim_type(value) -> str:
+    if value not in CLAIM_TYPES:
+        raise Rejected(f"unknown claim type {value!r}; one of {', '.join(CLAIM_TYPES)}",
+                       code="invalid_case", status=400)
+    return value
+
+
+def _fen(value) -> int | None:
+    """Yuan ("12345.6", 12345.60, Decimal) → whole fen; empty → None."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise Rejected(f"the amount {value!r} is not a sum in yuan with at most two decimals",
+                       code="invalid_case", status=400)
+    return int(amount * 100)
+
+
+def _flag(value, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on", "y"}:
+        return True
+    if text in {"0", "false", "no", "off", "n", ""}:
+        return False
+    raise Rejected(f"{name} must be true or false, not {value!r}", code="invalid_case", status=400)
+
+
+def _shown(value):
+    return str(value) if isinstance(value, Decimal) else value

@@ -25,6 +25,7 @@ from archive.models import Case, Document, StoredObject
 from archive.models.cases import DOCUMENT_KINDS
 from archive.records import audit
 from archive.storage import ObjectStore, key_for_sha256
+from archive.workflows import content_changed
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,10 @@ def _record(sessions, store: ObjectStore, spooled: SpooledFile, *, content_type:
             )
             session.add(document)
             session.flush()
+            # A document added after sign-off sends the chain back (before this audit event:
+            # the audit chain lock stays the last lock the transaction takes).
+            content_changed(session, case, actor=actor,
+                            reason=f"document added: {document.filename}")
             audit.record(session, "document.upload", actor=actor, target=document, details={
                 "case_no": case.case_no, "filename": document.filename, "sha256": spooled.sha256,
                 "size": spooled.size, "content_type": content_type, "pages": pages, "kind": kind,

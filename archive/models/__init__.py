@@ -5,6 +5,7 @@ from archive.models.audit import AuditEvent
 from archive.models.cases import Case, Document, Page, StoredObject
 from archive.models.sequences import NumberSequence
 from archive.models.users import ApiToken, User
+from archive.models.workflow import SignOff, WorkflowInstance, WorkflowStatus
 
 __all__ = [
     "ApiToken",
@@ -14,6 +15,9 @@ __all__ = [
     "Document",
     "NumberSequence",
     "Page",
+    "SignOff",
     "StoredObject",
     "User",
+    "WorkflowInstance",
+    "WorkflowStatus",
 ]

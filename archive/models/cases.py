@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,6 +34,10 @@ class Case(Base):
     insurance_number: Mapped[str | None] = mapped_column(String(64), index=True)
     claim_type: Mapped[str] = mapped_column(String(32))
     township: Mapped[str | None] = mapped_column(String(64))
+    # Claimed amount in fen (分), kept as an integer so no float or dialect rounds it.
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    out_of_county: Mapped[bool] = mapped_column(default=False)  # treated outside the county (县外)
+    designated_provider: Mapped[bool] = mapped_column(default=True)  # at a designated provider (定点)
     status: Mapped[str] = mapped_column(String(32), default="intake")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -44,6 +49,11 @@ class Case(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The claimed amount in yuan, two places."""
+        return None if self.amount_fen is None else Decimal(self.amount_fen).scaleb(-2)
 
 
 class StoredObject(Base):

@@ -28,6 +28,7 @@ from archive.web.i18n import (
     select_locale,
     status_label,
 )
+from archive.web.workflow import workflow
 
 log = logging.getLogger("archive.web")
 
@@ -61,7 +62,7 @@ def build_app(runtime) -> Flask:
     login.login_message = None
     login.user_loader(load_user)
 
-    for blueprint in (auth, cases, api, health):
+    for blueprint in (auth, cases, api, health, workflow):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.jinja_env.globals.update(

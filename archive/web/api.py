@@ -45,7 +45,9 @@ def create_case():
         raise Rejected("send a JSON object with claimant_name and claim_type", code="bad_json",
                        status=400)
     fields = ("claimant_name", "claim_type", "claimant_id_number", "insurance_number", "township")
-    case = open_case(db(), actor=g.api_user, **{k: _text(body.get(k)) for k in fields})
+    extra = ("amount", "out_of_county", "designated_provider")  # route the case to its chain
+    case = open_case(db(), actor=g.api_user, **{k: _text(body.get(k)) for k in fields},
+                     **{k: _text(body[k]) for k in extra if body.get(k) is not None})
     db().commit()
     return jsonify(case_no=case.case_no, status=case.status), 201
 

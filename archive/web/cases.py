@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from archive.auth import can
@@ -26,6 +26,7 @@ from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
 from archive.web.context import db, runtime
 from archive.web.i18n import status_label
 from archive.web.uploads import content_disposition, ingest_request_files
+from archive.workflows import timeline
 
 cases = Blueprint("cases", __name__)
 
@@ -36,6 +37,9 @@ class CaseForm(FlaskForm):
     insurance_number = StringField("insurance_number", validators=[Optional(), Length(max=64)])
     claim_type = StringField("claim_type", validators=[DataRequired(), AnyOf(CLAIM_TYPES)])
     township = StringField("township", validators=[Optional(), Length(max=64)])
+    amount = StringField("amount", validators=[Optional(), Length(max=20)])
+    out_of_county = BooleanField("out_of_county")
+    non_designated = BooleanField("non_designated")
 
 
 @cases.route("/")
@@ -59,8 +63,9 @@ def new():
     if form.validate_on_submit():
         case = open_case(db(), actor=current_user, **{
             name: form[name].data for name in
-            ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township")
-        })
+            ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
+             "amount", "out_of_county")
+        }, designated_provider=not form.non_designated.data)
         db().commit()
         flash(_("Case %(case_no)s opened.", case_no=case.case_no), "success")
         return redirect(url_for("cases.show", case_no=case.case_no))
@@ -77,6 +82,7 @@ def show(case_no: str):
     db().commit()
     return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS,
                            history=case_history(db(), current_user, case),
+                           workflow=timeline(db(), current_user, case),
                            may_upload=can(current_user, "document.upload"),
                            may_download=can(current_user, "document.download"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -14,6 +15,7 @@ from archive.auth import Forbidden
 from archive.intake import Rejected
 from archive.storage import StoreError
 from archive.web.api import Unauthorized
+from archive.workflows import WorkflowError
 
 log = logging.getLogger("archive.web")
 
@@ -41,6 +43,12 @@ def register(app) -> None:
     @app.errorhandler(Unauthorized)
     def unauthorized(exc: Unauthorized):
         return _reply(401, "unauthorized", str(exc))
+
+    @app.errorhandler(WorkflowError)
+    def workflow_refused(exc: WorkflowError):
+        # Wrong role or separation of duties 403, wrong step or stale version 409 (Conflict),
+        # missing opinion / finding / document 422 (OpinionRequired, Incomplete).
+        return _reply(exc.status, exc.code, exc.render(_, get_locale()))
 
     @app.errorhandler(CSRFError)
     def csrf(exc: CSRFError):

@@ -18,6 +18,11 @@ STATUS_LABELS = {
     "processed": _l("processed"),
     "failed": _l("failed"),
     "intake": _l("intake"),
+    "in_review": _l("in review"),
+    "returned": _l("returned for correction"),
+    "rejected": _l("rejected"),
+    "approved": _l("approved"),
+    "paid": _l("paid"),
 }
 
 
@@ -62,6 +67,14 @@ ACTION_LABELS = {
     "document.failed": _l("processing failed"),
     "document.download": _l("original downloaded"),
     "object.restored": _l("lost original restored from a new upload"),
+    "case.update": _l("case corrected"),
+    "workflow.started": _l("sent for sign-off"),
+    "workflow.resubmitted": _l("resubmitted after correction"),
+    "workflow.resumed": _l("sign-off chain resumed"),
+    "workflow.approve": _l("approved a step"),
+    "workflow.return": _l("returned for correction"),
+    "workflow.reject": _l("rejected"),
+    "workflow.reopened": _l("sent back: the case changed after sign-off"),
 }
 
 

@@ -91,7 +91,8 @@ def test_only_one_scheduled_run_per_period(rt):
 
 
 def test_the_job_system_runs_fixity_when_it_is_due(make_rt, db_url):
-    rt = make_rt(ARCHIVE_DATABASE_URL=db_url, ARCHIVE_RECORDS_FIXITY_BATCH="2")
+    rt = make_rt(ARCHIVE_DATABASE_URL=db_url, ARCHIVE_RECORDS_FIXITY_BATCH="2",
+                 ARCHIVE_RECORDS_FIXITY_EVERY_HOURS="24")
     clerk = factories.users_for_all_roles(rt)["intake_clerk"]
     case_no = factories.make_case(rt, clerk)
     for seed in range(3):

@@ -1,0 +1,196 @@
+"""Sign-off on the desk and over the API: decide at a step, send a case on, the work queue.
+
+Pages (CSRF-protected forms, signed-in users) and a token-only JSON API (nested blueprint
+`workflow.api`, exempt from CSRF like archive.web.api). Refusals are WorkflowErrors, which
+archive.web.errors turns into 403 / 409 / 422 with the reason.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from archive.access import get_case
+from archive.auth import role_label
+from archive.intake import Rejected
+from archive.web.api import token_required
+from archive.web.context import db
+from archive.workflows import Label, decide, submit, timeline, work_queue
+
+workflow = Blueprint("workflow", __name__)
+workflow_api = Blueprint("api", __name__, url_prefix="/api")
+
+DECISION_LABELS = {"approve": _l("Approve"), "return": _l("Return for correction"),
+                   "reject": _l("Reject")}
+STATE_LABELS = {"done": _l("signed"), "current": _l("waiting"), "returned": _l("returned"),
+                "rejected": _l("rejected"), "next": _l("to come"), "skipped": _l("not needed")}
+CHAIN_STATUS_LABELS = {"active": _l("in progress"), "returned": _l("returned for correction"),
+                       "rejected": _l("rejected"), "approved": _l("approved"),
+                       "waiting": _l("waiting for the chain before it")}
+
+
+@workflow.record_once
+def _exempt_api_from_csrf(state) -> None:
+    state.app.extensions["csrf"].exempt(workflow_api)
+
+
+@workflow.app_template_global()
+def pick(label: Label | None) -> str:
+    return "" if label is None else label.pick(get_locale())
+
+
+@workflow.app_template_global()
+def workflow_label(kind: str, value: str) -> str:
+    table = {"decision": DECISION_LABELS, "state": STATE_LABELS, "chain": CHAIN_STATUS_LABELS}[kind]
+    return str(table.get(value, value))
+
+
+@workflow.app_template_global()
+def refusal_text(refusal) -> str:
+    return refusal.render(_, get_locale())
+
+
+@workflow.app_template_global()
+def role_name(role: str) -> str:
+    return role_label(role, str(get_locale()))
+
+
+@workflow.route("/queue")
+@login_required
+def queue_page():
+    page = max(1, request.args.get("page", 1, type=int))
+    queue = work_queue(db(), current_user, limit=100, offset=(page - 1) * 100)
+    return render_template("workflow/queue.html", queue=queue, page=page,
+                           pages=max(1, -(-queue.total // 100)))
+
+
+@workflow.post("/cases/<case_no>/decision")
+@login_required
+def decision_form(case_no: str):
+    form = request.form
+    findings = {key.removeprefix("finding-"): value for key, value in form.items()
+                if key.startswith("finding-")}
+    decide(db(), case_no, actor=current_user, decision=form.get("decision", ""),
+           opinion=form.get("opinion"), expected_version=form.get("expected_version"),
+           step=form.get("step") or None, findings=findings,
+           missing=form.get("missing", "").splitlines())
+    db().commit()
+    flash(_("Your decision on case %(case_no)s is recorded.", case_no=case_no), "success")
+    return redirect(url_for("cases.show", case_no=case_no))
+
+
+@workflow.post("/cases/<case_no>/submit")
+@login_required
+def submit_form(case_no: str):
+    instance = submit(db(), case_no, actor=current_user)
+    db().commit()
+    flash(_("Case %(case_no)s is sent for sign-off.", case_no=case_no), "success")
+    return redirect(url_for("cases.show", case_no=instance.case.case_no))
+
+
+@workflow_api.post("/cases/<case_no>/decision")
+@token_required
+def decision_api(case_no: str):
+    body = _json_body()
+    instance = decide(db(), case_no, actor=g.api_user, decision=str(body.get("decision") or ""),
+                      opinion=_text(body.get("opinion")), expected_version=body.get("expected_version"),
+                      step=_text(body.get("step")), findings=_mapping(body.get("findings")),
+                      missing=_strings(body.get("missing")))
+    db().commit()
+    return jsonify(case_no=case_no, case_status=instance.case.status, chain=instance.definition,
+                   status=instance.status, step=instance.current_step, version=instance.version)
+
+
+@workflow_api.post("/cases/<case_no>/submit")
+@token_required
+def submit_api(case_no: str):
+    instance = submit(db(), case_no, actor=g.api_user)
+    db().commit()
+    return jsonify(case_no=case_no, chain=instance.definition, step=instance.current_step,
+                   version=instance.version, due_on=str(instance.due_on)), 201
+
+
+@workflow_api.get("/queue")
+@token_required
+def queue_api():
+    queue = work_queue(db(), g.api_user, limit=min(request.args.get("limit", 100, type=int), 1000),
+                       offset=max(0, request.args.get("offset", 0, type=int)))
+    return jsonify(total=queue.total, items=[_queue_item(item) for item in queue.items])
+
+
+@workflow_api.get("/cases/<case_no>/workflow")
+@token_required
+def timeline_api(case_no: str):
+    shown = timeline(db(), g.api_user, get_case(db(), g.api_user, case_no))
+    return jsonify(case_no=case_no, chains=[_chain(c) for c in shown.chains],
+                   decisions=shown.decisions, may_submit=shown.may_submit,
+                   blocked=str(shown.blocked) if shown.blocked else None,
+                   history=[_sign_off(s) for s in shown.history])
+
+
+workflow.register_blueprint(workflow_api)
+
+
+def _queue_item(item) -> dict:
+    return {"case_no": item.case_no, "claimant_name": item.claimant_name,
+            "claim_type": item.claim_type, "chain": _label(item.chain), "step": _label(item.step),
+            "action": item.action, "version": item.version,
+            "waiting_since": item.waiting_since.isoformat(), "missing": item.missing,
+            **_flags(item.flags)}
+
+
+def _chain(view) -> dict:
+    instance = view.instance
+    return {"chain": view.definition.name, "name": _label(view.definition.label),
+            "status": instance.status, "step": instance.current_step, "version": instance.version,
+            "missing": instance.missing, "note": instance.note, **_flags(view.flags),
+            "steps": [{"id": s.step.id, "name": _label(s.step.label), "role": s.step.role,
+                       "state": s.state, "sign_off": s.sign_off.id if s.sign_off else None,
+                       "signature_matches": s.matches} for s in view.steps]}
+
+
+def _sign_off(sign_off) -> dict:
+    return {"id": sign_off.id, "step": sign_off.step, "role": sign_off.role,
+            "signer": sign_off.signer_name, "decision": sign_off.decision,
+            "opinion": sign_off.opinion, "findings": sign_off.findings, "missing": sign_off.missing,
+            "signed_at": sign_off.signed_at.isoformat(), "content_sha256": sign_off.content_sha256}
+
+
+def _flags(flags) -> dict:
+    return {"due_on": flags.due_on.isoformat() if flags.due_on else None, "overdue": flags.overdue,
+            "due_soon": flags.due_soon, "calendar_estimated": flags.estimated}
+
+
+def _label(label: Label | None) -> dict | None:
+    return None if label is None else {"zh": label.zh, "en": label.en}
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Rejected("send a JSON object with decision, opinion and expected_version",
+                       code="bad_json", status=400)
+    return body
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _mapping(value) -> dict:
+    if value is not None and not isinstance(value, dict):
+        raise Rejected("findings must be a JSON object", code="bad_json", status=400)
+    return value or {}
+
+
+def _strings(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.splitlines()
+    if not isinstance(value, list):
+        raise Rejected("missing must be a list of text", code="bad_json", status=400)
+    return [str(item) for item in value]

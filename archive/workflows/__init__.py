@@ -1,0 +1,46 @@
+"""Sign-off chains (审批流程): definitions as data, the engine, queues and timelines.
+
+Public API — other packages use only these names.
+"""
+
+from archive.workflows.changes import content_changed
+from archive.workflows.definitions import Definition, DefinitionError, Registry, load_registry, registry
+from archive.workflows.engine import decide, submit
+from archive.workflows.errors import (
+    Conflict,
+    Incomplete,
+    NoChain,
+    NotAllowed,
+    OpinionRequired,
+    WorkflowError,
+)
+from archive.workflows.steps import DECISIONS, Label
+from archive.workflows.workdays import WorkCalendar, calendar, load_calendar
+from archive.workflows.worklist import Queue, QueueItem, Timeline, timeline, work_queue
+
+__all__ = [
+    "DECISIONS",
+    "Conflict",
+    "Definition",
+    "DefinitionError",
+    "Incomplete",
+    "Label",
+    "NoChain",
+    "NotAllowed",
+    "OpinionRequired",
+    "Queue",
+    "QueueItem",
+    "Registry",
+    "Timeline",
+    "WorkCalendar",
+    "WorkflowError",
+    "calendar",
+    "content_changed",
+    "decide",
+    "load_calendar",
+    "load_registry",
+    "registry",
+    "submit",
+    "timeline",
+    "work_queue",
+]

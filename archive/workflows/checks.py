@@ -1,0 +1,71 @@
+"""Automatic checks a step may name in its definition (`checks = [...]`).
+
+Each takes the session, the case, the step and the workflow instance, and returns the refusal
+(an Incomplete error) or None. Approval at the step is refused while a check fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.workflows.content import content_sha256
+from archive.workflows.definitions import registry
+from archive.workflows.errors import Incomplete, _
+from archive.workflows.steps import CHECKS, Label, Step
+
+KIND_NAMES = {
+    "invoice": Label("医疗收费票据", "medical invoice"),
+    "daily_statement": Label("住院费用一日清单", "daily itemised statement"),
+    "referral": Label("转诊转院审批表", "referral form"),
+    "agreement": Label("定点医疗机构服务协议", "provider agreement"),
+    "other": Label("其他材料", "other document"),
+}
+
+
+def required_documents(session: Session, case: Case, step: Step,
+                       instance: WorkflowInstance) -> Incomplete | None:
+    """材料是否齐全: every kind of document the claim type needs is in the case."""
+    have = {document.kind for document in case.documents}
+    lacking = [kind for kind in step.required_documents.get(case.claim_type, ()) if kind not in have]
+    if not lacking:
+        return None
+    names = [KIND_NAMES[kind] for kind in lacking]
+    return Incomplete(_("Not accepted (不予受理): this claim lacks %(documents)s. Return it for "
+                        "correction or reject it."),
+                      documents=Label("、".join(n.zh for n in names), ", ".join(n.en for n in names)))
+
+
+def prior_chain_signed(session: Session, case: Case, step: Step,
+                       instance: WorkflowInstance) -> Incomplete | None:
+    """Every chain before this one on the case is approved, and each of its signatures still
+    matches the case as it is now (the payment desk's "signatures complete")."""
+    current = content_sha256(session, case)
+    earlier = list(session.scalars(select(WorkflowInstance).where(
+        WorkflowInstance.case_id == case.id, WorkflowInstance.id < instance.id)))
+    if not earlier:
+        return Incomplete(_("No approved sign-off chain precedes this payment."))
+    for other in earlier:
+        hashes = set(session.scalars(select(SignOff.content_sha256).where(
+            SignOff.id.in_(list(other.signed.values())))))
+        if other.status != WorkflowStatus.APPROVED or hashes - {current}:
+            return Incomplete(_("The signatures of chain %(chain)s are not complete or no longer "
+                                "match the case."), chain=registry().get(other.definition).label)
+    return None
+
+
+_FUNCTIONS: dict[str, Callable[..., Incomplete | None]] = {
+    "required_documents": required_documents,
+    "prior_chain_signed": prior_chain_signed,
+}
+assert set(_FUNCTIONS) == set(CHECKS)
+
+
+def run_checks(session: Session, case: Case, step: Step, instance: WorkflowInstance) -> None:
+    for name in step.checks:
+        refusal = _FUNCTIONS[name](session, case, step, instance)
+        if refusal is not None:
+            raise refusal

@@ -1,0 +1,41 @@
+"""What a signature covers: the case's fields and its documents, as canonical JSON and sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.models import Case, Document, StoredObject
+from archive.workflows.conditions import CASE_FIELDS
+
+# The fields of a case a signature covers (everything a reviewer judges, nothing about state).
+SIGNED_FIELDS = ("case_no", "claimant_name", "claimant_id_number", "insurance_number", "claim_type",
+                 "township", "amount", "out_of_county", "designated_provider")
+
+
+def case_facts(case: Case) -> dict[str, Any]:
+    """The fields conditions may test (archive.workflows.conditions.CASE_FIELDS)."""
+    return {name: getattr(case, name) for name in CASE_FIELDS}
+
+
+def case_content(session: Session, case: Case) -> dict[str, Any]:
+    fields = {}
+    for name in SIGNED_FIELDS:
+        value = getattr(case, name)
+        fields[name] = f"{value:.2f}" if name == "amount" and value is not None else value
+    documents = sorted(session.scalars(
+        select(StoredObject.sha256).join(Document, Document.object_id == StoredObject.id)
+        .where(Document.case_id == case.id)))
+    return {"fields": fields, "documents": documents}
+
+
+def canonical_json(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_sha256(session: Session, case: Case) -> str:
+    return hashlib.sha256(canonical_json(case_content(session, case)).encode()).hexdigest()

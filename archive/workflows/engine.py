@@ -1,0 +1,218 @@
+"""The sign-off services: send a case on from intake, and decide at a step.
+
+Plain functions taking the session first; they never commit (the caller owns the
+transaction) and record an audit event after each action's other writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from archive.access import get_case
+from archive.auth import require
+from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.models.types import utcnow
+from archive.records import audit
+from archive.workflows import state
+from archive.workflows.changes import content_changed
+from archive.workflows.checks import run_checks
+from archive.workflows.content import case_facts, content_sha256
+from archive.workflows.definitions import Definition, registry
+from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
+from archive.workflows.steps import Label, Step, decision_name
+
+
+def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
+    """The case leaves intake: its chain (chosen by its fields) starts, or — after a return
+    for correction — the returned chain resumes where the case must be signed again."""
+    require(actor, "workflow.submit")
+    case = get_case(session, actor, case_no)
+    runs = state.instances_of(session, case)
+    returned = next((run for run in runs if run.status == WorkflowStatus.RETURNED), None)
+    if returned is not None:
+        definition = registry().get(returned.definition)
+        hashes = state.signed_hashes(session, returned)
+        # Back to the step that returned it, or earlier if an earlier signature no longer
+        # matches the corrected case (or a step now applies that did not before).
+        step = state.first_unsigned(definition, returned, hashes, content_sha256(session, case))
+        if step is None:
+            raise NoChain(_("No step of chain %(chain)s applies to this case."), chain=definition.label)
+        state.restart_at(definition, returned, step, reason=None, restart_chain_clock=True)
+        instance, action = returned, "workflow.resubmitted"
+    else:
+        if runs or case.status != "intake":
+            raise Conflict(_("Case %(case_no)s has already left intake."), case_no=case.case_no)
+        definition = registry().choose(case_facts(case))
+        if definition is None:
+            raise NoChain(_("No sign-off chain applies to a case like this one; check its claim "
+                            "type and fields."))
+        instance, action = state.start(session, case, definition), "workflow.started"
+    state.sync_case_status(session, case)
+    session.flush()
+    if returned is not None:
+        # A correction to a case returned from a follow-up chain (payment) can also undo the
+        # signatures of the chain before it: that one is signed again first.
+        content_changed(session, case, actor=actor, reason="changed while returned for correction")
+    audit.record(session, action, actor=actor, target=case, details={
+        "chain": definition.name, "step": instance.current_step, "status": instance.status,
+        "due_on": str(instance.due_on)})
+    return instance
+
+
+def decide(session: Session, case_no: str, *, actor, decision: str, expected_version,
+           opinion: str | None = None, step: str | None = None,
+           findings: Mapping[str, object] | None = None,
+           missing: list[str] | None = None) -> WorkflowInstance:
+    """Approve, return for correction (退回补正, with what is missing) or reject (with the
+    reason) at the case's current step, as `actor`, on the version the actor saw."""
+    case = get_case(session, actor, case_no)
+    instance, definition, current = _waiting(session, case, expected_version, step)
+    opinion = (opinion or "").strip() or None
+    missing = [item.strip() for item in missing or [] if item and item.strip()]
+    recorded = _admissible(session, case, instance, definition, current, actor, decision, opinion,
+                           missing, findings or {})
+    content = content_sha256(session, case)
+    _refuse_if_changed(session, instance, definition, content)
+
+    sign_off = SignOff(instance_id=instance.id, case_id=case.id, seq=instance.version,
+                       round=instance.round, step=current.id, role=actor.role, signer_id=actor.id,
+                       signer_name=actor.display_name or actor.username, decision=decision,
+                       opinion=opinion, findings=recorded, missing=missing, content_sha256=content,
+                       signed_at=utcnow())
+    session.add(sign_off)
+    _flush_or_conflict(session)  # a second decision on the same version stops here (unique seq)
+    before = {run.id for run in state.instances_of(session, case)}
+    follow = _apply(session, instance, definition, current, sign_off, content)
+    state.sync_case_status(session, case)
+    _flush_or_conflict(session)  # … or here (the instance's version)
+    audit.record(session, f"workflow.{decision}", actor=actor, target=case, details={
+        "chain": definition.name, "step": current.id, "sign_off": sign_off.id, "seq": sign_off.seq,
+        "content_sha256": content, "opinion": opinion, "missing": missing or None,
+        "next_step": instance.current_step, "status": instance.status})
+    if follow is not None:
+        audit.record(session, "workflow.resumed" if follow.id in before else "workflow.started",
+                     actor=actor, target=case, details={
+                         "chain": follow.definition, "step": follow.current_step,
+                         "after": definition.name})
+    return instance
+
+
+def _waiting(session: Session, case: Case, expected_version, step: str | None
+             ) -> tuple[WorkflowInstance, Definition, Step]:
+    """The chain and step the case waits at, if it is the version and step the actor saw."""
+    instance = session.scalar(select(WorkflowInstance).where(
+        WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE))
+    if instance is None:
+        raise Conflict(_("Case %(case_no)s is not waiting for a decision."), case_no=case.case_no)
+    definition = registry().get(instance.definition)
+    current = definition.step(instance.current_step)
+    if expected_version is None or str(expected_version).strip() == "":
+        raise Incomplete(_("Send the version of the case you decided on (expected_version)."))
+    if str(expected_version).strip() != str(instance.version):
+        raise Conflict(_("The case has moved on since you opened it (it is now at %(step)s, "
+                         "version %(version)s). Reload it and decide again."),
+                       step=current.label, version=instance.version)
+    if step is not None and step != current.id:
+        raise Conflict(_("The case is at step %(step)s, not the step you acted on."), step=current.label)
+    return instance, definition, current
+
+
+def _admissible(session: Session, case: Case, instance: WorkflowInstance, definition: Definition,
+                current: Step, actor, decision: str, opinion: str | None, missing: list[str],
+                findings: Mapping[str, object]) -> dict[str, str]:
+    """Refuse a decision the actor may not make or that lacks something; the findings to record."""
+    if actor.role != current.role:
+        raise NotAllowed(_("Step %(step)s is signed by another role."), step=current.label)
+    if decision not in current.decisions:
+        raise Incomplete(_("The decision %(decision)s is not possible at step %(step)s."),
+                         decision=decision_name(decision), step=current.label)
+    check_separation(session, case, instance, definition, current, actor)
+    if current.needs_opinion(decision) and not opinion:
+        raise OpinionRequired(_("An opinion is required to %(decision)s at step %(step)s."),
+                              decision=decision_name(decision), step=current.label)
+    if decision == "return" and not missing:
+        raise Incomplete(_("Say what is missing when you return a case for correction."))
+    if decision != "approve":
+        return {}
+    recorded = _findings(current, findings)
+    run_checks(session, case, current, instance)
+    return recorded
+
+
+def check_separation(session: Session, case: Case, instance: WorkflowInstance,
+                     definition: Definition, step: Step, actor) -> None:
+    """Separation of duties as the definition declares it; raises NotAllowed with the reason."""
+    rules = definition.separation
+    if rules.exclude_opener and case.created_by_id == actor.id:
+        raise NotAllowed(_("You opened case %(case_no)s, so you may not sign it."), case_no=case.case_no)
+    mine = session.execute(
+        select(SignOff.instance_id, SignOff.step, WorkflowInstance.definition)
+        .join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
+        .where(SignOff.case_id == case.id, SignOff.signer_id == actor.id)).all()
+    if rules.distinct_signers:
+        for instance_id, step_id, chain in mine:
+            if (instance_id, step_id) != (instance.id, step.id):
+                other = registry().get(chain)
+                label = other.step(step_id).label if other.has_step(step_id) else step_id
+                raise NotAllowed(_("You already signed step %(other)s of this case; another person "
+                                   "must sign %(step)s."), other=label, step=step.label)
+    for pair in rules.distinct_steps:
+        if step.id in pair:
+            partner = pair[1] if pair[0] == step.id else pair[0]
+            if any(i == instance.id and s == partner for i, s, _c in mine):
+                raise NotAllowed(_("The signer of %(other)s may not also sign %(step)s."),
+                                 other=definition.step(partner).label, step=step.label)
+
+
+def _findings(step: Step, given: Mapping[str, object]) -> dict[str, str]:
+    recorded = {f.name: str(given.get(f.name) or "").strip() for f in step.findings}
+    lacking = [f.label for f in step.findings if f.required and not recorded[f.name]]
+    if lacking:
+        raise Incomplete(_("Record %(findings)s before approving step %(step)s."), step=step.label,
+                         findings=Label("、".join(f.zh for f in lacking),
+                                        ", ".join(f.en for f in lacking)))
+    return {name: value for name, value in recorded.items() if value}
+
+
+def _refuse_if_changed(session: Session, instance: WorkflowInstance, definition: Definition,
+                       content: str) -> None:
+    """A guard: every change path reopens the chain, so an approval in force never differs
+    from the case; if one does, no signature is added on top of it."""
+    for step_id, signed in state.signed_hashes(session, instance).items():
+        if signed != content:
+            label = definition.step(step_id).label if definition.has_step(step_id) else step_id
+            raise Conflict(_("The case changed after step %(step)s was signed; it must be signed "
+                             "again first."), step=label)
+
+
+def _apply(session: Session, instance: WorkflowInstance, definition: Definition, current: Step,
+           sign_off: SignOff, content: str) -> WorkflowInstance | None:
+    """The decision's effect on the instance; returns a follow-up chain that started."""
+    if sign_off.decision == "approve":
+        instance.signed = {**instance.signed, current.id: sign_off.id}
+        following = definition.next_step(current.id, case_facts(instance.case))
+        if following is not None:
+            state.enter_step(instance, definition, following)
+            return None
+        return state.finish(session, instance, definition, content)
+    instance.status = (WorkflowStatus.RETURNED if sign_off.decision == "return"
+                       else WorkflowStatus.REJECTED)
+    instance.current_role = instance.due_on = None  # current_step stays: where it was sent back from
+    instance.missing = list(sign_off.missing)
+    instance.note = sign_off.opinion
+    if sign_off.decision == "reject":
+        instance.finished_at = utcnow()
+    return None
+
+
+def _flush_or_conflict(session: Session) -> None:
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError) as exc:
+        raise Conflict(_("Someone else decided on this case at the same moment; reload it to see "
+                         "their decision.")) from exc

@@ -1,0 +1,64 @@
+"""Why a workflow action was refused, in words the desk can translate.
+
+Each error carries a message template (marked for translation with `_`, which here only marks
+it) and its parameters; `str(error)` is the English text, and the web layer renders the
+translated one (`render`). The HTTP status belongs to the kind of refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from archive.workflows.steps import Label
+
+
+def _(message: str) -> str:
+    """Marks a message for extraction; the web layer translates it when it is shown."""
+    return message
+
+
+class WorkflowError(Exception):
+    status = 400
+    code = "workflow_error"
+
+    def __init__(self, template: str, **params: Any):
+        self.template = template
+        self.params = params
+        super().__init__(self.render(lambda text: text, "en"))
+
+    def render(self, translate: Callable[[str], str], locale) -> str:
+        values = {k: v.pick(locale) if isinstance(v, Label) else v for k, v in self.params.items()}
+        return translate(self.template) % values
+
+
+class NotAllowed(WorkflowError):
+    """The user may not act here: wrong role, or separation of duties (HTTP 403)."""
+
+    status = 403
+    code = "not_allowed"
+
+
+class Conflict(WorkflowError):
+    """The case is not where the user thinks: another decision came first, or a wrong step (409)."""
+
+    status = 409
+    code = "conflict"
+
+
+class Incomplete(WorkflowError):
+    """The decision lacks something it needs: an opinion, a finding, a document (HTTP 422)."""
+
+    status = 422
+    code = "incomplete"
+
+
+class OpinionRequired(Incomplete):
+    code = "opinion_required"
+
+
+class NoChain(WorkflowError):
+    """No sign-off chain applies to the case as it stands (HTTP 422)."""
+
+    status = 422
+    code = "no_chain"

@@ -1,0 +1,175 @@
+"""What users see of the chains: each user's work queue and each case's timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from archive.access import visible_cases
+from archive.auth import can
+from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.workflows import state
+from archive.workflows.content import case_facts, content_sha256
+from archive.workflows.definitions import Definition, registry
+from archive.workflows.engine import check_separation
+from archive.workflows.errors import NotAllowed, WorkflowError
+from archive.workflows.steps import Label, Step
+from archive.workflows.workdays import calendar, today_in_china
+
+
+@dataclass(frozen=True)
+class Flags:
+    due_on: date | None
+    overdue: bool = False
+    due_soon: bool = False
+    estimated: bool = False  # the deadline ran past the published holiday calendar
+
+
+def deadline_flags(due_on: date | None, estimated: bool, today: date | None = None) -> Flags:
+    if due_on is None:
+        return Flags(None)
+    today = today or today_in_china()
+    left = calendar().between(today, due_on)
+    return Flags(due_on, overdue=today > due_on,
+                 due_soon=today <= due_on and left <= registry().due_soon_days, estimated=estimated)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    case_no: str
+    claimant_name: str
+    claim_type: str
+    chain: Label
+    step: Label | None  # None: returned for correction, waiting for resubmission
+    action: str  # "decide" or "resubmit"
+    version: int
+    waiting_since: datetime
+    flags: Flags
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: list[QueueItem]
+    total: int
+
+
+def work_queue(session: Session, user, *, today: date | None = None, limit: int = 100,
+               offset: int = 0) -> Queue:
+    """Cases waiting at a step the user's role may act on, oldest deadline first — without the
+    cases separation of duties keeps from them — and, for intake, cases returned for correction."""
+    mine = and_(WorkflowInstance.status == WorkflowStatus.ACTIVE,
+                WorkflowInstance.current_role == user.role,
+                Case.created_by_id != user.id,
+                ~exists().where(SignOff.case_id == Case.id, SignOff.signer_id == user.id,
+                                or_(SignOff.instance_id != WorkflowInstance.id,
+                                    SignOff.step != WorkflowInstance.current_step)))
+    if can(user, "workflow.submit"):
+        mine = or_(mine, WorkflowInstance.status == WorkflowStatus.RETURNED)
+    query = (select(WorkflowInstance, Case).join(Case, Case.id == WorkflowInstance.case_id)
+             .where(mine, Case.id.in_(visible_cases(user).with_only_columns(Case.id))))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(WorkflowInstance.due_on.is_(None), WorkflowInstance.due_on,
+                                          WorkflowInstance.step_started_at)
+                           .limit(limit).offset(offset)).all()
+    today = today or today_in_china()
+    items = []
+    for instance, case in rows:
+        definition = registry().get(instance.definition)
+        returned = instance.status == WorkflowStatus.RETURNED
+        items.append(QueueItem(
+            case_no=case.case_no, claimant_name=case.claimant_name, claim_type=case.claim_type,
+            chain=definition.label, step=None if returned else definition.step(instance.current_step).label,
+            action="resubmit" if returned else "decide", version=instance.version,
+            waiting_since=instance.step_started_at,
+            flags=deadline_flags(instance.due_on, instance.calendar_estimated, today),
+            missing=list(instance.missing or [])))
+    return Queue(items, total)
+
+
+@dataclass(frozen=True)
+class StepView:
+    step: Step
+    state: str  # done, current, returned, rejected, next, skipped
+    sign_off: SignOff | None = None
+    matches: bool | None = None  # the signature still matches the case as it is
+
+
+@dataclass(frozen=True)
+class ChainView:
+    definition: Definition
+    instance: WorkflowInstance
+    steps: list[StepView]
+    flags: Flags
+
+
+@dataclass(frozen=True)
+class Timeline:
+    chains: list[ChainView]
+    history: list[SignOff]  # every decision ever made on the case, oldest first
+    labels: dict[tuple[str, str], Label]  # (chain, step) → step name, for the history
+    decisions: list[str]  # what the user may decide now
+    blocked: WorkflowError | None  # why the user may not act at the current step
+    may_submit: bool
+    current: ChainView | None
+
+
+def timeline(session: Session, user, case: Case, *, today: date | None = None) -> Timeline:
+    """The chains of a case as the case page shows them (the case was fetched through access)."""
+    content = content_sha256(session, case)
+    facts = case_facts(case)
+    chains, current = [], None
+    for instance in state.instances_of(session, case):
+        definition = registry().get(instance.definition)
+        view = ChainView(definition, instance, _steps(session, definition, instance, facts, content),
+                         deadline_flags(instance.due_on, instance.calendar_estimated, today))
+        chains.append(view)
+        if instance.status == WorkflowStatus.ACTIVE:
+            current = view
+    history = list(session.scalars(select(SignOff).where(SignOff.case_id == case.id)
+                                   .order_by(SignOff.id)))
+    labels = {(c.definition.name, s.id): s.label for c in chains for s in c.definition.steps}
+    labels.update({(c.instance.definition, s.step): Label(s.step, s.step) for c in chains
+                   for s in history if (c.instance.definition, s.step) not in labels})
+    decisions, refusal = _decisions(session, user, case, current)
+    may_submit = can(user, "workflow.submit") and (
+        case.status == "intake" and not chains
+        or any(c.instance.status == WorkflowStatus.RETURNED for c in chains))
+    return Timeline(chains, history, labels, decisions, refusal, may_submit, current)
+
+
+def _steps(session: Session, definition: Definition, instance: WorkflowInstance, facts,
+           content: str) -> list[StepView]:
+    signed = {s.id: s for s in session.scalars(
+        select(SignOff).where(SignOff.id.in_(list(instance.signed.values()))))}
+    views, reached = [], False
+    for step in definition.steps:
+        sign_off = signed.get(instance.signed.get(step.id, -1))
+        if sign_off is not None:
+            views.append(StepView(step, "done", sign_off, sign_off.content_sha256 == content))
+        elif step.id == instance.current_step and instance.status != WorkflowStatus.APPROVED:
+            views.append(StepView(step, {"active": "current", "returned": "returned",
+                                         "rejected": "rejected"}.get(instance.status, "next")))
+            reached = True
+        elif not step.when.holds(facts):
+            views.append(StepView(step, "skipped"))
+        else:
+            views.append(StepView(step, "next" if reached or instance.current_step is None else "skipped"))
+    return views
+
+
+def _decisions(session: Session, user, case: Case, current: ChainView | None
+               ) -> tuple[list[str], WorkflowError | None]:
+    if current is None:
+        return [], None
+    step = current.definition.step(current.instance.current_step)
+    if user.role != step.role:
+        return [], None
+    try:
+        check_separation(session, case, current.instance, current.definition, step, user)
+    except NotAllowed as refusal:
+        return [], refusal
+    return list(step.decisions), None

@@ -1,0 +1,83 @@
+"""Two people deciding the same step at the same moment, over real HTTP against PostgreSQL:
+exactly one decision is recorded, the other gets 409."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import requests
+from sqlalchemy import func, select
+from waitress import create_server
+
+from archive import create_app
+from archive.models import AuditEvent, SignOff
+from archive.records.audit import verify_chain
+from tests import factories
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def live(make_rt, postgres):
+    import psycopg
+
+    with psycopg.connect(postgres.url("postgres").replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute('CREATE DATABASE "workflow_race"')
+    runtime = make_rt(ARCHIVE_DATABASE_URL=postgres.url("workflow_race"))
+    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}", runtime
+    server.close()
+    thread.join(timeout=10)
+
+
+def race(base: str, case_no: str, tokens: list[str], version: int) -> list[int]:
+    """Post the same decision once per token, all released at the same instant."""
+    barrier = threading.Barrier(len(tokens))
+    statuses: list[int] = []
+
+    def post(token: str) -> None:
+        with requests.Session() as http:
+            barrier.wait()
+            response = http.post(f"{base}/api/cases/{case_no}/decision", timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"},
+                                 json={"decision": "approve", "opinion": "同意",
+                                       "expected_version": version})
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=post, args=(token,)) for token in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(statuses)
+
+
+def test_exactly_one_of_two_simultaneous_decisions_wins(live):
+    base, runtime = live
+    desk = factories.sign_off_desk(runtime)
+    second = factories.make_user(runtime, "reviewer", "u_reviewer2")
+    tokens = [factories.api_token(runtime, desk["reviewer"]), factories.api_token(runtime, second)]
+    cases = []
+    for number in range(6):
+        case_no = factories.start_claim(runtime, desk, claim_type="outpatient", amount="100",
+                                        documents=("invoice",), seed=number)
+        factories.walk(runtime, desk, case_no, until="initial_review")
+        cases.append(case_no)
+
+    for number, case_no in enumerate(cases):
+        version = factories.workflow_state(runtime, case_no)["window_intake"]["version"]
+        # Two reviewers at once, or one reviewer's double click.
+        both = tokens if number % 2 == 0 else [tokens[0], tokens[0]]
+        assert race(base, case_no, both, version) == [200, 409], case_no
+        assert factories.active_step(runtime, case_no)[1] == "re_review"
+
+    with runtime.sessions() as session:
+        signed = session.scalar(select(func.count(SignOff.id)).where(SignOff.step == "initial_review"))
+        decided = session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "workflow.approve",
+            AuditEvent.details["step"].as_string() == "initial_review"))
+        assert signed == decided == len(cases)
+        assert verify_chain(session).ok
