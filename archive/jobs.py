@@ -65,6 +65,7 @@ def run_process_document(runtime, document_id: int) -> str:
             lease_seconds=int(jobs["job_timeout"]),
             tmp_dir=runtime.tmp_dir,
             delay_seconds=float(jobs.get("fault_delay_seconds", 0)),
+            min_confidence=float(runtime.settings.get("ocr.min_confidence", 70)),
         )
         log.info("document %s: %s", document_id, outcome)
         return outcome

@@ -20,6 +20,8 @@ from archive.intake.validate import Limits, Rejected, inspect_file
 from archive.models import Document, Page
 from archive.models.cases import DocumentStatus
 from archive.models.types import utcnow
+from archive.ocr import Reading, analyse, read_pages
+from archive.ocr.extract import MIN_CONFIDENCE
 from archive.records import audit
 from archive.storage import ObjectStore, StoreError
 
@@ -47,20 +49,23 @@ def claim(sessions: sessionmaker[Session], document_id: int, lease_seconds: int)
 
 
 def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, *,
-                     document_id: int, lease_seconds: int, tmp_dir, delay_seconds: float = 0) -> str:
+                     document_id: int, lease_seconds: int, tmp_dir, delay_seconds: float = 0,
+                     min_confidence: float = MIN_CONFIDENCE) -> str:
     """Process one document; returns "processed", "failed" or "skipped"."""
     if not claim(sessions, document_id, lease_seconds):
         return "skipped"
     try:
         with sessions() as session:
             document = session.get_one(Document, document_id)
-            key = document.stored_object.store_key
+            key, kind = document.stored_object.store_key, document.kind
         with store.open(key) as stream:
             spooled = spool(stream, max_bytes=limits.max_bytes * 4, tmp_dir=tmp_dir)
         try:
             if delay_seconds:
                 time.sleep(delay_seconds)  # fault-injection setting for crash tests; 0 in use
-            _, page_count = inspect_file(spooled.path, spooled.size, limits)
+            content_type, _ = inspect_file(spooled.path, spooled.size, limits)
+            reading = analyse(list(read_pages(spooled.path, content_type)), kind=kind,
+                              min_confidence=min_confidence)
         finally:
             spooled.discard()
     except TRANSIENT_ERRORS:
@@ -70,11 +75,12 @@ def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits
         reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
         _finish(sessions, document_id, failed_reason=reason)
         return "failed"
-    _finish(sessions, document_id, page_count=page_count)
+    _finish(sessions, document_id, reading=reading)
     return "processed"
 
 
-def _finish(sessions, document_id: int, *, page_count: int = 0, failed_reason: str | None = None) -> None:
+def _finish(sessions, document_id: int, *, reading: Reading | None = None,
+            failed_reason: str | None = None) -> None:
     with sessions.begin() as session:
         document = session.get_one(Document, document_id)
         if document.status != DocumentStatus.PROCESSING:
@@ -86,12 +92,22 @@ def _finish(sessions, document_id: int, *, page_count: int = 0, failed_reason: s
             document.failure_reason = failed_reason[:1000]
             audit.record(session, "document.failed", target=document, details={"reason": failed_reason})
             return
-        document.page_count = page_count
         session.execute(delete(Page).where(Page.document_id == document_id))
-        session.add_all(Page(document_id=document_id, number=n) for n in range(1, page_count + 1))
+        session.add_all(
+            Page(document_id=document_id, number=p.number, source=p.source, text=p.text,
+                 confidence=p.confidence, error=p.error,
+                 words=[[w.text, w.left, w.top, w.width, w.height, w.confidence] for w in p.words] or None)
+            for p in reading.pages)
+        document.page_count = len(reading.pages)
+        if document.kind is None and reading.kind:
+            document.kind, document.kind_guessed = reading.kind, True
+        document.fields, document.checks = reading.fields, reading.checks
+        document.needs_check = reading.needs_check
         document.status = DocumentStatus.PROCESSED
         document.failure_reason = None
-        audit.record(session, "document.processed", target=document, details={"pages": page_count})
+        audit.record(session, "document.processed", target=document, details={
+            "pages": len(reading.pages), "kind": document.kind, "kind_guessed": document.kind_guessed,
+            "fields": sorted(reading.fields), "findings": [c["code"] for c in reading.checks]})
 
 
 def _release(sessions, document_id: int) -> None:

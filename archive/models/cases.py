@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db import Base
@@ -97,6 +97,12 @@ class Document(Base):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What reading the document found (archive.ocr): fields by the names of the stable
+    # contract, findings {code, severity, message}, and whether a person must look at it.
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    checks: Mapped[list] = mapped_column(JSON, default=list)
+    kind_guessed: Mapped[bool] = mapped_column(default=False)
+    needs_check: Mapped[bool] = mapped_column(default=False)
 
     case: Mapped[Case] = relationship(back_populates="documents")
     stored_object: Mapped[StoredObject] = relationship()
@@ -106,7 +112,7 @@ class Document(Base):
 
 
 class Page(Base):
-    """One page of a document; text and fields arrive with the OCR step."""
+    """One page of a document and the text read from it."""
 
     __tablename__ = "pages"
     __table_args__ = (UniqueConstraint("document_id", "number", name="uq_page_document_number"),)
@@ -116,5 +122,10 @@ class Page(Base):
     number: Mapped[int]
     width: Mapped[float | None]
     height: Mapped[float | None]
+    source: Mapped[str | None] = mapped_column(String(16))  # "text_layer" or "ocr"
+    text: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float | None]  # mean OCR word confidence, 0–100
+    words: Mapped[list | None] = mapped_column(JSON)  # [[text, left, top, width, height, conf]]
+    error: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(back_populates="pages")

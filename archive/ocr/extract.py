@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from archive.intake.validate import Limits, inspect_file
 from archive.ocr.checks import check_document
 from archive.ocr.fields import extract_fields, guess_kind
-from archive.ocr.pages import read_pages
+from archive.ocr.pages import PageText, read_pages
+
+MIN_CONFIDENCE = 70.0  # below this mean word confidence a page is flagged for a human check
 
 
-def extract_file(path: Path, *, kind: str | None, limits: Limits) -> dict:
-    """The contract JSON of `archive extract`: kind, pages, fields, checks."""
-    content_type, _ = inspect_file(path, path.stat().st_size, limits)
-    pages = list(read_pages(path, content_type))
+@dataclass
+class Reading:
+    kind: str | None
+    kind_guessed: bool
+    pages: list[PageText]
+    fields: dict
+    checks: list[dict]
+
+    @property
+    def needs_check(self) -> bool:
+        """A person must look: a page unreadable or read with low confidence, or no kind."""
+        return self.kind is None or any(c["code"] in ("page_failed", "low_confidence")
+                                        for c in self.checks)
+
+
+def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = MIN_CONFIDENCE) -> Reading:
+    """Fields and findings from the pages' text; the kind is guessed when not given."""
     text = "\n".join(page.text for page in pages)
     guessed = kind is None
     kind = kind or guess_kind(text)
@@ -23,11 +39,21 @@ def extract_file(path: Path, *, kind: str | None, limits: Limits) -> dict:
         if page.error:
             checks.append({"code": "page_failed", "severity": "error",
                            "message": f"第 {page.number} 页无法读取：{page.error}"})
+        elif page.confidence is not None and page.confidence < min_confidence:
+            checks.append({"code": "low_confidence", "severity": "warning",
+                           "message": f"第 {page.number} 页识别置信度 {page.confidence:.0f}，需人工核对"})
+    return Reading(kind, guessed and kind is not None, pages, fields, checks)
+
+
+def extract_file(path: Path, *, kind: str | None, limits: Limits) -> dict:
+    """The contract JSON of `archive extract`: kind, pages, fields, checks."""
+    content_type, _ = inspect_file(path, path.stat().st_size, limits)
+    reading = analyse(list(read_pages(path, content_type)), kind=kind)
     return {
-        "kind": kind,
-        "kind_guessed": guessed and kind is not None,
+        "kind": reading.kind,
+        "kind_guessed": reading.kind_guessed,
         "pages": [{"number": p.number, "source": p.source, "confidence": p.confidence,
-                   "text": p.text} for p in pages],
-        "fields": fields,
-        "checks": checks,
+                   "text": p.text} for p in reading.pages],
+        "fields": reading.fields,
+        "checks": reading.checks,
     }

@@ -25,6 +25,18 @@ def _spec() -> dict:
     return tomllib.loads(LABELS_FILE.read_text(encoding="utf-8"))
 
 
+_DERIVED_LABELS = {"visit_type": "门诊/住院", "valid_from": "有效期起", "valid_to": "有效期止",
+                   "line_items": "费用明细"}
+
+
+def field_label(kind: str | None, name: str) -> str:
+    """The printed (Chinese) label of a field, for showing it to reviewers."""
+    rule = _spec().get(kind or "", {}).get(name)
+    if isinstance(rule, dict) and rule.get("labels"):
+        return rule["labels"][0]
+    return _DERIVED_LABELS.get(name, name)
+
+
 def guess_kind(text: str) -> str | None:
     head = re.sub(r"\s", "", text[:400])
     for kind, titles in _spec()["kinds"].items():

@@ -144,8 +144,9 @@ def prepare(image: Image.Image) -> Image.Image:
 
 
 def _guess_dpi(image: Image.Image) -> float:
-    # No resolution recorded: assume an A4 (or A5) page scanned edge to edge.
-    return max(image.width, image.height) / 11.69
+    # No resolution recorded: assume an A4 page scanned edge to edge; a small image is a
+    # snippet, not a page, and is not blown up more than threefold.
+    return max(100.0, max(image.width, image.height) / 11.69)
 
 
 def ocr_page(image: Image.Image, number: int) -> PageText:

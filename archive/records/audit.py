@@ -60,7 +60,7 @@ def record_many(session: Session, entries: list[tuple[str, Any, dict[str, Any] |
             id=next_id,
             occurred_at=utcnow(),
             actor_id=getattr(actor, "id", None),
-            actor_name=getattr(actor, "username", None) or "anonymous",
+            actor_name=getattr(actor, "username", None) or _unattended(origin),
             action=action,
             target_type=type(target).__name__.lower() if target is not None else None,
             target_id=_target_id(target),
@@ -168,6 +168,12 @@ def _lock_chain(session: Session) -> None:
         # so the last row read below cannot change under us.
         session.execute(text("UPDATE number_sequences SET last_value = last_value "
                              "WHERE name = 'audit-chain'"))
+
+
+def _unattended(origin: Origin) -> str:
+    # Work nobody signed in for (jobs, schedules) is the system's; a web request without a
+    # user (a failed sign-in) is anonymous.
+    return "anonymous" if origin.channel in ("web", "api") else "system"
 
 
 def _target_id(target) -> str | None:

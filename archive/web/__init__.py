@@ -23,6 +23,7 @@ from archive.web.i18n import (
     LANGUAGES,
     action_label,
     claim_type_label,
+    field_label,
     kind_label,
     local_time,
     select_locale,
@@ -67,7 +68,8 @@ def build_app(runtime) -> Flask:
     errors.register(app)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, status_label=status_label,
-        claim_type_label=claim_type_label, kind_label=kind_label, action_label=action_label)
+        claim_type_label=claim_type_label, kind_label=kind_label, action_label=action_label,
+        field_label=field_label)
     app.jinja_env.filters["localtime"] = local_time
 
     app.before_request(_start_request)

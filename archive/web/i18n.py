@@ -9,6 +9,8 @@ from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from archive.ocr.fields import field_label as ocr_field_label
+
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
 # Babel reads "zh_CN" as zh_Hans_CN, so the Chinese catalogue lives in translations/zh_Hans_CN.
 
@@ -80,6 +82,14 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def field_label(kind: str | None, name: str) -> str:
+    from flask_babel import get_locale
+
+    if str(get_locale()).startswith("en"):
+        return name.replace("_", " ")
+    return ocr_field_label(kind, name)
 
 
 def status_label(status: str) -> str:

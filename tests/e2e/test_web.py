@@ -248,3 +248,22 @@ def test_case_history_shows_who_did_what_and_who_looked(client, runtime, users):
         viewers = list(session.scalars(select(AuditEvent.actor_name).where(
             AuditEvent.action == "case.view", AuditEvent.target_id == case_no)))
     assert viewers == ["u_intake_clerk", "u_auditor"]
+
+
+def test_case_page_shows_fields_and_findings_escaped(client, runtime, users):
+    import random
+
+    from archive.demo import documents as gen
+
+    invoice = gen.invoice(random.Random(8))
+    case_no = factories.make_case(runtime, users["intake_clerk"])
+    factories.upload(runtime, users["intake_clerk"], case_no, invoice.content, filename="发票.pdf")
+    hostile = gen._pdf([["交款人：<script>alert(1)</script>", "合计（小写）：￥10.00",
+                         "合计（大写）：贰拾元整"]], "医疗收费票据")
+    factories.upload(runtime, users["intake_clerk"], case_no, hostile, filename="x.pdf")
+    factories.login(client, "reviewer")
+    page = client.get(f"/cases/{case_no}").get_data(as_text=True)
+    assert "票据号码" in page and invoice.truth["invoice_number"] in page
+    assert "自动识别" in page or "kind recognised automatically" in page
+    assert "大写金额 20.00 与小写金额 10.00 不一致" in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

@@ -180,3 +180,28 @@ def test_processing_records_pages_once_even_if_run_again(rt, clerk):
         assert session.scalar(select(func.count(Page.id))) == 3
         assert session.scalar(select(func.count(AuditEvent.id))
                               .where(AuditEvent.action == "document.processed")) == 1
+
+
+def test_processing_reads_pages_fields_and_findings(rt, clerk):
+    import random
+
+    from archive.demo import documents as gen
+
+    case_no = factories.make_case(rt, clerk)
+    invoice = gen.invoice(random.Random(21))
+    typed = factories.upload(rt, clerk, case_no, invoice.content, filename="发票.pdf")
+    blank = factories.upload(rt, clerk, case_no, bad_files.png(1240, 1754), filename="空白.png",
+                             kind="daily_statement")
+    with rt.sessions() as session:
+        document = session.get(Document, typed.document_id)
+        assert (document.kind, document.kind_guessed) == ("invoice", True)
+        assert document.fields == invoice.truth
+        assert document.checks == [] and document.needs_check is False
+        assert [(p.number, p.source) for p in document.pages] == [(1, "text_layer")]
+        assert invoice.truth["invoice_number"] in document.pages[0].text
+
+        empty = session.get(Document, blank.document_id)
+        assert (empty.kind, empty.kind_guessed, empty.fields) == ("daily_statement", False, {})
+        assert empty.pages[0].source == "ocr"
+        assert {c["code"] for c in empty.checks} >= {"missing_signature", "low_confidence"}
+        assert empty.needs_check is True
