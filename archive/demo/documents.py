@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -118,24 +118,38 @@ def invoice(rng: random.Random, *, patient: str | None = None, pages: int = 1) -
                              [line for page in lines_per_page for line in page], truth)
 
 
-def daily_statement(rng: random.Random, *, patient: str | None = None, days: int = 2) -> GeneratedDocument:
+def daily_statement(rng: random.Random, *, patient: str | None = None, days: int = 2,
+                    start: date = date(2026, 3, 5), signed: bool = True) -> GeneratedDocument:
+    """One page per inpatient day; truth holds the first day's fields and every day in "days"."""
     patient = patient or person_name(rng)
-    hospital = rng.choice(HOSPITALS)
-    pages = []
+    hospital, department = rng.choice(HOSPITALS), rng.choice(DEPARTMENTS)
+    inpatient_number = f"{rng.randrange(100000, 999999)}"
+    pages, truths = [], []
     for day in range(days):
-        lines = [f"姓名：{patient}    住院号：{rng.randrange(100000, 999999)}",
-                 f"医院：{hospital}    科室：{rng.choice(DEPARTMENTS)}",
-                 f"日期：2026-03-{day + 5:02d}", "项目    规格    单价    数量    金额    类别"]
-        total = 0.0
+        on = start + timedelta(days=day)
+        lines = [f"姓名：{patient}    住院号：{inpatient_number}",
+                 f"医院：{hospital}    科室：{department}",
+                 f"日期：{on.isoformat()}", "项目    规格    单价    数量    金额    类别"]
+        items = []
         for name, spec, cls in rng.sample(ITEMS, 4):
-            price, qty = rng.randrange(100, 50000) / 100, rng.randrange(1, 4)
-            total += price * qty
-            lines.append(f"{name}    {spec}    {price:.2f}    {qty}    {price * qty:.2f}    {cls}")
-        lines += [f"当日合计：{total:.2f}", f"患者或家属签字：{patient}"]
+            price, quantity = Decimal(rng.randrange(100, 50000)) / 100, rng.randrange(1, 4)
+            amount = price * quantity
+            items.append({"name": name, "spec": spec, "unit_price": _amount(price),
+                          "quantity": str(quantity), "amount": _amount(amount), "insurance_class": cls})
+            lines.append(f"{name}    {spec}    {price:.2f}    {quantity}    {amount:.2f}    {cls}")
+        total = sum((Decimal(i["amount"]) for i in items), Decimal("0"))
+        lines.append(f"当日合计：{total:.2f}")
+        if signed:
+            lines.append(f"患者或家属签字：{patient}")
         pages.append(lines)
+        truths.append({"patient_name": patient, "inpatient_number": inpatient_number,
+                       "hospital": hospital, "department": department,
+                       "statement_date": on.isoformat(), "items": items, "daily_total": _amount(total),
+                       **({"signed_by": patient} if signed else {})})
+    truth = {**truths[0], "days": truths} if days > 1 else truths[0]
     return GeneratedDocument("daily_statement", f"住院费用一日清单-{patient}.pdf",
                              _pdf(pages, "住院费用一日清单"), "application/pdf", days,
-                             [line for page in pages for line in page])
+                             [line for page in pages for line in page], truth)
 
 
 def id_number(rng: random.Random, *, valid: bool = True) -> str:

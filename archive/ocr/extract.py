@@ -33,8 +33,14 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
     text = "\n".join(page.text for page in pages)
     guessed = kind is None
     kind = kind or guess_kind(text)
-    fields = extract_fields(kind, text) if kind else {}
-    checks = check_document(kind, fields)
+    if kind == "daily_statement" and len(pages) > 1:
+        # One page per inpatient day: each day is read and checked on its own.
+        days = [extract_fields(kind, page.text) for page in pages]
+        fields = {**days[0], "days": days}
+        checks = [finding for day in days for finding in check_document(kind, day)]
+    else:
+        fields = extract_fields(kind, text) if kind else {}
+        checks = check_document(kind, fields)
     for page in pages:
         if page.error:
             checks.append({"code": "page_failed", "severity": "error",

@@ -67,7 +67,28 @@ def extract_fields(kind: str, text: str) -> dict:
                 break
     if kind == "invoice":
         fields.update(_invoice_extras(lines, spec))
+    if kind == "daily_statement" and (items := _statement_items(lines)):
+        fields["items"] = items
     return fields
+
+
+_ITEM_ROW = re.compile(
+    r"^(?P<name>\S+)\s+(?:(?P<spec>\S+)\s+)?(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+"
+    r"(?P<amount>\d+\.\d{2})(?:\s+(?P<cls>[甲乙丙]))?$")
+
+
+def _statement_items(lines: list[str]) -> list[dict]:
+    """Rows of the itemised table: name, spec, unit price, quantity, amount, insurance class."""
+    items = []
+    for line in lines:
+        row = _ITEM_ROW.match(line)
+        if not row:
+            continue
+        item = {"name": row["name"], "spec": row["spec"], "unit_price": parse_amount(row["price"]),
+                "quantity": row["quantity"], "amount": parse_amount(row["amount"]),
+                "insurance_class": row["cls"]}
+        items.append({k: v for k, v in item.items() if v is not None})
+    return items
 
 
 def _values_after_label(lines: list[str], labels: list[str], any_label: re.Pattern) -> Iterator[str]:

@@ -23,6 +23,7 @@ from archive.auth import can
 from archive.cases import case_history, document_states, list_cases, open_original, view_case
 from archive.intake.cases import open_case
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
+from archive.ocr.case_checks import case_findings
 from archive.web.context import db, runtime
 from archive.web.i18n import status_label
 from archive.web.uploads import content_disposition, ingest_request_files
@@ -83,6 +84,7 @@ def show(case_no: str):
     return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS,
                            history=case_history(db(), current_user, case),
                            workflow=timeline(db(), current_user, case),
+                           case_findings=case_findings(case, case.documents),
                            may_upload=can(current_user, "document.upload"),
                            may_download=can(current_user, "document.download"))
 

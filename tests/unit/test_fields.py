@@ -42,3 +42,28 @@ def test_kind_is_guessed_from_the_title():
     assert guess_kind("住院费用一日清单\n姓名：张伟") == "daily_statement"
     assert guess_kind("医疗收费票据（住院）") == "invoice"
     assert guess_kind("随便一张纸") is None
+
+
+def test_daily_statements_are_read_day_by_day_with_their_items():
+    from archive.ocr.extract import analyse
+    from archive.ocr.pages import PageText
+
+    rng = random.Random(2027)
+    for _ in range(100):
+        document = gen.daily_statement(rng, days=rng.randint(1, 4))
+        lines_per_day = len(document.lines) // document.pages
+        pages = [PageText(n + 1, "text_layer",
+                          text="\n".join(document.lines[n * lines_per_day:(n + 1) * lines_per_day]))
+                 for n in range(document.pages)]
+        reading = analyse(pages, kind="daily_statement")
+        assert reading.fields == document.truth
+        assert reading.checks == []
+
+
+def test_unsigned_statement_is_flagged():
+    from archive.ocr.checks import check_document
+
+    truth = gen.daily_statement(random.Random(1), days=1, signed=False).truth
+    assert extract_fields("daily_statement", "\n".join(
+        gen.daily_statement(random.Random(1), days=1, signed=False).lines)) == truth
+    assert [c["code"] for c in check_document("daily_statement", truth)] == ["missing_signature"]
