@@ -11,11 +11,6 @@ import click
 from archive.config import ConfigError
 from archive.records.audit import Origin, current_origin
 
-NOT_YET = {
-    "search": "search",
-    "reindex": "the search index",
-}
-
 
 def main() -> None:
     from archive.access import NotFound
@@ -160,6 +155,42 @@ def extract(file: Path, kind: str | None, as_json: bool) -> None:
         click.echo(f"  {name}: {value}")
     for check in result["checks"]:
         click.echo(f"  [{check['severity']}] {check['message']}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--user", "username", default=None, help="Search as this user (default: system).")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1))
+def search(query: str, as_json: bool, username: str | None, page: int) -> None:
+    """Full-text and field search over the archive (e.g. 张伟, invoice:00231234, kind:invoice)."""
+    import json
+
+    from archive.search import search as run
+
+    runtime = _runtime()
+    with runtime.sessions() as session:
+        result = run(session, runtime.search_index(), _as_user(session, username), query, page=page)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    for warning in result.warnings:
+        click.echo(f"note: {getattr(warning, 'message', warning)}", err=True)
+    click.echo(f"{result.total} documents")
+    for hit in result.hits:
+        click.echo(f"  {hit.case_no}  #{hit.document_id}  {hit.kind or ''}  {hit.filename}")
+
+
+@cli.command()
+def reindex() -> None:
+    """Rebuild the search index from the database."""
+    from archive.search import rebuild
+
+    runtime = _runtime()
+    with runtime.sessions() as session:
+        index = rebuild(session, runtime.index_dir)
+    with index.whoosh.searcher() as searcher:
+        click.echo(f"search index rebuilt: {searcher.doc_count()} documents")
 
 
 @cli.command()
@@ -309,19 +340,3 @@ def user_token(username, name) -> None:
         token = issue_api_token(session, _as_user(session, username), name=name,
                                 actor=_as_user(session, None))
     click.echo(token)
-
-
-def _not_yet(name: str, what: str):
-    @click.argument("args", nargs=-1)
-    @click.option("--json", "as_json", is_flag=True, hidden=True)
-    @click.option("-o", "output", default=None, hidden=True)
-    @click.option("--kind", default=None, hidden=True)
-    def command(args, as_json, output, kind) -> None:
-        _fail(f"`archive {name}` is not yet available ({what} is still being built)", code=2)
-
-    command.__doc__ = f"Not yet available: {what}."
-    return click.command(name)(command)
-
-
-for _name, _what in NOT_YET.items():
-    cli.add_command(_not_yet(_name, _what))

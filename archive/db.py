@@ -15,7 +15,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Enough connections for the web server's threads (waitress: 8–16) plus the job runner.
+    return create_engine(url, pool_pre_ping=True, pool_size=16, max_overflow=16)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -12,7 +12,7 @@ def check_all(runtime) -> dict:
         "database": _database(runtime),
         "store": _store(runtime),
         "queue": _queue(runtime),
-        "index": {"ok": True, "status": "not built yet (search arrives with the search index)"},
+        "index": _index(runtime),
     }
     return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
 
@@ -42,6 +42,14 @@ def _queue(runtime) -> dict:
         return runtime.queue.status()
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": _line(exc)}
+
+
+def _index(runtime) -> dict:
+    from archive.search import index_status
+
+    status = index_status(runtime.index_dir)
+    # A missing index is built on first search; stale or corrupt ones need `archive reindex`.
+    return {"ok": status["status"] in ("ok", "missing"), **status}
 
 
 def _line(exc: Exception) -> str:

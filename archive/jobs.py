@@ -55,6 +55,19 @@ def run_check_fixity(runtime, limit: int) -> dict:
         current_origin.reset(token)
 
 
+def index_document(document_id: int) -> int:
+    """RQ entry point, on the search queue that exactly one worker serves (one index writer)."""
+    return run_index_document(worker_runtime(), document_id)
+
+
+def run_index_document(runtime, document_id: int) -> int:
+    from archive.search import index_documents
+
+    index = runtime.search_index()
+    with runtime.sessions() as session:
+        return index_documents(index, session, [document_id])
+
+
 def run_process_document(runtime, document_id: int) -> str:
     token = current_origin.set(Origin("job"))
     try:
@@ -68,6 +81,8 @@ def run_process_document(runtime, document_id: int) -> str:
             min_confidence=float(runtime.settings.get("ocr.min_confidence", 70)),
         )
         log.info("document %s: %s", document_id, outcome)
+        if outcome == "processed":
+            runtime.queue.submit("index_document", document_id)
         return outcome
     finally:
         current_origin.reset(token)

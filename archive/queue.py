@@ -24,6 +24,9 @@ from archive.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
+SEARCH_JOBS = {"index_document"}
+
+
 class JobQueue(Protocol):
     def submit(self, job: str, *args: int) -> None:
         """Run `archive.jobs.<job>(*args)` somewhere, some time soon."""
@@ -87,11 +90,15 @@ class RQQueue:
         self.redis = Redis.from_url(runtime.settings.redis_url, socket_connect_timeout=3,
                                     socket_timeout=10)
         self.queue = Queue(jobs["queue"], connection=self.redis, serializer=JSONSerializer)
+        # The search index has one writer: its jobs go to a queue exactly one worker serves.
+        self.search_queue = Queue(jobs.get("search_queue", "search"), connection=self.redis,
+                                  serializer=JSONSerializer)
 
     def submit(self, job: str, *args: int) -> None:
         from rq import Retry
 
-        self.queue.enqueue(
+        queue = self.search_queue if job in SEARCH_JOBS else self.queue
+        queue.enqueue(
             f"archive.jobs.{job}",
             args=list(args),
             job_timeout=int(self.jobs["job_timeout"]),

@@ -22,10 +22,23 @@ class Runtime:
     store: ObjectStore
     limits: Limits
     queue: object = field(default=None)  # archive.queue.JobQueue, attached by make_runtime
+    _search_index: object = field(default=None, repr=False)
 
     @property
     def tmp_dir(self) -> Path:
         return self.settings.data_dir / "tmp"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.settings.data_dir / "index"
+
+    def search_index(self):
+        """The search index, opened (or rebuilt from the database) on first use."""
+        if self._search_index is None:
+            from archive.search import open_or_rebuild
+
+            self._search_index = open_or_rebuild(self.sessions, self.index_dir)
+        return self._search_index
 
 
 def make_runtime(settings: Settings | None = None) -> Runtime:

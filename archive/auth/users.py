@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +19,9 @@ from archive.records import audit
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class AuthError(Exception):
@@ -90,5 +94,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     )
     if row is None or not row.user.is_active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+        row.last_used_at = now  # once a minute is enough to see which scanners are alive
     return row.user

@@ -1,0 +1,23 @@
+"""Full-text search (全文检索) over documents, with exact recall for Chinese and access enforced
+inside the search itself."""
+
+from archive.search.index import (
+    IndexUnavailable,
+    SearchIndex,
+    document_text,
+    index_documents,
+    index_status,
+    open_index,
+    open_or_rebuild,
+    rebuild,
+    reindex_case,
+    remove_documents,
+)
+from archive.search.parse import parse_query
+from archive.search.query import Hit, SearchResult, matching_document_ids, search
+from archive.search.schema import SCHEMA_VERSION
+
+__all__ = ["SCHEMA_VERSION", "Hit", "IndexUnavailable", "SearchIndex", "SearchResult",
+           "document_text", "index_documents", "index_status", "matching_document_ids",
+           "open_index", "open_or_rebuild", "parse_query", "rebuild", "reindex_case",
+           "remove_documents", "search"]

@@ -1,0 +1,180 @@
+"""Searching the index as a user: access first, then query, filters, facets and snippets.
+
+The cases the user may see (archive.access.visible_cases) become a filter inside Whoosh, so
+hits, totals and facet counts are all computed over visible documents only; the hits shown
+are checked against the database once more before they are returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from whoosh import query as q
+from whoosh import sorting
+
+from archive.access import visible_cases
+from archive.models import Case, Document, Page
+from archive.search.index import SearchIndex
+from archive.search.parse import Notice, parse_query
+from archive.search.schema import FACET_FIELDS, fold
+from archive.search.snippets import snippet
+
+PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
+EXACT_FILTERS = ("kind", "status", "hospital", "case_no", "patient_name", "id_number",
+                 "insurance_number", "invoice_number", "year")
+RANGE_FILTERS = {"date": "document_date", "opened": "case_opened"}
+SORTS = {"relevance": None, "date": ("document_date", True), "-date": ("document_date", False),
+         "amount": ("amount_fen", True), "-amount": ("amount_fen", False),
+         "opened": ("case_opened", True)}
+
+
+@dataclass
+class Hit:
+    document_id: int
+    case_no: str
+    kind: str | None
+    filename: str
+    page: int  # where the first match is; 1 when the match is in a field, not the text
+    snippet: str  # HTML: escaped text with <mark> around matches
+    score: float | None
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    page: int
+    page_size: int
+    facets: dict[str, dict[str, int]]
+    warnings: list[Notice] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "page": self.page, "page_size": self.page_size,
+                "hits": [vars(hit) | {"snippet": str(hit.snippet)} for hit in self.hits],
+                "facets": self.facets, "warnings": [vars(notice) for notice in self.warnings]}
+
+
+def search(session: Session, index: SearchIndex, user, query: str, *, filters: dict | None = None,
+           sort: str = "relevance", page: int = 1, page_size: int = PAGE_SIZE) -> SearchResult:
+    """Visible documents matching `query` and `filters`, one page of them, with facet counts."""
+    whoosh_query, allowed, parsed, warnings = _prepare(session, user, query, filters)
+    page, page_size = max(1, int(page or 1)), min(MAX_PAGE_SIZE, max(1, int(page_size or PAGE_SIZE)))
+    if not allowed:
+        return SearchResult([], 0, page, page_size, {name: {} for name in FACET_FIELDS}, warnings)
+    if sort not in SORTS:
+        warnings.append(Notice("unknown_sort", f"unknown sort {sort!r}; sorted by relevance"))
+        sort = "relevance"
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS}
+    with index.whoosh.searcher() as searcher:
+        options = {"filter": _visible_docnums(searcher, allowed), "groupedby": facets}
+        if SORTS[sort]:
+            name, reverse = SORTS[sort]
+            options["sortedby"] = sorting.FieldFacet(name, reverse=reverse)
+        results = searcher.search_page(whoosh_query, page, pagelen=page_size, **options)
+        counts = {name: _counts(results.results.groups(name)) for name in FACET_FIELDS}
+        found = [(int(hit["document_id"]), hit.score if not SORTS[sort] else None) for hit in results]
+        total = results.total
+    hits = _hits(session, found, allowed, parsed.text_terms)
+    return SearchResult(hits, total, page, page_size, counts, warnings)
+
+
+def matching_document_ids(session: Session, index: SearchIndex, user, query: str, *,
+                          filters: dict | None = None) -> set[int]:
+    """Every visible document id matching, unranked — for exports and "select all"."""
+    whoosh_query, allowed, _, _ = _prepare(session, user, query, filters)
+    if not allowed:
+        return set()
+    with index.whoosh.searcher() as searcher:
+        results = searcher.search(whoosh_query, limit=None, scored=False,
+                                  filter=_visible_docnums(searcher, allowed))
+        return {int(fields["document_id"]) for fields in
+                (searcher.stored_fields(docnum) for docnum in results.docs())}
+
+
+def _prepare(session: Session, user, query: str, filters: dict | None):
+    parsed = parse_query(query)
+    warnings = list(parsed.warnings)
+    allowed = set(session.scalars(visible_cases(user).with_only_columns(Case.id)))
+    clauses = [parsed.query or q.Every(), *_filter_clauses(filters or {}, warnings)]
+    return (clauses[0] if len(clauses) == 1 else q.And(clauses)), allowed, parsed, warnings
+
+
+def _visible_docnums(searcher, allowed: set[int]) -> set[int]:
+    column = searcher.reader().column_reader("case_id")
+    return {docnum for docnum, case_id in enumerate(column) if case_id in allowed}
+
+
+def _counts(groups: dict) -> dict[str, int]:
+    return {str(key): count for key, count in sorted(groups.items(), key=lambda item: -item[1])
+            if key not in (None, "", b"")}
+
+
+def _hits(session: Session, found: list[tuple[int, float | None]], allowed: set[int],
+          terms: list[str]) -> list[Hit]:
+    ids = [document_id for document_id, _ in found]
+    documents = {document.id: document for document in session.scalars(
+        select(Document).where(Document.id.in_(ids), Document.case_id.in_(allowed)))}
+    pages: dict[int, list[str]] = {}
+    for document_id, text in session.execute(select(Page.document_id, Page.text).where(
+            Page.document_id.in_(documents)).order_by(Page.document_id, Page.number)):
+        pages.setdefault(document_id, []).append(text or "")
+    hits = []
+    for document_id, score in found:
+        document = documents.get(document_id)
+        if document is None:  # deleted or moved since it was indexed
+            continue
+        texts = pages.get(document_id, [])
+        found_snippet = snippet(texts, terms) if terms else None
+        hits.append(Hit(document_id, document.case.case_no, document.kind, document.original_filename,
+                        found_snippet.page if found_snippet else 1,
+                        found_snippet.html if found_snippet else snippet_start(texts), score))
+    return hits
+
+
+def snippet_start(texts: list[str]) -> str:
+    from markupsafe import escape
+
+    first = next((text for text in texts if text.strip()), "")
+    return str(escape(" ".join(first.split())[:60]))
+
+
+def _filter_clauses(filters: dict, warnings: list[Notice]) -> list[q.Query]:
+    clauses = []
+    for name in EXACT_FILTERS:
+        if filters.get(name):
+            values = filters[name] if isinstance(filters[name], list | tuple) else [filters[name]]
+            clauses.append(q.Or([q.Term(name, fold(str(value))) for value in values]))
+    for prefix, name in RANGE_FILTERS.items():
+        low, high = (_date(filters.get(f"{prefix}_{end}"), end, warnings) for end in ("from", "to"))
+        if low or high:
+            clauses.append(q.DateRange(name, low, high))
+    low, high = (_fen(filters.get(f"amount_{end}"), end, warnings) for end in ("min", "max"))
+    if low is not None or high is not None:
+        clauses.append(q.NumericRange("amount_fen", low, high))
+    return clauses
+
+
+def _date(raw, end: str, warnings: list[Notice]) -> datetime | None:
+    if raw in (None, ""):
+        return None
+    try:
+        day = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    except ValueError:
+        warnings.append(Notice("bad_date", f"日期 “{raw}” 无法识别，已忽略 "
+                                           f"(date {raw!r} ignored; use YYYY-MM-DD)"))
+        return None
+    return datetime(day.year, day.month, day.day, *((23, 59, 59) if end == "to" else ()))
+
+
+def _fen(raw, end: str, warnings: list[Notice]) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return int((Decimal(str(raw).replace(",", "")) * 100).to_integral_value())
+    except InvalidOperation:
+        warnings.append(Notice("bad_amount", f"金额 “{raw}” 无法识别，已忽略 (amount {raw!r} ignored)"))
+        return None

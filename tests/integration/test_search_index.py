@@ -1,0 +1,259 @@
+"""Search over a generated corpus: exact recall against brute force, access inside search,
+malformed queries, filters and facets, incremental updates and rebuilds.
+
+The corpus is built once per module (documents with their pages written directly, as
+processing would leave them) plus two documents uploaded and processed for real.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from archive.auth import can, roles
+from archive.config import load_settings
+from archive.demo import documents as gen
+from archive.intake import open_case
+from archive.models import Document, Page, StoredObject, User
+from archive.models.cases import DocumentStatus
+from archive.runtime import make_runtime
+from archive.search import (
+    SCHEMA_VERSION,
+    IndexUnavailable,
+    index_documents,
+    index_status,
+    matching_document_ids,
+    open_index,
+    open_or_rebuild,
+    rebuild,
+    remove_documents,
+    search,
+)
+from archive.search.index import VERSION_FILE
+from archive.search.schema import fold
+from archive.setup import initialise
+from tests import factories
+
+CASES = 70
+SUBSTRINGS = 2000
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    data = tmp_path_factory.mktemp("search")
+    settings = load_settings({"ARCHIVE_DATA_DIR": str(data / "data"), "ARCHIVE_SECRET_KEY": "t",
+                              "ARCHIVE_JOBS_BACKEND": "inline",
+                              "ARCHIVE_RECORDS_FIXITY_EVERY_HOURS": "0"})
+    runtime = make_runtime(settings)
+    initialise(runtime)
+    users = factories.users_for_all_roles(runtime)
+    texts = _generate(runtime, users["intake_clerk"], random.Random(4))
+    case_no = factories.make_case(runtime, users["intake_clerk"], claimant_name="欧阳娜娜")
+    for seed in (7, 8):
+        factories.upload(runtime, users["intake_clerk"], case_no, factories.invoice_pdf(seed),
+                         filename=f"票据{seed}.pdf", kind="invoice")
+    index_dir = settings.data_dir / "index"
+    with runtime.sessions() as session:
+        index = rebuild(session, index_dir)
+        for document in session.scalars(select(Document).where(Document.case.has(case_no=case_no))):
+            texts[document.id] = "\n".join(page.text or "" for page in document.pages)
+    yield SimpleNamespace(runtime=runtime, users=users, texts=texts, index=index, index_dir=index_dir)
+    runtime.engine.dispose()
+
+
+def _generate(runtime, clerk, rng) -> dict[int, str]:
+    """CASES cases of 1–4 generated documents, stored as processing would store them."""
+    texts = {}
+    with runtime.sessions.begin() as session:
+        actor = session.merge(clerk)
+        for number in range(CASES):
+            patient = gen.person_name(rng)
+            case = open_case(session, actor=actor, claimant_name=patient, claim_type="inpatient")
+            made = [gen.invoice(rng, patient=patient)]
+            if rng.random() < 0.6:
+                made.append(gen.daily_statement(rng, patient=patient, days=rng.randint(1, 2)))
+            if rng.random() < 0.4:
+                made.append(gen.referral(rng, patient=patient))
+            if number % 10 == 0:
+                made.append(gen.agreement(rng))
+            for item in made:
+                documents = _store(session, actor, case, item)
+                session.flush()
+                texts[documents.id] = "\n".join(page.text for page in documents.pages)
+    return texts
+
+
+def _store(session, actor, case, item) -> Document:
+    blob = StoredObject(sha256=uuid.uuid4().hex * 2, size=len(item.content),
+                        store_key=uuid.uuid4().hex, content_type=item.content_type)
+    document = Document(case=case, stored_object=blob, kind=item.kind, original_filename=item.filename,
+                        filename=item.filename, content_type=item.content_type, page_count=1,
+                        status=DocumentStatus.PROCESSED, fields=item.truth, uploaded_by_id=actor.id)
+    document.pages = [Page(number=1, text="\n".join(item.lines), source="text_layer")]
+    session.add(document)
+    return document
+
+
+def _substrings(texts: dict[int, str], rng: random.Random) -> list[str]:
+    """Names, hospitals, invoice and ID numbers, short digit runs, and random phrases."""
+    pool = []
+    for text in texts.values():
+        pool += re.findall(r"(?:交款人|姓名)：(\S+)", text)
+        pool += re.findall(r"(?:收款单位|医院|乙方|转入医院)：(\S+)", text)
+        pool += re.findall(r"\d{8,18}X?", text)
+    picked = [item for item in rng.sample(pool, min(len(pool), SUBSTRINGS // 4)) if item]
+    picked += [number[start:start + length] for number in rng.sample(pool, 100)
+               for start, length in [(rng.randrange(max(1, len(number) - 2)), rng.choice((2, 3, 4)))]]
+    documents = list(texts.values())
+    while len(picked) < SUBSTRINGS:
+        runs = [run for run in rng.choice(documents).split() if len(run) >= 2]
+        run = rng.choice(runs)
+        start = rng.randrange(len(run) - 1)
+        picked.append(run[start:start + rng.randint(2, min(20, len(run) - start))])
+    return [item for item in picked if len(item) >= 2]
+
+
+def test_every_substring_finds_exactly_the_documents_containing_it(corpus):
+    rng = random.Random(11)
+    folded = {document_id: fold(text) for document_id, text in corpus.texts.items()}
+    admin = corpus.users["admin"]
+    with corpus.runtime.sessions() as session:
+        for substring in _substrings(corpus.texts, rng):
+            expected = {document_id for document_id, text in folded.items() if fold(substring) in text}
+            found = matching_document_ids(session, corpus.index, admin, f'"{substring}"')
+            assert found == expected, substring
+
+
+def test_numbers_match_as_written_not_as_scattered_pairs(corpus):
+    admin = corpus.users["admin"]
+    with corpus.runtime.sessions() as session:
+        for number in ("0023", "2300", "13651610", "6161"):
+            expected = {i for i, text in corpus.texts.items() if number in text}
+            assert matching_document_ids(session, corpus.index, admin, number) == expected
+
+
+def test_search_pages_sorts_highlights_and_counts_facets(corpus):
+    admin = corpus.users["admin"]
+    with corpus.runtime.sessions() as session:
+        result = search(session, corpus.index, admin, "医院", sort="amount", page_size=10)
+        everything = matching_document_ids(session, corpus.index, admin, "医院")
+        assert result.total == len(everything) > 10 and len(result.hits) == 10
+        assert sum(result.facets["kind"].values()) == result.total
+        assert all("<mark>医院</mark>" in hit.snippet for hit in result.hits)
+        amounts = [session.get(Document, hit.document_id).fields.get("total_amount") for hit in
+                   result.hits]
+        known = [float(amount) for amount in amounts if amount]
+        assert known == sorted(known, reverse=True)
+        second = search(session, corpus.index, admin, "医院", sort="amount", page=2, page_size=10)
+        assert not {h.document_id for h in second.hits} & {h.document_id for h in result.hits}
+
+
+def test_filters_narrow_by_kind_date_and_amount(corpus):
+    admin = corpus.users["admin"]
+    with corpus.runtime.sessions() as session:
+        invoices = search(session, corpus.index, admin, "", filters={"kind": "invoice"})
+        assert set(invoices.facets["kind"]) == {"invoice"}
+        spring = search(session, corpus.index, admin, "", filters={
+            "kind": "invoice", "date_from": "2026-03-01", "date_to": "2026-05-31", "amount_min": "100"})
+        assert 0 < spring.total < invoices.total
+        for hit in search(session, corpus.index, admin, "", filters={
+                "kind": "invoice", "date_from": "2026-03-01", "date_to": "2026-05-31",
+                "amount_min": "100"}, page_size=100).hits:
+            fields = session.get(Document, hit.document_id).fields
+            assert "2026-03-01" <= fields["issue_date"] <= "2026-05-31"
+            assert float(fields["total_amount"]) >= 100
+        bad = search(session, corpus.index, admin, "", filters={"date_from": "yesterday"})
+        assert [notice.code for notice in bad.warnings] == ["bad_date"]
+
+
+def test_a_user_who_may_not_view_cases_sees_nothing(corpus):
+    nobody = User(username="nobody", display_name="x", role="nobody", password_hash="x")
+    with corpus.runtime.sessions() as session:
+        for user in (nobody, None):
+            for query in ("医院", "", "张", "kind:invoice"):
+                result = search(session, corpus.index, user, query)
+                assert (result.hits, result.total) == ([], 0)
+                assert all(counts == {} for counts in result.facets.values())
+                assert matching_document_ids(session, corpus.index, user, query) == set()
+        for role in roles():
+            user = corpus.users[role]
+            expected = len(corpus.texts) if can(user, "case.view") else 0
+            assert search(session, corpus.index, user, "").total == expected, role
+
+
+def test_malformed_queries_warn_and_still_search(corpus):
+    admin = corpus.users["admin"]
+    with corpus.runtime.sessions() as session:
+        for raw in ('"县人民医院', "foo:县人民医院", "name:", "张", ":::", '""', "-", "AND OR (",
+                    "kind:", "医院" * 200):
+            result = search(session, corpus.index, admin, raw)
+            assert isinstance(result.total, int), raw
+        fallback = search(session, corpus.index, admin, '"县人民医院')
+        assert fallback.warnings and fallback.total == len(
+            matching_document_ids(session, corpus.index, admin, "县人民医院"))
+        single = search(session, corpus.index, admin, "张")
+        assert [notice.code for notice in single.warnings] == ["single_character"]
+
+
+def test_uploaded_and_processed_documents_are_found(corpus):
+    admin = corpus.users["admin"]
+    with corpus.runtime.sessions() as session:
+        assert len(matching_document_ids(session, corpus.index, admin, "name:欧阳娜娜")) == 0
+        invoice_number = gen.invoice(random.Random(7)).truth["invoice_number"]
+        found = search(session, corpus.index, admin, invoice_number)
+        assert found.total == 1 and found.hits[0].filename == "票据7.pdf"
+        assert f"<mark>{invoice_number}</mark>" in found.hits[0].snippet
+
+
+def test_updates_removals_and_rebuilds(corpus, tmp_path):
+    admin = corpus.users["admin"]
+    with corpus.runtime.sessions() as session:
+        index = rebuild(session, tmp_path / "index")
+        document_id = next(iter(corpus.texts))
+        document = session.get(Document, document_id)
+        marker, kind = "独一无二的标记", document.kind
+        document.pages[0].text += f"\n{marker}"
+        document.kind = "other"
+        session.commit()
+        assert index_documents(index, session, [document_id]) == 1
+        assert matching_document_ids(session, index, admin, marker) == {document_id}
+        assert search(session, index, admin, marker).facets["kind"] == {"other": 1}
+        remove_documents(index, [document_id])
+        assert matching_document_ids(session, index, admin, marker) == set()
+        document.pages[0].text = document.pages[0].text.replace(f"\n{marker}", "")
+        document.kind = kind  # the corpus is shared by the module's tests
+        session.commit()
+    assert index_status(tmp_path / "index")["status"] == "ok"
+
+
+def test_stale_corrupt_or_missing_index_is_rebuilt(corpus, tmp_path):
+    sessions = corpus.runtime.sessions
+    index_dir = tmp_path / "index"
+    with pytest.raises(IndexUnavailable):
+        open_index(index_dir)
+    assert open_or_rebuild(sessions, index_dir).path == index_dir
+    (index_dir / VERSION_FILE).write_text(f'{{"schema_version": {SCHEMA_VERSION - 1}}}')
+    assert index_status(index_dir)["status"] == "stale"
+    open_or_rebuild(sessions, index_dir)
+    for toc in index_dir.glob("*.toc"):
+        toc.write_bytes(b"garbage")
+    assert index_status(index_dir)["status"] == "corrupt"
+    rebuilt = open_or_rebuild(sessions, index_dir)
+    with sessions() as session:
+        assert len(matching_document_ids(session, rebuilt, corpus.users["admin"], "")) == len(
+            corpus.texts)
+    assert not list(tmp_path.glob("index.*"))  # no half-built or retired copies left behind
+
+
+def test_bulk_rebuild_on_two_processes_indexes_the_same(corpus, tmp_path):
+    admin = corpus.users["admin"]
+    with corpus.runtime.sessions() as session:
+        index = rebuild(session, tmp_path / "index", procs=2)
+        for query in ("县人民医院", "", "kind:invoice", "2026"):
+            assert matching_document_ids(session, index, admin, query) == matching_document_ids(
+                session, corpus.index, admin, query), query
