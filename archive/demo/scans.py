@@ -1,0 +1,207 @@
+"""Realistic "scans" of generated documents: rendered at 200–300 dpi, then degraded.
+
+`scan(document, seed=...)` draws a generated document's printed lines (with its title) on an
+A4 page at a seeded resolution, then applies seeded degradations in the order a paper copy
+meets them: a red circular stamp (印章) partly over the text, a slight rotation (±1.5°),
+uneven lighting, blur, sensor noise and JPEG artefacts (saved and reloaded at quality 60–85).
+The same document and seed give the same bytes; no randomness comes from outside `seed`.
+Pillow only (no numpy): the noise is drawn from `random.Random(seed)`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from dataclasses import asdict, dataclass
+from statistics import NormalDist
+
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
+
+from archive.demo.documents import GeneratedDocument, _cjk_font
+
+A4_INCHES = (8.27, 11.69)
+TITLES = {"invoice": "医疗收费票据", "referral": "转诊转院审批表", "agreement": "定点医疗机构服务协议",
+          "daily_statement": "住院费用一日清单"}
+STAMP_TEXTS = ("县人民医院 收费专用章", "县中医院 财务专用章", "县医疗保障事务中心 业务专用章",
+               "市第一人民医院 收费专用章", "镇卫生院 收费专用章")
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff"}
+
+
+@dataclass(frozen=True)
+class Degradation:
+    """What was done to one scan; all drawn from the seed unless given."""
+
+    dpi: int = 300
+    rotation: float = 0.0  # degrees, counter-clockwise
+    blur: float = 0.0  # Gaussian radius in pixels at this dpi
+    noise: float = 0.0  # standard deviation of grey-level noise
+    jpeg_quality: int | None = None  # None: no JPEG round trip
+    stamp: bool = False
+    lighting: float = 0.0  # darkest corner is (1 - lighting) of the brightest
+
+    @classmethod
+    def draw(cls, rng: random.Random, *, dpi: int | None = None) -> Degradation:
+        dpi = dpi or rng.choice((200, 240, 300))
+        return cls(dpi=dpi, rotation=round(rng.uniform(-1.5, 1.5), 2),
+                   blur=round(rng.uniform(0.3, 1.0) * dpi / 200, 2), noise=round(rng.uniform(4, 12), 1),
+                   jpeg_quality=rng.randint(60, 85), stamp=True, lighting=round(rng.uniform(0.08, 0.25), 2))
+
+
+@dataclass
+class Scan:
+    content: bytes
+    content_type: str
+    dpi: int
+    size: tuple[int, int]
+    degradation: Degradation
+
+    def describe(self) -> dict:
+        return {"content_type": self.content_type, "size": list(self.size), **asdict(self.degradation)}
+
+
+def title_of(document: GeneratedDocument) -> str:
+    return TITLES.get(document.kind, "")
+
+
+def scan(document: GeneratedDocument, *, seed: int, fmt: str = "JPEG", dpi: int | None = None,
+         degradation: Degradation | None = None) -> Scan:
+    """A degraded one-page scan of `document` (all its lines on one page)."""
+    return scan_lines(document.lines, title=title_of(document), seed=seed, fmt=fmt, dpi=dpi,
+                      degradation=degradation)
+
+
+def scan_lines(lines: list[str], *, title: str = "", seed: int, fmt: str = "JPEG", dpi: int | None = None,
+               degradation: Degradation | None = None) -> Scan:
+    rng = random.Random(f"scan:{seed}")
+    spec = degradation or Degradation.draw(rng, dpi=dpi)
+    # The layout has its own stream: the same seed without degradation gives the clean page.
+    image = render(lines, title=title, dpi=spec.dpi, rng=random.Random(f"layout:{seed}"))
+    # A JPEG file is itself the JPEG round trip; other formats get it before saving.
+    image = degrade(image, spec, rng, jpeg_round_trip=fmt.upper() != "JPEG")
+    return _encode(image, spec, fmt)
+
+
+def clean(lines: list[str], *, title: str = "", seed: int, dpi: int = 300, fmt: str = "PNG") -> Scan:
+    """The page `scan_lines` would degrade for this seed, undegraded (a reference)."""
+    return scan_lines(lines, title=title, seed=seed, fmt=fmt, degradation=Degradation(dpi=dpi))
+
+
+def render(lines: list[str], *, title: str, dpi: int, rng: random.Random) -> Image.Image:
+    """Black text on white A4 at `dpi`: 16 pt title, 11 pt body, left margin varied a little."""
+    width, height = round(A4_INCHES[0] * dpi), round(A4_INCHES[1] * dpi)
+    image = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    body, heading = _cjk_font(round(11 / 72 * dpi)), _cjk_font(round(16 / 72 * dpi))
+    margin = round(dpi * rng.uniform(0.6, 0.9))
+    y = round(dpi * rng.uniform(0.6, 0.9))
+    if title:
+        draw.text((width // 2, y), title, fill=(0, 0, 0), font=heading, anchor="mt")
+        y += round(16 / 72 * dpi * 2.2)
+    step = round(11 / 72 * dpi * rng.uniform(1.6, 1.9))
+    for line in lines:
+        draw.text((margin, y), line, fill=(20, 20, 20), font=body)
+        y += step
+    image.info["text_box"] = (margin, round(dpi * 0.6), width - margin, y)
+    return image
+
+
+def degrade(image: Image.Image, spec: Degradation, rng: random.Random, *,
+            jpeg_round_trip: bool = True) -> Image.Image:
+    box = image.info.get("text_box", (0, 0, image.width, image.height))
+    if spec.stamp:
+        image = _stamp(image, spec.dpi, box, rng)
+    if spec.rotation:
+        image = image.rotate(spec.rotation, resample=Image.Resampling.BICUBIC, fillcolor=(250, 250, 248))
+    if spec.lighting:
+        image = _lighting(image, spec.lighting, rng)
+    if spec.blur:
+        image = image.filter(ImageFilter.GaussianBlur(spec.blur))
+    if spec.noise:
+        image = _noise(image, spec.noise, rng)
+    if spec.jpeg_quality and jpeg_round_trip:
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=spec.jpeg_quality)
+        image = Image.open(io.BytesIO(buffer.getvalue()))
+        image.load()
+    return image
+
+
+def _stamp(image: Image.Image, dpi: int, box: tuple[int, int, int, int], rng: random.Random) -> Image.Image:
+    """A red seal, 38–42 mm across, with its centre on the text block's lower half."""
+    diameter = round(rng.uniform(38, 42) / 25.4 * dpi)
+    seal = Image.new("L", (diameter, diameter), 0)  # alpha of the ink
+    draw = ImageDraw.Draw(seal)
+    ring = max(2, diameter // 45)
+    draw.ellipse((ring, ring, diameter - ring, diameter - ring), outline=255, width=ring * 2)
+    centre = diameter / 2
+    star = [(centre + diameter * 0.12 * (1 if k % 2 == 0 else 0.4) * math.sin(k * math.pi / 5),
+             centre - diameter * 0.12 * (1 if k % 2 == 0 else 0.4) * math.cos(k * math.pi / 5))
+            for k in range(10)]
+    draw.polygon(star, fill=255)
+    text = rng.choice(STAMP_TEXTS)
+    arc_text, bottom = text.split(" ") if " " in text else (text, "")
+    size = round(diameter * 0.12)
+    font = _cjk_font(size)
+    radius = centre - ring * 2 - size * 0.7
+    span = min(250.0, 22.0 * len(arc_text))
+    for i, char in enumerate(arc_text):
+        angle = -span / 2 + span * (i + 0.5) / len(arc_text)  # degrees from the top, clockwise
+        glyph = Image.new("L", (size * 2, size * 2), 0)
+        ImageDraw.Draw(glyph).text((size, size), char, fill=255, font=font, anchor="mm")
+        glyph = glyph.rotate(-angle, resample=Image.Resampling.BICUBIC)
+        x = centre + radius * math.sin(math.radians(angle)) - size
+        y = centre - radius * math.cos(math.radians(angle)) - size
+        seal.paste(glyph, (round(x), round(y)), glyph)
+    if bottom:
+        draw.text((centre, centre + diameter * 0.27), bottom, fill=255, font=_cjk_font(round(size * 0.8)),
+                  anchor="mm")
+    seal = seal.rotate(rng.uniform(-25, 25), resample=Image.Resampling.BICUBIC)
+    # Ink is uneven: some of the seal is faint.
+    strength = rng.uniform(0.55, 0.85)
+    patches = Image.frombytes("L", (8, 8), rng.randbytes(64)).resize(seal.size, Image.Resampling.BICUBIC)
+    alpha = ImageChops.multiply(seal, patches.point(lambda v: round(255 * strength * (0.6 + 0.4 * v / 255))))
+    left, top, right, bottom_y = box
+    cx = rng.uniform(left + diameter * 0.3, max(left + diameter * 0.3 + 1, right - diameter * 0.3))
+    cy = rng.uniform(top + (bottom_y - top) * 0.45, max(top + (bottom_y - top) * 0.45 + 1, bottom_y))
+    red = Image.new("RGB", seal.size, (rng.randint(200, 230), rng.randint(20, 50), rng.randint(30, 60)))
+    position = (round(cx - diameter / 2), round(cy - diameter / 2))
+    region = image.crop((*position, position[0] + diameter, position[1] + diameter))
+    inked = ImageChops.multiply(region, red)  # ink darkens the paper and the print under it
+    image.paste(Image.composite(inked, region, alpha), position)
+    return image
+
+
+def _lighting(image: Image.Image, depth: float, rng: random.Random) -> Image.Image:
+    """A smooth brightness falloff towards a random side: 1.0 down to 1 - depth."""
+    corners = [round(255 * (1 - depth * rng.random())) for _ in range(4)]
+    corners[rng.randrange(4)] = 255
+    corners[rng.randrange(4)] = round(255 * (1 - depth))
+    shade = Image.new("L", (2, 2))
+    shade.putdata(corners)
+    shade = shade.resize(image.size, Image.Resampling.BILINEAR).convert(image.mode)
+    return ImageChops.multiply(image, shade)
+
+
+_NORMAL = NormalDist()
+
+
+def _noise(image: Image.Image, sigma: float, rng: random.Random) -> Image.Image:
+    """Gaussian grey-level noise from the seed (uniform bytes mapped through the normal quantile)."""
+    table = [max(0, min(255, round(128 + sigma * _NORMAL.inv_cdf((v + 0.5) / 256)))) for v in range(256)]
+    noise = Image.frombytes("L", image.size, rng.randbytes(image.width * image.height)).point(table)
+    if image.mode != "L":
+        noise = Image.merge(image.mode, [noise] * len(image.getbands()))
+    return ImageChops.add(image, noise, scale=1.0, offset=-128)
+
+
+def _encode(image: Image.Image, spec: Degradation, fmt: str) -> Scan:
+    fmt = fmt.upper()
+    buffer = io.BytesIO()
+    options: dict = {"dpi": (spec.dpi, spec.dpi)}
+    if fmt == "JPEG":
+        options["quality"] = spec.jpeg_quality or 95
+    elif fmt == "TIFF":
+        options["compression"] = "tiff_deflate"
+    image.convert("RGB").save(buffer, format=fmt, **options)
+    return Scan(buffer.getvalue(), CONTENT_TYPES[fmt], spec.dpi, image.size, spec)

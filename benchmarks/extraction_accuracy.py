@@ -1,0 +1,218 @@
+"""Extraction accuracy: per kind and per field, exact match against the generators' truth.
+
+Born-digital PDFs (text layer) and degraded scans (`archive.demo.scans`, OCR) of invoices,
+referrals and agreements, generated from a fixed EVALUATION seed. Every truth field of every
+document is counted correct, absent (not extracted) or wrong (extracted with another value, the
+worse error); a field extracted that the truth lacks counts as invented. Prints one JSON object
+on stdout; progress goes to stderr. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
+
+# The seed the documents are scored on. Never look at its outputs while tuning labels or
+# preprocessing: use TUNING_SEED (or any other) for that.
+EVALUATION_SEED = 20260503
+TUNING_SEED = 5
+KINDS = ("invoice", "referral", "agreement")
+TARGETS = {"born_digital_exact": 1.0, "scans_exact_min": 0.97, "wrong_max": 0, "invented_max": 0}
+EXAMPLES_PER_FIELD = 4
+
+
+def log(message: str) -> None:
+    print(f"[accuracy-bench] {message}", file=sys.stderr, flush=True)
+
+
+def make_document(kind: str, index: int, seed: int):
+    from archive.demo import documents as gen
+
+    makers = {"invoice": gen.invoice, "referral": gen.referral, "agreement": gen.agreement}
+    return makers[kind](random.Random(f"{seed}:{kind}:{index}"))
+
+
+def read_one(task: tuple[str, str, int, int, str]) -> dict:
+    """Generate one document (born-digital PDF or degraded scan), read it, score its fields."""
+    from archive.demo.scans import scan
+    from archive.intake import sniff
+    from archive.ocr import analyse, guess_kind, read_pages
+
+    source, kind, index, seed, workdir = task
+    document = make_document(kind, index, seed)
+    started = time.perf_counter()
+    if source == "born_digital":
+        content, content_type, suffix, described = document.content, sniff.PDF, ".pdf", None
+    else:
+        result = scan(document, seed=seed * 100_003 + index * 7 + KINDS.index(kind))
+        content, content_type, suffix = result.content, result.content_type, ".jpg"
+        described = result.describe()
+    generated = time.perf_counter()
+    path = Path(workdir) / f"{source}-{kind}-{index:05d}{suffix}"
+    path.write_bytes(content)
+    pages = list(read_pages(path, content_type))
+    reading = analyse(pages, kind=kind)
+    finished = time.perf_counter()
+    path.unlink()
+    text = "\n".join(page.text for page in pages)
+    return {"source": source, "kind": kind, "index": index, "truth": document.truth,
+            "fields": reading.fields, "page_sources": [page.source for page in pages],
+            "confidence": pages[0].confidence if pages else None,
+            "errors": [page.error for page in pages if page.error],
+            "guessed_kind": guess_kind(text), "scan": described, "text": text,
+            "generate_s": generated - started, "read_s": finished - generated}
+
+
+def score(results: list[dict]) -> dict:
+    per_kind: dict = {}
+    overall = Counter()
+    examples: dict = defaultdict(list)
+    for kind in KINDS:
+        rows = [r for r in results if r["kind"] == kind]
+        if not rows:
+            continue
+        fields: dict = defaultdict(Counter)
+        kind_totals, docs_all_exact, kind_guessed = Counter(), 0, 0
+        for row in rows:
+            all_exact = True
+            kind_guessed += row["guessed_kind"] == kind
+            for name, expected in row["truth"].items():
+                got = row["fields"].get(name)
+                outcome = "correct" if got == expected else "absent" if got is None else "wrong"
+                fields[name][outcome] += 1
+                kind_totals[outcome] += 1
+                if outcome != "correct":
+                    all_exact = False
+                    key = f"{kind}.{name}"
+                    if len(examples[key]) < EXAMPLES_PER_FIELD:
+                        line = _line_of(row["text"], name, kind)
+                        examples[key].append({"index": row["index"], "outcome": outcome, "expected": expected,
+                                              "got": got, "ocr_line": line, "confidence": row["confidence"],
+                                              "scan": row["scan"]})
+            for name in row["fields"].keys() - row["truth"].keys():
+                fields[name]["invented"] += 1
+                kind_totals["invented"] += 1
+                all_exact = False
+            docs_all_exact += all_exact
+        overall.update(kind_totals)
+        per_kind[kind] = {
+            "documents": len(rows), "documents_all_fields_exact": docs_all_exact,
+            "kind_guessed_right": kind_guessed,
+            "fields": {name: _rates(counts) for name, counts in sorted(fields.items())},
+            "total": _rates(kind_totals),
+        }
+    return {"per_kind": per_kind, "overall": _rates(overall), "error_examples": dict(examples)}
+
+
+def _line_of(text: str, name: str, kind: str) -> str | None:
+    from archive.ocr.fields import _spec
+
+    rule = _spec().get(kind, {}).get(name)
+    if not isinstance(rule, dict) or "labels" not in rule:
+        return None
+    for line in text.splitlines():
+        if any(label[:2] in line for label in rule["labels"]):
+            return line[:120]
+    return None
+
+
+def _rates(counts: Counter) -> dict:
+    fields = counts["correct"] + counts["absent"] + counts["wrong"]
+    return {"fields": fields, "correct": counts["correct"], "absent": counts["absent"],
+            "wrong": counts["wrong"], "invented": counts["invented"],
+            "exact": round(counts["correct"] / fields, 4) if fields else None}
+
+
+def run_leg(source: str, docs: int, seed: int, workers: int, workdir: str) -> dict:
+    tasks = [(source, kind, index, seed, workdir) for kind in KINDS for index in range(docs)]
+    results, started = [], time.perf_counter()
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+    try:
+        mapped = pool.imap_unordered(read_one, tasks, chunksize=1) if pool else map(read_one, tasks)
+        for done, result in enumerate(mapped, 1):
+            results.append(result)
+            if done % 20 == 0 or done == len(tasks):
+                log(f"{source}: {done}/{len(tasks)} in {time.perf_counter() - started:.0f} s")
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    wall = time.perf_counter() - started
+    report = score(results)
+    sources = Counter(s for r in results for s in r["page_sources"])
+    confidences = [r["confidence"] for r in results if r["confidence"] is not None]
+    report["timing"] = {
+        "documents": len(results), "workers": workers, "wall_s": round(wall, 1),
+        "docs_per_s": round(len(results) / wall, 2),
+        "mean_generate_s": round(sum(r["generate_s"] for r in results) / len(results), 3),
+        "mean_read_s": round(sum(r["read_s"] for r in results) / len(results), 3),
+    }
+    report["page_sources"] = dict(sources)
+    report["page_errors"] = sum(len(r["errors"]) for r in results)
+    if confidences:
+        report["mean_ocr_confidence"] = round(sum(confidences) / len(confidences), 1)
+    return report
+
+
+def run(args: argparse.Namespace) -> dict:
+    report: dict = {
+        "benchmark": "extraction_accuracy",
+        "seeds": {"evaluation": args.seed, "tuning_seed_used_while_inspecting_outputs": TUNING_SEED,
+                  "note": "document i of kind k is random.Random(f'{seed}:{k}:{i}'); its scan seed is "
+                          "seed*100003 + i*7 + kind index"},
+        "kinds": list(KINDS),
+        "not_scored": {"daily_statement": "the generator has no ground truth for it yet"},
+        "docs_per_kind": args.docs, "scan_docs_per_kind": args.scan_docs,
+        "cpu_count": os.cpu_count(), "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
+    }
+    if args.docs < 200 or args.scan_docs < 200:
+        report["scaled_down"] = "the issue asks for >= 200 documents per source; fewer were run"
+    with tempfile.TemporaryDirectory(prefix="accuracy-bench-") as workdir:
+        if not args.skip_born_digital:
+            log(f"born-digital PDFs: {args.docs} per kind")
+            report["born_digital"] = run_leg("born_digital", args.docs, args.seed, args.workers, workdir)
+        if args.scan_docs:
+            log(f"degraded scans: {args.scan_docs} per kind, {args.workers} workers (OCR)")
+            report["scans"] = run_leg("scan", args.scan_docs, args.seed, args.workers, workdir)
+    targets: dict = dict(TARGETS)
+    if "born_digital" in report:
+        total = report["born_digital"]["overall"]
+        targets["born_digital_meets"] = total["exact"] == 1.0 and total["invented"] == 0
+    if "scans" in report:
+        total = report["scans"]["overall"]
+        targets["scans_exact_meets"] = (total["exact"] or 0) >= TARGETS["scans_exact_min"]
+        targets["scans_no_wrong_meets"] = total["wrong"] == 0 and total["invented"] == 0
+    report["targets"] = targets
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=200, help="born-digital PDFs per kind (and scans, "
+                                                              "unless --scan-docs)")
+    parser.add_argument("--scan-docs", type=int, help="degraded scans per kind (default: --docs)")
+    parser.add_argument("--seed", type=int, default=EVALUATION_SEED)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-born-digital", action="store_true")
+    args = parser.parse_args()
+    # One tesseract thread per worker process: two workers on two cores, no oversubscription.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    if args.scan_docs is None:
+        args.scan_docs = args.docs
+    print(json.dumps(run(args), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
