@@ -2,7 +2,9 @@
 
 from archive.auth.permissions import Forbidden, can, require, role_label, roles
 from archive.auth.users import (
+    AccountLocked,
     AuthError,
+    LockoutPolicy,
     authenticate,
     create_user,
     issue_api_token,
@@ -11,7 +13,9 @@ from archive.auth.users import (
 )
 
 __all__ = [
+    "AccountLocked",
     "AuthError",
+    "LockoutPolicy",
     "Forbidden",
     "authenticate",
     "can",

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.auth.permissions import SYSTEM_ROLE, roles
-from archive.models import ApiToken, User
+from archive.models import ApiToken, AuditEvent, User
 from archive.models.types import utcnow
 from archive.records import audit
 
@@ -26,6 +27,27 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 class AuthError(Exception):
     """Sign-in failed; the message never says whether the user exists."""
+
+
+class AccountLocked(AuthError):
+    """Too many failed sign-ins in a row: the account refuses every password until `until`."""
+
+    def __init__(self, until: datetime):
+        super().__init__(f"account locked until {until.isoformat(timespec='minutes')}")
+        self.until = until
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """After `max_failures` wrong passwords in a row the account is locked for `minutes`."""
+
+    max_failures: int = 5
+    minutes: int = 15
+
+    @classmethod
+    def from_settings(cls, settings) -> LockoutPolicy:
+        return cls(max_failures=int(settings.get("login.max_failures", cls.max_failures)),
+                   minutes=int(settings.get("login.lockout_minutes", cls.minutes)))
 
 
 def create_user(session: Session, *, username: str, display_name: str, role: str,
@@ -49,24 +71,48 @@ def create_user(session: Session, *, username: str, display_name: str, role: str
 
 def set_password(session: Session, user: User, password: str, *, actor: User | None) -> None:
     user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0  # a new password from an admin also lifts a lockout
     audit.record(session, "user.password_set", actor=actor, target=user)
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
+def authenticate(session: Session, username: str, password: str, *,
+                 policy: LockoutPolicy = LockoutPolicy(), now: datetime | None = None) -> User:
+    now = now or utcnow()
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.is_active:
         _verify(_DUMMY_HASH, password)
         audit.record(session, "auth.login_failed", actor=None, details={"username": username[:64]})
         raise AuthError("wrong username or password")
+    if user.failed_logins >= policy.max_failures:
+        until = _last_failed_login(session, user) + timedelta(minutes=policy.minutes)
+        if now < until:
+            # Refused before the password is even checked, so guessing on cannot succeed.
+            audit.record(session, "auth.login_locked", actor=user, target=user,
+                         details={"until": until.isoformat()})
+            raise AccountLocked(until)
+        user.failed_logins = 0  # the lockout has run out: count afresh
     if not _verify(user.password_hash, password):
         user.failed_logins += 1
-        audit.record(session, "auth.login_failed", actor=user, target=user)
+        audit.record(session, "auth.login_failed", actor=user, target=user,
+                     details={"failures_in_a_row": user.failed_logins})
+        if user.failed_logins == policy.max_failures:
+            audit.record(session, "auth.lockout", actor=None, target=user,
+                         details={"minutes": policy.minutes})
         raise AuthError("wrong username or password")
     user.failed_logins = 0
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     audit.record(session, "auth.login", actor=user, target=user)
     return user
+
+
+def _last_failed_login(session: Session, user: User) -> datetime:
+    # The trail is the record of failures: no second clock to keep in step with it.
+    last = session.scalar(
+        select(func.max(AuditEvent.occurred_at)).where(
+            AuditEvent.target_type == "user", AuditEvent.target_id == str(user.id),
+            AuditEvent.action == "auth.login_failed"))
+    return last if last is not None else utcnow()
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -65,6 +67,7 @@ def build_app(runtime) -> Flask:
 
     for blueprint in (auth, cases, api, health, workflow):
         app.register_blueprint(blueprint)
+    _limit_sign_in(app, settings)
     errors.register(app)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, status_label=status_label,
@@ -76,6 +79,16 @@ def build_app(runtime) -> Flask:
     app.after_request(_finish_request)
     app.teardown_appcontext(_close_session)
     return app
+
+
+def _limit_sign_in(app: Flask, settings) -> None:
+    # Per client address, across accounts: the per-account lockout alone would let one
+    # address try a common password on every account. Counted in redis when there is one, so
+    # that several web processes share the count.
+    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.get("redis.url") or "memory://",
+                      swallow_errors=True)
+    limit = limiter.limit(settings.get("login.rate_limit", "30 per minute"), methods=["POST"])
+    app.view_functions["auth.login"] = limit(app.view_functions["auth.login"])
 
 
 def _start_request() -> None:

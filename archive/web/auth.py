@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from archive.auth import AuthError, authenticate
+from archive.auth import AccountLocked, AuthError, LockoutPolicy, authenticate
 from archive.models import User
 from archive.records import audit
 from archive.web.context import db
+from archive.web.i18n import local_time
 
 auth = Blueprint("auth", __name__)
 
@@ -31,8 +32,15 @@ def load_user(user_id: str) -> User | None:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        policy = LockoutPolicy.from_settings(current_app.extensions["archive"].settings)
         try:
-            user = authenticate(db(), form.username.data, form.password.data)
+            user = authenticate(db(), form.username.data, form.password.data, policy=policy)
+        except AccountLocked as locked:
+            db().commit()  # keep the audit event
+            flash(_("Too many failed sign-ins: this account is locked until %(time)s. An "
+                    "administrator can unlock it by setting a new password.",
+                    time=local_time(locked.until, "%H:%M")), "error")
+            return render_template("login.html", form=form), 429
         except AuthError:
             db().commit()  # keep the failed-login audit event
             flash(_("Wrong username or password."), "error")

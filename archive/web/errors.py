@@ -7,6 +7,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -65,6 +66,11 @@ def register(app) -> None:
         log.error("object store error: %s", exc)
         return _reply(503, "store_unavailable", _("The document store is not available right "
                                                   "now; nothing was saved. Try again later."))
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc: RateLimitExceeded):
+        return _reply(429, "rate_limited", _("Too many sign-in attempts from your address; wait "
+                                             "a minute and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from archive import create_app
 from archive.models import AuditEvent, Document, StoredObject
 from archive.storage.local import LocalStore
 from tests import factories
@@ -56,6 +57,53 @@ def test_login_logout_and_failed_login_are_audited(client, users, runtime):
     assert client.get("/cases").status_code == 302  # back to the login page
     assert [a for a in audit_actions(runtime) if a.startswith("auth.")] == [
         "auth.login_failed", "auth.login_failed", "auth.login", "auth.logout"]
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(client, users, runtime):
+    for _ in range(5):  # storage_config/default.toml: login.max_failures = 5
+        assert factories.login(client, "reviewer", "wrong").status_code == 401
+    locked = factories.login(client, "reviewer")
+    assert locked.status_code == 429
+    assert "锁定" in locked.get_data(as_text=True)
+    assert factories.login(client, "auditor").status_code == 302  # other accounts unaffected
+    actions = [a for a in audit_actions(runtime) if a.startswith("auth.")]
+    assert actions == ["auth.login_failed"] * 5 + ["auth.lockout", "auth.login_locked", "auth.login"]
+
+
+def test_lockout_runs_out_and_a_new_password_lifts_it(runtime, users):
+    from datetime import timedelta
+
+    from archive.auth import AccountLocked, AuthError, LockoutPolicy, authenticate, set_password
+    from archive.models import User
+    from archive.models.types import utcnow
+
+    policy = LockoutPolicy(max_failures=2, minutes=10)
+    with runtime.sessions() as session:
+        user = session.scalar(select(User).where(User.username == "u_reviewer"))
+        for _ in range(2):
+            with pytest.raises(AuthError):
+                authenticate(session, "u_reviewer", "wrong", policy=policy)
+        with pytest.raises(AccountLocked) as locked:
+            authenticate(session, "u_reviewer", "pw-reviewer", policy=policy)
+        assert timedelta(minutes=9) < locked.value.until - utcnow() <= timedelta(minutes=10)
+        later = utcnow() + timedelta(minutes=11)
+        assert authenticate(session, "u_reviewer", "pw-reviewer", policy=policy, now=later) is user
+        for _ in range(2):
+            with pytest.raises(AuthError):
+                authenticate(session, "u_reviewer", "wrong", policy=policy)
+        set_password(session, user, "a-new-password", actor=None)
+        assert authenticate(session, "u_reviewer", "a-new-password", policy=policy) is user
+        session.commit()
+
+
+def test_sign_in_attempts_are_rate_limited_per_address(make_rt, users):
+    app = create_app(make_rt(ARCHIVE_LOGIN_RATE_LIMIT="3 per minute"))
+    client = app.test_client()
+    # Different accounts, one address: the per-account lockout would not catch this.
+    replies = [factories.login(client, f"user{i}", "guess") for i in range(4)]
+    assert [reply.status_code for reply in replies] == [401, 401, 401, 429]
+    assert "登录尝试过多" in replies[-1].get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # only posting is limited
 
 
 def test_session_cookie_is_httponly_and_lax(client, users):
