@@ -14,9 +14,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from archive.auth import can
 from archive.config import REPO_ROOT, ensure_secret_key
 from archive.records.audit import Origin, current_origin
 from archive.web import errors
+from archive.web.admin import admin
 from archive.web.api import api
 from archive.web.auth import auth, load_user
 from archive.web.cases import cases
@@ -65,14 +67,14 @@ def build_app(runtime) -> Flask:
     login.login_message = None
     login.user_loader(load_user)
 
-    for blueprint in (auth, cases, api, health, workflow):
+    for blueprint in (auth, cases, api, health, workflow, admin):
         app.register_blueprint(blueprint)
     _limit_sign_in(app, settings)
     errors.register(app)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, status_label=status_label,
         claim_type_label=claim_type_label, kind_label=kind_label, action_label=action_label,
-        field_label=field_label)
+        field_label=field_label, can=can)
     app.jinja_env.filters["localtime"] = local_time
 
     app.before_request(_start_request)

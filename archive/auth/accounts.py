@@ -1,0 +1,75 @@
+"""Account administration: roles, deactivation, API tokens — each change an audit event."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.auth.permissions import SYSTEM_ROLE, roles
+from archive.models import ApiToken, User
+from archive.models.types import utcnow
+from archive.records import audit
+
+
+class AccountError(ValueError):
+    """An account change that cannot be made; `code` lets each desk say why in its language."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def list_accounts(session: Session) -> list[User]:
+    """Every person's account; the system account behind CLI jobs is not one to manage."""
+    return list(session.scalars(select(User).where(User.role != SYSTEM_ROLE).order_by(User.username)))
+
+
+def get_account(session: Session, user_id: int) -> User | None:
+    user = session.get(User, user_id)
+    return user if user is not None and user.role != SYSTEM_ROLE else None
+
+
+def username_taken(session: Session, username: str) -> bool:
+    return session.scalar(select(User.id).where(User.username == username)) is not None
+
+
+def change_role(session: Session, user: User, role: str, *, actor: User) -> None:
+    if role not in roles():
+        raise AccountError("unknown_role", f"unknown role {role!r}")
+    _not_yourself(user, actor)
+    if role == user.role:
+        return
+    audit.record(session, "user.role_change", actor=actor, target=user,
+                 details={"from": user.role, "to": role})
+    user.role = role
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: User) -> None:
+    """Deactivating keeps the account (its signatures and history must stay attributable)."""
+    _not_yourself(user, actor)
+    if active == user.is_active:
+        return
+    user.is_active = active
+    audit.record(session, "user.activate" if active else "user.deactivate", actor=actor, target=user)
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                .order_by(ApiToken.created_at.desc())))
+
+
+def revoke_api_token(session: Session, user: User, token_id: int, *, actor: User) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise AccountError("no_token", f"user {user.username} has no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, "api_token.revoke", actor=actor, target=user,
+                     details={"token_id": token.id, "name": token.name})
+    return token
+
+
+def _not_yourself(user: User, actor: User) -> None:
+    # Keeps the last administrator from locking everyone out with one click.
+    if user.id == actor.id:
+        raise AccountError("yourself", "you cannot change your own role or deactivate yourself")

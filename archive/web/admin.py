@@ -1,0 +1,192 @@
+"""The admin desk: accounts, roles, API tokens; read-only views of the chains and the calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from archive.auth import create_user, issue_api_token, require, roles, set_password
+from archive.auth.accounts import (
+    AccountError,
+    change_role,
+    get_account,
+    list_accounts,
+    revoke_api_token,
+    set_active,
+    tokens_of,
+    username_taken,
+)
+from archive.web.context import db
+from archive.workflows import calendar, registry
+from archive.workflows.workdays import today_in_china
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+MIN_PASSWORD = 10
+REFUSALS = {
+    "yourself": _l("You cannot change your own role or deactivate yourself; ask another administrator."),
+    "unknown_role": _l("Choose one of the listed roles."),
+    "no_token": _l("This account has no such token."),
+}
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role, role) for role in roles()]  # labelled in the template, in the user's language
+
+
+class NewUserForm(FlaskForm):
+    username = StringField("username", validators=[
+        DataRequired(), Length(max=64), Regexp(r"^[A-Za-z0-9_.-]+$")])
+    display_name = StringField("display_name", validators=[DataRequired(), Length(max=128)])
+    role = SelectField("role", validate_choice=True)
+    password = PasswordField("password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("role", validate_choice=True)
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("name", validators=[DataRequired(), Length(max=128)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: nothing to fill in but the CSRF token."""
+
+
+@admin.before_request
+def _admins_only():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    require(current_user, "user.manage")
+
+
+@admin.route("/users", methods=["GET", "POST"])
+def users():
+    form = NewUserForm()
+    form.role.choices = _role_choices()
+    if form.validate_on_submit():
+        if username_taken(db(), form.username.data):
+            form.username.errors = [_("This username is taken.")]
+        else:
+            user = create_user(db(), username=form.username.data, display_name=form.display_name.data,
+                               role=form.role.data, password=form.password.data, actor=current_user)
+            db().commit()
+            flash(_("Account %(username)s created.", username=user.username), "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/users.html", form=form, accounts=list_accounts(db())), status
+
+
+@admin.route("/users/<int:user_id>")
+def user(user_id: int, *, new_token: str | None = None, status: int = 200):
+    account = _account(user_id)
+    role_form = RoleForm(role=account.role)
+    role_form.role.choices = _role_choices()
+    return render_template("admin/user.html", account=account, tokens=tokens_of(db(), account),
+                           role_form=role_form, password_form=PasswordForm(), token_form=TokenForm(),
+                           confirm=ConfirmForm(), new_token=new_token), status
+
+
+@admin.route("/users/<int:user_id>/role", methods=["POST"])
+def user_role(user_id: int):
+    account = _account(user_id)
+    form = RoleForm()
+    form.role.choices = _role_choices()
+    if not form.validate_on_submit():
+        return _refuse(user_id, str(REFUSALS["unknown_role"]))
+    return _apply(user_id, lambda: change_role(db(), account, form.role.data, actor=current_user),
+                  _("Role changed."))
+
+
+@admin.route("/users/<int:user_id>/active", methods=["POST"])
+def user_active(user_id: int):
+    account = _account(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    activate = not account.is_active
+    return _apply(user_id, lambda: set_active(db(), account, activate, actor=current_user),
+                  _("Account activated.") if activate else _("Account deactivated."))
+
+
+@admin.route("/users/<int:user_id>/password", methods=["POST"])
+def user_password(user_id: int):
+    account = _account(user_id)
+    if not PasswordForm().validate_on_submit():
+        return _refuse(user_id, _("A password needs at least %(n)s characters.", n=MIN_PASSWORD))
+    password = PasswordForm().password.data
+    return _apply(user_id, lambda: set_password(db(), account, password, actor=current_user),
+                  _("Password set; any lockout is lifted."))
+
+
+@admin.route("/users/<int:user_id>/tokens", methods=["POST"])
+def user_token(user_id: int):
+    account = _account(user_id)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _refuse(user_id, _("Give the token a name (e.g. the scanner it is for)."))
+    token = issue_api_token(db(), account, name=form.name.data, actor=current_user)
+    db().commit()
+    # Shown in this response only: a redirect would carry it through the (signed, not secret)
+    # session cookie.
+    return user(user_id, new_token=token)
+
+
+@admin.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+def user_token_revoke(user_id: int, token_id: int):
+    account = _account(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _apply(user_id, lambda: revoke_api_token(db(), account, token_id, actor=current_user),
+                  _("Token revoked; scanners using it are refused from now on."))
+
+
+@admin.route("/workflows")
+def workflows():
+    definitions = sorted(registry().definitions.values(), key=lambda d: (d.priority or 999, d.name))
+    return render_template("admin/workflows.html", definitions=definitions)
+
+
+@admin.route("/calendar")
+def calendar_page():
+    this_year = today_in_china().year
+    work_calendar = calendar()
+    years = [{"year": year,
+              "override": year in work_calendar.overrides,
+              "estimated": work_calendar.is_workday(date(year, 1, 2))[1]}
+             for year in range(this_year - 1, this_year + 3)]
+    return render_template("admin/calendar.html", years=years)
+
+
+def _account(user_id: int):
+    account = get_account(db(), user_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+def _apply(user_id: int, change, done_message: str):
+    try:
+        change()
+    except AccountError as refused:
+        db().rollback()
+        return _refuse(user_id, str(REFUSALS.get(refused.code, refused)))
+    db().commit()
+    flash(done_message, "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+def _refuse(user_id: int, message: str):
+    flash(message, "error")
+    return user(user_id, status=400)
