@@ -56,6 +56,14 @@ def view_case(session: Session, user, case_no: str) -> Case:
     return case
 
 
+def view_document(session: Session, user, document_id: int, page: int) -> Document:
+    """A document opened at one page in the viewer; recorded like a case view."""
+    document = get_document(session, user, document_id)
+    audit.record(session, "document.view", actor=user, target=document,
+                 details={"case_no": document.case.case_no, "page": page})
+    return document
+
+
 def case_history(session: Session, user, case: Case) -> list[AuditEvent]:
     """Every event on the case and its documents, oldest first, for users who may see it."""
     if not can(user, "audit.view"):

@@ -29,6 +29,11 @@ class Runtime:
         return self.settings.data_dir / "tmp"
 
     @property
+    def preview_dir(self) -> Path:
+        """Rendered page images: a cache, safe to delete (see archive.previews)."""
+        return self.settings.data_dir / "cache" / "pages"
+
+    @property
     def index_dir(self) -> Path:
         return self.settings.data_dir / "index"
 

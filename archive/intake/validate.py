@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +10,7 @@ import pypdfium2 as pdfium
 from PIL import Image, UnidentifiedImageError
 
 from archive.intake import sniff
-
-_PDFIUM = threading.Lock()
+from archive.pdf import PDFIUM_LOCK
 
 
 class Rejected(Exception):
@@ -71,7 +69,7 @@ def _pdf_pages(path: Path, size: int) -> int:
         raise Rejected("the PDF is truncated (no end-of-file marker)", code="truncated_pdf")
     # PDFium (the engine that will render the pages) reads from the file, never all of it into
     # memory. It is not thread-safe, hence the lock; opening a document takes well under 1 ms.
-    with _PDFIUM, warnings.catch_warnings():
+    with PDFIUM_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             document = pdfium.PdfDocument(str(path))

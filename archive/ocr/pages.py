@@ -8,7 +8,6 @@ the memory of one page; a page whose OCR fails is reported failed, the others st
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +18,13 @@ import pytesseract
 from PIL import Image, ImageOps
 
 from archive.intake import sniff
+from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
 LANGUAGES = "chi_sim+eng"
 MIN_TEXT_CHARS = 20  # a full page with fewer characters than this is treated as a scan
 PLAUSIBLE_DPI = (50, 1200)
 MAX_OCR_PIXELS = 40_000_000  # about A3 at 400 dpi
-_PDFIUM = threading.Lock()  # PDFium is not thread-safe
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 
@@ -96,7 +95,7 @@ def needs_ocr(text: str, width: float, height: float) -> bool:
 
 
 def _render(path: Path, index: int) -> Image.Image:
-    with _PDFIUM:
+    with PDFIUM_LOCK:
         document = pdfium.PdfDocument(str(path))
         try:
             page = document[index]

@@ -1,0 +1,100 @@
+"""Page images for the screen: rendered on the server once, cached, never the original itself.
+
+A scanned page can be a 10 MB TIFF frame; an office PC on a slow line should get a JPEG of a few
+hundred kilobytes instead. Images are cached by the original's sha256, so the cache needs no
+invalidation (an original never changes) and can be deleted at any time.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageOps
+
+from archive.intake.spool import spool
+from archive.models import Document
+from archive.pdf import PDFIUM_LOCK
+from archive.storage import ObjectStore
+
+# Width in pixels of each rendition; heights follow the page's proportions.
+SIZES = {"thumb": 200, "view": 1400}
+JPEG_QUALITY = 82
+
+
+class NoSuchPage(LookupError):
+    """The document has no page with that number, or it cannot be drawn."""
+
+
+def page_image(store: ObjectStore, document: Document, number: int, size: str, *,
+               cache_dir: Path, tmp_dir: Path, max_bytes: int) -> Path:
+    """The cached JPEG of page `number` (1-based) at `size`, rendered on first request."""
+    if size not in SIZES:
+        raise NoSuchPage(f"unknown size {size!r}")
+    if not 1 <= number <= max(document.page_count, 1):
+        raise NoSuchPage(f"the document has {document.page_count} page(s), not page {number}")
+    sha256 = document.stored_object.sha256
+    cached = cache_dir / sha256[:2] / f"{sha256}-p{number}-{size}.jpg"
+    if cached.exists():
+        return cached
+    with store.open(document.stored_object.store_key) as stream:
+        original = spool(stream, max_bytes=max_bytes, tmp_dir=tmp_dir)
+    try:
+        image = _draw(original.path, document.content_type, number - 1, SIZES[size])
+    except (OSError, ValueError, pdfium.PdfiumError) as exc:
+        raise NoSuchPage(f"page {number} cannot be drawn: {exc}") from exc
+    finally:
+        original.discard()
+    _save_atomically(image, cached)
+    return cached
+
+
+def _draw(path: Path, content_type: str, index: int, width: int) -> Image.Image:
+    if content_type == "application/pdf":
+        return _draw_pdf(path, index, width)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # intake already refused bombs; no second warning here
+        with Image.open(path) as picture:
+            try:
+                picture.seek(index)
+            except EOFError as exc:
+                raise NoSuchPage(f"no page {index + 1}") from exc
+            # JPEG can decode straight to a reduced size: a 5000 px scan never fully unpacks.
+            picture.draft("RGB", (width, width * 2))
+            page = ImageOps.exif_transpose(picture.convert("RGB"))
+    page.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
+    return page
+
+
+def _draw_pdf(path: Path, index: int, width: int) -> Image.Image:
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(path))
+        try:
+            if index >= len(document):
+                raise NoSuchPage(f"no page {index + 1}")
+            page = document[index]
+            bitmap = page.render(scale=width / max(page.get_width(), 1))
+            image = bitmap.to_pil().convert("RGB")
+            bitmap.close()
+            page.close()
+        finally:
+            document.close()
+    image.thumbnail((width, width * 4), Image.Resampling.LANCZOS)  # the scale rounds up a pixel
+    return image
+
+
+def _save_atomically(image: Image.Image, target: Path) -> None:
+    # Two requests may render the same page at once; each writes its own file and the last
+    # rename wins, so nobody ever reads half a JPEG.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=".render-", suffix=".jpg")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,51 @@
+"""The document viewer: one page at a time, its image beside the text and fields read from it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from archive.access import get_document
+from archive.auth import can, require
+from archive.cases import view_document
+from archive.previews import SIZES, NoSuchPage, page_image
+from archive.web.context import db, runtime
+
+documents = Blueprint("documents", __name__)
+
+
+@documents.route("/documents/<int:document_id>")
+@login_required
+def show(document_id: int):
+    require(current_user, "case.view")
+    number = request.args.get("page", 1, type=int)
+    document = view_document(db(), current_user, document_id, number)
+    if not 1 <= number <= max(document.page_count, 1):
+        abort(404, description=f"page {number} of a {document.page_count}-page document")
+    db().commit()
+    page = next((p for p in document.pages if p.number == number), None)
+    return render_template("documents/show.html", document=document, case=document.case,
+                           number=number, page=page,
+                           may_download=can(current_user, "document.download"))
+
+
+@documents.route("/documents/<int:document_id>/pages/<int:number>/<size>.jpg")
+@login_required
+def image(document_id: int, number: int, size: str):
+    # Not audited on its own: the case page and the viewer that show these images are.
+    require(current_user, "case.view")
+    if size not in SIZES:
+        abort(404)
+    document = get_document(db(), current_user, document_id)
+    rt = runtime()
+    try:
+        path = page_image(rt.store, document, number, size, cache_dir=rt.preview_dir,
+                          tmp_dir=rt.tmp_dir, max_bytes=rt.limits.max_bytes * 4)
+    except NoSuchPage as missing:
+        abort(404, description=str(missing))
+    # A few hundred kilobytes: read whole, so no file handle outlives the request.
+    response = Response(path.read_bytes(), mimetype="image/jpeg")
+    response.set_etag(path.stem)  # named by the original's sha256: the same name, the same image
+    response.cache_control.private = True  # medical records: never in a shared proxy cache
+    response.cache_control.max_age = 3600
+    return response.make_conditional(request)
