@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from flask import request
 
+from archive.auth import require
 from archive.intake import ingest
 from archive.intake.validate import Rejected
 from archive.queue import enqueue_processing
@@ -18,6 +19,7 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
     Returns one result per file and the HTTP status: 201 if all were accepted, otherwise the
     status of the first refusal (the accepted ones stay accepted and are listed too).
     """
+    require(user, "document.upload")  # a role that may not upload hears that, not "no file"
     files = request.files.getlist("files") + request.files.getlist("file")
     if not files:
         raise Rejected("no file in the request (use the form field 'files')", code="no_file",
