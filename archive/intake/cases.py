@@ -13,6 +13,7 @@ from archive.intake.validate import Rejected
 from archive.models import Case, NumberSequence
 from archive.models.cases import CLAIM_TYPES
 from archive.models.types import utcnow
+from archive.ocr.checks import valid_id_number
 from archive.records import audit
 from archive.workflows import content_changed
 
@@ -48,7 +49,7 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
     case = Case(
         case_no=f"AJ-{year}-{number:06d}",
         claimant_name=claimant_name[:64],
-        claimant_id_number=(claimant_id_number or "").strip().upper() or None,
+        claimant_id_number=_id_number(claimant_id_number),
         insurance_number=(insurance_number or "").strip() or None,
         claim_type=claim_type,
         township=(township or "").strip() or None,
@@ -87,6 +88,8 @@ def update_case(session: Session, case_no: str, *, actor, reason: str, **changes
             case.claim_type = _claim_type(value)
         elif name == "amount":
             case.amount_fen = _fen(value)
+        elif name == "claimant_id_number":
+            case.claimant_id_number = _id_number(value)
         elif name in ("out_of_county", "designated_provider"):
             setattr(case, name, _flag(value, name))
         else:
@@ -104,6 +107,17 @@ def _claimant(value) -> str:
     if not name:
         raise Rejected("the claimant's name is required", code="invalid_case", status=400)
     return name[:64]
+
+
+def _id_number(value) -> str | None:
+    """An ID number (居民身份证号) typed at the window: checked now, not found wrong at review."""
+    number = (value or "").strip().upper().replace(" ", "")
+    if not number:
+        return None
+    if not valid_id_number(number, utcnow().date()):
+        raise Rejected(f"the ID number {number} is not valid (GB 11643: 18 characters, check digit, "
+                       "birth date)", code="invalid_id_number", status=400)
+    return number
 
 
 def _claim_type(value) -> str:

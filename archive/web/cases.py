@@ -22,6 +22,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from archive.auth import can
 from archive.cases import case_history, document_states, list_cases, open_original, view_case
 from archive.intake.cases import open_case
+from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
 from archive.ocr.case_checks import case_findings
 from archive.web.context import db, runtime
@@ -61,19 +62,26 @@ def index():
 @login_required
 def new():
     form = CaseForm()
-    if form.validate_on_submit():
-        case = open_case(db(), actor=current_user, **{
-            name: form[name].data for name in
-            ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
-             "amount", "out_of_county")
-        }, designated_provider=not form.non_designated.data)
-        db().commit()
-        flash(_("Case %(case_no)s opened.", case_no=case.case_no), "success")
-        return redirect(url_for("cases.show", case_no=case.case_no))
     if not can(current_user, "case.create"):
         return render_template("errors/error.html", code=403,
                                message=_("Your role may not open cases.")), 403
-    return render_template("cases/new.html", form=form, claim_types=CLAIM_TYPES)
+    if form.validate_on_submit():
+        try:
+            case = open_case(db(), actor=current_user, **{
+                name: form[name].data for name in
+                ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
+                 "amount", "out_of_county")
+            }, designated_provider=not form.non_designated.data)
+        except Rejected as refusal:
+            db().rollback()
+            # The clerk keeps what was typed and sees what to fix.
+            return render_template("cases/new.html", form=form, claim_types=CLAIM_TYPES,
+                                   refusal=refusal.reason), refusal.status
+        db().commit()
+        flash(_("Case %(case_no)s opened.", case_no=case.case_no), "success")
+        return redirect(url_for("cases.show", case_no=case.case_no))
+    status = 400 if form.errors else 200
+    return render_template("cases/new.html", form=form, claim_types=CLAIM_TYPES), status
 
 
 @cases.route("/cases/<case_no>")

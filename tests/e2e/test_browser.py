@@ -79,3 +79,16 @@ def test_refusal_is_shown_next_to_the_file(live, page, tmp_path):
     page.click("#upload button[type=submit]")
     expect(page.locator("#progress li.error")).to_contain_text("unsupported file type", timeout=10000)
     expect(page.locator("h1")).to_contain_text("Case")  # English stayed chosen across sign-in
+
+
+def test_id_number_is_checked_as_it_is_typed(live, page):
+    base, runtime, users = live
+    page.goto(f"{base}/cases/new")
+    page.fill("input[name=username]", "u_intake_clerk")
+    page.fill("input[name=password]", "pw-intake_clerk")
+    page.click("button[type=submit]")
+    field = page.locator("input[name=claimant_id_number]")
+    field.fill("110105194912310021")  # wrong check digit
+    assert "身份证号" in field.evaluate("e => e.validationMessage")
+    field.fill("11010519491231002X")
+    assert field.evaluate("e => e.validationMessage") == ""

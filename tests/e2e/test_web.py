@@ -112,6 +112,31 @@ def test_session_cookie_is_httponly_and_lax(client, users):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+@pytest.mark.parametrize("id_number, accepted", [
+    ("11010519491231002X", True), ("11010519491231002x", True),  # stored upper-case
+    ("110105194912310021", False),  # wrong check digit
+    ("110105194913310028", False),  # no 13th month
+    ("11010519491231002", False),   # 17 characters
+])
+def test_new_case_checks_the_id_number_and_keeps_what_was_typed(clerk_client, runtime, id_number, accepted):
+    from archive.models import Case
+
+    page = clerk_client.get("/cases/new")
+    response = clerk_client.post("/cases/new", data={
+        "csrf_token": factories.csrf_from(page.get_data(as_text=True)),
+        "claimant_name": "赵敏", "claim_type": "outpatient", "claimant_id_number": id_number})
+    with runtime.sessions() as session:
+        stored = session.scalars(select(Case.claimant_id_number)).all()
+    if accepted:
+        assert response.status_code == 302
+        assert stored == [id_number.upper()]
+    else:
+        assert response.status_code == 400
+        text = response.get_data(as_text=True)
+        assert "GB 11643" in text and f'value="{id_number}"' in text and "赵敏" in text
+        assert stored == []
+
+
 def test_open_case_upload_watch_and_download(clerk_client, runtime):
     page = clerk_client.get("/cases/new")
     response = clerk_client.post("/cases/new", data={

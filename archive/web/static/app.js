@@ -120,3 +120,30 @@
     if (link) location.href = link.href;
   });
 })();
+
+// The intake form: an ID number (GB 11643) is checked as it is typed; the server checks again.
+(function () {
+  "use strict";
+  var input = document.querySelector("input[data-id-check]");
+  if (!input) return;
+  var weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  function valid(number) {
+    if (!/^\d{17}[\dX]$/.test(number)) return false;
+    var sum = 0;
+    for (var i = 0; i < 17; i++) sum += parseInt(number[i], 10) * weights[i];
+    if ("10X98765432"[sum % 11] !== number[17]) return false;
+    var y = +number.substr(6, 4), m = +number.substr(10, 2), d = +number.substr(12, 2);
+    var born = new Date(y, m - 1, d);
+    return born.getFullYear() === y && born.getMonth() === m - 1 && born.getDate() === d && born <= new Date();
+  }
+  function check() {
+    var number = input.value.trim().toUpperCase();
+    input.setCustomValidity(number === "" || number.length < 18 || valid(number) ? "" : input.dataset.invalid);
+    input.classList.toggle("invalid", number.length >= 18 && !valid(number));
+  }
+  input.addEventListener("input", check);
+  input.addEventListener("blur", function () {
+    var number = input.value.trim();
+    input.setCustomValidity(number === "" || valid(number.toUpperCase()) ? "" : input.dataset.invalid);
+  });
+})();
