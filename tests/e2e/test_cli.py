@@ -112,3 +112,27 @@ def test_ingested_documents_are_found_by_search(env, tmp_path):
     assert rebuilt.returncode == 0 and "1 documents" in rebuilt.stdout
     status = json.loads(archive(env, "status").stdout)
     assert status["checks"]["index"]["status"] == "ok"
+
+
+def test_backup_and_restore_round_trip_with_one_line_errors(env, tmp_path):
+    pdf = tmp_path / "票据.pdf"
+    pdf.write_bytes(factories.invoice_pdf(seed=12))
+    assert archive(env, "init").returncode == 0
+    assert archive(env, "ingest", str(pdf), "--kind", "invoice").returncode == 0
+    made = archive(env, "backup", str(tmp_path / "backup"))
+    assert made.returncode == 0, made.stderr
+    assert "1 originals" in made.stdout
+
+    elsewhere = {**env, "ARCHIVE_DATA_DIR": str(tmp_path / "elsewhere")}
+    restored = archive(elsewhere, "restore", str(tmp_path / "backup"))
+    assert restored.returncode == 0, restored.stderr
+    assert "audit trail intact" in restored.stdout
+    assert archive(elsewhere, "verify", "--fixity").returncode == 0
+    assert len(documents(elsewhere)[0]) == 1
+
+    again = archive(elsewhere, "restore", str(tmp_path / "backup"))
+    assert again.returncode == 1
+    assert again.stderr.strip().startswith("archive: error: restore needs an empty database")
+    assert len(again.stderr.strip().splitlines()) == 1
+    occupied = archive(env, "backup", str(tmp_path / "backup"))
+    assert occupied.returncode == 1 and "not empty" in occupied.stderr
