@@ -234,6 +234,14 @@ def purge_destroyed(sessions, store, keys: list[str] | None = None) -> int:
     return len(doomed)
 
 
+def after_destruction(runtime, result: Destruction) -> None:
+    """The follow-up of a committed destruction: remove the bytes, re-index the documents (their
+    text is gone, so search no longer finds it)."""
+    purge_destroyed(runtime.sessions, runtime.store, result.store_keys)
+    for document_id in result.document_ids:
+        runtime.queue.submit("index_document", document_id)
+
+
 def destruction_register(session: Session, user) -> list[DestructionEntry]:
     require(user, "records.register")
     return list(session.scalars(select(DestructionEntry).order_by(DestructionEntry.id)))
