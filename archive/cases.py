@@ -12,6 +12,7 @@ from archive.access import get_case, get_document, visible_cases
 from archive.auth import can, require
 from archive.models import AuditEvent, Case, Document
 from archive.records import audit
+from archive.records.errors import CaseDestroyed, _
 from archive.storage import ObjectStore
 
 
@@ -82,6 +83,9 @@ def open_original(session: Session, store: ObjectStore, user, document_id: int
     """The original bytes of a document, with the download recorded in the audit trail."""
     require(user, "document.download")
     document = get_document(session, user, document_id)
+    if document.stored_object.destroyed_at is not None:
+        raise CaseDestroyed(_("The original of document %(id)s was destroyed after appraisal; only "
+                              "its metadata remains."), id=document.id)
     stream = store.open(document.stored_object.store_key)
     audit.record(session, "document.download", actor=user, target=document,
                  details={"case_no": document.case.case_no})

@@ -380,3 +380,6 @@ def user_token(username, name) -> None:
         token = issue_api_token(session, _as_user(session, username), name=name,
                                 actor=_as_user(session, None))
     click.echo(token)
+
+
+import archive.cli_records  # noqa: E402, F401 - the archive's subcommands (filing, holds, disposition)

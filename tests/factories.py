@@ -182,3 +182,34 @@ def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
         sign(runtime, user, case_no, findings=FINDINGS.get(step))
         signed.append(f"{chain}:{step}")
     return signed
+
+
+# --- the archive (records) -------------------------------------------------------------------
+
+def close_by_rejection(runtime, desk, **fields) -> str:
+    """A claim that went through intake and was rejected at first review: a closed case."""
+    fields = {"claim_type": "outpatient", "amount": "100", "documents": ("invoice",), **fields}
+    case_no = start_claim(runtime, desk, **fields)
+    walk(runtime, desk, case_no, until="initial_review")
+    sign(runtime, desk["reviewer"], case_no, decision="reject", opinion="非医保目录内项目")
+    return case_no
+
+
+def file_closed(runtime, archivist, case_no: str, record_class: str | None = None):
+    """File a closed case; returns its archive number."""
+    from archive.records.filing import file_case
+
+    with runtime.sessions.begin() as session:
+        return file_case(session, case_no, actor=archivist, record_class=record_class).archive_no
+
+
+def age_record(runtime, case_no: str, *, retention_ends_on) -> None:
+    """Test setup: pretend the case was filed long ago, so its retention has ended."""
+    from sqlalchemy import select, update
+
+    from archive.models import ArchiveRecord, Case
+
+    with runtime.sessions.begin() as session:
+        case_id = session.scalar(select(Case.id).where(Case.case_no == case_no))
+        session.execute(update(ArchiveRecord).where(ArchiveRecord.case_id == case_id)
+                        .values(retention_ends_on=retention_ends_on))

@@ -68,8 +68,11 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
 def update_case(session: Session, case_no: str, *, actor, reason: str, **changes) -> Case:
     """Correct a case's fields. After sign-off this sends its chain back to the first step
     whose signature no longer matches (archive.workflows.content_changed), with `reason`."""
+    from archive.records.holds import ensure_changeable  # records builds on intake's Rejected
+
     require(actor, "case.edit")
     case = get_case(session, actor, case_no)
+    ensure_changeable(session, case)  # a legal hold freezes the case; a filed case is fixed
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise Rejected(f"these fields cannot be edited: {', '.join(sorted(unknown))}",

@@ -45,12 +45,16 @@ def ingest(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, 
            tmp_dir: Path, case_no: str, stream: BinaryIO, filename: str | None,
            kind: str | None, actor) -> IntakeResult:
     """Accept one upload into case `case_no`; raises Rejected, NotFound or Forbidden."""
+    from archive.records.holds import ensure_changeable  # records builds on intake's Rejected
+
     require(actor, "document.upload")
     if kind is not None and kind not in DOCUMENT_KINDS:
         raise Rejected(f"unknown document kind {kind!r}; one of {', '.join(DOCUMENT_KINDS)}",
                        code="invalid_kind", status=400)
     with sessions() as session:
-        case_id = get_case(session, actor, case_no).id  # refuse an unknown case before reading
+        case = get_case(session, actor, case_no)  # refuse an unknown case before reading
+        ensure_changeable(session, case, lock=False)  # … or a frozen one; checked again below
+        case_id = case.id
     spooled = spool(stream, max_bytes=limits.max_bytes, tmp_dir=tmp_dir)
     try:
         content_type, pages = inspect_file(spooled.path, spooled.size, limits)
@@ -69,11 +73,16 @@ def ingest(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, 
 
 def _record(sessions, store: ObjectStore, spooled: SpooledFile, *, content_type: str, pages: int,
             case_id: int, filename: str | None, kind: str | None, actor) -> IntakeResult:
+    from archive.records.holds import ensure_changeable
+
     key = key_for_sha256(spooled.sha256)
     stored_here = False
     try:
         with sessions.begin() as session:
             case = session.get_one(Case, case_id)
+            # Checked again under the case's lock (held to the commit): a hold placed since the
+            # first check is seen, and none can be placed before this upload commits.
+            ensure_changeable(session, case)
             stored = session.scalar(select(StoredObject).where(StoredObject.sha256 == spooled.sha256))
             holders = []
             if stored is None:
@@ -84,10 +93,12 @@ def _record(sessions, store: ObjectStore, spooled: SpooledFile, *, content_type:
                                       content_type=content_type)
                 session.add(stored)
             else:
-                if not store.exists(stored.store_key):
+                if stored.destroyed_at is not None or not store.exists(stored.store_key):
                     # The original was lost from the store; the same bytes heal it.
                     store.put_file(stored.store_key, spooled.path, content_type=content_type,
                                    size=spooled.size)
+                    # Bytes destroyed with another case are kept again for this one.
+                    stored.destroyed_at = None
                     audit.record(session, "object.restored", actor=actor, target=stored,
                                  details={"sha256": stored.sha256})
                 holders = list(session.scalars(

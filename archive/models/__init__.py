@@ -3,18 +3,34 @@
 from archive.db import Base
 from archive.models.audit import AuditEvent
 from archive.models.cases import Case, Document, Page, StoredObject
+from archive.models.records import (
+    Appraisal,
+    AppraisalStatus,
+    ArchiveRecord,
+    DestructionApproval,
+    DestructionEntry,
+    LegalHold,
+    RecordState,
+)
 from archive.models.sequences import NumberSequence
 from archive.models.users import ApiToken, User
 from archive.models.workflow import SignOff, WorkflowInstance, WorkflowStatus
 
 __all__ = [
     "ApiToken",
+    "Appraisal",
+    "AppraisalStatus",
+    "ArchiveRecord",
     "AuditEvent",
     "Base",
     "Case",
+    "DestructionApproval",
+    "DestructionEntry",
     "Document",
+    "LegalHold",
     "NumberSequence",
     "Page",
+    "RecordState",
     "SignOff",
     "StoredObject",
     "User",

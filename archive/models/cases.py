@@ -67,6 +67,9 @@ class StoredObject(Base):
     store_key: Mapped[str] = mapped_column(String(255), unique=True)
     content_type: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the bytes were removed by an approved destruction (archive.records.disposition):
+    # fixity and reconcile no longer expect them in the store.
+    destroyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Document(Base):

@@ -5,6 +5,8 @@ Layout of the payload (`data/`):
   originals/              every original as received, named <document id>-<file name>
   audit/events.jsonl      the case's audit events with their chain hashes, oldest first
   audit/chain.json        the head of the whole chain at export time, to check against later
+  records.json            the retention and hold record: class, archive number (档号), retention,
+                          every legal hold (lifted ones too), appraisals and any destruction
 Workflow sign-offs, page text and fields join the payload as those parts of the system land.
 Originals are streamed from the store to disk and from disk into the zip: memory stays flat.
 """
@@ -24,6 +26,7 @@ from archive.access import get_case
 from archive.auth import require
 from archive.models.types import utcnow
 from archive.records import audit
+from archive.records.summary import retention_record
 
 
 class BagInvalid(Exception):
@@ -50,6 +53,8 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
             case = get_case(session, user, case_no)
             documents = list(case.documents)
             for document in documents:
+                if document.stored_object.destroyed_at is not None:
+                    continue  # destroyed after appraisal: case.json and records.json say so
                 target = bag_dir / "originals" / f"{document.id}-{document.filename}"
                 with store.open(document.stored_object.store_key) as stream, open(target, "wb") as out:
                     shutil.copyfileobj(stream, out, 1024 * 1024)
@@ -60,9 +65,11 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
             events = case_history(session, user, case)
             head_id, head_hash = audit.head(session)
             record = _case_record(case, documents, user)
+            retention = retention_record(session, case)
             rows = [{**audit.fields(e), "prev_hash": e.prev_hash, "row_hash": e.row_hash}
                     for e in events]
         _write_json(bag_dir / "case.json", record)
+        _write_json(bag_dir / "records.json", retention)
         with open(bag_dir / "audit" / "events.jsonl", "w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
@@ -88,7 +95,8 @@ def _case_record(case, documents, user) -> dict:
         "opened_at": case.created_at.isoformat(),
         "exported_at": utcnow().isoformat(), "exported_by": user.username,
         "documents": [{
-            "id": d.id, "file": f"originals/{d.id}-{d.filename}", "original_filename": d.original_filename,
+            "id": d.id, "original_filename": d.original_filename,
+            "file": None if d.stored_object.destroyed_at else f"originals/{d.id}-{d.filename}",
             "sha256": d.stored_object.sha256, "size": d.stored_object.size, "kind": d.kind,
             "content_type": d.content_type, "pages": d.page_count, "status": d.status,
             "duplicate_of": d.duplicate_of_id, "received_at": d.created_at.isoformat(),

@@ -19,7 +19,7 @@ class ReconcileReport:
 def reconcile(runtime, *, delete_orphans: bool = False) -> ReconcileReport:
     report = ReconcileReport()
     with runtime.sessions() as session:
-        known = set(session.scalars(select(StoredObject.store_key)))
+        known = set(session.scalars(_kept_keys()))
     seen = set()
     for key in runtime.store.iter_keys("sha256/"):
         report.checked += 1
@@ -30,8 +30,13 @@ def reconcile(runtime, *, delete_orphans: bool = False) -> ReconcileReport:
     if delete_orphans:
         # Re-read the database first: an upload may have committed its row meanwhile.
         with runtime.sessions() as session:
-            known = set(session.scalars(select(StoredObject.store_key)))
+            known = set(session.scalars(_kept_keys()))
         for key in report.orphan_objects:
             if key not in known:
                 runtime.store.delete(key)
     return report
+
+
+def _kept_keys():
+    # The bytes of a destroyed original are not expected: still there, they are an orphan.
+    return select(StoredObject.store_key).where(StoredObject.destroyed_at.is_(None))

@@ -34,6 +34,7 @@ from archive.web.i18n import (
     select_locale,
     status_label,
 )
+from archive.web.records import records
 from archive.web.workflow import workflow
 
 log = logging.getLogger("archive.web")
@@ -68,7 +69,7 @@ def build_app(runtime) -> Flask:
     login.login_message = None
     login.user_loader(load_user)
 
-    for blueprint in (auth, cases, documents, api, health, workflow, admin):
+    for blueprint in (auth, cases, documents, api, health, workflow, records, admin):
         app.register_blueprint(blueprint)
     _limit_sign_in(app, settings)
     errors.register(app)

@@ -25,6 +25,7 @@ from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
 from archive.ocr.case_checks import case_findings
+from archive.records.summary import retention_record
 from archive.web.context import db, runtime
 from archive.web.i18n import status_label
 from archive.web.uploads import content_disposition, ingest_request_files
@@ -93,6 +94,8 @@ def show(case_no: str):
                            history=case_history(db(), current_user, case),
                            workflow=timeline(db(), current_user, case),
                            case_findings=case_findings(case, case.documents),
+                           records=retention_record(db(), case),
+                           records_may={"hold": can(current_user, "records.hold")},
                            may_upload=can(current_user, "document.upload"),
                            may_download=can(current_user, "document.download"))
 

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from archive.access import NotFound
 from archive.auth import Forbidden
 from archive.intake import Rejected
+from archive.records.errors import RecordsError
 from archive.storage import StoreError
 from archive.web.api import Unauthorized
 from archive.workflows import WorkflowError
@@ -31,6 +32,11 @@ def register(app) -> None:
     @app.errorhandler(Rejected)
     def rejected(exc: Rejected):
         return _reply(exc.status, exc.code, exc.reason)
+
+    @app.errorhandler(RecordsError)
+    def records_refused(exc: RecordsError):
+        # Held 423, destroyed 410, filed / not closed 409, not permitted 403, invalid 422.
+        return _reply(exc.status, exc.code, exc.render(_))
 
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound):

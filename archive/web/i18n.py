@@ -77,6 +77,14 @@ ACTION_LABELS = {
     "workflow.return": _l("returned for correction"),
     "workflow.reject": _l("rejected"),
     "workflow.reopened": _l("sent back: the case changed after sign-off"),
+    "records.classified": _l("record class set"),
+    "records.filed": _l("filed in the archive"),
+    "records.hold_placed": _l("legal hold placed"),
+    "records.hold_lifted": _l("legal hold lifted"),
+    "records.appraised": _l("appraised"),
+    "records.destruction_approved": _l("destruction approved"),
+    "records.destroyed": _l("destroyed after appraisal"),
+    "case.export": _l("case file exported"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import request
+from flask_babel import gettext
 
 from archive.auth import require
 from archive.intake import ingest
@@ -31,7 +32,9 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
             result = ingest(rt.sessions, rt.store, rt.limits, tmp_dir=rt.tmp_dir, case_no=case_no,
                             stream=upload.stream, filename=upload.filename, kind=kind, actor=user)
         except Rejected as refusal:
-            results.append({"filename": upload.filename, "error": refusal.reason,
+            # A records refusal (legal hold, filed case) carries a translatable message.
+            reason = refusal.render(gettext) if hasattr(refusal, "render") else refusal.reason
+            results.append({"filename": upload.filename, "error": reason,
                             "code": refusal.code})
             status = status if status != 201 else refusal.status
             continue

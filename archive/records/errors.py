@@ -1,0 +1,65 @@
+"""Why a records action was refused, in words the desk can translate.
+
+Each error is an `intake.Rejected` (so the CLI prints its one line and API callers get its
+status and code) that also carries its message template, marked with `_` for extraction; the
+web layer renders the translated text (`render`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from archive.intake.validate import Rejected
+
+
+def _(message: str) -> str:
+    """Marks a message for extraction; the web layer translates it when it is shown."""
+    return message
+
+
+class RecordsError(Rejected):
+    status = 409
+    code = "records_conflict"
+
+    def __init__(self, template: str, **params: Any):
+        self.template = template
+        self.params = params
+        super().__init__(template % params, code=self.code, status=self.status)
+
+    def render(self, translate: Callable[[str], str]) -> str:
+        return translate(self.template) % self.params
+
+
+class CaseFrozen(RecordsError):
+    """A legal hold freezes the case: no edits, uploads or destruction (HTTP 423 Locked)."""
+
+    status = 423
+    code = "case_on_hold"
+
+
+class CaseFiled(RecordsError):
+    """The case is filed in the archive and can no longer change (HTTP 409)."""
+
+    code = "case_filed"
+
+
+class CaseDestroyed(RecordsError):
+    """The case's originals were destroyed; only its metadata remains (HTTP 410 Gone)."""
+
+    status = 410
+    code = "case_destroyed"
+
+
+class NotPermitted(RecordsError):
+    """The user may not take this step here, e.g. approve their own decision (HTTP 403)."""
+
+    status = 403
+    code = "not_permitted"
+
+
+class Invalid(RecordsError):
+    """Something the action needs is missing or wrong (HTTP 422)."""
+
+    status = 422
+    code = "invalid"

@@ -1,0 +1,154 @@
+"""The archive desk (档案管理): closed cases to file, the appraisal list, legal holds, the
+destruction register; and the forms behind the archive panel of the case page.
+
+Every form is CSRF-protected (the app's CSRFProtect); the services check the role
+(storage_config/roles.toml, `records.*`) and the case's visibility; refusals are RecordsErrors,
+which archive.web.errors turns into 403 / 409 / 410 / 422 / 423 with the translated reason.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from archive.auth import can
+from archive.records import disposition, filing, holds
+from archive.records.retention import schedule
+from archive.web.context import db, runtime
+
+records = Blueprint("records", __name__, url_prefix="/records")
+
+DECISION_LABELS = {"destroy": _l("destroy"), "extend": _l("extend retention"),
+                   "permanent": _l("keep permanently")}
+STATE_LABELS = {"not_filed": _l("not yet filed"), "open": _l("not yet filed"), "archived": _l("filed"),
+                "destroyed": _l("destroyed")}
+
+
+@records.app_template_global()
+def records_label(kind: str, value) -> str:
+    if kind == "class":
+        try:
+            return schedule().get(value).label(get_locale())
+        except KeyError:
+            return str(value)
+    if kind == "grade":
+        names = schedule().access_grades.get(value, {})
+        return names.get("en" if str(get_locale()).startswith("en") else "zh", str(value))
+    table = {"decision": DECISION_LABELS, "state": STATE_LABELS}[kind]
+    return str(table.get(value, value))
+
+
+@records.app_template_global()
+def records_desk_visible() -> bool:
+    return can(current_user, "records.view")
+
+
+@records.route("")
+@login_required
+def desk():
+    session = db()
+    return render_template(
+        "records/desk.html", to_file=filing.closed_unfiled(session, current_user),
+        appraisal=disposition.appraisal_list(session, current_user),
+        holds=holds.holds_in_force(session, current_user), classes=schedule().classes,
+        approvals_required=schedule().approvals_required,
+        may=_permissions("file", "classify", "hold", "appraise", "approve_destruction", "destroy",
+                         "register"))
+
+
+@records.post("/cases/<case_no>/file")
+@login_required
+def file_case(case_no: str):
+    record = filing.file_case(db(), case_no, actor=current_user,
+                              record_class=request.form.get("record_class") or None)
+    db().commit()
+    flash(_("Case %(case_no)s is filed as %(archive_no)s.", case_no=case_no,
+            archive_no=record.archive_no), "success")
+    return _back(case_no)
+
+
+@records.post("/cases/<case_no>/class")
+@login_required
+def set_class(case_no: str):
+    filing.set_record_class(db(), case_no, actor=current_user,
+                            record_class=request.form.get("record_class", ""),
+                            reason=request.form.get("reason", ""))
+    db().commit()
+    flash(_("The record class of case %(case_no)s is changed.", case_no=case_no), "success")
+    return _back(case_no)
+
+
+@records.post("/cases/<case_no>/holds")
+@login_required
+def place_hold(case_no: str):
+    hold = holds.place_hold(db(), case_no, actor=current_user, reason=request.form.get("reason", ""))
+    db().commit()
+    flash(_("Legal hold #%(id)s placed on case %(case_no)s.", id=hold.id, case_no=case_no), "success")
+    return _back(case_no)
+
+
+@records.post("/cases/<case_no>/holds/<int:hold_id>/lift")
+@login_required
+def lift_hold(case_no: str, hold_id: int):
+    holds.lift_hold(db(), case_no, actor=current_user, reason=request.form.get("reason", ""),
+                    hold_id=hold_id)
+    db().commit()
+    flash(_("Legal hold #%(id)s on case %(case_no)s is lifted.", id=hold_id, case_no=case_no), "success")
+    return _back(case_no)
+
+
+@records.post("/cases/<case_no>/appraisal")
+@login_required
+def appraise(case_no: str):
+    disposition.appraise(db(), case_no, actor=current_user, decision=request.form.get("decision", ""),
+                         opinion=request.form.get("opinion", ""), years=request.form.get("years"))
+    db().commit()
+    flash(_("The appraisal of case %(case_no)s is recorded.", case_no=case_no), "success")
+    return _back(case_no)
+
+
+@records.post("/cases/<case_no>/approve")
+@login_required
+def approve(case_no: str):
+    disposition.approve_destruction(db(), case_no, actor=current_user,
+                                    opinion=request.form.get("opinion"))
+    db().commit()
+    flash(_("Your approval to destroy case %(case_no)s is recorded.", case_no=case_no), "success")
+    return _back(case_no)
+
+
+@records.post("/cases/<case_no>/destroy")
+@login_required
+def destroy(case_no: str):
+    result = disposition.destroy(db(), case_no, actor=current_user)
+    db().commit()
+    disposition.after_destruction(runtime(), result)
+    flash(_("Case %(case_no)s is destroyed; entry %(entry)s of the destruction register.",
+            case_no=case_no, entry=result.entry.id), "success")
+    return _back(case_no)
+
+
+@records.route("/destruction-register.csv")
+@login_required
+def register_csv():
+    out = io.StringIO()
+    disposition.write_register_csv(db(), current_user, out)
+    db().commit()
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=destruction-register.csv",
+        "Cache-Control": "private, no-store"})
+
+
+def _permissions(*names: str) -> dict[str, bool]:
+    return {name: can(current_user, f"records.{name}") for name in names}
+
+
+def _back(case_no: str):
+    if request.form.get("back") == "case":
+        return redirect(url_for("cases.show", case_no=case_no))
+    return redirect(url_for("records.desk"))
