@@ -65,7 +65,9 @@ def backup(runtime, target: Path, *, actor) -> BackupReport:
     try:
         with runtime.sessions() as session, session.begin():
             _snapshot(session)
-            for stored in session.scalars(select(StoredObject).order_by(StoredObject.id)):
+            # Destroyed originals left the store after appraisal; only their rows remain.
+            live = select(StoredObject).where(StoredObject.destroyed_at.is_(None))
+            for stored in session.scalars(live.order_by(StoredObject.id)):
                 object_bytes += _copy_out(runtime.store, stored.store_key, target / "objects")
                 objects += 1
             for table in Base.metadata.sorted_tables:
@@ -100,6 +102,8 @@ def restore(runtime, source: Path) -> BackupReport:
     data = source / "data"
     objects = object_bytes = 0
     for stored in _rows(data / "database" / f"{StoredObject.__tablename__}.jsonl"):
+        if stored.get("destroyed_at"):
+            continue
         path = data / "objects" / stored["store_key"]
         runtime.store.put_file(stored["store_key"], path, content_type=stored["content_type"],
                                size=stored["size"])

@@ -144,3 +144,33 @@ def test_backup_holds_every_original_once_under_its_key(source, tmp_path):
     for key, sha256 in stored:
         copy = directory / "data" / "objects" / key
         assert hashlib.sha256(copy.read_bytes()).hexdigest() == sha256
+
+
+def test_a_destroyed_case_restores_as_its_stub_with_the_register(make_rt, tmp_path, empty_target):
+    from datetime import date
+
+    from archive.models import DestructionEntry
+    from archive.records.disposition import appraise, approve_destruction, destroy, purge_destroyed
+
+    rt = make_rt()
+    desk = factories.sign_off_desk(rt)
+    desk["archivist2"] = factories.make_user(rt, "archivist", "u_archivist2")
+    case_no = factories.close_by_rejection(rt, desk, seed=3)
+    factories.file_closed(rt, desk["archivist"], case_no)
+    factories.age_record(rt, case_no, retention_ends_on=date(2040, 1, 1))
+    with rt.sessions.begin() as session:
+        appraise(session, case_no, actor=desk["archivist"], decision="destroy", opinion="保管期满",
+                 today=date(2099, 1, 1))
+    for approver in (desk["archivist2"], desk["director"]):
+        with rt.sessions.begin() as session:
+            approve_destruction(session, case_no, actor=approver)
+    with rt.sessions.begin() as session:
+        destroy(session, case_no, actor=desk["archivist"])
+    purge_destroyed(rt.sessions, rt.store)
+
+    restore(empty_target, made_backup(rt, tmp_path))
+    with empty_target.sessions() as session:
+        assert verify_chain(session).ok
+        register = session.scalars(select(DestructionEntry)).all()
+        assert [entry.case_no for entry in register] == [case_no]
+    assert run_fixity(empty_target.sessions, empty_target.store).ok
