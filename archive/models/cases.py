@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from archive.db import Base
 from archive.models.types import UTCDateTime, utcnow
 
-CLAIM_TYPES = ("outpatient", "inpatient", "maternity", "trauma", "referral", "settlement", "other")
+# "audit" (稽核): a case file opened for an audit of a provider or of claims (chain 6).
+CLAIM_TYPES = ("outpatient", "inpatient", "maternity", "trauma", "referral", "settlement", "other",
+               "audit")
 DOCUMENT_KINDS = ("invoice", "daily_statement", "referral", "agreement", "other")
 
 

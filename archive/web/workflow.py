@@ -18,7 +18,7 @@ from archive.auth import role_label
 from archive.intake import Rejected
 from archive.web.api import token_required
 from archive.web.context import db
-from archive.workflows import Label, decide, submit, timeline, work_queue
+from archive.workflows import Label, decide, deduction_lines, submit, timeline, work_queue
 
 workflow = Blueprint("workflow", __name__)
 workflow_api = Blueprint("api", __name__, url_prefix="/api")
@@ -76,7 +76,8 @@ def decision_form(case_no: str):
     decide(db(), case_no, actor=current_user, decision=form.get("decision", ""),
            opinion=form.get("opinion"), expected_version=form.get("expected_version"),
            step=form.get("step") or None, findings=findings,
-           missing=form.get("missing", "").splitlines())
+           missing=form.get("missing", "").splitlines(),
+           deductions=deduction_lines(form.get("deductions")))
     db().commit()
     flash(_("Your decision on case %(case_no)s is recorded.", case_no=case_no), "success")
     return redirect(url_for("cases.show", case_no=case_no))
@@ -98,7 +99,8 @@ def decision_api(case_no: str):
     instance = decide(db(), case_no, actor=g.api_user, decision=str(body.get("decision") or ""),
                       opinion=_text(body.get("opinion")), expected_version=body.get("expected_version"),
                       step=_text(body.get("step")), findings=_mapping(body.get("findings")),
-                      missing=_strings(body.get("missing")))
+                      missing=_strings(body.get("missing")),
+                      deductions=_deductions(body.get("deductions")))
     db().commit()
     return jsonify(case_no=case_no, case_status=instance.case.status, chain=instance.definition,
                    status=instance.status, step=instance.current_step, version=instance.version)
@@ -184,6 +186,14 @@ def _mapping(value) -> dict:
     if value is not None and not isinstance(value, dict):
         raise Rejected("findings must be a JSON object", code="bad_json", status=400)
     return value or {}
+
+
+def _deductions(value) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Rejected("deductions must be a list of {amount, reason}", code="bad_json", status=400)
+    return value
 
 
 def _strings(value) -> list[str]:

@@ -4,6 +4,7 @@ Public API — other packages use only these names.
 """
 
 from archive.workflows.changes import content_changed
+from archive.workflows.deductions import deduction_lines
 from archive.workflows.definitions import Definition, DefinitionError, Registry, load_registry, registry
 from archive.workflows.engine import decide, submit
 from archive.workflows.errors import (
@@ -37,6 +38,7 @@ __all__ = [
     "calendar",
     "content_changed",
     "decide",
+    "deduction_lines",
     "load_calendar",
     "load_registry",
     "registry",

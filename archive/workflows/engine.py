@@ -6,7 +6,7 @@ transaction) and record an audit event after each action's other writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,7 @@ from archive.workflows import state
 from archive.workflows.changes import content_changed
 from archive.workflows.checks import run_checks
 from archive.workflows.content import case_facts, content_sha256
+from archive.workflows.deductions import recorded_deductions
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.workflows.steps import Label, Step, decision_name
@@ -67,15 +68,17 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
 def decide(session: Session, case_no: str, *, actor, decision: str, expected_version,
            opinion: str | None = None, step: str | None = None,
            findings: Mapping[str, object] | None = None,
-           missing: list[str] | None = None) -> WorkflowInstance:
+           missing: list[str] | None = None,
+           deductions: Sequence[Mapping[str, object]] | None = None) -> WorkflowInstance:
     """Approve, return for correction (退回补正, with what is missing) or reject (with the
-    reason) at the case's current step, as `actor`, on the version the actor saw."""
+    reason) at the case's current step, as `actor`, on the version the actor saw. A step that
+    records deductions (扣款) takes them with the approval: [{amount, reason}]."""
     case = get_case(session, actor, case_no)
     instance, definition, current = _waiting(session, case, expected_version, step)
     opinion = (opinion or "").strip() or None
     missing = [item.strip() for item in missing or [] if item and item.strip()]
     recorded = _admissible(session, case, instance, definition, current, actor, decision, opinion,
-                           missing, findings or {})
+                           missing, findings or {}, deductions)
     content = content_sha256(session, case)
     _refuse_if_changed(session, instance, definition, content)
 
@@ -93,7 +96,8 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
     audit.record(session, f"workflow.{decision}", actor=actor, target=case, details={
         "chain": definition.name, "step": current.id, "sign_off": sign_off.id, "seq": sign_off.seq,
         "content_sha256": content, "opinion": opinion, "missing": missing or None,
-        "next_step": instance.current_step, "status": instance.status})
+        "next_step": instance.current_step, "status": instance.status,
+        **{key: recorded[key] for key in ("deductions", "deductions_total") if key in recorded}})
     if follow is not None:
         audit.record(session, "workflow.resumed" if follow.id in before else "workflow.started",
                      actor=actor, target=case, details={
@@ -124,7 +128,8 @@ def _waiting(session: Session, case: Case, expected_version, step: str | None
 
 def _admissible(session: Session, case: Case, instance: WorkflowInstance, definition: Definition,
                 current: Step, actor, decision: str, opinion: str | None, missing: list[str],
-                findings: Mapping[str, object]) -> dict[str, str]:
+                findings: Mapping[str, object],
+                deductions: Sequence[Mapping[str, object]] | None) -> dict[str, object]:
     """Refuse a decision the actor may not make or that lacks something; the findings to record."""
     if actor.role != current.role:
         raise NotAllowed(_("Step %(step)s is signed by another role."), step=current.label)
@@ -137,9 +142,14 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
                               decision=decision_name(decision), step=current.label)
     if decision == "return" and not missing:
         raise Incomplete(_("Say what is missing when you return a case for correction."))
+    if deductions and not (current.deductions and decision == "approve"):
+        raise Incomplete(_("Deductions are recorded only when approving step %(step)s of an audit."),
+                         step=current.label)
     if decision != "approve":
         return {}
-    recorded = _findings(current, findings)
+    recorded: dict[str, object] = dict(_findings(current, findings))
+    if current.deductions:
+        recorded.update(recorded_deductions(deductions, case.amount))
     run_checks(session, case, current, instance)
     return recorded
 
