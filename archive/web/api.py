@@ -29,7 +29,8 @@ def token_required(view):
             user = user_for_token(db(), header.removeprefix("Bearer ").strip())
         if user is None:
             raise Unauthorized("a valid API token is required (header 'Authorization: Bearer ...')")
-        db().commit()  # records the token's last use
+        if db().dirty:
+            db().commit()  # records the token's last use (at most once a minute)
         require(user, "api.use")
         g.api_user = user
         return view(*args, **kwargs)

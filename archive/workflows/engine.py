@@ -7,6 +7,7 @@ transaction) and record an audit event after each action's other writes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -77,10 +78,11 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
     instance, definition, current = _waiting(session, case, expected_version, step)
     opinion = (opinion or "").strip() or None
     missing = [item.strip() for item in missing or [] if item and item.strip()]
+    signatures = _signatures(session, case)
     recorded = _admissible(session, case, instance, definition, current, actor, decision, opinion,
-                           missing, findings or {}, deductions)
+                           missing, findings or {}, deductions, signatures)
     content = content_sha256(session, case)
-    _refuse_if_changed(session, instance, definition, content)
+    _refuse_if_changed(instance, definition, content, signatures)
 
     sign_off = SignOff(instance_id=instance.id, case_id=case.id, seq=instance.version,
                        round=instance.round, step=current.id, role=actor.role, signer_id=actor.id,
@@ -89,8 +91,8 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
                        signed_at=utcnow())
     session.add(sign_off)
     _flush_or_conflict(session)  # a second decision on the same version stops here (unique seq)
-    before = {run.id for run in state.instances_of(session, case)}
     follow = _apply(session, instance, definition, current, sign_off, content)
+    follow_is_new = follow is not None and follow in session.new  # not yet flushed: just started
     state.sync_case_status(session, case)
     _flush_or_conflict(session)  # … or here (the instance's version)
     audit.record(session, f"workflow.{decision}", actor=actor, target=case, details={
@@ -99,7 +101,7 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
         "next_step": instance.current_step, "status": instance.status,
         **{key: recorded[key] for key in ("deductions", "deductions_total") if key in recorded}})
     if follow is not None:
-        audit.record(session, "workflow.resumed" if follow.id in before else "workflow.started",
+        audit.record(session, "workflow.started" if follow_is_new else "workflow.resumed",
                      actor=actor, target=case, details={
                          "chain": follow.definition, "step": follow.current_step,
                          "after": definition.name})
@@ -128,15 +130,16 @@ def _waiting(session: Session, case: Case, expected_version, step: str | None
 
 def _admissible(session: Session, case: Case, instance: WorkflowInstance, definition: Definition,
                 current: Step, actor, decision: str, opinion: str | None, missing: list[str],
-                findings: Mapping[str, object],
-                deductions: Sequence[Mapping[str, object]] | None) -> dict[str, object]:
+                findings: Mapping[str, object], deductions: Sequence[Mapping[str, object]] | None,
+                signatures: list[Signature]) -> dict[str, object]:
     """Refuse a decision the actor may not make or that lacks something; the findings to record."""
     if actor.role != current.role:
         raise NotAllowed(_("Step %(step)s is signed by another role."), step=current.label)
     if decision not in current.decisions:
         raise Incomplete(_("The decision %(decision)s is not possible at step %(step)s."),
                          decision=decision_name(decision), step=current.label)
-    check_separation(session, case, instance, definition, current, actor)
+    check_separation(session, case, instance, definition, current, actor,
+                     [sig for sig in signatures if sig.signer_id == actor.id])
     if current.needs_opinion(decision) and not opinion:
         raise OpinionRequired(_("An opinion is required to %(decision)s at step %(step)s."),
                               decision=decision_name(decision), step=current.label)
@@ -154,16 +157,36 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
     return recorded
 
 
+class Signature(NamedTuple):
+    """What the engine needs of one sign-off on the case (one query serves every check)."""
+
+    id: int
+    instance_id: int
+    step: str
+    signer_id: int
+    content_sha256: str
+    definition: str
+
+
+def _signatures(session: Session, case: Case) -> list[Signature]:
+    return [Signature(*row) for row in session.execute(
+        select(SignOff.id, SignOff.instance_id, SignOff.step, SignOff.signer_id, SignOff.content_sha256,
+               WorkflowInstance.definition)
+        .join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
+        .where(SignOff.case_id == case.id))]
+
+
 def check_separation(session: Session, case: Case, instance: WorkflowInstance,
-                     definition: Definition, step: Step, actor) -> None:
-    """Separation of duties as the definition declares it; raises NotAllowed with the reason."""
+                     definition: Definition, step: Step, actor,
+                     signed_by_actor: list[Signature] | None = None) -> None:
+    """Separation of duties as the definition declares it; raises NotAllowed with the reason.
+    `signed_by_actor`: the actor's sign-offs on the case, if the caller has read them already."""
     rules = definition.separation
     if rules.exclude_opener and case.created_by_id == actor.id:
         raise NotAllowed(_("You opened case %(case_no)s, so you may not sign it."), case_no=case.case_no)
-    mine = session.execute(
-        select(SignOff.instance_id, SignOff.step, WorkflowInstance.definition)
-        .join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
-        .where(SignOff.case_id == case.id, SignOff.signer_id == actor.id)).all()
+    if signed_by_actor is None:
+        signed_by_actor = [sig for sig in _signatures(session, case) if sig.signer_id == actor.id]
+    mine = [(sig.instance_id, sig.step, sig.definition) for sig in signed_by_actor]
     if rules.distinct_signers:
         for instance_id, step_id, chain in mine:
             if (instance_id, step_id) != (instance.id, step.id):
@@ -189,12 +212,13 @@ def _findings(step: Step, given: Mapping[str, object]) -> dict[str, str]:
     return {name: value for name, value in recorded.items() if value}
 
 
-def _refuse_if_changed(session: Session, instance: WorkflowInstance, definition: Definition,
-                       content: str) -> None:
+def _refuse_if_changed(instance: WorkflowInstance, definition: Definition, content: str,
+                       signatures: list[Signature]) -> None:
     """A guard: every change path reopens the chain, so an approval in force never differs
     from the case; if one does, no signature is added on top of it."""
-    for step_id, signed in state.signed_hashes(session, instance).items():
-        if signed != content:
+    in_force = {sig.id: sig.content_sha256 for sig in signatures}
+    for step_id, sign_off_id in instance.signed.items():
+        if in_force.get(sign_off_id) != content:
             label = definition.step(step_id).label if definition.has_step(step_id) else step_id
             raise Conflict(_("The case changed after step %(step)s was signed; it must be signed "
                              "again first."), step=label)
