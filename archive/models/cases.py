@@ -36,6 +36,7 @@ class Case(Base):
     insurance_number: Mapped[str | None] = mapped_column(String(64), index=True)
     claim_type: Mapped[str] = mapped_column(String(32))
     township: Mapped[str | None] = mapped_column(String(64))
+    village: Mapped[str | None] = mapped_column(String(64))  # 村: the publication list (公示) groups by it
     # Claimed amount in fen (分), kept as an integer so no float or dialect rounds it.
     amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     out_of_county: Mapped[bool] = mapped_column(default=False)  # treated outside the county (县外)

@@ -30,6 +30,7 @@ from archive.web.i18n import (
     status_label,
 )
 from archive.web.workflow import workflow
+from archive.web.workflow_reports import reports
 
 log = logging.getLogger("archive.web")
 
@@ -63,7 +64,7 @@ def build_app(runtime) -> Flask:
     login.login_message = None
     login.user_loader(load_user)
 
-    for blueprint in (auth, cases, api, health, workflow):
+    for blueprint in (auth, cases, api, health, workflow, reports):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.jinja_env.globals.update(
