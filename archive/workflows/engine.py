@@ -93,19 +93,36 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
     _flush_or_conflict(session)  # a second decision on the same version stops here (unique seq)
     follow = _apply(session, instance, definition, current, sign_off, content)
     follow_is_new = follow is not None and follow in session.new  # not yet flushed: just started
-    state.sync_case_status(session, case)
+    if instance.status == WorkflowStatus.ACTIVE and follow is None:
+        # Still waiting at a step of the same chain: the case is in review (what
+        # sync_case_status would find, without reading every chain of the case again).
+        if case.status != state.CASE_IN_REVIEW:
+            case.status = state.CASE_IN_REVIEW
+    else:
+        state.sync_case_status(session, case)
     _flush_or_conflict(session)  # … or here (the instance's version)
-    audit.record(session, f"workflow.{decision}", actor=actor, target=case, details={
+    events = [(f"workflow.{decision}", case, {
         "chain": definition.name, "step": current.id, "sign_off": sign_off.id, "seq": sign_off.seq,
         "content_sha256": content, "opinion": opinion, "missing": missing or None,
         "next_step": instance.current_step, "status": instance.status,
-        **{key: recorded[key] for key in ("deductions", "deductions_total") if key in recorded}})
+        **{key: recorded[key] for key in ("deductions", "deductions_total") if key in recorded}})]
     if follow is not None:
-        audit.record(session, "workflow.started" if follow_is_new else "workflow.resumed",
-                     actor=actor, target=case, details={
-                         "chain": follow.definition, "step": follow.current_step,
-                         "after": definition.name})
+        events.append(("workflow.started" if follow_is_new else "workflow.resumed", case, {
+            "chain": follow.definition, "step": follow.current_step, "after": definition.name}))
+    # Last, and in one append: the audit chain's lock is held from here to the commit.
+    audit.record_many(session, events, actor=actor)
     return instance
+
+
+def current_version(session: Session, actor, case_no: str) -> int:
+    """The version of the chain the case waits at now: what a decision names as expected_version
+    when the decider has just looked (the CLI's default)."""
+    case = get_case(session, actor, case_no)
+    version = session.scalar(select(WorkflowInstance.version).where(
+        WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE))
+    if version is None:
+        raise Conflict(_("Case %(case_no)s is not waiting for a decision."), case_no=case.case_no)
+    return version
 
 
 def _waiting(session: Session, case: Case, expected_version, step: str | None
