@@ -340,3 +340,9 @@ def user_token(username, name) -> None:
         token = issue_api_token(session, _as_user(session, username), name=name,
                                 actor=_as_user(session, None))
     click.echo(token)
+
+
+# Sign-off from the command line: archive queue / decide / spot-checks / publication.
+from archive.cli_workflow import register as _register_workflow_commands  # noqa: E402
+
+_register_workflow_commands(cli)

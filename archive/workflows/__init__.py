@@ -6,7 +6,7 @@ Public API — other packages use only these names.
 from archive.workflows.changes import content_changed
 from archive.workflows.deductions import deduction_lines
 from archive.workflows.definitions import Definition, DefinitionError, Registry, load_registry, registry
-from archive.workflows.engine import decide, submit
+from archive.workflows.engine import current_version, decide, submit
 from archive.workflows.errors import (
     BadRequest,
     Conflict,
@@ -43,6 +43,7 @@ __all__ = [
     "WorkflowError",
     "calendar",
     "content_changed",
+    "current_version",
     "decide",
     "deduction_lines",
     "derive_draw",

@@ -28,6 +28,10 @@ class Flags:
     due_soon: bool = False
     estimated: bool = False  # the deadline ran past the published holiday calendar
 
+    def as_json(self) -> dict:
+        return {"due_on": self.due_on.isoformat() if self.due_on else None, "overdue": self.overdue,
+                "due_soon": self.due_soon, "calendar_estimated": self.estimated}
+
 
 def deadline_flags(due_on: date | None, estimated: bool, today: date | None = None) -> Flags:
     if due_on is None:
@@ -56,6 +60,18 @@ class QueueItem:
     waiting_since: datetime
     flags: Flags
     missing: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The item as the API and `archive queue --json` give it."""
+        return {"case_no": self.case_no, "claimant_name": self.claimant_name,
+                "claim_type": self.claim_type, "chain": _label(self.chain), "step": _label(self.step),
+                "action": self.action, "version": self.version,
+                "waiting_since": self.waiting_since.isoformat(), "missing": self.missing,
+                **self.flags.as_json()}
+
+
+def _label(label: Label | None) -> dict | None:
+    return None if label is None else {"zh": label.zh, "en": label.en}
 
 
 @dataclass(frozen=True)
