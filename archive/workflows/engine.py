@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,6 +27,8 @@ from archive.workflows.deductions import recorded_deductions
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.workflows.steps import Label, Step, decision_name
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another transaction
 
 
 def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
@@ -127,9 +129,20 @@ def current_version(session: Session, actor, case_no: str) -> int:
 
 def _waiting(session: Session, case: Case, expected_version, step: str | None
              ) -> tuple[WorkflowInstance, Definition, Step]:
-    """The chain and step the case waits at, if it is the version and step the actor saw."""
-    instance = session.scalar(select(WorkflowInstance).where(
-        WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE))
+    """The chain and step the case waits at, if it is the version and step the actor saw.
+
+    The instance's row is locked for the rest of the transaction (FOR UPDATE NOWAIT on
+    PostgreSQL; SQLite has one writer anyway): a second decision on the same case while one is
+    being recorded is refused at once with 409 instead of queueing behind it."""
+    try:
+        instance = session.scalar(select(WorkflowInstance).where(
+            WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE)
+            .with_for_update(nowait=True))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        raise Conflict(_("Someone else decided on this case at the same moment; reload it to see "
+                         "their decision.")) from exc
     if instance is None:
         raise Conflict(_("Case %(case_no)s is not waiting for a decision."), case_no=case.case_no)
     definition = registry().get(instance.definition)
