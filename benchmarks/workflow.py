@@ -465,10 +465,12 @@ def run(args) -> dict:
         base = f"http://127.0.0.1:{server.effective_port}"
         try:
             log(f"run: {len(clients)} clients over HTTP at {base}")
+            cpu = time.process_time()  # every thread of this process: the server (and clients)
             if args.clients_in_child:
                 stats, seconds = run_clients_elsewhere(base, clients, args.max_seconds)
             else:
                 stats, seconds = run_clients(base, clients, args.max_seconds)
+            cpu = time.process_time() - cpu
             accepted = len(stats.accepted)
             report["run"] = {
                 "seconds": round(seconds, 1), "decisions_accepted": accepted,
@@ -478,6 +480,12 @@ def run(args) -> dict:
                 "decision_latency": ms(stats.decisions),
                 "queue_get_under_load": {role: ms(t) for role, t in stats.queue_gets.items()},
                 "timed_out": seconds >= args.max_seconds,
+                # CPU of this process per request served (queue reads and decision posts), a
+                # figure other load on the machine hardly changes; it includes the clients' own
+                # work unless --clients-in-child.
+                "process_cpu_ms_per_request": round(1000 * cpu / max(1, len(stats.decisions) + sum(
+                    len(t) for t in stats.queue_gets.values())), 2),
+                "process_cpu_includes_clients": not args.clients_in_child,
             }
 
             log("check: sign-offs in the database")
