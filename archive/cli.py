@@ -383,3 +383,8 @@ def user_token(username, name) -> None:
 
 
 import archive.cli_records  # noqa: E402, F401 - the archive's subcommands (filing, holds, disposition)
+
+# Sign-off from the command line: archive queue / decide / spot-checks / publication.
+from archive.cli_workflow import register as _register_workflow_commands  # noqa: E402
+
+_register_workflow_commands(cli)

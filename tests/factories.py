@@ -137,14 +137,20 @@ FINDINGS = {
     "phone_verification": {"called_by": "李娜", "hospital_phone": "027-8366 5000",
                            "outcome": "住院属实"},
     "cashier_entry": {"sheet_checked": "结算单与票据一致", "voucher_number": "ZF-2026-0117"},
+    "preparation": {"scope": "2026年第三季度住院结算，抽查病历30份"},
+    "onsite_check": {"checked_on": "2026-10-12", "problems_found": "超标准收费2项"},
+    "filing": {"file_reference": "JH-2026-017"},
 }
+# Steps a second person of the same role signs (separation of duties): step → desk key.
+SECOND_SIGNER = {"completeness": "checker", "onsite_check": "second_auditor"}
 
 
 def sign_off_desk(runtime) -> dict:
-    """One user per role, and a second intake clerk "checker" (the one who opened a case may not
-    check it)."""
+    """One user per role, a second intake clerk "checker" (the one who opened a case may not
+    check it) and a second auditor (one prepares an audit, another checks on site)."""
     users = users_for_all_roles(runtime)
     users["checker"] = make_user(runtime, "intake_clerk", "u_checker")
+    users["second_auditor"] = make_user(runtime, "auditor", "u_second_auditor")
     return users
 
 
@@ -178,7 +184,7 @@ def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
         chain, step, role = current
         if step == until:
             break
-        user = desk["checker"] if role == "intake_clerk" else desk[role]
+        user = desk[SECOND_SIGNER[step]] if step in SECOND_SIGNER else desk[role]
         sign(runtime, user, case_no, findings=FINDINGS.get(step))
         signed.append(f"{chain}:{step}")
     return signed

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from archive.auth.permissions import SYSTEM_ROLE, roles
 from archive.models import ApiToken, AuditEvent, User
@@ -136,7 +136,8 @@ def issue_api_token(session: Session, user: User, *, name: str, actor: User | No
 
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).options(joinedload(ApiToken.user))  # one round trip per API request
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
     )
     if row is None or not row.user.is_active:
         return None

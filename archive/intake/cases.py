@@ -18,7 +18,7 @@ from archive.records import audit
 from archive.workflows import content_changed
 
 EDITABLE_FIELDS = ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
-                   "amount", "out_of_county", "designated_provider")
+                   "village", "amount", "out_of_county", "designated_provider")
 FINAL_STATUSES = ("rejected", "paid")
 
 
@@ -37,8 +37,8 @@ def next_number(session: Session, name: str) -> int:
 
 def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
               claimant_id_number: str | None = None, insurance_number: str | None = None,
-              township: str | None = None, amount=None, out_of_county=False,
-              designated_provider=True) -> Case:
+              township: str | None = None, village: str | None = None, amount=None,
+              out_of_county=False, designated_provider=True) -> Case:
     """A new case in intake. `amount` is the claimed total in yuan ("12345.60"); the two flags
     say where the care was given (they route the case to its sign-off chain)."""
     require(actor, "case.create")
@@ -52,7 +52,8 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
         claimant_id_number=_id_number(claimant_id_number),
         insurance_number=(insurance_number or "").strip() or None,
         claim_type=claim_type,
-        township=(township or "").strip() or None,
+        township=(township or "").strip()[:64] or None,
+        village=(village or "").strip()[:64] or None,
         amount_fen=_fen(amount),
         out_of_county=_flag(out_of_county, "out_of_county"),
         designated_provider=_flag(designated_provider, "designated_provider"),

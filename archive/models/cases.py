@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from archive.db import Base
 from archive.models.types import UTCDateTime, utcnow
 
-CLAIM_TYPES = ("outpatient", "inpatient", "maternity", "trauma", "referral", "settlement", "other")
+# "audit" (稽核): a case file opened for an audit of a provider or of claims (chain 6).
+CLAIM_TYPES = ("outpatient", "inpatient", "maternity", "trauma", "referral", "settlement", "other",
+               "audit")
 DOCUMENT_KINDS = ("invoice", "daily_statement", "referral", "agreement", "other")
 
 
@@ -34,6 +36,7 @@ class Case(Base):
     insurance_number: Mapped[str | None] = mapped_column(String(64), index=True)
     claim_type: Mapped[str] = mapped_column(String(32))
     township: Mapped[str | None] = mapped_column(String(64))
+    village: Mapped[str | None] = mapped_column(String(64))  # 村: the publication list (公示) groups by it
     # Claimed amount in fen (分), kept as an integer so no float or dialect rounds it.
     amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     out_of_county: Mapped[bool] = mapped_column(default=False)  # treated outside the county (县外)

@@ -36,6 +36,7 @@ from archive.web.i18n import (
 )
 from archive.web.records import records
 from archive.web.workflow import workflow
+from archive.web.workflow_reports import reports
 
 log = logging.getLogger("archive.web")
 
@@ -69,7 +70,7 @@ def build_app(runtime) -> Flask:
     login.login_message = None
     login.user_loader(load_user)
 
-    for blueprint in (auth, cases, documents, api, health, workflow, records, admin):
+    for blueprint in (auth, cases, documents, api, health, workflow, reports, records, admin):
         app.register_blueprint(blueprint)
     _limit_sign_in(app, settings)
     errors.register(app)

@@ -29,7 +29,8 @@ def token_required(view):
             user = user_for_token(db(), header.removeprefix("Bearer ").strip())
         if user is None:
             raise Unauthorized("a valid API token is required (header 'Authorization: Bearer ...')")
-        db().commit()  # records the token's last use
+        if db().dirty:
+            db().commit()  # records the token's last use (at most once a minute)
         require(user, "api.use")
         g.api_user = user
         return view(*args, **kwargs)
@@ -44,7 +45,8 @@ def create_case():
     if not isinstance(body, dict):
         raise Rejected("send a JSON object with claimant_name and claim_type", code="bad_json",
                        status=400)
-    fields = ("claimant_name", "claim_type", "claimant_id_number", "insurance_number", "township")
+    fields = ("claimant_name", "claim_type", "claimant_id_number", "insurance_number", "township",
+              "village")
     extra = ("amount", "out_of_county", "designated_provider")  # route the case to its chain
     case = open_case(db(), actor=g.api_user, **{k: _text(body.get(k)) for k in fields},
                      **{k: _text(body[k]) for k in extra if body.get(k) is not None})

@@ -40,6 +40,7 @@ class CaseForm(FlaskForm):
     insurance_number = StringField("insurance_number", validators=[Optional(), Length(max=64)])
     claim_type = StringField("claim_type", validators=[DataRequired(), AnyOf(CLAIM_TYPES)])
     township = StringField("township", validators=[Optional(), Length(max=64)])
+    village = StringField("village", validators=[Optional(), Length(max=64)])
     amount = StringField("amount", validators=[Optional(), Length(max=20)])
     out_of_county = BooleanField("out_of_county")
     non_designated = BooleanField("non_designated")
@@ -71,7 +72,7 @@ def new():
             case = open_case(db(), actor=current_user, **{
                 name: form[name].data for name in
                 ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
-                 "amount", "out_of_county")
+                 "village", "amount", "out_of_county")
             }, designated_provider=not form.non_designated.data)
         except Rejected as refusal:
             db().rollback()

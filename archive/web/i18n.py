@@ -48,6 +48,7 @@ CLAIM_TYPE_LABELS = {
     "referral": _l("out-of-area referral"),
     "settlement": _l("provider settlement"),
     "other": _l("other"),
+    "audit": _l("audit"),
 }
 
 KIND_LABELS = {

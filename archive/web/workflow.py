@@ -18,7 +18,7 @@ from archive.auth import role_label
 from archive.intake import Rejected
 from archive.web.api import token_required
 from archive.web.context import db
-from archive.workflows import Label, decide, submit, timeline, work_queue
+from archive.workflows import Label, decide, deduction_lines, submit, timeline, work_queue
 
 workflow = Blueprint("workflow", __name__)
 workflow_api = Blueprint("api", __name__, url_prefix="/api")
@@ -76,7 +76,8 @@ def decision_form(case_no: str):
     decide(db(), case_no, actor=current_user, decision=form.get("decision", ""),
            opinion=form.get("opinion"), expected_version=form.get("expected_version"),
            step=form.get("step") or None, findings=findings,
-           missing=form.get("missing", "").splitlines())
+           missing=form.get("missing", "").splitlines(),
+           deductions=deduction_lines(form.get("deductions")))
     db().commit()
     flash(_("Your decision on case %(case_no)s is recorded.", case_no=case_no), "success")
     return redirect(url_for("cases.show", case_no=case_no))
@@ -98,7 +99,8 @@ def decision_api(case_no: str):
     instance = decide(db(), case_no, actor=g.api_user, decision=str(body.get("decision") or ""),
                       opinion=_text(body.get("opinion")), expected_version=body.get("expected_version"),
                       step=_text(body.get("step")), findings=_mapping(body.get("findings")),
-                      missing=_strings(body.get("missing")))
+                      missing=_strings(body.get("missing")),
+                      deductions=_deductions(body.get("deductions")))
     db().commit()
     return jsonify(case_no=case_no, case_status=instance.case.status, chain=instance.definition,
                    status=instance.status, step=instance.current_step, version=instance.version)
@@ -118,7 +120,7 @@ def submit_api(case_no: str):
 def queue_api():
     queue = work_queue(db(), g.api_user, limit=min(request.args.get("limit", 100, type=int), 1000),
                        offset=max(0, request.args.get("offset", 0, type=int)))
-    return jsonify(total=queue.total, items=[_queue_item(item) for item in queue.items])
+    return jsonify(total=queue.total, items=[item.as_json() for item in queue.items])
 
 
 @workflow_api.get("/cases/<case_no>/workflow")
@@ -134,19 +136,11 @@ def timeline_api(case_no: str):
 workflow.register_blueprint(workflow_api)
 
 
-def _queue_item(item) -> dict:
-    return {"case_no": item.case_no, "claimant_name": item.claimant_name,
-            "claim_type": item.claim_type, "chain": _label(item.chain), "step": _label(item.step),
-            "action": item.action, "version": item.version,
-            "waiting_since": item.waiting_since.isoformat(), "missing": item.missing,
-            **_flags(item.flags)}
-
-
 def _chain(view) -> dict:
     instance = view.instance
     return {"chain": view.definition.name, "name": _label(view.definition.label),
             "status": instance.status, "step": instance.current_step, "version": instance.version,
-            "missing": instance.missing, "note": instance.note, **_flags(view.flags),
+            "missing": instance.missing, "note": instance.note, **view.flags.as_json(),
             "steps": [{"id": s.step.id, "name": _label(s.step.label), "role": s.step.role,
                        "state": s.state, "sign_off": s.sign_off.id if s.sign_off else None,
                        "signature_matches": s.matches} for s in view.steps]}
@@ -157,11 +151,6 @@ def _sign_off(sign_off) -> dict:
             "signer": sign_off.signer_name, "decision": sign_off.decision,
             "opinion": sign_off.opinion, "findings": sign_off.findings, "missing": sign_off.missing,
             "signed_at": sign_off.signed_at.isoformat(), "content_sha256": sign_off.content_sha256}
-
-
-def _flags(flags) -> dict:
-    return {"due_on": flags.due_on.isoformat() if flags.due_on else None, "overdue": flags.overdue,
-            "due_soon": flags.due_soon, "calendar_estimated": flags.estimated}
 
 
 def _label(label: Label | None) -> dict | None:
@@ -184,6 +173,14 @@ def _mapping(value) -> dict:
     if value is not None and not isinstance(value, dict):
         raise Rejected("findings must be a JSON object", code="bad_json", status=400)
     return value or {}
+
+
+def _deductions(value) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Rejected("deductions must be a list of {amount, reason}", code="bad_json", status=400)
+    return value
 
 
 def _strings(value) -> list[str]:

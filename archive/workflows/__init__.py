@@ -4,9 +4,11 @@ Public API — other packages use only these names.
 """
 
 from archive.workflows.changes import content_changed
+from archive.workflows.deductions import deduction_lines
 from archive.workflows.definitions import Definition, DefinitionError, Registry, load_registry, registry
-from archive.workflows.engine import decide, submit
+from archive.workflows.engine import current_version, decide, submit
 from archive.workflows.errors import (
+    BadRequest,
     Conflict,
     Incomplete,
     NoChain,
@@ -14,12 +16,15 @@ from archive.workflows.errors import (
     OpinionRequired,
     WorkflowError,
 )
+from archive.workflows.publication import Publication, monthly_payouts, publication_csv
+from archive.workflows.spot_checks import RecheckQueue, derive_draw, draw_value, recheck_queue
 from archive.workflows.steps import DECISIONS, Label
 from archive.workflows.workdays import WorkCalendar, calendar, load_calendar
 from archive.workflows.worklist import Queue, QueueItem, Timeline, timeline, work_queue
 
 __all__ = [
     "DECISIONS",
+    "BadRequest",
     "Conflict",
     "Definition",
     "DefinitionError",
@@ -28,17 +33,26 @@ __all__ = [
     "NoChain",
     "NotAllowed",
     "OpinionRequired",
+    "Publication",
     "Queue",
     "QueueItem",
+    "RecheckQueue",
     "Registry",
     "Timeline",
     "WorkCalendar",
     "WorkflowError",
     "calendar",
     "content_changed",
+    "current_version",
     "decide",
+    "deduction_lines",
+    "derive_draw",
+    "draw_value",
     "load_calendar",
     "load_registry",
+    "monthly_payouts",
+    "publication_csv",
+    "recheck_queue",
     "registry",
     "submit",
     "timeline",

@@ -15,6 +15,9 @@ from archive.workflows.conditions import CASE_FIELDS
 # The fields of a case a signature covers (everything a reviewer judges, nothing about state).
 SIGNED_FIELDS = ("case_no", "claimant_name", "claimant_id_number", "insurance_number", "claim_type",
                  "township", "amount", "out_of_county", "designated_provider")
+# Fields added later: covered once set, and absent from the content otherwise, so signatures
+# made before the field existed still match the case.
+SIGNED_WHEN_SET = ("village",)
 
 
 def case_facts(case: Case) -> dict[str, Any]:
@@ -27,6 +30,9 @@ def case_content(session: Session, case: Case) -> dict[str, Any]:
     for name in SIGNED_FIELDS:
         value = getattr(case, name)
         fields[name] = f"{value:.2f}" if name == "amount" and value is not None else value
+    for name in SIGNED_WHEN_SET:
+        if getattr(case, name) is not None:
+            fields[name] = getattr(case, name)
     documents = sorted(session.scalars(
         select(StoredObject.sha256).join(Document, Document.object_id == StoredObject.id)
         .where(Document.case_id == case.id)))

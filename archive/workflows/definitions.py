@@ -28,7 +28,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from typing import Any
 from archive.auth import roles
 from archive.workflows.conditions import Condition, ConditionError, parse_condition
 from archive.workflows.locate import Locator
-from archive.workflows.rules import load_rules
+from archive.workflows.rules import RULES_FILE, SpotCheckGroup, load_rules
 from archive.workflows.steps import (
     DECISIONS,
     DONE_STATUSES,
@@ -117,6 +117,7 @@ class Registry:
     definitions: dict[str, Definition]
     limits: dict[str, Any] = field(default_factory=dict)
     due_soon_days: int = 2
+    spot_checks: tuple[SpotCheckGroup, ...] = ()  # storage_config/workflow.toml [[spot_check]]
 
     def get(self, name: str) -> Definition:
         return self.definitions[name]
@@ -132,7 +133,13 @@ class Registry:
 def registry() -> Registry:
     """The shipped chains with the configured limits, loaded once per process."""
     rules = load_rules()
-    return load_registry(DEFINITIONS_DIR, limits=rules.limits, due_soon_days=rules.due_soon_days)
+    loaded = load_registry(DEFINITIONS_DIR, limits=rules.limits, due_soon_days=rules.due_soon_days)
+    for group in rules.spot_checks:
+        for chain in group.chains:
+            if chain not in loaded.definitions:
+                raise DefinitionError(f"{RULES_FILE}: spot_check {group.name!r} names unknown chain "
+                                      f"{chain!r}; known: {', '.join(loaded.definitions)}")
+    return replace(loaded, spot_checks=rules.spot_checks)
 
 
 def load_registry(directory: Path, *, limits: Mapping[str, Any], due_soon_days: int = 2,

@@ -6,10 +6,11 @@ transaction) and record an audit event after each action's other writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,9 +23,12 @@ from archive.workflows import state
 from archive.workflows.changes import content_changed
 from archive.workflows.checks import run_checks
 from archive.workflows.content import case_facts, content_sha256
+from archive.workflows.deductions import recorded_deductions
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.workflows.steps import Label, Step, decision_name
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another transaction
 
 
 def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
@@ -67,17 +71,20 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
 def decide(session: Session, case_no: str, *, actor, decision: str, expected_version,
            opinion: str | None = None, step: str | None = None,
            findings: Mapping[str, object] | None = None,
-           missing: list[str] | None = None) -> WorkflowInstance:
+           missing: list[str] | None = None,
+           deductions: Sequence[Mapping[str, object]] | None = None) -> WorkflowInstance:
     """Approve, return for correction (退回补正, with what is missing) or reject (with the
-    reason) at the case's current step, as `actor`, on the version the actor saw."""
+    reason) at the case's current step, as `actor`, on the version the actor saw. A step that
+    records deductions (扣款) takes them with the approval: [{amount, reason}]."""
     case = get_case(session, actor, case_no)
     instance, definition, current = _waiting(session, case, expected_version, step)
     opinion = (opinion or "").strip() or None
     missing = [item.strip() for item in missing or [] if item and item.strip()]
+    signatures = _signatures(session, case)
     recorded = _admissible(session, case, instance, definition, current, actor, decision, opinion,
-                           missing, findings or {})
+                           missing, findings or {}, deductions, signatures)
     content = content_sha256(session, case)
-    _refuse_if_changed(session, instance, definition, content)
+    _refuse_if_changed(instance, definition, content, signatures)
 
     sign_off = SignOff(instance_id=instance.id, case_id=case.id, seq=instance.version,
                        round=instance.round, step=current.id, role=actor.role, signer_id=actor.id,
@@ -86,27 +93,56 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
                        signed_at=utcnow())
     session.add(sign_off)
     _flush_or_conflict(session)  # a second decision on the same version stops here (unique seq)
-    before = {run.id for run in state.instances_of(session, case)}
     follow = _apply(session, instance, definition, current, sign_off, content)
-    state.sync_case_status(session, case)
+    follow_is_new = follow is not None and follow in session.new  # not yet flushed: just started
+    if instance.status == WorkflowStatus.ACTIVE and follow is None:
+        # Still waiting at a step of the same chain: the case is in review (what
+        # sync_case_status would find, without reading every chain of the case again).
+        if case.status != state.CASE_IN_REVIEW:
+            case.status = state.CASE_IN_REVIEW
+    else:
+        state.sync_case_status(session, case)
     _flush_or_conflict(session)  # … or here (the instance's version)
-    audit.record(session, f"workflow.{decision}", actor=actor, target=case, details={
+    events = [(f"workflow.{decision}", case, {
         "chain": definition.name, "step": current.id, "sign_off": sign_off.id, "seq": sign_off.seq,
         "content_sha256": content, "opinion": opinion, "missing": missing or None,
-        "next_step": instance.current_step, "status": instance.status})
+        "next_step": instance.current_step, "status": instance.status,
+        **{key: recorded[key] for key in ("deductions", "deductions_total") if key in recorded}})]
     if follow is not None:
-        audit.record(session, "workflow.resumed" if follow.id in before else "workflow.started",
-                     actor=actor, target=case, details={
-                         "chain": follow.definition, "step": follow.current_step,
-                         "after": definition.name})
+        events.append(("workflow.started" if follow_is_new else "workflow.resumed", case, {
+            "chain": follow.definition, "step": follow.current_step, "after": definition.name}))
+    # Last, and in one append: the audit chain's lock is held from here to the commit.
+    audit.record_many(session, events, actor=actor)
     return instance
+
+
+def current_version(session: Session, actor, case_no: str) -> int:
+    """The version of the chain the case waits at now: what a decision names as expected_version
+    when the decider has just looked (the CLI's default)."""
+    case = get_case(session, actor, case_no)
+    version = session.scalar(select(WorkflowInstance.version).where(
+        WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE))
+    if version is None:
+        raise Conflict(_("Case %(case_no)s is not waiting for a decision."), case_no=case.case_no)
+    return version
 
 
 def _waiting(session: Session, case: Case, expected_version, step: str | None
              ) -> tuple[WorkflowInstance, Definition, Step]:
-    """The chain and step the case waits at, if it is the version and step the actor saw."""
-    instance = session.scalar(select(WorkflowInstance).where(
-        WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE))
+    """The chain and step the case waits at, if it is the version and step the actor saw.
+
+    The instance's row is locked for the rest of the transaction (FOR UPDATE NOWAIT on
+    PostgreSQL; SQLite has one writer anyway): a second decision on the same case while one is
+    being recorded is refused at once with 409 instead of queueing behind it."""
+    try:
+        instance = session.scalar(select(WorkflowInstance).where(
+            WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE)
+            .with_for_update(nowait=True))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        raise Conflict(_("Someone else decided on this case at the same moment; reload it to see "
+                         "their decision.")) from exc
     if instance is None:
         raise Conflict(_("Case %(case_no)s is not waiting for a decision."), case_no=case.case_no)
     definition = registry().get(instance.definition)
@@ -124,36 +160,63 @@ def _waiting(session: Session, case: Case, expected_version, step: str | None
 
 def _admissible(session: Session, case: Case, instance: WorkflowInstance, definition: Definition,
                 current: Step, actor, decision: str, opinion: str | None, missing: list[str],
-                findings: Mapping[str, object]) -> dict[str, str]:
+                findings: Mapping[str, object], deductions: Sequence[Mapping[str, object]] | None,
+                signatures: list[Signature]) -> dict[str, object]:
     """Refuse a decision the actor may not make or that lacks something; the findings to record."""
     if actor.role != current.role:
         raise NotAllowed(_("Step %(step)s is signed by another role."), step=current.label)
     if decision not in current.decisions:
         raise Incomplete(_("The decision %(decision)s is not possible at step %(step)s."),
                          decision=decision_name(decision), step=current.label)
-    check_separation(session, case, instance, definition, current, actor)
+    check_separation(session, case, instance, definition, current, actor,
+                     [sig for sig in signatures if sig.signer_id == actor.id])
     if current.needs_opinion(decision) and not opinion:
         raise OpinionRequired(_("An opinion is required to %(decision)s at step %(step)s."),
                               decision=decision_name(decision), step=current.label)
     if decision == "return" and not missing:
         raise Incomplete(_("Say what is missing when you return a case for correction."))
+    if deductions and not (current.deductions and decision == "approve"):
+        raise Incomplete(_("Deductions are recorded only when approving step %(step)s of an audit."),
+                         step=current.label)
     if decision != "approve":
         return {}
-    recorded = _findings(current, findings)
+    recorded: dict[str, object] = dict(_findings(current, findings))
+    if current.deductions:
+        recorded.update(recorded_deductions(deductions, case.amount))
     run_checks(session, case, current, instance)
     return recorded
 
 
+class Signature(NamedTuple):
+    """What the engine needs of one sign-off on the case (one query serves every check)."""
+
+    id: int
+    instance_id: int
+    step: str
+    signer_id: int
+    content_sha256: str
+    definition: str
+
+
+def _signatures(session: Session, case: Case) -> list[Signature]:
+    return [Signature(*row) for row in session.execute(
+        select(SignOff.id, SignOff.instance_id, SignOff.step, SignOff.signer_id, SignOff.content_sha256,
+               WorkflowInstance.definition)
+        .join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
+        .where(SignOff.case_id == case.id))]
+
+
 def check_separation(session: Session, case: Case, instance: WorkflowInstance,
-                     definition: Definition, step: Step, actor) -> None:
-    """Separation of duties as the definition declares it; raises NotAllowed with the reason."""
+                     definition: Definition, step: Step, actor,
+                     signed_by_actor: list[Signature] | None = None) -> None:
+    """Separation of duties as the definition declares it; raises NotAllowed with the reason.
+    `signed_by_actor`: the actor's sign-offs on the case, if the caller has read them already."""
     rules = definition.separation
     if rules.exclude_opener and case.created_by_id == actor.id:
         raise NotAllowed(_("You opened case %(case_no)s, so you may not sign it."), case_no=case.case_no)
-    mine = session.execute(
-        select(SignOff.instance_id, SignOff.step, WorkflowInstance.definition)
-        .join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
-        .where(SignOff.case_id == case.id, SignOff.signer_id == actor.id)).all()
+    if signed_by_actor is None:
+        signed_by_actor = [sig for sig in _signatures(session, case) if sig.signer_id == actor.id]
+    mine = [(sig.instance_id, sig.step, sig.definition) for sig in signed_by_actor]
     if rules.distinct_signers:
         for instance_id, step_id, chain in mine:
             if (instance_id, step_id) != (instance.id, step.id):
@@ -179,12 +242,13 @@ def _findings(step: Step, given: Mapping[str, object]) -> dict[str, str]:
     return {name: value for name, value in recorded.items() if value}
 
 
-def _refuse_if_changed(session: Session, instance: WorkflowInstance, definition: Definition,
-                       content: str) -> None:
+def _refuse_if_changed(instance: WorkflowInstance, definition: Definition, content: str,
+                       signatures: list[Signature]) -> None:
     """A guard: every change path reopens the chain, so an approval in force never differs
     from the case; if one does, no signature is added on top of it."""
-    for step_id, signed in state.signed_hashes(session, instance).items():
-        if signed != content:
+    in_force = {sig.id: sig.content_sha256 for sig in signatures}
+    for step_id, sign_off_id in instance.signed.items():
+        if in_force.get(sign_off_id) != content:
             label = definition.step(step_id).label if definition.has_step(step_id) else step_id
             raise Conflict(_("The case changed after step %(step)s was signed; it must be signed "
                              "again first."), step=label)

@@ -62,3 +62,10 @@ class NoChain(WorkflowError):
 
     status = 422
     code = "no_chain"
+
+
+class BadRequest(WorkflowError):
+    """A parameter that cannot be used, e.g. a month that is not YYYY-MM (HTTP 400)."""
+
+    status = 400
+    code = "bad_request"

@@ -13,9 +13,21 @@ RULES_FILE = REPO_ROOT / "storage_config" / "workflow.toml"
 
 
 @dataclass(frozen=True)
+class SpotCheckGroup:
+    """A kind of approved case and the share of it drawn for re-checking each month."""
+
+    name: str
+    zh: str
+    en: str
+    share: float
+    chains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Rules:
     limits: dict[str, Any]
     due_soon_days: int
+    spot_checks: tuple[SpotCheckGroup, ...] = ()
 
 
 def load_rules(path: Path = RULES_FILE) -> Rules:
@@ -27,4 +39,26 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
     due_soon = raw.get("queue", {}).get("due_soon_working_days", 2)
     if not isinstance(due_soon, int) or due_soon < 0:
         raise ValueError(f"{path}: queue.due_soon_working_days must be a whole number")
-    return Rules(dict(limits), due_soon)
+    return Rules(dict(limits), due_soon, _spot_checks(path, raw.get("spot_check", [])))
+
+
+def _spot_checks(path: Path, raw: Any) -> tuple[SpotCheckGroup, ...]:
+    if not isinstance(raw, list):
+        raise ValueError(f"{path}: spot_check must be an array of tables [[spot_check]]")
+    groups, seen = [], set()
+    for item in raw:
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not name or set(item) != {"name", "zh", "en", "share", "chains"}:
+            raise ValueError(f"{path}: each [[spot_check]] needs exactly name, zh, en, share and chains")
+        share = item["share"]
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ValueError(f"{path}: spot_check {name!r}: share must be a number from 0 to 1 "
+                             f"(0.15 for 15 %), not {share!r}")
+        chains = item["chains"]
+        if not isinstance(chains, list) or not chains or not all(isinstance(c, str) for c in chains):
+            raise ValueError(f"{path}: spot_check {name!r}: chains must list chain names")
+        if name in seen:
+            raise ValueError(f"{path}: spot_check {name!r} is defined twice")
+        seen.add(name)
+        groups.append(SpotCheckGroup(name, str(item["zh"]), str(item["en"]), float(share), tuple(chains)))
+    return tuple(groups)

@@ -16,7 +16,7 @@ DONE_STATUSES = ("approved", "paid")
 # Automatic checks a step may name; each is a function in archive.workflows.checks.
 CHECKS = ("required_documents", "prior_chain_signed")
 _STEP_KEYS = {"id", "zh", "en", "role", "decisions", "opinion_required", "when", "deadline_days",
-              "checks", "findings", "required_documents"}
+              "checks", "findings", "required_documents", "deductions"}
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -71,6 +71,7 @@ class Step:
     checks: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     required_documents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    deductions: bool = False  # the approval records deductions (扣款): archive.workflows.deductions
 
     def needs_opinion(self, decision: str) -> bool:
         """A rejection always needs its reason; other decisions as the definition says."""
@@ -106,7 +107,19 @@ def parse_step(raw: Any, known_roles: set[str], limits: Mapping[str, Any]) -> St
         when=parse_condition(raw.get("when"), "when", limits),
         deadline_days=_days(raw, step_id), checks=_checks(raw, step_id),
         findings=_findings(raw, step_id), required_documents=_documents(raw, step_id),
+        deductions=_deductions(raw, step_id),
     )
+
+
+def _deductions(raw: dict, step_id: str) -> bool:
+    value = raw.get("deductions", False)
+    if not isinstance(value, bool):
+        raise StepError(f"step {step_id!r}: deductions must be true or false", "deductions")
+    if value and any(f.get("name") in ("deductions", "deductions_total")
+                     for f in raw.get("findings", []) if isinstance(f, dict)):
+        raise StepError(f"step {step_id!r}: the finding names deductions and deductions_total are "
+                        "kept for the deductions themselves", "findings")
+    return value
 
 
 def _opinion_for(raw: dict, step_id: str, decisions: list[str]) -> frozenset[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -27,14 +28,24 @@ class Flags:
     due_soon: bool = False
     estimated: bool = False  # the deadline ran past the published holiday calendar
 
+    def as_json(self) -> dict:
+        return {"due_on": self.due_on.isoformat() if self.due_on else None, "overdue": self.overdue,
+                "due_soon": self.due_soon, "calendar_estimated": self.estimated}
+
 
 def deadline_flags(due_on: date | None, estimated: bool, today: date | None = None) -> Flags:
     if due_on is None:
         return Flags(None)
     today = today or today_in_china()
-    left = calendar().between(today, due_on)
-    return Flags(due_on, overdue=today > due_on,
-                 due_soon=today <= due_on and left <= registry().due_soon_days, estimated=estimated)
+    # "Due soon": at most due_soon_days working days left, i.e. the deadline comes before the
+    # (due_soon_days + 1)-th working day after today — one date per day for every row of a queue.
+    return Flags(due_on, overdue=today > due_on, due_soon=today <= due_on < _due_soon_before(today),
+                 estimated=estimated)
+
+
+@lru_cache(maxsize=64)
+def _due_soon_before(today: date) -> date:
+    return calendar().add(today, registry().due_soon_days + 1).on
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,18 @@ class QueueItem:
     waiting_since: datetime
     flags: Flags
     missing: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The item as the API and `archive queue --json` give it."""
+        return {"case_no": self.case_no, "claimant_name": self.claimant_name,
+                "claim_type": self.claim_type, "chain": _label(self.chain), "step": _label(self.step),
+                "action": self.action, "version": self.version,
+                "waiting_since": self.waiting_since.isoformat(), "missing": self.missing,
+                **self.flags.as_json()}
+
+
+def _label(label: Label | None) -> dict | None:
+    return None if label is None else {"zh": label.zh, "en": label.en}
 
 
 @dataclass(frozen=True)
@@ -69,24 +92,31 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
                                     SignOff.step != WorkflowInstance.current_step)))
     if can(user, "workflow.submit"):
         mine = or_(mine, WorkflowInstance.status == WorkflowStatus.RETURNED)
-    query = (select(WorkflowInstance, Case).join(Case, Case.id == WorkflowInstance.case_id)
-             .where(mine, Case.id.in_(visible_cases(user).with_only_columns(Case.id))))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(WorkflowInstance.due_on.is_(None), WorkflowInstance.due_on,
-                                          WorkflowInstance.step_started_at)
-                           .limit(limit).offset(offset)).all()
+    where = (mine, Case.id.in_(visible_cases(user).with_only_columns(Case.id)))
+    total = session.scalar(select(func.count()).select_from(WorkflowInstance)
+                           .join(Case, Case.id == WorkflowInstance.case_id).where(*where)) or 0
+    # Plain columns, not entities: a queue page reads 100 rows and changes none of them.
+    rows = session.execute(
+        select(Case.case_no, Case.claimant_name, Case.claim_type, WorkflowInstance.definition,
+               WorkflowInstance.status, WorkflowInstance.current_step, WorkflowInstance.version,
+               WorkflowInstance.step_started_at, WorkflowInstance.due_on,
+               WorkflowInstance.calendar_estimated, WorkflowInstance.missing)
+        .join(Case, Case.id == WorkflowInstance.case_id).where(*where)
+        .order_by(WorkflowInstance.due_on.is_(None), WorkflowInstance.due_on,
+                  WorkflowInstance.step_started_at, WorkflowInstance.id)
+        .limit(limit).offset(offset)).all()
     today = today or today_in_china()
     items = []
-    for instance, case in rows:
-        definition = registry().get(instance.definition)
-        returned = instance.status == WorkflowStatus.RETURNED
+    for row in rows:
+        definition = registry().get(row.definition)
+        returned = row.status == WorkflowStatus.RETURNED
         items.append(QueueItem(
-            case_no=case.case_no, claimant_name=case.claimant_name, claim_type=case.claim_type,
-            chain=definition.label, step=None if returned else definition.step(instance.current_step).label,
-            action="resubmit" if returned else "decide", version=instance.version,
-            waiting_since=instance.step_started_at,
-            flags=deadline_flags(instance.due_on, instance.calendar_estimated, today),
-            missing=list(instance.missing or [])))
+            case_no=row.case_no, claimant_name=row.claimant_name, claim_type=row.claim_type,
+            chain=definition.label, step=None if returned else definition.step(row.current_step).label,
+            action="resubmit" if returned else "decide", version=row.version,
+            waiting_since=row.step_started_at,
+            flags=deadline_flags(row.due_on, row.calendar_estimated, today),
+            missing=list(row.missing or [])))
     return Queue(items, total)
 
 

@@ -115,6 +115,7 @@ def test_the_valid_example_loads(tmp_path):
     ('name = "tiny"', 'name = "small"', 'name = "small"', "must match the file name"),
     ('then = "follow"', 'then = "nowhere"', 'then = "nowhere"', "unknown chain 'nowhere'"),
     ('zh = "二"', 'zh = "二', 'zh = "二', "not valid TOML"),
+    ('role = "reviewer"', 'role = "reviewer"\ndeductions = "yes"', "deductions", "true or false"),
 ])
 def test_a_broken_definition_names_file_and_line(tmp_path, old, new, line_with, says):
     text = changed(old, new)
@@ -139,7 +140,7 @@ def test_a_chain_that_can_never_start_is_refused(tmp_path):
 def test_every_shipped_chain_loads_with_known_roles():
     chains = registry()
     assert set(chains.definitions) >= {"out_of_network", "in_network", "window_intake", "referral",
-                                       "payment"}
+                                       "payment", "audit"}
     for definition in chains.definitions.values():
         for step in definition.steps:
             assert step.role in roles(), (definition.name, step.id)
@@ -152,6 +153,8 @@ def test_every_shipped_chain_loads_with_known_roles():
     ({"claim_type": "inpatient", "designated_provider": False}, "out_of_network"),
     ({"claim_type": "referral", "designated_provider": True}, "referral"),
     ({"claim_type": "settlement", "designated_provider": True}, "in_network"),
+    ({"claim_type": "audit", "designated_provider": True}, "audit"),
+    ({"claim_type": "audit", "designated_provider": False}, "audit"),
 ])
 def test_the_chain_is_chosen_by_the_case_fields(facts, chain):
     assert registry().choose(facts).name == chain

@@ -84,3 +84,18 @@ def test_the_shipped_override_file_loads_and_a_missing_one_is_empty(tmp_path):
 def test_today_is_the_date_in_china():
     assert today_in_china(datetime(2026, 11, 23, 17, 0, tzinfo=UTC)) == date(2026, 11, 24)
     assert today_in_china(datetime(2026, 11, 23, 15, 59, tzinfo=UTC)) == date(2026, 11, 23)
+
+
+def test_due_soon_agrees_with_counting_the_working_days_left():
+    # The queue decides "due soon" with one date per day instead of counting each row's days.
+    from datetime import timedelta
+
+    from archive.workflows import calendar, registry
+    from archive.workflows.worklist import deadline_flags
+
+    days = registry().due_soon_days
+    for today in (date(2026, 2, 10) + timedelta(days=n) for n in range(0, 300, 3)):
+        for ahead in range(0, 15):
+            due = today + timedelta(days=ahead)
+            expected = calendar().between(today, due) <= days
+            assert deadline_flags(due, False, today).due_soon == expected, (today, due)

@@ -1,0 +1,187 @@
+"""`archive queue`, `archive decide`, `archive spot-checks`, `archive publication`: the sign-off
+desk from the command line, over the same services as the web and the API.
+
+Registered from archive/cli.py (`register(cli)`). Refusals are one line on stderr with exit
+status 1, as the API's 403 / 409 / 422 reasons in English.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+
+import click
+
+from archive.records.audit import Origin, current_origin
+
+
+def register(group: click.Group) -> None:
+    for command in (queue, decide_command, spot_checks, publication):
+        group.add_command(command)
+
+
+def _session_as(username: str | None):
+    """A runtime, a session and the acting user (default: the system user)."""
+    from archive.cli import _as_user, _runtime
+
+    runtime = _runtime()
+    current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
+    session = runtime.sessions()
+    try:
+        return runtime, session, _as_user(session, username)
+    except BaseException:
+        session.close()
+        raise
+
+
+def _refused(exc) -> SystemExit:
+    """The refusal as every `archive` error: one line on stderr, exit status 1."""
+    from archive.cli import _fail
+
+    _fail(str(exc))
+    return SystemExit(1)  # not reached: _fail exits
+
+
+@click.command()
+@click.option("--user", "username", required=True, help="Whose queue.")
+@click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON (as GET /api/queue).")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 1000))
+def queue(username: str, as_json: bool, limit: int) -> None:
+    """Cases waiting for USER, oldest deadline first."""
+    from archive.workflows import work_queue
+
+    runtime, session, user = _session_as(username)
+    with session:
+        shown = work_queue(session, user, limit=limit)
+    if as_json:
+        click.echo(json.dumps({"total": shown.total, "items": [i.as_json() for i in shown.items]},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{shown.total} cases waiting for {username}")
+    for item in shown.items:
+        flags = " ".join(name for name, on in (("OVERDUE", item.flags.overdue),
+                                               ("due-soon", item.flags.due_soon),
+                                               ("calendar-estimated", item.flags.estimated)) if on)
+        step = f"returned: {'; '.join(item.missing)}" if item.action == "resubmit" else item.step.zh
+        click.echo(f"  {item.case_no}  v{item.version}  {item.chain.zh} / {step}  "
+                   f"due {item.flags.due_on or '-'}  {flags}".rstrip())
+
+
+@click.command("decide")
+@click.argument("case_no")
+@click.option("--as", "username", required=True, help="The person deciding (their role signs).")
+@click.option("--decision", required=True, type=click.Choice(["approve", "return", "reject"]))
+@click.option("--opinion", default=None, help="The opinion (意见) recorded with the signature.")
+@click.option("--version", "expected_version", type=int, default=None,
+              help="The version decided on (from `archive queue`); default: the case's version now.")
+@click.option("--finding", "findings", multiple=True, metavar="NAME=VALUE",
+              help="Something the step records, e.g. --finding called_by=李娜 (repeatable).")
+@click.option("--missing", multiple=True, help="What is missing, when returning (repeatable).")
+@click.option("--deduction", "deductions", multiple=True, metavar='"AMOUNT REASON"',
+              help='A deduction at an audit\'s handling step, e.g. --deduction "1200.50 超标准收费".')
+def decide_command(case_no, username, decision, opinion, expected_version, findings, missing,
+                   deductions) -> None:
+    """Decide at CASE_NO's current step as a user."""
+    from archive.workflows import WorkflowError, current_version, decide, deduction_lines
+
+    recorded = {}
+    for item in findings:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--finding")
+        recorded[name.strip()] = value
+    runtime, session, user = _session_as(username)
+    try:
+        if expected_version is None:
+            expected_version = current_version(session, user, case_no)
+        instance = decide(session, case_no, actor=user, decision=decision, opinion=opinion,
+                          expected_version=expected_version, findings=recorded,
+                          missing=list(missing), deductions=deduction_lines("\n".join(deductions)))
+        outcome = (instance.definition, instance.status, instance.current_step, instance.version)
+        session.commit()
+    except WorkflowError as exc:
+        raise _refused(exc) from exc
+    finally:
+        session.close()
+    chain, status, step, version = outcome
+    click.echo(f"{case_no}: {decision} recorded; chain {chain} is {status}"
+               + (f", now at {step} (version {version})" if step and status == "active" else ""))
+
+
+@click.command("spot-checks")
+@click.option("--month", default=None, help="YYYY-MM (default: this month, China time).")
+@click.option("--case", "case_no", default=None, help="Re-derive the draw of one case.")
+@click.option("--user", "username", default=None, help="Act as this user (default: system).")
+@click.option("--json", "as_json", is_flag=True)
+def spot_checks(month, case_no, username, as_json) -> None:
+    """The re-check queue of random spot checks (抽查) for a month, or one case's draw."""
+    from archive.workflows import WorkflowError, derive_draw, recheck_queue
+
+    runtime, session, user = _session_as(username)
+    try:
+        with session:
+            if case_no:
+                draw = derive_draw(session, user, case_no, month)
+                _print_draw(draw, as_json)
+                return
+            shown = recheck_queue(session, user, month)
+    except WorkflowError as exc:
+        raise _refused(exc) from exc
+    if as_json:
+        click.echo(json.dumps({"month": shown.month, "groups": [
+            {"group": c.group.name, "share": c.group.share, "approved": c.approved, "drawn": c.drawn}
+            for c in shown.groups], "items": [
+            {"case_no": i.case_no, "group": i.draw.group.name, "value": i.draw.value,
+             "sha256": i.draw.sha256} for i in shown.items]}, ensure_ascii=False, indent=2))
+        return
+    for count in shown.groups:
+        click.echo(f"{shown.month} {count.group.zh} ({count.group.share:.0%}): "
+                   f"{count.drawn} of {count.approved} approved drawn")
+    for item in shown.items:
+        click.echo(f"  {item.case_no}  {item.draw.group.zh}  {item.draw.value:.6f}")
+
+
+def _print_draw(draw, as_json: bool) -> None:
+    facts = {"case_no": draw.case_no, "month": draw.month, "approved_month": draw.approved_month,
+             "group": draw.group.name, "share": draw.group.share, "seed": draw.seed,
+             "sha256": draw.sha256, "value": draw.value, "drawn": draw.drawn}
+    if as_json:
+        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"sha256({draw.seed!r}) = {draw.sha256}")
+    click.echo(f"0x{draw.sha256[:16]} / 2^64 = {draw.value:.9f}  "
+               f"{'<' if draw.drawn else '>='} {draw.group.share} ({draw.group.zh})")
+    click.echo(f"{draw.case_no} is {'DRAWN' if draw.drawn else 'not drawn'} for {draw.month}"
+               + ("" if draw.month == draw.approved_month
+                  else f" (its chain was approved in {draw.approved_month})"))
+
+
+@click.command()
+@click.option("--month", default=None, help="YYYY-MM (default: this month, China time).")
+@click.option("--user", "username", default=None, help="Act as this user (default: system).")
+@click.option("--csv", "csv_path", default=None, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the CSV here ('-' for stdout) instead of printing a table.")
+def publication(month, username, csv_path) -> None:
+    """The monthly publication list (公示): payouts per township and village."""
+    from archive.workflows import WorkflowError, monthly_payouts, publication_csv
+
+    runtime, session, user = _session_as(username)
+    try:
+        with session:
+            shown = monthly_payouts(session, user, month)
+    except WorkflowError as exc:
+        raise _refused(exc) from exc
+    if csv_path:
+        text = publication_csv(shown)
+        if csv_path == "-":
+            sys.stdout.write(text.lstrip("\ufeff"))
+        else:
+            with open(csv_path, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            click.echo(f"{csv_path}: {shown.payouts} payouts, {shown.amount:.2f} yuan")
+        return
+    click.echo(f"{shown.month}: {shown.payouts} payouts, {shown.amount:.2f} yuan")
+    for block in shown.townships:
+        for row in block.villages:
+            click.echo(f"  {block.township or '-'}  {row.village or '-'}  {row.payouts}  {row.amount:.2f}")

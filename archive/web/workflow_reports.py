@@ -1,0 +1,90 @@
+"""What oversight reads of the chains: the re-check queue of spot checks (抽查) and the monthly
+publication list of payouts (公示), as pages, CSV and token-only JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from archive.auth import can
+from archive.web.api import token_required
+from archive.web.context import db
+from archive.workflows import derive_draw, monthly_payouts, publication_csv, recheck_queue
+
+reports = Blueprint("reports", __name__)
+reports_api = Blueprint("api", __name__, url_prefix="/api")
+
+
+@reports.record_once
+def _exempt_api_from_csrf(state) -> None:
+    state.app.extensions["csrf"].exempt(reports_api)
+
+
+@reports.app_template_global()
+def may(permission: str) -> bool:
+    return can(current_user, permission)
+
+
+@reports.route("/spot-checks")
+@login_required
+def spot_checks_page():
+    shown = recheck_queue(db(), current_user, request.args.get("month"))
+    return render_template("workflow/spot_checks.html", queue=shown)
+
+
+@reports.route("/publication")
+@login_required
+def publication_page():
+    shown = monthly_payouts(db(), current_user, request.args.get("month"))
+    return render_template("workflow/publication.html", publication=shown)
+
+
+@reports.route("/publication.csv")
+@login_required
+def publication_file():
+    shown = monthly_payouts(db(), current_user, request.args.get("month"))
+    labels = {"township": _("Township"), "village": _("Village"), "payouts": _("Payouts"),
+              "amount": _("Amount paid (yuan)"), "subtotal": _("Subtotal"), "total": _("Total"),
+              "not_recorded": _("(not recorded)"), "month": _("Month")}
+    return Response(publication_csv(shown, labels), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=publication-{shown.month}.csv",
+        "Cache-Control": "private, no-store"})
+
+
+@reports_api.get("/spot-checks")
+@token_required
+def spot_checks_api():
+    shown = recheck_queue(db(), g.api_user, request.args.get("month"))
+    return jsonify(month=shown.month, groups=[
+        {"group": c.group.name, "share": c.group.share, "approved": c.approved, "drawn": c.drawn}
+        for c in shown.groups], items=[{
+            "case_no": item.case_no, "claimant_name": item.claimant_name, "claim_type": item.claim_type,
+            "township": item.township, "village": item.village,
+            "amount": None if item.amount is None else f"{item.amount:.2f}", "chain": item.chain.en,
+            "approved_at": item.approved_at.isoformat(), **_draw(item.draw)} for item in shown.items])
+
+
+@reports_api.get("/spot-checks/<case_no>")
+@token_required
+def spot_check_draw_api(case_no: str):
+    return jsonify(_draw(derive_draw(db(), g.api_user, case_no, request.args.get("month"))))
+
+
+@reports_api.get("/publication")
+@token_required
+def publication_api():
+    shown = monthly_payouts(db(), g.api_user, request.args.get("month"))
+    return jsonify(month=shown.month, payouts=shown.payouts, amount=f"{shown.amount:.2f}", townships=[
+        {"township": block.township, "payouts": block.payouts, "amount": f"{block.amount:.2f}",
+         "villages": [{"village": v.village, "payouts": v.payouts, "amount": f"{v.amount:.2f}"}
+                      for v in block.villages]} for block in shown.townships])
+
+
+reports.register_blueprint(reports_api)
+
+
+def _draw(draw) -> dict:
+    return {"case_no": draw.case_no, "month": draw.month, "group": draw.group.name,
+            "share": draw.group.share, "seed": draw.seed, "sha256": draw.sha256, "value": draw.value,
+            "drawn": draw.drawn, "approved_month": draw.approved_month}

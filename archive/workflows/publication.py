@@ -1,0 +1,109 @@
+"""The monthly publication list (公示, seeds 000/003): payouts per township and village.
+
+A payout is a case whose payment chain (a chain with done_status "paid") was approved in the
+month, China time; its amount is the case's amount as signed through its chains. The list is
+aggregated (number of payouts and their sum per village, a subtotal per township, a total), so
+it can be posted publicly without naming anyone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.access import visible_cases
+from archive.auth import require
+from archive.models import Case, WorkflowInstance, WorkflowStatus
+from archive.workflows.definitions import registry
+from archive.workflows.spot_checks import month_bounds, parse_month
+
+# Column and row names of the CSV for the notice board; the web passes translated ones.
+ZH_LABELS = {"township": "乡镇", "village": "村", "payouts": "支付件数", "amount": "支付金额（元）",
+             "subtotal": "小计", "total": "合计", "not_recorded": "（未登记）", "month": "月份"}
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    village: str | None
+    payouts: int
+    amount: Decimal
+
+
+@dataclass
+class TownshipBlock:
+    township: str | None
+    villages: list[VillageRow] = field(default_factory=list)
+
+    @property
+    def payouts(self) -> int:
+        return sum(v.payouts for v in self.villages)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((v.amount for v in self.villages), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class Publication:
+    month: str
+    townships: list[TownshipBlock]
+
+    @property
+    def payouts(self) -> int:
+        return sum(t.payouts for t in self.townships)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((t.amount for t in self.townships), Decimal("0.00"))
+
+
+def monthly_payouts(session: Session, user, month: str | None = None) -> Publication:
+    """Payouts of `month` (YYYY-MM; default this month) per township and village."""
+    require(user, "publication.view")
+    month = parse_month(month)
+    start, end = month_bounds(month)
+    paying = [d.name for d in registry().definitions.values() if d.done_status == "paid"]
+    rows = session.execute(
+        select(Case.township, Case.village, func.count(Case.id), func.coalesce(func.sum(Case.amount_fen), 0))
+        .join(WorkflowInstance, WorkflowInstance.case_id == Case.id)
+        .where(WorkflowInstance.definition.in_(paying),
+               WorkflowInstance.status == WorkflowStatus.APPROVED,
+               WorkflowInstance.finished_at >= start, WorkflowInstance.finished_at < end,
+               Case.id.in_(visible_cases(user).with_only_columns(Case.id)))
+        .group_by(Case.township, Case.village)).all()
+    blocks: dict[str | None, TownshipBlock] = {}
+    for township, village, payouts, fen in sorted(rows, key=lambda r: (r[0] is None, r[0] or "",
+                                                                      r[1] is None, r[1] or "")):
+        block = blocks.setdefault(township, TownshipBlock(township))
+        block.villages.append(VillageRow(village, payouts, Decimal(int(fen)).scaleb(-2)))
+    return Publication(month, list(blocks.values()))
+
+
+def publication_csv(publication: Publication, labels: Mapping[str, str] = ZH_LABELS) -> str:
+    """The list as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese correctly)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([labels["month"], labels["township"], labels["village"], labels["payouts"],
+                     labels["amount"]])
+    blank = labels["not_recorded"]
+    for block in publication.townships:
+        for row in block.villages:
+            writer.writerow([publication.month, _safe(block.township or blank), _safe(row.village or blank),
+                             row.payouts, f"{row.amount:.2f}"])
+        writer.writerow([publication.month, _safe(block.township or blank), labels["subtotal"],
+                         block.payouts, f"{block.amount:.2f}"])
+    writer.writerow([publication.month, labels["total"], "", publication.payouts,
+                     f"{publication.amount:.2f}"])
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,112 @@
+"""The re-check queue and the publication list over HTTP: pages (zh_CN / en), CSV, JSON API, roles."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from archive.workflows.workdays import today_in_china
+from tests import factories
+
+
+@pytest.fixture
+def desk(runtime):
+    return factories.sign_off_desk(runtime)
+
+
+def paid_case(runtime, desk, **fields) -> str:
+    case_no = factories.start_claim(runtime, desk, claim_type="outpatient", documents=("invoice",), **fields)
+    factories.walk(runtime, desk, case_no)
+    return case_no
+
+
+def test_the_publication_page_and_csv(client, runtime, desk):
+    paid_case(runtime, desk, amount="1200.50", township="城关镇", village="东关村")
+    paid_case(runtime, desk, amount="99.50", township="=HYPERLINK(1)", village="西街村")
+    month = today_in_china().strftime("%Y-%m")
+
+    factories.login(client, "reviewer")
+    assert client.get("/publication").status_code == 403
+    assert client.get("/publication.csv").status_code == 403
+
+    factories.login(client, "finance_chief")
+    page = client.get(f"/publication?month={month}").get_data(as_text=True)
+    assert f"医保支付公示（{month}）" in page and "东关村" in page and "1200.50" in page
+    assert "合计" in page and "1300.00" in page and "&lt;" not in page
+    english = client.get("/publication?lang=en").get_data(as_text=True)
+    assert f"Publication list of payouts, {month}" in english and "Subtotal" in english
+    response = client.get(f"/publication.csv?month={month}&lang=zh_CN")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f"publication-{month}.csv" in response.headers["Content-Disposition"]
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff月份,乡镇,村,支付件数,支付金额（元）\r\n")
+    assert f"{month},城关镇,东关村,1,1200.50" in text
+    assert f"{month},'=HYPERLINK(1),西街村,1,99.50" in text  # no formula in a spreadsheet
+    assert f"{month},合计,,2,1300.00" in text
+    bad = client.get("/publication?month=2026-13")
+    assert bad.status_code == 400 and "YYYY-MM" in bad.get_data(as_text=True)
+    assert "暂无" in client.get("/publication?month=2020-01").get_data(as_text=True)
+
+    token = factories.api_token(runtime, desk["accountant"])
+    listed = client.get(f"/api/publication?month={month}", headers={"Authorization": f"Bearer {token}"}).json
+    assert (listed["payouts"], listed["amount"]) == (2, "1300.00")
+    assert listed["townships"][1]["villages"] == [{"village": "东关村", "payouts": 1, "amount": "1200.50"}]
+
+
+def test_the_recheck_queue_page_and_api(client, runtime, desk):
+    made = [paid_case(runtime, desk, amount="50") for _ in range(4)]
+    month = today_in_china().strftime("%Y-%m")
+
+    def drawn(case_no):
+        return int(hashlib.sha256(f"{case_no}|{month}".encode()).hexdigest()[:16], 16) / 2**64 < 0.25
+
+    token = factories.api_token(runtime, desk["auditor"])
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/spot-checks", headers=headers).json
+    assert listed["month"] == month
+    assert [item["case_no"] for item in listed["items"]] == [c for c in made if drawn(c)]
+    assert {g["group"]: (g["approved"], g["drawn"]) for g in listed["groups"]}["sporadic_claim"] == (
+        4, sum(map(drawn, made)))
+    one = client.get(f"/api/spot-checks/{made[0]}", headers=headers).json
+    assert one["seed"] == f"{made[0]}|{month}" and one["drawn"] == drawn(made[0])
+    assert one["sha256"] == hashlib.sha256(one["seed"].encode()).hexdigest()
+    assert client.get("/api/spot-checks?month=May", headers=headers).status_code == 400
+    reviewer = factories.api_token(runtime, desk["reviewer"])
+    assert client.get("/api/spot-checks", headers={"Authorization": f"Bearer {reviewer}"}).status_code == 403
+
+    factories.login(client, "auditor")
+    page = client.get("/spot-checks").get_data(as_text=True)
+    assert "抽查复核" in page and "零星报销" in page and "25 %" in page
+    for case_no in made:
+        assert (f'href="/cases/{case_no}"' in page) == drawn(case_no)
+    assert "抽查复核" in client.get("/queue").get_data(as_text=True)  # linked from the work queue
+    factories.login(client, "cashier")
+    assert client.get("/spot-checks").status_code == 403
+    assert "抽查复核" not in client.get("/queue").get_data(as_text=True)
+
+
+def test_the_village_comes_from_the_form_and_the_api_and_is_signed_once_set(client, runtime, desk):
+    from sqlalchemy import select
+
+    from archive.models import Case
+    from archive.workflows.content import case_content
+
+    token = factories.api_token(runtime, desk["intake_clerk"])
+    created = client.post("/api/cases", headers={"Authorization": f"Bearer {token}"}, json={
+        "claimant_name": "王芳", "claim_type": "outpatient", "township": "城关镇", "village": "东关村"})
+    assert created.status_code == 201
+    factories.login(client, "intake_clerk")
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert 'name="village"' in page
+    response = client.post("/cases/new", data={
+        "csrf_token": factories.csrf_from(page), "claimant_name": "李雷", "claim_type": "outpatient",
+        "township": "白河乡"})
+    without = response.headers["Location"].rsplit("/", 1)[1]
+    with runtime.sessions() as session:
+        case = session.scalar(select(Case).where(Case.case_no == created.json["case_no"]))
+        assert (case.township, case.village) == ("城关镇", "东关村")
+        assert case_content(session, case)["fields"]["village"] == "东关村"
+        # A case without a village hashes as before the field existed: older signatures still match.
+        other = session.scalar(select(Case).where(Case.case_no == without))
+        assert other.village is None and "village" not in case_content(session, other)["fields"]

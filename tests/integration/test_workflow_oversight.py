@@ -1,0 +1,148 @@
+"""Spot checks (抽查) and the monthly publication list (公示) on SQLite and PostgreSQL: which approved
+cases are drawn, re-derived one by one, and which payouts a month lists per township and village."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from archive.auth import Forbidden
+from archive.models import Case, WorkflowInstance
+from archive.workflows import NoChain, derive_draw, monthly_payouts, publication_csv, recheck_queue
+from archive.workflows.spot_checks import month_bounds, month_of
+from archive.workflows.workdays import today_in_china
+from tests import factories
+
+
+@pytest.fixture
+def rt(make_rt, db_url):
+    return make_rt(ARCHIVE_DATABASE_URL=db_url)
+
+
+@pytest.fixture
+def desk(rt):
+    return factories.sign_off_desk(rt)
+
+
+def expected_draw(case_no: str, month: str, share: float) -> bool:
+    return int(hashlib.sha256(f"{case_no}|{month}".encode()).hexdigest()[:16], 16) / 2**64 < share
+
+
+def approve_claims(rt, desk, count: int, **fields) -> list[str]:
+    """`count` claims whose claim chain is approved (payment waits at the cashier)."""
+    made = []
+    for _ in range(count):
+        case_no = factories.start_claim(rt, desk, **fields)
+        factories.walk(rt, desk, case_no, until="cashier_entry")
+        made.append(case_no)
+    return made
+
+
+def move_approval(rt, case_nos: list[str], chains: tuple[str, ...], when: datetime) -> None:
+    """Test setup: the chains were approved at `when` (instances are state, not history)."""
+    with rt.sessions.begin() as session:
+        for instance in session.scalars(
+                select(WorkflowInstance).join(Case, Case.id == WorkflowInstance.case_id)
+                .where(Case.case_no.in_(case_nos), WorkflowInstance.definition.in_(chains))):
+            assert instance.status == "approved"
+            instance.finished_at = when
+
+
+def a_month_with_both(case_nos: list[str], share: float) -> str:
+    """A month in which some of the cases are drawn and some are not, so the test can fail."""
+    for month in (f"{year}-{m:02d}" for year in (2025, 2026) for m in range(1, 13)):
+        drawn = [expected_draw(c, month, share) for c in case_nos]
+        if any(drawn) and not all(drawn):
+            return month
+    raise AssertionError("no month with a mixed draw")
+
+
+def test_the_recheck_queue_holds_exactly_the_drawn_cases_of_the_month(rt, desk):
+    sporadic = approve_claims(rt, desk, 6, claim_type="outpatient", amount="300", documents=("invoice",))
+    out_of_network = approve_claims(rt, desk, 2, claim_type="inpatient", amount="900",
+                                     designated_provider=False)
+    settlement = factories.start_claim(rt, desk, claim_type="settlement", documents=("invoice",))
+    factories.walk(rt, desk, settlement, until="cashier_entry")
+    waiting = factories.start_claim(rt, desk, claim_type="outpatient", amount="5", documents=("invoice",))
+
+    claims = sporadic + out_of_network
+    month = a_month_with_both(claims, 0.25)
+    start, _end = month_bounds(month)
+    when = start + timedelta(days=3)
+    move_approval(rt, [*claims, settlement], ("window_intake", "out_of_network", "in_network"), when)
+    earlier = month_of(start - timedelta(days=1))
+
+    with rt.sessions() as session:
+        shown = recheck_queue(session, desk["auditor"], month)
+        expected = sorted([c for c in claims if expected_draw(c, month, 0.25)]
+                          + ([settlement] if expected_draw(settlement, month, 0.15) else []))
+        assert [item.case_no for item in shown.items] == expected
+        counts = {c.group.name: (c.approved, c.drawn) for c in shown.groups}
+        assert counts == {"onsite_settlement": (1, int(expected_draw(settlement, month, 0.15))),
+                          "sporadic_claim": (8, sum(expected_draw(c, month, 0.25) for c in claims))}
+        assert waiting not in [item.case_no for item in shown.items]
+        assert recheck_queue(session, desk["auditor"], earlier).items == []
+        # Asking again gives the same draw; so does re-deriving each case on its own.
+        assert [i.case_no for i in recheck_queue(session, desk["audit_chief"], month).items] == expected
+        for case_no in claims:
+            draw = derive_draw(session, desk["auditor"], case_no)
+            assert (draw.month, draw.approved_month, draw.group.name) == (month, month, "sporadic_claim")
+            assert draw.seed == f"{case_no}|{month}"
+            assert draw.sha256 == hashlib.sha256(draw.seed.encode()).hexdigest()
+            assert draw.drawn == expected_draw(case_no, month, 0.25)
+        assert derive_draw(session, desk["auditor"], settlement).group.name == "onsite_settlement"
+        other = derive_draw(session, desk["auditor"], claims[0], earlier)
+        assert other.month == earlier and other.approved_month == month
+        with pytest.raises(NoChain, match="no approved sign-off chain"):
+            derive_draw(session, desk["auditor"], waiting)
+        with pytest.raises(Forbidden):
+            recheck_queue(session, desk["reviewer"], month)
+
+
+def test_the_publication_list_sums_payouts_per_township_and_village(rt, desk):
+    places = [("城关镇", "东关村", "1200.50"), ("城关镇", "东关村", "300.00"), ("城关镇", "西街村", "88.80"),
+              ("白河乡", None, "1000.00"), (None, None, "10.00")]
+    paid = []
+    for township, village, amount in places:
+        case_no = factories.start_claim(rt, desk, claim_type="outpatient", amount=amount,
+                                        township=township, village=village, documents=("invoice",))
+        factories.walk(rt, desk, case_no)
+        paid.append(case_no)
+    assert factories.workflow_state(rt, paid[0])["case"] == "paid"
+    not_yet = factories.start_claim(rt, desk, claim_type="outpatient", amount="999", township="城关镇",
+                                    village="东关村", documents=("invoice",))
+    factories.walk(rt, desk, not_yet, until="accountant_check")
+    last_month = month_of(month_bounds(today_in_china().strftime("%Y-%m"))[0] - timedelta(days=1))
+    earlier = factories.start_claim(rt, desk, claim_type="outpatient", amount="77", township="白河乡",
+                                    village="南庄村", documents=("invoice",))
+    factories.walk(rt, desk, earlier)
+    move_approval(rt, [earlier], ("payment",), month_bounds(last_month)[0] + timedelta(hours=2))
+
+    with rt.sessions() as session:
+        shown = monthly_payouts(session, desk["finance_chief"])
+        table = [(block.township, [(v.village, v.payouts, v.amount) for v in block.villages],
+                  block.payouts, block.amount) for block in shown.townships]
+        assert table == [
+            ("城关镇", [("东关村", 2, Decimal("1500.50")), ("西街村", 1, Decimal("88.80"))], 3,
+             Decimal("1589.30")),
+            ("白河乡", [(None, 1, Decimal("1000.00"))], 1, Decimal("1000.00")),
+            (None, [(None, 1, Decimal("10.00"))], 1, Decimal("10.00"))]
+        assert (shown.payouts, shown.amount) == (5, Decimal("2599.30"))
+        before = monthly_payouts(session, desk["accountant"], last_month)
+        assert [(b.township, b.payouts, b.amount) for b in before.townships] == [
+            ("白河乡", 1, Decimal("77.00"))]
+        with pytest.raises(Forbidden):
+            monthly_payouts(session, desk["reviewer"])
+        lines = publication_csv(shown).lstrip("\ufeff").splitlines()
+    month = shown.month
+    assert lines == [
+        "月份,乡镇,村,支付件数,支付金额（元）",
+        f"{month},城关镇,东关村,2,1500.50", f"{month},城关镇,西街村,1,88.80",
+        f"{month},城关镇,小计,3,1589.30",
+        f"{month},白河乡,（未登记）,1,1000.00", f"{month},白河乡,小计,1,1000.00",
+        f"{month},（未登记）,（未登记）,1,10.00", f"{month},（未登记）,小计,1,10.00",
+        f"{month},合计,,5,2599.30"]
