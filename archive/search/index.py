@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 
-from archive.models import Document
+from archive.models import Document, WorkflowInstance, WorkflowStatus
 from archive.models.cases import DocumentStatus
 from archive.search.schema import SCHEMA_VERSION, build_schema, fold
 
@@ -199,10 +199,17 @@ def _records(session: Session, ids: list[int]) -> list[dict]:
     documents = session.scalars(
         select(Document).where(Document.id.in_(ids), Document.status == DocumentStatus.PROCESSED)
         .options(selectinload(Document.pages), selectinload(Document.case))).all()
-    return [_record(document) for document in documents]
+    steps: dict[int, list[str]] = {}
+    for case_id, step in session.execute(
+            select(WorkflowInstance.case_id, WorkflowInstance.current_step).where(
+                WorkflowInstance.case_id.in_({document.case_id for document in documents}),
+                WorkflowInstance.status == WorkflowStatus.ACTIVE)):
+        if step:
+            steps.setdefault(case_id, []).append(step)
+    return [_record(document, steps.get(document.case_id, [])) for document in documents]
 
 
-def _record(document: Document) -> dict:
+def _record(document: Document, steps: list[str]) -> dict:
     fields, case = document.fields or {}, document.case
     first = _first(fields, "payer_name", "patient_name", "signed_by") or case.claimant_name
     document_date = _first_date(fields)
@@ -215,6 +222,7 @@ def _record(document: Document) -> dict:
         "insurance_number": fold(_first(fields, "insurance_number") or case.insurance_number or ""),
         "invoice_number": fold(_first(fields, "invoice_number") or ""),
         "codes": " ".join(fold(str(fields[name])) for name in _CODE_FIELDS if fields.get(name)),
+        "step": " ".join(steps),
         "case_opened": _naive_utc(case.created_at),
         "year": str((document_date or case.created_at).year),
         "page_count": document.page_count,

@@ -31,8 +31,12 @@ _TOKEN = re.compile(r'(-?)(?:([^\s:："]+)[:：])?("[^"]*"|[^\s"]*)|(")')
 
 @dataclass
 class Notice:
+    """Something about the query the user should know; `message` is for the CLI and the API,
+    the web page translates `code` with `value`."""
+
     code: str
     message: str
+    value: str = ""
 
 
 @dataclass
@@ -46,8 +50,8 @@ def parse_query(raw: str) -> ParsedQuery:
     raw = (raw or "").strip()
     warnings: list[Notice] = []
     if raw.count('"') % 2:
-        warnings.append(Notice("unbalanced_quote",
-                                 "引号不成对，已按普通文字检索 (unbalanced quote; searched as plain text)"))
+        warnings.append(Notice("unbalanced_quote", "引号不成对，已按普通文字检索 "
+                                                   "(unbalanced quote; searched as plain text)", '"'))
         raw = raw.replace('"', " ")
     must, must_not, text_terms = [], [], []
     for match in _TOKEN.finditer(raw):
@@ -93,18 +97,18 @@ def _clause(name, value, original, warnings, text_terms, negate) -> q.Query | No
         target = FIELD_ALIASES.get(fold(name))
         if target is None:
             warnings.append(Notice("unknown_field", f"未知字段 “{name}”，已按普通文字检索 "
-                                     f"(unknown field {name!r}; searched as plain text)"))
+                                     f"(unknown field {name!r}; searched as plain text)", name))
             value = original.lstrip("-")
         elif target != "text":
             if not value:
-                warnings.append(Notice("empty_value", f"“{name}:” 后缺少内容 (nothing after {name}:)"))
+                warnings.append(Notice("empty_value", f"“{name}:” 后缺少内容 (nothing after {name}:)", name))
                 return None
             return q.Term(target, fold(value))
     if not value:
         return None
     if all(len(run) < 2 for run in fold(value).split()):
         warnings.append(Notice("single_character", f"单字 “{value}” 只匹配精确字段，请输入两个或更多字 "
-                                 f"(one character only matches exact fields; type two or more)"))
+                                 f"(one character only matches exact fields; type two or more)", value))
         return exact_query(value)
     if not negate:
         text_terms.extend(run for run in fold(value).split() if len(run) >= 2)

@@ -16,7 +16,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 # Bump when fields or analysis change; an index built with another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 EXACT_FIELDS = ("case_no", "kind", "status", "hospital", "patient_name", "id_number",
                 "insurance_number", "invoice_number", "year")
@@ -98,6 +98,8 @@ def build_schema() -> Schema:
         text=TEXT(analyzer=BigramTokenizer(), phrase=True),
         # Other identifiers read from the document (invoice code, inpatient number, credit code…).
         codes=KEYWORD(lowercase=True, commas=False, scorable=False),
+        # The steps of the sign-off chains the case waits at (usually one).
+        step=KEYWORD(lowercase=False, commas=False, scorable=False, stored=True),
         document_date=DATETIME(stored=True, sortable=True),
         case_opened=DATETIME(stored=True, sortable=True),
         amount_fen=NUMERIC(int, bits=64, stored=True, sortable=True),
