@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import False_, True_
@@ -36,6 +36,7 @@ PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 EXACT_FILTERS = ("kind", "status", "hospital", "case_no", "patient_name", "id_number",
                  "insurance_number", "invoice_number", "year", "step")
 RANGE_FILTERS = {"date": "document_date", "opened": "case_opened"}
+# "date" and "amount" put the newest and largest first; a minus sign turns them round.
 SORTS = {"relevance": None, "date": ("document_date", True), "-date": ("document_date", False),
          "amount": ("amount_fen", True), "-amount": ("amount_fen", False),
          "opened": ("case_opened", True)}
@@ -48,7 +49,7 @@ class Hit:
     kind: str | None
     filename: str
     page: int  # where the first match is; 1 when the match is in a field, not the text
-    snippet: str  # HTML: escaped text with <mark> around matches
+    snippet: Markup  # HTML: escaped text with <mark> around matches, nothing else
     score: float | None
     fields: dict = field(default_factory=dict)  # what reading the document found
 
@@ -173,9 +174,9 @@ def _hits(session: Session, user, found: list[tuple[int, float | None]], terms: 
     return hits
 
 
-def snippet_start(texts: list[str]) -> str:
+def snippet_start(texts: list[str]) -> Markup:
     first = next((text for text in texts if text.strip()), "")
-    return str(escape(" ".join(first.split())[:60]))
+    return escape(" ".join(first.split())[:60])
 
 
 def _filter_clauses(filters: dict, warnings: list[Notice]) -> list[q.Query]:

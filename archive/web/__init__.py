@@ -29,6 +29,7 @@ from archive.web.i18n import (
     select_locale,
     status_label,
 )
+from archive.web.search import search_desk
 from archive.web.workflow import workflow
 
 log = logging.getLogger("archive.web")
@@ -63,7 +64,7 @@ def build_app(runtime) -> Flask:
     login.login_message = None
     login.user_loader(load_user)
 
-    for blueprint in (auth, cases, api, health, workflow):
+    for blueprint in (auth, cases, api, health, workflow, search_desk):
         app.register_blueprint(blueprint)
     errors.register(app)
     app.jinja_env.globals.update(

@@ -10,7 +10,9 @@ from archive.access import get_document
 from archive.auth import require, user_for_token
 from archive.cases import document_states, view_case
 from archive.intake import Rejected, open_case
-from archive.web.context import db
+from archive.search import read_params
+from archive.search import search as run_search
+from archive.web.context import db, runtime
 from archive.web.uploads import ingest_request_files
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -78,6 +80,19 @@ def show_document(document_id: int):
                    pages=document.page_count, kind=document.kind, filename=document.filename,
                    failure_reason=document.failure_reason, duplicate_of=document.duplicate_of_id,
                    sha256=document.stored_object.sha256)
+
+
+@api.get("/search")
+@token_required
+def search_documents():
+    """Search as the token's user; the parameters of archive.search.params, strictly checked."""
+    require(g.api_user, "search.use")
+    params = read_params(request.args, strict=True)
+    result = run_search(db(), runtime().search_index(), g.api_user, params.query,
+                        filters=params.filters, sort=params.sort, page=params.page,
+                        page_size=params.page_size)
+    db().commit()  # an auditor's search is an audit event
+    return jsonify(query=params.query, filters=params.filters, sort=params.sort, **result.as_dict())
 
 
 def _text(value) -> str | None:

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from archive.access import NotFound
 from archive.auth import Forbidden
 from archive.intake import Rejected
+from archive.search import BadParameter
 from archive.storage import StoreError
 from archive.web.api import Unauthorized
 from archive.workflows import WorkflowError
@@ -30,6 +31,10 @@ def register(app) -> None:
     @app.errorhandler(Rejected)
     def rejected(exc: Rejected):
         return _reply(exc.status, exc.code, exc.reason)
+
+    @app.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter):
+        return _reply(400, "bad_parameter", str(exc))
 
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound):
