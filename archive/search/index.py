@@ -230,6 +230,7 @@ def _record(document: Document, steps: list[str]) -> dict:
         "year": str((document_date or case.created_at).year),
         "page_count": document.page_count,
     }
+    record["digits"] = record["text"]  # analysed into four-digit grams (schema.digit_grams)
     if document_date is not None:
         record["document_date"] = document_date
     if (amount := _fen(_first(fields, *_AMOUNT_FIELDS))) is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as q
 
-from archive.search.schema import EXACT_FIELDS, bigrams, fold
+from archive.search.schema import DIGIT_GRAM, DIGIT_RUN, EXACT_FIELDS, bigrams, digit_grams, fold
 
 FIELD_ALIASES = {
     "case": "case_no", "case_no": "case_no", "案卷号": "case_no",
@@ -74,16 +74,29 @@ def parse_query(raw: str) -> ParsedQuery:
 
 def text_query(value: str) -> q.Query | None:
     """Documents whose text contains `value`: its character pairs at consecutive positions
-    (one phrase per whitespace-free run)."""
+    (one phrase per whitespace-free run). A run of four or more digits is looked up by its
+    four-digit grams instead (exact on their own); a longer run with such digits in it, say an
+    ID number, must also have them there, which narrows the pair phrase to a few documents."""
     phrases = []
     for run in fold(value).split():
         pairs = [pair for _, _, pair in bigrams(run)]
         if not pairs:
             continue
-        phrases.append(q.Term("text", pairs[0]) if len(pairs) == 1 else q.Phrase("text", pairs))
+        grams = [gram for _, _, gram in digit_grams(run)]
+        if grams and len(grams) == len(run) - DIGIT_GRAM + 1:  # the whole run is digits
+            phrases.append(_phrase("digits", grams))
+            continue
+        if grams:
+            longest = max(DIGIT_RUN.findall(run), key=len)
+            phrases.append(_phrase("digits", [g for _, _, g in digit_grams(longest)]))
+        phrases.append(_phrase("text", pairs))
     if not phrases:
         return None
     return phrases[0] if len(phrases) == 1 else q.And(phrases)
+
+
+def _phrase(name: str, grams: list[str]) -> q.Query:
+    return q.Term(name, grams[0]) if len(grams) == 1 else q.Phrase(name, grams)
 
 
 def exact_query(value: str) -> q.Query:
