@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 VERSION_FILE = "archive_schema.json"
 WRITE_TIMEOUT = 30.0  # seconds to wait for the directory lock held by another process
+MERGE_AFTER_SEGMENTS = 12
 BULK_PROCS_FROM = 2000  # documents; below this a single process is faster than forking
 _write_lock = threading.Lock()
 
@@ -163,7 +164,7 @@ def index_documents(index: SearchIndex, session: Session, document_ids: Iterable
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=_merge_due(writer))
     return len(records)
 
 
@@ -177,7 +178,13 @@ def remove_documents(index: SearchIndex, document_ids: Iterable[int]) -> None:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=_merge_due(writer))
+
+
+def _merge_due(writer) -> bool:
+    """Small commits add a segment each; merging on every commit rewrites the small segments
+    each time (most of an incremental add's time), so they are merged once enough pile up."""
+    return len(writer.segments) >= MERGE_AFTER_SEGMENTS
 
 
 def reindex_case(index: SearchIndex, session: Session, case_id: int) -> int:
