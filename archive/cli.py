@@ -170,7 +170,7 @@ def search(query: str, as_json: bool, username: str | None, page: int) -> None:
     from archive.search import search as run
 
     runtime = _runtime()
-    with runtime.sessions() as session:
+    with runtime.sessions.begin() as session:  # an auditor's search is an audit event
         result = run(session, runtime.search_index(), _as_user(session, username), query, page=page)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))

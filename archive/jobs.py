@@ -68,6 +68,20 @@ def run_index_document(runtime, document_id: int) -> int:
         return index_documents(index, session, [document_id])
 
 
+def sync_index() -> int:
+    """RQ entry point, on the search queue: catch the index up with the audit trail."""
+    return run_sync_index(worker_runtime())
+
+
+def run_sync_index(runtime) -> int:
+    """Re-index what changed since the index last caught up; returns how many documents."""
+    from archive.search import catch_up
+
+    index = runtime.search_index()
+    with runtime.sessions() as session:
+        return catch_up(index, session).documents
+
+
 def run_process_document(runtime, document_id: int) -> str:
     token = current_origin.set(Origin("job"))
     try:
@@ -82,7 +96,7 @@ def run_process_document(runtime, document_id: int) -> str:
         )
         log.info("document %s: %s", document_id, outcome)
         if outcome == "processed":
-            runtime.queue.submit("index_document", document_id)
+            runtime.queue.submit("sync_index")  # finds the document.processed event
         return outcome
     finally:
         current_origin.reset(token)

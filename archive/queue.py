@@ -24,7 +24,7 @@ from archive.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
-SEARCH_JOBS = {"index_document"}
+SEARCH_JOBS = {"index_document", "sync_index"}
 
 
 class JobQueue(Protocol):
@@ -152,6 +152,18 @@ def enqueue_processing(runtime, document_ids: list[int]) -> list[int]:
     return handed
 
 
+def submit_after_commit(runtime, job: str, *args: int) -> bool:
+    """Hand follow-up work over once the change that needs it has committed; a failure loses
+    nothing the sweep does not find again, so it is logged, not raised."""
+    try:
+        runtime.queue.submit(job, *args)
+    except Exception as exc:  # noqa: BLE001 - any queue failure is retried by the sweep
+        log.warning("could not enqueue %s (%s); the sweep will retry", job,
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return False
+    return True
+
+
 def sweep(runtime, *, startup: bool = False) -> list[int]:
     """Enqueue documents whose work was never handed over, is long overdue, or whose job died.
 
@@ -201,6 +213,8 @@ def start_sweeper(runtime, stop: threading.Event) -> threading.Thread:
             try:
                 sweep(runtime, startup=startup)
                 schedule_periodic(runtime)
+                # Cheap when nothing changed; indexes a change whose follow-up job was lost.
+                submit_after_commit(runtime, "sync_index")
                 startup = False
             except Exception:  # noqa: BLE001 - the sweeper must outlive a database hiccup
                 log.exception("sweep failed; trying again in %ss", interval)

@@ -13,11 +13,13 @@ from archive.search.index import (
     reindex_case,
     remove_documents,
 )
+from archive.search.params import BadParameter, SearchParams, read_params
 from archive.search.parse import parse_query
 from archive.search.query import Hit, SearchResult, matching_document_ids, search
 from archive.search.schema import SCHEMA_VERSION
+from archive.search.sync import CatchUp, catch_up
 
-__all__ = ["SCHEMA_VERSION", "Hit", "IndexUnavailable", "SearchIndex", "SearchResult",
-           "document_text", "index_documents", "index_status", "matching_document_ids",
-           "open_index", "open_or_rebuild", "parse_query", "rebuild", "reindex_case",
-           "remove_documents", "search"]
+__all__ = ["SCHEMA_VERSION", "BadParameter", "CatchUp", "Hit", "IndexUnavailable", "SearchIndex",
+           "SearchParams", "SearchResult", "catch_up", "document_text", "index_documents",
+           "index_status", "matching_document_ids", "open_index", "open_or_rebuild", "parse_query",
+           "read_params", "rebuild", "reindex_case", "remove_documents", "search"]

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 
-from archive.models import Document
+from archive.models import Document, WorkflowInstance, WorkflowStatus
 from archive.models.cases import DocumentStatus
 from archive.search.schema import SCHEMA_VERSION, build_schema, fold
 
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 VERSION_FILE = "archive_schema.json"
 WRITE_TIMEOUT = 30.0  # seconds to wait for the directory lock held by another process
+MERGE_AFTER_SEGMENTS = 12
 BULK_PROCS_FROM = 2000  # documents; below this a single process is faster than forking
 _write_lock = threading.Lock()
 
@@ -117,6 +118,9 @@ def rebuild(session: Session, index_dir: Path, *, procs: int | None = None) -> S
     with _write_lock:
         try:
             created = whoosh_index.create_in(str(fresh), build_schema())
+            from archive.search.sync import current_mark, write_mark
+
+            write_mark(fresh, current_mark(session))  # changes after this are caught up later
             ids = session.scalars(select(Document.id).where(
                 Document.status == DocumentStatus.PROCESSED).order_by(Document.id)).all()
             procs = procs or (min(2, os.cpu_count() or 1) if len(ids) >= BULK_PROCS_FROM else 1)
@@ -160,7 +164,7 @@ def index_documents(index: SearchIndex, session: Session, document_ids: Iterable
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=_merge_due(writer))
     return len(records)
 
 
@@ -174,7 +178,13 @@ def remove_documents(index: SearchIndex, document_ids: Iterable[int]) -> None:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=_merge_due(writer))
+
+
+def _merge_due(writer) -> bool:
+    """Small commits add a segment each; merging on every commit rewrites the small segments
+    each time (most of an incremental add's time), so they are merged once enough pile up."""
+    return len(writer.segments) >= MERGE_AFTER_SEGMENTS
 
 
 def reindex_case(index: SearchIndex, session: Session, case_id: int) -> int:
@@ -199,10 +209,17 @@ def _records(session: Session, ids: list[int]) -> list[dict]:
     documents = session.scalars(
         select(Document).where(Document.id.in_(ids), Document.status == DocumentStatus.PROCESSED)
         .options(selectinload(Document.pages), selectinload(Document.case))).all()
-    return [_record(document) for document in documents]
+    steps: dict[int, list[str]] = {}
+    for case_id, step in session.execute(
+            select(WorkflowInstance.case_id, WorkflowInstance.current_step).where(
+                WorkflowInstance.case_id.in_({document.case_id for document in documents}),
+                WorkflowInstance.status == WorkflowStatus.ACTIVE)):
+        if step:
+            steps.setdefault(case_id, []).append(step)
+    return [_record(document, steps.get(document.case_id, [])) for document in documents]
 
 
-def _record(document: Document) -> dict:
+def _record(document: Document, steps: list[str]) -> dict:
     fields, case = document.fields or {}, document.case
     first = _first(fields, "payer_name", "patient_name", "signed_by") or case.claimant_name
     document_date = _first_date(fields)
@@ -215,10 +232,12 @@ def _record(document: Document) -> dict:
         "insurance_number": fold(_first(fields, "insurance_number") or case.insurance_number or ""),
         "invoice_number": fold(_first(fields, "invoice_number") or ""),
         "codes": " ".join(fold(str(fields[name])) for name in _CODE_FIELDS if fields.get(name)),
+        "step": " ".join(steps),
         "case_opened": _naive_utc(case.created_at),
         "year": str((document_date or case.created_at).year),
         "page_count": document.page_count,
     }
+    record["digits"] = record["text"]  # analysed into four-digit grams (schema.digit_grams)
     if document_date is not None:
         record["document_date"] = document_date
     if (amount := _fen(_first(fields, *_AMOUNT_FIELDS))) is not None:

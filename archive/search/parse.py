@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as q
 
-from archive.search.schema import EXACT_FIELDS, bigrams, fold
+from archive.search.schema import DIGIT_GRAM, DIGIT_RUN, EXACT_FIELDS, bigrams, digit_grams, fold
 
 FIELD_ALIASES = {
     "case": "case_no", "case_no": "case_no", "案卷号": "case_no",
@@ -31,8 +31,12 @@ _TOKEN = re.compile(r'(-?)(?:([^\s:："]+)[:：])?("[^"]*"|[^\s"]*)|(")')
 
 @dataclass
 class Notice:
+    """Something about the query the user should know; `message` is for the CLI and the API,
+    the web page translates `code` with `value`."""
+
     code: str
     message: str
+    value: str = ""
 
 
 @dataclass
@@ -46,8 +50,8 @@ def parse_query(raw: str) -> ParsedQuery:
     raw = (raw or "").strip()
     warnings: list[Notice] = []
     if raw.count('"') % 2:
-        warnings.append(Notice("unbalanced_quote",
-                                 "引号不成对，已按普通文字检索 (unbalanced quote; searched as plain text)"))
+        warnings.append(Notice("unbalanced_quote", "引号不成对，已按普通文字检索 "
+                                                   "(unbalanced quote; searched as plain text)", '"'))
         raw = raw.replace('"', " ")
     must, must_not, text_terms = [], [], []
     for match in _TOKEN.finditer(raw):
@@ -70,16 +74,29 @@ def parse_query(raw: str) -> ParsedQuery:
 
 def text_query(value: str) -> q.Query | None:
     """Documents whose text contains `value`: its character pairs at consecutive positions
-    (one phrase per whitespace-free run)."""
+    (one phrase per whitespace-free run). A run of four or more digits is looked up by its
+    four-digit grams instead (exact on their own); a longer run with such digits in it, say an
+    ID number, must also have them there, which narrows the pair phrase to a few documents."""
     phrases = []
     for run in fold(value).split():
         pairs = [pair for _, _, pair in bigrams(run)]
         if not pairs:
             continue
-        phrases.append(q.Term("text", pairs[0]) if len(pairs) == 1 else q.Phrase("text", pairs))
+        grams = [gram for _, _, gram in digit_grams(run)]
+        if grams and len(grams) == len(run) - DIGIT_GRAM + 1:  # the whole run is digits
+            phrases.append(_phrase("digits", grams))
+            continue
+        if grams:
+            longest = max(DIGIT_RUN.findall(run), key=len)
+            phrases.append(_phrase("digits", [g for _, _, g in digit_grams(longest)]))
+        phrases.append(_phrase("text", pairs))
     if not phrases:
         return None
     return phrases[0] if len(phrases) == 1 else q.And(phrases)
+
+
+def _phrase(name: str, grams: list[str]) -> q.Query:
+    return q.Term(name, grams[0]) if len(grams) == 1 else q.Phrase(name, grams)
 
 
 def exact_query(value: str) -> q.Query:
@@ -93,18 +110,18 @@ def _clause(name, value, original, warnings, text_terms, negate) -> q.Query | No
         target = FIELD_ALIASES.get(fold(name))
         if target is None:
             warnings.append(Notice("unknown_field", f"未知字段 “{name}”，已按普通文字检索 "
-                                     f"(unknown field {name!r}; searched as plain text)"))
+                                     f"(unknown field {name!r}; searched as plain text)", name))
             value = original.lstrip("-")
         elif target != "text":
             if not value:
-                warnings.append(Notice("empty_value", f"“{name}:” 后缺少内容 (nothing after {name}:)"))
+                warnings.append(Notice("empty_value", f"“{name}:” 后缺少内容 (nothing after {name}:)", name))
                 return None
             return q.Term(target, fold(value))
     if not value:
         return None
     if all(len(run) < 2 for run in fold(value).split()):
         warnings.append(Notice("single_character", f"单字 “{value}” 只匹配精确字段，请输入两个或更多字 "
-                                 f"(one character only matches exact fields; type two or more)"))
+                                 f"(one character only matches exact fields; type two or more)", value))
         return exact_query(value)
     if not negate:
         text_terms.extend(run for run in fold(value).split() if len(run) >= 2)

@@ -5,10 +5,16 @@ becomes "张伟", "伟于" at positions 0, 1. A query term is folded the same wa
 phrase of its pairs at consecutive positions, so every substring of two or more characters of
 a document's text finds it — digit runs like "0023" included, matched as written.
 Whitespace separates segments; pairs never span it. Identifiers also get exact fields.
+
+Digit pairs are few (100) and every document has many (dates, amounts), so a number's pairs
+all occur in most documents and the phrase check runs on nearly all of them. Runs of four or
+more ASCII digits are therefore also indexed as overlapping four-digit grams (field `digits`):
+a number of four digits or more is a phrase of its grams there, which few documents share.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -16,7 +22,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 # Bump when fields or analysis change; an index built with another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 EXACT_FIELDS = ("case_no", "kind", "status", "hospital", "patient_name", "id_number",
                 "insurance_number", "invoice_number", "year")
@@ -62,8 +68,27 @@ def bigrams(text: str) -> list[tuple[int, int, str]]:
     return pairs
 
 
+DIGIT_GRAM = 4
+DIGIT_RUN = re.compile(rf"[0-9]{{{DIGIT_GRAM},}}")
+
+
+def digit_grams(text: str) -> list[tuple[int, int, str]]:
+    """(position, start char, gram) of the four-digit grams of each run of 4+ ASCII digits of
+    the folded text; positions jump between runs so a phrase cannot join two runs."""
+    grams, position = [], 0
+    for run in DIGIT_RUN.finditer(fold(text)):
+        digits = run.group()
+        for offset in range(len(digits) - DIGIT_GRAM + 1):
+            grams.append((position, run.start() + offset, digits[offset:offset + DIGIT_GRAM]))
+            position += 1
+        position += DIGIT_GRAM
+    return grams
+
+
 class BigramTokenizer(Tokenizer):
     """Whoosh tokenizer yielding the character pairs of `bigrams`."""
+
+    grams = staticmethod(bigrams)
 
     def __eq__(self, other):
         return other.__class__ is self.__class__
@@ -74,7 +99,7 @@ class BigramTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, start, pair in bigrams(value):
+        for position, start, pair in self.grams(value):
             token.text = pair
             token.boost = 1.0
             token.stopped = False
@@ -84,8 +109,14 @@ class BigramTokenizer(Tokenizer):
                 token.pos = start_pos + position
             if chars:
                 token.startchar = start_char + start
-                token.endchar = start_char + start + 2
+                token.endchar = start_char + start + len(pair)
             yield token
+
+
+class DigitGramTokenizer(BigramTokenizer):
+    """Whoosh tokenizer yielding the four-digit grams of `digit_grams`."""
+
+    grams = staticmethod(digit_grams)
 
 
 def build_schema() -> Schema:
@@ -96,8 +127,11 @@ def build_schema() -> Schema:
         document_id=ID(stored=True, unique=True),
         case_id=NUMERIC(int, bits=64, stored=True, sortable=True),
         text=TEXT(analyzer=BigramTokenizer(), phrase=True),
+        digits=TEXT(analyzer=DigitGramTokenizer(), phrase=True),  # the same text, see above
         # Other identifiers read from the document (invoice code, inpatient number, credit code…).
         codes=KEYWORD(lowercase=True, commas=False, scorable=False),
+        # The steps of the sign-off chains the case waits at (usually one).
+        step=KEYWORD(lowercase=False, commas=False, scorable=False, stored=True),
         document_date=DATETIME(stored=True, sortable=True),
         case_opened=DATETIME(stored=True, sortable=True),
         amount_fen=NUMERIC(int, bits=64, stored=True, sortable=True),

@@ -10,7 +10,12 @@ from archive.access import get_document
 from archive.auth import require, user_for_token
 from archive.cases import document_states, view_case
 from archive.intake import Rejected, open_case
-from archive.web.context import db
+from archive.intake.cases import update_case
+from archive.intake.corrections import delete_document, reclassify_document
+from archive.queue import submit_after_commit
+from archive.search import read_params
+from archive.search import search as run_search
+from archive.web.context import db, runtime
 from archive.web.uploads import ingest_request_files
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -80,6 +85,62 @@ def show_document(document_id: int):
                    pages=document.page_count, kind=document.kind, filename=document.filename,
                    failure_reason=document.failure_reason, duplicate_of=document.duplicate_of_id,
                    sha256=document.stored_object.sha256)
+
+
+@api.patch("/cases/<case_no>")
+@token_required
+def correct_case(case_no: str):
+    """{"reason": "...", "<field>": value, ...} for the fields of archive.intake.cases.EDITABLE_FIELDS."""
+    body = _json_object()
+    case = update_case(db(), case_no, actor=g.api_user, reason=_text(body.pop("reason", None)) or "",
+                       **body)
+    db().commit()
+    submit_after_commit(runtime(), "sync_index")
+    return jsonify(case_no=case.case_no, status=case.status, version=case.version)
+
+
+@api.patch("/documents/<int:document_id>")
+@token_required
+def reclassify(document_id: int):
+    """{"kind": "invoice", "reason": "..."}"""
+    body = _json_object()
+    document = reclassify_document(db(), document_id, actor=g.api_user, kind=_text(body.get("kind")) or "",
+                                   reason=_text(body.get("reason")) or "")
+    db().commit()
+    submit_after_commit(runtime(), "sync_index")
+    return jsonify(id=document.id, kind=document.kind)
+
+
+@api.delete("/documents/<int:document_id>")
+@token_required
+def remove_document(document_id: int):
+    """?reason=... (or {"reason": "..."})"""
+    body = request.get_json(silent=True) if request.is_json else None
+    reason = request.args.get("reason") or (body or {}).get("reason") or ""
+    case_no = delete_document(db(), document_id, actor=g.api_user, reason=str(reason))
+    db().commit()
+    submit_after_commit(runtime(), "sync_index")
+    return jsonify(deleted=document_id, case_no=case_no)
+
+
+@api.get("/search")
+@token_required
+def search_documents():
+    """Search as the token's user; the parameters of archive.search.params, strictly checked."""
+    require(g.api_user, "search.use")
+    params = read_params(request.args, strict=True)
+    result = run_search(db(), runtime().search_index(), g.api_user, params.query,
+                        filters=params.filters, sort=params.sort, page=params.page,
+                        page_size=params.page_size)
+    db().commit()  # an auditor's search is an audit event
+    return jsonify(query=params.query, filters=params.filters, sort=params.sort, **result.as_dict())
+
+
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Rejected("send a JSON object", code="bad_json", status=400)
+    return body
 
 
 def _text(value) -> str | None:

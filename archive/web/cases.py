@@ -91,7 +91,9 @@ def new():
 def show(case_no: str):
     case = view_case(db(), current_user, case_no)
     db().commit()
-    return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS,
+    # Opened from a search hit: ?document=ID&page=N shows that page's text under the document.
+    focus = (request.args.get("document", type=int), request.args.get("page", 1, type=int))
+    return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS, focus=focus,
                            history=case_history(db(), current_user, case),
                            workflow=timeline(db(), current_user, case),
                            case_findings=case_findings(case, case.documents),

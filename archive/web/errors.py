@@ -15,6 +15,7 @@ from archive.access import NotFound
 from archive.auth import Forbidden
 from archive.intake import Rejected
 from archive.records.errors import RecordsError
+from archive.search import BadParameter
 from archive.storage import StoreError
 from archive.web.api import Unauthorized
 from archive.workflows import WorkflowError
@@ -37,6 +38,9 @@ def register(app) -> None:
     def records_refused(exc: RecordsError):
         # Held 423, destroyed 410, filed / not closed 409, not permitted 403, invalid 422.
         return _reply(exc.status, exc.code, exc.render(_))
+    @app.errorhandler(BadParameter)
+    def bad_parameter(exc: BadParameter):
+        return _reply(400, "bad_parameter", str(exc))
 
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound):

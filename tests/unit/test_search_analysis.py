@@ -5,7 +5,7 @@ from __future__ import annotations
 from whoosh import query as q
 
 from archive.search.parse import parse_query, text_query
-from archive.search.schema import BigramTokenizer, bigrams, fold
+from archive.search.schema import BigramTokenizer, bigrams, digit_grams, fold
 from archive.search.snippets import snippet
 
 
@@ -43,8 +43,19 @@ def test_tokenizer_reports_positions_and_characters():
 
 
 def test_a_term_is_a_phrase_of_its_pairs():
-    assert text_query("13651610") == q.Phrase("text", ["13", "36", "65", "51", "16", "61", "10"])
+    assert text_query("张伟于") == q.Phrase("text", ["张伟", "伟于"])
     assert text_query("张伟") == q.Term("text", "张伟")
+    assert text_query("365") == q.Phrase("text", ["36", "65"])
+
+
+def test_numbers_of_four_digits_or_more_are_phrases_of_digit_grams():
+    assert text_query("13651610") == q.Phrase("digits", ["1365", "3651", "6516", "5161", "1610"])
+    assert text_query("2026") == q.Term("digits", "2026")
+    assert text_query("ID1101051949") == q.And([
+        q.Phrase("digits", ["1101", "1010", "0105", "1051", "0519", "5194", "1949"]),
+        q.Phrase("text", ["id", "d1", "11", "10", "01", "10", "05", "51", "19", "94", "49"])])
+    assert digit_grams("号码：0023，日期 2026-03-05 12345") == [
+        (0, 3, "0023"), (5, 11, "2026"), (10, 22, "1234"), (11, 23, "2345")]
 
 
 def test_single_character_searches_exact_fields_and_warns():

@@ -1,0 +1,76 @@
+"""Correcting what intake filed: a document's kind (材料类别) and a document filed by mistake.
+
+Both are audit events; the search index follows them (archive.search.sync reads the trail).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from archive.access import get_document
+from archive.auth import require
+from archive.intake.cases import FINAL_STATUSES
+from archive.intake.validate import Rejected
+from archive.models import Document
+from archive.models.cases import DOCUMENT_KINDS
+from archive.records import audit
+from archive.workflows import content_changed
+
+
+def reclassify_document(session: Session, document_id: int, *, actor, kind: str, reason: str) -> Document:
+    """Set the kind of a document that was filed or recognised as the wrong kind. The fields
+    already read stay as they are until the document is read again."""
+    require(actor, "document.classify")
+    document = get_document(session, actor, document_id)
+    if kind not in DOCUMENT_KINDS:
+        raise Rejected(f"unknown kind {kind!r}; one of {', '.join(DOCUMENT_KINDS)}",
+                       code="invalid_kind", status=400)
+    reason = _reason(reason)
+    before = document.kind
+    document.kind, document.kind_guessed = kind, False
+    session.flush()
+    audit.record(session, "document.reclassify", actor=actor, target=document, details={
+        "case_no": document.case.case_no, "before": before, "after": kind, "reason": reason})
+    return document
+
+
+def delete_document(session: Session, document_id: int, *, actor, reason: str) -> str:
+    """Remove a document filed by mistake from its case (not once the case is closed). The
+    original stays in the store while any record refers to it (see `archive reconcile`).
+    A chain whose signatures covered the document goes back to the first step affected.
+    Returns the case number."""
+    require(actor, "document.delete")
+    document = get_document(session, actor, document_id)
+    case = document.case
+    if case.status in FINAL_STATUSES:
+        raise Rejected(f"case {case.case_no} is {case.status}; its documents can no longer be "
+                       "removed", code="case_closed", status=409)
+    reason = _reason(reason)
+    details = {"case_no": case.case_no, "filename": document.original_filename,
+               "kind": document.kind, "sha256": document.stored_object.sha256, "reason": reason}
+    session.execute(update(Document).where(Document.duplicate_of_id == document.id)
+                    .values(duplicate_of_id=None))
+    session.delete(document)
+    session.flush()
+    session.refresh(case)
+    content_changed(session, case, actor=actor, reason=reason)
+    audit.record(session, "document.delete", actor=actor, target=_Gone(document_id), details=details)
+    return case.case_no
+
+
+class _Gone:
+    """Stands for a deleted document in its audit event (target type "document", its id)."""
+
+    def __init__(self, document_id: int):
+        self.id = document_id
+
+
+_Gone.__name__ = "Document"
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Rejected("say why the document is changed", code="invalid_document", status=400)
+    return reason[:500]

@@ -1,0 +1,97 @@
+"""Keeping the index a view of the database, read from the audit trail.
+
+Every change that matters to search is an audit event written in the same transaction as the
+change (a document read, re-classified or deleted, a case corrected, a sign-off that moves its
+case on). The index remembers the id of the last event it has caught up with; `catch_up` reads
+the events after it and re-indexes the documents and cases they name. Nothing is lost when a
+job is: the next catch-up (after the next change, or the sweep) finds the same events. Only the
+single index writer (the search queue) runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from archive.models import AuditEvent, Case, Document
+from archive.search.index import SearchIndex, index_documents
+
+log = logging.getLogger(__name__)
+
+MARK_FILE = "archive_sync.json"
+DOCUMENT_ACTIONS = ("document.processed", "document.reclassify", "document.delete")
+CASE_ACTIONS = ("case.update",)
+CASE_ACTION_PREFIXES = ("workflow.",)  # sign-offs move status and step
+BATCH = 5000  # events per round
+
+
+@dataclass
+class CatchUp:
+    events: int = 0
+    documents: int = 0
+    mark: int = 0
+
+
+def current_mark(session: Session) -> int:
+    """The id of the newest audit event: where an index built now starts from."""
+    return session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def read_mark(index_dir: Path) -> int | None:
+    try:
+        return int(json.loads((Path(index_dir) / MARK_FILE).read_text())["last_event"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def write_mark(index_dir: Path, mark: int) -> None:
+    path = Path(index_dir) / MARK_FILE
+    scratch = path.with_suffix(".tmp")
+    scratch.write_text(json.dumps({"last_event": mark}))
+    scratch.replace(path)
+
+
+def catch_up(index: SearchIndex, session: Session) -> CatchUp:
+    """Re-index what changed since the index's mark; returns what was done."""
+    report = CatchUp(mark=read_mark(index.path) or 0)
+    if read_mark(index.path) is None:
+        # An index from before marks were kept: trust it from now on (`archive reindex` if not).
+        report.mark = current_mark(session)
+        write_mark(index.path, report.mark)
+        return report
+    # Events are appended under a lock held until their transaction commits, so every event up
+    # to the newest one seen now is committed: the mark can move to it, past irrelevant events.
+    newest = current_mark(session)
+    while report.mark < newest:
+        events = session.execute(
+            select(AuditEvent.id, AuditEvent.action, AuditEvent.target_type, AuditEvent.target_id)
+            .where(AuditEvent.id > report.mark, AuditEvent.id <= newest, or_(
+                AuditEvent.action.in_(DOCUMENT_ACTIONS + CASE_ACTIONS),
+                *(AuditEvent.action.startswith(prefix) for prefix in CASE_ACTION_PREFIXES)))
+            .order_by(AuditEvent.id).limit(BATCH)).all()
+        if not events:
+            report.mark = newest
+            write_mark(index.path, newest)
+            break
+        document_ids, case_nos = set(), set()
+        for event in events:
+            if event.target_type == "document" and event.target_id and event.target_id.isdigit():
+                document_ids.add(int(event.target_id))
+            elif event.target_type == "case" and event.target_id:
+                case_nos.add(event.target_id)
+        if case_nos:
+            document_ids |= set(session.scalars(select(Document.id).join(Case).where(
+                Case.case_no.in_(case_nos))))
+        report.documents += index_documents(index, session, document_ids) if document_ids else 0
+        report.events += len(events)
+        report.mark = events[-1].id
+        write_mark(index.path, report.mark)
+        session.expunge_all()
+    if report.events:
+        log.info("search index caught up: %d events, %d documents", report.events, report.documents)
+    return report

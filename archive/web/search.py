@@ -1,0 +1,111 @@
+"""The search desk (档案检索): free text and fields, facets, highlighted snippets, pages."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from archive.auth import can, require
+from archive.models.cases import DOCUMENT_KINDS
+from archive.search import read_params
+from archive.search import search as run_search
+from archive.web.context import db, runtime
+from archive.web.i18n import STATUS_LABELS, kind_label, status_label
+
+search_desk = Blueprint("search", __name__)
+
+CASE_STATUSES = ("intake", "in_review", "returned", "rejected", "approved", "paid")
+NOTICES = {
+    "unbalanced_quote": _l("A quotation mark has no partner; the query was searched as plain text."),
+    "unknown_field": _l("There is no field “%(value)s”; it was searched as plain text."),
+    "empty_value": _l("Nothing follows “%(value)s:”; that part was left out."),
+    "single_character": _l("“%(value)s” is a single character, so only exact fields (such as a "
+                           "one-character name) were searched. Type two or more characters to "
+                           "search the text."),
+    "bad_date": _l("“%(value)s” is not a date (YYYY-MM-DD) and was ignored."),
+    "bad_amount": _l("“%(value)s” is not an amount and was ignored."),
+    "unknown_sort": _l("Unknown sort order; sorted by relevance."),
+}
+SORT_LABELS = {"relevance": _l("relevance"), "date": _l("date, newest first"),
+               "-date": _l("date, oldest first"), "amount": _l("amount, largest first"),
+               "-amount": _l("amount, smallest first"), "opened": _l("case opened, newest first")}
+
+
+@search_desk.route("/search")
+@login_required
+def page():
+    require(current_user, "search.use")
+    params = read_params(request.args, strict=False)
+    result = None
+    if not params.empty:
+        result = run_search(db(), runtime().search_index(), current_user, params.query,
+                            filters=params.filters, sort=params.sort, page=params.page,
+                            page_size=params.page_size)
+        db().commit()  # an auditor's search is an audit event
+    return render_template("search/index.html", params=params, result=result,
+                           kinds=DOCUMENT_KINDS, statuses=CASE_STATUSES, steps=step_choices(),
+                           sorts=SORT_LABELS)
+
+
+@search_desk.app_template_global()
+def may_search() -> bool:
+    return can(current_user, "search.use")
+
+
+@search_desk.app_template_global()
+def notice_text(notice) -> str:
+    message = NOTICES.get(notice.code)
+    return str(message) % {"value": notice.value} if message is not None else notice.message
+
+
+@search_desk.app_template_global()
+def problem_text(problem) -> str:
+    return _("The value of “%(name)s” was ignored: %(reason)s", name=problem.name,
+             reason=problem.reason)
+
+
+@search_desk.app_template_global()
+def facet_label(name: str, value: str) -> str:
+    if name == "kind":
+        return kind_label(value)
+    if name == "status":
+        return status_label(value) if value in STATUS_LABELS else value
+    return value
+
+
+@search_desk.app_template_global()
+def search_url(**changes) -> str:
+    """This search with some parameters changed: toggle=(name, value) ticks or unticks a facet
+    value; page=N moves; anything else replaces. Any change but page starts at page 1."""
+    args = request.args.copy()
+    toggle = changes.pop("toggle", None)
+    if toggle is not None:
+        name, value = toggle
+        values = args.getlist(name)
+        args.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
+    for name, value in changes.items():
+        args[name] = value
+    if "page" not in changes:
+        args.pop("page", None)
+    return url_for("search.page", **args.to_dict(flat=False))
+
+
+@cache
+def _steps() -> tuple[tuple[str, object], ...]:
+    from archive.workflows.definitions import registry
+
+    seen: dict[str, object] = {}
+    for definition in registry().definitions.values():
+        for step in definition.steps:
+            seen.setdefault(step.id, step.label)
+    return tuple(seen.items())
+
+
+def step_choices() -> list[tuple[str, str]]:
+    from archive.web.workflow import pick
+
+    return [(step_id, pick(label)) for step_id, label in _steps()]
