@@ -20,7 +20,7 @@ import pytesseract
 from PIL import Image
 
 from archive.intake import sniff
-from archive.ocr.preprocess import MAX_OCR_PIXELS, prepare
+from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
 
 OCR_DPI = 300
 # chi_sim alone, not chi_sim+eng: its character set has digits and Latin letters, and with eng added
@@ -30,6 +30,7 @@ LANGUAGES = "chi_sim"
 PAGE_SEGMENTATION = 3  # tesseract --psm: automatic layout (forms put fields side by side)
 MIN_TEXT_CHARS = 20  # a full page with fewer characters than this is treated as a scan
 RETRY_BELOW_CONFIDENCE = 50.0  # a first reading this poor is worth an orientation check
+MIN_WORDS_TO_TURN = 10  # fewer words than this: a blank or nearly blank page, nothing to turn
 ORIENTATION_MIN_CONFIDENCE = 2.0  # tesseract OSD's own scale; below this it is guessing
 WIDE_GAP = 0.6  # a gap between words wider than this many line heights separates two fields
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe
@@ -146,20 +147,22 @@ def _image_pages(path: Path) -> Iterator[PageText]:
 def ocr_page(image: Image.Image, number: int, *, psm: int = PAGE_SEGMENTATION) -> PageText:
     """Preprocess, OCR, and put the words back into lines; a poor reading is tried once turned."""
     try:
-        page = _ocr(image, number, psm)
-        if page.confidence is not None and page.confidence < RETRY_BELOW_CONFIDENCE:
-            turned = _upright(image)
-            if turned is not None:
-                retry = _ocr(turned, number, psm)
-                if (retry.confidence or 0) > page.confidence:
+        prepared = prepare(image)
+        page = _ocr(prepared, number, psm)
+        if (page.confidence or 0) < RETRY_BELOW_CONFIDENCE and len(page.words) >= MIN_WORDS_TO_TURN:
+            # Some text, badly read: perhaps the page lies sideways or upside down. (A blank page
+            # has nothing to turn, and orientation detection is slow: only here is it paid for.)
+            turn = _orientation(prepared.image)
+            if turn:
+                retry = _ocr(prepare(image.rotate(-turn, expand=True)), number, psm)
+                if (retry.confidence or 0) > (page.confidence or 0):
                     page = retry
         return page
     except (pytesseract.TesseractError, RuntimeError, OSError, ValueError, cv2.error) as exc:
         return PageText(number, "ocr", error=f"OCR failed: {str(exc).strip()[:200]}")
 
 
-def _ocr(image: Image.Image, number: int, psm: int) -> PageText:
-    prepared = prepare(image)
+def _ocr(prepared: Prepared, number: int, psm: int) -> PageText:
     data = pytesseract.image_to_data(prepared.image, lang=LANGUAGES,
                                      config=f"--psm {psm} --dpi {prepared.dpi}",
                                      output_type=pytesseract.Output.DICT)
@@ -207,13 +210,13 @@ def assemble_line(words: list[Word]) -> OcrLine:
     return OcrLine(text, tuple(confidences))
 
 
-def _upright(image: Image.Image) -> Image.Image | None:
-    """The page turned upright if tesseract's orientation detection is sure it is not; else None."""
+def _orientation(page: Image.Image) -> int:
+    """Degrees clockwise the page must be turned to stand upright, when tesseract's orientation
+    detection is sure of it; else 0."""
     try:
-        osd = pytesseract.image_to_osd(image.convert("L"), config="--psm 0",
-                                       output_type=pytesseract.Output.DICT)
+        osd = pytesseract.image_to_osd(page, config="--psm 0", output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractError:
-        return None  # too little text to tell
-    if osd.get("rotate", 0) == 0 or float(osd.get("orientation_conf", 0)) < ORIENTATION_MIN_CONFIDENCE:
-        return None
-    return image.rotate(-int(osd["rotate"]), expand=True)
+        return 0  # too little text to tell
+    if float(osd.get("orientation_conf", 0)) < ORIENTATION_MIN_CONFIDENCE:
+        return 0
+    return int(osd.get("rotate", 0))
