@@ -93,6 +93,7 @@ def run_process_document(runtime, document_id: int) -> str:
             tmp_dir=runtime.tmp_dir,
             delay_seconds=float(jobs.get("fault_delay_seconds", 0)),
             min_confidence=float(runtime.settings.get("ocr.min_confidence", 70)),
+            max_attempts=int(jobs.get("max_attempts", processing.MAX_ATTEMPTS)),
         )
         log.info("document %s: %s", document_id, outcome)
         if outcome == "processed":

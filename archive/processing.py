@@ -2,7 +2,9 @@
 
 A document is claimed with a lease (an atomic UPDATE), so two jobs for the same document never
 work at once and a job that died is noticed when its lease runs out. Safe to run again: a
-processed document is skipped.
+processed document is skipped. A file that cannot be read fails with its reason at once; one that
+kills its worker (tesseract crashing, memory) is given up after `max_attempts` claims, so no
+document is retried forever.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 import time
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,31 +30,42 @@ from archive.storage import ObjectStore, StoreError
 log = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (StoreError, OperationalError, ConnectionError, TimeoutError)
+MAX_ATTEMPTS = 5  # more than the job retries (jobs.retries) that transient errors use
 
 
-def claim(sessions: sessionmaker[Session], document_id: int, lease_seconds: int) -> bool:
+def claim(sessions: sessionmaker[Session], document_id: int, lease_seconds: int, *,
+          max_attempts: int = MAX_ATTEMPTS) -> bool:
     now = utcnow()
+    claimable = or_(Document.status == DocumentStatus.RECEIVED,
+                    (Document.status == DocumentStatus.PROCESSING) & (Document.lease_until < now))
     with sessions.begin() as session:
         result = session.execute(
             update(Document)
-            .where(
-                Document.id == document_id,
-                or_(
-                    Document.status == DocumentStatus.RECEIVED,
-                    (Document.status == DocumentStatus.PROCESSING) & (Document.lease_until < now),
-                ),
-            )
+            .where(Document.id == document_id, claimable, Document.attempts < max_attempts)
             .values(status=DocumentStatus.PROCESSING, lease_until=now + timedelta(seconds=lease_seconds),
                     attempts=Document.attempts + 1)
         )
-        return result.rowcount == 1
+        if result.rowcount == 1:
+            return True
+        # Every earlier attempt died without finishing (the job never reported back): give up.
+        document = session.execute(
+            select(Document).where(Document.id == document_id, claimable,
+                                   Document.attempts >= max_attempts).with_for_update()
+        ).scalar_one_or_none()
+        if document is not None:
+            reason = (f"processing stopped without finishing {document.attempts} times "
+                      "(the file may crash the reader); not retried")
+            document.status, document.lease_until = DocumentStatus.FAILED, None
+            document.failure_reason, document.processed_at = reason, now
+            audit.record(session, "document.failed", target=document, details={"reason": reason})
+        return False
 
 
 def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, *,
                      document_id: int, lease_seconds: int, tmp_dir, delay_seconds: float = 0,
-                     min_confidence: float = MIN_CONFIDENCE) -> str:
+                     min_confidence: float = MIN_CONFIDENCE, max_attempts: int = MAX_ATTEMPTS) -> str:
     """Process one document; returns "processed", "failed" or "skipped"."""
-    if not claim(sessions, document_id, lease_seconds):
+    if not claim(sessions, document_id, lease_seconds, max_attempts=max_attempts):
         return "skipped"
     try:
         with sessions() as session:
@@ -74,6 +87,11 @@ def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits
     except (Rejected, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
         _finish(sessions, document_id, failed_reason=reason)
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - a file no reader copes with fails; it is not retried
+        log.exception("document %s could not be read", document_id)
+        _finish(sessions, document_id,
+                failed_reason=f"the file could not be read ({type(exc).__name__}: {str(exc)[:300]})")
         return "failed"
     _finish(sessions, document_id, reading=reading)
     return "processed"

@@ -74,7 +74,9 @@ def _pdf_pages(path: Path, size: int) -> int:
         try:
             document = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as exc:
-            if "password" in str(exc).lower():
+            # PDFium reports the last error of the process when a load fails without one of its
+            # own, so "password" after an earlier encrypted file is believed only with /Encrypt.
+            if "password" in str(exc).lower() and _declares_encryption(path, size):
                 raise Rejected("the PDF is protected by a password; upload an unprotected scan",
                                code="encrypted_pdf") from exc
             raise Rejected(f"the PDF cannot be read: {_short(exc)}", code="corrupt_pdf") from exc
@@ -85,6 +87,13 @@ def _pdf_pages(path: Path, size: int) -> int:
     if pages == 0:
         raise Rejected("the PDF has no pages", code="corrupt_pdf")
     return pages
+
+
+def _declares_encryption(path: Path, size: int) -> bool:
+    """Whether the trailer (or cross-reference stream) near the end names an /Encrypt dictionary."""
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - 65536))
+        return b"/Encrypt" in handle.read()
 
 
 def _image_pages(path: Path, limits: Limits) -> int:

@@ -7,10 +7,16 @@ from pathlib import Path
 
 from archive.intake.validate import Limits, inspect_file
 from archive.ocr.checks import check_document
-from archive.ocr.fields import extract_fields, guess_kind
+from archive.ocr.fields import FieldReading, Line, field_label, guess_kind, read_fields
 from archive.ocr.pages import PageText, read_pages
 
 MIN_CONFIDENCE = 70.0  # below this mean word confidence a page is flagged for a human check
+NEEDS_CHECK = ("page_failed", "low_confidence", "field_unreadable")
+_REASONS = {"low_confidence": "识别置信度低", "unexpected_characters": "含有不应出现的字符",
+            "not_a_date": "不是有效日期", "not_a_date_range": "不是有效的起止日期",
+            "not_an_amount": "不是有效金额", "not_a_capital_amount": "不是有效的大写金额",
+            "not_an_id_number": "不是18位身份证号", "not_a_credit_code": "不是18位统一社会信用代码",
+            "check_digit": "校验位不符，可能识别有误", "row_unreadable": "有行未能完整识别"}
 
 
 @dataclass
@@ -24,8 +30,7 @@ class Reading:
     @property
     def needs_check(self) -> bool:
         """A person must look: a page unreadable or read with low confidence, or no kind."""
-        return self.kind is None or any(c["code"] in ("page_failed", "low_confidence")
-                                        for c in self.checks)
+        return self.kind is None or any(c["code"] in NEEDS_CHECK for c in self.checks)
 
 
 def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = MIN_CONFIDENCE) -> Reading:
@@ -35,12 +40,18 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
     kind = kind or guess_kind(text)
     if kind == "daily_statement" and len(pages) > 1:
         # One page per inpatient day: each day is read and checked on its own.
-        days = [extract_fields(kind, page.text) for page in pages]
+        readings = [read_fields(kind, _lines([page])) for page in pages]
+        days = [reading.fields for reading in readings]
         fields = {**days[0], "days": days}
         checks = [finding for day in days for finding in check_document(kind, day)]
+        checks += [unreadable_finding(kind, item, page=n) for n, reading in enumerate(readings, 1)
+                   for item in reading.unreadable]
+    elif kind:
+        reading = read_fields(kind, _lines(pages))
+        fields = reading.fields
+        checks = check_document(kind, fields) + _unreadable_findings(kind, reading)
     else:
-        fields = extract_fields(kind, text) if kind else {}
-        checks = check_document(kind, fields)
+        fields, checks = {}, []
     for page in pages:
         if page.error:
             checks.append({"code": "page_failed", "severity": "error",
@@ -49,6 +60,28 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
             checks.append({"code": "low_confidence", "severity": "warning",
                            "message": f"第 {page.number} 页识别置信度 {page.confidence:.0f}，需人工核对"})
     return Reading(kind, guessed and kind is not None, pages, fields, checks)
+
+
+def _lines(pages: list[PageText]) -> list[Line]:
+    lines = []
+    for page in pages:
+        if page.lines is not None:
+            lines += [Line(line.text, line.confidences) for line in page.lines]
+        else:
+            lines += [Line(text) for text in page.text.splitlines()]
+    return lines
+
+
+def _unreadable_findings(kind: str, reading: FieldReading) -> list[dict]:
+    return [unreadable_finding(kind, item) for item in reading.unreadable]
+
+
+def unreadable_finding(kind: str, item: dict, *, page: int | None = None) -> dict:
+    """A field seen on the page but not taken: absent, and a person is asked to read it."""
+    where = f"第 {page} 页" if page else ""
+    return {"code": "field_unreadable", "severity": "warning", "field": item["field"],
+            "message": f"{where}{field_label(kind, item['field'])}：识别为“{item['read'][:60]}”，"
+                       f"{_REASONS.get(item['reason'], item['reason'])}，未采用，需人工核对"}
 
 
 def extract_file(path: Path, *, kind: str | None, limits: Limits) -> dict:

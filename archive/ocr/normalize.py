@@ -48,6 +48,46 @@ def parse_amount(text: str | None) -> str | None:
     return format_amount(match.group().replace(",", ""))
 
 
+_DATE_ONLY = re.compile(
+    r"(?P<y>\d{4}|\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日?"
+    r"|(?P<sep>[.\-/])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<d2>\d{1,2}))"
+)
+_AMOUNT_ONLY = re.compile(r"[￥¥]?\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?P<f>\.\d{1,2})?\s*元?")
+_CAPITAL_ONLY = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]+")
+
+
+def read_date(value: str | None, *, century: int = 2000) -> str | None:
+    """A value that is a date and nothing else (`2024年3月5日`, `2024.03.05`, `24-3-5`) → ISO; else None.
+
+    Unlike `parse_date` nothing may surround the date: on a scan, `2026年6月1]日` is a misread
+    day, not the 1st.
+    """
+    match = _DATE_ONLY.fullmatch(value.strip()) if value else None
+    if not match:
+        return None
+    year = int(match["y"]) + (century if len(match["y"]) == 2 else 0)
+    try:
+        return date(year, int(match["m1"] or match["m2"]), int(match["d1"] or match["d2"])).isoformat()
+    except ValueError:
+        return None
+
+
+def read_amount(value: str | None) -> str | None:
+    """A value that is an amount and nothing else (`￥1,234.56`, `1234.5元`) → `"1234.56"`; else None.
+
+    `¥4,133.5¢` is None, not 4133.50: a character that is not part of an amount means the
+    reading is not certain.
+    """
+    match = _AMOUNT_ONLY.fullmatch(value.strip()) if value else None
+    return format_amount(match["n"].replace(",", "") + (match["f"] or "")) if match else None
+
+
+def read_capital_amount(value: str | None) -> str | None:
+    """A value written only in capital numerals (spaces aside) → `"1234.56"`; else None."""
+    compact = re.sub(r"\s", "", value or "")
+    return parse_capital_amount(compact) if _CAPITAL_ONLY.fullmatch(compact) else None
+
+
 def format_amount(value: str | Decimal) -> str | None:
     try:
         amount = Decimal(value)

@@ -118,12 +118,14 @@ def test_extract_refuses_a_file_that_is_not_a_document(tmp_path):
 
 
 def test_nonsense_resolution_does_not_blow_up_the_page():
-    from archive.ocr.pages import MAX_OCR_PIXELS, prepare
+    from archive.ocr.preprocess import MAX_OCR_PIXELS, prepare
 
     page = Image.new("L", (1240, 1754), 255)
     page.info["dpi"] = (1, 1)  # what Pillow writes into a TIFF by default
     prepared = prepare(page)
-    assert abs(prepared.width - 2480) <= 2 and abs(prepared.height - 3508) <= 2  # A4 at 150 dpi
+    assert abs(prepared.image.width - 2480) <= 2 and abs(prepared.image.height - 3508) <= 2  # A4 at 150 dpi
+    assert prepared.dpi == 300
     huge = Image.new("L", (4000, 4000), 255)
     huge.info["dpi"] = (72, 72)
-    assert prepare(huge).width * prepare(huge).height <= MAX_OCR_PIXELS * 1.01
+    prepared = prepare(huge)
+    assert prepared.image.width * prepared.image.height <= MAX_OCR_PIXELS * 1.01

@@ -67,3 +67,80 @@ def test_unsigned_statement_is_flagged():
     assert extract_fields("daily_statement", "\n".join(
         gen.daily_statement(random.Random(1), days=1, signed=False).lines)) == truth
     assert [c["code"] for c in check_document("daily_statement", truth)] == ["missing_signature"]
+
+
+def ocr(text: str, confidence: float = 95.0) -> list:
+    """Lines as OCR gives them, every character read with the same confidence."""
+    from archive.ocr.fields import Line
+
+    return [Line(line, (confidence,) * len(line)) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize(("kind", "text", "field"), [
+    ("invoice", "合计（小写）：¥4,133.5¢", "total_amount"),  # a garbage character in an amount
+    ("invoice", "合计（小写）：12,34.56", "total_amount"),  # digits grouped wrongly
+    ("invoice", "开票日期：2026年6月1]日", "issue_date"),  # the 1] is not the 1st
+    ("invoice", "开票日期：2026455178", "issue_date"),
+    ("invoice", "票据号码：173500:", "invoice_number"),  # a cut-off number
+    ("invoice", "交款人：徐", "payer_name"),  # one character is no name
+    ("invoice", "交款人：BARR ARB", "payer_name"),  # Latin nonsense for Chinese
+    ("invoice", "收款单位：县人民医", "hospital"),  # an institution's name is cut short
+    ("invoice", "合计（大写）：孝什慰佰伍拾娄元参角", "total_amount_capital"),
+    ("referral", "身份证号：440305196204280398", "id_number"),  # check digit fails on a scan
+    ("agreement", "统一社会信用代码：123538672893972750", "credit_code"),
+    ("agreement", "有效期：2026年1月1日至2026年1?月31日", "valid_to"),
+])
+def test_noisy_ocr_values_are_absent_and_reported(kind, text, field):
+    from archive.ocr.fields import read_fields
+
+    reading = read_fields(kind, ocr(text))
+    assert field not in reading.fields
+    assert reading.unreadable and reading.unreadable[0]["read"]
+
+
+def test_low_confidence_value_is_absent_even_when_well_formed():
+    from archive.ocr.fields import FIELD_MIN_CONFIDENCE, read_fields
+
+    text = "诊断：股骨左骨折"
+    assert read_fields("referral", ocr(text, FIELD_MIN_CONFIDENCE + 1)).fields == {"diagnosis": "股骨左骨折"}
+    reading = read_fields("referral", ocr(text, FIELD_MIN_CONFIDENCE - 1))
+    assert reading.fields == {}
+    assert reading.unreadable == [{"field": "diagnosis", "read": "股骨左骨折", "reason": "low_confidence"}]
+
+
+def test_ocr_noise_between_fields_is_tolerated():
+    text = ("票据代码 ; 52845221 ”票据号码  : 17350024\n交款人 :  杨超  收款单位 :  妇幼保健院\n"
+            "开票日期 : 2026 年 3 月 26 日\n合计  (小写 )  :  Y3,257.30\n"
+            "统筹基金支付 : 1628.65  ”个人账户支付 : 191.39")
+    fields = extract_fields("invoice", ocr(text))
+    assert fields == {"invoice_code": "52845221", "invoice_number": "17350024", "payer_name": "杨超",
+                      "hospital": "妇幼保健院", "issue_date": "2026-03-26", "total_amount": "3257.30",
+                      "fund_paid": "1628.65", "personal_account_paid": "191.39"}
+
+
+def test_check_digit_is_left_to_the_checks_for_a_text_layer():
+    # Printed text is what it is: an invalid number is kept, and the referral check reports it.
+    assert extract_fields("referral", "身份证号：440305196204280398") == {"id_number": "440305196204280398"}
+
+
+def test_a_list_missing_a_row_is_not_given():
+    from archive.ocr.fields import read_fields
+
+    text = "西药费 1,114.66\n检查费 1,9S7.04\n化验费 185.60"
+    reading = read_fields("invoice", ocr(text))
+    assert "line_items" not in reading.fields
+    assert reading.unreadable == [{"field": "line_items", "read": "检查费 1,9S7.04",
+                                   "reason": "row_unreadable"}]
+
+
+def test_unreadable_fields_make_the_document_need_a_check():
+    from archive.ocr.extract import analyse
+    from archive.ocr.pages import OcrLine, PageText
+
+    lines = [OcrLine(t, (95.0,) * len(t)) for t in ("医疗收费票据", "合计（小写）：¥4,133.5¢")]
+    page = PageText(1, "ocr", text="\n".join(line.text for line in lines), confidence=95.0, lines=lines)
+    reading = analyse([page], kind=None)
+    assert reading.kind == "invoice" and "total_amount" not in reading.fields
+    [flag] = [c for c in reading.checks if c["code"] == "field_unreadable"]
+    assert flag["field"] == "total_amount" and "4,133.5¢" in flag["message"]
+    assert reading.needs_check
