@@ -75,7 +75,8 @@ def test_unknown_pages_and_sizes_are_404(reviewer, runtime, users, path):
 
 def test_viewer_shows_the_page_text_escaped_and_records_the_view(reviewer, runtime, users):
     hostile = gen._pdf([["交款人：<script>alert(1)</script>", "合计（小写）：￥10.00"],
-                        ["第二页 住院费用"]], "医疗收费票据")
+                        ["第二页 住院费用明细", "床位费 120.00 元，护理费 60.00 元，检查费 380.00 元"]],
+                       "医疗收费票据")
     document_id = upload(runtime, users, hostile, "<img src=x onerror=alert(1)>.pdf")
     first = reviewer.get(f"/documents/{document_id}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in first and "<script>alert(1)" not in first
