@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from archive.access import get_case
 from archive.auth import require
 from archive.intake.validate import Rejected
-from archive.models import Case, NumberSequence
+from archive.models import Case
 from archive.models.cases import CLAIM_TYPES
+from archive.models.sequences import next_in_sequence
 from archive.models.types import utcnow
 from archive.ocr.checks import valid_id_number
 from archive.records import audit
@@ -20,19 +20,6 @@ from archive.workflows import content_changed
 EDITABLE_FIELDS = ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
                    "village", "amount", "out_of_county", "designated_provider")
 FINAL_STATUSES = ("rejected", "paid")
-
-
-def next_number(session: Session, name: str) -> int:
-    """The next value of a gap-free counter; concurrent callers serialise on its row."""
-    if session.get(NumberSequence, name) is None:
-        session.add(NumberSequence(name=name, last_value=0))
-        session.flush()
-    return session.execute(
-        update(NumberSequence)
-        .where(NumberSequence.name == name)
-        .values(last_value=NumberSequence.last_value + 1)
-        .returning(NumberSequence.last_value)
-    ).scalar_one()
 
 
 def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
@@ -45,7 +32,7 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
     claimant_name = _claimant(claimant_name)
     _claim_type(claim_type)
     year = utcnow().year
-    number = next_number(session, f"case-{year}")
+    number = next_in_sequence(session, f"case-{year}")
     case = Case(
         case_no=f"AJ-{year}-{number:06d}",
         claimant_name=claimant_name[:64],

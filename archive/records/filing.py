@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access import get_case, visible_cases
 from archive.auth import require
-from archive.models import ArchiveRecord, Case, NumberSequence, RecordState, WorkflowInstance, WorkflowStatus
+from archive.models import ArchiveRecord, Case, RecordState, WorkflowInstance, WorkflowStatus
+from archive.models.sequences import next_in_sequence
 from archive.models.types import utcnow
 from archive.records import audit
 from archive.records.errors import CaseFiled, Invalid, RecordsError, _
@@ -118,22 +117,6 @@ def file_case(session: Session, case_no: str, *, actor, record_class: str | None
         "archive_no": record.archive_no, "record_class": chosen.code, "closed_on": closed.isoformat(),
         "retention": code, "retention_ends_on": _iso(record.retention_ends_on)})
     return record
-
-
-def next_in_sequence(session: Session, name: str) -> int:
-    """The next value of a gap-free counter, created on first use.
-
-    The insert does nothing if the row exists (a concurrent first use waits for the other's
-    commit, then sees its row); the UPDATE locks the row until this transaction ends, so
-    concurrent callers get consecutive numbers, and a rollback gives the number back.
-    """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(NumberSequence).values(name=name, last_value=0)
-                    .on_conflict_do_nothing(index_elements=["name"]))
-    return session.execute(
-        update(NumberSequence).where(NumberSequence.name == name)
-        .values(last_value=NumberSequence.last_value + 1).returning(NumberSequence.last_value)
-    ).scalar_one()
 
 
 def closed_unfiled(session: Session, user, *, limit: int = 200) -> list[tuple[Case, date, RecordClass]]:
