@@ -76,6 +76,18 @@ def make_rt(environ):
 
 
 @pytest.fixture
+def rt(make_rt, db_url):
+    """An initialised runtime on SQLite and on PostgreSQL (one test run each)."""
+    return make_rt(ARCHIVE_DATABASE_URL=db_url)
+
+
+@pytest.fixture
+def desk(rt):
+    """One user for each role the sign-off chains need (tests.factories.sign_off_desk)."""
+    return factories.sign_off_desk(rt)
+
+
+@pytest.fixture
 def runtime(make_rt):
     """The embedded default (SQLite, local store) with jobs run inline."""
     return make_rt()

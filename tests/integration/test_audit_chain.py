@@ -22,11 +22,6 @@ from tests import factories
 
 
 @pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
 def trail(rt):
     """A realistic trail: case opened, two uploads processed, a download; ids of its events."""
     from archive.cases import open_original

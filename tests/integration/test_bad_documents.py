@@ -23,11 +23,6 @@ from tests.fixtures import bad_files
 
 
 @pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
 def clerk(rt):
     return factories.users_for_all_roles(rt)["intake_clerk"]
 

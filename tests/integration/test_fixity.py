@@ -17,11 +17,6 @@ from tests import factories
 
 
 @pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
 def stored(rt):
     """Five documents in two cases; returns [(case_no, document_id, object path)]."""
     clerk = factories.users_for_all_roles(rt)["intake_clerk"]

@@ -30,11 +30,6 @@ LATER = date(2099, 6, 1)  # a day after every retention the tests set up has end
 
 
 @pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
 def desk(rt):
     desk = factories.sign_off_desk(rt)
     desk["archivist2"] = factories.make_user(rt, "archivist", "u_archivist2")

@@ -19,11 +19,6 @@ from archive.records.holds import lift_hold, place_hold
 from tests import factories
 
 
-@pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
 def act(rt, function, *args, **kwargs):
     with rt.sessions.begin() as session:
         return function(session, *args, **kwargs)

@@ -18,16 +18,6 @@ from archive.records.retention import china_date
 from tests import factories
 
 
-@pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
-def desk(rt):
-    return factories.sign_off_desk(rt)
-
-
 def closed(rt, case_no):
     with rt.sessions() as session:
         return closed_on(session, session.scalar(select(Case).where(Case.case_no == case_no)))

@@ -14,16 +14,6 @@ from archive.records.holds import lift_hold, place_hold
 from tests import factories
 
 
-@pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
-def desk(rt):
-    return factories.sign_off_desk(rt)
-
-
 def hold(rt, user, case_no, reason="法院调取，诉讼保全"):
     with rt.sessions.begin() as session:
         return place_hold(session, case_no, actor=user, reason=reason).id

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
 from sqlalchemy import select
 
 from archive import create_app
@@ -17,16 +16,6 @@ from archive.models import Document
 from archive.search import catch_up, matching_document_ids, rebuild, search
 from archive.search.sync import read_mark
 from tests import factories
-
-
-@pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
-def desk(rt):
-    return factories.sign_off_desk(rt)
 
 
 def found(rt, user, query: str, **filters) -> set[int]:

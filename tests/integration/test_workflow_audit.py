@@ -15,16 +15,6 @@ DEDUCTIONS = [{"amount": "1200.50", "reason": "超标准收费（床位费）"},
               {"amount": "300", "reason": "重复收费：CT检查"}]
 
 
-@pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
-def desk(rt):
-    return factories.sign_off_desk(rt)
-
-
 def open_audit(rt, desk, amount: str) -> str:
     return factories.start_claim(rt, desk, claim_type="audit", amount=amount, township="城关镇",
                                  documents=("agreement", "other"))

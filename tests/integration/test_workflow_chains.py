@@ -19,16 +19,6 @@ from archive.workflows.workdays import today_in_china
 from tests import factories
 
 
-@pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
-def desk(rt):
-    return factories.sign_off_desk(rt)
-
-
 def active(rt, case_no):
     return factories.active_step(rt, case_no)
 

@@ -18,16 +18,6 @@ from archive.workflows.workdays import today_in_china
 from tests import factories
 
 
-@pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
-def desk(rt):
-    return factories.sign_off_desk(rt)
-
-
 def expected_draw(case_no: str, month: str, share: float) -> bool:
     return int(hashlib.sha256(f"{case_no}|{month}".encode()).hexdigest()[:16], 16) / 2**64 < share
 

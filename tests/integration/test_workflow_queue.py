@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from archive.workflows import calendar, work_queue
 from archive.workflows.workdays import today_in_china
 from tests import factories
-
-
-@pytest.fixture
-def rt(make_rt, db_url):
-    return make_rt(ARCHIVE_DATABASE_URL=db_url)
-
-
-@pytest.fixture
-def desk(rt):
-    return factories.sign_off_desk(rt)
 
 
 def queue(rt, user, **kwargs):
