@@ -41,7 +41,10 @@ def column(searcher, name: str) -> list:
     values: list = []
     live = set()
     for segment_reader, _offset in _leaves(searcher.reader()):
-        key = (segment_reader.segment().segment_id(), name)
+        segment = segment_reader.segment()
+        if segment is None:  # an index with no documents yet has a reader without segments
+            continue
+        key = (segment.segment_id(), name)
         live.add(key)
         cached = _columns.get(key)
         if cached is None:

@@ -77,6 +77,17 @@ def signed_in(app, role: str):
     return client
 
 
+def test_an_index_without_documents_answers_with_no_hits(app, users):
+    # A fresh installation: the first search must not fail before anything was indexed.
+    client = signed_in(app, "archivist")
+    page = client.get("/search", query_string={"q": "欧阳"})
+    assert page.status_code == 200 and 'class="hit"' not in page.get_data(as_text=True)
+    token = factories.api_token(app.extensions["archive"], users["archivist"])
+    answer = client.get("/api/search", query_string={"q": "欧阳"},
+                        headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and answer.json["total"] == 0
+
+
 def test_search_page_highlights_and_opens_the_document_at_the_matching_page(app, desk):
     client = signed_in(app, "archivist")
     html = client.get("/search", query_string={"q": "头孢"}).get_data(as_text=True)
