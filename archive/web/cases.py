@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Response,
@@ -25,6 +29,7 @@ from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
 from archive.ocr.case_checks import case_findings
+from archive.records.export import export_case
 from archive.records.summary import retention_record
 from archive.web.context import db, runtime
 from archive.web.i18n import status_label
@@ -100,7 +105,8 @@ def show(case_no: str):
                            records=retention_record(db(), case),
                            records_may={"hold": can(current_user, "records.hold")},
                            may_upload=can(current_user, "document.upload"),
-                           may_download=can(current_user, "document.download"))
+                           may_download=can(current_user, "document.download"),
+                           may_export=can(current_user, "case.export"))
 
 
 @cases.route("/cases/<case_no>/documents", methods=["POST"])
@@ -136,6 +142,27 @@ def download(document_id: int):
     return Response(stream_with_context(_chunks(stream)), mimetype=document.content_type, headers={
         "Content-Disposition": content_disposition(document.filename),
         "Content-Length": str(document.stored_object.size),
+        "Cache-Control": "private, no-store",
+    })
+
+
+@cases.route("/cases/<case_no>/case-file.zip")
+@login_required
+def export(case_no: str):
+    """The complete case file as a BagIt zip, for auditors (as `archive export-case`)."""
+    rt = runtime()
+    rt.tmp_dir.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=rt.tmp_dir, prefix="case-file-", suffix=".zip")
+    os.close(handle)
+    output = Path(name)
+    try:
+        export_case(rt.sessions, rt.store, user=current_user, case_no=case_no, output=output)
+        stream = open(output, "rb")  # noqa: SIM115 - closed by _chunks once the response is sent
+    finally:
+        output.unlink(missing_ok=True)  # an open handle keeps the bytes until they are sent
+    return Response(stream_with_context(_chunks(stream)), mimetype="application/zip", headers={
+        "Content-Disposition": content_disposition(f"{case_no}.zip"),
+        "Content-Length": str(os.fstat(stream.fileno()).st_size),
         "Cache-Control": "private, no-store",
     })
 

@@ -104,3 +104,32 @@ def test_case_page_links_each_document_to_the_viewer(reviewer, runtime, users):
     page = reviewer.get(f"/cases/{case_no}").get_data(as_text=True)
     assert f'href="/documents/{result.document_id}"' in page
     assert f"/documents/{result.document_id}/pages/1/thumb.jpg" in page
+
+
+def test_auditor_exports_the_case_file_from_the_case_page(client, runtime, users, tmp_path):
+    from archive.records.export import verify_bag
+
+    case_no = factories.make_case(runtime, users["intake_clerk"], claimant_name="孙丽")
+    for seed in (21, 22):
+        factories.upload(runtime, users["intake_clerk"], case_no, factories.invoice_pdf(seed=seed),
+                         f"票据{seed}.pdf")
+    factories.login(client, "auditor")
+    page = client.get(f"/cases/{case_no}").get_data(as_text=True)
+    assert f'href="/cases/{case_no}/case-file.zip"' in page
+    response = client.get(f"/cases/{case_no}/case-file.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert f"{case_no}.zip" in response.headers["Content-Disposition"]
+    bag = tmp_path / "downloaded.zip"
+    bag.write_bytes(response.data)
+    response.close()
+    verify_bag(bag)  # raises if a checksum or the manifest is off
+    with runtime.sessions() as session:
+        exports = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.export")).all()
+    assert [(e.target_id, e.actor_name) for e in exports] == [(case_no, "u_auditor")]
+    assert not list(runtime.tmp_dir.glob("case-file-*"))  # nothing left behind
+
+
+def test_roles_without_export_see_no_button_and_get_403(reviewer, runtime, users):
+    case_no = factories.make_case(runtime, users["intake_clerk"])
+    assert "case-file.zip" not in reviewer.get(f"/cases/{case_no}").get_data(as_text=True)
+    assert reviewer.get(f"/cases/{case_no}/case-file.zip").status_code == 403

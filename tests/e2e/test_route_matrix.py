@@ -18,7 +18,8 @@ from tests import factories
 PUBLIC = {"static", "auth.login", "health.healthz"}
 # Routes that need a permission beyond signing in; other roles must get 403 (or 404).
 PERMISSION = {
-    "cases.new": "case.create", "cases.upload": "document.upload", "cases.download": "document.download",
+    "cases.new": "case.create", "cases.export": "case.export",
+    "cases.upload": "document.upload", "cases.download": "document.download",
     "workflow.submit_form": "workflow.submit", "api.create_case": "case.create",
     "api.upload": "document.upload",
 }
@@ -98,6 +99,8 @@ def test_every_route_for_every_role(runtime, users, world, role):
             form = {"csrf_token": csrf} if method == "POST" else None
             response = client.open(path, method=method, data=form)
         status = response.status_code
+        response.get_data()
+        response.close()  # a streamed download ends inside its own request, not a later one
         assert status < 500, f"{where} → {status}"
         permission = needed_permission(rule.endpoint)
         if permission and not can(user, permission):
