@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import random
 import re
+import subprocess
+import sys
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -219,3 +221,9 @@ def age_record(runtime, case_no: str, *, retention_ends_on) -> None:
         case_id = session.scalar(select(Case.id).where(Case.case_no == case_no))
         session.execute(update(ArchiveRecord).where(ArchiveRecord.case_id == case_id)
                         .values(retention_ends_on=retention_ends_on))
+
+
+def archive(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """The `archive` command as a user runs it: a real process, its exit code and output."""
+    return subprocess.run([sys.executable, "-c", "from archive.cli import main; main()", *args],
+                          env=env, capture_output=True, text=True, timeout=120)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +13,7 @@ from archive.models import Case, Document
 from archive.runtime import make_runtime
 from archive.schema import head_revision
 from tests import factories
+from tests.factories import archive
 from tests.fixtures import bad_files
 
 
@@ -22,11 +21,6 @@ from tests.fixtures import bad_files
 def env(tmp_path):
     return {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path / "data"),
             "ARCHIVE_SECRET_KEY": "test", "ARCHIVE_JOBS_BACKEND": "thread"}
-
-
-def archive(env, *args):
-    return subprocess.run([sys.executable, "-c", "from archive.cli import main; main()", *args],
-                          env=env, capture_output=True, text=True, timeout=120)
 
 
 def documents(env):

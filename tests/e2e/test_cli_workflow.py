@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import select
@@ -16,17 +14,13 @@ from archive.models import AuditEvent
 from archive.runtime import make_runtime
 from archive.workflows.workdays import today_in_china
 from tests import factories
+from tests.factories import archive
 
 
 @pytest.fixture
 def env(tmp_path):
     return {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path / "data"),
             "ARCHIVE_SECRET_KEY": "test", "ARCHIVE_JOBS_BACKEND": "inline"}
-
-
-def archive(env, *args):
-    return subprocess.run([sys.executable, "-c", "from archive.cli import main; main()", *args],
-                          env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -14,17 +12,13 @@ import pytest
 from archive.config import load_settings
 from archive.runtime import make_runtime
 from tests import factories
+from tests.factories import archive
 
 
 @pytest.fixture
 def env(tmp_path):
     return {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path / "data"), "ARCHIVE_SECRET_KEY": "test",
             "ARCHIVE_JOBS_BACKEND": "inline", "ARCHIVE_RECORDS_FIXITY_EVERY_HOURS": "0"}
-
-
-def archive(env, *args):
-    return subprocess.run([sys.executable, "-c", "from archive.cli import main; main()", *args],
-                          env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture
