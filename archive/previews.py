@@ -15,7 +15,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
-from archive.intake.spool import spool
+from archive.intake.spool import readable_file
 from archive.models import Document
 from archive.pdf import PDFIUM_LOCK
 from archive.storage import ObjectStore
@@ -40,14 +40,12 @@ def page_image(store: ObjectStore, document: Document, number: int, size: str, *
     cached = cache_dir / sha256[:2] / f"{sha256}-p{number}-{size}.jpg"
     if cached.exists():
         return cached
-    with store.open(document.stored_object.store_key) as stream:
-        original = spool(stream, max_bytes=max_bytes, tmp_dir=tmp_dir)
-    try:
-        image = _draw(original.path, document.content_type, number - 1, SIZES[size])
-    except (OSError, ValueError, pdfium.PdfiumError) as exc:
-        raise NoSuchPage(f"page {number} cannot be drawn: {exc}") from exc
-    finally:
-        original.discard()
+    with readable_file(store, document.stored_object.store_key, max_bytes=max_bytes,
+                       tmp_dir=tmp_dir) as original:
+        try:
+            image = _draw(original, document.content_type, number - 1, SIZES[size])
+        except (OSError, ValueError, pdfium.PdfiumError) as exc:
+            raise NoSuchPage(f"page {number} cannot be drawn: {exc}") from exc
     _save_atomically(image, cached)
     return cached
 

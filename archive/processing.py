@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.intake.spool import spool
+from archive.intake.spool import readable_file
 from archive.intake.validate import Limits, Rejected, inspect_file
 from archive.models import Document, Page
 from archive.models.cases import DocumentStatus
@@ -71,16 +71,12 @@ def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits
         with sessions() as session:
             document = session.get_one(Document, document_id)
             key, kind = document.stored_object.store_key, document.kind
-        with store.open(key) as stream:
-            spooled = spool(stream, max_bytes=limits.max_bytes * 4, tmp_dir=tmp_dir)
-        try:
+        with readable_file(store, key, max_bytes=limits.max_bytes * 4, tmp_dir=tmp_dir) as path:
             if delay_seconds:
                 time.sleep(delay_seconds)  # fault-injection setting for crash tests; 0 in use
-            content_type, _ = inspect_file(spooled.path, spooled.size, limits)
-            reading = analyse(list(read_pages(spooled.path, content_type)), kind=kind,
+            content_type, _ = inspect_file(path, path.stat().st_size, limits)
+            reading = analyse(list(read_pages(path, content_type)), kind=kind,
                               min_confidence=min_confidence)
-        finally:
-            spooled.discard()
     except TRANSIENT_ERRORS:
         _release(sessions, document_id)
         raise

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from archive.intake.validate import Rejected
+from archive.storage import ObjectStore
 
 CHUNK = 1024 * 1024
 
@@ -48,3 +51,19 @@ def spool(stream: BinaryIO, *, max_bytes: int, tmp_dir: Path) -> SpooledFile:
         Path(name).unlink(missing_ok=True)
         raise
     return SpooledFile(path=Path(name), size=size, sha256=digest.hexdigest())
+
+
+@contextmanager
+def readable_file(store: ObjectStore, key: str, *, max_bytes: int, tmp_dir: Path) -> Iterator[Path]:
+    """A path to read a stored object from: the local store's own file (originals never change),
+    or a copy spooled from a remote store and removed afterwards."""
+    path = store.local_path(key)
+    if path is not None:
+        yield path
+        return
+    with store.open(key) as stream:
+        spooled = spool(stream, max_bytes=max_bytes, tmp_dir=tmp_dir)
+    try:
+        yield spooled.path
+    finally:
+        spooled.discard()

@@ -29,6 +29,9 @@ class ObjectStore(Protocol):
     def open(self, key: str) -> BinaryIO:
         """A readable stream of the object (raises ObjectMissing). The caller closes it."""
 
+    def local_path(self, key: str) -> Path | None:
+        """The object's own file, to be read in place, or None when it is not on local disk."""
+
     def exists(self, key: str) -> bool: ...
 
     def size(self, key: str) -> int:

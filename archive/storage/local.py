@@ -49,6 +49,12 @@ class LocalStore:
         except FileNotFoundError:
             raise ObjectMissing(key) from None
 
+    def local_path(self, key: str) -> Path | None:
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectMissing(key)
+        return path
+
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 

@@ -110,6 +110,9 @@ class S3Store:
             response = self._client.get_object(bucket_name=self.bucket, object_name=key)
         return cast(BinaryIO, io.BufferedReader(_Body(response, self, key), 1024 * 1024))
 
+    def local_path(self, key: str) -> Path | None:
+        return None  # read through open(), spooled by the caller
+
     def exists(self, key: str) -> bool:
         try:
             self.size(key)
