@@ -20,6 +20,13 @@ from archive.records.audit import Origin, current_origin
 USER = click.option("--user", "username", default=None, help="Act as this user (default: system).")
 
 
+def _protect(runtime, case_id: int) -> None:
+    """Tell the store at once (a CLI process may end before a queued job would run)."""
+    from archive.records.protection import sync_case
+
+    sync_case(runtime.sessions, runtime.store, case_id)
+
+
 def _act(function, username: str | None, *args, **kwargs):
     """Run one records service in its own transaction as `username`; returns its result."""
     runtime = _runtime()
@@ -36,7 +43,8 @@ def file_case(case_no: str, record_class: str | None, username: str | None) -> N
     """File a closed case in the archive: record class, archive number (档号), retention."""
     from archive.records.filing import file_case as run
 
-    _, record = _act(run, username, case_no, record_class=record_class)
+    runtime, record = _act(run, username, case_no, record_class=record_class)
+    _protect(runtime, record.case_id)
     until = record.retention_ends_on.isoformat() if record.retention_ends_on else "permanent"
     click.echo(f"{case_no}: filed as {record.archive_no} ({record.record_class}, appraisal {until})")
 
@@ -49,7 +57,8 @@ def hold(case_no: str, reason: str, username: str | None) -> None:
     """Place a legal hold: the case is frozen until every hold is lifted."""
     from archive.records.holds import place_hold
 
-    _, placed = _act(place_hold, username, case_no, reason=reason)
+    runtime, placed = _act(place_hold, username, case_no, reason=reason)
+    _protect(runtime, placed.case_id)
     click.echo(f"{case_no}: legal hold #{placed.id} placed")
 
 
@@ -62,7 +71,8 @@ def release_hold(case_no: str, reason: str, hold_id: int | None, username: str |
     """Lift a legal hold on a case."""
     from archive.records.holds import lift_hold
 
-    _, lifted = _act(lift_hold, username, case_no, reason=reason, hold_id=hold_id)
+    runtime, lifted = _act(lift_hold, username, case_no, reason=reason, hold_id=hold_id)
+    _protect(runtime, lifted.case_id)
     click.echo(f"{case_no}: legal hold #{lifted.id} lifted")
 
 
@@ -100,7 +110,8 @@ def appraise(case_no: str, decision: str, opinion: str, years: int | None, usern
     """Record an appraisal decision on a case whose retention has ended."""
     from archive.records.disposition import appraise as run
 
-    _, appraisal = _act(run, username, case_no, decision=decision, opinion=opinion, years=years)
+    runtime, appraisal = _act(run, username, case_no, decision=decision, opinion=opinion, years=years)
+    _protect(runtime, appraisal.record.case_id)
     click.echo(f"{case_no}: {decision} recorded (appraisal #{appraisal.id}, {appraisal.status})")
 
 
@@ -165,3 +176,27 @@ def _item(item) -> dict:
             "approvals": [a.approver_name for a in decision.approvals]},
         "approvals_required": item.approvals_required, "ready_to_destroy": item.ready_to_destroy,
     }
+
+
+@cli.command()
+@click.argument("case_nos", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every original in the store.")
+def protect(case_nos: tuple[str, ...], every: bool) -> None:
+    """Bring the store's retention dates and legal holds in line with the archive's records."""
+    from sqlalchemy import select
+
+    from archive.models import Case
+    from archive.records.protection import sync_all, sync_case
+
+    if every == bool(case_nos):
+        raise click.UsageError("give case numbers or --all")
+    runtime = _runtime()
+    if every:
+        click.echo(f"{sync_all(runtime.sessions, runtime.store)} original(s) protected")
+        return
+    for case_no in case_nos:
+        with runtime.sessions() as session:
+            case_id = session.scalar(select(Case.id).where(Case.case_no == case_no))
+        if case_id is None:
+            raise click.ClickException(f"no case {case_no}")
+        click.echo(f"{case_no}: {sync_case(runtime.sessions, runtime.store, case_id)} original(s) protected")

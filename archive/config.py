@@ -75,10 +75,13 @@ def _coerce(raw: str, like: Any, name: str) -> Any:
     return raw
 
 
-# Settings an S3 deployment may set only from the environment (never written in the file).
-_ENV_ONLY = {("store", "access_key"), ("store", "secret_key"), ("store", "endpoint"),
-             ("store", "bucket"), ("store", "secure"), ("store", "region"), ("store", "part_size_mb")}
-_ENV_ONLY_DEFAULTS = {"secure": False, "region": "us-east-1", "part_size_mb": 16, "bucket": "medarchive"}
+# S3 settings the embedded default file does not carry; the environment may still set them.
+_ENV_ONLY = {("store", key) for key in (
+    "access_key", "secret_key", "endpoint", "bucket", "secure", "region", "part_size_mb",
+    "object_lock", "lock_mode", "initial_retention_years", "permanent_retention_years")}
+_ENV_ONLY_DEFAULTS = {"secure": False, "region": "us-east-1", "part_size_mb": 16, "bucket": "medarchive",
+                      "object_lock": False, "lock_mode": "GOVERNANCE", "initial_retention_years": 10,
+                      "permanent_retention_years": 100}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

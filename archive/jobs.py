@@ -55,6 +55,17 @@ def run_check_fixity(runtime, limit: int) -> dict:
         current_origin.reset(token)
 
 
+def protect_case(case_id: int) -> int:
+    """RQ entry point: tell the store the retention and holds of one case's originals."""
+    return run_protect_case(worker_runtime(), case_id)
+
+
+def run_protect_case(runtime, case_id: int) -> int:
+    from archive.records.protection import sync_case
+
+    return sync_case(runtime.sessions, runtime.store, case_id)
+
+
 def index_document(document_id: int) -> int:
     """RQ entry point, on the search queue that exactly one worker serves (one index writer)."""
     return run_index_document(worker_runtime(), document_id)

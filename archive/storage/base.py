@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -22,6 +24,15 @@ def key_for_sha256(sha256: str) -> str:
     return f"sha256/{sha256[:2]}/{sha256}"
 
 
+@dataclass(frozen=True)
+class Protection:
+    """How the store itself guards one object against change and deletion."""
+
+    retain_until: date | None  # S3 object lock: no deletion before this day
+    legal_hold: bool  # S3 object lock: no deletion while set
+    read_only: bool  # the stored bytes cannot be overwritten in place
+
+
 class ObjectStore(Protocol):
     def put_file(self, key: str, path: Path, *, content_type: str, size: int) -> None:
         """Store the file at `path` under `key`, streaming it; replace nothing half-written."""
@@ -41,6 +52,13 @@ class ObjectStore(Protocol):
         """Remove the object; no error if it is already gone."""
 
     def iter_keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    def protect(self, key: str, *, retain_until: date | None, legal_hold: bool) -> None:
+        """Keep the object at least until `retain_until` and under legal hold while `legal_hold`,
+        where the store can enforce it (a retention date is only ever extended here)."""
+
+    def protection(self, key: str) -> Protection:
+        """What the store enforces for the object now (raises ObjectMissing)."""
 
     def check(self) -> None:
         """Raise StoreError if the store cannot be used; create what is missing."""

@@ -4,14 +4,24 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.storage.base import ObjectMissing, StoreError
+from archive.storage.base import ObjectMissing, Protection, StoreError
+
+READ_ONLY = 0o444
 
 
 class LocalStore:
-    """Objects as files under one directory, written atomically (temp file, fsync, rename)."""
+    """Objects as files under one directory, written atomically (temp file, fsync, rename).
+
+    An object never changes once written (its key is its sha256), so every file is made
+    read-only as it is stored: a stray write by a program or a person fails instead of altering
+    an original unseen. The file system has no retention dates or legal holds; those are kept by
+    the database (disposition refuses to destroy a held or unexpired case) and enforced in the
+    store only on S3 with object lock.
+    """
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -36,6 +46,7 @@ class LocalStore:
             with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
                 shutil.copyfileobj(src, out, 1024 * 1024)
                 out.flush()
+                os.fchmod(out.fileno(), READ_ONLY)
                 os.fsync(out.fileno())
             os.replace(tmp_name, target)
         except BaseException:
@@ -75,6 +86,20 @@ class LocalStore:
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     yield key
+
+    def protect(self, key: str, *, retain_until: date | None, legal_hold: bool) -> None:
+        # Files stored before they were made read-only at write time get the same mode here.
+        try:
+            self._path(key).chmod(READ_ONLY)
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+
+    def protection(self, key: str) -> Protection:
+        try:
+            mode = self._path(key).stat().st_mode
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+        return Protection(retain_until=None, legal_hold=False, read_only=not mode & 0o222)
 
     def check(self) -> None:
         try:

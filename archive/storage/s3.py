@@ -4,15 +4,18 @@ import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 import certifi
 import urllib3
 from minio import Minio
+from minio.commonconfig import COMPLIANCE, GOVERNANCE
 from minio.error import MinioException, S3Error
+from minio.retention import Retention
 
-from archive.storage.base import ObjectMissing, StoreError
+from archive.storage.base import ObjectMissing, Protection, StoreError
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 _MISSING = {"NoSuchKey", "NoSuchObject"}
@@ -20,7 +23,15 @@ _RETRY_STATUS = [500, 502, 503, 504]
 
 
 class S3Store:
-    """Objects in one bucket of any S3 API server, through the MinIO client."""
+    """Objects in one bucket of any S3 API server, through the MinIO client.
+
+    With `object_lock`, the bucket is created with S3 Object Lock (which also turns on
+    versioning): every original gets a retention date as it is stored (`initial_retention_years`,
+    extended to the record's retention end when the case is filed) and the legal-hold flag while
+    its case is held. The retention is set by a second request after the upload, not by headers
+    on the upload itself: S3 wants a Content-MD5 with object-lock headers, which the MinIO SDK
+    sends only over HTTPS, and moto's server refuses the upload without it.
+    """
 
     def __init__(
         self,
@@ -34,12 +45,21 @@ class S3Store:
         part_size: int = 16 * 1024 * 1024,
         connect_timeout: float = 10.0,
         retries: int = 3,
+        object_lock: bool = False,
+        lock_mode: str = GOVERNANCE,
+        initial_retention_years: int = 10,
+        permanent_retention_years: int = 100,
     ) -> None:
         if not endpoint or not bucket:
             raise StoreError("S3 store needs both store.endpoint and store.bucket")
         if part_size < MIN_PART_SIZE:
             raise StoreError(f"S3 part size must be at least 5 MiB, got {part_size} bytes")
         self.endpoint, self.bucket, self.part_size = endpoint, bucket, part_size
+        if lock_mode.upper() not in (GOVERNANCE, COMPLIANCE):
+            raise StoreError(f"store.lock_mode must be {GOVERNANCE} or {COMPLIANCE}, got {lock_mode!r}")
+        self.object_lock, self.lock_mode = object_lock, lock_mode.upper()
+        self.initial_retention_years = initial_retention_years
+        self.permanent_retention_years = permanent_retention_years
         # Minio's own default waits 5 minutes to connect; check() must fail fast instead.
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=connect_timeout, read=300),
@@ -70,6 +90,10 @@ class S3Store:
             secure=bool(section.get("secure", True)),
             region=str(section.get("region") or "us-east-1"),
             part_size=int(float(section.get("part_size_mb") or 16) * 1024 * 1024),
+            object_lock=bool(section.get("object_lock", False)),
+            lock_mode=str(section.get("lock_mode") or GOVERNANCE),
+            initial_retention_years=int(section.get("initial_retention_years", 10)),
+            permanent_retention_years=int(section.get("permanent_retention_years", 100)),
         )
 
     @contextmanager
@@ -104,6 +128,9 @@ class S3Store:
                     # Parts are read into memory; one at a time bounds that to part_size.
                     num_parallel_uploads=1,
                 )
+        if self.object_lock and self.initial_retention_years > 0:
+            self.protect(key, retain_until=_years_from_today(self.initial_retention_years),
+                         legal_hold=False)
 
     def open(self, key: str) -> BinaryIO:
         with self._errors(f"download of {key}", key):
@@ -127,7 +154,45 @@ class S3Store:
 
     def delete(self, key: str) -> None:
         with suppress(ObjectMissing), self._errors(f"delete of {key}", key):
-            self._client.remove_object(bucket_name=self.bucket, object_name=key)
+            if not self.object_lock:
+                self._client.remove_object(bucket_name=self.bucket, object_name=key)
+                return
+            # A versioned bucket keeps the bytes behind a delete marker; destruction removes
+            # every version, which S3 refuses while a retention date or legal hold is in force.
+            for version in self._client.list_objects(bucket_name=self.bucket, prefix=key,
+                                                     include_version=True):
+                if version.object_name == key:
+                    self._client.remove_object(bucket_name=self.bucket, object_name=key,
+                                               version_id=version.version_id)
+
+    def protect(self, key: str, *, retain_until: date | None, legal_hold: bool) -> None:
+        if not self.object_lock:
+            return
+        if retain_until == date.max:  # kept permanently: a date far off, extended by later runs
+            retain_until = _years_from_today(self.permanent_retention_years)
+        current = self.protection(key)
+        with self._errors(f"protection of {key}", key):
+            if retain_until is not None and (current.retain_until is None
+                                             or current.retain_until < retain_until):
+                until = datetime.combine(retain_until, datetime.min.time(), UTC)
+                self._client.set_object_retention(bucket_name=self.bucket, object_name=key,
+                                                  config=Retention(self.lock_mode, until))
+            if legal_hold and not current.legal_hold:
+                self._client.enable_object_legal_hold(bucket_name=self.bucket, object_name=key)
+            elif current.legal_hold and not legal_hold:
+                self._client.disable_object_legal_hold(bucket_name=self.bucket, object_name=key)
+
+    def protection(self, key: str) -> Protection:
+        with self._errors(f"stat of {key}", key):
+            headers = self._client.stat_object(bucket_name=self.bucket, object_name=key).metadata
+        # Read from HEAD rather than GET ?retention / ?legal-hold: S3 returns both there, and
+        # moto's server answers GET ?retention with the object's bytes.
+        until = headers.get("x-amz-object-lock-retain-until-date")
+        return Protection(
+            retain_until=datetime.fromisoformat(until.replace("Z", "+00:00")).date() if until else None,
+            legal_hold=headers.get("x-amz-object-lock-legal-hold", "").upper() == "ON",
+            read_only=self.object_lock,
+        )
 
     def iter_keys(self, prefix: str = "") -> Iterator[str]:
         with self._errors(f"listing of {prefix or '/'}"):
@@ -139,14 +204,31 @@ class S3Store:
 
     def check(self) -> None:
         with self._errors("bucket check"):
-            if self._client.bucket_exists(bucket_name=self.bucket):
-                return
-            try:
-                self._client.make_bucket(bucket_name=self.bucket)
-            except S3Error as exc:
-                # Another process may have created it between the two calls.
-                if exc.code != "BucketAlreadyOwnedByYou":
-                    raise
+            if not self._client.bucket_exists(bucket_name=self.bucket):
+                try:
+                    self._client.make_bucket(bucket_name=self.bucket, object_lock=self.object_lock)
+                except S3Error as exc:
+                    # Another process may have created it between the two calls.
+                    if exc.code != "BucketAlreadyOwnedByYou":
+                        raise
+            if self.object_lock:
+                self._check_object_lock()
+
+    def _check_object_lock(self) -> None:
+        try:
+            self._client.get_object_lock_config(bucket_name=self.bucket)
+        except S3Error as exc:
+            if exc.code != "ObjectLockConfigurationNotFoundError":
+                raise
+            # S3 turns object lock on only when a bucket is created; there is no switching later.
+            raise StoreError(f"S3 store {self.endpoint}/{self.bucket}: store.object_lock is set but the "
+                             "bucket was created without object lock; create a new bucket with "
+                             "object lock and copy the objects over") from None
+
+
+def _years_from_today(years: int) -> date:
+    today = datetime.now(UTC).date()
+    return today + timedelta(days=round(years * 365.25))
 
 
 class _Body(io.RawIOBase):

@@ -108,6 +108,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(source, tmp_path
     original = next(p for p in (directory / "data" / "objects").rglob("*") if p.is_file())
     damaged = bytearray(original.read_bytes())
     damaged[len(damaged) // 2] ^= 0x01
+    original.chmod(0o644)
     original.write_bytes(bytes(damaged))
     target = make_runtime(load_settings({**environ, "ARCHIVE_DATA_DIR": str(tmp_path / "t")}))
     with pytest.raises(BackupError, match="not a complete backup"):

@@ -49,6 +49,8 @@ def test_intact_archive_checks_every_original_and_logs_each(rt, stored):
 
 def test_flipped_truncated_and_missing_originals_are_named_with_case_and_document(rt, stored):
     (case_a, doc_a, flipped), (case_b, doc_b, truncated), (_, _, kept), (case_d, doc_d, lost), _ = stored
+    for original in (flipped, truncated):
+        original.chmod(0o644)  # the store keeps originals read-only; a tamperer lifts that first
     data = bytearray(flipped.read_bytes())
     data[len(data) // 2] ^= 0x01
     flipped.write_bytes(bytes(data))
@@ -99,6 +101,7 @@ def test_the_job_system_runs_fixity_when_it_is_due(make_rt, db_url):
 
 def test_archive_verify_fixity_command(rt, stored, environ, db_url):
     case_no, document_id, path = stored[0]
+    path.chmod(0o644)
     path.write_bytes(b"%PDF-1.4 replaced\n%%EOF\n")
     env = {**os.environ, **environ, "ARCHIVE_DATABASE_URL": db_url}
     result = subprocess.run([sys.executable, "-c", "from archive.cli import main; main()",
