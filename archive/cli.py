@@ -274,15 +274,18 @@ def backup(directory: Path) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def restore(directory: Path) -> None:
-    """Restore a backup into an empty database and store, then rebuild the index and verify."""
+    """Restore a backup into an empty database and store, re-protect the originals, rebuild the
+    index and verify."""
     from archive.records.audit import verify_chain
     from archive.records.backup import restore as run
+    from archive.records.protection import sync_all
     from archive.search import rebuild
 
     runtime = _runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
     report = run(runtime, directory)
     runtime.store.check()
+    sync_all(runtime.sessions, runtime.store)  # retention dates and holds travel with the records
     with runtime.sessions() as session:
         chain = verify_chain(session)
         rebuild(session, runtime.index_dir)
