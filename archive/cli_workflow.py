@@ -17,7 +17,7 @@ from archive.records.audit import Origin, current_origin
 
 
 def register(group: click.Group) -> None:
-    for command in (queue, decide_command, spot_checks, publication):
+    for command in (queue, decide_command, spot_checks, recheck, publication):
         group.add_command(command)
 
 
@@ -133,13 +133,37 @@ def spot_checks(month, case_no, username, as_json) -> None:
             {"group": c.group.name, "share": c.group.share, "approved": c.approved, "drawn": c.drawn}
             for c in shown.groups], "items": [
             {"case_no": i.case_no, "group": i.draw.group.name, "value": i.draw.value,
-             "sha256": i.draw.sha256} for i in shown.items]}, ensure_ascii=False, indent=2))
+             "sha256": i.draw.sha256, "recheck": i.outcome.outcome if i.outcome else None}
+            for i in shown.items]}, ensure_ascii=False, indent=2))
         return
     for count in shown.groups:
         click.echo(f"{shown.month} {count.group.zh} ({count.group.share:.0%}): "
                    f"{count.drawn} of {count.approved} approved drawn")
     for item in shown.items:
-        click.echo(f"  {item.case_no}  {item.draw.group.zh}  {item.draw.value:.6f}")
+        found = item.outcome.outcome if item.outcome else "not re-checked"
+        click.echo(f"  {item.case_no}  {item.draw.group.zh}  {item.draw.value:.6f}  {found}")
+
+
+@click.command()
+@click.argument("case_no")
+@click.option("--user", "username", required=True, help="Who re-checked the case.")
+@click.option("--outcome", type=click.Choice(["confirmed", "discrepancy"]), required=True)
+@click.option("--note", default=None, help="What was found (required for a discrepancy).")
+@click.option("--difference", default=None, help="Amount difference in yuan, overpaid positive.")
+def recheck(case_no, username, outcome, note, difference) -> None:
+    """Record what the re-check of a spot-checked case (抽查复核) found."""
+    from archive.workflows import WorkflowError, record_outcome
+
+    runtime, session, user = _session_as(username)
+    try:
+        finding = record_outcome(session, user, case_no, outcome=outcome, note=note,
+                                 difference=difference)
+        session.commit()
+    except WorkflowError as exc:
+        raise _refused(exc) from exc
+    finally:
+        session.close()
+    click.echo(f"{case_no}: re-check for {finding.month} recorded ({finding.outcome})")
 
 
 def _print_draw(draw, as_json: bool) -> None:

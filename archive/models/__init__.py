@@ -14,7 +14,7 @@ from archive.models.records import (
 )
 from archive.models.sequences import NumberSequence
 from archive.models.users import ApiToken, User
-from archive.models.workflow import SignOff, WorkflowInstance, WorkflowStatus
+from archive.models.workflow import RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 
 __all__ = [
     "ApiToken",
@@ -29,6 +29,7 @@ __all__ = [
     "Document",
     "LegalHold",
     "NumberSequence",
+    "RecheckOutcome",
     "Page",
     "RecordState",
     "SignOff",

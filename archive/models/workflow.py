@@ -103,9 +103,34 @@ class SignOff(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def _refuse_change(_mapper, _connection, target: SignOff) -> None:
-    raise PermissionError(f"sign-off {target.id} is immutable")
+def _refuse_change(_mapper, _connection, target) -> None:
+    raise PermissionError(f"{target.__tablename__} row {target.id} is immutable")
 
 
 event.listen(SignOff, "before_update", _refuse_change)
 event.listen(SignOff, "before_delete", _refuse_change)
+
+
+class RecheckOutcome(Base):
+    """The finding of one spot-check re-check (抽查复核) of a drawn case: append-only.
+
+    A later row for the same case and month supersedes the earlier one as the current finding;
+    both stay, so a changed finding is visible with who changed it and when.
+    """
+
+    __tablename__ = "recheck_outcomes"
+    __table_args__ = (Index("ix_recheck_outcomes_case_month", "case_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of the draw
+    outcome: Mapped[str] = mapped_column(String(16))  # confirmed | discrepancy
+    note: Mapped[str | None] = mapped_column(Text)
+    difference_fen: Mapped[int | None] = mapped_column(BigInteger)  # overpaid (+) / underpaid (−)
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    checked_by_name: Mapped[str] = mapped_column(String(128))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+event.listen(RecheckOutcome, "before_update", _refuse_change)
+event.listen(RecheckOutcome, "before_delete", _refuse_change)

@@ -3,14 +3,20 @@ publication list of payouts (公示), as pages, CSV and token-only JSON."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, render_template, request
+from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from archive.auth import can
 from archive.web.api import token_required
 from archive.web.context import db
-from archive.workflows import derive_draw, monthly_payouts, publication_csv, recheck_queue
+from archive.workflows import (
+    derive_draw,
+    monthly_payouts,
+    publication_csv,
+    recheck_queue,
+    record_outcome,
+)
 
 reports = Blueprint("reports", __name__)
 reports_api = Blueprint("api", __name__, url_prefix="/api")
@@ -31,6 +37,16 @@ def may(permission: str) -> bool:
 def spot_checks_page():
     shown = recheck_queue(db(), current_user, request.args.get("month"))
     return render_template("workflow/spot_checks.html", queue=shown)
+
+
+@reports.post("/spot-checks/<case_no>/outcome")
+@login_required
+def spot_check_outcome(case_no: str):
+    finding = record_outcome(db(), current_user, case_no, outcome=request.form.get("outcome", ""),
+                             note=request.form.get("note"), difference=request.form.get("difference"))
+    db().commit()
+    flash(_("The re-check of case %(case_no)s is recorded.", case_no=case_no), "success")
+    return redirect(url_for("reports.spot_checks_page", month=finding.month))
 
 
 @reports.route("/publication")
@@ -62,7 +78,18 @@ def spot_checks_api():
             "case_no": item.case_no, "claimant_name": item.claimant_name, "claim_type": item.claim_type,
             "township": item.township, "village": item.village,
             "amount": None if item.amount is None else f"{item.amount:.2f}", "chain": item.chain.en,
-            "approved_at": item.approved_at.isoformat(), **_draw(item.draw)} for item in shown.items])
+            "approved_at": item.approved_at.isoformat(), **_draw(item.draw),
+            "recheck": _outcome(item.outcome)} for item in shown.items])
+
+
+@reports_api.post("/spot-checks/<case_no>/outcome")
+@token_required
+def spot_check_outcome_api(case_no: str):
+    given = request.get_json(silent=True) or {}
+    finding = record_outcome(db(), g.api_user, case_no, outcome=str(given.get("outcome", "")),
+                             note=given.get("note"), difference=given.get("difference"))
+    db().commit()
+    return jsonify(case_no=case_no, **_outcome(finding)), 201
 
 
 @reports_api.get("/spot-checks/<case_no>")
@@ -88,3 +115,12 @@ def _draw(draw) -> dict:
     return {"case_no": draw.case_no, "month": draw.month, "group": draw.group.name,
             "share": draw.group.share, "seed": draw.seed, "sha256": draw.sha256, "value": draw.value,
             "drawn": draw.drawn, "approved_month": draw.approved_month}
+
+
+def _outcome(finding) -> dict | None:
+    if finding is None:
+        return None
+    difference = None if finding.difference_fen is None else f"{finding.difference_fen / 100:.2f}"
+    return {"month": finding.month, "outcome": finding.outcome, "note": finding.note,
+            "difference": difference, "checked_by": finding.checked_by_name,
+            "checked_at": finding.checked_at.isoformat()}

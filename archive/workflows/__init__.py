@@ -17,13 +17,21 @@ from archive.workflows.errors import (
     WorkflowError,
 )
 from archive.workflows.publication import Publication, monthly_payouts, publication_csv
-from archive.workflows.spot_checks import RecheckQueue, derive_draw, draw_value, recheck_queue
+from archive.workflows.spot_checks import (
+    OUTCOMES,
+    RecheckQueue,
+    derive_draw,
+    draw_value,
+    recheck_queue,
+    record_outcome,
+)
 from archive.workflows.steps import DECISIONS, Label
 from archive.workflows.workdays import WorkCalendar, calendar, load_calendar
 from archive.workflows.worklist import Queue, QueueItem, Timeline, timeline, work_queue
 
 __all__ = [
     "DECISIONS",
+    "OUTCOMES",
     "BadRequest",
     "Conflict",
     "Definition",
@@ -53,6 +61,7 @@ __all__ = [
     "monthly_payouts",
     "publication_csv",
     "recheck_queue",
+    "record_outcome",
     "registry",
     "submit",
     "timeline",

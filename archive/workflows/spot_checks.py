@@ -16,16 +16,17 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access import get_case, visible_cases
 from archive.auth import require
-from archive.models import Case, WorkflowInstance, WorkflowStatus
+from archive.models import Case, RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
+from archive.records import audit
 from archive.workflows.definitions import registry
-from archive.workflows.errors import BadRequest, NoChain, _
+from archive.workflows.errors import BadRequest, Conflict, Incomplete, NoChain, NotAllowed, _
 from archive.workflows.rules import SpotCheckGroup
 from archive.workflows.steps import Label
 from archive.workflows.workdays import CHINA, today_in_china
@@ -76,6 +77,9 @@ class Draw:
         return Label(self.group.zh, self.group.en)
 
 
+OUTCOMES = ("confirmed", "discrepancy")  # the re-check agrees with the sign-off, or it does not
+
+
 @dataclass(frozen=True)
 class DrawnCase:
     case_no: str
@@ -87,6 +91,7 @@ class DrawnCase:
     chain: Label
     approved_at: datetime
     draw: Draw
+    outcome: RecheckOutcome | None = None  # the current finding; None while not re-checked
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ def recheck_queue(session: Session, user, month: str | None = None) -> RecheckQu
         .order_by(Case.case_no)).all()
     counts = {group.name: [0, 0] for group in registry().spot_checks}
     items = []
+    outcomes = current_outcomes(session, month)
     for row in rows:
         group = _group_of(row.definition)
         draw = _draw(row.case_no, month, group, month)
@@ -144,7 +150,8 @@ def recheck_queue(session: Session, user, month: str | None = None) -> RecheckQu
             items.append(DrawnCase(
                 row.case_no, row.claimant_name, row.claim_type, row.township, row.village,
                 None if row.amount_fen is None else Decimal(row.amount_fen).scaleb(-2),
-                registry().get(row.definition).label, row.finished_at, draw))
+                registry().get(row.definition).label, row.finished_at, draw,
+                outcomes.get(row.case_no)))
     return RecheckQueue(month, [GroupCount(g, *counts[g.name]) for g in registry().spot_checks], items)
 
 
@@ -164,3 +171,64 @@ def derive_draw(session: Session, user, case_no: str, month: str | None = None) 
     approved_month = month_of(finished_at)
     return _draw(case.case_no, parse_month(month) if month else approved_month, _group_of(chain),
                  approved_month)
+
+
+def current_outcomes(session: Session, month: str) -> dict[str, RecheckOutcome]:
+    """The latest finding per case re-checked for `month`, by case number."""
+    latest: dict[str, RecheckOutcome] = {}
+    for case_no, outcome in session.execute(
+            select(Case.case_no, RecheckOutcome).join(Case, Case.id == RecheckOutcome.case_id)
+            .where(RecheckOutcome.month == month).order_by(RecheckOutcome.id)):
+        latest[case_no] = outcome
+    return latest
+
+
+def record_outcome(session: Session, user, case_no: str, *, outcome: str, note: str | None = None,
+                   difference: str | Decimal | None = None) -> RecheckOutcome:
+    """Record what the re-check of a drawn case found; a new finding supersedes, never erases.
+
+    Only a case drawn in the month its chain was approved can be re-checked, and not by anyone
+    who signed it: a re-check by the same hand checks nothing.
+    """
+    require(user, "spot_check.record")
+    if outcome not in OUTCOMES:
+        raise BadRequest(_("The re-check outcome must be confirmed or discrepancy, not %(outcome)s."),
+                         outcome=str(outcome)[:20])
+    note = (note or "").strip() or None
+    difference_fen = _fen(difference)
+    if outcome == "discrepancy" and note is None:
+        raise Incomplete(_("Say what the re-check found wrong."))
+    draw = derive_draw(session, user, case_no)
+    if not draw.drawn:
+        raise Conflict(_("Case %(case_no)s was not drawn for re-checking in %(month)s."),
+                       case_no=draw.case_no, month=draw.month)
+    case = get_case(session, user, case_no)
+    signed = session.scalar(select(SignOff.id).where(SignOff.case_id == case.id,
+                                                     SignOff.signer_id == user.id).limit(1))
+    if signed is not None:
+        raise NotAllowed(_("You signed case %(case_no)s; someone who did not must re-check it."),
+                         case_no=case.case_no)
+    finding = RecheckOutcome(case_id=case.id, month=draw.month, outcome=outcome, note=note,
+                             difference_fen=difference_fen, checked_by_id=user.id,
+                             checked_by_name=getattr(user, "display_name", None) or user.username)
+    session.add(finding)
+    session.flush()
+    audit.record(session, "spot_check.recorded", actor=user, target=case, details={
+        "month": draw.month, "outcome": outcome, "note": note, "difference_fen": difference_fen,
+        "finding": finding.id})
+    return finding
+
+
+def _fen(yuan: str | Decimal | None) -> int | None:
+    """A signed amount in yuan (overpaid positive) as integer fen; blank is none."""
+    text = str(yuan if yuan is not None else "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise BadRequest(_("The amount difference must be in yuan with at most two decimals, not "
+                           "%(value)s."), value=text[:20])
+    return int(amount.scaleb(2))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 
@@ -110,3 +111,48 @@ def test_the_village_comes_from_the_form_and_the_api_and_is_signed_once_set(clie
         # A case without a village hashes as before the field existed: older signatures still match.
         other = session.scalar(select(Case).where(Case.case_no == without))
         assert other.village is None and "village" not in case_content(session, other)["fields"]
+
+
+def test_a_recheck_finding_from_the_page_the_api_and_the_cli(client, runtime, desk, environ):
+    month = today_in_china().strftime("%Y-%m")
+    made = []
+    while len([c for c in made if int(hashlib.sha256(f"{c}|{month}".encode()).hexdigest()[:16], 16)
+               / 2**64 < 0.25]) < 1:
+        made.append(paid_case(runtime, desk, amount="50"))
+    case_no = made[-1]  # drawn this month
+
+    factories.login(client, "auditor")
+    page = client.get("/spot-checks").get_data(as_text=True)
+    assert "尚未复核" in page and f'action="/spot-checks/{case_no}/outcome"' in page
+    assert client.post(f"/spot-checks/{case_no}/outcome", data={"outcome": "confirmed"}).status_code == 400
+    token = factories.csrf_from(page)
+    done = client.post(f"/spot-checks/{case_no}/outcome", data={"csrf_token": token, "outcome": "confirmed"})
+    assert done.status_code == 302 and f"month={month}" in done.headers["Location"]
+    page = client.get("/spot-checks").get_data(as_text=True)
+    assert 'data-outcome="confirmed"' in page and "复核无误" in page
+    refused = client.post(f"/spot-checks/{case_no}/outcome",
+                          data={"csrf_token": token, "outcome": "discrepancy", "note": ""})
+    assert refused.status_code == 422 and "请说明" in refused.get_data(as_text=True)
+
+    headers = {"Authorization": f"Bearer {factories.api_token(runtime, desk['audit_chief'])}"}
+    posted = client.post(f"/api/spot-checks/{case_no}/outcome", headers=headers,
+                         json={"outcome": "discrepancy", "note": "<script>x</script>", "difference": "30"})
+    assert posted.status_code == 201
+    assert (posted.json["outcome"], posted.json["difference"], posted.json["month"]) == (
+        "discrepancy", "30.00", month)
+    listed = client.get("/api/spot-checks", headers=headers).json["items"]
+    assert next(i for i in listed if i["case_no"] == case_no)["recheck"]["note"] == "<script>x</script>"
+    page = client.get("/spot-checks").get_data(as_text=True)
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
+    reviewer = {"Authorization": f"Bearer {factories.api_token(runtime, desk['reviewer'])}"}
+    assert client.post(f"/api/spot-checks/{case_no}/outcome", headers=reviewer,
+                       json={"outcome": "confirmed"}).status_code == 403
+
+    env = {**os.environ, **environ}
+    cli = factories.archive(env, "recheck", case_no, "--user", desk["auditor"].username,
+                            "--outcome", "confirmed", "--note", "复核无误")
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.strip() == f"{case_no}: re-check for {month} recorded (confirmed)"
+    refused = factories.archive(env, "recheck", made[0] if made[0] != case_no else "2099-1",
+                                "--user", desk["auditor"].username, "--outcome", "confirmed")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr

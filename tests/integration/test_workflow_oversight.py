@@ -136,3 +136,57 @@ def test_the_publication_list_sums_payouts_per_township_and_village(rt, desk):
         f"{month},白河乡,（未登记）,1,1000.00", f"{month},白河乡,小计,1,1000.00",
         f"{month},（未登记）,（未登记）,1,10.00", f"{month},（未登记）,小计,1,10.00",
         f"{month},合计,,5,2599.30"]
+
+
+def drawn_in_some_month(rt, case_no: str, chains: tuple[str, ...], share: float = 0.25) -> str:
+    """Test setup: move the case's approval into a month in which it is drawn; returns the month."""
+    month = next(f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)
+                 if expected_draw(case_no, f"{y}-{m:02d}", share))
+    move_approval(rt, [case_no], chains, month_bounds(month)[0] + timedelta(days=2))
+    return month
+
+
+def test_recheck_findings_are_recorded_appended_and_shown_in_the_queue(rt, desk):
+    from archive.models import AuditEvent, RecheckOutcome
+    from archive.workflows import Conflict, Incomplete, NotAllowed, record_outcome
+    from archive.workflows.errors import BadRequest
+
+    case_no, other = approve_claims(rt, desk, 2, claim_type="inpatient", amount="900",
+                                    designated_provider=False)  # out-of-network: the audit chief signs
+    month = drawn_in_some_month(rt, case_no, ("out_of_network",))
+    never = next(f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)
+                 if not expected_draw(other, f"{y}-{m:02d}", 0.25))
+    move_approval(rt, [other], ("out_of_network",), month_bounds(never)[0] + timedelta(days=2))
+    auditor = desk["auditor"]
+
+    def record(user, target=case_no, **given):
+        with rt.sessions.begin() as session:
+            found = record_outcome(session, user, target, **given)
+            return found.id, found.month, found.outcome, found.difference_fen
+
+    assert record(auditor, outcome="confirmed")[1:] == (month, "confirmed", None)
+    with pytest.raises(Incomplete, match="found wrong"):
+        record(auditor, outcome="discrepancy", note="  ")
+    with pytest.raises(BadRequest):
+        record(auditor, outcome="discrepancy", note="x", difference="12.345")
+    with pytest.raises(BadRequest):
+        record(auditor, outcome="approved")
+    later = record(auditor, outcome="discrepancy", note="住院天数多计2天", difference="-12.50")
+    assert later[1:] == (month, "discrepancy", -1250)
+    with pytest.raises(Conflict, match="not drawn"):
+        record(auditor, other, outcome="confirmed")
+    with pytest.raises(NotAllowed, match="You signed"):
+        record(desk["audit_chief"], outcome="confirmed")
+    with pytest.raises(Forbidden):
+        record(desk["reviewer"], outcome="confirmed")
+
+    with rt.sessions() as session:
+        (item,) = [i for i in recheck_queue(session, auditor, month).items if i.case_no == case_no]
+        assert (item.outcome.id, item.outcome.note) == (later[0], "住院天数多计2天")
+        findings = session.scalars(select(RecheckOutcome).order_by(RecheckOutcome.id)).all()
+        assert [f.outcome for f in findings] == ["confirmed", "discrepancy"]  # the first one stays
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "spot_check.recorded")).all()
+        assert [e.details["outcome"] for e in events] == ["confirmed", "discrepancy"]
+        findings[0].note = "rewritten"
+        with pytest.raises(PermissionError, match="immutable"):
+            session.flush()
