@@ -178,6 +178,15 @@ def active_step(runtime, case_no: str):
             .where(Case.case_no == case_no, WorkflowInstance.status == WorkflowStatus.ACTIVE)).first()
 
 
+def case_amount(runtime, case_no: str):
+    from sqlalchemy import select
+
+    from archive.models import Case
+
+    with runtime.sessions() as session:
+        return session.scalar(select(Case).where(Case.case_no == case_no)).amount
+
+
 def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
     """Approve step after step, each by a person of the step's role, until the case waits at
     `until` or no chain is active; the steps signed, as "chain:step"."""
@@ -187,7 +196,10 @@ def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
         if step == until:
             break
         user = desk[SECOND_SIGNER[step]] if step in SECOND_SIGNER else desk[role]
-        sign(runtime, user, case_no, findings=FINDINGS.get(step))
+        findings = FINDINGS.get(step)
+        if step == "cashier_entry":  # paid as claimed
+            findings = {**findings, "amount_paid": str(case_amount(runtime, case_no) or "0.01")}
+        sign(runtime, user, case_no, findings=findings)
         signed.append(f"{chain}:{step}")
     return signed
 

@@ -44,7 +44,7 @@ def recorded_deductions(given: Sequence[Mapping[str, object]] | None,
     for number, item in enumerate(items, 1):
         if not isinstance(item, Mapping):
             raise Incomplete(_("Deduction %(number)s must have an amount and a reason."), number=number)
-        amount = _amount(item.get("amount"))
+        amount = yuan(item.get("amount"))
         reason = str(item.get("reason") or "").strip()
         if amount is None:
             raise Incomplete(_("Deduction %(number)s needs an amount in yuan above zero with at most "
@@ -62,7 +62,8 @@ def recorded_deductions(given: Sequence[Mapping[str, object]] | None,
     return {"deductions": recorded, "deductions_total": f"{total:.2f}"}
 
 
-def _amount(value) -> Decimal | None:
+def yuan(value) -> Decimal | None:
+    """A positive amount in yuan with at most two decimals ("1,234.5" too), or None."""
     if value is None or isinstance(value, bool):
         return None
     try:

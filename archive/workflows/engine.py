@@ -23,7 +23,7 @@ from archive.workflows import state
 from archive.workflows.changes import content_changed
 from archive.workflows.checks import run_checks
 from archive.workflows.content import case_facts, content_sha256
-from archive.workflows.deductions import recorded_deductions
+from archive.workflows.deductions import recorded_deductions, yuan
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.workflows.steps import Label, Step, decision_name
@@ -239,6 +239,13 @@ def _findings(step: Step, given: Mapping[str, object]) -> dict[str, str]:
         raise Incomplete(_("Record %(findings)s before approving step %(step)s."), step=step.label,
                          findings=Label("、".join(f.zh for f in lacking),
                                         ", ".join(f.en for f in lacking)))
+    for finding in step.findings:
+        if finding.kind == "amount" and recorded[finding.name]:
+            amount = yuan(recorded[finding.name])
+            if amount is None:
+                raise Incomplete(_("%(finding)s must be an amount in yuan with at most two decimals, "
+                                   "e.g. 1234.50."), finding=finding.label)
+            recorded[finding.name] = f"{amount:.2f}"
     return {name: value for name, value in recorded.items() if value}
 
 

@@ -1,7 +1,9 @@
 """The monthly publication list (公示, seeds 000/003): payouts per township and village.
 
 A payout is a case whose payment chain (a chain with done_status "paid") was approved in the
-month, China time; its amount is the case's amount as signed through its chains. The list is
+month, China time; its amount is the `amount_paid` the cashier recorded with the payment (the
+latest such finding of that chain), or the amount claimed for payments recorded before the
+cashier entered it. The list is
 aggregated (number of payouts and their sum per village, a subtotal per township, a total), so
 it can be posted publicly without naming anyone.
 """
@@ -14,14 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access import visible_cases
 from archive.auth import require
-from archive.models import Case, WorkflowInstance, WorkflowStatus
+from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.workflows.definitions import registry
 from archive.workflows.spot_checks import month_bounds, parse_month
+
+AMOUNT_PAID = "amount_paid"  # the payment chain's finding (definitions/payment.toml)
 
 # Column and row names of the CSV for the notice board; the web passes translated ones.
 ZH_LABELS = {"township": "乡镇", "village": "村", "payouts": "支付件数", "amount": "支付金额（元）",
@@ -69,20 +73,41 @@ def monthly_payouts(session: Session, user, month: str | None = None) -> Publica
     month = parse_month(month)
     start, end = month_bounds(month)
     paying = [d.name for d in registry().definitions.values() if d.done_status == "paid"]
-    rows = session.execute(
-        select(Case.township, Case.village, func.count(Case.id), func.coalesce(func.sum(Case.amount_fen), 0))
-        .join(WorkflowInstance, WorkflowInstance.case_id == Case.id)
+    payments = session.execute(
+        select(WorkflowInstance.id, Case.township, Case.village, Case.amount_fen)
+        .join(Case, WorkflowInstance.case_id == Case.id)
         .where(WorkflowInstance.definition.in_(paying),
                WorkflowInstance.status == WorkflowStatus.APPROVED,
                WorkflowInstance.finished_at >= start, WorkflowInstance.finished_at < end,
-               Case.id.in_(visible_cases(user).with_only_columns(Case.id)))
-        .group_by(Case.township, Case.village)).all()
+               Case.id.in_(visible_cases(user).with_only_columns(Case.id)))).all()
+    paid = _amounts_paid(session, [payment.id for payment in payments])
+    totals: dict[tuple[str | None, str | None], list] = {}
+    for instance_id, township, village, claimed_fen in payments:
+        amount = paid.get(instance_id)
+        if amount is None:
+            amount = Decimal(claimed_fen or 0).scaleb(-2)
+        total = totals.setdefault((township, village), [0, Decimal("0.00")])
+        total[0] += 1
+        total[1] += amount
     blocks: dict[str | None, TownshipBlock] = {}
-    for township, village, payouts, fen in sorted(rows, key=lambda r: (r[0] is None, r[0] or "",
-                                                                      r[1] is None, r[1] or "")):
+    for (township, village), (payouts, amount) in sorted(
+            totals.items(), key=lambda r: (r[0][0] is None, r[0][0] or "", r[0][1] is None, r[0][1] or "")):
         block = blocks.setdefault(township, TownshipBlock(township))
-        block.villages.append(VillageRow(village, payouts, Decimal(int(fen)).scaleb(-2)))
+        block.villages.append(VillageRow(village, payouts, amount))
     return Publication(month, list(blocks.values()))
+
+
+def _amounts_paid(session: Session, instance_ids: list[int]) -> dict[int, Decimal]:
+    """The latest `amount_paid` recorded in each payment chain, by instance."""
+    paid: dict[int, Decimal] = {}
+    for start in range(0, len(instance_ids), 500):  # bounded IN lists
+        for instance_id, findings in session.execute(
+                select(SignOff.instance_id, SignOff.findings)
+                .where(SignOff.instance_id.in_(instance_ids[start:start + 500]))
+                .order_by(SignOff.instance_id, SignOff.seq)):
+            if findings and findings.get(AMOUNT_PAID):
+                paid[instance_id] = Decimal(findings[AMOUNT_PAID])
+    return paid
 
 
 def publication_csv(publication: Publication, labels: Mapping[str, str] = ZH_LABELS) -> str:

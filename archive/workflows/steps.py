@@ -43,6 +43,9 @@ def decision_name(decision: str) -> Label:
             "reject": Label("不予通过", "reject")}.get(decision, Label(decision, decision))
 
 
+FINDING_KINDS = ("text", "amount")
+
+
 @dataclass(frozen=True)
 class Finding:
     """Something the signer records with the decision (e.g. the hospital's phone number)."""
@@ -50,6 +53,7 @@ class Finding:
     name: str
     label: Label
     required: bool = True
+    kind: str = "text"  # or "amount": yuan, kept as a two-place decimal string
 
 
 @dataclass(frozen=True)
@@ -160,12 +164,14 @@ def _findings(raw: dict, step_id: str) -> tuple[Finding, ...]:
         raise StepError(f"step {step_id!r}: findings must be a list of {{name, zh, en}}", "findings")
     findings = []
     for item in items:
-        if (not isinstance(item, dict) or not set(item) <= {"name", "zh", "en", "required"}
+        if (not isinstance(item, dict) or not set(item) <= {"name", "zh", "en", "required", "kind"}
                 or not all(isinstance(item.get(k), str) and item[k] for k in ("name", "zh", "en"))
-                or not isinstance(item.get("required", True), bool)):
+                or not isinstance(item.get("required", True), bool)
+                or item.get("kind", "text") not in FINDING_KINDS):
             raise StepError(f"step {step_id!r}: each finding needs name, zh and en (and may say "
-                            "required = false)", "findings")
-        findings.append(Finding(item["name"], Label(item["zh"], item["en"]), item.get("required", True)))
+                            f"required = false, kind = one of {', '.join(FINDING_KINDS)})", "findings")
+        findings.append(Finding(item["name"], Label(item["zh"], item["en"]), item.get("required", True),
+                                item.get("kind", "text")))
     return tuple(findings)
 
 

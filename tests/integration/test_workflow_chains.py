@@ -50,7 +50,7 @@ def test_out_of_network_claim_four_gates_in_order_then_payment(rt, desk):
             ("reviewer", "approve"), ("audit_chief", "approve"), ("finance_chief", "approve"),
             ("director", "approve"), ("cashier", "approve"), ("accountant", "approve")]
         assert {r.content_sha256 for r in rows} == {content_sha256(session, case)}
-        assert rows[4].findings == factories.FINDINGS["cashier_entry"]
+        assert rows[4].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": "8600.50"}
         assert verify_chain(session).ok
     assert actions(rt) == ["workflow.started", *["workflow.approve"] * 4, "workflow.started",
                            "workflow.approve", "workflow.approve"]

@@ -190,3 +190,24 @@ def test_recheck_findings_are_recorded_appended_and_shown_in_the_queue(rt, desk)
         findings[0].note = "rewritten"
         with pytest.raises(PermissionError, match="immutable"):
             session.flush()
+
+
+def test_the_publication_list_adds_up_what_the_cashier_paid_not_what_was_claimed(rt, desk):
+    from archive.workflows import Incomplete
+
+    case_no = factories.start_claim(rt, desk, claim_type="outpatient", amount="1000.00",
+                                    township="城关镇", village="东关村", documents=("invoice",))
+    factories.walk(rt, desk, case_no, until="cashier_entry")
+    entry = dict(factories.FINDINGS["cashier_entry"])
+    with pytest.raises(Incomplete, match="Amount paid|实付金额"):
+        factories.sign(rt, desk["cashier"], case_no, findings=entry)  # not recorded
+    with pytest.raises(Incomplete, match="amount in yuan"):
+        factories.sign(rt, desk["cashier"], case_no, findings={**entry, "amount_paid": "六百元"})
+    factories.sign(rt, desk["cashier"], case_no, findings={**entry, "amount_paid": "1,012.5"})
+    factories.walk(rt, desk, case_no)
+    assert factories.workflow_state(rt, case_no)["case"] == "paid"
+
+    with rt.sessions() as session:
+        shown = monthly_payouts(session, desk["finance_chief"])
+        assert [(v.village, v.payouts, v.amount) for b in shown.townships for v in b.villages] == [
+            ("东关村", 1, Decimal("1012.50"))]  # what the cashier paid, not the 1000 claimed
