@@ -93,9 +93,11 @@ def serve(host: str, port: int, threads: int) -> None:
     from archive import create_app
     from archive.logs import configure_logging
     from archive.queue import start_sweeper
+    from archive.records.config_trail import note_configuration
 
     runtime = _runtime()
     configure_logging("INFO")
+    note_configuration(runtime)
     app = create_app(runtime)
     if runtime.settings.get("jobs.backend") == "thread":
         start_sweeper(runtime, threading.Event())  # resumes unfinished documents, then watches
@@ -108,9 +110,12 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(queues: str | None, burst: bool) -> None:
     """Run an RQ worker for document processing (needs redis.url)."""
+    from archive.records.config_trail import note_configuration
     from archive.workers import run_worker
 
-    run_worker(_runtime(), queues.split(",") if queues else None, burst=burst)
+    runtime = _runtime()
+    note_configuration(runtime)
+    run_worker(runtime, queues.split(",") if queues else None, burst=burst)
 
 
 @cli.command()

@@ -8,6 +8,7 @@ from archive import schema
 from archive.auth import create_user
 from archive.auth.permissions import SYSTEM_ROLE
 from archive.models import NumberSequence, User
+from archive.records.config_trail import note_configuration
 from archive.records.fixity import CURSOR, LAST_RUN
 
 SYSTEM_USERNAME = "system"
@@ -34,6 +35,9 @@ def initialise(runtime) -> list[str]:
             create_user(session, username=SYSTEM_USERNAME, display_name="System", role=SYSTEM_ROLE,
                         password=None)
             done.append("system account created")
+    changes = note_configuration(runtime)
+    if changes:
+        done.append(f"configuration recorded in the audit trail ({len(changes)} files new or changed)")
     return done
 
 
