@@ -23,6 +23,7 @@ from archive.auth.accounts import (
     tokens_of,
     username_taken,
 )
+from archive.records.retention import schedule
 from archive.web.context import db
 from archive.workflows import calendar, registry
 from archive.workflows.workdays import today_in_china
@@ -156,6 +157,16 @@ def user_token_revoke(user_id: int, token_id: int):
 def workflows():
     definitions = sorted(registry().definitions.values(), key=lambda d: (d.priority or 999, d.name))
     return render_template("admin/workflows.html", definitions=definitions)
+
+
+@admin.route("/retention")
+def retention_page():
+    plan = schedule()
+    first = plan.classes[0]
+    example = plan.separator.join([plan.fonds_code, str(today_in_china().year),
+                                   plan.retention_code(first.retention_years), first.department_code,
+                                   "1".zfill(plan.item_digits)])
+    return render_template("admin/retention.html", plan=plan, example=example)
 
 
 @admin.route("/calendar")

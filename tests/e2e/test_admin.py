@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import AuditEvent, User
+from archive.records.retention import schedule
 from archive.workflows import registry
 from tests import factories
 
@@ -123,7 +124,7 @@ def test_a_new_password_lifts_a_lockout(admin_client, app, runtime, users):
     assert factories.login(other, users["cashier"], "fresh-password-1").status_code == 302
 
 
-def test_chains_and_calendar_are_shown_read_only(admin_client):
+def test_chains_calendar_and_retention_are_shown_read_only(admin_client):
     chains = admin_client.get("/admin/workflows").get_data(as_text=True)
     for definition in registry().definitions.values():
         assert definition.source.name in chains
@@ -131,13 +132,19 @@ def test_chains_and_calendar_are_shown_read_only(admin_client):
             assert step.label.zh in chains
     calendar = admin_client.get("/admin/calendar").get_data(as_text=True)
     assert "chinesecalendar" in calendar
+    retention = admin_client.get("/admin/retention").get_data(as_text=True)
+    for record_class in schedule().classes:
+        assert f'data-class="{record_class.code}"' in retention
+        assert schedule().retention_code(record_class.retention_years) in retention
+    assert "待遇审核材料" in retention and "永久" in retention and "F001-" in retention
 
 
 @pytest.mark.parametrize("role", ["reviewer", "archivist", "auditor", "director"])
 def test_other_roles_get_403_and_change_nothing(client, users, runtime, role):
     factories.login(client, role)
     target = users["cashier"].id
-    for path in ("/admin/users", f"/admin/users/{target}", "/admin/workflows", "/admin/calendar"):
+    for path in ("/admin/users", f"/admin/users/{target}", "/admin/workflows", "/admin/calendar",
+                 "/admin/retention"):
         assert client.get(path).status_code == 403
     token = csrf(client, "/cases")
     assert client.post(f"/admin/users/{target}/active", data={"csrf_token": token}).status_code == 403
