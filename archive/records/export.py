@@ -7,7 +7,12 @@ Layout of the payload (`data/`):
   audit/chain.json        the head of the whole chain at export time, to check against later
   records.json            the retention and hold record: class, archive number (档号), retention,
                           every legal hold (lifted ones too), appraisals and any destruction
-Workflow sign-offs, page text and fields join the payload as those parts of the system land.
+  documents/<id>.json     per document: its kind, the fields read and their checks, and every
+                          page's text with its source (text layer or OCR) and OCR confidence
+  workflow.json           every sign-off chain the case ran, each sign-off (who, role, when,
+                          decision, opinion, findings, the sha256 of the case content signed),
+                          spot-check re-check findings, and the case content now with its sha256,
+                          so a signature can be checked against the case offline
 Originals are streamed from the store to disk and from disk into the zip: memory stays flat.
 """
 
@@ -21,9 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import bagit
+from sqlalchemy import select
 
 from archive.access import get_case
 from archive.auth import require
+from archive.models import RecheckOutcome, SignOff, WorkflowInstance
 from archive.models.types import utcnow
 from archive.records import audit
 from archive.records.summary import retention_record
@@ -49,6 +56,7 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
         bag_dir = Path(tmp) / case_no
         (bag_dir / "originals").mkdir(parents=True)
         (bag_dir / "audit").mkdir()
+        (bag_dir / "documents").mkdir()
         with sessions() as session:  # reading and copying: no lock held
             case = get_case(session, user, case_no)
             documents = list(case.documents)
@@ -58,6 +66,9 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
                 target = bag_dir / "originals" / f"{document.id}-{document.filename}"
                 with store.open(document.stored_object.store_key) as stream, open(target, "wb") as out:
                     shutil.copyfileobj(stream, out, 1024 * 1024)
+            for document in documents:  # one at a time: a document's pages, then let them go
+                _write_json(bag_dir / "documents" / f"{document.id}.json", _document_record(document))
+                session.expire(document, ["pages"])
         with sessions.begin() as session:  # the export event, then the history that includes it
             case = get_case(session, user, case_no)
             audit.record(session, "case.export", actor=user, target=case,
@@ -66,10 +77,12 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
             head_id, head_hash = audit.head(session)
             record = _case_record(case, documents, user)
             retention = retention_record(session, case)
+            workflow = _workflow_record(session, case)
             rows = [{**audit.fields(e), "prev_hash": e.prev_hash, "row_hash": e.row_hash}
                     for e in events]
         _write_json(bag_dir / "case.json", record)
         _write_json(bag_dir / "records.json", retention)
+        _write_json(bag_dir / "workflow.json", workflow)
         with open(bag_dir / "audit" / "events.jsonl", "w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
@@ -102,6 +115,51 @@ def _case_record(case, documents, user) -> dict:
             "duplicate_of": d.duplicate_of_id, "received_at": d.created_at.isoformat(),
         } for d in documents],
     }
+
+
+def _document_record(document) -> dict:
+    return {
+        "id": document.id, "kind": document.kind, "kind_guessed": document.kind_guessed,
+        "status": document.status, "failure_reason": document.failure_reason,
+        "needs_check": document.needs_check, "fields": document.fields, "checks": document.checks,
+        "pages": [{"number": page.number, "source": page.source, "confidence": page.confidence,
+                   "error": page.error, "text": page.text} for page in document.pages],
+    }
+
+
+def _workflow_record(session, case) -> dict:
+    from archive.workflows.content import case_content, content_sha256
+
+    instances = session.scalars(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
+                                .order_by(WorkflowInstance.id)).all()
+    sign_offs = session.scalars(select(SignOff).where(SignOff.case_id == case.id)
+                                .order_by(SignOff.id)).all()
+    rechecks = session.scalars(select(RecheckOutcome).where(RecheckOutcome.case_id == case.id)
+                               .order_by(RecheckOutcome.id)).all()
+    return {
+        "chains": [{
+            "id": run.id, "definition": run.definition, "definition_sha256": run.definition_sha256,
+            "status": run.status, "round": run.round, "current_step": run.current_step,
+            "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
+            "chain_due_on": _iso(run.chain_due_on), "missing": run.missing, "note": run.note,
+            "sign_offs": [{
+                "id": s.id, "seq": s.seq, "round": s.round, "step": s.step, "role": s.role,
+                "signer": s.signer_name, "signed_at": _iso(s.signed_at), "decision": s.decision,
+                "opinion": s.opinion, "findings": s.findings, "missing": s.missing,
+                "content_sha256": s.content_sha256,
+            } for s in sign_offs if s.instance_id == run.id],
+        } for run in instances],
+        "rechecks": [{
+            "month": r.month, "outcome": r.outcome, "note": r.note, "difference_fen": r.difference_fen,
+            "checked_by": r.checked_by_name, "checked_at": _iso(r.checked_at)} for r in rechecks],
+        # sha256 of the canonical JSON of `content`: equal to a sign-off's content_sha256 when the
+        # case has not changed since that signature.
+        "content_now": {"sha256": content_sha256(session, case), "content": case_content(session, case)},
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _write_json(path: Path, value) -> None:

@@ -117,3 +117,37 @@ def test_cli_export_and_verify(rt, case, tmp_path, environ, db_url):
     missing = subprocess.run([*command, "export-case", "AJ-1999-000001", "-o",
                               str(tmp_path / "y.zip")], env=env, capture_output=True, text=True)
     assert missing.returncode == 1 and "no case AJ-1999-000001" in missing.stderr
+
+
+def test_export_holds_page_text_fields_and_every_signature_with_its_content_hash(rt, tmp_path):
+    desk = factories.sign_off_desk(rt)
+    case_no = factories.make_case(rt, desk["intake_clerk"], claim_type="outpatient", amount="640.00",
+                                  claimant_name="郑爽")
+    factories.upload(rt, desk["intake_clerk"], case_no, factories.invoice_pdf(seed=5), kind="invoice")
+    factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
+    factories.walk(rt, desk, case_no, until="re_review")
+    result = export_case(rt.sessions, rt.store, user=desk["auditor"], case_no=case_no,
+                         output=tmp_path / "case.zip")
+    files = members(result.path)
+    root = f"{case_no}/data/"
+
+    (document,) = [json.loads(data) for name, data in files.items() if name.startswith(root + "documents/")]
+    assert document["kind"] == "invoice" and document["fields"]["invoice_number"]
+    assert document["pages"] and document["pages"][0]["source"] == "text_layer"
+    assert document["fields"]["invoice_number"] in "".join(p["text"] for p in document["pages"])
+
+    workflow = json.loads(files[root + "workflow.json"])
+    (chain,) = workflow["chains"]
+    assert (chain["definition"], chain["status"], chain["current_step"]) == (
+        "window_intake", "active", "re_review")
+    signed = chain["sign_offs"]
+    assert [(s["step"], s["decision"]) for s in signed] == [("completeness", "approve"),
+                                                            ("initial_review", "approve")]
+    assert signed[1]["signer"] and signed[1]["opinion"] == "同意。"
+    # The signatures cover the case as exported: recomputed offline from content_now.
+    content = workflow["content_now"]
+    recomputed = hashlib.sha256(json.dumps(content["content"], sort_keys=True, ensure_ascii=False,
+                                           separators=(",", ":")).encode()).hexdigest()
+    assert recomputed == content["sha256"] == signed[-1]["content_sha256"]
+    assert content["content"]["fields"]["claimant_name"] == "郑爽"
+    verify_bag(result.path)
