@@ -68,11 +68,34 @@ def field_label(kind: str | None, name: str) -> str:
 
 
 def guess_kind(text: str) -> str | None:
+    """The kind by its printed title; when the title is not readable (a stamp, a fold, OCR
+    dropping a character), by the kind whose own field labels the text shows most, if at least
+    two and more than any other kind's."""
     head = re.sub(r"\s", "", text[:400])
     for kind, titles in _spec()["kinds"].items():
         if any(title in head for title in titles):
             return kind
+    scores = sorted(((sum(bool(_printed_label(label).search(text)) for label in labels), kind)
+                     for kind, labels in _distinctive_labels().items()), reverse=True)
+    if scores and scores[0][0] >= 2 and (len(scores) == 1 or scores[0][0] > scores[1][0]):
+        return scores[0][1]
     return None
+
+
+@cache
+def _printed_label(label: str) -> re.Pattern:
+    # As printed: at the start of a word (not the tail of 开票日期 for 日期) and before its colon.
+    return re.compile(rf"(?<![\u4e00-\u9fff]){re.escape(label)}\s*{_COLON}")
+
+
+@cache
+def _distinctive_labels() -> dict[str, frozenset[str]]:
+    """Each kind's field labels that no other kind prints."""
+    labels = {kind: {label for rule in _spec().get(kind, {}).values()
+                     if isinstance(rule, dict) for label in rule.get("labels", ())}
+              for kind in _spec()["kinds"]}
+    return {kind: frozenset(own - set().union(*(other for k, other in labels.items() if k != kind)))
+            for kind, own in labels.items()}
 
 
 def extract_fields(kind: str, text: str | list[Line]) -> dict:

@@ -144,3 +144,20 @@ def test_unreadable_fields_make_the_document_need_a_check():
     [flag] = [c for c in reading.checks if c["code"] == "field_unreadable"]
     assert flag["field"] == "total_amount" and "4,133.5¢" in flag["message"]
     assert reading.needs_check
+
+
+@pytest.mark.parametrize("kind", ["invoice", "daily_statement", "referral", "agreement"])
+def test_the_kind_is_guessed_from_its_labels_when_the_title_is_unreadable(kind):
+    make = {"invoice": gen.invoice, "daily_statement": gen.daily_statement, "referral": gen.referral,
+            "agreement": gen.agreement}[kind]
+    for seed in range(40):
+        body = "\n".join(make(random.Random(f"kind-{kind}-{seed}")).lines)  # the title is not in lines
+        assert guess_kind(body) == kind
+        # A stamp over the title: a few characters of it read, the rest lost.
+        assert guess_kind("住院费用  日清\n" + body if kind == "daily_statement" else body) == kind
+
+
+def test_a_label_inside_another_word_or_without_its_colon_is_not_evidence():
+    assert guess_kind("开票日期：2026-03-05\n县人民医院：内科") is None  # 日期 and 医院 inside words
+    assert guess_kind("日期 医院 科室 住院号") is None  # no colons: not printed labels
+    assert guess_kind("日期：2026-03-05\n科室：内科\n票据号码：0023") == "daily_statement"  # two against one
