@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,3 +61,8 @@ class Loan(Base):
     @property
     def status(self) -> str:
         return self.status_at()
+
+    @property
+    def last_day(self) -> date:
+        """The last day (in China) the loan may be used: it ends at the following midnight."""
+        return (self.until.astimezone(ZoneInfo("Asia/Shanghai")) - timedelta(days=1)).date()

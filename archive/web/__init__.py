@@ -35,6 +35,7 @@ from archive.web.i18n import (
     select_locale,
     status_label,
 )
+from archive.web.loans import loans
 from archive.web.records import records
 from archive.web.search import search_desk
 from archive.web.workflow import workflow
@@ -75,7 +76,8 @@ def build_app(runtime) -> Flask:
     login.login_message = None
     login.user_loader(load_user)
 
-    for blueprint in (auth, cases, documents, api, health, workflow, reports, records, search_desk, admin):
+    for blueprint in (auth, cases, documents, api, health, workflow, reports, records, search_desk, admin,
+                      loans):
         app.register_blueprint(blueprint)
     _limit_sign_in(app, settings)
     errors.register(app)
