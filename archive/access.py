@@ -1,17 +1,27 @@
 """The one place that decides which records a user may see.
 
-Lists, downloads, the API and (later) search all go through these functions. A record the
+Lists, downloads, the API, exports and search all go through these functions. A record the
 user may not see is reported as not found, so its existence does not leak.
+
+Graded access (调阅权限分级): each archive record has an access grade (from its record class,
+storage_config/retention.toml) and each person a clearance (storage_config/roles.toml
+[clearances], or their own, set on the admin desk). A case whose record's grade is above the
+user's clearance is invisible to them, unless they hold an approved, unexpired loan (借阅) of
+it. A case without an archive record is still being worked on at the desks and counts as
+grade 1 (general): the people handling a claim must see it; its grade applies from the moment
+an archivist classifies or files it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
-from archive.auth import can
-from archive.models import Case, Document
+from archive.auth import can, clearance_of
+from archive.models import ArchiveRecord, Case, Document, Loan
+from archive.models.types import utcnow
+from archive.records.retention import schedule
 
 
 class NotFound(Exception):
@@ -19,9 +29,21 @@ class NotFound(Exception):
 
 
 def case_condition(user) -> ColumnElement[bool]:
-    """The condition a case `user` may see meets. Access grades will narrow this per record;
-    `true()` means every case, which lets search skip filtering altogether."""
-    return true() if can(user, "case.view") else false()
+    """The condition a case `user` may see meets; `true()` means every case, which lets search
+    skip filtering altogether (a clearance at the top grade)."""
+    if not can(user, "case.view"):
+        return false()
+    clearance = clearance_of(user)
+    if clearance >= schedule().top_grade:
+        return true()
+    above = select(ArchiveRecord.case_id).where(ArchiveRecord.access_grade > clearance)
+    return or_(Case.id.not_in(above), Case.id.in_(active_loans(user).with_only_columns(Loan.case_id)))
+
+
+def active_loans(user) -> Select[tuple[Loan]]:
+    """The approved loans of `user` in force now: expiry is checked here, at every access."""
+    return select(Loan).where(Loan.borrower_id == user.id, Loan.approved_at.is_not(None),
+                              Loan.revoked_at.is_(None), Loan.until > utcnow())
 
 
 def sees_every_case(user) -> bool:
@@ -49,3 +71,19 @@ def get_document(session: Session, user, document_id: int) -> Document:
     if document is None:
         raise NotFound(f"no document {document_id}")
     return document
+
+
+def loan_in_use(session: Session, user, case: Case) -> Loan | None:
+    """The loan through which `user` sees `case`, or None when their clearance is enough (or
+    they have no such loan). Views and downloads under a loan name it in their audit event."""
+    grade = session.scalar(select(ArchiveRecord.access_grade).where(ArchiveRecord.case_id == case.id))
+    if grade is None or grade <= clearance_of(user):
+        return None
+    return session.scalar(active_loans(user).where(Loan.case_id == case.id).order_by(Loan.until.desc())
+                          .limit(1))
+
+
+def loan_details(session: Session, user, case: Case) -> dict:
+    """{"loan": id} to add to an audit event's details when the access is under a loan."""
+    loan = loan_in_use(session, user, case)
+    return {"loan": loan.id} if loan is not None else {}

@@ -8,7 +8,7 @@ from typing import BinaryIO
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from archive.access import get_case, get_document, visible_cases
+from archive.access import get_case, get_document, loan_details, visible_cases
 from archive.auth import can, require
 from archive.models import AuditEvent, Case, Document
 from archive.records import audit
@@ -53,7 +53,8 @@ def document_states(session: Session, user, case_no: str) -> list[dict]:
 def view_case(session: Session, user, case_no: str) -> Case:
     """A case opened for reading; who looked at it is part of its history."""
     case = get_case(session, user, case_no)
-    audit.record(session, "case.view", actor=user, target=case)
+    audit.record(session, "case.view", actor=user, target=case,
+                 details=loan_details(session, user, case) or None)
     return case
 
 
@@ -61,7 +62,8 @@ def view_document(session: Session, user, document_id: int, page: int) -> Docume
     """A document opened at one page in the viewer; recorded like a case view."""
     document = get_document(session, user, document_id)
     audit.record(session, "document.view", actor=user, target=document,
-                 details={"case_no": document.case.case_no, "page": page})
+                 details={"case_no": document.case.case_no, "page": page,
+                          **loan_details(session, user, document.case)})
     return document
 
 
@@ -82,11 +84,14 @@ def open_original(session: Session, store: ObjectStore, user, document_id: int
                   ) -> tuple[Document, BinaryIO]:
     """The original bytes of a document, with the download recorded in the audit trail."""
     require(user, "document.download")
+    # A scan cannot be masked: only people who may see identifiers get the original.
+    require(user, "identifiers.view")
     document = get_document(session, user, document_id)
     if document.stored_object.destroyed_at is not None:
         raise CaseDestroyed(_("The original of document %(id)s was destroyed after appraisal; only "
                               "its metadata remains."), id=document.id)
     stream = store.open(document.stored_object.store_key)
     audit.record(session, "document.download", actor=user, target=document,
-                 details={"case_no": document.case.case_no})
+                 details={"case_no": document.case.case_no,
+                          **loan_details(session, user, document.case)})
     return document, stream

@@ -1,6 +1,14 @@
 """Users, passwords, API tokens and what each role may do."""
 
-from archive.auth.permissions import Forbidden, can, require, role_label, roles
+from archive.auth.permissions import (
+    Forbidden,
+    can,
+    clearance_of,
+    require,
+    role_clearance,
+    role_label,
+    roles,
+)
 from archive.auth.users import (
     AccountLocked,
     AuthError,
@@ -19,9 +27,11 @@ __all__ = [
     "Forbidden",
     "authenticate",
     "can",
+    "clearance_of",
     "create_user",
     "issue_api_token",
     "require",
+    "role_clearance",
     "role_label",
     "roles",
     "set_password",

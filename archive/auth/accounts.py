@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.auth.permissions import SYSTEM_ROLE, roles
+from archive.auth.permissions import SYSTEM_ROLE, role_clearance, roles
 from archive.models import ApiToken, User
 from archive.models.types import utcnow
 from archive.records import audit
+from archive.records.retention import schedule
 
 
 class AccountError(ValueError):
@@ -53,6 +54,18 @@ def set_active(session: Session, user: User, active: bool, *, actor: User) -> No
     audit.record(session, "user.activate" if active else "user.deactivate", actor=actor, target=user)
 
 
+def set_clearance(session: Session, user: User, clearance: int | None, *, actor: User) -> None:
+    """A person's own clearance (调阅权限), or None to follow their role's default."""
+    if clearance is not None and clearance not in schedule().access_grades:
+        raise AccountError("unknown_grade", f"unknown access grade {clearance!r}")
+    _not_yourself(user, actor)
+    if clearance == user.clearance:
+        return
+    audit.record(session, "user.clearance", actor=actor, target=user, details={
+        "from": user.clearance, "to": clearance, "role_default": role_clearance(user.role)})
+    user.clearance = clearance
+
+
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                                 .order_by(ApiToken.created_at.desc())))
@@ -72,4 +85,4 @@ def revoke_api_token(session: Session, user: User, token_id: int, *, actor: User
 def _not_yourself(user: User, actor: User) -> None:
     # Keeps the last administrator from locking everyone out with one click.
     if user.id == actor.id:
-        raise AccountError("yourself", "you cannot change your own role or deactivate yourself")
+        raise AccountError("yourself", "you cannot change your own role, clearance or active state")

@@ -40,6 +40,22 @@ def require(user, permission: str) -> None:
         raise Forbidden(f"your role may not do this ({permission})")
 
 
+def role_clearance(role: str) -> int:
+    """The clearance (调阅权限) a role has by default: storage_config/roles.toml [clearances]."""
+    table = _policy().get("clearances", {})
+    return int(table.get(role, table.get("default", 1)))
+
+
+def clearance_of(user) -> int:
+    """The highest record access grade `user` may consult: their own setting, else their role's."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    if user.role == SYSTEM_ROLE:
+        return 1_000  # CLI and jobs act for the agency as a whole
+    own = getattr(user, "clearance", None)
+    return int(own) if own is not None else role_clearance(user.role)
+
+
 def role_label(role: str, locale: str = "zh_CN") -> str:
     names = roles().get(role)
     if not names:

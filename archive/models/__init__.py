@@ -3,6 +3,7 @@
 from archive.db import Base
 from archive.models.audit import AuditEvent
 from archive.models.cases import Case, Document, Page, StoredObject
+from archive.models.loans import Loan, LoanStatus
 from archive.models.records import (
     Appraisal,
     AppraisalStatus,
@@ -28,6 +29,8 @@ __all__ = [
     "DestructionEntry",
     "Document",
     "LegalHold",
+    "Loan",
+    "LoanStatus",
     "NumberSequence",
     "RecheckOutcome",
     "Page",

@@ -22,6 +22,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     failed_logins: Mapped[int] = mapped_column(default=0)
+    # 调阅权限: the highest record access grade this person may consult; None means the default
+    # of their role (storage_config/roles.toml [clearances]).
+    clearance: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

@@ -14,6 +14,11 @@ Layout of the payload (`data/`):
                           spot-check re-check findings, and the case content now with its sha256,
                           so a signature can be checked against the case offline
 Originals are streamed from the store to disk and from disk into the zip: memory stays flat.
+
+An exporter without "identifiers.view" gets ID and phone numbers masked in every JSON file and
+no originals (a scan cannot be masked; case.json still lists each one with its sha256); the
+bag-info field `Identifiers` says which it is (`full` or `masked`). Under a loan (借阅) the
+export event names the loan.
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ from pathlib import Path, PurePosixPath
 import bagit
 from sqlalchemy import select
 
-from archive.access import get_case
+from archive.access import get_case, loan_details
 from archive.auth import require
 from archive.models import RecheckOutcome, SignOff, WorkflowInstance
 from archive.models.types import utcnow
 from archive.records import audit
+from archive.records.masking import mask, may_see_identifiers
 from archive.records.summary import retention_record
 
 
@@ -52,6 +58,8 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
     from archive.cases import case_history  # the history the case page shows, same rules
 
     require(user, "case.export")
+    full = may_see_identifiers(user)
+    shown = (lambda value: value) if full else mask
     with tempfile.TemporaryDirectory(prefix="export-") as tmp:
         bag_dir = Path(tmp) / case_no
         (bag_dir / "originals").mkdir(parents=True)
@@ -61,24 +69,25 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
             case = get_case(session, user, case_no)
             documents = list(case.documents)
             for document in documents:
-                if document.stored_object.destroyed_at is not None:
-                    continue  # destroyed after appraisal: case.json and records.json say so
+                if document.stored_object.destroyed_at is not None or not full:
+                    continue  # destroyed after appraisal, or withheld: case.json says which
                 target = bag_dir / "originals" / f"{document.id}-{document.filename}"
                 with store.open(document.stored_object.store_key) as stream, open(target, "wb") as out:
                     shutil.copyfileobj(stream, out, 1024 * 1024)
             for document in documents:  # one at a time: a document's pages, then let them go
-                _write_json(bag_dir / "documents" / f"{document.id}.json", _document_record(document))
+                _write_json(bag_dir / "documents" / f"{document.id}.json", shown(_document_record(document)))
                 session.expire(document, ["pages"])
         with sessions.begin() as session:  # the export event, then the history that includes it
             case = get_case(session, user, case_no)
             audit.record(session, "case.export", actor=user, target=case,
-                         details={"documents": len(documents)})
+                         details={"documents": len(documents), "identifiers": "full" if full else "masked",
+                                  **loan_details(session, user, case)})
             events = case_history(session, user, case)
             head_id, head_hash = audit.head(session)
-            record = _case_record(case, documents, user)
-            retention = retention_record(session, case)
-            workflow = _workflow_record(session, case)
-            rows = [{**audit.fields(e), "prev_hash": e.prev_hash, "row_hash": e.row_hash}
+            record = shown(_case_record(case, documents, user, originals=full))
+            retention = shown(retention_record(session, case))
+            workflow = shown(_workflow_record(session, case))
+            rows = [shown({**audit.fields(e), "prev_hash": e.prev_hash, "row_hash": e.row_hash})
                     for e in events]
         _write_json(bag_dir / "case.json", record)
         _write_json(bag_dir / "records.json", retention)
@@ -94,13 +103,15 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
             "Bagging-Date": utcnow().date().isoformat(),
             "Contact-Name": user.username,
             "Audit-Chain-Head": f"{head_id} {head_hash}",
+            # Masked: ID and phone numbers are masked in the JSON files and the originals are left out.
+            "Identifiers": "full" if full else "masked",
         }, checksums=["sha256"])
         output.parent.mkdir(parents=True, exist_ok=True)
         size = _zip_dir(bag_dir, output)
     return ExportResult(output, len(documents), size)
 
 
-def _case_record(case, documents, user) -> dict:
+def _case_record(case, documents, user, *, originals: bool) -> dict:
     return {
         "case_no": case.case_no, "claimant_name": case.claimant_name,
         "claimant_id_number": case.claimant_id_number, "insurance_number": case.insurance_number,
@@ -109,7 +120,8 @@ def _case_record(case, documents, user) -> dict:
         "exported_at": utcnow().isoformat(), "exported_by": user.username,
         "documents": [{
             "id": d.id, "original_filename": d.original_filename,
-            "file": None if d.stored_object.destroyed_at else f"originals/{d.id}-{d.filename}",
+            "file": (f"originals/{d.id}-{d.filename}" if originals and not d.stored_object.destroyed_at
+                     else None),
             "sha256": d.stored_object.sha256, "size": d.stored_object.size, "kind": d.kind,
             "content_type": d.content_type, "pages": d.page_count, "status": d.status,
             "duplicate_of": d.duplicate_of_id, "received_at": d.created_at.isoformat(),

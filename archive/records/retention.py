@@ -55,6 +55,13 @@ class Schedule:
     access_grades: dict[int, dict[str, str]]
     approvals_required: int
     appraiser_may_approve: bool
+    loan_max_days: int = 30
+    loan_approver_may_be_granter: bool = False
+
+    @property
+    def top_grade(self) -> int:
+        """The highest access grade: a clearance of at least this sees every record."""
+        return max(self.access_grades, default=1)
 
     def get(self, code: str) -> RecordClass:
         for record_class in self.classes:
@@ -103,6 +110,10 @@ def load_schedule(path: Path) -> Schedule:
     approvals = disposition.get("approvals_required", 2)
     if not isinstance(approvals, int) or approvals < 1:
         raise RetentionConfigError(f"{path}: disposition.approvals_required must be 1 or more")
+    loans = raw.get("loans", {})
+    max_days = loans.get("max_days", 30)
+    if not isinstance(max_days, int) or max_days < 1:
+        raise RetentionConfigError(f"{path}: loans.max_days must be 1 or more")
     fonds = str(numbers.get("fonds_code", "")).strip()
     if not fonds:
         raise RetentionConfigError(f"{path}: archive_number.fonds_code is required")
@@ -113,6 +124,8 @@ def load_schedule(path: Path) -> Schedule:
         access_grades={int(k): v for k, v in raw.get("access_grades", {}).items()},
         approvals_required=approvals,
         appraiser_may_approve=bool(disposition.get("appraiser_may_approve", False)),
+        loan_max_days=max_days,
+        loan_approver_may_be_granter=bool(loans.get("approver_may_be_granter", False)),
     )
 
 

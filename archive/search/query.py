@@ -26,6 +26,7 @@ from archive.auth import can
 from archive.auth.permissions import SYSTEM_ROLE
 from archive.models import Case, Document, Page
 from archive.records import audit
+from archive.records.masking import mask, may_see_identifiers
 from archive.search.index import SearchIndex
 from archive.search.parse import Notice, parse_query
 from archive.search.reading import column, count, docnums_of_cases, searcher_for
@@ -161,16 +162,18 @@ def _hits(session: Session, user, found: list[tuple[int, float | None]], terms: 
             Page.document_id.in_(documents)).order_by(Page.document_id, Page.number)):
         pages.setdefault(document_id, []).append(text or "")
     hits = []
+    # Masked before the snippet is cut, so a match inside an ID number cannot split it.
+    shown = (lambda value: value) if may_see_identifiers(user) else mask
     for document_id, score in found:
         document = documents.get(document_id)
         if document is None:  # deleted or moved since it was indexed
             continue
-        texts = pages.get(document_id, [])
+        texts = shown(pages.get(document_id, []))
         found_snippet = snippet(texts, terms) if terms else None
-        hits.append(Hit(document_id, document.case.case_no, document.kind, document.original_filename,
-                        found_snippet.page if found_snippet else 1,
+        hits.append(Hit(document_id, document.case.case_no, document.kind,
+                        shown(document.original_filename), found_snippet.page if found_snippet else 1,
                         found_snippet.html if found_snippet else snippet_start(texts), score,
-                        dict(document.fields or {})))
+                        shown(dict(document.fields or {}))))
     return hits
 
 

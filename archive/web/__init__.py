@@ -11,12 +11,13 @@ from flask import Flask, g, request
 from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from archive.auth import can
 from archive.config import REPO_ROOT, ensure_secret_key
 from archive.records.audit import Origin, current_origin
+from archive.records.masking import mask, may_see_identifiers
 from archive.web import errors
 from archive.web.admin import admin
 from archive.web.api import api
@@ -34,6 +35,7 @@ from archive.web.i18n import (
     select_locale,
     status_label,
 )
+from archive.web.loans import loans
 from archive.web.records import records
 from archive.web.search import search_desk
 from archive.web.workflow import workflow
@@ -49,6 +51,9 @@ def build_app(runtime) -> Flask:
     settings = runtime.settings
     app = Flask("archive", template_folder=str(REPO_ROOT / "templates"),
                 static_folder=str(REPO_ROOT / "archive" / "web" / "static"))
+    # Every value a template prints passes here: one choke point for masking identifiers on
+    # every page (set before the first use of app.jinja_env, which the extensions below make).
+    app.jinja_options = {**app.jinja_options, "finalize": _printed}
     app.config.update(
         SECRET_KEY=ensure_secret_key(settings),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
@@ -71,7 +76,8 @@ def build_app(runtime) -> Flask:
     login.login_message = None
     login.user_loader(load_user)
 
-    for blueprint in (auth, cases, documents, api, health, workflow, reports, records, search_desk, admin):
+    for blueprint in (auth, cases, documents, api, health, workflow, reports, records, search_desk, admin,
+                      loans):
         app.register_blueprint(blueprint)
     _limit_sign_in(app, settings)
     errors.register(app)
@@ -82,6 +88,7 @@ def build_app(runtime) -> Flask:
     app.jinja_env.filters["localtime"] = local_time
 
     app.before_request(_start_request)
+    app.after_request(_mask_json)
     app.after_request(_finish_request)
     app.teardown_appcontext(_close_session)
     return app
@@ -115,6 +122,27 @@ def _finish_request(response):
             "status": response.status_code,
             "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
         }})
+    return response
+
+
+def _masking() -> bool:
+    """Whether this request's user sees identifiers masked (decided once per request)."""
+    if "mask_identifiers" not in g:
+        user = g.get("api_user") or current_user
+        g.mask_identifiers = not may_see_identifiers(user)
+    return g.mask_identifiers
+
+
+def _printed(value):
+    if isinstance(value, str) and value and _masking():
+        return mask(value)
+    return value
+
+
+def _mask_json(response):
+    # The API, the case page's status polling and every other JSON answer.
+    if response.is_json and not response.direct_passthrough and _masking():
+        response.set_data(mask(response.get_data(as_text=True)))
     return response
 
 

@@ -12,7 +12,15 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from archive.auth import create_user, issue_api_token, require, roles, set_password
+from archive.auth import (
+    clearance_of,
+    create_user,
+    issue_api_token,
+    require,
+    role_clearance,
+    roles,
+    set_password,
+)
 from archive.auth.accounts import (
     AccountError,
     change_role,
@@ -20,6 +28,7 @@ from archive.auth.accounts import (
     list_accounts,
     revoke_api_token,
     set_active,
+    set_clearance,
     tokens_of,
     username_taken,
 )
@@ -35,6 +44,7 @@ REFUSALS = {
     "yourself": _l("You cannot change your own role or deactivate yourself; ask another administrator."),
     "unknown_role": _l("Choose one of the listed roles."),
     "no_token": _l("This account has no such token."),
+    "unknown_grade": _l("Choose one of the listed access grades."),
 }
 
 
@@ -52,6 +62,16 @@ class NewUserForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField("role", validate_choice=True)
+
+
+class ClearanceForm(FlaskForm):
+    """"" (the role's default) or an access grade of storage_config/retention.toml."""
+
+    clearance = SelectField("clearance", validate_choice=True)
+
+
+def _clearance_choices() -> list[tuple[str, str]]:
+    return [("", "")] + [(str(grade), str(grade)) for grade in sorted(schedule().access_grades)]
 
 
 class PasswordForm(FlaskForm):
@@ -97,7 +117,21 @@ def user(user_id: int, *, new_token: str | None = None, status: int = 200):
     role_form.role.choices = _role_choices()
     return render_template("admin/user.html", account=account, tokens=tokens_of(db(), account),
                            role_form=role_form, password_form=PasswordForm(), token_form=TokenForm(),
-                           confirm=ConfirmForm(), new_token=new_token), status
+                           confirm=ConfirmForm(), new_token=new_token,
+                           grades=schedule().access_grades, role_clearance=role_clearance(account.role),
+                           clearance=clearance_of(account)), status
+
+
+@admin.route("/users/<int:user_id>/clearance", methods=["POST"])
+def user_clearance(user_id: int):
+    account = _account(user_id)
+    form = ClearanceForm()
+    form.clearance.choices = _clearance_choices()
+    if not form.validate_on_submit():
+        return _refuse(user_id, str(REFUSALS["unknown_grade"]))
+    chosen = int(form.clearance.data) if form.clearance.data else None
+    return _apply(user_id, lambda: set_clearance(db(), account, chosen, actor=current_user),
+                  _("Clearance changed."))
 
 
 @admin.route("/users/<int:user_id>/role", methods=["POST"])

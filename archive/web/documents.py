@@ -34,6 +34,9 @@ def show(document_id: int):
 def image(document_id: int, number: int, size: str):
     # Not audited on its own: the case page and the viewer that show these images are.
     require(current_user, "case.view")
+    # A scan cannot be masked (text-layer pages have no word boxes to black out), so like the
+    # original it is for people who may see personal identifiers (roles.toml "identifiers.view").
+    require(current_user, "identifiers.view")
     if size not in SIZES:
         abort(404)
     document = get_document(db(), current_user, document_id)

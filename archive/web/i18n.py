@@ -86,6 +86,9 @@ ACTION_LABELS = {
     "records.destruction_approved": _l("destruction approved"),
     "records.destroyed": _l("destroyed after appraisal"),
     "case.export": _l("case file exported"),
+    "loan.grant": _l("loan registered"),
+    "loan.approve": _l("loan approved"),
+    "loan.revoke": _l("loan ended early"),
 }
 
 

@@ -7,6 +7,8 @@ file; only a route whose parameters cannot be guessed needs an entry in PARAMETE
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -112,3 +114,111 @@ def test_every_route_for_every_role(runtime, users, world, role):
         if status < 400 and method == "GET":
             assert status in (200, 302, 304), where
         assert status < 400 or status in REFUSALS, f"{where} → {status}"
+
+
+# --- graded access (调阅权限分级) -----------------------------------------------------------
+# Routes that name a case or a document and that an intake clerk's role allows: for a case above
+# the clerk's clearance each must answer 404 — the case does not exist for them — never 403.
+MUST_NOT_EXIST = {
+    "cases.show", "cases.upload", "cases.states", "cases.download", "documents.show",
+    "documents.image", "api.show_case", "api.upload", "api.show_document", "api.correct_case",
+    "api.reclassify", "api.remove_document", "workflow.submit_form", "workflow.api.submit_api",
+    "workflow.api.timeline_api",
+}
+
+
+@pytest.fixture
+def restricted(runtime, users, world):
+    """A second case with a document, classified as audit material (grade 3, 稽核材料)."""
+    from archive.records.filing import set_record_class
+
+    clerk = users["intake_clerk"]
+    case_no = factories.make_case(runtime, clerk, claimant_name="司马限阅")
+    document_id = factories.upload(runtime, clerk, case_no, factories.invoice_pdf(seed=9)).document_id
+    with runtime.sessions.begin() as session:
+        set_record_class(session, case_no, actor=session.merge(users["archivist"]),
+                         record_class="audit_materials", reason="稽核材料")
+    return {**world, "case_no": case_no, "document_id": document_id}
+
+
+def case_routes(app):
+    for rule, method in routes(app):
+        if {"case_no", "document_id"} & set(rule.arguments):
+            yield rule, method
+
+
+def walk_case_routes(runtime, client, restricted, role, *, methods):
+    """(endpoint, method, status, body) for every case/document route, as `role`."""
+    csrf = factories.csrf_from(client.get("/cases").get_data(as_text=True))
+    for rule, method in case_routes(client.application):
+        if method not in methods:
+            continue
+        path = url_for_rule(rule, restricted)
+        # An upload carries a real file, so that it gets as far as looking the case up.
+        upload = {"files": (io.BytesIO(factories.invoice_pdf(seed=10)), "票据.pdf"), "kind": "invoice"}
+        if path.startswith("/api/"):
+            headers = {"Authorization": f"Bearer {restricted['tokens'][role]}"}
+            if rule.endpoint.endswith("upload"):
+                response = client.open(path, method=method, data=upload, headers=headers)
+            else:
+                response = client.open(path, method=method, json={} if method != "GET" else None,
+                                       headers=headers)
+        else:
+            form = {"csrf_token": csrf, **(upload if rule.endpoint.endswith("upload") else {})}
+            response = client.open(path, method=method, data=form if method == "POST" else None)
+        body = response.get_data()
+        response.close()
+        yield rule.endpoint, method, response.status_code, body
+
+
+def expire_loans(runtime):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from archive.models import Loan
+    from archive.models.types import utcnow
+
+    with runtime.sessions.begin() as session:
+        session.execute(update(Loan).values(until=utcnow() - timedelta(seconds=1)))
+
+
+def test_a_case_above_the_clearance_does_not_exist_but_during_a_loan(runtime, users, restricted):
+    from datetime import timedelta
+
+    from archive.records.loans import approve_loan, grant_loan
+    from archive.records.retention import china_date
+
+    role = "intake_clerk"  # clearance 2; the case is grade 3
+    client = create_app(runtime).test_client()
+    assert factories.login(client, role).status_code == 302
+    before = audit_count(runtime)
+    for endpoint, method, status, body in walk_case_routes(runtime, client, restricted, role,
+                                                           methods={"GET", "POST", "PATCH", "DELETE"}):
+        where = f"{role}: {method} {endpoint} → {status}"
+        assert status == 404 if endpoint in MUST_NOT_EXIST else status in (403, 404), where
+        assert "司马限阅".encode() not in body, where
+    assert audit_count(runtime) == before, "a refused request wrote to the audit trail"
+
+    with runtime.sessions.begin() as session:
+        loan = grant_loan(session, restricted["case_no"], actor=session.merge(users["archivist"]),
+                          borrower=f"u_{role}", last_day=china_date() + timedelta(days=2), reason="复查")
+        approve_loan(session, loan.id, actor=session.merge(users["director"]))
+        loan_id = loan.id
+    for endpoint, _method, status, _body in walk_case_routes(runtime, client, restricted, role,
+                                                             methods={"GET"}):
+        if endpoint in MUST_NOT_EXIST:
+            assert status in (200, 302, 304), f"during the loan: GET {endpoint} → {status}"
+    assert "司马限阅" in client.get(f"/cases/{restricted['case_no']}").get_data(as_text=True)
+    with runtime.sessions() as session:
+        uses = session.scalars(select(AuditEvent).where(
+            AuditEvent.action.in_(("case.view", "document.view", "document.download")))).all()
+        assert uses and all(event.details.get("loan") == loan_id for event in uses)
+
+    expire_loans(runtime)
+    for endpoint, _method, status, _body in walk_case_routes(runtime, client, restricted, role,
+                                                             methods={"GET"}):
+        if endpoint in MUST_NOT_EXIST:
+            assert status == 404, f"after the loan ended: GET {endpoint} → {status}"
+    loans_page = client.get("/loans").get_data(as_text=True)
+    assert f'data-loan="{loan_id}" data-status="expired"' in loans_page

@@ -9,12 +9,11 @@ import uuid
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.sql.elements import True_
 
 from archive.auth import can, roles
 from archive.demo import documents as gen
 from archive.intake import open_case
-from archive.models import AuditEvent, Case, Document, Page, StoredObject, User
+from archive.models import AuditEvent, Document, Page, StoredObject, User
 from archive.models.cases import DocumentStatus
 from archive.search import rebuild
 from tests import factories
@@ -206,20 +205,16 @@ def test_every_role_gets_the_search_it_may_use(app, desk, runtime):
         assert sum(api.json["facets"]["kind"].values()) == expected, role
 
 
-def test_a_narrower_view_hides_hits_snippets_counts_and_facets(app, desk, monkeypatch):
-    # Access grades (调阅权限分级) come with the records issue; until then every role that may
-    # view cases sees them all. The grade is stood in for here: reviewers see only 东乡.
-    from archive.search import query
+def test_a_narrower_view_hides_hits_snippets_counts_and_facets(app, desk, runtime, users):
+    # Graded access (调阅权限分级): the west and south cases are classified as audit material
+    # (grade 3); a reviewer's clearance is 2, so for them those cases do not exist — not in hits,
+    # counts or facets. The reviewer sees only the east case.
+    from archive.records.filing import set_record_class
 
-    everyone = query.case_condition
-
-    def graded(user):
-        condition = everyone(user)
-        if getattr(user, "role", None) == "reviewer" and isinstance(condition, True_):
-            return Case.township == "东乡"
-        return condition
-
-    monkeypatch.setattr(query, "case_condition", graded)
+    with runtime.sessions.begin() as session:
+        for case_no in (desk["west_case"], desk["many"]):
+            set_record_class(session, case_no, actor=session.merge(users["archivist"]),
+                             record_class="audit_materials", reason="稽核材料")
     web = signed_in(app, "reviewer")
     for args in ({"q": "医院"}, {"q": "西乡机密"}, {"hospital": "县中医院"}, {"q": "张伟"},
                  {"kind": "invoice"}, {"q": "2025"}):
