@@ -2,7 +2,7 @@
 
 from archive.db import Base
 from archive.models.audit import AuditEvent
-from archive.models.cases import Case, Document, Page, StoredObject
+from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
 from archive.models.records import (
     Appraisal,
     AppraisalStatus,
@@ -27,6 +27,7 @@ __all__ = [
     "DestructionApproval",
     "DestructionEntry",
     "Document",
+    "FieldCorrection",
     "LegalHold",
     "NumberSequence",
     "Page",
