@@ -61,8 +61,8 @@ def correct_field(session: Session, document_id: int, *, actor, field: str, valu
         raise Invalid(_("Say why the field is corrected."))
     ensure_changeable(session, case)  # a legal hold freezes the case; a filed case is fixed
     if case.status in FINAL_STATUSES:
-        raise CaseClosed(_("Case %(case_no)s is %(status)s; its documents can no longer change."),
-                         case_no=case.case_no, status=case.status)
+        raise CaseClosed(_("Case %(case_no)s is closed (rejected or paid); its documents can no "
+                           "longer change."), case_no=case.case_no)
     old = document.fields.get(field)
     earlier = next((c for c in document.corrections if c.field == field), None)
     machine = earlier.machine_value if earlier else old
