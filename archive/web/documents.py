@@ -12,6 +12,7 @@ from archive.cases import view_document
 from archive.intake.field_corrections import correct_field, field_rows
 from archive.ocr import case_findings
 from archive.previews import SIZES, NoSuchPage, page_image
+from archive.queue import submit_after_commit
 from archive.web.context import db, runtime
 from archive.web.i18n import field_label
 
@@ -44,6 +45,7 @@ def correct(document_id: int, field: str):
                                value=request.form.get("value"), reason=request.form.get("reason", ""))
     kind = correction.document.kind
     db().commit()
+    submit_after_commit(runtime(), "sync_index")  # the index follows the audit trail
     flash(_("%(field)s corrected; the checks ran again.", field=field_label(kind, field)), "success")
     page = request.form.get("page", 1, type=int)
     return redirect(url_for("documents.show", document_id=document_id, page=page, _anchor=f"field-{field}"))

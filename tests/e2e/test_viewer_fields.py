@@ -114,3 +114,29 @@ def test_values_reasons_and_page_text_render_inert(client, runtime, users, docum
     assert "&lt;script&gt;alert(&#39;v&#39;)&lt;/script&gt;" in html
     assert "&lt;script&gt;alert(&#39;r&#39;)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(&#39;t&#39;)&gt;" in html
+
+
+def test_the_api_corrects_a_field_and_search_follows(client, runtime, users, document_id, invoice):
+    reviewer = {"Authorization": f"Bearer {factories.api_token(runtime, users['reviewer'])}"}
+    director = {"Authorization": f"Bearer {factories.api_token(runtime, users['director'])}"}
+    shown = client.get(f"/api/documents/{document_id}", headers=reviewer).get_json()
+    assert shown["fields"]["invoice_number"] == invoice.truth["invoice_number"]
+    assert shown["field_sources"]["invoice_number"]["page"] == 1
+
+    path = f"/api/documents/{document_id}/fields/invoice_number"
+    body = {"value": "8765 4321", "reason": "票据号码识别错误"}
+    assert client.put(path, json=body, headers=director).status_code == 403
+    assert client.put(path, data="nope", headers=reviewer).status_code == 400
+    refused = client.put(path, json={"value": "12", "reason": "x"}, headers=reviewer)
+    assert refused.status_code == 422 and refused.get_json()["error"] == "invalid"
+    done = client.put(path, json=body, headers=reviewer)
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["value"] == "87654321"
+    assert done.get_json()["machine_value"] == invoice.truth["invoice_number"]
+
+    def hits(number):
+        found = client.get(f"/api/search?invoice_number={number}", headers=reviewer).get_json()
+        return [hit["document_id"] for hit in found["hits"]]
+
+    assert hits("87654321") == [document_id]
+    assert hits(invoice.truth["invoice_number"]) == []
