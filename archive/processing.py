@@ -109,13 +109,14 @@ def _finish(sessions, document_id: int, *, reading: Reading | None = None,
         session.execute(delete(Page).where(Page.document_id == document_id))
         session.add_all(
             Page(document_id=document_id, number=p.number, source=p.source, text=p.text,
-                 confidence=p.confidence, error=p.error,
+                 confidence=p.confidence, error=p.error, width=p.width, height=p.height,
                  words=[[w.text, w.left, w.top, w.width, w.height, w.confidence] for w in p.words] or None)
             for p in reading.pages)
         document.page_count = len(reading.pages)
         if document.kind is None and reading.kind:
             document.kind, document.kind_guessed = reading.kind, True
         document.fields, document.checks = reading.fields, reading.checks
+        document.field_sources = reading.sources
         document.needs_check = reading.needs_check
         document.status = DocumentStatus.PROCESSED
         document.failure_reason = None

@@ -2,7 +2,7 @@
 
 from archive.db import Base
 from archive.models.audit import AuditEvent
-from archive.models.cases import Case, Document, Page, StoredObject
+from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
 from archive.models.loans import Loan, LoanStatus
 from archive.models.records import (
     Appraisal,
@@ -28,6 +28,7 @@ __all__ = [
     "DestructionApproval",
     "DestructionEntry",
     "Document",
+    "FieldCorrection",
     "LegalHold",
     "Loan",
     "LoanStatus",

@@ -109,11 +109,18 @@ class Document(Base):
     checks: Mapped[list] = mapped_column(JSON, default=list)
     kind_guessed: Mapped[bool] = mapped_column(default=False)
     needs_check: Mapped[bool] = mapped_column(default=False)
+    # Where each field was read (provenance, archive.ocr.fields.FieldReading.sources):
+    # {name: {"page": n, "boxes": [[left, top, right, bottom]]}} as fractions of the page, so a
+    # box fits any rendering of it. None for documents read before provenance was kept.
+    field_sources: Mapped[dict | None] = mapped_column(JSON)
 
     case: Mapped[Case] = relationship(back_populates="documents")
     stored_object: Mapped[StoredObject] = relationship()
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", order_by="Page.number", cascade="all, delete-orphan"
+    )
+    corrections: Mapped[list[FieldCorrection]] = relationship(
+        back_populates="document", order_by="FieldCorrection.id", cascade="all, delete-orphan"
     )
 
 
@@ -135,3 +142,24 @@ class Page(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class FieldCorrection(Base):
+    """A person's correction of a field read from a document (更正). `Document.fields` holds the
+    value in force; this row keeps what the machine read, what stood before and what was set.
+    Rows are only ever added: the latest correction of a field is the one in force."""
+
+    __tablename__ = "field_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    machine_value: Mapped[str | None] = mapped_column(Text)  # as read; None: not read at all
+    previous_value: Mapped[str | None] = mapped_column(Text)  # in force before this correction
+    value: Mapped[str | None] = mapped_column(Text)  # None: the field was cleared
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    corrected_by_name: Mapped[str] = mapped_column(String(128))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="corrections")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.intake.validate import Limits, inspect_file
@@ -26,11 +26,12 @@ class Reading:
     pages: list[PageText]
     fields: dict
     checks: list[dict]
+    sources: dict = field(default_factory=dict)  # where each field was read (FieldReading.sources)
 
     @property
     def needs_check(self) -> bool:
         """A person must look: a page unreadable or read with low confidence, or no kind."""
-        return self.kind is None or any(c["code"] in NEEDS_CHECK for c in self.checks)
+        return must_be_checked(self.kind, self.checks)
 
 
 def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = MIN_CONFIDENCE) -> Reading:
@@ -43,15 +44,16 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
         readings = [read_fields(kind, _lines([page])) for page in pages]
         days = [reading.fields for reading in readings]
         fields = {**days[0], "days": days}
+        sources = readings[0].sources  # the top-level fields are the first day's
         checks = [finding for day in days for finding in check_document(kind, day)]
         checks += [unreadable_finding(kind, item, page=n) for n, reading in enumerate(readings, 1)
                    for item in reading.unreadable]
     elif kind:
         reading = read_fields(kind, _lines(pages))
-        fields = reading.fields
+        fields, sources = reading.fields, reading.sources
         checks = check_document(kind, fields) + _unreadable_findings(kind, reading)
     else:
-        fields, checks = {}, []
+        fields, checks, sources = {}, [], {}
     for page in pages:
         if page.error:
             checks.append({"code": "page_failed", "severity": "error",
@@ -59,16 +61,31 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
         elif page.confidence is not None and page.confidence < min_confidence:
             checks.append({"code": "low_confidence", "severity": "warning",
                            "message": f"第 {page.number} 页识别置信度 {page.confidence:.0f}，需人工核对"})
-    return Reading(kind, guessed and kind is not None, pages, fields, checks)
+    return Reading(kind, guessed and kind is not None, pages, fields, checks, sources)
+
+
+def recheck(kind: str | None, fields: dict, previous: list[dict], *, corrected: set[str]) -> list[dict]:
+    """The findings after a person corrected fields: the checks run again on the fields in
+    force; pages that could not be read or were read poorly stay flagged; a field seen but not
+    taken stays flagged until a person has set it."""
+    days = fields.get("days") if kind == "daily_statement" else None
+    found = ([finding for day in days for finding in check_document(kind, day)] if days
+             else check_document(kind, fields))
+    found += [c for c in previous if c["code"] == "field_unreadable" and c.get("field") not in corrected]
+    return found + [c for c in previous if c["code"] in ("page_failed", "low_confidence")]
+
+
+def must_be_checked(kind: str | None, checks: list[dict]) -> bool:
+    return kind is None or any(c["code"] in NEEDS_CHECK for c in checks)
 
 
 def _lines(pages: list[PageText]) -> list[Line]:
     lines = []
     for page in pages:
         if page.lines is not None:
-            lines += [Line(line.text, line.confidences) for line in page.lines]
+            lines += [Line(line.text, line.confidences, line.boxes, page.number) for line in page.lines]
         else:
-            lines += [Line(text) for text in page.text.splitlines()]
+            lines += [Line(text.strip(), page=page.number) for text in page.text.splitlines()]
     return lines
 
 
@@ -94,5 +111,6 @@ def extract_file(path: Path, *, kind: str | None, limits: Limits) -> dict:
         "pages": [{"number": p.number, "source": p.source, "confidence": p.confidence,
                    "text": p.text} for p in reading.pages],
         "fields": reading.fields,
+        "field_sources": reading.sources,
         "checks": reading.checks,
     }

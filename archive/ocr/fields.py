@@ -36,18 +36,27 @@ _NOT_LABEL_START = r"(?<![A-Za-z0-9])"  # a label is not part of a Latin word or
 _TEXT = r"[\u4e00-\u9fff（）()·、，,0-9A-Za-z\-]{1,60}"  # a text value unless labels.toml says else
 
 
+Box = tuple[float, float, float, float]  # left, top, right, bottom as fractions of the page
+
+
 @dataclass(frozen=True)
 class Line:
-    """A line of text; for OCR with the confidence of each character (None: a text layer)."""
+    """A line of text; for OCR with the confidence of each character (None: a text layer), and
+    where it is printed: per character its box on `page` (empty when not known)."""
 
     text: str
     confidences: tuple[float, ...] | None = None
+    boxes: tuple[Box | None, ...] = ()
+    page: int | None = None
 
 
 @dataclass
 class FieldReading:
     fields: dict = field(default_factory=dict)
     unreadable: list[dict] = field(default_factory=list)  # {"field", "read", "reason"}
+    # Where each value was read (provenance): {"page": n, "boxes": [[left, top, right, bottom]]},
+    # fractions of the page's width and height; a list field has a box per row.
+    sources: dict = field(default_factory=dict)
 
 
 @cache
@@ -98,6 +107,43 @@ def _distinctive_labels() -> dict[str, frozenset[str]]:
             for kind, own in labels.items()}
 
 
+def correctable_fields(kind: str | None) -> dict[str, str]:
+    """The fields of a kind a person may correct, with their types: every labelled field (the
+    two dates of a range each on its own), and an invoice's visit type. Lists are not."""
+    fields = {}
+    for name, rule in _spec().get(kind or "", {}).items():
+        if isinstance(rule, dict) and "labels" in rule:
+            if rule["type"] == "date_range":
+                fields.update(dict.fromkeys(rule["into"], "date"))
+            else:
+                fields[name] = rule["type"]
+    if kind == "invoice":
+        fields["visit_type"] = "visit_type"
+    return fields
+
+
+VISIT_TYPES = {"inpatient": "inpatient", "住院": "inpatient",
+               "outpatient": "outpatient", "门诊": "outpatient"}
+
+
+def read_typed_value(kind: str | None, name: str, text: str) -> tuple[str | None, str | None]:
+    """A value a person typed for field `name`, checked and normalised as if read from a text
+    layer: (value, None), or (None, why it cannot be taken) — the reasons of `_take`."""
+    kinds = correctable_fields(kind)
+    if name not in kinds:
+        return None, "not_correctable"
+    text = text.strip()
+    if kinds[name] == "visit_type":
+        value = VISIT_TYPES.get(text.lower())
+        return (value, None) if value else (None, "unexpected_characters")
+    rules = _spec()[kind]
+    rule = rules.get(name, {"type": "date"})  # not in the rules: one date of a range
+    value, reason = _take(rule, _Candidate(text, None), 0.0)
+    if reason == "not_a_capital_amount" and (figures := read_amount(text)):
+        return figures, None  # the amount the capital characters say, typed in figures
+    return (None, reason) if reason else (str(value), None)
+
+
 def extract_fields(kind: str, text: str | list[Line]) -> dict:
     return read_fields(kind, text).fields
 
@@ -117,10 +163,10 @@ def read_fields(kind: str, text: str | list[Line], *,
         for candidate in _values_after_label(lines, rule["labels"], any_label):
             value, reason = _take(rule, candidate, min_confidence)
             if reason is None:
-                if isinstance(value, dict):
-                    reading.fields.update(value)
-                else:
-                    reading.fields[name] = value
+                taken = value if isinstance(value, dict) else {name: value}
+                reading.fields.update(taken)
+                if (source := candidate.source()) is not None:
+                    reading.sources.update(dict.fromkeys(taken, source))
                 break
             rejected = rejected or {"field": name, "read": candidate.text, "reason": reason}
         else:
@@ -143,10 +189,35 @@ def _clean_lines(text: str | list[Line]) -> list[Line]:
 class _Candidate:
     text: str
     confidences: tuple[float, ...] | None
+    boxes: tuple[Box | None, ...] = ()
+    page: int | None = None
 
     @property
     def lowest_confidence(self) -> float | None:
         return min(self.confidences) if self.confidences else None
+
+    def source(self) -> dict | None:
+        box = union(self.boxes)
+        return None if box is None or self.page is None else {"page": self.page, "boxes": [box]}
+
+
+def union(boxes) -> list[float] | None:
+    """The smallest box holding every known box (None: none known)."""
+    known = [box for box in boxes if box is not None]
+    if not known:
+        return None
+    return [min(b[0] for b in known), min(b[1] for b in known), max(b[2] for b in known),
+            max(b[3] for b in known)]
+
+
+def _rows_source(lines: list[Line]) -> dict | None:
+    """A list field's provenance: one box per row, on the page of the first row."""
+    boxes = [(line.page, union(line.boxes)) for line in lines]
+    boxes = [(page, box) for page, box in boxes if page is not None and box is not None]
+    if not boxes:
+        return None
+    first = boxes[0][0]
+    return {"page": first, "boxes": [box for page, box in boxes if page == first]}
 
 
 def _values_after_label(lines: list[Line], labels: list[str], any_label: re.Pattern) -> Iterator[_Candidate]:
@@ -182,7 +253,7 @@ def _span(line: Line, start: int, stop: int) -> _Candidate:
     while stop > start and line.text[stop - 1] in _JUNK:
         stop -= 1
     confidences = line.confidences[start:stop] if line.confidences is not None else None
-    return _Candidate(line.text[start:stop], confidences)
+    return _Candidate(line.text[start:stop], confidences, line.boxes[start:stop], line.page)
 
 
 @cache
@@ -267,13 +338,16 @@ def _confident(line: Line, start: int, stop: int, min_confidence: float) -> bool
 
 def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_confidence: float) -> None:
     head = "".join(line.text for line in lines[:6])
+    visit = next((line for line in lines[:6] if re.search("住院|门诊", line.text)), None)
+    if visit is not None and (source := _rows_source([visit])):
+        reading.sources["visit_type"] = source
     if "住院" in head:
         reading.fields["visit_type"] = "inpatient"
     elif "门诊" in head:
         reading.fields["visit_type"] = "outpatient"
     categories = spec["line_items"]["categories"]
     category = re.compile(rf"^\s*({'|'.join(map(re.escape, categories))})")
-    items, unreadable = [], []
+    items, rows, unreadable = [], [], []
     for line in lines:
         if not (match := category.match(line.text)):
             continue
@@ -281,6 +355,7 @@ def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_co
         amount = read_amount(tail)
         if amount and _confident(line, 0, len(line.text), min_confidence):
             items.append({"category": match.group(1), "amount": amount})
+            rows.append(line)
         else:
             unreadable.append(line.text)
     if unreadable:
@@ -289,6 +364,8 @@ def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_co
                                    "reason": "row_unreadable"})
     elif items:
         reading.fields["line_items"] = items
+        if source := _rows_source(rows):
+            reading.sources["line_items"] = source
 
 
 _ITEM_ROW = re.compile(
@@ -303,7 +380,7 @@ def _statement_items(lines: list[Line], reading: FieldReading, min_confidence: f
     every line between the table's header and its total is a row, and all must read."""
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
     body = lines[header + 1:] if header is not None else lines
-    items, unreadable = [], []
+    items, rows, unreadable = [], [], []
     for line in body:
         if header is not None and _ITEMS_END.search(line.text):
             break
@@ -313,6 +390,7 @@ def _statement_items(lines: list[Line], reading: FieldReading, min_confidence: f
                     "quantity": row["quantity"], "amount": read_amount(row["amount"]),
                     "insurance_class": row["cls"]}
             items.append({k: v for k, v in item.items() if v is not None})
+            rows.append(line)
         elif header is not None:
             unreadable.append(line.text)
     if unreadable:
@@ -320,3 +398,5 @@ def _statement_items(lines: list[Line], reading: FieldReading, min_confidence: f
                                    "reason": "row_unreadable"})
     elif items:
         reading.fields["items"] = items
+        if source := _rows_source(rows):
+            reading.sources["items"] = source

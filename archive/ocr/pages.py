@@ -49,10 +49,20 @@ class Word:
     confidence: float
 
 
+# Where something is printed: (left, top, right, bottom) as fractions of the page's width and
+# height. Fractions, not pixels, so a box fits every rendering of the page (OCR at 300 dpi, the
+# viewer's 1,400 px JPEG, a thumbnail) and a text layer's PDF points alike.
+Box = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
-class OcrLine:
+class PageLine:
+    """One printed line: its text and, per character of `text`, the confidence of its word (OCR;
+    None for a text layer) and the box it was read from (None for a space put in between)."""
+
     text: str
-    confidences: tuple[float, ...]  # per character of `text`: the confidence of its word
+    confidences: tuple[float, ...] | None
+    boxes: tuple[Box | None, ...] = ()
 
 
 @dataclass
@@ -63,7 +73,9 @@ class PageText:
     confidence: float | None = None  # mean word confidence 0–100 for OCR; None for a text layer
     words: list[Word] = field(default_factory=list)
     error: str | None = None  # set when this page could not be read
-    lines: list[OcrLine] | None = None  # OCR only: the lines of `text` with character confidences
+    lines: list[PageLine] | None = None  # the lines of `text` with character confidences and boxes
+    width: float | None = None  # of the page as read: image pixels for OCR, PDF points for a text layer
+    height: float | None = None
 
 
 def join_cjk(text: str) -> str:
@@ -83,17 +95,20 @@ def _pdf_pages(path: Path) -> Iterator[PageText]:
         for index, page in enumerate(pdf.pages):
             number = index + 1
             try:
-                text = page.extract_text() or ""
                 width, height = page.width, page.height
+                # The same text map extract_text() joins, kept with the char behind each character.
+                characters = page.get_textmap().tuples
+                text = "".join(character for character, _ in characters)
             except Exception as exc:  # noqa: BLE001 - a broken page must not lose the others
-                text, width, height = "", 0, 0
+                text, width, height, characters = "", 0, 0, []
                 layer_error = str(exc)
             else:
                 layer_error = None
             finally:
                 page.close()  # pdfplumber caches parsed objects per page
             if layer_error is None and not needs_ocr(text, width, height):
-                yield PageText(number, "text_layer", text=text.strip())
+                yield PageText(number, "text_layer", text=text.strip(),
+                               lines=text_layer_lines(characters, width, height), width=width, height=height)
                 continue
             try:
                 image = _render(path, index)
@@ -101,6 +116,30 @@ def _pdf_pages(path: Path) -> Iterator[PageText]:
                 yield PageText(number, "ocr", error=f"page could not be rendered: {exc}")
                 continue
             yield ocr_page(image, number)
+
+
+def text_layer_lines(characters: list[tuple[str, dict | None]], width: float,
+                     height: float) -> list[PageLine]:
+    """The non-blank lines of a text layer, stripped, each character with its box on the page."""
+    lines, text, boxes = [], [], []
+    for character, char in [*characters, ("\n", None)]:
+        if character == "\n":
+            line = "".join(text)
+            start = len(line) - len(line.lstrip())
+            stop = len(line.rstrip())
+            if stop > start:
+                lines.append(PageLine(line[start:stop], None, tuple(boxes[start:stop])))
+            text, boxes = [], []
+            continue
+        text.append(character)
+        boxes.append(None if char is None else _fraction(
+            char["x0"], char["top"], char["x1"], char["bottom"], width, height))
+    return lines
+
+
+def _fraction(left: float, top: float, right: float, bottom: float, width: float, height: float) -> Box:
+    return (round(left / width, 5), round(top / height, 5),
+            round(right / width, 5), round(bottom / height, 5))
 
 
 def needs_ocr(text: str, width: float, height: float) -> bool:
@@ -147,21 +186,22 @@ def ocr_page(image: Image.Image, number: int, *, psm: int = PAGE_SEGMENTATION) -
     """Preprocess, OCR, and put the words back into lines; a poor reading is tried once turned."""
     try:
         prepared = prepare(image)
-        page = _ocr(prepared, number, psm)
+        page = _ocr(prepared, number, psm, image.size)
         if (page.confidence or 0) < RETRY_BELOW_CONFIDENCE and len(page.words) >= MIN_WORDS_TO_TURN:
             # Some text, badly read: perhaps the page lies sideways or upside down. (A blank page
             # has nothing to turn, and orientation detection is slow: only here is it paid for.)
             turn = _orientation(prepared.image)
             if turn:
-                retry = _ocr(prepare(image.rotate(-turn, expand=True)), number, psm)
+                turned = image.rotate(-turn, expand=True)
+                retry = _ocr(prepare(turned), number, psm, turned.size)
                 if (retry.confidence or 0) > (page.confidence or 0):
-                    page = retry
+                    page = _boxes_turned_back(retry, turn, image.size)
         return page
     except (pytesseract.TesseractError, RuntimeError, OSError, ValueError, cv2.error) as exc:
         return PageText(number, "ocr", error=f"OCR failed: {str(exc).strip()[:200]}")
 
 
-def _ocr(prepared: Prepared, number: int, psm: int) -> PageText:
+def _ocr(prepared: Prepared, number: int, psm: int, size: tuple[int, int]) -> PageText:
     data = pytesseract.image_to_data(prepared.image, lang=LANGUAGES,
                                      config=f"--psm {psm} --dpi {prepared.dpi}",
                                      output_type=pytesseract.Output.DICT)
@@ -178,17 +218,49 @@ def _ocr(prepared: Prepared, number: int, psm: int) -> PageText:
             text, round(data["left"][i] * back), round(data["top"][i] * back),
             round(data["width"][i] * back), round(data["height"][i] * back), confidence))
     words = [word for row in rows.values() for word in row]
-    lines = [assemble_line(row) for row in rows.values()]
+    lines = [assemble_line(row, size) for row in rows.values()]
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0
     return PageText(number, "ocr", text="\n".join(line.text for line in lines), confidence=confidence,
-                    words=words, lines=lines)
+                    words=words, lines=lines, width=size[0], height=size[1])
 
 
-def assemble_line(words: list[Word]) -> OcrLine:
+def _boxes_turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:
+    """A page read after turning it `turn` degrees clockwise, with its boxes on the page as
+    stored (which is what the viewer shows): fractions turned back, words in stored pixels."""
+    width, height = size
+
+    def back(box: Box | None) -> Box | None:
+        if box is None:
+            return None
+        left, top, right, bottom = box
+        if turn == 90:
+            return (top, 1 - right, bottom, 1 - left)
+        if turn == 180:
+            return (1 - right, 1 - bottom, 1 - left, 1 - top)
+        if turn == 270:
+            return (1 - bottom, left, 1 - top, right)
+        return box
+
+    def word_back(word: Word) -> Word:
+        turned_w, turned_h = page.width or 1, page.height or 1
+        left, top, right, bottom = back((word.left / turned_w, word.top / turned_h,
+                                         (word.left + word.width) / turned_w,
+                                         (word.top + word.height) / turned_h))
+        return Word(word.text, round(left * width), round(top * height), round((right - left) * width),
+                    round((bottom - top) * height), word.confidence)
+
+    lines = [PageLine(line.text, line.confidences, tuple(back(b) for b in line.boxes))
+             for line in page.lines or []]
+    return PageText(page.number, page.source, text=page.text, confidence=page.confidence,
+                    words=[word_back(w) for w in page.words], lines=lines, width=width, height=height)
+
+
+def assemble_line(words: list[Word], size: tuple[int, int] | None = None) -> PageLine:
     """One printed line from its words: no space inside Chinese, one between Latin words, and two
-    for a gap wider than a character, which is where one printed field ends and the next begins."""
+    for a gap wider than a character, which is where one printed field ends and the next begins.
+    With the page's `size` (pixels), each character keeps its word's box as fractions."""
     height = sorted(w.height for w in words)[len(words) // 2] or 1
-    text, confidences = "", []
+    text, confidences, boxes = "", [], []
     previous: Word | None = None
     for word in words:
         if _NOISE_WORD.fullmatch(word.text):
@@ -203,10 +275,14 @@ def assemble_line(words: list[Word]) -> OcrLine:
                 joint = " "
             text += joint
             confidences += [word.confidence] * len(joint)
+            boxes += [None] * len(joint)
         text += word.text
         confidences += [word.confidence] * len(word.text)
+        box = _fraction(word.left, word.top, word.left + word.width, word.top + word.height,
+                        *size) if size else None
+        boxes += [box] * len(word.text)
         previous = word
-    return OcrLine(text, tuple(confidences))
+    return PageLine(text, tuple(confidences), tuple(boxes))
 
 
 def _orientation(page: Image.Image) -> int:

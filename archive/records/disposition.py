@@ -193,7 +193,9 @@ def destroy(session: Session, case_no: str, *, actor) -> Destruction:
         if stored.destroyed_at is None and not _kept_elsewhere(session, stored, case):
             stored.destroyed_at = now
             keys.append(stored.store_key)
-        document.fields, document.checks = {}, []
+        document.fields, document.checks, document.field_sources = {}, [], None
+        for correction in document.corrections:  # who corrected what and when stays; the values go
+            correction.machine_value = correction.previous_value = correction.value = None
         for page in document.pages:
             page.text = page.words = None
         pages += document.page_count

@@ -7,8 +7,9 @@ Layout of the payload (`data/`):
   audit/chain.json        the head of the whole chain at export time, to check against later
   records.json            the retention and hold record: class, archive number (档号), retention,
                           every legal hold (lifted ones too), appraisals and any destruction
-  documents/<id>.json     per document: its kind, the fields read and their checks, and every
-                          page's text with its source (text layer or OCR) and OCR confidence
+  documents/<id>.json     per document: its kind, the fields in force, where each was read, every
+                          correction (machine value, new value, who, when, why), the checks, and
+                          every page's text with its source (text layer or OCR) and confidence
   workflow.json           every sign-off chain the case ran, each sign-off (who, role, when,
                           decision, opinion, findings, the sha256 of the case content signed),
                           spot-check re-check findings, and the case content now with its sha256,
@@ -134,6 +135,12 @@ def _document_record(document) -> dict:
         "id": document.id, "kind": document.kind, "kind_guessed": document.kind_guessed,
         "status": document.status, "failure_reason": document.failure_reason,
         "needs_check": document.needs_check, "fields": document.fields, "checks": document.checks,
+        "field_sources": document.field_sources,
+        # Oldest first; `fields` holds the values in force, `machine_value` what was read.
+        "corrections": [{
+            "field": c.field, "machine_value": c.machine_value, "previous_value": c.previous_value,
+            "value": c.value, "reason": c.reason, "corrected_by": c.corrected_by_name,
+            "corrected_at": _iso(c.corrected_at)} for c in document.corrections],
         "pages": [{"number": page.number, "source": page.source, "confidence": page.confidence,
                    "error": page.error, "text": page.text} for page in document.pages],
     }

@@ -24,7 +24,7 @@ from archive.search.index import SearchIndex, index_documents
 log = logging.getLogger(__name__)
 
 MARK_FILE = "archive_sync.json"
-DOCUMENT_ACTIONS = ("document.processed", "document.reclassify", "document.delete")
+DOCUMENT_ACTIONS = ("document.processed", "document.reclassify", "document.delete", "field.correct")
 CASE_ACTIONS = ("case.update",)
 CASE_ACTION_PREFIXES = ("workflow.",)  # sign-offs move status and step
 BATCH = 5000  # events per round

@@ -12,6 +12,7 @@ from archive.cases import document_states, view_case
 from archive.intake import Rejected, open_case
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
+from archive.intake.field_corrections import correct_field
 from archive.queue import submit_after_commit
 from archive.search import read_params
 from archive.search import search as run_search
@@ -84,7 +85,22 @@ def show_document(document_id: int):
     return jsonify(id=document.id, case_no=document.case.case_no, status=document.status,
                    pages=document.page_count, kind=document.kind, filename=document.filename,
                    failure_reason=document.failure_reason, duplicate_of=document.duplicate_of_id,
-                   sha256=document.stored_object.sha256)
+                   sha256=document.stored_object.sha256, fields=document.fields,
+                   field_sources=document.field_sources or {}, checks=document.checks)
+
+
+@api.put("/documents/<int:document_id>/fields/<field>")
+@token_required
+def correct_document_field(document_id: int, field: str):
+    """{"value": "2026年3月5日", "reason": "..."}; an empty value clears the field."""
+    body = _json_object()
+    correction = correct_field(db(), document_id, actor=g.api_user, field=field,
+                               value=_text(body.get("value")), reason=_text(body.get("reason")) or "")
+    document = correction.document
+    db().commit()
+    submit_after_commit(runtime(), "sync_index")
+    return jsonify(id=document.id, field=field, value=correction.value,
+                   machine_value=correction.machine_value, fields=document.fields, checks=document.checks)
 
 
 @api.patch("/cases/<case_no>")

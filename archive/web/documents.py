@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from archive.access import get_document
 from archive.auth import can, require
 from archive.cases import view_document
+from archive.intake.field_corrections import correct_field, field_rows
+from archive.ocr import case_findings
 from archive.previews import SIZES, NoSuchPage, page_image
+from archive.queue import submit_after_commit
 from archive.web.context import db, runtime
+from archive.web.i18n import field_label
 
 documents = Blueprint("documents", __name__)
 
@@ -24,9 +29,26 @@ def show(document_id: int):
         abort(404, description=f"page {number} of a {document.page_count}-page document")
     db().commit()
     page = next((p for p in document.pages if p.number == number), None)
+    may_correct = can(current_user, "document.correct")
     return render_template("documents/show.html", document=document, case=document.case,
-                           number=number, page=page,
+                           number=number, page=page, may_correct=may_correct,
+                           fields=field_rows(document, may_correct=may_correct),
+                           case_findings=case_findings(document.case, document.case.documents),
                            may_download=can(current_user, "document.download"))
+
+
+@documents.post("/documents/<int:document_id>/fields/<field>")
+@login_required
+def correct(document_id: int, field: str):
+    """The inline correction form of the viewer (CSRF checked by CSRFProtect for every POST)."""
+    correction = correct_field(db(), document_id, actor=current_user, field=field,
+                               value=request.form.get("value"), reason=request.form.get("reason", ""))
+    kind = correction.document.kind
+    db().commit()
+    submit_after_commit(runtime(), "sync_index")  # the index follows the audit trail
+    flash(_("%(field)s corrected; the checks ran again.", field=field_label(kind, field)), "success")
+    page = request.form.get("page", 1, type=int)
+    return redirect(url_for("documents.show", document_id=document_id, page=page, _anchor=f"field-{field}"))
 
 
 @documents.route("/documents/<int:document_id>/pages/<int:number>/<size>.jpg")

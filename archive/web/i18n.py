@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "document.download": _l("original downloaded"),
     "object.restored": _l("lost original restored from a new upload"),
     "case.update": _l("case corrected"),
+    "field.correct": _l("field corrected"),
     "workflow.started": _l("sent for sign-off"),
     "workflow.resubmitted": _l("resubmitted after correction"),
     "workflow.resumed": _l("sign-off chain resumed"),

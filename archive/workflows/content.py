@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.models import Case, Document, StoredObject
+from archive.models import Case, Document, FieldCorrection, StoredObject
 from archive.workflows.conditions import CASE_FIELDS
 
 # The fields of a case a signature covers (everything a reviewer judges, nothing about state).
@@ -36,7 +36,17 @@ def case_content(session: Session, case: Case) -> dict[str, Any]:
     documents = sorted(session.scalars(
         select(StoredObject.sha256).join(Document, Document.object_id == StoredObject.id)
         .where(Document.case_id == case.id)))
-    return {"fields": fields, "documents": documents}
+    content = {"fields": fields, "documents": documents}
+    # A person's correction of a field read from a document changes what a reviewer judged.
+    # Covered once a case has one, absent otherwise, so earlier signatures still match.
+    corrected = session.execute(
+        select(StoredObject.sha256, FieldCorrection.field, FieldCorrection.value)
+        .join(Document, Document.object_id == StoredObject.id)
+        .join(FieldCorrection, FieldCorrection.document_id == Document.id)
+        .where(Document.case_id == case.id).order_by(FieldCorrection.id)).all()
+    if corrected:
+        content["corrections"] = {f"{sha256}/{field}": value for sha256, field, value in corrected}
+    return content
 
 
 def canonical_json(content: dict[str, Any]) -> str:

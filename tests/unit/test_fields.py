@@ -135,9 +135,9 @@ def test_a_list_missing_a_row_is_not_given():
 
 def test_unreadable_fields_make_the_document_need_a_check():
     from archive.ocr.extract import analyse
-    from archive.ocr.pages import OcrLine, PageText
+    from archive.ocr.pages import PageLine, PageText
 
-    lines = [OcrLine(t, (95.0,) * len(t)) for t in ("医疗收费票据", "合计（小写）：¥4,133.5¢")]
+    lines = [PageLine(t, (95.0,) * len(t)) for t in ("医疗收费票据", "合计（小写）：¥4,133.5¢")]
     page = PageText(1, "ocr", text="\n".join(line.text for line in lines), confidence=95.0, lines=lines)
     reading = analyse([page], kind=None)
     assert reading.kind == "invoice" and "total_amount" not in reading.fields

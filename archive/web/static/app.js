@@ -98,29 +98,6 @@
   poll();
 })();
 
-// The document viewer: zoom and rotate the page image, arrow keys for previous/next page.
-(function () {
-  "use strict";
-  var img = document.getElementById("page-img");
-  var tools = document.getElementById("page-tools");
-  if (!img || !tools) return;
-  var scale = 1, turn = 0;
-  tools.hidden = false;
-  function apply() { img.style.transform = "rotate(" + turn + "deg) scale(" + scale + ")"; }
-  tools.addEventListener("click", function (event) {
-    var button = event.target.closest("button");
-    if (!button) return;
-    if (button.dataset.zoom) scale = Math.min(4, Math.max(0.25, scale * parseFloat(button.dataset.zoom)));
-    if (button.dataset.rotate) turn = (turn + parseInt(button.dataset.rotate, 10)) % 360;
-    apply();
-  });
-  document.addEventListener("keydown", function (event) {
-    if (event.target.closest("input, textarea, select")) return;
-    var link = document.querySelector('#page-nav a[data-key="' + event.key + '"]');
-    if (link) location.href = link.href;
-  });
-})();
-
 // The intake form: an ID number (GB 11643) is checked as it is typed; the server checks again.
 (function () {
   "use strict";
