@@ -128,8 +128,8 @@ def test_export_holds_page_text_fields_and_every_signature_with_its_content_hash
     upload = factories.upload(rt, desk["intake_clerk"], case_no, factories.invoice_pdf(seed=5),
                               kind="invoice")
     with rt.sessions.begin() as session:
-        read = session.get(Document, upload.document_id).fields["invoice_date"]
-        correct_field(session, upload.document_id, actor=desk["intake_clerk"], field="invoice_date",
+        read = session.get(Document, upload.document_id).fields["issue_date"]
+        correct_field(session, upload.document_id, actor=desk["intake_clerk"], field="issue_date",
                       value="2026年3月5日", reason="印章遮挡，按原件补录")
     factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
     factories.walk(rt, desk, case_no, until="re_review")
@@ -142,11 +142,11 @@ def test_export_holds_page_text_fields_and_every_signature_with_its_content_hash
     assert document["kind"] == "invoice" and document["fields"]["invoice_number"]
     assert document["pages"] and document["pages"][0]["source"] == "text_layer"
     assert document["fields"]["invoice_number"] in "".join(p["text"] for p in document["pages"])
-    assert document["fields"]["invoice_date"] == "2026-03-05"
+    assert document["fields"]["issue_date"] == "2026-03-05"
     assert document["field_sources"]["invoice_number"]
     (correction,) = document["corrections"]
     assert (correction["field"], correction["machine_value"], correction["value"], correction["reason"]) == (
-        "invoice_date", read, "2026-03-05", "印章遮挡，按原件补录")
+        "issue_date", read, "2026-03-05", "印章遮挡，按原件补录")
 
     workflow = json.loads(files[root + "workflow.json"])
     (chain,) = workflow["chains"]
