@@ -13,14 +13,16 @@ from archive.auth import require
 from archive.intake.cases import FINAL_STATUSES
 from archive.intake.validate import Rejected
 from archive.models import Document
-from archive.models.cases import DOCUMENT_KINDS
+from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
 from archive.records import audit
 from archive.workflows import content_changed
 
 
 def reclassify_document(session: Session, document_id: int, *, actor, kind: str, reason: str) -> Document:
-    """Set the kind of a document that was filed or recognised as the wrong kind. The fields
-    already read stay as they are until the document is read again."""
+    """Set the kind of a document that was filed or recognised as the wrong kind, and have it
+    read again as that kind: its status goes back to received, and the caller hands it to the
+    job system after the commit (the sweep finds it otherwise). Corrections made under the old
+    kind stay in its history; the fields are read afresh."""
     require(actor, "document.classify")
     document = get_document(session, actor, document_id)
     if kind not in DOCUMENT_KINDS:
@@ -29,6 +31,8 @@ def reclassify_document(session: Session, document_id: int, *, actor, kind: str,
     reason = _reason(reason)
     before = document.kind
     document.kind, document.kind_guessed = kind, False
+    if document.status in (DocumentStatus.PROCESSED, DocumentStatus.FAILED) and before != kind:
+        document.status, document.attempts, document.failure_reason = DocumentStatus.RECEIVED, 0, None
     session.flush()
     audit.record(session, "document.reclassify", actor=actor, target=document, details={
         "case_no": document.case.case_no, "before": before, "after": kind, "reason": reason})

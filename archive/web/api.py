@@ -13,7 +13,8 @@ from archive.intake import Rejected, open_case
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
 from archive.intake.field_corrections import correct_field
-from archive.queue import submit_after_commit
+from archive.models.cases import DocumentStatus
+from archive.queue import enqueue_processing, submit_after_commit
 from archive.search import read_params
 from archive.search import search as run_search
 from archive.web.context import db, runtime
@@ -124,7 +125,9 @@ def reclassify(document_id: int):
                                    reason=_text(body.get("reason")) or "")
     db().commit()
     submit_after_commit(runtime(), "sync_index")
-    return jsonify(id=document.id, kind=document.kind)
+    if document.status == DocumentStatus.RECEIVED:
+        enqueue_processing(runtime(), [document.id])  # read again as the new kind
+    return jsonify(id=document.id, kind=document.kind, status=document.status)
 
 
 @api.delete("/documents/<int:document_id>")

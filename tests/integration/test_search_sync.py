@@ -104,3 +104,23 @@ def test_reclassify_and_delete_refuse_bad_requests(rt, desk):
     assert call(client, token, "DELETE", "/api/documents/999999?reason=x").status_code == 404
     with rt.sessions() as session:
         assert session.get(Document, document_id).kind == "invoice"
+
+
+def test_a_reclassified_document_is_read_again_as_its_new_kind(rt, desk):
+    clerk = desk["intake_clerk"]
+    case_no = factories.make_case(rt, clerk, claim_type="outpatient")
+    document_id = factories.upload(rt, clerk, case_no, factories.invoice_pdf(24), kind="referral").document_id
+    truth = gen.invoice(random.Random(24)).truth
+    with rt.sessions() as session:
+        assert "invoice_number" not in session.get(Document, document_id).fields  # read as a referral
+    client, token = create_app(rt).test_client(), factories.api_token(rt, clerk)
+
+    response = call(client, token, "PATCH", f"/api/documents/{document_id}",
+                    {"kind": "invoice", "reason": "实为住院发票"})
+    assert response.status_code == 200 and response.json["kind"] == "invoice"
+    with rt.sessions() as session:  # jobs run inline here: read again already
+        document = session.get(Document, document_id)
+        assert (document.status, document.kind, document.kind_guessed) == ("processed", "invoice", False)
+        assert document.fields["invoice_number"] == truth["invoice_number"]
+        assert document.field_sources["invoice_number"]
+    assert found(rt, desk["admin"], "kind:invoice") == {document_id}
