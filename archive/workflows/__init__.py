@@ -4,6 +4,7 @@ Public API — other packages use only these names.
 """
 
 from archive.workflows.changes import content_changed
+from archive.workflows.checklist import Checklist, intake_checklist
 from archive.workflows.deductions import deduction_lines
 from archive.workflows.definitions import Definition, DefinitionError, Registry, load_registry, registry
 from archive.workflows.engine import current_version, decide, submit
@@ -25,6 +26,7 @@ from archive.workflows.worklist import Queue, QueueItem, Timeline, timeline, wor
 __all__ = [
     "DECISIONS",
     "BadRequest",
+    "Checklist",
     "Conflict",
     "Definition",
     "DefinitionError",
@@ -48,6 +50,7 @@ __all__ = [
     "deduction_lines",
     "derive_draw",
     "draw_value",
+    "intake_checklist",
     "load_calendar",
     "load_registry",
     "monthly_payouts",

@@ -22,8 +22,29 @@
           row.querySelector(".pages").textContent = doc.pages;
           if (doc.status === "received" || doc.status === "processing") busy = true;
         });
+        if (data.checklist) updateChecklist(data.checklist);
         if (busy) setTimeout(poll, 1500);
       });
+  }
+
+  // The intake checklist ticks itself as documents are read; the send button follows it
+  // (the server refuses an incomplete case too).
+  function updateChecklist(checklist) {
+    var missing = [];
+    checklist.items.forEach(function (item) {
+      var li = document.querySelector('#checklist li[data-kind="' + item.kind + '"]');
+      if (!li) return;
+      li.className = "check-" + item.state;
+      li.querySelector(".check-state").textContent = item.state_label;
+      if (item.state === "missing") missing.push(li.querySelector(".check-name").textContent);
+    });
+    var button = document.querySelector("#submit-case button");
+    var note = document.getElementById("submit-missing");
+    if (button) button.disabled = !checklist.complete;
+    if (note) {
+      note.hidden = checklist.complete;
+      note.querySelector(".missing-kinds").textContent = missing.join(", ");
+    }
   }
 
   function uploadOne(file, kind, list) {
