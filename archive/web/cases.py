@@ -65,7 +65,7 @@ class CaseForm(FlaskForm):
 @cases.route("/")
 @login_required
 def home():
-    return redirect(url_for("cases.index"))
+    return redirect(url_for("dashboard.index"))
 
 
 @cases.route("/cases")
