@@ -21,7 +21,7 @@ PERMISSION = {
     "cases.new": "case.create", "cases.export": "case.export",
     "cases.upload": "document.upload", "cases.download": "document.download",
     "workflow.submit_form": "workflow.submit", "api.create_case": "case.create",
-    "api.upload": "document.upload",
+    "api.upload": "document.upload", "records.verify_now": "audit.verify",
 }
 PERMISSION_PREFIX = {"admin.": "user.manage"}
 REFUSALS = {400, 403, 404, 405, 409, 413, 415, 422}
