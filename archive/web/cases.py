@@ -36,7 +36,7 @@ from archive.records.summary import retention_record
 from archive.web.context import db, runtime
 from archive.web.i18n import status_label
 from archive.web.uploads import content_disposition, ingest_request_files
-from archive.workflows import intake_checklist, timeline
+from archive.workflows import intake_checklist, queue_neighbours, timeline
 
 cases = Blueprint("cases", __name__)
 
@@ -60,6 +60,12 @@ class CaseForm(FlaskForm):
     amount = StringField("amount", validators=[Optional(), Length(max=20)])
     out_of_county = BooleanField("out_of_county")
     non_designated = BooleanField("non_designated")
+
+
+@cases.app_template_global()
+def review_neighbours(case_no: str) -> tuple[str | None, str | None]:
+    """Previous and next case in the signed-in user's work queue (j / k on the review desk)."""
+    return queue_neighbours(db(), current_user, case_no)
 
 
 @cases.route("/")
@@ -110,7 +116,9 @@ def show(case_no: str):
     db().commit()
     # Opened from a search hit: ?document=ID&page=N shows that page's text under the document.
     focus = (request.args.get("document", type=int), request.args.get("page", 1, type=int))
+    pages = [(d.id, n) for d in case.documents for n in range(1, d.page_count + 1)]
     return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS, focus=focus,
+                           page_steps=_page_steps(pages, focus),
                            history=case_history(db(), current_user, case),
                            workflow=timeline(db(), current_user, case), checklist=checklist,
                            case_findings=case_findings(case, case.documents),
@@ -180,6 +188,14 @@ def export(case_no: str):
         "Content-Length": str(os.fstat(stream.fileno()).st_size),
         "Cache-Control": "private, no-store",
     })
+
+
+def _page_steps(pages: list[tuple[int, int]], focus) -> tuple:
+    """The (document, page) before and after the one shown, across the case's documents."""
+    if focus in pages:
+        at = pages.index(focus)
+        return (pages[at - 1] if at > 0 else None, pages[at + 1] if at + 1 < len(pages) else None)
+    return None, (pages[0] if pages else None)
 
 
 def _chunks(stream, size: int = 256 * 1024):

@@ -21,7 +21,7 @@ from archive.workflows.publication import Publication, monthly_payouts, publicat
 from archive.workflows.spot_checks import RecheckQueue, derive_draw, draw_value, recheck_queue
 from archive.workflows.steps import DECISIONS, Label
 from archive.workflows.workdays import WorkCalendar, calendar, load_calendar
-from archive.workflows.worklist import Queue, QueueItem, Timeline, timeline, work_queue
+from archive.workflows.worklist import Queue, QueueItem, Timeline, queue_neighbours, timeline, work_queue
 
 __all__ = [
     "DECISIONS",
@@ -55,6 +55,7 @@ __all__ = [
     "load_registry",
     "monthly_payouts",
     "publication_csv",
+    "queue_neighbours",
     "recheck_queue",
     "registry",
     "submit",

@@ -136,6 +136,22 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
     return Queue(items, total)
 
 
+def queue_neighbours(session: Session, user, case_no: str, *, window: int = 500
+                     ) -> tuple[str | None, str | None]:
+    """The cases before and after `case_no` in the user's work queue, in the queue's order, for
+    next / previous on the review desk. A case not (or no longer) in the queue — just decided —
+    has the queue's first case as its next. Reads case numbers only, at most `window`."""
+    ordered = list(dict.fromkeys(session.scalars(
+        select(Case.case_no).select_from(WorkflowInstance)
+        .join(Case, Case.id == WorkflowInstance.case_id).where(*queue_conditions(user))
+        .order_by(*QUEUE_ORDER).limit(window))))
+    if case_no not in ordered:
+        return None, (ordered[0] if ordered else None)
+    at = ordered.index(case_no)
+    return (ordered[at - 1] if at > 0 else None,
+            ordered[at + 1] if at + 1 < len(ordered) else None)
+
+
 @dataclass(frozen=True)
 class StepView:
     step: Step
