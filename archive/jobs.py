@@ -66,6 +66,30 @@ def run_protect_case(runtime, case_id: int) -> int:
     return sync_case(runtime.sessions, runtime.store, case_id)
 
 
+def verify_audit_trail(requested_by_id: int = 0) -> dict:
+    """RQ entry point: recompute the audit trail's hash chain and record the outcome."""
+    return run_verify_audit_trail(worker_runtime(), requested_by_id)
+
+
+def run_verify_audit_trail(runtime, requested_by_id: int = 0) -> dict:
+    from archive.models import User
+    from archive.records.verification import verify_and_record
+    from archive.setup import system_user
+
+    token = current_origin.set(Origin("job"))
+    try:
+        with runtime.sessions() as session:
+            actor = system_user(session)
+            requester = session.get(User, requested_by_id) if requested_by_id else None
+            requested_by = requester.username if requester is not None else None
+        report = verify_and_record(runtime.sessions, actor=actor, requested_by=requested_by)
+        if not report.ok:
+            log.error("audit trail broken at event %s: %s", report.broken_at, report.problem)
+        return {"checked": report.checked, "ok": report.ok}
+    finally:
+        current_origin.reset(token)
+
+
 def index_document(document_id: int) -> int:
     """RQ entry point, on the search queue that exactly one worker serves (one index writer)."""
     return run_index_document(worker_runtime(), document_id)

@@ -28,6 +28,9 @@ class Case(Base):
     """A case file (案卷): one claimant's claim and every document that belongs to it."""
 
     __tablename__ = "cases"
+    # The dashboard's weekly counts of cases opened (archive.dashboard).
+    __table_args__ = (Index("ix_cases_created_at", "created_at"),
+                      Index("ix_cases_creator_created", "created_by_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(32), unique=True)

@@ -84,6 +84,9 @@ class SignOff(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "seq", name="uq_sign_off_instance_seq"),
         Index("ix_sign_offs_case_signer", "case_id", "signer_id"),
+        # The dashboard's weekly counts (archive.dashboard).
+        Index("ix_sign_offs_signer_signed", "signer_id", "signed_at"),
+        Index("ix_sign_offs_role_signed", "role", "signed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

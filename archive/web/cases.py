@@ -18,11 +18,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from archive.access import get_case
 from archive.auth import can
 from archive.cases import case_history, document_states, list_cases, open_original, view_case
 from archive.intake.cases import open_case
@@ -34,9 +36,18 @@ from archive.records.summary import retention_record
 from archive.web.context import db, runtime
 from archive.web.i18n import status_label
 from archive.web.uploads import content_disposition, ingest_request_files
-from archive.workflows import timeline
+from archive.workflows import intake_checklist, queue_neighbours, timeline
 
 cases = Blueprint("cases", __name__)
+
+# The intake checklist: a required document is read, still being read, or missing.
+CHECKLIST_STATES = {"present": _l("received and read"), "reading": _l("received, being read"),
+                    "missing": _l("missing")}
+
+
+@cases.app_template_global()
+def checklist_state(state: str) -> str:
+    return str(CHECKLIST_STATES.get(state, state))
 
 
 class CaseForm(FlaskForm):
@@ -51,10 +62,16 @@ class CaseForm(FlaskForm):
     non_designated = BooleanField("non_designated")
 
 
+@cases.app_template_global()
+def review_neighbours(case_no: str) -> tuple[str | None, str | None]:
+    """Previous and next case in the signed-in user's work queue (j / k on the review desk)."""
+    return queue_neighbours(db(), current_user, case_no)
+
+
 @cases.route("/")
 @login_required
 def home():
-    return redirect(url_for("cases.index"))
+    return redirect(url_for("dashboard.index"))
 
 
 @cases.route("/cases")
@@ -95,12 +112,15 @@ def new():
 @login_required
 def show(case_no: str):
     case = view_case(db(), current_user, case_no)
+    checklist = intake_checklist(db(), case)
     db().commit()
     # Opened from a search hit: ?document=ID&page=N shows that page's text under the document.
     focus = (request.args.get("document", type=int), request.args.get("page", 1, type=int))
+    pages = [(d.id, n) for d in case.documents for n in range(1, d.page_count + 1)]
     return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS, focus=focus,
+                           page_steps=_page_steps(pages, focus),
                            history=case_history(db(), current_user, case),
-                           workflow=timeline(db(), current_user, case),
+                           workflow=timeline(db(), current_user, case), checklist=checklist,
                            case_findings=case_findings(case, case.documents),
                            records=retention_record(db(), case),
                            records_may={"hold": can(current_user, "records.hold")},
@@ -131,7 +151,10 @@ def states(case_no: str):
     documents = document_states(db(), current_user, case_no)
     for document in documents:
         document["status_label"] = status_label(document["status"])
-    return jsonify(documents=documents)
+    checklist = intake_checklist(db(), get_case(db(), current_user, case_no)).as_json()
+    for item in checklist["items"]:
+        item["state_label"] = checklist_state(item["state"])
+    return jsonify(documents=documents, checklist=checklist)
 
 
 @cases.route("/documents/<int:document_id>/original")
@@ -165,6 +188,14 @@ def export(case_no: str):
         "Content-Length": str(os.fstat(stream.fileno()).st_size),
         "Cache-Control": "private, no-store",
     })
+
+
+def _page_steps(pages: list[tuple[int, int]], focus) -> tuple:
+    """The (document, page) before and after the one shown, across the case's documents."""
+    if focus in pages:
+        at = pages.index(focus)
+        return (pages[at - 1] if at > 0 else None, pages[at + 1] if at + 1 < len(pages) else None)
+    return None, (pages[0] if pages else None)
 
 
 def _chunks(stream, size: int = 256 * 1024):

@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from archive.auth import can
-from archive.records import disposition, filing, holds
+from archive.queue import submit_after_commit
+from archive.records import disposition, filing, holds, verification
 from archive.records.protection import after_records_change
 from archive.records.retention import schedule
 from archive.web.context import db, runtime
@@ -60,6 +61,35 @@ def desk():
         approvals_required=schedule().approvals_required,
         may=_permissions("file", "classify", "hold", "appraise", "approve_destruction", "destroy",
                          "register"))
+
+
+@records.app_template_global()
+def audit_trail_check() -> dict | None:
+    """The latest verification of the audit trail, for the desks of those who may run one."""
+    return _chain_check(db())
+
+
+def _chain_check(session) -> dict | None:
+    if not can(current_user, "audit.verify"):
+        return None
+    return {"latest": verification.latest_verification(session),
+            "pending": verification.verification_pending(session)}
+
+
+@records.post("/verify")
+@login_required
+def verify_now():
+    """Queue a check of the audit trail's hash chain; the desk shows the outcome when it ran."""
+    verification.request_verification(db(), actor=current_user)
+    db().commit()
+    submit_after_commit(runtime(), "verify_audit_trail", current_user.id)
+    flash(_("A check of the audit trail is queued; its result appears below once it has run."),
+          "success")
+    return redirect(request.referrer if _local(request.referrer) else url_for("records.desk"))
+
+
+def _local(target: str | None) -> bool:
+    return bool(target) and target.startswith(request.host_url)
 
 
 @records.post("/cases/<case_no>/file")

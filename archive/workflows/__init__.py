@@ -4,6 +4,7 @@ Public API — other packages use only these names.
 """
 
 from archive.workflows.changes import content_changed
+from archive.workflows.checklist import Checklist, intake_checklist
 from archive.workflows.deductions import deduction_lines
 from archive.workflows.definitions import Definition, DefinitionError, Registry, load_registry, registry
 from archive.workflows.engine import current_version, decide, submit
@@ -27,12 +28,13 @@ from archive.workflows.spot_checks import (
 )
 from archive.workflows.steps import DECISIONS, Label
 from archive.workflows.workdays import WorkCalendar, calendar, load_calendar
-from archive.workflows.worklist import Queue, QueueItem, Timeline, timeline, work_queue
+from archive.workflows.worklist import Queue, QueueItem, Timeline, queue_neighbours, timeline, work_queue
 
 __all__ = [
     "DECISIONS",
     "OUTCOMES",
     "BadRequest",
+    "Checklist",
     "Conflict",
     "Definition",
     "DefinitionError",
@@ -56,10 +58,12 @@ __all__ = [
     "deduction_lines",
     "derive_draw",
     "draw_value",
+    "intake_checklist",
     "load_calendar",
     "load_registry",
     "monthly_payouts",
     "publication_csv",
+    "queue_neighbours",
     "recheck_queue",
     "record_outcome",
     "registry",

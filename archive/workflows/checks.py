@@ -12,31 +12,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.workflows.checklist import checklist_for_step
 from archive.workflows.content import content_sha256
 from archive.workflows.definitions import registry
 from archive.workflows.errors import Incomplete, _
-from archive.workflows.steps import CHECKS, Label, Step
-
-KIND_NAMES = {
-    "invoice": Label("医疗收费票据", "medical invoice"),
-    "daily_statement": Label("住院费用一日清单", "daily itemised statement"),
-    "referral": Label("转诊转院审批表", "referral form"),
-    "agreement": Label("定点医疗机构服务协议", "provider agreement"),
-    "other": Label("其他材料", "other document"),
-}
+from archive.workflows.steps import CHECKS, Step
 
 
 def required_documents(session: Session, case: Case, step: Step,
                        instance: WorkflowInstance) -> Incomplete | None:
-    """材料是否齐全: every kind of document the claim type needs is in the case."""
-    have = {document.kind for document in case.documents}
-    lacking = [kind for kind in step.required_documents.get(case.claim_type, ()) if kind not in have]
-    if not lacking:
+    """材料是否齐全: every kind of document the claim type needs is in the case (the same
+    checklist the case page shows and the submission checks, archive.workflows.checklist)."""
+    checklist = checklist_for_step(case, step)
+    if checklist.complete:
         return None
-    names = [KIND_NAMES[kind] for kind in lacking]
     return Incomplete(_("Not accepted (不予受理): this claim lacks %(documents)s. Return it for "
-                        "correction or reject it."),
-                      documents=Label("、".join(n.zh for n in names), ", ".join(n.en for n in names)))
+                        "correction or reject it."), documents=checklist.missing_names())
 
 
 def prior_chain_signed(session: Session, case: Case, step: Step,

@@ -21,6 +21,7 @@ from archive.models.types import utcnow
 from archive.records import audit
 from archive.workflows import state
 from archive.workflows.changes import content_changed
+from archive.workflows.checklist import refuse_incomplete
 from archive.workflows.checks import run_checks
 from archive.workflows.content import case_facts, content_sha256
 from archive.workflows.deductions import recorded_deductions, yuan
@@ -40,6 +41,7 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     returned = next((run for run in runs if run.status == WorkflowStatus.RETURNED), None)
     if returned is not None:
         definition = registry().get(returned.definition)
+        refuse_incomplete(case, definition)
         hashes = state.signed_hashes(session, returned)
         # Back to the step that returned it, or earlier if an earlier signature no longer
         # matches the corrected case (or a step now applies that did not before).
@@ -55,6 +57,7 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
         if definition is None:
             raise NoChain(_("No sign-off chain applies to a case like this one; check its claim "
                             "type and fields."))
+        refuse_incomplete(case, definition)
         instance, action = state.start(session, case, definition), "workflow.started"
     state.sync_case_status(session, case)
     session.flush()

@@ -9,7 +9,7 @@ from functools import lru_cache
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from archive.access import visible_cases
+from archive.access import sees_every_case, visible_cases
 from archive.auth import can
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.workflows import state
@@ -80,10 +80,14 @@ class Queue:
     total: int
 
 
-def work_queue(session: Session, user, *, today: date | None = None, limit: int = 100,
-               offset: int = 0) -> Queue:
-    """Cases waiting at a step the user's role may act on, oldest deadline first — without the
-    cases separation of duties keeps from them — and, for intake, cases returned for correction."""
+# Oldest deadline first; cases without one (returned for correction) last.
+QUEUE_ORDER = (WorkflowInstance.due_on.is_(None), WorkflowInstance.due_on,
+               WorkflowInstance.step_started_at, WorkflowInstance.id)
+
+
+def queue_conditions(user) -> tuple:
+    """What puts a chain run (joined with its case) in `user`'s work queue: the conditions the
+    queue, its neighbours on the case page and the dashboard's counts share."""
     mine = and_(WorkflowInstance.status == WorkflowStatus.ACTIVE,
                 WorkflowInstance.current_role == user.role,
                 Case.created_by_id != user.id,
@@ -92,9 +96,25 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
                                     SignOff.step != WorkflowInstance.current_step)))
     if can(user, "workflow.submit"):
         mine = or_(mine, WorkflowInstance.status == WorkflowStatus.RETURNED)
-    where = (mine, Case.id.in_(visible_cases(user).with_only_columns(Case.id)))
-    total = session.scalar(select(func.count()).select_from(WorkflowInstance)
-                           .join(Case, Case.id == WorkflowInstance.case_id).where(*where)) or 0
+    if sees_every_case(user):
+        return (mine,)  # no list of every case id to build and probe per row
+    return mine, Case.id.in_(visible_cases(user).with_only_columns(Case.id))
+
+
+def work_queue(session: Session, user, *, today: date | None = None, limit: int = 100,
+               offset: int = 0, total: int | None = None, dated_only: bool = False) -> Queue:
+    """Cases waiting at a step the user's role may act on, oldest deadline first — without the
+    cases separation of duties keeps from them — and, for intake, cases returned for correction.
+    `total`: the queue's length when the caller has counted it already. `dated_only`: only the
+    items with a deadline, nearest first — read in the queue index's order, so the first few come
+    without sorting the whole queue (the dashboard's "most urgent")."""
+    where = queue_conditions(user)
+    order = QUEUE_ORDER
+    if dated_only:
+        where, order = (*where, WorkflowInstance.due_on.is_not(None)), QUEUE_ORDER[1:]
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(WorkflowInstance)
+                               .join(Case, Case.id == WorkflowInstance.case_id).where(*where)) or 0
     # Plain columns, not entities: a queue page reads 100 rows and changes none of them.
     rows = session.execute(
         select(Case.case_no, Case.claimant_name, Case.claim_type, WorkflowInstance.definition,
@@ -102,9 +122,7 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
                WorkflowInstance.step_started_at, WorkflowInstance.due_on,
                WorkflowInstance.calendar_estimated, WorkflowInstance.missing)
         .join(Case, Case.id == WorkflowInstance.case_id).where(*where)
-        .order_by(WorkflowInstance.due_on.is_(None), WorkflowInstance.due_on,
-                  WorkflowInstance.step_started_at, WorkflowInstance.id)
-        .limit(limit).offset(offset)).all()
+        .order_by(*order).limit(limit).offset(offset)).all()
     today = today or today_in_china()
     items = []
     for row in rows:
@@ -118,6 +136,22 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
             flags=deadline_flags(row.due_on, row.calendar_estimated, today),
             missing=list(row.missing or [])))
     return Queue(items, total)
+
+
+def queue_neighbours(session: Session, user, case_no: str, *, window: int = 500
+                     ) -> tuple[str | None, str | None]:
+    """The cases before and after `case_no` in the user's work queue, in the queue's order, for
+    next / previous on the review desk. A case not (or no longer) in the queue — just decided —
+    has the queue's first case as its next. Reads case numbers only, at most `window`."""
+    ordered = list(dict.fromkeys(session.scalars(
+        select(Case.case_no).select_from(WorkflowInstance)
+        .join(Case, Case.id == WorkflowInstance.case_id).where(*queue_conditions(user))
+        .order_by(*QUEUE_ORDER).limit(window))))
+    if case_no not in ordered:
+        return None, (ordered[0] if ordered else None)
+    at = ordered.index(case_no)
+    return (ordered[at - 1] if at > 0 else None,
+            ordered[at + 1] if at + 1 < len(ordered) else None)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ PERMISSION = {
     "cases.upload": "document.upload", "cases.download": "document.download",
     "workflow.submit_form": "workflow.submit", "api.create_case": "case.create",
     "api.upload": "document.upload", "reports.spot_check_outcome": "spot_check.record",
-    "documents.correct": "document.correct",
+    "documents.correct": "document.correct", "records.verify_now": "audit.verify",
 }
 PERMISSION_PREFIX = {"admin.": "user.manage"}
 REFUSALS = {400, 403, 404, 405, 409, 413, 415, 422}

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DatabaseError
 
 from archive.intake import Rejected
 from archive.intake.cases import update_case
+from archive.intake.corrections import delete_document
 from archive.models import AuditEvent, Case, SignOff, WorkflowInstance
 from archive.records.audit import verify_chain
 from archive.workflows import Conflict, Incomplete, NotAllowed, OpinionRequired, calendar, timeline
@@ -93,8 +94,20 @@ def test_window_intake_routes_by_type_amount_and_county(runtime, fields, route, 
 
 
 def test_an_inpatient_claim_without_daily_statements_is_not_accepted(rt, desk):
-    case_no = start(rt, desk, claim_type="inpatient", amount="3000", documents=("invoice",))
-    with pytest.raises(Incomplete, match="daily itemised statement"):
+    clerk = desk["intake_clerk"]
+    case_no = factories.make_claim(rt, clerk, claim_type="inpatient", amount="3000", documents=("invoice",))
+    with pytest.raises(Incomplete, match="lacks daily itemised statement"):
+        factories.send_for_sign_off(rt, clerk, case_no)
+    assert factories.workflow_state(rt, case_no) == {"case": "intake"}
+    assert actions(rt) == []
+    # The statement comes in and the case goes on; then the statement is withdrawn as filed by
+    # mistake: the completeness step's check (the same checklist) refuses the approval.
+    statement = factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=77), filename="清单.pdf",
+                                 kind="daily_statement", process=False)
+    factories.send_for_sign_off(rt, clerk, case_no)
+    with rt.sessions.begin() as session:
+        delete_document(session, statement.document_id, actor=clerk, reason="误传")
+    with pytest.raises(Incomplete, match="this claim lacks daily itemised statement"):
         factories.sign(rt, desk["checker"], case_no)
     assert active(rt, case_no).current_step == "completeness"
 
@@ -153,19 +166,19 @@ def test_separation_of_duties(rt, desk):
 
 
 def test_return_for_correction_and_resubmission_keep_the_history(rt, desk):
-    case_no = start(rt, desk, claim_type="inpatient", amount="4200", documents=("invoice",))
+    case_no = start(rt, desk, claim_type="inpatient", amount="4200")
     with pytest.raises(OpinionRequired):
         factories.sign(rt, desk["checker"], case_no, decision="return", opinion=None,
-                       missing=["住院费用一日清单"])
+                       missing=["身份证复印件"])
     with pytest.raises(Incomplete, match="what is missing"):
         factories.sign(rt, desk["checker"], case_no, decision="return", opinion="材料不全")
     factories.sign(rt, desk["checker"], case_no, decision="return", opinion="材料不全",
-                   missing=["住院费用一日清单", "身份证复印件"])
+                   missing=["身份证复印件", "医保卡复印件"])
     assert factories.workflow_state(rt, case_no)["case"] == "returned"
     with pytest.raises(Conflict, match="not waiting"):
         factories.sign(rt, desk["checker"], case_no)
     factories.upload(rt, desk["intake_clerk"], case_no, factories.invoice_pdf(seed=77),
-                     filename="一日清单.pdf", kind="daily_statement", process=False)
+                     filename="身份证复印件.pdf", kind="other", process=False)
     factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
     walk(rt, desk, case_no, until="re_review")
     # The reviewer returns it too; resubmitted unchanged, it goes back to the reviewer's step.
@@ -182,7 +195,7 @@ def test_return_for_correction_and_resubmission_keep_the_history(rt, desk):
                        ("initial_review", "approve", 2), ("re_review", "return", 2),
                        ("re_review", "approve", 3)]
     assert [s.decision for s in shown.history] == ["return", "approve", "approve", "return", "approve"]
-    assert shown.history[0].missing == ["住院费用一日清单", "身份证复印件"]
+    assert shown.history[0].missing == ["身份证复印件", "医保卡复印件"]
     assert actions(rt).count("workflow.resubmitted") == 2
 
 

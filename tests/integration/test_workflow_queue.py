@@ -69,8 +69,8 @@ def test_separation_of_duties_keeps_cases_out_of_a_queue(rt, desk):
 
 
 def test_a_returned_case_waits_in_intake_with_what_is_missing(rt, desk):
-    case_no = factories.start_claim(rt, desk, claim_type="inpatient", amount="10", documents=("invoice",))
-    factories.sign(rt, desk["checker"], case_no, decision="return", opinion="缺清单",
+    case_no = factories.start_claim(rt, desk, claim_type="inpatient", amount="10")
+    factories.sign(rt, desk["checker"], case_no, decision="return", opinion="清单未签字",
                    missing=["住院费用一日清单"])
     for clerk in (desk["intake_clerk"], desk["checker"]):
         items = queue(rt, clerk).items

@@ -22,8 +22,29 @@
           row.querySelector(".pages").textContent = doc.pages;
           if (doc.status === "received" || doc.status === "processing") busy = true;
         });
+        if (data.checklist) updateChecklist(data.checklist);
         if (busy) setTimeout(poll, 1500);
       });
+  }
+
+  // The intake checklist ticks itself as documents are read; the send button follows it
+  // (the server refuses an incomplete case too).
+  function updateChecklist(checklist) {
+    var missing = [];
+    checklist.items.forEach(function (item) {
+      var li = document.querySelector('#checklist li[data-kind="' + item.kind + '"]');
+      if (!li) return;
+      li.className = "check-" + item.state;
+      li.querySelector(".check-state").textContent = item.state_label;
+      if (item.state === "missing") missing.push(li.querySelector(".check-name").textContent);
+    });
+    var button = document.querySelector("#submit-case button");
+    var note = document.getElementById("submit-missing");
+    if (button) button.disabled = !checklist.complete;
+    if (note) {
+      note.hidden = checklist.complete;
+      note.querySelector(".missing-kinds").textContent = missing.join(", ");
+    }
   }
 
   function uploadOne(file, kind, list) {
@@ -122,5 +143,46 @@
   input.addEventListener("blur", function () {
     var number = input.value.trim();
     input.setCustomValidity(number === "" || valid(number.toUpperCase()) ? "" : input.dataset.invalid);
+  });
+})();
+
+// Keyboard review (case page and viewer): j / k next / previous case in my queue, ← / → pages
+// on the case page, a / r approve / return. Every decision asks for confirmation first; without
+// JavaScript the links and buttons work as they are (the server checks every decision anyway).
+(function () {
+  "use strict";
+  var form = document.getElementById("decision");
+  var dialog = document.getElementById("confirm-decision");
+  var confirmed = false;
+  if (form && dialog && typeof dialog.showModal === "function") {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (confirmed || !button || !button.dataset.confirm) return;
+      event.preventDefault();
+      dialog.querySelector(".confirm-text").textContent = button.dataset.confirm;
+      dialog.returnValue = "";
+      dialog.onclose = function () {
+        if (dialog.returnValue !== "confirm") return;
+        confirmed = true;
+        form.requestSubmit(button);
+      };
+      dialog.showModal();
+    });
+  }
+  var nav = document.querySelectorAll(".keys-nav");
+  if (!nav.length) return;
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
+    if (event.target.closest("input, textarea, select, dialog")) return;
+    var key = event.key;
+    if (form && (key === "a" || key === "r")) {
+      var button = form.querySelector(key === "a" ? ".decision-approve" : ".decision-return");
+      if (button) { event.preventDefault(); button.click(); }
+      return;
+    }
+    for (var i = 0; i < nav.length; i++) {
+      var link = nav[i].querySelector('a[data-key="' + key + '"]');
+      if (link) { event.preventDefault(); location.href = link.href; return; }
+    }
   });
 })();

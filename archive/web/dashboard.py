@@ -1,0 +1,29 @@
+"""The dashboard (工作台) each user lands on: their queue in numbers and their weekly work."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from archive.dashboard import dashboard as build_dashboard
+from archive.web.context import db
+
+dashboard = Blueprint("dashboard", __name__)
+
+SERIES_LABELS = {"signed_by_me": _l("Steps signed by me"),
+                 "signed_by_role": _l("Steps signed by my role"),
+                 "opened_by_me": _l("Cases opened by me"), "opened": _l("Cases opened at intake"),
+                 "filed": _l("Cases filed in the archive")}
+
+
+@dashboard.app_template_global()
+def series_label(name: str) -> str:
+    return str(SERIES_LABELS.get(name, name))
+
+
+@dashboard.route("/dashboard")
+@login_required
+def index():
+    shown = build_dashboard(db(), current_user, zone=current_app.config["DISPLAY_TIMEZONE"])
+    return render_template("dashboard/index.html", board=shown)
