@@ -80,9 +80,11 @@ class Queue:
     total: int
 
 
-# Oldest deadline first; cases without one (returned for correction) last.
-QUEUE_ORDER = (WorkflowInstance.due_on.is_(None), WorkflowInstance.due_on,
-               WorkflowInstance.step_started_at, WorkflowInstance.id)
+# Oldest deadline first; cases without one (returned for correction) last — read as two parts
+# (`_in_queue_order`), each in an index's order: one sort on `due_on IS NULL` cannot use an index
+# on SQLite and sorts the whole queue (550 ms for 20,000 waiting, against 38 ms).
+DATED_ORDER = (WorkflowInstance.due_on, WorkflowInstance.step_started_at, WorkflowInstance.id)
+UNDATED_ORDER = (WorkflowInstance.step_started_at, WorkflowInstance.id)
 
 
 def queue_conditions(user) -> tuple:
@@ -109,20 +111,18 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
     items with a deadline, nearest first — read in the queue index's order, so the first few come
     without sorting the whole queue (the dashboard's "most urgent")."""
     where = queue_conditions(user)
-    order = QUEUE_ORDER
     if dated_only:
-        where, order = (*where, WorkflowInstance.due_on.is_not(None)), QUEUE_ORDER[1:]
+        where = (*where, WorkflowInstance.due_on.is_not(None))
     if total is None:
         total = session.scalar(select(func.count()).select_from(WorkflowInstance)
                                .join(Case, Case.id == WorkflowInstance.case_id).where(*where)) or 0
     # Plain columns, not entities: a queue page reads 100 rows and changes none of them.
-    rows = session.execute(
-        select(Case.case_no, Case.claimant_name, Case.claim_type, WorkflowInstance.definition,
-               WorkflowInstance.status, WorkflowInstance.current_step, WorkflowInstance.version,
-               WorkflowInstance.step_started_at, WorkflowInstance.due_on,
-               WorkflowInstance.calendar_estimated, WorkflowInstance.missing)
-        .join(Case, Case.id == WorkflowInstance.case_id).where(*where)
-        .order_by(*order).limit(limit).offset(offset)).all()
+    query = (select(Case.case_no, Case.claimant_name, Case.claim_type, WorkflowInstance.definition,
+                    WorkflowInstance.status, WorkflowInstance.current_step, WorkflowInstance.version,
+                    WorkflowInstance.step_started_at, WorkflowInstance.due_on,
+                    WorkflowInstance.calendar_estimated, WorkflowInstance.missing)
+             .join(Case, Case.id == WorkflowInstance.case_id).where(*where))
+    rows = _in_queue_order(session, query, limit=limit, offset=offset, dated_only=dated_only)
     today = today or today_in_china()
     items = []
     for row in rows:
@@ -143,15 +143,30 @@ def queue_neighbours(session: Session, user, case_no: str, *, window: int = 500
     """The cases before and after `case_no` in the user's work queue, in the queue's order, for
     next / previous on the review desk. A case not (or no longer) in the queue — just decided —
     has the queue's first case as its next. Reads case numbers only, at most `window`."""
-    ordered = list(dict.fromkeys(session.scalars(
-        select(Case.case_no).select_from(WorkflowInstance)
-        .join(Case, Case.id == WorkflowInstance.case_id).where(*queue_conditions(user))
-        .order_by(*QUEUE_ORDER).limit(window))))
+    query = (select(Case.case_no).select_from(WorkflowInstance)
+             .join(Case, Case.id == WorkflowInstance.case_id).where(*queue_conditions(user)))
+    ordered = list(dict.fromkeys(row.case_no for row in
+                                 _in_queue_order(session, query, limit=window, offset=0)))
     if case_no not in ordered:
         return None, (ordered[0] if ordered else None)
     at = ordered.index(case_no)
     return (ordered[at - 1] if at > 0 else None,
             ordered[at + 1] if at + 1 < len(ordered) else None)
+
+
+def _in_queue_order(session: Session, query, *, limit: int, offset: int, dated_only: bool = False) -> list:
+    """`limit` rows of `query` from `offset` in the queue's order: those with a deadline, then
+    (unless `dated_only`) those without."""
+    dated = query.where(WorkflowInstance.due_on.is_not(None))
+    rows = list(session.execute(dated.order_by(*DATED_ORDER).limit(limit).offset(offset)))
+    if dated_only or len(rows) == limit:
+        return rows
+    if rows or offset == 0:
+        skip = 0  # the dated part ended on this page
+    else:  # the page starts past the dated part: how far past it?
+        skip = offset - session.scalar(select(func.count()).select_from(dated.subquery()))
+    undated = query.where(WorkflowInstance.due_on.is_(None)).order_by(*UNDATED_ORDER)
+    return rows + list(session.execute(undated.limit(limit - len(rows)).offset(max(skip, 0))))
 
 
 @dataclass(frozen=True)

@@ -77,3 +77,24 @@ def test_a_returned_case_waits_in_intake_with_what_is_missing(rt, desk):
         assert [(i.case_no, i.action, i.missing, i.step) for i in items] == [
             (case_no, "resubmit", ["住院费用一日清单"], None)]
     assert queue(rt, desk["reviewer"]).items == []
+
+
+def test_pages_run_from_the_nearest_deadline_to_the_cases_without_one(rt, desk):
+    returned = []
+    for n in range(2):
+        case_no = factories.start_claim(rt, desk, claim_type="outpatient", amount=str(10 + n),
+                                        documents=("invoice",))
+        factories.sign(rt, desk["checker"], case_no, decision="return", opinion="缺材料",
+                       missing=["发票原件"])
+        returned.append(case_no)
+    waiting = [factories.start_claim(rt, desk, claim_type=claim_type, amount="100", documents=("invoice",))
+               for claim_type in ("outpatient", "maternity", "outpatient")]
+
+    whole = queue(rt, desk["checker"], limit=100)
+    assert [i.case_no for i in whole.items] == [*waiting, *returned]  # deadlines first, then none
+    assert [i.action for i in whole.items] == ["decide"] * 3 + ["resubmit"] * 2
+    paged = [i.case_no for offset in (0, 2, 4)
+             for i in queue(rt, desk["checker"], limit=2, offset=offset).items]
+    assert paged == [i.case_no for i in whole.items] and whole.total == 5
+    assert [i.case_no for i in queue(rt, desk["checker"], limit=3, offset=4).items] == [returned[1]]
+    assert [i.case_no for i in queue(rt, desk["checker"], dated_only=True).items] == waiting
