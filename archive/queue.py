@@ -191,20 +191,24 @@ def sweep(runtime, *, startup: bool = False) -> list[int]:
 
 def schedule_periodic(runtime) -> None:
     """Hand out periodic work that is due: one process wins each period, however many ask."""
-    from archive.records.fixity import claim_scheduled_run
+    from archive.records.fixity import LAST_RUN, VERIFY_LAST_RUN, claim_scheduled_run
 
-    hours = float(runtime.settings.get("records.fixity_every_hours", 0))
-    if hours <= 0:
-        return
-    with runtime.sessions.begin() as session:
-        due = claim_scheduled_run(session, every_seconds=int(hours * 3600))
-    if due:
-        runtime.queue.submit("check_fixity", int(runtime.settings.get("records.fixity_batch")))
+    periodic = (("records.fixity_every_hours", LAST_RUN, "check_fixity",
+                 (int(runtime.settings.get("records.fixity_batch")),)),
+                ("records.verify_every_hours", VERIFY_LAST_RUN, "verify_audit_trail", ()))
+    for setting, counter, job, args in periodic:
+        hours = float(runtime.settings.get(setting, 0))
+        if hours <= 0:
+            continue
+        with runtime.sessions.begin() as session:
+            due = claim_scheduled_run(session, every_seconds=int(hours * 3600), name=counter)
+        if due:
+            runtime.queue.submit(job, *args)
 
 
 def start_sweeper(runtime, stop: threading.Event) -> threading.Thread:
     """Sweep now and then every `jobs.sweep_interval` seconds until `stop` is set; also hand
-    out periodic work (fixity checks) when it is due."""
+    out periodic work (fixity checks, audit-trail checks) when it is due."""
     interval = float(runtime.settings.get("jobs.sweep_interval"))
 
     def loop() -> None:

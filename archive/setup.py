@@ -9,10 +9,10 @@ from archive.auth import create_user
 from archive.auth.permissions import SYSTEM_ROLE
 from archive.models import NumberSequence, User
 from archive.records.config_trail import note_configuration
-from archive.records.fixity import CURSOR, LAST_RUN
+from archive.records.fixity import CURSOR, LAST_RUN, VERIFY_LAST_RUN
 
 SYSTEM_USERNAME = "system"
-SEQUENCES = (CURSOR, LAST_RUN)  # counters concurrent processes update in place
+SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN)  # counters concurrent processes update in place
 
 
 def initialise(runtime) -> list[str]:

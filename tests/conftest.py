@@ -53,8 +53,10 @@ def environ(tmp_path) -> dict[str, str]:
         "ARCHIVE_DATA_DIR": str(tmp_path / "data"),
         "ARCHIVE_SECRET_KEY": "test-secret",
         "ARCHIVE_JOBS_BACKEND": "inline",
-        # Periodic fixity runs are tested on their own; elsewhere they would add jobs to queues.
+        # Periodic fixity and audit-trail runs are tested on their own; elsewhere they would add
+        # jobs to queues.
         "ARCHIVE_RECORDS_FIXITY_EVERY_HOURS": "0",
+        "ARCHIVE_RECORDS_VERIFY_EVERY_HOURS": "0",
     }
 
 

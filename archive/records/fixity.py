@@ -20,6 +20,7 @@ from archive.storage import ObjectMissing, ObjectStore
 
 CURSOR = "fixity-cursor"  # last StoredObject.id checked
 LAST_RUN = "fixity-last-run"  # epoch seconds of the last scheduled run
+VERIFY_LAST_RUN = "audit-verify-last-run"  # the same for the audit trail's scheduled check
 COMMIT_EVERY = 50
 CHUNK = 256 * 1024  # a smaller buffer hashes faster than 1 MiB reads (measured)
 
@@ -123,12 +124,14 @@ def _holders(session: Session, object_id: int) -> list[dict]:
     return [{"case_no": c, "document_id": d, "filename": f} for c, d, f in rows]
 
 
-def claim_scheduled_run(session: Session, *, every_seconds: int, now: float | None = None) -> bool:
-    """True for exactly one caller per period, however many workers ask at once."""
+def claim_scheduled_run(session: Session, *, every_seconds: int, now: float | None = None,
+                        name: str = LAST_RUN) -> bool:
+    """True for exactly one caller per period, however many workers ask at once; `name` is the
+    counter that keeps when the periodic work (fixity by default) last ran."""
     now = int(now if now is not None else time.time())
     claimed = session.execute(
         update(NumberSequence)
-        .where(NumberSequence.name == LAST_RUN, NumberSequence.last_value <= now - every_seconds)
+        .where(NumberSequence.name == name, NumberSequence.last_value <= now - every_seconds)
         .values(last_value=now)
     )
     return claimed.rowcount == 1

@@ -67,3 +67,16 @@ def test_archive_verify_records_its_result(rt, environ, db_url):
     shown, _pending = latest(rt)
     assert (shown.ok, shown.checked, shown.channel) == (True, before, "cli")
     assert f"head {shown.head_hash}" in run.stdout
+
+
+def test_the_job_system_checks_the_trail_once_a_period(make_rt, db_url):
+    from archive.queue import schedule_periodic
+
+    rt = make_rt(ARCHIVE_DATABASE_URL=db_url, ARCHIVE_RECORDS_VERIFY_EVERY_HOURS="24")
+    factories.users_for_all_roles(rt)
+    assert latest(rt)[0] is None
+    schedule_periodic(rt)  # due: never ran → checked now (inline job runner)
+    schedule_periodic(rt)  # not due again within the period
+    with rt.sessions() as session:
+        verified = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.verified")).all()
+    assert len(verified) == 1 and verified[0].details["ok"] and verified[0].details["checked"] > 1
