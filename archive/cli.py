@@ -93,11 +93,9 @@ def serve(host: str, port: int, threads: int) -> None:
     from archive import create_app
     from archive.logs import configure_logging
     from archive.queue import start_sweeper
-    from archive.web.server import tune_for_threads
 
     runtime = _runtime()
     configure_logging("INFO")
-    tune_for_threads()
     app = create_app(runtime)
     if runtime.settings.get("jobs.backend") == "thread":
         start_sweeper(runtime, threading.Event())  # resumes unfinished documents, then watches

@@ -536,16 +536,9 @@ def run(args) -> dict:
     from tests.servers import postgres_server
 
     logging.getLogger("waitress").setLevel(logging.ERROR)
-    try:  # what `archive serve` sets; code from before archive.web.server kept Python's default
-        from archive.web.server import SWITCH_INTERVAL_SECONDS, tune_for_threads
-    except ImportError:
-        SWITCH_INTERVAL_SECONDS, tune_for_threads = 0.005, sys.setswitchinterval
-    switch_interval = args.switch_interval_ms / 1000 if args.switch_interval_ms else SWITCH_INTERVAL_SECONDS
-    tune_for_threads(switch_interval)
     report: dict = {"input": {"cases": args.cases, "clients": args.clients,
                               "clients_in_child_process": args.clients_in_child,
                               "think_ms": args.think_ms,
-                              "switch_interval_ms": switch_interval * 1000,
                               "server_threads": args.threads or args.clients,
                               "queue_cases": args.queue_cases}}
     with tempfile.TemporaryDirectory(prefix="workflow-bench-") as tmp, postgres_server() as pg:
@@ -689,8 +682,6 @@ def main() -> None:
                         help="run the client threads in a child process instead of the server's")
     parser.add_argument("--think-ms", type=float, default=0,
                         help="mean pause of a client between reading its queue and deciding (ms)")
-    parser.add_argument("--switch-interval-ms", type=float, default=0,
-                        help="the interpreter's GIL switch interval (default: what `archive serve` sets)")
     parser.add_argument("--in-process-decisions", type=int, default=100,
                         help="decisions timed one at a time in process at the end (CPU, SQL)")
     parser.add_argument("--profile", action="store_true",
