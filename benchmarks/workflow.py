@@ -536,9 +536,12 @@ def run(args) -> dict:
     from tests.servers import postgres_server
 
     logging.getLogger("waitress").setLevel(logging.ERROR)
+    if args.switch_interval_ms:  # an experiment: Python's default is 5 ms (see README)
+        sys.setswitchinterval(args.switch_interval_ms / 1000)
     report: dict = {"input": {"cases": args.cases, "clients": args.clients,
                               "clients_in_child_process": args.clients_in_child,
                               "think_ms": args.think_ms,
+                              "switch_interval_ms": sys.getswitchinterval() * 1000,
                               "server_threads": args.threads or args.clients,
                               "queue_cases": args.queue_cases}}
     with tempfile.TemporaryDirectory(prefix="workflow-bench-") as tmp, postgres_server() as pg:
@@ -682,6 +685,8 @@ def main() -> None:
                         help="run the client threads in a child process instead of the server's")
     parser.add_argument("--think-ms", type=float, default=0,
                         help="mean pause of a client between reading its queue and deciding (ms)")
+    parser.add_argument("--switch-interval-ms", type=float, default=0,
+                        help="set the interpreter's GIL switch interval (default: leave Python's 5 ms)")
     parser.add_argument("--in-process-decisions", type=int, default=100,
                         help="decisions timed one at a time in process at the end (CPU, SQL)")
     parser.add_argument("--profile", action="store_true",
