@@ -182,7 +182,11 @@ class Stats:
 
 
 def client_loop(base: str, token: str, user_id: int, role: str, stats: Stats,
-                done: dict[str, threading.Event], rng: random.Random, deadline: float) -> None:
+                done: dict[str, threading.Event], rng: random.Random, deadline: float,
+                think_ms: float = 0) -> None:
+    """Read the queue, pick a case, (think,) decide; again until the role's work is done.
+    `think_ms`: the mean pause between reading the queue and posting the decision (uniform
+    from half to one and a half times it), as a person reads the case before signing."""
     import requests
 
     before = ROLES[:ROLES.index(role)]
@@ -206,6 +210,8 @@ def client_loop(base: str, token: str, user_id: int, role: str, stats: Stats,
             step = _step_id(item["step"]["en"])
             body = {"decision": "approve", "opinion": "同意。", "expected_version": item["version"],
                     "findings": FINDINGS.get(step, {})}
+            if think_ms:
+                time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
             t0 = time.perf_counter()
             response = http.post(f"{base}/api/cases/{item['case_no']}/decision", headers=headers,
                                  json=body, timeout=120)
@@ -229,7 +235,8 @@ def _step_id(label_en: str) -> str:
     return _STEP_IDS[label_en]
 
 
-def run_clients(base: str, clients: list[tuple[str, int, str]], max_seconds: float) -> tuple[Stats, float]:
+def run_clients(base: str, clients: list[tuple[str, int, str]], max_seconds: float,
+                think_ms: float = 0) -> tuple[Stats, float]:
     stats = Stats()
     done = {role: threading.Event() for role in ROLES}
     remaining = Counter(role for _t, _u, role in clients)
@@ -237,7 +244,8 @@ def run_clients(base: str, clients: list[tuple[str, int, str]], max_seconds: flo
 
     def run(token: str, user_id: int, role: str, seed: int) -> None:
         try:
-            client_loop(base, token, user_id, role, stats, done, random.Random(seed), deadline)
+            client_loop(base, token, user_id, role, stats, done, random.Random(seed), deadline,
+                        think_ms)
         except Exception as exc:  # noqa: BLE001 — reported, not fatal for the other clients
             with stats.lock:
                 stats.other_errors[f"client error: {exc!r}"[:200]] += 1
@@ -265,8 +273,8 @@ def run_clients(base: str, clients: list[tuple[str, int, str]], max_seconds: flo
     return stats, time.perf_counter() - start
 
 
-def run_clients_elsewhere(base: str, clients: list[tuple[str, int, str]], max_seconds: float
-                          ) -> tuple[Stats, float]:
+def run_clients_elsewhere(base: str, clients: list[tuple[str, int, str]], max_seconds: float,
+                          think_ms: float = 0) -> tuple[Stats, float]:
     """`run_clients` in a child process (spawned, not forked: the server's threads are running),
     so the clients' own Python work does not compete with the server for its GIL — as browsers
     and scanner stations on other machines would not."""
@@ -274,7 +282,7 @@ def run_clients_elsewhere(base: str, clients: list[tuple[str, int, str]], max_se
 
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
-        plain, seconds = pool.apply(_clients_in_child, (base, clients, max_seconds))
+        plain, seconds = pool.apply(_clients_in_child, (base, clients, max_seconds, think_ms))
     stats = Stats()
     stats.decisions, stats.conflicts, stats.accepted = plain["decisions"], plain["conflicts"], [
         tuple(a) for a in plain["accepted"]]
@@ -283,10 +291,108 @@ def run_clients_elsewhere(base: str, clients: list[tuple[str, int, str]], max_se
     return stats, seconds
 
 
-def _clients_in_child(base: str, clients, max_seconds: float) -> tuple[dict, float]:
-    stats, seconds = run_clients(base, clients, max_seconds)
+def _clients_in_child(base: str, clients, max_seconds: float, think_ms: float) -> tuple[dict, float]:
+    stats, seconds = run_clients(base, clients, max_seconds, think_ms)
     return {"decisions": stats.decisions, "conflicts": stats.conflicts, "accepted": stats.accepted,
             "queue_gets": dict(stats.queue_gets), "other_errors": dict(stats.other_errors)}, seconds
+
+
+# --- what the server does per request ---------------------------------------------------------------
+
+class ServerCounters:
+    """SQL statements per endpoint, and the audit chain lock: how long a transaction waited for
+    it and how long it held it (lock statement returned → commit returned). Engine and session
+    listeners in the server's process, on while `on` is set."""
+
+    def __init__(self, runtime):
+        from flask import has_request_context, request
+        from sqlalchemy import event
+
+        self.on = False
+        self.lock = threading.Lock()
+        self.statements: Counter = Counter()
+        self.requests: Counter = Counter()
+        self.lock_waits: list[float] = []
+        self.lock_holds: list[float] = []
+        local = threading.local()
+
+        def before(conn, cursor, statement, params, context, executemany):
+            if not self.on:
+                return
+            endpoint = request.endpoint if has_request_context() else "(no request)"
+            with self.lock:
+                self.statements[endpoint] += 1
+            if "pg_advisory_xact_lock" in statement:
+                local.asked = time.perf_counter()
+
+        def after(conn, cursor, statement, params, context, executemany):
+            if self.on and "pg_advisory_xact_lock" in statement:
+                local.held_since = time.perf_counter()
+                with self.lock:
+                    self.lock_waits.append(local.held_since - local.asked)
+
+        def ended(session):
+            since = getattr(local, "held_since", None)
+            if since is not None:
+                local.held_since = None
+                with self.lock:
+                    self.lock_holds.append(time.perf_counter() - since)
+
+        event.listen(runtime.engine, "before_cursor_execute", before)
+        event.listen(runtime.engine, "after_cursor_execute", after)
+        event.listen(runtime.sessions, "after_commit", ended)
+        event.listen(runtime.sessions, "after_rollback", ended)
+
+        app_requests = self.requests
+
+        def count_request(sender, **extra):
+            if self.on:
+                with self.lock:
+                    app_requests[request.endpoint] += 1
+
+        self._count_request = count_request  # request_started holds a weak reference
+
+    def attach(self, app) -> None:
+        from flask import request_started
+
+        request_started.connect(self._count_request, app)
+
+    def report(self) -> dict:
+        with self.lock:
+            per_request = {endpoint: round(self.statements[endpoint] / count, 2)
+                           for endpoint, count in self.requests.items()}
+            return {"sql_statements_per_request": per_request,
+                    "chain_lock_wait": ms(self.lock_waits), "chain_lock_held": ms(self.lock_holds)}
+
+
+def in_process_decisions(runtime, app, counters: ServerCounters, token: str, case_nos: list[str]) -> dict:
+    """Decisions one at a time through the WSGI app in this thread (Flask test client, idle
+    server): CPU ms and SQL statements per decision, without queueing or other clients."""
+    from sqlalchemy import select
+
+    from archive.models import Case, WorkflowInstance, WorkflowStatus
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    with runtime.sessions() as session:
+        versions = dict(session.execute(
+            select(Case.case_no, WorkflowInstance.version)
+            .join(WorkflowInstance, WorkflowInstance.case_id == Case.id)
+            .where(Case.case_no.in_(case_nos), WorkflowInstance.status == WorkflowStatus.ACTIVE)).all())
+    counters.statements.clear()
+    counters.requests.clear()
+    counters.on = True
+    cpu, wall = time.process_time(), time.perf_counter()
+    for case_no in case_nos:
+        response = client.post(f"/api/cases/{case_no}/decision", headers=headers,
+                               json={"decision": "approve", "opinion": "同意。",
+                                     "expected_version": versions[case_no]})
+        assert response.status_code == 200, response.get_data(as_text=True)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    counters.on = False
+    return {"decisions": len(case_nos), "cpu_ms_per_decision": round(1000 * cpu / len(case_nos), 2),
+            "wall_ms_per_decision": round(1000 * wall / len(case_nos), 2),
+            "sql_statements_per_decision": counters.report()["sql_statements_per_request"]}
 
 
 # --- queue page ------------------------------------------------------------------------------------
@@ -430,8 +536,12 @@ def run(args) -> dict:
     from tests.servers import postgres_server
 
     logging.getLogger("waitress").setLevel(logging.ERROR)
+    if args.switch_interval_ms:  # an experiment: Python's default is 5 ms (see README)
+        sys.setswitchinterval(args.switch_interval_ms / 1000)
     report: dict = {"input": {"cases": args.cases, "clients": args.clients,
                               "clients_in_child_process": args.clients_in_child,
+                              "think_ms": args.think_ms,
+                              "switch_interval_ms": sys.getswitchinterval() * 1000,
                               "server_threads": args.threads or args.clients,
                               "queue_cases": args.queue_cases}}
     with tempfile.TemporaryDirectory(prefix="workflow-bench-") as tmp, postgres_server() as pg:
@@ -459,18 +569,22 @@ def run(args) -> dict:
                    for role in ROLES for user in users[role]]
 
         app = create_app(runtime)
+        counters = ServerCounters(runtime)
+        counters.attach(app)
         server = create_server(app, host="127.0.0.1", port=0, threads=args.threads or args.clients)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         base = f"http://127.0.0.1:{server.effective_port}"
         try:
             log(f"run: {len(clients)} clients over HTTP at {base}")
+            counters.on = True
             cpu = time.process_time()  # every thread of this process: the server (and clients)
             if args.clients_in_child:
-                stats, seconds = run_clients_elsewhere(base, clients, args.max_seconds)
+                stats, seconds = run_clients_elsewhere(base, clients, args.max_seconds, args.think_ms)
             else:
-                stats, seconds = run_clients(base, clients, args.max_seconds)
+                stats, seconds = run_clients(base, clients, args.max_seconds, args.think_ms)
             cpu = time.process_time() - cpu
+            counters.on = False
             accepted = len(stats.accepted)
             report["run"] = {
                 "seconds": round(seconds, 1), "decisions_accepted": accepted,
@@ -486,6 +600,7 @@ def run(args) -> dict:
                 "process_cpu_ms_per_request": round(1000 * cpu / max(1, len(stats.decisions) + sum(
                     len(t) for t in stats.queue_gets.values())), 2),
                 "process_cpu_includes_clients": not args.clients_in_child,
+                **counters.report(),
             }
 
             log("check: sign-offs in the database")
@@ -500,12 +615,17 @@ def run(args) -> dict:
                                                  args.queue_samples)
             report["queue_page"]["note"] = ("idle server, one client; the page shows 100 rows, "
                                             "the API its default 100")
+            timed = queued[:args.in_process_decisions]
+            if timed:
+                log(f"in process: {len(timed)} decisions one at a time")
+                report["in_process_decision"] = in_process_decisions(runtime, app, counters, queue_token,
+                                                                     timed)
             if args.profile:
                 log("profile: cProfile of /api/queue and of decisions, in process")
                 headers = {"Authorization": f"Bearer {queue_token}"}
                 report["profile_api_queue"] = profile_in_process(app, "/api/queue", headers, 20)
                 report["profile_decision"] = profile_decisions(
-                    runtime, app, queue_reviewer, queue_token, queued[:100])
+                    runtime, app, queue_reviewer, queue_token, queued[len(timed):len(timed) + 100])
         finally:
             server.close()
             thread.join(timeout=10)
@@ -563,6 +683,12 @@ def main() -> None:
                         help="stop the clients after this long (reported as timed_out)")
     parser.add_argument("--clients-in-child", action="store_true",
                         help="run the client threads in a child process instead of the server's")
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help="mean pause of a client between reading its queue and deciding (ms)")
+    parser.add_argument("--switch-interval-ms", type=float, default=0,
+                        help="set the interpreter's GIL switch interval (default: leave Python's 5 ms)")
+    parser.add_argument("--in-process-decisions", type=int, default=100,
+                        help="decisions timed one at a time in process at the end (CPU, SQL)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile /api/queue and 100 decisions in process at the end")
     args = parser.parse_args()

@@ -4,7 +4,8 @@ Each row stores `row_hash = sha256(prev_hash + canonical JSON of the row)`, with
 row's hash in `prev_hash`, so an edited, deleted, reordered or forged row breaks the chain at
 a place `verify_chain` can name. Appends are serialised by a lock held until the caller's
 transaction ends, so two transactions never chain onto the same row (record events after a
-transaction's other writes, so the chain lock is the last lock taken). Triggers in the database
+transaction's other writes, so the chain lock is the last lock taken and is held only for the
+append and the commit). Triggers in the database
 refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL) of the table.
 """
 
@@ -17,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from archive.models import AuditEvent
@@ -47,33 +48,34 @@ def record(session: Session, action: str, *, actor=None, target=None,
 
 def record_many(session: Session, entries: list[tuple[str, Any, dict[str, Any] | None]], *,
                 actor=None) -> list[AuditEvent]:
-    """Append several (action, target, details) events with one lock and one flush."""
+    """Append several (action, target, details) events with one lock and one insert.
+
+    Everything that does not depend on the chain's head is prepared first, and the caller's
+    pending changes are flushed, before the lock is taken: from the lock to the commit only
+    the head is read and the rows are written, so concurrent actions queue for as short a
+    time as possible. The rows are inserted directly (not added to the session); the events
+    returned carry their ids and hashes.
+    """
     origin = current_origin.get()
-    _lock_chain(session)
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    next_id, prev_hash = ((last.id + 1), last.row_hash) if last else (1, GENESIS_HASH)
-    events = []
-    for action, target, details in entries:
-        event = AuditEvent(
-            id=next_id,
-            occurred_at=utcnow(),
-            actor_id=getattr(actor, "id", None),
-            actor_name=getattr(actor, "username", None) or _unattended(origin),
-            action=action,
-            target_type=type(target).__name__.lower() if target is not None else None,
-            target_id=_target_id(target),
-            details={"channel": origin.channel, **(details or {})},
-            request_id=origin.request_id,
-            ip_address=origin.ip_address,
-            prev_hash=prev_hash,
-        )
+    session.flush()  # the action's own writes (and new targets' ids), before the chain is locked
+    events = [AuditEvent(
+        occurred_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "username", None) or _unattended(origin),
+        action=action,
+        target_type=type(target).__name__.lower() if target is not None else None,
+        target_id=_target_id(target),
+        details={"channel": origin.channel, **(details or {})},
+        request_id=origin.request_id,
+        ip_address=origin.ip_address,
+    ) for action, target, details in entries]
+    next_id, prev_hash = _lock_chain_and_read_head(session)
+    next_id += 1
+    for event in events:
+        event.id, event.prev_hash = next_id, prev_hash
         event.row_hash = chain_hash(event)
-        events.append(event)
         next_id, prev_hash = next_id + 1, event.row_hash
-    session.add_all(events)
-    session.flush()  # the next append in this transaction chains onto these rows
+    session.execute(insert(AuditEvent.__table__), [_row(event) for event in events])
     return events
 
 
@@ -159,15 +161,35 @@ def _in_order(session: Session, batch: int) -> Iterator:
         last_id = rows[-1].id
 
 
-def _lock_chain(session: Session) -> None:
-    """Hold the chain for the rest of the transaction."""
+def _lock_chain_and_read_head(session: Session) -> tuple[int, str]:
+    """Hold the chain for the rest of the transaction and read its head (id, hash) as it is
+    once the lock is ours."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": CHAIN_LOCK_ID})
+        # One round trip: two statements in one simple query. The second statement takes its
+        # own snapshot after the first has waited for the lock (read committed), so it sees
+        # the row appended by the transaction that held the lock before us. (One statement
+        # that locked and read would read with a snapshot taken before the wait.)
+        result = session.connection().exec_driver_sql(
+            f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID}); "
+            "SELECT id, row_hash FROM audit_events ORDER BY id DESC LIMIT 1")
+        cursor = result.cursor
+        cursor.nextset()
+        last = cursor.fetchone()
+        result.close()
     else:
         # SQLite has one writer: a write statement takes that lock until the transaction ends,
         # so the last row read below cannot change under us.
         session.execute(text("UPDATE number_sequences SET last_value = last_value "
                              "WHERE name = 'audit-chain'"))
+        last = session.execute(
+            select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).first()
+    return (last[0], last[1]) if last else (0, GENESIS_HASH)
+
+
+def _row(event: AuditEvent) -> dict[str, Any]:
+    return {**fields(event), "occurred_at": event.occurred_at, "prev_hash": event.prev_hash,
+            "row_hash": event.row_hash}
 
 
 def _unattended(origin: Origin) -> str:

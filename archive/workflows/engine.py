@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from archive.access import get_case
+from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
@@ -79,8 +79,7 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
     """Approve, return for correction (退回补正, with what is missing) or reject (with the
     reason) at the case's current step, as `actor`, on the version the actor saw. A step that
     records deductions (扣款) takes them with the approval: [{amount, reason}]."""
-    case = get_case(session, actor, case_no)
-    instance, definition, current = _waiting(session, case, expected_version, step)
+    case, instance, definition, current = _waiting(session, actor, case_no, expected_version, step)
     opinion = (opinion or "").strip() or None
     missing = [item.strip() for item in missing or [] if item and item.strip()]
     signatures = _signatures(session, case)
@@ -130,24 +129,30 @@ def current_version(session: Session, actor, case_no: str) -> int:
     return version
 
 
-def _waiting(session: Session, case: Case, expected_version, step: str | None
-             ) -> tuple[WorkflowInstance, Definition, Step]:
-    """The chain and step the case waits at, if it is the version and step the actor saw.
+def _waiting(session: Session, actor, case_no: str, expected_version, step: str | None
+             ) -> tuple[Case, WorkflowInstance, Definition, Step]:
+    """The case (one the actor may see), and the chain and step it waits at, if it is the
+    version and step the actor saw; case and chain are read in one query.
 
     The instance's row is locked for the rest of the transaction (FOR UPDATE NOWAIT on
     PostgreSQL; SQLite has one writer anyway): a second decision on the same case while one is
     being recorded is refused at once with 409 instead of queueing behind it."""
     try:
-        instance = session.scalar(select(WorkflowInstance).where(
-            WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE)
-            .with_for_update(nowait=True))
+        row = session.execute(
+            visible_cases(actor).add_columns(WorkflowInstance)
+            .join(WorkflowInstance, (WorkflowInstance.case_id == Case.id)
+                  & (WorkflowInstance.status == WorkflowStatus.ACTIVE))
+            .where(Case.case_no == case_no)
+            .with_for_update(of=WorkflowInstance, nowait=True)).first()
     except OperationalError as exc:
         if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
             raise
         raise Conflict(_("Someone else decided on this case at the same moment; reload it to see "
                          "their decision.")) from exc
-    if instance is None:
+    if row is None:
+        case = get_case(session, actor, case_no)  # not found, or one the actor may not see
         raise Conflict(_("Case %(case_no)s is not waiting for a decision."), case_no=case.case_no)
+    case, instance = row
     definition = registry().get(instance.definition)
     current = definition.step(instance.current_step)
     if expected_version is None or str(expected_version).strip() == "":
@@ -158,7 +163,7 @@ def _waiting(session: Session, case: Case, expected_version, step: str | None
                        step=current.label, version=instance.version)
     if step is not None and step != current.id:
         raise Conflict(_("The case is at step %(step)s, not the step you acted on."), step=current.label)
-    return instance, definition, current
+    return case, instance, definition, current
 
 
 def _admissible(session: Session, case: Case, instance: WorkflowInstance, definition: Definition,

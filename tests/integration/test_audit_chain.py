@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from sqlalchemy import select, text
@@ -158,3 +159,63 @@ def test_archive_verify_command(rt, trail, environ, db_url):
     broken = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert broken.returncode == 1
     assert broken.stderr.startswith(f"archive: error: audit trail broken at event {trail[1]}:")
+
+
+def test_an_event_names_a_target_added_in_the_same_transaction(rt):
+    """The action's pending rows are flushed before the event is built, so a target created in
+    the same transaction is named by its id; the returned events are the stored rows."""
+    from archive.models import User
+
+    with rt.sessions.begin() as session:
+        user = User(username="new_clerk", display_name="新职员", role="intake_clerk", password_hash="x")
+        session.add(user)
+        returned = audit.record_many(session, [("test.created", user, {"n": 1}),
+                                               ("test.noted", user, {"n": 2})])
+        user_id = user.id
+    with rt.sessions() as session:
+        stored = session.execute(select(AuditEvent.id, AuditEvent.target_id, AuditEvent.prev_hash,
+                                        AuditEvent.row_hash).where(AuditEvent.action.like("test.%"))
+                                 .order_by(AuditEvent.id)).all()
+    assert user_id is not None
+    assert [row.target_id for row in stored] == [str(user_id)] * 2
+    assert [(e.id, e.prev_hash, e.row_hash) for e in returned] == [
+        (row.id, row.prev_hash, row.row_hash) for row in stored]
+    assert stored[1].prev_hash == stored[0].row_hash
+    assert check(rt).ok
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_an_append_that_waited_for_the_chain_lock_chains_onto_the_holders_row(rt):
+    """Transaction A appends and stays open; B's append waits for the chain lock (seen in
+    pg_locks, no sleeping) and, once A commits, reads the head A wrote — the lock and the head
+    read share one round trip, and the read must not use a snapshot from before the wait."""
+    first = rt.sessions()
+    first.begin()
+    holder = audit.record(first, "test.holder")
+    waiter_done: list = []
+
+    def waiter() -> None:
+        with rt.sessions.begin() as session:
+            waiter_done.append(audit.record(session, "test.waiter"))
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    try:
+        with rt.engine.connect() as probe:
+            waiting, give_up = 0, time.monotonic() + 30
+            while time.monotonic() < give_up:  # until the waiter queues behind the lock
+                waiting = probe.execute(text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar()
+                if waiting:
+                    break
+                probe.rollback()
+        assert waiting == 1
+        assert not waiter_done
+    finally:
+        first.commit()
+        first.close()
+        thread.join(timeout=30)
+    assert waiter_done[0].prev_hash == holder.row_hash
+    assert waiter_done[0].id == holder.id + 1
+    assert check(rt).ok
