@@ -46,7 +46,13 @@ from archive.demo import documents as gen  # noqa: E402
 from archive.models import Case, Document, Page, StoredObject, User  # noqa: E402
 from archive.models.cases import DocumentStatus  # noqa: E402
 from archive.runtime import make_runtime  # noqa: E402
-from archive.search import index_documents, matching_document_ids, open_index, search  # noqa: E402
+from archive.search import (  # noqa: E402
+    IndexUnavailable,
+    index_documents,
+    matching_document_ids,
+    open_index,
+    search,
+)
 from archive.search.schema import bigrams, fold  # noqa: E402
 from archive.setup import initialise  # noqa: E402
 
@@ -349,6 +355,36 @@ def _tantivy_query(tantivy, schema, raw: str, filters: dict):
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
 
 
+def _corpus(args, tmp: Path, documents: list[dict], report: dict):
+    """(runtime, document ids, reused?) — a fresh database in `tmp`, or the one cached in
+    --cache-dir when it was filled with the same number of documents."""
+    data_dir = (args.cache_dir / f"docs-{args.docs}") if args.cache_dir else tmp / "data"
+    done = data_dir / "corpus-loaded"
+    runtime = runtime_on(data_dir)
+    if done.exists():
+        with runtime.sessions() as session:
+            ids = list(session.scalars(select(Document.id).order_by(Document.id)))
+        if len(ids) == len(documents):
+            report["corpus"] = f"reused from {data_dir}"
+            return runtime, ids, True
+        raise SystemExit(f"{data_dir} holds {len(ids)} documents, not {len(documents)}; remove it")
+    initialise(runtime)
+    started = time.perf_counter()
+    ids = load_database(runtime, documents)
+    report["load_database_s"] = round(time.perf_counter() - started, 1)
+    if args.cache_dir:
+        done.write_text(str(len(ids)))
+    return runtime, ids, False
+
+
+def _index_current(runtime) -> bool:
+    try:
+        open_index(runtime.index_dir)
+    except IndexUnavailable:
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=100_000)
@@ -357,6 +393,12 @@ def main() -> None:
     parser.add_argument("--per-type", type=int, default=PER_TYPE, help="queries per type")
     parser.add_argument("--recall-queries", type=int, default=RECALL_QUERIES,
                         help="queries per type whose hit set is compared with brute force")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="keep the generated database and index here and reuse them on the next "
+                             "run with the same --docs (the database is filled once)")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="with --cache-dir: skip the bulk rebuild when the cached index is current")
+    parser.add_argument("--skip-incremental", action="store_true")
     args = parser.parse_args()
     globals().update(PER_TYPE=args.per_type, RECALL_QUERIES=args.recall_queries)
     report: dict = {"documents": args.docs}
@@ -369,23 +411,20 @@ def main() -> None:
              for d in documents]
     cases = queries(documents, random.Random(3))
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        runtime = runtime_on(data_dir)
-        initialise(runtime)
-        started = time.perf_counter()
-        ids = load_database(runtime, documents)
-        report["load_database_s"] = round(time.perf_counter() - started, 1)
-        bulk = rebuild_in_child(data_dir)
-        report["bulk"] = {"seconds": round(bulk["seconds"], 1),
-                          "docs_per_s": round(args.docs / bulk["seconds"]),
-                          "peak_rss_mb": bulk["peak_rss_mb"], "procs": 2,
-                          "index_mb": round(sum(p.stat().st_size for p in runtime.index_dir.iterdir())
-                                            / 2**20, 1)}
+        runtime, ids, cached = _corpus(args, Path(tmp), documents, report)
+        if not (cached and args.reuse_index and _index_current(runtime)):
+            bulk = rebuild_in_child(runtime.settings.data_dir)
+            report["bulk"] = {"seconds": round(bulk["seconds"], 1),
+                              "docs_per_s": round(args.docs / bulk["seconds"]),
+                              "peak_rss_mb": bulk["peak_rss_mb"], "procs": 2,
+                              "index_mb": round(sum(p.stat().st_size for p in runtime.index_dir.iterdir())
+                                                / 2**20, 1)}
         print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
         production, baseline = run_production(runtime, documents, texts, kinds, cases, ids)
         report["whoosh"] = production
         report["baseline_brute_force_scan_ms"] = baseline
-        report["incremental_add_ms"] = incremental(runtime)
+        if not args.skip_incremental and not args.cache_dir:  # it would change the cached corpus
+            report["incremental_add_ms"] = incremental(runtime)
         print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
         if not args.skip_fts5:
             report["sqlite_fts5"] = fts5_leg(Path(tmp), texts, kinds, cases)
