@@ -161,7 +161,18 @@ class PackedPositions(Positions):
 def _positional(analyzer: Tokenizer) -> TEXT:
     text = TEXT(analyzer=analyzer, phrase=True)
     text.format = PackedPositions(field_boost=text.format.field_boost)
+    # archive.search.matching scores without document lengths, so none are written (writing
+    # them costs a column lookup per posting).
+    text.scorable = False
     return text
+
+
+def _column_only(field):
+    """A sortable number or date kept as a column (and stored) but not indexed: ranges and
+    sorting read the column (archive.search.matching), and Whoosh's trie terms for it were
+    a quarter of all postings written."""
+    field.indexed = False
+    return field
 
 
 def build_schema() -> Schema:
@@ -170,16 +181,16 @@ def build_schema() -> Schema:
     exact = {name: ID(stored=True, sortable=name in FACET_FIELDS) for name in EXACT_FIELDS}
     return Schema(
         document_id=ID(stored=True, unique=True),
-        case_id=NUMERIC(int, bits=64, stored=True, sortable=True),
+        case_id=_column_only(NUMERIC(int, bits=64, stored=True, sortable=True)),
         text=_positional(BigramTokenizer()),
         digits=_positional(DigitGramTokenizer()),  # the same text, see above
         # Other identifiers read from the document (invoice code, inpatient number, credit code…).
         codes=KEYWORD(lowercase=True, commas=False, scorable=False),
         # The steps of the sign-off chains the case waits at (usually one).
         step=KEYWORD(lowercase=False, commas=False, scorable=False, stored=True),
-        document_date=DATETIME(stored=True, sortable=True),
-        case_opened=DATETIME(stored=True, sortable=True),
-        amount_fen=NUMERIC(int, bits=64, stored=True, sortable=True),
+        document_date=_column_only(DATETIME(stored=True, sortable=True)),
+        case_opened=_column_only(DATETIME(stored=True, sortable=True)),
+        amount_fen=_column_only(NUMERIC(int, bits=64, stored=True, sortable=True)),
         page_count=STORED(),
         **exact,
     )
