@@ -7,7 +7,10 @@ posting list is read block by block into two arrays (document numbers and, for t
 positions; see schema.PackedPositions), a phrase is the intersection of (document, position −
 offset) keys of its grams, and And/Or/AndNot are set operations on sorted arrays. Decoded
 posting lists are kept per segment in a small LRU cache (segments never change; deletions are
-applied per query), since the common bigrams (医院, 人民, 费用…) are in most queries.
+applied per query), since the common bigrams (医院, 人民, 费用…) are in most queries. Parts of
+an And run most selective first, and once few candidates are left (an ID number's digits
+narrow it to a handful) the remaining grams are looked up for those documents only, skipping
+the blocks in between, instead of decoding lists that cover most of the archive.
 
 Counts stay exact: every document is checked, only in bulk. Scores are BM25 (k1 = 1.2) on the
 frequency of each word or phrase, without length normalisation; exact-field matches add 1.
@@ -30,6 +33,7 @@ from archive.search.reading import column_array, leaves
 from archive.search.schema import PackedPositions
 
 CACHE_BYTES = 128 * 2**20  # decoded posting lists kept per process
+SKIP_BELOW = 2000  # candidate documents; with fewer, postings are looked up document by document
 K1 = 1.2
 EXACT_MATCH_SCORE = 1.0
 _EMPTY = np.empty(0, dtype=np.int64)
@@ -47,7 +51,7 @@ class Matches:
 
 def match(searcher, query: q.Query) -> Matches:
     """Every live document `query` matches, with its score."""
-    found = _evaluate(searcher, query)
+    found = _evaluate(searcher, query, None)
     deleted = _deleted(searcher)
     if deleted.size and found.docnums.size:
         keep = ~np.isin(found.docnums, deleted, assume_unique=True)
@@ -55,35 +59,60 @@ def match(searcher, query: q.Query) -> Matches:
     return found
 
 
-def _evaluate(searcher, query: q.Query) -> Matches:
+def _evaluate(searcher, query: q.Query, within: np.ndarray | None) -> Matches:
+    """The documents `query` matches; when `within` (sorted document numbers) is given, those
+    outside it may be left out — the caller intersects with it anyway."""
     if isinstance(query, q.And):
-        return _intersection([_evaluate(searcher, part) for part in query.subqueries])
+        # The most selective part first; the others then only look at its documents.
+        parts = sorted(query.subqueries, key=lambda part: _estimate(searcher, part))
+        found = []
+        for part in parts:
+            found.append(_evaluate(searcher, part, within))
+            within = found[-1].docnums if within is None else np.intersect1d(
+                within, found[-1].docnums, assume_unique=True)
+        return _intersection(found)
     if isinstance(query, q.Or):
-        return _union([_evaluate(searcher, part) for part in query.subqueries])
+        return _union([_evaluate(searcher, part, within) for part in query.subqueries])
     if isinstance(query, q.AndNot):
-        positive, negative = _evaluate(searcher, query.a), _evaluate(searcher, query.b)
+        positive = _evaluate(searcher, query.a, within)
+        negative = _evaluate(searcher, query.b, positive.docnums)
         keep = ~np.isin(positive.docnums, negative.docnums, assume_unique=True)
         return Matches(positive.docnums[keep], positive.scores[keep])
     if isinstance(query, q.Every) and not query.fieldname:
-        docnums = np.arange(searcher.doc_count_all(), dtype=np.int64)
+        docnums = np.arange(searcher.doc_count_all(), dtype=np.int64) if within is None else within
         return Matches(docnums, np.zeros(docnums.size))
     if isinstance(query, q.Term):
-        return _term(searcher, query.fieldname, query.text)
+        return _term(searcher, query.fieldname, query.text, within)
     if isinstance(query, q.Phrase) and _positional(searcher, query.fieldname):
-        return _phrase(searcher, query.fieldname, list(query.words))
+        return _phrase(searcher, query.fieldname, list(query.words), within)
     if isinstance(query, q.NumericRange) and _has_column(searcher, query.fieldname):
         return _range(searcher, query)
     return _fallback(searcher, query)
 
 
-def _term(searcher, fieldname: str, text) -> Matches:
+def _estimate(searcher, query: q.Query) -> int:
+    """About how many documents `query` matches, from term statistics alone."""
+    if isinstance(query, q.Term) and query.fieldname in searcher.schema:
+        return searcher.doc_frequency(query.fieldname, query.text)
+    if isinstance(query, q.Phrase) and query.fieldname in searcher.schema:
+        return min(searcher.doc_frequency(query.fieldname, word) for word in query.words)
+    if isinstance(query, q.And):
+        return min(_estimate(searcher, part) for part in query.subqueries)
+    if isinstance(query, q.Or):
+        return sum(_estimate(searcher, part) for part in query.subqueries)
+    if isinstance(query, q.AndNot):
+        return _estimate(searcher, query.a)
+    return searcher.doc_count_all()
+
+
+def _term(searcher, fieldname: str, text, within: np.ndarray | None) -> Matches:
     """A single term: its posting list. On a text field the score grows with the frequency."""
     if fieldname not in searcher.schema:
         return Matches.empty()
     positional = _positional(searcher, fieldname)
     parts, frequencies = [], []
     for reader, offset in leaves(searcher):
-        postings = _postings(reader, fieldname, text)
+        postings = _postings(reader, fieldname, text, _local(within, reader, offset))
         if postings is None:
             continue
         docnums, positions, counts = postings
@@ -98,11 +127,11 @@ def _term(searcher, fieldname: str, text) -> Matches:
     return Matches(docnums, _bm25(np.concatenate(frequencies), docnums.size, searcher))
 
 
-def _phrase(searcher, fieldname: str, grams: list[str]) -> Matches:
+def _phrase(searcher, fieldname: str, grams: list[str], within: np.ndarray | None) -> Matches:
     """Documents where the grams occur at consecutive positions, and how often."""
     parts, frequencies = [], []
     for reader, offset in leaves(searcher):
-        found = _phrase_in_segment(reader, fieldname, grams)
+        found = _phrase_in_segment(reader, fieldname, grams, _local(within, reader, offset))
         if found is not None and found[0].size:
             parts.append(found[0] + offset)
             frequencies.append(found[1])
@@ -112,23 +141,20 @@ def _phrase(searcher, fieldname: str, grams: list[str]) -> Matches:
     return Matches(docnums, _bm25(np.concatenate(frequencies), docnums.size, searcher))
 
 
-def _phrase_in_segment(reader, fieldname: str, grams: list[str]):
-    postings = {}
-    for gram in set(grams):
-        postings[gram] = _postings(reader, fieldname, gram)
-        if postings[gram] is None:
-            return None
+def _phrase_in_segment(reader, fieldname: str, grams: list[str], candidates: np.ndarray | None):
+    if any((fieldname, gram) not in reader for gram in grams):
+        return None
     # Rarest gram first: the candidate set only shrinks, and later lists are cut to it first.
-    order = sorted(range(len(grams)), key=lambda i: postings[grams[i]][1].size)
-    keys = candidates = None
+    order = sorted(range(len(grams)), key=lambda i: reader.doc_frequency(fieldname, grams[i]))
+    keys = None
     for i in order:
-        docnums, positions, counts = postings[grams[i]]
+        docnums, positions, counts = _postings(reader, fieldname, grams[i], candidates)
         document_of_position = np.repeat(docnums, counts)
         if candidates is not None:
             inside = np.isin(document_of_position, candidates)
             document_of_position, positions = document_of_position[inside], positions[inside]
         # (document, start of the phrase) as one integer; `len(grams)` keeps the start ≥ 0.
-        gram_keys = (document_of_position << 32) | (positions.astype(np.int64) + (len(grams) - i))
+        gram_keys = (document_of_position << 32) | (positions + (len(grams) - i))
         keys = gram_keys if keys is None else np.intersect1d(keys, gram_keys, assume_unique=True)
         if not keys.size:
             return None
@@ -137,34 +163,61 @@ def _phrase_in_segment(reader, fieldname: str, grams: list[str]):
     return docnums, frequency
 
 
-def _postings(reader, fieldname: str, text):
-    """(document numbers, positions, positions per document) of a term in one segment, from the
-    cache or decoded block by block; positions are empty for fields without them. None if the
-    segment does not have the term."""
+def _local(within: np.ndarray | None, reader, offset: int) -> np.ndarray | None:
+    if within is None:
+        return None
+    low, high = np.searchsorted(within, [offset, offset + reader.doc_count_all()])
+    return within[low:high] - offset
+
+
+def _postings(reader, fieldname: str, text, candidates: np.ndarray | None = None):
+    """(document numbers, positions, positions per document) of a term in one segment;
+    positions are empty for fields without them. None if the segment lacks the term.
+
+    A whole list is decoded block by block and cached. With only a few `candidates` (segment
+    document numbers) and the list not cached, only their postings are read, skipping blocks."""
     key = (reader.segment().segment_id(), fieldname, text)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    field = reader.schema[fieldname]
     if (fieldname, text) not in reader:
         return None
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):  # deletions are applied once, by `match`
         matcher = matcher.child
+    field = reader.schema[fieldname]
+    if candidates is not None and candidates.size <= SKIP_BELOW:
+        return _arrays(field, *_postings_of(matcher, candidates))
     ids, values = [], []
     for block_ids, block_values in _blocks(matcher):
-        ids.append(np.asarray(block_ids, dtype=np.int64))
+        ids.extend(block_ids)
         values.extend(block_values)
-    docnums = np.concatenate(ids) if ids else _EMPTY
-    if isinstance(field.format, PackedPositions):
-        counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
-        positions = np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)
-    else:
-        counts = np.ones(docnums.size, dtype=np.int64)
-        positions = _EMPTY
-    found = (docnums, positions, counts)
-    _cache.put(key, found, docnums.nbytes + positions.nbytes + counts.nbytes)
+    found = _arrays(field, ids, values)
+    _cache.put(key, found, sum(array.nbytes for array in found))
     return found
+
+
+def _postings_of(matcher, candidates: np.ndarray) -> tuple[list, list]:
+    ids, values = [], []
+    for docnum in candidates.tolist():
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if not matcher.is_active():
+            break
+        if matcher.id() == docnum:
+            ids.append(docnum)
+            values.append(matcher.value())
+    return ids, values
+
+
+def _arrays(field, ids: list, values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    docnums = np.array(ids, dtype=np.int64)
+    if not isinstance(field.format, PackedPositions):
+        return docnums, _EMPTY, np.ones(docnums.size, dtype=np.int64)
+    counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
+    positions = np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)
+    return docnums, positions, counts
 
 
 def _blocks(matcher):

@@ -13,6 +13,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as q
 
+from archive.search import matching
 from archive.search.matching import match
 from archive.search.parse import parse_query
 from archive.search.reading import column_array, docnums_of_cases, facet_codes, searcher_for
@@ -87,7 +88,15 @@ def test_the_index_has_segments_and_deletions(built):
     assert searcher.doc_count() < searcher.doc_count_all()
 
 
-def test_every_substring_matches_exactly_the_documents_containing_it(built):
+@pytest.fixture(params=["whole lists", "candidates looked up"])
+def postings_read(request, monkeypatch):
+    """Both ways of reading postings: whole decoded lists only, or by candidate (skipping)."""
+    monkeypatch.setattr(matching, "SKIP_BELOW", 0 if request.param == "whole lists" else 10**9)
+    monkeypatch.setattr(matching, "_cache", matching._PostingsCache(matching.CACHE_BYTES))
+    return request.param
+
+
+def test_every_substring_matches_exactly_the_documents_containing_it(built, postings_read):
     index, truth = built
     searcher = index.searcher()
     for part in _substrings(truth, random.Random(5), 150):
@@ -101,7 +110,7 @@ def test_every_substring_matches_exactly_the_documents_containing_it(built):
         assert (found.scores[: len(expected)] > 0).all()
 
 
-def test_and_or_not_and_term_filters_agree_with_whoosh(built):
+def test_and_or_not_and_term_filters_agree_with_whoosh(built, postings_read):
     index, _ = built
     searcher = index.searcher()
     queries = [
