@@ -54,9 +54,25 @@ def match(searcher, query: q.Query) -> Matches:
     found = _evaluate(searcher, query, None)
     deleted = _deleted(searcher)
     if deleted.size and found.docnums.size:
-        keep = ~np.isin(found.docnums, deleted, assume_unique=True)
+        keep = ~_in_sorted(found.docnums, deleted)
         found = Matches(found.docnums[keep], found.scores[keep])
     return found
+
+
+def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Which of `values` are in the sorted array `sorted_values` — a binary search each, where
+    numpy's isin/intersect1d would sort both arrays together again."""
+    if not sorted_values.size:
+        return np.zeros(values.size, dtype=bool)
+    where = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
+    return sorted_values[where] == values
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an already sorted array."""
+    if values.size < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def _evaluate(searcher, query: q.Query, within: np.ndarray | None) -> Matches:
@@ -68,15 +84,15 @@ def _evaluate(searcher, query: q.Query, within: np.ndarray | None) -> Matches:
         found = []
         for part in parts:
             found.append(_evaluate(searcher, part, within))
-            within = found[-1].docnums if within is None else np.intersect1d(
-                within, found[-1].docnums, assume_unique=True)
+            within = found[-1].docnums if within is None else \
+                within[_in_sorted(within, found[-1].docnums)]
         return _intersection(found)
     if isinstance(query, q.Or):
         return _union([_evaluate(searcher, part, within) for part in query.subqueries])
     if isinstance(query, q.AndNot):
         positive = _evaluate(searcher, query.a, within)
         negative = _evaluate(searcher, query.b, positive.docnums)
-        keep = ~np.isin(positive.docnums, negative.docnums, assume_unique=True)
+        keep = ~_in_sorted(positive.docnums, negative.docnums)
         return Matches(positive.docnums[keep], positive.scores[keep])
     if isinstance(query, q.Every) and not query.fieldname:
         docnums = np.arange(searcher.doc_count_all(), dtype=np.int64) if within is None else within
@@ -151,16 +167,17 @@ def _phrase_in_segment(reader, fieldname: str, grams: list[str], candidates: np.
         docnums, positions, counts = _postings(reader, fieldname, grams[i], candidates)
         document_of_position = np.repeat(docnums.astype(np.int64), counts)
         if candidates is not None:
-            inside = np.isin(document_of_position, candidates)
+            inside = _in_sorted(document_of_position, candidates)
             document_of_position, positions = document_of_position[inside], positions[inside]
-        # (document, start of the phrase) as one integer; `len(grams)` keeps the start ≥ 0.
+        # (document, start of the phrase) as one integer, ascending like the postings;
+        # `len(grams)` keeps the start ≥ 0.
         gram_keys = (document_of_position << 32) | (positions.astype(np.int64) + (len(grams) - i))
-        keys = gram_keys if keys is None else np.intersect1d(keys, gram_keys, assume_unique=True)
+        keys = gram_keys if keys is None else keys[_in_sorted(keys, gram_keys)]
         if not keys.size:
             return None
-        candidates = np.unique(keys >> 32)
-    docnums, frequency = np.unique(keys >> 32, return_counts=True)
-    return docnums, frequency
+        candidates = _distinct_sorted(keys >> 32)
+    starts = keys >> 32
+    return candidates, np.searchsorted(starts, candidates, side="right") - np.searchsorted(starts, candidates)
 
 
 def _local(within: np.ndarray | None, reader, offset: int) -> np.ndarray | None:
@@ -190,9 +207,10 @@ def _postings(reader, fieldname: str, text, candidates: np.ndarray | None = None
         return _arrays(field, *_postings_of(matcher, candidates))
     ids, values = [], []
     for block_ids, block_values in _blocks(matcher):
-        ids.extend(block_ids)
-        values.extend(block_values)
-    found = _arrays(field, ids, values)
+        ids.append(np.asarray(block_ids, dtype=np.int64))
+        if block_values is not None:
+            values.extend(block_values)
+    found = _arrays(field, np.concatenate(ids) if ids else _EMPTY, values)
     _cache.put(key, found, sum(array.nbytes for array in found))
     return found
 
@@ -211,9 +229,9 @@ def _postings_of(matcher, candidates: np.ndarray) -> tuple[list, list]:
     return ids, values
 
 
-def _arrays(field, ids: list, values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _arrays(field, ids, values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # 32 bits each, to keep twice as many lists in the cache; widened where keys are built.
-    docnums = np.array(ids, dtype=np.int32)
+    docnums = np.asarray(ids, dtype=np.int32)
     if not isinstance(field.format, PackedPositions):
         return docnums, _EMPTY, np.ones(docnums.size, dtype=np.int32)
     counts = np.fromiter(map(len, values), dtype=np.int32, count=len(values)) // 4
@@ -272,9 +290,9 @@ def _intersection(parts: list[Matches]) -> Matches:
         return Matches.empty()
     docnums, scores = parts[0].docnums, parts[0].scores
     for part in parts[1:]:
-        docnums, mine, theirs = np.intersect1d(docnums, part.docnums, assume_unique=True,
-                                               return_indices=True)
-        scores = scores[mine] + part.scores[theirs]
+        mine = _in_sorted(docnums, part.docnums)
+        docnums, scores = docnums[mine], scores[mine] + part.scores[np.searchsorted(part.docnums,
+                                                                                   docnums[mine])]
     return Matches(docnums, scores)
 
 
