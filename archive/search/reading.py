@@ -1,21 +1,18 @@
 """Reading the index fast: one searcher per thread kept open while it is current, and the sortable
-columns (case, kind, year, status, hospital, dates, amounts) cached per segment — as plain lists,
-as numpy arrays of their raw sortable values, and for facets as numpy arrays of label codes.
+columns (case, kind, year, status, hospital, dates, amounts) cached per segment — as numpy arrays
+of their raw sortable values, and for facets as numpy arrays of label codes.
 
 Opening a searcher reads the table of contents and every segment, so it is done only when
-the index changed. Whoosh's own facet counting calls several Python methods per
-matching document and field; counting cached column values with `collections.Counter` does
-the same work in C; counting label codes with `numpy.bincount` is faster still. Segments
-never change once written (deletions only hide documents), so a segment's columns are read
-once and dropped with the segment.
+the index changed. Whoosh's own facet counting calls several Python methods per matching
+document and field; one `numpy.bincount` over the matching documents' label codes does it in C.
+Segments never change once written (deletions only hide documents), so a segment's columns are
+read once and dropped with the segment.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections import Counter
-from collections.abc import Iterable
 
 import numpy as np
 
@@ -56,14 +53,6 @@ def _warm(searcher) -> None:
             column_array(searcher, name)
 
 
-def column(searcher, name: str) -> list:
-    """The value of sortable field `name` for every document number of the searcher's reader."""
-    values: list = []
-    for cached in _per_segment(searcher, name, "values", _read_values):
-        values += cached
-    return values
-
-
 def column_array(searcher, name: str) -> np.ndarray:
     """The raw sortable values (uint64) of numeric or date field `name` by document number; a
     document without a value has the field's default (the largest value)."""
@@ -83,10 +72,6 @@ def facet_codes(searcher, name: str) -> tuple[np.ndarray, list]:
         parts.append(relabel[segment_codes] if relabel.size else segment_codes)
     labels = list(code_of)
     return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)), labels
-
-
-def count(values: list, docnums: Iterable[int]) -> Counter:
-    return Counter(map(values.__getitem__, docnums))
 
 
 def docnums_of_cases(searcher, case_ids: set[int]) -> np.ndarray:
