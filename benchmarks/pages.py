@@ -138,7 +138,7 @@ def fill_workflow(runtime, users: dict, weeks: int, seed: int) -> dict:
     return {"chains": len(case_ids), "sign_offs": 2 * len(case_ids)}
 
 
-def time_pages(app, users, world, repeat: int) -> dict:
+def time_pages(app, world, repeat: int, only: str = "") -> dict:
     from tests import factories
 
     pages = {
@@ -156,6 +156,8 @@ def time_pages(app, users, world, repeat: int) -> dict:
         client = app.test_client()
         factories.login(client, role)
         for path in paths:
+            if only not in path:
+                continue
             first = client.get(path)
             if first.status_code == 404 and path.startswith("/search"):
                 out[f"{role} {path}"] = {"skipped": "no search page in this build"}
@@ -183,6 +185,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="fill the archive here once and reuse it (and its index, when current) "
+                             "on later runs with the same --documents and --seed")
+    parser.add_argument("--only", default="", help="time only paths containing this, e.g. /search")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
 
@@ -192,21 +198,34 @@ def main() -> None:
     from archive.setup import initialise
 
     with tempfile.TemporaryDirectory(prefix="pages-bench-") as tmp:
-        settings = load_settings({"ARCHIVE_DATA_DIR": tmp, "ARCHIVE_SECRET_KEY": "bench",
+        data_dir = args.data_dir / f"docs-{args.documents}-seed-{args.seed}" if args.data_dir else Path(tmp)
+        settings = load_settings({"ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "bench",
                                   "ARCHIVE_JOBS_BACKEND": "inline", "ARCHIVE_RECORDS_FIXITY_EVERY_HOURS": "0",
+                                  "ARCHIVE_RECORDS_VERIFY_EVERY_HOURS": "0",
                                   "ARCHIVE_LOGIN_RATE_LIMIT": "1000 per minute"})
         runtime = make_runtime(settings)
-        initialise(runtime)
-        world = fill(runtime, args.documents, args.seed)
-        world.update(fill_workflow(runtime, world["users"], weeks=12, seed=args.seed))
-        with runtime.sessions() as session:
-            from archive.search import rebuild
+        filled = data_dir / "pages-bench-world.json"
+        if filled.exists():
+            world = json.loads(filled.read_text())
+            log(f"reusing the archive in {data_dir}")
+        else:
+            initialise(runtime)
+            world = fill(runtime, args.documents, args.seed)
+            world.update(fill_workflow(runtime, world.pop("users"), weeks=12, seed=args.seed))
+            if args.data_dir:
+                filled.write_text(json.dumps(world))
+        from archive.search import IndexUnavailable, open_index, rebuild
 
-            started = time.perf_counter()
-            rebuild(session, runtime.index_dir)
-            log(f"index rebuilt in {time.perf_counter() - started:.1f}s")
+        try:
+            open_index(runtime.index_dir)
+            log("search index current: not rebuilt")
+        except IndexUnavailable:
+            with runtime.sessions() as session:
+                started = time.perf_counter()
+                rebuild(session, runtime.index_dir)
+                log(f"index rebuilt in {time.perf_counter() - started:.1f}s")
         app = create_app(runtime)
-        timings = time_pages(app, world["users"], world, args.repeat)
+        timings = time_pages(app, world, args.repeat, args.only)
         runtime.engine.dispose()
     worst = max((v["p95_ms"] for k, v in timings.items() if "p95_ms" in v and k != "baseline_healthz"),
                 default=None)

@@ -46,7 +46,13 @@ from archive.demo import documents as gen  # noqa: E402
 from archive.models import Case, Document, Page, StoredObject, User  # noqa: E402
 from archive.models.cases import DocumentStatus  # noqa: E402
 from archive.runtime import make_runtime  # noqa: E402
-from archive.search import index_documents, matching_document_ids, open_index, search  # noqa: E402
+from archive.search import (  # noqa: E402
+    IndexUnavailable,
+    index_documents,
+    matching_document_ids,
+    open_index,
+    search,
+)
 from archive.search.schema import bigrams, fold  # noqa: E402
 from archive.setup import initialise  # noqa: E402
 
@@ -125,14 +131,42 @@ def _plain(fields: dict) -> dict:
 def rebuild_in_child(data_dir: Path) -> dict:
     """`rebuild` in a fresh process, so its RSS is its own and not this script's corpus."""
     code = (f"import json, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
-            "from benchmarks.search import runtime_on, vm_hwm_mb\n"
+            "from benchmarks.search import cpu_seconds, runtime_on, vm_hwm_mb\n"
             "from archive.search import rebuild\n"
             f"rt = runtime_on(__import__('pathlib').Path({str(data_dir)!r}))\n"
-            "started = time.perf_counter()\n"
+            "started, cpu = time.perf_counter(), cpu_seconds()\n"
             "with rt.sessions() as s: rebuild(s, rt.index_dir, procs=2)\n"
-            "print(json.dumps({'seconds': time.perf_counter() - started, 'peak_rss_mb': vm_hwm_mb()}))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+            "print(json.dumps({'seconds': time.perf_counter() - started, 'peak_rss_mb': vm_hwm_mb(),\n"
+            "                  'cpu_seconds': cpu_seconds() - cpu}))\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    tree_peak = _watch_tree_rss(child)
+    out, _ = child.communicate()
+    if child.returncode:
+        raise SystemExit(f"rebuild failed ({child.returncode})")
+    return json.loads(out.strip().splitlines()[-1]) | {"peak_rss_tree_mb": tree_peak}
+
+
+def _watch_tree_rss(child: subprocess.Popen) -> float:
+    """Largest sum of RSS over the rebuild and its forked writers, sampled twice a second:
+    what the build needs from the machine at once (each one's own peak is less)."""
+    import psutil
+
+    peak, parent = 0, psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            tree = [parent, *parent.children(recursive=True)]
+            peak = max(peak, sum(process.memory_info().rss for process in tree))
+        except psutil.Error:
+            pass  # a writer ended between listing and reading it
+        time.sleep(0.5)
+    return round(peak / 2**20, 1)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its waited-for children: on a shared machine, docs per
+    CPU-second say more about the code than docs per second of wall time."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def vm_hwm_mb() -> float:
@@ -175,12 +209,13 @@ def brute_force(texts: list[str], raw: str, filters: dict, kinds: list[str]) -> 
 def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, dict]:
     index = open_index(runtime.index_dir)
     position = {document_id: n for n, document_id in enumerate(ids)}
-    timings, baseline, recall = {}, {}, {}
+    timings, warm, baseline, recall, totals = {}, {}, {}, {}, {}
     with runtime.sessions() as session:
         admin = session.scalar(select(User).where(User.username == "bench"))
         search(session, index, admin, "医院")  # open the searcher and read columns once
         for kind, cases_of_type in cases.items():
             spent, scan, misses, extra, expected_total = [], [], 0, 0, 0
+            totals[kind] = {"checked": 0, "exact": 0}
             for number, (raw, filters) in enumerate(cases_of_type):
                 started = time.perf_counter()
                 result = search(session, index, admin, raw, filters=filters)
@@ -188,6 +223,9 @@ def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, 
                 started = time.perf_counter()
                 truth = brute_force(texts, raw, filters, kinds) if raw else None
                 scan.append((time.perf_counter() - started) * 1000)
+                if truth is not None and all(len(part) > 1 for part in raw.split()):
+                    totals[kind]["checked"] += 1  # the total shown equals the true count
+                    totals[kind]["exact"] += result.total == len(truth)
                 if truth is not None and number < RECALL_QUERIES and len(fold(raw).replace(" ", "")) > 1:
                     found = {position[i] for i in matching_document_ids(session, index, admin,
                                                                            _quoted(raw), filters=filters)}
@@ -198,7 +236,15 @@ def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, 
             timings[kind] = percentiles(spent)
             baseline[kind] = percentiles(scan)
             recall[kind] = _recall(expected_total, misses, extra)
-    return {"queries_ms": timings, "recall": recall}, baseline
+        for kind, cases_of_type in cases.items():  # the same again: every posting list read before
+            spent = []
+            for raw, filters in cases_of_type:
+                started = time.perf_counter()
+                search(session, index, admin, raw, filters=filters)
+                spent.append((time.perf_counter() - started) * 1000)
+            warm[kind] = percentiles(spent)
+    return {"queries_ms": timings, "queries_repeated_ms": warm, "recall": recall,
+            "totals_exact": totals}, baseline
 
 
 def _quoted(raw: str) -> str:
@@ -349,6 +395,36 @@ def _tantivy_query(tantivy, schema, raw: str, filters: dict):
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
 
 
+def _corpus(args, tmp: Path, documents: list[dict], report: dict):
+    """(runtime, document ids, reused?) — a fresh database in `tmp`, or the one cached in
+    --cache-dir when it was filled with the same number of documents."""
+    data_dir = (args.cache_dir / f"docs-{args.docs}") if args.cache_dir else tmp / "data"
+    done = data_dir / "corpus-loaded"
+    runtime = runtime_on(data_dir)
+    if done.exists():
+        with runtime.sessions() as session:
+            ids = list(session.scalars(select(Document.id).order_by(Document.id)))
+        if len(ids) == len(documents):
+            report["corpus"] = f"reused from {data_dir}"
+            return runtime, ids, True
+        raise SystemExit(f"{data_dir} holds {len(ids)} documents, not {len(documents)}; remove it")
+    initialise(runtime)
+    started = time.perf_counter()
+    ids = load_database(runtime, documents)
+    report["load_database_s"] = round(time.perf_counter() - started, 1)
+    if args.cache_dir:
+        done.write_text(str(len(ids)))
+    return runtime, ids, False
+
+
+def _index_current(runtime) -> bool:
+    try:
+        open_index(runtime.index_dir)
+    except IndexUnavailable:
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=100_000)
@@ -357,6 +433,12 @@ def main() -> None:
     parser.add_argument("--per-type", type=int, default=PER_TYPE, help="queries per type")
     parser.add_argument("--recall-queries", type=int, default=RECALL_QUERIES,
                         help="queries per type whose hit set is compared with brute force")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="keep the generated database and index here and reuse them on the next "
+                             "run with the same --docs (the database is filled once)")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="with --cache-dir: skip the bulk rebuild when the cached index is current")
+    parser.add_argument("--skip-incremental", action="store_true")
     args = parser.parse_args()
     globals().update(PER_TYPE=args.per_type, RECALL_QUERIES=args.recall_queries)
     report: dict = {"documents": args.docs}
@@ -369,23 +451,23 @@ def main() -> None:
              for d in documents]
     cases = queries(documents, random.Random(3))
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        runtime = runtime_on(data_dir)
-        initialise(runtime)
-        started = time.perf_counter()
-        ids = load_database(runtime, documents)
-        report["load_database_s"] = round(time.perf_counter() - started, 1)
-        bulk = rebuild_in_child(data_dir)
-        report["bulk"] = {"seconds": round(bulk["seconds"], 1),
-                          "docs_per_s": round(args.docs / bulk["seconds"]),
-                          "peak_rss_mb": bulk["peak_rss_mb"], "procs": 2,
-                          "index_mb": round(sum(p.stat().st_size for p in runtime.index_dir.iterdir())
-                                            / 2**20, 1)}
+        runtime, ids, cached = _corpus(args, Path(tmp), documents, report)
+        if not (cached and args.reuse_index and _index_current(runtime)):
+            bulk = rebuild_in_child(runtime.settings.data_dir)
+            report["bulk"] = {"seconds": round(bulk["seconds"], 1),
+                              "docs_per_s": round(args.docs / bulk["seconds"]),
+                              "docs_per_cpu_s": round(args.docs / bulk["cpu_seconds"]),
+                              "load_average_1m": round(os.getloadavg()[0], 1),
+                              "peak_rss_mb": bulk["peak_rss_mb"],
+                              "peak_rss_all_processes_mb": bulk["peak_rss_tree_mb"], "procs": 2,
+                              "index_mb": round(sum(p.stat().st_size for p in runtime.index_dir.iterdir())
+                                                / 2**20, 1)}
         print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
         production, baseline = run_production(runtime, documents, texts, kinds, cases, ids)
         report["whoosh"] = production
         report["baseline_brute_force_scan_ms"] = baseline
-        report["incremental_add_ms"] = incremental(runtime)
+        if not args.skip_incremental and not args.cache_dir:  # it would change the cached corpus
+            report["incremental_add_ms"] = incremental(runtime)
         print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
         if not args.skip_fts5:
             report["sqlite_fts5"] = fts5_leg(Path(tmp), texts, kinds, cases)

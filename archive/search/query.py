@@ -1,11 +1,12 @@
 """Searching the index as a user: access first, then query, filters, facets and snippets.
 
-The cases the user may see (archive.access.case_condition) become a filter inside Whoosh, so
-hits, totals and facet counts are all computed over visible documents only; the hits shown
-are checked against the database once more before they are returned. When the user may see
-every case no filter is needed at all. Facets are counted from cached columns
-(archive.search.reading) over the matching documents, and snippets are made only for the page
-shown. Searches by the roles in "search.audited" (auditors) are audit events.
+The cases the user may see (archive.access.case_condition) restrict the matching documents
+before anything is counted, so hits, totals and facet counts are all computed over visible
+documents only; the hits shown are checked against the database once more before they are
+returned. When the user may see every case no restriction is needed at all. Matching, counting
+and ranking run over whole posting lists and cached columns with numpy (archive.search.matching,
+archive.search.reading), and snippets are made only for the page shown. Searches by the roles
+in "search.audited" (auditors) are audit events.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import False_, True_
 from whoosh import query as q
-from whoosh import sorting
 
 from archive.access import case_condition
 from archive.auth import can
@@ -28,8 +29,9 @@ from archive.models import Case, Document, Page
 from archive.records import audit
 from archive.records.masking import mask, may_see_identifiers
 from archive.search.index import SearchIndex
+from archive.search.matching import Matches, match
 from archive.search.parse import Notice, parse_query
-from archive.search.reading import column, count, docnums_of_cases, searcher_for
+from archive.search.reading import column_array, docnums_of_cases, facet_codes, searcher_for
 from archive.search.schema import FACET_FIELDS, fold
 from archive.search.snippets import snippet
 
@@ -87,19 +89,13 @@ def search(session: Session, index: SearchIndex, user, query: str, *, filters: d
         sort = "date"  # nothing to rank by: newest first
     result = SearchResult([], 0, page, page_size, {name: {} for name in FACET_FIELDS}, warnings)
     searcher = searcher_for(index)
-    access = _access_options(session, user, searcher)
-    if access is not None:
-        options = dict(access)
-        if SORTS[sort]:
-            name, reverse = SORTS[sort]
-            options["sortedby"] = sorting.FieldFacet(name, reverse=reverse)
-        results = searcher.search(whoosh_query, limit=None, **options)
-        matched = [docnum for _, docnum in results.top_n]
-        result.total = len(matched)
-        result.facets = {name: _counts(count(column(searcher, name), matched)) for name in FACET_FIELDS}
-        shown = results.top_n[(page - 1) * page_size:page * page_size]
-        found = [(int(searcher.stored_fields(docnum)["document_id"]),
-                  None if SORTS[sort] else round(float(score), 3)) for score, docnum in shown]
+    matches = _visible_matches(session, user, searcher, whoosh_query)
+    if matches is not None:
+        result.total = int(matches.docnums.size)
+        result.facets = {name: _facet(searcher, name, matches.docnums) for name in FACET_FIELDS}
+        shown = _ranked(searcher, matches, SORTS[sort], page * page_size)[(page - 1) * page_size:]
+        found = [(int(searcher.stored_fields(int(matches.docnums[n]))["document_id"]),
+                  None if SORTS[sort] else round(float(matches.scores[n]), 3)) for n in shown]
         result.hits = _hits(session, user, found, parsed.text_terms)
     if _audited(user):
         audit.record(session, "search.query", actor=user, details={
@@ -113,11 +109,10 @@ def matching_document_ids(session: Session, index: SearchIndex, user, query: str
     """Every visible document id matching, unranked — for exports and "select all"."""
     whoosh_query, _, _ = _prepare(query, filters)
     searcher = searcher_for(index)
-    access = _access_options(session, user, searcher)
-    if access is None:
+    matches = _visible_matches(session, user, searcher, whoosh_query)
+    if matches is None:
         return set()
-    results = searcher.search(whoosh_query, limit=None, scored=False, **access)
-    return {int(searcher.stored_fields(docnum)["document_id"]) for docnum in results.docs()}
+    return {int(searcher.stored_fields(int(docnum))["document_id"]) for docnum in matches.docnums}
 
 
 def _prepare(query: str, filters: dict | None):
@@ -127,15 +122,44 @@ def _prepare(query: str, filters: dict | None):
     return (clauses[0] if len(clauses) == 1 else q.And(clauses)), parsed, warnings
 
 
-def _access_options(session: Session, user, searcher) -> dict | None:
-    """Search options limiting results to the cases `user` may see; None if they see none."""
+def _visible_matches(session: Session, user, searcher, whoosh_query: q.Query) -> Matches | None:
+    """The documents matching among those of the cases `user` may see; None if they see none."""
     condition = case_condition(user)
-    if isinstance(condition, True_):
-        return {}
     if isinstance(condition, False_):
         return None
+    matches = match(searcher, whoosh_query)
+    if isinstance(condition, True_):
+        return matches
     allowed = set(session.scalars(select(Case.id).where(condition)))
-    return {"filter": docnums_of_cases(searcher, allowed)} if allowed else None
+    if not allowed:
+        return None
+    keep = np.isin(matches.docnums, docnums_of_cases(searcher, allowed), assume_unique=True)
+    return Matches(matches.docnums[keep], matches.scores[keep])
+
+
+def _ranked(searcher, matches: Matches, order: tuple[str, bool] | None, wanted: int) -> np.ndarray:
+    """Indexes into `matches` of its first `wanted` documents: by score (ties by document
+    number) or by a column, newest / largest first when reversed; documents without a value last."""
+    docnums = matches.docnums
+    if order is None:
+        scores = matches.scores
+        if 0 < wanted < scores.size:  # sort only those that can reach the page
+            threshold = np.partition(scores, scores.size - wanted)[scores.size - wanted]
+            within = np.flatnonzero(scores >= threshold)
+            return within[np.lexsort((docnums[within], -scores[within]))][:wanted]
+        return np.lexsort((docnums, -scores))[:wanted]
+    name, reverse = order
+    values = column_array(searcher, name)[docnums]
+    if reverse:
+        missing = values == np.uint64(searcher.schema[name].column_type.default_value())
+        values = np.where(missing, values, ~values)
+    return np.lexsort((docnums, values))[:wanted]
+
+
+def _facet(searcher, name: str, docnums: np.ndarray) -> dict[str, int]:
+    codes, labels = facet_codes(searcher, name)
+    counts = np.bincount(codes[docnums], minlength=len(labels))
+    return _counts({label: int(number) for label, number in zip(labels, counts, strict=True) if number})
 
 
 def _audited(user) -> bool:
@@ -156,7 +180,8 @@ def _hits(session: Session, user, found: list[tuple[int, float | None]], terms: 
     ids = [document_id for document_id, _ in found]
     visible = select(Case.id).where(case_condition(user))
     documents = {document.id: document for document in session.scalars(
-        select(Document).where(Document.id.in_(ids), Document.case_id.in_(visible)))}
+        select(Document).where(Document.id.in_(ids), Document.case_id.in_(visible))
+        .options(selectinload(Document.case)))}
     pages: dict[int, list[str]] = {}
     for document_id, text in session.execute(select(Page.document_id, Page.text).where(
             Page.document_id.in_(documents)).order_by(Page.document_id, Page.number)):

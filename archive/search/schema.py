@@ -10,60 +10,67 @@ Digit pairs are few (100) and every document has many (dates, amounts), so a num
 all occur in most documents and the phrase check runs on nearly all of them. Runs of four or
 more ASCII digits are therefore also indexed as overlapping four-digit grams (field `digits`):
 a number of four digits or more is a phrase of its grams there, which few documents share.
+
+Positions are stored packed (`PackedPositions`: little-endian uint32s, one bytes string per
+posting) rather than as Whoosh's pickled deltas, so a whole posting list decodes with a few
+numpy calls and phrases are checked in bulk (archive.search.matching).
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
-from functools import cache
+from collections import defaultdict
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Positions, tokens
 
 # Bump when fields or analysis change; an index built with another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 EXACT_FIELDS = ("case_no", "kind", "status", "hospital", "patient_name", "id_number",
                 "insurance_number", "invoice_number", "year")
 FACET_FIELDS = ("kind", "year", "status", "hospital")
 
 
-@cache
-def _fold_char(char: str) -> str:
-    folded = unicodedata.normalize("NFKC", char).casefold()
-    return folded if len(folded) == 1 else char
+class _FoldTable(dict):
+    """str.translate table of code point -> folded character, filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char).casefold()
+        self[code] = folded = folded if len(folded) == 1 else char
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+_RUN = re.compile(r"\S+")  # \s is str.isspace() for str patterns
 
 
 def fold(text: str) -> str:
     """Full-width to half-width, upper to lower case — one character for one, so offsets in the
     folded text are offsets in the original."""
-    return "".join(_fold_char(char) for char in text)
+    return text.translate(_FOLD_TABLE)
 
 
 def segments(text: str) -> list[tuple[int, str]]:
     """(start offset, run) for each whitespace-free run of the folded text."""
-    runs, start = [], None
-    for index, char in enumerate(text):
-        if char.isspace():
-            if start is not None:
-                runs.append((start, text[start:index]))
-                start = None
-        elif start is None:
-            start = index
-    if start is not None:
-        runs.append((start, text[start:]))
-    return runs
+    return [(run.start(), run.group()) for run in _RUN.finditer(text)]
 
 
 def bigrams(text: str) -> list[tuple[int, int, str]]:
     """(position, start char, pair) of the folded text; a gap in positions between segments
     keeps a phrase from running across whitespace."""
-    pairs, position = [], 0
+    pairs: list[tuple[int, int, str]] = []
+    position = 0
     for start, run in segments(fold(text)):
-        for offset in range(len(run) - 1):
-            pairs.append((position, start + offset, run[offset:offset + 2]))
-            position += 1
+        count = len(run) - 1
+        if count > 0:
+            pairs += zip(range(position, position + count), range(start, start + count),
+                         map(str.__add__, run, run[1:]), strict=True)
+            position += count
         position += 2
     return pairs
 
@@ -119,22 +126,71 @@ class DigitGramTokenizer(BigramTokenizer):
     grams = staticmethod(digit_grams)
 
 
+class PackedPositions(Positions):
+    """Whoosh's Positions format with each posting's positions as little-endian uint32s
+    (absolute, ascending) instead of a pickled list of deltas: decoding a block of postings is
+    one join and one `numpy.frombuffer`, and encoding is one `struct.pack`."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        positions = defaultdict(list)
+        if isinstance(analyzer, BigramTokenizer) and isinstance(value, str):
+            # The grams straight from the generator: no Token object per gram.
+            for position, _, gram in analyzer.grams(value):
+                positions[gram].append(position)
+        else:
+            kwargs["positions"] = True
+            for token in tokens(value, analyzer, kwargs):
+                positions[token.text].append(token.pos)
+        boost = self.field_boost
+        for word, listed in positions.items():
+            yield word, len(listed), len(listed) * boost, struct.pack(f"<{len(listed)}I", *listed)
+
+    def encode(self, poslist) -> bytes:
+        return struct.pack(f"<{len(poslist)}I", *poslist)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return list(struct.unpack(f"<{len(valuestring) // 4}I", valuestring))
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+
+def _positional(analyzer: Tokenizer) -> TEXT:
+    text = TEXT(analyzer=analyzer, phrase=True)
+    text.format = PackedPositions(field_boost=text.format.field_boost)
+    # archive.search.matching scores without document lengths, so none are written (writing
+    # them costs a column lookup per posting).
+    text.scorable = False
+    return text
+
+
+def _column_only(field):
+    """A sortable number or date kept as a column (and stored) but not indexed: ranges and
+    sorting read the column (archive.search.matching), and Whoosh's trie terms for it were
+    a quarter of all postings written."""
+    field.indexed = False
+    return field
+
+
 def build_schema() -> Schema:
     # Values are folded (see `fold`) before they reach these fields; the faceted ones are
     # sortable so facet counts read a column instead of un-inverting terms.
     exact = {name: ID(stored=True, sortable=name in FACET_FIELDS) for name in EXACT_FIELDS}
     return Schema(
         document_id=ID(stored=True, unique=True),
-        case_id=NUMERIC(int, bits=64, stored=True, sortable=True),
-        text=TEXT(analyzer=BigramTokenizer(), phrase=True),
-        digits=TEXT(analyzer=DigitGramTokenizer(), phrase=True),  # the same text, see above
+        case_id=_column_only(NUMERIC(int, bits=64, stored=True, sortable=True)),
+        text=_positional(BigramTokenizer()),
+        digits=_positional(DigitGramTokenizer()),  # the same text, see above
         # Other identifiers read from the document (invoice code, inpatient number, credit code…).
         codes=KEYWORD(lowercase=True, commas=False, scorable=False),
         # The steps of the sign-off chains the case waits at (usually one).
         step=KEYWORD(lowercase=False, commas=False, scorable=False, stored=True),
-        document_date=DATETIME(stored=True, sortable=True),
-        case_opened=DATETIME(stored=True, sortable=True),
-        amount_fen=NUMERIC(int, bits=64, stored=True, sortable=True),
+        document_date=_column_only(DATETIME(stored=True, sortable=True)),
+        case_opened=_column_only(DATETIME(stored=True, sortable=True)),
+        amount_fen=_column_only(NUMERIC(int, bits=64, stored=True, sortable=True)),
         page_count=STORED(),
         **exact,
     )
