@@ -144,7 +144,7 @@ def time_pages(app, world, repeat: int, only: str = "") -> dict:
     pages = {
         "admin": ["/admin/users", "/admin/workflows"],
         "intake_clerk": ["/dashboard"],
-        "re_reviewer": ["/dashboard"],
+        "re_reviewer": ["/dashboard", "/queue"],  # every bulk case waits for this role
         "reviewer": ["/dashboard", "/cases", "/cases?page=2000", f"/cases/{world['case_no']}",
                      f"/documents/{world['document_id']}", "/queue"],
         "archivist": ["/dashboard", "/search?q=张伟", "/search?q=合计&kind=invoice"],
