@@ -7,6 +7,9 @@ import random
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -239,3 +242,20 @@ def archive(env: dict, *args: str) -> subprocess.CompletedProcess:
     """The `archive` command as a user runs it: a real process, its exit code and output."""
     return subprocess.run([sys.executable, "-c", "from archive.cli import main; main()", *args],
                           env=env, capture_output=True, text=True, timeout=120)
+
+
+@contextmanager
+def serving(runtime, *, threads: int = 4) -> Iterator[str]:
+    """The app served by waitress on a free loopback port, as `archive serve` runs it; its URL."""
+    from waitress import create_server
+
+    from archive import create_app
+
+    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=10)

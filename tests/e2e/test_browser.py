@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from waitress import create_server
 
-from archive import create_app
 from tests import factories
 from tests.fixtures import bad_files
 
@@ -24,11 +20,8 @@ def live(make_rt):
     # The in-process thread runner, as in the run command: processing happens after the response.
     runtime = make_rt(ARCHIVE_JOBS_BACKEND="thread", ARCHIVE_JOBS_FAULT_DELAY_SECONDS="1")
     users = factories.users_for_all_roles(runtime)
-    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", runtime, users
-    server.close()
+    with factories.serving(runtime) as base:
+        yield base, runtime, users
     runtime.queue._executor.shutdown(wait=True)
 
 

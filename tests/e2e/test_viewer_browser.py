@@ -4,13 +4,10 @@ turn, a field on another page opened there, and an inline correction with the ch
 from __future__ import annotations
 
 import random
-import threading
 
 import pytest
 from playwright.sync_api import expect
-from waitress import create_server
 
-from archive import create_app
 from archive.demo import documents as gen
 from archive.models import Document
 from tests import factories
@@ -23,11 +20,8 @@ pytestmark = pytest.mark.browser
 def live(make_rt):
     runtime = make_rt()  # jobs inline: a document is read before its upload returns
     users = factories.users_for_all_roles(runtime)
-    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", runtime, users
-    server.close()
+    with factories.serving(runtime) as base:
+        yield base, runtime, users
 
 
 def sign_in(page, base, path, role="reviewer"):  # noqa: F811

@@ -8,9 +8,7 @@ import threading
 import pytest
 import requests
 from sqlalchemy import func, select
-from waitress import create_server
 
-from archive import create_app
 from archive.models import AuditEvent, SignOff
 from archive.records.audit import verify_chain
 from tests import factories
@@ -25,12 +23,8 @@ def live(make_rt, postgres):
     with psycopg.connect(postgres.url("postgres").replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute('CREATE DATABASE "workflow_race"')
     runtime = make_rt(ARCHIVE_DATABASE_URL=postgres.url("workflow_race"))
-    server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", runtime
-    server.close()
-    thread.join(timeout=10)
+    with factories.serving(runtime, threads=8) as base:
+        yield base, runtime
 
 
 def race(base: str, case_no: str, tokens: list[str], version: int) -> list[int]:
