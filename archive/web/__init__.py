@@ -31,8 +31,10 @@ from archive.web.i18n import (
     action_label,
     claim_type_label,
     field_label,
+    field_value,
     kind_label,
     local_time,
+    money,
     select_locale,
     status_label,
 )
@@ -85,8 +87,9 @@ def build_app(runtime) -> Flask:
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, status_label=status_label,
         claim_type_label=claim_type_label, kind_label=kind_label, action_label=action_label,
-        field_label=field_label, can=can)
+        field_label=field_label, field_value=field_value, can=can)
     app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.filters["money"] = money
 
     app.before_request(_start_request)
     app.after_request(_mask_json)

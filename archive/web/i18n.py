@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from archive.ocr.fields import correctable_fields
 from archive.ocr.fields import field_label as ocr_field_label
 
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
@@ -115,6 +117,29 @@ def claim_type_label(claim_type: str) -> str:
 
 def kind_label(kind: str | None) -> str:
     return str(KIND_LABELS.get(kind, kind))
+
+
+def money(amount) -> str:
+    """An amount in yuan as desks show it, `¥1,234.50`; "—" when there is none. A value that is
+    not a number (a reading gone wrong) is shown as it is."""
+    if amount is None or amount == "":
+        return "—"
+    try:
+        value = Decimal(str(amount).replace(",", ""))
+    except InvalidOperation:
+        return str(amount)
+    if not value.is_finite():
+        return str(amount)
+    return f"{'-' if value < 0 else ''}¥{abs(value):,.2f}"
+
+
+def field_value(kind: str | None, name: str, value) -> str:
+    """A field's value as desks show it: amounts as money, the visit type by its label."""
+    if name == "visit_type":
+        return claim_type_label(value)
+    if correctable_fields(kind).get(name) == "amount":
+        return money(value)
+    return value
 
 
 def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -60,6 +61,7 @@ class QueueItem:
     waiting_since: datetime
     flags: Flags
     missing: list[str] = field(default_factory=list)
+    amount: Decimal | None = None  # claimed, yuan
 
     def as_json(self) -> dict:
         """The item as the API and `archive queue --json` give it."""
@@ -67,7 +69,7 @@ class QueueItem:
                 "claim_type": self.claim_type, "chain": _label(self.chain), "step": _label(self.step),
                 "action": self.action, "version": self.version,
                 "waiting_since": self.waiting_since.isoformat(), "missing": self.missing,
-                **self.flags.as_json()}
+                "amount": None if self.amount is None else f"{self.amount:.2f}", **self.flags.as_json()}
 
 
 def _label(label: Label | None) -> dict | None:
@@ -117,7 +119,8 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
         total = session.scalar(select(func.count()).select_from(WorkflowInstance)
                                .join(Case, Case.id == WorkflowInstance.case_id).where(*where)) or 0
     # Plain columns, not entities: a queue page reads 100 rows and changes none of them.
-    query = (select(Case.case_no, Case.claimant_name, Case.claim_type, WorkflowInstance.definition,
+    query = (select(Case.case_no, Case.claimant_name, Case.claim_type, Case.amount_fen,
+                    WorkflowInstance.definition,
                     WorkflowInstance.status, WorkflowInstance.current_step, WorkflowInstance.version,
                     WorkflowInstance.step_started_at, WorkflowInstance.due_on,
                     WorkflowInstance.calendar_estimated, WorkflowInstance.missing)
@@ -134,7 +137,8 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
             action="resubmit" if returned else "decide", version=row.version,
             waiting_since=row.step_started_at,
             flags=deadline_flags(row.due_on, row.calendar_estimated, today),
-            missing=list(row.missing or [])))
+            missing=list(row.missing or []),
+            amount=None if row.amount_fen is None else Decimal(row.amount_fen).scaleb(-2)))
     return Queue(items, total)
 
 

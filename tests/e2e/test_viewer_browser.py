@@ -119,7 +119,7 @@ def test_inline_correction_shows_the_new_value_and_findings_and_runs_nothing_typ
 
     expect(page).to_have_url(f"{base}/documents/{document_id}?page=1#field-total_amount")
     expect(page.locator("p.flash")).to_contain_text("已更正")
-    expect(field.locator(".value")).to_have_text("1.00")
+    expect(field.locator(".value")).to_have_text("¥1.00")
     expect(field.locator(".correction")).to_contain_text(f"机器识别：{invoice.truth['total_amount']}")
     expect(field.locator(".correction")).to_contain_text("<script>alert('typed')</script>")
     expect(page.locator("#findings")).to_contain_text("大写金额")  # the checks ran again

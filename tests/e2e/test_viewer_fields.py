@@ -64,7 +64,7 @@ def test_reviewer_corrects_inline_and_sees_the_new_findings(client, runtime, use
     assert response.headers["Location"].endswith(f"/documents/{document_id}?page=1#field-total_amount")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     total = field_element(html, "total_amount")
-    assert "8888.80" in total and invoice.truth["total_amount"] in total  # corrected beside machine
+    assert "¥8,888.80" in total and invoice.truth["total_amount"] in total  # corrected beside machine
     assert "User reviewer" in total and "票面金额更正" in total
     assert "大写金额" in html and "不一致" in html  # the capital-amount check ran again
     # Checks across the case run on the fields in force too: a payer who is not the claimant.

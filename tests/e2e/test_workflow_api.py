@@ -153,7 +153,7 @@ def test_the_fields_that_route_a_case_come_from_the_form_and_the_api(client, run
         "amount": "25000.00", "out_of_county": "y"})
     assert response.status_code == 302
     case_no = response.headers["Location"].rsplit("/", 1)[1]
-    assert "25000.00" in client.get(f"/cases/{case_no}").get_data(as_text=True)
+    assert "¥25,000.00" in client.get(f"/cases/{case_no}").get_data(as_text=True)
 
     response = call(client, tokens["intake_clerk"], "POST", "/api/cases", {
         "claimant_name": "周强", "claim_type": "outpatient", "amount": "88.8",

@@ -55,5 +55,5 @@ def test_deductions_through_the_desk_form_and_on_the_case_page(client, runtime, 
                            data={**form, "deductions": "1200.50 超标准收费\n\n300，重复收费"})
     assert response.status_code == 302
     page = client.get(f"/cases/{case_no}").get_data(as_text=True)
-    assert "1200.50 — 超标准收费" in page and "300.00 — 重复收费" in page
+    assert "¥1,200.50 — 超标准收费" in page and "¥300.00 — 重复收费" in page
     assert "扣款合计：1500.50 元" in page

@@ -33,8 +33,8 @@ def test_the_publication_page_and_csv(client, runtime, desk):
 
     factories.login(client, "finance_chief")
     page = client.get(f"/publication?month={month}").get_data(as_text=True)
-    assert f"医保支付公示（{month}）" in page and "东关村" in page and "1200.50" in page
-    assert "合计" in page and "1300.00" in page and "&lt;" not in page
+    assert f"医保支付公示（{month}）" in page and "东关村" in page and "¥1,200.50" in page
+    assert "合计" in page and "¥1,300.00" in page and "&lt;" not in page
     english = client.get("/publication?lang=en").get_data(as_text=True)
     assert f"Publication list of payouts, {month}" in english and "Subtotal" in english
     response = client.get(f"/publication.csv?month={month}&lang=zh_CN")
