@@ -158,7 +158,10 @@ def recheck_queue(session: Session, user, month: str | None = None) -> RecheckQu
 def derive_draw(session: Session, user, case_no: str, month: str | None = None) -> Draw:
     """The draw for one case, step by step: in the month its chain was approved, or in `month`."""
     require(user, "spot_check.view")
-    case = get_case(session, user, case_no)
+    return _draw_of(session, get_case(session, user, case_no), month)
+
+
+def _draw_of(session: Session, case: Case, month: str | None = None) -> Draw:
     approved = session.execute(
         select(WorkflowInstance.definition, WorkflowInstance.finished_at)
         .where(WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.APPROVED)
@@ -198,11 +201,11 @@ def record_outcome(session: Session, user, case_no: str, *, outcome: str, note: 
     difference_fen = _fen(difference)
     if outcome == "discrepancy" and note is None:
         raise Incomplete(_("Say what the re-check found wrong."))
-    draw = derive_draw(session, user, case_no)
+    case = get_case(session, user, case_no)
+    draw = _draw_of(session, case)
     if not draw.drawn:
         raise Conflict(_("Case %(case_no)s was not drawn for re-checking in %(month)s."),
                        case_no=draw.case_no, month=draw.month)
-    case = get_case(session, user, case_no)
     signed = session.scalar(select(SignOff.id).where(SignOff.case_id == case.id,
                                                      SignOff.signer_id == user.id).limit(1))
     if signed is not None:
