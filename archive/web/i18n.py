@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
@@ -137,9 +138,14 @@ def field_value(kind: str | None, name: str, value) -> str:
     """A field's value as desks show it: amounts as money, the visit type by its label."""
     if name == "visit_type":
         return claim_type_label(value)
-    if correctable_fields(kind).get(name) == "amount":
+    if name in _amount_fields(kind):
         return money(value)
     return value
+
+
+@cache
+def _amount_fields(kind: str | None) -> frozenset[str]:
+    return frozenset(name for name, kind_of in correctable_fields(kind).items() if kind_of == "amount")
 
 
 def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
