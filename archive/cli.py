@@ -94,6 +94,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from archive.logs import configure_logging
     from archive.queue import start_sweeper
     from archive.records.config_trail import note_configuration
+    from archive.search.warming import start_warming
 
     runtime = _runtime()
     configure_logging("INFO")
@@ -101,6 +102,9 @@ def serve(host: str, port: int, threads: int) -> None:
     app = create_app(runtime)
     if runtime.settings.get("jobs.backend") == "thread":
         start_sweeper(runtime, threading.Event())  # resumes unfinished documents, then watches
+    if float(runtime.settings.get("search.warm_mb", 0)) > 0:
+        start_warming(runtime, float(runtime.settings.get("search.warm_check_seconds", 60)),
+                      threading.Event())
     click.echo(f"Archive is running at http://{host}:{port}/  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="archive")
 

@@ -215,6 +215,12 @@ def _postings(reader, fieldname: str, text, candidates: np.ndarray | None = None
     return found
 
 
+def preload(reader, fieldname: str, text) -> int:
+    """Decode and cache a term's posting list in one segment; the bytes it takes."""
+    found = _postings(reader, fieldname, text)
+    return 0 if found is None else sum(array.nbytes for array in found)
+
+
 def _postings_of(matcher, candidates: np.ndarray) -> tuple[list, list]:
     ids, values = [], []
     for docnum in candidates.tolist():
