@@ -27,7 +27,7 @@ LABELS_FILE = Path(__file__).with_name("labels.toml")
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
 # the tuning seed: at 50, 2 wrong in 423 values taken; at 70, 1 in 395)
 _COLON = r"[:：;；]"  # OCR reads the full-width colon as any of these
-_SEPARATOR = rf"(?:\s*{_COLON}\s*|\s{{2,}}|\s*$)"
+_SEPARATOR = rf"(?:\s*(?:{_COLON}\s*)+|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
 _VALUE_END = re.compile(r"\s{2,}|\t|$")
 _JUNK = " _|”“\"'‘’`~^"  # what stamps, rules and paper grain become at the edges of a value
 # A token of nothing but these, standing alone, is noise (a speck read as 、 or a rule as |).

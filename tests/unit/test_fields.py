@@ -28,6 +28,13 @@ def test_ocr_spacing_and_half_width_brackets_are_tolerated():
     assert fields["issue_date"] == "2026-03-05"
 
 
+def test_a_colon_read_as_two_marks_still_separates_label_and_value():
+    # tesseract reads a smudged full-width colon as ":;" (seen on scans of the tuning seed)
+    fields = extract_fields("invoice", "合计 (大写 ) :;  壹仟壹佰捌拾叁元捌角贰分\n交款人 ：； 黄洋")
+    assert fields["total_amount_capital"] == "1183.82"
+    assert fields["payer_name"] == "黄洋"
+
+
 def test_value_printed_under_its_label():
     assert extract_fields("referral", "转出医院\n县人民医院")["from_hospital"] == "县人民医院"
 
