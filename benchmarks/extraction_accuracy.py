@@ -5,8 +5,9 @@ referrals, agreements and daily statements, generated from a fixed EVALUATION se
 `--seed 5`, the TUNING_SEED, never on the evaluation seed). Every truth field of every document is
 counted correct, absent (not extracted) or wrong (extracted with another value, the worse error);
 a field extracted that the truth lacks counts as invented. An absent field is "flagged" when the
-reading reported it unreadable (a `field_unreadable` finding: a person is asked to look). Prints
-one JSON object on stdout; progress goes to stderr. See benchmarks/README.md.
+reading reported it unreadable or missing (a `field_unreadable` or `field_missing` finding: a
+person is asked to look). Prints one JSON object on stdout; progress goes to stderr. See
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def read_one(task: tuple[str, str, int, int, str]) -> dict:
     from archive.demo.scans import scan
     from archive.intake import sniff
     from archive.ocr import analyse, guess_kind, read_pages
+    from archive.ocr.extract import FIELD_FLAGS
 
     source, kind, index, seed, workdir = task
     document = make_document(kind, index, seed, scan=source == "scan")
@@ -79,7 +81,7 @@ def read_one(task: tuple[str, str, int, int, str]) -> dict:
             "errors": [page.error for page in pages if page.error],
             "guessed_kind": guess_kind(text), "scan": described, "text": text,
             "needs_check": reading.needs_check,
-            "flagged": sorted({c["field"] for c in reading.checks if c["code"] == "field_unreadable"}),
+            "flagged": sorted({c["field"] for c in reading.checks if c["code"] in FIELD_FLAGS}),
             "generate_s": generated - started, "read_s": finished - generated}
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from archive.intake.validate import Limits, inspect_file
 from archive.ocr.checks import check_document
-from archive.ocr.fields import FieldReading, Line, field_label, guess_kind, read_fields
+from archive.ocr.fields import FieldReading, Line, field_label, guess_kind, missing_fields, read_fields
 from archive.ocr.pages import PageText, read_pages
 
 MIN_CONFIDENCE = 70.0  # below this mean word confidence a page is flagged for a human check
-NEEDS_CHECK = ("page_failed", "low_confidence", "field_unreadable")
+NEEDS_CHECK = ("page_failed", "low_confidence", "field_unreadable", "field_missing")
+FIELD_FLAGS = ("field_unreadable", "field_missing")  # a field a person must read: kept until corrected
 _REASONS = {"low_confidence": "识别置信度低", "unexpected_characters": "含有不应出现的字符",
             "not_a_date": "不是有效日期", "not_a_date_range": "不是有效的起止日期",
             "not_an_amount": "不是有效金额", "not_a_capital_amount": "不是有效的大写金额",
@@ -46,12 +47,12 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
         fields = {**days[0], "days": days}
         sources = readings[0].sources  # the top-level fields are the first day's
         checks = [finding for day in days for finding in check_document(kind, day)]
-        checks += [unreadable_finding(kind, item, page=n) for n, reading in enumerate(readings, 1)
-                   for item in reading.unreadable]
+        checks += [finding for n, reading in enumerate(readings, 1)
+                   for finding in _field_findings(kind, reading, page=n)]
     elif kind:
         reading = read_fields(kind, _lines(pages))
         fields, sources = reading.fields, reading.sources
-        checks = check_document(kind, fields) + _unreadable_findings(kind, reading)
+        checks = check_document(kind, fields) + _field_findings(kind, reading)
     else:
         fields, checks, sources = {}, [], {}
     for page in pages:
@@ -71,7 +72,7 @@ def recheck(kind: str | None, fields: dict, previous: list[dict], *, corrected: 
     days = fields.get("days") if kind == "daily_statement" else None
     found = ([finding for day in days for finding in check_document(kind, day)] if days
              else check_document(kind, fields))
-    found += [c for c in previous if c["code"] == "field_unreadable" and c.get("field") not in corrected]
+    found += [c for c in previous if c["code"] in FIELD_FLAGS and c.get("field") not in corrected]
     return found + [c for c in previous if c["code"] in ("page_failed", "low_confidence")]
 
 
@@ -89,8 +90,12 @@ def _lines(pages: list[PageText]) -> list[Line]:
     return lines
 
 
-def _unreadable_findings(kind: str, reading: FieldReading) -> list[dict]:
-    return [unreadable_finding(kind, item) for item in reading.unreadable]
+def _field_findings(kind: str, reading: FieldReading, *, page: int | None = None) -> list[dict]:
+    where = f"第 {page} 页" if page else ""
+    return [unreadable_finding(kind, item, page=page) for item in reading.unreadable] + [
+        {"code": "field_missing", "severity": "warning", "field": name,
+         "message": f"{where}未识别到{field_label(kind, name)}，需人工核对"}
+        for name in missing_fields(kind, reading)]
 
 
 def unreadable_finding(kind: str, item: dict, *, page: int | None = None) -> dict:

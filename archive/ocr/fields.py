@@ -76,6 +76,17 @@ def field_label(kind: str | None, name: str) -> str:
     return _DERIVED_LABELS.get(name, name)
 
 
+def missing_fields(kind: str | None, reading: FieldReading) -> list[str]:
+    """Fields every document of `kind` carries that were neither read nor seen unreadable."""
+    rules = _spec().get(kind or "", {})
+    seen = set()
+    for item in reading.unreadable:
+        rule = rules.get(item["field"])
+        seen.update(rule.get("into", [item["field"]]) if isinstance(rule, dict) else [item["field"]])
+    return [name for name in _spec().get("required", {}).get(kind or "", [])
+            if name not in reading.fields and name not in seen]
+
+
 def guess_kind(text: str) -> str | None:
     """The kind by its printed title; when the title is not readable (a stamp, a fold, OCR
     dropping a character), by the kind whose own field labels the text shows most, if at least

@@ -153,6 +153,33 @@ def test_unreadable_fields_make_the_document_need_a_check():
     assert reading.needs_check
 
 
+@pytest.mark.parametrize("kind", sorted(MAKERS) + ["daily_statement"])
+def test_a_required_field_not_read_at_all_is_reported_missing_until_a_person_sets_it(kind):
+    from archive.ocr.extract import analyse, recheck
+    from archive.ocr.fields import _spec
+    from archive.ocr.pages import PageText
+
+    make = {**MAKERS, "daily_statement": gen.daily_statement}[kind]
+    document = make(random.Random(7))
+    complete = analyse([PageText(1, "text_layer", text="\n".join(document.lines))], kind=kind)
+    assert not [c for c in complete.checks if c["code"] == "field_missing"]
+    # Drop the line of one labelled required field: nothing on the page says where it was.
+    required = [name for name in _spec()["required"][kind] if name in _spec()[kind]]
+    name = random.Random(kind).choice(required)
+    label_words = _spec()[kind][name]["labels"]
+    lines = [line for line in document.lines
+             if not any(label in line.replace(" ", "") for label in label_words)]
+    reading = analyse([PageText(1, "text_layer", text="\n".join(lines))], kind=kind)
+    assert name not in reading.fields
+    missing = [c for c in reading.checks if c["code"] == "field_missing"]
+    assert name in {c["field"] for c in missing} and reading.needs_check
+    assert all(c["message"].startswith("未识别到") for c in missing)
+    corrected = {c["field"] for c in missing}
+    fields = {**reading.fields, **{field: document.truth.get(field) for field in corrected}}
+    assert not [c for c in recheck(kind, fields, reading.checks, corrected=corrected)
+                if c["code"] == "field_missing"]
+
+
 @pytest.mark.parametrize("kind", ["invoice", "daily_statement", "referral", "agreement"])
 def test_the_kind_is_guessed_from_its_labels_when_the_title_is_unreadable(kind):
     make = {"invoice": gen.invoice, "daily_statement": gen.daily_statement, "referral": gen.referral,
