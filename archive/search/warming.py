@@ -34,14 +34,16 @@ def warm_postings(index, budget_mb: float = CACHE_BYTES * 0.75 / 2**20) -> dict:
     budget = int(budget_mb * 2**20)
     loaded = spent = 0
     with _warm_lock, index.whoosh.searcher() as searcher:
-        fresh = [reader for reader, _offset in leaves(searcher)
-                 if reader.segment().segment_id() not in _warmed_segments]
+        readers = [reader for reader, _offset in leaves(searcher)]
+        live = {reader.segment().segment_id() for reader in readers}
+        fresh = [reader for reader in readers if reader.segment().segment_id() not in _warmed_segments]
         for _documents, size, reader, fieldname, text in _largest_lists(fresh):
             if spent + size > budget:
                 break
             spent += preload(reader, fieldname, text)
             loaded += 1
-        _warmed_segments.update(reader.segment().segment_id() for reader in fresh)
+        _warmed_segments.intersection_update(live)  # segments merged away are forgotten
+        _warmed_segments.update(live)
     return {"segments": len(fresh), "lists": loaded, "mb": round(spent / 2**20, 1),
             "seconds": round(time.perf_counter() - started, 2)}
 
