@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v tesseract >/dev/null || need+=(tesseract-ocr tesseract-ocr-chi-sim)
+# chi_tra reads the capital numerals chi_sim lacks (柒捌仟; archive/ocr/capitals.py)
+ls /usr/share/tesseract-ocr/*/tessdata/chi_tra.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-chi-tra)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v chromium >/dev/null || need+=(chromium)

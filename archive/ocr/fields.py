@@ -179,15 +179,42 @@ def read_fields(kind: str, text: str | list[Line], *,
                 if (source := candidate.source()) is not None:
                     reading.sources.update(dict.fromkeys(taken, source))
                 break
-            rejected = rejected or {"field": name, "read": candidate.text, "reason": reason}
+            if rejected is None:
+                rejected = {"field": name, "read": candidate.text, "reason": reason}
+                if reason == "low_confidence":  # what it would say, should another writing confirm it
+                    rejected["unconfirmed"] = (_take(rule, candidate, 0.0)[0], candidate.source())
         else:
             if rejected:
                 reading.unreadable.append(rejected)
+    _corroborate(kind, reading)
     if kind == "invoice":
         _invoice_extras(lines, spec, reading, min_confidence)
     if kind == "daily_statement":
         _statement_items(lines, reading, min_confidence)
     return reading
+
+
+def _corroborate(kind: str, reading: FieldReading) -> None:
+    """Take low-confidence values that the other writing of the same value confirms (see
+    [corroborates] in labels.toml): every field of a pair read, all with the same value."""
+    for names in _spec().get("corroborates", {}).get(kind, []):
+        found = {}
+        for name in names:
+            if name in reading.fields:
+                found[name] = (reading.fields[name], None)
+            elif item := next((u for u in reading.unreadable if u["field"] == name and u.get("unconfirmed")
+                               and u["unconfirmed"][0] is not None), None):
+                found[name] = (item["unconfirmed"][0], item)
+        if len(found) < len(names) or len({value for value, _ in found.values()}) > 1:
+            continue
+        for name, (value, item) in found.items():
+            if item is not None:
+                reading.fields[name] = value
+                reading.unreadable.remove(item)
+                if item["unconfirmed"][1] is not None:
+                    reading.sources[name] = item["unconfirmed"][1]
+    for item in reading.unreadable:
+        item.pop("unconfirmed", None)
 
 
 def _clean_lines(text: str | list[Line]) -> list[Line]:
@@ -270,7 +297,7 @@ def _span(line: Line, start: int, stop: int) -> _Candidate:
 @cache
 def _label_pattern(label: str) -> str:
     """OCR puts spaces anywhere and mixes full- and half-width brackets: allow both."""
-    brackets = {"（": "[（(]", "(": "[（(]", "）": "[）)]", ")": "[）)]"}
+    brackets = {"（": "[（(《]", "(": "[（(《]", "）": "[）)》]", ")": "[）)》]"}  # 《》: how OCR reads some
     return r"\s*".join(brackets.get(ch, re.escape(ch)) for ch in label)
 
 

@@ -19,6 +19,7 @@ import pytesseract
 from PIL import Image
 
 from archive.intake import sniff
+from archive.ocr.capitals import capital_runs, reread_capital
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
 from archive.pdf import PDFIUM_LOCK
 
@@ -217,11 +218,31 @@ def _ocr(prepared: Prepared, number: int, psm: int, size: tuple[int, int]) -> Pa
         rows.setdefault(key, []).append(Word(
             text, round(data["left"][i] * back), round(data["top"][i] * back),
             round(data["width"][i] * back), round(data["height"][i] * back), confidence))
+    rows = {key: _reread_capitals(row, prepared) for key, row in rows.items()}
     words = [word for row in rows.values() for word in row]
     lines = [assemble_line(row, size) for row in rows.values()]
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0
     return PageText(number, "ocr", text="\n".join(line.text for line in lines), confidence=confidence,
                     words=words, lines=lines, width=size[0], height=size[1])
+
+
+def _reread_capitals(row: list[Word], prepared: Prepared) -> list[Word]:
+    """The row with each run of words that reads like a capital amount read again (see
+    archive.ocr.capitals); where that changed it, one word per character of the new reading,
+    side by side in the run's box."""
+    for start, stop in reversed(capital_runs([word.text for word in row])):
+        run = row[start:stop]
+        left, top = min(w.left for w in run), min(w.top for w in run)
+        width = max(w.left + w.width for w in run) - left
+        height = max(w.top + w.height for w in run) - top
+        reading = [(character, word.confidence) for word in run for character in word.text]
+        scaled = tuple(round(value * prepared.scale) for value in (left, top, width, height))
+        merged = reread_capital(prepared.image, scaled, prepared.dpi, reading)
+        if merged != reading:
+            step = width / len(merged)
+            row[start:stop] = [Word(character, round(left + n * step), top, round(step), height, confidence)
+                               for n, (character, confidence) in enumerate(merged)]
+    return row
 
 
 def _boxes_turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:

@@ -129,3 +129,24 @@ def test_nonsense_resolution_does_not_blow_up_the_page():
     huge.info["dpi"] = (72, 72)
     prepared = prepare(huge)
     assert prepared.image.width * prepared.image.height <= MAX_OCR_PIXELS * 1.01
+
+
+def test_a_capital_amount_on_a_scan_is_read_with_the_numerals_chi_sim_lacks(tmp_path, monkeypatch):
+    from PIL import ImageDraw, ImageFont
+
+    from archive.ocr import analyse, capitals
+
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 42)
+    page = Image.new("RGB", (1400, 260), "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((40, 40), "合计（小写）：¥7,890.00", font=font, fill="black")
+    draw.text((40, 150), "合计（大写）：柒仟捌佰玖拾元整", font=font, fill="black")
+    path = tmp_path / "total.png"
+    page.save(path, dpi=(300, 300))
+
+    fields = analyse(list(read_pages(path, "image/png")), kind="invoice").fields
+    assert fields["total_amount_capital"] == fields["total_amount"] == "7890.00"
+
+    monkeypatch.setattr(capitals, "has_traditional_model", lambda: False)  # chi_sim alone
+    fields = analyse(list(read_pages(path, "image/png")), kind="invoice").fields
+    assert "total_amount_capital" not in fields

@@ -35,6 +35,10 @@ def test_a_colon_read_as_two_marks_still_separates_label_and_value():
     assert fields["payer_name"] == "黄洋"
 
 
+def test_a_bracket_read_as_a_double_angle_bracket_still_matches_the_label():
+    assert extract_fields("invoice", "合计  《小写 )  : 7,890.00")["total_amount"] == "7890.00"
+
+
 def test_value_printed_under_its_label():
     assert extract_fields("referral", "转出医院\n县人民医院")["from_hospital"] == "县人民医院"
 
