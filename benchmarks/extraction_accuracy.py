@@ -57,6 +57,7 @@ def read_one(task: tuple[str, str, int, int, str]) -> dict:
     from archive.intake import sniff
     from archive.ocr import analyse, guess_kind, read_pages
     from archive.ocr.extract import FIELD_FLAGS
+    from archive.ocr.fields import fields_of
 
     source, kind, index, seed, workdir = task
     document = make_document(kind, index, seed, scan=source == "scan")
@@ -81,7 +82,8 @@ def read_one(task: tuple[str, str, int, int, str]) -> dict:
             "errors": [page.error for page in pages if page.error],
             "guessed_kind": guess_kind(text), "scan": described, "text": text,
             "needs_check": reading.needs_check,
-            "flagged": sorted({c["field"] for c in reading.checks if c["code"] in FIELD_FLAGS}),
+            "flagged": sorted({name for c in reading.checks if c["code"] in FIELD_FLAGS
+                               for name in fields_of(kind, c["field"])}),
             "generate_s": generated - started, "read_s": finished - generated}
 
 

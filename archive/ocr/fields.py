@@ -28,7 +28,8 @@ FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not
 # the tuning seed: at 50, 2 wrong in 423 values taken; at 70, 1 in 395)
 _COLON = r"[:：;；]"  # OCR reads the full-width colon as any of these
 _SEPARATOR = rf"(?:\s*(?:{_COLON}\s*)+|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
-_VALUE_END = re.compile(r"\s{2,}|\t|$")
+# A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`).
+_VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－])|\t|$")
 _JUNK = " _|”“\"'‘’`~^"  # what stamps, rules and paper grain become at the edges of a value
 # A token of nothing but these, standing alone, is noise (a speck read as 、 or a rule as |).
 _JUNK_TOKEN = re.compile(rf"(?:(?<=\s)|^)[{re.escape(_JUNK.strip())}、，。,.·]+(?=\s|$)")
@@ -78,13 +79,16 @@ def field_label(kind: str | None, name: str) -> str:
 
 def missing_fields(kind: str | None, reading: FieldReading) -> list[str]:
     """Fields every document of `kind` carries that were neither read nor seen unreadable."""
-    rules = _spec().get(kind or "", {})
-    seen = set()
-    for item in reading.unreadable:
-        rule = rules.get(item["field"])
-        seen.update(rule.get("into", [item["field"]]) if isinstance(rule, dict) else [item["field"]])
+    seen = {name for item in reading.unreadable for name in fields_of(kind, item["field"])}
     return [name for name in _spec().get("required", {}).get(kind or "", [])
             if name not in reading.fields and name not in seen]
+
+
+def fields_of(kind: str | None, name: str) -> list[str]:
+    """The fields a labelled value fills: its own name, or those of a range (`validity` →
+    `valid_from`, `valid_to`)."""
+    rule = _spec().get(kind or "", {}).get(name)
+    return rule.get("into", [name]) if isinstance(rule, dict) else [name]
 
 
 def guess_kind(text: str) -> str | None:

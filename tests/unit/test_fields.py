@@ -39,6 +39,13 @@ def test_a_bracket_read_as_a_double_angle_bracket_still_matches_the_label():
     assert extract_fields("invoice", "合计  《小写 )  : 7,890.00")["total_amount"] == "7890.00"
 
 
+def test_a_wide_gap_before_the_end_of_a_date_range_does_not_cut_it():
+    line = "有效期 : 2026 年 1 月 1 日  至 2026 年 12 月 31 日   签订日期：2025-12-20"
+    fields = extract_fields("agreement", line)
+    assert (fields["valid_from"], fields["valid_to"]) == ("2026-01-01", "2026-12-31")
+    assert fields["signed_date"] == "2025-12-20"
+
+
 def test_value_printed_under_its_label():
     assert extract_fields("referral", "转出医院\n县人民医院")["from_hospital"] == "县人民医院"
 
