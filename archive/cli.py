@@ -102,9 +102,9 @@ def serve(host: str, port: int, threads: int) -> None:
     app = create_app(runtime)
     if runtime.settings.get("jobs.backend") == "thread":
         start_sweeper(runtime, threading.Event())  # resumes unfinished documents, then watches
-    if float(runtime.settings.get("search.warm_mb", 0)) > 0:
+    if (warm_mb := float(runtime.settings.get("search.warm_mb", 0))) > 0:
         start_warming(runtime, float(runtime.settings.get("search.warm_check_seconds", 60)),
-                      threading.Event())
+                      threading.Event(), budget_mb=warm_mb)
     click.echo(f"Archive is running at http://{host}:{port}/  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="archive")
 

@@ -173,6 +173,7 @@ def read_fields(kind: str, text: str | list[Line], *,
                                             for label in rule["labels"]) + rf")\s*{_COLON}")
     lines = _clean_lines(text)
     reading = FieldReading()
+    doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
     for name, rule in rules.items():
         rejected = None
         for candidate in _values_after_label(lines, rule["labels"], any_label):
@@ -185,12 +186,12 @@ def read_fields(kind: str, text: str | list[Line], *,
                 break
             if rejected is None:
                 rejected = {"field": name, "read": candidate.text, "reason": reason}
-                if reason == "low_confidence":  # what it would say, should another writing confirm it
-                    rejected["unconfirmed"] = (_take(rule, candidate, 0.0)[0], candidate.source())
+                if reason == "low_confidence" and (value := _take(rule, candidate, 0.0)[0]) is not None:
+                    doubtful[name] = (value, candidate.source())
         else:
             if rejected:
                 reading.unreadable.append(rejected)
-    _corroborate(kind, reading)
+    _corroborate(kind, reading, doubtful)
     if kind == "invoice":
         _invoice_extras(lines, spec, reading, min_confidence)
     if kind == "daily_statement":
@@ -198,27 +199,20 @@ def read_fields(kind: str, text: str | list[Line], *,
     return reading
 
 
-def _corroborate(kind: str, reading: FieldReading) -> None:
+def _corroborate(kind: str, reading: FieldReading, doubtful: dict[str, tuple]) -> None:
     """Take low-confidence values that the other writing of the same value confirms (see
     [corroborates] in labels.toml): every field of a pair read, all with the same value."""
     for names in _spec().get("corroborates", {}).get(kind, []):
-        found = {}
-        for name in names:
-            if name in reading.fields:
-                found[name] = (reading.fields[name], None)
-            elif item := next((u for u in reading.unreadable if u["field"] == name and u.get("unconfirmed")
-                               and u["unconfirmed"][0] is not None), None):
-                found[name] = (item["unconfirmed"][0], item)
-        if len(found) < len(names) or len({value for value, _ in found.values()}) > 1:
+        values = {reading.fields[name] if name in reading.fields else doubtful.get(name, (None,))[0]
+                  for name in names}
+        if None in values or len(values) > 1:
             continue
-        for name, (value, item) in found.items():
-            if item is not None:
-                reading.fields[name] = value
-                reading.unreadable.remove(item)
-                if item["unconfirmed"][1] is not None:
-                    reading.sources[name] = item["unconfirmed"][1]
-    for item in reading.unreadable:
-        item.pop("unconfirmed", None)
+        for name in names:
+            if name in doubtful and name not in reading.fields:
+                reading.fields[name], source = doubtful[name]
+                reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
+                if source is not None:
+                    reading.sources[name] = source
 
 
 def _clean_lines(text: str | list[Line]) -> list[Line]:

@@ -27,7 +27,10 @@ _warmed_segments: set[str] = set()
 _warm_lock = threading.Lock()
 
 
-def warm_postings(index, budget_mb: float = CACHE_BYTES * 0.75 / 2**20) -> dict:
+DEFAULT_BUDGET_MB = CACHE_BYTES * 0.75 / 2**20
+
+
+def warm_postings(index, budget_mb: float = DEFAULT_BUDGET_MB) -> dict:
     """Decode the most common grams' posting lists of segments not warmed yet, most documents
     first, until about `budget_mb` is cached. Returns what it did, for logs and benchmarks."""
     started = time.perf_counter()
@@ -67,14 +70,14 @@ def _largest_lists(readers: list) -> list[tuple]:
     return found
 
 
-def start_warming(runtime, every_seconds: float, stop: threading.Event) -> threading.Thread:
+def start_warming(runtime, every_seconds: float, stop: threading.Event, *,
+                  budget_mb: float = DEFAULT_BUDGET_MB) -> threading.Thread:
     """Warm in the background now and then every `every_seconds`, for segments added since."""
 
     def run() -> None:
         while True:
             try:
-                done = warm_postings(runtime.search_index(),
-                                     float(runtime.settings.get("search.warm_mb", 96)))
+                done = warm_postings(runtime.search_index(), budget_mb)
                 if done["segments"]:
                     log.info("search cache warmed: %s", done)
             except Exception:  # a missing or damaged index is handled where queries open it
