@@ -1,4 +1,4 @@
-"""Bulk intake from the command line: files or folders, one unit of work per file."""
+"""Bulk intake from the command line: files or folders, committed in batches."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from archive.access import get_case
-from archive.intake import Rejected, ingest, open_case
+from archive.intake import Incoming, Rejected, ingest_many, open_case
 from archive.queue import enqueue_processing
 from archive.records.audit import Origin, current_origin
 
@@ -31,20 +31,22 @@ def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, op
         with runtime.sessions() as session:
             get_case(session, actor, case_no)  # an unknown case fails before any file is read
     files = expand(list(paths))
+    batch = max(1, int(runtime.settings.get("intake.batch_files")))
     refused = 0
-    with click.progressbar(files, label=f"ingesting into {case_no}", file=click.get_text_stream("stderr"),
-                           item_show_func=lambda p: p.name if p else "") as bar:
-        for path in bar:
-            try:
-                with open(path, "rb") as stream:
-                    result = ingest(runtime.sessions, runtime.store, runtime.limits,
-                                    tmp_dir=runtime.tmp_dir, case_no=case_no, stream=stream,
-                                    filename=path.name, kind=kind, actor=actor)
-            except Rejected as refusal:
-                refused += 1
-                click.echo(f"\n{path}: refused: {refusal.reason}", err=True)
-                continue
-            if result.needs_processing:
-                enqueue_processing(runtime, [result.document_id])
+    with click.progressbar(length=len(files), label=f"ingesting into {case_no}",
+                           file=click.get_text_stream("stderr")) as bar:
+        for start in range(0, len(files), batch):
+            chunk = files[start:start + batch]
+            outcomes = ingest_many(runtime.sessions, runtime.store, runtime.limits,
+                                   tmp_dir=runtime.tmp_dir, case_no=case_no,
+                                   files=[Incoming.from_path(path) for path in chunk], kind=kind,
+                                   actor=actor)
+            for path, outcome in zip(chunk, outcomes, strict=True):
+                if isinstance(outcome, Rejected):
+                    refused += 1
+                    click.echo(f"\n{path}: refused: {outcome.reason}", err=True)
+            enqueue_processing(runtime, [outcome.document_id for outcome in outcomes
+                                         if not isinstance(outcome, Rejected) and outcome.needs_processing])
+            bar.update(len(chunk))
     click.echo(f"{len(files) - refused} of {len(files)} files accepted into {case_no}")
     return refused

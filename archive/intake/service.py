@@ -1,18 +1,23 @@
-"""Accepting one file into a case: one unit of work, all or nothing.
+"""Accepting files into a case: each accepted file is all or nothing.
 
-Steps: spool the stream to disk while hashing → inspect type, size and pages → store the
-original under its sha256 (unless those bytes are already stored) → add the database rows and
-the audit event in one transaction. If the transaction fails, an object this upload stored is
-removed again; `reconcile` reports anything a crash left behind.
+Steps: spool each stream to disk while hashing → inspect type, size and pages (a file refused
+here is reported and the others go on) → store the originals not stored yet under their sha256,
+made durable together → add the database rows and the audit events in one transaction. If the
+transaction fails, the objects it stored are removed again; `reconcile` reports anything a crash
+left behind. One file is a batch of one; the CLI, scanner uploads and the browser send batches,
+so the fsyncs and the transaction are shared (a group commit) instead of paid per file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,10 +27,12 @@ from archive.intake.filenames import safe_filename
 from archive.intake.spool import SpooledFile, spool
 from archive.intake.validate import Limits, Rejected, inspect_file
 from archive.models import Case, Document, StoredObject
-from archive.models.cases import DOCUMENT_KINDS
+from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
 from archive.records import audit
-from archive.storage import ObjectStore, key_for_sha256
+from archive.storage import ObjectStore, PutItem, key_for_sha256
 from archive.workflows import content_changed
+
+SPOOL_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -41,100 +48,284 @@ class IntakeResult:
         return self.duplicate != "same_case"
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One file offered for intake: the name it was sent with and how to open its bytes."""
+
+    filename: str | None
+    open: Callable[[], AbstractContextManager[BinaryIO]]
+
+    @classmethod
+    def from_path(cls, path: Path) -> Incoming:
+        return cls(path.name, lambda: open(path, "rb"))
+
+    @classmethod
+    def from_stream(cls, stream: BinaryIO, filename: str | None) -> Incoming:
+        return cls(filename, lambda: nullcontext(stream))
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    position: int
+    filename: str | None
+    spooled: SpooledFile
+    content_type: str
+    pages: int
+
+
 def ingest(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, *,
            tmp_dir: Path, case_no: str, stream: BinaryIO, filename: str | None,
            kind: str | None, actor) -> IntakeResult:
     """Accept one upload into case `case_no`; raises Rejected, NotFound or Forbidden."""
-    from archive.records.holds import ensure_changeable  # records builds on intake's Rejected
+    [outcome] = ingest_many(sessions, store, limits, tmp_dir=tmp_dir, case_no=case_no,
+                            files=[Incoming.from_stream(stream, filename)], kind=kind, actor=actor)
+    if isinstance(outcome, Rejected):
+        raise outcome
+    return outcome
 
+
+def ingest_many(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, *,
+                tmp_dir: Path, case_no: str, files: Sequence[Incoming], kind: str | None,
+                actor) -> list[IntakeResult | Rejected]:
+    """Accept `files` into case `case_no`: one outcome per file, in order.
+
+    A file refused on inspection gets its Rejected in its place and does not stop the others.
+    The accepted ones are committed together; a refusal that concerns the case (unknown,
+    forbidden, held, filed) or a failure of the commit is raised and leaves nothing behind.
+    """
     require(actor, "document.upload")
     if kind is not None and kind not in DOCUMENT_KINDS:
         raise Rejected(f"unknown document kind {kind!r}; one of {', '.join(DOCUMENT_KINDS)}",
                        code="invalid_kind", status=400)
-    with sessions() as session:
-        case = get_case(session, actor, case_no)  # refuse an unknown case before reading
-        ensure_changeable(session, case, lock=False)  # … or a frozen one; checked again below
-        case_id = case.id
-    spooled = spool(stream, max_bytes=limits.max_bytes, tmp_dir=tmp_dir)
+    case_id = _changeable_case_id(sessions, actor, case_no)  # refused before any file is read
+    outcomes: list[IntakeResult | Rejected | None] = [None] * len(files)
+    accepted: list[_Accepted] = []
     try:
-        content_type, pages = inspect_file(spooled.path, spooled.size, limits)
+        for position, prepared in enumerate(_spool_and_inspect_all(files, limits, tmp_dir)):
+            if isinstance(prepared, Rejected):
+                outcomes[position] = prepared
+            else:
+                accepted.append(prepared)
+        if accepted:
+            results = _record(sessions, store, accepted, case_id=case_id, kind=kind, actor=actor)
+            for item, result in zip(accepted, results, strict=True):
+                outcomes[item.position] = result
+    finally:
+        for item in accepted:
+            item.spooled.discard()
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _changeable_case_id(sessions, actor, case_no: str) -> int:
+    from archive.records.holds import ensure_changeable  # records builds on intake's Rejected
+
+    with sessions() as session:
+        case = get_case(session, actor, case_no)
+        ensure_changeable(session, case, lock=False)  # checked again under the case's lock
+        return case.id
+
+
+def _spool_and_inspect_all(files: Sequence[Incoming], limits: Limits,
+                           tmp_dir: Path) -> list[_Accepted | Rejected]:
+    """Each file spooled and inspected, or its refusal. Several files are taken a few at a time:
+    creating, writing and renaming files wait on the file system's journal, and hashing and
+    PDFium run outside the interpreter's lock, so the threads overlap where one would wait."""
+    if len(files) <= 1:
+        return [_spool_and_inspect(position, incoming, limits, tmp_dir)
+                for position, incoming in enumerate(files)]
+    with ThreadPoolExecutor(max_workers=min(SPOOL_THREADS, len(files))) as pool:
+        futures = [pool.submit(_spool_and_inspect, position, incoming, limits, tmp_dir)
+                   for position, incoming in enumerate(files)]
+    prepared, failure = [], None
+    for future in futures:
+        try:
+            prepared.append(future.result())
+        except BaseException as exc:  # an I/O error: every file's spool is removed, then raised
+            failure = failure or exc
+    if failure is not None:
+        for item in prepared:
+            if isinstance(item, _Accepted):
+                item.spooled.discard()
+        raise failure
+    return prepared
+
+
+def _spool_and_inspect(position: int, incoming: Incoming, limits: Limits,
+                       tmp_dir: Path) -> _Accepted | Rejected:
+    try:
+        with incoming.open() as stream:
+            spooled = spool(stream, max_bytes=limits.max_bytes, tmp_dir=tmp_dir)
+        try:
+            content_type, pages = inspect_file(spooled.path, spooled.size, limits)
+        except BaseException:
+            spooled.discard()
+            raise
+    except Rejected as refusal:
+        return refusal
+    return _Accepted(position, incoming.filename, spooled, content_type, pages)
+
+
+def _record(sessions, store: ObjectStore, accepted: list[_Accepted], *, case_id: int,
+            kind: str | None, actor) -> list[IntakeResult]:
+    stored_here: list[str] = []  # keys this upload stored, removed again if it fails
+    try:
         for attempt in (1, 2):
             try:
-                return _record(sessions, store, spooled, content_type=content_type, pages=pages,
-                               case_id=case_id, filename=filename, kind=kind, actor=actor)
+                return _record_once(sessions, store, accepted, stored_here, case_id=case_id,
+                                    kind=kind, actor=actor)
             except IntegrityError:
                 # The same bytes were committed by a concurrent upload; the retry links to them.
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
-    finally:
-        spooled.discard()
-
-
-def _record(sessions, store: ObjectStore, spooled: SpooledFile, *, content_type: str, pages: int,
-            case_id: int, filename: str | None, kind: str | None, actor) -> IntakeResult:
-    from archive.records.holds import ensure_changeable
-
-    key = key_for_sha256(spooled.sha256)
-    stored_here = False
-    try:
-        with sessions.begin() as session:
-            case = session.get_one(Case, case_id)
-            # Checked again under the case's lock (held to the commit): a hold placed since the
-            # first check is seen, and none can be placed before this upload commits.
-            ensure_changeable(session, case)
-            stored = session.scalar(select(StoredObject).where(StoredObject.sha256 == spooled.sha256))
-            holders = []
-            if stored is None:
-                # Content-addressed: rewriting a key that a crash left behind stores the same bytes.
-                store.put_file(key, spooled.path, content_type=content_type, size=spooled.size)
-                stored_here = True
-                stored = StoredObject(sha256=spooled.sha256, size=spooled.size, store_key=key,
-                                      content_type=content_type)
-                session.add(stored)
-            else:
-                if stored.destroyed_at is not None or not store.exists(stored.store_key):
-                    # The original was lost from the store; the same bytes heal it.
-                    store.put_file(stored.store_key, spooled.path, content_type=content_type,
-                                   size=spooled.size)
-                    # Bytes destroyed with another case are kept again for this one.
-                    stored.destroyed_at = None
-                    audit.record(session, "object.restored", actor=actor, target=stored,
-                                 details={"sha256": stored.sha256})
-                holders = list(session.scalars(
-                    select(Document).where(Document.object_id == stored.id).order_by(Document.id)))
-            same_case = next((d for d in holders if d.case_id == case.id), None)
-            if same_case is not None:
-                audit.record(session, "document.upload_duplicate", actor=actor, target=same_case,
-                             details={"case_no": case.case_no, "filename": filename})
-                return IntakeResult(same_case.id, case.case_no, same_case.status, "same_case")
-            earlier = holders[0] if holders else None
-            document = Document(
-                case=case, stored_object=stored, kind=kind,
-                original_filename=filename or "", filename=safe_filename(filename),
-                content_type=content_type, page_count=pages,
-                duplicate_of_id=earlier.id if earlier else None, uploaded_by_id=actor.id,
-            )
-            session.add(document)
-            session.flush()
-            # A document added after sign-off sends the chain back (before this audit event:
-            # the audit chain lock stays the last lock the transaction takes).
-            content_changed(session, case, actor=actor,
-                            reason=f"document added: {document.filename}")
-            audit.record(session, "document.upload", actor=actor, target=document, details={
-                "case_no": case.case_no, "filename": document.filename, "sha256": spooled.sha256,
-                "size": spooled.size, "content_type": content_type, "pages": pages, "kind": kind,
-                "duplicate_of": document.duplicate_of_id,
-            })
-            return IntakeResult(document.id, case.case_no, document.status,
-                                "other_case" if earlier else None)
     except BaseException:
-        if stored_here:
-            _remove_if_unreferenced(sessions, store, spooled.sha256, key)
+        _remove_if_unreferenced(sessions, store, stored_here)
         raise
 
 
-def _remove_if_unreferenced(sessions, store: ObjectStore, sha256: str, key: str) -> None:
+def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored_here: list[str], *,
+                 case_id: int, kind: str | None, actor) -> list[IntakeResult]:
+    from archive.records.holds import ensure_changeable
+
+    with sessions.begin() as session:
+        case = session.get_one(Case, case_id)
+        # Checked again under the case's lock (held to the commit): a hold placed since the
+        # first check is seen, and none can be placed before this upload commits.
+        ensure_changeable(session, case)
+        object_ids, restored = _store_objects(session, store, accepted, stored_here)
+        holders = _holders(session, object_ids)
+        # Each item's document: an earlier one of this case holding the same bytes, or a new one.
+        new_rows: list[dict] = []
+        in_case: dict[str, int | dict] = {}
+        for item in accepted:
+            sha256 = item.spooled.sha256
+            if sha256 not in in_case:
+                held = holders.get(sha256, [])
+                same_case = next((d.id for d in held if d.case_id == case.id), None)
+                in_case[sha256] = same_case or _document_row(item, case_id=case.id,
+                                                             object_id=object_ids[sha256], kind=kind,
+                                                             earlier=held[0].id if held else None,
+                                                             actor=actor)
+                if same_case is None:
+                    new_rows.append(in_case[sha256])
+        # Rows written directly, not through the unit of work: a batch of 64 documents costs a
+        # third of the time, and nothing else in this transaction reads them as objects.
+        if new_rows:
+            ids = session.scalars(insert(Document).returning(Document.id, sort_by_parameter_order=True),
+                                  new_rows).all()
+            for row, document_id in zip(new_rows, ids, strict=True):
+                row["id"] = document_id
+            # A document added after sign-off sends the chain back (before the audit events:
+            # the audit chain lock stays the last lock the transaction takes).
+            content_changed(session, case, actor=actor,
+                            reason=_added_reason([row["filename"] for row in new_rows]))
+        events = [("object.restored", stored, {"sha256": stored.sha256}) for stored in restored]
+        results, recorded = [], set()
+        for item in accepted:
+            document = in_case[item.spooled.sha256]
+            if isinstance(document, dict) and document["id"] not in recorded:
+                recorded.add(document["id"])
+                events.append(("document.upload", audit.Ref("document", document["id"]), {
+                    "case_no": case.case_no, "filename": document["filename"],
+                    "sha256": item.spooled.sha256, "size": item.spooled.size,
+                    "content_type": item.content_type, "pages": item.pages, "kind": kind,
+                    "duplicate_of": document["duplicate_of_id"]}))
+                duplicate = "other_case" if document["duplicate_of_id"] else None
+                results.append(IntakeResult(document["id"], case.case_no, DocumentStatus.RECEIVED,
+                                            duplicate))
+            else:
+                document_id = document["id"] if isinstance(document, dict) else document
+                events.append(("document.upload_duplicate", audit.Ref("document", document_id),
+                               {"case_no": case.case_no, "filename": item.filename}))
+                results.append(IntakeResult(document_id, case.case_no, _status(session, document_id),
+                                            "same_case"))
+        audit.record_many(session, events, actor=actor)
+        return results
+
+
+def _document_row(item: _Accepted, *, case_id: int, object_id: int, kind: str | None,
+                  earlier: int | None, actor) -> dict:
+    return {"case_id": case_id, "object_id": object_id, "kind": kind,
+            "original_filename": item.filename or "", "filename": safe_filename(item.filename),
+            "content_type": item.content_type, "page_count": item.pages,
+            "duplicate_of_id": earlier, "uploaded_by_id": actor.id}
+
+
+def _status(session: Session, document_id: int) -> str:
+    return session.scalar(select(Document.status).where(Document.id == document_id))
+
+
+def _store_objects(session: Session, store: ObjectStore, accepted: list[_Accepted],
+                   stored_here: list[str]) -> tuple[dict[str, int], list[StoredObject]]:
+    """The stored object's id for each sha256 in the batch, storing (durably, together) the bytes
+    the store does not hold yet, and the objects healed by this upload. Keys this call stores are
+    added to `stored_here` before the store is written, so the caller can remove them if
+    anything fails; a key already there was stored by an earlier attempt of this upload and is
+    not written again."""
+    shas = {item.spooled.sha256 for item in accepted}
+    found = {stored.sha256: stored for stored in session.scalars(
+        select(StoredObject).where(StoredObject.sha256.in_(shas)))}
+    puts: list[PutItem] = []
+    new_rows: list[dict] = []
+    restored: list[StoredObject] = []
+    for item in _first_of_each_content(accepted):
+        sha256, spooled = item.spooled.sha256, item.spooled
+        stored = found.get(sha256)
+        if stored is None:
+            # Content-addressed: rewriting a key that a crash left behind stores the same bytes.
+            key = key_for_sha256(sha256)
+            new_rows.append({"sha256": sha256, "size": spooled.size, "store_key": key,
+                             "content_type": item.content_type})
+            if key not in stored_here:
+                stored_here.append(key)
+                # The spooled file is renamed into a local store rather than copied.
+                puts.append(PutItem(key, spooled.path, item.content_type, spooled.size, movable=True))
+        elif stored.destroyed_at is not None or not store.exists(stored.store_key):
+            # The original was lost from the store, or destroyed with another case: the same
+            # bytes heal it and are kept again for this one.
+            stored.destroyed_at = None
+            restored.append(stored)
+            puts.append(PutItem(stored.store_key, spooled.path, item.content_type, spooled.size))
+    store.put_files(puts)
+    object_ids = {sha256: stored.id for sha256, stored in found.items()}
+    if new_rows:
+        ids = session.scalars(insert(StoredObject).returning(StoredObject.id,
+                                                             sort_by_parameter_order=True),
+                              new_rows).all()
+        object_ids.update((row["sha256"], object_id) for row, object_id in zip(new_rows, ids, strict=True))
+    return object_ids, restored
+
+
+def _first_of_each_content(accepted: list[_Accepted]) -> list[_Accepted]:
+    firsts: dict[str, _Accepted] = {}
+    for item in accepted:
+        firsts.setdefault(item.spooled.sha256, item)
+    return list(firsts.values())
+
+
+def _holders(session: Session, object_ids: dict[str, int]) -> dict[str, list[Document]]:
+    """Documents already holding each stored object, oldest first."""
+    sha_of = {object_id: sha256 for sha256, object_id in object_ids.items()}
+    holders: dict[str, list[Document]] = {}
+    for document in session.scalars(select(Document).where(Document.object_id.in_(sha_of))
+                                    .order_by(Document.id)):
+        holders.setdefault(sha_of[document.object_id], []).append(document)
+    return holders
+
+
+def _added_reason(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"document added: {names[0]}"
+    shown = ", ".join(names[:5])
+    return f"{len(names)} documents added: {shown}" + (", …" if len(names) > 5 else "")
+
+
+def _remove_if_unreferenced(sessions, store: ObjectStore, keys: list[str]) -> None:
+    if not keys:
+        return
     with sessions() as session:
-        if session.scalar(select(StoredObject.id).where(StoredObject.sha256 == sha256)) is None:
+        referenced = set(session.scalars(select(StoredObject.store_key)
+                                         .where(StoredObject.store_key.in_(keys))))
+    for key in keys:
+        if key not in referenced:
             store.delete(key)

@@ -63,7 +63,7 @@ def record_many(session: Session, entries: list[tuple[str, Any, dict[str, Any] |
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "username", None) or _unattended(origin),
         action=action,
-        target_type=type(target).__name__.lower() if target is not None else None,
+        target_type=_target_type(target),
         target_id=_target_id(target),
         details={"channel": origin.channel, **(details or {})},
         request_id=origin.request_id,
@@ -196,6 +196,20 @@ def _unattended(origin: Origin) -> str:
     # Work nobody signed in for (jobs, schedules) is the system's; a web request without a
     # user (a failed sign-in) is anonymous.
     return "anonymous" if origin.channel in ("web", "api") else "system"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A target named by its type and id, for rows written without loading them as objects."""
+
+    type: str
+    id: int
+
+
+def _target_type(target) -> str | None:
+    if target is None:
+        return None
+    return target.type if isinstance(target, Ref) else type(target).__name__.lower()
 
 
 def _target_id(target) -> str | None:

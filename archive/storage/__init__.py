@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from archive.storage.base import ObjectMissing, ObjectStore, StoreError, key_for_sha256
+from archive.storage.base import ObjectMissing, ObjectStore, PutItem, StoreError, key_for_sha256
 from archive.storage.local import LocalStore
 
-__all__ = ["ObjectMissing", "ObjectStore", "StoreError", "key_for_sha256", "make_store"]
+__all__ = ["ObjectMissing", "ObjectStore", "PutItem", "StoreError", "key_for_sha256", "make_store"]
 
 
 def _local(settings) -> ObjectStore:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +25,19 @@ def key_for_sha256(sha256: str) -> str:
 
 
 @dataclass(frozen=True)
+class PutItem:
+    """One file for `put_files`: stored under `key`, as `put_file` would store it."""
+
+    key: str
+    path: Path
+    content_type: str
+    size: int
+    # The caller gives the file up: a store on the same file system may rename it into place
+    # instead of copying it (and it may be gone afterwards, whatever the outcome).
+    movable: bool = False
+
+
+@dataclass(frozen=True)
 class Protection:
     """How the store itself guards one object against change and deletion."""
 
@@ -36,6 +49,10 @@ class Protection:
 class ObjectStore(Protocol):
     def put_file(self, key: str, path: Path, *, content_type: str, size: int) -> None:
         """Store the file at `path` under `key`, streaming it; replace nothing half-written."""
+
+    def put_files(self, items: Sequence[PutItem]) -> None:
+        """Store several files; when it returns, every one is durable. A failure may leave some
+        stored (whole, never half-written): the caller removes what nothing refers to."""
 
     def open(self, key: str) -> BinaryIO:
         """A readable stream of the object (raises ObjectMissing). The caller closes it."""

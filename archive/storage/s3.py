@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,11 +16,13 @@ from minio.commonconfig import COMPLIANCE, GOVERNANCE
 from minio.error import MinioException, S3Error
 from minio.retention import Retention
 
-from archive.storage.base import ObjectMissing, Protection, StoreError
+from archive.storage.base import ObjectMissing, Protection, PutItem, StoreError
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 _MISSING = {"NoSuchKey", "NoSuchObject"}
 _RETRY_STATUS = [500, 502, 503, 504]
+# Uploads in flight at once for a batch; each holds at most one part (part_size) in memory.
+PARALLEL_UPLOADS = 4
 
 
 class S3Store:
@@ -131,6 +134,19 @@ class S3Store:
         if self.object_lock and self.initial_retention_years > 0:
             self.protect(key, retain_until=_years_from_today(self.initial_retention_years),
                          legal_hold=False)
+
+    def put_files(self, items: Sequence[PutItem]) -> None:
+        """Upload a few at a time: each upload is a round trip, and the server takes them in
+        parallel. Every upload is waited for before the first error is raised."""
+        if len(items) <= 1:
+            for item in items:
+                self.put_file(item.key, item.path, content_type=item.content_type, size=item.size)
+            return
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_UPLOADS, len(items))) as pool:
+            futures = [pool.submit(self.put_file, item.key, item.path, content_type=item.content_type,
+                                   size=item.size) for item in items]
+        for future in futures:
+            future.result()
 
     def open(self, key: str) -> BinaryIO:
         with self._errors(f"download of {key}", key):

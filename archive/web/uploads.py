@@ -8,14 +8,14 @@ from flask import request
 from flask_babel import gettext
 
 from archive.auth import require
-from archive.intake import ingest
+from archive.intake import Incoming, ingest_many
 from archive.intake.validate import Rejected
 from archive.queue import enqueue_processing
 from archive.web.context import runtime
 
 
 def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[dict], int]:
-    """Accept every file of the request, each as its own unit of work.
+    """Accept every file of the request; the accepted ones are committed together.
 
     Returns one result per file and the HTTP status: 201 if all were accepted, otherwise the
     status of the first refusal (the accepted ones stay accepted and are listed too).
@@ -26,23 +26,24 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
         raise Rejected("no file in the request (use the form field 'files')", code="no_file",
                        status=400)
     rt = runtime()
-    results, status, to_process = [], 201, []
-    for upload in files:
-        try:
-            result = ingest(rt.sessions, rt.store, rt.limits, tmp_dir=rt.tmp_dir, case_no=case_no,
-                            stream=upload.stream, filename=upload.filename, kind=kind, actor=user)
-        except Rejected as refusal:
+    try:
+        outcomes = ingest_many(rt.sessions, rt.store, rt.limits, tmp_dir=rt.tmp_dir, case_no=case_no,
+                               files=[Incoming.from_stream(f.stream, f.filename) for f in files],
+                               kind=kind, actor=user)
+    except Rejected as refusal:  # the case refuses every file (held, filed)
+        outcomes = [refusal] * len(files)
+    results, status = [], 201
+    for upload, outcome in zip(files, outcomes, strict=True):
+        if isinstance(outcome, Rejected):
             # A records refusal (legal hold, filed case) carries a translatable message.
-            reason = refusal.render(gettext) if hasattr(refusal, "render") else refusal.reason
-            results.append({"filename": upload.filename, "error": reason,
-                            "code": refusal.code})
-            status = status if status != 201 else refusal.status
-            continue
-        if result.needs_processing:
-            to_process.append(result.document_id)
-        results.append({"filename": upload.filename, "document_id": result.document_id,
-                        "status": result.status, "duplicate": result.duplicate})
-    enqueue_processing(rt, to_process)
+            reason = outcome.render(gettext) if hasattr(outcome, "render") else outcome.reason
+            results.append({"filename": upload.filename, "error": reason, "code": outcome.code})
+            status = status if status != 201 else outcome.status
+        else:
+            results.append({"filename": upload.filename, "document_id": outcome.document_id,
+                            "status": outcome.status, "duplicate": outcome.duplicate})
+    enqueue_processing(rt, [outcome.document_id for outcome in outcomes
+                            if not isinstance(outcome, Rejected) and outcome.needs_processing])
     return results, status
 
 

@@ -39,7 +39,7 @@ def replace_original(rt, document_id: int, content: bytes, tmp_path) -> None:
     (bad_files.encrypted_pdf("secret"), "protected by a password"),
     (bad_files.truncated_jpeg(), "the image cannot be read"),
     (bad_files.word_document(), "unsupported file type"),
-    (bad_files.zero_page_pdf(), "the PDF cannot be read"),
+    (bad_files.zero_page_pdf(), "the PDF has no pages"),
 ], ids=["encrypted_pdf", "corrupt_image", "word_renamed_pdf", "zero_page_pdf"])
 def test_bad_file_fails_its_document_only(rt, clerk, tmp_path, content, reason):
     case_no = factories.make_case(rt, clerk)

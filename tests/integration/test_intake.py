@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from archive.access import NotFound
 from archive.auth import Forbidden
-from archive.intake import Rejected, ingest
+from archive.intake import Incoming, Rejected, ingest, ingest_many
 from archive.models import AuditEvent, Document, Page, StoredObject
 from archive.records.reconcile import reconcile
 from archive.storage import key_for_sha256
@@ -139,7 +139,7 @@ def test_failure_after_storing_removes_the_object(rt, clerk, monkeypatch):
     def broken_audit(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(service.audit, "record", broken_audit)
+    monkeypatch.setattr(service.audit, "record_many", broken_audit)
     with pytest.raises(RuntimeError):
         factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=3))
     assert counts(rt) == before
@@ -200,3 +200,65 @@ def test_processing_reads_pages_fields_and_findings(rt, clerk):
         assert empty.pages[0].source == "ocr"
         assert {c["code"] for c in empty.checks} >= {"missing_signature", "low_confidence"}
         assert empty.needs_check is True
+
+
+def _incoming(content: bytes, filename: str) -> Incoming:
+    return Incoming.from_stream(io.BytesIO(content), filename)
+
+
+def test_a_batch_commits_the_accepted_files_and_reports_each_refusal_in_place(rt, clerk):
+    case_no = factories.make_case(rt, clerk)
+    first, second = factories.invoice_pdf(seed=21), factories.invoice_pdf(seed=22, pages=3)
+    outcomes = ingest_many(rt.sessions, rt.store, rt.limits, tmp_dir=rt.tmp_dir, case_no=case_no,
+                           files=[_incoming(first, "一.pdf"), _incoming(bad_files.zip_named_pdf(), "假.pdf"),
+                                  _incoming(first, "一又一次.pdf"), _incoming(second, "二.pdf")],
+                           kind="invoice", actor=clerk)
+
+    one, refused, again, two = outcomes
+    assert isinstance(refused, Rejected) and refused.code == "unsupported_type"
+    assert (one.duplicate, again.duplicate, two.duplicate) == (None, "same_case", None)
+    assert again.document_id == one.document_id  # the same bytes twice in one batch: one document
+    assert counts(rt) == {"documents": 2, "objects": 2, "uploads": 2, "stored": 2, "tmp": 0}
+    with rt.sessions() as session:
+        pages = [session.get(Document, r.document_id).page_count for r in (one, two)]
+        actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert pages == [1, 3]
+    assert actions[-3:] == ["document.upload", "document.upload_duplicate", "document.upload"]
+    for content in (first, second):
+        with rt.store.open(key_for_sha256(hashlib.sha256(content).hexdigest())) as stored:
+            assert stored.read() == content
+
+
+def test_a_batch_whose_commit_fails_leaves_nothing_behind(rt, clerk, monkeypatch):
+    import archive.intake.service as service
+
+    case_no = factories.make_case(rt, clerk)
+    factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=30))
+    before = counts(rt)
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(service.audit, "record_many", broken_audit)
+    with pytest.raises(RuntimeError):
+        ingest_many(rt.sessions, rt.store, rt.limits, tmp_dir=rt.tmp_dir, case_no=case_no,
+                    files=[_incoming(factories.invoice_pdf(seed=seed), f"{seed}.pdf")
+                           for seed in (30, 31, 32)], kind=None, actor=clerk)
+    # The object the earlier upload stored (seed 30) is still referenced and stays.
+    assert counts(rt) == before
+    assert reconcile(rt).orphan_objects == []
+
+
+def test_a_file_that_cannot_be_read_fails_the_batch_before_anything_is_written(rt, clerk):
+    case_no = factories.make_case(rt, clerk)
+    before = counts(rt)
+
+    def unreadable():
+        raise OSError("the scanner's share went away")
+
+    files = [_incoming(factories.invoice_pdf(seed=seed), f"{seed}.pdf") for seed in (40, 41, 42)]
+    files.insert(1, Incoming("gone.pdf", unreadable))
+    with pytest.raises(OSError, match="share went away"):
+        ingest_many(rt.sessions, rt.store, rt.limits, tmp_dir=rt.tmp_dir, case_no=case_no,
+                    files=files, kind=None, actor=clerk)
+    assert counts(rt) == before  # no rows, no objects, no spooled files left in tmp

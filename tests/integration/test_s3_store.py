@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from minio import Minio
 
-from archive.storage.base import ObjectMissing, StoreError, key_for_sha256
+from archive.storage.base import ObjectMissing, PutItem, StoreError, key_for_sha256
 from archive.storage.s3 import MIN_PART_SIZE, S3Store
 from tests.integration.s3_server import S3Server, closed_port, moto_s3_server
 
@@ -196,3 +196,23 @@ def test_from_settings() -> None:
         S3Store.from_settings({"endpoint": "x:9000", "bucket": "b", "part_size_mb": 1})
     with pytest.raises(StoreError, match="endpoint"):
         S3Store.from_settings({"endpoint": "", "bucket": "b"})
+
+
+def test_put_files_uploads_a_batch_and_raises_after_every_upload_finished(store: S3Store,
+                                                                          tmp_path: Path) -> None:
+    items = []
+    for number in range(6):
+        source = tmp_path / f"{number}.bin"
+        source.write_bytes(f"对象 {number} ".encode() * (number + 1))
+        items.append(PutItem(f"batch/{number}", source, "application/octet-stream",
+                             source.stat().st_size))
+    store.put_files(items)
+    assert [read_all(store, item.key) for item in items] == [item.path.read_bytes() for item in items]
+
+    short = PutItem("batch/short", items[0].path, "application/octet-stream", items[0].size + 1)
+    later = tmp_path / "later.bin"
+    later.write_bytes(b"later")
+    with pytest.raises(StoreError, match="expected"):
+        store.put_files([short, PutItem("batch/later", later, "application/octet-stream", 5)])
+    assert not store.exists("batch/short")
+    assert read_all(store, "batch/later") == b"later"  # the caller removes what nothing refers to

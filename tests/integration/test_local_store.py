@@ -1,0 +1,43 @@
+"""The local store's batch write: durable together, never a half-written file under a key."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from archive.storage import PutItem
+from archive.storage.local import LocalStore
+
+
+def _items(tmp_path: Path, count: int) -> list[PutItem]:
+    items = []
+    for number in range(count):
+        source = tmp_path / f"src-{number}.pdf"
+        source.write_bytes(f"原件 {number}".encode() * 100)
+        items.append(PutItem(f"sha256/{number:02d}/{number}", source, "application/pdf",
+                             source.stat().st_size))
+    return items
+
+
+def test_put_files_stores_every_file_read_only(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    items = _items(tmp_path, 5)
+    store.put_files(items)
+    for item in items:
+        path = store.local_path(item.key)
+        assert path.read_bytes() == item.path.read_bytes()
+        assert not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert list(store.iter_keys()) == [item.key for item in items]
+    assert list((tmp_path / "store" / ".tmp").iterdir()) == []
+
+
+def test_put_files_that_fails_midway_stores_nothing(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    items = _items(tmp_path, 4)
+    items[2].path.unlink()  # the third source vanishes before it is copied
+    with pytest.raises(FileNotFoundError):
+        store.put_files(items)
+    assert list(store.iter_keys()) == []
+    assert list((tmp_path / "store" / ".tmp").iterdir()) == []
