@@ -166,11 +166,20 @@ def intake_leg(paths: list[Path], environ: dict[str, str], *, batch: int | None 
     return result
 
 
-def median_run(runs: list[dict]) -> dict:
-    """The run of median time, with every run's time beside it: one run of 500 small files
-    takes well under a second, so a single one moves with whatever else the machine does."""
-    ordered = sorted(runs, key=lambda run: run["seconds"])
-    return {**ordered[len(ordered) // 2], "runs_seconds": [run["seconds"] for run in runs]}
+def settle() -> None:
+    """Untimed, before each leg: write back what earlier legs left dirty, so that no leg pays
+    for another's writeback (the plain copy, which syncs nothing, is the most exposed)."""
+    os.sync()
+    time.sleep(0.5)
+
+
+def fastest_run(runs: list[dict]) -> dict:
+    """The fastest run, with every run's time beside it. One run of 500 small files takes well
+    under a second, and on a shared virtual machine a stall in the file system's journal can
+    double it; such noise only ever adds time, so the fastest run is the cleanest measure (the
+    rule `timeit` follows), taken alike for the baselines and for intake."""
+    fastest = min(runs, key=lambda run: run["seconds"])
+    return {**fastest, "runs_seconds": [run["seconds"] for run in runs]}
 
 
 def ratio(base: dict, leg: dict) -> float:
@@ -281,8 +290,9 @@ def run(args) -> dict:
         for round_no in range(args.repeat):  # interleaved, so drift in the machine's load hits all
             for name, leg in legs.items():
                 log(f"round {round_no + 1}/{args.repeat}: {name}")
+                settle()
                 runs[name].append(leg(round_no))
-        report.update({name: median_run(legs_runs) for name, legs_runs in runs.items()})
+        report.update({name: fastest_run(legs_runs) for name, legs_runs in runs.items()})
         base, durable = report["baseline"], report["durable_baseline"]
         for leg in ("embedded", "embedded_one_by_one"):
             report[leg]["ratio_to_baseline"] = ratio(base, report[leg])
@@ -323,7 +333,7 @@ def main() -> None:
     parser.add_argument("--skip-postgres-s3", action="store_true")
     parser.add_argument("--skip-rss", action="store_true")
     parser.add_argument("--repeat", type=int, default=5, help="rounds of the baselines and the "
-                        "embedded legs; the median of each is reported")
+                        "embedded legs; the fastest of each is reported")
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--env", help=argparse.SUPPRESS)
     args = parser.parse_args()

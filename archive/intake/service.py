@@ -11,7 +11,6 @@ so the fsyncs and the transaction are shared (a group commit) instead of paid pe
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,6 @@ from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
 from archive.records import audit
 from archive.storage import ObjectStore, PutItem, key_for_sha256
 from archive.workflows import content_changed
-
-SPOOL_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,8 @@ def ingest_many(sessions: sessionmaker[Session], store: ObjectStore, limits: Lim
     outcomes: list[IntakeResult | Rejected | None] = [None] * len(files)
     accepted: list[_Accepted] = []
     try:
-        for position, prepared in enumerate(_spool_and_inspect_all(files, limits, tmp_dir)):
+        for position, incoming in enumerate(files):
+            prepared = _spool_and_inspect(position, incoming, limits, tmp_dir)
             if isinstance(prepared, Rejected):
                 outcomes[position] = prepared
             else:
@@ -125,41 +123,18 @@ def _changeable_case_id(sessions, actor, case_no: str) -> int:
         return case.id
 
 
-def _spool_and_inspect_all(files: Sequence[Incoming], limits: Limits,
-                           tmp_dir: Path) -> list[_Accepted | Rejected]:
-    """Each file spooled and inspected, or its refusal. Several files are taken a few at a time:
-    creating, writing and renaming files wait on the file system's journal, and hashing and
-    PDFium run outside the interpreter's lock, so the threads overlap where one would wait."""
-    if len(files) <= 1:
-        return [_spool_and_inspect(position, incoming, limits, tmp_dir)
-                for position, incoming in enumerate(files)]
-    with ThreadPoolExecutor(max_workers=min(SPOOL_THREADS, len(files))) as pool:
-        futures = [pool.submit(_spool_and_inspect, position, incoming, limits, tmp_dir)
-                   for position, incoming in enumerate(files)]
-    prepared, failure = [], None
-    for future in futures:
-        try:
-            prepared.append(future.result())
-        except BaseException as exc:  # an I/O error: every file's spool is removed, then raised
-            failure = failure or exc
-    if failure is not None:
-        for item in prepared:
-            if isinstance(item, _Accepted):
-                item.spooled.discard()
-        raise failure
-    return prepared
-
-
 def _spool_and_inspect(position: int, incoming: Incoming, limits: Limits,
                        tmp_dir: Path) -> _Accepted | Rejected:
     try:
         with incoming.open() as stream:
             spooled = spool(stream, max_bytes=limits.max_bytes, tmp_dir=tmp_dir)
         try:
-            content_type, pages = inspect_file(spooled.path, spooled.size, limits)
+            content_type, pages = inspect_file(spooled.path, spooled.size, limits,
+                                               content=spooled.content)
         except BaseException:
             spooled.discard()
             raise
+        spooled.content = None  # a batch waits for its commit on disk, not in memory
     except Rejected as refusal:
         return refusal
     return _Accepted(position, incoming.filename, spooled, content_type, pages)

@@ -22,6 +22,9 @@ class SpooledFile:
     path: Path
     size: int
     sha256: str
+    # The whole content when it came in one chunk (≤ 1 MB, most invoices), so the checks read it
+    # from memory instead of opening the file again; the caller drops it once they are done.
+    content: bytes | None = None
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -35,9 +38,11 @@ def spool(stream: BinaryIO, *, max_bytes: int, tmp_dir: Path) -> SpooledFile:
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
     digest = hashlib.sha256()
     size = 0
+    first: bytes | None = None
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
+                first = chunk if size == 0 else None
                 size += len(chunk)
                 if size > max_bytes:
                     raise Rejected(
@@ -50,7 +55,7 @@ def spool(stream: BinaryIO, *, max_bytes: int, tmp_dir: Path) -> SpooledFile:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-    return SpooledFile(path=Path(name), size=size, sha256=digest.hexdigest())
+    return SpooledFile(path=Path(name), size=size, sha256=digest.hexdigest(), content=first)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from dataclasses import dataclass
@@ -39,12 +40,19 @@ class Limits:
         )
 
 
-def inspect_file(path: Path, size: int, limits: Limits) -> tuple[str, int]:
-    """Content type and page count of a spooled upload, or Rejected with the reason."""
+def inspect_file(path: Path, size: int, limits: Limits, *,
+                 content: bytes | None = None) -> tuple[str, int]:
+    """Content type and page count of a spooled upload, or Rejected with the reason.
+
+    `content` is the whole file when the caller holds it already: it is read from memory.
+    """
     if size == 0:
         raise Rejected("the file is empty", code="empty_file")
-    with open(path, "rb") as handle:
-        head = handle.read(1024)
+    if content is None:
+        with open(path, "rb") as handle:
+            head = handle.read(1024)
+    else:
+        head = content[:1024]
     content_type = sniff.sniff_type(head)
     if content_type is None:
         raise Rejected(
@@ -54,26 +62,32 @@ def inspect_file(path: Path, size: int, limits: Limits) -> tuple[str, int]:
             status=415,
         )
     if content_type == sniff.PDF:
-        pages = _pdf_pages(path, size)
+        pages = _pdf_pages(path, size, content)
     else:
-        pages = _image_pages(path, limits)
+        pages = _image_pages(io.BytesIO(content) if content is not None else path, limits)
     if pages > limits.max_pages:
         raise Rejected(f"too many pages: {pages} (limit {limits.max_pages})", code="too_many_pages")
     return content_type, pages
 
 
-def _pdf_pages(path: Path, size: int) -> int:
-    with open(path, "rb") as handle:
-        handle.seek(max(0, size - 2048))
-        tail = handle.read()
+def _pdf_pages(path: Path, size: int, content: bytes | None) -> int:
+    if content is None:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, size - 2048))
+            tail = handle.read()
+    else:
+        tail = content[-2048:]
     if b"%%EOF" not in tail:
         raise Rejected("the PDF is truncated (no end-of-file marker)", code="truncated_pdf")
-    # PDFium (the engine that will render the pages) reads from the file, never all of it into
-    # memory. It is not thread-safe, hence the lock. Its C API is called directly: for an
-    # invoice-sized file the Python helper's path resolution, warnings and finalizer cost
+    # PDFium (the engine that will render the pages) reads a large file from disk, never all of
+    # it into memory. It is not thread-safe, hence the lock. Its C API is called directly: for
+    # an invoice-sized file the Python helper's path resolution, warnings and finalizer cost
     # three times the open itself.
     with PDFIUM_LOCK:
-        document = pdfium_c.FPDF_LoadDocument(os.fsencode(path), None)
+        if content is None:
+            document = pdfium_c.FPDF_LoadDocument(os.fsencode(path), None)
+        else:  # `content` outlives the document: it is closed below
+            document = pdfium_c.FPDF_LoadMemDocument(content, len(content), None)
         if not document:
             error = pdfium_c.FPDF_GetLastError()
             # PDFium reports the last error of the process when a load fails without one of its
@@ -108,14 +122,14 @@ def _declares_encryption(path: Path, size: int) -> bool:
         return b"/Encrypt" in handle.read()
 
 
-def _image_pages(path: Path, limits: Limits) -> int:
+def _image_pages(source: Path | io.BytesIO, limits: Limits) -> int:
     """Count frames, refusing oversized ones from their headers before any pixel is decoded."""
     try:
         with warnings.catch_warnings():
             # Our own pixel check below gives the clearer message; Pillow still raises
             # DecompressionBombError at twice its limit, before decoding.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(source) as image:
                 pages = getattr(image, "n_frames", 1)
                 for frame in range(pages):
                     image.seek(frame)

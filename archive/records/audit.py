@@ -71,11 +71,15 @@ def record_many(session: Session, entries: list[tuple[str, Any, dict[str, Any] |
     ) for action, target, details in entries]
     next_id, prev_hash = _lock_chain_and_read_head(session)
     next_id += 1
+    rows = []
     for event in events:
         event.id, event.prev_hash = next_id, prev_hash
-        event.row_hash = chain_hash(event)
+        covered = fields(event)  # built once for the hash and the row
+        event.row_hash = _hash(prev_hash, covered)
+        rows.append({**covered, "occurred_at": event.occurred_at, "prev_hash": prev_hash,
+                     "row_hash": event.row_hash})
         next_id, prev_hash = next_id + 1, event.row_hash
-    session.execute(insert(AuditEvent.__table__), [_row(event) for event in events])
+    session.execute(insert(AuditEvent.__table__), rows)
     return events
 
 
@@ -105,11 +109,19 @@ def fields(event: AuditEvent) -> dict[str, Any]:
 
 def canonical(event: AuditEvent) -> str:
     """The row as canonical JSON: sorted keys, no spaces, UTF-8 text, UTC time in ISO form."""
-    return json.dumps(fields(event), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _canonical(fields(event))
 
 
 def chain_hash(event: AuditEvent) -> str:
-    return hashlib.sha256((event.prev_hash + canonical(event)).encode()).hexdigest()
+    return _hash(event.prev_hash, fields(event))
+
+
+def _canonical(covered: dict[str, Any]) -> str:
+    return json.dumps(covered, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _hash(prev_hash: str, covered: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + _canonical(covered)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -185,11 +197,6 @@ def _lock_chain_and_read_head(session: Session) -> tuple[int, str]:
             select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
         ).first()
     return (last[0], last[1]) if last else (0, GENESIS_HASH)
-
-
-def _row(event: AuditEvent) -> dict[str, Any]:
-    return {**fields(event), "occurred_at": event.occurred_at, "prev_hash": event.prev_hash,
-            "row_hash": event.row_hash}
 
 
 def _unattended(origin: Origin) -> str:
