@@ -16,6 +16,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
@@ -191,28 +192,62 @@ def read_fields(kind: str, text: str | list[Line], *,
         else:
             if rejected:
                 reading.unreadable.append(rejected)
-    _corroborate(kind, reading, doubtful)
     if kind == "invoice":
-        _invoice_extras(lines, spec, reading, min_confidence)
+        _invoice_extras(lines, spec, reading, min_confidence, doubtful)
     if kind == "daily_statement":
-        _statement_items(lines, reading, min_confidence)
+        _statement_items(lines, reading, min_confidence, doubtful)
+    _corroborate(kind, reading, doubtful)
     return reading
 
 
 def _corroborate(kind: str, reading: FieldReading, doubtful: dict[str, tuple]) -> None:
-    """Take low-confidence values that the other writing of the same value confirms (see
-    [corroborates] in labels.toml): every field of a pair read, all with the same value."""
-    for names in _spec().get("corroborates", {}).get(kind, []):
-        values = {reading.fields[name] if name in reading.fields else doubtful.get(name, (None,))[0]
-                  for name in names}
-        if None in values or len(values) > 1:
-            continue
-        for name in names:
-            if name in doubtful and name not in reading.fields:
-                reading.fields[name], source = doubtful[name]
-                reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
-                if source is not None:
-                    reading.sources[name] = source
+    """Take low-confidence values that the document confirms: the other writing of the same
+    value ([corroborates] in labels.toml), or a printed sum that holds exactly ([sums]). A value
+    so taken confirms others in turn, so this goes on until nothing more is confirmed."""
+    pairs = _spec().get("corroborates", {}).get(kind, [])
+    sums = _spec().get("sums", {}).get(kind, [])
+    while True:
+        confirmed = [name for names in pairs for name in _confirmed_by_pair(names, reading, doubtful)]
+        confirmed += [name for rule in sums for name in _confirmed_by_sum(rule, reading, doubtful)]
+        if not confirmed:
+            return
+        for name in dict.fromkeys(confirmed):
+            reading.fields[name], source = doubtful.pop(name)
+            reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
+            if source is not None:
+                reading.sources[name] = source
+
+
+def _confirmed_by_pair(names: list[str], reading: FieldReading, doubtful: dict[str, tuple]) -> list[str]:
+    """Every field of a pair read, all with the same value: the doubtful ones are confirmed."""
+    values = {reading.fields[name] if name in reading.fields else doubtful.get(name, (None,))[0]
+              for name in names}
+    if None in values or len(values) > 1:
+        return []
+    return [name for name in names if name in doubtful and name not in reading.fields]
+
+
+def _confirmed_by_sum(rule: dict, reading: FieldReading, doubtful: dict[str, tuple]) -> list[str]:
+    """The one doubtful term of a sum whose other terms are all sure, when the sum holds."""
+    terms = [rule["total"], *rule["parts"]]
+    unsure = [name for name in terms if name not in reading.fields]
+    if len(unsure) != 1 or unsure[0] not in doubtful:
+        return []
+    values = {name: _sum_term(reading.fields[name] if name in reading.fields else doubtful[name][0])
+              for name in terms}
+    if None in values.values() or values[rule["total"]] != sum(values[name] for name in rule["parts"]):
+        return []
+    return unsure
+
+
+def _sum_term(value) -> Decimal | None:
+    """An amount, or a list field's rows' amounts added up."""
+    try:
+        if isinstance(value, list):
+            return sum((Decimal(row["amount"]) for row in value), Decimal(0))
+        return Decimal(value)
+    except (InvalidOperation, KeyError, TypeError):
+        return None
 
 
 def _clean_lines(text: str | list[Line]) -> list[Line]:
@@ -372,67 +407,143 @@ def _confident(line: Line, start: int, stop: int, min_confidence: float) -> bool
     return line.confidences is None or min(line.confidences[start:stop] or (100.0,)) >= min_confidence
 
 
-def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_confidence: float) -> None:
-    head = "".join(line.text for line in lines[:6])
-    visit = next((line for line in lines[:6] if re.search("住院|门诊", line.text)), None)
-    if visit is not None and (source := _rows_source([visit])):
-        reading.sources["visit_type"] = source
-    if "住院" in head:
-        reading.fields["visit_type"] = "inpatient"
-    elif "门诊" in head:
-        reading.fields["visit_type"] = "outpatient"
+def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_confidence: float,
+                    doubtful: dict[str, tuple]) -> None:
+    _visit_type(lines[:6], spec["visit_type"]["values"], reading)
     categories = spec["line_items"]["categories"]
-    category = re.compile(rf"^\s*({'|'.join(map(re.escape, categories))})")
-    items, rows, unreadable = [], [], []
+    # OCR puts spaces inside a word (化  验费): a category is matched across them.
+    category = re.compile(rf"^\s*({'|'.join(map(_label_pattern, categories))})")
+    items, rows, unreadable, sure = [], [], [], True
     for line in lines:
         if not (match := category.match(line.text)):
             continue
         tail = _JUNK_TOKEN.sub(" ", line.text[match.end():]).strip(_JUNK).lstrip(":：;；").strip(_JUNK)
         amount = read_amount(tail)
-        if amount and _confident(line, 0, len(line.text), min_confidence):
-            items.append({"category": match.group(1), "amount": amount})
+        confident = _confident(line, 0, len(line.text), min_confidence)
+        if amount and (confident or _one_word_fits(line, match.start(1), match.end(1), categories,
+                                                   min_confidence)):
+            items.append({"category": re.sub(r"\s", "", match.group(1)), "amount": amount})
             rows.append(line)
+            sure = sure and confident
         else:
             unreadable.append(line.text)
-    if unreadable:
-        # A list missing a row would be a wrong list: all rows are read, or none is given.
-        reading.unreadable.append({"field": "line_items", "read": " / ".join(unreadable),
-                                   "reason": "row_unreadable"})
-    elif items:
-        reading.fields["line_items"] = items
+            sure = False
+    _give_list("line_items", items, rows, unreadable, sure, reading, doubtful)
+
+
+def _give_list(name: str, items: list[dict], rows: list[Line], unreadable: list[str], sure: bool,
+               reading: FieldReading, doubtful: dict[str, tuple]) -> None:
+    """A list field: every row read with confidence, or none given. A list whose every row was
+    read, some of them with low confidence, is doubtful: taken only if its printed total confirms
+    it (see [sums] in labels.toml), else reported with the rows in doubt."""
+    if sure and items and not unreadable:
+        reading.fields[name] = items
         if source := _rows_source(rows):
-            reading.sources["line_items"] = source
+            reading.sources[name] = source
+        return
+    if not items and not unreadable:
+        return
+    if not unreadable:
+        doubtful[name] = (items, _rows_source(rows))
+        unreadable = [line.text for line in rows if line.confidences and min(line.confidences) < 100]
+    # A list missing a row would be a wrong list: all rows are read, or none is given.
+    reading.unreadable.append({"field": name, "read": " / ".join(unreadable), "reason": "row_unreadable"})
 
 
-_ITEM_ROW = re.compile(
-    r"^(?P<name>\S+)\s+(?:(?P<spec>\S+)\s+)?(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+"
-    r"(?P<amount>\d+\.\d{2})(?:\s+(?P<cls>[甲乙丙]))?$")
-_ITEMS_HEADER = re.compile(r"^项目\s*(?:规格)?")
+def _one_word_fits(line: Line, start: int, stop: int, words: list[str], min_confidence: float) -> bool:
+    """The word at line[start:stop] is the only one of a closed vocabulary that fits what was read
+    with confidence: characters read with low confidence may be anything."""
+    confidences = line.confidences or (100.0,) * len(line.text)
+    read = [line.text[i] if confidences[i] >= min_confidence else None for i in range(start, stop)
+            if not line.text[i].isspace()]
+    fitting = [word for word in words if len(word) == len(read)
+               and all(ch is None or ch == w for ch, w in zip(read, word, strict=True))]
+    return fitting == [re.sub(r"\s", "", line.text[start:stop])]
+
+
+def _visit_type(head: list[Line], values: dict[str, str], reading: FieldReading) -> None:
+    """The visit type, printed in the title or on a line of its own near it, above the labelled
+    fields. A line of its own that is a visit type but for one character, and shares no character
+    with any other, is that one: the vocabulary is closed, and OCR reads 门 in 门诊 as 内 or 由."""
+    found = next(((line, value) for line in head for word, value in values.items() if word in line.text),
+                 None)
+    for line in head if found is None else ():
+        if re.search(_COLON, line.text):
+            break
+        word = line.text.strip(_JUNK)
+        near = [value for option, value in values.items() if len(option) == len(word) >= 2
+                and sum(a == b for a, b in zip(word, option, strict=True)) == len(word) - 1]
+        if len(near) == 1 and not any(set(word) & set(option) for option, value in values.items()
+                                      if value != near[0]):
+            found = (line, near[0])
+            break
+    if found is not None:
+        line, reading.fields["visit_type"] = found
+        if source := _rows_source([line]):
+            reading.sources["visit_type"] = source
+
+
+# A row of the itemised table: name and spec, then unit price, quantity, amount, insurance class.
+_ITEM_NUMBERS = re.compile(
+    r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
+    r"(?:\s+(?P<cls>[甲乙丙]))?$")
+_ITEMS_HEADER = re.compile(r"^项目\s*(?P<spec>规格)?")
 _ITEMS_END = re.compile(r"合计|签字")
+_SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
-def _statement_items(lines: list[Line], reading: FieldReading, min_confidence: float) -> None:
+def _statement_items(lines: list[Line], reading: FieldReading, min_confidence: float,
+                     doubtful: dict[str, tuple]) -> None:
     """Rows of the itemised table (name, spec, unit price, quantity, amount, insurance class):
-    every line between the table's header and its total is a row, and all must read."""
+    every line between the table's header and its total is a row, and all must read. A row read
+    with low confidence in its figures is taken when they agree (price × quantity = amount), and
+    the table only when its rows add up to the day's total."""
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
     body = lines[header + 1:] if header is not None else lines
-    items, rows, unreadable = [], [], []
+    has_spec = header is not None and _ITEMS_HEADER.match(lines[header].text)["spec"] is not None
+    items, rows, unreadable, sure = [], [], [], True
     for line in body:
         if header is not None and _ITEMS_END.search(line.text):
             break
-        row = _ITEM_ROW.match(line.text)
-        if row and _confident(line, 0, len(line.text), min_confidence) and _is_cjk(row["name"]):
-            item = {"name": row["name"], "spec": row["spec"], "unit_price": read_amount(row["price"]),
-                    "quantity": row["quantity"], "amount": read_amount(row["amount"]),
-                    "insurance_class": row["cls"]}
-            items.append({k: v for k, v in item.items() if v is not None})
+        item, confident = _item_row(line, has_spec, min_confidence)
+        if item is not None:
+            items.append(item)
             rows.append(line)
+            sure = sure and confident
         elif header is not None:
             unreadable.append(line.text)
-    if unreadable:
-        reading.unreadable.append({"field": "items", "read": " / ".join(unreadable),
-                                   "reason": "row_unreadable"})
-    elif items:
-        reading.fields["items"] = items
-        if source := _rows_source(rows):
-            reading.sources["items"] = source
+    _give_list("items", items, rows, unreadable, sure, reading, doubtful)
+
+
+def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool]:
+    """(the row's item, read with confidence throughout) or (None, False) when it does not read."""
+    numbers = _ITEM_NUMBERS.search(line.text)
+    if numbers is None:
+        return None, False
+    cells = _item_cells(line.text[:numbers.start()])
+    if cells is None or (has_spec and len(cells) < 2) or not _is_cjk(line.text[slice(*cells[0])]):
+        # With a spec column, a row of one text cell is a spec run into the name: not to be split.
+        return None, False
+    name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
+    item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
+            "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
+            "insurance_class": numbers["cls"]}
+    item = {k: v for k, v in item.items() if v is not None}
+    if _confident(line, 0, len(line.text), min_confidence):
+        return item, True
+    # Doubtful figures confirm one another; words and the class nothing can confirm.
+    words = [*cells, numbers.span("cls") if numbers["cls"] else (0, 0)]
+    agree = Decimal(numbers["price"]) * Decimal(numbers["quantity"]) == Decimal(numbers["amount"])
+    if agree and all(_confident(line, start, stop, min_confidence) for start, stop in words):
+        return item, False
+    return None, False
+
+
+def _item_cells(text: str) -> list[tuple[int, int]] | None:
+    """Spans of the name and spec cells: cells are parted by wide gaps, or (none wide) by the one
+    space between a name and its spec; None when that does not give one or two cells."""
+    cells = [match.span() for match in re.finditer(r"\S+(?:\s\S+)*", text)]
+    if len(cells) == 1:
+        words = [match.span() for match in re.finditer(r"\S+", text)]
+        cells = words if len(words) == 2 else cells
+    return cells if 1 <= len(cells) <= 2 else None
