@@ -172,12 +172,13 @@ def read_fields(kind: str, text: str | list[Line], *,
     # Another field's label, recognisable by its colon, ends a value run together with it.
     any_label = re.compile("(?:" + "|".join(_label_pattern(label) for rule in rules.values()
                                             for label in rule["labels"]) + rf")\s*{_COLON}")
+    kind_labels = frozenset(label for rule in rules.values() for label in rule["labels"])
     lines = _clean_lines(text)
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
     for name, rule in rules.items():
         rejected = None
-        for candidate in _values_after_label(lines, rule["labels"], any_label):
+        for candidate in _values_after_label(lines, rule["labels"], any_label, kind_labels):
             value, reason = _take(rule, candidate, min_confidence)
             if reason is None:
                 taken = value if isinstance(value, dict) else {name: value}
@@ -291,13 +292,19 @@ def _rows_source(lines: list[Line]) -> dict | None:
     return {"page": first, "boxes": [box for page, box in boxes if page == first]}
 
 
-def _values_after_label(lines: list[Line], labels: list[str], any_label: re.Pattern) -> Iterator[_Candidate]:
+def _values_after_label(lines: list[Line], labels: list[str], any_label: re.Pattern,
+                        kind_labels: frozenset[str] = frozenset()) -> Iterator[_Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap or the next
-    label, or the next line when the label ends its line (a value printed under its label)."""
-    for label in labels:
-        pattern = re.compile(_NOT_LABEL_START + _label_pattern(label) + _SEPARATOR)
+    label, or the next line when the label ends its line (a value printed under its label).
+    Last, after every label as printed, the labels with one character misread (see
+    `_misread_label`)."""
+    patterns = [re.compile(_NOT_LABEL_START + _label_pattern(label) + _SEPARATOR) for label in labels]
+    patterns += [pattern for label in labels for pattern in _misread_label(label, kind_labels)]
+    for pattern in patterns:
         for index, line in enumerate(lines):
             for match in pattern.finditer(line.text):
+                if pattern not in patterns[:len(labels)] and not _far_from_others(match, labels, kind_labels):
+                    continue
                 start = match.end()
                 rest = line.text[start:]
                 end = _VALUE_END.search(rest)
@@ -325,6 +332,42 @@ def _span(line: Line, start: int, stop: int) -> _Candidate:
         stop -= 1
     confidences = line.confidences[start:stop] if line.confidences is not None else None
     return _Candidate(line.text[start:stop], confidences, line.boxes[start:stop], line.page)
+
+
+_MISREAD_LABEL_MIN = 4  # characters: a shorter label with one misread is too much like other words
+_BRACKETS = str.maketrans("(《)》", "（（））")
+
+
+@cache
+def _misread_label(label: str, kind_labels: frozenset[str]) -> tuple[re.Pattern, ...]:
+    """A long label with any one of its Chinese characters misread (合计（小宇）for 合计（小写）),
+    where that character is not all that tells it from another label of the kind."""
+    if sum(map(_is_cjk, label)) < _MISREAD_LABEL_MIN:
+        return ()
+    brackets = {"（": "[（(《]", "(": "[（(《]", "）": "[）)》]", ")": "[）)》]"}
+    patterns = []
+    for position, character in enumerate(label):
+        if not _is_cjk(character) or any(_differences(label, other) == {position} for other in kind_labels):
+            continue
+        parts = [r"[\u4e00-\u9fff]" if n == position else brackets.get(ch, re.escape(ch))
+                 for n, ch in enumerate(label)]
+        patterns.append(re.compile(_NOT_LABEL_START + r"\s*".join(parts) + _SEPARATOR))
+    return tuple(patterns)
+
+
+def _differences(one: str, other: str) -> set[int] | None:
+    one, other = one.translate(_BRACKETS), other.translate(_BRACKETS)
+    if len(one) != len(other):
+        return None
+    return {n for n, (a, b) in enumerate(zip(one, other, strict=True)) if a != b}
+
+
+def _far_from_others(match: re.Match, labels: list[str], kind_labels: frozenset[str]) -> bool:
+    """A label read with one character wrong is taken only if it is not one character from
+    another field's label too: else which field it is would be a guess."""
+    read = re.sub(r"\s", "", match.group()).rstrip(":：;；")
+    return not any(len(differences) <= 1 for other in kind_labels - set(labels)
+                   if (differences := _differences(read, other)) is not None)
 
 
 @cache

@@ -315,3 +315,22 @@ def test_the_visit_type_is_the_one_a_line_of_its_own_fits_but_for_one_character(
 
 def test_a_near_visit_type_below_the_labelled_fields_is_not_taken():
     assert "visit_type" not in read("invoice", "医疗收费票据", "票据号码：17350024", "内诊").fields
+
+
+@pytest.mark.parametrize(("kind", "text", "field", "value"), [
+    ("invoice", "收区单位：妇幼保健院", "hospital", "妇幼保健院"),
+    ("invoice", "合计  (小宇 )  :  3,257.30", "total_amount", "3257.30"),
+    ("invoice", "开栗日期：2026年3月26日", "issue_date", "2026-03-26"),
+])
+def test_a_long_label_with_one_character_misread_is_still_found(kind, text, field, value):
+    assert read(kind, text).fields == {field: value}
+
+
+@pytest.mark.parametrize(("kind", "text"), [
+    ("invoice", "合计（中写）：3,257.30"),  # 小写 or 大写: the misread character is what tells them apart
+    ("invoice", "个人自伏：96.82"),  # 个人自付 or 个人自费
+    ("daily_statement", "患者签名：张伟"),  # one character from 患者姓名 and from 患者签字
+    ("invoice", "交款入：张伟"),  # three characters: too short to take with a misread
+])
+def test_a_misread_label_that_could_be_another_is_not_taken(kind, text):
+    assert read(kind, text).fields == {}
