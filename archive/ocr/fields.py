@@ -172,13 +172,13 @@ def read_fields(kind: str, text: str | list[Line], *,
     # Another field's label, recognisable by its colon, ends a value run together with it.
     any_label = re.compile("(?:" + "|".join(_label_pattern(label) for rule in rules.values()
                                             for label in rule["labels"]) + rf")\s*{_COLON}")
-    kind_labels = frozenset(label for rule in rules.values() for label in rule["labels"])
     lines = _clean_lines(text)
+    printed = _printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]])
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
     for name, rule in rules.items():
         rejected = None
-        for candidate in _values_after_label(lines, rule["labels"], any_label, kind_labels):
+        for candidate in _values_after_label(lines, rule["labels"], any_label, printed):
             value, reason = _take(rule, candidate, min_confidence)
             if reason is None:
                 taken = value if isinstance(value, dict) else {name: value}
@@ -293,17 +293,17 @@ def _rows_source(lines: list[Line]) -> dict | None:
 
 
 def _values_after_label(lines: list[Line], labels: list[str], any_label: re.Pattern,
-                        kind_labels: frozenset[str] = frozenset()) -> Iterator[_Candidate]:
+                        printed: dict[str, bool] | None = None) -> Iterator[_Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap or the next
     label, or the next line when the label ends its line (a value printed under its label).
     Last, after every label as printed, the labels with one character misread (see
     `_misread_label`)."""
     patterns = [re.compile(_NOT_LABEL_START + _label_pattern(label) + _SEPARATOR) for label in labels]
-    patterns += [pattern for label in labels for pattern in _misread_label(label, kind_labels)]
-    for pattern in patterns:
+    patterns += [pattern for label in labels for pattern in _misread_label(label)] if printed else []
+    for number, pattern in enumerate(patterns):
         for index, line in enumerate(lines):
             for match in pattern.finditer(line.text):
-                if pattern not in patterns[:len(labels)] and not _far_from_others(match, labels, kind_labels):
+                if number >= len(labels) and not _far_from_others(match, labels, printed or {}):
                     continue
                 start = match.end()
                 rest = line.text[start:]
@@ -339,20 +339,18 @@ _BRACKETS = str.maketrans("(《)》", "（（））")
 
 
 @cache
-def _misread_label(label: str, kind_labels: frozenset[str]) -> tuple[re.Pattern, ...]:
-    """A long label with any one of its Chinese characters misread (合计（小宇）for 合计（小写）),
-    where that character is not all that tells it from another label of the kind."""
+def _misread_label(label: str) -> tuple[re.Pattern, ...]:
+    """A long label with any one of its Chinese characters misread (合计（小宇）for 合计（小写）)."""
     if sum(map(_is_cjk, label)) < _MISREAD_LABEL_MIN:
         return ()
-    brackets = {"（": "[（(《]", "(": "[（(《]", "）": "[）)》]", ")": "[）)》]"}
-    patterns = []
-    for position, character in enumerate(label):
-        if not _is_cjk(character) or any(_differences(label, other) == {position} for other in kind_labels):
-            continue
-        parts = [r"[\u4e00-\u9fff]" if n == position else brackets.get(ch, re.escape(ch))
-                 for n, ch in enumerate(label)]
-        patterns.append(re.compile(_NOT_LABEL_START + r"\s*".join(parts) + _SEPARATOR))
-    return tuple(patterns)
+    return tuple(re.compile(_NOT_LABEL_START + _label_pattern(label, misread=position) + _SEPARATOR)
+                 for position, character in enumerate(label) if _is_cjk(character))
+
+
+def _printed_labels(lines: list[Line], labels: list[str]) -> dict[str, bool]:
+    """Each label of the kind: whether it is printed, as it is, somewhere in the lines."""
+    return {label: any(re.search(_NOT_LABEL_START + _label_pattern(label) + _SEPARATOR, line.text)
+                       for line in lines) for label in labels}
 
 
 def _differences(one: str, other: str) -> set[int] | None:
@@ -362,19 +360,25 @@ def _differences(one: str, other: str) -> set[int] | None:
     return {n for n, (a, b) in enumerate(zip(one, other, strict=True)) if a != b}
 
 
-def _far_from_others(match: re.Match, labels: list[str], kind_labels: frozenset[str]) -> bool:
-    """A label read with one character wrong is taken only if it is not one character from
-    another field's label too: else which field it is would be a guess."""
+def _far_from_others(match: re.Match, labels: list[str], printed: dict[str, bool]) -> bool:
+    """A label read with one character wrong is taken only if it cannot be another field's label:
+    it is not one character from another label either, or that label is printed as it is
+    elsewhere (a form prints each label once: 转人医院 beside 转出医院 is 转入医院)."""
     read = re.sub(r"\s", "", match.group()).rstrip(":：;；")
-    return not any(len(differences) <= 1 for other in kind_labels - set(labels)
-                   if (differences := _differences(read, other)) is not None)
+    for other in printed.keys() - set(labels):
+        differences = _differences(read, other)
+        if differences is not None and (not differences or (len(differences) == 1 and not printed[other])):
+            return False
+    return True
 
 
 @cache
-def _label_pattern(label: str) -> str:
-    """OCR puts spaces anywhere and mixes full- and half-width brackets: allow both."""
+def _label_pattern(label: str, misread: int | None = None) -> str:
+    """OCR puts spaces anywhere and mixes full- and half-width brackets: allow both. The
+    character at `misread` may be any Chinese character."""
     brackets = {"（": "[（(《]", "(": "[（(《]", "）": "[）)》]", ")": "[）)》]"}  # 《》: how OCR reads some
-    return r"\s*".join(brackets.get(ch, re.escape(ch)) for ch in label)
+    return r"\s*".join(r"[\u4e00-\u9fff]" if n == misread else brackets.get(ch, re.escape(ch))
+                       for n, ch in enumerate(label))
 
 
 def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[object, str | None]:

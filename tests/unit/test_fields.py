@@ -334,3 +334,10 @@ def test_a_long_label_with_one_character_misread_is_still_found(kind, text, fiel
 ])
 def test_a_misread_label_that_could_be_another_is_not_taken(kind, text):
     assert read(kind, text).fields == {}
+
+
+def test_a_misread_label_one_character_from_two_is_the_one_not_printed_elsewhere():
+    # 转人医院 is one character from 转出医院 and from 转入医院; 转出医院 is printed, so it is 转入医院.
+    reading = read("referral", "转出医院：县人民医院  转人医院：省立医院")
+    assert reading.fields == {"from_hospital": "县人民医院", "to_hospital": "省立医院"}
+    assert read("referral", "转人医院：省立医院").fields == {}
