@@ -341,3 +341,13 @@ def test_a_misread_label_one_character_from_two_is_the_one_not_printed_elsewhere
     reading = read("referral", "转出医院：县人民医院  转人医院：省立医院")
     assert reading.fields == {"from_hospital": "县人民医院", "to_hospital": "省立医院"}
     assert read("referral", "转人医院：省立医院").fields == {}
+
+
+def test_a_wide_gap_before_the_day_of_a_date_range_does_not_cut_it():
+    reading = read("agreement", "有效期 :  2026 年 1 月 1  日至 2026 年 12 月 31 日")
+    assert reading.fields == {"valid_from": "2026-01-01", "valid_to": "2026-12-31"}
+
+
+def test_a_numeric_date_with_its_separators_misread_still_reads():
+    assert read("daily_statement", "日期 : 2026.03-05").fields == {"statement_date": "2026-03-05"}
+    assert read("daily_statement", "日期 : 2026.03-0S").fields == {}
