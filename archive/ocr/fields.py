@@ -28,7 +28,8 @@ LABELS_FILE = Path(__file__).with_name("labels.toml")
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
 # the tuning seed: at 50, 2 wrong in 423 values taken; at 70, 1 in 395)
 _COLON = r"[:：;；]"  # OCR reads the full-width colon as any of these
-_SEPARATOR = rf"(?:\s*(?:{_COLON}\s*)+|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
+_COLONS = rf"\s*(?:{_COLON}\s*)+"
+_SEPARATOR = rf"(?:{_COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
 # A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`,
 # `2026年1月1  日至 2026年12月31日`).
 _VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－]|日\s*[至到~—－])|\t|$")
@@ -341,11 +342,15 @@ _BRACKETS = str.maketrans("(《)》", "（（））")
 
 @cache
 def _misread_label(label: str) -> tuple[re.Pattern, ...]:
-    """A long label with any one of its Chinese characters misread (合计（小宇）for 合计（小写）)."""
+    """A long label with one of its Chinese characters misread (合计（小宇）for 合计（小写）) or
+    lost (票日期 for 开票日期), followed by its colon: without one, other words a character from a
+    label would pass too."""
     if sum(map(_is_cjk, label)) < _MISREAD_LABEL_MIN:
         return ()
-    return tuple(re.compile(_NOT_LABEL_START + _label_pattern(label, misread=position) + _SEPARATOR)
-                 for position, character in enumerate(label) if _is_cjk(character))
+    positions = [position for position, character in enumerate(label) if _is_cjk(character)]
+    variants = [_label_pattern(label, misread=position) for position in positions]
+    variants += [_label_pattern(label[:position] + label[position + 1:]) for position in positions]
+    return tuple(re.compile(_NOT_LABEL_START + variant + _COLONS) for variant in variants)
 
 
 def _printed_labels(lines: list[Line], labels: list[str]) -> dict[str, bool]:
@@ -354,23 +359,24 @@ def _printed_labels(lines: list[Line], labels: list[str]) -> dict[str, bool]:
                        for line in lines) for label in labels}
 
 
-def _differences(one: str, other: str) -> set[int] | None:
-    one, other = one.translate(_BRACKETS), other.translate(_BRACKETS)
-    if len(one) != len(other):
-        return None
-    return {n for n, (a, b) in enumerate(zip(one, other, strict=True)) if a != b}
+def _edits(one: str, other: str) -> int:
+    """How many characters must change, be added or dropped to make one the other: 0, 1 or 2
+    (for two or more)."""
+    one, other = sorted((one.translate(_BRACKETS), other.translate(_BRACKETS)), key=len)
+    if len(other) - len(one) > 1:
+        return 2
+    if len(one) == len(other):
+        return min(2, sum(a != b for a, b in zip(one, other, strict=True)))
+    return 1 if any(other[:n] + other[n + 1:] == one for n in range(len(other))) else 2
 
 
 def _far_from_others(match: re.Match, labels: list[str], printed: dict[str, bool]) -> bool:
-    """A label read with one character wrong is taken only if it cannot be another field's label:
-    it is not one character from another label either, or that label is printed as it is
-    elsewhere (a form prints each label once: 转人医院 beside 转出医院 is 转入医院)."""
+    """A label read with one character wrong or lost is taken only if it cannot be another
+    field's label: it is not one character from another label either, or that label is printed
+    as it is elsewhere (a form prints each label once: 转人医院 beside 转出医院 is 转入医院)."""
     read = re.sub(r"\s", "", match.group()).rstrip(":：;；")
-    for other in printed.keys() - set(labels):
-        differences = _differences(read, other)
-        if differences is not None and (not differences or (len(differences) == 1 and not printed[other])):
-            return False
-    return True
+    return not any(_edits(read, other) == 0 or (_edits(read, other) == 1 and not printed[other])
+                   for other in printed.keys() - set(labels))
 
 
 @cache

@@ -321,8 +321,9 @@ def test_a_near_visit_type_below_the_labelled_fields_is_not_taken():
     ("invoice", "收区单位：妇幼保健院", "hospital", "妇幼保健院"),
     ("invoice", "合计  (小宇 )  :  3,257.30", "total_amount", "3257.30"),
     ("invoice", "开栗日期：2026年3月26日", "issue_date", "2026-03-26"),
+    ("invoice", "票日期 : 2026 年 6 月 14 日", "issue_date", "2026-06-14"),  # 开 lost
 ])
-def test_a_long_label_with_one_character_misread_is_still_found(kind, text, field, value):
+def test_a_long_label_with_one_character_misread_or_lost_is_still_found(kind, text, field, value):
     assert read(kind, text).fields == {field: value}
 
 
@@ -331,6 +332,7 @@ def test_a_long_label_with_one_character_misread_is_still_found(kind, text, fiel
     ("invoice", "个人自伏：96.82"),  # 个人自付 or 个人自费
     ("daily_statement", "患者签名：张伟"),  # one character from 患者姓名 and from 患者签字
     ("invoice", "交款入：张伟"),  # three characters: too short to take with a misread
+    ("invoice", "个人自：96.82"),  # 个人自付 or 个人自费, its last character lost
 ])
 def test_a_misread_label_that_could_be_another_is_not_taken(kind, text):
     assert read(kind, text).fields == {}
@@ -351,3 +353,7 @@ def test_a_wide_gap_before_the_day_of_a_date_range_does_not_cut_it():
 def test_a_numeric_date_with_its_separators_misread_still_reads():
     assert read("daily_statement", "日期 : 2026.03-05").fields == {"statement_date": "2026-03-05"}
     assert read("daily_statement", "日期 : 2026.03-0S").fields == {}
+
+
+def test_a_misread_label_is_only_taken_before_its_colon():
+    assert read("invoice", "收区单位  妇幼保健院").fields == {}
