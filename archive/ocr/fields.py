@@ -467,7 +467,7 @@ def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_co
     categories = spec["line_items"]["categories"]
     # OCR puts spaces inside a word (化  验费): a category is matched across them.
     category = re.compile(rf"^\s*({'|'.join(map(_label_pattern, categories))})")
-    items, rows, unreadable, sure = [], [], [], True
+    rows = _Rows()
     for line in lines:
         if not (match := category.match(line.text)):
             continue
@@ -476,32 +476,42 @@ def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_co
         confident = _confident(line, 0, len(line.text), min_confidence)
         if amount and (confident or _one_word_fits(line, match.start(1), match.end(1), categories,
                                                    min_confidence)):
-            items.append({"category": re.sub(r"\s", "", match.group(1)), "amount": amount})
-            rows.append(line)
-            sure = sure and confident
+            rows.add(line, {"category": re.sub(r"\s", "", match.group(1)), "amount": amount}, confident)
         else:
-            unreadable.append(line.text)
-            sure = False
-    _give_list("line_items", items, rows, unreadable, sure, reading, doubtful)
+            rows.unreadable.append(line.text)
+    rows.give("line_items", reading, doubtful)
 
 
-def _give_list(name: str, items: list[dict], rows: list[Line], unreadable: list[str], sure: bool,
-               reading: FieldReading, doubtful: dict[str, tuple]) -> None:
-    """A list field: every row read with confidence, or none given. A list whose every row was
-    read, some of them with low confidence, is doubtful: taken only if its printed total confirms
-    it (see [sums] in labels.toml), else reported with the rows in doubt."""
-    if sure and items and not unreadable:
-        reading.fields[name] = items
-        if source := _rows_source(rows):
-            reading.sources[name] = source
-        return
-    if not items and not unreadable:
-        return
-    if not unreadable:
-        doubtful[name] = (items, _rows_source(rows))
-        unreadable = [line.text for line in rows if line.confidences and min(line.confidences) < 100]
-    # A list missing a row would be a wrong list: all rows are read, or none is given.
-    reading.unreadable.append({"field": name, "read": " / ".join(unreadable), "reason": "row_unreadable"})
+@dataclass
+class _Rows:
+    """The rows of a list field as they are read."""
+
+    items: list[dict] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    in_doubt: list[str] = field(default_factory=list)  # read, but with low confidence
+
+    def add(self, line: Line, item: dict, confident: bool) -> None:
+        self.items.append(item)
+        self.lines.append(line)
+        if not confident:
+            self.in_doubt.append(line.text)
+
+    def give(self, name: str, reading: FieldReading, doubtful: dict[str, tuple]) -> None:
+        """Every row read with confidence, or the list is not given: a list missing a row would
+        be a wrong list. A list whose every row was read, some with low confidence, is doubtful:
+        taken only if its printed total confirms it (see [sums] in labels.toml)."""
+        if self.unreadable:
+            reading.unreadable.append({"field": name, "read": " / ".join(self.unreadable),
+                                       "reason": "row_unreadable"})
+        elif self.in_doubt:
+            doubtful[name] = (self.items, _rows_source(self.lines))
+            reading.unreadable.append({"field": name, "read": " / ".join(self.in_doubt),
+                                       "reason": "low_confidence"})
+        elif self.items:
+            reading.fields[name] = self.items
+            if source := _rows_source(self.lines):
+                reading.sources[name] = source
 
 
 def _one_word_fits(line: Line, start: int, stop: int, words: list[str], min_confidence: float) -> bool:
@@ -555,18 +565,16 @@ def _statement_items(lines: list[Line], reading: FieldReading, min_confidence: f
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
     body = lines[header + 1:] if header is not None else lines
     has_spec = header is not None and _ITEMS_HEADER.match(lines[header].text)["spec"] is not None
-    items, rows, unreadable, sure = [], [], [], True
+    rows = _Rows()
     for line in body:
         if header is not None and _ITEMS_END.search(line.text):
             break
         item, confident = _item_row(line, has_spec, min_confidence)
         if item is not None:
-            items.append(item)
-            rows.append(line)
-            sure = sure and confident
+            rows.add(line, item, confident)
         elif header is not None:
-            unreadable.append(line.text)
-    _give_list("items", items, rows, unreadable, sure, reading, doubtful)
+            rows.unreadable.append(line.text)
+    rows.give("items", reading, doubtful)
 
 
 def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool]:

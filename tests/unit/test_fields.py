@@ -262,7 +262,8 @@ def test_doubtful_line_items_are_taken_only_when_they_add_up_to_the_total():
         {"category": "化验费", "amount": "185.60"}]
     wrong_total = read("invoice", *rows, "合计（小写）：¥3,257.40")
     assert "line_items" not in wrong_total.fields
-    assert wrong_total.unreadable[0]["field"] == "line_items"
+    assert wrong_total.unreadable == [{"field": "line_items", "read": "检查费 1,957.04 / 化  验费 185.60",
+                                       "reason": "low_confidence"}]
 
 
 def test_a_doubtful_category_that_could_be_another_one_is_not_taken():
