@@ -16,6 +16,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
@@ -27,9 +28,11 @@ LABELS_FILE = Path(__file__).with_name("labels.toml")
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
 # the tuning seed: at 50, 2 wrong in 423 values taken; at 70, 1 in 395)
 _COLON = r"[:：;；]"  # OCR reads the full-width colon as any of these
-_SEPARATOR = rf"(?:\s*(?:{_COLON}\s*)+|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
-# A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`).
-_VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－])|\t|$")
+_COLONS = rf"\s*(?:{_COLON}\s*)+"
+_SEPARATOR = rf"(?:{_COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
+# A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`,
+# `2026年1月1  日至 2026年12月31日`).
+_VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－]|日\s*[至到~—－])|\t|$")
 _JUNK = " _|”“\"'‘’`~^"  # what stamps, rules and paper grain become at the edges of a value
 # A token of nothing but these, standing alone, is noise (a speck read as 、 or a rule as |).
 _JUNK_TOKEN = re.compile(rf"(?:(?<=\s)|^)[{re.escape(_JUNK.strip())}、，。,.·]+(?=\s|$)")
@@ -172,11 +175,12 @@ def read_fields(kind: str, text: str | list[Line], *,
     any_label = re.compile("(?:" + "|".join(_label_pattern(label) for rule in rules.values()
                                             for label in rule["labels"]) + rf")\s*{_COLON}")
     lines = _clean_lines(text)
+    printed = _printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]])
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
     for name, rule in rules.items():
         rejected = None
-        for candidate in _values_after_label(lines, rule["labels"], any_label):
+        for candidate in _values_after_label(lines, rule["labels"], any_label, printed):
             value, reason = _take(rule, candidate, min_confidence)
             if reason is None:
                 taken = value if isinstance(value, dict) else {name: value}
@@ -191,28 +195,62 @@ def read_fields(kind: str, text: str | list[Line], *,
         else:
             if rejected:
                 reading.unreadable.append(rejected)
-    _corroborate(kind, reading, doubtful)
     if kind == "invoice":
-        _invoice_extras(lines, spec, reading, min_confidence)
+        _invoice_extras(lines, spec, reading, min_confidence, doubtful)
     if kind == "daily_statement":
-        _statement_items(lines, reading, min_confidence)
+        _statement_items(lines, reading, min_confidence, doubtful)
+    _corroborate(kind, reading, doubtful)
     return reading
 
 
 def _corroborate(kind: str, reading: FieldReading, doubtful: dict[str, tuple]) -> None:
-    """Take low-confidence values that the other writing of the same value confirms (see
-    [corroborates] in labels.toml): every field of a pair read, all with the same value."""
-    for names in _spec().get("corroborates", {}).get(kind, []):
-        values = {reading.fields[name] if name in reading.fields else doubtful.get(name, (None,))[0]
-                  for name in names}
-        if None in values or len(values) > 1:
-            continue
-        for name in names:
-            if name in doubtful and name not in reading.fields:
-                reading.fields[name], source = doubtful[name]
-                reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
-                if source is not None:
-                    reading.sources[name] = source
+    """Take low-confidence values that the document confirms: the other writing of the same
+    value ([corroborates] in labels.toml), or a printed sum that holds exactly ([sums]). A value
+    so taken confirms others in turn, so this goes on until nothing more is confirmed."""
+    pairs = _spec().get("corroborates", {}).get(kind, [])
+    sums = _spec().get("sums", {}).get(kind, [])
+    while True:
+        confirmed = [name for names in pairs for name in _confirmed_by_pair(names, reading, doubtful)]
+        confirmed += [name for rule in sums for name in _confirmed_by_sum(rule, reading, doubtful)]
+        if not confirmed:
+            return
+        for name in dict.fromkeys(confirmed):
+            reading.fields[name], source = doubtful.pop(name)
+            reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
+            if source is not None:
+                reading.sources[name] = source
+
+
+def _confirmed_by_pair(names: list[str], reading: FieldReading, doubtful: dict[str, tuple]) -> list[str]:
+    """Every field of a pair read, all with the same value: the doubtful ones are confirmed."""
+    values = {reading.fields[name] if name in reading.fields else doubtful.get(name, (None,))[0]
+              for name in names}
+    if None in values or len(values) > 1:
+        return []
+    return [name for name in names if name in doubtful and name not in reading.fields]
+
+
+def _confirmed_by_sum(rule: dict, reading: FieldReading, doubtful: dict[str, tuple]) -> list[str]:
+    """The one doubtful term of a sum whose other terms are all sure, when the sum holds."""
+    terms = [rule["total"], *rule["parts"]]
+    unsure = [name for name in terms if name not in reading.fields]
+    if len(unsure) != 1 or unsure[0] not in doubtful:
+        return []
+    values = {name: _sum_term(reading.fields[name] if name in reading.fields else doubtful[name][0])
+              for name in terms}
+    if None in values.values() or values[rule["total"]] != sum(values[name] for name in rule["parts"]):
+        return []
+    return unsure
+
+
+def _sum_term(value) -> Decimal | None:
+    """An amount, or a list field's rows' amounts added up."""
+    try:
+        if isinstance(value, list):
+            return sum((Decimal(row["amount"]) for row in value), Decimal(0))
+        return Decimal(value)
+    except (InvalidOperation, KeyError, TypeError):
+        return None
 
 
 def _clean_lines(text: str | list[Line]) -> list[Line]:
@@ -256,13 +294,19 @@ def _rows_source(lines: list[Line]) -> dict | None:
     return {"page": first, "boxes": [box for page, box in boxes if page == first]}
 
 
-def _values_after_label(lines: list[Line], labels: list[str], any_label: re.Pattern) -> Iterator[_Candidate]:
+def _values_after_label(lines: list[Line], labels: list[str], any_label: re.Pattern,
+                        printed: dict[str, bool] | None = None) -> Iterator[_Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap or the next
-    label, or the next line when the label ends its line (a value printed under its label)."""
-    for label in labels:
-        pattern = re.compile(_NOT_LABEL_START + _label_pattern(label) + _SEPARATOR)
+    label, or the next line when the label ends its line (a value printed under its label).
+    Last, after every label as printed, the labels with one character misread (see
+    `_misread_label`)."""
+    patterns = [re.compile(_NOT_LABEL_START + _label_pattern(label) + _SEPARATOR) for label in labels]
+    patterns += [pattern for label in labels for pattern in _misread_label(label)] if printed else []
+    for number, pattern in enumerate(patterns):
         for index, line in enumerate(lines):
             for match in pattern.finditer(line.text):
+                if number >= len(labels) and not _far_from_others(match, labels, printed or {}):
+                    continue
                 start = match.end()
                 rest = line.text[start:]
                 end = _VALUE_END.search(rest)
@@ -292,11 +336,56 @@ def _span(line: Line, start: int, stop: int) -> _Candidate:
     return _Candidate(line.text[start:stop], confidences, line.boxes[start:stop], line.page)
 
 
+_MISREAD_LABEL_MIN = 4  # characters: a shorter label with one misread is too much like other words
+_BRACKETS = str.maketrans("(《)》", "（（））")
+
+
 @cache
-def _label_pattern(label: str) -> str:
-    """OCR puts spaces anywhere and mixes full- and half-width brackets: allow both."""
+def _misread_label(label: str) -> tuple[re.Pattern, ...]:
+    """A long label with one of its Chinese characters misread (合计（小宇）for 合计（小写）) or
+    lost (票日期 for 开票日期), followed by its colon: without one, other words a character from a
+    label would pass too."""
+    if sum(map(_is_cjk, label)) < _MISREAD_LABEL_MIN:
+        return ()
+    positions = [position for position, character in enumerate(label) if _is_cjk(character)]
+    variants = [_label_pattern(label, misread=position) for position in positions]
+    variants += [_label_pattern(label[:position] + label[position + 1:]) for position in positions]
+    return tuple(re.compile(_NOT_LABEL_START + variant + _COLONS) for variant in variants)
+
+
+def _printed_labels(lines: list[Line], labels: list[str]) -> dict[str, bool]:
+    """Each label of the kind: whether it is printed, as it is, somewhere in the lines."""
+    return {label: any(re.search(_NOT_LABEL_START + _label_pattern(label) + _SEPARATOR, line.text)
+                       for line in lines) for label in labels}
+
+
+def _edits(one: str, other: str) -> int:
+    """How many characters must change, be added or dropped to make one the other: 0, 1 or 2
+    (for two or more)."""
+    one, other = sorted((one.translate(_BRACKETS), other.translate(_BRACKETS)), key=len)
+    if len(other) - len(one) > 1:
+        return 2
+    if len(one) == len(other):
+        return min(2, sum(a != b for a, b in zip(one, other, strict=True)))
+    return 1 if any(other[:n] + other[n + 1:] == one for n in range(len(other))) else 2
+
+
+def _far_from_others(match: re.Match, labels: list[str], printed: dict[str, bool]) -> bool:
+    """A label read with one character wrong or lost is taken only if it cannot be another
+    field's label: it is not one character from another label either, or that label is printed
+    as it is elsewhere (a form prints each label once: 转人医院 beside 转出医院 is 转入医院)."""
+    read = re.sub(r"\s", "", match.group()).rstrip(":：;；")
+    return not any(_edits(read, other) == 0 or (_edits(read, other) == 1 and not printed[other])
+                   for other in printed.keys() - set(labels))
+
+
+@cache
+def _label_pattern(label: str, misread: int | None = None) -> str:
+    """OCR puts spaces anywhere and mixes full- and half-width brackets: allow both. The
+    character at `misread` may be any Chinese character."""
     brackets = {"（": "[（(《]", "(": "[（(《]", "）": "[）)》]", ")": "[）)》]"}  # 《》: how OCR reads some
-    return r"\s*".join(brackets.get(ch, re.escape(ch)) for ch in label)
+    return r"\s*".join(r"[\u4e00-\u9fff]" if n == misread else brackets.get(ch, re.escape(ch))
+                       for n, ch in enumerate(label))
 
 
 def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[object, str | None]:
@@ -372,67 +461,151 @@ def _confident(line: Line, start: int, stop: int, min_confidence: float) -> bool
     return line.confidences is None or min(line.confidences[start:stop] or (100.0,)) >= min_confidence
 
 
-def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_confidence: float) -> None:
-    head = "".join(line.text for line in lines[:6])
-    visit = next((line for line in lines[:6] if re.search("住院|门诊", line.text)), None)
-    if visit is not None and (source := _rows_source([visit])):
-        reading.sources["visit_type"] = source
-    if "住院" in head:
-        reading.fields["visit_type"] = "inpatient"
-    elif "门诊" in head:
-        reading.fields["visit_type"] = "outpatient"
+def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_confidence: float,
+                    doubtful: dict[str, tuple]) -> None:
+    _visit_type(lines[:6], spec["visit_type"]["values"], reading)
     categories = spec["line_items"]["categories"]
-    category = re.compile(rf"^\s*({'|'.join(map(re.escape, categories))})")
-    items, rows, unreadable = [], [], []
+    # OCR puts spaces inside a word (化  验费): a category is matched across them.
+    category = re.compile(rf"^\s*({'|'.join(map(_label_pattern, categories))})")
+    rows = _Rows()
     for line in lines:
         if not (match := category.match(line.text)):
             continue
         tail = _JUNK_TOKEN.sub(" ", line.text[match.end():]).strip(_JUNK).lstrip(":：;；").strip(_JUNK)
         amount = read_amount(tail)
-        if amount and _confident(line, 0, len(line.text), min_confidence):
-            items.append({"category": match.group(1), "amount": amount})
-            rows.append(line)
+        confident = _confident(line, 0, len(line.text), min_confidence)
+        if amount and (confident or _one_word_fits(line, match.start(1), match.end(1), categories,
+                                                   min_confidence)):
+            rows.add(line, {"category": re.sub(r"\s", "", match.group(1)), "amount": amount}, confident)
         else:
-            unreadable.append(line.text)
-    if unreadable:
-        # A list missing a row would be a wrong list: all rows are read, or none is given.
-        reading.unreadable.append({"field": "line_items", "read": " / ".join(unreadable),
-                                   "reason": "row_unreadable"})
-    elif items:
-        reading.fields["line_items"] = items
-        if source := _rows_source(rows):
-            reading.sources["line_items"] = source
+            rows.unreadable.append(line.text)
+    rows.give("line_items", reading, doubtful)
 
 
-_ITEM_ROW = re.compile(
-    r"^(?P<name>\S+)\s+(?:(?P<spec>\S+)\s+)?(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+"
-    r"(?P<amount>\d+\.\d{2})(?:\s+(?P<cls>[甲乙丙]))?$")
-_ITEMS_HEADER = re.compile(r"^项目\s*(?:规格)?")
+@dataclass
+class _Rows:
+    """The rows of a list field as they are read."""
+
+    items: list[dict] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    in_doubt: list[str] = field(default_factory=list)  # read, but with low confidence
+
+    def add(self, line: Line, item: dict, confident: bool) -> None:
+        self.items.append(item)
+        self.lines.append(line)
+        if not confident:
+            self.in_doubt.append(line.text)
+
+    def give(self, name: str, reading: FieldReading, doubtful: dict[str, tuple]) -> None:
+        """Every row read with confidence, or the list is not given: a list missing a row would
+        be a wrong list. A list whose every row was read, some with low confidence, is doubtful:
+        taken only if its printed total confirms it (see [sums] in labels.toml)."""
+        if self.unreadable:
+            reading.unreadable.append({"field": name, "read": " / ".join(self.unreadable),
+                                       "reason": "row_unreadable"})
+        elif self.in_doubt:
+            doubtful[name] = (self.items, _rows_source(self.lines))
+            reading.unreadable.append({"field": name, "read": " / ".join(self.in_doubt),
+                                       "reason": "low_confidence"})
+        elif self.items:
+            reading.fields[name] = self.items
+            if source := _rows_source(self.lines):
+                reading.sources[name] = source
+
+
+def _one_word_fits(line: Line, start: int, stop: int, words: list[str], min_confidence: float) -> bool:
+    """The word at line[start:stop] is the only one of a closed vocabulary that fits what was read
+    with confidence: characters read with low confidence may be anything."""
+    confidences = line.confidences or (100.0,) * len(line.text)
+    read = [line.text[i] if confidences[i] >= min_confidence else None for i in range(start, stop)
+            if not line.text[i].isspace()]
+    fitting = [word for word in words if len(word) == len(read)
+               and all(ch is None or ch == w for ch, w in zip(read, word, strict=True))]
+    return fitting == [re.sub(r"\s", "", line.text[start:stop])]
+
+
+def _visit_type(head: list[Line], values: dict[str, str], reading: FieldReading) -> None:
+    """The visit type, printed in the title or on a line of its own near it, above the labelled
+    fields. A line of its own that is a visit type but for one character, and shares no character
+    with any other, is that one: the vocabulary is closed, and OCR reads 门 in 门诊 as 内 or 由."""
+    found = next(((line, value) for line in head for word, value in values.items() if word in line.text),
+                 None)
+    for line in head if found is None else ():
+        if re.search(_COLON, line.text):
+            break
+        word = line.text.strip(_JUNK)
+        near = [value for option, value in values.items() if len(option) == len(word) >= 2
+                and sum(a == b for a, b in zip(word, option, strict=True)) == len(word) - 1]
+        if len(near) == 1 and not any(set(word) & set(option) for option, value in values.items()
+                                      if value != near[0]):
+            found = (line, near[0])
+            break
+    if found is not None:
+        line, reading.fields["visit_type"] = found
+        if source := _rows_source([line]):
+            reading.sources["visit_type"] = source
+
+
+# A row of the itemised table: name and spec, then unit price, quantity, amount, insurance class.
+_ITEM_NUMBERS = re.compile(
+    r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
+    r"(?:\s+(?P<cls>[甲乙丙]))?$")
+_ITEMS_HEADER = re.compile(r"^项目\s*(?P<spec>规格)?")
 _ITEMS_END = re.compile(r"合计|签字")
+_SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
-def _statement_items(lines: list[Line], reading: FieldReading, min_confidence: float) -> None:
+def _statement_items(lines: list[Line], reading: FieldReading, min_confidence: float,
+                     doubtful: dict[str, tuple]) -> None:
     """Rows of the itemised table (name, spec, unit price, quantity, amount, insurance class):
-    every line between the table's header and its total is a row, and all must read."""
+    every line between the table's header and its total is a row, and all must read. A row read
+    with low confidence in its figures is taken when they agree (price × quantity = amount), and
+    the table only when its rows add up to the day's total."""
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
     body = lines[header + 1:] if header is not None else lines
-    items, rows, unreadable = [], [], []
+    has_spec = header is not None and _ITEMS_HEADER.match(lines[header].text)["spec"] is not None
+    rows = _Rows()
     for line in body:
         if header is not None and _ITEMS_END.search(line.text):
             break
-        row = _ITEM_ROW.match(line.text)
-        if row and _confident(line, 0, len(line.text), min_confidence) and _is_cjk(row["name"]):
-            item = {"name": row["name"], "spec": row["spec"], "unit_price": read_amount(row["price"]),
-                    "quantity": row["quantity"], "amount": read_amount(row["amount"]),
-                    "insurance_class": row["cls"]}
-            items.append({k: v for k, v in item.items() if v is not None})
-            rows.append(line)
+        item, confident = _item_row(line, has_spec, min_confidence)
+        if item is not None:
+            rows.add(line, item, confident)
         elif header is not None:
-            unreadable.append(line.text)
-    if unreadable:
-        reading.unreadable.append({"field": "items", "read": " / ".join(unreadable),
-                                   "reason": "row_unreadable"})
-    elif items:
-        reading.fields["items"] = items
-        if source := _rows_source(rows):
-            reading.sources["items"] = source
+            rows.unreadable.append(line.text)
+    rows.give("items", reading, doubtful)
+
+
+def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool]:
+    """(the row's item, read with confidence throughout) or (None, False) when it does not read."""
+    numbers = _ITEM_NUMBERS.search(line.text)
+    if numbers is None:
+        return None, False
+    cells = _item_cells(line.text[:numbers.start()])
+    if cells is None or (has_spec and len(cells) < 2) or not _is_cjk(line.text[slice(*cells[0])]):
+        # With a spec column, a row of one text cell is a spec run into the name: not to be split.
+        return None, False
+    name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
+    item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
+            "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
+            "insurance_class": numbers["cls"]}
+    item = {k: v for k, v in item.items() if v is not None}
+    if _confident(line, 0, len(line.text), min_confidence):
+        return item, True
+    # Doubtful figures confirm one another; words and the class nothing can confirm.
+    words = [*cells, numbers.span("cls") if numbers["cls"] else (0, 0)]
+    agree = Decimal(numbers["price"]) * Decimal(numbers["quantity"]) == Decimal(numbers["amount"])
+    if agree and all(_confident(line, start, stop, min_confidence) for start, stop in words):
+        return item, False
+    return None, False
+
+
+def _item_cells(text: str) -> list[tuple[int, int]] | None:
+    """Spans of the name and spec cells: cells are parted by wide gaps, or (none wide) by the one
+    space between a name and its spec; None when that does not give one or two cells."""
+    cells = [match.span() for match in re.finditer(r"\S+(?:\s\S+)*", text)]
+    if len(cells) == 1:
+        words = [match.span() for match in re.finditer(r"\S+", text)]
+        cells = words if len(words) == 2 else cells
+    return cells if 1 <= len(cells) <= 2 else None

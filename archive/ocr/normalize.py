@@ -48,9 +48,11 @@ def parse_amount(text: str | None) -> str | None:
     return format_amount(match.group().replace(",", ""))
 
 
+# The separators of a numeric date need not match: on a scan `2026-03-05` comes out `2026.03-05`,
+# and which marks part the figures does not change what they say.
 _DATE_ONLY = re.compile(
     r"(?P<y>\d{4}|\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日?"
-    r"|(?P<sep>[.\-/])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<d2>\d{1,2}))"
+    r"|[.\-/]\s*(?P<m2>\d{1,2})\s*[.\-/]\s*(?P<d2>\d{1,2}))"
 )
 _AMOUNT_ONLY = re.compile(r"[￥¥]?\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?P<f>\.\d{1,2})?\s*元?")
 _CAPITAL_ONLY = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]+")

@@ -206,3 +206,155 @@ def test_a_label_inside_another_word_or_without_its_colon_is_not_evidence():
     assert guess_kind("开票日期：2026-03-05\n县人民医院：内科") is None  # 日期 and 医院 inside words
     assert guess_kind("日期 医院 科室 住院号") is None  # no colons: not printed labels
     assert guess_kind("日期：2026-03-05\n科室：内科\n票据号码：0023") == "daily_statement"  # two against one
+
+
+def read(kind: str, *lines: str):
+    """Lines as OCR gives them: characters between [ and ] read with low confidence (30)."""
+    from archive.ocr.fields import Line, read_fields
+
+    built = []
+    for marked in lines:
+        text, confidences, low = "", [], False
+        for ch in marked:
+            if ch in "[]":
+                low = ch == "["
+                continue
+            text += ch
+            confidences.append(30.0 if low else 95.0)
+        built.append(Line(text, tuple(confidences)))
+    return read_fields(kind, built)
+
+
+PAYMENTS = "统筹基金支付：1628.65  个人账户支付：191.39  个人自付：1340.44  个人自费：96.82"
+
+
+def test_a_doubtful_total_is_taken_when_the_payments_add_up_to_it():
+    reading = read("invoice", "合计（小写）：¥3,2[5]7.30", PAYMENTS)
+    assert reading.fields["total_amount"] == "3257.30"
+    assert reading.unreadable == []
+
+
+def test_a_doubtful_total_the_payments_do_not_add_up_to_stays_absent_and_flagged():
+    reading = read("invoice", "合计（小写）：¥3,2[8]7.30", PAYMENTS)
+    assert "total_amount" not in reading.fields
+    assert reading.unreadable == [{"field": "total_amount", "read": "¥3,287.30", "reason": "low_confidence"}]
+
+
+def test_a_doubtful_payment_is_taken_when_the_total_confirms_it_but_two_are_not():
+    one = read("invoice", "合计（小写）：¥3,257.30", PAYMENTS.replace("191.39", "1[9]1.39"))
+    assert one.fields["personal_account_paid"] == "191.39"
+    two = read("invoice", "合计（小写）：¥3,257.30",
+               PAYMENTS.replace("191.39", "1[9]1.39").replace("96.82", "9[6].82"))
+    # Two doubtful terms could be two misreads that cancel out: neither is confirmed.
+    assert "personal_account_paid" not in two.fields and "self_funded" not in two.fields
+
+
+def test_a_confirmed_total_confirms_its_capital_writing_in_turn():
+    reading = read("invoice", "合计（小写）：¥3,2[5]7.30", "合计（大写）：[叁]仟贰佰伍拾柒元叁角", PAYMENTS)
+    assert reading.fields["total_amount"] == reading.fields["total_amount_capital"] == "3257.30"
+
+
+def test_doubtful_line_items_are_taken_only_when_they_add_up_to_the_total():
+    rows = ("西药费 1,114.66", "检查[费] 1,957.04", "化  验费 [185.60]")
+    reading = read("invoice", *rows, "合计（小写）：¥3,257.30")
+    assert reading.fields["line_items"] == [
+        {"category": "西药费", "amount": "1114.66"}, {"category": "检查费", "amount": "1957.04"},
+        {"category": "化验费", "amount": "185.60"}]
+    wrong_total = read("invoice", *rows, "合计（小写）：¥3,257.40")
+    assert "line_items" not in wrong_total.fields
+    assert wrong_total.unreadable == [{"field": "line_items", "read": "检查费 1,957.04 / 化  验费 185.60",
+                                       "reason": "low_confidence"}]
+
+
+def test_a_doubtful_category_that_could_be_another_one_is_not_taken():
+    # 西药费 and 中药费 differ only in the character read with low confidence.
+    reading = read("invoice", "[中]药费 1,114.66", "检查费 2,142.64", "合计（小写）：¥3,257.30")
+    assert "line_items" not in reading.fields
+
+
+STATEMENT = ("项目    规格    单价    数量    金额    类别", "护理费  日  308.06  1  308.06  甲",
+             "CT 平扫  次  220.50  3  661.50  乙")
+
+
+def test_item_rows_split_name_and_spec_by_their_cells():
+    reading = read("daily_statement", *STATEMENT, "当日合计：969.56")
+    assert [(item["name"], item["spec"]) for item in reading.fields["items"]] == [("护理费", "日"),
+                                                                                 ("CT平扫", "次")]
+
+
+def test_a_spec_run_into_the_name_is_not_split_by_guessing():
+    reading = read("daily_statement", STATEMENT[0], "血常规次  105.73  1  105.73  甲", "当日合计：105.73")
+    assert "items" not in reading.fields
+    assert reading.unreadable[0]["field"] == "items"
+
+
+def test_doubtful_item_figures_are_taken_when_they_agree_and_the_table_adds_up():
+    rows = (STATEMENT[0], "护理费  日  [308.06]  1  308.06  甲", "CT 平扫  次  220.50  [3]  661.50  乙")
+    assert len(read("daily_statement", *rows, "当日合计：969.56").fields["items"]) == 2
+    # The total does not confirm the table, or a row's figures do not agree: nothing is taken.
+    assert "items" not in read("daily_statement", *rows, "当日合计：969.65").fields
+    disagree = (STATEMENT[0], "护理费  日  [308.06]  2  308.06  甲", STATEMENT[2])
+    assert "items" not in read("daily_statement", *disagree, "当日合计：969.56").fields
+
+
+def test_a_doubtful_item_name_is_not_confirmed_by_the_figures():
+    rows = (STATEMENT[0], "护理[费]  日  308.06  1  308.06  甲", STATEMENT[2])
+    reading = read("daily_statement", *rows, "当日合计：969.56")
+    assert "items" not in reading.fields
+
+
+@pytest.mark.parametrize(("line", "visit_type"), [
+    ("门诊", "outpatient"), ("内诊", "outpatient"), ("[由]诊", "outpatient"), ("住院", "inpatient"),
+    ("住阮", "inpatient"),
+    ("门院", None),  # a character of each: either could be meant
+    ("内科", None),  # two characters off
+])
+def test_the_visit_type_is_the_one_a_line_of_its_own_fits_but_for_one_character(line, visit_type):
+    reading = read("invoice", "医疗收费票据", line, "票据号码：17350024")
+    assert reading.fields.get("visit_type") == visit_type
+
+
+def test_a_near_visit_type_below_the_labelled_fields_is_not_taken():
+    assert "visit_type" not in read("invoice", "医疗收费票据", "票据号码：17350024", "内诊").fields
+
+
+@pytest.mark.parametrize(("kind", "text", "field", "value"), [
+    ("invoice", "收区单位：妇幼保健院", "hospital", "妇幼保健院"),
+    ("invoice", "合计  (小宇 )  :  3,257.30", "total_amount", "3257.30"),
+    ("invoice", "开栗日期：2026年3月26日", "issue_date", "2026-03-26"),
+    ("invoice", "票日期 : 2026 年 6 月 14 日", "issue_date", "2026-06-14"),  # 开 lost
+])
+def test_a_long_label_with_one_character_misread_or_lost_is_still_found(kind, text, field, value):
+    assert read(kind, text).fields == {field: value}
+
+
+@pytest.mark.parametrize(("kind", "text"), [
+    ("invoice", "合计（中写）：3,257.30"),  # 小写 or 大写: the misread character is what tells them apart
+    ("invoice", "个人自伏：96.82"),  # 个人自付 or 个人自费
+    ("daily_statement", "患者签名：张伟"),  # one character from 患者姓名 and from 患者签字
+    ("invoice", "交款入：张伟"),  # three characters: too short to take with a misread
+    ("invoice", "个人自：96.82"),  # 个人自付 or 个人自费, its last character lost
+])
+def test_a_misread_label_that_could_be_another_is_not_taken(kind, text):
+    assert read(kind, text).fields == {}
+
+
+def test_a_misread_label_one_character_from_two_is_the_one_not_printed_elsewhere():
+    # 转人医院 is one character from 转出医院 and from 转入医院; 转出医院 is printed, so it is 转入医院.
+    reading = read("referral", "转出医院：县人民医院  转人医院：省立医院")
+    assert reading.fields == {"from_hospital": "县人民医院", "to_hospital": "省立医院"}
+    assert read("referral", "转人医院：省立医院").fields == {}
+
+
+def test_a_wide_gap_before_the_day_of_a_date_range_does_not_cut_it():
+    reading = read("agreement", "有效期 :  2026 年 1 月 1  日至 2026 年 12 月 31 日")
+    assert reading.fields == {"valid_from": "2026-01-01", "valid_to": "2026-12-31"}
+
+
+def test_a_numeric_date_with_its_separators_misread_still_reads():
+    assert read("daily_statement", "日期 : 2026.03-05").fields == {"statement_date": "2026-03-05"}
+    assert read("daily_statement", "日期 : 2026.03-0S").fields == {}
+
+
+def test_a_misread_label_is_only_taken_before_its_colon():
+    assert read("invoice", "收区单位  妇幼保健院").fields == {}
