@@ -116,6 +116,15 @@ def _printed_label(label: str) -> re.Pattern:
 
 
 @cache
+def _printed_words() -> frozenset[str]:
+    """Every label and document title of every kind: words a form prints for what they are."""
+    spec = _spec()
+    labels = {label for kind in spec["kinds"] for rule in spec.get(kind, {}).values()
+              if isinstance(rule, dict) for label in rule.get("labels", ())}
+    return frozenset(labels.union(*spec["kinds"].values()))
+
+
+@cache
 def _distinctive_labels() -> dict[str, frozenset[str]]:
     """Each kind's field labels that no other kind prints."""
     labels = {kind: {label for rule in _spec().get(kind, {}).values()
@@ -528,13 +537,16 @@ def _one_word_fits(line: Line, start: int, stop: int, words: list[str], min_conf
 def _visit_type(head: list[Line], values: dict[str, str], reading: FieldReading) -> None:
     """The visit type, printed in the title or on a line of its own near it, above the labelled
     fields. A line of its own that is a visit type but for one character, and shares no character
-    with any other, is that one: the vocabulary is closed, and OCR reads 门 in 门诊 as 内 or 由."""
+    with any other, is that one: the vocabulary is closed, and OCR reads 门 in 门诊 as 内 or 由.
+    A word forms print for itself (医院, a label) is not taken for a misread 住院."""
     found = next(((line, value) for line in head for word, value in values.items() if word in line.text),
                  None)
     for line in head if found is None else ():
         if re.search(_COLON, line.text):
             break
         word = line.text.strip(_JUNK)
+        if word in _printed_words():
+            continue
         near = [value for option, value in values.items() if len(option) == len(word) >= 2
                 and sum(a == b for a, b in zip(word, option, strict=True)) == len(word) - 1]
         if len(near) == 1 and not any(set(word) & set(option) for option, value in values.items()

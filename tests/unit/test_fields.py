@@ -308,6 +308,7 @@ def test_a_doubtful_item_name_is_not_confirmed_by_the_figures():
     ("住阮", "inpatient"),
     ("门院", None),  # a character of each: either could be meant
     ("内科", None),  # two characters off
+    ("医院", None),  # a word forms print (a label), not a misread 住院
 ])
 def test_the_visit_type_is_the_one_a_line_of_its_own_fits_but_for_one_character(line, visit_type):
     reading = read("invoice", "医疗收费票据", line, "票据号码：17350024")
