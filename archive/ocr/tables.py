@@ -1,0 +1,149 @@
+"""List fields read row by row: an invoice's line items and a daily statement's items.
+
+Every row must read, or the list is not given: a list missing a row would be a wrong list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from archive.ocr.lines import (
+    JUNK,
+    JUNK_TOKEN,
+    FieldReading,
+    Line,
+    confident,
+    is_cjk,
+    label_pattern,
+    rows_source,
+)
+from archive.ocr.normalize import read_amount
+
+
+def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
+               doubtful: dict[str, tuple]) -> None:
+    """An invoice's fee categories and their amounts (西药费 1,234.50), one a line."""
+    # OCR puts spaces inside a word (化  验费): a category is matched across them.
+    category = re.compile(rf"^\s*({'|'.join(map(label_pattern, categories))})")
+    rows = _Rows()
+    for line in lines:
+        if not (match := category.match(line.text)):
+            continue
+        tail = JUNK_TOKEN.sub(" ", line.text[match.end():]).strip(JUNK).lstrip(":：;；").strip(JUNK)
+        amount = read_amount(tail)
+        sure = confident(line, 0, len(line.text), min_confidence)
+        if amount and (sure or _one_word_fits(line, match.start(1), match.end(1), categories,
+                                              min_confidence)):
+            rows.add(line, {"category": re.sub(r"\s", "", match.group(1)), "amount": amount}, sure)
+        else:
+            rows.unreadable.append(line.text)
+    rows.give("line_items", reading, doubtful)
+
+
+@dataclass
+class _Rows:
+    """The rows of a list field as they are read."""
+
+    items: list[dict] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    in_doubt: list[str] = field(default_factory=list)  # read, but with low confidence
+
+    def add(self, line: Line, item: dict, confident: bool) -> None:
+        self.items.append(item)
+        self.lines.append(line)
+        if not confident:
+            self.in_doubt.append(line.text)
+
+    def give(self, name: str, reading: FieldReading, doubtful: dict[str, tuple]) -> None:
+        """Every row read with confidence, or the list is not given: a list missing a row would
+        be a wrong list. A list whose every row was read, some with low confidence, is doubtful:
+        taken only if its printed total confirms it (see [sums] in labels.toml)."""
+        if self.unreadable:
+            reading.unreadable.append({"field": name, "read": " / ".join(self.unreadable),
+                                       "reason": "row_unreadable"})
+        elif self.in_doubt:
+            doubtful[name] = (self.items, rows_source(self.lines))
+            reading.unreadable.append({"field": name, "read": " / ".join(self.in_doubt),
+                                       "reason": "low_confidence"})
+        elif self.items:
+            reading.fields[name] = self.items
+            if source := rows_source(self.lines):
+                reading.sources[name] = source
+
+
+def _one_word_fits(line: Line, start: int, stop: int, words: list[str], min_confidence: float) -> bool:
+    """The word at line[start:stop] is the only one of a closed vocabulary that fits what was read
+    with confidence: characters read with low confidence may be anything."""
+    confidences = line.confidences or (100.0,) * len(line.text)
+    read = [line.text[i] if confidences[i] >= min_confidence else None for i in range(start, stop)
+            if not line.text[i].isspace()]
+    fitting = [word for word in words if len(word) == len(read)
+               and all(ch is None or ch == w for ch, w in zip(read, word, strict=True))]
+    return fitting == [re.sub(r"\s", "", line.text[start:stop])]
+
+
+# A row of the itemised table: name and spec, then unit price, quantity, amount, insurance class.
+_ITEM_NUMBERS = re.compile(
+    r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
+    r"(?:\s+(?P<cls>[甲乙丙]))?$")
+_ITEMS_HEADER = re.compile(r"^项目\s*(?P<spec>规格)?")
+_ITEMS_END = re.compile(r"合计|签字")
+_SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+
+
+def statement_items(lines: list[Line], reading: FieldReading, min_confidence: float,
+                     doubtful: dict[str, tuple]) -> None:
+    """Rows of the itemised table (name, spec, unit price, quantity, amount, insurance class):
+    every line between the table's header and its total is a row, and all must read. A row read
+    with low confidence in its figures is taken when they agree (price × quantity = amount), and
+    the table only when its rows add up to the day's total."""
+    header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
+    body = lines[header + 1:] if header is not None else lines
+    has_spec = header is not None and _ITEMS_HEADER.match(lines[header].text)["spec"] is not None
+    rows = _Rows()
+    for line in body:
+        if header is not None and _ITEMS_END.search(line.text):
+            break
+        item, confident = _item_row(line, has_spec, min_confidence)
+        if item is not None:
+            rows.add(line, item, confident)
+        elif header is not None:
+            rows.unreadable.append(line.text)
+    rows.give("items", reading, doubtful)
+
+
+def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool]:
+    """(the row's item, read with confidence throughout) or (None, False) when it does not read."""
+    numbers = _ITEM_NUMBERS.search(line.text)
+    if numbers is None:
+        return None, False
+    cells = _item_cells(line.text[:numbers.start()])
+    if cells is None or (has_spec and len(cells) < 2) or not is_cjk(line.text[slice(*cells[0])]):
+        # With a spec column, a row of one text cell is a spec run into the name: not to be split.
+        return None, False
+    name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
+    item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
+            "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
+            "insurance_class": numbers["cls"]}
+    item = {k: v for k, v in item.items() if v is not None}
+    if confident(line, 0, len(line.text), min_confidence):
+        return item, True
+    # Doubtful figures confirm one another; words and the class nothing can confirm.
+    words = [*cells, numbers.span("cls") if numbers["cls"] else (0, 0)]
+    agree = Decimal(numbers["price"]) * Decimal(numbers["quantity"]) == Decimal(numbers["amount"])
+    if agree and all(confident(line, start, stop, min_confidence) for start, stop in words):
+        return item, False
+    return None, False
+
+
+def _item_cells(text: str) -> list[tuple[int, int]] | None:
+    """Spans of the name and spec cells: cells are parted by wide gaps, or (none wide) by the one
+    space between a name and its spec; None when that does not give one or two cells."""
+    cells = [match.span() for match in re.finditer(r"\S+(?:\s\S+)*", text)]
+    if len(cells) == 1:
+        words = [match.span() for match in re.finditer(r"\S+", text)]
+        cells = words if len(words) == 2 else cells
+    return cells if 1 <= len(cells) <= 2 else None
