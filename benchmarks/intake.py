@@ -157,9 +157,11 @@ def ingest_all(runtime, actor, case_no: str, paths: list[Path], *, batch: int | 
 def intake_leg(paths: list[Path], environ: dict[str, str], *, batch: int | None = None) -> dict:
     runtime, actor, case_no = prepare(environ)
     try:
+        reset_peak_rss()
         start = time.perf_counter()
         ingest_all(runtime, actor, case_no, paths, batch=batch)
         result = figures(paths, time.perf_counter() - start)
+        result["peak_rss_mb"] = round(proc_status_mb("VmHWM"), 1)
         result["files_per_commit"] = batch or int(runtime.settings.get("intake.batch_files"))
     finally:
         runtime.engine.dispose()
@@ -237,6 +239,11 @@ def proc_status_mb(field: str) -> float:
         return next(int(line.split()[1]) for line in status if line.startswith(field)) / 1024
 
 
+def reset_peak_rss() -> None:
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # resets VmHWM to the current RSS
+
+
 def rss_child(path: Path, environ: dict[str, str]) -> None:
     """Runs in its own process: ingest one file; RSS just before, and the peak while ingesting.
 
@@ -246,8 +253,7 @@ def rss_child(path: Path, environ: dict[str, str]) -> None:
     """
     runtime, actor, case_no = prepare(environ)
     before = proc_status_mb("VmRSS")
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")  # resets VmHWM to the current RSS
+    reset_peak_rss()
     ingest_all(runtime, actor, case_no, [path], batch=1)
     print(json.dumps({"before_mb": round(before, 1), "peak_mb": round(proc_status_mb("VmHWM"), 1)}))
 
