@@ -71,12 +71,15 @@ def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits
         with sessions() as session:
             document = session.get_one(Document, document_id)
             key, kind = document.stored_object.store_key, document.kind
+            case = {"claimant_name": document.case.claimant_name,
+                    "claimant_id_number": document.case.claimant_id_number,
+                    "insurance_number": document.case.insurance_number}
         with readable_file(store, key, max_bytes=limits.max_bytes * 4, tmp_dir=tmp_dir) as path:
             if delay_seconds:
                 time.sleep(delay_seconds)  # fault-injection setting for crash tests; 0 in use
             content_type, _ = inspect_file(path, path.stat().st_size, limits)
             reading = analyse(list(read_pages(path, content_type)), kind=kind,
-                              min_confidence=min_confidence)
+                              min_confidence=min_confidence, case=case)
     except TRANSIENT_ERRORS:
         _release(sessions, document_id)
         raise

@@ -60,6 +60,11 @@ def read_one(task: tuple[str, str, int, int, str]) -> dict:
     from archive.ocr.fields import fields_of
 
     source, kind, index, seed, workdir = task
+
+    def flagged(reading) -> list[str]:
+        return sorted({name for c in reading.checks if c["code"] in FIELD_FLAGS
+                       for name in fields_of(kind, c["field"])})
+
     document = make_document(kind, index, seed, scan=source == "scan")
     started = time.perf_counter()
     if source == "born_digital":
@@ -72,8 +77,12 @@ def read_one(task: tuple[str, str, int, int, str]) -> dict:
     path = Path(workdir) / f"{source}-{kind}-{index:05d}{suffix}"
     path.write_bytes(content)
     pages = list(read_pages(path, content_type))
-    reading = analyse(pages, kind=kind)
+    # As processing reads it: with what the document's case states, the claimant's name as the
+    # intake clerk typed it when opening the case. Also read alone, for the figure without it.
+    name = document.truth.get("patient_name") or document.truth.get("payer_name")
+    reading = analyse(pages, kind=kind, case={"claimant_name": name} if name else None)
     finished = time.perf_counter()
+    alone = analyse(pages, kind=kind)
     path.unlink()
     text = "\n".join(page.text for page in pages)
     return {"source": source, "kind": kind, "index": index, "truth": document.truth,
@@ -81,9 +90,9 @@ def read_one(task: tuple[str, str, int, int, str]) -> dict:
             "confidence": pages[0].confidence if pages else None,
             "errors": [page.error for page in pages if page.error],
             "guessed_kind": guess_kind(text), "scan": described, "text": text,
-            "needs_check": reading.needs_check,
-            "flagged": sorted({name for c in reading.checks if c["code"] in FIELD_FLAGS
-                               for name in fields_of(kind, c["field"])}),
+            "needs_check": reading.needs_check, "flagged": flagged(reading),
+            "alone": {"fields": alone.fields, "needs_check": alone.needs_check,
+                      "flagged": flagged(alone)},
             "generate_s": generated - started, "read_s": finished - generated}
 
 
@@ -168,6 +177,7 @@ def run_leg(source: str, docs: int, seed: int, workers: int, workdir: str) -> di
             pool.join()
     wall = time.perf_counter() - started
     report = score(results)
+    report["without_case_facts"] = score([{**r, **r["alone"]} for r in results])["overall"]
     sources = Counter(s for r in results for s in r["page_sources"])
     confidences = [r["confidence"] for r in results if r["confidence"] is not None]
     report["timing"] = {

@@ -1,4 +1,5 @@
-"""Doubtful values a document confirms itself ([corroborates] and [sums] in labels.toml)."""
+"""Doubtful values confirmed by the document itself ([corroborates] and [sums] in labels.toml) or
+by what its case already states ([case_facts])."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from archive.ocr.lines import FieldReading
 
 
 def corroborate(reading: FieldReading, doubtful: dict[str, tuple], *, pairs: list[list[str]],
-                sums: list[dict]) -> None:
-    """Take low-confidence values that the document confirms: the other writing of the same
-    value ([corroborates] in labels.toml), or a printed sum that holds exactly ([sums]). A value
-    so taken confirms others in turn, so this goes on until nothing more is confirmed."""
+                sums: list[dict], known: dict[str, str] | None = None) -> None:
+    """Take low-confidence values that are confirmed: by the other writing of the same value
+    ([corroborates] in labels.toml), by a printed sum that holds exactly ([sums]), or by being
+    exactly what the case states (`known`, from [case_facts]). A value so taken confirms others
+    in turn, so this goes on until nothing more is confirmed."""
+    known = known or {}
     while True:
-        confirmed = [name for names in pairs for name in _confirmed_by_pair(names, reading, doubtful)]
+        confirmed = [name for name, value in known.items()
+                     if name in doubtful and doubtful[name][0] == value]
+        confirmed += [name for names in pairs for name in _confirmed_by_pair(names, reading, doubtful)]
         confirmed += [name for rule in sums for name in _confirmed_by_sum(rule, reading, doubtful)]
         if not confirmed:
             return

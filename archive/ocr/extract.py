@@ -35,14 +35,16 @@ class Reading:
         return must_be_checked(self.kind, self.checks)
 
 
-def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = MIN_CONFIDENCE) -> Reading:
-    """Fields and findings from the pages' text; the kind is guessed when not given."""
+def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = MIN_CONFIDENCE,
+            case: dict[str, str | None] | None = None) -> Reading:
+    """Fields and findings from the pages' text; the kind is guessed when not given. `case`:
+    what the document's case states, which confirms a doubtful reading of the same value."""
     text = "\n".join(page.text for page in pages)
     guessed = kind is None
     kind = kind or guess_kind(text)
     if kind == "daily_statement" and len(pages) > 1:
         # One page per inpatient day: each day is read and checked on its own.
-        readings = [read_fields(kind, _lines([page])) for page in pages]
+        readings = [read_fields(kind, _lines([page]), case=case) for page in pages]
         days = [reading.fields for reading in readings]
         fields = {**days[0], "days": days}
         sources = readings[0].sources  # the top-level fields are the first day's
@@ -50,7 +52,7 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
         checks += [finding for n, reading in enumerate(readings, 1)
                    for finding in _field_findings(kind, reading, page=n)]
     elif kind:
-        reading = read_fields(kind, _lines(pages))
+        reading = read_fields(kind, _lines(pages), case=case)
         fields, sources = reading.fields, reading.sources
         checks = check_document(kind, fields) + _field_findings(kind, reading)
     else:

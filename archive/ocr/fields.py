@@ -161,9 +161,10 @@ def extract_fields(kind: str, text: str | list[Line]) -> dict:
     return read_fields(kind, text).fields
 
 
-def read_fields(kind: str, text: str | list[Line], *,
-                min_confidence: float = FIELD_MIN_CONFIDENCE) -> FieldReading:
-    """The fields of one document kind, and what was seen but could not be taken."""
+def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FIELD_MIN_CONFIDENCE,
+                case: dict[str, str | None] | None = None) -> FieldReading:
+    """The fields of one document kind, and what was seen but could not be taken. `case`: what
+    the document's case states (claimant_name, claimant_id_number, insurance_number)."""
     spec = _spec().get(kind, {})
     rules = {name: rule for name, rule in spec.items() if isinstance(rule, dict) and "labels" in rule}
     # Another field's label, recognisable by its colon, ends a value run together with it.
@@ -194,8 +195,11 @@ def read_fields(kind: str, text: str | list[Line], *,
         _invoice_extras(lines, spec, reading, min_confidence, doubtful)
     if kind == "daily_statement":
         statement_items(lines, reading, min_confidence, doubtful)
+    facts = _spec().get("case_facts", {}).get(kind, {})
+    known = {name: (case or {}).get(fact) for name, fact in facts.items()}
     corroborate(reading, doubtful, pairs=_spec().get("corroborates", {}).get(kind, []),
-                sums=_spec().get("sums", {}).get(kind, []))
+                sums=_spec().get("sums", {}).get(kind, []),
+                known={name: value for name, value in known.items() if value})
     return reading
 
 

@@ -262,3 +262,24 @@ def test_a_file_that_cannot_be_read_fails_the_batch_before_anything_is_written(r
         ingest_many(rt.sessions, rt.store, rt.limits, tmp_dir=rt.tmp_dir, case_no=case_no,
                     files=files, kind=None, actor=clerk)
     assert counts(rt) == before  # no rows, no objects, no spooled files left in tmp
+
+
+def test_processing_reads_a_document_with_what_its_case_states(rt, clerk, monkeypatch):
+    """The reader gets the case's claimant facts, which confirm a doubtful reading of the same
+    value (see [case_facts] in labels.toml and tests/unit/test_fields.py). A spy around the real
+    reader records them; the reading itself is not replaced."""
+    import archive.processing as processing
+
+    seen = []
+    real = processing.analyse
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("case"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(processing, "analyse", spy)
+    case_no = factories.make_case(rt, clerk, claimant_name="李秀英", insurance_number="YB3301")
+    result = factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=50), kind="invoice")
+    with rt.sessions() as session:
+        assert session.get_one(Document, result.document_id).status == "processed"
+    assert seen == [{"claimant_name": "李秀英", "claimant_id_number": None, "insurance_number": "YB3301"}]

@@ -208,7 +208,7 @@ def test_a_label_inside_another_word_or_without_its_colon_is_not_evidence():
     assert guess_kind("日期：2026-03-05\n科室：内科\n票据号码：0023") == "daily_statement"  # two against one
 
 
-def read(kind: str, *lines: str):
+def read(kind: str, *lines: str, case: dict | None = None):
     """Lines as OCR gives them: characters between [ and ] read with low confidence (30)."""
     from archive.ocr.fields import Line, read_fields
 
@@ -222,7 +222,7 @@ def read(kind: str, *lines: str):
             text += ch
             confidences.append(30.0 if low else 95.0)
         built.append(Line(text, tuple(confidences)))
-    return read_fields(kind, built)
+    return read_fields(kind, built, case=case)
 
 
 PAYMENTS = "统筹基金支付：1628.65  个人账户支付：191.39  个人自付：1340.44  个人自费：96.82"
@@ -359,3 +359,17 @@ def test_a_numeric_date_with_its_separators_misread_still_reads():
 
 def test_a_misread_label_is_only_taken_before_its_colon():
     assert read("invoice", "收区单位  妇幼保健院").fields == {}
+
+
+@pytest.mark.parametrize(("claimant", "taken"), [("李秀英", "李秀英"), ("李秀兰", None), (None, None)])
+def test_a_doubtful_name_is_taken_when_it_is_exactly_the_case_claimant(claimant, taken):
+    reading = read("daily_statement", "姓名：李秀[英]", "住院号：ZY2024001",
+                   case={"claimant_name": claimant})
+    assert reading.fields.get("patient_name") == taken
+    flagged = [item["field"] for item in reading.unreadable]
+    assert ("patient_name" in flagged) == (taken is None)
+
+
+def test_a_confident_name_that_differs_from_the_claimant_is_kept_for_the_case_check():
+    reading = read("invoice", "交款人：王芳", case={"claimant_name": "李秀英"})
+    assert reading.fields["payer_name"] == "王芳"
