@@ -114,6 +114,12 @@ def ingest_many(sessions: sessionmaker[Session], store: ObjectStore, limits: Lim
     return [outcome for outcome in outcomes if outcome is not None]
 
 
+def to_process(outcomes: list[IntakeResult | Rejected]) -> list[int]:
+    """The documents of a batch that the processing jobs still have to read."""
+    return [outcome.document_id for outcome in outcomes
+            if isinstance(outcome, IntakeResult) and outcome.needs_processing]
+
+
 def _changeable_case_id(sessions, actor, case_no: str) -> int:
     from archive.records.holds import ensure_changeable  # records builds on intake's Rejected
 

@@ -51,6 +51,8 @@ class LocalStore:
         one after replace two fsyncs per file (a group commit, as databases do): no key ever names
         a file whose bytes are not on disk, and every rename is durable when this returns.
         """
+        if not items:
+            return  # nothing to make durable (an upload of bytes already stored)
         single = len(items) == 1
         staged: list[tuple[Path, Path]] = []
         try:
@@ -68,7 +70,7 @@ class LocalStore:
         directories = sorted({target.parent for _, target in staged})
         if single:
             _fsync_path(directories[0])  # makes the rename itself durable, not just the bytes
-        elif staged:
+        else:
             _sync_filesystem(self._tmp, directories)
 
     def _target(self, key: str) -> Path:

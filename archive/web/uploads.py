@@ -8,7 +8,7 @@ from flask import request
 from flask_babel import gettext
 
 from archive.auth import require
-from archive.intake import Incoming, ingest_many
+from archive.intake import Incoming, ingest_many, to_process
 from archive.intake.validate import Rejected
 from archive.queue import enqueue_processing
 from archive.web.context import runtime
@@ -42,8 +42,7 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
         else:
             results.append({"filename": upload.filename, "document_id": outcome.document_id,
                             "status": outcome.status, "duplicate": outcome.duplicate})
-    enqueue_processing(rt, [outcome.document_id for outcome in outcomes
-                            if not isinstance(outcome, Rejected) and outcome.needs_processing])
+    enqueue_processing(rt, to_process(outcomes))
     return results, status
 
 
