@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -19,6 +20,28 @@ def expand(paths: list[Path]) -> list[Path]:
     return files
 
 
+def batches(files: list[Path], *, max_files: int, max_bytes: int) -> Iterator[list[Path]]:
+    """Consecutive runs of `files` committed together: at most `max_files` files and, unless
+    one file alone is larger, `max_bytes` bytes (a batch waits spooled in the temp directory
+    until its commit)."""
+    batch: list[Path] = []
+    size = 0
+    for path in files:
+        file_size = path.stat().st_size
+        if batch and (len(batch) == max_files or size + file_size > max_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += file_size
+    if batch:
+        yield batch
+
+
+def batch_limits(settings) -> dict[str, int]:
+    return {"max_files": max(1, int(settings.get("intake.batch_files"))),
+            "max_bytes": int(settings.get("intake.batch_mb")) * 1024 * 1024}
+
+
 def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, operator) -> int:
     """Ingest every file; returns the number refused."""
     current_origin.set(Origin("cli", request_id=f"cli:{operator}"))
@@ -31,12 +54,10 @@ def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, op
         with runtime.sessions() as session:
             get_case(session, actor, case_no)  # an unknown case fails before any file is read
     files = expand(list(paths))
-    batch = max(1, int(runtime.settings.get("intake.batch_files")))
     refused = 0
     with click.progressbar(length=len(files), label=f"ingesting into {case_no}",
                            file=click.get_text_stream("stderr")) as bar:
-        for start in range(0, len(files), batch):
-            chunk = files[start:start + batch]
+        for chunk in batches(files, **batch_limits(runtime.settings)):
             outcomes = ingest_many(runtime.sessions, runtime.store, runtime.limits,
                                    tmp_dir=runtime.tmp_dir, case_no=case_no,
                                    files=[Incoming.from_path(path) for path in chunk], kind=kind,

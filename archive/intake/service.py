@@ -192,10 +192,14 @@ def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored
         # Rows written directly, not through the unit of work: a batch of 64 documents costs a
         # third of the time, and nothing else in this transaction reads them as objects.
         if new_rows:
-            ids = session.scalars(insert(Document).returning(Document.id, sort_by_parameter_order=True),
-                                  new_rows).all()
-            for row, document_id in zip(new_rows, ids, strict=True):
-                row["id"] = document_id
+            # Mapped back by object (one new document per content in a batch), not by row
+            # order: a RETURNING in parameter order is sent row by row on SQLite.
+            documents = Document.__table__
+            ids = dict(session.execute(insert(documents).returning(documents.c.object_id,
+                                                                   documents.c.id),
+                                       new_rows).all())
+            for row in new_rows:
+                row["id"] = ids[row["object_id"]]
             # A document added after sign-off sends the chain back (before the audit events:
             # the audit chain lock stays the last lock the transaction takes).
             content_changed(session, case, actor=actor,
@@ -270,10 +274,9 @@ def _store_objects(session: Session, store: ObjectStore, accepted: list[_Accepte
     store.put_files(puts)
     object_ids = {sha256: stored.id for sha256, stored in found.items()}
     if new_rows:
-        ids = session.scalars(insert(StoredObject).returning(StoredObject.id,
-                                                             sort_by_parameter_order=True),
-                              new_rows).all()
-        object_ids.update((row["sha256"], object_id) for row, object_id in zip(new_rows, ids, strict=True))
+        objects = StoredObject.__table__
+        object_ids.update(session.execute(insert(objects).returning(objects.c.sha256, objects.c.id),
+                                          new_rows).all())
     return object_ids, restored
 
 

@@ -42,45 +42,51 @@ current_origin: ContextVar[Origin] = ContextVar("current_origin", default=Origin
 
 
 def record(session: Session, action: str, *, actor=None, target=None,
-           details: dict[str, Any] | None = None) -> AuditEvent:
+           details: dict[str, Any] | None = None) -> Appended:
     return record_many(session, [(action, target, details)], actor=actor)[0]
 
 
+@dataclass(frozen=True)
+class Appended:
+    """Where an appended event sits in the chain."""
+
+    id: int
+    prev_hash: str
+    row_hash: str
+
+
 def record_many(session: Session, entries: list[tuple[str, Any, dict[str, Any] | None]], *,
-                actor=None) -> list[AuditEvent]:
+                actor=None) -> list[Appended]:
     """Append several (action, target, details) events with one lock and one insert.
 
     Everything that does not depend on the chain's head is prepared first, and the caller's
     pending changes are flushed, before the lock is taken: from the lock to the commit only
     the head is read and the rows are written, so concurrent actions queue for as short a
-    time as possible. The rows are inserted directly (not added to the session); the events
-    returned carry their ids and hashes.
+    time as possible. The rows are plain dictionaries inserted directly: an event is written
+    once and never loaded back in the transaction that appends it.
     """
     origin = current_origin.get()
     session.flush()  # the action's own writes (and new targets' ids), before the chain is locked
-    events = [AuditEvent(
-        occurred_at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", None) or _unattended(origin),
-        action=action,
-        target_type=_target_type(target),
-        target_id=_target_id(target),
-        details={"channel": origin.channel, **(details or {})},
-        request_id=origin.request_id,
-        ip_address=origin.ip_address,
-    ) for action, target, details in entries]
+    who = {"actor_id": getattr(actor, "id", None),
+           "actor_name": getattr(actor, "username", None) or _unattended(origin),
+           "request_id": origin.request_id, "ip_address": origin.ip_address}
+    drafts = [(utcnow(), {**who, "action": action, "target_type": _target_type(target),
+                          "target_id": _target_id(target),
+                          "details": {"channel": origin.channel, **(details or {})}})
+              for action, target, details in entries]
     next_id, prev_hash = _lock_chain_and_read_head(session)
-    next_id += 1
-    rows = []
-    for event in events:
-        event.id, event.prev_hash = next_id, prev_hash
-        covered = fields(event)  # built once for the hash and the row
-        event.row_hash = _hash(prev_hash, covered)
-        rows.append({**covered, "occurred_at": event.occurred_at, "prev_hash": prev_hash,
-                     "row_hash": event.row_hash})
-        next_id, prev_hash = next_id + 1, event.row_hash
+    rows, appended = [], []
+    for occurred_at, draft in drafts:
+        next_id += 1
+        # What the hash covers: every column but the hashes themselves (as `fields` reads them).
+        covered = {"id": next_id, "occurred_at": _timestamp(occurred_at), **draft}
+        row_hash = _hash(prev_hash, covered)
+        rows.append({**covered, "occurred_at": occurred_at, "prev_hash": prev_hash,
+                     "row_hash": row_hash})
+        appended.append(Appended(next_id, prev_hash, row_hash))
+        prev_hash = row_hash
     session.execute(insert(AuditEvent.__table__), rows)
-    return events
+    return appended
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -95,7 +101,7 @@ def fields(event: AuditEvent) -> dict[str, Any]:
     """What the hash covers: every column but the hashes themselves."""
     return {
         "id": event.id,
-        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+        "occurred_at": _timestamp(event.occurred_at),
         "actor_id": event.actor_id,
         "actor_name": event.actor_name,
         "action": event.action,
@@ -105,6 +111,10 @@ def fields(event: AuditEvent) -> dict[str, Any]:
         "request_id": event.request_id,
         "ip_address": event.ip_address,
     }
+
+
+def _timestamp(moment) -> str:
+    return moment.isoformat(timespec="microseconds")
 
 
 def canonical(event: AuditEvent) -> str:

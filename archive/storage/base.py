@@ -24,6 +24,10 @@ def key_for_sha256(sha256: str) -> str:
     return f"sha256/{sha256[:2]}/{sha256}"
 
 
+# The directories every key above falls into, made when a local store is set up.
+FANOUT_PREFIXES = tuple(f"sha256/{first:02x}" for first in range(256))
+
+
 @dataclass(frozen=True)
 class PutItem:
     """One file for `put_files`: stored under `key`, as `put_file` would store it."""

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.storage.base import ObjectMissing, Protection, PutItem, StoreError
+from archive.storage.base import FANOUT_PREFIXES, ObjectMissing, Protection, PutItem, StoreError
 
 READ_ONLY = 0o444
 
@@ -29,17 +29,21 @@ class LocalStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         self._resolved_root = self.root.resolve()
+        self._root_name = str(self._resolved_root)
         self._tmp = self.root / ".tmp"
-        self._made_dirs: set[Path] = set()
-        self._tmp_device: int | None = None
+        self._root_device: int | None = None
 
     def _path(self, key: str) -> Path:
+        return Path(self._file(key))
+
+    def _file(self, key: str) -> str:
         # Checked by its parts, not with resolve(): that costs an lstat per path component, and
-        # no one but this store writes links under its root.
+        # no one but this store writes links under its root. A string, not a Path, on the write
+        # path: a batch joins one per file.
         parts = key.split("/")
         if key.startswith("/") or "\0" in key or any(part in ("", ".", "..") for part in parts):
             raise StoreError(f"key outside the store: {key!r}")
-        return self._resolved_root.joinpath(*parts)
+        return os.path.join(self._root_name, *parts)
 
     def put_file(self, key: str, path: Path, *, content_type: str, size: int) -> None:
         self.put_files([PutItem(key, path, content_type, size)])
@@ -54,32 +58,24 @@ class LocalStore:
         if not items:
             return  # nothing to make durable (an upload of bytes already stored)
         single = len(items) == 1
-        staged: list[tuple[Path, Path]] = []
+        staged: list[tuple[Path, str]] = []
         try:
             for item in items:
-                target = self._target(item.key)  # also makes the temp directory
+                target = self._file(item.key)
                 staged.append((self._stage(item, fsync=single), target))
             if not single:
-                _sync_filesystem(self._tmp, [tmp for tmp, _ in staged])
+                _sync_filesystem(self.root, [tmp for tmp, _ in staged])
             for tmp, target in staged:
-                os.replace(tmp, target)
+                _rename_into(tmp, target)
         except BaseException:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
             raise
-        directories = sorted({target.parent for _, target in staged})
+        directories = sorted({os.path.dirname(target) for _, target in staged})
         if single:
             _fsync_path(directories[0])  # makes the rename itself durable, not just the bytes
         else:
-            _sync_filesystem(self._tmp, directories)
-
-    def _target(self, key: str) -> Path:
-        target = self._path(key)
-        for directory in (target.parent, self._tmp):
-            if directory not in self._made_dirs:
-                directory.mkdir(parents=True, exist_ok=True)
-                self._made_dirs.add(directory)
-        return target
+            _sync_filesystem(self.root, directories)
 
     def _stage(self, item: PutItem, *, fsync: bool) -> Path:
         """A read-only file on the store's file system holding the item's bytes: the caller's
@@ -89,7 +85,11 @@ class LocalStore:
             if fsync:
                 _fsync_path(item.path)
             return item.path
-        fd, tmp_name = tempfile.mkstemp(dir=self._tmp)
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=self._tmp)
+        except FileNotFoundError:  # a store not set up by `check`, or its temp directory removed
+            self._tmp.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=self._tmp)
         try:
             with os.fdopen(fd, "wb") as out, open(item.path, "rb") as src:
                 shutil.copyfileobj(src, out, 1024 * 1024)
@@ -103,9 +103,10 @@ class LocalStore:
         return Path(tmp_name)
 
     def _device(self) -> int:
-        if self._tmp_device is None:
-            self._tmp_device = os.stat(self._tmp).st_dev
-        return self._tmp_device
+        if self._root_device is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._root_device = os.stat(self.root).st_dev
+        return self._root_device
 
     def open(self, key: str) -> BinaryIO:
         try:
@@ -159,11 +160,28 @@ class LocalStore:
             self._tmp.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self._tmp):
                 pass
+            # Every key's directory is made here, once, so that storing never makes one (the
+            # last is made last: once it exists, they all do).
+            if not self._resolved_root.joinpath(FANOUT_PREFIXES[-1]).is_dir():
+                for prefix in FANOUT_PREFIXES:
+                    self._resolved_root.joinpath(prefix).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"local store {self.root} is not writable: {exc}") from exc
 
 
-def _sync_filesystem(anchor: Path, paths: list[Path]) -> None:
+def _rename_into(tmp: Path, target: str) -> None:
+    try:
+        os.replace(tmp, target)
+    except FileNotFoundError:  # its directory is missing: a store not set up by `check`
+        if not tmp.exists():
+            raise
+        directory = os.path.dirname(target)
+        os.makedirs(directory, exist_ok=True)
+        _fsync_path(os.path.dirname(directory))  # the new directory's own entry
+        os.replace(tmp, target)
+
+
+def _sync_filesystem(anchor: Path, paths: list[Path] | list[str]) -> None:
     """Flush the file system holding `anchor` with one syncfs(2); where that call does not exist
     (not Linux), fsync each of `paths` instead."""
     if _syncfs is None:
@@ -179,7 +197,7 @@ def _sync_filesystem(anchor: Path, paths: list[Path]) -> None:
         os.close(fd)
 
 
-def _fsync_path(path: Path) -> None:
+def _fsync_path(path: Path | str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

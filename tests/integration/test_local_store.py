@@ -41,3 +41,24 @@ def test_put_files_that_fails_midway_stores_nothing(tmp_path: Path) -> None:
         store.put_files(items)
     assert list(store.iter_keys()) == []
     assert list((tmp_path / "store" / ".tmp").iterdir()) == []
+
+
+def test_check_makes_every_key_directory_once(tmp_path: Path) -> None:
+    """A store set up by `check` has the directory of every key its uploads can name, so a
+    batch renames files into place without making directories; a store whose directories were
+    removed still stores (the directory is made then)."""
+    import hashlib
+
+    from archive.storage import key_for_sha256
+
+    store = LocalStore(tmp_path / "store")
+    store.check()
+    directories = {path for path in (tmp_path / "store" / "sha256").iterdir() if path.is_dir()}
+    assert len(directories) == 256
+    sources = _items(tmp_path, 3)
+    items = [PutItem(key_for_sha256(hashlib.sha256(item.path.read_bytes()).hexdigest()), item.path,
+                     item.content_type, item.size) for item in sources]
+    (tmp_path / "store" / items[0].key).parent.rmdir()
+    store.put_files(items)
+    assert sorted(store.iter_keys()) == sorted(item.key for item in items)
+    assert {path for path in (tmp_path / "store" / "sha256").iterdir()} == directories
