@@ -76,13 +76,18 @@ def reread_capital(image: Image.Image, box: tuple[int, int, int, int], dpi: int,
     alone by chi_sim and chi_tra; unchanged when chi_tra is not installed."""
     if not has_traditional_model():
         return reading
-    left, top, width, height = box
-    pad = round(height * PADDING)
-    crop = image.crop((max(0, left - pad), max(0, top - pad),
-                       min(image.width, left + width + pad), min(image.height, top + height + pad)))
+    crop = line_crop(image, box)
     for model in (SIMPLIFIED_MODEL, TRADITIONAL_MODEL):
         reading = merge_readings(reading, read_line(crop, model, dpi))
     return reading
+
+
+def line_crop(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    """The box (left, top, width, height) with a margin, to be read as one line."""
+    left, top, width, height = box
+    pad = round(height * PADDING)
+    return image.crop((max(0, left - pad), max(0, top - pad),
+                       min(image.width, left + width + pad), min(image.height, top + height + pad)))
 
 
 def read_line(image: Image.Image, model: str, dpi: int) -> Reading:

@@ -172,11 +172,15 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
                                             for label in rule["labels"]) + rf")\s*{_COLON}")
     lines = _clean_lines(text)
     printed = _printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]])
+    # So does the label of a field not printed as it is, read with a character wrong or lost
+    # (县人民医院转和医院：… for 转入医院).
+    ends = [any_label, *(pattern for label, shown in printed.items() if not shown
+                         for pattern in _misread_label(label))]
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
     for name, rule in rules.items():
         rejected = None
-        for candidate in _values_after_label(lines, rule["labels"], any_label, printed):
+        for candidate in _values_after_label(lines, rule["labels"], ends, printed):
             value, reason = _take(rule, candidate, min_confidence)
             if reason is None:
                 taken = value if isinstance(value, dict) else {name: value}
@@ -225,7 +229,7 @@ class _Candidate:
         return None if box is None or self.page is None else {"page": self.page, "boxes": [box]}
 
 
-def _values_after_label(lines: list[Line], labels: list[str], any_label: re.Pattern,
+def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
                         printed: dict[str, bool] | None = None) -> Iterator[_Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap or the next
     label, or the next line when the label ends its line (a value printed under its label).
@@ -242,14 +246,15 @@ def _values_after_label(lines: list[Line], labels: list[str], any_label: re.Patt
                 rest = line.text[start:]
                 end = _VALUE_END.search(rest)
                 stop = start + (end.start() if end else len(rest))
-                if (following := any_label.search(line.text, start)) and start < following.start() < stop:
-                    stop = following.start()
+                stop = min([stop, *(following.start() for end_pattern in ends
+                                    if (following := end_pattern.search(line.text, start))
+                                    and following.start() > start)])
                 candidate = _span(line, start, stop)
                 if candidate.text:
                     yield candidate
                 elif not line.text[start:].strip() and index + 1 < len(lines):
                     below = lines[index + 1]
-                    if not any_label.search(below.text):
+                    if not ends[0].search(below.text):
                         first = _VALUE_END.search(below.text.strip())
                         candidate = _span(below, 0, len(below.text) - len(below.text.lstrip())
                                           + (first.start() if first else len(below.text)))
@@ -317,6 +322,11 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
     if rule["type"] == "amount" and ocr and (currency := _CURRENCY_MISREAD.match(candidate.text)):
         # The misread currency sign is no part of the value: judge the figures alone.
         lowest = min(candidate.confidences[currency.end():] or (0.0,))
+    if rule["type"] in ("date", "date_range") and ocr:
+        # A date is its digits: a doubtful 年, 月, 日 or 至 that still reads as a date (as it or
+        # as another separator) gives the same date, and one that does not is refused below.
+        digits = [c for ch, c in zip(candidate.text, candidate.confidences, strict=True) if ch.isdigit()]
+        lowest = min(digits) if digits else lowest
     if ocr and lowest is not None and lowest < min_confidence:
         return None, "low_confidence"
     raw = JUNK_TOKEN.sub(" ", candidate.text).strip()
@@ -337,6 +347,8 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
         value = read_date(raw)
         return (value, None) if value else (None, "not_a_date")
     if kind == "amount":
+        if ocr:
+            raw = _MISREAD_SEPARATOR.sub(",", raw)
         value = read_amount(raw) or _amount_after_currency(raw)
         return (value, None) if value else (None, "not_an_amount")
     if kind == "capital":
@@ -364,7 +376,12 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
 # tesseract's chi_sim cannot output ¥ or ￥ (they are not in its character set): it reads the sign
 # as Y or as some Chinese character. Only such a single character, standing where the sign is
 # printed and followed by a complete amount with two decimals, is taken for the sign.
-_CURRENCY_MISREAD = re.compile(r"(?:[Yy]|[\u4e00-\u9fff])\s?(?=\d)")
+_CURRENCY_MISREAD = re.compile(r"(?:[Yy#]|[\u4e00-\u9fff])\s?(?=\d)")
+# On a scan the thousands separator comes out as ; or : and a speck beside it as another mark
+# (4;,868.24, Y4;022.14). Marks standing exactly where a separator belongs, between a digit and
+# a group of three digits that ends at another separator or the decimal point, are that one
+# separator; the amount is still judged by the confidence of every character read.
+_MISREAD_SEPARATOR = re.compile(r"(?<=\d)[,;:；：]{1,2}(?=\d{3}(?:[,;:；：.]|$))")
 _AMOUNT_WITH_CENTS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
 
 

@@ -21,6 +21,7 @@ from PIL import Image
 from archive.intake import sniff
 from archive.ocr.capitals import capital_runs, reread_capital
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
+from archive.ocr.second_reading import second_reading
 from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
@@ -218,12 +219,19 @@ def _ocr(prepared: Prepared, number: int, psm: int, size: tuple[int, int]) -> Pa
         rows.setdefault(key, []).append(Word(
             text, round(data["left"][i] * back), round(data["top"][i] * back),
             round(data["width"][i] * back), round(data["height"][i] * back), confidence))
-    rows = {key: _reread_capitals(row, prepared) for key, row in rows.items()}
+    rows = {key: _read_again(row, prepared) for key, row in rows.items()}
     words = [word for row in rows.values() for word in row]
     lines = [assemble_line(row, size) for row in rows.values()]
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0
     return PageText(number, "ocr", text="\n".join(line.text for line in lines), confidence=confidence,
                     words=words, lines=lines, width=size[0], height=size[1])
+
+
+def _read_again(row: list[Word], prepared: Prepared) -> list[Word]:
+    """A row that holds a capital amount, or a doubtful value, read a second time from its box."""
+    if capital_runs([word.text for word in row]):
+        return _reread_capitals(row, prepared)
+    return second_reading(row, prepared.image, prepared.scale, prepared.dpi)
 
 
 def _reread_capitals(row: list[Word], prepared: Prepared) -> list[Word]:

@@ -373,3 +373,35 @@ def test_a_doubtful_name_is_taken_when_it_is_exactly_the_case_claimant(claimant,
 def test_a_confident_name_that_differs_from_the_claimant_is_kept_for_the_case_check():
     reading = read("invoice", "交款人：王芳", case={"claimant_name": "李秀英"})
     assert reading.fields["payer_name"] == "王芳"
+
+
+def test_a_thousands_separator_misread_as_a_mark_is_the_separator():
+    assert read("invoice", "合计（小写）：4;,868.24").fields == {"total_amount": "4868.24"}
+    assert read("invoice", "合计（小写）：Y4;022.14").fields == {"total_amount": "4022.14"}
+    assert read("invoice", "合计（小写）：#2,095.61").fields == {"total_amount": "2095.61"}
+    # A mark where no separator belongs leaves the amount unread, and a doubtful mark is doubt.
+    assert "total_amount" not in read("invoice", "合计（小写）：12;34.50").fields
+    assert "total_amount" not in read("invoice", "合计（小写）：4[;],868.24").fields
+    assert read("invoice", "合计（小写）：4[;],868.24", PAYMENTS.replace("1628.65", "3240.11")
+                .replace("191.39", "1000.00").replace("1340.44", "500.00").replace("96.82", "128.13")
+                ).fields["total_amount"] == "4868.24"  # confirmed by the payments it adds up to
+
+
+def test_a_date_is_judged_by_the_confidence_of_its_digits():
+    assert read("agreement", "有效期：2026年1月1日至2026年12月31[日]").fields == {
+        "valid_from": "2026-01-01", "valid_to": "2026-12-31"}
+    assert read("agreement", "签订日期：2025年12[月]20日").fields == {"signed_date": "2025-12-20"}
+    assert read("agreement", "签订日期：2025年1[2]月20日").fields == {}  # a doubtful digit is doubt
+    assert read("agreement", "签订日期：2025年12[午]20日").fields == {}  # no date, whatever its confidence
+
+
+def test_a_misread_label_glued_to_the_value_before_it_ends_that_value():
+    # 转入医院 read as 转和医院, right after the value of 转出医院
+    assert read("referral", "转出医院：县人民医院转和医院：省立医院").fields == {
+        "from_hospital": "县人民医院", "to_hospital": "省立医院"}
+    # A misread of a label printed as it is elsewhere on the page is not that label: the value
+    # runs on, and is refused for what follows it.
+    reading = read("referral", "转入医院：省立医院", "转出医院：县人民医院转出院：")
+    assert reading.fields == {"to_hospital": "省立医院"}
+    assert reading.unreadable == [{"field": "from_hospital", "read": "县人民医院转出院：",
+                                   "reason": "unexpected_characters"}]
