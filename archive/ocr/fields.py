@@ -254,7 +254,7 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                     yield candidate
                 elif not line.text[start:].strip() and index + 1 < len(lines):
                     below = lines[index + 1]
-                    if not ends[0].search(below.text):
+                    if not any(end_pattern.search(below.text) for end_pattern in ends):
                         first = _VALUE_END.search(below.text.strip())
                         candidate = _span(below, 0, len(below.text) - len(below.text.lstrip())
                                           + (first.start() if first else len(below.text)))

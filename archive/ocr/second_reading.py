@@ -8,9 +8,9 @@ come back at 57–88. So a line that holds a label's value (it has a colon) with
 Chinese word is read again alone, and the two readings are aligned character by character:
 a character both readings give, inside a run of at least two agreeing characters, keeps the
 better of its two confidences; everything else keeps the page's reading as it was. A word is
-raised only when every one of its characters (specks aside) is so confirmed, and never lowered. A misread
-becomes confident only if the second reading makes the same misread confidently, and a value
-is still taken only above the field threshold (see archive.ocr.fields).
+raised only when every one of its characters (specks aside) is so confirmed, and never
+lowered. A misread becomes confident only if the second reading makes the same misread
+confidently, and a value is still taken only above the field threshold (archive.ocr.fields).
 """
 
 from __future__ import annotations
