@@ -54,7 +54,8 @@ class Incoming:
 
     @classmethod
     def from_path(cls, path: Path) -> Incoming:
-        return cls(path.name, lambda: open(path, "rb"))
+        # Unbuffered: spooling reads in chunks of its own, so a buffer would only copy them.
+        return cls(path.name, lambda: open(path, "rb", buffering=0))
 
     @classmethod
     def from_stream(cls, stream: BinaryIO, filename: str | None) -> Incoming:

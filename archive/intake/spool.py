@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from archive.intake.validate import Rejected
 from archive.storage import ObjectStore
+from archive.storage.local import READ_ONLY
 
 CHUNK = 1024 * 1024
 
@@ -31,16 +32,12 @@ class SpooledFile:
 
 
 def spool(stream: BinaryIO, *, max_bytes: int, tmp_dir: Path) -> SpooledFile:
-    try:
-        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
-    except FileNotFoundError:  # first upload, or the directory was cleaned away
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+    fd, name = _create(tmp_dir)
     digest = hashlib.sha256()
     size = 0
     first: bytes | None = None
     try:
-        with os.fdopen(fd, "wb") as out:
+        try:
             while chunk := stream.read(CHUNK):
                 first = chunk if size == 0 else None
                 size += len(chunk)
@@ -51,11 +48,33 @@ def spool(stream: BinaryIO, *, max_bytes: int, tmp_dir: Path) -> SpooledFile:
                         status=413,
                     )
                 digest.update(chunk)
-                out.write(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
     return SpooledFile(path=Path(name), size=size, sha256=digest.hexdigest(), content=first)
+
+
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _create(tmp_dir: Path) -> tuple[int, str]:
+    """A new file with a random name, open for writing, and read-only for everyone from the
+    start (the descriptor still writes): an upload is never changed once received, and the
+    store takes it as it is."""
+    for _ in range(100):
+        name = os.path.join(tmp_dir, f"upload-{secrets.token_hex(8)}")
+        try:
+            return os.open(name, _CREATE_FLAGS, READ_ONLY), name
+        except FileExistsError:
+            continue
+        except FileNotFoundError:  # first upload, or the directory was cleaned away
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+    raise FileExistsError(f"no free temporary name in {tmp_dir}")
 
 
 @contextmanager

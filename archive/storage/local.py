@@ -80,8 +80,10 @@ class LocalStore:
     def _stage(self, item: PutItem, *, fsync: bool) -> Path:
         """A read-only file on the store's file system holding the item's bytes: the caller's
         own file when it is movable and already there, else a copy in the temp directory."""
-        if item.movable and os.stat(item.path).st_dev == self._device():
-            os.chmod(item.path, READ_ONLY)
+        status = os.stat(item.path) if item.movable else None
+        if status is not None and status.st_dev == self._device():
+            if status.st_mode & 0o222:
+                os.chmod(item.path, READ_ONLY)
             if fsync:
                 _fsync_path(item.path)
             return item.path
