@@ -82,6 +82,13 @@ def reread_capital(image: Image.Image, box: tuple[int, int, int, int], dpi: int,
     return reading
 
 
+def words_box(words) -> tuple[int, int, int, int]:
+    """(left, top, width, height) around words that have those attributes."""
+    left, top = min(w.left for w in words), min(w.top for w in words)
+    return (left, top, max(w.left + w.width for w in words) - left,
+            max(w.top + w.height for w in words) - top)
+
+
 def line_crop(image: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
     """The box (left, top, width, height) with a margin, to be read as one line."""
     left, top, width, height = box

@@ -19,7 +19,7 @@ import pytesseract
 from PIL import Image
 
 from archive.intake import sniff
-from archive.ocr.capitals import capital_runs, reread_capital
+from archive.ocr.capitals import capital_runs, reread_capital, words_box
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
 from archive.ocr.second_reading import second_reading
 from archive.pdf import PDFIUM_LOCK
@@ -229,20 +229,18 @@ def _ocr(prepared: Prepared, number: int, psm: int, size: tuple[int, int]) -> Pa
 
 def _read_again(row: list[Word], prepared: Prepared) -> list[Word]:
     """A row that holds a capital amount, or a doubtful value, read a second time from its box."""
-    if capital_runs([word.text for word in row]):
-        return _reread_capitals(row, prepared)
+    if runs := capital_runs([word.text for word in row]):
+        return _reread_capitals(row, runs, prepared)
     return second_reading(row, prepared.image, prepared.scale, prepared.dpi)
 
 
-def _reread_capitals(row: list[Word], prepared: Prepared) -> list[Word]:
-    """The row with each run of words that reads like a capital amount read again (see
-    archive.ocr.capitals); where that changed it, one word per character of the new reading,
-    side by side in the run's box."""
-    for start, stop in reversed(capital_runs([word.text for word in row])):
+def _reread_capitals(row: list[Word], runs: list[tuple[int, int]], prepared: Prepared) -> list[Word]:
+    """The row with each run of words that reads like a capital amount (`runs`, from
+    capitals.capital_runs) read again; where that changed it, one word per character of the new
+    reading, side by side in the run's box."""
+    for start, stop in reversed(runs):
         run = row[start:stop]
-        left, top = min(w.left for w in run), min(w.top for w in run)
-        width = max(w.left + w.width for w in run) - left
-        height = max(w.top + w.height for w in run) - top
+        left, top, width, height = words_box(run)
         reading = [(character, word.confidence) for word in run for character in word.text]
         scaled = tuple(round(value * prepared.scale) for value in (left, top, width, height))
         merged = reread_capital(prepared.image, scaled, prepared.dpi, reading)

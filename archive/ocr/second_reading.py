@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 
 from PIL import Image
 
-from archive.ocr.capitals import SIMPLIFIED_MODEL, line_crop, read_line
+from archive.ocr.capitals import SIMPLIFIED_MODEL, line_crop, read_line, words_box
 from archive.ocr.lines import JUNK
 
 REREAD_BELOW = 50.0  # as FIELD_MIN_CONFIDENCE: a word below it would keep its value from being taken
@@ -65,10 +65,7 @@ def second_reading(row: list, image: Image.Image, scale: float, dpi: int) -> lis
     by a second reading of the row's box in `image` (the prepared page, `scale` times the page)."""
     if not needs_second_reading([w.text for w in row], [w.confidence for w in row]):
         return row
-    left, top = min(w.left for w in row), min(w.top for w in row)
-    right = max(w.left + w.width for w in row)
-    bottom = max(w.top + w.height for w in row)
-    box = tuple(round(value * scale) for value in (left, top, right - left, bottom - top))
+    box = tuple(round(value * scale) for value in words_box(row))
     second = read_line(line_crop(image, box), SIMPLIFIED_MODEL, dpi)
     confidences = confirmed_confidences([(w.text, w.confidence) for w in row], second)
     return [replace(word, confidence=confidence) if confidence != word.confidence else word

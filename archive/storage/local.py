@@ -4,7 +4,7 @@ import ctypes
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -64,18 +64,17 @@ class LocalStore:
                 target = self._file(item.key)
                 staged.append((self._stage(item, fsync=single), target))
             if not single:
-                _sync_filesystem(self.root, [tmp for tmp, _ in staged])
+                _sync_filesystem(self.root, (tmp for tmp, _ in staged))
             for tmp, target in staged:
                 _rename_into(tmp, target)
         except BaseException:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
             raise
-        directories = sorted({os.path.dirname(target) for _, target in staged})
         if single:
-            _fsync_path(directories[0])  # makes the rename itself durable, not just the bytes
+            _fsync_path(os.path.dirname(staged[0][1]))  # the rename itself durable, not just the bytes
         else:
-            _sync_filesystem(self.root, directories)
+            _sync_filesystem(self.root, (os.path.dirname(target) for _, target in staged))
 
     def _stage(self, item: PutItem, *, fsync: bool) -> Path:
         """A read-only file on the store's file system holding the item's bytes: the caller's
@@ -183,11 +182,11 @@ def _rename_into(tmp: Path, target: str) -> None:
         os.replace(tmp, target)
 
 
-def _sync_filesystem(anchor: Path, paths: list[Path] | list[str]) -> None:
+def _sync_filesystem(anchor: Path, paths: Iterable[Path | str]) -> None:
     """Flush the file system holding `anchor` with one syncfs(2); where that call does not exist
-    (not Linux), fsync each of `paths` instead."""
+    (not Linux), fsync each of `paths` instead (only then are they gone through)."""
     if _syncfs is None:
-        for path in paths:
+        for path in dict.fromkeys(paths):
             _fsync_path(path)
         return
     fd = os.open(anchor, os.O_RDONLY)

@@ -62,3 +62,24 @@ def test_check_makes_every_key_directory_once(tmp_path: Path) -> None:
     store.put_files(items)
     assert sorted(store.iter_keys()) == sorted(item.key for item in items)
     assert {path for path in (tmp_path / "store" / "sha256").iterdir()} == directories
+
+
+def test_put_files_without_syncfs_fsyncs_each_file_and_directory(tmp_path: Path, monkeypatch) -> None:
+    """Where syncfs(2) does not exist (not Linux), each staged file and each target directory is
+    fsynced instead, once each."""
+    import archive.storage.local as local
+
+    synced: list[str] = []
+    real_fsync_path = local._fsync_path
+    monkeypatch.setattr(local, "_syncfs", None)
+    monkeypatch.setattr(local, "_fsync_path", lambda path: (synced.append(str(path)),
+                                                             real_fsync_path(path)))
+    store = LocalStore(tmp_path / "store")
+    store.check()
+    items = _items(tmp_path, 3)
+    items.append(PutItem("sha256/00/other", items[0].path, "application/pdf", items[0].size))
+    store.put_files(items)
+    assert sorted(store.iter_keys()) == sorted(item.key for item in items)
+    directories = [str(tmp_path / "store" / "sha256" / name) for name in ("00", "01", "02")]
+    assert sorted(path for path in synced if path in directories) == directories  # once each
+    assert len(synced) == len(items) + len(directories)
