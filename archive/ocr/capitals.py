@@ -20,6 +20,8 @@ from functools import cache
 import pytesseract
 from PIL import Image
 
+from archive.ocr.normalize import amount_to_capital
+
 SIMPLIFIED_MODEL = "chi_sim"
 TRADITIONAL_MODEL = "chi_tra"
 # Traditional forms as the simplified capital numerals; 参 is how chi_sim reads 叁.
@@ -29,6 +31,9 @@ _UNITS = frozenset("拾佰仟万元角分整")  # chi_sim reads these well: they
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 UNREAD = "\ufffd"
 PADDING = 0.3  # of the run's height, around its box, for the second readings
+# A capital amount is taken as its figures' amount with at most this many of its characters not
+# read (see `unconfirmed`): the figures, read on their own, say what that one is.
+MAX_UNCONFIRMED = 1
 
 Reading = list[tuple[str, float]]  # each character with its confidence (0–100)
 
@@ -68,6 +73,19 @@ def merge_readings(first: Reading, second: Reading) -> Reading:
         else:
             merged.append((UNREAD, 0.0))  # two different numerals: neither is trusted
     return merged
+
+
+def unconfirmed(read: str, amount: str) -> list[int] | None:
+    """Checking a capital amount read from a scan against its figures (`amount`, read on their
+    own): the positions of the characters the figures call for that the reading does not have,
+    or None when the reading says otherwise: a different capital character anywhere, whatever its
+    confidence, or not as many characters."""
+    expected = amount_to_capital(amount)
+    text = re.sub(r"\s", "", read).translate(_AS_SIMPLIFIED)
+    if len(text) != len(expected) or any(ch != want and ch in CAPITAL_CHARACTERS
+                                         for ch, want in zip(text, expected, strict=True)):
+        return None
+    return [position for position, (ch, want) in enumerate(zip(text, expected, strict=True)) if ch != want]
 
 
 def reread_capital(image: Image.Image, box: tuple[int, int, int, int], dpi: int,

@@ -13,6 +13,7 @@ from archive.ocr.pages import PageText, read_pages
 MIN_CONFIDENCE = 70.0  # below this mean word confidence a page is flagged for a human check
 NEEDS_CHECK = ("page_failed", "low_confidence", "field_unreadable", "field_missing")
 FIELD_FLAGS = ("field_unreadable", "field_missing")  # a field a person must read: kept until corrected
+KEPT_UNTIL_CORRECTED = (*FIELD_FLAGS, "field_matched")
 _REASONS = {"low_confidence": "识别置信度低", "unexpected_characters": "含有不应出现的字符",
             "not_a_date": "不是有效日期", "not_a_date_range": "不是有效的起止日期",
             "not_an_amount": "不是有效金额", "not_a_capital_amount": "不是有效的大写金额",
@@ -74,7 +75,7 @@ def recheck(kind: str | None, fields: dict, previous: list[dict], *, corrected: 
     days = fields.get("days") if kind == "daily_statement" else None
     found = ([finding for day in days for finding in check_document(kind, day)] if days
              else check_document(kind, fields))
-    found += [c for c in previous if c["code"] in FIELD_FLAGS and c.get("field") not in corrected]
+    found += [c for c in previous if c["code"] in KEPT_UNTIL_CORRECTED and c.get("field") not in corrected]
     return found + [c for c in previous if c["code"] in ("page_failed", "low_confidence")]
 
 
@@ -95,9 +96,23 @@ def _lines(pages: list[PageText]) -> list[Line]:
 def _field_findings(kind: str, reading: FieldReading, *, page: int | None = None) -> list[dict]:
     where = f"第 {page} 页" if page else ""
     return [unreadable_finding(kind, item, page=page) for item in reading.unreadable] + [
+        matched_finding(kind, item, where) for item in reading.matched] + [
         {"code": "field_missing", "severity": "warning", "field": name,
          "message": f"{where}未识别到{field_label(kind, name)}，需人工核对"}
         for name in missing_fields(kind, reading)]
+
+
+def matched_finding(kind: str, item: dict, where: str) -> dict:
+    """A doubtful value taken as a name on a reference list, or as the amount its figures say:
+    taken, and the reviewers see what was read."""
+    label, read = field_label(kind, item["field"]), item["read"][:60]
+    if "unread" in item:
+        unread = "、".join(f"第 {n} 字" for n in item["unread"])
+        how = f"与小写金额核对一致，取“{item['known']}”" + (f"（{unread}未能辨认）" if unread else "")
+    else:
+        how = f"按参考名录取“{item['known']}”"
+    return {"code": "field_matched", "severity": "info", "field": item["field"],
+            "message": f"{where}{label}：识别为“{read}”，{how}"}
 
 
 def unreadable_finding(kind: str, item: dict, *, page: int | None = None) -> dict:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from stdnum.cn import ric, uscc
 
+from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
 from archive.ocr.corroboration import corroborate
 from archive.ocr.lines import (
     JUNK,
@@ -33,7 +34,8 @@ from archive.ocr.lines import (
     rows_source,
     union,
 )
-from archive.ocr.normalize import read_amount, read_capital_amount, read_date
+from archive.ocr.normalize import amount_to_capital, read_amount, read_capital_amount, read_date
+from archive.ocr.reference import known_name
 from archive.ocr.tables import line_items, statement_items
 
 LABELS_FILE = Path(__file__).with_name("labels.toml")
@@ -45,6 +47,7 @@ _SEPARATOR = rf"(?:{_COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
 # A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`,
 # `2026年1月1  日至 2026年12月31日`).
 _VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－]|日\s*[至到~—－])|\t|$")
+_LABEL_OR_LINE_END = re.compile(r"\t|$")
 _NOT_LABEL_START = r"(?<![A-Za-z0-9])"  # a label is not part of a Latin word or number
 _TEXT = r"[\u4e00-\u9fff（）()·、，,0-9A-Za-z\-]{1,60}"  # a text value unless labels.toml says else
 
@@ -178,17 +181,30 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
                          for pattern in _misread_label(label))]
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
+    capitals: dict[str, _Candidate] = {}  # what was read for each capital amount
     for name, rule in rules.items():
         rejected = None
-        for candidate in _values_after_label(lines, rule["labels"], ends, printed):
-            value, reason = _take(rule, candidate, min_confidence)
+        for candidate, as_read in _candidates(lines, rule, ends, printed):
+            if rule["type"] == "capital":
+                capitals.setdefault(name, candidate)
+            value, reason = _take(rule, candidate, min_confidence) if as_read else (None, "")
+            if reason is not None and "known" in rule and (
+                    known := known_name(candidate.text, candidate.confidences, rule["known"])):
+                value, reason = known, None
+                reading.matched.append({"field": name, "read": candidate.text, "known": known})
+            if reason is not None and rule["type"] == "date_range" and as_read:
+                # One date of a range read in doubt does not make the other doubtful.
+                value, refused = _range_in_parts(rule, candidate, min_confidence)
+                reason = None if value else reason
+                reading.unreadable += [{"field": part, "read": candidate.text, "reason": why}
+                                       for part, why in refused.items() if value]
             if reason is None:
                 taken = value if isinstance(value, dict) else {name: value}
                 reading.fields.update(taken)
                 if (source := candidate.source()) is not None:
                     reading.sources.update(dict.fromkeys(taken, source))
                 break
-            if rejected is None:
+            if rejected is None and reason:
                 rejected = {"field": name, "read": candidate.text, "reason": reason}
                 if reason == "low_confidence" and (value := _take(rule, candidate, 0.0)[0]) is not None:
                     doubtful[name] = (value, candidate.source())
@@ -201,10 +217,34 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
         statement_items(lines, reading, min_confidence, doubtful)
     facts = _spec().get("case_facts", {}).get(kind, {})
     known = {name: (case or {}).get(fact) for name, fact in facts.items()}
-    corroborate(reading, doubtful, pairs=_spec().get("corroborates", {}).get(kind, []),
-                sums=_spec().get("sums", {}).get(kind, []),
+    pairs = _spec().get("corroborates", {}).get(kind, [])
+    corroborate(reading, doubtful, pairs=pairs, sums=_spec().get("sums", {}).get(kind, []),
                 known={name: value for name, value in known.items() if value})
+    _capitals_by_figures(reading, capitals, pairs)
     return reading
+
+
+def _capitals_by_figures(reading: FieldReading, capitals: dict[str, _Candidate],
+                         pairs: list[list[str]]) -> None:
+    """A capital amount not taken is the amount of its figures (taken on their own) when what was
+    read agrees with them character by character but for at most MAX_UNCONFIRMED characters
+    read as no capital character at all (see `capitals.unconfirmed`). The reviewers are told
+    which character was not read."""
+    for pair in pairs:
+        for name, candidate in capitals.items():
+            figures = [reading.fields.get(other) for other in pair if other != name]
+            if name not in pair or name in reading.fields or len(figures) != 1 or figures[0] is None:
+                continue
+            gaps = unconfirmed(candidate.text, figures[0])
+            if gaps is None or len(gaps) > MAX_UNCONFIRMED:
+                continue
+            reading.fields[name] = figures[0]
+            reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
+            if (source := candidate.source()) is not None:
+                reading.sources[name] = source
+            reading.matched.append({"field": name, "read": candidate.text,
+                                    "known": amount_to_capital(figures[0]),
+                                    "unread": [position + 1 for position in gaps]})
 
 
 def _clean_lines(text: str | list[Line]) -> list[Line]:
@@ -229,12 +269,25 @@ class _Candidate:
         return None if box is None or self.page is None else {"page": self.page, "boxes": [box]}
 
 
+def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern],
+                printed: dict[str, bool]) -> Iterator[tuple[_Candidate, bool]]:
+    """(candidate, whether it may be taken as read). A field with a reference list (`known`)
+    then also gets the text after its label up to the next label, across wide gaps (县  中医院):
+    taken only if it is a name on the list."""
+    yield from ((candidate, True) for candidate in _values_after_label(lines, rule["labels"], ends, printed))
+    if "known" in rule:
+        yield from ((candidate, False) for candidate in _values_after_label(
+            lines, rule["labels"], ends, printed, value_end=_LABEL_OR_LINE_END))
+
+
 def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
-                        printed: dict[str, bool] | None = None) -> Iterator[_Candidate]:
-    """Candidate values, best label first: the rest of the line up to a wide gap or the next
-    label, or the next line when the label ends its line (a value printed under its label).
-    Last, after every label as printed, the labels with one character misread (see
-    `_misread_label`)."""
+                        printed: dict[str, bool] | None = None,
+                        value_end: re.Pattern | None = None) -> Iterator[_Candidate]:
+    """Candidate values, best label first: the rest of the line up to a wide gap (or
+    `value_end`) or the next label, or the next line when the label ends its line (a value
+    printed under its label). Last, after every label as printed, the labels with one character
+    misread (see `_misread_label`)."""
+    value_end = value_end or _VALUE_END
     patterns = [re.compile(_NOT_LABEL_START + label_pattern(label) + _SEPARATOR) for label in labels]
     patterns += [pattern for label in labels for pattern in _misread_label(label)] if printed else []
     for number, pattern in enumerate(patterns):
@@ -244,7 +297,7 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                     continue
                 start = match.end()
                 rest = line.text[start:]
-                end = _VALUE_END.search(rest)
+                end = value_end.search(rest)
                 stop = start + (end.start() if end else len(rest))
                 stop = min([stop, *(following.start() for end_pattern in ends
                                     if (following := end_pattern.search(line.text, start))
@@ -332,7 +385,7 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
     raw = JUNK_TOKEN.sub(" ", candidate.text).strip()
     kind = rule["type"]
     if kind == "date_range":
-        parts = re.split(r"\s*(?:至|到|—|~|－)\s*", raw, maxsplit=1)
+        parts = _RANGE_SEPARATOR.split(raw, maxsplit=1)
         dates = [read_date(part) for part in parts]
         if len(dates) == 2 and all(dates):
             return dict(zip(rule["into"], dates, strict=True)), None
@@ -373,10 +426,33 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
     raise ValueError(f"unknown field type {kind!r} in {LABELS_FILE}")
 
 
+_RANGE_SEPARATOR = re.compile(r"\s*(?:至|到|—|~|－)\s*")
+
+
+def _range_in_parts(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[dict, dict]:
+    """A date range refused as a whole, read date by date: ({field: date} for those that read,
+    {field: why not} for the others)."""
+    separator = _RANGE_SEPARATOR.search(candidate.text)
+    if separator is None:
+        return {}, {}
+    parts = [(0, separator.start()), (separator.end(), len(candidate.text))]
+    taken, refused = {}, {}
+    for name, (start, stop) in zip(rule["into"], parts, strict=True):
+        part = _Candidate(candidate.text[start:stop], candidate.confidences[start:stop]
+                          if candidate.confidences is not None else None,
+                          candidate.boxes[start:stop], candidate.page)
+        value, reason = _take({"type": "date"}, part, min_confidence)
+        if reason is None:
+            taken[name] = value
+        else:
+            refused[name] = reason
+    return taken, refused
+
+
 # tesseract's chi_sim cannot output ¥ or ￥ (they are not in its character set): it reads the sign
-# as Y or as some Chinese character. Only such a single character, standing where the sign is
-# printed and followed by a complete amount with two decimals, is taken for the sign.
-_CURRENCY_MISREAD = re.compile(r"(?:[Yy#]|[\u4e00-\u9fff])\s?(?=\d)")
+# as Y (or its two strokes as yY) or as some Chinese character. Only such a sign, standing where
+# the sign is printed and followed by a complete amount with two decimals, is taken for it.
+_CURRENCY_MISREAD = re.compile(r"(?:[Yy#]{1,2}|[\u4e00-\u9fff])\s?(?=\d)")
 # On a scan the thousands separator comes out as ; or : and a speck beside it as another mark
 # (4;,868.24, Y4;022.14). Marks standing exactly where a separator belongs, between a digit and
 # a group of three digits that ends at another separator or the decimal point, are that one

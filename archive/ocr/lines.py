@@ -33,6 +33,9 @@ class FieldReading:
     # Where each value was read (provenance): {"page": n, "boxes": [[left, top, right, bottom]]},
     # fractions of the page's width and height; a list field has a box per row.
     sources: dict = field(default_factory=dict)
+    # Doubtful values taken as a name on a reference list, {"field", "read", "known"}, or (with
+    # "unread": the positions of characters not read) as the amount the figures say.
+    matched: list[dict] = field(default_factory=list)
 
 
 def union(boxes) -> list[float] | None:
@@ -57,9 +60,9 @@ def rows_source(lines: list[Line]) -> dict | None:
 @cache
 def label_pattern(label: str, misread: int | None = None) -> str:
     """OCR puts spaces anywhere and mixes full- and half-width brackets: allow both. The
-    character at `misread` may be any Chinese character."""
+    character at `misread` may be any Chinese character, or two (入 read as 和人)."""
     brackets = {"（": "[（(《]", "(": "[（(《]", "）": "[）)》]", ")": "[）)》]"}  # 《》: how OCR reads some
-    return r"\s*".join(r"[\u4e00-\u9fff]" if n == misread else brackets.get(ch, re.escape(ch))
+    return r"\s*".join(r"[\u4e00-\u9fff]{1,2}" if n == misread else brackets.get(ch, re.escape(ch))
                        for n, ch in enumerate(label))
 
 

@@ -20,6 +20,7 @@ from archive.ocr.lines import (
     rows_source,
 )
 from archive.ocr.normalize import read_amount
+from archive.ocr.reference import catalogue, fits, known_name
 
 
 def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
@@ -99,7 +100,8 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     """Rows of the itemised table (name, spec, unit price, quantity, amount, insurance class):
     every line between the table's header and its total is a row, and all must read. A row read
     with low confidence in its figures is taken when they agree (price × quantity = amount), and
-    the table only when its rows add up to the day's total."""
+    the table only when its rows add up to the day's total. A doubtful name is the catalogue's
+    name it is (see archive/ocr/reference.py), which also holds the spec and class it bills."""
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
     body = lines[header + 1:] if header is not None else lines
     has_spec = header is not None and _ITEMS_HEADER.match(lines[header].text)["spec"] is not None
@@ -107,36 +109,77 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     for line in body:
         if header is not None and _ITEMS_END.search(line.text):
             break
-        item, confident = _item_row(line, has_spec, min_confidence)
+        item, confident, known = _item_row(line, has_spec, min_confidence)
         if item is not None:
             rows.add(line, item, confident)
+            if known:
+                reading.matched.append({"field": "items", "read": known,
+                                        "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
         elif header is not None:
             rows.unreadable.append(line.text)
     rows.give("items", reading, doubtful)
 
 
-def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool]:
-    """(the row's item, read with confidence throughout) or (None, False) when it does not read."""
+def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool, str | None]:
+    """(the row's item, read with confidence throughout, the row as read when the catalogue
+    corrected it) or (None, False, None) when it does not read."""
     numbers = _ITEM_NUMBERS.search(line.text)
     if numbers is None:
-        return None, False
+        return None, False, None
     cells = _item_cells(line.text[:numbers.start()])
+    if cells is not None and has_spec and len(cells) == 1:
+        cells = _split_after_known_name(line.text, *cells[0]) or cells
     if cells is None or (has_spec and len(cells) < 2) or not is_cjk(line.text[slice(*cells[0])]):
         # With a spec column, a row of one text cell is a spec run into the name: not to be split.
-        return None, False
+        return None, False, None
     name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
     item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
             "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
             "insurance_class": numbers["cls"]}
     item = {k: v for k, v in item.items() if v is not None}
-    if confident(line, 0, len(line.text), min_confidence):
-        return item, True
-    # Doubtful figures confirm one another; words and the class nothing can confirm.
-    words = [*cells, numbers.span("cls") if numbers["cls"] else (0, 0)]
+    # The catalogue's name for what was read, and the unit it bills (a misread 日 is 日).
+    known = name if name in catalogue() else known_name(*_cell(line, cells[0]), "catalogue")
+    entry = catalogue().get(known or "", {})
+    unit = entry.get("unit")
+    if unit and spec not in (None, unit) and fits(*_cell(line, cells[1]), unit):
+        item["spec"] = unit
+    sure = confident(line, 0, len(line.text), min_confidence)
+    if sure and known in (None, name) and item.get("spec") == spec:
+        return item, True, None
+    if known is None:
+        return None, False, None
+    # Doubtful figures confirm one another; a doubtful spec or class is taken only when it is
+    # what the catalogue bills for the name.
+    words = [(cells[1], item["spec"] == unit) if len(cells) > 1 else None,
+             (numbers.span("cls"), numbers["cls"] == entry.get("class")) if numbers["cls"] else None]
     agree = Decimal(numbers["price"]) * Decimal(numbers["quantity"]) == Decimal(numbers["amount"])
-    if agree and all(confident(line, start, stop, min_confidence) for start, stop in words):
-        return item, False
-    return None, False
+    if agree and all(billed or confident(line, *span, min_confidence)
+                     for span, billed in filter(None, words)):
+        corrected = known != name or item.get("spec") != spec
+        return {**item, "name": known}, False, line.text if corrected else None
+    return None, False, None
+
+
+def _cell(line: Line, span: tuple[int, int]) -> tuple[str, tuple[float, ...] | None]:
+    """A cell's text and the confidences of its characters."""
+    start, stop = span
+    return line.text[start:stop], line.confidences[start:stop] if line.confidences is not None else None
+
+
+def _split_after_known_name(text: str, start: int, stop: int) -> list[tuple[int, int]] | None:
+    """The cell text[start:stop] as a catalogue name and what follows it (血常规次: 血常规, 次),
+    when it begins with exactly one such name; None when it does not."""
+    compact, ends = "", []
+    for position in range(start, stop):
+        if not text[position].isspace():
+            compact += text[position]
+            ends.append(position + 1)
+    splits = [len(name) for name in catalogue() if compact.startswith(name) and len(compact) > len(name)]
+    if len(splits) != 1:
+        return None
+    cut = ends[splits[0] - 1]
+    rest = cut + len(text[cut:stop]) - len(text[cut:stop].lstrip())
+    return [(start, cut), (rest, stop)]
 
 
 def _item_cells(text: str) -> list[tuple[int, int]] | None:
