@@ -231,7 +231,7 @@ def _read_again(row: list[Word], prepared: Prepared) -> list[Word]:
     """A row that holds a capital amount, or a doubtful value, read a second time from its box."""
     if runs := capital_runs([word.text for word in row]):
         return _reread_capitals(row, runs, prepared)
-    return second_reading(row, prepared.image, prepared.scale, prepared.dpi)
+    return second_reading(row, prepared.image, prepared.scale, prepared.dpi, grey=prepared.grey)
 
 
 def _reread_capitals(row: list[Word], runs: list[tuple[int, int]], prepared: Prepared) -> list[Word]:

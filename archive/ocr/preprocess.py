@@ -39,6 +39,7 @@ class Prepared:
     dpi: int  # resolution of `image`, passed to tesseract
     scale: float  # `image` pixels per original pixel (for mapping word boxes back)
     skew: float  # degrees the page was turned back (counter-clockwise positive)
+    grey: Image.Image | None = None  # `image` before binarisation (when it was binarised)
 
 
 def page_resolution(image: Image.Image) -> float:
@@ -75,9 +76,9 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True) -
         grey = _rotate(grey, skew, fill=int(np.median(grey[:, :8])))
     else:
         skew = 0.0
-    if binarise:
-        grey = _binarise(grey, dpi)
-    return Prepared(Image.fromarray(grey), dpi, factor, skew)
+    if not binarise:
+        return Prepared(Image.fromarray(grey), dpi, factor, skew)
+    return Prepared(Image.fromarray(_binarise(grey, dpi)), dpi, factor, skew, grey=Image.fromarray(grey))
 
 
 def _grey_without_red(image: Image.Image) -> np.ndarray:

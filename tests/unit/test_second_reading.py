@@ -1,7 +1,7 @@
 """Doubtful field lines read a second time (archive.ocr.second_reading): a word is raised only
 where both readings give every one of its characters, and never lowered."""
 
-from archive.ocr.second_reading import confirmed_confidences, needs_second_reading
+from archive.ocr.second_reading import confirmed_confidences, needs_second_reading, reread_words
 
 
 def chars(text: str, confidences: list[float]) -> list[tuple[str, float]]:
@@ -49,3 +49,27 @@ def test_only_a_labelled_line_with_a_doubtful_chinese_word_is_read_again():
 def test_a_speck_glued_to_a_word_need_not_be_confirmed():
     page = [("保健", 93), ("院”科室", 41)]
     assert confirmed_confidences(page, chars("保健院科室", [93, 93, 70, 88, 90])) == [93, 70]
+
+
+def test_a_doubtful_character_the_grey_reading_gives_otherwise_is_replaced():
+    # The page (black and white) reads 霞 as 去 at 0; the grey page, before its threshold, as 霞.
+    page = [("姓名", 91), (":", 90), ("罗", 90), ("去", 0), ("住院", 94)]
+    grey = chars("姓名:罗霞住院", [93, 93, 90, 90, 58, 93, 93])
+    assert reread_words(page, [grey], grey=grey) == [("姓名", 93), (":", 90), ("罗", 90), ("霞", 58),
+                                                     ("住院", 94)]
+
+
+def test_only_a_doubtful_character_is_replaced_and_only_by_a_confident_one():
+    page = [("马", 88), ("候", 82)]  # 候 is confident: the grey 霞 does not overrule it
+    grey = chars("马霞", [92, 90])
+    assert reread_words(page, [grey], grey=grey) == page
+    page = [("罗", 90), ("去", 0)]
+    assert reread_words(page, [], grey=chars("罗霞", [90, 38])) == page  # 霞 at 38: still doubt
+    # Readings that do not align one for one replace nothing.
+    assert reread_words(page, [], grey=chars("罗人起", [90, 80, 80])) == page
+
+
+def test_a_word_with_a_replaced_character_is_as_sure_as_its_least_sure_character():
+    page = [("何", 90), ("娜规", 20)]  # 娜 agrees nowhere: 规 → 霞 alone does not make 娜霞 sure
+    grey = chars("何娜霞", [92, 30, 70])
+    assert reread_words(page, [], grey=grey) == [("何", 90), ("娜霞", 20)]
