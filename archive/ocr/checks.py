@@ -1,7 +1,7 @@
 """Checks a reviewer can trust: structured findings on one document's fields.
 
-Each finding is {"code", "severity" ("error" | "warning"), "message"}; messages are in Chinese
-because reviewers read them as they are. A check whose inputs are absent says nothing: a
+Each finding is {"code", "severity" ("error" | "warning" | "info"), "message"}; messages are in
+Chinese because reviewers read them as they are. A check whose inputs are absent says nothing: a
 missing field is its own finding ("missing_field"), not a failed sum.
 """
 
