@@ -8,7 +8,7 @@ come back at 57–88. And binarisation, which the page needs, merges the strokes
 characters: 霞 becomes 去 or 规 at confidence 0 on the page, and 霞 at 55–90 read from the grey
 page before its threshold (measured on the tuning seeds).
 
-So a line that holds a label's value (it has a colon) with a doubtful Chinese word is read
+So a line that holds a label's value (it has a colon) with a doubtful Chinese word or digit is read
 again from its box twice: from the page as OCR read it (black and white) and from the grey page
 before binarisation. Each reading is aligned with the page's, character by character:
 - a character a second reading also gives, inside a run of at least two agreeing characters,
@@ -35,13 +35,14 @@ REREAD_BELOW = 50.0  # as FIELD_MIN_CONFIDENCE: a word below it would keep its v
 MIN_AGREEING_RUN = 2  # a single character agreeing between two different readings is chance
 _HAS_COLON = re.compile(r"[:：;；]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_READ_AGAIN = re.compile(r"[\u3400-\u9fff0-9]")  # a doubtful Chinese character or digit
 
 Reading = list[tuple[str, float]]  # each character with its confidence
 
 
 def needs_second_reading(texts: list[str], confidences: list[float]) -> bool:
     return bool(_HAS_COLON.search("".join(texts))) and any(
-        confidence < REREAD_BELOW and _HAN.search(text)
+        confidence < REREAD_BELOW and _READ_AGAIN.search(text)
         for text, confidence in zip(texts, confidences, strict=True))
 
 

@@ -42,7 +42,8 @@ def test_a_lower_second_confidence_never_lowers_a_word():
 def test_only_a_labelled_line_with_a_doubtful_chinese_word_is_read_again():
     assert needs_second_reading(["诊断", ":", "骨折"], [90, 90, 40])
     assert not needs_second_reading(["诊断", ":", "骨折"], [90, 90, 60])  # nothing doubtful
-    assert not needs_second_reading(["诊断", ":", "12.50"], [90, 90, 10])  # figures: not Chinese
+    assert needs_second_reading(["有效期", ":", "2026年12月", "31", "日"], [90, 90, 90, 46, 85])  # a digit
+    assert not needs_second_reading(["诊断", ":", "..."], [90, 90, 10])  # a speck: nothing to read
     assert not needs_second_reading(["阿莫西林", "胶囊"], [90, 30])  # no colon: a table row
 
 
