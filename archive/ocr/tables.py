@@ -109,11 +109,11 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     for line in body:
         if header is not None and _ITEMS_END.search(line.text):
             break
-        item, confident, known = _item_row(line, has_spec, min_confidence)
+        item, confident, read_as = _item_row(line, has_spec, min_confidence)
         if item is not None:
             rows.add(line, item, confident)
-            if known:
-                reading.matched.append({"field": "items", "read": known,
+            if read_as:
+                reading.matched.append({"field": "items", "read": read_as,
                                         "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
         elif header is not None:
             rows.unreadable.append(line.text)
@@ -130,7 +130,8 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     if cells is not None and has_spec and len(cells) == 1:
         cells = _split_after_known_name(line.text, *cells[0]) or cells
     if cells is None or (has_spec and len(cells) < 2) or not is_cjk(line.text[slice(*cells[0])]):
-        # With a spec column, a row of one text cell is a spec run into the name: not to be split.
+        # With a spec column, a row of one text cell that does not begin with a catalogue name is
+        # a spec run into the name: not to be split by guessing.
         return None, False, None
     name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
     item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
