@@ -19,9 +19,8 @@ import pytesseract
 from PIL import Image
 
 from archive.intake import sniff
-from archive.ocr.capitals import capital_runs, reread_capital, words_box
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
-from archive.ocr.second_reading import second_reading
+from archive.ocr.second_reading import read_rows_again
 from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
@@ -219,36 +218,12 @@ def _ocr(prepared: Prepared, number: int, psm: int, size: tuple[int, int]) -> Pa
         rows.setdefault(key, []).append(Word(
             text, round(data["left"][i] * back), round(data["top"][i] * back),
             round(data["width"][i] * back), round(data["height"][i] * back), confidence))
-    rows = {key: _read_again(row, prepared) for key, row in rows.items()}
-    words = [word for row in rows.values() for word in row]
-    lines = [assemble_line(row, size) for row in rows.values()]
+    read_again = read_rows_again(list(rows.values()), prepared)
+    words = [word for row in read_again for word in row]
+    lines = [assemble_line(row, size) for row in read_again]
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0
     return PageText(number, "ocr", text="\n".join(line.text for line in lines), confidence=confidence,
                     words=words, lines=lines, width=size[0], height=size[1])
-
-
-def _read_again(row: list[Word], prepared: Prepared) -> list[Word]:
-    """A row that holds a capital amount, or a doubtful value, read a second time from its box."""
-    if runs := capital_runs([word.text for word in row]):
-        return _reread_capitals(row, runs, prepared)
-    return second_reading(row, prepared.image, prepared.scale, prepared.dpi, grey=prepared.grey)
-
-
-def _reread_capitals(row: list[Word], runs: list[tuple[int, int]], prepared: Prepared) -> list[Word]:
-    """The row with each run of words that reads like a capital amount (`runs`, from
-    capitals.capital_runs) read again; where that changed it, one word per character of the new
-    reading, side by side in the run's box."""
-    for start, stop in reversed(runs):
-        run = row[start:stop]
-        left, top, width, height = words_box(run)
-        reading = [(character, word.confidence) for word in run for character in word.text]
-        scaled = tuple(round(value * prepared.scale) for value in (left, top, width, height))
-        merged = reread_capital(prepared.image, scaled, prepared.dpi, reading)
-        if merged != reading:
-            step = width / len(merged)
-            row[start:stop] = [Word(character, round(left + n * step), top, round(step), height, confidence)
-                               for n, (character, confidence) in enumerate(merged)]
-    return row
 
 
 def _boxes_turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:

@@ -1,4 +1,4 @@
-"""Doubtful field lines read a second and a third time, alone.
+"""Doubtful field lines and capital amounts read a second and a third time, alone.
 
 On a scan, tesseract often gives a character it read rightly a low confidence because of what
 surrounds it on the page: a stroke of the next field, a speck between two columns, a seal's
@@ -18,6 +18,10 @@ before binarisation. Each reading is aligned with the page's, character by chara
 A word is raised only when every one of its characters (specks aside) is so confirmed or
 replaced, and never lowered. A value is still taken only above the field threshold
 (archive.ocr.fields), so a misread stays out unless a second reading makes it confidently.
+
+A run of words that looks like a capital amount is read again the same two ways, and by chi_tra
+too, and merged as archive.ocr.capitals explains. All of a page's lines are read again in one
+tesseract call per model (archive.ocr.line_readings).
 """
 
 from __future__ import annotations
@@ -26,10 +30,16 @@ import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from PIL import Image
-
-from archive.ocr.capitals import SIMPLIFIED_MODEL, line_crop, read_line, words_box
+from archive.ocr.capitals import (
+    SIMPLIFIED_MODEL,
+    TRADITIONAL_MODEL,
+    capital_runs,
+    has_traditional_model,
+    merge_readings,
+)
+from archive.ocr.line_readings import line_crop, read_lines, words_box
 from archive.ocr.lines import JUNK
+from archive.ocr.preprocess import Prepared
 
 REREAD_BELOW = 50.0  # as FIELD_MIN_CONFIDENCE: a word below it would keep its value from being taken
 MIN_AGREEING_RUN = 2  # a single character agreeing between two different readings is chance
@@ -99,18 +109,60 @@ def _replacements(page: str, confidences: list[float], grey: Reading) -> list[tu
     return found
 
 
-def second_reading(row: list, image: Image.Image, scale: float, dpi: int,
-                   grey: Image.Image | None = None) -> list:
-    """The row's words (archive.ocr.pages.Word, in page pixels) read again: from their box in
-    `image` (the prepared page, `scale` times the page) and in `grey` (the same page before
-    binarisation, when there is one)."""
-    if not needs_second_reading([w.text for w in row], [w.confidence for w in row]):
-        return row
-    box = tuple(round(value * scale) for value in words_box(row))
-    readings = [read_line(line_crop(source, box), SIMPLIFIED_MODEL, dpi)
-                for source in (image, grey) if source is not None]
-    words = reread_words([(w.text, w.confidence) for w in row], readings,
-                         grey=readings[1] if grey is not None else None)
+def read_rows_again(rows: list[list], prepared: Prepared) -> list[list]:
+    """The page's rows of words (archive.ocr.pages.Word, in page pixels) after their second
+    readings: each doubtful labelled row (see `needs_second_reading`) and each run of words that
+    looks like a capital amount (capitals.capital_runs), read again from its box on the prepared
+    page and on the grey page; capital amounts by chi_tra too."""
+    capitals = {n: runs for n, row in enumerate(rows) if (runs := capital_runs([w.text for w in row]))}
+    doubtful = [n for n, row in enumerate(rows) if n not in capitals
+                and needs_second_reading([w.text for w in row], [w.confidence for w in row])]
+    spans = [(n, start, stop) for n, runs in capitals.items() for start, stop in runs]
+    boxes = ([words_box(rows[n]) for n in doubtful]
+             + [words_box(rows[n][start:stop]) for n, start, stop in spans])
+    if not boxes:
+        return rows
+    pages = [page for page in (prepared.image, prepared.grey) if page is not None]
+    simplified = read_lines(_crops(pages, boxes, prepared.scale), SIMPLIFIED_MODEL, prepared.dpi)
+    readings = [simplified[n::len(boxes)] for n in range(len(boxes))]  # each box: one per page
+    if spans and has_traditional_model():
+        traditional = read_lines(_crops(pages, boxes[len(doubtful):], prepared.scale), TRADITIONAL_MODEL,
+                                 prepared.dpi)
+        for n in range(len(spans)):
+            readings[len(doubtful) + n] += traditional[n::len(spans)]
+    rows = list(rows)
+    for n, own in zip(doubtful, readings[:len(doubtful)], strict=True):
+        rows[n] = _row_read_again(rows[n], own, grey=own[1] if prepared.grey is not None else None)
+    for (n, start, stop), own in reversed(list(zip(spans, readings[len(doubtful):], strict=True))):
+        rows[n] = _capital_read_again(rows[n], start, stop, own)
+    return rows
+
+
+def _crops(pages: list, boxes: list[tuple[int, int, int, int]], scale: float) -> list:
+    """Each box (in page pixels) cut out of each prepared page (`scale` times the page's size),
+    page by page."""
+    return [line_crop(page, tuple(round(value * scale) for value in box)) for page in pages for box in boxes]
+
+
+def _row_read_again(row: list, readings: list[Reading], grey: Reading | None) -> list:
+    words = reread_words([(w.text, w.confidence) for w in row], readings, grey=grey)
     return [replace(word, text=text, confidence=confidence)
             if (text, confidence) != (word.text, word.confidence) else word
             for word, (text, confidence) in zip(row, words, strict=True)]
+
+
+def _capital_read_again(row: list, start: int, stop: int, readings: list[Reading]) -> list:
+    """The row with its words from `start` to `stop`, a capital amount, merged with its other
+    readings; where that changed it, one word per character, side by side in the run's box."""
+    run = row[start:stop]
+    reading = [(character, word.confidence) for word in run for character in word.text]
+    merged = merge_readings(reading, *readings)
+    if merged == reading:
+        return row
+    left, top, width, height = words_box(run)
+    step = width / len(merged)
+    return [*row[:start],
+            *(replace(run[0], text=character, left=round(left + n * step), top=top, width=round(step),
+                      height=height, confidence=confidence)
+              for n, (character, confidence) in enumerate(merged)),
+            *row[stop:]]

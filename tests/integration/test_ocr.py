@@ -134,7 +134,7 @@ def test_nonsense_resolution_does_not_blow_up_the_page():
 def test_a_capital_amount_on_a_scan_is_read_with_the_numerals_chi_sim_lacks(tmp_path, monkeypatch):
     from PIL import ImageDraw, ImageFont
 
-    from archive.ocr import analyse, capitals
+    from archive.ocr import analyse, second_reading
 
     font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 42)
     page = Image.new("RGB", (1400, 260), "white")
@@ -147,6 +147,6 @@ def test_a_capital_amount_on_a_scan_is_read_with_the_numerals_chi_sim_lacks(tmp_
     fields = analyse(list(read_pages(path, "image/png")), kind="invoice").fields
     assert fields["total_amount_capital"] == fields["total_amount"] == "7890.00"
 
-    monkeypatch.setattr(capitals, "has_traditional_model", lambda: False)  # chi_sim alone
+    monkeypatch.setattr(second_reading, "has_traditional_model", lambda: False)  # chi_sim alone
     fields = analyse(list(read_pages(path, "image/png")), kind="invoice").fields
     assert "total_amount_capital" not in fields

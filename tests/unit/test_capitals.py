@@ -24,6 +24,19 @@ def test_two_different_numerals_leave_the_character_unread():
     assert text_of(merge_readings(reading("壹仟元整"), reading("柒仟元整"))) == UNREAD + "仟元整"
 
 
+def test_several_readings_supply_each_numeral_where_those_that_have_one_agree():
+    # The page (black and white) and crops from it and from the grey page, by chi_sim and chi_tra.
+    page = reading("孝什慰佰元整", 10.0)
+    merged = merge_readings(page, reading("孝什贰佰元整", 60.0), reading("券仟哉佰元整", 80.0),
+                            reading("參仟貳佰元整", 70.0))
+    assert merged == [("叁", 70.0), ("仟", 80.0), ("贰", 70.0), ("佰", 80.0), ("元", 80.0), ("整", 80.0)]
+
+
+def test_a_numeral_any_other_reading_contradicts_stays_unread_whatever_the_majority():
+    for readings in (["壹仟元整", "柒仟元整", "壹仟元整"], ["壹仟元整", "染仟元整", "柒仟元整"]):
+        assert text_of(merge_readings(*map(reading, readings))) == UNREAD + "仟元整"
+
+
 def test_readings_of_different_lengths_are_not_merged():
     page = reading("贰什元整")
     assert merge_readings(page, reading("貳仟元")) == page
