@@ -6,8 +6,8 @@ the traditional forms 參, 陸 and 貳, but not the simplified 贰, 叁 or 陆. 
 looks like a capital amount is read again from its box alone, as one line, by `chi_sim` (without
 the page around it, it often reads a 贰 the page's reading missed) and by `chi_tra`, each from the
 page as OCR read it (black and white) and from the grey page before binarisation, which keeps the
-strokes of dense numerals apart (on the tuning seeds, 13 and 8 of 240 invoices' capital amounts
-were not taken from the black and white page alone, 4 and 4 with the grey page too). The
+strokes of dense numerals apart (of the two tuning seeds' 40 invoices each, 13 and 8 capital
+amounts were not taken from the black and white page alone, 4 and 3 with the grey page too). The
 readings are merged character by character (`merge_readings`): a capital numeral the readings
 that have one agree on is taken; where two give different numerals the character stays unread,
 so that the amount is absent rather than wrong. A character keeps the confidence of the reading
