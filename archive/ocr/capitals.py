@@ -22,6 +22,7 @@ from functools import cache
 
 import pytesseract
 
+from archive.ocr.line_readings import Reading
 from archive.ocr.normalize import amount_to_capital
 
 SIMPLIFIED_MODEL = "chi_sim"
@@ -35,8 +36,6 @@ UNREAD = "\ufffd"
 # A capital amount is taken as its figures' amount with at most this many of its characters not
 # read (see `unconfirmed`): the figures, read on their own, say what that one is.
 MAX_UNCONFIRMED = 1
-
-Reading = list[tuple[str, float]]  # each character with its confidence (0–100)
 
 
 def looks_like_capital(text: str) -> bool:

@@ -37,7 +37,7 @@ from archive.ocr.capitals import (
     has_traditional_model,
     merge_readings,
 )
-from archive.ocr.line_readings import line_crop, read_lines, words_box
+from archive.ocr.line_readings import Reading, line_crop, read_lines, words_box
 from archive.ocr.lines import JUNK
 from archive.ocr.preprocess import Prepared
 
@@ -46,8 +46,6 @@ MIN_AGREEING_RUN = 2  # a single character agreeing between two different readin
 _HAS_COLON = re.compile(r"[:：;；]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _READ_AGAIN = re.compile(r"[\u3400-\u9fff0-9]")  # a doubtful Chinese character or digit
-
-Reading = list[tuple[str, float]]  # each character with its confidence
 
 
 def needs_second_reading(texts: list[str], confidences: list[float]) -> bool:
