@@ -64,7 +64,7 @@ def known_name(read: str, confidences: Sequence[float] | None, list_name: str) -
     text, weights = _weighed(read, confidences)
     if not text:
         return None
-    writable = writable_characters(LANGUAGES)
+    writable = _writable(confidences)
     costs = sorted((_cost(text, weights, name, writable), name) for name in names(list_name))
     best, name = costs[0]
     if best >= MAX_COST or distance(text, name) > allowed_edits(name):
@@ -75,7 +75,13 @@ def known_name(read: str, confidences: Sequence[float] | None, list_name: str) -
 def fits(read: str, confidences: Sequence[float] | None, word: str) -> bool:
     """Whether `read` can be `word` for less than MAX_COST (旦 at 80 for 日; 有目 at 49 each)."""
     text, weights = _weighed(read, confidences)
-    return _cost(text, weights, word, writable_characters(LANGUAGES)) < MAX_COST
+    return _cost(text, weights, word, _writable(confidences)) < MAX_COST
+
+
+def _writable(confidences: Sequence[float] | None) -> frozenset[str] | None:
+    """The characters the reading could have held: the OCR model's, or every one (None) for a
+    text layer, which holds exactly what is printed."""
+    return writable_characters(LANGUAGES) if confidences is not None else None
 
 
 def _weighed(read: str, confidences: Sequence[float] | None) -> tuple[str, list[float]]:
