@@ -152,7 +152,7 @@ def destruction_register(output: Path, username: str | None) -> None:
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
     partial = output.with_name(output.name + ".partial")
     try:
-        with runtime.sessions.begin() as session, open(partial, "w", encoding="utf-8-sig",
+        with runtime.sessions.begin() as session, open(partial, "w", encoding="utf-8",
                                                        newline="") as out:
             count = write_register_csv(session, _as_user(session, username), out)
     except BaseException:

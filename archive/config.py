@@ -1,8 +1,10 @@
 """Settings: a TOML file from storage_config/, then ARCHIVE_* environment variables on top.
 
-`ARCHIVE_CONFIG` names the file (default: storage_config/default.toml). Each setting
-`section.key` can be overridden by `ARCHIVE_SECTION_KEY`; keys of `[app]` drop the section
-(`ARCHIVE_DATA_DIR`, `ARCHIVE_SECRET_KEY`). Values are coerced to the type of the file's value.
+`ARCHIVE_CONFIG` names the file (default: storage_config/default.toml). The embedded default
+file is always read first and the named file laid over it, so every setting it lists exists in
+every configuration and can be overridden by `ARCHIVE_SECTION_KEY`; keys of `[app]` may drop the
+section (`ARCHIVE_DATA_DIR`, `ARCHIVE_SECRET_KEY`; `ARCHIVE_APP_DATA_DIR` works too). Values are
+coerced to the type of the default's value.
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ def env_name(section: str, key: str) -> str:
     return f"ARCHIVE_{section.upper()}_{key.upper()}"
 
 
+def _env_names(section: str, key: str) -> tuple[str, ...]:
+    # [app] keys are documented both ways (ARCHIVE_SECRET_KEY, ARCHIVE_APP_SECURE_COOKIES).
+    if section == "app":
+        return (env_name(section, key), f"ARCHIVE_APP_{key.upper()}")
+    return (env_name(section, key),)
+
+
 def _coerce(raw: str, like: Any, name: str) -> Any:
     try:
         if isinstance(like, bool):
@@ -75,32 +84,19 @@ def _coerce(raw: str, like: Any, name: str) -> Any:
     return raw
 
 
-# S3 settings the embedded default file does not carry; the environment may still set them.
-_ENV_ONLY = {("store", key) for key in (
-    "access_key", "secret_key", "endpoint", "bucket", "secure", "region", "part_size_mb",
-    "object_lock", "lock_mode", "initial_retention_years", "permanent_retention_years")}
-_ENV_ONLY_DEFAULTS = {"secure": False, "region": "us-east-1", "part_size_mb": 16, "bucket": "medarchive",
-                      "object_lock": False, "lock_mode": "GOVERNANCE", "initial_retention_years": 10,
-                      "permanent_retention_years": 100}
-
-
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     environ = dict(os.environ if environ is None else environ)
     path = Path(environ.get("ARCHIVE_CONFIG") or DEFAULT_CONFIG)
-    try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"configuration file not found: {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+    values = _read(DEFAULT_CONFIG)
+    if path.resolve() != DEFAULT_CONFIG.resolve():
+        for section, entries in _read(path).items():
+            values.setdefault(section, {}).update(entries)
 
-    for section, key in _ENV_ONLY:
-        values.setdefault(section, {}).setdefault(key, _ENV_ONLY_DEFAULTS.get(key, ""))
     for section, entries in values.items():
         for key, current in entries.items():
-            name = env_name(section, key)
-            if name in environ:
-                entries[key] = _coerce(environ[name], current, name)
+            for name in _env_names(section, key):
+                if name in environ:
+                    entries[key] = _coerce(environ[name], current, name)
 
     data_dir = str(values["app"]["data_dir"])
     for entries in values.values():
@@ -108,6 +104,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             if isinstance(current, str):
                 entries[key] = current.replace("{data_dir}", data_dir)
     return Settings(values=values, source=path)
+
+
+def _read(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"configuration file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
 
 
 def ensure_secret_key(settings: Settings) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,9 +47,15 @@ class Runtime:
         return self._search_index
 
 
+# Files this process creates — the database, originals, page images, backups, exports — hold
+# personal data: owner read-write, group read, others nothing (0640, directories 0750).
+PRIVATE_UMASK = 0o027
+
+
 def make_runtime(settings: Settings | None = None) -> Runtime:
     from archive.queue import make_queue
 
+    os.umask(PRIVATE_UMASK)
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     runtime = Runtime(

@@ -12,7 +12,6 @@ loses an original. A case under legal hold is never destroyed. Every step is an 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TextIO
@@ -41,6 +40,7 @@ from archive.records.errors import CaseDestroyed, Invalid, NotPermitted, Records
 from archive.records.filing import record_of
 from archive.records.holds import active_holds, ensure_not_held
 from archive.records.retention import china_date, schedule
+from archive.tabular import write_csv
 
 DECISIONS = ("destroy", "extend", "permanent")
 OPEN_STATUSES = (AppraisalStatus.PENDING, AppraisalStatus.APPROVED)
@@ -255,16 +255,14 @@ REGISTER_COLUMNS = ("entry", "archive_no", "case_no", "title", "record_class", "
 
 
 def write_register_csv(session: Session, user, out: TextIO) -> int:
-    """The destruction register as CSV (open the file with encoding "utf-8-sig" for Excel);
-    the export is an audit event. Returns the number of entries."""
+    """The destruction register as CSV (UTF-8 with BOM, formulas neutralised); the export is an
+    audit event. Returns the number of entries."""
     entries = destruction_register(session, user)
-    writer = csv.writer(out)
-    writer.writerow(REGISTER_COLUMNS)
-    for e in entries:
-        writer.writerow([e.id, e.archive_no, e.case_no, e.title, e.record_class, e.archive_year,
-                         e.retention, e.retention_ended_on.isoformat(), e.documents, e.pages,
-                         e.appraisal_opinion, e.appraised_by, e.approved_by, e.destroyed_by,
-                         e.destroyed_at.isoformat(), " ".join(o["sha256"] for o in e.objects)])
+    write_csv(out, REGISTER_COLUMNS, (
+        [e.id, e.archive_no, e.case_no, e.title, e.record_class, e.archive_year,
+         e.retention, e.retention_ended_on.isoformat(), e.documents, e.pages,
+         e.appraisal_opinion, e.appraised_by, e.approved_by, e.destroyed_by,
+         e.destroyed_at.isoformat(), " ".join(o["sha256"] for o in e.objects)] for e in entries))
     audit.record(session, "records.register_exported", actor=user, details={"entries": len(entries)})
     return len(entries)
 

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from archive.storage.base import FANOUT_PREFIXES, ObjectMissing, Protection, PutItem, StoreError
 
-READ_ONLY = 0o444
+READ_ONLY = 0o440  # read-only, and for the owner and its group only (personal data)
 
 _syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
 

@@ -7,7 +7,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -62,7 +62,10 @@ def build_app(runtime) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 10 + 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=bool(settings.get("app.secure_cookies", False)),
+        SESSION_COOKIE_SECURE=bool(settings.get("app.secure_cookies")),
+        # Sent on every answer: behind a TLS proxy the app sees plain HTTP, and a browser
+        # ignores the header on a plain-HTTP answer anyway. Only with secure cookies.
+        HSTS_SECONDS=int(settings.get("app.hsts_seconds") or 0) if settings.get("app.secure_cookies") else 0,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=int(settings.get("app.session_idle_minutes"))),
         BABEL_DEFAULT_LOCALE=settings.get("app.default_locale"),
         BABEL_TRANSLATION_DIRECTORIES=str(REPO_ROOT / "archive" / "translations"),
@@ -121,6 +124,13 @@ def _finish_request(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
+    if not request.path.startswith("/static/"):
+        # Pages, JSON and images carry personal data (and a new token is shown once): no
+        # cache keeps them, in the browser or on the way.
+        response.headers["Cache-Control"] = "private, no-store"
+    hsts = current_app.config["HSTS_SECONDS"]
+    if hsts:
+        response.headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
     if request.path != "/healthz":
         log.info("%s %s %s", request.method, request.path, response.status_code, extra={"fields": {
             "status": response.status_code,

@@ -9,7 +9,7 @@ from flask import Blueprint, g, jsonify, request
 from archive.access import get_document
 from archive.auth import require, user_for_token
 from archive.cases import document_states, view_case
-from archive.intake import Rejected, open_case
+from archive.intake import open_case
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
 from archive.intake.field_corrections import correct_field
@@ -17,6 +17,15 @@ from archive.models.cases import DocumentStatus
 from archive.queue import enqueue_processing, submit_after_commit
 from archive.search import read_params
 from archive.search import search as run_search
+from archive.web.bodies import (
+    CaseCorrection,
+    CaseOpening,
+    FieldCorrection,
+    Reclassification,
+    Removal,
+    parse_body,
+    text,
+)
 from archive.web.context import db, runtime
 from archive.web.uploads import ingest_request_files
 
@@ -48,15 +57,12 @@ def token_required(view):
 @api.post("/cases")
 @token_required
 def create_case():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Rejected("send a JSON object with claimant_name and claim_type", code="bad_json",
-                       status=400)
+    body = parse_body(CaseOpening).model_dump()
     fields = ("claimant_name", "claim_type", "claimant_id_number", "insurance_number", "township",
               "village")
     extra = ("amount", "out_of_county", "designated_provider")  # route the case to its chain
-    case = open_case(db(), actor=g.api_user, **{k: _text(body.get(k)) for k in fields},
-                     **{k: _text(body[k]) for k in extra if body.get(k) is not None})
+    case = open_case(db(), actor=g.api_user, **{k: text(body[k]) for k in fields},
+                     **{k: text(body[k]) for k in extra if body[k] is not None})
     db().commit()
     return jsonify(case_no=case.case_no, status=case.status), 201
 
@@ -94,9 +100,9 @@ def show_document(document_id: int):
 @token_required
 def correct_document_field(document_id: int, field: str):
     """{"value": "2026年3月5日", "reason": "..."}; an empty value clears the field."""
-    body = _json_object()
+    body = parse_body(FieldCorrection)
     correction = correct_field(db(), document_id, actor=g.api_user, field=field,
-                               value=_text(body.get("value")), reason=_text(body.get("reason")) or "")
+                               value=text(body.value), reason=body.reason or "")
     document = correction.document
     db().commit()
     submit_after_commit(runtime(), "sync_index")
@@ -108,9 +114,9 @@ def correct_document_field(document_id: int, field: str):
 @token_required
 def correct_case(case_no: str):
     """{"reason": "...", "<field>": value, ...} for the fields of archive.intake.cases.EDITABLE_FIELDS."""
-    body = _json_object()
-    case = update_case(db(), case_no, actor=g.api_user, reason=_text(body.pop("reason", None)) or "",
-                       **body)
+    changes = parse_body(CaseCorrection).model_dump(exclude_unset=True)
+    case = update_case(db(), case_no, actor=g.api_user, reason=text(changes.pop("reason", None)) or "",
+                       **changes)
     db().commit()
     submit_after_commit(runtime(), "sync_index")
     return jsonify(case_no=case.case_no, status=case.status, version=case.version)
@@ -120,9 +126,9 @@ def correct_case(case_no: str):
 @token_required
 def reclassify(document_id: int):
     """{"kind": "invoice", "reason": "..."}"""
-    body = _json_object()
-    document = reclassify_document(db(), document_id, actor=g.api_user, kind=_text(body.get("kind")) or "",
-                                   reason=_text(body.get("reason")) or "")
+    body = parse_body(Reclassification)
+    document = reclassify_document(db(), document_id, actor=g.api_user, kind=body.kind or "",
+                                   reason=body.reason or "")
     db().commit()
     submit_after_commit(runtime(), "sync_index")
     if document.status == DocumentStatus.RECEIVED:
@@ -134,8 +140,8 @@ def reclassify(document_id: int):
 @token_required
 def remove_document(document_id: int):
     """?reason=... (or {"reason": "..."})"""
-    body = request.get_json(silent=True) if request.is_json else None
-    reason = request.args.get("reason") or (body or {}).get("reason") or ""
+    body = parse_body(Removal, required=False) if request.is_json else Removal()
+    reason = request.args.get("reason") or body.reason or ""
     case_no = delete_document(db(), document_id, actor=g.api_user, reason=str(reason))
     db().commit()
     submit_after_commit(runtime(), "sync_index")
@@ -153,14 +159,3 @@ def search_documents():
                         page_size=params.page_size)
     db().commit()  # an auditor's search is an audit event
     return jsonify(query=params.query, filters=params.filters, sort=params.sort, **result.as_dict())
-
-
-def _json_object() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Rejected("send a JSON object", code="bad_json", status=400)
-    return body
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)

@@ -70,7 +70,6 @@ def image(document_id: int, number: int, size: str):
         abort(404, description=str(missing))
     # A few hundred kilobytes: read whole, so no file handle outlives the request.
     response = Response(path.read_bytes(), mimetype="image/jpeg")
-    response.set_etag(path.stem)  # named by the original's sha256: the same name, the same image
-    response.cache_control.private = True  # medical records: never in a shared proxy cache
-    response.cache_control.max_age = 3600
-    return response.make_conditional(request)
+    # Medical records: kept in no cache, the browser's included (a shared desk's next user).
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

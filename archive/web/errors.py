@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
@@ -24,6 +24,12 @@ log = logging.getLogger("archive.web")
 
 
 def _reply(status: int, code: str, message: str):
+    # A refused action writes nothing; and a flush that failed (the loser of two simultaneous
+    # decisions) leaves the session unusable until rolled back, which the page below needs for
+    # the signed-in user's name and menus.
+    session = g.get("db")
+    if session is not None:
+        session.rollback()
     if request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "fetch":
         return jsonify(error=code, message=message), status
     return render_template("errors/error.html", code=status, message=message), status

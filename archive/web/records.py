@@ -175,7 +175,7 @@ def register_csv():
     out = io.StringIO()
     disposition.write_register_csv(db(), current_user, out)
     db().commit()
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+    return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=destruction-register.csv",
         "Cache-Control": "private, no-store"})
 

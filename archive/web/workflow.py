@@ -15,8 +15,8 @@ from flask_login import current_user, login_required
 
 from archive.access import get_case
 from archive.auth import role_label
-from archive.intake import Rejected
 from archive.web.api import token_required
+from archive.web.bodies import Decision, parse_body
 from archive.web.context import db
 from archive.workflows import Label, decide, deduction_lines, submit, timeline, work_queue
 
@@ -95,12 +95,12 @@ def submit_form(case_no: str):
 @workflow_api.post("/cases/<case_no>/decision")
 @token_required
 def decision_api(case_no: str):
-    body = _json_body()
-    instance = decide(db(), case_no, actor=g.api_user, decision=str(body.get("decision") or ""),
-                      opinion=_text(body.get("opinion")), expected_version=body.get("expected_version"),
-                      step=_text(body.get("step")), findings=_mapping(body.get("findings")),
-                      missing=_strings(body.get("missing")),
-                      deductions=_deductions(body.get("deductions")))
+    body = parse_body(Decision)
+    missing = body.missing.splitlines() if isinstance(body.missing, str) else body.missing
+    instance = decide(db(), case_no, actor=g.api_user, decision=body.decision or "",
+                      opinion=body.opinion, expected_version=body.expected_version, step=body.step,
+                      findings=body.findings or {}, missing=missing or [],
+                      deductions=body.deductions or [])
     db().commit()
     return jsonify(case_no=case_no, case_status=instance.case.status, chain=instance.definition,
                    status=instance.status, step=instance.current_step, version=instance.version)
@@ -155,39 +155,3 @@ def _sign_off(sign_off) -> dict:
 
 def _label(label: Label | None) -> dict | None:
     return None if label is None else {"zh": label.zh, "en": label.en}
-
-
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Rejected("send a JSON object with decision, opinion and expected_version",
-                       code="bad_json", status=400)
-    return body
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def _mapping(value) -> dict:
-    if value is not None and not isinstance(value, dict):
-        raise Rejected("findings must be a JSON object", code="bad_json", status=400)
-    return value or {}
-
-
-def _deductions(value) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise Rejected("deductions must be a list of {amount, reason}", code="bad_json", status=400)
-    return value
-
-
-def _strings(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return value.splitlines()
-    if not isinstance(value, list):
-        raise Rejected("missing must be a list of text", code="bad_json", status=400)
-    return [str(item) for item in value]

@@ -10,7 +10,6 @@ it can be posted publicly without naming anyone.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from archive.access import visible_cases
 from archive.auth import require
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.tabular import write_csv
 from archive.workflows.definitions import registry
 from archive.workflows.spot_checks import month_bounds, parse_month
 
@@ -112,23 +112,16 @@ def _amounts_paid(session: Session, instance_ids: list[int]) -> dict[int, Decima
 
 def publication_csv(publication: Publication, labels: Mapping[str, str] = ZH_LABELS) -> str:
     """The list as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese correctly)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([labels["month"], labels["township"], labels["village"], labels["payouts"],
-                     labels["amount"]])
     blank = labels["not_recorded"]
+    rows = []
     for block in publication.townships:
         for row in block.villages:
-            writer.writerow([publication.month, _safe(block.township or blank), _safe(row.village or blank),
-                             row.payouts, f"{row.amount:.2f}"])
-        writer.writerow([publication.month, _safe(block.township or blank), labels["subtotal"],
-                         block.payouts, f"{block.amount:.2f}"])
-    writer.writerow([publication.month, labels["total"], "", publication.payouts,
-                     f"{publication.amount:.2f}"])
+            rows.append([publication.month, block.township or blank, row.village or blank,
+                         row.payouts, f"{row.amount:.2f}"])
+        rows.append([publication.month, block.township or blank, labels["subtotal"],
+                     block.payouts, f"{block.amount:.2f}"])
+    rows.append([publication.month, labels["total"], "", publication.payouts, f"{publication.amount:.2f}"])
+    out = io.StringIO()
+    write_csv(out, [labels["month"], labels["township"], labels["village"], labels["payouts"],
+                    labels["amount"]], rows)
     return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

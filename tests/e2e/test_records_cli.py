@@ -29,6 +29,10 @@ def rt(env):
     runtime.engine.dispose()
 
 
+# An opinion a spreadsheet would run as a formula (CSV injection) if written raw.
+OPINION = '=HYPERLINK("http://evil.example","保管期满")'
+
+
 def test_file_hold_appraise_destroy_and_register_from_the_command_line(env, rt, tmp_path):
     desk = factories.sign_off_desk(rt)
     factories.make_user(rt, "archivist", "u_archivist2")
@@ -51,7 +55,7 @@ def test_file_hold_appraise_destroy_and_register_from_the_command_line(env, rt, 
     assert refused.returncode == 1 and "under legal hold" in refused.stderr
     assert archive(env, "release-hold", case_no, "--reason", "结案", "--user", "u_archivist").returncode == 0
 
-    steps = [("appraise", case_no, "--decision", "destroy", "--opinion", "保管期满", "--user", "u_archivist"),
+    steps = [("appraise", case_no, "--decision", "destroy", "--opinion", OPINION, "--user", "u_archivist"),
              ("approve-destruction", case_no, "--user", "u_archivist2"),
              ("approve-destruction", case_no, "--user", "u_director"),
              ("destroy", case_no, "--user", "u_archivist")]
@@ -67,7 +71,7 @@ def test_file_hold_appraise_destroy_and_register_from_the_command_line(env, rt, 
     with open(out, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["case_no"], r["appraisal_opinion"], r["destroyed_by"]) for r in rows] == [
-        (case_no, "保管期满", "User archivist")]
+        (case_no, "'" + OPINION, "User archivist")]  # a formula is text in the spreadsheet
     forbidden = archive(env, "destruction-register", "-o", str(tmp_path / "x.csv"),
                         "--user", "u_intake_clerk")
     assert forbidden.returncode == 1 and not (tmp_path / "x.csv").exists()

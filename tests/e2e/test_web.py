@@ -296,6 +296,28 @@ def test_security_headers_and_request_id(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_personal_pages_json_and_images_are_never_cached_and_hsts_is_an_option(
+        client, runtime, users, make_rt):
+    case_no = factories.make_case(runtime, users["intake_clerk"])
+    document_id = factories.upload(runtime, users["intake_clerk"], case_no,
+                                   factories.invoice_pdf()).document_id
+    token = factories.api_token(runtime, users["reviewer"])
+    factories.login(client, "reviewer")
+    for path in ("/dashboard", f"/cases/{case_no}", f"/documents/{document_id}",
+                 f"/documents/{document_id}/pages/1/view.jpg", "/login"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers["Cache-Control"], path
+    api = client.get(f"/api/cases/{case_no}", headers={"Authorization": f"Bearer {token}"})
+    assert "no-store" in api.headers["Cache-Control"]
+    assert "Strict-Transport-Security" not in api.headers  # off by default
+
+    secure = create_app(make_rt(ARCHIVE_APP_SECURE_COOKIES="true", ARCHIVE_HSTS_SECONDS="31536000"))
+    response = secure.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Secure" in response.headers.get("Set-Cookie", "Secure")
+
+
 def test_chinese_by_default_english_on_request(client):
     assert "登录" in client.get("/login").get_data(as_text=True)
     assert "Sign in" in client.get("/login?lang=en").get_data(as_text=True)

@@ -175,3 +175,14 @@ def test_a_destroyed_case_restores_as_its_stub_with_the_register(make_rt, tmp_pa
         register = session.scalars(select(DestructionEntry)).all()
         assert [entry.case_no for entry in register] == [case_no]
     assert run_fixity(empty_target.sessions, empty_target.store).ok
+
+
+def test_database_originals_caches_and_backups_are_not_world_readable(source, tmp_path):
+    runtime, _ = source
+    directory = made_backup(runtime, tmp_path)
+    checked = 0
+    for root in (runtime.settings.data_dir, directory):
+        for path in [root, *root.rglob("*")]:
+            assert path.stat().st_mode & 0o007 == 0, f"{path} is open to others"
+            checked += 1
+    assert (runtime.settings.data_dir / "archive.db").exists() and checked > 10

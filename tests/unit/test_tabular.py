@@ -1,0 +1,29 @@
+"""Every spreadsheet export goes through archive.tabular: cells a spreadsheet would run as a
+formula are neutralised, numbers stay numbers."""
+
+import csv
+import io
+from decimal import Decimal
+
+from archive.tabular import cell, write_csv
+
+
+def test_formula_cells_are_written_as_text():
+    for hostile in ('=HYPERLINK("http://evil.example","点击")', "+cmd|' /C calc'!A0", "-2+3+cmd|x",
+                    "@SUM(A1:A9)", "\t=1+1", "\r=1", "＝1+1"):
+        assert cell(hostile) == "'" + hostile
+
+
+def test_numbers_and_plain_text_are_unchanged():
+    assert cell("-12.50") == "-12.50" and cell(Decimal("-3.10")) == Decimal("-3.10")
+    assert cell(7) == 7 and cell("张伟") == "张伟" and cell(None) == ""
+    assert cell("2026-11") == "2026-11"
+
+
+def test_write_csv_writes_bom_header_rows_and_neutralises_every_cell():
+    out = io.StringIO()
+    count = write_csv(out, ["名称", "=h"], [["=1+2", "-5"], ["ok", "@x"]])
+    text = out.getvalue()
+    assert count == 2 and text.startswith("\ufeff") and "\r\n" in text
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows == [["名称", "'=h"], ["'=1+2", "-5"], ["ok", "'@x"]]
