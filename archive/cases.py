@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -10,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_case, get_document, loan_details, visible_cases
 from archive.auth import can, require
-from archive.models import AuditEvent, Case, Document
+from archive.models import AuditEvent, Case, Document, StoredObject
 from archive.records import audit
-from archive.records.errors import CaseDestroyed, _
-from archive.storage import ObjectStore
+from archive.records.errors import CaseDestroyed, OriginalDamaged, _
+from archive.records.fixity import judge
+from archive.storage import ObjectMissing, ObjectStore
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,45 @@ def open_original(session: Session, store: ObjectStore, user, document_id: int
     if document.stored_object.destroyed_at is not None:
         raise CaseDestroyed(_("The original of document %(id)s was destroyed after appraisal; only "
                               "its metadata remains."), id=document.id)
-    stream = store.open(document.stored_object.store_key)
+    stream = _verified(session, store, document.stored_object, user)
     audit.record(session, "document.download", actor=user, target=document,
                  details={"case_no": document.case.case_no,
                           **loan_details(session, user, document.case)})
     return document, stream
+
+
+def _verified(session: Session, store: ObjectStore, stored: StoredObject, user) -> BinaryIO:
+    """The original's bytes, checked against their sha256 before any is sent: damaged or missing
+    bytes are refused (OriginalDamaged) with a fixity event in the trail — the caller commits it
+    — never served as if sound. A local file is hashed in place and then opened; other stores'
+    bytes are copied once into an unnamed temporary file while they are hashed."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        in_place = store.local_path(stored.store_key) is not None
+    except ObjectMissing:
+        in_place = True  # nothing to copy: the open below finds it gone too
+    # Returned to the caller, who closes it once the bytes are sent.
+    spool = None if in_place else tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    try:
+        with store.open(stored.store_key) as stream:
+            while chunk := stream.read(256 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+                if spool is not None:
+                    spool.write(chunk)
+        measured = (digest.hexdigest(), size)
+    except ObjectMissing:
+        measured = None
+    if measured != (stored.sha256, stored.size):
+        if spool is not None:
+            spool.close()
+        damage, details = judge(session, stored, measured)
+        audit.record(session, "fixity.check", actor=user, target=stored,
+                     details={**details, "found_by": "download"})
+        raise OriginalDamaged(_("The original of this document is damaged or missing in the store "
+                                "(%(outcome)s); it was not sent. The failure is recorded: restore "
+                                "the original from a backup."), outcome=details["outcome"])
+    if spool is None:
+        return store.open(stored.store_key)
+    spool.seek(0)
+    return spool

@@ -244,7 +244,7 @@ def verify(fixity: bool, limit: int | None) -> None:
     with runtime.sessions() as session:
         actor = system_user(session)
     # The outcome is kept in the trail too: the audit desk shows the latest check.
-    report = verify_and_record(runtime.sessions, actor=actor)
+    report = verify_and_record(runtime, actor=actor)
     if not report.ok:
         _fail(f"audit trail broken at event {report.broken_at}: {report.problem} "
               f"({report.checked} events checked)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from archive import schema
+from archive.records.triggers import missing_triggers
 
 
 def check_all(runtime) -> dict:
@@ -13,6 +14,7 @@ def check_all(runtime) -> dict:
         "store": _store(runtime),
         "queue": _queue(runtime),
         "index": _index(runtime),
+        "fixity": _fixity(runtime),
     }
     return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
 
@@ -26,6 +28,11 @@ def _database(runtime) -> dict:
         return {"ok": False, "error": _line(exc)}
     if current != head:
         return {"ok": False, "error": f"schema at {current}, code expects {head}: run `archive init`"}
+    with runtime.engine.connect() as connection:
+        missing = missing_triggers(connection)
+    if missing:
+        return {"ok": False,
+                "error": f"append-only triggers missing: {', '.join(missing)}; run `archive init`"}
     return {"ok": True, "dialect": runtime.engine.dialect.name, "revision": current}
 
 
@@ -50,6 +57,21 @@ def _index(runtime) -> dict:
     status = index_status(runtime.index_dir)
     # A missing index is built on first search; stale or corrupt ones need `archive reindex`.
     return {"ok": status["status"] in ("ok", "missing"), **status}
+
+
+def _fixity(runtime) -> dict:
+    from archive.records.fixity import damaged_count
+
+    try:
+        with runtime.sessions() as session:
+            damaged = damaged_count(session)
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": _line(exc)}
+    if damaged:
+        return {"ok": False, "damaged": damaged,
+                "error": f"{damaged} original(s) failed their last fixity check: restore them from "
+                         "a backup (`archive verify --fixity` lists them)"}
+    return {"ok": True, "damaged": 0}
 
 
 def _line(exc: Exception) -> str:

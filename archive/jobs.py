@@ -82,12 +82,24 @@ def run_verify_audit_trail(runtime, requested_by_id: int = 0) -> dict:
             actor = system_user(session)
             requester = session.get(User, requested_by_id) if requested_by_id else None
             requested_by = requester.username if requester is not None else None
-        report = verify_and_record(runtime.sessions, actor=actor, requested_by=requested_by)
+        report = verify_and_record(runtime, actor=actor, requested_by=requested_by)
         if not report.ok:
             log.error("audit trail broken at event %s: %s", report.broken_at, report.problem)
         return {"checked": report.checked, "ok": report.ok}
     finally:
         current_origin.reset(token)
+
+
+def checkpoint_audit_trail() -> int:
+    """RQ entry point: sign the audit trail's head into the store (archive.records.checkpoints)."""
+    return run_checkpoint_audit_trail(worker_runtime())
+
+
+def run_checkpoint_audit_trail(runtime) -> int:
+    from archive.records.checkpoints import write_checkpoint
+
+    checkpoint = write_checkpoint(runtime)
+    return checkpoint.last_id if checkpoint else 0
 
 
 def index_document(document_id: int) -> int:

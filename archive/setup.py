@@ -8,11 +8,14 @@ from archive import schema
 from archive.auth import create_user
 from archive.auth.permissions import SYSTEM_ROLE
 from archive.models import NumberSequence, User
+from archive.records import audit, checkpoints
 from archive.records.config_trail import note_configuration
 from archive.records.fixity import CURSOR, LAST_RUN, VERIFY_LAST_RUN
+from archive.records.triggers import restore_triggers
 
 SYSTEM_USERNAME = "system"
-SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN)  # counters concurrent processes update in place
+# Counters concurrent processes update in place.
+SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN, checkpoints.LAST_RUN)
 
 
 def initialise(runtime) -> list[str]:
@@ -25,6 +28,10 @@ def initialise(runtime) -> list[str]:
     after = schema.current_revision(runtime.engine)
     done.append(f"database schema {before or 'empty'} → {after}" if before != after
                 else f"database schema up to date ({after})")
+    # Someone with DDL rights may have dropped the triggers that keep the trail append-only.
+    restored = restore_triggers(runtime.engine) if before == after else []
+    if restored:
+        done.append(f"append-only triggers restored: {', '.join(restored)}")
     runtime.store.check()
     done.append(f"object store ready ({runtime.settings.get('store.backend')})")
     with runtime.sessions.begin() as session:
@@ -35,6 +42,9 @@ def initialise(runtime) -> list[str]:
             create_user(session, username=SYSTEM_USERNAME, display_name="System", role=SYSTEM_ROLE,
                         password=None)
             done.append("system account created")
+        if restored:
+            audit.record(session, "audit.triggers_restored", actor=system_user(session),
+                         details={"triggers": restored})
     changes = note_configuration(runtime)
     if changes:
         done.append(f"configuration recorded in the audit trail ({len(changes)} files new or changed)")

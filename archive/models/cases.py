@@ -76,6 +76,9 @@ class StoredObject(Base):
     # Set when the bytes were removed by an approved destruction (archive.records.disposition):
     # fixity and reconcile no longer expect them in the store.
     destroyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the stored bytes last failed their check (a fixity run or a download found them
+    # changed or gone), cleared when they pass again: what /healthz counts.
+    damaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class Document(Base):

@@ -72,7 +72,11 @@ def backup(runtime, target: Path, *, actor) -> BackupReport:
                 objects += 1
             for table in Base.metadata.sorted_tables:
                 rows[table.name] = _dump_table(session, table, target / "database" / f"{table.name}.jsonl")
-        shutil.copytree(REPO_ROOT / "storage_config", target / "config")
+        # Contents only, made under this process's umask: the repository's modes (0644, 0755)
+        # would make the copy readable by anyone.
+        (target / "config").mkdir()
+        for source in sorted((REPO_ROOT / "storage_config").glob("*.toml")):
+            shutil.copyfile(source, target / "config" / source.name)
         (target / "backup.json").write_text(json.dumps({
             "format": FORMAT, "schema_revision": revision, "created_at": utcnow().isoformat(),
             "rows": rows, "objects": objects, "object_bytes": object_bytes,

@@ -51,6 +51,14 @@ class CaseDestroyed(RecordsError):
     code = "case_destroyed"
 
 
+class OriginalDamaged(RecordsError):
+    """The stored bytes of an original no longer match the sha256 taken at intake, or are gone:
+    never served as if sound (HTTP 500: the fault is ours, and it is reported)."""
+
+    status = 500
+    code = "original_damaged"
+
+
 class NotPermitted(RecordsError):
     """The user may not take this step here, e.g. approve their own decision (HTTP 403)."""
 

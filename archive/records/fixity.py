@@ -11,10 +11,11 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.models import Case, Document, NumberSequence, StoredObject
+from archive.models.types import utcnow
 from archive.records import audit
 from archive.storage import ObjectMissing, ObjectStore
 
@@ -101,20 +102,39 @@ def _record(sessions, checked: list, report: FixityReport, actor) -> None:
     with sessions.begin() as session:
         entries = []
         for stored, measured in checked:
-            ok = measured is not None and measured == (stored.sha256, stored.size)
-            details = {"outcome": "ok" if ok else ("missing" if measured is None else "mismatch"),
-                       "sha256": stored.sha256, "size": stored.size}
-            if not ok:
-                damage = Damage(stored.store_key, details["outcome"], stored.sha256,
-                                measured[0] if measured else None, stored.size,
-                                measured[1] if measured else None, _holders(session, stored.id))
+            damage, details = judge(session, stored, measured)
+            if damage is not None:
                 report.damaged.append(damage)
-                details.update(actual_sha256=damage.actual_sha256, actual_size=damage.actual_size,
-                               documents=damage.documents)
             entries.append(("fixity.check", stored, details))
         session.execute(update(NumberSequence).where(NumberSequence.name == CURSOR)
                         .values(last_value=checked[-1][0].id))
         audit.record_many(session, entries, actor=actor)
+
+
+def judge(session: Session, stored: StoredObject, measured: tuple[str, int] | None
+          ) -> tuple[Damage | None, dict]:
+    """The outcome of one check (the damage, if any, and its audit details); marks the object's
+    row damaged or sound again, which /healthz counts."""
+    ok = measured is not None and measured == (stored.sha256, stored.size)
+    details = {"outcome": "ok" if ok else ("missing" if measured is None else "mismatch"),
+               "sha256": stored.sha256, "size": stored.size}
+    damage = None
+    if not ok:
+        damage = Damage(stored.store_key, details["outcome"], stored.sha256,
+                        measured[0] if measured else None, stored.size,
+                        measured[1] if measured else None, _holders(session, stored.id))
+        details.update(actual_sha256=damage.actual_sha256, actual_size=damage.actual_size,
+                       documents=damage.documents)
+    if not ok or stored.damaged_at is not None:  # no write for the usual sound object
+        session.execute(update(StoredObject).where(StoredObject.id == stored.id)
+                        .values(damaged_at=None if ok else utcnow()))
+    return damage, details
+
+
+def damaged_count(session: Session) -> int:
+    """Originals whose last check found them damaged or missing."""
+    query = select(func.count(StoredObject.id)).where(StoredObject.damaged_at.is_not(None))
+    return session.scalar(query) or 0
 
 
 def _holders(session: Session, object_id: int) -> list[dict]:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from archive.auth import require
 from archive.models import AuditEvent
 from archive.records import audit
 from archive.records.audit import ChainReport, verify_chain
+from archive.records.checkpoints import check_against_checkpoints, write_checkpoint
 
 VERIFIED = "audit.verified"
 REQUESTED = "audit.verification_requested"
@@ -46,15 +47,24 @@ class VerificationStatus:
                    str(details.get("channel", "")), details.get("requested_by"))
 
 
-def verify_and_record(sessions: sessionmaker, *, actor=None,
-                      requested_by: str | None = None) -> ChainReport:
-    """Recompute the chain, then append the outcome (its own short transaction)."""
-    with sessions() as session:
+def verify_and_record(runtime, *, actor=None, requested_by: str | None = None) -> ChainReport:
+    """Recompute the chain and check it against the checkpoints kept outside the database, then
+    append the outcome (its own short transaction) and, when all holds, sign a new checkpoint."""
+    anchored = 0
+    with runtime.sessions() as session:
         report = verify_chain(session)
-    with sessions.begin() as session:
+        if report.ok:
+            anchored, disagreement = check_against_checkpoints(session, runtime)
+            if disagreement is not None:
+                report = ChainReport(report.checked, report.head_hash, disagreement.event_id,
+                                     disagreement.problem)
+    with runtime.sessions.begin() as session:
         audit.record(session, VERIFIED, actor=actor, details={
             "checked": report.checked, "ok": report.ok, "head_hash": report.head_hash,
-            "broken_at": report.broken_at, "problem": report.problem, "requested_by": requested_by})
+            "broken_at": report.broken_at, "problem": report.problem, "requested_by": requested_by,
+            "checkpoints": anchored})
+    if report.ok:
+        write_checkpoint(runtime)
     return report
 
 

@@ -31,6 +31,7 @@ from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
 from archive.ocr.case_checks import case_findings
+from archive.records.errors import OriginalDamaged
 from archive.records.export import export_case
 from archive.records.summary import retention_record
 from archive.web.context import db, runtime
@@ -160,7 +161,11 @@ def states(case_no: str):
 @cases.route("/documents/<int:document_id>/original")
 @login_required
 def download(document_id: int):
-    document, stream = open_original(db(), runtime().store, current_user, document_id)
+    try:
+        document, stream = open_original(db(), runtime().store, current_user, document_id)
+    except OriginalDamaged:
+        db().commit()  # what the check found stays in the trail
+        raise
     db().commit()
     return Response(stream_with_context(_chunks(stream)), mimetype=document.content_type, headers={
         "Content-Disposition": content_disposition(document.filename),

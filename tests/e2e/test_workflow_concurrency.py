@@ -4,6 +4,7 @@ exactly one decision is recorded, the other gets 409."""
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 import requests
@@ -21,8 +22,9 @@ def live(make_rt, postgres):
     import psycopg
 
     with psycopg.connect(postgres.url("postgres").replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute('CREATE DATABASE "workflow_race"')
-    runtime = make_rt(ARCHIVE_DATABASE_URL=postgres.url("workflow_race"))
+        name = f"workflow_race_{uuid.uuid4().hex[:8]}"  # one per test
+        conn.execute(f'CREATE DATABASE "{name}"')
+    runtime = make_rt(ARCHIVE_DATABASE_URL=postgres.url(name))
     with factories.serving(runtime, threads=8) as base:
         yield base, runtime
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from archive.models import AuditEvent, Document, StoredObject
+from archive.models import AuditEvent, Document, StoredObject, User
 from archive.queue import schedule_periodic
 from archive.records.audit import verify_chain
 from archive.records.fixity import claim_scheduled_run, run_fixity
@@ -110,3 +111,42 @@ def test_archive_verify_fixity_command(rt, stored, environ, db_url):
     assert result.returncode == 1
     assert f"case {case_no} document {document_id} (票据0.pdf)" in result.stderr
     assert "5 originals checked" in result.stdout and "1 damaged" in result.stdout
+
+
+def test_a_damaged_or_missing_original_is_never_served_and_health_says_so(rt, stored):
+    """Downloads check the sha256 before sending a byte (issue 22, defect 16): a flipped byte is
+    a clear refusal recorded as a fixity failure, and /healthz counts it until it passes again."""
+    from archive.cases import open_original
+    from archive.health import check_all
+    from archive.records.errors import OriginalDamaged
+
+    with rt.sessions() as session:
+        clerk = session.scalar(select(User).where(User.username == "u_intake_clerk"))
+    (_, flipped_doc, flipped), (_, lost_doc, lost), (_, sound_doc, _), *_ = stored
+    good = flipped.read_bytes()
+    flipped.chmod(0o644)
+    data = bytearray(good)
+    data[len(data) // 2] ^= 0x01
+    flipped.write_bytes(bytes(data))
+    lost.unlink()
+
+    for document_id, outcome in ((flipped_doc, "mismatch"), (lost_doc, "missing")):
+        with rt.sessions() as session, pytest.raises(OriginalDamaged, match=outcome):
+            open_original(session, rt.store, session.merge(clerk), document_id)
+            session.commit()
+    # What the web view commits before it answers.
+    with rt.sessions.begin() as session, pytest.raises(OriginalDamaged):
+        open_original(session, rt.store, session.merge(clerk), flipped_doc)
+    health = check_all(rt)
+    assert health["ok"] is False and health["checks"]["fixity"]["damaged"] == 1
+    assert [e["outcome"] for e in fixity_events(rt)] == ["mismatch"]
+
+    with rt.sessions.begin() as session:
+        document, stream = open_original(session, rt.store, session.merge(clerk), sound_doc)
+        assert hashlib.sha256(stream.read()).hexdigest() == document.stored_object.sha256
+        stream.close()
+    flipped.write_bytes(good)  # restored from a backup; the lost one is still gone
+    run_fixity(rt.sessions, rt.store)
+    with rt.sessions() as session:
+        damaged = session.scalars(select(StoredObject.store_key).where(StoredObject.damaged_at.is_not(None)))
+        assert [rt.store.root / key for key in damaged] == [lost]
