@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
 from flask import g, jsonify, render_template, request
 from flask_babel import get_locale
@@ -24,76 +25,88 @@ log = logging.getLogger("archive.web")
 
 
 def _reply(status: int, code: str, message: str):
-    # A refused action writes nothing; and a flush that failed (the loser of two simultaneous
-    # decisions) leaves the session unusable until rolled back, which the page below needs for
-    # the signed-in user's name and menus.
-    session = g.get("db")
-    if session is not None:
-        session.rollback()
     if request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "fetch":
         return jsonify(error=code, message=message), status
     return render_template("errors/error.html", code=status, message=message), status
 
 
+def _rolled_back(handler):
+    """Every handler starts from a clean session: a refused action writes nothing, and a flush
+    that failed (the loser of two simultaneous decisions) leaves the session unusable until it
+    is rolled back — and the answer needs it, for the user's language, name and menus."""
+
+    @wraps(handler)
+    def handle(exc):
+        session = g.get("db")
+        if session is not None:
+            session.rollback()
+        return handler(exc)
+
+    return handle
+
+
 def register(app) -> None:
-    @app.errorhandler(Rejected)
+    def handles(kind):
+        return lambda handler: app.errorhandler(kind)(_rolled_back(handler))
+
+    @handles(Rejected)
     def rejected(exc: Rejected):
         return _reply(exc.status, exc.code, exc.reason)
 
-    @app.errorhandler(RecordsError)
+    @handles(RecordsError)
     def records_refused(exc: RecordsError):
         # Held 423, destroyed 410, filed / not closed 409, not permitted 403, invalid 422.
         return _reply(exc.status, exc.code, exc.render(_))
-    @app.errorhandler(BadParameter)
+    @handles(BadParameter)
     def bad_parameter(exc: BadParameter):
         return _reply(400, "bad_parameter", str(exc))
 
-    @app.errorhandler(NotFound)
+    @handles(NotFound)
     def not_found(exc: NotFound):
         return _reply(404, "not_found", _("Not found: %(what)s. It does not exist or is not "
                                           "visible to you.", what=str(exc).removeprefix("no ")))
 
-    @app.errorhandler(Forbidden)
+    @handles(Forbidden)
     def forbidden(exc: Forbidden):
         return _reply(403, "forbidden", _("Your role does not allow this action."))
 
-    @app.errorhandler(Unauthorized)
+    @handles(Unauthorized)
     def unauthorized(exc: Unauthorized):
         return _reply(401, "unauthorized", str(exc))
 
-    @app.errorhandler(WorkflowError)
+    @handles(WorkflowError)
     def workflow_refused(exc: WorkflowError):
         # Wrong role or separation of duties 403, wrong step or stale version 409 (Conflict),
         # missing opinion / finding / document 422 (OpinionRequired, Incomplete).
         return _reply(exc.status, exc.code, exc.render(_, get_locale()))
 
-    @app.errorhandler(CSRFError)
+    @handles(CSRFError)
     def csrf(exc: CSRFError):
         return _reply(400, "csrf", _("The form has expired or lacks its security token; "
                                      "reload the page and try again."))
 
-    @app.errorhandler(RequestEntityTooLarge)
+    @handles(RequestEntityTooLarge)
     def too_large(exc):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return _reply(413, "too_large", _("The upload is larger than %(mb)s MB.", mb=limit))
 
-    @app.errorhandler(StoreError)
+    @handles(StoreError)
     def store_down(exc: StoreError):
         log.error("object store error: %s", exc)
         return _reply(503, "store_unavailable", _("The document store is not available right "
                                                   "now; nothing was saved. Try again later."))
 
-    @app.errorhandler(RateLimitExceeded)
+    @handles(RateLimitExceeded)
     def rate_limited(exc: RateLimitExceeded):
         return _reply(429, "rate_limited", _("Too many sign-in attempts from your address; wait "
                                              "a minute and try again."))
 
-    @app.errorhandler(HTTPException)
+    @handles(HTTPException)
     def http_error(exc: HTTPException):
         return _reply(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
                       exc.description or exc.name)
 
-    @app.errorhandler(Exception)
+    @handles(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error")
         return _reply(500, "internal_error", _("Something went wrong on our side; it has been "
