@@ -6,8 +6,10 @@ runtime is built on first use in each process (a forked job gets its own engine)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 
 from archive import processing
 from archive.records.audit import Origin, current_origin
@@ -32,8 +34,31 @@ def worker_runtime():
 
 
 def process_document(document_id: int) -> str:
-    """RQ entry point."""
-    return run_process_document(worker_runtime(), document_id)
+    """RQ entry point. A worker told to stop (SIGTERM: a deploy, `systemctl stop`) hands the
+    document back at once instead of leaving it leased for jobs.job_timeout: RQ's work-horse
+    would otherwise die of the signal where it stands."""
+    with _stopping_raises():
+        return run_process_document(worker_runtime(), document_id)
+
+
+class WorkerStopping(SystemExit):
+    """SIGTERM arrived while a job ran; the job cleans up and the work-horse exits."""
+
+
+@contextlib.contextmanager
+def _stopping_raises():
+    def stop(signum, _frame):
+        raise WorkerStopping(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (the in-process runner): nothing to hand back to
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def check_fixity(limit: int) -> dict:

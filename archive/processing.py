@@ -92,6 +92,9 @@ def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits
         _finish(sessions, document_id,
                 failed_reason=f"the file could not be read ({type(exc).__name__}: {str(exc)[:300]})")
         return "failed"
+    except BaseException:  # the worker is stopping (SIGTERM, Ctrl-C): the work is not done
+        _release(sessions, document_id)
+        raise
     _finish(sessions, document_id, reading=reading)
     return "processed"
 

@@ -159,6 +159,30 @@ def test_worker_killed_mid_job_the_document_is_finished_by_another(make_rt, db_u
     assert processed_events(rt, document_id) == 1
 
 
+@SQLITE_ONLY
+def test_a_worker_stopped_mid_job_hands_the_document_back_at_once(make_rt, db_url, redis, workers):
+    """SIGTERM (a deploy, `systemctl stop`, which signals every process of the unit) while a job
+    runs: the document is given back at once, not left leased for the 10 minutes of job_timeout,
+    and the next worker finishes it."""
+    settings = rq_settings(redis.url, db_url, ARCHIVE_JOBS_JOB_TIMEOUT="600",
+                           ARCHIVE_JOBS_SWEEP_INTERVAL="1")
+    rt = make_rt(**settings)
+    document_id = upload_invoice(rt)
+
+    worker_a = workers(settings, ARCHIVE_JOBS_FAULT_DELAY_SECONDS="30")
+    wait_for_status(rt, document_id, "processing", worker_a)
+    for process in [psutil.Process(worker_a.pid), *psutil.Process(worker_a.pid).children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.send_signal(signal.SIGTERM)
+    document = wait_for_status(rt, document_id, "received", timeout=20)
+    assert document.lease_until is None
+
+    worker_b = workers(settings)
+    document = wait_for_status(rt, document_id, "processed", worker_b)
+    assert document.page_count == 3
+    assert processed_events(rt, document_id) == 1
+
+
 @pytest.fixture
 def own_redis():
     """A Redis only this test uses, so stopping it leaves the session's server alone."""
