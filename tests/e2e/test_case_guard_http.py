@@ -1,15 +1,20 @@
-"""A legal hold over HTTP: the API refuses to re-classify or delete a document of a held case
-(423 with the hold's reason), as it refuses edits, and lets both through once it is lifted; a
-closed case refuses them with 409."""
+"""A legal hold over HTTP and the command line: the API refuses to re-classify or delete a
+document of a held case (423 with the hold's reason), as it refuses edits, and lets both through
+once it is lifted; a closed case refuses them with 409; `archive decide` does not sign a held case."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from sqlalchemy import func, select
 
-from archive.models import AuditEvent, Case, Document
+from archive.config import load_settings
+from archive.models import AuditEvent, Case, Document, SignOff
 from archive.records.holds import lift_hold, place_hold
+from archive.runtime import make_runtime
 from tests import factories
+from tests.factories import archive
 
 
 @pytest.fixture
@@ -75,3 +80,28 @@ def test_a_closed_case_refuses_them_with_409(client, runtime, desk):
                      call(client, token, "DELETE", f"/api/documents/{document_id}?reason=误传")):
         assert response.status_code == 409 and response.json["error"] == "case_closed"
     assert documents_of(runtime, case_no) == [(document_id, "invoice")]
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    return {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path / "data"),
+            "ARCHIVE_SECRET_KEY": "test", "ARCHIVE_JOBS_BACKEND": "inline"}
+
+
+def test_the_command_line_does_not_sign_a_held_case(cli_env):
+    assert archive(cli_env, "init").returncode == 0
+    runtime = make_runtime(load_settings(cli_env))
+    try:
+        desk = factories.sign_off_desk(runtime)
+        case_no = factories.start_claim(runtime, desk, claim_type="outpatient", amount="100",
+                                        documents=("invoice",), seed=73)
+        with runtime.sessions.begin() as session:
+            place_hold(session, case_no, actor=desk["archivist"], reason="稽核调查")
+        refused = archive(cli_env, "decide", case_no, "--as", "u_checker", "--decision", "approve")
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert refused.stderr.strip() == (f"archive: error: Case {case_no} is under legal hold "
+                                          "(#1 稽核调查); nothing may change until every hold is lifted.")
+        with runtime.sessions() as session:
+            assert session.scalar(select(func.count(SignOff.id))) == 0
+    finally:
+        runtime.engine.dispose()
