@@ -35,9 +35,11 @@ class CaseUnchangeable(RecordsError):
     """The case may not change now (archive.case_guard): the subclass says why — under legal
     hold (423), filed (409), closed (409) or destroyed (410). Catch this one to catch them all."""
 
+    action: str | None = None  # the change refused (a key of archive.case_guard.STOPPED_BY)
+
 
 class CaseFrozen(CaseUnchangeable):
-    """A legal hold freezes the case: no edits, uploads or destruction (HTTP 423 Locked)."""
+    """A legal hold freezes the case: no edits, uploads, sign-off or destruction (HTTP 423 Locked)."""
 
     status = 423
     code = "case_on_hold"
