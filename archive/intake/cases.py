@@ -19,7 +19,6 @@ from archive.workflows import content_changed
 
 EDITABLE_FIELDS = ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
                    "village", "amount", "out_of_county", "designated_provider")
-FINAL_STATUSES = ("rejected", "paid")
 
 
 def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
@@ -56,18 +55,15 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
 def update_case(session: Session, case_no: str, *, actor, reason: str, **changes) -> Case:
     """Correct a case's fields. After sign-off this sends its chain back to the first step
     whose signature no longer matches (archive.workflows.content_changed), with `reason`."""
-    from archive.records.holds import ensure_changeable  # records builds on intake's Rejected
+    from archive.case_guard import ensure_changeable  # records builds on intake's Rejected
 
     require(actor, "case.edit")
     case = get_case(session, actor, case_no)
-    ensure_changeable(session, case)  # a legal hold freezes the case; a filed case is fixed
+    ensure_changeable(session, case, action="case.update")  # held, filed or closed: refused
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise Rejected(f"these fields cannot be edited: {', '.join(sorted(unknown))}",
                        code="invalid_case", status=400)
-    if case.status in FINAL_STATUSES:
-        raise Rejected(f"case {case_no} is {case.status}; it can no longer be changed",
-                       code="case_closed", status=409)
     reason = (reason or "").strip()
     if not reason:
         raise Rejected("say why the case is changed", code="invalid_case", status=400)

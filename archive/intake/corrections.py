@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_document
 from archive.auth import require
-from archive.intake.cases import FINAL_STATUSES
 from archive.intake.validate import Rejected
 from archive.models import Document
 from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
@@ -23,8 +22,11 @@ def reclassify_document(session: Session, document_id: int, *, actor, kind: str,
     read again as that kind: its status goes back to received, and the caller hands it to the
     job system after the commit (the sweep finds it otherwise). Corrections made under the old
     kind stay in its history; the fields are read afresh."""
+    from archive.case_guard import ensure_changeable  # records builds on intake's Rejected
+
     require(actor, "document.classify")
     document = get_document(session, actor, document_id)
+    ensure_changeable(session, document.case, action="document.reclassify")
     if kind not in DOCUMENT_KINDS:
         raise Rejected(f"unknown kind {kind!r}; one of {', '.join(DOCUMENT_KINDS)}",
                        code="invalid_kind", status=400)
@@ -40,16 +42,16 @@ def reclassify_document(session: Session, document_id: int, *, actor, kind: str,
 
 
 def delete_document(session: Session, document_id: int, *, actor, reason: str) -> str:
-    """Remove a document filed by mistake from its case (not once the case is closed). The
+    """Remove a document filed by mistake from its case (not while it is held, filed or closed). The
     original stays in the store while any record refers to it (see `archive reconcile`).
     A chain whose signatures covered the document goes back to the first step affected.
     Returns the case number."""
+    from archive.case_guard import ensure_changeable
+
     require(actor, "document.delete")
     document = get_document(session, actor, document_id)
     case = document.case
-    if case.status in FINAL_STATUSES:
-        raise Rejected(f"case {case.case_no} is {case.status}; its documents can no longer be "
-                       "removed", code="case_closed", status=409)
+    ensure_changeable(session, case, action="document.delete")
     reason = _reason(reason)
     details = {"case_no": case.case_no, "filename": document.original_filename,
                "kind": document.kind, "sha256": document.stored_object.sha256, "reason": reason}

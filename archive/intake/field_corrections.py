@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_document
 from archive.auth import require
-from archive.intake.cases import FINAL_STATUSES
 from archive.models import Document, FieldCorrection
 from archive.ocr.extract import must_be_checked, recheck
 from archive.ocr.fields import correctable_fields, field_label, read_typed_value
 from archive.records import audit
-from archive.records.errors import Invalid, RecordsError, _
+from archive.records.errors import Invalid, _
 from archive.workflows import content_changed
 
 REASONS = {"unexpected_characters": _("it contains characters such a value never has"),
@@ -38,31 +37,22 @@ class UntakableValue(Invalid):
         return translate(self.template) % {**self.params, "why": translate(self.params["why"])}
 
 
-class CaseClosed(RecordsError):
-    """The case was decided (rejected or paid): its documents no longer change (HTTP 409)."""
-
-    code = "case_closed"
-
-
 def correct_field(session: Session, document_id: int, *, actor, field: str, value: str | None,
                   reason: str) -> FieldCorrection:
     """Set field `field` of a document to `value` (typed as printed: "2026年3月5日", "1,234.5"),
     or clear it with an empty value; `reason` says why. Returns the correction."""
-    from archive.records.holds import ensure_changeable  # records builds on intake
+    from archive.case_guard import ensure_changeable  # records builds on intake
 
     require(actor, "document.correct")
     document = get_document(session, actor, document_id)
     case = document.case
+    ensure_changeable(session, case, action="field.correct")  # held, filed or closed: refused
     if field not in correctable_fields(document.kind):
         raise Invalid(_("The field %(field)s of this document cannot be corrected here."), field=field)
     new = _typed(document, field, value)
     reason = (reason or "").strip()[:500]
     if not reason:
         raise Invalid(_("Say why the field is corrected."))
-    ensure_changeable(session, case)  # a legal hold freezes the case; a filed case is fixed
-    if case.status in FINAL_STATUSES:
-        raise CaseClosed(_("Case %(case_no)s is closed (rejected or paid); its documents can no "
-                           "longer change."), case_no=case.case_no)
     old = document.fields.get(field)
     earlier = next((c for c in document.corrections if c.field == field), None)
     machine = earlier.machine_value if earlier else old

@@ -122,11 +122,12 @@ def to_process(outcomes: list[IntakeResult | Rejected]) -> list[int]:
 
 
 def _changeable_case_id(sessions, actor, case_no: str) -> int:
-    from archive.records.holds import ensure_changeable  # records builds on intake's Rejected
+    from archive.case_guard import ensure_changeable  # records builds on intake's Rejected
 
     with sessions() as session:
         case = get_case(session, actor, case_no)
-        ensure_changeable(session, case, lock=False)  # checked again under the case's lock
+        # Checked again under the case's lock; this spares spooling files for a refused case.
+        ensure_changeable(session, case, action="document.upload", lock=False)
         return case.id
 
 
@@ -167,13 +168,13 @@ def _record(sessions, store: ObjectStore, accepted: list[_Accepted], *, case_id:
 
 def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored_here: list[str], *,
                  case_id: int, kind: str | None, actor) -> list[IntakeResult]:
-    from archive.records.holds import ensure_changeable
+    from archive.case_guard import ensure_changeable
 
     with sessions.begin() as session:
         case = session.get_one(Case, case_id)
         # Checked again under the case's lock (held to the commit): a hold placed since the
         # first check is seen, and none can be placed before this upload commits.
-        ensure_changeable(session, case)
+        ensure_changeable(session, case, action="document.upload")
         object_ids, restored = _store_objects(session, store, accepted, stored_here)
         holders = _holders(session, object_ids)
         # Each item's document: an earlier one of this case holding the same bytes, or a new one.

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_case, visible_cases
 from archive.auth import require
+from archive.case_guard import ensure_changeable
 from archive.models import (
     Appraisal,
     AppraisalStatus,
@@ -38,7 +39,7 @@ from archive.models.types import utcnow
 from archive.records import audit
 from archive.records.errors import CaseDestroyed, Invalid, NotPermitted, RecordsError, _
 from archive.records.filing import record_of
-from archive.records.holds import active_holds, ensure_not_held
+from archive.records.holds import active_holds
 from archive.records.retention import china_date, schedule
 from archive.tabular import write_csv
 
@@ -110,7 +111,7 @@ def appraise(session: Session, case_no: str, *, actor, decision: str, opinion: s
         raise Invalid(_("Write the appraisal opinion."))
     extend = _years(years) if decision == "extend" else None
     if decision == "destroy":
-        ensure_not_held(session, case)
+        ensure_changeable(session, case, action="records.appraise_destroy")
     previous = _open_decision(session, record)
     if previous is not None:
         previous.status = AppraisalStatus.WITHDRAWN
@@ -142,7 +143,7 @@ def approve_destruction(session: Session, case_no: str, *, actor,
     require(actor, "records.approve_destruction")
     case = get_case(session, actor, case_no)
     record = _filed(session, case)
-    ensure_not_held(session, case)
+    ensure_changeable(session, case, action="records.approve_destruction")
     appraisal = _open_decision(session, record, lock=True)
     if appraisal is None or appraisal.status != AppraisalStatus.PENDING:
         raise RecordsError(_("Case %(case_no)s has no destroy decision waiting for approval."),
@@ -177,7 +178,7 @@ def destroy(session: Session, case_no: str, *, actor) -> Destruction:
     """Carry out an approved destroy decision; the caller removes the bytes after the commit."""
     require(actor, "records.destroy")
     case = get_case(session, actor, case_no)
-    ensure_not_held(session, case)
+    ensure_changeable(session, case, action="records.destroy")
     record = _filed(session, case)
     appraisal = _open_decision(session, record, lock=True)
     required = schedule().approvals_required

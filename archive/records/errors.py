@@ -31,20 +31,34 @@ class RecordsError(Rejected):
         return translate(self.template) % self.params
 
 
-class CaseFrozen(RecordsError):
-    """A legal hold freezes the case: no edits, uploads or destruction (HTTP 423 Locked)."""
+class CaseUnchangeable(RecordsError):
+    """The case may not change now (archive.case_guard): the subclass says why — under legal
+    hold (423), filed (409), closed (409) or destroyed (410). Catch this one to catch them all."""
+
+    action: str | None = None  # the change refused (a key of archive.case_guard.STOPPED_BY)
+
+
+class CaseFrozen(CaseUnchangeable):
+    """A legal hold freezes the case: no edits, uploads, sign-off or destruction (HTTP 423 Locked)."""
 
     status = 423
     code = "case_on_hold"
 
 
-class CaseFiled(RecordsError):
+class CaseFiled(CaseUnchangeable):
     """The case is filed in the archive and can no longer change (HTTP 409)."""
 
     code = "case_filed"
 
 
-class CaseDestroyed(RecordsError):
+class CaseClosed(CaseUnchangeable):
+    """The case's sign-off is over (rejected, paid, or approved with nothing to follow): it and
+    its documents no longer change (HTTP 409)."""
+
+    code = "case_closed"
+
+
+class CaseDestroyed(CaseUnchangeable):
     """The case's originals were destroyed; only its metadata remains (HTTP 410 Gone)."""
 
     status = 410

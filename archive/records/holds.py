@@ -1,10 +1,10 @@
 """Legal holds (冻结): while any hold on a case is in force, the case is frozen.
 
-Frozen means: no edits to the case or its documents, no uploads, no appraisal to destroy and no
-destruction, until every hold is lifted. `ensure_changeable` is the one check every path that
-changes a case calls (case edits, uploads, field corrections); it also refuses changes to a
-case filed in the archive or destroyed. Placing a hold and the check both lock the case row
-(on PostgreSQL), so an upload running while a hold is placed either commits first or is refused.
+Frozen means: no edits to the case or its documents, no uploads, no sign-off, no appraisal to
+destroy and no destruction, until every hold is lifted. The refusal itself is made by
+`archive.case_guard.ensure_changeable`, the one check every service that changes a case calls.
+Placing a hold and that check both lock the case row (on PostgreSQL, `lock_case`), so an upload
+running while a hold is placed either commits first or is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from archive.auth import require
 from archive.models import Case, LegalHold, RecordState
 from archive.models.types import utcnow
 from archive.records import audit
-from archive.records.errors import CaseDestroyed, CaseFiled, CaseFrozen, Invalid, RecordsError, _
+from archive.records.errors import CaseDestroyed, Invalid, RecordsError, _
 from archive.records.filing import record_of
 
 
@@ -32,41 +32,13 @@ def holds_of(session: Session, case: Case) -> list[LegalHold]:
                                 .order_by(LegalHold.id)))
 
 
-def ensure_not_held(session: Session, case: Case, *, lock: bool = True) -> None:
-    """Raise CaseFrozen (423) with the holds' reasons while any hold is in force.
-
-    With `lock`, the case row stays locked until the transaction ends, so no hold can be placed
-    between this check and the commit of the change (take it just before the change's writes).
-    """
-    if lock:
-        _lock(session, case)
-    holds = active_holds(session, case)
-    if holds:
-        raise CaseFrozen(_("Case %(case_no)s is under legal hold (%(reasons)s); nothing may change "
-                           "until every hold is lifted."), case_no=case.case_no,
-                         reasons="; ".join(f"#{h.id} {h.reason}" for h in holds))
-
-
-def ensure_changeable(session: Session, case: Case, *, lock: bool = True) -> None:
-    """The check before any change to a case or its documents: not held, filed or destroyed."""
-    ensure_not_held(session, case, lock=lock)
-    record = record_of(session, case)
-    if record is None or record.state == RecordState.OPEN:
-        return
-    if record.state == RecordState.DESTROYED:
-        raise CaseDestroyed(_("Case %(case_no)s was destroyed after appraisal; only its metadata "
-                              "remains."), case_no=case.case_no)
-    raise CaseFiled(_("Case %(case_no)s is filed in the archive as %(archive_no)s and can no "
-                      "longer change."), case_no=case.case_no, archive_no=record.archive_no)
-
-
 def place_hold(session: Session, case_no: str, *, actor, reason: str) -> LegalHold:
     require(actor, "records.hold")
     case = get_case(session, actor, case_no)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Give the reason for the legal hold."))
-    _lock(session, case)
+    lock_case(session, case)
     record = record_of(session, case)
     if record is not None and record.state == RecordState.DESTROYED:
         raise CaseDestroyed(_("Case %(case_no)s was destroyed after appraisal; only its metadata "
@@ -89,7 +61,7 @@ def lift_hold(session: Session, case_no: str, *, actor, reason: str,
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Give the reason for lifting the legal hold."))
-    _lock(session, case)
+    lock_case(session, case)
     holds = active_holds(session, case)
     if hold_id is not None:
         holds = [h for h in holds if h.id == hold_id]
@@ -119,7 +91,7 @@ def holds_in_force(session: Session, user, *, limit: int = 500) -> list[LegalHol
         LegalHold.lifted_at.is_(None), LegalHold.case_id.in_(visible)).order_by(LegalHold.id).limit(limit)))
 
 
-def _lock(session: Session, case: Case) -> None:
+def lock_case(session: Session, case: Case) -> None:
     """Serialise holds with changes to the same case (PostgreSQL; SQLite has one writer).
 
     Exclusive, not shared: a change usually updates the case row too, and two shared locks

@@ -35,8 +35,11 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another tr
 def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     """The case leaves intake: its chain (chosen by its fields) starts, or — after a return
     for correction — the returned chain resumes where the case must be signed again."""
+    from archive.case_guard import ensure_changeable  # the guard builds on records, which uses workflows
+
     require(actor, "workflow.submit")
     case = get_case(session, actor, case_no)
+    ensure_changeable(session, case, action="workflow.submit")  # held, filed or closed: refused
     runs = state.instances_of(session, case)
     returned = next((run for run in runs if run.status == WorkflowStatus.RETURNED), None)
     if returned is not None:
@@ -79,7 +82,13 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
     """Approve, return for correction (退回补正, with what is missing) or reject (with the
     reason) at the case's current step, as `actor`, on the version the actor saw. A step that
     records deductions (扣款) takes them with the approval: [{amount, reason}]."""
+    from archive.case_guard import ensure_changeable
+
     case, instance, definition, current = _waiting(session, actor, case_no, expected_version, step)
+    # A case under legal hold is not signed. Checked after the chain's row is locked (NOWAIT),
+    # so two decisions at once still part at once with 409; the case lock comes second, as the
+    # sign-off's reference to the case takes a lock on that row anyway.
+    ensure_changeable(session, case, action="workflow.decide")
     opinion = (opinion or "").strip() or None
     missing = [item.strip() for item in missing or [] if item and item.strip()]
     signatures = _signatures(session, case)
@@ -150,7 +159,11 @@ def _waiting(session: Session, actor, case_no: str, expected_version, step: str 
         raise Conflict(_("Someone else decided on this case at the same moment; reload it to see "
                          "their decision.")) from exc
     if row is None:
+        from archive.case_guard import ensure_changeable
+
         case = get_case(session, actor, case_no)  # not found, or one the actor may not see
+        # Say why it waits for nothing when the reason is a closed or filed (or held) case.
+        ensure_changeable(session, case, action="workflow.decide", lock=False)
         raise Conflict(_("Case %(case_no)s is not waiting for a decision."), case_no=case.case_no)
     case, instance = row
     definition = registry().get(instance.definition)
