@@ -359,12 +359,16 @@ def user() -> None:
 @click.option("--name", "display_name", default=None)
 @click.password_option()
 def user_create(username, role, display_name, password) -> None:
-    from archive.auth import create_user
+    from archive.auth import PasswordPolicy, WeakPassword, create_user
 
     runtime = _runtime()
-    with runtime.sessions.begin() as session:
-        create_user(session, username=username, display_name=display_name or username, role=role,
-                    password=password, actor=_as_user(session, None))
+    try:
+        with runtime.sessions.begin() as session:
+            create_user(session, username=username, display_name=display_name or username, role=role,
+                        password=password, actor=_as_user(session, None),
+                        policy=PasswordPolicy.from_settings(runtime.settings))
+    except WeakPassword as weak:
+        raise click.ClickException(f"password refused: {weak}") from None
     click.echo(f"user {username} created ({role})")
 
 
@@ -372,11 +376,16 @@ def user_create(username, role, display_name, password) -> None:
 @click.argument("username")
 @click.password_option()
 def user_set_password(username, password) -> None:
-    from archive.auth import set_password
+    """Set a new password; it also lifts a lockout and ends the user's sessions."""
+    from archive.auth import PasswordPolicy, WeakPassword, set_password
 
     runtime = _runtime()
-    with runtime.sessions.begin() as session:
-        set_password(session, _as_user(session, username), password, actor=_as_user(session, None))
+    try:
+        with runtime.sessions.begin() as session:
+            set_password(session, _as_user(session, username), password, actor=_as_user(session, None),
+                         policy=PasswordPolicy.from_settings(runtime.settings))
+    except WeakPassword as weak:
+        raise click.ClickException(f"password refused: {weak}") from None
     click.echo(f"password of {username} changed")
 
 

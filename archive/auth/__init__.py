@@ -1,5 +1,6 @@
 """Users, passwords, API tokens and what each role may do."""
 
+from archive.auth.passwords import PasswordPolicy, WeakPassword
 from archive.auth.permissions import (
     Forbidden,
     can,
@@ -13,8 +14,11 @@ from archive.auth.users import (
     AccountLocked,
     AuthError,
     LockoutPolicy,
+    TokenRefused,
+    api_token,
     authenticate,
     create_user,
+    end_sessions,
     issue_api_token,
     set_password,
     user_for_token,
@@ -25,6 +29,11 @@ __all__ = [
     "AuthError",
     "LockoutPolicy",
     "Forbidden",
+    "PasswordPolicy",
+    "TokenRefused",
+    "WeakPassword",
+    "api_token",
+    "end_sessions",
     "authenticate",
     "can",
     "clearance_of",

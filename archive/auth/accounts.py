@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.auth.permissions import SYSTEM_ROLE, role_clearance, roles
+from archive.auth.users import end_sessions
 from archive.models import ApiToken, User
 from archive.models.types import utcnow
 from archive.records import audit
@@ -43,6 +44,7 @@ def change_role(session: Session, user: User, role: str, *, actor: User) -> None
     audit.record(session, "user.role_change", actor=actor, target=user,
                  details={"from": user.role, "to": role})
     user.role = role
+    end_sessions(user)  # signed in again, under the new role's menus and permissions
 
 
 def set_active(session: Session, user: User, active: bool, *, actor: User) -> None:
@@ -51,6 +53,8 @@ def set_active(session: Session, user: User, active: bool, *, actor: User) -> No
     if active == user.is_active:
         return
     user.is_active = active
+    # Sessions from before a deactivation must not come back with a reactivation.
+    end_sessions(user)
     audit.record(session, "user.activate" if active else "user.deactivate", actor=actor, target=user)
 
 

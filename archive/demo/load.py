@@ -7,11 +7,10 @@ printed only when an account is created (reset them with `archive user set-passw
 from __future__ import annotations
 
 import io
-import secrets
 
 from sqlalchemy import select
 
-from archive.auth import create_user, role_label, roles
+from archive.auth import PasswordPolicy, create_user, role_label, roles
 from archive.demo.documents import demo_set
 from archive.intake import ingest, open_case
 from archive.models import Case, User
@@ -26,12 +25,13 @@ def load_demo(runtime) -> list[str]:
         if system is None:
             raise ValueError("run `archive init` first")
         created = []
+        policy = PasswordPolicy.from_settings(runtime.settings)
         for role in roles():
             username = f"demo_{role}"
             if session.scalar(select(User.id).where(User.username == username)) is None:
-                password = secrets.token_urlsafe(9)
+                password = policy.generate()
                 create_user(session, username=username, display_name=role_label(role),
-                            role=role, password=password, actor=system)
+                            role=role, password=password, actor=system, policy=policy)
                 created.append((username, role, password))
     if created:
         out.append("Demo accounts (passwords are shown only now):")

@@ -25,9 +25,12 @@ class User(Base):
     # 调阅权限: the highest record access grade this person may consult; None means the default
     # of their role (storage_config/roles.toml [clearances]).
     clearance: Mapped[int | None]
+    # Stored in the session at sign-in and compared on every request: raising it ends every
+    # session of this person at once (sign-out, new password, deactivation, role change).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", foreign_keys="ApiToken.user_id")
 
     # Flask-Login protocol
     @property
@@ -51,8 +54,11 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     name: Mapped[str] = mapped_column(String(128))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Who issued it (the holder, or the system account behind the CLI): a token acts as its
+    # holder, so nobody else may mint one for them.
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship(back_populates="tokens")
+    user: Mapped[User] = relationship(back_populates="tokens", foreign_keys=[user_id])

@@ -35,6 +35,7 @@ class Origin:
     channel: str  # web, api, cli, job
     request_id: str | None = None
     ip_address: str | None = None
+    token_id: int | None = None  # the API token the request came with: written as `via_token`
 
 
 # Origin is frozen, so sharing one default instance is safe.
@@ -72,7 +73,8 @@ def record_many(session: Session, entries: list[tuple[str, Any, dict[str, Any] |
            "request_id": origin.request_id, "ip_address": origin.ip_address}
     drafts = [(utcnow(), {**who, "action": action, "target_type": _target_type(target),
                           "target_id": _target_id(target),
-                          "details": {"channel": origin.channel, **(details or {})}})
+                          "details": {"channel": origin.channel, **(details or {}),
+                                      **_via_token(origin)}})
               for action, target, details in entries]
     next_id, prev_hash = _lock_chain_and_read_head(session)
     rows, appended = [], []
@@ -207,6 +209,13 @@ def _lock_chain_and_read_head(session: Session) -> tuple[int, str]:
             select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
         ).first()
     return (last[0], last[1]) if last else (0, GENESIS_HASH)
+
+
+def _via_token(origin: Origin) -> dict[str, Any]:
+    # In the details, which the hash covers, so events written before this key existed still
+    # verify; last, so no caller's details can hide it; "via_token" rather than "token_id",
+    # which the token events use for the token they are about.
+    return {} if origin.token_id is None else {"via_token": origin.token_id}
 
 
 def _unattended(origin: Origin) -> str:

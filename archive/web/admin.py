@@ -13,6 +13,9 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from archive.auth import (
+    PasswordPolicy,
+    TokenRefused,
+    WeakPassword,
     clearance_of,
     create_user,
     issue_api_token,
@@ -39,13 +42,29 @@ from archive.workflows.workdays import today_in_china
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
-MIN_PASSWORD = 10
 REFUSALS = {
     "yourself": _l("You cannot change your own role or deactivate yourself; ask another administrator."),
     "unknown_role": _l("Choose one of the listed roles."),
     "no_token": _l("This account has no such token."),
     "unknown_grade": _l("Choose one of the listed access grades."),
 }
+# archive.auth.passwords: one policy, one wording on every desk.
+WEAK_PASSWORD = {
+    "too_short": _l("A password needs at least %(n)s characters."),
+    "too_long": _l("A password may have at most %(n)s characters."),
+    "too_simple": _l("A password needs characters of at least %(kinds)s kinds (lower-case letters, "
+                     "capitals, digits, other signs) and at least %(distinct)s different characters."),
+    "common": _l("This password is on the list of commonly used passwords; choose another."),
+    "username": _l("A password may not contain the username."),
+}
+
+
+def weak_password_reason(refused: WeakPassword) -> str:
+    return str(WEAK_PASSWORD[refused.code]) % refused.params
+
+
+def _password_policy() -> PasswordPolicy:
+    return PasswordPolicy.from_settings(current_app.extensions["archive"].settings)
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -57,7 +76,7 @@ class NewUserForm(FlaskForm):
         DataRequired(), Length(max=64), Regexp(r"^[A-Za-z0-9_.-]+$")])
     display_name = StringField("display_name", validators=[DataRequired(), Length(max=128)])
     role = SelectField("role", validate_choice=True)
-    password = PasswordField("password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)])
+    password = PasswordField("password", validators=[DataRequired()])  # the policy says the rest
 
 
 class RoleForm(FlaskForm):
@@ -75,7 +94,7 @@ def _clearance_choices() -> list[tuple[str, str]]:
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=256)])
+    password = PasswordField("password", validators=[DataRequired()])  # the policy says the rest
 
 
 class TokenForm(FlaskForm):
@@ -101,13 +120,21 @@ def users():
         if username_taken(db(), form.username.data):
             form.username.errors = [_("This username is taken.")]
         else:
-            user = create_user(db(), username=form.username.data, display_name=form.display_name.data,
-                               role=form.role.data, password=form.password.data, actor=current_user)
-            db().commit()
-            flash(_("Account %(username)s created.", username=user.username), "success")
-            return redirect(url_for("admin.user", user_id=user.id))
+            try:
+                user = create_user(db(), username=form.username.data,
+                                   display_name=form.display_name.data, role=form.role.data,
+                                   password=form.password.data, actor=current_user,
+                                   policy=_password_policy())
+            except WeakPassword as weak:
+                db().rollback()
+                form.password.errors = [weak_password_reason(weak)]
+            else:
+                db().commit()
+                flash(_("Account %(username)s created.", username=user.username), "success")
+                return redirect(url_for("admin.user", user_id=user.id))
     status = 400 if form.errors else 200
-    return render_template("admin/users.html", form=form, accounts=list_accounts(db())), status
+    return render_template("admin/users.html", form=form, accounts=list_accounts(db()),
+                           min_password=_password_policy().min_length), status
 
 
 @admin.route("/users/<int:user_id>")
@@ -119,7 +146,8 @@ def user(user_id: int, *, new_token: str | None = None, status: int = 200):
                            role_form=role_form, password_form=PasswordForm(), token_form=TokenForm(),
                            confirm=ConfirmForm(), new_token=new_token,
                            grades=schedule().access_grades, role_clearance=role_clearance(account.role),
-                           clearance=clearance_of(account)), status
+                           clearance=clearance_of(account),
+                           min_password=_password_policy().min_length), status
 
 
 @admin.route("/users/<int:user_id>/clearance", methods=["POST"])
@@ -158,11 +186,18 @@ def user_active(user_id: int):
 @admin.route("/users/<int:user_id>/password", methods=["POST"])
 def user_password(user_id: int):
     account = _account(user_id)
-    if not PasswordForm().validate_on_submit():
-        return _refuse(user_id, _("A password needs at least %(n)s characters.", n=MIN_PASSWORD))
-    password = PasswordForm().password.data
-    return _apply(user_id, lambda: set_password(db(), account, password, actor=current_user),
-                  _("Password set; any lockout is lifted."))
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _refuse(user_id, weak_password_reason(
+            WeakPassword("too_short", "", n=_password_policy().min_length)))
+    try:
+        set_password(db(), account, form.password.data, actor=current_user, policy=_password_policy())
+    except WeakPassword as weak:
+        db().rollback()
+        return _refuse(user_id, weak_password_reason(weak))
+    db().commit()
+    flash(_("Password set; any lockout is lifted and the account's sessions are ended."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @admin.route("/users/<int:user_id>/tokens", methods=["POST"])
@@ -171,7 +206,13 @@ def user_token(user_id: int):
     form = TokenForm()
     if not form.validate_on_submit():
         return _refuse(user_id, _("Give the token a name (e.g. the scanner it is for)."))
-    token = issue_api_token(db(), account, name=form.name.data, actor=current_user)
+    try:
+        token = issue_api_token(db(), account, name=form.name.data, actor=current_user)
+    except TokenRefused:
+        db().rollback()
+        flash(_("A token acts as its holder, signatures included: only the holder can issue one, "
+                "on their page “My API tokens”. You can revoke this account's tokens here."), "error")
+        return user(user_id, status=403)
     db().commit()
     # Shown in this response only: a redirect would carry it through the (signed, not secret)
     # session cookie.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 
 from archive.access import get_document
-from archive.auth import require, user_for_token
+from archive.auth import api_token, require
 from archive.cases import document_states, view_case
 from archive.intake import open_case
 from archive.intake.cases import update_case
@@ -15,6 +16,7 @@ from archive.intake.corrections import delete_document, reclassify_document
 from archive.intake.field_corrections import correct_field
 from archive.models.cases import DocumentStatus
 from archive.queue import enqueue_processing, submit_after_commit
+from archive.records.audit import current_origin
 from archive.search import read_params
 from archive.search import search as run_search
 from archive.web.bodies import (
@@ -40,15 +42,18 @@ def token_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
-        user = None
+        token = None
         if header.startswith("Bearer "):
-            user = user_for_token(db(), header.removeprefix("Bearer ").strip())
+            token = api_token(db(), header.removeprefix("Bearer ").strip())
+        user, token_id = (token.user, token.id) if token is not None else (None, None)
         if user is None:
             raise Unauthorized("a valid API token is required (header 'Authorization: Bearer ...')")
         if db().dirty:
             db().commit()  # records the token's last use (at most once a minute)
         require(user, "api.use")
         g.api_user = user
+        # Every audit event of this request names the token (reset with the request's origin).
+        current_origin.set(replace(current_origin.get(), token_id=token_id))
         return view(*args, **kwargs)
 
     return wrapper

@@ -124,7 +124,7 @@ def test_role_without_upload_right_is_refused(rt, clerk):
     case_no = factories.make_case(rt, clerk)
     with rt.sessions.begin() as session:
         cashier = create_user(session, username="c1", display_name="出纳", role="cashier",
-                              password="pw", actor=system_user(session))
+                              password="cashier-pw-2026", actor=system_user(session))
     with pytest.raises(Forbidden):
         factories.upload(rt, cashier, case_no, factories.invoice_pdf())
 
