@@ -27,6 +27,7 @@ from archive.workflows.content import case_facts, content_sha256
 from archive.workflows.deductions import recorded_deductions, yuan
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
+from archive.workflows.findings import refuse_open_findings
 from archive.workflows.steps import Label, Step, decision_name
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another transaction
@@ -192,6 +193,7 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
     if current.deductions:
         recorded.update(recorded_deductions(deductions, case.amount))
     run_checks(session, case, current, instance)
+    refuse_open_findings(session, case)  # an ERROR finding stops every approval until resolved
     return recorded
 
 
