@@ -94,6 +94,6 @@ def test_resubmission_is_refused_while_a_required_document_is_missing(rt, desk):
     assert states(rt, case_no)["daily_statement"] == "missing"  # the returned chain's checklist
     with pytest.raises(Incomplete, match="lacks daily itemised statement"):
         factories.send_for_sign_off(rt, clerk, case_no)
-    factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=9), filename="清单-签字.pdf",
-                     kind="daily_statement", process=False)
+    factories.upload(rt, clerk, case_no, factories.statement_pdf(seed=9), filename="清单-签字.pdf",
+                     kind="daily_statement")
     assert factories.send_for_sign_off(rt, clerk, case_no) == ("window_intake", "completeness")
