@@ -62,6 +62,14 @@ def invoice_pdf(seed: int = 1, pages: int = 1) -> bytes:
     return gen.invoice(random.Random(seed), pages=pages).content
 
 
+def outpatient_invoice_pdf(seed: int = 1, patient: str = "张伟") -> bytes:
+    """A readable outpatient invoice of `patient`: it needs no daily statements and its name
+    matches the case's (no finding blocks the sign-off)."""
+    while (made := gen.invoice(random.Random(seed), patient=patient)).truth["visit_type"] != "outpatient":
+        seed += 1000
+    return made.content
+
+
 def statement_pdf(seed: int = 1, patient: str = "张伟", days: int = 1) -> bytes:
     """A signed daily statement (一日清单) of `patient`, readable from its text layer."""
     return gen.daily_statement(random.Random(seed), patient=patient, days=days).content

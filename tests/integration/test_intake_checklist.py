@@ -38,7 +38,7 @@ def test_inpatient_items_tick_as_documents_are_read(rt, desk):
     assert states(rt, case_no) == {"invoice": "reading", "daily_statement": "missing"}
 
     # Read by the inline job runner: the kind given at upload, now processed.
-    statement = factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=4), filename="清单.pdf",
+    statement = factories.upload(rt, clerk, case_no, factories.statement_pdf(seed=4), filename="清单.pdf",
                                  kind="daily_statement")
     shown = checklist(rt, case_no)
     assert {i.kind: i.state for i in shown.items} == {"invoice": "reading", "daily_statement": "present"}
