@@ -9,7 +9,10 @@ storage_config/retention.toml) and each person a clearance (storage_config/roles
 user's clearance is invisible to them, unless they hold an approved, unexpired loan (借阅) of
 it. A case without an archive record is still being worked on at the desks and counts as
 grade 1 (general): the people handling a claim must see it; its grade applies from the moment
-an archivist classifies or files it.
+an archivist classifies or files it. Except where the record class of its claim type says
+`from_start` (audit material, grade 3): that grade applies from the moment the case is opened,
+so an audit of a hospital in progress is hidden from the hospital's clerk and the village
+officer. The person who opened such a case still sees it (they hold its papers).
 """
 
 from __future__ import annotations
@@ -37,7 +40,12 @@ def case_condition(user) -> ColumnElement[bool]:
     if clearance >= schedule().top_grade:
         return true()
     above = select(ArchiveRecord.case_id).where(ArchiveRecord.access_grade > clearance)
-    return or_(Case.id.not_in(above), Case.id.in_(active_loans(user).with_only_columns(Loan.case_id)))
+    visible = Case.id.not_in(above)
+    restricted = sorted(t for t, grade in schedule().grades_from_start().items() if grade > clearance)
+    if restricted:  # in progress (no archive record yet), of a claim type graded from the start
+        in_progress = Case.claim_type.in_(restricted) & Case.id.not_in(select(ArchiveRecord.case_id))
+        visible = visible & (~in_progress | (Case.created_by_id == user.id))
+    return or_(visible, Case.id.in_(active_loans(user).with_only_columns(Loan.case_id)))
 
 
 def active_loans(user) -> Select[tuple[Loan]]:

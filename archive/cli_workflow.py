@@ -17,7 +17,7 @@ from archive.records.audit import Origin, current_origin
 
 
 def register(group: click.Group) -> None:
-    for command in (queue, decide_command, spot_checks, recheck, publication):
+    for command in (queue, decide_command, resolve_finding_command, spot_checks, recheck, publication):
         group.add_command(command)
 
 
@@ -107,6 +107,27 @@ def decide_command(case_no, username, decision, opinion, expected_version, findi
     chain, status, step, version = outcome
     click.echo(f"{case_no}: {decision} recorded; chain {chain} is {status}"
                + (f", now at {step} (version {version})" if step and status == "active" else ""))
+
+
+@click.command("resolve-finding")
+@click.argument("case_no")
+@click.option("--finding", required=True, help="The finding's id (or code), as `archive decide` names it.")
+@click.option("--reason", required=True, help="Why the finding may be let through.")
+@click.option("--user", "username", required=True, help="The person resolving it (signer of the step).")
+def resolve_finding_command(case_no, finding, reason, username) -> None:
+    """Resolve a blocking (ERROR) finding on CASE_NO with a reason, so the step can be signed."""
+    from archive.workflows import WorkflowError, resolve_finding
+
+    runtime, session, user = _session_as(username)
+    try:
+        resolution = resolve_finding(session, case_no, finding, actor=user, reason=reason)
+        resolved = resolution.finding_id
+        session.commit()
+    except WorkflowError as exc:
+        raise _refused(exc) from exc
+    finally:
+        session.close()
+    click.echo(f"{case_no}: finding {resolved} resolved")
 
 
 @click.command("spot-checks")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import re
 import subprocess
@@ -61,6 +62,19 @@ def invoice_pdf(seed: int = 1, pages: int = 1) -> bytes:
     return gen.invoice(random.Random(seed), pages=pages).content
 
 
+def outpatient_invoice_pdf(seed: int = 1, patient: str = "张伟") -> bytes:
+    """A readable outpatient invoice of `patient`: it needs no daily statements and its name
+    matches the case's (no finding blocks the sign-off)."""
+    while (made := gen.invoice(random.Random(seed), patient=patient)).truth["visit_type"] != "outpatient":
+        seed += 1000
+    return made.content
+
+
+def statement_pdf(seed: int = 1, patient: str = "张伟", days: int = 1) -> bytes:
+    """A signed daily statement (一日清单) of `patient`, readable from its text layer."""
+    return gen.daily_statement(random.Random(seed), patient=patient, days=days).content
+
+
 def login(client, user_or_role, password: str | None = None):
     username = getattr(user_or_role, "username", None) or f"u_{user_or_role}"
     password = password or f"pw-{username.removeprefix('u_')}"
@@ -88,11 +102,23 @@ def make_user(runtime, role: str, username: str) -> User:
     return user
 
 
-def make_claim(runtime, clerk, *, documents=("invoice", "daily_statement"), seed: int = 0,
+_claim_seeds = itertools.count(10_000)
+
+
+def make_claim(runtime, clerk, *, documents=("invoice", "daily_statement"), seed: int | None = None,
                **fields) -> str:
-    """A case with one document of each kind in `documents`, ready to be sent for sign-off."""
+    """A case with one document of each kind in `documents`, ready to be sent for sign-off.
+
+    Each claim's files are its own unless `seed` says otherwise (one file in two cases is a
+    duplicate-invoice finding), and its daily statement is a real one of the claimant, signed and
+    read (an inpatient claim is sent on only with statements read as such)."""
+    seed = next(_claim_seeds) if seed is None else seed
     case_no = make_case(runtime, clerk, **fields)
     for number, kind in enumerate(documents):
+        if kind == "daily_statement":
+            upload(runtime, clerk, case_no, statement_pdf(seed, fields.get("claimant_name", "张伟")),
+                   filename=f"{kind}.pdf", kind=kind)
+            continue
         upload(runtime, clerk, case_no, invoice_pdf(seed=seed * 100 + number + 1),
                filename=f"{kind}.pdf", kind=kind, process=False)
     return case_no

@@ -3,6 +3,7 @@
 from archive.db import Base
 from archive.models.audit import AuditEvent
 from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
+from archive.models.findings import FindingResolution
 from archive.models.loans import Loan, LoanStatus
 from archive.models.records import (
     Appraisal,
@@ -29,6 +30,7 @@ __all__ = [
     "DestructionEntry",
     "Document",
     "FieldCorrection",
+    "FindingResolution",
     "LegalHold",
     "Loan",
     "LoanStatus",

@@ -33,6 +33,7 @@ class RecordClass:
     department_code: str
     claim_types: tuple[str, ...]
     document_kinds: tuple[str, ...]  # empty: any documents
+    from_start: bool = False  # the access grade applies while the case is in progress too
 
     def label(self, locale) -> str:
         return self.en if str(locale).startswith("en") else self.zh
@@ -75,6 +76,17 @@ class Schedule:
             if record_class.applies_to(claim_type, kinds):
                 return record_class
         return next(c for c in reversed(self.classes) if c.claim_types)
+
+    def grades_from_start(self) -> dict[str, int]:
+        """Claim type → the access grade its case has from the moment it is opened, for the
+        claim types whose class says `from_start` (the first class for a claim type decides)."""
+        grades: dict[str, int] = {}
+        for record_class in self.classes:
+            for claim_type in record_class.claim_types:
+                if claim_type not in grades and record_class.from_start:
+                    grades[claim_type] = record_class.access_grade
+                grades.setdefault(claim_type, 0)
+        return {claim_type: grade for claim_type, grade in grades.items() if grade}
 
     def retention_code(self, years: int | None) -> str:
         key = "permanent" if years is None else str(years)
@@ -142,6 +154,7 @@ def _record_class(path: Path, entry: dict, default_department: str) -> RecordCla
         retention_years=years or None, access_grade=int(entry.get("access_grade", 1)),
         department_code=department, claim_types=tuple(entry.get("claim_types", [])),
         document_kinds=tuple(entry.get("document_kinds", [])),
+        from_start=bool(entry.get("from_start", False)),
     )
 
 

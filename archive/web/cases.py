@@ -30,14 +30,13 @@ from archive.cases import case_history, document_states, list_cases, open_origin
 from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
-from archive.ocr.case_checks import case_findings
 from archive.records.errors import OriginalDamaged
 from archive.records.export import export_case
 from archive.records.summary import retention_record
 from archive.web.context import db, runtime
 from archive.web.i18n import status_label
 from archive.web.uploads import content_disposition, ingest_request_files
-from archive.workflows import intake_checklist, queue_neighbours, timeline
+from archive.workflows import findings_of, intake_checklist, queue_neighbours, timeline
 
 cases = Blueprint("cases", __name__)
 
@@ -122,7 +121,7 @@ def show(case_no: str):
                            page_steps=_page_steps(pages, focus),
                            history=case_history(db(), current_user, case),
                            workflow=timeline(db(), current_user, case), checklist=checklist,
-                           case_findings=case_findings(case, case.documents),
+                           case_findings=findings_of(db(), case),
                            records=retention_record(db(), case),
                            records_may={"hold": can(current_user, "records.hold")},
                            may_upload=can(current_user, "document.upload"),

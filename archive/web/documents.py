@@ -10,11 +10,11 @@ from archive.access import get_document
 from archive.auth import can, require
 from archive.cases import view_document
 from archive.intake.field_corrections import correct_field, field_rows
-from archive.ocr import case_findings
 from archive.previews import SIZES, NoSuchPage, page_image
 from archive.queue import submit_after_commit
 from archive.web.context import db, runtime
 from archive.web.i18n import field_label
+from archive.workflows import findings_of
 
 documents = Blueprint("documents", __name__)
 
@@ -33,7 +33,7 @@ def show(document_id: int):
     return render_template("documents/show.html", document=document, case=document.case,
                            number=number, page=page, may_correct=may_correct,
                            fields=field_rows(document, may_correct=may_correct),
-                           case_findings=case_findings(document.case, document.case.documents),
+                           case_findings=findings_of(db(), document.case),
                            may_download=can(current_user, "document.download"))
 
 

@@ -18,7 +18,16 @@ from archive.auth import role_label
 from archive.web.api import token_required
 from archive.web.bodies import Decision, parse_body
 from archive.web.context import db
-from archive.workflows import Label, decide, deduction_lines, submit, timeline, work_queue
+from archive.workflows import (
+    Label,
+    decide,
+    deduction_lines,
+    findings_of,
+    resolve_finding,
+    submit,
+    timeline,
+    work_queue,
+)
 
 workflow = Blueprint("workflow", __name__)
 workflow_api = Blueprint("api", __name__, url_prefix="/api")
@@ -92,6 +101,16 @@ def submit_form(case_no: str):
     return redirect(url_for("cases.show", case_no=instance.case.case_no))
 
 
+@workflow.post("/cases/<case_no>/findings/resolve")
+@login_required
+def resolve_form(case_no: str):
+    resolution = resolve_finding(db(), case_no, request.form.get("finding", ""), actor=current_user,
+                                 reason=request.form.get("reason"))
+    db().commit()
+    flash(_("Finding %(finding)s is resolved.", finding=resolution.finding_id), "success")
+    return redirect(url_for("cases.show", case_no=case_no))
+
+
 @workflow_api.post("/cases/<case_no>/decision")
 @token_required
 def decision_api(case_no: str):
@@ -113,6 +132,28 @@ def submit_api(case_no: str):
     db().commit()
     return jsonify(case_no=case_no, chain=instance.definition, step=instance.current_step,
                    version=instance.version, due_on=str(instance.due_on)), 201
+
+
+@workflow_api.get("/cases/<case_no>/findings")
+@token_required
+def findings_api(case_no: str):
+    found = findings_of(db(), get_case(db(), g.api_user, case_no))
+    return jsonify(case_no=case_no, findings=[f.as_json() for f in found],
+                   blocking=[f.id for f in found if f.blocking])
+
+
+@workflow_api.post("/cases/<case_no>/findings/resolve")
+@token_required
+def resolve_api(case_no: str):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Rejected("send a JSON object with finding and reason", code="bad_json", status=400)
+    resolution = resolve_finding(db(), case_no, str(body.get("finding") or ""), actor=g.api_user,
+                                 reason=_text(body.get("reason")))
+    db().commit()
+    return jsonify(case_no=case_no, finding=resolution.finding_id, reason=resolution.reason,
+                   resolved_by=resolution.resolved_by_name,
+                   resolved_at=resolution.resolved_at.isoformat()), 201
 
 
 @workflow_api.get("/queue")

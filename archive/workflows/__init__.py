@@ -17,6 +17,7 @@ from archive.workflows.errors import (
     OpinionRequired,
     WorkflowError,
 )
+from archive.workflows.findings import CaseFinding, UnresolvedFindings, findings_of, resolve_finding
 from archive.workflows.publication import Publication, monthly_payouts, publication_csv
 from archive.workflows.spot_checks import (
     OUTCOMES,
@@ -34,6 +35,7 @@ __all__ = [
     "DECISIONS",
     "OUTCOMES",
     "BadRequest",
+    "CaseFinding",
     "Checklist",
     "Conflict",
     "Definition",
@@ -49,6 +51,7 @@ __all__ = [
     "RecheckQueue",
     "Registry",
     "Timeline",
+    "UnresolvedFindings",
     "WorkCalendar",
     "WorkflowError",
     "calendar",
@@ -58,6 +61,7 @@ __all__ = [
     "deduction_lines",
     "derive_draw",
     "draw_value",
+    "findings_of",
     "intake_checklist",
     "load_calendar",
     "load_registry",
@@ -67,6 +71,7 @@ __all__ = [
     "recheck_queue",
     "record_outcome",
     "registry",
+    "resolve_finding",
     "submit",
     "timeline",
     "work_queue",

@@ -34,7 +34,7 @@ def content_changed(session: Session, case: Case, *, actor, reason: str) -> Work
         if run.status == WorkflowStatus.ACTIVE:
             current = definition.step(run.current_step)
             if target is None or (definition.index(target.id) >= definition.index(current.id)
-                                  and current.when.holds(facts)):
+                                  and current.applies(facts)):
                 continue  # nothing signed so far is affected; the current step signs the new content
         elif target is None:
             continue  # an approved chain whose signatures all still match

@@ -6,7 +6,8 @@ the chain definition's `[step.required_documents]` (the step that names the chec
 `required_documents`).
 
 A required kind is
-- "present" when a document of that kind (given at upload or recognised) has been read;
+- "present" when a document of that kind (given at upload or recognised) has been read — a
+  daily statement only if it reads as one (its printed title), not an invoice filed as one;
 - "reading" when one of that kind was received and is still being read — the paper is there;
 - "missing" when there is none, or the only ones could not be read (scan it again).
 Only "missing" blocks: a case is not accepted while a required document is missing
@@ -25,6 +26,7 @@ from archive.workflows import state
 from archive.workflows.content import case_facts
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Incomplete, _
+from archive.workflows.statements import read_as_statement
 from archive.workflows.steps import Label, Step
 
 KIND_NAMES = {
@@ -80,6 +82,8 @@ def checklist_for_step(case: Case, step: Step, documents: list[Document] | None 
     items = []
     for kind in step.required_documents.get(case.claim_type, ()):
         mine = [d for d in documents if d.kind == kind]
+        if kind == "daily_statement":  # counted as read, not as filed (archive.workflows.statements)
+            mine = [d for d in mine if d.status != DocumentStatus.PROCESSED or read_as_statement(d)]
         if any(d.status == DocumentStatus.PROCESSED for d in mine):
             item_state = PRESENT
         elif any(d.status in DocumentStatus.UNFINISHED for d in mine):

@@ -11,8 +11,13 @@ A condition is a list of clauses that must all hold (AND). Each clause is an inl
   (text, with a list of values).
 - `value` is a literal of the field's type, or `{ limit = NAME }`: a number from the
   `[limits]` table of `storage_config/workflow.toml` (thresholds are configuration, not code).
-- A clause on an empty field (an amount nobody entered yet) is false, whatever the operator,
-  so a rule never fires on missing data. An empty list of clauses is always true.
+- A clause on an empty field (an amount nobody entered yet) is unknown, and so is a condition
+  none of whose clauses is false but one is unknown (`evaluate` returns None). An unknown value
+  never takes the lenient branch: a step's condition that is unknown runs the step, or — with
+  `if_unknown = "block"` on the step — refuses to send the case on until the field is filled in
+  (archive.workflows.steps, archive.workflows.engine.submit). A chain's start_when and deadline
+  rules test fields that are always set (claim type, flags); there unknown counts as false
+  (`holds`). An empty list of clauses is always true.
 OR between values of one field is `in`; a step that needs OR between fields is two steps.
 """
 
@@ -64,9 +69,13 @@ class Clause:
     value: Any  # str, Decimal, bool, or a tuple of str for in / not_in
 
     def holds(self, facts: Mapping[str, Any]) -> bool:
+        return bool(self.evaluate(facts))
+
+    def evaluate(self, facts: Mapping[str, Any]) -> bool | None:
+        """True or false; None when the field is empty (unknown)."""
         actual = facts.get(self.field)
-        if actual is None:
-            return False
+        if actual is None or actual == "":
+            return None
         if CASE_FIELDS[self.field].kind == "number":
             actual = Decimal(str(actual))
         match self.op:
@@ -98,7 +107,21 @@ class Condition:
     clauses: tuple[Clause, ...] = ()
 
     def holds(self, facts: Mapping[str, Any]) -> bool:
-        return all(clause.holds(facts) for clause in self.clauses)
+        """Whether the condition is known to hold (unknown counts as false)."""
+        return self.evaluate(facts) is True
+
+    def evaluate(self, facts: Mapping[str, Any]) -> bool | None:
+        """Three-valued AND: false if a clause is false, else None if one is unknown, else true."""
+        results = [clause.evaluate(facts) for clause in self.clauses]
+        if False in results:
+            return False
+        return None if None in results else True
+
+    def unknown_fields(self, facts: Mapping[str, Any]) -> list[str]:
+        """The empty fields that leave the condition unknown (none when it is known)."""
+        if self.evaluate(facts) is not None:
+            return []
+        return list(dict.fromkeys(c.field for c in self.clauses if c.evaluate(facts) is None))
 
     def describe(self) -> str:
         return " and ".join(c.describe() for c in self.clauses) or "always"

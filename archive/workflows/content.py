@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.models import Case, Document, FieldCorrection, StoredObject
+from archive.models import Case, Document, FieldCorrection, FindingResolution, StoredObject
 from archive.workflows.conditions import CASE_FIELDS
 
 # The fields of a case a signature covers (everything a reviewer judges, nothing about state).
@@ -46,6 +46,13 @@ def case_content(session: Session, case: Case) -> dict[str, Any]:
         .where(Document.case_id == case.id).order_by(FieldCorrection.id)).all()
     if corrected:
         content["corrections"] = {f"{sha256}/{field}": value for sha256, field, value in corrected}
+    # A reviewer's resolution of a blocking finding (archive.workflows.findings): who let what
+    # through and why. Absent while a case has none, so earlier signatures still match.
+    resolved = session.execute(
+        select(FindingResolution.finding_id, FindingResolution.reason, FindingResolution.resolved_by_id)
+        .where(FindingResolution.case_id == case.id).order_by(FindingResolution.id)).all()
+    if resolved:
+        content["resolutions"] = {finding: {"reason": reason, "by": by} for finding, reason, by in resolved}
     return content
 
 

@@ -14,7 +14,9 @@ One file per chain. Its format (see out_of_network.toml for a commented example)
     [[step]]      id, zh, en, role, decisions (approve / return / reject), opinion_required
                   (true, false or a list of decisions), when (the step runs only for cases
                   meeting it), deadline_days, checks (named automatic checks), findings (what
-                  the signer must record: [{name, zh, en, required}]), and for the check
+                  the signer must record: [{name, zh, en, required}]), if_unknown ("apply":
+                  a `when` on an empty field runs the step — the default; "block": the case
+                  is not sent on until the field is filled in), and for the check
                   "required_documents" a sub-table [step.required_documents] claim type → kinds
 
 Conditions are described in archive.workflows.conditions. Everything is checked when loaded:
@@ -106,7 +108,12 @@ class Definition:
     def next_step(self, after: str | None, facts: Mapping[str, Any]) -> Step | None:
         """The first step after `after` (or the first of all) whose condition the case meets."""
         start = 0 if after is None else self.index(after) + 1
-        return next((s for s in self.steps[start:] if s.when.holds(facts)), None)
+        return next((s for s in self.steps[start:] if s.applies(facts)), None)
+
+    def unknown_routing(self, facts: Mapping[str, Any]) -> list[tuple[Step, list[str]]]:
+        """Steps marked `if_unknown = "block"` whose condition is unknown for the case, each with
+        the empty fields that must be filled in before the case can be sent on."""
+        return [(s, fields) for s in self.steps if (fields := s.blocked_by(facts))]
 
     def chain_days(self, facts: Mapping[str, Any]) -> int:
         return next((r.days for r in self.deadlines if r.when.holds(facts)), self.deadline_days)

@@ -27,6 +27,9 @@ from archive.workflows.content import case_facts, content_sha256
 from archive.workflows.deductions import recorded_deductions, yuan
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
+from archive.workflows.findings import refuse_open_findings
+from archive.workflows.routing import refuse_unknown_routing
+from archive.workflows.statements import refuse_without_statements
 from archive.workflows.steps import Label, Step, decision_name
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another transaction
@@ -45,6 +48,8 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     if returned is not None:
         definition = registry().get(returned.definition)
         refuse_incomplete(case, definition)
+        refuse_without_statements(case)  # 一日清单, whatever the chain
+        refuse_unknown_routing(case_facts(case), definition)
         hashes = state.signed_hashes(session, returned)
         # Back to the step that returned it, or earlier if an earlier signature no longer
         # matches the corrected case (or a step now applies that did not before).
@@ -61,6 +66,8 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
             raise NoChain(_("No sign-off chain applies to a case like this one; check its claim "
                             "type and fields."))
         refuse_incomplete(case, definition)
+        refuse_without_statements(case)  # 一日清单, whatever the chain
+        refuse_unknown_routing(case_facts(case), definition)
         instance, action = state.start(session, case, definition), "workflow.started"
     state.sync_case_status(session, case)
     session.flush()
@@ -205,6 +212,7 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
     if current.deductions:
         recorded.update(recorded_deductions(deductions, case.amount))
     run_checks(session, case, current, instance)
+    refuse_open_findings(session, case)  # an ERROR finding stops every approval until resolved
     return recorded
 
 

@@ -76,7 +76,7 @@ def first_unsigned(definition: Definition, instance: WorkflowInstance, hashes: d
     the case as it is now; None if every such step is validly signed."""
     facts = case_facts(instance.case)
     return next((s for s in definition.steps
-                 if s.when.holds(facts) and hashes.get(s.id) != content), None)
+                 if s.applies(facts) and hashes.get(s.id) != content), None)
 
 
 def restart_at(definition: Definition, instance: WorkflowInstance, step: Step, *, reason: str | None,
@@ -87,7 +87,7 @@ def restart_at(definition: Definition, instance: WorkflowInstance, step: Step, *
     cut = definition.index(step.id)
     instance.signed = {step_id: sign_off for step_id, sign_off in instance.signed.items()
                        if definition.has_step(step_id) and definition.index(step_id) < cut
-                       and definition.step(step_id).when.holds(facts)}
+                       and definition.step(step_id).applies(facts)}
     instance.round += 1
     instance.note = reason
     instance.missing = []

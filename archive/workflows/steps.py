@@ -16,7 +16,10 @@ DONE_STATUSES = ("approved", "paid")
 # Automatic checks a step may name; each is a function in archive.workflows.checks.
 CHECKS = ("required_documents", "prior_chain_signed")
 _STEP_KEYS = {"id", "zh", "en", "role", "decisions", "opinion_required", "when", "deadline_days",
-              "checks", "findings", "required_documents", "deductions"}
+              "checks", "findings", "required_documents", "deductions", "if_unknown"}
+# What a step whose `when` is unknown (an empty field) does: run ("apply", the stricter branch),
+# or refuse to send the case on until the field is filled in ("block").
+IF_UNKNOWN = ("apply", "block")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -76,6 +79,16 @@ class Step:
     findings: tuple[Finding, ...] = ()
     required_documents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     deductions: bool = False  # the approval records deductions (扣款): archive.workflows.deductions
+    if_unknown: str = "apply"  # IF_UNKNOWN: a `when` on an empty field runs the step, or blocks
+
+    def applies(self, facts: Mapping[str, Any]) -> bool:
+        """Whether the step runs for a case: an unknown condition runs it (never the lenient
+        branch; "block" steps are refused earlier, at submission)."""
+        return self.when.evaluate(facts) is not False
+
+    def blocked_by(self, facts: Mapping[str, Any]) -> list[str]:
+        """The empty fields the case must fill in before this step can be routed."""
+        return self.when.unknown_fields(facts) if self.if_unknown == "block" else []
 
     def needs_opinion(self, decision: str) -> bool:
         """A rejection always needs its reason; other decisions as the definition says."""
@@ -111,8 +124,16 @@ def parse_step(raw: Any, known_roles: set[str], limits: Mapping[str, Any]) -> St
         when=parse_condition(raw.get("when"), "when", limits),
         deadline_days=_days(raw, step_id), checks=_checks(raw, step_id),
         findings=_findings(raw, step_id), required_documents=_documents(raw, step_id),
-        deductions=_deductions(raw, step_id),
+        deductions=_deductions(raw, step_id), if_unknown=_if_unknown(raw, step_id),
     )
+
+
+def _if_unknown(raw: dict, step_id: str) -> str:
+    value = raw.get("if_unknown", "apply")
+    if value not in IF_UNKNOWN:
+        raise StepError(f"step {step_id!r}: if_unknown must be one of {', '.join(IF_UNKNOWN)}",
+                        "if_unknown")
+    return value
 
 
 def _deductions(raw: dict, step_id: str) -> bool:

@@ -237,7 +237,7 @@ def _steps(session: Session, definition: Definition, instance: WorkflowInstance,
             views.append(StepView(step, {"active": "current", "returned": "returned",
                                          "rejected": "rejected"}.get(instance.status, "next")))
             reached = True
-        elif not step.when.holds(facts):
+        elif not step.applies(facts):
             views.append(StepView(step, "skipped"))
         else:
             views.append(StepView(step, "next" if reached or instance.current_step is None else "skipped"))

@@ -48,7 +48,12 @@ def test_checklist_ticks_and_the_server_refuses_an_incomplete_case(client, runti
     api = client.post(f"/api/cases/{case_no}/submit", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 422 and api.json["error"] == "incomplete"
 
-    factories.upload(runtime, clerk, case_no, factories.invoice_pdf(seed=3), filename="清单.pdf",
+    # An invoice filed as the statement is not one: the checklist reads it as it reads.
+    factories.upload(runtime, clerk, case_no, factories.invoice_pdf(seed=3), filename="发票2.pdf",
+                     kind="daily_statement")
+    page = client.get(f"/cases/{case_no}").get_data(as_text=True)
+    assert checklist_items(page) == {"invoice": "present", "daily_statement": "missing"}
+    factories.upload(runtime, clerk, case_no, factories.statement_pdf(seed=3), filename="清单.pdf",
                      kind="daily_statement")
     page = client.get(f"/cases/{case_no}").get_data(as_text=True)
     assert checklist_items(page) == {"invoice": "present", "daily_statement": "present"}

@@ -125,8 +125,8 @@ def test_export_holds_page_text_fields_and_every_signature_with_its_content_hash
     desk = factories.sign_off_desk(rt)
     case_no = factories.make_case(rt, desk["intake_clerk"], claim_type="outpatient", amount="640.00",
                                   claimant_name="郑爽")
-    upload = factories.upload(rt, desk["intake_clerk"], case_no, factories.invoice_pdf(seed=5),
-                              kind="invoice")
+    upload = factories.upload(rt, desk["intake_clerk"], case_no,
+                              factories.outpatient_invoice_pdf(seed=5, patient="郑爽"), kind="invoice")
     with rt.sessions.begin() as session:
         read = session.get(Document, upload.document_id).fields["issue_date"]
         correct_field(session, upload.document_id, actor=desk["intake_clerk"], field="issue_date",

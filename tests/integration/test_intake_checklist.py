@@ -38,7 +38,7 @@ def test_inpatient_items_tick_as_documents_are_read(rt, desk):
     assert states(rt, case_no) == {"invoice": "reading", "daily_statement": "missing"}
 
     # Read by the inline job runner: the kind given at upload, now processed.
-    statement = factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=4), filename="清单.pdf",
+    statement = factories.upload(rt, clerk, case_no, factories.statement_pdf(seed=4), filename="清单.pdf",
                                  kind="daily_statement")
     shown = checklist(rt, case_no)
     assert {i.kind: i.state for i in shown.items} == {"invoice": "reading", "daily_statement": "present"}
@@ -94,6 +94,6 @@ def test_resubmission_is_refused_while_a_required_document_is_missing(rt, desk):
     assert states(rt, case_no)["daily_statement"] == "missing"  # the returned chain's checklist
     with pytest.raises(Incomplete, match="lacks daily itemised statement"):
         factories.send_for_sign_off(rt, clerk, case_no)
-    factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=9), filename="清单-签字.pdf",
-                     kind="daily_statement", process=False)
+    factories.upload(rt, clerk, case_no, factories.statement_pdf(seed=9), filename="清单-签字.pdf",
+                     kind="daily_statement")
     assert factories.send_for_sign_off(rt, clerk, case_no) == ("window_intake", "completeness")

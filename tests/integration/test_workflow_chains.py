@@ -103,8 +103,8 @@ def test_an_inpatient_claim_without_daily_statements_is_not_accepted(rt, desk):
     assert actions(rt) == []
     # The statement comes in and the case goes on; then the statement is withdrawn as filed by
     # mistake: the completeness step's check (the same checklist) refuses the approval.
-    statement = factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=77), filename="清单.pdf",
-                                 kind="daily_statement", process=False)
+    statement = factories.upload(rt, clerk, case_no, factories.statement_pdf(seed=77), filename="清单.pdf",
+                                 kind="daily_statement")
     factories.send_for_sign_off(rt, clerk, case_no)
     with rt.sessions.begin() as session:
         delete_document(session, statement.document_id, actor=clerk, reason="误传")

@@ -1,0 +1,32 @@
+"""An unknown value never takes the lenient branch: steps routed on an empty field.
+
+A step's `when` on an empty field (no amount entered yet) is unknown. By default the step then
+runs (the stricter branch, archive.workflows.steps.Step.applies); a step marked
+`if_unknown = "block"` instead refuses to send the case on until the field is filled in, and
+says which field and which step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from archive.workflows.definitions import Definition
+from archive.workflows.errors import Incomplete, _
+from archive.workflows.steps import Label
+
+FIELD_NAMES = {"amount": Label("申报金额", "claimed amount"), "township": Label("乡镇", "township"),
+               "claim_type": Label("报销类别", "claim type"),
+               "out_of_county": Label("是否县外就医", "treated outside the county"),
+               "designated_provider": Label("是否定点医疗机构", "designated provider")}
+
+
+def refuse_unknown_routing(facts: Mapping[str, Any], definition: Definition) -> None:
+    """Refuse (422) while a step marked `if_unknown = "block"` depends on an empty field."""
+    unknown = definition.unknown_routing(facts)
+    if unknown:
+        step, fields = unknown[0]
+        names = [FIELD_NAMES.get(f, Label(f, f)) for f in fields]
+        raise Incomplete(_("Fill in %(fields)s first: whether step %(step)s applies depends on it."),
+                         fields=Label("、".join(n.zh for n in names), ", ".join(n.en for n in names)),
+                         step=step.label)

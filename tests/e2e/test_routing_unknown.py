@@ -1,0 +1,45 @@
+"""An unknown value never takes the lenient branch: a step routed on an empty field runs
+(trauma investigation) or blocks the submission naming the field (phone verification)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+from tests.e2e.claim_api import claim, headers, inpatient_invoice, statement, submit
+
+
+@pytest.fixture
+def desk(runtime):
+    return factories.sign_off_desk(runtime)
+
+
+# --- an unknown value never takes the lenient branch -------------------------------------------
+
+def test_trauma_claim_without_an_amount_goes_to_the_trauma_investigation(runtime, desk):
+    case_no = factories.start_claim(runtime, desk, claim_type="trauma")  # no amount entered
+    factories.walk(runtime, desk, case_no, until="trauma_investigation")
+    assert factories.active_step(runtime, case_no)[1] == "trauma_investigation"
+
+
+def test_trauma_claim_under_the_threshold_skips_it(runtime, desk):
+    case_no = factories.start_claim(runtime, desk, claim_type="trauma", amount="500")
+    signed = factories.walk(runtime, desk, case_no, until="initial_review")
+    assert "window_intake:trauma_investigation" not in signed
+    assert factories.active_step(runtime, case_no)[1] == "initial_review"
+
+
+def test_out_of_county_inpatient_without_an_amount_is_not_sent_on(client, runtime, desk):
+    clerk = headers(runtime, desk["intake_clerk"])
+    case_no = claim(client, clerk, [(inpatient_invoice(), "invoice"), (statement(), "daily_statement")],
+                    designated_provider=True, out_of_county=True, amount=None)
+    refused = submit(client, clerk, case_no)
+    assert refused.status_code == 422
+    assert "申报金额" in refused.json["message"] and "电话核实" in refused.json["message"]
+    entered = client.patch(f"/api/cases/{case_no}", headers=clerk,
+                           json={"amount": "25000", "reason": "补录申报金额"})
+    assert entered.status_code == 200, entered.json
+    sent = submit(client, clerk, case_no)
+    assert sent.status_code == 201, sent.json
+
+
