@@ -72,6 +72,11 @@ class Decision(Body):
     deductions: list[dict[str, Scalar | None]] | None = None
 
 
+class FindingResolution(Body):
+    finding: Text | None = None
+    reason: Text | None = None
+
+
 def parse_body(model: type[Body], *, required: bool = True) -> Body:
     """The request's JSON body as `model`, or a 400 naming what is wrong with it."""
     body = request.get_json(silent=True)

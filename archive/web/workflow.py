@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from archive.access import get_case
 from archive.auth import role_label
 from archive.web.api import token_required
-from archive.web.bodies import Decision, parse_body
+from archive.web.bodies import Decision, FindingResolution, parse_body
 from archive.web.context import db
 from archive.workflows import (
     Label,
@@ -145,11 +145,8 @@ def findings_api(case_no: str):
 @workflow_api.post("/cases/<case_no>/findings/resolve")
 @token_required
 def resolve_api(case_no: str):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Rejected("send a JSON object with finding and reason", code="bad_json", status=400)
-    resolution = resolve_finding(db(), case_no, str(body.get("finding") or ""), actor=g.api_user,
-                                 reason=_text(body.get("reason")))
+    body = parse_body(FindingResolution)
+    resolution = resolve_finding(db(), case_no, body.finding or "", actor=g.api_user, reason=body.reason)
     db().commit()
     return jsonify(case_no=case_no, finding=resolution.finding_id, reason=resolution.reason,
                    resolved_by=resolution.resolved_by_name,
