@@ -111,6 +111,12 @@ def new():
 @cases.route("/cases/<case_no>")
 @login_required
 def show(case_no: str):
+    return case_page(case_no)
+
+
+def case_page(case_no: str, *, decision_draft: dict | None = None) -> str:
+    """The case page; `decision_draft` brings back a refused decision's typed values and reason
+    ({"form", "error", "code"}) beside the decision form."""
     case = view_case(db(), current_user, case_no)
     checklist = intake_checklist(db(), case)
     db().commit()
@@ -126,7 +132,8 @@ def show(case_no: str):
                            records_may={"hold": can(current_user, "records.hold")},
                            may_upload=can(current_user, "document.upload"),
                            may_download=can(current_user, "document.download"),
-                           may_export=can(current_user, "case.export"))
+                           may_export=can(current_user, "case.export"),
+                           decision_draft=decision_draft)
 
 
 @cases.route("/cases/<case_no>/documents", methods=["POST"])

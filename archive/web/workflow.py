@@ -17,9 +17,11 @@ from archive.access import get_case
 from archive.auth import role_label
 from archive.web.api import token_required
 from archive.web.bodies import Decision, FindingResolution, parse_body
+from archive.web.cases import case_page
 from archive.web.context import db
 from archive.workflows import (
     Label,
+    WorkflowError,
     decide,
     deduction_lines,
     findings_of,
@@ -57,6 +59,9 @@ def workflow_label(kind: str, value: str) -> str:
     return str(table.get(value, value))
 
 
+DRAFT_FIELDS = ("opinion", "missing", "deductions")
+
+
 @workflow.app_template_global()
 def refusal_text(refusal) -> str:
     return refusal.render(_, get_locale())
@@ -82,11 +87,21 @@ def decision_form(case_no: str):
     form = request.form
     findings = {key.removeprefix("finding-"): value for key, value in form.items()
                 if key.startswith("finding-")}
-    decide(db(), case_no, actor=current_user, decision=form.get("decision", ""),
-           opinion=form.get("opinion"), expected_version=form.get("expected_version"),
-           step=form.get("step") or None, findings=findings,
-           missing=form.get("missing", "").splitlines(),
-           deductions=deduction_lines(form.get("deductions")))
+    try:
+        decide(db(), case_no, actor=current_user, decision=form.get("decision", ""),
+               opinion=form.get("opinion"), expected_version=form.get("expected_version"),
+               step=form.get("step") or None, findings=findings,
+               missing=form.get("missing", "").splitlines(),
+               deductions=deduction_lines(form.get("deductions")))
+    except WorkflowError as refusal:
+        if refusal.status != 422:  # a conflict or a wrong role: the error page says so
+            raise
+        # Something the decision lacks: the case page again, with what was typed and why.
+        db().rollback()
+        kept = {key: value for key, value in form.items()
+                if key in DRAFT_FIELDS or key.startswith("finding-")}
+        return case_page(case_no, decision_draft={"form": kept, "error": refusal_text(refusal),
+                                                  "code": refusal.code}), 422
     db().commit()
     flash(_("Your decision on case %(case_no)s is recorded.", case_no=case_no), "success")
     return redirect(url_for("cases.show", case_no=case_no))

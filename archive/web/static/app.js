@@ -159,6 +159,7 @@
       var button = event.submitter;
       if (confirmed || !button || !button.dataset.confirm) return;
       event.preventDefault();
+      if (lacksWhatItNeeds(button)) return;  // said beside the field, before any dialog
       dialog.querySelector(".confirm-text").textContent = button.dataset.confirm;
       dialog.returnValue = "";
       dialog.onclose = function () {
@@ -168,6 +169,26 @@
       };
       dialog.showModal();
     });
+  }
+  // The opinion (and for a return, what is missing) that the step requires: checked before the
+  // confirmation, so a decision never fails after it was confirmed. The server checks again.
+  function lacksWhatItNeeds(button) {
+    var needed = [];
+    if (button.dataset.needs === "opinion") needed.push("opinion");
+    if (button.dataset.needsMissing) needed.push("missing");
+    var lacking = null;
+    ["opinion", "missing"].forEach(function (id) {
+      var field = document.getElementById(id);
+      var error = document.getElementById(id + "-error");
+      if (!field || !error) return;
+      var empty = needed.indexOf(id) >= 0 && !field.value.trim();
+      error.hidden = !empty;
+      error.textContent = empty ? field.dataset.requiredMessage : "";
+      if (empty) field.setAttribute("aria-invalid", "true"); else field.removeAttribute("aria-invalid");
+      if (empty && !lacking) lacking = field;
+    });
+    if (lacking) lacking.focus();
+    return lacking !== null;
   }
   var nav = document.querySelectorAll(".keys-nav");
   if (!nav.length) return;
