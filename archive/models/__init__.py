@@ -3,6 +3,7 @@
 from archive.db import Base
 from archive.models.audit import AuditEvent
 from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
+from archive.models.claims import AmountAdjustment
 from archive.models.loans import Loan, LoanStatus
 from archive.models.records import (
     Appraisal,
@@ -18,6 +19,7 @@ from archive.models.users import ApiToken, User
 from archive.models.workflow import RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 
 __all__ = [
+    "AmountAdjustment",
     "ApiToken",
     "Appraisal",
     "AppraisalStatus",
