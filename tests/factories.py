@@ -215,7 +215,9 @@ def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
         user = desk[SECOND_SIGNER[step]] if step in SECOND_SIGNER else desk[role]
         findings = FINDINGS.get(step)
         if step == "cashier_entry":  # paid as approved (archive.claims)
-            findings = {**findings, "amount_paid": approved_amount(runtime, case_no)}
+            # one voucher per payment (archive.claims.payment refuses a voucher used twice)
+            findings = {**findings, "voucher_number": f"ZF-{case_no}",
+                        "amount_paid": approved_amount(runtime, case_no)}
         sign(runtime, user, case_no, findings=findings)
         signed.append(f"{chain}:{step}")
     return signed

@@ -22,6 +22,7 @@ from archive.workflows.errors import Incomplete, OpinionRequired, _
 from archive.workflows.steps import Label, Step
 
 PARTIAL_REASON = "partial_reason"
+VOUCHER_NUMBER = "voucher_number"  # 支付凭证号: one voucher pays one case
 APPROVED_AMOUNT = "approved_amount"
 
 
@@ -37,6 +38,7 @@ def payment_findings(session: Session, case: Case, instance: WorkflowInstance, s
     paid = fen_of(recorded.get(AMOUNT_PAID))
     if paid is None:
         return {}  # not recorded: the step's own findings check says so
+    _refuse_voucher_used(session, case, step, str(recorded.get(VOUCHER_NUMBER) or "").strip())
     money = case_money(session, case)
     approved = money.approved_fen
     if approved is None:
@@ -56,6 +58,20 @@ def payment_findings(session: Session, case: Case, instance: WorkflowInstance, s
                              paid=yuan_text(paid), approved=yuan_text(approved))
         extra["partial"] = "true"
     return extra
+
+
+def _refuse_voucher_used(session: Session, case: Case, step: Step, voucher: str) -> None:
+    """A payment voucher (支付凭单) already recorded for another case's payment is not used again:
+    the same voucher twice is the same money paid twice, or a typing error."""
+    if not voucher:
+        return
+    other = session.execute(
+        select(Case.case_no).join(SignOff, SignOff.case_id == Case.id)
+        .where(SignOff.step == step.id, SignOff.decision == "approve", SignOff.case_id != case.id,
+               SignOff.findings[VOUCHER_NUMBER].as_string() == voucher).limit(1)).scalar()
+    if other is not None:
+        raise Incomplete(_("Payment voucher %(voucher)s was already recorded for case %(other)s."),
+                         voucher=voucher, other=other)
 
 
 def _refuse_unexplained_partial(session: Session, instance: WorkflowInstance, opinion: str | None) -> None:

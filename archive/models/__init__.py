@@ -3,7 +3,7 @@
 from archive.db import Base
 from archive.models.audit import AuditEvent
 from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
-from archive.models.claims import AmountAdjustment
+from archive.models.claims import AmountAdjustment, PaymentBatch
 from archive.models.loans import Loan, LoanStatus
 from archive.models.records import (
     Appraisal,
@@ -37,6 +37,7 @@ __all__ = [
     "NumberSequence",
     "RecheckOutcome",
     "Page",
+    "PaymentBatch",
     "RecordState",
     "SignOff",
     "StoredObject",

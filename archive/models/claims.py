@@ -36,3 +36,26 @@ def _refuse_change(_mapper, _connection, target) -> None:
 
 event.listen(AmountAdjustment, "before_update", _refuse_change)
 event.listen(AmountAdjustment, "before_delete", _refuse_change)
+
+
+class PaymentBatch(Base):
+    """A closed month's payments bound as one batch of vouchers (支付凭单装订成册): immutable.
+
+    `list_sha256` is the sha256 of the batch's canonical list (archive.claims.batches), so a
+    payment that changes after binding shows as a batch that no longer matches its binding.
+    """
+
+    __tablename__ = "payment_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM, China time
+    payments: Mapped[int]
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    list_sha256: Mapped[str] = mapped_column(String(64))
+    bound_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    bound_by_name: Mapped[str] = mapped_column(String(128))
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+event.listen(PaymentBatch, "before_update", _refuse_change)
+event.listen(PaymentBatch, "before_delete", _refuse_change)

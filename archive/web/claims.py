@@ -7,7 +7,7 @@ from flask import Blueprint, flash, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from archive.claims import adjust_approved, case_money, view_money
+from archive.claims import adjust_approved, bind_batch, case_money, payment_batch, view_money
 from archive.web.api import token_required
 from archive.web.context import db
 
@@ -57,6 +57,22 @@ def adjust_api(case_no: str):
                             reason=None if body.get("reason") is None else str(body["reason"]))
     db().commit()
     return jsonify(case_no=case_no, **money.as_json())
+
+
+@claims_api.get("/payment-batches/<month>")
+@token_required
+def batch_api(month: str):
+    """A month's payments with their vouchers (支付凭单), and its binding if bound."""
+    return jsonify(payment_batch(db(), g.api_user, month).as_json())
+
+
+@claims_api.post("/payment-batches/<month>/bind")
+@token_required
+def bind_api(month: str):
+    """Bind a closed month's batch of payment vouchers (支付凭单装订成册), once."""
+    batch = bind_batch(db(), g.api_user, month)
+    db().commit()
+    return jsonify(batch.as_json()), 201
 
 
 claims.register_blueprint(claims_api)

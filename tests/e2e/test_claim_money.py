@@ -150,6 +150,12 @@ def test_approved_from_the_policy_adjusted_with_a_reason_and_paid_exactly(client
     month = today_in_china().strftime("%Y-%m")
     listed = call(client, tokens["finance_chief"], "GET", f"/api/publication?month={month}").json
     assert listed["amount"] == "5000.00"
+    batch = call(client, tokens["accountant"], "GET", f"/api/payment-batches/{month}").json
+    assert [(line["case_no"], line["voucher"], line["paid"]) for line in batch["lines"]] == [
+        (case_no, "ZF-2026-0117", "5000.00")]
+    early = call(client, tokens["accountant"], "POST", f"/api/payment-batches/{month}/bind")
+    assert early.status_code == 409  # a month is bound after it has closed
+    assert call(client, tokens["accountant"], "GET", "/api/payment-batches/2026-13").status_code == 400
 
     with runtime.sessions() as session:
         case = session.scalar(select(Case).where(Case.case_no == case_no))

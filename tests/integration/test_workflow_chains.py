@@ -54,7 +54,7 @@ def test_out_of_network_claim_four_gates_in_order_then_payment(rt, desk):
         # Paid as approved: non-designated, hospital not read (strictest level, deductible 500.00):
         # (8,600.50 − 500.00) × 50 % = 4,050.25 (storage_config/policy.toml)
         assert rows[4].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": "4050.25",
-                                    "approved_amount": "4050.25"}
+                                    "approved_amount": "4050.25", "voucher_number": f"ZF-{case_no}"}
         assert verify_chain(session).ok
     assert actions(rt) == ["workflow.started", *["workflow.approve"] * 4, "workflow.started",
                            "workflow.approve", "workflow.approve"]
