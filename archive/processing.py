@@ -126,9 +126,18 @@ def _finish(sessions, document_id: int, *, reading: Reading | None = None,
         document.needs_check = reading.needs_check
         document.status = DocumentStatus.PROCESSED
         document.failure_reason = None
+        _amounts_read(session, document)
         audit.record(session, "document.processed", target=document, details={
             "pages": len(reading.pages), "kind": document.kind, "kind_guessed": document.kind_guessed,
             "fields": sorted(reading.fields), "findings": [c["code"] for c in reading.checks]})
+
+
+def _amounts_read(session: Session, document: Document) -> None:
+    """The amounts a signature covers come from the invoices as read (archive.claims): a reading
+    that lands after sign-off began sends the chain back to the first signature it changed."""
+    from archive.workflows import content_changed
+
+    content_changed(session, document.case, actor=None, reason="票据识别完成，金额重新核算 (document read)")
 
 
 def _release(sessions, document_id: int) -> None:

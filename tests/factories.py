@@ -216,6 +216,20 @@ def case_amount(runtime, case_no: str):
         return session.scalar(select(Case).where(Case.case_no == case_no)).amount
 
 
+def approved_amount(runtime, case_no: str) -> str | None:
+    """The case's approved amount (yuan, two places) as the policy computes it or a reviewer
+    adjusted it: what the cashier must pay (archive.claims)."""
+    from sqlalchemy import select
+
+    from archive.claims import case_money
+    from archive.claims.policy import yuan_text
+    from archive.models import Case
+
+    with runtime.sessions() as session:
+        case = session.scalar(select(Case).where(Case.case_no == case_no))
+        return yuan_text(case_money(session, case).approved_fen)
+
+
 def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
     """Approve step after step, each by a person of the step's role, until the case waits at
     `until` or no chain is active; the steps signed, as "chain:step"."""
@@ -226,8 +240,10 @@ def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
             break
         user = desk[SECOND_SIGNER[step]] if step in SECOND_SIGNER else desk[role]
         findings = FINDINGS.get(step)
-        if step == "cashier_entry":  # paid as claimed
-            findings = {**findings, "amount_paid": str(case_amount(runtime, case_no) or "0.01")}
+        if step == "cashier_entry":  # paid as approved (archive.claims)
+            # one voucher per payment (archive.claims.payment refuses a voucher used twice)
+            findings = {**findings, "voucher_number": f"ZF-{case_no}",
+                        "amount_paid": approved_amount(runtime, case_no)}
         sign(runtime, user, case_no, findings=findings)
         signed.append(f"{chain}:{step}")
     return signed

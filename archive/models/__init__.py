@@ -3,6 +3,7 @@
 from archive.db import Base
 from archive.models.audit import AuditEvent
 from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
+from archive.models.claims import AmountAdjustment, PaymentBatch
 from archive.models.findings import FindingResolution
 from archive.models.loans import Loan, LoanStatus
 from archive.models.records import (
@@ -19,6 +20,7 @@ from archive.models.users import ApiToken, User
 from archive.models.workflow import RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 
 __all__ = [
+    "AmountAdjustment",
     "ApiToken",
     "Appraisal",
     "AppraisalStatus",
@@ -37,6 +39,7 @@ __all__ = [
     "NumberSequence",
     "RecheckOutcome",
     "Page",
+    "PaymentBatch",
     "RecordState",
     "SignOff",
     "StoredObject",

@@ -22,7 +22,17 @@ SIGNED_WHEN_SET = ("village",)
 
 def case_facts(case: Case) -> dict[str, Any]:
     """The fields conditions may test (archive.workflows.conditions.CASE_FIELDS)."""
-    return {name: getattr(case, name) for name in CASE_FIELDS}
+    facts = {name: getattr(case, name) for name in CASE_FIELDS}
+    facts.update(_documented_amount(case))
+    return facts
+
+
+def _documented_amount(case: Case) -> dict[str, Any]:
+    """Routing tests the amount the invoices add up to, not the one typed (the typed amount only
+    while no invoice is read yet; the case's amount check says so)."""
+    from archive.claims import routing_amount  # archive.claims builds on archive.workflows
+
+    return {"amount": routing_amount(case)}
 
 
 def case_content(session: Session, case: Case) -> dict[str, Any]:
@@ -53,7 +63,15 @@ def case_content(session: Session, case: Case) -> dict[str, Any]:
         .where(FindingResolution.case_id == case.id).order_by(FindingResolution.id)).all()
     if resolved:
         content["resolutions"] = {finding: {"reason": reason, "by": by} for finding, reason, by in resolved}
+    content.update(_money(session, case))
     return content
+
+
+def _money(session: Session, case: Case) -> dict[str, Any]:
+    """The claimed, computed and approved amounts (archive.claims): decisions sign them."""
+    from archive.claims import money_content  # archive.claims builds on archive.workflows
+
+    return money_content(session, case)
 
 
 def canonical_json(content: dict[str, Any]) -> str:

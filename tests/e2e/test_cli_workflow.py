@@ -99,5 +99,6 @@ def test_deductions_spot_checks_and_publication_from_the_command_line(env, rt, t
     out = tmp_path / "公示.csv"
     written = archive(env, "publication", "--csv", str(out), "--user", "u_finance_chief")
     assert written.returncode == 0, written.stderr
-    assert f"{month},城关镇,东关村,1,66.60" in out.read_text(encoding="utf-8-sig")
-    assert f"{month},合计,,1,66.60" in archive(env, "publication", "--csv", "-").stdout
+    # Paid as approved: 66.60 outpatient × 30 % = 19.98 (storage_config/policy.toml)
+    assert f"{month},城关镇,东关村,1,19.98" in out.read_text(encoding="utf-8-sig")
+    assert f"{month},合计,,1,19.98" in archive(env, "publication", "--csv", "-").stdout

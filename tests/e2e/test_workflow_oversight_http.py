@@ -23,6 +23,8 @@ def paid_case(runtime, desk, **fields) -> str:
 
 
 def test_the_publication_page_and_csv(client, runtime, desk):
+    # Paid as approved: outpatient 30 %, at most 90.00 a year (storage_config/policy.toml):
+    # 1,200.50 → 90.00, 99.50 → 29.85.
     paid_case(runtime, desk, amount="1200.50", township="城关镇", village="东关村")
     paid_case(runtime, desk, amount="99.50", township="=HYPERLINK(1)", village="西街村")
     month = today_in_china().strftime("%Y-%m")
@@ -33,8 +35,8 @@ def test_the_publication_page_and_csv(client, runtime, desk):
 
     factories.login(client, "finance_chief")
     page = client.get(f"/publication?month={month}").get_data(as_text=True)
-    assert f"医保支付公示（{month}）" in page and "东关村" in page and "¥1,200.50" in page
-    assert "合计" in page and "¥1,300.00" in page and "&lt;" not in page
+    assert f"医保支付公示（{month}）" in page and "东关村" in page and "¥90.00" in page
+    assert "合计" in page and "¥119.85" in page and "&lt;" not in page
     english = client.get("/publication?lang=en").get_data(as_text=True)
     assert f"Publication list of payouts, {month}" in english and "Subtotal" in english
     response = client.get(f"/publication.csv?month={month}&lang=zh_CN")
@@ -42,17 +44,17 @@ def test_the_publication_page_and_csv(client, runtime, desk):
     assert f"publication-{month}.csv" in response.headers["Content-Disposition"]
     text = response.get_data().decode("utf-8")
     assert text.startswith("\ufeff月份,乡镇,村,支付件数,支付金额（元）\r\n")
-    assert f"{month},城关镇,东关村,1,1200.50" in text
-    assert f"{month},'=HYPERLINK(1),西街村,1,99.50" in text  # no formula in a spreadsheet
-    assert f"{month},合计,,2,1300.00" in text
+    assert f"{month},城关镇,东关村,1,90.00" in text
+    assert f"{month},'=HYPERLINK(1),西街村,1,29.85" in text  # no formula in a spreadsheet
+    assert f"{month},合计,,2,119.85" in text
     bad = client.get("/publication?month=2026-13")
     assert bad.status_code == 400 and "YYYY-MM" in bad.get_data(as_text=True)
     assert "暂无" in client.get("/publication?month=2020-01").get_data(as_text=True)
 
     token = factories.api_token(runtime, desk["accountant"])
     listed = client.get(f"/api/publication?month={month}", headers={"Authorization": f"Bearer {token}"}).json
-    assert (listed["payouts"], listed["amount"]) == (2, "1300.00")
-    assert listed["townships"][1]["villages"] == [{"village": "东关村", "payouts": 1, "amount": "1200.50"}]
+    assert (listed["payouts"], listed["amount"]) == (2, "119.85")
+    assert listed["townships"][1]["villages"] == [{"village": "东关村", "payouts": 1, "amount": "90.00"}]
 
 
 def test_the_recheck_queue_page_and_api(client, runtime, desk):

@@ -52,14 +52,17 @@ def test_out_of_network_claim_four_gates_in_order_then_payment(rt, desk):
             ("reviewer", "approve"), ("audit_chief", "approve"), ("finance_chief", "approve"),
             ("director", "approve"), ("cashier", "approve"), ("accountant", "approve")]
         assert {r.content_sha256 for r in rows} == {content_sha256(session, case)}
-        assert rows[4].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": "8600.50"}
+        # Paid as approved: non-designated, hospital not read (strictest level, deductible 500.00):
+        # (8,600.50 − 500.00) × 50 % = 4,050.25 (storage_config/policy.toml)
+        assert rows[4].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": "4050.25",
+                                    "approved_amount": "4050.25", "voucher_number": f"ZF-{case_no}"}
         assert verify_chain(session).ok
     assert actions(rt) == ["workflow.started", *["workflow.approve"] * 4, "workflow.started",
                            "workflow.approve", "workflow.approve"]
 
 
 def test_in_network_settlement_every_gate_signs(rt, desk):
-    case_no = start(rt, desk, claim_type="settlement", documents=("invoice",))
+    case_no = start(rt, desk, claim_type="settlement", amount="52000.00", documents=("invoice",))
     assert [s.split(":")[1] for s in walk(rt, desk, case_no)] == [
         "hospital_clerk", "unit_officer", "city_officer", "audit_chief", "finance_chief", "director",
         "finance_bureau", "deputy_bureau_head", "cashier_entry", "accountant_check"]

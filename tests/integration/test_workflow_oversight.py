@@ -116,26 +116,28 @@ def test_the_publication_list_sums_payouts_per_township_and_village(rt, desk):
         shown = monthly_payouts(session, desk["finance_chief"])
         table = [(block.township, [(v.village, v.payouts, v.amount) for v in block.villages],
                   block.payouts, block.amount) for block in shown.townships]
+        # Paid as approved: outpatient 30 %, at most 90.00 (storage_config/policy.toml), so
+        # 1,200.50 → 90.00, 300.00 → 90.00, 88.80 → 26.64, 1,000.00 → 90.00, 10.00 → 3.00.
         assert table == [
-            ("城关镇", [("东关村", 2, Decimal("1500.50")), ("西街村", 1, Decimal("88.80"))], 3,
-             Decimal("1589.30")),
-            ("白河乡", [(None, 1, Decimal("1000.00"))], 1, Decimal("1000.00")),
-            (None, [(None, 1, Decimal("10.00"))], 1, Decimal("10.00"))]
-        assert (shown.payouts, shown.amount) == (5, Decimal("2599.30"))
+            ("城关镇", [("东关村", 2, Decimal("180.00")), ("西街村", 1, Decimal("26.64"))], 3,
+             Decimal("206.64")),
+            ("白河乡", [(None, 1, Decimal("90.00"))], 1, Decimal("90.00")),
+            (None, [(None, 1, Decimal("3.00"))], 1, Decimal("3.00"))]
+        assert (shown.payouts, shown.amount) == (5, Decimal("299.64"))
         before = monthly_payouts(session, desk["accountant"], last_month)
         assert [(b.township, b.payouts, b.amount) for b in before.townships] == [
-            ("白河乡", 1, Decimal("77.00"))]
+            ("白河乡", 1, Decimal("23.10"))]
         with pytest.raises(Forbidden):
             monthly_payouts(session, desk["reviewer"])
         lines = publication_csv(shown).lstrip("\ufeff").splitlines()
     month = shown.month
     assert lines == [
         "月份,乡镇,村,支付件数,支付金额（元）",
-        f"{month},城关镇,东关村,2,1500.50", f"{month},城关镇,西街村,1,88.80",
-        f"{month},城关镇,小计,3,1589.30",
-        f"{month},白河乡,（未登记）,1,1000.00", f"{month},白河乡,小计,1,1000.00",
-        f"{month},（未登记）,（未登记）,1,10.00", f"{month},（未登记）,小计,1,10.00",
-        f"{month},合计,,5,2599.30"]
+        f"{month},城关镇,东关村,2,180.00", f"{month},城关镇,西街村,1,26.64",
+        f"{month},城关镇,小计,3,206.64",
+        f"{month},白河乡,（未登记）,1,90.00", f"{month},白河乡,小计,1,90.00",
+        f"{month},（未登记）,（未登记）,1,3.00", f"{month},（未登记）,小计,1,3.00",
+        f"{month},合计,,5,299.64"]
 
 
 def drawn_in_some_month(rt, case_no: str, chains: tuple[str, ...], share: float = 0.25) -> str:
@@ -193,7 +195,7 @@ def test_recheck_findings_are_recorded_appended_and_shown_in_the_queue(rt, desk)
 
 
 def test_the_publication_list_adds_up_what_the_cashier_paid_not_what_was_claimed(rt, desk):
-    from archive.workflows import Incomplete
+    from archive.workflows import Incomplete, OpinionRequired
 
     case_no = factories.start_claim(rt, desk, claim_type="outpatient", amount="1000.00",
                                     township="城关镇", village="东关村", documents=("invoice",))
@@ -203,11 +205,19 @@ def test_the_publication_list_adds_up_what_the_cashier_paid_not_what_was_claimed
         factories.sign(rt, desk["cashier"], case_no, findings=entry)  # not recorded
     with pytest.raises(Incomplete, match="amount in yuan"):
         factories.sign(rt, desk["cashier"], case_no, findings={**entry, "amount_paid": "六百元"})
-    factories.sign(rt, desk["cashier"], case_no, findings={**entry, "amount_paid": "1,012.5"})
-    factories.walk(rt, desk, case_no)
+    # Approved: 1,000.00 outpatient × 30 % = 300.00, capped at 90.00 a year (policy.toml).
+    with pytest.raises(Incomplete, match=r"paid \(1012.50 yuan\) differs from the approved amount \(90.00"):
+        factories.sign(rt, desk["cashier"], case_no, findings={**entry, "amount_paid": "1,012.5"})
+    with pytest.raises(Incomplete, match="reason for a partial payment"):
+        factories.sign(rt, desk["cashier"], case_no, findings={**entry, "amount_paid": "60"})
+    factories.sign(rt, desk["cashier"], case_no,
+                   findings={**entry, "amount_paid": "60", "partial_reason": "账户冻结，余额下月补付"})
+    with pytest.raises(OpinionRequired, match="partial payment"):
+        factories.sign(rt, desk["accountant"], case_no, opinion=None)
+    factories.sign(rt, desk["accountant"], case_no, opinion="同意部分支付")
     assert factories.workflow_state(rt, case_no)["case"] == "paid"
 
     with rt.sessions() as session:
         shown = monthly_payouts(session, desk["finance_chief"])
         assert [(v.village, v.payouts, v.amount) for b in shown.townships for v in b.villages] == [
-            ("东关村", 1, Decimal("1012.50"))]  # what the cashier paid, not the 1000 claimed
+            ("东关村", 1, Decimal("60.00"))]  # what the cashier paid, not the 1000 claimed
