@@ -59,6 +59,7 @@ KIND_LABELS = {
     "daily_statement": _l("daily itemised statement"),
     "referral": _l("referral form"),
     "agreement": _l("provider agreement"),
+    "vat_invoice": _l("VAT invoice"),
     "other": _l("other document"),
     None: _l("not yet recognised"),
 }
