@@ -52,7 +52,7 @@ def read_document(path: Path, content_type: str, *, kind: str | None,
             reading.checks.append({"code": "qr_unreadable", "severity": "warning",
                                    "message": f"无法检查页面上的二维码：{str(exc)[:200]}"})
         else:
-            reading.checks += _qr(reading, codes)
+            _qr(reading, codes)
     return reading
 
 
@@ -67,16 +67,17 @@ def label_sources(reading: Reading) -> None:
             reading.sources[name] = {**place, "source": source}
 
 
-def _qr(reading: Reading, codes: list[QrCode]) -> list[dict]:
+def _qr(reading: Reading, codes: list[QrCode]) -> None:
+    """The QR codes' values into the reading; their findings with its checks. Fields the QR filled
+    are no longer missing, and the document's checks run again on what is now known."""
     before = dict(reading.fields)
     findings = apply_codes(reading.kind, codes, reading.fields, reading.sources)
-    if any(name not in before for name in reading.fields if name != "qr_codes"):
-        # Fields the QR filled: what was flagged missing is no longer, and the sums are checked again.
-        filled = set(reading.fields) - set(before)
-        reading.checks = [c for c in reading.checks if c.get("field") not in filled]
-        reading.checks = [c for c in reading.checks if c.get("field") or c["code"] in KEPT_CHECKS] \
+    filled = set(reading.fields) - set(before) - {"qr_codes"}
+    if filled:
+        stale = check_document(reading.kind, before)
+        reading.checks = [c for c in reading.checks if c.get("field") not in filled and c not in stale] \
             + check_document(reading.kind, reading.fields)
-    return findings
+    reading.checks = reading.checks + findings
 
 
 def draw_ofd_page(path: Path, index: int, width: int) -> Image.Image:
@@ -151,7 +152,7 @@ def _ofd(path: Path, kind: str | None, min_confidence: float, case: dict | None)
         codes = [code for page in ofd_pages[:MAX_PAGES] if not page.error
                  for code in decode(draw_page(document, page, QR_WIDTH_PX), page.number)]
         if reading.kind in QR_KINDS:
-            reading.checks += _qr(reading, codes)
+            _qr(reading, codes)
         reading.checks += [{"code": "ofd_part_unreadable", "severity": "warning",
                             "message": f"OFD 文件的部分内容无法读取：{problem}"} for problem in data.problems]
         return reading
