@@ -84,7 +84,8 @@ def apply_codes(kind: str | None, codes: Iterable[QrCode], fields: dict, sources
     for code in codes:
         if code.text is None:
             findings.append({"code": "qr_unreadable", "severity": "warning",
-                             "message": f"第 {code.page} 页有二维码无法解码（{code.error}），请人工核对"})
+                             "message": f"第 {code.page} 页的二维码无法解码（污损、遮挡或不完整），"
+                                        "请人工核对"})
             continue
         raw.append(code.text)
         stated = parse_vat_qr(code.text) if kind in (None, "vat_invoice") else None
