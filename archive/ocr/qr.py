@@ -103,4 +103,8 @@ def apply_codes(kind: str | None, codes: Iterable[QrCode], fields: dict, sources
                                             f"二维码为“{value}”，不一致"})
     if raw:
         fields["qr_codes"] = list(dict.fromkeys(raw))
+        shown = [code for code in codes if code.text is not None and code.box is not None]
+        if shown and "qr_codes" not in sources:
+            sources["qr_codes"] = {"page": shown[0].page, "source": "qr",
+                                   "boxes": [code.box for code in shown if code.page == shown[0].page]}
     return findings

@@ -141,6 +141,8 @@ def field_value(kind: str | None, name: str, value) -> str:
         return claim_type_label(value)
     if name in _amount_fields(kind):
         return money(value)
+    if isinstance(value, list):  # the raw QR payloads kept with a document
+        return "；".join(map(str, value))
     return value
 
 
