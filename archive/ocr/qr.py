@@ -79,13 +79,16 @@ def parse_vat_qr(text: str) -> dict | None:
 
 def apply_codes(kind: str | None, codes: Iterable[QrCode], fields: dict, sources: dict) -> list[dict]:
     """Fill and check the fields from the page's QR codes; the findings."""
-    findings = []
+    codes = list(codes)
+    decoded_pages = {code.page for code in codes if code.text is not None}
+    # zxing may report one damaged symbol several times (at several scales): one finding a page,
+    # and none where the page's QR did decode.
+    findings = [{"code": "qr_unreadable", "severity": "warning",
+                 "message": f"第 {page} 页的二维码无法解码（污损、遮挡或不完整），请人工核对"}
+                for page in sorted({code.page for code in codes if code.text is None} - decoded_pages)]
     raw = []
     for code in codes:
         if code.text is None:
-            findings.append({"code": "qr_unreadable", "severity": "warning",
-                             "message": f"第 {code.page} 页的二维码无法解码（污损、遮挡或不完整），"
-                                        "请人工核对"})
             continue
         raw.append(code.text)
         stated = parse_vat_qr(code.text) if kind in (None, "vat_invoice") else None
