@@ -22,7 +22,7 @@ from archive.ocr.extract import MIN_CONFIDENCE, Reading, analyse, unreadable_fin
 from archive.ocr.fields import field_label
 from archive.ocr.ofd_document import open_document
 from archive.ocr.ofd_draw import draw_page, draw_text_card
-from archive.ocr.ofd_fields import mismatches, read_ofd_data
+from archive.ocr.ofd_fields import locate, mismatches, read_ofd_data
 from archive.ocr.ofd_package import OfdError, open_package, parse_xml
 from archive.ocr.ofd_text import page_text
 from archive.ocr.pages import PageText, read_pages
@@ -165,6 +165,9 @@ def _merge(reading: Reading, data, pages: list[PageText]) -> None:
     the data's disagreements with the page come."""
     reading.fields.update(data.fields)
     reading.sources.update(data.sources)
+    for name, place in data.sources.items():
+        if "page" not in place and name != "items" and (found := locate(name, data.fields[name], pages)):
+            reading.sources[name] = {**found, "source": "xml"}
     checks = [c for c in reading.checks if c["code"] in KEPT_CHECKS
               or (c.get("field") and c["field"] not in data.fields)]
     checks += check_document(reading.kind, reading.fields)

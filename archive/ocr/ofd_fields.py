@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from archive.ocr.einvoice_xml import normal_value, read_invoice_xml, signed_amount, tax_rate
+from archive.ocr.lines import union
 from archive.ocr.ofd_document import OfdDocument, TextItem
 from archive.ocr.ofd_package import OfdError, resolve, text_of
 
@@ -95,6 +96,23 @@ def mismatches(data: OfdData, page_text: str) -> list[tuple[str, str, str | None
         elif not any(_compact(form) in compact for form in printed_forms(name, value)):
             found.append((name, value, None))
     return found
+
+
+def locate(name: str, value: str, pages) -> dict | None:
+    """Where the page prints a declared value (CustomData and the attached XML say no place):
+    {"page", "boxes"} of the first line that holds one of its printed forms, or None."""
+    forms = [_compact(form) for form in printed_forms(name, value) if _compact(form)]
+    for page in pages:
+        for line in page.lines or []:
+            kept = [index for index, char in enumerate(line.text) if _compact(char)]
+            compact = "".join(line.text[index] for index in kept)
+            for form in forms:
+                start = compact.find(form)
+                if start >= 0:
+                    box = union(line.boxes[index] for index in kept[start:start + len(form)])
+                    if box is not None:
+                        return {"page": page.number, "boxes": [box]}
+    return None
 
 
 def printed_forms(name: str, value: str) -> list[str]:

@@ -67,6 +67,8 @@ def test_each_sample_gives_its_fields_exactly(tmp_path, sample, expected, page_c
     sources = {name: place["source"] for name, place in reading.sources.items()}
     assert sources["invoice_number"] == sources["total_amount"] == "xml"
     assert sources["total_amount_capital"] == "text_layer"
+    # A value from CustomData or the attached XML is shown where the page prints it.
+    assert [name for name, place in reading.sources.items() if name != "items" and "page" not in place] == []
 
 
 def test_tagged_fields_point_at_where_they_are_printed(tmp_path):
