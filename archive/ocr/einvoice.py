@@ -149,9 +149,14 @@ def _ofd(path: Path, kind: str | None, min_confidence: float, case: dict | None)
             _merge(reading, data, pages)
         elif invoice:
             reading.checks.append(_other_kind(reading.kind))
-        codes = [code for page in ofd_pages[:MAX_PAGES] if not page.error
-                 for code in decode(draw_page(document, page, QR_WIDTH_PX), page.number)]
         if reading.kind in QR_KINDS:
+            codes = []
+            for page in ofd_pages[:MAX_PAGES]:
+                try:
+                    codes += [] if page.error else decode(draw_page(document, page, QR_WIDTH_PX), page.number)
+                except OfdError as exc:
+                    reading.checks.append({"code": "page_not_drawn", "severity": "warning",
+                                           "message": f"第 {page.number} 页无法绘制：{exc}"})
             _qr(reading, codes)
         reading.checks += [{"code": "ofd_part_unreadable", "severity": "warning",
                             "message": f"OFD 文件的部分内容无法读取：{problem}"} for problem in data.problems]

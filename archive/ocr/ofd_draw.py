@@ -28,12 +28,17 @@ _FONT_FILES = {
 }
 _SERIF_NAMES = ("宋", "楷", "仿", "song", "kai", "fang", "times", "serif")
 MAX_IMAGE_PIXELS = 40_000_000  # an embedded image larger than this is not drawn (a bomb)
+MAX_ASPECT = 20  # a page at most this many times as long as it is wide is drawn
 
 
 def draw_page(document: OfdDocument, page: OfdPage, width: int) -> Image.Image:
-    """The page `width` pixels wide, white background."""
+    """The page `width` pixels wide, white background; OfdError for a page of absurd proportions
+    (a 1 mm × 100 m page would be a gigapixel image)."""
     scale = width / max(page.width, 1.0)
-    image = Image.new("RGB", (width, max(1, round(page.height * scale))), "white")
+    height = max(1, round(page.height * scale))
+    if height > MAX_ASPECT * width:
+        raise OfdError(f"page {page.number} is {page.width:g} × {page.height:g} mm: too long to draw")
+    image = Image.new("RGB", (width, height), "white")
     pen = ImageDraw.Draw(image)
     for item in page.items:
         if isinstance(item, PathItem):

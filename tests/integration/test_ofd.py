@@ -195,3 +195,14 @@ def test_an_uploaded_ofd_is_processed_and_drawn(rt, tmp_path):
                        max_bytes=2**26)
     with Image.open(thumb) as drawn:
         assert drawn.width == 200 and drawn.convert("L").getextrema()[0] < 100
+
+
+def test_a_page_of_absurd_proportions_is_read_but_not_drawn(tmp_path):
+    content = changed_ofd("20240531141733.ofd", replace={
+        "Doc_0/Pages/Page_0/Content.xml": (b"<ofd:PhysicalBox>0 0 210 140",
+                                           b"<ofd:PhysicalBox>0 0 1 100000")})
+    reading, _ = _read(tmp_path, content)
+    assert reading.fields["invoice_number"] == "24112000000048542163"
+    assert [c["code"] for c in reading.checks] == ["page_not_drawn"]
+    with pytest.raises(ValueError, match="too long to draw"):
+        draw_ofd_page(tmp_path / "invoice.ofd", 0, 1400)
