@@ -50,3 +50,22 @@ def test_the_viewer_shows_which_fields_came_from_the_einvoice_data_and_its_qr(ru
     assert page.count("取自电子发票数据") == sum(1 for name, place in sources.items()
                                           if place["source"] == "xml" and name != "items")
     assert "取自二维码" in page and "01,31,,24112000000048542163,4449.00,20240528,,B2B6" in page
+
+
+def test_a_vat_invoice_is_found_by_its_seller_number_and_kind(runtime, users, app):
+    from archive.search import rebuild
+
+    clerk = users["intake_clerk"]
+    case_no = factories.make_case(runtime, clerk)
+    factories.upload(runtime, clerk, case_no, (OFD_DIR / "20240531141733.ofd").read_bytes(),
+                     filename="dzfp.ofd")
+    with runtime.sessions.begin() as session:
+        rebuild(session, runtime.index_dir)
+    client = app.test_client()
+    token = factories.api_token(runtime, users["archivist"])
+    answer = client.get("/api/search", query_string={
+        "q": "互联三六五", "kind": "vat_invoice", "hospital": "北京互联三六五科技有限公司",
+        "invoice_number": "24112000000048542163"}, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["total"] == 1 and answer.json["facets"]["kind"] == {"vat_invoice": 1}
+    assert answer.json["hits"][0]["case_no"] == case_no
