@@ -281,8 +281,8 @@ def _path(element: Element, param: DrawParam) -> PathItem | None:
     width = _float(element.get("LineWidth")) or param.line_width or 0.353
     stroke = None if element.get("Stroke") == "false" else (
         _colour(element.find("StrokeColor")) or param.stroke or (0, 0, 0))
-    fill = (_colour(element.find("FillColor")) or param.fill or (0, 0, 0)) \
-        if element.get("Fill") == "true" else None
+    # GB/T 33190: a path's fill colour is transparent unless given (its stroke's is black).
+    fill = (_colour(element.find("FillColor")) or param.fill) if element.get("Fill") == "true" else None
     return PathItem(subpaths, closed, width * (abs(matrix[0]) or 1), stroke, fill)
 
 
