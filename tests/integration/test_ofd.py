@@ -109,6 +109,9 @@ def test_the_page_is_drawn_with_its_text_where_the_document_puts_it():
     # Ruled lines of the template (a 201 mm rule at y = 51.8) and the QR image are drawn.
     assert crop(50, 51.6, 100, 0.8).getextrema()[0] < 200
     assert crop(7, 6.5, 19, 19).getextrema() == (0, 255)
+    # The ⊗ before the capital amount (path 6933, Fill="true" without a colour) is outlined, not a disc.
+    assert crop(57.9471 + 2.2, 97 + 1.1, 0.5, 0.4).getextrema()[0] > 200
+    assert crop(57.9471 + 0.3, 97 + 2.3, 0.5, 0.4).getextrema()[0] < 150  # its circle
 
 
 @pytest.mark.parametrize(("change", "code", "status", "reason"), [
