@@ -19,7 +19,7 @@ from archive.intake import sniff
 from archive.ocr.checks import check_document
 from archive.ocr.einvoice_xml import is_einvoice, read_invoice_xml
 from archive.ocr.extract import MIN_CONFIDENCE, Reading, analyse, unreadable_finding
-from archive.ocr.fields import field_label
+from archive.ocr.fields import field_label, guess_kind
 from archive.ocr.ofd_document import open_document
 from archive.ocr.ofd_draw import draw_page, draw_text_card
 from archive.ocr.ofd_fields import locate, mismatches, read_ofd_data
@@ -141,7 +141,10 @@ def _ofd(path: Path, kind: str | None, min_confidence: float, case: dict | None)
         sizes = {page.number: (page.width, page.height) for page in ofd_pages}
         data = read_ofd_data(document, texts, sizes)
         invoice = bool(data.fields)
-        text_kind = kind or ("vat_invoice" if invoice else None)
+        # The printed title says what the document is (a medical e-bill OFD may carry a 校验码 in
+        # its data too); the data makes it a VAT invoice only with an invoice number of its own.
+        text_kind = kind or guess_kind("\n".join(page.text for page in pages)) or (
+            "vat_invoice" if "invoice_number" in data.fields else None)
         reading = analyse(pages, kind=text_kind, min_confidence=min_confidence, case=case)
         reading.kind_guessed = kind is None and reading.kind is not None
         label_sources(reading)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,18 @@ def resolve(base: str, location: str) -> str:
     return _normal(posixpath.join(posixpath.dirname(base), location))
 
 
+_DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_-]+)[\"']")
+
+
 def parse_xml(data: bytes, name: str = "XML") -> Element:
+    declared = _DECLARED_ENCODING.match(data)
+    if declared and declared.group(1).lower() in (b"gbk", b"gb2312", b"gb18030"):
+        # expat reads no multi-byte encoding but UTF-8/16; older Chinese e-invoices are in GBK.
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise OfdError(f"{name} is not in the {declared.group(1).decode()} it declares") from exc
+        data = text.replace(declared.group(1).decode(), "UTF-8", 1).encode("utf-8")
     try:
         root = SafeET.fromstring(data)
     except DefusedXmlException as exc:

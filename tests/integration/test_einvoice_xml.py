@@ -128,3 +128,15 @@ def test_an_uploaded_xml_invoice_is_processed_and_drawn(rt, tmp_path):
                            max_bytes=2**26)
     with Image.open(image) as drawn:
         assert drawn.width == 1400 and drawn.convert("L").getextrema()[0] < 100  # text drawn on it
+
+
+def test_an_einvoice_xml_in_gbk_is_read(tmp_path):
+    content = digital_invoice_xml().decode().replace('encoding="UTF-8"', 'encoding="GBK"').encode("gbk")
+    reading = _read(tmp_path, content)
+    assert reading.fields == DIGITAL_FIELDS
+
+
+def test_an_einvoice_registered_as_another_kind_keeps_its_kind_and_says_why_no_fields(tmp_path):
+    reading = _read(tmp_path, digital_invoice_xml(), kind="invoice")
+    assert (reading.kind, reading.fields) == ("invoice", {})
+    assert [c["code"] for c in reading.checks] == ["einvoice_other_kind"]

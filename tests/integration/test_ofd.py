@@ -209,3 +209,15 @@ def test_a_page_of_absurd_proportions_is_read_but_not_drawn(tmp_path):
     assert [c["code"] for c in reading.checks] == ["page_not_drawn"]
     with pytest.raises(ValueError, match="too long to draw"):
         draw_ofd_page(tmp_path / "invoice.ofd", 0, 1400)
+
+
+def test_the_printed_title_decides_the_kind_and_data_without_an_invoice_number_makes_no_vat_invoice(tmp_path):
+    """A medical e-bill OFD (医疗收费票据) may carry a 校验码 in its data: it stays an `invoice`,
+    and the VAT reading of its data is not applied (a warning says so)."""
+    content = changed_ofd("fptpl.ofd", replace={
+        "Doc_0/Tpls/Tpl_0/Content.xml": ("重庆增值税电子普通发票".encode(), "医疗门诊收费票据".encode()),
+        "OFD.xml": ("<ofd:CustomData Name=\"发票号码\">12235358</ofd:CustomData>".encode(), b"")})
+    reading, _ = _read(tmp_path, content)
+    assert reading.kind == "invoice" and reading.kind_guessed
+    assert "einvoice_other_kind" in [c["code"] for c in reading.checks]
+    assert "check_code" not in reading.fields and "seller_name" not in reading.fields
