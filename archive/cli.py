@@ -125,7 +125,7 @@ def worker(queues: str | None, burst: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(["invoice", "daily_statement", "referral", "agreement",
-                                           "other"]), default=None)
+                                           "vat_invoice", "other"]), default=None)
 @click.option("--case", "case_no", default=None, help="Add to this case; default: open a new one.")
 @click.option("--claimant", default="待补录", show_default=True, help="Claimant of a new case.")
 @click.option("--claim-type", default="other", show_default=True)
@@ -145,7 +145,8 @@ def ingest(paths, kind, case_no, claimant, claim_type, username) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--kind", type=click.Choice(["invoice", "daily_statement", "referral", "agreement"]),
+@click.option("--kind", type=click.Choice(["invoice", "daily_statement", "referral", "agreement",
+                                           "vat_invoice"]),
               default=None, help="Default: recognised from the text (marked as a guess).")
 @click.option("--json", "as_json", is_flag=True, help="Print the contract JSON.")
 def extract(file: Path, kind: str | None, as_json: bool) -> None:

@@ -15,8 +15,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
+from archive.intake import sniff
 from archive.intake.spool import readable_file
 from archive.models import Document
+from archive.ocr.einvoice import draw_ofd_page, draw_xml_page
 from archive.pdf import PDFIUM_LOCK
 from archive.storage import ObjectStore
 
@@ -53,6 +55,10 @@ def page_image(store: ObjectStore, document: Document, number: int, size: str, *
 def _draw(path: Path, content_type: str, index: int, width: int) -> Image.Image:
     if content_type == "application/pdf":
         return _draw_pdf(path, index, width)
+    if content_type == sniff.OFD:
+        return draw_ofd_page(path, index, width)
+    if content_type == sniff.XML:
+        return draw_xml_page(path, width)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # intake already refused bombs; no second warning here
         with Image.open(path) as picture:

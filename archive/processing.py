@@ -22,7 +22,8 @@ from archive.intake.validate import Limits, Rejected, inspect_file
 from archive.models import Document, Page
 from archive.models.cases import DocumentStatus
 from archive.models.types import utcnow
-from archive.ocr import Reading, analyse, read_pages
+from archive.ocr import Reading
+from archive.ocr.einvoice import read_document
 from archive.ocr.extract import MIN_CONFIDENCE
 from archive.records import audit
 from archive.storage import ObjectStore, StoreError
@@ -78,8 +79,8 @@ def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits
             if delay_seconds:
                 time.sleep(delay_seconds)  # fault-injection setting for crash tests; 0 in use
             content_type, _ = inspect_file(path, path.stat().st_size, limits)
-            reading = analyse(list(read_pages(path, content_type)), kind=kind,
-                              min_confidence=min_confidence, case=case)
+            reading = read_document(path, content_type, kind=kind, min_confidence=min_confidence,
+                                    case=case)
     except TRANSIENT_ERRORS:
         _release(sessions, document_id)
         raise

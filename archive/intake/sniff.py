@@ -6,9 +6,11 @@ PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 TIFF = "image/tiff"
+OFD = "application/ofd"  # GB/T 33190: a ZIP package with OFD.xml (validate checks the inside)
+XML = "application/xml"  # an e-invoice's XML (数电票); validate checks that it is one
 
-ACCEPTED = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", TIFF: "TIFF"}
-EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png", TIFF: ".tif"}
+ACCEPTED = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", TIFF: "TIFF", OFD: "OFD", XML: "XML"}
+EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png", TIFF: ".tif", OFD: ".ofd", XML: ".xml"}
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -22,4 +24,8 @@ def sniff_type(head: bytes) -> str | None:
         return PNG
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return TIFF
+    if head.startswith(b"PK\x03\x04"):
+        return OFD
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return XML
     return None

@@ -56,13 +56,17 @@ def inspect_file(path: Path, size: int, limits: Limits, *,
     content_type = sniff.sniff_type(head)
     if content_type is None:
         raise Rejected(
-            "unsupported file type: only PDF, JPEG, PNG and TIFF are accepted "
+            "unsupported file type: only PDF, JPEG, PNG, TIFF, OFD and e-invoice XML are accepted "
             "(the type is read from the file's content, not its name)",
             code="unsupported_type",
             status=415,
         )
     if content_type == sniff.PDF:
         pages = _pdf_pages(path, size, content)
+    elif content_type in (sniff.OFD, sniff.XML):
+        from archive.ocr.einvoice_intake import einvoice_pages  # the OFD/XML readers are ocr's
+
+        pages = einvoice_pages(path, content_type, content)
     else:
         pages = _image_pages(io.BytesIO(content) if content is not None else path, limits)
     if pages > limits.max_pages:

@@ -12,7 +12,7 @@ from archive.models.types import UTCDateTime, utcnow
 # "audit" (稽核): a case file opened for an audit of a provider or of claims (chain 6).
 CLAIM_TYPES = ("outpatient", "inpatient", "maternity", "trauma", "referral", "settlement", "other",
                "audit")
-DOCUMENT_KINDS = ("invoice", "daily_statement", "referral", "agreement", "other")
+DOCUMENT_KINDS = ("invoice", "daily_statement", "referral", "agreement", "vat_invoice", "other")
 
 
 class DocumentStatus:

@@ -22,8 +22,10 @@ def finding(code: str, severity: str, message: str) -> dict:
 
 def check_document(kind: str | None, fields: dict, *, today: date | None = None) -> list[dict]:
     today = today or date.today()
+    from archive.ocr.vat_checks import check_vat_invoice  # it builds on this module's helpers
+
     checks = {"invoice": _invoice, "daily_statement": _daily_statement, "referral": _referral,
-              "agreement": _agreement}.get(kind or "")
+              "agreement": _agreement, "vat_invoice": check_vat_invoice}.get(kind or "")
     return checks(fields, today) if checks else []
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from archive.intake.validate import Limits, inspect_file
 from archive.ocr.checks import check_document
 from archive.ocr.fields import FieldReading, Line, field_label, guess_kind, missing_fields, read_fields
-from archive.ocr.pages import PageText, read_pages
+from archive.ocr.pages import PageText
 
 MIN_CONFIDENCE = 70.0  # below this mean word confidence a page is flagged for a human check
 NEEDS_CHECK = ("page_failed", "low_confidence", "field_unreadable", "field_missing")
@@ -125,8 +125,10 @@ def unreadable_finding(kind: str, item: dict, *, page: int | None = None) -> dic
 
 def extract_file(path: Path, *, kind: str | None, limits: Limits) -> dict:
     """The contract JSON of `archive extract`: kind, pages, fields, checks."""
+    from archive.ocr.einvoice import read_document  # it builds on this module
+
     content_type, _ = inspect_file(path, path.stat().st_size, limits)
-    reading = analyse(list(read_pages(path, content_type)), kind=kind)
+    reading = read_document(path, content_type, kind=kind)
     return {
         "kind": reading.kind,
         "kind_guessed": reading.kind_guessed,

@@ -39,7 +39,7 @@ _write_lock = threading.Lock()
 _DATE_FIELDS = ("issue_date", "statement_date", "referral_date", "signed_date", "valid_from")
 _AMOUNT_FIELDS = ("total_amount", "daily_total")
 _CODE_FIELDS = ("invoice_code", "inpatient_number", "agreement_number", "credit_code",
-                "provider_code")
+                "provider_code", "buyer_tax_id", "seller_tax_id", "check_code")
 
 
 class IndexUnavailable(Exception):
@@ -221,13 +221,14 @@ def _records(session: Session, ids: list[int]) -> list[dict]:
 
 def _record(document: Document, steps: list[str]) -> dict:
     fields, case = document.fields or {}, document.case
-    first = _first(fields, "payer_name", "patient_name", "signed_by") or case.claimant_name
+    first = _first(fields, "payer_name", "patient_name", "signed_by", "buyer_name") or case.claimant_name
     document_date = _first_date(fields)
     record = {
         "document_id": str(document.id), "case_id": case.id, "case_no": fold(case.case_no),
         "text": document_text(document), "kind": fold(document.kind or "other"),
         "status": fold(case.status), "patient_name": fold(first or ""),
-        "hospital": fold(_first(fields, "hospital", "provider_name", "to_hospital") or ""),
+        "hospital": fold(_first(fields, "hospital", "provider_name", "to_hospital",
+                                 "seller_name") or ""),
         "id_number": fold(_first(fields, "id_number") or case.claimant_id_number or ""),
         "insurance_number": fold(_first(fields, "insurance_number") or case.insurance_number or ""),
         "invoice_number": fold(_first(fields, "invoice_number") or ""),

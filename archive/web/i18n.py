@@ -59,6 +59,7 @@ KIND_LABELS = {
     "daily_statement": _l("daily itemised statement"),
     "referral": _l("referral form"),
     "agreement": _l("provider agreement"),
+    "vat_invoice": _l("VAT invoice"),
     "other": _l("other document"),
     None: _l("not yet recognised"),
 }
@@ -140,6 +141,8 @@ def field_value(kind: str | None, name: str, value) -> str:
         return claim_type_label(value)
     if name in _amount_fields(kind):
         return money(value)
+    if isinstance(value, list):  # the raw QR payloads kept with a document
+        return "；".join(map(str, value))
     return value
 
 

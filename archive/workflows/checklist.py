@@ -34,6 +34,7 @@ KIND_NAMES = {
     "daily_statement": Label("住院费用一日清单", "daily itemised statement"),
     "referral": Label("转诊转院审批表", "referral form"),
     "agreement": Label("定点医疗机构服务协议", "provider agreement"),
+    "vat_invoice": Label("增值税发票", "VAT invoice"),
     "other": Label("其他材料", "other document"),
 }
 

@@ -271,13 +271,13 @@ def test_processing_reads_a_document_with_what_its_case_states(rt, clerk, monkey
     import archive.processing as processing
 
     seen = []
-    real = processing.analyse
+    real = processing.read_document
 
     def spy(*args, **kwargs):
         seen.append(kwargs.get("case"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(processing, "analyse", spy)
+    monkeypatch.setattr(processing, "read_document", spy)
     case_no = factories.make_case(rt, clerk, claimant_name="李秀英", insurance_number="YB3301")
     result = factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=50), kind="invoice")
     with rt.sessions() as session:
