@@ -175,7 +175,8 @@ def invoice_his(rng: random.Random) -> GeneratedDocument:
              ((0, f"个人自付：{bill.self_paid:.2f}"), (0.5, f"个人自费：{bill.self_funded:.2f}")),
              ((0, f"收费员：{pools.person(rng)}"),
               (0.5, f"打印时间：{bill.issued.isoformat()} 10:{rng.randrange(10, 60)}"))]
-    truth = bill.truth(invoice_code=code, invoice_number=number, insurance_number=bill.insurance)
+    truth = bill.truth(invoice_code=code, invoice_number=number, insurance_number=bill.insurance,
+                       insurance_type=bill.insurance_type)
     return from_layout("invoice", "his", title, [rows], truth, f"收费票据-{bill.patient}.pdf")
 
 

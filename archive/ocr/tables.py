@@ -25,19 +25,30 @@ from archive.ocr.reference import catalogue, fits, known_name
 
 def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
                doubtful: dict[str, tuple]) -> None:
-    """An invoice's fee categories and their amounts (西药费 1,234.50), one a line."""
-    # OCR puts spaces inside a word (化  验费): a category is matched across them.
-    category = re.compile(rf"^\s*({'|'.join(map(label_pattern, categories))})")
+    """An invoice's fee categories and their amounts (西药费 1,234.50), one or several to a line
+    (grids print two or three category–amount pairs side by side)."""
+    # OCR puts spaces inside a word (化  验费): a category is matched across them. A category
+    # starts its line or a cell.
+    category = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(label_pattern, categories))})")
     rows = _Rows()
     for line in lines:
-        if not (match := category.match(line.text)):
+        if not (found := list(category.finditer(line.text))) or found[0].start() != len(line.text) - len(
+                line.text.lstrip()):
             continue
-        tail = JUNK_TOKEN.sub(" ", line.text[match.end():]).strip(JUNK).lstrip(":：;；").strip(JUNK)
-        amount = read_amount(tail)
         sure = confident(line, 0, len(line.text), min_confidence)
-        if amount and (sure or _one_word_fits(line, match.start(1), match.end(1), categories,
-                                              min_confidence)):
-            rows.add(line, {"category": re.sub(r"\s", "", match.group(1)), "amount": amount}, sure)
+        items, ok = [], True
+        for match, following in zip(found, [*found[1:], None], strict=True):
+            stop = following.start() if following else len(line.text)
+            tail = JUNK_TOKEN.sub(" ", line.text[match.end():stop]).strip(JUNK).lstrip(":：;；").strip(JUNK)
+            amount = read_amount(tail)
+            if amount and (sure or _one_word_fits(line, match.start(1), match.end(1), categories,
+                                                  min_confidence)):
+                items.append({"category": re.sub(r"\s", "", match.group(1)), "amount": amount})
+            else:
+                ok = False
+        if ok:
+            for item in items:
+                rows.add(line, item, sure)
         else:
             rows.unreadable.append(line.text)
     rows.give("line_items", reading, doubtful)
