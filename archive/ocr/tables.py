@@ -34,6 +34,8 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
     for line in lines:
         if not (found := list(category.finditer(line.text))) or found[0].start() != len(line.text) - len(
                 line.text.lstrip()):
+            if _OTHER_FEE.match(line.text):
+                rows.unreadable.append(line.text)  # a fee the list does not know: the list would lack it
             continue
         sure = confident(line, 0, len(line.text), min_confidence)
         items, ok = [], True
@@ -52,6 +54,10 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
         else:
             rows.unreadable.append(line.text)
     rows.give("line_items", reading, doubtful)
+
+
+# A fee row of a category not on the list (卫生材料费 1,083.75): the list is not given without it.
+_OTHER_FEE = re.compile(r"^\s*[\u4e00-\u9fff]{1,8}费\s*[:：]?\s*[￥¥]?\s*\d[\d,]*\.\d{2}(?:\s|$)")
 
 
 @dataclass
