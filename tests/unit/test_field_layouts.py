@@ -112,3 +112,18 @@ def test_a_fee_row_of_a_category_not_on_the_list_leaves_the_list_absent_and_flag
     reading = read_fields("invoice", "西药费：491.86\n卫生材料费：1,083.75\n检查费：1783.09")
     assert "line_items" not in reading.fields
     assert [item["field"] for item in reading.unreadable] == ["line_items"]
+
+
+def test_a_table_is_read_by_the_columns_its_header_names_and_a_page_subtotal_is_no_row():
+    text = ("姓名：韩涛    清单日期：2026-04-12\n"
+            "序号    项目编码    项目名称    单位    数量    单价    金额    类别\n"
+            "1    271134644    肾功能检查    次    1    401.63    401.63    甲\n"
+            "2    820358468    阿莫西林胶囊    0.25g    3    10.50    31.50    甲\n"
+            "本页小计    433.13\n合计：433.13")
+    fields = extract_fields("daily_statement", text)
+    assert fields["items"] == [
+        {"name": "肾功能检查", "spec": "次", "unit_price": "401.63", "quantity": "1", "amount": "401.63",
+         "insurance_class": "甲"},
+        {"name": "阿莫西林胶囊", "spec": "0.25g", "unit_price": "10.50", "quantity": "3", "amount": "31.50",
+         "insurance_class": "甲"}]
+    assert fields["daily_total"] == "433.13"
