@@ -50,7 +50,7 @@ _VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－]|日\s*[至到~—－])|\t|$
 _LABEL_OR_LINE_END = re.compile(r"\t|$")
 _NOT_LABEL_START = r"(?<![A-Za-z0-9])"  # a label is not part of a Latin word or number
 # What forms print after a label besides its colon: (章), （盖章）, （医疗保障经办机构）.
-_DECORATION = r"(?:\s*[（(《][^（()）》:：\n]{1,12}[）)》])?"
+_DECORATION = r"(?:\s*[（(《〈][^（()）》〈〉:：\n]{1,12}[）)》〉])?"
 # A label no list knows, recognisable by its colon: two to ten Chinese characters (a decoration
 # after them) and a colon, after a space or glued to a figure. It ends the value before it
 # (`医保编号：721726665471 医保类型：城乡居民`).
@@ -60,6 +60,7 @@ _LABEL_LIKE = re.compile(r"(?:(?<=\s)|(?<=[0-9A-Za-z.]))[\u4e00-\u9fff](?:\s?[\u
 # A cell that is an unknown label and nothing else: short (a longer run before a colon is more
 # likely a value glued to a label, 县人民医院转出院：).
 _LABEL_ALONE = re.compile(r"[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}" + _DECORATION + r"\s*[:：]")
+_HEADER_WORD = re.compile(r"[\u4e00-\u9fff（）()]{2,8}")
 _SEGMENT = re.compile(r"\S+(?:\s\S+)*")  # a run of text between wide gaps: a cell
 _WIDE_GAP_CHARS = 1.5  # a space wider than this many of its neighbours' characters parts two cells
 _BELOW_LINES = 2.5  # a value in the cell below its label is at most this many line heights under it
@@ -359,12 +360,15 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
                         if (following := end_pattern.search(line.text, start))
                         and following.start() > start)])
     candidate = _span(line, start, stop)
-    if candidate.text and not _is_label(candidate.text) and not _label_row(line):
+    value = candidate.text and not _is_label(candidate.text)
+    if value and not _label_row(line):
         yield candidate
         return
     below = _value_below(lines, index, match)
     if below is not None:
         yield below
+    elif value:
+        yield candidate  # nothing under it: a key–value row of short words after all
 
 
 def _decorated_like_another(match: re.Match, labels: list[str], others: set[str]) -> bool:
@@ -385,16 +389,21 @@ def _is_label(text: str) -> bool:
     """Text that is a label itself (a known one, with or without its decoration, or one ending in
     a colon): not a value."""
     compact = _compact_label(text)
-    bare = re.sub(r"[（(《][^）)》]*[）)》]$", "", compact)
+    bare = re.sub(r"（[^）]*）$", "", compact)
     words = {word.translate(_BRACKETS) for word in _printed_words()}
     return compact in words or bare in words or bool(_LABEL_ALONE.fullmatch(text.strip()))
 
 
 def _label_row(line: Line) -> bool:
-    """A grid's row of labels: two or more of its cells are labels and none holds a colon; the
-    values are in the cells below."""
+    """A grid's row of labels, with the values in the cells below: no cell holds a colon, and two
+    or more cells are labels, or one is and every other is a short word (姓名  性别: a header no
+    list knows all of)."""
     cells = [line.text[slice(*span)] for span in _segments(line.text)]
-    return sum(map(_is_label, cells)) >= 2 and not any(re.search(_COLON, cell) for cell in cells)
+    if len(cells) < 2 or any(re.search(_COLON, cell) for cell in cells):
+        return False
+    labels = sum(map(_is_label, cells))
+    return labels >= 2 or (labels == 1 and all(_HEADER_WORD.fullmatch(re.sub(r"\s", "", cell))
+                                               for cell in cells))
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -425,7 +434,9 @@ def _value_below(lines: list[Line], index: int, match: re.Match) -> _Candidate |
                 if cell_box is None:
                     continue
                 overlap = min(cell_box[2], right) - max(cell_box[0], label_box[0])
-                if overlap > 0.5 * (cell_box[2] - cell_box[0]) and (best is None or cell_box[1] < best[0]):
+                under = cell_box[0] < label_box[2] and cell_box[2] > label_box[0]  # not the next column's
+                if (under and overlap > 0.5 * (cell_box[2] - cell_box[0])
+                        and (best is None or cell_box[1] < best[0])):
                     best = (cell_box[1], below, start, stop)
         if best is None:
             return None
@@ -456,7 +467,7 @@ def _span(line: Line, start: int, stop: int) -> _Candidate:
 
 
 _MISREAD_LABEL_MIN = 4  # characters: a shorter label with one misread is too much like other words
-_BRACKETS = str.maketrans("(《)》", "（（））")
+_BRACKETS = str.maketrans("(《〈)》〉", "（（（）））")
 
 
 @cache
@@ -531,7 +542,7 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
         return (value, None) if value else (None, "not_a_date")
     if kind == "amount":
         if ocr:
-            raw = _MISREAD_SEPARATOR.sub(",", raw)
+            raw = _TRAILING_SPECK.sub("", _MISREAD_SEPARATOR.sub(",", raw))
         value = read_amount(raw) or _amount_after_currency(raw)
         return (value, None) if value else (None, "not_an_amount")
     if kind == "capital":
@@ -589,6 +600,8 @@ _CURRENCY_MISREAD = re.compile(r"(?:[Yy#]{1,2}|[\u4e00-\u9fff])\s?(?=\d)")
 # a group of three digits that ends at another separator or the decimal point, are that one
 # separator; the amount is still judged by the confidence of every character read.
 _MISREAD_SEPARATOR = re.compile(r"(?<=\d)[,;:；：]{1,2}(?=\d{3}(?:[,;:；：.]|$))")
+# A speck after the cents of a scanned amount reads as a full stop (275.22.): no part of it.
+_TRAILING_SPECK = re.compile(r"(?<=\.\d{2})\s?[.,。]$")
 _AMOUNT_WITH_CENTS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
 
 

@@ -43,7 +43,7 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
         for match, following in zip(found, [*found[1:], None], strict=True):
             stop = following.start() if following else len(line.text)
             tail = JUNK_TOKEN.sub(" ", line.text[match.end():stop]).strip(JUNK).lstrip(":：;；").strip(JUNK)
-            amount = read_amount(tail)
+            amount = read_amount(re.sub(r"(?<=\.\d{2})\s?[.,。]$", "", tail) if line.confidences else tail)
             if amount and (sure or _one_word_fits(line, match.start(1), match.end(1), categories,
                                                   min_confidence)):
                 items.append({"category": re.sub(r"\s", "", match.group(1)), "amount": amount})

@@ -127,3 +127,24 @@ def test_a_table_is_read_by_the_columns_its_header_names_and_a_page_subtotal_is_
         {"name": "阿莫西林胶囊", "spec": "0.25g", "unit_price": "10.50", "quantity": "3", "amount": "31.50",
          "insurance_class": "甲"}]
     assert fields["daily_total"] == "433.13"
+
+
+def ocr_line(text: str, confidence: float = 95.0) -> Line:
+    return Line(text, (confidence,) * len(text))
+
+
+def test_a_header_of_short_words_is_a_row_of_labels_even_when_only_one_is_known():
+    # 姓名 beside 性别 (no list knows 性别): the name is below, not 性别
+    fields = read_fields("referral", [ocr_line("姓名  性别"), ocr_line("邓斌涵  女")]).fields
+    assert fields["patient_name"] == "邓斌涵"
+    # ... and a short value right of its label with nothing under it is still its value
+    capital = read_fields("invoice", [ocr_line("合计（大写）  壹佰元整")]).fields["total_amount_capital"]
+    assert capital == "100.00"
+
+
+def test_ocr_brackets_and_a_speck_after_the_cents():
+    fields = read_fields("agreement", [ocr_line("甲方〈医疗保障经办机构 )  和丰县医疗保障服务中心")]).fields
+    assert fields["party_a"] == "和丰县医疗保障服务中心"
+    assert read_fields("invoice", [ocr_line("合计（小写）：275.22.")]).fields["total_amount"] == "275.22"
+    assert read_fields("invoice", [ocr_line("放射费  275.22.")]).fields["line_items"] == [
+        {"category": "放射费", "amount": "275.22"}]
