@@ -22,6 +22,7 @@ from pathlib import Path
 from stdnum.cn import ric, uscc
 
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
+from archive.ocr.cells import cell_below, segments, widen_gaps
 from archive.ocr.corroboration import corroborate
 from archive.ocr.lines import (
     JUNK,
@@ -61,9 +62,6 @@ _LABEL_LIKE = re.compile(r"(?:(?<=\s)|(?<=[0-9A-Za-z.]))[\u4e00-\u9fff](?:\s?[\u
 # likely a value glued to a label, 县人民医院转出院：).
 _LABEL_ALONE = re.compile(r"[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}" + _DECORATION + r"\s*[:：]")
 _HEADER_WORD = re.compile(r"[\u4e00-\u9fff（）()]{2,8}")
-_SEGMENT = re.compile(r"\S+(?:\s\S+)*")  # a run of text between wide gaps: a cell
-_WIDE_GAP_CHARS = 1.5  # a space wider than this many of its neighbours' characters parts two cells
-_BELOW_LINES = 2.5  # a value in the cell below its label is at most this many line heights under it
 _TEXT = r"[\u4e00-\u9fff（）()·、，,0-9A-Za-z\-]{1,60}"  # a text value unless labels.toml says else
 
 
@@ -265,34 +263,7 @@ def _capitals_by_figures(reading: FieldReading, capitals: dict[str, _Candidate],
 def _clean_lines(text: str | list[Line]) -> list[Line]:
     if isinstance(text, str):
         return [Line(line.strip()) for line in text.splitlines() if line.strip()]
-    return [_widen_gaps(line) for line in text if line.text.strip()]
-
-
-def _widen_gaps(line: Line) -> Line:
-    """A text layer joins the cells of a grid with one space: where the characters either side
-    of a space stand far apart on the page, it is the wide gap between two cells."""
-    if len(line.boxes) != len(line.text):
-        return line
-    text, confidences, boxes = [], [], []
-    for position, character in enumerate(line.text):
-        text.append(character)
-        confidences.append(line.confidences[position] if line.confidences is not None else None)
-        boxes.append(line.boxes[position])
-        if character != " " or not 0 < position < len(line.text) - 1:
-            continue
-        before, after = line.boxes[position - 1], line.boxes[position + 1]
-        if (before is None or after is None or line.text[position - 1] == " "
-                or line.text[position + 1] == " "):
-            continue
-        width = max(before[2] - before[0], after[2] - after[0])
-        if after[0] - before[2] > _WIDE_GAP_CHARS * width:
-            text.append(" ")
-            confidences.append(confidences[-1])
-            boxes.append(None)
-    if len(text) == len(line.text):
-        return line
-    return Line("".join(text), tuple(confidences) if line.confidences is not None else None,
-                tuple(boxes), line.page)
+    return [widen_gaps(line) for line in text if line.text.strip()]
 
 
 @dataclass(frozen=True)
@@ -398,7 +369,7 @@ def _label_row(line: Line) -> bool:
     """A grid's row of labels, with the values in the cells below: no cell holds a colon, and two
     or more cells are labels, or one is and every other is a short word (姓名  性别: a header no
     list knows all of)."""
-    cells = [line.text[slice(*span)] for span in _segments(line.text)]
+    cells = [line.text[slice(*span)] for span in segments(line.text)]
     if len(cells) < 2 or any(re.search(_COLON, cell) for cell in cells):
         return False
     labels = sum(map(_is_label, cells))
@@ -406,54 +377,11 @@ def _label_row(line: Line) -> bool:
                                                for cell in cells))
 
 
-def _segments(text: str) -> list[tuple[int, int]]:
-    return [found.span() for found in _SEGMENT.finditer(text)]
-
-
 def _value_below(lines: list[Line], index: int, match: re.Match) -> _Candidate | None:
-    """The value in the cell under a label: with boxes, the nearest line below whose cell lies
-    under the label's (from the label's left to the next cell on its line); without, the cell in
-    the same column of the next line (or its first cell, under a label standing alone)."""
-    line = lines[index]
-    cells = _segments(line.text)
-    column = next((n for n, (start, stop) in enumerate(cells) if start <= match.start() < stop), None)
-    label_box = union(line.boxes[match.start():match.end()]) if line.boxes else None
-    if label_box is not None and column is not None:
-        following = [union(line.boxes[start:stop]) for start, stop in cells[column + 1:]]
-        right = next((box[0] for box in following if box is not None), 1.0)
-        height = label_box[3] - label_box[1]
-        best = None
-        for below in lines[index + 1:]:
-            box = union(below.boxes) if below.boxes else None
-            if below.page != line.page or box is None or box[1] < label_box[3] - height / 2:
-                continue
-            if box[1] - label_box[3] > _BELOW_LINES * height:
-                continue
-            for start, stop in _segments(below.text):
-                cell_box = union(below.boxes[start:stop])
-                if cell_box is None:
-                    continue
-                overlap = min(cell_box[2], right) - max(cell_box[0], label_box[0])
-                under = cell_box[0] < label_box[2] and cell_box[2] > label_box[0]  # not the next column's
-                if (under and overlap > 0.5 * (cell_box[2] - cell_box[0])
-                        and (best is None or cell_box[1] < best[0])):
-                    best = (cell_box[1], below, start, stop)
-        if best is None:
-            return None
-        candidate = _span(best[1], best[2], best[3])
-        return None if not candidate.text or _is_label(candidate.text) else candidate
-    if index + 1 >= len(lines) or column is None:
-        return None
-    below = lines[index + 1]
-    under = _segments(below.text)
-    if len(cells) == 1 and not line.text[match.end():].strip():
-        span = under[0] if under else None
-    else:
-        span = under[column] if len(under) == len(cells) else None
-    if span is None or re.search(_COLON, below.text[slice(*span)]):
-        return None
-    candidate = _span(below, *span)
-    return None if not candidate.text or _is_label(candidate.text) else candidate
+    """The value in the cell under a label (see `cells.cell_below`), unless that is a label."""
+    found = cell_below(lines, index, match.start(), match.end())
+    candidate = _span(*found) if found is not None else None
+    return None if candidate is None or not candidate.text or _is_label(candidate.text) else candidate
 
 
 def _span(line: Line, start: int, stop: int) -> _Candidate:
