@@ -543,7 +543,9 @@ def _amount_after_currency(raw: str) -> str | None:
 def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_confidence: float,
                     doubtful: dict[str, tuple]) -> None:
     _visit_type(lines[:6], spec["visit_type"]["values"], reading)
-    line_items(lines, spec["line_items"]["categories"], reading, min_confidence, doubtful)
+    labels = frozenset(label for rule in spec.values() if isinstance(rule, dict)
+                       for label in rule.get("labels", ()))
+    line_items(lines, spec["line_items"]["categories"], reading, min_confidence, doubtful, labels)
 
 
 def _visit_type(head: list[Line], values: dict[str, str], reading: FieldReading) -> None:

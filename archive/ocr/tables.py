@@ -25,7 +25,7 @@ from archive.ocr.reference import catalogue, fits, known_name
 
 
 def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
-               doubtful: dict[str, tuple]) -> None:
+               doubtful: dict[str, tuple], labels: frozenset[str] = frozenset()) -> None:
     """An invoice's fee categories and their amounts (西药费 1,234.50), one or several to a line
     (grids print two or three category–amount pairs side by side)."""
     # OCR puts spaces inside a word (化  验费): a category is matched across them. A category
@@ -35,7 +35,7 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
     for line in lines:
         if not (found := list(category.finditer(line.text))) or found[0].start() != len(line.text) - len(
                 line.text.lstrip()):
-            if _OTHER_FEE.match(line.text):
+            if (other := _OTHER_FEE.match(line.text)) and re.sub(r"\s", "", other["fee"]) not in labels:
                 rows.unreadable.append(line.text)  # a fee the list does not know: the list would lack it
             continue
         sure = confident(line, 0, len(line.text), min_confidence)
@@ -58,7 +58,8 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
 
 
 # A fee row of a category not on the list (卫生材料费 1,083.75): the list is not given without it.
-_OTHER_FEE = re.compile(r"^\s*[\u4e00-\u9fff]{1,8}费\s*[:：]?\s*[￥¥]?\s*\d[\d,]*\.\d{2}(?:\s|$)")
+# A field's own label (个人自费：1.87, a line of its own on a scan) is not a fee row.
+_OTHER_FEE = re.compile(r"^\s*(?P<fee>[\u4e00-\u9fff]{1,8}费)\s*[:：]?\s*[￥¥]?\s*\d[\d,]*\.\d{2}(?:\s|$)")
 
 
 @dataclass

@@ -148,3 +148,10 @@ def test_ocr_brackets_and_a_speck_after_the_cents():
     assert read_fields("invoice", [ocr_line("合计（小写）：275.22.")]).fields["total_amount"] == "275.22"
     assert read_fields("invoice", [ocr_line("放射费  275.22.")]).fields["line_items"] == [
         {"category": "放射费", "amount": "275.22"}]
+
+
+def test_a_payment_label_on_a_line_of_its_own_is_no_fee_row():
+    # on a scan the fund split may come out one payment a line: 个人自费 is a field, not a fee
+    reading = read_fields("invoice", "西药费：491.86\n个人自费：1.87\n检查费：1783.09")
+    assert [row["category"] for row in reading.fields["line_items"]] == ["西药费", "检查费"]
+    assert reading.fields["self_funded"] == "1.87"
