@@ -48,13 +48,32 @@ class GeneratedDocument:
     pages: int
     lines: list[str] = field(default_factory=list)  # the text printed, page by page joined
     truth: dict = field(default_factory=dict)  # the fields a perfect reader extracts
+    # Layout families (archive/demo/families.py): the printed title, the pages as rows, where a
+    # row is a line of text at the left margin or cells at fractions of the line's width (a grid),
+    # or RULE (a ruled line); and the family's name and scan font ("sans" Hei, "serif" Song).
+    title: str = ""
+    layout: list[list[Row]] | None = None
+    family: str = "classic"
+    font: str = "sans"
+
+
+Cells = tuple[tuple[float, str], ...]
+Row = str | Cells
+RULE = "\x00rule"
+
+
+def row_text(row: Row) -> str:
+    """A row as plain text: cells parted by a wide gap."""
+    return row if isinstance(row, str) else "    ".join(text for _, text in row if text)
 
 
 def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def _pdf(pages: list[list[str]], title: str) -> bytes:
+def _pdf(pages: list[list[Row]], title: str, *, size: float = 11, step: float = 18) -> bytes:
+    """A4 pages with the title on each; a row of cells draws each cell at its fraction of the
+    width between the margins (its own text object, as form software prints a grid)."""
     if CID_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
     buffer = io.BytesIO()
@@ -64,14 +83,28 @@ def _pdf(pages: list[list[str]], title: str) -> bytes:
     for lines in pages:
         pdf.setFont(CID_FONT, 16)
         pdf.drawCentredString(width / 2, height - 60, title)
-        pdf.setFont(CID_FONT, 11)
+        pdf.setFont(CID_FONT, size)
         y = height - 100
         for line in lines:
-            pdf.drawString(50, y, line)
-            y -= 18
+            if line == RULE:
+                pdf.line(50, y + size, width - 50, y + size)
+            elif isinstance(line, str):
+                pdf.drawString(50, y, line)
+            else:
+                for x, text in line:
+                    pdf.drawString(50 + x * (width - 100), y, text)
+            y -= step
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def from_layout(kind: str, family: str, title: str, pages: list[list[Row]], truth: dict,
+                filename: str, *, font: str = "sans", size: float = 11) -> GeneratedDocument:
+    """A born-digital document of a layout family: its PDF, its text rows and its truth."""
+    lines = [row_text(row) for page in pages for row in page if row != RULE]
+    return GeneratedDocument(kind, filename, _pdf(pages, title, size=size), "application/pdf", len(pages),
+                             lines, truth, title=title, layout=pages, family=family, font=font)
 
 
 def _amount(value: Decimal) -> str:
@@ -224,8 +257,10 @@ def scanned_image(lines: list[str], *, title: str = "", fmt: str = "PNG", pages:
     return buffer.getvalue()
 
 
-def _cjk_font(size: int):
-    for candidate in CJK_FONT_CANDIDATES:
+def _cjk_font(size: int, style: str = "sans"):
+    """A CJK font: Hei (`sans`) or Song (`serif`) where installed, else the first one found."""
+    wanted = [c for c in CJK_FONT_CANDIDATES if ("Serif" in c) == (style == "serif")]
+    for candidate in (*wanted, *CJK_FONT_CANDIDATES):
         if Path(candidate).exists():
             return ImageFont.truetype(candidate, size)
     return ImageFont.load_default(size)

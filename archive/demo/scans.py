@@ -18,7 +18,7 @@ from statistics import NormalDist
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from archive.demo.documents import GeneratedDocument, _cjk_font
+from archive.demo.documents import RULE, GeneratedDocument, Row, _cjk_font
 
 A4_INCHES = (8.27, 11.69)
 TITLES = {"invoice": "医疗收费票据", "referral": "转诊转院审批表", "agreement": "定点医疗机构服务协议",
@@ -61,22 +61,24 @@ class Scan:
 
 
 def title_of(document: GeneratedDocument) -> str:
-    return TITLES.get(document.kind, "")
+    return document.title or TITLES.get(document.kind, "")
 
 
 def scan(document: GeneratedDocument, *, seed: int, fmt: str = "JPEG", dpi: int | None = None,
          degradation: Degradation | None = None) -> Scan:
-    """A degraded one-page scan of `document` (all its lines on one page)."""
-    return scan_lines(document.lines, title=title_of(document), seed=seed, fmt=fmt, dpi=dpi,
-                      degradation=degradation)
+    """A degraded one-page scan of `document` (all its lines on one page; a layout family's
+    rows with their cells where the family prints them)."""
+    rows = [row for page in document.layout for row in page] if document.layout else document.lines
+    return scan_lines(rows, title=title_of(document), seed=seed, fmt=fmt, dpi=dpi,
+                      degradation=degradation, font=document.font)
 
 
-def scan_lines(lines: list[str], *, title: str = "", seed: int, fmt: str = "JPEG", dpi: int | None = None,
-               degradation: Degradation | None = None) -> Scan:
+def scan_lines(lines: list[Row], *, title: str = "", seed: int, fmt: str = "JPEG", dpi: int | None = None,
+               degradation: Degradation | None = None, font: str = "sans") -> Scan:
     rng = random.Random(f"scan:{seed}")
     spec = degradation or Degradation.draw(rng, dpi=dpi)
     # The layout has its own stream: the same seed without degradation gives the clean page.
-    image = render(lines, title=title, dpi=spec.dpi, rng=random.Random(f"layout:{seed}"))
+    image = render(lines, title=title, dpi=spec.dpi, rng=random.Random(f"layout:{seed}"), font=font)
     # A JPEG file is itself the JPEG round trip; other formats get it before saving.
     image = degrade(image, spec, rng, jpeg_round_trip=fmt.upper() != "JPEG")
     return _encode(image, spec, fmt)
@@ -87,12 +89,13 @@ def clean(lines: list[str], *, title: str = "", seed: int, dpi: int = 300, fmt: 
     return scan_lines(lines, title=title, seed=seed, fmt=fmt, degradation=Degradation(dpi=dpi))
 
 
-def render(lines: list[str], *, title: str, dpi: int, rng: random.Random) -> Image.Image:
-    """Black text on white A4 at `dpi`: 16 pt title, 11 pt body, left margin varied a little."""
+def render(lines: list[Row], *, title: str, dpi: int, rng: random.Random, font: str = "sans") -> Image.Image:
+    """Black text on white A4 at `dpi`: 16 pt title, 11 pt body, left margin varied a little; a
+    row of cells puts each cell at its fraction of the width between the margins."""
     width, height = round(A4_INCHES[0] * dpi), round(A4_INCHES[1] * dpi)
     image = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(image)
-    body, heading = _cjk_font(round(11 / 72 * dpi)), _cjk_font(round(16 / 72 * dpi))
+    body, heading = _cjk_font(round(11 / 72 * dpi), font), _cjk_font(round(16 / 72 * dpi), font)
     margin = round(dpi * rng.uniform(0.6, 0.9))
     y = round(dpi * rng.uniform(0.6, 0.9))
     if title:
@@ -100,7 +103,14 @@ def render(lines: list[str], *, title: str, dpi: int, rng: random.Random) -> Ima
         y += round(16 / 72 * dpi * 2.2)
     step = round(11 / 72 * dpi * rng.uniform(1.6, 1.9))
     for line in lines:
-        draw.text((margin, y), line, fill=(20, 20, 20), font=body)
+        if line == RULE:
+            draw.line((margin, y - step // 4, width - margin, y - step // 4), fill=(40, 40, 40),
+                      width=max(1, dpi // 150))
+        elif isinstance(line, str):
+            draw.text((margin, y), line, fill=(20, 20, 20), font=body)
+        else:
+            for x, text in line:
+                draw.text((margin + round(x * (width - 2 * margin)), y), text, fill=(20, 20, 20), font=body)
         y += step
     image.info["text_box"] = (margin, round(dpi * 0.6), width - margin, y)
     return image

@@ -22,6 +22,7 @@ from pathlib import Path
 from stdnum.cn import ric, uscc
 
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
+from archive.ocr.cells import cell_below, segments, widen_gaps
 from archive.ocr.corroboration import corroborate
 from archive.ocr.lines import (
     JUNK,
@@ -49,6 +50,18 @@ _SEPARATOR = rf"(?:{_COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
 _VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－]|日\s*[至到~—－])|\t|$")
 _LABEL_OR_LINE_END = re.compile(r"\t|$")
 _NOT_LABEL_START = r"(?<![A-Za-z0-9])"  # a label is not part of a Latin word or number
+# What forms print after a label besides its colon: (章), （盖章）, （医疗保障经办机构）.
+_DECORATION = r"(?:\s*[（(《〈][^（()）》〈〉:：\n]{1,12}[）)》〉])?"
+# A label no list knows, recognisable by its colon: two to ten Chinese characters (a decoration
+# after them) and a colon, after a space or glued to a figure. It ends the value before it
+# (`医保编号：721726665471 医保类型：城乡居民`).
+_CLOSING = r"(?:(?<=[\u4e00-\u9fff])\s*[）)])?"  # a label printed in brackets: （小写）：578.34
+_LABEL_LIKE = re.compile(r"(?:(?<=\s)|(?<=[0-9A-Za-z.]))[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,9}"
+                         + _DECORATION + r"\s*[:：]")
+# A cell that is an unknown label and nothing else: short (a longer run before a colon is more
+# likely a value glued to a label, 县人民医院转出院：).
+_LABEL_ALONE = re.compile(r"[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}" + _DECORATION + r"\s*[:：]")
+_HEADER_WORD = re.compile(r"[\u4e00-\u9fff（）()]{2,8}")
 _TEXT = r"[\u4e00-\u9fff（）()·、，,0-9A-Za-z\-]{1,60}"  # a text value unless labels.toml says else
 
 
@@ -177,8 +190,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     printed = _printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]])
     # So does the label of a field not printed as it is, read with a character wrong or lost
     # (县人民医院转和医院：… for 转入医院).
-    ends = [any_label, *(pattern for label, shown in printed.items() if not shown
-                         for pattern in _misread_label(label))]
+    ends = [any_label, _LABEL_LIKE, *(pattern for label, shown in printed.items() if not shown
+                                      for pattern in _misread_label(label))]
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
     capitals: dict[str, _Candidate] = {}  # what was read for each capital amount
@@ -250,7 +263,7 @@ def _capitals_by_figures(reading: FieldReading, capitals: dict[str, _Candidate],
 def _clean_lines(text: str | list[Line]) -> list[Line]:
     if isinstance(text, str):
         return [Line(line.strip()) for line in text.splitlines() if line.strip()]
-    return [line for line in text if line.text.strip()]
+    return [widen_gaps(line) for line in text if line.text.strip()]
 
 
 @dataclass(frozen=True)
@@ -284,35 +297,91 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                         printed: dict[str, bool] | None = None,
                         value_end: re.Pattern | None = None) -> Iterator[_Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
-    `value_end`) or the next label, or the next line when the label ends its line (a value
-    printed under its label). Last, after every label as printed, the labels with one character
-    misread (see `_misread_label`)."""
+    `value_end`) or the next label, known or label-like; or, when the line holds no value there
+    (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
+    the label. A label standing as a word of its own is tried before one at the end of a longer
+    word (清单日期 before the 日期 of 入院日期). Last, after every label as printed, the labels with
+    one character misread (see `_misread_label`)."""
     value_end = value_end or _VALUE_END
-    patterns = [re.compile(_NOT_LABEL_START + label_pattern(label) + _SEPARATOR) for label in labels]
+    patterns = [re.compile(_NOT_LABEL_START + label_pattern(label) + _DECORATION + _CLOSING + _SEPARATOR)
+                for label in labels]
     patterns += [pattern for label in labels for pattern in _misread_label(label)] if printed else []
-    for number, pattern in enumerate(patterns):
-        for index, line in enumerate(lines):
-            for match in pattern.finditer(line.text):
-                if number >= len(labels) and not _far_from_others(match, labels, printed or {}):
-                    continue
-                start = match.end()
-                rest = line.text[start:]
-                end = value_end.search(rest)
-                stop = start + (end.start() if end else len(rest))
-                stop = min([stop, *(following.start() for end_pattern in ends
-                                    if (following := end_pattern.search(line.text, start))
-                                    and following.start() > start)])
-                candidate = _span(line, start, stop)
-                if candidate.text:
-                    yield candidate
-                elif not line.text[start:].strip() and index + 1 < len(lines):
-                    below = lines[index + 1]
-                    if not any(end_pattern.search(below.text) for end_pattern in ends):
-                        first = _VALUE_END.search(below.text.strip())
-                        candidate = _span(below, 0, len(below.text) - len(below.text.lstrip())
-                                          + (first.start() if first else len(below.text)))
-                        if candidate.text:
-                            yield candidate
+    others = set(printed or {}) - set(labels)
+    for own_word in (True, False):
+        for number, pattern in enumerate(patterns):
+            for index, line in enumerate(lines):
+                for match in pattern.finditer(line.text):
+                    if (match.start() == 0 or not is_cjk(line.text[match.start() - 1])) != own_word:
+                        continue
+                    if number >= len(labels) and not _far_from_others(match, labels, printed or {}):
+                        continue
+                    if number < len(labels) and _decorated_like_another(match, labels, others):
+                        continue  # the label with its bracket is another field's: 合计（大写）
+                    yield from _value_at(lines, index, match, ends, value_end)
+
+
+def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Pattern],
+              value_end: re.Pattern) -> Iterator[_Candidate]:
+    line = lines[index]
+    start = match.end()
+    rest = line.text[start:]
+    end = value_end.search(rest)
+    stop = start + (end.start() if end else len(rest))
+    stop = min([stop, *(following.start() for end_pattern in ends
+                        if (following := end_pattern.search(line.text, start))
+                        and following.start() > start)])
+    candidate = _span(line, start, stop)
+    value = candidate.text and not _is_label(candidate.text)
+    if value and not _label_row(line):
+        yield candidate
+        return
+    below = _value_below(lines, index, match)
+    if below is not None:
+        yield below
+    elif value:
+        yield candidate  # nothing under it: a key–value row of short words after all
+
+
+def _decorated_like_another(match: re.Match, labels: list[str], others: set[str]) -> bool:
+    """A label read with a bracket after it that makes it another label, or one character from
+    any label with a bracket (合计（中写）: 小写 or 大写?), is not this label decorated."""
+    read = _compact_label(match.group())
+    if read in {label.translate(_BRACKETS) for label in labels}:
+        return False
+    return read in {other.translate(_BRACKETS) for other in others} or any(
+        _edits(read, other) <= 1 for other in {*labels, *others} if re.search(r"[（(]", other))
+
+
+def _compact_label(text: str) -> str:
+    return re.sub(r"\s", "", text).rstrip(":：;；").translate(_BRACKETS)
+
+
+def _is_label(text: str) -> bool:
+    """Text that is a label itself (a known one, with or without its decoration, or one ending in
+    a colon): not a value."""
+    compact = _compact_label(text)
+    bare = re.sub(r"（[^）]*）$", "", compact)
+    words = {word.translate(_BRACKETS) for word in _printed_words()}
+    return compact in words or bare in words or bool(_LABEL_ALONE.fullmatch(text.strip()))
+
+
+def _label_row(line: Line) -> bool:
+    """A grid's row of labels, with the values in the cells below: no cell holds a colon, and two
+    or more cells are labels, or one is and every other is a short word (姓名  性别: a header no
+    list knows all of)."""
+    cells = [line.text[slice(*span)] for span in segments(line.text)]
+    if len(cells) < 2 or any(re.search(_COLON, cell) for cell in cells):
+        return False
+    labels = sum(map(_is_label, cells))
+    return labels >= 2 or (labels == 1 and all(_HEADER_WORD.fullmatch(re.sub(r"\s", "", cell))
+                                               for cell in cells))
+
+
+def _value_below(lines: list[Line], index: int, match: re.Match) -> _Candidate | None:
+    """The value in the cell under a label (see `cells.cell_below`), unless that is a label."""
+    found = cell_below(lines, index, match.start(), match.end())
+    candidate = _span(*found) if found is not None else None
+    return None if candidate is None or not candidate.text or _is_label(candidate.text) else candidate
 
 
 def _span(line: Line, start: int, stop: int) -> _Candidate:
@@ -326,7 +395,7 @@ def _span(line: Line, start: int, stop: int) -> _Candidate:
 
 
 _MISREAD_LABEL_MIN = 4  # characters: a shorter label with one misread is too much like other words
-_BRACKETS = str.maketrans("(《)》", "（（））")
+_BRACKETS = str.maketrans("(《〈)》〉", "（（（）））")
 
 
 @cache
@@ -344,8 +413,8 @@ def _misread_label(label: str) -> tuple[re.Pattern, ...]:
 
 def _printed_labels(lines: list[Line], labels: list[str]) -> dict[str, bool]:
     """Each label of the kind: whether it is printed, as it is, somewhere in the lines."""
-    return {label: any(re.search(_NOT_LABEL_START + label_pattern(label) + _SEPARATOR, line.text)
-                       for line in lines) for label in labels}
+    return {label: any(re.search(_NOT_LABEL_START + label_pattern(label) + _DECORATION + _SEPARATOR,
+                                 line.text) for line in lines) for label in labels}
 
 
 def _edits(one: str, other: str) -> int:
@@ -385,7 +454,7 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
     raw = JUNK_TOKEN.sub(" ", candidate.text).strip()
     kind = rule["type"]
     if kind == "date_range":
-        parts = _RANGE_SEPARATOR.split(raw, maxsplit=1)
+        parts = _RANGE_SEPARATOR.split(_RANGE_WORDS.sub("", raw), maxsplit=1)
         dates = [read_date(part) for part in parts]
         if len(dates) == 2 and all(dates):
             return dict(zip(rule["into"], dates, strict=True)), None
@@ -401,7 +470,7 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
         return (value, None) if value else (None, "not_a_date")
     if kind == "amount":
         if ocr:
-            raw = _MISREAD_SEPARATOR.sub(",", raw)
+            raw = _TRAILING_SPECK.sub("", _MISREAD_SEPARATOR.sub(",", raw))
         value = read_amount(raw) or _amount_after_currency(raw)
         return (value, None) if value else (None, "not_an_amount")
     if kind == "capital":
@@ -426,7 +495,8 @@ def _take(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[obj
     raise ValueError(f"unknown field type {kind!r} in {LABELS_FILE}")
 
 
-_RANGE_SEPARATOR = re.compile(r"\s*(?:至|到|—|~|－)\s*")
+_RANGE_SEPARATOR = re.compile(r"\s*(?:起\s*)?(?:至|到|—|~|－)\s*")
+_RANGE_WORDS = re.compile(r"^\s*(?:自|从)\s*|\s*止\s*$")  # 自2026年1月1日起至2026年12月31日止
 
 
 def _range_in_parts(rule: dict, candidate: _Candidate, min_confidence: float) -> tuple[dict, dict]:
@@ -458,6 +528,8 @@ _CURRENCY_MISREAD = re.compile(r"(?:[Yy#]{1,2}|[\u4e00-\u9fff])\s?(?=\d)")
 # a group of three digits that ends at another separator or the decimal point, are that one
 # separator; the amount is still judged by the confidence of every character read.
 _MISREAD_SEPARATOR = re.compile(r"(?<=\d)[,;:；：]{1,2}(?=\d{3}(?:[,;:；：.]|$))")
+# A speck after the cents of a scanned amount reads as a full stop (275.22.): no part of it.
+_TRAILING_SPECK = re.compile(r"(?<=\.\d{2})\s?[.,。]$")
 _AMOUNT_WITH_CENTS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
 
 
@@ -471,7 +543,9 @@ def _amount_after_currency(raw: str) -> str | None:
 def _invoice_extras(lines: list[Line], spec: dict, reading: FieldReading, min_confidence: float,
                     doubtful: dict[str, tuple]) -> None:
     _visit_type(lines[:6], spec["visit_type"]["values"], reading)
-    line_items(lines, spec["line_items"]["categories"], reading, min_confidence, doubtful)
+    labels = frozenset(label for rule in spec.values() if isinstance(rule, dict)
+                       for label in rule.get("labels", ()))
+    line_items(lines, spec["line_items"]["categories"], reading, min_confidence, doubtful, labels)
 
 
 def _visit_type(head: list[Line], values: dict[str, str], reading: FieldReading) -> None:

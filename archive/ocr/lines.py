@@ -61,7 +61,8 @@ def rows_source(lines: list[Line]) -> dict | None:
 def label_pattern(label: str, misread: int | None = None) -> str:
     """OCR puts spaces anywhere and mixes full- and half-width brackets: allow both. The
     character at `misread` may be any Chinese character, or two (入 read as 和人)."""
-    brackets = {"（": "[（(《]", "(": "[（(《]", "）": "[）)》]", ")": "[）)》]"}  # 《》: how OCR reads some
+    # 《》〈〉: how OCR reads some brackets
+    brackets = {"（": "[（(《〈]", "(": "[（(《〈]", "）": "[）)》〉]", ")": "[）)》〉]"}
     return r"\s*".join(r"[\u4e00-\u9fff]{1,2}" if n == misread else brackets.get(ch, re.escape(ch))
                        for n, ch in enumerate(label))
 

@@ -66,6 +66,8 @@ def known_name(read: str, confidences: Sequence[float] | None, list_name: str) -
         return None
     writable = _writable(confidences)
     costs = sorted((_cost(text, weights, name, writable), name) for name in names(list_name))
+    if not costs:
+        return None  # an empty list knows no name
     best, name = costs[0]
     if best >= MAX_COST or distance(text, name) > allowed_edits(name):
         return None

@@ -18,29 +18,48 @@ from archive.ocr.lines import (
     is_cjk,
     label_pattern,
     rows_source,
+    union,
 )
 from archive.ocr.normalize import read_amount
 from archive.ocr.reference import catalogue, fits, known_name
 
 
 def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
-               doubtful: dict[str, tuple]) -> None:
-    """An invoice's fee categories and their amounts (西药费 1,234.50), one a line."""
-    # OCR puts spaces inside a word (化  验费): a category is matched across them.
-    category = re.compile(rf"^\s*({'|'.join(map(label_pattern, categories))})")
+               doubtful: dict[str, tuple], labels: frozenset[str] = frozenset()) -> None:
+    """An invoice's fee categories and their amounts (西药费 1,234.50), one or several to a line
+    (grids print two or three category–amount pairs side by side)."""
+    # OCR puts spaces inside a word (化  验费): a category is matched across them. A category
+    # starts its line or a cell.
+    category = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(label_pattern, categories))})")
     rows = _Rows()
     for line in lines:
-        if not (match := category.match(line.text)):
+        if not (found := list(category.finditer(line.text))) or found[0].start() != len(line.text) - len(
+                line.text.lstrip()):
+            if (other := _OTHER_FEE.match(line.text)) and re.sub(r"\s", "", other["fee"]) not in labels:
+                rows.unreadable.append(line.text)  # a fee the list does not know: the list would lack it
             continue
-        tail = JUNK_TOKEN.sub(" ", line.text[match.end():]).strip(JUNK).lstrip(":：;；").strip(JUNK)
-        amount = read_amount(tail)
         sure = confident(line, 0, len(line.text), min_confidence)
-        if amount and (sure or _one_word_fits(line, match.start(1), match.end(1), categories,
-                                              min_confidence)):
-            rows.add(line, {"category": re.sub(r"\s", "", match.group(1)), "amount": amount}, sure)
+        items, ok = [], True
+        for match, following in zip(found, [*found[1:], None], strict=True):
+            stop = following.start() if following else len(line.text)
+            tail = JUNK_TOKEN.sub(" ", line.text[match.end():stop]).strip(JUNK).lstrip(":：;；").strip(JUNK)
+            amount = read_amount(re.sub(r"(?<=\.\d{2})\s?[.,。]$", "", tail) if line.confidences else tail)
+            if amount and (sure or _one_word_fits(line, match.start(1), match.end(1), categories,
+                                                  min_confidence)):
+                items.append({"category": re.sub(r"\s", "", match.group(1)), "amount": amount})
+            else:
+                ok = False
+        if ok:
+            for item in items:
+                rows.add(line, item, sure)
         else:
             rows.unreadable.append(line.text)
     rows.give("line_items", reading, doubtful)
+
+
+# A fee row of a category not on the list (卫生材料费 1,083.75): the list is not given without it.
+# A field's own label (个人自费：1.87, a line of its own on a scan) is not a fee row.
+_OTHER_FEE = re.compile(r"^\s*(?P<fee>[\u4e00-\u9fff]{1,8}费)\s*[:：]?\s*[￥¥]?\s*\d[\d,]*\.\d{2}(?:\s|$)")
 
 
 @dataclass
@@ -91,7 +110,14 @@ _ITEM_NUMBERS = re.compile(
     r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
     r"(?:\s+(?P<cls>[甲乙丙]))?$")
 _ITEMS_HEADER = re.compile(r"^项目\s*(?P<spec>规格)?")
-_ITEMS_END = re.compile(r"合计|签字")
+_ITEMS_END = re.compile(r"合计|签字|小计")  # a page subtotal ends the page's rows: not a row itself
+# A table's columns by their header words, in the order the row reader expects them; other
+# columns (序号, 项目编码, 自付比例) are left out of the row it reads.
+_COLUMNS = (("name", ("项目名称", "收费项目", "药品名称", "名称", "项目")),
+            ("spec", ("规格", "单位", "规格/单位")),
+            ("unit_price", ("单价",)), ("quantity", ("数量",)), ("amount", ("金额",)),
+            ("insurance_class", ("医保类别", "类别", "甲乙类", "等级")))
+_HEADER_CELL = re.compile(r"\S+(?:\s\S+)*")
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
@@ -103,12 +129,20 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     the table only when its rows add up to the day's total. A doubtful name is the catalogue's
     name it is (see archive/ocr/reference.py), which also holds the spec and class it bills."""
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
+    columns = None
+    if header is None:  # a header in another order or with more columns: rows are read by column
+        header, columns = next(((i, found) for i, line in enumerate(lines)
+                                if (found := _header_columns(line)) is not None), (None, None))
+    spans = _column_spans(lines[header]) if columns is not None else None
     body = lines[header + 1:] if header is not None else lines
-    has_spec = header is not None and _ITEMS_HEADER.match(lines[header].text)["spec"] is not None
+    has_spec = header is not None and (
+        "spec" in columns if columns else _ITEMS_HEADER.match(lines[header].text)["spec"] is not None)
     rows = _Rows()
     for line in body:
         if header is not None and _ITEMS_END.search(line.text):
             break
+        if columns is not None:
+            line = _in_column_order(line, columns, spans)
         item, confident, read_as = _item_row(line, has_spec, min_confidence)
         if item is not None:
             rows.add(line, item, confident)
@@ -118,6 +152,64 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         elif header is not None:
             rows.unreadable.append(line.text)
     rows.give("items", reading, doubtful)
+
+
+def _header_columns(line: Line) -> list[str | None] | None:
+    """The column each header cell names (None: a column not read, such as 序号 or 项目编码),
+    when the line is a table header naming at least the name, price, quantity and amount."""
+    cells = [re.sub(r"\s", "", cell) for cell in _HEADER_CELL.findall(line.text)]
+    if re.search(r"[:：]", line.text):
+        return None
+    named = [next((key for key, words in _COLUMNS if cell in words), None) for cell in cells]
+    keys = list(filter(None, named))
+    if not {"name", "unit_price", "quantity", "amount"} <= set(keys) or len(set(keys)) != len(keys):
+        return None
+    return named
+
+
+def _column_spans(header: Line) -> list[tuple[float, float]] | None:
+    """Each header cell's column across the page: from its left to the next cell's left."""
+    lefts = [union(header.boxes[start:stop]) for start, stop in
+             (found.span() for found in _HEADER_CELL.finditer(header.text))] if header.boxes else []
+    if not lefts or None in lefts:
+        return None
+    edges = [box[0] for box in lefts]
+    return list(zip(edges, [*edges[1:], 1.0], strict=True))
+
+
+def _in_column_order(line: Line, columns: list[str | None], spans: list[tuple[float, float]] | None) -> Line:
+    """The row's cells that the header names, in the order the row reader expects (name, spec,
+    price, quantity, amount, class), parted by wide gaps. A cell's column is the header cell it
+    lies under most (word boxes), or without boxes its place in the row; the row as it is when
+    that does not give one cell per named column."""
+    cells = [found.span() for found in _HEADER_CELL.finditer(line.text)]
+    keys: list[str | None]
+    if spans is not None and line.boxes and all(union(line.boxes[a:b]) for a, b in cells):
+        keys = []
+        for start, stop in cells:
+            box = union(line.boxes[start:stop])
+            overlaps = [min(box[2], right) - max(box[0], left) for left, right in spans]
+            keys.append(columns[overlaps.index(max(overlaps))])
+    elif len(cells) == len(columns):
+        keys = list(columns)
+    else:
+        return line
+    named = [key for key in keys if key]
+    if len(set(named)) != len(named):
+        return line
+    order = {key: n for n, (key, _) in enumerate(_COLUMNS)}
+    picked = sorted((order[key], span) for key, span in zip(keys, cells, strict=True) if key)
+    text, confidences, boxes = "", [], []
+    for n, (_, (start, stop)) in enumerate(picked):
+        if n:
+            text += "    "
+            confidences += [confidences[-1] if confidences else 100.0] * 4
+            boxes += [None] * 4
+        text += line.text[start:stop]
+        confidences += list(line.confidences[start:stop]) if line.confidences is not None else []
+        boxes += list(line.boxes[start:stop]) if line.boxes else []
+    return Line(text, tuple(confidences) if line.confidences is not None else None,
+                tuple(boxes) if line.boxes else (), line.page)
 
 
 def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool, str | None]:
