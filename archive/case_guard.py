@@ -37,6 +37,7 @@ STOPPED_BY: dict[str, tuple[str, ...]] = {
     "field.correct": _EVERYTHING,
     "workflow.submit": _EVERYTHING,
     "workflow.decide": _EVERYTHING,
+    "claim.adjust": _EVERYTHING,
     "records.appraise_destroy": (HOLD,),
     "records.approve_destruction": (HOLD,),
     "records.destroy": (HOLD,),

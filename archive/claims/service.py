@@ -101,12 +101,12 @@ def adjust_approved(session: Session, case_no: str, *, actor, amount, reason: st
     empty amount returns to the computed one. Only while the case waits for the reviewer's own
     signature, which then covers the adjustment (signatures made before it no longer match, so
     the chain goes back to the first of them, as after any change)."""
-    from archive.records.holds import ensure_changeable
+    from archive.case_guard import ensure_changeable
     from archive.workflows.changes import content_changed
 
     require(actor, "claim.adjust")
     case = get_case(session, actor, case_no)
-    ensure_changeable(session, case)
+    ensure_changeable(session, case, action="claim.adjust")
     reason = (reason or "").strip()
     if not reason:
         raise Incomplete(_("Give the reason for adjusting the approved amount."))

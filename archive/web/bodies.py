@@ -77,6 +77,11 @@ class FindingResolution(Body):
     reason: Text | None = None
 
 
+class AmountAdjustment(Body):
+    amount: Scalar | None = None
+    reason: Text | None = None
+
+
 def parse_body(model: type[Body], *, required: bool = True) -> Body:
     """The request's JSON body as `model`, or a 400 naming what is wrong with it."""
     body = request.get_json(silent=True)

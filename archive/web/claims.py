@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from archive.claims import adjust_approved, bind_batch, case_money, payment_batch, view_money
 from archive.web.api import token_required
+from archive.web.bodies import AmountAdjustment, parse_body, text
 from archive.web.context import db
 
 claims = Blueprint("claims", __name__)
@@ -49,12 +50,8 @@ def computation_api(case_no: str):
 @token_required
 def adjust_api(case_no: str):
     """{"amount": "1234.50" (empty: back to the computed amount), "reason": "..."}"""
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    amount = body.get("amount")
-    money = adjust_approved(db(), case_no, actor=g.api_user,
-                            amount=None if amount is None else str(amount),
-                            reason=None if body.get("reason") is None else str(body["reason"]))
+    body = parse_body(AmountAdjustment)
+    money = adjust_approved(db(), case_no, actor=g.api_user, amount=text(body.amount), reason=body.reason)
     db().commit()
     return jsonify(case_no=case_no, **money.as_json())
 

@@ -33,6 +33,13 @@ def test_out_of_county_inpatient_without_an_amount_is_not_sent_on(client, runtim
     clerk = headers(runtime, desk["intake_clerk"])
     case_no = claim(client, clerk, [(inpatient_invoice(), "invoice"), (statement(), "daily_statement")],
                     designated_provider=True, out_of_county=True, amount=None)
+    # The amount routes by the invoices once one is read (archive.claims): here the bill's total
+    # could not be read either, so nothing says how large the claim is.
+    documents = client.get(f"/api/cases/{case_no}", headers=clerk).json["documents"]
+    invoice = next(d["id"] for d in documents if d["kind"] == "invoice")
+    cleared = client.put(f"/api/documents/{invoice}/fields/total_amount", headers=clerk,
+                         json={"value": "", "reason": "合计金额无法辨认"})
+    assert cleared.status_code == 200, cleared.json
     refused = submit(client, clerk, case_no)
     assert refused.status_code == 422
     assert "申报金额" in refused.json["message"] and "电话核实" in refused.json["message"]

@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from archive.case_guard import STOPPED_BY
+from archive.claims import adjust_approved
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
 from archive.intake.field_corrections import correct_field
 from archive.models import (
+    AmountAdjustment,
     ArchiveRecord,
     AuditEvent,
     Case,
@@ -83,9 +85,15 @@ def _decide(rt, desk, target):
     factories.sign(rt, signer, target.case_no, findings=factories.FINDINGS.get(step))
 
 
+def _adjust(rt, desk, target):
+    with rt.sessions.begin() as session:
+        adjust_approved(session, target.case_no, actor=desk["reviewer"], amount="50.00",
+                        reason="超标准收费部分不予报销")
+
+
 SERVICES = {"case.update": _update, "document.upload": _upload, "document.reclassify": _reclassify,
             "document.delete": _delete, "field.correct": _correct, "workflow.submit": _submit,
-            "workflow.decide": _decide}
+            "workflow.decide": _decide, "claim.adjust": _adjust}
 
 
 def held(rt, desk) -> Target:
@@ -122,7 +130,7 @@ def _document_of(rt, case_no: str) -> int:
 
 
 TABLES = (Case, Document, FieldCorrection, SignOff, WorkflowInstance, AuditEvent, StoredObject,
-          ArchiveRecord, LegalHold)
+          ArchiveRecord, LegalHold, AmountAdjustment)
 
 
 def snapshot(rt) -> dict:
