@@ -220,4 +220,7 @@ def test_the_printed_title_decides_the_kind_and_data_without_an_invoice_number_m
     reading, _ = _read(tmp_path, content)
     assert reading.kind == "invoice" and reading.kind_guessed
     assert "einvoice_other_kind" in [c["code"] for c in reading.checks]
-    assert "check_code" not in reading.fields and "seller_name" not in reading.fields
+    assert "seller_name" not in reading.fields
+    # A 校验码 printed on the page is read as the medical e-bill's own (the invoice labels), never
+    # taken from the VAT data.
+    assert reading.sources.get("check_code", {}).get("source") in (None, "text_layer")

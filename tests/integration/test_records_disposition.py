@@ -182,7 +182,8 @@ def test_the_register_is_exported_as_csv_and_never_changes(rt, desk):
     with pytest.raises(Forbidden):
         act(rt, write_register_csv, desk["intake_clerk"], out)
     assert act(rt, write_register_csv, desk["auditor"], out) == 1
-    lines = out.getvalue().splitlines()
+    assert out.getvalue().startswith("\ufeff")  # UTF-8 BOM: spreadsheets read the Chinese
+    lines = out.getvalue().removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("entry,archive_no,case_no,title")
     assert lines[1].startswith(f"1,{archive_no},{case_no},张伟")
     assert "保管期满，无保存价值" in lines[1]

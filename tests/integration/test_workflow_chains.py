@@ -4,11 +4,13 @@ separation of duties, return for correction, rejection and changes after sign-of
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from archive.claims import case_money
 from archive.intake import Rejected
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document
@@ -52,10 +54,16 @@ def test_out_of_network_claim_four_gates_in_order_then_payment(rt, desk):
             ("reviewer", "approve"), ("audit_chief", "approve"), ("finance_chief", "approve"),
             ("director", "approve"), ("cashier", "approve"), ("accountant", "approve")]
         assert {r.content_sha256 for r in rows} == {content_sha256(session, case)}
-        # Paid as approved: non-designated, hospital not read (strictest level, deductible 500.00):
-        # (8,600.50 − 500.00) × 50 % = 4,050.25 (storage_config/policy.toml)
-        assert rows[4].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": "4050.25",
-                                    "approved_amount": "4050.25", "voucher_number": f"ZF-{case_no}"}
+        # Paid as approved: non-designated, hospital not read (strictest level, deductible 500.00),
+        # less the insured's share of the daily statements' class 乙 items (storage_config/policy.toml):
+        # (8,600.50 − class 乙 share − 500.00) × 50 %.
+        lines = {line.key: line for line in case_money(session, case).computation.lines}
+        share = -lines["class_b"].amount_fen
+        assert share > 0  # the statements bill class 乙 items
+        approved = (Decimal(860050 - share - 50000) * Decimal("0.5")).quantize(Decimal(1), ROUND_HALF_UP)
+        expected = f"{approved / 100:.2f}"
+        assert rows[4].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": expected,
+                                    "approved_amount": expected, "voucher_number": f"ZF-{case_no}"}
         assert verify_chain(session).ok
     assert actions(rt) == ["workflow.started", *["workflow.approve"] * 4, "workflow.started",
                            "workflow.approve", "workflow.approve"]
