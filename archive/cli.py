@@ -179,6 +179,7 @@ def search(query: str, as_json: bool, username: str | None, page: int) -> None:
     from archive.search import search as run
 
     runtime = _runtime()
+    current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
     # Every search is an audit event; the service refuses a user without "search.use" and an
     # exact search by an identifier they see masked (main() prints either in one line).
     with runtime.sessions.begin() as session:
