@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from archive.auth import can, require
 from archive.models.cases import DOCUMENT_KINDS
+from archive.records.masking import may_see_identifiers
 from archive.search import IdentifierRefused, read_params
 from archive.search import search as run_search
 from archive.web.context import db, runtime
@@ -73,6 +74,12 @@ def refused_text(refused: IdentifierRefused) -> str:
 @search_desk.app_template_global()
 def may_search() -> bool:
     return can(current_user, "search.use")
+
+
+@search_desk.app_template_global()
+def may_search_identifiers() -> bool:
+    """Only someone who sees ID numbers in full may search by them (the form offers the field)."""
+    return may_see_identifiers(current_user)
 
 
 @search_desk.app_template_global()
