@@ -5,8 +5,10 @@ Someone without the right sees ID and phone numbers masked (archive.records.mask
 number, or rebuild one a digit at a time (`q=<known digits><guess>`: a hit or not). So the
 index also records, for each document, the position of every character that masking hides —
 field `hidden`, term "text" in the positions of field `text` (one per character, see
-`char_positions`) and term "digits" in those of field `digits` — and such a user's phrases
-only count where they cover none of them (archive.search.matching). Only the visible part of a
+`char_positions`) and term "digits" in those of field `digits`, and a term per hidden character
+("c1", "c-"…) — and such a user's phrases only count where they cover none of them
+(archive.search.matching); a phrase none of whose characters is ever hidden (a name, a hospital)
+is not checked at all. Only the visible part of a
 number (the region code, the last four digits) can be found, and hits, totals, facet counts,
 scores and snippets all agree with the masked text.
 
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+
+import numpy as np
 
 from archive.records import masking
 from archive.search.schema import DIGIT_GRAM, DIGIT_RUN, fold, segments
@@ -33,6 +37,7 @@ _SYNC = 24  # characters that must agree after a masked stretch for the texts to
 _REACH = 48  # longest masked stretch (characters of either text) looked for
 _NEAR = 4  # characters that agree up to the next masked stretch
 MASK_CHARACTER = "*"  # what archive.records.masking writes for a hidden digit
+CHARACTER_TERM = "c"  # + a character: some document hides it ("text" and "digits": positions)
 
 
 def masking_fingerprint() -> str:
@@ -97,7 +102,10 @@ def hidden_marks(value: str) -> list[tuple[int, int, str]]:
     if not offsets:
         return []
     folded = fold(value)
-    marks: list[tuple[int, int, str]] = []
+    # Which characters are hidden at all (term "c" + the character, once): a phrase with none
+    # of them cannot cover a hidden character, so it is not checked (most words are not).
+    marks: list[tuple[int, int, str]] = [(0, 0, CHARACTER_TERM + character)
+                                         for character in sorted({folded[n] for n in offsets})]
     # Field `text`: a run of n characters takes bigram positions p … p+n-2 and the next run
     # starts at p+n+1, so its characters can be numbered p … p+n-1 without meeting the next.
     position, k = 0, 0
@@ -121,6 +129,23 @@ def _mark(marks: list, offsets: list[int], k: int, start: int, end: int, positio
     return k
 
 
+def character_terms(grams: list[str]) -> list[str]:
+    """The terms of field `hidden` for the characters of these grams."""
+    return [CHARACTER_TERM + character for character in sorted(set("".join(grams)))]
+
+
 def char_positions(fieldname: str, grams: int) -> int:
     """How many characters a phrase of `grams` grams of `fieldname` covers, from its start."""
     return grams + GRAM_LENGTH[fieldname] - 1
+
+
+def of_documents(docnums: np.ndarray, positions: np.ndarray, counts: np.ndarray,
+                 wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The postings (document numbers, positions, positions per document) of the `wanted`
+    documents only: a cached posting list covers the whole segment."""
+    where = np.minimum(np.searchsorted(docnums, wanted), max(docnums.size - 1, 0))
+    rows = where[docnums[where] == wanted] if docnums.size else where[:0]
+    lengths = counts[rows]
+    begins = np.cumsum(counts)[rows] - lengths
+    flat = np.repeat(begins - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    return docnums[rows], positions[flat], lengths

@@ -29,7 +29,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import DATETIME
 from whoosh.matching.wrappers import FilterMatcher
 
-from archive.search.hiding import GRAM_LENGTH, char_positions
+from archive.search.hiding import GRAM_LENGTH, char_positions, character_terms, of_documents
 from archive.search.reading import column_array, leaves
 from archive.search.schema import PackedPositions
 
@@ -102,12 +102,13 @@ def _evaluate(searcher, query: q.Query, within: np.ndarray | None, masked: bool)
         docnums = np.arange(searcher.doc_count_all(), dtype=np.int64) if within is None else within
         return Matches(docnums, np.zeros(docnums.size))
     if masked and getattr(query, "fieldname", None) in GRAM_LENGTH:
-        # A single gram too is a phrase here: its positions are checked like any phrase's.
         words = [query.text] if isinstance(query, q.Term) else \
             list(query.words) if isinstance(query, q.Phrase) else None
         if words is None or not _positional(searcher, query.fieldname):
             return Matches.empty()  # nothing else may look at the text unmasked
-        return _phrase(searcher, query.fieldname, words, within, masked=True)
+        if _may_cover_hidden(searcher, words):
+            # A single gram too is a phrase here: its positions are checked like any phrase's.
+            return _phrase(searcher, query.fieldname, words, within, masked=True)
     if isinstance(query, q.Term):
         return _term(searcher, query.fieldname, query.text, within)
     if isinstance(query, q.Phrase) and _positional(searcher, query.fieldname):
@@ -199,28 +200,23 @@ def _phrase_in_segment(reader, fieldname: str, grams: list[str], candidates: np.
     return candidates, np.searchsorted(starts, candidates, side="right") - np.searchsorted(starts, candidates)
 
 
+def _may_cover_hidden(searcher, grams: list[str]) -> bool:
+    """Whether any document hides a character these grams have (archive.search.hiding)."""
+    wanted = character_terms(grams)
+    return any((HIDDEN_FIELD, term) in reader for reader, _ in leaves(searcher) for term in wanted)
+
+
 def _visible(reader, fieldname: str, grams: int, keys: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """The phrase occurrences `keys` (document << 32 | start + grams) that cover no hidden
     character: those with no hidden position from their start to their last character."""
     hidden = _postings(reader, HIDDEN_FIELD, fieldname, candidates)
     if hidden is None:
         return keys
-    docnums, positions, counts = _of_documents(*hidden, candidates)
+    docnums, positions, counts = of_documents(*hidden, candidates)
     hidden_keys = (np.repeat(docnums.astype(np.int64), counts) << 32) | positions.astype(np.int64)
     first, last = keys - grams, keys - grams + char_positions(fieldname, grams) - 1
     covered = np.searchsorted(hidden_keys, last, side="right") - np.searchsorted(hidden_keys, first)
     return keys[covered == 0]
-
-
-def _of_documents(docnums: np.ndarray, positions: np.ndarray, counts: np.ndarray,
-                  wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The postings of the `wanted` documents only (a cached list covers the whole segment)."""
-    where = np.minimum(np.searchsorted(docnums, wanted), max(docnums.size - 1, 0))
-    rows = where[docnums[where] == wanted] if docnums.size else where[:0]
-    lengths = counts[rows]
-    begins = np.cumsum(counts)[rows] - lengths
-    flat = np.repeat(begins - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-    return docnums[rows], positions[flat], lengths
 
 
 def _local(within: np.ndarray | None, reader, offset: int) -> np.ndarray | None:
