@@ -8,9 +8,9 @@ field `hidden`, term "text" in the positions of field `text` (one per character,
 `char_positions`) and term "digits" in those of field `digits`, and a term per hidden character
 ("c1", "c-"…) — and such a user's phrases only count where they cover none of them
 (archive.search.matching); a phrase none of whose characters is ever hidden (a name, a hospital)
-is not checked at all. Only the visible part of a
-number (the region code, the last four digits) can be found, and hits, totals, facet counts,
-scores and snippets all agree with the masked text.
+is not checked at all. Only the visible part of a number (the region code, the last four
+digits) can be found, and hits, totals, facet counts, scores and snippets all agree with the
+masked text.
 
 Which characters are hidden is read from `mask` itself, by lining up the text with its masked
 form, so a change to the masking rules changes what is hidden: the index records a fingerprint
