@@ -9,7 +9,8 @@ and queries on SQLite FTS5 and tantivy side by side. Prints JSON.
 2. Bulk: `archive.search.rebuild` (the code behind `archive reindex`, two processes) in a child
    process; docs/s and its peak RSS (VmHWM of it and its forked writer).
 3. Incremental: 20 more documents, each committed and then `index_documents` (one writer).
-4. Queries through `archive.search.search` as an administrator — the access condition, facets
+4. Queries through `archive.search.search` as an archivist (every case, identifiers in full;
+   `--role admin` searches as one who sees them masked, issue 22) — the access condition, facets
    (kind, year, status, hospital), the top 20 with highlighted snippets from the database —
    p50/p95 per query type; the baseline in the same run is a brute-force scan
    (`needle in text` over every document in memory), which is also the truth for recall.
@@ -60,6 +61,7 @@ from archive.setup import initialise  # noqa: E402
 PER_TYPE = 20
 RECALL_QUERIES = 20  # per type, checked against brute force on every engine
 NO_WARM = False  # --no-warm
+ROLE = "archivist"  # --role
 
 
 def generate(count: int, seed: int = 1) -> list[dict]:
@@ -93,7 +95,7 @@ def load_database(runtime, documents: list[dict], first: int = 0) -> list[int]:
     with runtime.sessions.begin() as session:
         admin = session.scalar(select(User).where(User.username == "bench"))
         if admin is None:
-            admin = User(username="bench", display_name="bench", role="admin", password_hash="x")
+            admin = User(username="bench", display_name="bench", role=ROLE, password_hash="x")
             session.add(admin)
             session.flush()
         ids = []
@@ -442,10 +444,13 @@ def main() -> None:
     parser.add_argument("--reuse-index", action="store_true",
                         help="with --cache-dir: skip the bulk rebuild when the cached index is current")
     parser.add_argument("--skip-incremental", action="store_true")
+    parser.add_argument("--role", default=ROLE,
+                        help="search as this role (admin: identifiers masked; id_number_18 finds nothing)")
     parser.add_argument("--no-warm", action="store_true",
                         help="do not warm the posting-list cache before the first-run queries")
     args = parser.parse_args()
-    globals().update(PER_TYPE=args.per_type, RECALL_QUERIES=args.recall_queries, NO_WARM=args.no_warm)
+    globals().update(PER_TYPE=args.per_type, RECALL_QUERIES=args.recall_queries, NO_WARM=args.no_warm,
+                     ROLE=args.role)
     report: dict = {"documents": args.docs}
     started = time.perf_counter()
     documents = generate(args.docs)

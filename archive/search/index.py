@@ -26,6 +26,7 @@ from whoosh import index as whoosh_index
 
 from archive.models import Document, WorkflowInstance, WorkflowStatus
 from archive.models.cases import DocumentStatus
+from archive.search.hiding import PAGE_BREAK, masking_fingerprint
 from archive.search.schema import SCHEMA_VERSION, build_schema, fold
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,14 @@ def open_index(index_dir: Path) -> SearchIndex:
     if not index_dir.is_dir() or not any(index_dir.glob("_MAIN_*.toc")):
         raise IndexUnavailable(f"no index in {index_dir}", "missing")
     try:
-        version = json.loads(version_file.read_text())["schema_version"]
-    except (OSError, ValueError, KeyError):
+        stamp = json.loads(version_file.read_text())
+        version = stamp["schema_version"]
+    except (OSError, ValueError, KeyError, TypeError):
         raise IndexUnavailable(f"no readable {VERSION_FILE} in {index_dir}", "corrupt") from None
     if version != SCHEMA_VERSION:
         raise IndexUnavailable(f"index schema {version}, code expects {SCHEMA_VERSION}", "stale")
+    if stamp.get("masking") != masking_fingerprint():  # what is hidden must be found again
+        raise IndexUnavailable("index built under other masking rules", "stale")
     failure = None
     # Whoosh leaves the table-of-contents file open when it cannot parse it; the handle is
     # closed when the traceback goes, inside this block, so its ResourceWarning is not ours.
@@ -135,7 +139,8 @@ def rebuild(session: Session, index_dir: Path, *, procs: int | None = None) -> S
                 writer.cancel()
                 raise
             writer.commit()
-            (fresh / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+            (fresh / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION,
+                                                          "masking": masking_fingerprint()}))
             if index_dir.exists():
                 retired = index_dir.with_name(f"{index_dir.name}.old-{stamp}")
                 index_dir.rename(retired)
@@ -239,6 +244,8 @@ def _record(document: Document, steps: list[str]) -> dict:
         "page_count": document.page_count,
     }
     record["digits"] = record["text"]  # analysed into four-digit grams (schema.digit_grams)
+    # Analysed into the positions of masked characters, page by page (archive.search.hiding).
+    record["hidden"] = PAGE_BREAK.join(page.text or "" for page in document.pages)
     if document_date is not None:
         record["document_date"] = document_date
     if (amount := _fen(_first(fields, *_AMOUNT_FIELDS))) is not None:

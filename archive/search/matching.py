@@ -29,6 +29,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import DATETIME
 from whoosh.matching.wrappers import FilterMatcher
 
+from archive.search.hiding import GRAM_LENGTH, char_positions, character_terms, of_documents
 from archive.search.reading import column_array, leaves
 from archive.search.schema import PackedPositions
 
@@ -37,6 +38,7 @@ SKIP_BELOW = 2000  # candidate documents; with fewer, postings are looked up doc
 K1 = 1.2
 EXACT_MATCH_SCORE = 1.0
 _EMPTY = np.empty(0, dtype=np.int64)
+HIDDEN_FIELD = "hidden"  # positions of masked characters (archive.search.hiding)
 
 
 @dataclass
@@ -49,9 +51,11 @@ class Matches:
         return cls(_EMPTY, np.empty(0))
 
 
-def match(searcher, query: q.Query) -> Matches:
-    """Every live document `query` matches, with its score."""
-    found = _evaluate(searcher, query, None)
+def match(searcher, query: q.Query, *, masked: bool = False) -> Matches:
+    """Every live document `query` matches, with its score. `masked`: for a user who sees
+    identifiers masked — text and digit phrases count only where they cover no hidden
+    character (archive.search.hiding), so neither hits nor scores depend on those."""
+    found = _evaluate(searcher, query, None, masked)
     deleted = _deleted(searcher)
     if deleted.size and found.docnums.size:
         keep = ~_in_sorted(found.docnums, deleted)
@@ -75,7 +79,7 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
-def _evaluate(searcher, query: q.Query, within: np.ndarray | None) -> Matches:
+def _evaluate(searcher, query: q.Query, within: np.ndarray | None, masked: bool) -> Matches:
     """The documents `query` matches; when `within` (sorted document numbers) is given, those
     outside it may be left out — the caller intersects with it anyway."""
     if isinstance(query, q.And):
@@ -83,20 +87,28 @@ def _evaluate(searcher, query: q.Query, within: np.ndarray | None) -> Matches:
         parts = sorted(query.subqueries, key=lambda part: _estimate(searcher, part))
         found = []
         for part in parts:
-            found.append(_evaluate(searcher, part, within))
+            found.append(_evaluate(searcher, part, within, masked))
             within = found[-1].docnums if within is None else \
                 within[_in_sorted(within, found[-1].docnums)]
         return _intersection(found)
     if isinstance(query, q.Or):
-        return _union([_evaluate(searcher, part, within) for part in query.subqueries])
+        return _union([_evaluate(searcher, part, within, masked) for part in query.subqueries])
     if isinstance(query, q.AndNot):
-        positive = _evaluate(searcher, query.a, within)
-        negative = _evaluate(searcher, query.b, positive.docnums)
+        positive = _evaluate(searcher, query.a, within, masked)
+        negative = _evaluate(searcher, query.b, positive.docnums, masked)
         keep = ~_in_sorted(positive.docnums, negative.docnums)
         return Matches(positive.docnums[keep], positive.scores[keep])
     if isinstance(query, q.Every) and not query.fieldname:
         docnums = np.arange(searcher.doc_count_all(), dtype=np.int64) if within is None else within
         return Matches(docnums, np.zeros(docnums.size))
+    if masked and getattr(query, "fieldname", None) in GRAM_LENGTH:
+        words = [query.text] if isinstance(query, q.Term) else \
+            list(query.words) if isinstance(query, q.Phrase) else None
+        if words is None or not _positional(searcher, query.fieldname):
+            return Matches.empty()  # nothing else may look at the text unmasked
+        if _may_cover_hidden(searcher, words):
+            # A single gram too is a phrase here: its positions are checked like any phrase's.
+            return _phrase(searcher, query.fieldname, words, within, masked=True)
     if isinstance(query, q.Term):
         return _term(searcher, query.fieldname, query.text, within)
     if isinstance(query, q.Phrase) and _positional(searcher, query.fieldname):
@@ -143,11 +155,13 @@ def _term(searcher, fieldname: str, text, within: np.ndarray | None) -> Matches:
     return Matches(docnums, _bm25(np.concatenate(frequencies), docnums.size, searcher))
 
 
-def _phrase(searcher, fieldname: str, grams: list[str], within: np.ndarray | None) -> Matches:
-    """Documents where the grams occur at consecutive positions, and how often."""
+def _phrase(searcher, fieldname: str, grams: list[str], within: np.ndarray | None, *,
+            masked: bool = False) -> Matches:
+    """Documents where the grams occur at consecutive positions, and how often; when `masked`,
+    only the occurrences that cover no hidden character count."""
     parts, frequencies = [], []
     for reader, offset in leaves(searcher):
-        found = _phrase_in_segment(reader, fieldname, grams, _local(within, reader, offset))
+        found = _phrase_in_segment(reader, fieldname, grams, _local(within, reader, offset), masked)
         if found is not None and found[0].size:
             parts.append(found[0] + offset)
             frequencies.append(found[1])
@@ -157,7 +171,8 @@ def _phrase(searcher, fieldname: str, grams: list[str], within: np.ndarray | Non
     return Matches(docnums, _bm25(np.concatenate(frequencies), docnums.size, searcher))
 
 
-def _phrase_in_segment(reader, fieldname: str, grams: list[str], candidates: np.ndarray | None):
+def _phrase_in_segment(reader, fieldname: str, grams: list[str], candidates: np.ndarray | None,
+                       masked: bool = False):
     if any((fieldname, gram) not in reader for gram in grams):
         return None
     # Rarest gram first: the candidate set only shrinks, and later lists are cut to it first.
@@ -176,8 +191,32 @@ def _phrase_in_segment(reader, fieldname: str, grams: list[str], candidates: np.
         if not keys.size:
             return None
         candidates = _distinct_sorted(keys >> 32)
+    if masked:
+        keys = _visible(reader, fieldname, len(grams), keys, candidates)
+        if not keys.size:
+            return None
+        candidates = _distinct_sorted(keys >> 32)
     starts = keys >> 32
     return candidates, np.searchsorted(starts, candidates, side="right") - np.searchsorted(starts, candidates)
+
+
+def _may_cover_hidden(searcher, grams: list[str]) -> bool:
+    """Whether any document hides a character these grams have (archive.search.hiding)."""
+    wanted = character_terms(grams)
+    return any((HIDDEN_FIELD, term) in reader for reader, _ in leaves(searcher) for term in wanted)
+
+
+def _visible(reader, fieldname: str, grams: int, keys: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The phrase occurrences `keys` (document << 32 | start + grams) that cover no hidden
+    character: those with no hidden position from their start to their last character."""
+    hidden = _postings(reader, HIDDEN_FIELD, fieldname, candidates)
+    if hidden is None:
+        return keys
+    docnums, positions, counts = of_documents(*hidden, candidates)
+    hidden_keys = (np.repeat(docnums.astype(np.int64), counts) << 32) | positions.astype(np.int64)
+    first, last = keys - grams, keys - grams + char_positions(fieldname, grams) - 1
+    covered = np.searchsorted(hidden_keys, last, side="right") - np.searchsorted(hidden_keys, first)
+    return keys[covered == 0]
 
 
 def _local(within: np.ndarray | None, reader, offset: int) -> np.ndarray | None:

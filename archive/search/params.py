@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from archive.search.errors import BadParameter
 from archive.search.query import EXACT_FILTERS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS
 
 MULTI_VALUED = ("kind", "status", "hospital", "year", "step")  # facets: tick several
@@ -25,12 +26,6 @@ DATE_PARAMS = ("date_from", "date_to", "opened_from", "opened_to")
 AMOUNT_PARAMS = ("amount_min", "amount_max")
 KNOWN = {"q", "sort", "page", "page_size", "lang", *EXACT_FILTERS, *DATE_PARAMS, *AMOUNT_PARAMS}
 MAX_QUERY = 500  # characters
-
-
-class BadParameter(ValueError):
-    def __init__(self, name: str, reason: str):
-        super().__init__(f"{name}: {reason}")
-        self.name, self.reason = name, reason
 
 
 @dataclass

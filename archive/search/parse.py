@@ -44,6 +44,9 @@ class ParsedQuery:
     query: q.Query | None  # None: nothing to search for (match every visible document)
     text_terms: list[str] = field(default_factory=list)  # folded, for highlighting
     warnings: list[Notice] = field(default_factory=list)
+    # (field, folded value) of each field:value part, negated or not — checked against what the
+    # user may see (archive.search.query).
+    fields: list[tuple[str, str]] = field(default_factory=list)
 
 
 def parse_query(raw: str) -> ParsedQuery:
@@ -53,13 +56,15 @@ def parse_query(raw: str) -> ParsedQuery:
         warnings.append(Notice("unbalanced_quote", "引号不成对，已按普通文字检索 "
                                                    "(unbalanced quote; searched as plain text)", '"'))
         raw = raw.replace('"', " ")
-    must, must_not, text_terms = [], [], []
+    must, must_not, text_terms, fields = [], [], [], []
     for match in _TOKEN.finditer(raw):
         negate, name, value, stray = match.groups()
         if stray:
             continue
         value = value.strip('"')
         clause = _clause(name, value, match.group(0), warnings, text_terms, negate)
+        if name is not None and isinstance(clause, q.Term):
+            fields.append((clause.fieldname, clause.text))
         if clause is not None:
             (must_not if negate else must).append(clause)
     if not must and must_not:
@@ -69,7 +74,7 @@ def parse_query(raw: str) -> ParsedQuery:
         query = must[0] if len(must) == 1 else q.And(must)
         if must_not:
             query = q.AndNot(query, q.Or(must_not))
-    return ParsedQuery(query, text_terms, warnings)
+    return ParsedQuery(query, text_terms, warnings, fields)
 
 
 def text_query(value: str) -> q.Query | None:

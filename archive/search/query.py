@@ -5,12 +5,21 @@ before anything is counted, so hits, totals and facet counts are all computed ov
 documents only; the hits shown are checked against the database once more before they are
 returned. When the user may see every case no restriction is needed at all. Matching, counting
 and ranking run over whole posting lists and cached columns with numpy (archive.search.matching,
-archive.search.reading), and snippets are made only for the page shown. Searches by the roles
-in "search.audited" (auditors) are audit events.
+archive.search.reading), and snippets are made only for the page shown.
+
+The service itself requires "search.use", whichever door the search came in by (web, API, CLI),
+and every search is an audit event ("search.query", with the parameters as given).
+
+Someone without "identifiers.view" searches the text as they see it — masked: a phrase counts
+only where it covers no masked character (archive.search.hiding), so the visible region code or
+last four digits of a number are found but its hidden digits are not, neither in hits nor in
+totals, facets or scores. Asking an exact field for an identifier (id_number=…, id:…, or any
+field value shaped like an ID or phone number) is refused outright (IdentifierRefused).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,21 +32,23 @@ from sqlalchemy.sql.elements import False_, True_
 from whoosh import query as q
 
 from archive.access import case_condition
-from archive.auth import can
-from archive.auth.permissions import SYSTEM_ROLE
+from archive.auth import require
 from archive.models import Case, Document, Page
 from archive.records import audit
-from archive.records.masking import mask, may_see_identifiers
+from archive.records.masking import IDENTIFIER_FIELDS, mask, mask_text, may_see_identifiers
+from archive.search.errors import IdentifierRefused
 from archive.search.index import SearchIndex
 from archive.search.matching import Matches, match
 from archive.search.parse import Notice, parse_query
 from archive.search.reading import column_array, docnums_of_cases, facet_codes, searcher_for
-from archive.search.schema import FACET_FIELDS, fold
+from archive.search.schema import EXACT_FIELDS, FACET_FIELDS, fold
 from archive.search.snippets import snippet
 
 PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 EXACT_FILTERS = ("kind", "status", "hospital", "case_no", "patient_name", "id_number",
                  "insurance_number", "invoice_number", "year", "step")
+# Exact fields that hold an identifier whatever its value looks like: masked on every page.
+HIDDEN_FIELDS = frozenset(name for name in (*EXACT_FIELDS, *EXACT_FILTERS) if name in IDENTIFIER_FIELDS)
 RANGE_FILTERS = {"date": "document_date", "opened": "case_opened"}
 # "date" and "amount" put the newest and largest first; a minus sign turns them round.
 SORTS = {"relevance": None, "date": ("document_date", True), "-date": ("document_date", False),
@@ -79,8 +90,12 @@ class SearchResult:
 
 def search(session: Session, index: SearchIndex, user, query: str, *, filters: dict | None = None,
            sort: str = "relevance", page: int = 1, page_size: int = PAGE_SIZE) -> SearchResult:
-    """Visible documents matching `query` and `filters`, one page of them, with facet counts."""
-    whoosh_query, parsed, warnings = _prepare(query, filters)
+    """Visible documents matching `query` and `filters`, one page of them, with facet counts.
+    Forbidden without "search.use"; IdentifierRefused (a BadParameter) for an exact search by
+    an identifier the user sees masked. Appends a "search.query" audit event."""
+    require(user, "search.use")
+    masked = not may_see_identifiers(user)
+    whoosh_query, parsed, warnings = _prepare(query, filters, masked)
     page, page_size = max(1, int(page or 1)), min(MAX_PAGE_SIZE, max(1, int(page_size or PAGE_SIZE)))
     if sort not in SORTS:
         warnings.append(Notice("unknown_sort", f"unknown sort {sort!r}; sorted by relevance", sort))
@@ -89,7 +104,7 @@ def search(session: Session, index: SearchIndex, user, query: str, *, filters: d
         sort = "date"  # nothing to rank by: newest first
     result = SearchResult([], 0, page, page_size, {name: {} for name in FACET_FIELDS}, warnings)
     searcher = searcher_for(index)
-    matches = _visible_matches(session, user, searcher, whoosh_query)
+    matches = _visible_matches(session, user, searcher, whoosh_query, masked)
     if matches is not None:
         result.total = int(matches.docnums.size)
         result.facets = {name: _facet(searcher, name, matches.docnums) for name in FACET_FIELDS}
@@ -97,37 +112,82 @@ def search(session: Session, index: SearchIndex, user, query: str, *, filters: d
         found = [(int(searcher.stored_fields(int(matches.docnums[n]))["document_id"]),
                   None if SORTS[sort] else round(float(matches.scores[n]), 3)) for n in shown]
         result.hits = _hits(session, user, found, parsed.text_terms)
-    if _audited(user):
-        audit.record(session, "search.query", actor=user, details={
-            "query": (query or "")[:500], "filters": _shown_filters(filters), "sort": sort,
-            "page": page, "total": result.total})
+    # The parameters as given (the trail is for auditors), and whether the text was masked.
+    audit.record(session, "search.query", actor=user, details={
+        "query": (query or "")[:500], "filters": _shown_filters(filters), "sort": sort,
+        "page": page, "page_size": page_size, "total": result.total,
+        "identifiers": "masked" if masked else "full"})
     return result
 
 
 def matching_document_ids(session: Session, index: SearchIndex, user, query: str, *,
                           filters: dict | None = None) -> set[int]:
-    """Every visible document id matching, unranked — for exports and "select all"."""
-    whoosh_query, _, _ = _prepare(query, filters)
+    """Every visible document id matching, unranked — for exports and "select all" (the
+    same permission and masking as `search`; the caller audits what it does with them)."""
+    require(user, "search.use")
+    masked = not may_see_identifiers(user)
+    whoosh_query, _, _ = _prepare(query, filters, masked)
     searcher = searcher_for(index)
-    matches = _visible_matches(session, user, searcher, whoosh_query)
+    matches = _visible_matches(session, user, searcher, whoosh_query, masked)
     if matches is None:
         return set()
     return {int(searcher.stored_fields(int(docnum))["document_id"]) for docnum in matches.docnums}
 
 
-def _prepare(query: str, filters: dict | None):
+def _prepare(query: str, filters: dict | None, masked: bool):
     parsed = parse_query(query)
+    if masked:
+        _refuse_identifiers([*parsed.fields, *_filter_values(filters or {})])
     warnings = list(parsed.warnings)
     clauses = [parsed.query or q.Every(), *_filter_clauses(filters or {}, warnings)]
-    return (clauses[0] if len(clauses) == 1 else q.And(clauses)), parsed, warnings
+    whoosh_query = clauses[0] if len(clauses) == 1 else q.And(clauses)
+    return (_without_identifiers(whoosh_query) if masked else whoosh_query), parsed, warnings
 
 
-def _visible_matches(session: Session, user, searcher, whoosh_query: q.Query) -> Matches | None:
+def _filter_values(filters: dict) -> list[tuple[str, str]]:
+    return [(name, str(value)) for name in EXACT_FILTERS if filters.get(name)
+            for value in (filters[name] if isinstance(filters[name], list | tuple) else [filters[name]])]
+
+
+def _refuse_identifiers(asked: list[tuple[str, str]]) -> None:
+    """An exact field asked for an identifier: "no hits" would confirm the number is not there,
+    one hit that it is — so it is not answered at all."""
+    for name, value in asked:
+        if name in HIDDEN_FIELDS or _maskable(value):
+            raise IdentifierRefused(name)
+
+
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _maskable(value: str) -> bool:
+    """Whether a value, as stored or shown, could have a masked number in it: mask changes it,
+    also with everything but its digits taken for separators (a stored value's neighbours may
+    differ from the query's after folding)."""
+    return any(mask_text(form) != form for form in (value, fold(value), _NOT_DIGIT.sub(" ", value)))
+
+
+def _without_identifiers(query: q.Query) -> q.Query:
+    """`query` with the exact-field parts that could match an identifier made to match nothing
+    (e.g. a one-character word tried against every exact field, or a number tried as a case or
+    invoice code); the text parts are checked against masked characters by `match`."""
+    if isinstance(query, q.Term) and query.fieldname in (*EXACT_FIELDS, "codes") \
+            and (query.fieldname in HIDDEN_FIELDS or _maskable(str(query.text))):
+        return q.Or([])
+    if isinstance(query, q.And | q.Or):
+        return type(query)([_without_identifiers(part) for part in query.subqueries])
+    if isinstance(query, q.AndNot):
+        return q.AndNot(_without_identifiers(query.a), _without_identifiers(query.b))
+    return query
+
+
+def _visible_matches(session: Session, user, searcher, whoosh_query: q.Query,
+                     masked: bool) -> Matches | None:
     """The documents matching among those of the cases `user` may see; None if they see none."""
     condition = case_condition(user)
     if isinstance(condition, False_):
         return None
-    matches = match(searcher, whoosh_query)
+    matches = match(searcher, whoosh_query, masked=masked)
     if isinstance(condition, True_):
         return matches
     allowed = set(session.scalars(select(Case.id).where(condition)))
@@ -160,10 +220,6 @@ def _facet(searcher, name: str, docnums: np.ndarray) -> dict[str, int]:
     codes, labels = facet_codes(searcher, name)
     counts = np.bincount(codes[docnums], minlength=len(labels))
     return _counts({label: int(number) for label, number in zip(labels, counts, strict=True) if number})
-
-
-def _audited(user) -> bool:
-    return getattr(user, "role", None) != SYSTEM_ROLE and can(user, "search.audited")
 
 
 def _shown_filters(filters: dict | None) -> dict:

@@ -28,7 +28,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions, tokens
 
 # Bump when fields or analysis change; an index built with another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 EXACT_FIELDS = ("case_no", "kind", "status", "hospital", "patient_name", "id_number",
                 "insurance_number", "invoice_number", "year")
@@ -126,6 +126,16 @@ class DigitGramTokenizer(BigramTokenizer):
     grams = staticmethod(digit_grams)
 
 
+class HiddenTokenizer(BigramTokenizer):
+    """Whoosh tokenizer yielding the hidden characters of archive.search.hiding."""
+
+    @staticmethod
+    def grams(value):
+        from archive.search.hiding import hidden_marks  # it reads this module's analysis
+
+        return hidden_marks(value)
+
+
 class PackedPositions(Positions):
     """Whoosh's Positions format with each posting's positions as little-endian uint32s
     (absolute, ascending) instead of a pickled list of deltas: decoding a block of postings is
@@ -184,6 +194,9 @@ def build_schema() -> Schema:
         case_id=_column_only(NUMERIC(int, bits=64, stored=True, sortable=True)),
         text=_positional(BigramTokenizer()),
         digits=_positional(DigitGramTokenizer()),  # the same text, see above
+        # Where masking hides characters, for searches without "identifiers.view"
+        # (archive.search.hiding).
+        hidden=_positional(HiddenTokenizer()),
         # Other identifiers read from the document (invoice code, inpatient number, credit code…).
         codes=KEYWORD(lowercase=True, commas=False, scorable=False),
         # The steps of the sign-off chains the case waits at (usually one).

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from archive.auth import can, require
 from archive.models.cases import DOCUMENT_KINDS
-from archive.search import read_params
+from archive.records.masking import may_see_identifiers
+from archive.search import IdentifierRefused, read_params
 from archive.search import search as run_search
 from archive.web.context import db, runtime
 from archive.web.i18n import STATUS_LABELS, kind_label, status_label
@@ -38,22 +39,47 @@ SORT_LABELS = {"relevance": _l("relevance"), "date": _l("date, newest first"),
 @search_desk.route("/search")
 @login_required
 def page():
-    require(current_user, "search.use")
+    require(current_user, "search.use")  # the service checks too; this spares the parsing
     params = read_params(request.args, strict=False)
-    result = None
+    result, status = None, 200
     if not params.empty:
-        result = run_search(db(), runtime().search_index(), current_user, params.query,
-                            filters=params.filters, sort=params.sort, page=params.page,
-                            page_size=params.page_size)
-        db().commit()  # an auditor's search is an audit event
+        try:
+            result = run_search(db(), runtime().search_index(), current_user, params.query,
+                                filters=params.filters, sort=params.sort, page=params.page,
+                                page_size=params.page_size)
+            db().commit()  # every search is an audit event
+        except IdentifierRefused as refused:  # the form again, saying why nothing was searched
+            params.problems.append(refused)
+            status = 400
     return render_template("search/index.html", params=params, result=result,
                            kinds=DOCUMENT_KINDS, statuses=CASE_STATUSES, steps=step_choices(),
-                           sorts=SORT_LABELS)
+                           sorts=SORT_LABELS), status
+
+
+@search_desk.app_errorhandler(IdentifierRefused)
+def identifiers_hidden(refused: IdentifierRefused):
+    """The API's answer (and any other page's) to an exact search by a masked identifier."""
+    message = refused_text(refused)
+    if request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "fetch":
+        return jsonify(error=refused.code, message=message), 400
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+def refused_text(refused: IdentifierRefused) -> str:
+    return _("Searching by an ID or phone number (“%(name)s”) needs the right to see "
+             "identifiers, which your role does not have; nothing was searched. Search by name, "
+             "case number or invoice number instead.", name=refused.name)
 
 
 @search_desk.app_template_global()
 def may_search() -> bool:
     return can(current_user, "search.use")
+
+
+@search_desk.app_template_global()
+def may_search_identifiers() -> bool:
+    """Only someone who sees ID numbers in full may search by them (the form offers the field)."""
+    return may_see_identifiers(current_user)
 
 
 @search_desk.app_template_global()
@@ -64,6 +90,8 @@ def notice_text(notice) -> str:
 
 @search_desk.app_template_global()
 def problem_text(problem) -> str:
+    if isinstance(problem, IdentifierRefused):
+        return refused_text(problem)
     return _("The value of “%(name)s” was ignored: %(reason)s", name=problem.name,
              reason=problem.reason)
 

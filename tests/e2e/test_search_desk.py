@@ -1,5 +1,5 @@
 """The search page and GET /api/search over HTTP: results, facets, snippets, links, paging,
-refusals, access per role and the audit trail of auditors' searches."""
+refusals, access per role and the audit trail of searches."""
 
 from __future__ import annotations
 
@@ -231,7 +231,8 @@ def test_a_narrower_view_hides_hits_snippets_counts_and_facets(app, desk, runtim
     assert "县中医院" in admin["facets"]["hospital"]
 
 
-def test_auditors_searches_are_audit_events(app, desk, runtime):
+def test_searches_are_audit_events(app, desk, runtime):
+    # Every search, not only auditors' (issue 22).
     signed_in(app, "auditor").get("/search", query_string={"q": "欧阳娜娜", "kind": "invoice"})
     app.test_client().get("/api/search?q=张伟", headers=_token(app, "auditor"))
     signed_in(app, "archivist").get("/search", query_string={"q": "欧阳娜娜"})
@@ -239,5 +240,5 @@ def test_auditors_searches_are_audit_events(app, desk, runtime):
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "search.query")
                                  .order_by(AuditEvent.id)).all()
     assert [(event.actor_name, event.details["query"], event.details["channel"]) for event in events] == [
-        ("u_auditor", "欧阳娜娜", "web"), ("u_auditor", "张伟", "api")]
+        ("u_auditor", "欧阳娜娜", "web"), ("u_auditor", "张伟", "api"), ("u_archivist", "欧阳娜娜", "web")]
     assert events[0].details["filters"] == {"kind": ["invoice"]} and events[0].details["total"] == 1

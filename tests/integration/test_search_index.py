@@ -15,12 +15,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from archive.auth import can, roles
+from archive.auth import Forbidden, can, roles
 from archive.config import load_settings
 from archive.demo import documents as gen
 from archive.intake import open_case
 from archive.models import Document, Page, StoredObject, User
 from archive.models.cases import DocumentStatus
+from archive.records.masking import ID_NUMBER, LANDLINE, MOBILE, mask_text
 from archive.runtime import make_runtime
 from archive.search import (
     SCHEMA_VERSION,
@@ -121,20 +122,20 @@ def _substrings(texts: dict[int, str], rng: random.Random) -> list[str]:
 def test_every_substring_finds_exactly_the_documents_containing_it(corpus):
     rng = random.Random(11)
     folded = {document_id: fold(text) for document_id, text in corpus.texts.items()}
-    admin = corpus.users["admin"]
+    archivist = corpus.users["archivist"]  # sees every case, and identifiers in full
     with corpus.runtime.sessions() as session:
         for substring in _substrings(corpus.texts, rng):
             expected = {document_id for document_id, text in folded.items() if fold(substring) in text}
-            found = matching_document_ids(session, corpus.index, admin, f'"{substring}"')
+            found = matching_document_ids(session, corpus.index, archivist, f'"{substring}"')
             assert found == expected, substring
 
 
 def test_numbers_match_as_written_not_as_scattered_pairs(corpus):
-    admin = corpus.users["admin"]
+    archivist = corpus.users["archivist"]
     with corpus.runtime.sessions() as session:
         for number in ("0023", "2300", "13651610", "6161"):
             expected = {i for i, text in corpus.texts.items() if number in text}
-            assert matching_document_ids(session, corpus.index, admin, number) == expected
+            assert matching_document_ids(session, corpus.index, archivist, number) == expected
 
 
 def test_search_pages_sorts_highlights_and_counts_facets(corpus):
@@ -176,14 +177,22 @@ def test_a_user_who_may_not_view_cases_sees_nothing(corpus):
     with corpus.runtime.sessions() as session:
         for user in (nobody, None):
             for query in ("医院", "", "张", "kind:invoice"):
-                result = search(session, corpus.index, user, query)
-                assert (result.hits, result.total) == ([], 0)
-                assert all(counts == {} for counts in result.facets.values())
-                assert matching_document_ids(session, corpus.index, user, query) == set()
+                # The service itself refuses a user without "search.use", whatever calls it.
+                with pytest.raises(Forbidden):
+                    search(session, corpus.index, user, query)
+                with pytest.raises(Forbidden):
+                    matching_document_ids(session, corpus.index, user, query)
         for role in roles():
             user = corpus.users[role]
+            if not can(user, "search.use"):
+                with pytest.raises(Forbidden):
+                    search(session, corpus.index, user, "")
+                continue
             expected = len(corpus.texts) if can(user, "case.view") else 0
-            assert search(session, corpus.index, user, "").total == expected, role
+            result = search(session, corpus.index, user, "")
+            assert result.total == expected == sum(result.facets["kind"].values()), role
+            if not expected:
+                assert result.hits == [] and all(counts == {} for counts in result.facets.values())
 
 
 def test_malformed_queries_warn_and_still_search(corpus):
@@ -257,3 +266,43 @@ def test_bulk_rebuild_on_two_processes_indexes_the_same(corpus, tmp_path):
         for query in ("县人民医院", "", "kind:invoice", "2026"):
             assert matching_document_ids(session, index, admin, query) == matching_document_ids(
                 session, corpus.index, admin, query), query
+
+
+def test_without_identifiers_view_only_the_masked_text_is_found(corpus):
+    """Issue 22: someone who sees ID and phone numbers masked searches the text as they see it.
+    Every substring of every ID and phone number in the corpus (those spanning masked digits
+    and the visible region code or last four alike) finds exactly the documents whose *masked*
+    text contains it, with totals and facets to match; one that only occurs inside masked
+    digits finds nothing, exactly as a value that exists nowhere."""
+    rng = random.Random(12)
+    masked = {document_id: fold(mask_text(text)) for document_id, text in corpus.texts.items()}
+    numbers = {number for text in corpus.texts.values()
+               for pattern in (ID_NUMBER, MOBILE, LANDLINE) for number in
+               (match.group(0) for match in pattern.finditer(text))}
+    assert len(numbers) > 20
+    probes = set()
+    for number in sorted(numbers):
+        spans = [(start, end) for start in range(len(number)) for end in range(start + 2, len(number) + 1)]
+        probes |= {number[start:end] for start, end in rng.sample(spans, min(len(spans), 12))}
+        probes |= {number, number[:6], number[-4:], number[:7]}
+    admin, archivist = corpus.users["admin"], corpus.users["archivist"]
+    nowhere = None
+    with corpus.runtime.sessions() as session:
+        nowhere = search(session, corpus.index, admin, "99999999999999999X")
+        assert nowhere.total == 0
+        hidden_only = 0
+        for probe in sorted(probes):
+            expected = {document_id for document_id, text in masked.items() if fold(probe) in text}
+            result = search(session, corpus.index, admin, f'"{probe}"', page_size=100)
+            assert matching_document_ids(session, corpus.index, admin, f'"{probe}"') == expected, probe
+            assert {hit.document_id for hit in result.hits} <= expected, probe
+            assert result.total == len(expected) == sum(result.facets["kind"].values()), probe
+            if not expected:
+                hidden_only += 1
+                assert (result.total, result.facets) == (nowhere.total, nowhere.facets), probe
+                # the same probe finds the documents for someone who may see the numbers
+                assert matching_document_ids(session, corpus.index, archivist, f'"{probe}"'), probe
+            for hit in result.hits:
+                assert not any(number in str(hit.snippet) + str(hit.fields) for number in numbers)
+        assert hidden_only > len(numbers)  # most probes spanned masked digits
+        session.rollback()  # the searches' audit events are not this test's concern
