@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import mmap
 import os
 import warnings
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, UnidentifiedImageError
 
 from archive.intake import sniff
+from archive.intake.pdfstreams import StreamLimits, find_oversized
 from archive.pdf import PDFIUM_LOCK
 
 
@@ -25,11 +27,17 @@ class Rejected(Exception):
         self.status = status
 
 
+MB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int
     max_pages: int
     max_image_pixels: int
+    # Decoded size of one PDF stream: page content, fonts and forms / an image (see pdfstreams).
+    max_pdf_stream_bytes: int = 64 * MB
+    max_pdf_image_bytes: int = 256 * MB
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
@@ -37,6 +45,8 @@ class Limits:
             max_bytes=settings.max_upload_bytes,
             max_pages=int(settings.get("intake.max_pages")),
             max_image_pixels=int(settings.get("intake.max_image_pixels")),
+            max_pdf_stream_bytes=int(float(settings.get("intake.max_pdf_stream_mb", 64)) * MB),
+            max_pdf_image_bytes=int(float(settings.get("intake.max_pdf_image_mb", 256)) * MB),
         )
 
 
@@ -62,12 +72,55 @@ def inspect_file(path: Path, size: int, limits: Limits, *,
             status=415,
         )
     if content_type == sniff.PDF:
+        check_pdf_streams(path, limits, content=content)
         pages = _pdf_pages(path, size, content)
     else:
         pages = _image_pages(io.BytesIO(content) if content is not None else path, limits)
     if pages > limits.max_pages:
         raise Rejected(f"too many pages: {pages} (limit {limits.max_pages})", code="too_many_pages")
     return content_type, pages
+
+
+def check_pdf_streams(path: Path, limits: Limits, *, content: bytes | None = None) -> None:
+    """Refuse a PDF with a stream that would decode past its limit, before any reader decodes it
+    (PDFium counting pages, pdfminer reading the text layer, the viewer drawing a page)."""
+    stream_limits = StreamLimits(content_bytes=limits.max_pdf_stream_bytes,
+                                 image_bytes=limits.max_pdf_image_bytes)
+    if content is not None:
+        found = _oversized(content, stream_limits)
+    else:
+        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            found = _oversized(data, stream_limits)
+    if found is not None:
+        what = "an image" if found.image else "a content stream"
+        raise Rejected(
+            f"the PDF holds {what} (at byte {found.offset}) that decompresses to more than "
+            f"{found.limit // MB} MB (a possible decompression bomb)",
+            code="pdf_stream_too_large",
+        )
+
+
+def _oversized(data, stream_limits: StreamLimits):
+    found = find_oversized(data, stream_limits)
+    if found is None and b"/Encrypt" in data[-65536:]:
+        # Encrypted streams look like noise until deciphered: measured again with the key of
+        # the empty user password, which is what readers open such a file with.
+        decipher = _decipher(data)
+        if decipher is not None:
+            found = find_oversized(data, stream_limits, decipher=decipher)
+    return found
+
+
+def _decipher(data):
+    """pdfminer's decryption for a file that opens without a password, or None."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        document = PDFDocument(PDFParser(io.BytesIO(data)), password="")
+    except Exception:  # noqa: BLE001 - unreadable or needs a password: PDFium refuses it next
+        return None
+    return document.decipher
 
 
 def _pdf_pages(path: Path, size: int, content: bytes | None) -> int:

@@ -1,0 +1,179 @@
+"""How large a PDF's streams become once decoded, measured before any reader decodes them.
+
+A megabyte of Flate data can inflate to a gigabyte (a "decompression bomb"), and PDFium (page
+count, rendering) and pdfminer (the text layer) both decode a stream whole, in memory. So before
+either opens the file, every stream is found in the raw bytes and run through its declared
+filters here a chunk at a time, counting the output and holding none of it: memory stays at a
+few chunks whatever the stream claims. A stream whose raw length cannot reach the limit even at
+Flate's highest ratio is not decoded at all, so an ordinary invoice costs a regular-expression
+scan.
+
+Streams are found by their `stream` keyword, not through the cross-reference table: a broken
+table cannot hide one, and streams never sit inside object streams. Page content, fonts and
+forms get a smaller limit than images: pdfminer turns every operator of a content stream into
+Python objects, while an image's decoded bytes are bounded by its declared size when drawn.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+READ = 64 * 1024  # raw bytes fed to a decoder at a time
+OUT = 256 * 1024  # the most decoded bytes held at a time
+FLATE_MAX_RATIO = 1040  # deflate's worst case is 1032:1; zlib's header and checksum add bytes
+DICT_WINDOW = 4096  # how far before `stream` a stream's dictionary is looked for
+
+_STREAM = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
+_OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
+_NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+_NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
+_SPACE = re.compile(rb"\s+")
+_A85_GROUP = re.compile(rb"z|[!-u]{5}")
+
+# Filters that can only shrink (ASCII encodings) or whose output is bounded by the image size
+# they declare (DCT, JPX, JBIG2, CCITT) end the measurement: what came out so far is counted.
+_FLATE = {b"FlateDecode", b"Fl"}
+_HEX = {b"ASCIIHexDecode", b"AHx"}
+_A85 = {b"ASCII85Decode", b"A85"}
+
+
+@dataclass(frozen=True)
+class Oversized:
+    """A stream that decodes to more than its limit (counting stopped at the limit)."""
+
+    offset: int  # where its data starts in the file
+    image: bool
+    limit: int
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    content_bytes: int  # page content, forms, fonts, object streams: anything but an image
+    image_bytes: int
+
+
+def find_oversized(data, limits: StreamLimits, *, decipher=None) -> Oversized | None:
+    """The first stream of `data` (bytes or an mmap of the file) whose decoded size exceeds its
+    limit, or None. `decipher(objid, genno, raw) -> bytes` decrypts an encrypted file's streams."""
+    for match in _STREAM.finditer(data):
+        start = match.end()
+        head = bytes(data[max(0, match.start() - DICT_WINDOW):match.start()])
+        objects = list(_OBJ.finditer(head))
+        header = objects[-1] if objects else None
+        dictionary = head[header.end():] if header else head[-512:]
+        image = bool(_IMAGE.search(dictionary))
+        limit = limits.image_bytes if image else limits.content_bytes
+        end = data.find(b"endstream", start)
+        end = len(data) if end < 0 else end
+        filters = _filters(dictionary)
+        if _bound(end - start, filters) <= limit:
+            continue
+        if decipher is not None and header is not None:
+            raw: memoryview | bytes = decipher(int(header[1]), int(header[2]), bytes(data[start:end]))
+        else:
+            raw = memoryview(data)[start:end]
+        try:
+            decoded = _measure(_chunks(raw), filters, limit)
+        finally:
+            if isinstance(raw, memoryview):
+                raw.release()  # an mmap cannot close while a view of it is alive
+        if decoded > limit:
+            return Oversized(offset=start, image=image, limit=limit)
+    return None
+
+
+def _filters(dictionary: bytes) -> list[bytes]:
+    """The declared filter names in order; unknown (none, or given by reference) means Flate is
+    tried, since that is the filter a bomb needs."""
+    found = _FILTER.search(dictionary)
+    names = _NAME.findall(found[1]) if found else []
+    return names or [b"FlateDecode"]
+
+
+def _bound(raw_length: int, filters: list[bytes]) -> float:
+    """The most bytes the filters could produce from `raw_length` bytes."""
+    bound = float(raw_length)
+    for name in filters:
+        if name in _FLATE:
+            bound *= FLATE_MAX_RATIO
+        elif name in _HEX:
+            bound /= 2
+        elif name in _A85:
+            bound *= 4  # "z" stands for four zero bytes
+        else:
+            break
+    return bound
+
+
+def _measure(chunks: Iterable[bytes], filters: list[bytes], limit: int) -> int:
+    """Bytes out of the filter chain, stopping as soon as they pass `limit`."""
+    stream: Iterable[bytes] = chunks
+    for name in filters:
+        if name in _FLATE:
+            stream = _inflate(stream)
+        elif name in _HEX:
+            stream = _unhex(stream)
+        elif name in _A85:
+            stream = _un85(stream)
+        else:
+            break
+    total = 0
+    try:
+        for piece in stream:
+            total += len(piece)
+            if total > limit:
+                break
+    except (zlib.error, ValueError):
+        pass  # a damaged stream: readers stop here too, with what came out so far
+    return total
+
+
+def _chunks(raw) -> Iterator[bytes]:
+    for at in range(0, len(raw), READ):
+        yield bytes(raw[at:at + READ])
+
+
+def _inflate(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    inflater = zlib.decompressobj()
+    for chunk in chunks:
+        pending = chunk
+        while pending and not inflater.eof:
+            out = inflater.decompress(pending, OUT)
+            pending = inflater.unconsumed_tail
+            if out:
+                yield out
+        if inflater.eof:
+            return
+
+
+def _unhex(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        end = chunk.find(b">")
+        digits = carry + _NOT_HEX.sub(b"", chunk if end < 0 else chunk[:end])
+        whole = len(digits) - len(digits) % 2
+        yield bytes.fromhex(digits[:whole].decode())
+        carry = digits[whole:]
+        if end >= 0:
+            break
+    if carry:
+        yield b"\0"
+
+
+def _un85(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        end = chunk.find(b"~>")
+        text = carry + _SPACE.sub(b"", chunk if end < 0 else chunk[:end])
+        groups = _A85_GROUP.findall(text)
+        used = sum(len(group) for group in groups)
+        yield base64.a85decode(b"".join(groups))
+        carry = text[used:]
+        if end >= 0:
+            break
