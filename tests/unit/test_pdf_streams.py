@@ -6,10 +6,11 @@ import base64
 import pytest
 
 from archive.intake import sniff
-from archive.intake.validate import MB, Limits, Rejected, inspect_file
+from archive.intake.validate import Limits, Rejected, inspect_file
 from tests import factories
 from tests.fixtures import bad_files
 
+MB = 1024 * 1024
 LIMITS = Limits(max_bytes=50 * MB, max_pages=10, max_image_pixels=89_478_485)
 
 
