@@ -117,3 +117,20 @@ def test_viewer_refuses_to_draw_a_stored_bomb(clerk_client, runtime, users, tmp_
     response = clerk_client.get(f"/documents/{upload.document_id}/pages/1/view.jpg")
     assert response.status_code == 404
     assert "decompression bomb" in response.get_data(as_text=True)
+
+
+def test_a_disguised_name_is_stored_and_served_by_what_the_file_is(clerk_client, runtime, users):
+    case_no = factories.make_case(runtime, users["intake_clerk"])
+    sent = "发票\u202efdp.exe"  # shown as "发票exe.pdf" by anything that honours the override
+    response = post_files(clerk_client, case_no, [(sent, factories.invoice_pdf())])
+    assert response.status_code == 201, response.json
+    [result] = response.json["results"]
+    assert result["filename"] == "发票fdp.pdf"
+    with runtime.sessions() as session:
+        document = session.get_one(Document, result["document_id"])
+        assert (document.filename, document.original_filename) == ("发票fdp.pdf", "发票<U+202E>fdp.exe")
+    download = clerk_client.get(f"/documents/{result['document_id']}/original")
+    assert download.headers["Content-Type"] == "application/pdf"
+    disposition = download.headers["Content-Disposition"]
+    assert "filename*=UTF-8''%E5%8F%91%E7%A5%A8fdp.pdf" in disposition
+    assert "%E2%80%AE" not in disposition and ".exe" not in disposition
