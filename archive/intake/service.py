@@ -39,6 +39,7 @@ class IntakeResult:
     status: str
     # None, "same_case" (already in this case: nothing added) or "other_case" (linked)
     duplicate: str | None
+    filename: str = ""  # the upload's safe name (intake.filenames), to show in place of the sent one
 
     @property
     def needs_processing(self) -> bool:
@@ -218,14 +219,14 @@ def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored
                     "duplicate_of": document["duplicate_of_id"]}))
                 duplicate = "other_case" if document["duplicate_of_id"] else None
                 results.append(IntakeResult(document["id"], case.case_no, DocumentStatus.RECEIVED,
-                                            duplicate))
+                                            duplicate, document["filename"]))
             else:
                 document_id = document["id"] if isinstance(document, dict) else document
+                name = safe_filename(item.filename, item.content_type)
                 events.append(("document.upload_duplicate", audit.Ref("document", document_id),
-                               {"case_no": case.case_no,
-                                "filename": safe_filename(item.filename, item.content_type)}))
+                               {"case_no": case.case_no, "filename": name}))
                 results.append(IntakeResult(document_id, case.case_no, _status(session, document_id),
-                                            "same_case"))
+                                            "same_case", name))
         audit.record_many(session, events, actor=actor)
         return results
 
