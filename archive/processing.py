@@ -78,8 +78,8 @@ def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits
             if delay_seconds:
                 time.sleep(delay_seconds)  # fault-injection setting for crash tests; 0 in use
             content_type, _ = inspect_file(path, path.stat().st_size, limits)
-            reading = analyse(list(read_pages(path, content_type)), kind=kind,
-                              min_confidence=min_confidence, case=case)
+            pages = read_pages(path, content_type, max_ocr_pages=limits.max_ocr_pages)
+            reading = analyse(list(pages), kind=kind, min_confidence=min_confidence, case=case)
     except TRANSIENT_ERRORS:
         _release(sessions, document_id)
         raise

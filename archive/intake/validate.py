@@ -38,6 +38,7 @@ class Limits:
     # Decoded size of one PDF stream: page content, fonts and forms / an image (see pdfstreams).
     max_pdf_stream_bytes: int = 64 * MB
     max_pdf_image_bytes: int = 256 * MB
+    max_ocr_pages: int | None = None  # scanned pages OCRed per document (settings ocr.max_pages)
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
@@ -47,6 +48,7 @@ class Limits:
             max_image_pixels=int(settings.get("intake.max_image_pixels")),
             max_pdf_stream_bytes=int(float(settings.get("intake.max_pdf_stream_mb", 64)) * MB),
             max_pdf_image_bytes=int(float(settings.get("intake.max_pdf_image_mb", 256)) * MB),
+            max_ocr_pages=int(settings.get("ocr.max_pages", 200)),
         )
 
 
@@ -176,14 +178,15 @@ def _declares_encryption(path: Path, size: int) -> bool:
 
 
 def _image_pages(source: Path | io.BytesIO, limits: Limits) -> int:
-    """Count frames, refusing oversized ones from their headers before any pixel is decoded."""
+    """Count frames, refusing too many or oversized ones from their headers before any pixel
+    is decoded."""
     try:
         with warnings.catch_warnings():
             # Our own pixel check below gives the clearer message; Pillow still raises
             # DecompressionBombError at twice its limit, before decoding.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(source) as image:
-                pages = getattr(image, "n_frames", 1)
+                pages = _frames(image, limits.max_pages)
                 for frame in range(pages):
                     image.seek(frame)
                     width, height = image.size
@@ -201,6 +204,26 @@ def _image_pages(source: Path | io.BytesIO, limits: Limits) -> int:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise Rejected(f"the image cannot be read: {_short(exc)}", code="corrupt_image") from exc
     return pages
+
+
+def _frames(image: Image.Image, max_pages: int) -> int:
+    """How many frames (TIFF pages) the image has, walking their headers only and stopping
+    past `max_pages`: every frame is a page, refused before any of them is decoded."""
+    if not getattr(image, "is_animated", False):
+        return 1
+    count = 1
+    while True:
+        try:
+            image.seek(count)
+        except EOFError:
+            break
+        count += 1
+        if count > max_pages:
+            raise Rejected(f"too many pages: the image has more than {max_pages} frames "
+                           f"(limit {max_pages})",
+                           code="too_many_pages")
+    image.seek(0)
+    return count
 
 
 def _short(exc: Exception) -> str:

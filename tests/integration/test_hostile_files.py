@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.jobs import run_process_document
 from archive.models import AuditEvent, Document, StoredObject
 from tests import factories
 from tests.fixtures import bad_files
@@ -134,3 +136,31 @@ def test_a_disguised_name_is_stored_and_served_by_what_the_file_is(clerk_client,
     disposition = download.headers["Content-Disposition"]
     assert "filename*=UTF-8''%E5%8F%91%E7%A5%A8fdp.pdf" in disposition
     assert "%E2%80%AE" not in disposition and ".exe" not in disposition
+
+
+def test_tiff_frames_are_counted_as_pages_before_any_is_decoded(tmp_path):
+    limits = Limits(max_bytes=50 * 1024 * 1024, max_pages=10, max_image_pixels=89_478_485)
+    path = tmp_path / "scan.tif"
+    # The first frame cannot be decoded: the refusal names the page count, so no frame was.
+    path.write_bytes(bad_files.many_frame_tiff(1200, broken_first=True))
+    with pytest.raises(Rejected) as refusal:
+        inspect_file(path, path.stat().st_size, limits)
+    assert refusal.value.code == "too_many_pages"
+    assert "more than 10 frames" in refusal.value.reason
+
+
+@pytest.mark.ocr
+def test_only_the_ocr_page_budget_of_a_many_frame_tiff_is_read(make_rt):
+    rt = make_rt(ARCHIVE_OCR_MAX_PAGES="2")
+    clerk = factories.users_for_all_roles(rt)["intake_clerk"]
+    case_no = factories.make_case(rt, clerk)
+    upload = factories.upload(rt, clerk, case_no, bad_files.many_frame_tiff(6), filename="扫描.tif",
+                              kind="invoice", process=False)
+    assert run_process_document(rt, upload.document_id) == "processed"
+    with rt.sessions() as session:
+        document = session.get_one(Document, upload.document_id)
+        assert [(p.number, p.error is None) for p in document.pages] == [
+            (1, True), (2, True), (3, False), (4, False), (5, False), (6, False)]
+        assert "only the first 2 scanned pages" in document.pages[2].error
+        assert document.needs_check is True
+        assert "page_failed" in {c["code"] for c in document.checks}
