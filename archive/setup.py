@@ -10,9 +10,11 @@ from archive.auth.permissions import SYSTEM_ROLE
 from archive.models import NumberSequence, User
 from archive.records.config_trail import note_configuration
 from archive.records.fixity import CURSOR, LAST_RUN, VERIFY_LAST_RUN
+from archive.records.reconcile import ORPHANS_LEFT, SWEEP_LAST_RUN
 
 SYSTEM_USERNAME = "system"
-SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN)  # counters concurrent processes update in place
+# counters concurrent processes update in place
+SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN, SWEEP_LAST_RUN, ORPHANS_LEFT)
 
 
 def initialise(runtime) -> list[str]:

@@ -164,3 +164,97 @@ def test_only_the_ocr_page_budget_of_a_many_frame_tiff_is_read(make_rt):
         assert "only the first 2 scanned pages" in document.pages[2].error
         assert document.needs_check is True
         assert "page_failed" in {c["code"] for c in document.checks}
+
+
+_SPOOLER = """
+import sys
+from pathlib import Path
+
+from archive.intake.spool import spool
+
+spool(sys.stdin.buffer, max_bytes=1 << 30, tmp_dir=Path(sys.argv[1]))
+"""
+
+
+def test_startup_removes_what_a_killed_upload_left_spooled(make_rt, environ):
+    tmp_dir = Path(environ["ARCHIVE_DATA_DIR"]) / "tmp"
+    tmp_dir.mkdir(parents=True)
+    uploading = subprocess.Popen([sys.executable, "-c", _SPOOLER, str(tmp_dir)], cwd=ROOT,
+                                 stdin=subprocess.PIPE)
+    try:
+        uploading.stdin.write(b"%PDF-1.4 " + b"0" * (4 * 1024 * 1024))  # mid-upload: still reading
+        uploading.stdin.flush()
+        [partial] = _wait_for_files(tmp_dir)
+        unowned = tmp_dir / "upload-0123456789abcdef"  # named before owners were: by age only
+        unowned.write_bytes(b"old")
+        young = tmp_dir / "case-file-x.zip"
+        young.write_bytes(b"recent")
+        _make_old(unowned, hours=25)
+
+        make_rt()  # a start while the upload is running keeps its file
+        assert sorted(tmp_dir.iterdir()) == sorted([partial, young])
+
+        uploading.kill()  # kill -9 right in the upload
+        uploading.wait(timeout=30)
+        assert partial.stat().st_size >= 4 * 1024 * 1024
+        make_rt()  # the next start (serve, worker, init all build their runtime this way)
+        assert list(tmp_dir.iterdir()) == [young]
+    finally:
+        uploading.kill()
+        uploading.wait(timeout=30)
+        uploading.stdin.close()
+
+
+def _wait_for_files(directory: Path) -> list[Path]:
+    import time
+
+    for _ in range(600):
+        found = [p for p in directory.iterdir() if p.stat().st_size >= 4 * 1024 * 1024]
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("the upload never reached the spool")
+
+
+def _make_old(path: Path, *, hours: float) -> None:
+    import os
+    import time
+
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def test_orphans_show_in_healthz_and_only_old_unreferenced_ones_are_swept(rt, tmp_path):
+    from archive import create_app
+    from archive.queue import schedule_periodic
+    from archive.storage import key_for_sha256
+
+    clerk = factories.users_for_all_roles(rt)["intake_clerk"]
+    case_no = factories.make_case(rt, clerk)
+    kept = factories.upload(rt, clerk, case_no, factories.invoice_pdf(seed=21), process=False)
+    with rt.sessions() as session:
+        kept_key = session.get_one(Document, kept.document_id).stored_object.store_key
+    # What a kill -9 between storing the bytes and committing the row leaves, a day ago and now.
+    source = tmp_path / "bytes.pdf"
+    source.write_bytes(factories.invoice_pdf(seed=22))
+    old_orphan, young_orphan = key_for_sha256("a" * 64), key_for_sha256("b" * 64)
+    for key in (old_orphan, young_orphan):
+        rt.store.put_file(key, source, content_type="application/pdf", size=source.stat().st_size)
+    for key in (old_orphan, kept_key):  # an old original that a record refers to stays
+        _make_old(rt.store.local_path(key), hours=25)
+
+    schedule_periodic(rt)  # due: the sweep never ran (inline job runner)
+
+    assert sorted(rt.store.iter_keys("sha256/")) == sorted([kept_key, young_orphan])
+    with rt.sessions() as session:
+        [event] = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "object.orphan_swept")).all()
+        assert event.actor_name == "system"
+        assert event.details["store_key"] == old_orphan and event.details["age_hours"] >= 25
+    health = create_app(rt).test_client().get("/healthz").json
+    assert health["checks"]["orphans"]["ok"] is True
+    assert health["checks"]["orphans"]["orphans"] == 1  # the young one: perhaps an upload in flight
+    assert health["checks"]["orphans"]["swept_at"]
+
+    schedule_periodic(rt)  # not due again within the period
+    assert rt.store.exists(young_orphan)
