@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import mmap
 import os
 import warnings
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, UnidentifiedImageError
 
 from archive.intake import sniff
-from archive.intake.pdfstreams import StreamLimits, find_oversized
+from archive.intake.pdfstreams import Source, StreamLimits, find_oversized
 from archive.pdf import PDFIUM_LOCK
 
 
@@ -89,10 +88,12 @@ def check_pdf_streams(path: Path, limits: Limits, *, content: bytes | None = Non
     stream_limits = StreamLimits(content_bytes=limits.max_pdf_stream_bytes,
                                  image_bytes=limits.max_pdf_image_bytes)
     if content is not None:
-        found = _oversized(content, stream_limits)
+        found = _oversized(Source.of_bytes(content), stream_limits, lambda: io.BytesIO(content))
     else:
-        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            found = _oversized(data, stream_limits)
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            found = _oversized(Source.of_file(handle.fileno(), size), stream_limits,
+                               lambda: open(path, "rb"))  # noqa: SIM115 - closed by _decipher
     if found is not None:
         what = "an image" if found.image else "a content stream"
         raise Rejected(
@@ -102,24 +103,25 @@ def check_pdf_streams(path: Path, limits: Limits, *, content: bytes | None = Non
         )
 
 
-def _oversized(data, stream_limits: StreamLimits):
-    found = find_oversized(data, stream_limits)
-    if found is None and b"/Encrypt" in data[-65536:]:
+def _oversized(source: Source, stream_limits: StreamLimits, reopen):
+    found = find_oversized(source, stream_limits)
+    if found is None and b"/Encrypt" in source.read(max(0, source.size - 65536), 65536):
         # Encrypted streams look like noise until deciphered: measured again with the key of
         # the empty user password, which is what readers open such a file with.
-        decipher = _decipher(data)
-        if decipher is not None:
-            found = find_oversized(data, stream_limits, decipher=decipher)
+        with reopen() as stream:
+            decipher = _decipher(stream)
+            if decipher is not None:
+                found = find_oversized(source, stream_limits, decipher=decipher)
     return found
 
 
-def _decipher(data):
+def _decipher(stream):
     """pdfminer's decryption for a file that opens without a password, or None."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
 
     try:
-        document = PDFDocument(PDFParser(io.BytesIO(data)), password="")
+        document = PDFDocument(PDFParser(stream), password="")
     except Exception:  # noqa: BLE001 - unreadable or needs a password: PDFium refuses it next
         return None
     return document.decipher

@@ -258,3 +258,32 @@ def test_orphans_show_in_healthz_and_only_old_unreferenced_ones_are_swept(rt, tm
 
     schedule_periodic(rt)  # not due again within the period
     assert rt.store.exists(young_orphan)
+
+
+_DRAW = """
+import json, resource, sys
+from pathlib import Path
+
+from archive.previews import SIZES, _draw_pdf
+
+image = _draw_pdf(Path(sys.argv[1]), 0, SIZES["view"])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"size": list(image.size), "peak_mb": peak}))
+"""
+
+
+def test_viewer_draws_a_five_metre_page_within_a_pixel_budget(tmp_path):
+    ordinary, sliver = tmp_path / "invoice.pdf", tmp_path / "sliver.pdf"
+    ordinary.write_bytes(factories.invoice_pdf())
+    sliver.write_bytes(bad_files.sliver_page_pdf())
+    runs = []
+    for path in (ordinary, sliver):
+        done = subprocess.run([sys.executable, "-c", _DRAW, str(path)], capture_output=True,
+                              text=True, timeout=300, cwd=ROOT, check=True)
+        runs.append(json.loads(done.stdout.splitlines()[-1]))
+    baseline, drawn = runs
+    # Drawn at a lower scale: the bitmap stays within four times the width squared (31 MB).
+    # Before, the page was drawn at full width: 1,400 × 100,800 pixels, over 1.5 GB in all.
+    assert drawn["peak_mb"] < baseline["peak_mb"] + 64, (drawn, baseline)
+    width, height = drawn["size"]
+    assert height <= 4 * 1400 and width >= 1

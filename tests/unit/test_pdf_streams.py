@@ -6,6 +6,7 @@ import base64
 import pytest
 
 from archive.intake import sniff
+from archive.intake.pdfstreams import SCAN, Source
 from archive.intake.validate import Limits, Rejected, inspect_file
 from tests import factories
 from tests.fixtures import bad_files
@@ -60,3 +61,13 @@ def test_limits_come_from_settings_and_are_exact(tmp_path):
 def test_ordinary_and_large_honest_pdfs_pass(tmp_path, make):
     content_type, pages = check(tmp_path, make())
     assert content_type == sniff.PDF and pages >= 1
+
+
+@pytest.mark.parametrize("at", [0, 1, SCAN - 8, SCAN - 3, SCAN, SCAN + 1, 2 * SCAN - 1])
+def test_streams_are_found_across_the_blocks_a_file_is_read_in(at):
+    data = b"%" * at + b" stream\n" + b"x" * 100 + b"endstream" + b"%" * SCAN
+    source = Source.of_bytes(data)
+    starts = list(source.starts())
+    assert starts == [(at + 1, at + 8)]
+    assert source.find(b"endstream", at + 8) == at + 108
+    assert list(Source.of_bytes(b"%" * at + b"endstream\n").starts()) == []
