@@ -31,7 +31,7 @@ DICT_WINDOW = 4096  # how far before `stream` a stream's dictionary is looked fo
 MAX_DICT = 16 * 1024 * 1024  # ... and at most
 
 _STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")  # not preceded by a letter (endstream)
-_OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
+_OBJ_NUMBERS = re.compile(rb"(?<!\d)(\d+)\s+(\d+)\s+$")  # before "obj"
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
 _NAME = re.compile(rb"/([^\s/\[\]<>()]+)")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
@@ -121,7 +121,7 @@ def find_oversized(source: Source, limits: StreamLimits, *, decipher=None) -> Ov
         if _bound(end - start, filters) <= limit:
             continue
         if decipher is not None and header is not None:
-            raw = decipher(int(header[1]), int(header[2]), source.read(start, end - start))
+            raw = decipher(*header, source.read(start, end - start))
             chunks: Iterable[bytes] = (raw[at:at + READ] for at in range(0, len(raw), READ))
         else:
             chunks = source.chunks(start, end)
@@ -130,15 +130,19 @@ def find_oversized(source: Source, limits: StreamLimits, *, decipher=None) -> Ov
     return None
 
 
-def _dictionary(source: Source, keyword: int) -> tuple[re.Match | None, bytes]:
-    """The `N G obj` header before a stream keyword and the dictionary text between them; the
-    window grows until the header is found, so padding a dictionary does not hide its filters."""
+def _dictionary(source: Source, keyword: int) -> tuple[tuple[int, int] | None, bytes]:
+    """The (object number, generation) of the `N G obj` header before a stream keyword and the
+    dictionary text between them; the window grows until the header is found, so padding a
+    dictionary does not hide its filters."""
     window = DICT_WINDOW
     while True:
         head = source.read(max(0, keyword - window), min(keyword, window))
-        objects = list(_OBJ.finditer(head))
-        if objects:
-            return objects[-1], head[objects[-1].end():]
+        at = len(head)
+        # rfind, not a regular expression over the window: digits in binary data make that slow.
+        while (at := head.rfind(b"obj", 0, at)) >= 0:
+            numbers = _OBJ_NUMBERS.search(head, max(0, at - 32), at)
+            if numbers and not head[at + 3:at + 4].isalnum():
+                return (int(numbers[1]), int(numbers[2])), head[at + 3:]
         if window >= keyword or window >= MAX_DICT:
             return None, head[-DICT_WINDOW:]
         window *= 4
