@@ -62,8 +62,16 @@ def test_pdf_bomb_upload_is_refused_with_a_reason_and_nothing_is_kept(clerk_clie
 
 # The intake check in a process of its own, and then what the system does with an accepted PDF
 # next (processing reads the page's text layer), so the peak is the whole cost of the upload.
-_INTAKE = """
-import json, resource, sys
+# The process's own peak: VmHWM, not getrusage's ru_maxrss, which after exec still holds the
+# high-water mark of the forked parent (this test process).
+_PEAK = """
+def peak_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+"""
+
+_INTAKE = _PEAK + """
+import json, sys
 from pathlib import Path
 
 import pdfplumber
@@ -80,8 +88,7 @@ else:
     with pdfplumber.open(path) as pdf:
         pdf.pages[0].extract_text()
     outcome = "accepted"
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-print(json.dumps({"outcome": outcome, "peak_mb": peak}))
+print(json.dumps({"outcome": outcome, "peak_mb": peak_mb()}))
 """
 
 
@@ -260,15 +267,14 @@ def test_orphans_show_in_healthz_and_only_old_unreferenced_ones_are_swept(rt, tm
     assert rt.store.exists(young_orphan)
 
 
-_DRAW = """
-import json, resource, sys
+_DRAW = _PEAK + """
+import json, sys
 from pathlib import Path
 
 from archive.previews import SIZES, _draw_pdf
 
 image = _draw_pdf(Path(sys.argv[1]), 0, SIZES["view"])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"size": list(image.size), "peak_mb": peak}))
+print(json.dumps({"size": list(image.size), "peak_mb": peak_mb()}))
 """
 
 
