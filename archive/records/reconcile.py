@@ -25,9 +25,14 @@ class ReconcileReport:
     checked: int = 0
     orphan_objects: list[str] = field(default_factory=list)
     missing_objects: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)  # with delete_orphans: the ones swept
 
 
-def reconcile(runtime, *, delete_orphans: bool = False) -> ReconcileReport:
+def reconcile(runtime, *, delete_orphans: bool = False, grace: timedelta | None = None,
+              actor=None) -> ReconcileReport:
+    """Orphans and missing objects; with `delete_orphans`, the orphans older than `grace`
+    (default `records.orphan_grace_hours`) are swept as the scheduled sweep does — a younger
+    one may be an upload in flight."""
     report = ReconcileReport()
     with runtime.sessions() as session:
         known = set(session.scalars(_kept_keys()))
@@ -39,12 +44,9 @@ def reconcile(runtime, *, delete_orphans: bool = False) -> ReconcileReport:
             report.orphan_objects.append(key)
     report.missing_objects = sorted(known - seen)
     if delete_orphans:
-        # Re-read the database first: an upload may have committed its row meanwhile.
-        with runtime.sessions() as session:
-            known = set(session.scalars(_kept_keys()))
-        for key in report.orphan_objects:
-            if key not in known:
-                runtime.store.delete(key)
+        if grace is None:
+            grace = timedelta(hours=float(runtime.settings.get("records.orphan_grace_hours", 24)))
+        report.deleted = sweep_orphans(runtime, grace=grace, actor=actor).swept
     return report
 
 
