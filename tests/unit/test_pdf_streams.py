@@ -33,8 +33,10 @@ def check(tmp_path, content: bytes, limits: Limits = LIMITS, *, in_memory: bool 
                                       encode=lambda data: data.hex().encode() + b">"),
      "a content stream"),
     (lambda: bad_files.encrypted_flate_bomb_pdf(100), "a content stream"),
+    (lambda: bad_files.flate_bomb_pdf(100, hidden_end=True), "a content stream"),
     (lambda: bad_files.image_bomb_pdf(300), "an image"),
-], ids=["flate", "flate_twice", "ascii85_flate", "hex_flate", "encrypted", "image"])
+], ids=["flate", "flate_twice", "ascii85_flate", "hex_flate", "encrypted", "endstream_inside",
+         "image"])
 def test_bomb_is_refused_with_the_reason(tmp_path, make, what, in_memory):
     with pytest.raises(Rejected) as refusal:
         check(tmp_path, make(), in_memory=in_memory)
