@@ -31,7 +31,10 @@ FLATE_MAX_RATIO = 1040  # deflate's worst case is 1032:1; zlib's header and chec
 DICT_WINDOW = 4096  # how far before `stream` a stream's dictionary is looked for first
 MAX_DICT = 16 * 1024 * 1024  # ... and at most
 
-_STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")  # not preceded by a letter (endstream)
+# Not preceded by a letter (endstream), and then whatever whitespace a lenient reader skips
+# (the spec's end of line, or none at all): whitespace never starts Flate data, whose first
+# byte ends in 8, and the ASCII filters ignore it.
+_STREAM = re.compile(rb"stream(?![A-Za-z0-9])[ \t\f\0]*(?:\r\n|\n|\r)?")
 _OBJ_NUMBERS = re.compile(rb"(?<!\d)(\d+)\s+(\d+)\s+$")  # before "obj"
 _LENGTH = re.compile(rb"/Length\s+(\d+)(?:\s+(\d+)\s+R\b)?")  # not /Length1 (fonts)
 _INTEGER_BODY = re.compile(rb"\s+(\d+)\s+endobj")
