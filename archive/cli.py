@@ -224,7 +224,10 @@ def reconcile(delete_orphans: bool) -> None:
 
     report = run(_runtime(), delete_orphans=delete_orphans)
     for key in report.orphan_objects:
-        click.echo(f"orphan object (no record): {key}{' — deleted' if delete_orphans else ''}")
+        swept = " — deleted" if key in report.deleted else (
+            " — kept: younger than records.orphan_grace_hours, or a destroyed record names it"
+            if delete_orphans else "")
+        click.echo(f"orphan object (no record): {key}{swept}")
     for key in report.missing_objects:
         click.echo(f"MISSING object for a record: {key}")
     click.echo(f"{report.checked} objects checked, {len(report.orphan_objects)} orphans, "

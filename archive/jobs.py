@@ -127,6 +127,31 @@ def run_checkpoint_audit_trail(runtime) -> int:
     return checkpoint.last_id if checkpoint else 0
 
 
+def sweep_orphans() -> dict:
+    """RQ entry point: delete stored objects no record refers to, once past the grace period."""
+    return run_sweep_orphans(worker_runtime())
+
+
+def run_sweep_orphans(runtime) -> dict:
+    from datetime import timedelta
+
+    from archive.records.reconcile import sweep_orphans as sweep
+    from archive.setup import system_user
+
+    token = current_origin.set(Origin("job"))
+    try:
+        with runtime.sessions() as session:
+            actor = system_user(session)
+        grace = timedelta(hours=float(runtime.settings.get("records.orphan_grace_hours", 24)))
+        report = sweep(runtime, grace=grace, actor=actor)
+        if report.swept:
+            log.warning("swept %d orphan objects: %s", len(report.swept), ", ".join(report.swept))
+        return {"checked": report.checked, "swept": len(report.swept),
+                "waiting": len(report.waiting), "failed": len(report.failed)}
+    finally:
+        current_origin.reset(token)
+
+
 def index_document(document_id: int) -> int:
     """RQ entry point, on the search queue that exactly one worker serves (one index writer)."""
     return run_index_document(worker_runtime(), document_id)

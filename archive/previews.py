@@ -17,6 +17,7 @@ from PIL import Image, ImageOps
 
 from archive.intake import sniff
 from archive.intake.spool import readable_file
+from archive.intake.validate import Limits, Rejected, check_pdf_streams
 from archive.models import Document
 from archive.ocr.einvoice import draw_ofd_page, draw_xml_page
 from archive.pdf import PDFIUM_LOCK
@@ -25,6 +26,11 @@ from archive.storage import ObjectStore
 # Width in pixels of each rendition; heights follow the page's proportions.
 SIZES = {"thumb": 200, "view": 1400}
 JPEG_QUALITY = 82
+# At most this many times the width squared: the tallest page drawn is four widths (the JPEG is
+# cut to that anyway), so a page a metre wide and a point tall is not drawn 50,000 pixels high.
+MAX_ASPECT = 4
+# Stream limits when the caller has no settings at hand (the defaults of storage_config).
+DEFAULT_LIMITS = Limits(max_bytes=0, max_pages=0, max_image_pixels=0)
 
 
 class NoSuchPage(LookupError):
@@ -32,8 +38,12 @@ class NoSuchPage(LookupError):
 
 
 def page_image(store: ObjectStore, document: Document, number: int, size: str, *,
-               cache_dir: Path, tmp_dir: Path, max_bytes: int) -> Path:
-    """The cached JPEG of page `number` (1-based) at `size`, rendered on first request."""
+               cache_dir: Path, tmp_dir: Path, max_bytes: int, limits: Limits | None = None) -> Path:
+    """The cached JPEG of page `number` (1-based) at `size`, rendered on first request.
+
+    A PDF's streams are measured first (`limits`, intake's): an original stored before intake
+    refused decompression bombs, or changed in the store since, is not drawn.
+    """
     if size not in SIZES:
         raise NoSuchPage(f"unknown size {size!r}")
     if not 1 <= number <= max(document.page_count, 1):
@@ -45,7 +55,11 @@ def page_image(store: ObjectStore, document: Document, number: int, size: str, *
     with readable_file(store, document.stored_object.store_key, max_bytes=max_bytes,
                        tmp_dir=tmp_dir) as original:
         try:
+            if document.content_type == "application/pdf":
+                check_pdf_streams(original, limits or DEFAULT_LIMITS)
             image = _draw(original, document.content_type, number - 1, SIZES[size])
+        except Rejected as refusal:
+            raise NoSuchPage(f"page {number} is not drawn: {refusal.reason}") from refusal
         except (OSError, ValueError, pdfium.PdfiumError) as exc:
             raise NoSuchPage(f"page {number} cannot be drawn: {exc}") from exc
     _save_atomically(image, cached)
@@ -80,7 +94,10 @@ def _draw_pdf(path: Path, index: int, width: int) -> Image.Image:
             if index >= len(document):
                 raise NoSuchPage(f"no page {index + 1}")
             page = document[index]
-            bitmap = page.render(scale=width / max(page.get_width(), 1))
+            page_width, page_height = page.get_size()
+            area = max(page_width, 1.0) * max(page_height, 1.0)
+            scale = min(width / max(page_width, 1.0), (MAX_ASPECT * width * width / area) ** 0.5)
+            bitmap = page.render(scale=scale)
             image = bitmap.to_pil().convert("RGB")
             bitmap.close()
             page.close()

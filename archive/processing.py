@@ -80,7 +80,7 @@ def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits
                 time.sleep(delay_seconds)  # fault-injection setting for crash tests; 0 in use
             content_type, _ = inspect_file(path, path.stat().st_size, limits)
             reading = read_document(path, content_type, kind=kind, min_confidence=min_confidence,
-                                    case=case)
+                                    case=case, max_ocr_pages=limits.max_ocr_pages)
     except TRANSIENT_ERRORS:
         _release(sessions, document_id)
         raise

@@ -193,11 +193,13 @@ def schedule_periodic(runtime) -> None:
     """Hand out periodic work that is due: one process wins each period, however many ask."""
     from archive.records import checkpoints
     from archive.records.fixity import LAST_RUN, VERIFY_LAST_RUN, claim_scheduled_run
+    from archive.records.reconcile import SWEEP_LAST_RUN
 
     periodic = (("records.fixity_every_hours", LAST_RUN, "check_fixity",
                  (int(runtime.settings.get("records.fixity_batch")),)),
                 ("records.verify_every_hours", VERIFY_LAST_RUN, "verify_audit_trail", ()),
-                ("records.checkpoint_every_hours", checkpoints.LAST_RUN, "checkpoint_audit_trail", ()))
+                ("records.checkpoint_every_hours", checkpoints.LAST_RUN, "checkpoint_audit_trail", ()),
+                ("records.orphan_sweep_every_hours", SWEEP_LAST_RUN, "sweep_orphans", ()))
     for setting, counter, job, args in periodic:
         hours = float(runtime.settings.get(setting, 0))
         if hours <= 0:

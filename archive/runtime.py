@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.config import Settings, load_settings
 from archive.db import make_engine, make_session_factory
+from archive.intake.spool import clean_stale
 from archive.intake.validate import Limits
 from archive.storage import ObjectStore, make_store
 
@@ -66,4 +67,7 @@ def make_runtime(settings: Settings | None = None) -> Runtime:
         limits=Limits.from_settings(settings),
     )
     runtime.queue = make_queue(runtime)
+    # Every entry point (serve, worker, init, the CLI) starts here: uploads a killed process
+    # left spooled are removed before this one spools its own.
+    clean_stale(runtime.tmp_dir, older_than_hours=float(settings.get("intake.stale_tmp_hours", 24)))
     return runtime

@@ -11,11 +11,12 @@ from archive.models import NumberSequence, User
 from archive.records import audit, checkpoints
 from archive.records.config_trail import note_configuration
 from archive.records.fixity import CURSOR, LAST_RUN, VERIFY_LAST_RUN
+from archive.records.reconcile import ORPHANS_LEFT, SWEEP_LAST_RUN
 from archive.records.triggers import restore_triggers
 
 SYSTEM_USERNAME = "system"
 # Counters concurrent processes update in place.
-SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN, checkpoints.LAST_RUN)
+SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN, SWEEP_LAST_RUN, ORPHANS_LEFT, checkpoints.LAST_RUN)
 
 
 def initialise(runtime) -> list[str]:

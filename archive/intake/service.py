@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.access import get_case
 from archive.auth import require
-from archive.intake.filenames import safe_filename
+from archive.intake.filenames import safe_filename, visible_original
 from archive.intake.spool import SpooledFile, spool
 from archive.intake.validate import Limits, Rejected, inspect_file
 from archive.models import Case, Document, StoredObject
@@ -39,6 +39,7 @@ class IntakeResult:
     status: str
     # None, "same_case" (already in this case: nothing added) or "other_case" (linked)
     duplicate: str | None
+    filename: str = ""  # the upload's safe name (intake.filenames), to show in place of the sent one
 
     @property
     def needs_processing(self) -> bool:
@@ -219,13 +220,14 @@ def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored
                     "duplicate_of": document["duplicate_of_id"]}))
                 duplicate = "other_case" if document["duplicate_of_id"] else None
                 results.append(IntakeResult(document["id"], case.case_no, DocumentStatus.RECEIVED,
-                                            duplicate))
+                                            duplicate, document["filename"]))
             else:
                 document_id = document["id"] if isinstance(document, dict) else document
+                name = safe_filename(item.filename, item.content_type)
                 events.append(("document.upload_duplicate", audit.Ref("document", document_id),
-                               {"case_no": case.case_no, "filename": item.filename}))
+                               {"case_no": case.case_no, "filename": name}))
                 results.append(IntakeResult(document_id, case.case_no, _status(session, document_id),
-                                            "same_case"))
+                                            "same_case", name))
         audit.record_many(session, events, actor=actor)
         return results
 
@@ -233,7 +235,8 @@ def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored
 def _document_row(item: _Accepted, *, case_id: int, object_id: int, kind: str | None,
                   earlier: int | None, actor) -> dict:
     return {"case_id": case_id, "object_id": object_id, "kind": kind,
-            "original_filename": item.filename or "", "filename": safe_filename(item.filename),
+            "original_filename": visible_original(item.filename),
+            "filename": safe_filename(item.filename, item.content_type),
             "content_type": item.content_type, "page_count": item.pages,
             "duplicate_of_id": earlier, "uploaded_by_id": actor.id}
 

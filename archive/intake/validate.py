@@ -12,6 +12,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, UnidentifiedImageError
 
 from archive.intake import sniff
+from archive.intake.pdfstreams import Source, StreamLimits, find_oversized
 from archive.pdf import PDFIUM_LOCK
 
 
@@ -25,11 +26,18 @@ class Rejected(Exception):
         self.status = status
 
 
+MB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int
     max_pages: int
     max_image_pixels: int
+    # Decoded size of one PDF stream: page content, fonts and forms / an image (see pdfstreams).
+    max_pdf_stream_bytes: int = 64 * MB
+    max_pdf_image_bytes: int = 256 * MB
+    max_ocr_pages: int | None = None  # scanned pages OCRed per document (settings ocr.max_pages)
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
@@ -37,6 +45,9 @@ class Limits:
             max_bytes=settings.max_upload_bytes,
             max_pages=int(settings.get("intake.max_pages")),
             max_image_pixels=int(settings.get("intake.max_image_pixels")),
+            max_pdf_stream_bytes=int(float(settings.get("intake.max_pdf_stream_mb", 64)) * MB),
+            max_pdf_image_bytes=int(float(settings.get("intake.max_pdf_image_mb", 256)) * MB),
+            max_ocr_pages=int(settings.get("ocr.max_pages", 200)),
         )
 
 
@@ -62,6 +73,7 @@ def inspect_file(path: Path, size: int, limits: Limits, *,
             status=415,
         )
     if content_type == sniff.PDF:
+        check_pdf_streams(path, limits, content=content)
         pages = _pdf_pages(path, size, content)
     elif content_type in (sniff.OFD, sniff.XML):
         from archive.ocr.einvoice_intake import einvoice_pages  # the OFD/XML readers are ocr's
@@ -72,6 +84,51 @@ def inspect_file(path: Path, size: int, limits: Limits, *,
     if pages > limits.max_pages:
         raise Rejected(f"too many pages: {pages} (limit {limits.max_pages})", code="too_many_pages")
     return content_type, pages
+
+
+def check_pdf_streams(path: Path, limits: Limits, *, content: bytes | None = None) -> None:
+    """Refuse a PDF with a stream that would decode past its limit, before any reader decodes it
+    (PDFium counting pages, pdfminer reading the text layer, the viewer drawing a page)."""
+    stream_limits = StreamLimits(content_bytes=limits.max_pdf_stream_bytes,
+                                 image_bytes=limits.max_pdf_image_bytes)
+    if content is not None:
+        found = _oversized(Source.of_bytes(content), stream_limits, lambda: io.BytesIO(content))
+    else:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            found = _oversized(Source.of_file(handle.fileno(), size), stream_limits,
+                               lambda: open(path, "rb"))  # noqa: SIM115 - closed by _decipher
+    if found is not None:
+        what = "an image" if found.image else "a content stream"
+        raise Rejected(
+            f"the PDF holds {what} (at byte {found.offset}) that decompresses to more than "
+            f"{found.limit // MB} MB (a possible decompression bomb)",
+            code="pdf_stream_too_large",
+        )
+
+
+def _oversized(source: Source, stream_limits: StreamLimits, reopen):
+    found = find_oversized(source, stream_limits)
+    if found is None and b"/Encrypt" in source.read(max(0, source.size - 65536), 65536):
+        # Encrypted streams look like noise until deciphered: measured again with the key of
+        # the empty user password, which is what readers open such a file with.
+        with reopen() as stream:
+            decipher = _decipher(stream)
+            if decipher is not None:
+                found = find_oversized(source, stream_limits, decipher=decipher)
+    return found
+
+
+def _decipher(stream):
+    """pdfminer's decryption for a file that opens without a password, or None."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        document = PDFDocument(PDFParser(stream), password="")
+    except Exception:  # noqa: BLE001 - unreadable or needs a password: PDFium refuses it next
+        return None
+    return document.decipher
 
 
 def _pdf_pages(path: Path, size: int, content: bytes | None) -> int:
@@ -127,14 +184,15 @@ def _declares_encryption(path: Path, size: int) -> bool:
 
 
 def _image_pages(source: Path | io.BytesIO, limits: Limits) -> int:
-    """Count frames, refusing oversized ones from their headers before any pixel is decoded."""
+    """Count frames, refusing too many or oversized ones from their headers before any pixel
+    is decoded."""
     try:
         with warnings.catch_warnings():
             # Our own pixel check below gives the clearer message; Pillow still raises
             # DecompressionBombError at twice its limit, before decoding.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(source) as image:
-                pages = getattr(image, "n_frames", 1)
+                pages = _frames(image, limits.max_pages)
                 for frame in range(pages):
                     image.seek(frame)
                     width, height = image.size
@@ -152,6 +210,26 @@ def _image_pages(source: Path | io.BytesIO, limits: Limits) -> int:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise Rejected(f"the image cannot be read: {_short(exc)}", code="corrupt_image") from exc
     return pages
+
+
+def _frames(image: Image.Image, max_pages: int) -> int:
+    """How many frames (TIFF pages) the image has, walking their headers only and stopping
+    past `max_pages`: every frame is a page, refused before any of them is decoded."""
+    if not getattr(image, "is_animated", False):
+        return 1
+    count = 1
+    while True:
+        try:
+            image.seek(count)
+        except EOFError:
+            break
+        count += 1
+        if count > max_pages:
+            raise Rejected(f"too many pages: the image has more than {max_pages} frames "
+                           f"(limit {max_pages})",
+                           code="too_many_pages")
+    image.seek(0)
+    return count
 
 
 def _short(exc: Exception) -> str:

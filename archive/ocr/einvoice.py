@@ -36,13 +36,14 @@ KEPT_CHECKS = ("page_failed", "low_confidence")
 
 
 def read_document(path: Path, content_type: str, *, kind: str | None,
-                  min_confidence: float = MIN_CONFIDENCE, case: dict | None = None) -> Reading:
+                  min_confidence: float = MIN_CONFIDENCE, case: dict | None = None,
+                  max_ocr_pages: int | None = None) -> Reading:
     if content_type == sniff.OFD:
         return _ofd(path, kind, min_confidence, case)
     if content_type == sniff.XML:
         return _xml(path, kind)
-    reading = analyse(list(read_pages(path, content_type)), kind=kind, min_confidence=min_confidence,
-                      case=case)
+    reading = analyse(list(read_pages(path, content_type, max_ocr_pages=max_ocr_pages)), kind=kind,
+                      min_confidence=min_confidence, case=case)
     label_sources(reading)
     if reading.kind in QR_KINDS:
         try:

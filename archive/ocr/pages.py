@@ -84,14 +84,36 @@ def join_cjk(text: str) -> str:
     return _SPACE_BETWEEN_CJK.sub("", text)
 
 
-def read_pages(path: Path, content_type: str) -> Iterator[PageText]:
+def read_pages(path: Path, content_type: str, *, max_ocr_pages: int | None = None) -> Iterator[PageText]:
+    """Every page's text. With `max_ocr_pages` (settings `ocr.max_pages`), pages that would be
+    OCRed after that many are not (a 1,200-frame TIFF is not minutes of tesseract): they carry
+    an error saying so, which flags the document for a person, and text-layer pages still read."""
+    budget = _OcrBudget(max_ocr_pages)
     if content_type == sniff.PDF:
-        yield from _pdf_pages(path)
+        yield from _pdf_pages(path, budget)
     else:
-        yield from _image_pages(path)
+        yield from _image_pages(path, budget)
 
 
-def _pdf_pages(path: Path) -> Iterator[PageText]:
+@dataclass
+class _OcrBudget:
+    pages: int | None  # None: no limit
+    used: int = 0
+
+    def spend(self) -> bool:
+        """True if one more page may be OCRed (and counts it)."""
+        if self.pages is not None and self.used >= self.pages:
+            return False
+        self.used += 1
+        return True
+
+    def refusal(self, number: int) -> PageText:
+        return PageText(number, "ocr", error=(
+            f"not read: only the first {self.pages} scanned pages of a document are OCRed "
+            "(ocr.max_pages); check the rest by hand or upload them as separate documents"))
+
+
+def _pdf_pages(path: Path, budget: _OcrBudget) -> Iterator[PageText]:
     with pdfplumber.open(path) as pdf:
         for index, page in enumerate(pdf.pages):
             number = index + 1
@@ -110,6 +132,9 @@ def _pdf_pages(path: Path) -> Iterator[PageText]:
             if layer_error is None and not needs_ocr(text, width, height):
                 yield PageText(number, "text_layer", text=text.strip(),
                                lines=text_layer_lines(characters, width, height), width=width, height=height)
+                continue
+            if not budget.spend():
+                yield budget.refusal(number)
                 continue
             try:
                 image = _render(path, index)
@@ -170,9 +195,12 @@ def _render(path: Path, index: int) -> Image.Image:
     return image
 
 
-def _image_pages(path: Path) -> Iterator[PageText]:
+def _image_pages(path: Path, budget: _OcrBudget) -> Iterator[PageText]:
     with Image.open(path) as image:
         for frame in range(getattr(image, "n_frames", 1)):
+            if not budget.spend():
+                yield budget.refusal(frame + 1)  # not even decoded
+                continue
             try:
                 image.seek(frame)
                 page = image.copy()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -68,6 +68,9 @@ class ObjectStore(Protocol):
 
     def size(self, key: str) -> int:
         """Stored size in bytes (raises ObjectMissing)."""
+
+    def modified_at(self, key: str) -> datetime:
+        """When the object was last written, in UTC (raises ObjectMissing)."""
 
     def delete(self, key: str) -> None:
         """Remove the object; no error if it is already gone."""

@@ -5,7 +5,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -127,6 +127,12 @@ class LocalStore:
     def size(self, key: str) -> int:
         try:
             return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+
+    def modified_at(self, key: str) -> datetime:
+        try:
+            return datetime.fromtimestamp(self._path(key).stat().st_mtime, UTC)
         except FileNotFoundError:
             raise ObjectMissing(key) from None
 

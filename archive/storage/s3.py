@@ -168,6 +168,11 @@ class S3Store:
             stat = self._client.stat_object(bucket_name=self.bucket, object_name=key)
         return int(stat.size or 0)
 
+    def modified_at(self, key: str) -> datetime:
+        with self._errors(f"stat of {key}", key):
+            stat = self._client.stat_object(bucket_name=self.bucket, object_name=key)
+        return stat.last_modified or datetime.now(UTC)  # never missing from a HEAD answer
+
     def delete(self, key: str) -> None:
         with suppress(ObjectMissing), self._errors(f"delete of {key}", key):
             if not self.object_lock:

@@ -65,7 +65,7 @@ def image(document_id: int, number: int, size: str):
     rt = runtime()
     try:
         path = page_image(rt.store, document, number, size, cache_dir=rt.preview_dir,
-                          tmp_dir=rt.tmp_dir, max_bytes=rt.limits.max_bytes * 4)
+                          tmp_dir=rt.tmp_dir, max_bytes=rt.limits.max_bytes * 4, limits=rt.limits)
     except NoSuchPage as missing:
         abort(404, description=str(missing))
     # A few hundred kilobytes: read whole, so no file handle outlives the request.

@@ -9,6 +9,7 @@ from flask_babel import gettext
 
 from archive.auth import require
 from archive.intake import Incoming, ingest_many, to_process
+from archive.intake.filenames import safe_filename
 from archive.intake.validate import Rejected
 from archive.queue import enqueue_processing
 from archive.web.context import runtime
@@ -37,10 +38,11 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
         if isinstance(outcome, Rejected):
             # A records refusal (legal hold, filed case) carries a translatable message.
             reason = outcome.render(gettext) if hasattr(outcome, "render") else outcome.reason
-            results.append({"filename": upload.filename, "error": reason, "code": outcome.code})
+            results.append({"filename": safe_filename(upload.filename), "error": reason,
+                            "code": outcome.code})
             status = status if status != 201 else outcome.status
         else:
-            results.append({"filename": upload.filename, "document_id": outcome.document_id,
+            results.append({"filename": outcome.filename, "document_id": outcome.document_id,
                             "status": outcome.status, "duplicate": outcome.duplicate})
     enqueue_processing(rt, to_process(outcomes))
     return results, status

@@ -40,7 +40,8 @@ def replace_original(rt, document_id: int, content: bytes, tmp_path) -> None:
     (bad_files.truncated_jpeg(), "the image cannot be read"),
     (bad_files.word_document(), "unsupported file type"),
     (bad_files.zero_page_pdf(), "the PDF has no pages"),
-], ids=["encrypted_pdf", "corrupt_image", "word_renamed_pdf", "zero_page_pdf"])
+    (bad_files.flate_bomb_pdf(1024), "decompresses to more than 64 MB"),
+], ids=["encrypted_pdf", "corrupt_image", "word_renamed_pdf", "zero_page_pdf", "pdf_bomb"])
 def test_bad_file_fails_its_document_only(rt, clerk, tmp_path, content, reason):
     case_no = factories.make_case(rt, clerk)
     invoice = gen.invoice(random.Random(5))

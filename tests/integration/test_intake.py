@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -160,7 +161,9 @@ def test_reconcile_reports_orphans_and_missing_objects(rt, clerk, tmp_path):
     report = reconcile(rt)
     assert report.orphan_objects == [orphan_key]
     assert report.missing_objects == [lost_key]
-    reconcile(rt, delete_orphans=True)
+    reconcile(rt, delete_orphans=True)  # written just now: perhaps an upload in flight
+    assert rt.store.exists(orphan_key)
+    reconcile(rt, delete_orphans=True, grace=timedelta(0))
     assert not rt.store.exists(orphan_key)
 
 

@@ -47,3 +47,21 @@ def test_upload_process_and_download_through_s3(rt):
     download = client.get(f"/documents/{result.document_id}/original")
     assert hashlib.sha256(download.data).hexdigest() == hashlib.sha256(content).hexdigest()
     assert client.get("/healthz").json["checks"]["store"] == {"ok": True, "backend": "s3"}
+
+
+def test_orphans_on_s3_are_swept_only_past_the_grace_period(rt, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from archive.records.reconcile import sweep_orphans
+    from archive.storage import key_for_sha256
+
+    source = tmp_path / "orphan.pdf"
+    source.write_bytes(factories.invoice_pdf(seed=31))
+    orphan = key_for_sha256("c" * 64)
+    rt.store.put_file(orphan, source, content_type="application/pdf", size=source.stat().st_size)
+    written = rt.store.modified_at(orphan)
+    assert abs(datetime.now(UTC) - written) < timedelta(minutes=5)
+    assert sweep_orphans(rt, grace=timedelta(hours=24)).waiting == [orphan]
+    assert rt.store.exists(orphan)
+    assert sweep_orphans(rt, grace=timedelta(0)).swept == [orphan]
+    assert not rt.store.exists(orphan)

@@ -1,6 +1,6 @@
 import pytest
 
-from archive.intake.filenames import MAX_NAME_BYTES, safe_filename
+from archive.intake.filenames import MAX_NAME_BYTES, safe_filename, visible_original
 
 
 @pytest.mark.parametrize(("given", "expected"), [
@@ -28,3 +28,27 @@ def test_long_chinese_name_is_cut_on_a_character_keeping_the_extension():
 
 def test_decomposed_unicode_is_normalised():
     assert safe_filename("e\u0301.pdf") == "\u00e9.pdf"
+
+
+@pytest.mark.parametrize(("given", "content_type", "expected"), [
+    ("发票\u202efdp.exe", "application/pdf", "发票fdp.pdf"),  # shown as 发票exe.pdf before
+    ("清\u200b单\u200d.pdf", "application/pdf", "清单.pdf"),  # zero-width space and joiner
+    ("\ufeff\u2066扫描\u2069.tif", "image/tiff", "扫描.tif"),  # BOM, bidi isolates
+    ("票据\u0085\u2028名.pdf", "application/pdf", "票据_名.pdf"),  # C1 control, line separator
+    ("invoice.exe", "application/pdf", "invoice.pdf"),
+    ("scan.PDF", "application/pdf", "scan.PDF"),
+    ("photo.jpeg", "image/jpeg", "photo.jpeg"),
+    ("photo.pdf", "image/png", "photo.png"),
+    ("scan 2026.11", "image/tiff", "scan 2026.11.tif"),
+    ("发票", "application/pdf", "发票.pdf"),
+    ("\u202e", "application/pdf", "unnamed.pdf"),
+    ("../..\u202e/.exe", "image/jpeg", "exe.jpg"),
+])
+def test_invisible_characters_go_and_the_extension_follows_the_content(given, content_type, expected):
+    assert safe_filename(given, content_type) == expected
+
+
+def test_the_name_as_sent_is_kept_with_invisible_characters_written_out():
+    assert visible_original("发票\u202efdp.exe") == "发票<U+202E>fdp.exe"
+    assert visible_original("a\x00b\u200b.pdf") == "a<U+0000>b<U+200B>.pdf"
+    assert visible_original(None) == ""

@@ -1,0 +1,75 @@
+"""PDF decompression bombs are refused at intake, before PDFium or pdfminer decode a stream,
+however the stream is wrapped; ordinary PDFs and large honest images still pass."""
+
+import base64
+
+import pytest
+
+from archive.intake import sniff
+from archive.intake.pdfstreams import SCAN, Source
+from archive.intake.validate import Limits, Rejected, inspect_file
+from tests import factories
+from tests.fixtures import bad_files
+
+MB = 1024 * 1024
+LIMITS = Limits(max_bytes=50 * MB, max_pages=10, max_image_pixels=89_478_485)
+
+
+def check(tmp_path, content: bytes, limits: Limits = LIMITS, *, in_memory: bool = False):
+    path = tmp_path / "upload"
+    path.write_bytes(content)
+    return inspect_file(path, len(content), limits, content=content if in_memory else None)
+
+
+@pytest.mark.parametrize("in_memory", [False, True], ids=["from_disk", "from_memory"])
+@pytest.mark.parametrize(("make", "what"), [
+    (lambda: bad_files.flate_bomb_pdf(200), "a content stream"),
+    (lambda: bad_files.flate_bomb_pdf(100, filters="[/FlateDecode /FlateDecode]", layers=2),
+     "a content stream"),
+    (lambda: bad_files.flate_bomb_pdf(100, filters="[/ASCII85Decode /FlateDecode]",
+                                      encode=lambda data: base64.a85encode(data) + b"~>"),
+     "a content stream"),
+    (lambda: bad_files.flate_bomb_pdf(100, filters="[/AHx /Fl]",
+                                      encode=lambda data: data.hex().encode() + b">"),
+     "a content stream"),
+    (lambda: bad_files.encrypted_flate_bomb_pdf(100), "a content stream"),
+    (lambda: bad_files.flate_bomb_pdf(100, hidden_end=True), "a content stream"),
+    (lambda: bad_files.image_bomb_pdf(300), "an image"),
+], ids=["flate", "flate_twice", "ascii85_flate", "hex_flate", "encrypted", "endstream_inside",
+         "image"])
+def test_bomb_is_refused_with_the_reason(tmp_path, make, what, in_memory):
+    with pytest.raises(Rejected) as refusal:
+        check(tmp_path, make(), in_memory=in_memory)
+    assert refusal.value.code == "pdf_stream_too_large"
+    assert refusal.value.status == 422
+    assert f"holds {what}" in refusal.value.reason and "decompression bomb" in refusal.value.reason
+
+
+def test_limits_come_from_settings_and_are_exact(tmp_path):
+    small = Limits(max_bytes=50 * MB, max_pages=10, max_image_pixels=89_478_485,
+                   max_pdf_stream_bytes=3 * MB, max_pdf_image_bytes=3 * MB)
+    assert check(tmp_path, bad_files.flate_bomb_pdf(3), small) == (sniff.PDF, 1)
+    with pytest.raises(Rejected, match="more than 3 MB"):
+        check(tmp_path, bad_files.flate_bomb_pdf(4), small)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: factories.invoice_pdf(pages=3),
+    lambda: bad_files.encrypted_pdf(""),
+    lambda: bad_files.encrypted_flate_bomb_pdf(2),
+    lambda: bad_files.huge_image_page_pdf(20000),  # 50 MB of 1-bit pixels: an honest large scan
+    lambda: bad_files.image_bomb_pdf(200),  # a 200 MB greyscale image is under the image limit
+], ids=["invoice", "owner_password_only", "small_encrypted", "poster", "large_image"])
+def test_ordinary_and_large_honest_pdfs_pass(tmp_path, make):
+    content_type, pages = check(tmp_path, make())
+    assert content_type == sniff.PDF and pages >= 1
+
+
+@pytest.mark.parametrize("at", [0, 1, SCAN - 8, SCAN - 3, SCAN, SCAN + 1, 2 * SCAN - 1])
+def test_streams_are_found_across_the_blocks_a_file_is_read_in(at):
+    data = b"%" * at + b" stream\n" + b"x" * 100 + b"endstream" + b"%" * SCAN
+    source = Source.of_bytes(data)
+    starts = list(source.starts())
+    assert starts == [(at + 1, at + 8)]
+    assert source.find(b"endstream", at + 8) == at + 108
+    assert list(Source.of_bytes(b"%" * at + b"endstream\n").starts()) == []
