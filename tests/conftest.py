@@ -53,10 +53,12 @@ def environ(tmp_path) -> dict[str, str]:
         "ARCHIVE_DATA_DIR": str(tmp_path / "data"),
         "ARCHIVE_SECRET_KEY": "test-secret",
         "ARCHIVE_JOBS_BACKEND": "inline",
-        # Periodic fixity and audit-trail runs are tested on their own; elsewhere they would add
-        # jobs to queues.
+        # Periodic fixity, audit-trail, checkpoint and orphan-sweep runs are tested on their own;
+        # elsewhere they would add jobs to queues.
         "ARCHIVE_RECORDS_FIXITY_EVERY_HOURS": "0",
         "ARCHIVE_RECORDS_VERIFY_EVERY_HOURS": "0",
+        "ARCHIVE_RECORDS_CHECKPOINT_EVERY_HOURS": "0",
+        "ARCHIVE_RECORDS_ORPHAN_SWEEP_EVERY_HOURS": "0",
     }
 
 

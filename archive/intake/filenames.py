@@ -15,7 +15,7 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:*?\"<>|\u2028\u2029]+")
 _INVISIBLE = {"Cf", "Cs", "Co"}
 # The spellings of each detected type's extension that are kept as the sender wrote them.
 _ALIASES = {".pdf": {".pdf"}, ".jpg": {".jpg", ".jpeg", ".jpe"}, ".png": {".png"},
-            ".tif": {".tif", ".tiff"}}
+            ".tif": {".tif", ".tiff"}, ".ofd": {".ofd"}, ".xml": {".xml"}}
 _LOOKS_LIKE_EXTENSION = re.compile(r"[A-Za-z0-9]{0,4}[A-Za-z][A-Za-z0-9]{0,4}")
 
 
@@ -46,7 +46,7 @@ def safe_filename(original: str | None, content_type: str | None = None) -> str:
 
 
 def _with_detected_extension(stem: str, suffix: str, detected: str) -> tuple[str, str]:
-    if suffix.lower() in _ALIASES[detected]:
+    if suffix.lower() in _ALIASES.get(detected, {detected}):
         return stem, suffix
     if suffix and _LOOKS_LIKE_EXTENSION.fullmatch(suffix[1:]):
         return stem.rstrip(". "), detected  # another type's extension: replaced

@@ -125,3 +125,15 @@ def test_dropped_triggers_show_in_health_and_init_restores_them_in_the_trail(rt,
         restored = session.scalar(select(AuditEvent).where(AuditEvent.action == "audit.triggers_restored"))
         assert restored is not None and restored.details["triggers"]
     assert not any("triggers restored" in line for line in initialise(rt))  # only once
+
+
+def test_the_job_system_signs_a_checkpoint_once_a_period(make_rt):
+    from archive.queue import schedule_periodic
+
+    rt = make_rt(ARCHIVE_RECORDS_CHECKPOINT_EVERY_HOURS="1")  # jobs run inline
+    factories.make_case(rt, factories.users_for_all_roles(rt)["intake_clerk"])
+    schedule_periodic(rt)
+    assert len(list(rt.store.iter_keys(PREFIX))) == 1
+    factories.make_user(rt, "reviewer", "u_second")  # the trail moves on…
+    schedule_periodic(rt)  # …but the period has not passed
+    assert len(list(rt.store.iter_keys(PREFIX))) == 1

@@ -231,10 +231,12 @@ def _make_old(path: Path, *, hours: float) -> None:
     os.utime(path, (then, then))
 
 
-def test_orphans_show_in_healthz_and_only_old_unreferenced_ones_are_swept(rt, tmp_path):
+def test_orphans_show_in_healthz_and_only_old_unreferenced_ones_are_swept(make_rt, db_url, tmp_path):
     from archive import create_app
     from archive.queue import schedule_periodic
     from archive.storage import key_for_sha256
+
+    rt = make_rt(ARCHIVE_DATABASE_URL=db_url, ARCHIVE_RECORDS_ORPHAN_SWEEP_EVERY_HOURS="1")
 
     clerk = factories.users_for_all_roles(rt)["intake_clerk"]
     case_no = factories.make_case(rt, clerk)

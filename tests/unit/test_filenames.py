@@ -52,3 +52,12 @@ def test_the_name_as_sent_is_kept_with_invisible_characters_written_out():
     assert visible_original("发票\u202efdp.exe") == "发票<U+202E>fdp.exe"
     assert visible_original("a\x00b\u200b.pdf") == "a<U+0000>b<U+200B>.pdf"
     assert visible_original(None) == ""
+
+
+def test_every_accepted_type_keeps_or_gets_its_extension():
+    """Each type intake accepts (OFD and e-invoice XML too) has its extension, however named."""
+    from archive.intake.sniff import EXTENSIONS
+
+    for content_type, extension in EXTENSIONS.items():
+        assert safe_filename(f"发票{extension.upper()}", content_type) == f"发票{extension.upper()}"
+        assert safe_filename("发票.exe", content_type) == f"发票{extension}"
