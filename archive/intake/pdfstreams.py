@@ -52,6 +52,24 @@ _HEX = {b"ASCIIHexDecode", b"AHx"}
 _A85 = {b"ASCII85Decode", b"A85"}
 
 
+# What the whole-file bound below cannot see through: a filter array naming Flate twice (nested:
+# the ratios multiply), a /Filter held in another object (an indirect reference), and ASCII85,
+# whose "z" writes four zero bytes in one character.
+_NESTED_OR_INDIRECT = re.compile(
+    rb"/Filter\s*(?:\[[^\]]*?/Fl(?:ateDecode)?(?![A-Za-z])[^\]]*?/Fl(?:ateDecode)?(?![A-Za-z])|\d)"
+    rb"|/A(?:SCII)?85(?:Decode)?(?![A-Za-z])")
+
+
+def _cannot_exceed(source: Source, limits: StreamLimits) -> bool:
+    """Whether the whole file is too small for any stream in it to inflate past a limit: one
+    Flate filter gives at most FLATE_MAX_RATIO times its input and hex only shrinks, so a file
+    under limit / FLATE_MAX_RATIO (62 KB at 64 MB) without the filters named above needs no
+    stream measured — an ordinary invoice costs one regular-expression search."""
+    if source.size * FLATE_MAX_RATIO > min(limits.content_bytes, limits.image_bytes):
+        return False
+    return _NESTED_OR_INDIRECT.search(source.read(0, source.size)) is None
+
+
 @dataclass(frozen=True)
 class Oversized:
     """A stream that decodes to more than its limit (counting stopped at the limit)."""
@@ -134,6 +152,8 @@ class Source:
 def find_oversized(source: Source, limits: StreamLimits, *, decipher=None) -> Oversized | None:
     """The first stream whose decoded size exceeds its limit, or None. `decipher(objid, genno,
     raw) -> bytes` decrypts an encrypted file's streams (held whole: a stream at most)."""
+    if _cannot_exceed(source, limits):
+        return None
     for keyword, start in source.starts():
         header, dictionary = _dictionary(source, keyword)
         image = bool(_IMAGE.search(dictionary))

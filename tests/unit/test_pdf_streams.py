@@ -6,7 +6,7 @@ import base64
 import pytest
 
 from archive.intake import sniff
-from archive.intake.pdfstreams import SCAN, Source
+from archive.intake.pdfstreams import SCAN, Source, StreamLimits
 from archive.intake.validate import Limits, Rejected, inspect_file
 from tests import factories
 from tests.fixtures import bad_files
@@ -73,3 +73,17 @@ def test_streams_are_found_across_the_blocks_a_file_is_read_in(at):
     assert starts == [(at + 1, at + 8)]
     assert source.find(b"endstream", at + 8) == at + 108
     assert list(Source.of_bytes(b"%" * at + b"endstream\n").starts()) == []
+
+
+def test_a_small_file_is_cleared_by_its_size_unless_its_filters_can_multiply():
+    """The whole-file bound: a small file with single Flate streams needs no stream measured,
+    but nested Flate, ASCII85 (its "z") and an indirect /Filter are always measured."""
+    from archive.intake.pdfstreams import _cannot_exceed
+
+    limits = StreamLimits(64 * 1024 * 1024, 256 * 1024 * 1024)
+    plain = b"%PDF-1.4\n1 0 obj <</Length 10 /Filter /FlateDecode>> stream\n0123456789\nendstream"
+    assert _cannot_exceed(Source.of_bytes(plain), limits)
+    for filters in (b"[/FlateDecode /Fl]", b"[/A85 /FlateDecode]", b"5 0 R"):
+        risky = plain.replace(b"/FlateDecode", filters, 1)
+        assert not _cannot_exceed(Source.of_bytes(risky), limits), filters
+    assert not _cannot_exceed(Source.of_bytes(plain + b" " * 70_000), limits)  # too big to tell
