@@ -52,22 +52,28 @@ _HEX = {b"ASCIIHexDecode", b"AHx"}
 _A85 = {b"ASCII85Decode", b"A85"}
 
 
-# What the whole-file bound below cannot see through: a filter array naming Flate twice (nested:
-# the ratios multiply), a /Filter held in another object (an indirect reference), and ASCII85,
-# whose "z" writes four zero bytes in one character.
-_NESTED_OR_INDIRECT = re.compile(
-    rb"/Filter\s*(?:\[[^\]]*?/Fl(?:ateDecode)?(?![A-Za-z])[^\]]*?/Fl(?:ateDecode)?(?![A-Za-z])|\d)"
-    rb"|/A(?:SCII)?85(?:Decode)?(?![A-Za-z])")
+# What the whole-file bound below cannot see through: a filter array naming Flate or ASCII85
+# twice (the ratios multiply), or a /Filter held in another object (an indirect reference).
+_FLATE_NAME, _A85_NAME = rb"/Fl(?:ateDecode)?(?![A-Za-z])", rb"/A(?:SCII)?85(?:Decode)?(?![A-Za-z])"
+_UNBOUNDED = re.compile(rb"/Filter\s*(?:\[[^\]]*?" + _FLATE_NAME + rb"[^\]]*?" + _FLATE_NAME
+                        + rb"|\[[^\]]*?" + _A85_NAME + rb"[^\]]*?" + _A85_NAME + rb"|\d)")
+_ASCII85 = re.compile(_A85_NAME)
+A85_MAX_RATIO = 4  # "z" writes four zero bytes in one character
 
 
 def _cannot_exceed(source: Source, limits: StreamLimits) -> bool:
     """Whether the whole file is too small for any stream in it to inflate past a limit: one
-    Flate filter gives at most FLATE_MAX_RATIO times its input and hex only shrinks, so a file
-    under limit / FLATE_MAX_RATIO (62 KB at 64 MB) without the filters named above needs no
-    stream measured — an ordinary invoice costs one regular-expression search."""
-    if source.size * FLATE_MAX_RATIO > min(limits.content_bytes, limits.image_bytes):
+    Flate filter gives at most FLATE_MAX_RATIO times its input, one ASCII85 filter four times
+    (hex only shrinks), so a file under limit / (FLATE_MAX_RATIO × 4) (15 KB at 64 MB; 62 KB
+    without ASCII85) that repeats neither filter in one stream needs no stream measured — an
+    ordinary invoice costs two regular-expression searches."""
+    limit = min(limits.content_bytes, limits.image_bytes)
+    if source.size * FLATE_MAX_RATIO > limit:
         return False
-    return _NESTED_OR_INDIRECT.search(source.read(0, source.size)) is None
+    data = source.read(0, source.size)
+    if _UNBOUNDED.search(data):
+        return False
+    return not (_ASCII85.search(data) and source.size * FLATE_MAX_RATIO * A85_MAX_RATIO > limit)
 
 
 @dataclass(frozen=True)

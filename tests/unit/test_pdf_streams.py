@@ -76,14 +76,18 @@ def test_streams_are_found_across_the_blocks_a_file_is_read_in(at):
 
 
 def test_a_small_file_is_cleared_by_its_size_unless_its_filters_can_multiply():
-    """The whole-file bound: a small file with single Flate streams needs no stream measured,
-    but nested Flate, ASCII85 (its "z") and an indirect /Filter are always measured."""
+    """The whole-file bound: a small file with single Flate (and ASCII85) streams needs no stream
+    measured, but a repeated filter or an indirect /Filter are always measured, and a file with
+    ASCII85 (its "z" quadruples) must be four times smaller."""
     from archive.intake.pdfstreams import _cannot_exceed
 
     limits = StreamLimits(64 * 1024 * 1024, 256 * 1024 * 1024)
     plain = b"%PDF-1.4\n1 0 obj <</Length 10 /Filter /FlateDecode>> stream\n0123456789\nendstream"
     assert _cannot_exceed(Source.of_bytes(plain), limits)
-    for filters in (b"[/FlateDecode /Fl]", b"[/A85 /FlateDecode]", b"5 0 R"):
+    ascii85 = plain.replace(b"/FlateDecode", b"[/ASCII85Decode /FlateDecode]", 1)
+    assert _cannot_exceed(Source.of_bytes(ascii85), limits)
+    for filters in (b"[/FlateDecode /Fl]", b"[/A85 /A85 /FlateDecode]", b"5 0 R"):
         risky = plain.replace(b"/FlateDecode", filters, 1)
         assert not _cannot_exceed(Source.of_bytes(risky), limits), filters
     assert not _cannot_exceed(Source.of_bytes(plain + b" " * 70_000), limits)  # too big to tell
+    assert not _cannot_exceed(Source.of_bytes(ascii85 + b" " * 20_000), limits)
