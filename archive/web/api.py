@@ -29,6 +29,7 @@ from archive.web.bodies import (
     text,
 )
 from archive.web.context import db, runtime
+from archive.web.downloads import original_response
 from archive.web.uploads import ingest_request_files
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -99,6 +100,14 @@ def show_document(document_id: int):
                    failure_reason=document.failure_reason, duplicate_of=document.duplicate_of_id,
                    sha256=document.stored_object.sha256, fields=document.fields,
                    field_sources=document.field_sources or {}, checks=document.checks)
+
+
+@api.get("/documents/<int:document_id>/original")
+@token_required
+def download_original(document_id: int):
+    """The original file, as the desk's download gives it (scanner and archive-system
+    integrations fetch what they stored); the bytes are checked against their sha256."""
+    return original_response(g.api_user, document_id)
 
 
 @api.put("/documents/<int:document_id>/fields/<field>")

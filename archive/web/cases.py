@@ -8,13 +8,11 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -26,16 +24,16 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from archive.access import get_case
 from archive.auth import can
-from archive.cases import case_history, document_states, list_cases, open_original, view_case
+from archive.cases import case_history, document_states, list_cases, view_case
 from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
-from archive.records.errors import OriginalDamaged
 from archive.records.export import export_case
 from archive.records.summary import retention_record
 from archive.web.context import db, runtime
+from archive.web.downloads import attachment, original_response
 from archive.web.i18n import status_label
-from archive.web.uploads import content_disposition, ingest_request_files
+from archive.web.uploads import ingest_request_files
 from archive.workflows import findings_of, intake_checklist, queue_neighbours, timeline
 
 cases = Blueprint("cases", __name__)
@@ -167,17 +165,7 @@ def states(case_no: str):
 @cases.route("/documents/<int:document_id>/original")
 @login_required
 def download(document_id: int):
-    try:
-        document, stream = open_original(db(), runtime().store, current_user, document_id)
-    except OriginalDamaged:
-        db().commit()  # what the check found stays in the trail
-        raise
-    db().commit()
-    return Response(stream_with_context(_chunks(stream)), mimetype=document.content_type, headers={
-        "Content-Disposition": content_disposition(document.filename),
-        "Content-Length": str(document.stored_object.size),
-        "Cache-Control": "private, no-store",
-    })
+    return original_response(current_user, document_id)
 
 
 @cases.route("/cases/<case_no>/case-file.zip")
@@ -191,14 +179,11 @@ def export(case_no: str):
     output = Path(name)
     try:
         export_case(rt.sessions, rt.store, user=current_user, case_no=case_no, output=output)
-        stream = open(output, "rb")  # noqa: SIM115 - closed by _chunks once the response is sent
+        stream = open(output, "rb")  # noqa: SIM115 - closed by attachment() once the response is sent
     finally:
         output.unlink(missing_ok=True)  # an open handle keeps the bytes until they are sent
-    return Response(stream_with_context(_chunks(stream)), mimetype="application/zip", headers={
-        "Content-Disposition": content_disposition(f"{case_no}.zip"),
-        "Content-Length": str(os.fstat(stream.fileno()).st_size),
-        "Cache-Control": "private, no-store",
-    })
+    return attachment(stream, filename=f"{case_no}.zip", content_type="application/zip",
+                      size=os.fstat(stream.fileno()).st_size)
 
 
 def _page_steps(pages: list[tuple[int, int]], focus) -> tuple:
@@ -208,10 +193,3 @@ def _page_steps(pages: list[tuple[int, int]], focus) -> tuple:
         return (pages[at - 1] if at > 0 else None, pages[at + 1] if at + 1 < len(pages) else None)
     return None, (pages[0] if pages else None)
 
-
-def _chunks(stream, size: int = 256 * 1024):
-    try:
-        while chunk := stream.read(size):
-            yield chunk
-    finally:
-        stream.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import request
 from flask_babel import gettext
 
@@ -47,8 +45,3 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
     enqueue_processing(rt, to_process(outcomes))
     return results, status
 
-
-def content_disposition(filename: str) -> str:
-    """An attachment header that keeps Chinese names (RFC 6266 / 5987) with an ASCII fallback."""
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
