@@ -35,7 +35,7 @@ def worker_runtime():
 
 def process_document(document_id: int) -> str:
     """RQ entry point. A worker told to stop (SIGTERM: a deploy, `systemctl stop`) hands the
-    document back at once instead of leaving it leased for jobs.job_timeout: RQ's work-horse
+    document back at once instead of leaving it leased until the lease runs out: RQ's work-horse
     would otherwise die of the signal where it stands."""
     with _stopping_raises():
         return run_process_document(worker_runtime(), document_id)
@@ -186,7 +186,7 @@ def run_process_document(runtime, document_id: int) -> str:
         outcome = processing.process_document(
             runtime.sessions, runtime.store, runtime.limits,
             document_id=document_id,
-            lease_seconds=int(jobs["job_timeout"]),
+            lease_seconds=float(jobs["lease_seconds"]),
             tmp_dir=runtime.tmp_dir,
             delay_seconds=float(jobs.get("fault_delay_seconds", 0)),
             min_confidence=float(runtime.settings.get("ocr.min_confidence", 70)),

@@ -1,7 +1,8 @@
 """Working on a received document: claim it, read its pages, record the outcome.
 
 A document is claimed with a lease (an atomic UPDATE), so two jobs for the same document never
-work at once and a job that died is noticed when its lease runs out. Safe to run again: a
+work at once. The running job renews the lease (a heartbeat), so the lease can be short and a job
+that died is noticed within a minute, however long a live one may run. Safe to run again: a
 processed document is skipped. A file that cannot be read fails with its reason at once; one that
 kills its worker (tesseract crashing, memory) is given up after `max_attempts` claims, so no
 document is retried forever.
@@ -10,8 +11,9 @@ document is retried forever.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import OperationalError
@@ -34,20 +36,22 @@ TRANSIENT_ERRORS = (StoreError, OperationalError, ConnectionError, TimeoutError)
 MAX_ATTEMPTS = 5  # more than the job retries (jobs.retries) that transient errors use
 
 
-def claim(sessions: sessionmaker[Session], document_id: int, lease_seconds: int, *,
-          max_attempts: int = MAX_ATTEMPTS) -> bool:
+def claim(sessions: sessionmaker[Session], document_id: int, lease_seconds: float, *,
+          max_attempts: int = MAX_ATTEMPTS) -> datetime | None:
+    """Take the document for processing: the end of the lease, or None if it is not claimable."""
     now = utcnow()
+    lease_until = now + timedelta(seconds=lease_seconds)
     claimable = or_(Document.status == DocumentStatus.RECEIVED,
                     (Document.status == DocumentStatus.PROCESSING) & (Document.lease_until < now))
     with sessions.begin() as session:
         result = session.execute(
             update(Document)
             .where(Document.id == document_id, claimable, Document.attempts < max_attempts)
-            .values(status=DocumentStatus.PROCESSING, lease_until=now + timedelta(seconds=lease_seconds),
+            .values(status=DocumentStatus.PROCESSING, lease_until=lease_until,
                     attempts=Document.attempts + 1)
         )
         if result.rowcount == 1:
-            return True
+            return lease_until
         # Every earlier attempt died without finishing (the job never reported back): give up.
         document = session.execute(
             select(Document).where(Document.id == document_id, claimable,
@@ -59,15 +63,73 @@ def claim(sessions: sessionmaker[Session], document_id: int, lease_seconds: int,
             document.status, document.lease_until = DocumentStatus.FAILED, None
             document.failure_reason, document.processed_at = reason, now
             audit.record(session, "document.failed", target=document, details={"reason": reason})
-        return False
+        return None
+
+
+class LeaseKeeper:
+    """Renews a claimed document's lease every third of it while the job runs.
+
+    The lease's end doubles as a fencing token: a renewal only moves the end this job set, so a job
+    that lost its lease (paused past it, and another job took the document) stops renewing instead
+    of extending the other's.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], document_id: int, lease_seconds: float,
+                 lease_until: datetime) -> None:
+        self.sessions, self.document_id = sessions, document_id
+        self.lease_seconds, self.lease_until = lease_seconds, lease_until
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{document_id}", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.lease_seconds / 3):
+            if not self.renew():
+                return
+
+    def renew(self) -> bool:
+        """Move the lease's end on; False once the lease is no longer this job's."""
+        new_end = utcnow() + timedelta(seconds=self.lease_seconds)
+        try:
+            with self.sessions.begin() as session:
+                renewed = session.execute(
+                    update(Document)
+                    .where(Document.id == self.document_id,
+                           Document.status == DocumentStatus.PROCESSING,
+                           Document.lease_until == self.lease_until)
+                    .values(lease_until=new_end)
+                ).rowcount == 1
+        except OperationalError:  # a busy database: the lease still has two thirds to run
+            log.warning("could not renew the lease on document %s; trying again", self.document_id)
+            return True
+        if renewed:
+            self.lease_until = new_end
+        else:
+            log.warning("document %s: the lease was lost to another job", self.document_id)
+        return renewed
 
 
 def process_document(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, *,
-                     document_id: int, lease_seconds: int, tmp_dir, delay_seconds: float = 0,
+                     document_id: int, lease_seconds: float, tmp_dir, delay_seconds: float = 0,
                      min_confidence: float = MIN_CONFIDENCE, max_attempts: int = MAX_ATTEMPTS) -> str:
     """Process one document; returns "processed", "failed" or "skipped"."""
-    if not claim(sessions, document_id, lease_seconds, max_attempts=max_attempts):
+    lease_until = claim(sessions, document_id, lease_seconds, max_attempts=max_attempts)
+    if lease_until is None:
         return "skipped"
+    with LeaseKeeper(sessions, document_id, lease_seconds, lease_until):
+        return _process_claimed(sessions, store, limits, document_id=document_id, tmp_dir=tmp_dir,
+                                delay_seconds=delay_seconds, min_confidence=min_confidence)
+
+
+def _process_claimed(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, *,
+                     document_id: int, tmp_dir, delay_seconds: float, min_confidence: float) -> str:
     try:
         with sessions() as session:
             document = session.get_one(Document, document_id)

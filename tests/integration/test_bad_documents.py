@@ -105,3 +105,22 @@ def test_document_whose_worker_keeps_dying_is_given_up(rt, clerk):
         assert "not retried" in document.failure_reason
         assert session.scalars(select(AuditEvent.action).where(
             AuditEvent.action == "document.failed")).all() == ["document.failed"]
+
+
+def test_a_lease_is_renewed_only_by_the_job_that_holds_it(rt, clerk):
+    """The lease's end is the job's fencing token: a job that lost its document to another (it
+    paused past its lease) stops renewing rather than extend the other job's lease."""
+    case_no = factories.make_case(rt, clerk)
+    upload = factories.upload(rt, clerk, case_no, factories.invoice_pdf(pages=1), process=False)
+    first_end = processing.claim(rt.sessions, upload.document_id, lease_seconds=-1)
+    keeper = processing.LeaseKeeper(rt.sessions, upload.document_id, 60, first_end)
+    assert keeper.renew() and keeper.lease_until > first_end
+
+    # The job pauses past its lease, and another job claims the document.
+    with rt.sessions.begin() as session:
+        session.get_one(Document, upload.document_id).lease_until = first_end
+    second_end = processing.claim(rt.sessions, upload.document_id, lease_seconds=60)
+    assert second_end is not None
+    assert keeper.renew() is False
+    with rt.sessions() as session:
+        assert session.get_one(Document, upload.document_id).lease_until == second_end

@@ -137,8 +137,8 @@ def test_upload_is_queued_in_redis_and_processed_by_a_worker(make_rt, db_url, re
 @SQLITE_ONLY
 def test_worker_killed_mid_job_the_document_is_finished_by_another(make_rt, db_url, redis,
                                                                    workers):
-    # job_timeout is also the lease: once it ran out, worker B's sweeper re-enqueues the work.
-    settings = rq_settings(redis.url, db_url, ARCHIVE_JOBS_JOB_TIMEOUT="4",
+    # Nobody renews the dead job's lease: once it ran out, worker B's sweeper re-enqueues the work.
+    settings = rq_settings(redis.url, db_url, ARCHIVE_JOBS_LEASE_SECONDS="3",
                            ARCHIVE_JOBS_SWEEP_INTERVAL="1")
     rt = make_rt(**settings)
     document_id = upload_invoice(rt)
@@ -156,6 +156,25 @@ def test_worker_killed_mid_job_the_document_is_finished_by_another(make_rt, db_u
     worker_b = workers(settings)
     document = wait_for_status(rt, document_id, "processed", worker_b)
     assert (document.page_count, document.attempts) == (3, 2)
+    assert processed_events(rt, document_id) == 1
+
+
+@SQLITE_ONLY
+def test_a_job_running_past_its_lease_keeps_it_by_heartbeat(make_rt, db_url, redis, workers):
+    """A live job reading longer than the (short) lease renews it: a second worker's sweep does
+    not take the document from under it, and it is read once, in one attempt."""
+    settings = rq_settings(redis.url, db_url, ARCHIVE_JOBS_LEASE_SECONDS="2",
+                           ARCHIVE_JOBS_SWEEP_INTERVAL="1")
+    rt = make_rt(**settings)
+    document_id = upload_invoice(rt)
+
+    worker_a = workers(settings, ARCHIVE_JOBS_FAULT_DELAY_SECONDS="7")
+    first = wait_for_status(rt, document_id, "processing", worker_a).lease_until
+    worker_b = workers(settings)  # sweeps every second, and would take an expired lease
+    time.sleep(3)
+    assert load(rt, document_id).lease_until > first  # renewed past the first lease's end
+    document = wait_for_status(rt, document_id, "processed", worker_a, worker_b)
+    assert document.attempts == 1
     assert processed_events(rt, document_id) == 1
 
 
