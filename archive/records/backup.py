@@ -97,12 +97,15 @@ def restore(runtime, source: Path) -> BackupReport:
     meta = _validated(source)
     revision = meta["schema_revision"]
     runtime.settings.data_dir.mkdir(parents=True, exist_ok=True)  # a new installation's first step
-    if schema.current_revision(runtime.engine) is not None or inspect(runtime.engine).get_table_names():
-        raise BackupError("restore needs an empty database: this one already has tables "
-                          "(create a new database, point ARCHIVE_DATABASE_URL at it, and run restore)")
     if revision is not None and not schema.knows_revision(revision):
         raise BackupError(f"the backup's schema revision {revision} is newer than this program; "
                           "install the version that made it, or a later one")
+    if inspect(runtime.engine).get_table_names():
+        if _holds_records(runtime.engine):
+            raise BackupError("restore needs an empty database: this one already holds records "
+                              "(create a new database, point ARCHIVE_DATABASE_URL at it, and run restore)")
+        _clear_initialised(runtime.engine)  # `archive init` ran first: nothing in it to lose
+    runtime.store.check()  # a new bucket is created, as `archive init` would
     data = source / "data"
     objects = object_bytes = 0
     for stored in _rows(data / "database" / f"{StoredObject.__tablename__}.jsonl"):
@@ -126,6 +129,35 @@ def restore(runtime, source: Path) -> BackupReport:
             "source": str(source), "backup_made": meta["created_at"], "rows": sum(rows.values()),
             "objects": objects})
     return BackupReport(source, rows, objects, object_bytes, revision)
+
+
+def _holds_records(engine) -> bool:
+    """Anything beyond what `archive init` writes (its schema, the system account, number
+    sequences, the configuration's audit events): a case, a document, an original or a person."""
+    from archive.models import Case, Document, User
+
+    tables = set(inspect(engine).get_table_names())
+    if not {Case.__tablename__, Document.__tablename__, StoredObject.__tablename__,
+            User.__tablename__} <= tables:
+        return True  # not this program's schema, or a part of it: someone else's database
+    with engine.connect() as connection:
+        return any(connection.scalar(select(func.count()).select_from(model)) > limit
+                   for model, limit in ((Case, 0), (Document, 0), (StoredObject, 0), (User, 1)))
+
+
+def _clear_initialised(engine) -> None:
+    """Empty a database that `archive init` set up and nobody used yet, so the backup's rows
+    keep their ids: its tables, Alembic's version and (PostgreSQL) the append-only trigger
+    functions the migrations create again."""
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if connection.dialect.name == "postgresql":
+            functions = connection.scalars(text(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = current_schema() AND p.prorettype = 'trigger'::regtype")).all()
+            for function in functions:
+                connection.execute(text(f'DROP FUNCTION "{function}"() CASCADE'))
 
 
 def _rows(path: Path):

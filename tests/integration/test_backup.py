@@ -186,3 +186,53 @@ def test_database_originals_caches_and_backups_are_not_world_readable(source, tm
             assert path.stat().st_mode & 0o007 == 0, f"{path} is open to others"
             checked += 1
     assert (runtime.settings.data_dir / "archive.db").exists() and checked > 10
+
+
+def test_restore_after_archive_init_on_a_new_installation(source, tmp_path, empty_target):
+    """A disaster's first steps are often `archive init` then `archive restore`: a database that
+    init set up and nobody used is taken as empty (issue 21)."""
+    from archive.setup import initialise
+
+    runtime, _ = source
+    before = snapshot(runtime)
+    directory = made_backup(runtime, tmp_path)
+    initialise(empty_target)
+    initialise(empty_target)  # twice: a retried deploy script
+
+    restore(empty_target, directory)
+
+    after = snapshot(empty_target)
+    assert after["cases"] == before["cases"] and after["users"] == before["users"]
+    assert after["events"][:-1] == before["events"]
+    with empty_target.sessions() as session:
+        assert verify_chain(session).ok
+
+
+@pytest.fixture(scope="module")
+def s3():
+    from tests.integration.s3_server import moto_s3_server
+
+    with moto_s3_server() as server:
+        yield server
+
+
+@pytest.mark.s3
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_restore_onto_a_new_database_and_a_bucket_that_does_not_exist_yet(
+        source, tmp_path, environ, db_url, s3):
+    runtime, case_no = source
+    directory = made_backup(runtime, tmp_path)
+    settings = load_settings({
+        **environ, "ARCHIVE_DATA_DIR": str(tmp_path / "new-node"), "ARCHIVE_DATABASE_URL": db_url,
+        "ARCHIVE_STORE_BACKEND": "s3", "ARCHIVE_STORE_ENDPOINT": s3.endpoint,
+        "ARCHIVE_STORE_BUCKET": "restored-after-the-fire", "ARCHIVE_STORE_ACCESS_KEY": s3.access_key,
+        "ARCHIVE_STORE_SECRET_KEY": s3.secret_key, "ARCHIVE_STORE_SECURE": "false"})
+    target = make_runtime(settings)
+    try:
+        report = restore(target, directory)
+        assert report.objects == 3
+        assert run_fixity(target.sessions, target.store).ok
+        with target.sessions() as session:
+            assert session.scalar(select(Case.case_no)) == case_no
+    finally:
+        target.engine.dispose()
