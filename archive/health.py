@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from archive import schema
+from archive.models.types import utcnow
 from archive.records.triggers import missing_triggers
 
 
@@ -53,11 +54,30 @@ def _queue(runtime) -> dict:
 
 
 def _index(runtime) -> dict:
+    """This node's index: readable, and not behind the database by more than
+    search.max_lag_seconds (a node whose index no search worker writes falls behind)."""
     from archive.search import index_status
+    from archive.search.sync import lag
 
     status = index_status(runtime.index_dir)
+    try:
+        with runtime.sessions() as session:
+            behind = lag(session, runtime.index_dir)
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, **status, "error": _line(exc)}
+    oldest = behind["oldest_pending"]
+    late = oldest is not None and (utcnow() - oldest).total_seconds() > float(
+        runtime.settings.get("search.max_lag_seconds", 300))
+    report = {**status, "pending_changes": behind["pending_changes"],
+              "oldest_pending": oldest.isoformat() if oldest else None}
+    if late:
+        minutes = int((utcnow() - oldest).total_seconds() // 60)
+        return {**report, "ok": False, "error": (
+            f"the search index on this node is {behind['pending_changes']} change(s) behind the "
+            f"database, the oldest {minutes} min old: no search worker writes this node's index "
+            "(run `archive worker --queues search` beside it, or `archive reindex`)")}
     # A missing index is built on first search; stale or corrupt ones need `archive reindex`.
-    return {"ok": status["status"] in ("ok", "missing"), **status}
+    return {**report, "ok": status["status"] in ("ok", "missing")}
 
 
 def _fixity(runtime) -> dict:

@@ -28,6 +28,7 @@ DOCUMENT_ACTIONS = ("document.processed", "document.reclassify", "document.delet
 CASE_ACTIONS = ("case.update",)
 CASE_ACTION_PREFIXES = ("workflow.",)  # sign-offs move status and step
 BATCH = 5000  # events per round
+LAG_COUNT_LIMIT = 100_000  # a health probe counts no further
 
 
 @dataclass
@@ -56,6 +57,21 @@ def write_mark(index_dir: Path, mark: int) -> None:
     scratch.replace(path)
 
 
+def _relevant():
+    return or_(AuditEvent.action.in_(DOCUMENT_ACTIONS + CASE_ACTIONS),
+               *(AuditEvent.action.startswith(prefix) for prefix in CASE_ACTION_PREFIXES))
+
+
+def lag(session: Session, index_dir: Path) -> dict:
+    """How far the index at `index_dir` is behind the database: the changes to search it has not
+    taken in yet (counted up to LAG_COUNT_LIMIT) and when the oldest of them was made."""
+    mark = read_mark(index_dir) or 0
+    pending = select(AuditEvent.occurred_at).where(AuditEvent.id > mark, _relevant())
+    counted = session.scalar(select(func.count()).select_from(pending.limit(LAG_COUNT_LIMIT).subquery()))
+    oldest = session.scalar(pending.order_by(AuditEvent.id).limit(1)) if counted else None
+    return {"pending_changes": counted, "oldest_pending": oldest}
+
+
 def catch_up(index: SearchIndex, session: Session) -> CatchUp:
     """Re-index what changed since the index's mark; returns what was done."""
     report = CatchUp(mark=read_mark(index.path) or 0)
@@ -70,9 +86,7 @@ def catch_up(index: SearchIndex, session: Session) -> CatchUp:
     while report.mark < newest:
         events = session.execute(
             select(AuditEvent.id, AuditEvent.action, AuditEvent.target_type, AuditEvent.target_id)
-            .where(AuditEvent.id > report.mark, AuditEvent.id <= newest, or_(
-                AuditEvent.action.in_(DOCUMENT_ACTIONS + CASE_ACTIONS),
-                *(AuditEvent.action.startswith(prefix) for prefix in CASE_ACTION_PREFIXES)))
+            .where(AuditEvent.id > report.mark, AuditEvent.id <= newest, _relevant())
             .order_by(AuditEvent.id).limit(BATCH)).all()
         if not events:
             report.mark = newest
