@@ -71,7 +71,8 @@ def _spec() -> dict:
 
 
 _DERIVED_LABELS = {"visit_type": "门诊/住院", "valid_from": "有效期起", "valid_to": "有效期止",
-                   "line_items": "费用明细", "items": "费用明细", "qr_codes": "二维码"}
+                   "line_items": "费用明细", "items": "费用明细", "qr_codes": "二维码",
+                   "days": "逐日清单"}
 
 
 def field_label(kind: str | None, name: str) -> str:

@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from archive.auth import can
 from archive.config import REPO_ROOT, ensure_secret_key
+from archive.intake.field_corrections import LIST_FIELDS
 from archive.records.audit import Origin, current_origin
 from archive.records.masking import mask, may_see_identifiers
 from archive.web import errors
@@ -33,7 +34,10 @@ from archive.web.i18n import (
     claim_type_label,
     field_label,
     field_value,
+    item_cell,
+    item_columns,
     kind_label,
+    lang_url,
     local_time,
     money,
     select_locale,
@@ -91,7 +95,8 @@ def build_app(runtime) -> Flask:
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, status_label=status_label,
         claim_type_label=claim_type_label, kind_label=kind_label, action_label=action_label,
-        field_label=field_label, field_value=field_value, can=can)
+        field_label=field_label, field_value=field_value, can=can, item_columns=item_columns,
+        item_cell=item_cell, LIST_FIELDS=LIST_FIELDS, lang_url=lang_url)
     app.jinja_env.filters["localtime"] = local_time
     app.jinja_env.filters["money"] = money
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, session
@@ -41,6 +42,13 @@ def select_locale() -> str:
     if getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
         return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lang_url(code: str) -> str:
+    """This page in another language: the same path and query, `lang` replaced (a search keeps
+    its words and filters)."""
+    query = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{request.path}?{urlencode([*query, ('lang', code)])}"
 
 
 CLAIM_TYPE_LABELS = {
@@ -144,6 +152,27 @@ def field_value(kind: str | None, name: str, value) -> str:
     if isinstance(value, list):  # the raw QR payloads kept with a document
         return "；".join(map(str, value))
     return value
+
+
+ITEM_COLUMNS = {  # the columns of an item table, in this order, where any item has them
+    "date": _l("date"), "code": _l("code"), "name": _l("item"), "spec": _l("specification"),
+    "unit": _l("unit"), "insurance_class": _l("class"), "quantity": _l("quantity"),
+    "unit_price": _l("unit price"), "amount": _l("amount"), "tax_rate": _l("tax rate"),
+    "tax": _l("tax"), "category": _l("category"),
+}
+MONEY_COLUMNS = frozenset({"unit_price", "amount", "tax"})
+
+
+def item_columns(items: list) -> list[tuple[str, str]]:
+    """(key, label) of the columns an item table needs: the known ones any item has, in order."""
+    present = {key for item in items if isinstance(item, dict) for key in item}
+    return [(key, str(label)) for key, label in ITEM_COLUMNS.items() if key in present]
+
+
+def item_cell(key: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    return money(value) if key in MONEY_COLUMNS else str(value)
 
 
 @cache
