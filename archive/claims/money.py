@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from archive.amounts import yuan_to_fen
 from archive.workflows.steps import Label
 
 INVOICE_KINDS = ("invoice", "vat_invoice")
@@ -124,16 +125,8 @@ def amount_findings(claimed: Claimed) -> list[dict[str, Any]]:
 
 
 def fen_of(value) -> int | None:
-    """A two-place decimal string ("1234.50") as fen; None if absent or not an amount."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        return None
-    if not number.is_finite() or number < 0 or number != number.quantize(Decimal("0.01")):
-        return None
-    return int(number.scaleb(2))
+    """An amount ("1234.50", "￥1,234.50") as fen; None if absent or not an amount."""
+    return yuan_to_fen(value)
 
 
 def _finding(code: str, severity: str, message: Label) -> dict[str, Any]:

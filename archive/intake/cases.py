@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from archive.access import get_case
+from archive.amounts import yuan_to_fen
 from archive.auth import require
 from archive.intake.validate import Rejected
 from archive.models import Case
@@ -118,14 +119,11 @@ def _fen(value) -> int | None:
     """Yuan ("12345.6", 12345.60, Decimal) → whole fen; empty → None."""
     if value is None or str(value).strip() == "":
         return None
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    fen = yuan_to_fen(value)
+    if fen is None:
         raise Rejected(f"the amount {value!r} is not a sum in yuan with at most two decimals",
                        code="invalid_case", status=400)
-    return int(amount * 100)
+    return fen
 
 
 def _flag(value, name: str) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from archive.amounts import parse_yuan
 from archive.workflows.errors import Incomplete, _
 
 MAX_DEDUCTIONS = 200
@@ -64,12 +65,4 @@ def recorded_deductions(given: Sequence[Mapping[str, object]] | None,
 
 def yuan(value) -> Decimal | None:
     """A positive amount in yuan with at most two decimals ("1,234.5" too), or None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        return None
-    return amount.quantize(Decimal("0.01"))
+    return parse_yuan(value, allow_zero=False)

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from archive import create_app
-from archive.models import AuditEvent, Document, StoredObject
+from archive.models import AuditEvent, Case, Document, StoredObject
 from archive.storage.local import LocalStore
 from tests import factories
 from tests.fixtures import bad_files
@@ -262,6 +262,21 @@ def test_api_with_token(client, runtime, users):
     shown = client.get(f"/api/documents/{document_id}", headers=auth).json
     assert (shown["status"], shown["pages"], shown["case_no"]) == ("processed", 1, case_no)
     assert client.get(f"/api/cases/{case_no}", headers=auth).json["documents"][0]["id"] == document_id
+
+
+def test_a_typed_amount_may_carry_its_currency_sign_unit_and_full_width_digits(client, runtime, users):
+    """The same parser on every path (archive.amounts): the desk's form and the API alike."""
+    auth = {"Authorization": f"Bearer {factories.api_token(runtime, users['intake_clerk'])}"}
+    for typed in ("￥3,521.78", "3521.78元", "３５２１．７８"):
+        response = client.post("/api/cases", headers=auth, json={
+            "claimant_name": "孙丽", "claim_type": "outpatient", "amount": typed})
+        assert response.status_code == 201, (typed, response.json)
+        with runtime.sessions() as session:
+            case = session.scalar(select(Case).where(Case.case_no == response.json["case_no"]))
+            assert case.amount_fen == 352178
+    refused = client.post("/api/cases", headers=auth, json={
+        "claimant_name": "孙丽", "claim_type": "outpatient", "amount": "3,52.178"})
+    assert refused.status_code == 400 and "3,52.178" in refused.json["message"]
 
 
 def test_api_refuses_missing_bad_and_session_credentials(client, runtime, users):
