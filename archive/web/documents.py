@@ -12,6 +12,7 @@ from archive.cases import view_document
 from archive.intake.field_corrections import correct_field, field_rows
 from archive.previews import SIZES, NoSuchPage, page_image
 from archive.queue import submit_after_commit
+from archive.records.errors import Invalid
 from archive.web.context import db, runtime
 from archive.web.i18n import field_label
 from archive.workflows import findings_of
@@ -22,8 +23,13 @@ documents = Blueprint("documents", __name__)
 @documents.route("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
+    return viewer_page(document_id, request.args.get("page", 1, type=int))
+
+
+def viewer_page(document_id: int, number: int, *, correction: dict | None = None, status: int = 200):
+    """The viewer; `correction` is a refused correction ({field, value, reason, error}) shown
+    again beside its field with what was typed, so nothing typed is lost."""
     require(current_user, "case.view")
-    number = request.args.get("page", 1, type=int)
     document = view_document(db(), current_user, document_id, number)
     if not 1 <= number <= max(document.page_count, 1):
         abort(404, description=f"page {number} of a {document.page_count}-page document")
@@ -34,20 +40,27 @@ def show(document_id: int):
                            number=number, page=page, may_correct=may_correct,
                            fields=field_rows(document, may_correct=may_correct),
                            case_findings=findings_of(db(), document.case),
-                           may_download=can(current_user, "document.download"))
+                           may_download=can(current_user, "document.download"),
+                           correction=correction or {}), status
 
 
 @documents.post("/documents/<int:document_id>/fields/<field>")
 @login_required
 def correct(document_id: int, field: str):
     """The inline correction form of the viewer (CSRF checked by CSRFProtect for every POST)."""
-    correction = correct_field(db(), document_id, actor=current_user, field=field,
-                               value=request.form.get("value"), reason=request.form.get("reason", ""))
+    value, reason = request.form.get("value"), request.form.get("reason", "")
+    page = request.form.get("page", 1, type=int)
+    try:
+        correction = correct_field(db(), document_id, actor=current_user, field=field, value=value,
+                                   reason=reason)
+    except Invalid as refusal:  # a value that does not check out, no reason: say so beside it
+        db().rollback()
+        return viewer_page(document_id, page, status=refusal.status, correction={
+            "field": field, "value": value or "", "reason": reason, "error": refusal.render(_)})
     kind = correction.document.kind
     db().commit()
     submit_after_commit(runtime(), "sync_index")  # the index follows the audit trail
     flash(_("%(field)s corrected; the checks ran again.", field=field_label(kind, field)), "success")
-    page = request.form.get("page", 1, type=int)
     return redirect(url_for("documents.show", document_id=document_id, page=page, _anchor=f"field-{field}"))
 
 

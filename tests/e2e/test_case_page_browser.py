@@ -28,13 +28,17 @@ def processed_case(runtime, users) -> str:
     clerk = users["intake_clerk"]
     case_no = factories.make_case(runtime, clerk, claimant_name="石磊")
     statement = gen.daily_statement(random.Random(5), patient="石磊", days=5).content
-    document_id = factories.upload(runtime, clerk, case_no, statement, "一日清单.pdf",
-                                   kind="daily_statement").document_id
+    wait_processed(runtime, factories.upload(runtime, clerk, case_no, statement, "一日清单.pdf",
+                                             kind="daily_statement").document_id)
+    return case_no
+
+
+def wait_processed(runtime, document_id: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with runtime.sessions() as session:
             if session.get_one(Document, document_id).status == "processed":
-                return case_no
+                return
         time.sleep(0.2)
     pytest.fail("the statement was not read within a minute")
 
@@ -71,3 +75,28 @@ def test_switching_language_keeps_the_search(live, browser):  # noqa: F811
     expect(page).to_have_url(f"{base}/search?q=%E7%9F%B3%E7%A3%8A&sort=newest&lang=en")
     expect(page.locator("input[name=q]")).to_have_value("石磊")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_a_refused_field_correction_keeps_what_was_typed_beside_the_field(live, browser, shots):  # noqa: F811
+    """Issue 20, point 6: not a bare 422 page; the viewer again, the value and reason as typed,
+    the reason for the refusal beside the field."""
+    base, runtime, users = live
+    clerk = users["intake_clerk"]
+    case_no = factories.make_case(runtime, clerk, claimant_name="石磊")
+    upload = factories.upload(runtime, clerk, case_no, factories.invoice_pdf(seed=3), kind="invoice")
+    wait_processed(runtime, upload.document_id)
+    page = sign_in(browser, base, "u_intake_clerk")
+    page.goto(f"{base}/documents/{upload.document_id}")
+    field = page.locator("#field-total_amount")
+    field.locator("details.correct > summary").click()
+    field.locator("input[name=value]").fill("12.3.4")
+    field.locator("input[name=reason]").fill("与原件核对")
+    field.locator("button[type=submit]").click()
+
+    field = page.locator("#field-total_amount")
+    expect(field.locator(".field-error")).to_be_visible()
+    expect(field.locator(".field-error")).to_contain_text("12.3.4")
+    expect(field.locator("input[name=value]")).to_have_value("12.3.4")
+    expect(field.locator("input[name=reason]")).to_have_value("与原件核对")
+    expect(page.locator("#page-img")).to_be_visible()  # still the viewer, not an error page
+    page.screenshot(path=str(shots / "viewer-refused-correction-zh_CN-desktop.png"), full_page=True)
