@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli import _as_user, _runtime, cli
+from archive.cli import _as_user, _fail, _runtime, cli
 from archive.records.audit import Origin, current_origin
 
 USER = click.option("--user", "username", default=None, help="Act as this user (default: system).")
@@ -43,10 +43,32 @@ def file_case(case_no: str, record_class: str | None, username: str | None) -> N
     """File a closed case in the archive: record class, archive number (档号), retention."""
     from archive.records.filing import file_case as run
 
-    runtime, record = _act(run, username, case_no, record_class=record_class)
+    runtime = _runtime()
+    runtime, record = _act(run, username, case_no, record_class=record_class, store=runtime.store,
+                           limits=runtime.limits, tmp_dir=runtime.tmp_dir)
     _protect(runtime, record.case_id)
     until = record.retention_ends_on.isoformat() if record.retention_ends_on else "permanent"
     click.echo(f"{case_no}: filed as {record.archive_no} ({record.record_class}, appraisal {until})")
+
+
+@cli.command("check-record")
+@click.argument("case_no")
+@USER
+def check_record(case_no: str, username: str | None) -> None:
+    """四性检测: authenticity, integrity, usability and security of a case's record; the report is
+    kept in the audit trail (exit 1 when a check fails)."""
+    from archive.records.four_properties import check_record as run
+
+    runtime = _runtime()
+    runtime, report = _act(run, username, case_no, store=runtime.store, limits=runtime.limits,
+                           tmp_dir=runtime.tmp_dir)
+    for finding in report.findings:
+        state = {True: "ok", False: "FAILED", None: "not done"}[finding.ok]
+        where = f" document {finding.document_id}" if finding.document_id else ""
+        click.echo(f"{finding.property:13} {finding.check:12} {state:8}{where}: {finding.detail}")
+    if not report.passed:
+        _fail(f"{case_no}: the four-property check failed ({len(report.failures)} finding(s))")
+    click.echo(f"{case_no}: the four-property check passed")
 
 
 @cli.command()

@@ -265,7 +265,8 @@ def file_closed(runtime, archivist, case_no: str, record_class: str | None = Non
     from archive.records.filing import file_case
 
     with runtime.sessions.begin() as session:
-        return file_case(session, case_no, actor=archivist, record_class=record_class).archive_no
+        return file_case(session, case_no, actor=archivist, record_class=record_class,
+                         store=runtime.store, limits=runtime.limits, tmp_dir=runtime.tmp_dir).archive_no
 
 
 def age_record(runtime, case_no: str, *, retention_ends_on) -> None:

@@ -85,3 +85,9 @@ class Invalid(RecordsError):
 
     status = 422
     code = "invalid"
+
+
+class RecordCheckFailed(RecordsError):
+    """The four-property check (四性检测) found a failure: the record is not filed (HTTP 409)."""
+
+    code = "four_properties_failed"

@@ -39,6 +39,8 @@ from archive.auth import require
 from archive.models import RecheckOutcome, SignOff, WorkflowInstance
 from archive.models.types import utcnow
 from archive.records import audit
+from archive.records.errors import RecordCheckFailed, _
+from archive.records.four_properties import latest_report
 from archive.records.masking import mask, may_see_identifiers
 from archive.records.summary import retention_record
 
@@ -80,6 +82,11 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
                 session.expire(document, ["pages"])
         with sessions.begin() as session:  # the export event, then the history that includes it
             case = get_case(session, user, case_no)
+            check = latest_report(session, case)
+            if check is not None and not check["passed"]:
+                raise RecordCheckFailed(_("Case %(case_no)s is not exported: its last four-property "
+                                          "check failed; check it again once resolved."),
+                                        case_no=case.case_no)
             audit.record(session, "case.export", actor=user, target=case,
                          details={"documents": len(documents), "identifiers": "full" if full else "masked",
                                   **loan_details(session, user, case)})
@@ -93,6 +100,8 @@ def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportR
         _write_json(bag_dir / "case.json", record)
         _write_json(bag_dir / "records.json", retention)
         _write_json(bag_dir / "workflow.json", workflow)
+        if check is not None:  # 四性检测 as last kept: at filing, or a later `archive check-record`
+            _write_json(bag_dir / "four_properties.json", check)
         with open(bag_dir / "audit" / "events.jsonl", "w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")

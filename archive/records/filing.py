@@ -11,18 +11,22 @@ the following year, and the archive year in the 档号 is the closing year.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access import get_case, visible_cases
 from archive.auth import require
+from archive.intake.validate import Limits
 from archive.models import ArchiveRecord, Case, RecordState, WorkflowInstance, WorkflowStatus
 from archive.models.sequences import next_in_sequence
 from archive.models.types import utcnow
 from archive.records import audit
-from archive.records.errors import CaseFiled, Invalid, RecordsError, _
+from archive.records.errors import CaseFiled, Invalid, RecordCheckFailed, RecordsError, _
+from archive.records.four_properties import check_case, record_report
 from archive.records.retention import RecordClass, china_date, retention_ends_on, schedule
+from archive.storage import ObjectStore
 from archive.workflows import registry
 
 CLOSED_STATUSES = ("paid", "rejected", "approved")  # candidates; closed_on() decides
@@ -80,8 +84,10 @@ def set_record_class(session: Session, case_no: str, *, actor, record_class: str
     return record
 
 
-def file_case(session: Session, case_no: str, *, actor, record_class: str | None = None) -> ArchiveRecord:
-    """File a closed case: fix its class, give it the next archive number, start its retention."""
+def file_case(session: Session, case_no: str, *, actor, store: ObjectStore, limits: Limits,
+              tmp_dir: Path, record_class: str | None = None) -> ArchiveRecord:
+    """File a closed case: fix its class, give it the next archive number, start its retention.
+    Its four-property check (四性检测) must pass first; the report goes into the trail."""
     require(actor, "records.file")
     case = get_case(session, actor, case_no)
     record = record_of(session, case)
@@ -96,6 +102,13 @@ def file_case(session: Session, case_no: str, *, actor, record_class: str | None
         chosen = _known_class(record_class)
     else:
         chosen = schedule().get(record.record_class) if record else derived_class(case)
+    check = check_case(session, store, case, limits=limits, tmp_dir=tmp_dir)
+    if not check.passed:
+        raise RecordCheckFailed(_("Case %(case_no)s is not filed: its four-property check failed "
+                                  "(%(failures)s)."), case_no=case.case_no, failures="; ".join(
+            f"{f.property} {f.check}{f' #{f.document_id}' if f.document_id else ''}: {f.detail}"
+            for f in check.failures))
+    record_report(session, case, check, actor=actor)
     plan = schedule()
     code = plan.retention_code(chosen.retention_years)
     item = next_in_sequence(session, f"archive:{plan.fonds_code}:{closed.year}:{code}")

@@ -92,6 +92,7 @@ ACTION_LABELS = {
     "workflow.reject": _l("rejected"),
     "workflow.reopened": _l("sent back: the case changed after sign-off"),
     "records.classified": _l("record class set"),
+    "records.four_properties": _l("four-property check (authenticity, integrity, usability, security)"),
     "records.filed": _l("filed in the archive"),
     "records.hold_placed": _l("legal hold placed"),
     "records.hold_lifted": _l("legal hold lifted"),

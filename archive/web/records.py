@@ -95,8 +95,9 @@ def _local(target: str | None) -> bool:
 @records.post("/cases/<case_no>/file")
 @login_required
 def file_case(case_no: str):
-    record = filing.file_case(db(), case_no, actor=current_user,
-                              record_class=request.form.get("record_class") or None)
+    rt = runtime()
+    record = filing.file_case(db(), case_no, actor=current_user, store=rt.store, limits=rt.limits,
+                              tmp_dir=rt.tmp_dir, record_class=request.form.get("record_class") or None)
     db().commit()
     after_records_change(runtime(), record.case_id)
     flash(_("Case %(case_no)s is filed as %(archive_no)s.", case_no=case_no,

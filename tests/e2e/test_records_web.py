@@ -115,7 +115,8 @@ def test_appraisal_approvals_destruction_and_register_over_http(runtime, desk, a
     with runtime.sessions() as session:
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("records.%"))
                                   .order_by(AuditEvent.id)).all()
-    assert actions == ["records.filed", "records.appraised", "records.destruction_approved",
+    assert actions == ["records.four_properties", "records.filed", "records.appraised",
+                       "records.destruction_approved",
                        "records.destruction_approved", "records.destroyed", "records.register_exported"]
 
 

@@ -158,7 +158,8 @@ def test_destruction_removes_the_bytes_and_keeps_a_stub_and_the_register(rt, des
         actions = session.scalars(select(AuditEvent.action).where(
             AuditEvent.target_id == doomed_case, AuditEvent.action.like("records.%"))
             .order_by(AuditEvent.id)).all()
-    assert actions == ["records.filed", "records.appraised", "records.destruction_approved",
+    assert actions == ["records.four_properties", "records.filed", "records.appraised",
+                       "records.destruction_approved",
                        "records.destruction_approved", "records.destroyed"]
     # Destroyed originals are no longer expected by fixity or reconcile.
     assert run_fixity(rt.sessions, rt.store).ok

@@ -126,7 +126,8 @@ def test_concurrent_filing_on_postgresql_never_duplicates_or_skips(make_rt, post
         try:
             with rt.sessions.begin() as session:
                 barrier.wait(timeout=30)  # every transaction open before any takes a number
-                numbers.append(file_case(session, case_no, actor=desk["archivist"]).item_number)
+                numbers.append(file_case(session, case_no, actor=desk["archivist"], store=rt.store,
+                                         limits=rt.limits, tmp_dir=rt.tmp_dir).item_number)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(repr(exc))
 
