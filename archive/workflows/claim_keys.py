@@ -14,7 +14,8 @@ Per case:
   that states them, the days of the case's daily statements (the night after the last one);
 - `visit`: the case's first treatment date (admission, else the invoice date), for the claimant;
 - `agreement`: a provider agreement's party B and its validity (from, to).
-The claimant is the case's ID number, else its insurance number (`医保号:` before it).
+The claimant is the case's ID number, else its insurance number (`医保号:` before it); a stay or
+visit of nobody known is kept (the agreement check needs its days) but matches no other person's.
 """
 
 from __future__ import annotations
@@ -86,8 +87,7 @@ def case_keys(case_id: int, person: str | None, documents: Iterable) -> list[dic
         stays.append({"case_id": case_id, "document_id": first[2], "kind": "stay", "value": None,
                       "extra": None, "person": person, "hospital": first[1], "admitted": first[0],
                       "discharged": last[0] + timedelta(days=1)})
-    if person is None:
-        return rows  # nobody to match stays and visits on
+    # Kept without a person too: the provider's agreement is checked on the days of treatment.
     rows += stays
     if treated:
         day, hospital, document_id = min(treated, key=lambda t: t[0])

@@ -60,8 +60,10 @@ def test_case_keys_from_invoices_statements_and_agreements():
     stay = next(k for k in case_keys(8, "P", [statement]) if k["kind"] == "stay")
     assert (stay["admitted"], stay["discharged"], stay["hospital"]) == (
         D(2026, 4, 1), D(2026, 4, 3), "县中医院")
-    # Nobody to match on: no stays or visits, but invoice numbers still.
-    assert sorted(k["kind"] for k in case_keys(9, None, [invoice])) == ["invoice_no", "qr"]
+    # Nobody known: the keys are kept (the agreement check needs the days), for no person.
+    unknown = case_keys(9, None, [invoice])
+    assert sorted(k["kind"] for k in unknown) == ["invoice_no", "qr", "stay", "visit"]
+    assert {k["person"] for k in unknown} == {None}
     agreement = doc(4, "agreement", {"party_b": "县人民医院", "valid_from": "2025-01-01",
                                      "valid_to": "2025-12-31"})
     [key] = case_keys(10, "P", [agreement])
