@@ -3,6 +3,7 @@
 from archive.db import Base
 from archive.models.audit import AuditEvent
 from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
+from archive.models.claim_keys import ClaimKey
 from archive.models.claims import AmountAdjustment, PaymentBatch
 from archive.models.findings import FindingResolution
 from archive.models.loans import Loan, LoanStatus
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "ClaimKey",
     "DestructionApproval",
     "DestructionEntry",
     "Document",

@@ -4,7 +4,10 @@ An invoice is the same when
 - the file is the same (same content sha256: intake stores identical bytes once, so the
   documents share their stored object), whatever kind it was filed under;
 - or, read from two documents, the same 票据代码 + 票据号码 (invoice_code + invoice_number);
-- or the same 发票号码 when either has no code (数电票 carry a 20-digit number and no code).
+- or the same 发票号码 when either has no code (数电票 carry a 20-digit number and no code);
+- or the same QR payload (a medical e-bill's verification code, a VAT invoice's QR), whatever
+  was read or not read from the printed page.
+The numbers and QR payloads are looked up in the indexed claim keys (archive/workflows/claim_keys.py).
 Each match names the other case, so a reviewer can open it and say why both may stand.
 """
 
@@ -13,11 +16,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.models import Case, Document
+from archive.models import Case, ClaimKey, Document
 from archive.models.cases import DocumentStatus
 from archive.ocr.checks import ERROR
-
-INVOICE_KINDS = ("invoice", "vat_invoice")
+from archive.workflows.claim_keys import INVOICE_KINDS, qr_key
 
 
 def duplicate_findings(session: Session, case: Case) -> list[dict]:
@@ -38,14 +40,15 @@ def duplicate_findings(session: Session, case: Case) -> list[dict]:
     numbered = {d.id: _numbers(d) for d in mine if _numbers(d) is not None}
     wanted = {number for _code, number in numbered.values()}
     if wanted:
-        number_field = Document.fields["invoice_number"].as_string()
+        # The numbers are looked up in the indexed claim keys (archive/workflows/claim_keys.py),
+        # never in the documents' JSON fields: a decision must not scan every document.
         rows = session.execute(
-            select(Document.id, Document.fields, Case.case_no).join(Case, Case.id == Document.case_id)
-            .where(number_field.in_(sorted(wanted)), Document.case_id != case.id,
-                   Document.status == DocumentStatus.PROCESSED)
-            .order_by(Document.id))
-        for other_id, fields, other_case in rows:
-            other_code, other_number = fields.get("invoice_code"), fields.get("invoice_number")
+            select(ClaimKey.document_id, ClaimKey.value, ClaimKey.extra, Case.case_no)
+            .join(Case, Case.id == ClaimKey.case_id)
+            .where(ClaimKey.kind == "invoice_no", ClaimKey.value.in_(sorted(wanted)),
+                   ClaimKey.case_id != case.id)
+            .order_by(ClaimKey.document_id))
+        for other_id, other_number, other_code, other_case in rows:
             for document in mine:
                 if document.id not in numbered or (document.id, other_id) in found:
                     continue
@@ -59,6 +62,20 @@ def duplicate_findings(session: Session, case: Case) -> list[dict]:
                 else:
                     why = f"与案卷 {other_case} 中的发票号码 {number} 相同"
                 found[(document.id, other_id)] = _finding(document, other_id, other_case, why)
+    qr = {qr_key(str(payload)): d for d in mine if d.status == DocumentStatus.PROCESSED
+          and d.kind in INVOICE_KINDS for payload in (d.fields or {}).get("qr_codes") or []
+          if str(payload).strip()}
+    if qr:
+        rows = session.execute(
+            select(ClaimKey.document_id, ClaimKey.value, Case.case_no)
+            .join(Case, Case.id == ClaimKey.case_id)
+            .where(ClaimKey.kind == "qr", ClaimKey.value.in_(sorted(qr)), ClaimKey.case_id != case.id)
+            .order_by(ClaimKey.document_id))
+        for other_id, value, other_case in rows:
+            document = qr[value]
+            if (document.id, other_id) not in found:
+                found[(document.id, other_id)] = _finding(
+                    document, other_id, other_case, f"与案卷 {other_case} 中票据的二维码内容相同")
     return list(found.values())
 
 

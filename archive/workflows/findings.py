@@ -5,6 +5,8 @@ A case's findings are
 - the checks across its documents (archive.ocr.case_checks: missing daily statements, patient
   names that differ),
 - the same invoice in another case (archive.workflows.duplicates),
+- the flags that compare it with other claims (overlapping stays, 分解住院, frequency, the
+  provider's agreement) and check its daily statements' items (archive.workflows.claim_flags),
 - the ERROR checks of each document read (capital vs figures, fund split, an unsigned daily
   statement, …).
 
@@ -31,6 +33,7 @@ from archive.ocr.case_checks import case_findings
 from archive.ocr.checks import ERROR
 from archive.records import audit
 from archive.workflows.changes import content_changed
+from archive.workflows.claim_flags import flag_findings
 from archive.workflows.definitions import registry
 from archive.workflows.duplicates import duplicate_findings
 from archive.workflows.errors import Conflict, Incomplete, NotAllowed, _
@@ -77,6 +80,7 @@ def findings_of(session: Session, case: Case) -> list[CaseFinding]:
     found = [CaseFinding(f["code"], f["code"], f["severity"], f["message"])
              for f in case_findings(case, documents)]
     found += [CaseFinding(**item) for item in duplicate_findings(session, case)]
+    found += [CaseFinding(**item) for item in flag_findings(session, case)]
     for document in documents:
         if document.status != DocumentStatus.PROCESSED:
             continue
