@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -210,10 +210,11 @@ def line_json(line: PublicationLine) -> dict:
             "claim_type": line.claim_type, "amount": yuan_text(line.amount_fen), "paid": line.paid}
 
 
-def publication_notice_csv(publication: Publication, labels: Mapping[str, str] = ZH_LABELS) -> str:
-    """The notice as CSV (UTF-8 with BOM) for printing; the period and place come first."""
+def publication_notice_csv(publication: Publication, labels: Mapping[str, str] = ZH_LABELS,
+                           type_label: Callable[[str], str] = str) -> str:
+    """The notice's lines as CSV (UTF-8 with BOM), for the notice board's printout."""
     rows = [[line.line_no, labels[line.kind], line.name, line.id_number, line.township, line.village,
-             line.claim_type, yuan_text(line.amount_fen), labels["yes" if line.paid else "no"]]
+             type_label(line.claim_type), yuan_text(line.amount_fen), labels["yes" if line.paid else "no"]]
             for line in publication.lines]
     out = io.StringIO()
     write_csv(out, [labels["line"], labels["kind"], labels["name"], labels["id_number"], labels["township"],

@@ -30,6 +30,7 @@ from archive.notices import (
 from archive.web.api import token_required
 from archive.web.bodies import Body, Scalar, Text, parse_body, text
 from archive.web.context import db
+from archive.web.i18n import claim_type_label
 
 notices = Blueprint("notices", __name__)
 notices_api = Blueprint("notices_api", __name__, url_prefix="/api")
@@ -116,11 +117,13 @@ def show(publication_id: int):
 @login_required
 def show_csv(publication_id: int):
     shown = get_publication(db(), current_user, publication_id)
-    labels = {"line": _("No."), "kind": _("Kind"), "name": _("Name"), "id_number": _("ID number"),
-              "township": _("Township"), "village": _("Village"), "claim_type": _("Claim type"),
-              "amount": _("Amount (yuan)"), "paid": _("Payment"), "claimant": _("Claimant's benefit"),
-              "provider": _("Provider settlement"), "yes": _("Paid"), "no": _("Awaiting payment")}
-    return _csv(publication_notice_csv(shown, labels), f"notice-{shown.month}-{shown.id}.csv")
+    labels = {"line": _("No."), "kind": _("Kind of line"), "name": _("Name or provider"),
+              "id_number": _("ID number"), "township": _("Township"), "village": _("Village"),
+              "claim_type": _("Claim type"), "amount": _("Benefit (yuan)"), "paid": _("Payment"),
+              "claimant": _("Claimant's benefit"), "provider": _("Provider settlement"), "yes": _("Paid"),
+              "no": _("Awaiting payment")}
+    return _csv(publication_notice_csv(shown, labels, claim_type_label),
+                f"notice-{shown.month}-{shown.id}.csv")
 
 
 @notices.route("/objections")
@@ -169,7 +172,7 @@ def fund_csv():
     labels = {"quarter": _("Quarter"), "opening": _("Opening balance (yuan)"), "income": _("Income (yuan)"),
               "claimants": _("Benefits paid to claimants (yuan)"),
               "providers": _("Settlements paid to providers (yuan)"), "expense": _("Expense (yuan)"),
-              "closing": _("Closing balance (yuan)"), "year": _("Year")}
+              "closing": _("Closing balance (yuan)"), "year": _("Whole year")}
     return _csv(fund_report_csv(report, labels), f"fund-report-{report.year}.csv")
 
 
