@@ -86,8 +86,8 @@ def fund_report(session: Session, user, year=None) -> FundReport:
 
 
 def _income_before(session: Session, bounds: list[date]) -> list[int]:
-    return [session.scalar(select(func.coalesce(func.sum(FundIncome.amount_fen), 0))
-                           .where(FundIncome.received_on < bound)) or 0 for bound in bounds]
+    return [int(session.scalar(select(func.coalesce(func.sum(FundIncome.amount_fen), 0))
+                               .where(FundIncome.received_on < bound)) or 0) for bound in bounds]
 
 
 def _expense_before(session: Session, bounds: list[date]) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from archive import create_app
 from archive.models import AuditEvent
 from archive.workflows.workdays import today_in_china
 from tests import factories
@@ -19,6 +20,11 @@ ID_NUMBER = "11010519491231002X"
 @pytest.fixture
 def desk(runtime):
     return factories.sign_off_desk(runtime)
+
+
+def on_both_databases(rt):
+    """SQLite and PostgreSQL (the `rt` fixture): the runtime, a desk of users and a client."""
+    return rt, factories.sign_off_desk(rt), create_app(rt).test_client()
 
 
 def bearer(runtime, user) -> dict:
@@ -87,7 +93,8 @@ def test_a_notice_hangs_seven_days_with_masked_lines_and_a_provider_settlement_a
     assert claimant and provider
 
 
-def test_an_open_objection_holds_the_payment_until_it_is_dismissed(client, runtime, desk):
+def test_an_open_objection_holds_the_payment_until_it_is_dismissed(rt):
+    runtime, desk, client = on_both_databases(rt)
     case_no = factories.start_claim(runtime, desk, claim_type="outpatient", documents=("invoice",),
                                     amount="99.50", claimant_name="李四", township="白河乡", village="西街村")
     factories.walk(runtime, desk, case_no, until="cashier_entry")  # approved, waiting to be paid
@@ -144,7 +151,8 @@ def test_an_open_objection_holds_the_payment_until_it_is_dismissed(client, runti
     assert "王五（西街村村民）" in page and "李四当月未住院" in page
 
 
-def test_the_quarterly_fund_report_from_income_and_payments(client, runtime, desk):
+def test_the_quarterly_fund_report_from_income_and_payments(rt):
+    runtime, desk, client = on_both_databases(rt)
     this_year = today_in_china().year
     last_year = this_year - 1
     accountant = bearer(runtime, desk["accountant"])
