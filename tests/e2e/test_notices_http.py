@@ -227,3 +227,21 @@ def test_who_may_post_object_decide_and_see_the_fund(client, runtime, desk):
     assert client.get("/publications").status_code == 403
     factories.login(client, "village_officer")
     assert client.get(f"/publications/{notice.json['id']}").status_code == 403
+
+
+def test_the_monthly_payout_list_keeps_a_provider_settlement_out_of_the_villages(client, runtime, desk):
+    paid(runtime, desk, claim_type="outpatient", amount="99.50", township="城关镇", village="东关村")
+    paid(runtime, desk, claim_type="settlement", amount="5000.00", claimant_name="城关镇卫生院",
+         township="城关镇", village="东关村")
+    listed = client.get("/api/publication", headers=bearer(runtime, desk["accountant"])).json
+    assert listed["townships"] == [{"township": "城关镇", "payouts": 1, "amount": "29.85", "villages": [
+        {"village": "东关村", "payouts": 1, "amount": "29.85"}]}]
+    assert listed["providers"] == [{"provider": "城关镇卫生院", "payouts": 1, "amount": "5000.00"}]
+    assert (listed["payouts"], listed["amount"]) == (2, "5029.85")
+    factories.login(client, "finance_chief")
+    text = client.get("/publication.csv?lang=zh_CN").get_data().decode("utf-8")
+    month = today_in_china().strftime("%Y-%m")
+    assert f"{month},城关镇,东关村,1,29.85\r\n" in text
+    assert f"{month},定点医疗机构结算,城关镇卫生院,1,5000.00\r\n" in text
+    page = client.get("/publication").get_data(as_text=True)
+    assert 'data-kind="provider"' in page and "城关镇卫生院" in page
