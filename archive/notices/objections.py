@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_case
 from archive.auth import require
-from archive.models import Case, Objection, PublicationLine
+from archive.models import Case, Objection, PublicationLine, SignOff, WorkflowInstance
 from archive.models.types import utcnow
 from archive.records import audit
-from archive.workflows import BadRequest, Conflict, Incomplete
+from archive.workflows import BadRequest, Conflict, Incomplete, registry
 from archive.workflows.errors import _
 from archive.workflows.workdays import today_in_china
 
@@ -68,8 +68,8 @@ def record_objection(session: Session, user, *, raised_by: str | None, text: str
 
 def close_objection(session: Session, user, objection_id, *, outcome: str | None,
                     reason: str | None) -> Objection:
-    """Close an open objection as upheld or dismissed, with the reason; the case's payment is
-    released (an upheld one is for the payment's signers to act on: return or reject)."""
+    """Close an open objection as upheld or dismissed, with the reason. Dismissed releases the
+    case's payment; upheld keeps it held until the claim is reviewed again (refuse_held_payment)."""
     require(user, "objection.decide")
     objection = session.get(Objection, _number(objection_id))
     if objection is None:
@@ -110,13 +110,28 @@ def objections(session: Session, user, *, case_no: str | None = None, publicatio
 
 
 def refuse_held_payment(session: Session, case: Case) -> None:
-    """A payment of a case with an open objection is refused (409) until the objection is closed."""
+    """A payment of a case with an open objection is refused (409) until the objection is closed.
+    One upheld says the claim is wrong as approved: it is not paid until its claim chain was
+    signed again after the objection was upheld (returned for correction and reviewed anew)."""
     held = session.scalar(select(Objection).where(Objection.case_id == case.id, Objection.status == OPEN)
                           .order_by(Objection.id).limit(1))
     if held is not None:
         raise Conflict(_("Payment of case %(case_no)s is held: objection %(id)s (raised by %(who)s on "
                          "%(day)s) is open; it must be upheld or dismissed first."),
                        case_no=case.case_no, id=held.id, who=held.raised_by, day=held.raised_on.isoformat())
+    upheld = session.scalar(select(Objection).where(Objection.case_id == case.id, Objection.status == UPHELD)
+                            .order_by(Objection.closed_at.desc()).limit(1))
+    if upheld is None:
+        return
+    paying = [d.name for d in registry().definitions.values() if d.done_status == "paid"]
+    reviewed = session.scalar(
+        select(SignOff.id).join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
+        .where(SignOff.case_id == case.id, SignOff.decision == "approve",
+               SignOff.signed_at > upheld.closed_at, WorkflowInstance.definition.not_in(paying)).limit(1))
+    if reviewed is None:
+        raise Conflict(_("Payment of case %(case_no)s is held: objection %(id)s was upheld (%(reason)s); "
+                         "return the case for correction so that its claim is reviewed again."),
+                       case_no=case.case_no, id=upheld.id, reason=upheld.outcome_reason)
 
 
 def objection_json(objection: Objection, case_no: str) -> dict:

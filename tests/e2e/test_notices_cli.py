@@ -62,6 +62,10 @@ def test_notice_objection_and_fund_report_from_the_command_line(env, rt):
     closed = archive(env, "objection", "close", "1", "--outcome", "upheld", "--reason", "核实为冒名",
                      "--user", "u_audit_chief")
     assert closed.returncode == 0, closed.stderr
+    still = archive(env, "decide", case_no, "--as", "u_cashier", "--decision", "approve",
+                    "--finding", "sheet_checked=一致", "--finding", f"voucher_number=ZF-{case_no}",
+                    "--finding", "amount_paid=29.85")
+    assert still.returncode == 1 and "was upheld (核实为冒名)" in still.stderr  # reviewed again first
     listed = json.loads(archive(env, "objection", "list", "--case", case_no, "--user", "u_auditor").stdout)
     assert [(o["status"], o["outcome_reason"]) for o in listed] == [("upheld", "核实为冒名")]
 

@@ -245,3 +245,36 @@ def test_the_monthly_payout_list_keeps_a_provider_settlement_out_of_the_villages
     assert f"{month},定点医疗机构结算,城关镇卫生院,1,5000.00\r\n" in text
     page = client.get("/publication").get_data(as_text=True)
     assert 'data-kind="provider"' in page and "城关镇卫生院" in page
+
+
+def test_an_upheld_objection_holds_the_payment_until_the_claim_is_reviewed_again(client, runtime, desk):
+    case_no = factories.start_claim(runtime, desk, claim_type="outpatient", documents=("invoice",),
+                                    amount="99.50", claimant_name="李四")
+    factories.walk(runtime, desk, case_no, until="cashier_entry")
+    clerk, chief = bearer(runtime, desk["intake_clerk"]), bearer(runtime, desk["audit_chief"])
+    objection = client.post("/api/objections", headers=clerk, json={
+        "case_no": case_no, "raised_by": "王五", "text": "只花了九十元，多报了。"}).json
+    assert client.post(f"/api/objections/{objection['id']}/close", headers=chief, json={
+        "outcome": "upheld", "reason": "票据核实为90.00元"}).status_code == 200
+
+    cashier = bearer(runtime, desk["cashier"])
+
+    def pay():
+        version = factories.workflow_state(runtime, case_no)["payment"]["version"]
+        return client.post(f"/api/cases/{case_no}/decision", headers=cashier, json={
+            "decision": "approve", "expected_version": version, "findings": {
+                **factories.FINDINGS["cashier_entry"], "voucher_number": f"ZF-{case_no}",
+                "amount_paid": factories.approved_amount(runtime, case_no)}})
+
+    held = pay()
+    assert held.status_code == 409 and "已认定成立（票据核实为90.00元）" in held.json["message"]
+    factories.sign(runtime, desk["cashier"], case_no, decision="return", opinion="异议成立，退回补正",
+                   missing=["更正申报金额"])
+    corrected = client.patch(f"/api/cases/{case_no}", headers=clerk, json={"amount": "90.00",
+                                                                           "reason": "按异议核实结果更正"})
+    assert corrected.status_code == 200, corrected.get_data(as_text=True)
+    # The correction reopened the claim chain (archive.workflows.changes): it is signed again.
+    assert factories.workflow_state(runtime, case_no)["window_intake"]["status"] == "active"
+    signed = factories.walk(runtime, desk, case_no, until="cashier_entry")
+    assert signed and not signed[0].startswith("payment:")  # the claim was reviewed again
+    assert pay().status_code == 200
