@@ -206,7 +206,8 @@ def publication_json(publication: Publication) -> dict:
 
 def line_json(line: PublicationLine) -> dict:
     return {"line": line.id, "line_no": line.line_no, "kind": line.kind, "name": line.name,
-            "id_number": line.id_number, "township": line.township, "village": line.village,
+            # Not "id_number": the answer's masking (archive.records.masking) would mask it again.
+            "id_number_masked": line.id_number, "township": line.township, "village": line.village,
             "claim_type": line.claim_type, "amount": yuan_text(line.amount_fen), "paid": line.paid}
 
 

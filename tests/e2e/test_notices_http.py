@@ -69,21 +69,29 @@ def test_a_notice_hangs_seven_days_with_masked_lines_and_a_provider_settlement_a
     notice = made.json
     assert notice["days"] == 7 and notice["posted_where"].startswith("城关镇政务公开栏")
     lines = {line["kind"]: line for line in notice["lines"]}
-    assert lines["claimant"]["name"] == "张*三" and lines["claimant"]["id_number"] == "110105********002X"
+    claimant_line, provider_line = lines["claimant"], lines["provider"]
+    assert claimant_line["name"] == "张*三" and claimant_line["id_number_masked"] == "110105********002X"
     assert (lines["claimant"]["township"], lines["claimant"]["village"]) == ("城关镇", "东关村")
     assert lines["claimant"]["amount"] == "90.00" and lines["claimant"]["paid"] is True
     # The hospital's settlement is the hospital's: not a payout to the village it was opened under.
     assert lines["provider"]["name"] == "城关镇卫生院" and lines["provider"]["claim_type"] == "settlement"
-    assert (lines["provider"]["township"], lines["provider"]["village"], lines["provider"]["id_number"]) == (
+    assert (provider_line["township"], provider_line["village"], provider_line["id_number_masked"]) == (
         None, None, None)
     assert lines["provider"]["amount"] == "5000.00"
     assert "publication.created" in actions(runtime)
+    as_accountant = client.get(f"/api/publications/{notice['id']}",
+                               headers=bearer(runtime, desk["accountant"]))
+    assert as_accountant.json["lines"] == notice["lines"]  # masked once, the same for everyone
 
     factories.login(client, "finance_chief")  # may see full identifiers; the notice still masks them
     page = client.get(f"/publications/{notice['id']}").get_data(as_text=True)
     assert "张*三" in page and "张小三" not in page and ID_NUMBER not in page
     assert 'data-kind="provider"' in page and "定点医疗机构结算" in page and "城关镇卫生院" in page
     assert f"公示期：{notice['posted_from']} 至 {notice['posted_to']}（7 天）" in page
+    form = client.get("/publications").get_data(as_text=True)
+    short_form = client.post("/publications", data={"csrf_token": factories.csrf_from(form), "month": month,
+                                                    **period(3)})
+    assert short_form.status_code == 422 and "公示时间不少于 7 天" in short_form.get_data(as_text=True)
     sheet = client.get(f"/publications/{notice['id']}.csv?lang=zh_CN")
     assert sheet.status_code == 200 and sheet.mimetype == "text/csv"
     text = sheet.get_data().decode("utf-8")
