@@ -230,3 +230,5 @@ def publication(month, username, csv_path) -> None:
     for block in shown.townships:
         for row in block.villages:
             click.echo(f"  {block.township or '-'}  {row.village or '-'}  {row.payouts}  {row.amount:.2f}")
+    for provider in shown.providers:  # 内报: the provider's settlement, no village's payout
+        click.echo(f"  定点医疗机构结算  {provider.provider}  {provider.payouts}  {provider.amount:.2f}")

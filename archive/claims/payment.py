@@ -32,6 +32,9 @@ def payment_findings(session: Session, case: Case, instance: WorkflowInstance, s
     to record with it besides the signer's own."""
     if registry().get(instance.definition).done_status != "paid":
         return {}
+    from archive.notices.objections import refuse_held_payment  # notices build on claims
+
+    refuse_held_payment(session, case)  # an open objection to the notice (公示异议) holds it: 409
     if not any(f.name == AMOUNT_PAID for f in step.findings):
         _refuse_unexplained_partial(session, instance, opinion)
         return {}

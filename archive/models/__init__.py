@@ -7,6 +7,7 @@ from archive.models.claim_keys import ClaimKey
 from archive.models.claims import AmountAdjustment, PaymentBatch
 from archive.models.findings import FindingResolution
 from archive.models.loans import Loan, LoanStatus
+from archive.models.notices import FundIncome, Objection, Publication, PublicationLine
 from archive.models.records import (
     Appraisal,
     AppraisalStatus,
@@ -35,13 +36,17 @@ __all__ = [
     "Document",
     "FieldCorrection",
     "FindingResolution",
+    "FundIncome",
     "LegalHold",
     "Loan",
     "LoanStatus",
     "NumberSequence",
+    "Objection",
     "RecheckOutcome",
     "Page",
     "PaymentBatch",
+    "Publication",
+    "PublicationLine",
     "RecordState",
     "SignOff",
     "StoredObject",

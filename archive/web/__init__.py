@@ -44,6 +44,7 @@ from archive.web.i18n import (
     status_label,
 )
 from archive.web.loans import loans
+from archive.web.notices import notices
 from archive.web.records import records
 from archive.web.search import search_desk
 from archive.web.workflow import workflow
@@ -88,7 +89,7 @@ def build_app(runtime) -> Flask:
     login.user_loader(load_user)
 
     for blueprint in (auth, cases, dashboard, documents, api, health, workflow, reports, records,
-                      search_desk, admin, loans, claims):
+                      search_desk, admin, loans, claims, notices):
         app.register_blueprint(blueprint)
     _limit_sign_in(app, settings)
     errors.register(app)

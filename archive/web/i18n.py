@@ -103,6 +103,8 @@ ACTION_LABELS = {
     "loan.grant": _l("loan registered"),
     "loan.approve": _l("loan approved"),
     "loan.revoke": _l("loan ended early"),
+    "objection.recorded": _l("objection to the notice registered (payment held)"),
+    "objection.closed": _l("objection to the notice closed"),
 }
 
 

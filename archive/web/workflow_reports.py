@@ -62,7 +62,7 @@ def publication_file():
     shown = monthly_payouts(db(), current_user, request.args.get("month"))
     labels = {"township": _("Township"), "village": _("Village"), "payouts": _("Payouts"),
               "amount": _("Amount paid (yuan)"), "subtotal": _("Subtotal"), "total": _("Total"),
-              "not_recorded": _("(not recorded)"), "month": _("Month")}
+              "not_recorded": _("(not recorded)"), "month": _("Month"), "provider": _("Provider settlement")}
     return Response(publication_csv(shown, labels), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=publication-{shown.month}.csv",
         "Cache-Control": "private, no-store"})
@@ -105,7 +105,9 @@ def publication_api():
     return jsonify(month=shown.month, payouts=shown.payouts, amount=f"{shown.amount:.2f}", townships=[
         {"township": block.township, "payouts": block.payouts, "amount": f"{block.amount:.2f}",
          "villages": [{"village": v.village, "payouts": v.payouts, "amount": f"{v.amount:.2f}"}
-                      for v in block.villages]} for block in shown.townships])
+                      for v in block.villages]} for block in shown.townships],
+                   providers=[{"provider": p.provider, "payouts": p.payouts, "amount": f"{p.amount:.2f}"}
+                              for p in shown.providers])
 
 
 reports.register_blueprint(reports_api)

@@ -5,7 +5,10 @@ month, China time; its amount is the `amount_paid` the cashier recorded with the
 latest such finding of that chain), or the amount claimed for payments recorded before the
 cashier entered it. The list is
 aggregated (number of payouts and their sum per village, a subtotal per township, a total), so
-it can be posted publicly without naming anyone.
+it can be posted publicly without naming anyone. A designated provider's settlement (内报, claim
+type "settlement": the hospital settled at discharge and is paid back) is the provider's, listed
+under the provider's name apart from the villages, not as a payout to the village it was opened
+under.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from archive.workflows.definitions import registry
 from archive.workflows.spot_checks import month_bounds, parse_month
 
 AMOUNT_PAID = "amount_paid"  # the payment chain's finding (definitions/payment.toml)
+PROVIDER_TYPES = ("settlement",)  # 内报: paid to the provider, not to anyone in a village
 
 # Column and row names of the CSV for the notice board; the web passes translated ones.
 ZH_LABELS = {"township": "乡镇", "village": "村", "payouts": "支付件数", "amount": "支付金额（元）",
-             "subtotal": "小计", "total": "合计", "not_recorded": "（未登记）", "month": "月份"}
+             "subtotal": "小计", "total": "合计", "not_recorded": "（未登记）", "month": "月份",
+             "provider": "定点医疗机构结算"}
 
 
 @dataclass(frozen=True)
@@ -54,17 +59,26 @@ class TownshipBlock:
 
 
 @dataclass(frozen=True)
+class ProviderRow:
+    provider: str
+    payouts: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class Publication:
     month: str
     townships: list[TownshipBlock]
+    providers: list[ProviderRow] = field(default_factory=list)
 
     @property
     def payouts(self) -> int:
-        return sum(t.payouts for t in self.townships)
+        return sum(t.payouts for t in self.townships) + sum(p.payouts for p in self.providers)
 
     @property
     def amount(self) -> Decimal:
-        return sum((t.amount for t in self.townships), Decimal("0.00"))
+        return (sum((t.amount for t in self.townships), Decimal("0.00"))
+                + sum((p.amount for p in self.providers), Decimal("0.00")))
 
 
 def monthly_payouts(session: Session, user, month: str | None = None) -> Publication:
@@ -74,7 +88,8 @@ def monthly_payouts(session: Session, user, month: str | None = None) -> Publica
     start, end = month_bounds(month)
     paying = [d.name for d in registry().definitions.values() if d.done_status == "paid"]
     payments = session.execute(
-        select(WorkflowInstance.id, Case.township, Case.village, Case.amount_fen)
+        select(WorkflowInstance.id, Case.township, Case.village, Case.amount_fen, Case.claim_type,
+               Case.claimant_name)
         .join(Case, WorkflowInstance.case_id == Case.id)
         .where(WorkflowInstance.definition.in_(paying),
                WorkflowInstance.status == WorkflowStatus.APPROVED,
@@ -82,11 +97,15 @@ def monthly_payouts(session: Session, user, month: str | None = None) -> Publica
                Case.id.in_(visible_cases(user).with_only_columns(Case.id)))).all()
     paid = _amounts_paid(session, [payment.id for payment in payments])
     totals: dict[tuple[str | None, str | None], list] = {}
-    for instance_id, township, village, claimed_fen in payments:
+    providers: dict[str, list] = {}
+    for instance_id, township, village, claimed_fen, claim_type, name in payments:
         amount = paid.get(instance_id)
         if amount is None:
             amount = Decimal(claimed_fen or 0).scaleb(-2)
-        total = totals.setdefault((township, village), [0, Decimal("0.00")])
+        if claim_type in PROVIDER_TYPES:
+            total = providers.setdefault(name, [0, Decimal("0.00")])
+        else:
+            total = totals.setdefault((township, village), [0, Decimal("0.00")])
         total[0] += 1
         total[1] += amount
     blocks: dict[str | None, TownshipBlock] = {}
@@ -94,7 +113,8 @@ def monthly_payouts(session: Session, user, month: str | None = None) -> Publica
             totals.items(), key=lambda r: (r[0][0] is None, r[0][0] or "", r[0][1] is None, r[0][1] or "")):
         block = blocks.setdefault(township, TownshipBlock(township))
         block.villages.append(VillageRow(village, payouts, amount))
-    return Publication(month, list(blocks.values()))
+    settled = [ProviderRow(name, count, amount) for name, (count, amount) in sorted(providers.items())]
+    return Publication(month, list(blocks.values()), settled)
 
 
 def _amounts_paid(session: Session, instance_ids: list[int]) -> dict[int, Decimal]:
@@ -120,6 +140,9 @@ def publication_csv(publication: Publication, labels: Mapping[str, str] = ZH_LAB
                          row.payouts, f"{row.amount:.2f}"])
         rows.append([publication.month, block.township or blank, labels["subtotal"],
                      block.payouts, f"{block.amount:.2f}"])
+    for row in publication.providers:
+        rows.append([publication.month, labels.get("provider", ZH_LABELS["provider"]), row.provider,
+                     row.payouts, f"{row.amount:.2f}"])
     rows.append([publication.month, labels["total"], "", publication.payouts, f"{publication.amount:.2f}"])
     out = io.StringIO()
     write_csv(out, [labels["month"], labels["township"], labels["village"], labels["payouts"],

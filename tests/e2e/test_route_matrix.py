@@ -28,6 +28,21 @@ PERMISSION = {
     "auth.my_tokens": "api.use", "auth.my_token_issue": "api.use",
 }
 PERMISSION_PREFIX = {"admin.": "user.manage"}
+# The posted notice (公示), its objection register and the fund report (archive/notices/).
+PERMISSION.update({
+    "notices.index": "publication.view", "notices.show": "publication.view",
+    "notices.show_csv": "publication.view", "notices.create_form": "publication.create",
+    "notices.register_page": "objection.view", "notices.objection_form": "objection.record",
+    "notices.close_form": "objection.decide", "notices.fund_page": "fund_report.view",
+    "notices.fund_csv": "fund_report.view", "notices.income_form": "fund_income.record",
+    "notices.notices_api.list_api": "publication.view", "notices.notices_api.show_api": "publication.view",
+    "notices.notices_api.create_api": "publication.create",
+    "notices.notices_api.register_api": "objection.view",
+    "notices.notices_api.objection_api": "objection.record",
+    "notices.notices_api.close_api": "objection.decide",
+    "notices.notices_api.fund_api": "fund_report.view",
+    "notices.notices_api.income_api": "fund_income.record",
+})
 REFUSALS = {400, 403, 404, 405, 409, 413, 415, 422}
 # Signing in and out write their own audit events by design.
 WRITES_EVEN_WHEN_REFUSED = {"auth.login", "auth.logout"}
