@@ -2,6 +2,7 @@
 
 from archive.db import Base
 from archive.models.audit import AuditEvent
+from archive.models.calendar import HolidayArrangement
 from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
 from archive.models.claims import AmountAdjustment, PaymentBatch
 from archive.models.findings import FindingResolution
@@ -33,6 +34,7 @@ __all__ = [
     "Document",
     "FieldCorrection",
     "FindingResolution",
+    "HolidayArrangement",
     "LegalHold",
     "Loan",
     "LoanStatus",

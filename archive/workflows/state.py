@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
@@ -45,19 +45,25 @@ def enter_step(instance: WorkflowInstance, definition: Definition, step: Step, *
                restart_chain_clock: bool = False, now: datetime | None = None) -> None:
     """Make `step` the current one; its deadline is the earlier of the step's and the chain's."""
     now = now or utcnow()
-    cal = calendar()
     if restart_chain_clock:
         instance.started_at = now
+    instance.status = WorkflowStatus.ACTIVE
+    instance.current_step, instance.current_role = step.id, step.role
+    instance.step_started_at = now
+    count_deadlines(instance, definition, step)
+
+
+def count_deadlines(instance: WorkflowInstance, definition: Definition, step: Step) -> None:
+    """The chain's and the step's deadlines from their start, with the calendar in force (again
+    when a year's holiday arrangement is entered, so an estimate becomes a date)."""
+    cal = calendar(object_session(instance.case))
     chain_due = cal.add(today_in_china(instance.started_at),
                         definition.chain_days(case_facts(instance.case)))
     due, estimated = chain_due.on, chain_due.estimated
     if step.deadline_days:
-        step_due = cal.add(today_in_china(now), step.deadline_days)
+        step_due = cal.add(today_in_china(instance.step_started_at), step.deadline_days)
         if step_due.on < due:
             due, estimated = step_due.on, step_due.estimated
-    instance.status = WorkflowStatus.ACTIVE
-    instance.current_step, instance.current_role = step.id, step.role
-    instance.step_started_at = now
     instance.chain_due_on, instance.due_on, instance.calendar_estimated = chain_due.on, due, estimated
 
 
