@@ -17,6 +17,12 @@ from archive.models.records import (
     RecordState,
 )
 from archive.models.sequences import NumberSequence
+from archive.models.spot_checks import (
+    PhoneFollowUp,
+    SpotCheckCommitment,
+    SpotCheckDraw,
+    SpotCheckFollowUp,
+)
 from archive.models.users import ApiToken, User
 from archive.models.workflow import RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 
@@ -41,9 +47,13 @@ __all__ = [
     "NumberSequence",
     "RecheckOutcome",
     "Page",
+    "PhoneFollowUp",
     "PaymentBatch",
     "RecordState",
     "SignOff",
+    "SpotCheckCommitment",
+    "SpotCheckDraw",
+    "SpotCheckFollowUp",
     "StoredObject",
     "User",
     "WorkflowInstance",

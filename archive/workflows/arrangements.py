@@ -100,8 +100,7 @@ def enter_arrangement(session: Session, user, year: int, *, holidays: Any, workd
                       notice: str | None = None) -> HolidayArrangement:
     """Store `year`'s published arrangement (audited) and count running deadlines again."""
     require(user, "calendar.manage")
-    if not isinstance(year, int) or not 2000 <= year <= 2200:
-        raise BadRequest(_("The year must be given as four digits (e.g. 2027)."))
+    _check_year(year)
     off = parse_days(holidays, year, OFF)
     on = parse_days(workdays, year, ON)
     if not off:
@@ -144,7 +143,13 @@ def recount_deadlines(session: Session, year: int) -> int:
     return len(instances)
 
 
+def _check_year(year: int) -> None:
+    if not isinstance(year, int) or not 2000 <= year <= 2200:
+        raise BadRequest(_("The year must be given as four digits (e.g. 2027)."))
+
+
 def year_view(session: Session, year: int) -> YearView:
+    _check_year(year)
     entry = session.scalar(select(HolidayArrangement).where(HolidayArrangement.year == year)
                            .order_by(HolidayArrangement.id.desc()).limit(1))
     statutory = [(day, name, english_name(name)) for day, name in statutory_holidays(year).items()]

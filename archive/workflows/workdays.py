@@ -119,11 +119,12 @@ def calendar(session: Session | None = None) -> WorkCalendar:
     global _in_force
     if session is None:
         return _in_force or file_calendar()
-    version = _version(session)
-    current = _in_force
-    if current is None or current.version != version:
-        current = WorkCalendar({**file_calendar().overrides, **entered_overrides(session)}, version)
-        _in_force = current
+    with session.no_autoflush:  # called mid-change (a step being entered): read, don't flush
+        version = _version(session)
+        current = _in_force
+        if current is None or current.version != version:
+            current = WorkCalendar({**file_calendar().overrides, **entered_overrides(session)}, version)
+            _in_force = current
     return current
 
 
