@@ -418,3 +418,7 @@ import archive.cli_records  # noqa: E402, F401 - the archive's subcommands (fili
 from archive.cli_workflow import register as _register_workflow_commands  # noqa: E402
 
 _register_workflow_commands(cli)
+
+from archive.cli_calendar import register as _register_calendar_commands  # noqa: E402
+
+_register_calendar_commands(cli)

@@ -133,36 +133,71 @@ def resolve_finding_command(case_no, finding, reason, username) -> None:
 @click.command("spot-checks")
 @click.option("--month", default=None, help="YYYY-MM (default: this month, China time).")
 @click.option("--case", "case_no", default=None, help="Re-derive the draw of one case.")
+@click.option("--commit", is_flag=True, help="Commit the seeds of this month and the next (if not yet).")
+@click.option("--verify", is_flag=True, help="Recompute the month's draws from the revealed seed.")
 @click.option("--user", "username", default=None, help="Act as this user (default: system).")
 @click.option("--json", "as_json", is_flag=True)
-def spot_checks(month, case_no, username, as_json) -> None:
+def spot_checks(month, case_no, commit, verify, username, as_json) -> None:
     """The re-check queue of random spot checks (抽查) for a month, or one case's draw."""
     from archive.workflows import WorkflowError, derive_draw, recheck_queue
+    from archive.workflows.spot_checks import parse_month
+    from archive.workflows.spot_draws import commitment_of, ensure_commitments, verify_month
 
     runtime, session, user = _session_as(username)
     try:
         with session:
+            if commit:
+                ensure_commitments(session)
+                session.commit()
+                for shown_month in sorted({parse_month(None), *([month] if month else [])}):
+                    made = commitment_of(session, shown_month)
+                    if made is not None:
+                        click.echo(f"{shown_month}: sha256 {made.seed_sha256} committed "
+                                   f"{made.committed_at.isoformat()}{' (late)' if made.late else ''}")
+                return
+            if verify:
+                result = verify_month(session, parse_month(month))
+                _print_verification(result, as_json)
+                return
             if case_no:
                 draw = derive_draw(session, user, case_no, month)
+                session.commit()
                 _print_draw(draw, as_json)
                 return
             shown = recheck_queue(session, user, month)
+            session.commit()
     except WorkflowError as exc:
         raise _refused(exc) from exc
     if as_json:
-        click.echo(json.dumps({"month": shown.month, "groups": [
-            {"group": c.group.name, "share": c.group.share, "approved": c.approved, "drawn": c.drawn}
-            for c in shown.groups], "items": [
-            {"case_no": i.case_no, "group": i.draw.group.name, "value": i.draw.value,
-             "sha256": i.draw.sha256, "recheck": i.outcome.outcome if i.outcome else None}
+        click.echo(json.dumps({"month": shown.month, "closed": shown.closed,
+            "seed_sha256": shown.commitment.seed_sha256 if shown.commitment else None, "groups": [
+            {"group": c.group.name, "share": c.group.share, "approved": c.approved, "quota": c.quota,
+             "drawn": c.drawn} for c in shown.groups], "items": [
+            {"case_no": i.case_no, "group": i.draw.group.name, "rank": i.draw.rank,
+             "recheck": i.outcome.outcome if i.outcome else None}
             for i in shown.items]}, ensure_ascii=False, indent=2))
         return
+    if shown.commitment:
+        click.echo(f"{shown.month} seed sha256 {shown.commitment.seed_sha256}"
+                   + ("" if shown.closed else " (month open: drawn after it closes)"))
     for count in shown.groups:
         click.echo(f"{shown.month} {count.group.zh} ({count.group.share:.0%}): "
-                   f"{count.drawn} of {count.approved} approved drawn")
+                   f"{count.drawn} of {count.approved} approved drawn (quota {count.quota})")
     for item in shown.items:
         found = item.outcome.outcome if item.outcome else "not re-checked"
-        click.echo(f"  {item.case_no}  {item.draw.group.zh}  {item.draw.value:.6f}  {found}")
+        click.echo(f"  {item.case_no}  {item.draw.group.zh}  {(item.draw.rank or '')[:12]}  {found}")
+
+
+def _print_verification(result, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"month": result.month, "ok": result.ok, "seed_matches": result.seed_matches,
+                               "late_commitment": result.late_commitment,
+                               "mismatches": result.mismatches}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{result.month}: " + ("the draw recomputes from the committed seed" if result.ok
+                                           else "; ".join(result.mismatches or ["seed does not match"])))
+    if not result.ok:
+        raise SystemExit(1)
 
 
 @click.command()
@@ -190,16 +225,18 @@ def recheck(case_no, username, outcome, note, difference) -> None:
 def _print_draw(draw, as_json: bool) -> None:
     facts = {"case_no": draw.case_no, "month": draw.month, "approved_month": draw.approved_month,
              "group": draw.group.name, "share": draw.group.share, "seed": draw.seed,
-             "sha256": draw.sha256, "value": draw.value, "drawn": draw.drawn}
+             "sha256": draw.sha256, "rank": draw.rank, "drawn": draw.drawn, "eligible": draw.eligible,
+             "quota": draw.quota}
     if as_json:
         click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
         return
-    click.echo(f"sha256({draw.seed!r}) = {draw.sha256}")
-    click.echo(f"0x{draw.sha256[:16]} / 2^64 = {draw.value:.9f}  "
-               f"{'<' if draw.drawn else '>='} {draw.group.share} ({draw.group.zh})")
-    click.echo(f"{draw.case_no} is {'DRAWN' if draw.drawn else 'not drawn'} for {draw.month}"
-               + ("" if draw.month == draw.approved_month
-                  else f" (its chain was approved in {draw.approved_month})"))
+    if draw.seed is None:
+        click.echo(f"{draw.month} is not drawn yet (seed sha256 {draw.sha256 or 'not committed'})")
+        return
+    click.echo(f"seed {draw.seed} (sha256 {draw.sha256})")
+    click.echo(f"HMAC-SHA256(seed, '{draw.month}|{draw.group.name}|{draw.case_no}') = {draw.rank}")
+    click.echo(f"{draw.case_no} is {'DRAWN' if draw.drawn else 'not drawn'} for {draw.month}: "
+               f"{draw.quota} of {draw.eligible} ({draw.group.zh}, {draw.group.share:.0%})")
 
 
 @click.command()

@@ -210,6 +210,15 @@ def schedule_periodic(runtime) -> None:
             runtime.queue.submit(job, *args)
 
 
+def commit_spot_check_months(runtime) -> None:
+    """The random seeds of this month's and next month's spot-check draws are committed (their
+    sha256 recorded) ahead of time: one small query when they are (archive/workflows/spot_draws.py)."""
+    from archive.workflows.spot_draws import ensure_commitments
+
+    with runtime.sessions.begin() as session:
+        ensure_commitments(session)
+
+
 def start_sweeper(runtime, stop: threading.Event) -> threading.Thread:
     """Sweep now and then every `jobs.sweep_interval` seconds until `stop` is set; also hand
     out periodic work (fixity checks, audit-trail checks) when it is due."""
@@ -221,6 +230,7 @@ def start_sweeper(runtime, stop: threading.Event) -> threading.Thread:
             try:
                 sweep(runtime, startup=startup)
                 schedule_periodic(runtime)
+                commit_spot_check_months(runtime)
                 # Cheap when nothing changed; indexes a change whose follow-up job was lost.
                 submit_after_commit(runtime, "sync_index")
                 startup = False

@@ -2,6 +2,7 @@
 
 from archive.db import Base
 from archive.models.audit import AuditEvent
+from archive.models.calendar import HolidayArrangement
 from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
 from archive.models.claim_keys import ClaimKey
 from archive.models.claims import AmountAdjustment, PaymentBatch
@@ -18,6 +19,12 @@ from archive.models.records import (
     RecordState,
 )
 from archive.models.sequences import NumberSequence
+from archive.models.spot_checks import (
+    PhoneFollowUp,
+    SpotCheckCommitment,
+    SpotCheckDraw,
+    SpotCheckFollowUp,
+)
 from archive.models.users import ApiToken, User
 from archive.models.workflow import RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 
@@ -37,6 +44,7 @@ __all__ = [
     "FieldCorrection",
     "FindingResolution",
     "FundIncome",
+    "HolidayArrangement",
     "LegalHold",
     "Loan",
     "LoanStatus",
@@ -44,11 +52,15 @@ __all__ = [
     "Objection",
     "RecheckOutcome",
     "Page",
+    "PhoneFollowUp",
     "PaymentBatch",
     "Publication",
     "PublicationLine",
     "RecordState",
     "SignOff",
+    "SpotCheckCommitment",
+    "SpotCheckDraw",
+    "SpotCheckFollowUp",
     "StoredObject",
     "User",
     "WorkflowInstance",

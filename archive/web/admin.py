@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -37,7 +36,8 @@ from archive.auth.accounts import (
 )
 from archive.records.retention import schedule
 from archive.web.context import db
-from archive.workflows import calendar, registry
+from archive.workflows import WorkflowError, registry
+from archive.workflows.arrangements import enter_arrangement, year_view
 from archive.workflows.workdays import today_in_china
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -245,14 +245,30 @@ def retention_page():
 
 
 @admin.route("/calendar")
-def calendar_page():
+def calendar_page(status: int = 200, typed: dict | None = None):
     this_year = today_in_china().year
-    work_calendar = calendar()
-    years = [{"year": year,
-              "override": year in work_calendar.overrides,
-              "estimated": work_calendar.is_workday(date(year, 1, 2))[1]}
-             for year in range(this_year - 1, this_year + 3)]
-    return render_template("admin/calendar.html", years=years)
+    years = [year_view(db(), year) for year in range(this_year - 1, this_year + 3)]
+    return render_template("admin/calendar.html", years=years, confirm=ConfirmForm(),
+                           typed=typed or {}), status
+
+
+@admin.route("/calendar/<int:year>", methods=["POST"])
+def calendar_enter(year: int):
+    """Enter a newly published year's arrangement: archive.workflows.arrangements."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    form = request.form
+    try:
+        enter_arrangement(db(), current_user, year, holidays=form.get("holidays", ""),
+                          workdays=form.get("workdays", ""), notice=form.get("notice"))
+    except WorkflowError as refused:
+        db().rollback()
+        flash(refused.render(_, get_locale()), "error")
+        return calendar_page(status=400, typed={"year": year, **form})
+    db().commit()
+    flash(_("The holiday arrangement of %(year)s is in force; running deadlines were counted again.",
+            year=year), "success")
+    return redirect(url_for("admin.calendar_page"))
 
 
 def _account(user_id: int):

@@ -17,6 +17,7 @@ from archive.workflows import (
     recheck_queue,
     record_outcome,
 )
+from archive.workflows.spot_checks import follow_ups_of
 
 reports = Blueprint("reports", __name__)
 reports_api = Blueprint("api", __name__, url_prefix="/api")
@@ -36,6 +37,7 @@ def may(permission: str) -> bool:
 @login_required
 def spot_checks_page():
     shown = recheck_queue(db(), current_user, request.args.get("month"))
+    db().commit()  # the seeds committed ahead, a closed month drawn at first need
     return render_template("workflow/spot_checks.html", queue=shown)
 
 
@@ -72,9 +74,13 @@ def publication_file():
 @token_required
 def spot_checks_api():
     shown = recheck_queue(db(), g.api_user, request.args.get("month"))
-    return jsonify(month=shown.month, groups=[
-        {"group": c.group.name, "share": c.group.share, "approved": c.approved, "drawn": c.drawn}
-        for c in shown.groups], items=[{
+    db().commit()  # the seeds committed ahead, a closed month drawn at first need
+    commitment = shown.commitment
+    return jsonify(month=shown.month, closed=shown.closed, commitment=None if commitment is None else {
+        "seed_sha256": commitment.seed_sha256, "committed_at": commitment.committed_at.isoformat(),
+        "late": commitment.late, "seed": commitment.seed if commitment.revealed_at else None},
+        groups=[{"group": c.group.name, "share": c.group.share, "approved": c.approved,
+                 "quota": c.quota, "drawn": c.drawn} for c in shown.groups], items=[{
             "case_no": item.case_no, "claimant_name": item.claimant_name, "claim_type": item.claim_type,
             "township": item.township, "village": item.village,
             "amount": None if item.amount is None else f"{item.amount:.2f}", "chain": item.chain.en,
@@ -89,13 +95,15 @@ def spot_check_outcome_api(case_no: str):
     finding = record_outcome(db(), g.api_user, case_no, outcome=str(given.get("outcome", "")),
                              note=given.get("note"), difference=given.get("difference"))
     db().commit()
-    return jsonify(case_no=case_no, **_outcome(finding)), 201
+    return jsonify(case_no=case_no, **_outcome(finding), follow_ups=follow_ups_of(db(), case_no)), 201
 
 
 @reports_api.get("/spot-checks/<case_no>")
 @token_required
 def spot_check_draw_api(case_no: str):
-    return jsonify(_draw(derive_draw(db(), g.api_user, case_no, request.args.get("month"))))
+    draw = derive_draw(db(), g.api_user, case_no, request.args.get("month"))
+    db().commit()
+    return jsonify(_draw(draw))
 
 
 @reports_api.get("/publication")
@@ -115,8 +123,9 @@ reports.register_blueprint(reports_api)
 
 def _draw(draw) -> dict:
     return {"case_no": draw.case_no, "month": draw.month, "group": draw.group.name,
-            "share": draw.group.share, "seed": draw.seed, "sha256": draw.sha256, "value": draw.value,
-            "drawn": draw.drawn, "approved_month": draw.approved_month}
+            "share": draw.group.share, "seed": draw.seed, "sha256": draw.sha256, "rank": draw.rank,
+            "drawn": draw.drawn, "approved_month": draw.approved_month, "eligible": draw.eligible,
+            "quota": draw.quota}
 
 
 def _outcome(finding) -> dict | None:

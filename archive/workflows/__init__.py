@@ -23,7 +23,6 @@ from archive.workflows.spot_checks import (
     OUTCOMES,
     RecheckQueue,
     derive_draw,
-    draw_value,
     recheck_queue,
     record_outcome,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "decide",
     "deduction_lines",
     "derive_draw",
-    "draw_value",
     "findings_of",
     "intake_checklist",
     "load_calendar",

@@ -28,6 +28,15 @@ class Rules:
     limits: dict[str, Any]
     due_soon_days: int
     spot_checks: tuple[SpotCheckGroup, ...] = ()
+    phone_follow_up: PhoneFollowUpRule | None = None
+
+
+@dataclass(frozen=True)
+class PhoneFollowUpRule:
+    """The share of a month's paid cases of some claim types called back (回访, seed 003)."""
+
+    share: float
+    claim_types: tuple[str, ...]
 
 
 def load_rules(path: Path = RULES_FILE) -> Rules:
@@ -39,7 +48,19 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
     due_soon = raw.get("queue", {}).get("due_soon_working_days", 2)
     if not isinstance(due_soon, int) or due_soon < 0:
         raise ValueError(f"{path}: queue.due_soon_working_days must be a whole number")
-    return Rules(dict(limits), due_soon, _spot_checks(path, raw.get("spot_check", [])))
+    return Rules(dict(limits), due_soon, _spot_checks(path, raw.get("spot_check", [])),
+                 _phone_follow_up(path, raw.get("phone_follow_up")))
+
+
+def _phone_follow_up(path: Path, raw: Any) -> PhoneFollowUpRule | None:
+    if raw is None:
+        return None
+    share, types = raw.get("share"), raw.get("claim_types")
+    if (not isinstance(raw, dict) or set(raw) != {"share", "claim_types"} or isinstance(share, bool)
+            or not isinstance(share, int | float) or not 0 <= share <= 1
+            or not isinstance(types, list) or not all(isinstance(t, str) for t in types)):
+        raise ValueError(f"{path}: [phone_follow_up] needs share (0.02 for 2 %) and claim_types")
+    return PhoneFollowUpRule(float(share), tuple(types))
 
 
 def _spot_checks(path: Path, raw: Any) -> tuple[SpotCheckGroup, ...]:

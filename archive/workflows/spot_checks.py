@@ -1,18 +1,15 @@
 """Random spot checks (抽查, seed 003): a share of the cases approved in a month is re-checked.
 
-The draw is reproducible by anyone, with no stored random state: a case is drawn when
-
-    int(first 16 hex digits of sha256("CASE_NO|YYYY-MM"), 16) / 2**64  <  share
-
-where YYYY-MM is the month (China time) in which its claim chain was approved and the share
-is its group's, from `[[spot_check]]` in storage_config/workflow.toml (15 % of on-site
-settlements, 25 % of sporadic claims). The value is uniform on [0, 1), so the expected share
-drawn is the configured one. `derive_draw` shows the computation for one case.
+Each month exactly ceil(share × n) of the n cases of a group ([[spot_check]] in
+storage_config/workflow.toml: 15 % of on-site settlements, 25 % of sporadic claims) are drawn,
+after the month has closed, with a seed committed before it began: spot_draws.py has the
+procedure and its verification. A discrepancy found by the re-check opens a follow-up: the
+recovery (追回) of the overpaid amount when the re-check gives one, otherwise an audit case
+(稽核, claim type "audit").
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +21,9 @@ from sqlalchemy.orm import Session
 from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case, RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
+from archive.models.spot_checks import SpotCheckCommitment, SpotCheckFollowUp
 from archive.records import audit
+from archive.workflows import spot_draws
 from archive.workflows.definitions import registry
 from archive.workflows.errors import BadRequest, Conflict, Incomplete, NoChain, NotAllowed, _
 from archive.workflows.rules import SpotCheckGroup
@@ -32,11 +31,6 @@ from archive.workflows.steps import Label
 from archive.workflows.workdays import CHINA, today_in_china
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def draw_value(case_no: str, month: str) -> float:
-    """The case's number in [0, 1) for `month`: the first 64 bits of sha256("CASE_NO|YYYY-MM")."""
-    return int(hashlib.sha256(f"{case_no}|{month}".encode()).hexdigest()[:16], 16) / 2**64
 
 
 def parse_month(text: str | None) -> str:
@@ -66,11 +60,13 @@ class Draw:
     case_no: str
     month: str
     group: SpotCheckGroup
-    seed: str  # the text hashed: "CASE_NO|YYYY-MM"
-    sha256: str
-    value: float
+    sha256: str  # of the month's seed, committed before the month began
+    seed: str | None  # revealed once the month has closed and been drawn
+    rank: str | None  # HMAC-SHA256(seed, "YYYY-MM|GROUP|CASE_NO"), hex; the smallest are drawn
     drawn: bool
     approved_month: str  # when the case's chain was approved; the draw counts for that month
+    eligible: int | None = None
+    quota: int | None = None
 
     @property
     def label(self) -> Label:
@@ -97,8 +93,9 @@ class DrawnCase:
 @dataclass(frozen=True)
 class GroupCount:
     group: SpotCheckGroup
-    approved: int
+    approved: int  # eligible: approved in the month (so far, while it is open)
     drawn: int
+    quota: int  # ceil(share × approved)
 
     @property
     def label(self) -> Label:
@@ -110,53 +107,72 @@ class RecheckQueue:
     month: str
     groups: list[GroupCount]
     items: list[DrawnCase]
+    commitment: SpotCheckCommitment | None = None  # its sha256 is shown; its seed once revealed
+    closed: bool = False  # the month has closed and been drawn
 
 
 def _group_of(chain: str) -> SpotCheckGroup | None:
     return next((g for g in registry().spot_checks if chain in g.chains), None)
 
 
-def _draw(case_no: str, month: str, group: SpotCheckGroup, approved_month: str) -> Draw:
-    seed = f"{case_no}|{month}"
-    value = draw_value(case_no, month)
-    return Draw(case_no, month, group, seed, hashlib.sha256(seed.encode()).hexdigest(), value,
-                value < group.share, approved_month)
+def _group_named(name: str) -> SpotCheckGroup | None:
+    return next((g for g in registry().spot_checks if g.name == name), None)
 
 
 def recheck_queue(session: Session, user, month: str | None = None) -> RecheckQueue:
-    """The cases drawn for re-checking among those approved in `month`, by group."""
+    """The cases drawn for re-checking among those approved in `month`, by group. Commits the
+    seeds of this month and the next if not yet done, and draws a closed month at first need:
+    the caller commits."""
     require(user, "spot_check.view")
     month = parse_month(month)
+    spot_draws.ensure_commitments(session)
+    draws = spot_draws.draw_month(session, month)
+    commitment = spot_draws.commitment_of(session, month)
+    if not draws:  # still open: what is eligible so far, nothing drawn
+        eligible = spot_draws.eligible_cases(session, month)
+        groups = [GroupCount(g, len(eligible[g.name]), 0, spot_draws.quota(g.share, len(eligible[g.name])))
+                  for g in registry().spot_checks]
+        return RecheckQueue(month, groups, [], commitment, False)
+    groups = [GroupCount(g, len(draws[g.name].eligible), len(draws[g.name].drawn), draws[g.name].quota)
+              for g in registry().spot_checks if g.name in draws]
+    drawn = {case_no: name for name, draw in draws.items() if _group_named(name) for case_no in draw.drawn}
     start, end = month_bounds(month)
-    chains = [chain for group in registry().spot_checks for chain in group.chains]
     rows = session.execute(
         select(Case.case_no, Case.claimant_name, Case.claim_type, Case.township, Case.village,
                Case.amount_fen, WorkflowInstance.definition, WorkflowInstance.finished_at)
         .join(Case, Case.id == WorkflowInstance.case_id)
-        .where(WorkflowInstance.status == WorkflowStatus.APPROVED,
-               WorkflowInstance.definition.in_(chains),
+        .where(WorkflowInstance.status == WorkflowStatus.APPROVED, Case.case_no.in_(drawn),
                WorkflowInstance.finished_at >= start, WorkflowInstance.finished_at < end,
                Case.id.in_(visible_cases(user).with_only_columns(Case.id)))
-        .order_by(Case.case_no)).all()
-    counts = {group.name: [0, 0] for group in registry().spot_checks}
-    items = []
+        .order_by(Case.case_no, WorkflowInstance.id)).all()
     outcomes = current_outcomes(session, month)
+    items, seen = [], set()
     for row in rows:
-        group = _group_of(row.definition)
-        draw = _draw(row.case_no, month, group, month)
-        counts[group.name][0] += 1
-        if draw.drawn:
-            counts[group.name][1] += 1
-            items.append(DrawnCase(
-                row.case_no, row.claimant_name, row.claim_type, row.township, row.village,
-                None if row.amount_fen is None else Decimal(row.amount_fen).scaleb(-2),
-                registry().get(row.definition).label, row.finished_at, draw,
-                outcomes.get(row.case_no)))
-    return RecheckQueue(month, [GroupCount(g, *counts[g.name]) for g in registry().spot_checks], items)
+        group = _group_named(drawn[row.case_no])
+        if row.case_no in seen or row.definition not in group.chains:
+            continue
+        seen.add(row.case_no)
+        items.append(DrawnCase(
+            row.case_no, row.claimant_name, row.claim_type, row.township, row.village,
+            None if row.amount_fen is None else Decimal(row.amount_fen).scaleb(-2),
+            registry().get(row.definition).label, row.finished_at,
+            _draw(row.case_no, month, group, month, commitment, draws[group.name]),
+            outcomes.get(row.case_no)))
+    return RecheckQueue(month, groups, items, commitment, True)
+
+
+def _draw(case_no, month, group, approved_month, commitment, stored) -> Draw:
+    revealed = commitment is not None and commitment.revealed_at is not None
+    return Draw(case_no, month, group, commitment.seed_sha256 if commitment else "",
+                commitment.seed if revealed else None,
+                spot_draws.rank(commitment.seed, month, group.name, case_no) if revealed else None,
+                stored is not None and case_no in stored.drawn, approved_month,
+                len(stored.eligible) if stored else None, stored.quota if stored else None)
 
 
 def derive_draw(session: Session, user, case_no: str, month: str | None = None) -> Draw:
-    """The draw for one case, step by step: in the month its chain was approved, or in `month`."""
+    """The draw for one case, with its rank once the seed is revealed: in the month its chain
+    was approved, or in `month`. Draws a closed month at first need (the caller commits)."""
     require(user, "spot_check.view")
     return _draw_of(session, get_case(session, user, case_no), month)
 
@@ -172,8 +188,11 @@ def _draw_of(session: Session, case: Case, month: str | None = None) -> Draw:
                       case_no=case.case_no)
     chain, finished_at = found
     approved_month = month_of(finished_at)
-    return _draw(case.case_no, parse_month(month) if month else approved_month, _group_of(chain),
-                 approved_month)
+    month = parse_month(month) if month else approved_month
+    group = _group_of(chain)
+    stored = spot_draws.draw_month(session, month).get(group.name)
+    return _draw(case.case_no, month, group, approved_month, spot_draws.commitment_of(session, month),
+                 stored)
 
 
 def current_outcomes(session: Session, month: str) -> dict[str, RecheckOutcome]:
@@ -191,7 +210,8 @@ def record_outcome(session: Session, user, case_no: str, *, outcome: str, note: 
     """Record what the re-check of a drawn case found; a new finding supersedes, never erases.
 
     Only a case drawn in the month its chain was approved can be re-checked, and not by anyone
-    who signed it: a re-check by the same hand checks nothing.
+    who signed it: a re-check by the same hand checks nothing. A discrepancy opens its
+    follow-up (open_follow_up).
     """
     require(user, "spot_check.record")
     if outcome not in OUTCOMES:
@@ -216,10 +236,45 @@ def record_outcome(session: Session, user, case_no: str, *, outcome: str, note: 
                              checked_by_name=getattr(user, "display_name", None) or user.username)
     session.add(finding)
     session.flush()
+    follow_up = open_follow_up(session, case, finding) if outcome == "discrepancy" else None
     audit.record(session, "spot_check.recorded", actor=user, target=case, details={
         "month": draw.month, "outcome": outcome, "note": note, "difference_fen": difference_fen,
-        "finding": finding.id})
+        "finding": finding.id, "follow_up": follow_up and _follow_up_facts(session, follow_up)})
     return finding
+
+
+def open_follow_up(session: Session, case: Case, finding: RecheckOutcome) -> SpotCheckFollowUp:
+    """Recovery of the overpaid amount (追回) when the re-check gives one; otherwise an audit
+    case (稽核) opened in intake, for the audit section to prepare."""
+    if finding.difference_fen is not None and finding.difference_fen > 0:
+        follow_up = SpotCheckFollowUp(case_id=case.id, recheck_id=finding.id, kind="recovery",
+                                      amount_fen=finding.difference_fen)
+    else:
+        from archive.intake.cases import open_case
+        from archive.setup import system_user
+
+        audit_case = open_case(session, actor=system_user(session), claimant_name=case.claimant_name,
+                               claim_type="audit", township=case.township, village=case.village,
+                               amount=None if case.amount_fen is None
+                               else str(Decimal(case.amount_fen).scaleb(-2)))
+        follow_up = SpotCheckFollowUp(case_id=case.id, recheck_id=finding.id, kind="audit",
+                                      audit_case_id=audit_case.id)
+    session.add(follow_up)
+    session.flush()
+    return follow_up
+
+
+def follow_ups_of(session: Session, case_no: str) -> list[dict]:
+    rows = session.scalars(select(SpotCheckFollowUp).join(Case, Case.id == SpotCheckFollowUp.case_id)
+                           .where(Case.case_no == case_no).order_by(SpotCheckFollowUp.id))
+    return [_follow_up_facts(session, row) for row in rows]
+
+
+def _follow_up_facts(session: Session, follow_up: SpotCheckFollowUp) -> dict:
+    audit_case = session.get(Case, follow_up.audit_case_id) if follow_up.audit_case_id else None
+    return {"kind": follow_up.kind, "recheck": follow_up.recheck_id,
+            "amount": None if follow_up.amount_fen is None else f"{follow_up.amount_fen / 100:.2f}",
+            "audit_case_no": audit_case.case_no if audit_case else None}
 
 
 def _fen(yuan: str | Decimal | None) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
@@ -45,20 +45,35 @@ def enter_step(instance: WorkflowInstance, definition: Definition, step: Step, *
                restart_chain_clock: bool = False, now: datetime | None = None) -> None:
     """Make `step` the current one; its deadline is the earlier of the step's and the chain's."""
     now = now or utcnow()
-    cal = calendar()
     if restart_chain_clock:
         instance.started_at = now
-    chain_due = cal.add(today_in_china(instance.started_at),
-                        definition.chain_days(case_facts(instance.case)))
-    due, estimated = chain_due.on, chain_due.estimated
-    if step.deadline_days:
-        step_due = cal.add(today_in_china(now), step.deadline_days)
-        if step_due.on < due:
-            due, estimated = step_due.on, step_due.estimated
+    # Deadlines first: counting reads the case, and a read mid-change would flush the instance
+    # (one version more than the decision made).
+    deadlines = _deadlines(instance, definition, step, now)
     instance.status = WorkflowStatus.ACTIVE
     instance.current_step, instance.current_role = step.id, step.role
     instance.step_started_at = now
-    instance.chain_due_on, instance.due_on, instance.calendar_estimated = chain_due.on, due, estimated
+    instance.chain_due_on, instance.due_on, instance.calendar_estimated = deadlines
+
+
+def count_deadlines(instance: WorkflowInstance, definition: Definition, step: Step) -> None:
+    """Count the chain's and the current step's deadlines again with the calendar in force (when
+    a year's holiday arrangement is entered, an estimate becomes a date)."""
+    deadlines = _deadlines(instance, definition, step, instance.step_started_at)
+    instance.chain_due_on, instance.due_on, instance.calendar_estimated = deadlines
+
+
+def _deadlines(instance: WorkflowInstance, definition: Definition, step: Step, step_started: datetime):
+    """(chain due, due — the earlier of the step's and the chain's —, whether an estimate)."""
+    facts = case_facts(instance.case)
+    cal = calendar(object_session(instance.case))
+    chain_due = cal.add(today_in_china(instance.started_at), definition.chain_days(facts))
+    due, estimated = chain_due.on, chain_due.estimated
+    if step.deadline_days:
+        step_due = cal.add(today_in_china(step_started), step.deadline_days)
+        if step_due.on < due:
+            due, estimated = step_due.on, step_due.estimated
+    return chain_due.on, due, estimated
 
 
 def signed_hashes(session: Session, instance: WorkflowInstance) -> dict[str, str]:

@@ -1,10 +1,19 @@
 """Chinese working days (工作日) for deadlines.
 
 Weekends and public holidays are off, make-up working days (调休) are on, as the State Council
-announces them; the `chinesecalendar` package knows every year up to its last release. Days
-in storage_config/holidays.toml come first (an admin adds a newly announced year there). For a
-year nobody has published yet, Monday to Friday count, and the result says it is an estimate,
-so the case page can warn "calendar not yet published" instead of failing.
+announces them. What decides a day, first match wins:
+
+1. the year's arrangement an administrator entered (the admin desk, `archive holidays`, the
+   API; table holiday_arrangements, the latest entry of a year), read again whenever one is added;
+2. storage_config/holidays.toml (preloaded years; a listed day also corrects the package);
+3. the `chinesecalendar` package, which knows every year up to its last release;
+4. for a year nobody has published yet, the statutory holidays the law fixes (statutory.py:
+   元旦, 春节 from 除夕, 清明, 劳动节, 端午, 中秋, 国庆 and their 补休) and weekends are off. Only
+   the yearly 调休 is unknown there, so every day of such a year counts as an estimate and a
+   deadline that reaches it says so ("calendar not yet published").
+
+In a year that is entered or marked published, the statutory holidays stay off unless listed
+as working days: the law fixes them whatever a notice forgets to repeat.
 """
 
 from __future__ import annotations
@@ -17,9 +26,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from archive.config import REPO_ROOT
+from archive.models.calendar import HolidayArrangement
 from archive.models.types import utcnow
+from archive.workflows.statutory import statutory_holidays
 
 HOLIDAYS_FILE = REPO_ROOT / "storage_config" / "holidays.toml"
 CHINA = ZoneInfo("Asia/Shanghai")  # working days are days in China, wherever the server runs
@@ -34,6 +47,7 @@ class YearOverride:
     published: bool = False
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
+    origin: str = "file"  # "file": storage_config/holidays.toml; "entered": by an administrator
 
 
 @dataclass(frozen=True)
@@ -42,9 +56,10 @@ class Due:
     estimated: bool  # counted Monday–Friday for a year whose calendar is not yet published
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: caches key on the calendar in force
 class WorkCalendar:
     overrides: dict[int, YearOverride] = field(default_factory=dict)
+    version: tuple = ()  # of the entered arrangements it includes
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(whether `day` is a working day, whether that is an estimate)."""
@@ -54,8 +69,16 @@ class WorkCalendar:
         if day in override.workdays:
             return True, False
         if override.published:
-            return day.weekday() < 5, False
+            return day.weekday() < 5 and day not in statutory_holidays(day.year), False
         return _official_workday(day)
+
+    def source(self, year: int) -> str:
+        """Where the year's days come from: entered, file, package or computed (an estimate)."""
+        if year in self.overrides:
+            origin = self.overrides[year].origin
+            if origin == "entered" or self.overrides[year].published:
+                return origin
+        return "computed" if _official_workday(date(year, 1, 2))[1] else "package"
 
     def add(self, start: date, days: int) -> Due:
         """The `days`-th working day after `start` (`start` itself not counted)."""
@@ -79,16 +102,52 @@ def _official_workday(day: date) -> tuple[bool, bool]:
     # Cached: queues count working days for every waiting case (measured: 76 % of a queue page).
     try:
         return chinese_calendar.is_workday(day), False
-    except NotImplementedError:  # beyond the package's last year
-        return day.weekday() < 5, True
+    except NotImplementedError:  # beyond the package's last year: the law's holidays, 调休 unknown
+        return day.weekday() < 5 and day not in statutory_holidays(day.year), True
 
 
 def today_in_china(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(CHINA).date()
 
 
+_in_force: WorkCalendar | None = None  # the file merged with the latest entered arrangements
+
+
+def calendar(session: Session | None = None) -> WorkCalendar:
+    """The calendar in force. With a session, entered arrangements are checked (one small query)
+    and a new one takes effect at once, in every process; without, the last one this process saw."""
+    global _in_force
+    if session is None:
+        return _in_force or file_calendar()
+    with session.no_autoflush:  # called mid-change (a step being entered): read, don't flush
+        version = _version(session)
+        current = _in_force
+        if current is None or current.version != version:
+            current = WorkCalendar({**file_calendar().overrides, **entered_overrides(session)}, version)
+            _in_force = current
+    return current
+
+
+def _version(session: Session) -> tuple:
+    count, last, at = session.execute(select(
+        func.count(HolidayArrangement.id), func.max(HolidayArrangement.id),
+        func.max(HolidayArrangement.entered_at))).one()
+    return (str(session.get_bind().url), count, last, str(at))
+
+
+def entered_overrides(session: Session) -> dict[int, YearOverride]:
+    latest: dict[int, HolidayArrangement] = {}
+    for row in session.scalars(select(HolidayArrangement).order_by(HolidayArrangement.id)):
+        latest[row.year] = row
+    return {year: YearOverride(
+        published=True, origin="entered",
+        holidays=frozenset(date.fromisoformat(d["day"]) for d in row.holidays),
+        workdays=frozenset(date.fromisoformat(d["day"]) for d in row.workdays))
+        for year, row in latest.items()}
+
+
 @cache
-def calendar() -> WorkCalendar:
+def file_calendar() -> WorkCalendar:
     return load_calendar(HOLIDAYS_FILE)
 
 

@@ -44,9 +44,13 @@ def deadline_flags(due_on: date | None, estimated: bool, today: date | None = No
                  estimated=estimated)
 
 
-@lru_cache(maxsize=64)
 def _due_soon_before(today: date) -> date:
-    return calendar().add(today, registry().due_soon_days + 1).on
+    return _due_soon_in(today, calendar())
+
+
+@lru_cache(maxsize=64)
+def _due_soon_in(today: date, cal) -> date:  # keyed on the calendar in force (by identity)
+    return cal.add(today, registry().due_soon_days + 1).on
 
 
 @dataclass(frozen=True)

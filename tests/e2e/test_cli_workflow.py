@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from archive.config import load_settings
-from archive.models import AuditEvent
+from archive.models import AuditEvent, Case, WorkflowInstance
 from archive.runtime import make_runtime
 from archive.workflows.workdays import today_in_china
 from tests import factories
@@ -84,15 +85,24 @@ def test_deductions_spot_checks_and_publication_from_the_command_line(env, rt, t
     paid = factories.start_claim(rt, desk, claim_type="outpatient", amount="66.60", township="城关镇",
                                  village="东关村", documents=("invoice",))
     factories.walk(rt, desk, paid)
-    month = today_in_china().strftime("%Y-%m")
+    month = "2026-10"  # a closed month: its cases are drawn
+    with rt.sessions.begin() as session:
+        for instance in session.scalars(select(WorkflowInstance).join(Case).where(
+                Case.case_no == paid, WorkflowInstance.definition == "window_intake")):
+            instance.finished_at = datetime(2026, 10, 5, 2, tzinfo=UTC)
     draw = archive(env, "spot-checks", "--case", paid, "--user", "u_auditor", "--json")
     assert draw.returncode == 0, draw.stderr
     facts = json.loads(draw.stdout)
-    value = int(hashlib.sha256(f"{paid}|{month}".encode()).hexdigest()[:16], 16) / 2**64
-    assert (facts["month"], facts["value"], facts["drawn"]) == (month, value, value < 0.25)
-    assert f"sha256('{paid}|{month}')" in archive(env, "spot-checks", "--case", paid).stdout
-    listed = json.loads(archive(env, "spot-checks", "--json", "--user", "u_auditor").stdout)
-    assert [i["case_no"] for i in listed["items"]] == ([paid] if value < 0.25 else [])
+    assert (facts["month"], facts["drawn"], facts["eligible"], facts["quota"]) == (month, True, 1, 1)
+    assert hashlib.sha256(bytes.fromhex(facts["seed"])).hexdigest() == facts["sha256"]
+    assert f"HMAC-SHA256(seed, '{month}|sporadic_claim|{paid}')" in archive(
+        env, "spot-checks", "--case", paid).stdout
+    listed = json.loads(archive(env, "spot-checks", "--json", "--user", "u_auditor", "--month", month).stdout)
+    assert [i["case_no"] for i in listed["items"]] == [paid]
+    verified = archive(env, "spot-checks", "--verify", "--month", month)
+    assert verified.returncode == 0 and "recomputes from the committed seed" in verified.stdout
+    committed = archive(env, "spot-checks", "--commit")
+    assert committed.returncode == 0 and "sha256" in committed.stdout
     assert archive(env, "spot-checks", "--user", "u_reviewer").stderr.startswith("archive: error:")
     assert "YYYY-MM" in archive(env, "spot-checks", "--month", "2026-1").stderr
 
@@ -100,5 +110,6 @@ def test_deductions_spot_checks_and_publication_from_the_command_line(env, rt, t
     written = archive(env, "publication", "--csv", str(out), "--user", "u_finance_chief")
     assert written.returncode == 0, written.stderr
     # Paid as approved: 66.60 outpatient × 30 % = 19.98 (storage_config/policy.toml)
-    assert f"{month},城关镇,东关村,1,19.98" in out.read_text(encoding="utf-8-sig")
-    assert f"{month},合计,,1,19.98" in archive(env, "publication", "--csv", "-").stdout
+    paid_month = today_in_china().strftime("%Y-%m")  # its payment chain was not moved
+    assert f"{paid_month},城关镇,东关村,1,19.98" in out.read_text(encoding="utf-8-sig")
+    assert f"{paid_month},合计,,1,19.98" in archive(env, "publication", "--csv", "-").stdout

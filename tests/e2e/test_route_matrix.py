@@ -26,6 +26,11 @@ PERMISSION = {
     "api.upload": "document.upload", "reports.spot_check_outcome": "spot_check.record",
     "documents.correct": "document.correct", "records.verify_now": "audit.verify",
     "auth.my_tokens": "api.use", "auth.my_token_issue": "api.use",
+    "oversight.follow_ups_page": "spot_check.view", "oversight.follow_up_record": "spot_check.record",
+    "oversight.oversight_api.follow_ups_api": "spot_check.view",
+    "oversight.oversight_api.follow_up_record_api": "spot_check.record",
+    "oversight.oversight_api.spot_checks_verify": "spot_check.view",
+    "oversight.oversight_api.calendar_enter": "calendar.manage",
 }
 PERMISSION_PREFIX = {"admin.": "user.manage"}
 # The posted notice (公示), its objection register and the fund report (archive/notices/).

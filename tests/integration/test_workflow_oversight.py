@@ -1,9 +1,8 @@
-"""Spot checks (抽查) and the monthly publication list (公示) on SQLite and PostgreSQL: which approved
-cases are drawn, re-derived one by one, and which payouts a month lists per township and village."""
+"""The monthly publication list (公示) on SQLite and PostgreSQL: which payouts a month lists per
+township and village. (Spot-check draws: test_spot_check_draws.py.)"""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -12,14 +11,10 @@ from sqlalchemy import select
 
 from archive.auth import Forbidden
 from archive.models import Case, WorkflowInstance
-from archive.workflows import NoChain, derive_draw, monthly_payouts, publication_csv, recheck_queue
+from archive.workflows import monthly_payouts, publication_csv
 from archive.workflows.spot_checks import month_bounds, month_of
 from archive.workflows.workdays import today_in_china
 from tests import factories
-
-
-def expected_draw(case_no: str, month: str, share: float) -> bool:
-    return int(hashlib.sha256(f"{case_no}|{month}".encode()).hexdigest()[:16], 16) / 2**64 < share
 
 
 def approve_claims(rt, desk, count: int, **fields) -> list[str]:
@@ -40,57 +35,6 @@ def move_approval(rt, case_nos: list[str], chains: tuple[str, ...], when: dateti
                 .where(Case.case_no.in_(case_nos), WorkflowInstance.definition.in_(chains))):
             assert instance.status == "approved"
             instance.finished_at = when
-
-
-def a_month_with_both(case_nos: list[str], share: float) -> str:
-    """A month in which some of the cases are drawn and some are not, so the test can fail."""
-    for month in (f"{year}-{m:02d}" for year in (2025, 2026) for m in range(1, 13)):
-        drawn = [expected_draw(c, month, share) for c in case_nos]
-        if any(drawn) and not all(drawn):
-            return month
-    raise AssertionError("no month with a mixed draw")
-
-
-def test_the_recheck_queue_holds_exactly_the_drawn_cases_of_the_month(rt, desk):
-    sporadic = approve_claims(rt, desk, 6, claim_type="outpatient", amount="300", documents=("invoice",))
-    out_of_network = approve_claims(rt, desk, 2, claim_type="inpatient", amount="900",
-                                     designated_provider=False)
-    settlement = factories.start_claim(rt, desk, claim_type="settlement", documents=("invoice",))
-    factories.walk(rt, desk, settlement, until="cashier_entry")
-    waiting = factories.start_claim(rt, desk, claim_type="outpatient", amount="5", documents=("invoice",))
-
-    claims = sporadic + out_of_network
-    month = a_month_with_both(claims, 0.25)
-    start, _end = month_bounds(month)
-    when = start + timedelta(days=3)
-    move_approval(rt, [*claims, settlement], ("window_intake", "out_of_network", "in_network"), when)
-    earlier = month_of(start - timedelta(days=1))
-
-    with rt.sessions() as session:
-        shown = recheck_queue(session, desk["auditor"], month)
-        expected = sorted([c for c in claims if expected_draw(c, month, 0.25)]
-                          + ([settlement] if expected_draw(settlement, month, 0.15) else []))
-        assert [item.case_no for item in shown.items] == expected
-        counts = {c.group.name: (c.approved, c.drawn) for c in shown.groups}
-        assert counts == {"onsite_settlement": (1, int(expected_draw(settlement, month, 0.15))),
-                          "sporadic_claim": (8, sum(expected_draw(c, month, 0.25) for c in claims))}
-        assert waiting not in [item.case_no for item in shown.items]
-        assert recheck_queue(session, desk["auditor"], earlier).items == []
-        # Asking again gives the same draw; so does re-deriving each case on its own.
-        assert [i.case_no for i in recheck_queue(session, desk["audit_chief"], month).items] == expected
-        for case_no in claims:
-            draw = derive_draw(session, desk["auditor"], case_no)
-            assert (draw.month, draw.approved_month, draw.group.name) == (month, month, "sporadic_claim")
-            assert draw.seed == f"{case_no}|{month}"
-            assert draw.sha256 == hashlib.sha256(draw.seed.encode()).hexdigest()
-            assert draw.drawn == expected_draw(case_no, month, 0.25)
-        assert derive_draw(session, desk["auditor"], settlement).group.name == "onsite_settlement"
-        other = derive_draw(session, desk["auditor"], claims[0], earlier)
-        assert other.month == earlier and other.approved_month == month
-        with pytest.raises(NoChain, match="no approved sign-off chain"):
-            derive_draw(session, desk["auditor"], waiting)
-        with pytest.raises(Forbidden):
-            recheck_queue(session, desk["reviewer"], month)
 
 
 def test_the_publication_list_sums_payouts_per_township_and_village(rt, desk):
@@ -138,60 +82,6 @@ def test_the_publication_list_sums_payouts_per_township_and_village(rt, desk):
         f"{month},白河乡,（未登记）,1,90.00", f"{month},白河乡,小计,1,90.00",
         f"{month},（未登记）,（未登记）,1,3.00", f"{month},（未登记）,小计,1,3.00",
         f"{month},合计,,5,299.64"]
-
-
-def drawn_in_some_month(rt, case_no: str, chains: tuple[str, ...], share: float = 0.25) -> str:
-    """Test setup: move the case's approval into a month in which it is drawn; returns the month."""
-    month = next(f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)
-                 if expected_draw(case_no, f"{y}-{m:02d}", share))
-    move_approval(rt, [case_no], chains, month_bounds(month)[0] + timedelta(days=2))
-    return month
-
-
-def test_recheck_findings_are_recorded_appended_and_shown_in_the_queue(rt, desk):
-    from archive.models import AuditEvent, RecheckOutcome
-    from archive.workflows import Conflict, Incomplete, NotAllowed, record_outcome
-    from archive.workflows.errors import BadRequest
-
-    case_no, other = approve_claims(rt, desk, 2, claim_type="inpatient", amount="900",
-                                    designated_provider=False)  # out-of-network: the audit chief signs
-    month = drawn_in_some_month(rt, case_no, ("out_of_network",))
-    never = next(f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)
-                 if not expected_draw(other, f"{y}-{m:02d}", 0.25))
-    move_approval(rt, [other], ("out_of_network",), month_bounds(never)[0] + timedelta(days=2))
-    auditor = desk["auditor"]
-
-    def record(user, target=case_no, **given):
-        with rt.sessions.begin() as session:
-            found = record_outcome(session, user, target, **given)
-            return found.id, found.month, found.outcome, found.difference_fen
-
-    assert record(auditor, outcome="confirmed")[1:] == (month, "confirmed", None)
-    with pytest.raises(Incomplete, match="found wrong"):
-        record(auditor, outcome="discrepancy", note="  ")
-    with pytest.raises(BadRequest):
-        record(auditor, outcome="discrepancy", note="x", difference="12.345")
-    with pytest.raises(BadRequest):
-        record(auditor, outcome="approved")
-    later = record(auditor, outcome="discrepancy", note="住院天数多计2天", difference="-12.50")
-    assert later[1:] == (month, "discrepancy", -1250)
-    with pytest.raises(Conflict, match="not drawn"):
-        record(auditor, other, outcome="confirmed")
-    with pytest.raises(NotAllowed, match="You signed"):
-        record(desk["audit_chief"], outcome="confirmed")
-    with pytest.raises(Forbidden):
-        record(desk["reviewer"], outcome="confirmed")
-
-    with rt.sessions() as session:
-        (item,) = [i for i in recheck_queue(session, auditor, month).items if i.case_no == case_no]
-        assert (item.outcome.id, item.outcome.note) == (later[0], "住院天数多计2天")
-        findings = session.scalars(select(RecheckOutcome).order_by(RecheckOutcome.id)).all()
-        assert [f.outcome for f in findings] == ["confirmed", "discrepancy"]  # the first one stays
-        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "spot_check.recorded")).all()
-        assert [e.details["outcome"] for e in events] == ["confirmed", "discrepancy"]
-        findings[0].note = "rewritten"
-        with pytest.raises(PermissionError, match="immutable"):
-            session.flush()
 
 
 def test_the_publication_list_adds_up_what_the_cashier_paid_not_what_was_claimed(rt, desk):

@@ -1,39 +1,42 @@
-"""The spot-check draw (抽查): reproducible from the case number and month, with the configured share."""
+"""The spot-check draw (抽查): an exact quota, ranked by HMAC with the month's committed seed."""
 
 from __future__ import annotations
 
 import hashlib
-import math
+import hmac
 from datetime import datetime
 
 import pytest
 
-from archive.workflows import BadRequest, draw_value, registry
+from archive.workflows import BadRequest, registry
 from archive.workflows.rules import load_rules
 from archive.workflows.spot_checks import month_bounds, parse_month
+from archive.workflows.spot_draws import draw_cases, quota, rank
 from archive.workflows.workdays import CHINA
 
 
-def test_the_draw_is_the_documented_sha256_computation():
-    # printf '%s' 'AJ-2026-000123|2026-11' | sha256sum → take 16 hex digits, divide by 2^64.
-    digest = hashlib.sha256(b"AJ-2026-000123|2026-11").hexdigest()
-    assert draw_value("AJ-2026-000123", "2026-11") == int(digest[:16], 16) / 2**64
-    assert draw_value("AJ-2026-000123", "2026-11") == draw_value("AJ-2026-000123", "2026-11")
-    assert draw_value("AJ-2026-000123", "2026-11") != draw_value("AJ-2026-000123", "2026-12")
-    assert 0 <= draw_value("AJ-2026-000123", "2026-11") < 1
+def test_the_quota_is_exact_and_rounded_up():
+    assert [quota(0.25, n) for n in (0, 1, 3, 4, 5, 8, 9, 100)] == [0, 1, 1, 1, 2, 2, 3, 25]
+    assert [quota(0.15, n) for n in (1, 7, 20, 21, 100)] == [1, 2, 3, 4, 15]  # 0.15 × 20 is 3, not 4
+    assert [quota(0.02, n) for n in (0, 1, 50, 51, 120)] == [0, 1, 1, 2, 3]
 
 
-@pytest.mark.parametrize("share", [0.15, 0.25])
-def test_the_share_drawn_on_a_large_generated_set_is_the_configured_one(share):
-    n = 40_000
-    numbers = [f"AJ-{2025 + i % 2}-{i:06d}" for i in range(n)]
-    drawn = sum(draw_value(case_no, "2026-11") < share for case_no in numbers)
-    # Binomial: the observed share is within 5 standard deviations (fails by chance < 1e-6).
-    bound = 5 * math.sqrt(share * (1 - share) / n)
-    assert abs(drawn / n - share) < bound, (drawn / n, share, bound)
-    # Another month draws a (nearly) independent set: the overlap is about share².
-    again = sum(draw_value(c, "2026-11") < share and draw_value(c, "2026-12") < share for c in numbers)
-    assert abs(again / n - share ** 2) < 5 * math.sqrt(share ** 2 * (1 - share ** 2) / n)
+def test_the_draw_is_the_documented_hmac_ranking_and_takes_exactly_the_quota():
+    seed = "ab" * 32
+    cases = [f"AJ-2026-{i:06d}" for i in range(1, 41)]
+    drawn = draw_cases(seed, "2026-11", "sporadic_claim", 0.25, list(reversed(cases)))
+    assert len(drawn) == 10 and drawn == sorted(drawn) and set(drawn) <= set(cases)
+
+    # printf '%s' '2026-11|sporadic_claim|CASE' | openssl dgst -sha256 -mac HMAC -macopt hexkey:SEED
+    def documented(case_no):
+        return hmac.new(bytes.fromhex(seed), f"2026-11|sporadic_claim|{case_no}".encode(),
+                        hashlib.sha256).hexdigest()
+
+    assert drawn == sorted(sorted(cases, key=documented)[:10])
+    assert rank(seed, "2026-11", "sporadic_claim", cases[0]) == documented(cases[0])
+    # Another seed draws another set of the same size; the case number alone predicts nothing.
+    other = draw_cases("cd" * 32, "2026-11", "sporadic_claim", 0.25, cases)
+    assert len(other) == 10 and other != drawn
 
 
 def test_the_configured_groups():

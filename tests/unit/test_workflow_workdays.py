@@ -32,10 +32,10 @@ def test_national_day_week_2026():
     assert CAL.between(date(2026, 9, 30), date(2026, 10, 10)) == 3  # 8, 9 and 10 October
 
 
-def test_past_the_published_calendar_counts_monday_to_friday_and_says_so():
-    # The package's data ends with 2026; New Year's Day 2027 is a Friday.
+def test_past_the_published_calendar_skips_statutory_holidays_and_says_so():
+    # The package's data ends with 2026; New Year's Day 2027 is a Friday and stays a holiday.
     due = CAL.add(date(2026, 12, 30), 3)
-    assert due.on == date(2027, 1, 4)  # 31 Dec, 1 Jan (estimated as a working day), 4 Jan
+    assert due.on == date(2027, 1, 5)  # 31 Dec, (1 Jan off, weekend), 4 Jan, 5 Jan
     assert due.estimated
     assert not CAL.add(date(2026, 12, 1), 5).estimated
 
@@ -78,7 +78,7 @@ def test_a_broken_override_file_is_refused_with_its_name(tmp_path, text):
 
 def test_the_shipped_override_file_loads_and_a_missing_one_is_empty(tmp_path):
     assert isinstance(load_calendar(HOLIDAYS_FILE), WorkCalendar)
-    assert load_calendar(tmp_path / "absent.toml") == WorkCalendar()
+    assert load_calendar(tmp_path / "absent.toml").overrides == {}
 
 
 def test_today_is_the_date_in_china():
