@@ -84,6 +84,8 @@ def update_case(session: Session, case_no: str, *, actor, reason: str, **changes
             case.claimant_id_number = _id_number(value)
         elif name == "filed_by":
             case.filed_by = _filer(value)
+        elif name == "hospital":
+            case.hospital = (value or "").strip()[:128] or None
         elif name in ("out_of_county", "designated_provider"):
             setattr(case, name, _flag(value, name))
         else:

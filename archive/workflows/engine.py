@@ -47,8 +47,8 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     returned = next((run for run in runs if run.status == WorkflowStatus.RETURNED), None)
     if returned is not None:
         definition = registry().get(returned.definition)
+        refuse_without_statements(case)  # 一日清单, whatever the chain: says what is wrong
         refuse_incomplete(case, definition)
-        refuse_without_statements(case)  # 一日清单, whatever the chain
         refuse_unknown_routing(case_facts(case), definition)
         hashes = state.signed_hashes(session, returned)
         # Back to the step that returned it, or earlier if an earlier signature no longer
@@ -62,8 +62,8 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
         if runs or case.status != "intake":
             raise Conflict(_("Case %(case_no)s has already left intake."), case_no=case.case_no)
         definition = choose_chain(registry(), case_facts(case))
+        refuse_without_statements(case)  # 一日清单, whatever the chain: says what is wrong
         refuse_incomplete(case, definition)
-        refuse_without_statements(case)  # 一日清单, whatever the chain
         refuse_unknown_routing(case_facts(case), definition)
         instance, action = state.start(session, case, definition), "workflow.started"
     state.sync_case_status(session, case)

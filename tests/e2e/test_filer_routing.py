@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from archive.demo import documents as gen
 from archive.models import Case, WorkflowInstance
 from archive.workflows.workdays import calendar, today_in_china
 from tests import factories
@@ -18,6 +19,14 @@ FOUR_GATES = ["window_intake:initial_review", "window_intake:audit_chief",
               "window_intake:finance_chief", "window_intake:director"]
 DESIGNATED_IN_COUNTY = {"designated_provider": True, "out_of_county": False,
                         "hospital": factories.HOSPITAL}
+
+
+def large_inpatient_invoice() -> bytes:
+    """An inpatient bill of 25,000.00 yuan (over the 20,000 threshold of seed 002)."""
+    lines = ["住院", "票据代码：35010126    票据号码：0089990001", "交款人：张伟    收款单位：省立医院",
+             "开票日期：2026年3月10日", "床位费    25000.00", "合计（小写）：￥25000.00",
+             "合计（大写）：贰万伍仟元整"]
+    return gen._pdf([lines], "医疗收费票据")
 
 
 @pytest.fixture
@@ -58,16 +67,9 @@ def test_a_large_out_of_county_claim_is_phone_checked_before_the_gates_within_7_
     """Designated or not, out of county: the insured files it, so seed 002's threshold check
     and time limit apply; before, a non-designated claim went through the four gates only."""
     clerk = headers(runtime, desk["intake_clerk"])
-    files = [(inpatient_invoice(), "invoice"), (statement(), "daily_statement")]
+    files = [(large_inpatient_invoice(), "invoice"), (statement(), "daily_statement")]
     case_no = claim(client, clerk, files, designated_provider=False, out_of_county=True,
                     amount="25000")
-    # The bill reads 500.00: the typed amount is a finding to resolve, and routing follows the
-    # documents; say the bill is 25,000 so the threshold is what is tested.
-    invoice = next(d["id"] for d in client.get(f"/api/cases/{case_no}", headers=clerk).json["documents"]
-                   if d["kind"] == "invoice")
-    corrected = client.put(f"/api/documents/{invoice}/fields/total_amount", headers=clerk,
-                           json={"value": "25000.00", "reason": "核对票据"})
-    assert corrected.status_code == 200, corrected.json
     sent = submit(client, clerk, case_no)
     assert sent.status_code == 201, sent.json
     assert sent.json["chain"] == "window_intake"
