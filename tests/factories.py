@@ -49,6 +49,9 @@ def make_case(runtime, actor, **overrides) -> str:
     fields = {"claimant_name": "张伟", "claim_type": "inpatient", "hospital": HOSPITAL, **overrides}
     if fields["claim_type"] in PATIENT_CLAIMS:  # 外报 unless a test says who files it
         fields.setdefault("filed_by", "insured")
+    if fields["claim_type"] == "referral":  # signed by the village and township officers of the desk
+        fields.setdefault("township", TOWNSHIP)
+        fields.setdefault("village", VILLAGE)
     with runtime.sessions.begin() as session:
         return open_case(session, actor=actor, **fields).case_no
 
