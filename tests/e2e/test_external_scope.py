@@ -11,12 +11,12 @@ too, it grants them through the permission table (`granting`), the one thing cha
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
 
 from archive.auth import can, permissions
-from archive.auth.accounts import set_scope
 from archive.demo import documents as gen
 from tests import factories
 from tests.e2e.claim_api import headers
@@ -179,14 +179,17 @@ def test_without_a_scope_an_external_user_sees_nothing(app, runtime, users, worl
     assert client.get(f"/api/cases/{world['away']['case_no']}", headers=auth).status_code == 404
 
 
-def test_the_scope_is_set_by_the_service_the_cli_uses_and_audited(runtime, users, world):
+def test_the_scope_is_set_from_the_command_line_and_audited(runtime, users, world, environ):
     from sqlalchemy import select
 
     from archive.models import AuditEvent
 
+    environ = {**os.environ, **environ}
     officer = factories.make_user(runtime, "township_officer", "u_other_township")
-    with runtime.sessions.begin() as session:
-        set_scope(session, session.merge(officer), township="白河乡", actor=session.merge(users["admin"]))
+    done = factories.archive(environ, "user", "scope", "u_other_township", "--township", "白河乡")
+    assert done.returncode == 0, done.stderr
+    refused = factories.archive(environ, "user", "scope", "u_reviewer", "--township", "白河乡")
+    assert refused.returncode == 1 and "not scoped" in refused.stderr
     assert _sees(runtime, officer, world["away"]["case_no"])
     assert not _sees(runtime, officer, world["home"]["case_no"])
     with runtime.sessions() as session:

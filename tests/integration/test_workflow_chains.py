@@ -117,7 +117,7 @@ def test_window_intake_routes_by_type_amount_and_county(runtime, fields, route, 
 def test_an_inpatient_claim_without_daily_statements_is_not_accepted(rt, desk):
     clerk = desk["intake_clerk"]
     case_no = factories.make_claim(rt, clerk, claim_type="inpatient", amount="3000", documents=("invoice",))
-    with pytest.raises(Incomplete, match="lacks daily itemised statement"):
+    with pytest.raises(Incomplete, match="no daily itemised statement"):
         factories.send_for_sign_off(rt, clerk, case_no)
     assert factories.workflow_state(rt, case_no) == {"case": "intake"}
     assert actions(rt) == []

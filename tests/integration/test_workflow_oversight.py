@@ -154,11 +154,11 @@ def test_recheck_findings_are_recorded_appended_and_shown_in_the_queue(rt, desk)
     from archive.workflows.errors import BadRequest
 
     case_no, other = approve_claims(rt, desk, 2, claim_type="inpatient", amount="900",
-                                    designated_provider=False)  # out-of-network: the audit chief signs
-    month = drawn_in_some_month(rt, case_no, ("out_of_network",))
+                                    designated_provider=False)  # 外报: the audit chief signs
+    month = drawn_in_some_month(rt, case_no, ("window_intake",))
     never = next(f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)
                  if not expected_draw(other, f"{y}-{m:02d}", 0.25))
-    move_approval(rt, [other], ("out_of_network",), month_bounds(never)[0] + timedelta(days=2))
+    move_approval(rt, [other], ("window_intake",), month_bounds(never)[0] + timedelta(days=2))
     auditor = desk["auditor"]
 
     def record(user, target=case_no, **given):
