@@ -130,12 +130,13 @@ def test_search_hits_and_counts_follow_the_scope(app, runtime, users, world, mon
     assert found.status_code == 200, found.json
     cases = {hit["case_no"] for hit in found.json["hits"]}
     assert cases == {world["home"]["case_no"]} and found.json["total"] == 1
+    assert found.json["facets"]["kind"] == {"referral": 1}  # counts as seen, not as stored
     assert ID not in found.get_data(as_text=True)
     away = client.get(f"/api/search?q={world['away']['case_no']}", headers=auth).json
     assert away["total"] == 0 and away["hits"] == []
     # The agency's reviewer finds both.
     both = client.get("/api/search?q=转诊转院审批表", headers=headers(runtime, users["reviewer"])).json
-    assert both["total"] == 2
+    assert both["total"] == 2 and both["facets"]["kind"] == {"referral": 2}
 
 
 @pytest.mark.parametrize("role", EXTERNAL)
