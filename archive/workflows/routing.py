@@ -19,6 +19,8 @@ FIELD_NAMES = {"amount": Label("申报金额", "claimed amount"), "township": La
                "claim_type": Label("报销类别", "claim type"),
                "out_of_county": Label("是否县外就医", "treated outside the county"),
                "designated_provider": Label("是否定点医疗机构", "designated provider"),
+               "hospital": Label("就诊医院", "hospital where treated"),
+               "village": Label("村", "village"),
                "filed_by": Label("申报方（参保人外报或定点机构内报）",
                                  "who files the claim (the insured, or the designated provider)")}
 
@@ -47,3 +49,24 @@ def choose_chain(registry, facts: Mapping[str, Any]) -> Definition:
         raise NoChain(_("No sign-off chain applies to a case like this one; check its claim "
                         "type and fields."))
     return definition
+
+
+# The case field that places a case in the scope of a role outside the agency (archive.access).
+SCOPE_FIELDS = {"hospital": ("hospital",), "village": ("township", "village"), "township": ("township",)}
+
+
+def refuse_unplaced(case, definition: Definition) -> None:
+    """Refuse (422) a case that a step of its chain waits for a hospital's, village's or
+    township's officer to sign while the case does not say which: nobody could see it there."""
+    from archive.auth import scope_kind
+
+    facts = {name: getattr(case, name) for name in ("hospital", "township", "village")}
+    for step in definition.steps:
+        kind = scope_kind(step.role)
+        missing = [f for f in SCOPE_FIELDS.get(kind, ()) if not facts[f]]
+        if missing:
+            names = [FIELD_NAMES[f] for f in missing]
+            raise Incomplete(_("Fill in %(fields)s first: step %(step)s is signed by its own "
+                               "officer, who sees only the cases of it."),
+                             fields=Label("、".join(n.zh for n in names), ", ".join(n.en for n in names)),
+                             step=step.label)

@@ -123,3 +123,14 @@ def test_a_settlement_is_filed_by_the_provider_without_saying_so(client, runtime
     bad = client.post("/api/cases", headers=clerk, json={"claimant_name": "张伟", "claim_type": "inpatient",
                                                          "filed_by": "hospital"})
     assert bad.status_code == 400 and bad.json["error"] == "invalid_case"
+
+
+def test_a_providers_claim_names_its_hospital_or_nobody_could_sign_it(client, runtime, desk):
+    """The 内报 chain's first level is the hospital's own clerk, who sees that hospital's cases
+    only: a case that does not say which hospital is not sent there to wait forever."""
+    clerk = headers(runtime, desk["intake_clerk"])
+    files = [(inpatient_invoice(), "invoice"), (statement(), "daily_statement")]
+    case_no = claim(client, clerk, files, filed_by="provider", designated_provider=True)
+    refused = submit(client, clerk, case_no)
+    assert refused.status_code == 422 and "就诊医院" in refused.json["message"], refused.json
+    assert factories.workflow_state(runtime, case_no) == {"case": "intake"}
