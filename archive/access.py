@@ -13,15 +13,21 @@ an archivist classifies or files it. Except where the record class of its claim 
 `from_start` (audit material, grade 3): that grade applies from the moment the case is opened,
 so an audit of a hospital in progress is hidden from the hospital's clerk and the village
 officer. The person who opened such a case still sees it (they hold its papers).
+
+Scope (storage_config/roles.toml [scopes]): the roles outside the agency see, on top of all
+that, only the cases of the part of the county they work for — a hospital clerk those treated at
+their hospital, a village officer those of their village, a township officer those of their
+township — as set on their account; without one they see none (fail closed). A loan does not
+widen a scope.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
-from archive.auth import can, clearance_of
+from archive.auth import can, clearance_of, scope_kind
 from archive.models import ArchiveRecord, Case, Document, Loan
 from archive.models.types import utcnow
 from archive.records.retention import schedule
@@ -36,6 +42,31 @@ def case_condition(user) -> ColumnElement[bool]:
     skip filtering altogether (a clearance at the top grade)."""
     if not can(user, "case.view"):
         return false()
+    scope = scope_condition(user)
+    if scope is None:
+        return graded_condition(user)
+    return and_(scope, graded_condition(user))
+
+
+def scope_condition(user) -> ColumnElement[bool] | None:
+    """The part of the county a user outside the agency works for; None for the agency's staff."""
+    kind = scope_kind(user.role)
+    if kind is None:
+        return None
+    hospital, township, village = (getattr(user, name, None) for name in
+                                   ("scope_hospital", "scope_township", "scope_village"))
+    if kind == "hospital" and hospital:
+        return Case.hospital == hospital
+    if kind == "township" and township:
+        return Case.township == township
+    if kind == "village" and village:
+        # Village names repeat across townships: the township, when set, must match too.
+        return and_(Case.village == village, *([Case.township == township] if township else []))
+    return false()  # no scope set yet: nothing
+
+
+def graded_condition(user) -> ColumnElement[bool]:
+    """The access grades (and loans) part of `case_condition`."""
     clearance = clearance_of(user)
     if clearance >= schedule().top_grade:
         return true()

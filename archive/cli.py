@@ -396,6 +396,25 @@ def user_set_password(username, password) -> None:
     click.echo(f"password of {username} changed")
 
 
+@user.command("scope")
+@click.argument("username")
+@click.option("--hospital", default=None, help="a hospital clerk's hospital")
+@click.option("--township", default=None, help="a township officer's (or a village's) township")
+@click.option("--village", default=None, help="a village officer's village")
+def user_scope(username, hospital, township, village) -> None:
+    """Set the part of the county a person outside the agency works for (empty: none)."""
+    from archive.auth.accounts import AccountError, set_scope
+
+    runtime = _runtime()
+    try:
+        with runtime.sessions.begin() as session:
+            set_scope(session, _as_user(session, username), hospital=hospital, township=township,
+                      village=village, actor=_as_user(session, None))
+    except AccountError as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"scope of {username} set")
+
+
 @user.command("token")
 @click.argument("username")
 @click.option("--name", default="scanner", show_default=True)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from archive.access import case_condition
+from archive.access import case_condition, scope_condition
 from archive.auth import can
 from archive.models import ArchiveRecord, Case, SignOff, WorkflowInstance
 from archive.workflows.definitions import registry
@@ -104,7 +104,10 @@ def throughput(session: Session, user, *, zone: str = "Asia/Shanghai", weeks: in
     counted = []
     if user.role in signing_roles():
         counted.append(("signed_by_me", SignOff.signed_at, (SignOff.signer_id == user.id,)))
-        counted.append(("signed_by_role", SignOff.signed_at, (SignOff.role == user.role,)))
+        by_role = (SignOff.role == user.role,)
+        if scope_condition(user) is not None:  # a hospital's clerk counts their hospital's only
+            by_role += (SignOff.case_id.in_(select(Case.id).where(case_condition(user))),)
+        counted.append(("signed_by_role", SignOff.signed_at, by_role))
     if can(user, "case.create"):
         counted.append(("opened_by_me", Case.created_at, (Case.created_by_id == user.id,)))
         counted.append(("opened", Case.created_at, (case_condition(user),)))

@@ -28,17 +28,30 @@ def _password_hash(password: str) -> str:
     return PasswordHasher().hash(password)
 
 
+# Where the roles outside the agency (storage_config/roles.toml [scopes]) of the test desk work:
+# cases opened by make_case are treated at HOSPITAL; pass township/village to reach the others.
+HOSPITAL, TOWNSHIP, VILLAGE = "县人民医院", "城关镇", "东关村"
+PATIENT_CLAIMS = ("outpatient", "inpatient", "maternity", "trauma", "other")
+
+
 def users_for_all_roles(runtime) -> dict:
-    """One active user per role: username u_<role>, password pw-<role>."""
+    """One active user per role: username u_<role>, password pw-<role>; the external roles
+    scoped to HOSPITAL, TOWNSHIP and its VILLAGE."""
     with runtime.sessions.begin() as session:
         users = {role: User(username=f"u_{role}", display_name=f"User {role}", role=role,
-                            password_hash=_password_hash(f"pw-{role}")) for role in roles()}
+                            password_hash=_password_hash(f"pw-{role}"), scope_hospital=HOSPITAL,
+                            scope_township=TOWNSHIP, scope_village=VILLAGE) for role in roles()}
         session.add_all(users.values())
     return users
 
 
 def make_case(runtime, actor, **overrides) -> str:
-    fields = {"claimant_name": "张伟", "claim_type": "inpatient", **overrides}
+    fields = {"claimant_name": "张伟", "claim_type": "inpatient", "hospital": HOSPITAL, **overrides}
+    if fields["claim_type"] in PATIENT_CLAIMS:  # 外报 unless a test says who files it
+        fields.setdefault("filed_by", "insured")
+    if fields["claim_type"] == "referral":  # signed by the village and township officers of the desk
+        fields.setdefault("township", TOWNSHIP)
+        fields.setdefault("village", VILLAGE)
     with runtime.sessions.begin() as session:
         return open_case(session, actor=actor, **fields).case_no
 

@@ -9,6 +9,7 @@ from archive.auth.permissions import (
     role_clearance,
     role_label,
     roles,
+    scope_kind,
 )
 from archive.auth.users import (
     AccountLocked,
@@ -43,6 +44,7 @@ __all__ = [
     "role_clearance",
     "role_label",
     "roles",
+    "scope_kind",
     "set_password",
     "user_for_token",
 ]

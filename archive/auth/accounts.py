@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.auth.permissions import SYSTEM_ROLE, role_clearance, roles
+from archive.auth.permissions import SYSTEM_ROLE, role_clearance, roles, scope_kind
 from archive.auth.users import end_sessions
 from archive.models import ApiToken, User
 from archive.models.types import utcnow
@@ -68,6 +68,38 @@ def set_clearance(session: Session, user: User, clearance: int | None, *, actor:
     audit.record(session, "user.clearance", actor=actor, target=user, details={
         "from": user.clearance, "to": clearance, "role_default": role_clearance(user.role)})
     user.clearance = clearance
+
+
+def set_scope(session: Session, user: User, *, hospital: str | None = None,
+              township: str | None = None, village: str | None = None, actor: User) -> None:
+    """The part of the county a person outside the agency works for (archive.access): a hospital
+    clerk's hospital, a village officer's village (and its township), a township officer's
+    township. Empty values clear it: such a person then sees no case."""
+    kind = scope_kind(user.role)
+    if kind is None:
+        raise AccountError("not_scoped", f"role {user.role} is not scoped (storage_config/roles.toml "
+                           "[scopes])")
+    _not_yourself(user, actor)
+    chosen = {"hospital": _text(hospital, 128), "township": _text(township, 64),
+              "village": _text(village, 64)}
+    if kind == "hospital":
+        chosen["township"] = chosen["village"] = None
+    elif kind == "township":
+        chosen["hospital"] = chosen["village"] = None
+    else:
+        chosen["hospital"] = None
+    before = {"hospital": user.scope_hospital, "township": user.scope_township,
+              "village": user.scope_village}
+    if chosen == before:
+        return
+    audit.record(session, "user.scope", actor=actor, target=user,
+                 details={"kind": kind, "from": before, "to": chosen})
+    user.scope_hospital, user.scope_township, user.scope_village = (
+        chosen["hospital"], chosen["township"], chosen["village"])
+
+
+def _text(value: str | None, length: int) -> str | None:
+    return (value or "").strip()[:length] or None
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:

@@ -15,9 +15,30 @@ class Forbidden(Exception):
     """The user's role does not allow this action."""
 
 
+SCOPE_KINDS = ("hospital", "village", "township")
+
+
 @cache
 def _policy() -> dict:
-    return tomllib.loads(ROLES_FILE.read_text(encoding="utf-8"))
+    policy = tomllib.loads(ROLES_FILE.read_text(encoding="utf-8"))
+    _check_scopes(policy)
+    return policy
+
+
+def _check_scopes(policy: dict) -> None:
+    """A scoped role is one outside the agency: it may never see full identifiers."""
+    for role, kind in policy.get("scopes", {}).items():
+        if role not in policy["roles"] or kind not in SCOPE_KINDS:
+            raise ValueError(f"{ROLES_FILE}: [scopes] {role} = {kind!r}: unknown role or scope "
+                             f"(one of {', '.join(SCOPE_KINDS)})")
+        if role in policy["permissions"].get("identifiers.view", []):
+            raise ValueError(f"{ROLES_FILE}: {role} is scoped ([scopes]) and may not hold "
+                             "identifiers.view")
+
+
+def scope_kind(role: str) -> str | None:
+    """"hospital", "village" or "township" for a role outside the agency, None for the agency's."""
+    return _policy().get("scopes", {}).get(role)
 
 
 def roles() -> dict[str, dict[str, str]]:

@@ -10,12 +10,16 @@ import io
 
 from sqlalchemy import select
 
-from archive.auth import PasswordPolicy, create_user, role_label, roles
+from archive.auth import PasswordPolicy, create_user, role_label, roles, scope_kind
+from archive.auth.accounts import set_scope
 from archive.demo.documents import demo_set
 from archive.intake import ingest, open_case
 from archive.models import Case, User
 from archive.queue import enqueue_processing
 from archive.setup import system_user
+
+# Where the demo's claimants live and were treated: the external demo accounts work for it.
+DEMO_PLACE = {"hospital": "县人民医院", "township": "城关镇", "village": "东关村"}
 
 
 def load_demo(runtime) -> list[str]:
@@ -30,8 +34,10 @@ def load_demo(runtime) -> list[str]:
             username = f"demo_{role}"
             if session.scalar(select(User.id).where(User.username == username)) is None:
                 password = policy.generate()
-                create_user(session, username=username, display_name=role_label(role),
-                            role=role, password=password, actor=system, policy=policy)
+                account = create_user(session, username=username, display_name=role_label(role),
+                                      role=role, password=password, actor=system, policy=policy)
+                if scope_kind(role):  # the external roles see the demo's hospital and village
+                    set_scope(session, account, actor=system, **DEMO_PLACE)
                 created.append((username, role, password))
     if created:
         out.append("Demo accounts (passwords are shown only now):")
@@ -45,7 +51,7 @@ def load_demo(runtime) -> list[str]:
             if session.scalar(select(Case.id).where(Case.claimant_name == claimant)) is not None:
                 continue
             case_no = open_case(session, actor=system, claimant_name=claimant,
-                                claim_type=claim_type).case_no
+                                claim_type=claim_type, **DEMO_PLACE).case_no
         for document in documents:
             result = ingest(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
                             case_no=case_no, stream=io.BytesIO(document.content),

@@ -11,7 +11,7 @@ from archive.amounts import yuan_to_fen
 from archive.auth import require
 from archive.intake.validate import Rejected
 from archive.models import Case
-from archive.models.cases import CLAIM_TYPES
+from archive.models.cases import CLAIM_TYPES, FILERS
 from archive.models.sequences import next_in_sequence
 from archive.models.types import utcnow
 from archive.ocr.checks import valid_id_number
@@ -19,15 +19,18 @@ from archive.records import audit
 from archive.workflows import content_changed
 
 EDITABLE_FIELDS = ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
-                   "village", "amount", "out_of_county", "designated_provider")
+                   "village", "amount", "out_of_county", "designated_provider", "hospital", "filed_by")
 
 
 def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
               claimant_id_number: str | None = None, insurance_number: str | None = None,
               township: str | None = None, village: str | None = None, amount=None,
-              out_of_county=False, designated_provider=True) -> Case:
-    """A new case in intake. `amount` is the claimed total in yuan ("12345.60"); the two flags
-    say where the care was given (they route the case to its sign-off chain)."""
+              out_of_county=False, designated_provider=True, hospital: str | None = None,
+              filed_by: str | None = None) -> Case:
+    """A new case in intake. `amount` is the claimed total in yuan ("12345.60"); `hospital` and
+    the two flags say where the care was given, `filed_by` who files the claim ("insured" at the
+    window, or the "provider" that settled at discharge): with the claim type they route the
+    case to its sign-off chain (archive.workflows.filers)."""
     require(actor, "case.create")
     claimant_name = _claimant(claimant_name)
     _claim_type(claim_type)
@@ -44,6 +47,8 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
         amount_fen=_fen(amount),
         out_of_county=_flag(out_of_county, "out_of_county"),
         designated_provider=_flag(designated_provider, "designated_provider"),
+        hospital=(hospital or "").strip()[:128] or None,
+        filed_by=_filer(filed_by),
         created_by_id=actor.id,
     )
     session.add(case)
@@ -78,6 +83,10 @@ def update_case(session: Session, case_no: str, *, actor, reason: str, **changes
             case.amount_fen = _fen(value)
         elif name == "claimant_id_number":
             case.claimant_id_number = _id_number(value)
+        elif name == "filed_by":
+            case.filed_by = _filer(value)
+        elif name == "hospital":
+            case.hospital = (value or "").strip()[:128] or None
         elif name in ("out_of_county", "designated_provider"):
             setattr(case, name, _flag(value, name))
         else:
@@ -113,6 +122,16 @@ def _claim_type(value) -> str:
         raise Rejected(f"unknown claim type {value!r}; one of {', '.join(CLAIM_TYPES)}",
                        code="invalid_case", status=400)
     return value
+
+
+def _filer(value) -> str | None:
+    text = str(value or "").strip().lower()
+    if not text:
+        return None  # derived from the other facts where they decide it, else asked for
+    if text not in FILERS:
+        raise Rejected(f"filed_by must be one of {', '.join(FILERS)}, not {value!r}",
+                       code="invalid_case", status=400)
+    return text
 
 
 def _fen(value) -> int | None:

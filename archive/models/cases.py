@@ -12,6 +12,7 @@ from archive.models.types import UTCDateTime, utcnow
 # "audit" (稽核): a case file opened for an audit of a provider or of claims (chain 6).
 CLAIM_TYPES = ("outpatient", "inpatient", "maternity", "trauma", "referral", "settlement", "other",
                "audit")
+FILERS = ("insured", "provider")
 DOCUMENT_KINDS = ("invoice", "daily_statement", "referral", "agreement", "vat_invoice", "other")
 
 
@@ -40,6 +41,13 @@ class Case(Base):
     claim_type: Mapped[str] = mapped_column(String(32))
     township: Mapped[str | None] = mapped_column(String(64))
     village: Mapped[str | None] = mapped_column(String(64))  # 村: the publication list (公示) groups by it
+    # Where the care was given (the provider, as on its invoices): a hospital clerk sees the
+    # cases of their hospital only (archive.access).
+    hospital: Mapped[str | None] = mapped_column(String(128), index=True)
+    # Who files the claim: "insured" (外报: the insured paid and claims at the agency) or
+    # "provider" (内报: a designated provider settled at discharge and claims the fund's share).
+    # None: derived from the other facts where they decide it (archive.workflows.filers).
+    filed_by: Mapped[str | None] = mapped_column(String(16))
     # Claimed amount in fen (分), kept as an integer so no float or dialect rounds it.
     amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     out_of_county: Mapped[bool] = mapped_column(default=False)  # treated outside the county (县外)

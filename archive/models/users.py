@@ -25,6 +25,12 @@ class User(Base):
     # 调阅权限: the highest record access grade this person may consult; None means the default
     # of their role (storage_config/roles.toml [clearances]).
     clearance: Mapped[int | None]
+    # The part of the county an external user works for (storage_config/roles.toml [scopes]):
+    # a hospital clerk's hospital, a village officer's village (in its township), a township
+    # officer's township. Such a user sees only the cases of it, none while it is not set.
+    scope_hospital: Mapped[str | None] = mapped_column(String(128))
+    scope_township: Mapped[str | None] = mapped_column(String(64))
+    scope_village: Mapped[str | None] = mapped_column(String(64))
     # Stored in the session at sign-in and compared on every request: raising it ends every
     # session of this person at once (sign-out, new password, deactivation, role change).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")

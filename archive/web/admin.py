@@ -21,6 +21,7 @@ from archive.auth import (
     require,
     role_clearance,
     roles,
+    scope_kind,
     set_password,
 )
 from archive.auth.accounts import (
@@ -31,6 +32,7 @@ from archive.auth.accounts import (
     revoke_api_token,
     set_active,
     set_clearance,
+    set_scope,
     tokens_of,
     username_taken,
 )
@@ -47,6 +49,7 @@ REFUSALS = {
     "unknown_role": _l("Choose one of the listed roles."),
     "no_token": _l("This account has no such token."),
     "unknown_grade": _l("Choose one of the listed access grades."),
+    "not_scoped": _l("This role works for the whole agency; it has no scope."),
 }
 # archive.auth.passwords: one policy, one wording on every desk.
 WEAK_PASSWORD = {
@@ -146,7 +149,7 @@ def user(user_id: int, *, new_token: str | None = None, status: int = 200):
                            role_form=role_form, password_form=PasswordForm(), token_form=TokenForm(),
                            confirm=ConfirmForm(), new_token=new_token,
                            grades=schedule().access_grades, role_clearance=role_clearance(account.role),
-                           clearance=clearance_of(account),
+                           clearance=clearance_of(account), scope=scope_kind(account.role),
                            min_password=_password_policy().min_length), status
 
 
@@ -160,6 +163,23 @@ def user_clearance(user_id: int):
     chosen = int(form.clearance.data) if form.clearance.data else None
     return _apply(user_id, lambda: set_clearance(db(), account, chosen, actor=current_user),
                   _("Clearance changed."))
+
+
+class ScopeForm(FlaskForm):
+    hospital = StringField("hospital", validators=[Length(max=128)])
+    township = StringField("township", validators=[Length(max=64)])
+    village = StringField("village", validators=[Length(max=64)])
+
+
+@admin.route("/users/<int:user_id>/scope", methods=["POST"])
+def user_scope(user_id: int):
+    account = _account(user_id)
+    form = ScopeForm()
+    if not form.validate_on_submit():
+        return _refuse(user_id, "; ".join(e for errors in form.errors.values() for e in errors))
+    return _apply(user_id, lambda: set_scope(db(), account, hospital=form.hospital.data,
+                                             township=form.township.data, village=form.village.data,
+                                             actor=current_user), _("Scope changed."))
 
 
 @admin.route("/users/<int:user_id>/role", methods=["POST"])

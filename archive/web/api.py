@@ -65,7 +65,7 @@ def token_required(view):
 def create_case():
     body = parse_body(CaseOpening).model_dump()
     fields = ("claimant_name", "claim_type", "claimant_id_number", "insurance_number", "township",
-              "village")
+              "village", "hospital", "filed_by")
     extra = ("amount", "out_of_county", "designated_provider")  # route the case to its chain
     case = open_case(db(), actor=g.api_user, **{k: text(body[k]) for k in fields},
                      **{k: text(body[k]) for k in extra if body[k] is not None})

@@ -42,6 +42,8 @@ class CaseOpening(Body):
     amount: Scalar | None = None
     out_of_county: Scalar | None = None
     designated_provider: Scalar | None = None
+    hospital: Scalar | None = None
+    filed_by: Scalar | None = None
 
 
 class CaseCorrection(CaseOpening):

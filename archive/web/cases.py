@@ -27,7 +27,7 @@ from archive.auth import can
 from archive.cases import case_history, document_states, list_cases, view_case
 from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
-from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
+from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS, FILERS
 from archive.records.export import export_case
 from archive.records.summary import retention_record
 from archive.web.context import db, runtime
@@ -58,6 +58,8 @@ class CaseForm(FlaskForm):
     amount = StringField("amount", validators=[Optional(), Length(max=20)])
     out_of_county = BooleanField("out_of_county")
     non_designated = BooleanField("non_designated")
+    hospital = StringField("hospital", validators=[Optional(), Length(max=128)])
+    filed_by = StringField("filed_by", validators=[Optional(), AnyOf(("", *FILERS))])
 
 
 @cases.app_template_global()
@@ -92,7 +94,7 @@ def new():
             case = open_case(db(), actor=current_user, **{
                 name: form[name].data for name in
                 ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
-                 "village", "amount", "out_of_county")
+                 "village", "amount", "out_of_county", "hospital", "filed_by")
             }, designated_provider=not form.non_designated.data)
         except Rejected as refusal:
             db().rollback()

@@ -117,8 +117,8 @@ def intake_checklist(session: Session, case: Case) -> Checklist:
         definition = registry().get(returned.definition)
     elif runs:
         definition = registry().get(runs[0].definition)
-    else:
-        definition = registry().choose(case_facts(case))
+    else:  # while a fact that decides the chain is empty, the first chain it may be (外报)
+        definition = registry().route(case_facts(case))[0]
     return checklist_for_chain(case, definition)
 
 

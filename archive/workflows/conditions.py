@@ -15,8 +15,10 @@ A condition is a list of clauses that must all hold (AND). Each clause is an inl
   none of whose clauses is false but one is unknown (`evaluate` returns None). An unknown value
   never takes the lenient branch: a step's condition that is unknown runs the step, or — with
   `if_unknown = "block"` on the step — refuses to send the case on until the field is filled in
-  (archive.workflows.steps, archive.workflows.engine.submit). A chain's start_when and deadline
-  rules test fields that are always set (claim type, flags); there unknown counts as false
+  (archive.workflows.steps, archive.workflows.engine.submit). A chain's start_when unknown
+  for a case stops the search for its chain (archive.workflows.definitions.Registry.route): the
+  case is not sent on until the field is filled in, rather than falling through to a chain
+  tried later. Deadline rules test fields that are always set; there unknown counts as false
   (`holds`). An empty list of clauses is always true.
 OR between values of one field is `in`; a step that needs OR between fields is two steps.
 """
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from archive.models.cases import CLAIM_TYPES
+from archive.models.cases import CLAIM_TYPES, FILERS
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ CASE_FIELDS: dict[str, FieldSpec] = {
     "out_of_county": FieldSpec("flag"),  # treated outside the county (县外就医)
     "designated_provider": FieldSpec("flag"),  # treated at a designated provider (定点)
     "township": FieldSpec("text"),
+    # Who files the claim: "insured" (外报) or "provider" (内报); archive.workflows.filers.
+    "filed_by": FieldSpec("text", FILERS),
 }
 
 OPERATORS = {

@@ -17,13 +17,16 @@ SIGNED_FIELDS = ("case_no", "claimant_name", "claimant_id_number", "insurance_nu
                  "township", "amount", "out_of_county", "designated_provider")
 # Fields added later: covered once set, and absent from the content otherwise, so signatures
 # made before the field existed still match the case.
-SIGNED_WHEN_SET = ("village",)
+SIGNED_WHEN_SET = ("village", "hospital", "filed_by")
 
 
 def case_facts(case: Case) -> dict[str, Any]:
     """The fields conditions may test (archive.workflows.conditions.CASE_FIELDS)."""
+    from archive.workflows.filers import filer_of
+
     facts = {name: getattr(case, name) for name in CASE_FIELDS}
     facts.update(_documented_amount(case))
+    facts["filed_by"] = filer_of(facts)  # as recorded, else as the other facts decide it
     return facts
 
 

@@ -130,10 +130,24 @@ class Registry:
         return self.definitions[name]
 
     def choose(self, facts: Mapping[str, Any]) -> Definition | None:
-        """The chain a case leaving intake goes to: the first by priority whose start_when holds."""
+        """The chain a case leaving intake goes to: the first by priority whose start_when holds;
+        None also while an earlier one's is unknown (`route` says on which fields)."""
+        definition, unknown = self.route(facts)
+        return None if unknown else definition
+
+    def route(self, facts: Mapping[str, Any]) -> tuple[Definition | None, list[str]]:
+        """The first chain by priority whose start_when holds or is unknown, with the empty
+        fields that leave it unknown: an unknown fact never lets a case fall through to a chain
+        tried later (who files a claim decides between 外报 and 内报)."""
         starting = sorted((d for d in self.definitions.values() if d.start_when is not None),
                           key=lambda d: d.priority or 0)
-        return next((d for d in starting if d.start_when.holds(facts)), None)
+        for definition in starting:
+            verdict = definition.start_when.evaluate(facts)
+            if verdict is None:
+                return definition, definition.start_when.unknown_fields(facts)
+            if verdict:
+                return definition, []
+        return None, []
 
 
 @cache

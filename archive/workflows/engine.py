@@ -28,7 +28,7 @@ from archive.workflows.deductions import recorded_deductions, yuan
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.workflows.findings import refuse_open_findings
-from archive.workflows.routing import refuse_unknown_routing
+from archive.workflows.routing import choose_chain, refuse_unknown_routing, refuse_unplaced
 from archive.workflows.statements import refuse_without_statements
 from archive.workflows.steps import Label, Step, decision_name
 
@@ -47,9 +47,10 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     returned = next((run for run in runs if run.status == WorkflowStatus.RETURNED), None)
     if returned is not None:
         definition = registry().get(returned.definition)
+        refuse_without_statements(case)  # 一日清单, whatever the chain: says what is wrong
         refuse_incomplete(case, definition)
-        refuse_without_statements(case)  # 一日清单, whatever the chain
         refuse_unknown_routing(case_facts(case), definition)
+        refuse_unplaced(case, definition)  # a hospital's or village's step needs the place
         hashes = state.signed_hashes(session, returned)
         # Back to the step that returned it, or earlier if an earlier signature no longer
         # matches the corrected case (or a step now applies that did not before).
@@ -61,13 +62,11 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     else:
         if runs or case.status != "intake":
             raise Conflict(_("Case %(case_no)s has already left intake."), case_no=case.case_no)
-        definition = registry().choose(case_facts(case))
-        if definition is None:
-            raise NoChain(_("No sign-off chain applies to a case like this one; check its claim "
-                            "type and fields."))
+        definition = choose_chain(registry(), case_facts(case))
+        refuse_without_statements(case)  # 一日清单, whatever the chain: says what is wrong
         refuse_incomplete(case, definition)
-        refuse_without_statements(case)  # 一日清单, whatever the chain
         refuse_unknown_routing(case_facts(case), definition)
+        refuse_unplaced(case, definition)  # a hospital's or village's step needs the place
         instance, action = state.start(session, case, definition), "workflow.started"
     state.sync_case_status(session, case)
     session.flush()

@@ -57,8 +57,10 @@ def approve(client, user_headers, case_no: str, opinion: str = "同意。"):
         "decision": "approve", "opinion": opinion, "expected_version": version})
 
 
+# A patient-filed claim's first gate is the completeness check by a second clerk (the
+# checker): a flag blocks it, and the checker, whom the case waits for, resolves it.
 def test_the_same_file_in_two_cases_blocks_until_resolved_with_a_reason(client, runtime, desk):
-    clerk, reviewer = headers(runtime, desk["intake_clerk"]), headers(runtime, desk["reviewer"])
+    clerk, reviewer = headers(runtime, desk["intake_clerk"]), headers(runtime, desk["checker"])
     content = outpatient_invoice(11)
     first = open_claim(client, clerk, content)
     factories.walk(runtime, desk, first)  # approved and paid before the second claim arrives
@@ -68,7 +70,7 @@ def test_the_same_file_in_two_cases_blocks_until_resolved_with_a_reason(client, 
     assert refused.status_code == 422, refused.json
     assert refused.json["error"] == "unresolved_findings"
     assert first in refused.json["message"] and "duplicate_invoice" in refused.json["message"]
-    assert factories.active_step(runtime, second)[1] == "review"  # nothing was signed
+    assert factories.active_step(runtime, second)[1] == "completeness"  # nothing was signed
 
     shown = client.get(f"/api/cases/{second}/findings", headers=reviewer).json
     duplicate = next(f for f in shown["findings"] if f["code"] == "duplicate_invoice")
@@ -89,7 +91,7 @@ def test_the_same_file_in_two_cases_blocks_until_resolved_with_a_reason(client, 
 
     ok = approve(client, reviewer, second)
     assert ok.status_code == 200, ok.json
-    assert ok.json["step"] == "audit_chief"
+    assert ok.json["step"] == "initial_review"
 
     history = client.get(f"/api/cases/{second}/workflow", headers=reviewer).json["history"]
     with runtime.sessions() as session:
@@ -101,11 +103,11 @@ def test_the_same_file_in_two_cases_blocks_until_resolved_with_a_reason(client, 
         assert event.details["finding"] == duplicate["id"] and event.details["reason"].startswith("首案")
     after = client.get(f"/api/cases/{second}/findings", headers=reviewer).json
     kept = next(f for f in after["findings"] if f["id"] == duplicate["id"])
-    assert kept["resolution"]["by"] == "User reviewer" and after["blocking"] == []
+    assert kept["resolution"]["by"] == "User u_checker" and after["blocking"] == []
 
 
 def test_same_invoice_code_and_number_in_another_file_is_a_duplicate(client, runtime, desk):
-    clerk, reviewer = headers(runtime, desk["intake_clerk"]), headers(runtime, desk["reviewer"])
+    clerk, reviewer = headers(runtime, desk["intake_clerk"]), headers(runtime, desk["checker"])
     first = open_claim(client, clerk, outpatient_invoice(23))
     # A second print of the same invoice: other bytes, the same 票据代码 and 票据号码.
     second = open_claim(client, clerk, outpatient_invoice(23, pages=2))
@@ -119,7 +121,7 @@ def test_same_invoice_code_and_number_in_another_file_is_a_duplicate(client, run
 
 
 def test_an_invoice_of_its_own_passes(client, runtime, desk):
-    clerk, reviewer = headers(runtime, desk["intake_clerk"]), headers(runtime, desk["reviewer"])
+    clerk, reviewer = headers(runtime, desk["intake_clerk"]), headers(runtime, desk["checker"])
     open_claim(client, clerk, outpatient_invoice(31))
     second = open_claim(client, clerk, outpatient_invoice(47))
     assert approve(client, reviewer, second).status_code == 200
@@ -133,11 +135,11 @@ def test_the_case_page_offers_resolution_and_the_cli_refuses_and_resolves(client
     open_claim(client, clerk, content)
     second = open_claim(client, clerk, content)
 
-    cli = factories.archive(environ, "decide", second, "--as", "u_reviewer", "--decision", "approve",
+    cli = factories.archive(environ, "decide", second, "--as", "u_checker", "--decision", "approve",
                             "--opinion", "同意")
     assert cli.returncode == 1 and "duplicate_invoice" in cli.stderr
 
-    factories.login(client, "reviewer")
+    factories.login(client, desk["checker"])
     page = client.get(f"/cases/{second}").get_data(as_text=True)
     assert 'class="resolve-finding"' in page and "重复票据" in page
     finding = page.split('name="finding" value="')[1].split('"')[0]
@@ -145,10 +147,10 @@ def test_the_case_page_offers_resolution_and_the_cli_refuses_and_resolves(client
         "csrf_token": factories.csrf_from(page), "finding": finding, "reason": ""})
     assert posted.status_code == 422
     cli = factories.archive(environ, "resolve-finding", second, "--finding", finding,
-                            "--reason", "经电话核实，前案已撤回", "--user", "u_reviewer")
+                            "--reason", "经电话核实，前案已撤回", "--user", "u_checker")
     assert cli.returncode == 0, cli.stderr
     page = client.get(f"/cases/{second}").get_data(as_text=True)
     assert "经电话核实，前案已撤回" in page and 'class="resolve-finding"' not in page
-    cli = factories.archive(environ, "decide", second, "--as", "u_reviewer", "--decision", "approve",
+    cli = factories.archive(environ, "decide", second, "--as", "u_checker", "--decision", "approve",
                             "--opinion", "同意")
     assert cli.returncode == 0, cli.stderr

@@ -54,11 +54,11 @@ def test_one_days_statement_for_a_five_day_stay_is_refused(client, runtime, desk
     missing = "未覆盖住院日：缺少 2026-03-06、2026-03-07、2026-03-08、2026-03-09（共 4 天）"
     assert missing in refused.json["message"]
 
-    # The whole stay (five nights, 5–9 March) is accepted, on the 外报 chain's first gate.
+    # The whole stay (five nights, 5–9 March) is accepted, on the 外报 chain's first step.
     whole = claim(client, clerk, [(stay, "invoice"), (statement(days=5), "daily_statement")])
     sent = submit(client, clerk, whole)
     assert sent.status_code == 201, sent.json
-    assert (sent.json["chain"], sent.json["step"]) == ("out_of_network", "review")
+    assert (sent.json["chain"], sent.json["step"]) == ("window_intake", "completeness")
 
 
 def test_a_gap_between_statements_is_refused_when_the_stay_is_unknown(client, runtime, desk):
@@ -74,7 +74,7 @@ def test_the_window_intake_chain_refuses_them_too(client, runtime, desk):
     clerk = headers(runtime, desk["intake_clerk"])
     case_no = claim(client, clerk, [(inpatient_invoice(), "invoice"),
                                     (statement(signed=False), "daily_statement")],
-                    designated_provider=True)
+                    designated_provider=True, filed_by="insured")
     refused = submit(client, clerk, case_no)
     assert refused.status_code == 422 and "签字" in refused.json["message"]
 

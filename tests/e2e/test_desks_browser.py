@@ -89,6 +89,7 @@ def test_intake_sign_off_return_and_back(live, browser, shots, tmp_path):  # noq
     clerk.goto(f"{base}/cases/new")
     clerk.fill("input[name=claimant_name]", "石磊")
     clerk.select_option("select[name=claim_type]", "inpatient")
+    clerk.select_option("select[name=filed_by]", "insured")  # 外报: the insured paid and claims
     clerk.fill("input[name=amount]", "3000")
     clerk.click("main button[type=submit]")
     expect(clerk.locator("h1")).to_contain_text("AJ-")
@@ -128,10 +129,12 @@ def test_intake_sign_off_return_and_back(live, browser, shots, tmp_path):  # noq
     decide(checker, base, case_no, "a", "补正后材料齐全")  # the correction changed the case
     decide(reviewer, base, case_no, "a", "同意")
     decide(sign_in(browser, base, "u_re_reviewer"), base, case_no, "a", "同意")
+    for gate in ("u_audit_chief", "u_finance_chief", "u_director"):  # seed 000's gates of a 外报
+        decide(sign_in(browser, base, gate), base, case_no, "a", "同意")
     state = factories.workflow_state(runtime, case_no)
     assert state["window_intake"]["status"] == "approved" and state["payment"]["step"] == "cashier_entry"
     clerk.goto(f"{base}/cases/{case_no}")
-    expect(clerk.locator("table.decisions tbody tr")).to_have_count(5)  # every decision, the return too
+    expect(clerk.locator("table.decisions tbody tr")).to_have_count(8)  # every decision, the return too
 
 
 def test_archivist_finds_and_auditor_exports_the_case_file(live, browser, shots, tmp_path):  # noqa: F811

@@ -41,7 +41,7 @@ def test_checklist_ticks_and_the_server_refuses_an_incomplete_case(client, runti
     before = audit_count(runtime)
     refused = client.post(f"/cases/{case_no}/submit", data={"csrf_token": factories.csrf_from(page)})
     assert refused.status_code == 422
-    assert "lacks daily itemised statement" in refused.get_data(as_text=True)
+    assert "no daily itemised statement" in refused.get_data(as_text=True)
     assert "Traceback" not in refused.get_data(as_text=True)
     assert audit_count(runtime) == before
     token = factories.api_token(runtime, clerk)

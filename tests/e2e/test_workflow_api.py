@@ -103,7 +103,8 @@ def test_submit_queue_and_timeline_over_the_api(client, runtime, desk, tokens):
     chain = shown["chains"][0]
     assert [(s["id"], s["state"]) for s in chain["steps"]] == [
         ("completeness", "done"), ("trauma_investigation", "done"), ("phone_verification", "skipped"),
-        ("initial_review", "current"), ("re_review", "next")]
+        ("initial_review", "current"), ("re_review", "next"), ("audit_chief", "next"),
+        ("finance_chief", "next"), ("director", "next")]
     assert shown["decisions"] == ["approve", "return", "reject"]
     assert shown["history"][1]["findings"] == factories.FINDINGS["trauma_investigation"]
 
@@ -150,7 +151,7 @@ def test_the_fields_that_route_a_case_come_from_the_form_and_the_api(client, run
     page = client.get("/cases/new").get_data(as_text=True)
     response = client.post("/cases/new", data={
         "csrf_token": factories.csrf_from(page), "claimant_name": "孙丽", "claim_type": "inpatient",
-        "amount": "25000.00", "out_of_county": "y"})
+        "amount": "25000.00", "out_of_county": "y", "hospital": "省立医院", "filed_by": "insured"})
     assert response.status_code == 302
     case_no = response.headers["Location"].rsplit("/", 1)[1]
     assert "¥25,000.00" in client.get(f"/cases/{case_no}").get_data(as_text=True)
@@ -163,7 +164,7 @@ def test_the_fields_that_route_a_case_come_from_the_form_and_the_api(client, run
     factories.upload(runtime, desk["intake_clerk"], other, factories.invoice_pdf(seed=5),
                      kind="invoice", process=False)
     assert call(client, tokens["intake_clerk"], "POST", f"/api/cases/{other}/submit").json["chain"] \
-        == "out_of_network"
+        == "window_intake"  # not designated: filed by the insured (外报)
     bad = call(client, tokens["intake_clerk"], "POST", "/api/cases", {
         "claimant_name": "周强", "claim_type": "outpatient", "amount": "12.345"})
     assert bad.status_code == 400 and "two decimals" in bad.json["message"]
@@ -171,3 +172,4 @@ def test_the_fields_that_route_a_case_come_from_the_form_and_the_api(client, run
     with runtime.sessions() as session:
         case = session.scalar(select(Case).where(Case.case_no == case_no))
         assert (case.amount_fen, case.out_of_county, case.designated_provider) == (2500000, True, True)
+        assert (case.hospital, case.filed_by) == ("省立医院", "insured")

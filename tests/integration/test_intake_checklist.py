@@ -92,7 +92,8 @@ def test_resubmission_is_refused_while_a_required_document_is_missing(rt, desk):
     with rt.sessions.begin() as session:
         delete_document(session, statement_id, actor=clerk, reason="换签字版")
     assert states(rt, case_no)["daily_statement"] == "missing"  # the returned chain's checklist
-    with pytest.raises(Incomplete, match="lacks daily itemised statement"):
+    # The daily-statement rule, checked first, says what is wrong with them (here: none).
+    with pytest.raises(Incomplete, match="no daily itemised statement"):
         factories.send_for_sign_off(rt, clerk, case_no)
     factories.upload(rt, clerk, case_no, factories.statement_pdf(seed=9), filename="清单-签字.pdf",
                      kind="daily_statement")

@@ -37,22 +37,31 @@ def actions(rt, prefix="workflow.") -> list[str]:
                                     .order_by(AuditEvent.id)))
 
 
+# Seed 000's gates after the window's review, for every patient-filed claim (外报).
+GATES = ["audit_chief", "finance_chief", "director"]
+
+
 def start(rt, desk, **fields) -> str:
     return factories.start_claim(rt, desk, **fields)
 
 
-def test_out_of_network_claim_four_gates_in_order_then_payment(rt, desk):
-    case_no = start(rt, desk, claim_type="inpatient", amount="8600.50", designated_provider=False)
+def test_a_claim_at_a_non_designated_hospital_is_patient_filed_window_then_four_gates(rt, desk):
+    # Not designated: only the insured can file it (外报); seed 002's window, then seed 000's gates.
+    # (seed: documents whose daily statements bill class 乙 items, whatever ran before)
+    case_no = start(rt, desk, claim_type="inpatient", amount="8600.50", designated_provider=False,
+                    filed_by=None, seed=10_000)
     assert walk(rt, desk, case_no) == [
-        "out_of_network:review", "out_of_network:audit_chief", "out_of_network:finance_chief",
-        "out_of_network:director", "payment:cashier_entry", "payment:accountant_check"]
+        "window_intake:completeness", "window_intake:initial_review", "window_intake:re_review",
+        "window_intake:audit_chief", "window_intake:finance_chief", "window_intake:director",
+        "payment:cashier_entry", "payment:accountant_check"]
     assert factories.workflow_state(rt, case_no)["case"] == "paid"
     with rt.sessions() as session:
         case = session.scalar(select(Case).where(Case.case_no == case_no))
         rows = list(session.scalars(select(SignOff).where(SignOff.case_id == case.id).order_by(SignOff.id)))
         assert [(r.role, r.decision) for r in rows] == [
-            ("reviewer", "approve"), ("audit_chief", "approve"), ("finance_chief", "approve"),
-            ("director", "approve"), ("cashier", "approve"), ("accountant", "approve")]
+            ("intake_clerk", "approve"), ("reviewer", "approve"), ("re_reviewer", "approve"),
+            ("audit_chief", "approve"), ("finance_chief", "approve"), ("director", "approve"),
+            ("cashier", "approve"), ("accountant", "approve")]
         assert {r.content_sha256 for r in rows} == {content_sha256(session, case)}
         # Paid as approved: non-designated, hospital not read (strictest level, deductible 500.00),
         # less the insured's share of the daily statements' class 乙 items (storage_config/policy.toml):
@@ -62,10 +71,10 @@ def test_out_of_network_claim_four_gates_in_order_then_payment(rt, desk):
         assert share > 0  # the statements bill class 乙 items
         approved = (Decimal(860050 - share - 50000) * Decimal("0.5")).quantize(Decimal(1), ROUND_HALF_UP)
         expected = f"{approved / 100:.2f}"
-        assert rows[4].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": expected,
+        assert rows[6].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": expected,
                                     "approved_amount": expected, "voucher_number": f"ZF-{case_no}"}
         assert verify_chain(session).ok
-    assert actions(rt) == ["workflow.started", *["workflow.approve"] * 4, "workflow.started",
+    assert actions(rt) == ["workflow.started", *["workflow.approve"] * 6, "workflow.started",
                            "workflow.approve", "workflow.approve"]
 
 
@@ -77,7 +86,8 @@ def test_in_network_settlement_every_gate_signs(rt, desk):
 
 
 def test_referral_village_township_district_and_no_payment(rt, desk):
-    case_no = start(rt, desk, claim_type="referral", documents=("referral",))
+    case_no = start(rt, desk, claim_type="referral", documents=("referral",),
+                    township=factories.TOWNSHIP, village=factories.VILLAGE)  # the officers' own
     assert walk(rt, desk, case_no) == ["referral:village", "referral:township", "referral:district"]
     assert factories.workflow_state(rt, case_no) == {
         "case": "approved", "referral": {"status": "approved", "step": None, "version": 4}}
@@ -95,7 +105,7 @@ def test_window_intake_routes_by_type_amount_and_county(runtime, fields, route, 
     desk = factories.sign_off_desk(runtime)
     case_no = start(runtime, desk, **fields)
     steps = [s.split(":")[1] for s in walk(runtime, desk, case_no, until="cashier_entry")]
-    assert steps == ["completeness", *route, "initial_review", "re_review"]
+    assert steps == ["completeness", *route, "initial_review", "re_review", *GATES]
     with runtime.sessions() as session:
         instance = session.scalar(select(WorkflowInstance)
                                   .where(WorkflowInstance.definition == "window_intake"))
@@ -108,7 +118,7 @@ def test_window_intake_routes_by_type_amount_and_county(runtime, fields, route, 
 def test_an_inpatient_claim_without_daily_statements_is_not_accepted(rt, desk):
     clerk = desk["intake_clerk"]
     case_no = factories.make_claim(rt, clerk, claim_type="inpatient", amount="3000", documents=("invoice",))
-    with pytest.raises(Incomplete, match="lacks daily itemised statement"):
+    with pytest.raises(Incomplete, match="no daily itemised statement"):
         factories.send_for_sign_off(rt, clerk, case_no)
     assert factories.workflow_state(rt, case_no) == {"case": "intake"}
     assert actions(rt) == []
@@ -205,8 +215,9 @@ def test_return_for_correction_and_resubmission_keep_the_history(rt, desk):
         shown = timeline(session, desk["cashier"], case)
     assert history == [("completeness", "return", 1), ("completeness", "approve", 2),
                        ("initial_review", "approve", 2), ("re_review", "return", 2),
-                       ("re_review", "approve", 3)]
-    assert [s.decision for s in shown.history] == ["return", "approve", "approve", "return", "approve"]
+                       ("re_review", "approve", 3), *[(gate, "approve", 3) for gate in GATES]]
+    assert [s.decision for s in shown.history] == ["return", "approve", "approve", "return", "approve",
+                                                   *["approve"] * len(GATES)]
     assert shown.history[0].missing == ["身份证复印件", "医保卡复印件"]
     assert actions(rt).count("workflow.resubmitted") == 2
 
@@ -243,7 +254,7 @@ def test_a_change_after_sign_off_goes_back_to_the_first_step_that_no_longer_matc
         instance = session.scalar(select(WorkflowInstance))
         assert instance.note == "县外住院，补录" and instance.signed == {}
     assert [s.split(":")[1] for s in walk(rt, desk, case_no, until="cashier_entry")] == [
-        "completeness", "phone_verification", "initial_review", "re_review"]
+        "completeness", "phone_verification", "initial_review", "re_review", *GATES]
     # Out of county the limit is 7 working days from the start, not 20.
     with rt.sessions() as session:
         claim = session.scalar(select(WorkflowInstance).where(WorkflowInstance.definition == "window_intake"))
@@ -261,7 +272,7 @@ def test_a_document_added_during_payment_reopens_the_claim_and_payment_waits(rt,
     assert state["payment"]["status"] == "waiting"
     assert walk(rt, desk, case_no) == [
         "window_intake:completeness", "window_intake:initial_review", "window_intake:re_review",
-        "payment:cashier_entry", "payment:accountant_check"]
+        *[f"window_intake:{gate}" for gate in GATES], "payment:cashier_entry", "payment:accountant_check"]
     assert "workflow.resumed" in actions(rt)
     assert factories.workflow_state(rt, case_no)["case"] == "paid"
 
@@ -290,7 +301,7 @@ def test_a_payment_returned_and_corrected_has_the_claim_signed_again_first(rt, d
     with pytest.raises(Conflict, match="already left intake"):
         factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
     assert [s.split(":")[1] for s in walk(rt, desk, case_no)] == [
-        "completeness", "initial_review", "re_review", "cashier_entry", "accountant_check"]
+        "completeness", "initial_review", "re_review", *GATES, "cashier_entry", "accountant_check"]
     assert factories.workflow_state(rt, case_no)["case"] == "paid"
 
 
@@ -306,7 +317,8 @@ def test_the_timeline_shows_done_current_and_what_comes_next(rt, desk):
     assert rows == [("completeness", "done", "User u_checker"),
                     ("trauma_investigation", "done", "User investigator"),
                     ("phone_verification", "skipped", None),
-                    ("initial_review", "current", None), ("re_review", "next", None)]
+                    ("initial_review", "current", None), ("re_review", "next", None),
+                    *[(gate, "next", None) for gate in GATES]]
     assert shown.chains[0].steps[1].sign_off.opinion == "同意。"
     assert all(s.matches for s in shown.chains[0].steps if s.sign_off)
     assert shown.decisions == ["approve", "return", "reject"] and other.decisions == []

@@ -9,6 +9,7 @@ import pytest
 from archive.auth import roles
 from archive.workflows import DefinitionError, load_registry, registry
 from archive.workflows.conditions import ConditionError, parse_condition
+from archive.workflows.filers import filer_of
 
 LIMITS = {"big": 20000}
 
@@ -147,17 +148,32 @@ def test_every_shipped_chain_loads_with_known_roles():
             assert step.label.zh and step.label.en
 
 
+# Who files the claim decides 外报 / 内报 (archive.workflows.filers): recorded, or derived from
+# the facts that decide it; where the care was given no longer picks the chain by itself.
+IN_COUNTY = {"designated_provider": True, "out_of_county": False}
+
+
 @pytest.mark.parametrize(("facts", "chain"), [
-    ({"claim_type": "inpatient", "designated_provider": True}, "window_intake"),
-    ({"claim_type": "maternity", "designated_provider": True}, "window_intake"),
-    ({"claim_type": "inpatient", "designated_provider": False}, "out_of_network"),
-    ({"claim_type": "referral", "designated_provider": True}, "referral"),
-    ({"claim_type": "settlement", "designated_provider": True}, "in_network"),
-    ({"claim_type": "audit", "designated_provider": True}, "audit"),
-    ({"claim_type": "audit", "designated_provider": False}, "audit"),
+    ({"claim_type": "inpatient", **IN_COUNTY, "filed_by": "insured"}, "window_intake"),
+    ({"claim_type": "maternity", **IN_COUNTY, "filed_by": "insured"}, "window_intake"),
+    ({"claim_type": "inpatient", "designated_provider": False, "out_of_county": False}, "window_intake"),
+    ({"claim_type": "inpatient", "designated_provider": True, "out_of_county": True}, "window_intake"),
+    ({"claim_type": "inpatient", **IN_COUNTY, "filed_by": "provider"}, "in_network"),
+    ({"claim_type": "referral", **IN_COUNTY}, "referral"),
+    ({"claim_type": "settlement", **IN_COUNTY}, "in_network"),
+    ({"claim_type": "audit", **IN_COUNTY}, "audit"),
+    ({"claim_type": "audit", "designated_provider": False, "out_of_county": False}, "audit"),
 ])
 def test_the_chain_is_chosen_by_the_case_fields(facts, chain):
-    assert registry().choose(facts).name == chain
+    assert registry().choose({**facts, "filed_by": filer_of(facts)}).name == chain
+
+
+def test_who_files_an_in_county_claim_at_a_designated_hospital_is_not_guessed():
+    facts = {"claim_type": "inpatient", **IN_COUNTY}
+    assert filer_of(facts) is None
+    assert registry().choose({**facts, "filed_by": None}) is None  # not the first chain tried later
+    definition, unknown = registry().route({**facts, "filed_by": None})
+    assert (definition.name, unknown) == ("window_intake", ["filed_by"])
 
 
 def test_chain_three_deadlines_follow_the_claim_type():
