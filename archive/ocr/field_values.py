@@ -70,7 +70,8 @@ def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[objec
         value = read_amount(raw) or _amount_after_currency(raw)
         return (value, None) if value else (None, "not_an_amount")
     if kind == "capital":
-        value = read_capital_amount(raw)
+        # 数电票 print a crossed circle before the capital amount, so nothing can be written before it.
+        value = read_capital_amount(raw.lstrip("⊗ⓧ☒ "))
         return (value, None) if value else (None, "not_a_capital_amount")
     if kind == "id_number":
         number = re.sub(r"\s", "", raw).upper()

@@ -13,7 +13,9 @@ what was read, so that a person looks at it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
 from archive.ocr.cells import cell_below, widen_gaps
@@ -22,17 +24,20 @@ from archive.ocr.field_values import Candidate, range_in_parts, take
 from archive.ocr.label_match import (
     CLOSING,
     DECORATION,
+    GLUED,
     LABEL_LIKE,
     LABEL_OR_LINE_END,
     NOT_LABEL_START,
     SEPARATOR,
     VALUE_END,
+    confusable_label,
     decorated_like_another,
     far_from_others,
     is_label,
     label_row,
     misread_label,
     printed_labels,
+    unlike_others,
 )
 from archive.ocr.label_spec import (  # noqa: F401 - the readers' API, imported from here
     COLON,
@@ -94,7 +99,10 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     printed = printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]])
     # So does the label of a field not printed as it is, read with a character wrong or lost
     # (县人民医院转和医院：… for 转入医院).
-    ends = [any_label, LABEL_LIKE, *(pattern for label, shown in printed.items() if not shown
+    # And a label glued to a value whose first characters show its type: （小写）¥4449.00.
+    every_label = "|".join(label_pattern(label) for rule in rules.values() for label in rule["labels"])
+    glued_label = re.compile(rf"(?:{every_label}|[（(][\u4e00-\u9fff]{{1,4}}[）)])\s?(?=[¥￥⊗ⓧ])")
+    ends = [any_label, glued_label, LABEL_LIKE, *(pattern for label, shown in printed.items() if not shown
                                       for pattern in misread_label(label))]
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
@@ -166,8 +174,21 @@ def _capitals_by_figures(reading: FieldReading, capitals: dict[str, Candidate],
 
 def _clean_lines(text: str | list[Line]) -> list[Line]:
     if isinstance(text, str):
-        return [Line(line.strip()) for line in text.splitlines() if line.strip()]
-    return [widen_gaps(line) for line in text if line.text.strip()]
+        return [Line(fold_radicals(line.strip())) for line in text.splitlines() if line.strip()]
+    return [widen_gaps(replace(line, text=fold_radicals(line.text))) for line in text if line.text.strip()]
+
+
+# Text layers (many 数电票 among them) map some characters to their Kangxi radical or a CJK
+# compatibility ideograph: 开票⽇期, ⾦额. Each is the same character to a reader; one for one, so
+# the boxes and confidences still line up.
+_RADICALS = re.compile("[\u2e80-\u2fdf\uf900-\ufaff]")
+
+
+def fold_radicals(text: str) -> str:
+    def fold(found: re.Match) -> str:
+        folded = unicodedata.normalize("NFKC", found.group())
+        return folded if len(folded) == 1 else found.group()
+    return _RADICALS.sub(fold, text)
 
 
 
@@ -177,35 +198,49 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern],
     """(candidate, whether it may be taken as read). A field with a reference list (`known`)
     then also gets the text after its label up to the next label, across wide gaps (县  中医院):
     taken only if it is a name on the list."""
-    yield from ((candidate, True) for candidate in _values_after_label(lines, rule["labels"], ends, printed))
+    glued = GLUED.get(rule["type"])
+    yield from ((candidate, True) for candidate in _values_after_label(lines, rule["labels"], ends, printed,
+                                                                       glued=glued))
     if "known" in rule:
         yield from ((candidate, False) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END))
 
 
 def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
-                        printed: dict[str, bool] | None = None,
-                        value_end: re.Pattern | None = None) -> Iterator[Candidate]:
+                        printed: dict[str, bool] | None = None, value_end: re.Pattern | None = None,
+                        glued: str | None = None) -> Iterator[Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
     `value_end`) or the next label, known or label-like; or, when the line holds no value there
     (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
     the label. A label standing as a word of its own is tried before one at the end of a longer
-    word (清单日期 before the 日期 of 入院日期). Last, after every label as printed, the labels with
-    one character misread (see `misread_label`)."""
+    word (清单日期 before the 日期 of 入院日期). After the labels with their separator, the labels
+    glued to a value whose first characters show its type (`glued`, see label_match.GLUED); then
+    the labels read with a known OCR confusion (see `confusable_label`); last, with any one
+    character misread (see `misread_label`)."""
     value_end = value_end or VALUE_END
-    patterns = [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING + SEPARATOR)
-                for label in labels]
-    patterns += [pattern for label in labels for pattern in misread_label(label)] if printed else []
+    exact = [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING + SEPARATOR)
+             for label in labels]
+    if glued is not None:
+        exact += [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING
+                             + rf"\s?(?={glued})") for label in labels]
+    # (pattern, how the label was read): as printed, with a known OCR confusion, with any one
+    # character wrong or lost.
+    patterns = [(pattern, "printed") for pattern in exact]
+    if printed:
+        patterns += [(pattern, "confused") for label in labels for pattern in confusable_label(label)]
+        patterns += [(pattern, "misread") for label in labels for pattern in misread_label(label)]
     others = set(printed or {}) - set(labels)
     for own_word in (True, False):
-        for number, pattern in enumerate(patterns):
+        for pattern, read_as in patterns:
             for index, line in enumerate(lines):
                 for match in pattern.finditer(line.text):
                     if (match.start() == 0 or not is_cjk(line.text[match.start() - 1])) != own_word:
                         continue
-                    if number >= len(labels) and not far_from_others(match, labels, printed or {}):
+                    if read_as == "misread" and not far_from_others(match, labels, printed or {}):
                         continue
-                    if number < len(labels) and decorated_like_another(match, labels, others):
+                    if read_as == "confused" and not unlike_others(match, others):
+                        continue
+                    if read_as == "printed" and decorated_like_another(match, labels, others):
                         continue  # the label with its bracket is another field's: 合计（大写）
                     yield from _value_at(lines, index, match, ends, value_end)
 

@@ -8,15 +8,22 @@ import re
 from functools import cache
 
 from archive.ocr.cells import segments
-from archive.ocr.label_spec import COLON, printed_words
+from archive.ocr.label_spec import COLON, label_rules, printed_words
 from archive.ocr.lines import Line, is_cjk, label_pattern
 
 COLONS = rf"\s*(?:{COLON}\s*)+"
 SEPARATOR = rf"(?:{COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
 # A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`,
 # `2026年1月1  日至 2026年12月31日`).
-VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－]|日\s*[至到~—－])|\t|$")
-LABEL_OR_LINE_END = re.compile(r"\t|$")
+# A column rule a text layer keeps as a box-drawing character ends a value too.
+VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－]|日\s*[至到~—－])|\t|\s*[│┃║¦]|$")
+LABEL_OR_LINE_END = re.compile(r"\t|\s*[│┃║¦]|$")
+# A typed value may follow its label with no colon or gap at all (数电票: `（小写）¥4449.00`,
+# `价税合计（大写） ⊗肆仟…`): only where the value's own first character says what it is.
+GLUED = {"amount": r"[¥￥]\s?\d|\d[\d,]*\.\d{2}(?!\d)",
+         "capital": r"[⊗ⓧ]|[零壹贰叁肆伍陆柒捌玖拾佰仟]+[万亿元圆]",
+         "date": r"\d{4}\s*[年\-/.]\s*\d{1,2}",
+         "code": r"\d{6}", "id_number": r"\d{17}[\dXx]", "credit_code": r"[0-9A-Z]{18}(?![0-9A-Z])"}
 NOT_LABEL_START = r"(?<![A-Za-z0-9])"  # a label is not part of a Latin word or number
 # What forms print after a label besides its colon: (章), （盖章）, （医疗保障经办机构）.
 DECORATION = r"(?:\s*[（(《〈][^（()）》〈〉:：\n]{1,12}[）)》〉])?"
@@ -109,3 +116,44 @@ def far_from_others(match: re.Match, labels: list[str], printed: dict[str, bool]
     read = re.sub(r"\s", "", match.group()).rstrip(":：;；")
     return not any(_edits(read, other) == 0 or (_edits(read, other) == 1 and not printed[other])
                    for other in printed.keys() - set(labels))
+
+
+@cache
+def _confusions() -> dict[str, str]:
+    """Each character with those OCR reads it as ([ocr_confusables] in labels.toml)."""
+    table: dict[str, str] = {}
+    for group in label_rules().get("ocr_confusables", {}).get("groups", []):
+        for character in group:
+            table[character] = table.get(character, "") + group.replace(character, "")
+    return table
+
+
+@cache
+def confusable_label(label: str) -> tuple[re.Pattern, ...]:
+    """A label with one character read as a character OCR is known to confuse it with (姓各 for
+    姓名, 转人医院 for 转入医院), followed by its colon. Unlike `misread_label` this holds for
+    short labels too: the confusion is a known one, not any character."""
+    if sum(map(is_cjk, label)) < 2:
+        return ()
+    table = _confusions()
+    variants = []
+    for position, character in enumerate(label):
+        if character in table:
+            # label_pattern puts "one or two of any Chinese character" there: narrow it to the look-alikes.
+            pattern = label_pattern(label, misread=position)
+            variants.append(pattern.replace(r"[\u4e00-\u9fff]{1,2}", f"[{table[character]}]", 1))
+    return tuple(re.compile(NOT_LABEL_START + variant + DECORATION + COLONS) for variant in variants)
+
+
+def unlike_others(match: re.Match, others: set[str]) -> bool:
+    """A label read with a known confusion is taken only if what was read is no other label of the
+    kind, as printed or with a known confusion of its own."""
+    read = re.sub(r"\s", "", match.group()).rstrip(":：;；").translate(BRACKETS)
+    read = re.sub(r"（[^）]*）$", "", read)
+    table = _confusions()
+    for other in others:
+        other = other.translate(BRACKETS)
+        if len(other) == len(read) and all(a == b or b in table.get(a, "") for a, b in zip(other, read,
+                                                                                          strict=True)):
+            return False
+    return True
