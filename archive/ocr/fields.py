@@ -21,6 +21,7 @@ from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
 from archive.ocr.cells import cell_below, widen_gaps
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
+from archive.ocr.joint import choose_jointly, constrained_fields
 from archive.ocr.label_match import (
     CLOSING,
     DECORATION,
@@ -143,10 +144,33 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     facts = label_rules().get("case_facts", {}).get(kind, {})
     known = {name: (case or {}).get(fact) for name, fact in facts.items()}
     pairs = label_rules().get("corroborates", {}).get(kind, [])
-    corroborate(reading, doubtful, pairs=pairs, sums=label_rules().get("sums", {}).get(kind, []),
+    constraints = {"pairs": pairs, "sums": label_rules().get("sums", {}).get(kind, []),
+                   "order": label_rules().get("order", {}).get(kind, [])}
+    related = constrained_fields(**constraints)
+    chosen = [name for name in related if name in rules and name in reading.fields
+              and rules[name]["type"] != "date_range"]
+    alternatives = {name: _alternatives(lines, rules[name], ends, printed, reading.fields[name],
+                                        min_confidence) for name in chosen}
+    choose_jointly(reading, alternatives, **constraints)
+    corroborate(reading, doubtful, pairs=pairs, sums=constraints["sums"],
                 known={name: value for name, value in known.items() if value})
     _capitals_by_figures(reading, capitals, pairs)
     return reading
+
+
+def _alternatives(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: dict[str, bool],
+                  taken: object, min_confidence: float, most: int = 4) -> list[tuple[object, dict | None]]:
+    """Other values read, confidently and checked, after the same field's labels (for
+    `joint.choose_jointly`): after a label as printed, not one read with a character wrong, which
+    may be another field's label."""
+    found: list[tuple[object, dict | None]] = []
+    for candidate, as_read in _candidates(lines, rule, ends, printed, as_printed=True):
+        value, reason = take(rule, candidate, min_confidence) if as_read else (None, "")
+        if reason is None and value != taken and value not in [v for v, _ in found]:
+            found.append((value, candidate.source()))
+            if len(found) >= most:
+                break
+    return found
 
 
 def _capitals_by_figures(reading: FieldReading, capitals: dict[str, Candidate],
@@ -193,14 +217,14 @@ def fold_radicals(text: str) -> str:
 
 
 
-def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern],
-                printed: dict[str, bool]) -> Iterator[tuple[Candidate, bool]]:
+def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: dict[str, bool],
+                as_printed: bool = False) -> Iterator[tuple[Candidate, bool]]:
     """(candidate, whether it may be taken as read). A field with a reference list (`known`)
     then also gets the text after its label up to the next label, across wide gaps (县  中医院):
     taken only if it is a name on the list."""
     glued = GLUED.get(rule["type"])
-    yield from ((candidate, True) for candidate in _values_after_label(lines, rule["labels"], ends, printed,
-                                                                       glued=glued))
+    yield from ((candidate, True) for candidate in _values_after_label(
+        lines, rule["labels"], ends, printed, glued=glued, as_printed=as_printed))
     if "known" in rule:
         yield from ((candidate, False) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END))
@@ -208,7 +232,7 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern],
 
 def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
                         printed: dict[str, bool] | None = None, value_end: re.Pattern | None = None,
-                        glued: str | None = None) -> Iterator[Candidate]:
+                        glued: str | None = None, as_printed: bool = False) -> Iterator[Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
     `value_end`) or the next label, known or label-like; or, when the line holds no value there
     (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
@@ -226,7 +250,7 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     # (pattern, how the label was read): as printed, with a known OCR confusion, with any one
     # character wrong or lost.
     patterns = [(pattern, "printed") for pattern in exact]
-    if printed:
+    if printed and not as_printed:
         patterns += [(pattern, "confused") for label in labels for pattern in confusable_label(label)]
         patterns += [(pattern, "misread") for label in labels for pattern in misread_label(label)]
     others = set(printed or {}) - set(labels)
