@@ -109,6 +109,8 @@ def matched_finding(kind: str, item: dict, where: str) -> dict:
     if "unread" in item:
         unread = "、".join(f"第 {n} 字" for n in item["unread"])
         how = f"与小写金额核对一致，取“{item['known']}”" + (f"（{unread}未能辨认）" if unread else "")
+    elif "label" in item:
+        how = f"标签“{item['label']}”不在标签表中，按其词尾或校验位取“{item['known']}”，请核对"
     else:
         how = f"按参考名录取“{item['known']}”"
     return {"code": "field_matched", "severity": "info", "field": item["field"],

@@ -45,6 +45,7 @@ from archive.ocr.label_spec import (  # noqa: F401 - the readers' API, imported 
     LABELS_FILE,
     correctable_fields,
     field_label,
+    field_rules,
     fields_of,
     guess_kind,
     label_rules,
@@ -55,6 +56,7 @@ from archive.ocr.lines import JUNK, FieldReading, Line, is_cjk, label_pattern, r
 from archive.ocr.normalize import amount_to_capital, read_amount
 from archive.ocr.reference import known_name
 from archive.ocr.tables import line_items, statement_items
+from archive.ocr.unknown_labels import read_by_unknown_labels
 
 _spec = label_rules  # the name benchmarks and tests know
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
@@ -92,7 +94,7 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     """The fields of one document kind, and what was seen but could not be taken. `case`: what
     the document's case states (claimant_name, claimant_id_number, insurance_number)."""
     spec = label_rules().get(kind, {})
-    rules = {name: rule for name, rule in spec.items() if isinstance(rule, dict) and "labels" in rule}
+    rules = field_rules(kind)
     # Another field's label, recognisable by its colon, ends a value run together with it.
     any_label = re.compile("(?:" + "|".join(label_pattern(label) for rule in rules.values()
                                             for label in rule["labels"]) + rf")\s*{COLON}")
@@ -137,6 +139,9 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
         else:
             if rejected:
                 reading.unreadable.append(rejected)
+    read_by_unknown_labels(lines, rules, reading, lambda name: rules[name].get("into", [name]),
+                           lambda index, match: _value_at(lines, index, match, ends, VALUE_END),
+                           min_confidence)
     if kind == "invoice":
         _invoice_extras(lines, spec, reading, min_confidence, doubtful)
     if kind == "daily_statement":

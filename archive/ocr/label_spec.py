@@ -12,6 +12,7 @@ from archive.ocr.lines import FieldReading
 
 LABELS_FILE = Path(__file__).with_name("labels.toml")
 COLON = r"[:：;；]"  # OCR reads the full-width colon as any of these
+SHARED_LABEL_MIN = 4
 
 
 @cache
@@ -64,6 +65,28 @@ def guess_kind(text: str) -> str | None:
 def _printed_label(label: str) -> re.Pattern:
     # As printed: at the start of a word (not the tail of 开票日期 for 日期) and before its colon.
     return re.compile(rf"(?<![\u4e00-\u9fff]){re.escape(label)}\s*{COLON}")
+
+
+@cache
+def field_rules(kind: str) -> dict[str, dict]:
+    """The labelled fields of a kind. A field another kind's form also carries (the same name and
+    type: 医保编号 on a bill and on a referral) is read by that form's labels too, after its own:
+    a label means the same field whichever form prints it. Only labels of SHARED_LABEL_MIN Chinese
+    characters or more, without brackets: a short one (医院, 合计) is also a word of other labels and
+    values there."""
+    spec = label_rules()
+    own = {name: rule for name, rule in spec.get(kind, {}).items()
+           if isinstance(rule, dict) and "labels" in rule}
+    rules = {}
+    for name, rule in own.items():
+        labels = list(rule["labels"])
+        for other in spec["kinds"]:
+            theirs = spec.get(other, {}).get(name)
+            if other != kind and isinstance(theirs, dict) and theirs.get("type") == rule["type"]:
+                labels += [label for label in theirs.get("labels", ()) if label not in labels
+                           and re.fullmatch(rf"[\u4e00-\u9fff]{{{SHARED_LABEL_MIN},}}", label)]
+        rules[name] = {**rule, "labels": labels}
+    return rules
 
 
 @cache
