@@ -22,7 +22,8 @@ def ocr(text: str, confidence: float = 92.0) -> Line:
 
 def test_a_short_label_read_with_a_known_look_alike_is_that_label():
     assert read_fields("invoice", [ocr("姓各：张三")]).fields == {"payer_name": "张三"}  # 名 read as 各
-    assert read_fields("referral", [ocr("转人医院：省立医院")]).fields == {"to_hospital": "省立医院"}  # 入 as 人
+    # 入 read as 人 (and 转出医院, one character off too, is no look-alike)
+    assert read_fields("referral", [ocr("转人医院：省立医院")]).fields == {"to_hospital": "省立医院"}
 
 
 def test_a_look_alike_that_makes_another_label_is_not_taken():
