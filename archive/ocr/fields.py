@@ -21,7 +21,7 @@ from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
 from archive.ocr.cells import cell_below, widen_gaps
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
-from archive.ocr.joint import choose_jointly, constrained_fields
+from archive.ocr.joint import choose_jointly, constrained_fields, refuse_contradicted
 from archive.ocr.label_match import (
     CLOSING,
     DECORATION,
@@ -157,6 +157,7 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     alternatives = {name: _alternatives(lines, rules[name], ends, printed, reading.fields[name],
                                         min_confidence) for name in chosen}
     choose_jointly(reading, alternatives, **constraints)
+    refuse_contradicted(reading, pairs=pairs, sums=constraints["sums"])
     corroborate(reading, doubtful, pairs=pairs, sums=constraints["sums"],
                 known={name: value for name, value in known.items() if value})
     _capitals_by_figures(reading, capitals, pairs)

@@ -55,6 +55,34 @@ def choose_jointly(reading: FieldReading, alternatives: dict[str, list[Alternati
     return replaced
 
 
+def refuse_contradicted(reading: FieldReading, *, pairs: list[list[str]], sums: list[dict]) -> list[str]:
+    """Refuse a value two of the document's constraints contradict while agreeing with each other:
+    a total that is neither the sum of its parts nor its capital amount, when those two are the
+    same amount, was read from something else (a neighbouring cell, another figure). It is left
+    absent and reported (`contradicted`), not replaced: the value the constraints imply is not
+    read after its label. Returns the fields refused."""
+    implied: dict[str, list[Decimal]] = {}
+    for rule in sums:
+        parts = [_amount(reading.fields.get(name)) for name in rule["parts"]]
+        if rule["total"] in reading.fields and None not in parts:
+            implied.setdefault(rule["total"], []).append(sum(parts, Decimal(0)))
+    for pair in pairs:
+        for name in pair:
+            others = [_amount(reading.fields.get(other)) for other in pair if other != name]
+            if name in reading.fields and len(others) == 1 and others[0] is not None:
+                implied.setdefault(name, []).append(others[0])
+    refused = []
+    for name, values in implied.items():
+        read = _amount(reading.fields[name])
+        if len(values) >= 2 and len(set(values)) == 1 and read is not None and read != values[0]:
+            refused.append(name)
+    for name in refused:
+        value = reading.fields.pop(name)
+        reading.unreadable.append({"field": name, "read": str(value), "reason": "contradicted"})
+        reading.sources.pop(name, None)
+    return refused
+
+
 def _amount(value) -> Decimal | None:
     try:
         if isinstance(value, list):

@@ -90,6 +90,15 @@ def test_the_capital_amount_chooses_between_two_totals():
     assert fields["total_amount"] == "150.00" == fields["total_amount_capital"]
 
 
+def test_a_total_both_the_parts_and_the_capital_contradict_is_refused_not_replaced():
+    lines = [boxed("合计（小写）：100.00", 0.3), boxed("合计（大写）：壹佰伍拾元整", 0.4), boxed(SPLIT, 0.6)]
+    reading = read_fields("invoice", lines)
+    assert "total_amount" not in reading.fields  # absent, and a person is asked to read it
+    assert {"field": "total_amount", "read": "100.00", "reason": "contradicted"} in reading.unreadable
+    # One constraint alone (the capital, the split not printed) refuses nothing.
+    assert read_fields("invoice", lines[:2]).fields["total_amount"] == "100.00"
+
+
 def test_dates_in_order():
     lines = [boxed("入院日期：2026-03-05  出院日期：2026-03-01", 0.2), boxed("出院日期：2026-03-09", 0.4)]
     fields = read_fields("invoice", lines).fields
