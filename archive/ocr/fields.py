@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
-from archive.ocr.cells import cell_below, widen_gaps
+from archive.ocr.cells import cell_below, cell_right, widen_gaps
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
 from archive.ocr.joint import choose_jointly, constrained_fields, refuse_contradicted
@@ -290,6 +290,8 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
     if value and not label_row(line):
         yield candidate
         return
+    if not candidate.text and (right := _value_right(lines, index, match)) is not None:
+        yield right  # the value to its right on the same row, read as a line of its own
     below = _value_below(lines, index, match)
     if below is not None:
         yield below
@@ -297,6 +299,14 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
         yield candidate  # nothing under it: a key–value row of short words after all
 
 
+
+
+def _value_right(lines: list[Line], index: int, match: re.Match) -> Candidate | None:
+    """The value in the cell to the right of a label on its row (see `cells.cell_right`), unless
+    that is a label: then the row is a row of labels, and the value is below."""
+    found = cell_right(lines, index, match.start(), match.end())
+    candidate = _span(*found) if found is not None else None
+    return None if candidate is None or not candidate.text or is_label(candidate.text) else candidate
 
 
 def _value_below(lines: list[Line], index: int, match: re.Match) -> Candidate | None:

@@ -4,6 +4,8 @@ Kangxi radicals in a text layer, values chosen jointly under the document's sums
 order, labels shared across kinds, and labels no list knows tied to a field by their head word or
 by the value's check digit."""
 
+from dataclasses import replace
+
 from archive.ocr.fields import read_fields
 from archive.ocr.lines import Line
 
@@ -16,6 +18,10 @@ def boxed(text: str, top: float, left: float = 0.05, page: int = 1) -> Line:
 
 def ocr(text: str, confidence: float = 92.0) -> Line:
     return Line(text, tuple(confidence for _ in text))
+
+
+def ocr_boxed(text: str, top: float, left: float, confidence: float = 92.0) -> Line:
+    return replace(boxed(text, top, left), confidences=tuple(confidence for _ in text))
 
 
 # Labels read with a known OCR look-alike ([ocr_confusables] in labels.toml)
@@ -33,6 +39,24 @@ def test_a_look_alike_that_makes_another_label_is_not_taken():
     assert reading.fields == {"to_hospital": "省立医院", "from_hospital": "县人民医院"}
     # 码 and 玛 are look-alikes, but 票据号玛 is one character from 票据号码 only: 票据代码 differs more.
     assert read_fields("invoice", [ocr("票据号玛：0012345678")]).fields == {"invoice_number": "0012345678"}
+
+
+# Geometry: a value to the right on the same row, read by OCR as a line of its own
+
+def test_a_value_read_as_another_line_to_the_right_on_the_same_row_is_the_labels():
+    # OCR reads a ruled form column block by column block: the labels' lines come first, each
+    # ending with its label; the values are lines of the next block, on the same rows.
+    lines = [ocr_boxed("合计（小写）", 0.50, 0.05), ocr_boxed("统筹基金支付", 0.53, 0.05),
+             ocr_boxed("1141.92", 0.56, 0.05),
+             ocr_boxed("1631.32", 0.50, 0.40)]
+    assert read_fields("invoice", lines).fields == {"total_amount": "1631.32", "fund_paid": "1141.92"}
+
+
+def test_a_label_to_the_right_on_the_same_row_sends_the_search_below():
+    lines = [ocr_boxed("交款人", 0.20, 0.05), ocr_boxed("医保编号", 0.20, 0.40),
+             ocr_boxed("萧雨建", 0.23, 0.05), ocr_boxed("431510193932", 0.23, 0.40)]
+    fields = read_fields("invoice", lines).fields
+    assert fields == {"payer_name": "萧雨建", "insurance_number": "431510193932"}
 
 
 # Values glued to their label, column rules, Kangxi radicals: a 数电票's text layer
