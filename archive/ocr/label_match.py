@@ -13,10 +13,10 @@ from archive.ocr.lines import Line, is_cjk, label_pattern
 
 COLONS = rf"\s*(?:{COLON}\s*)+"
 SEPARATOR = rf"(?:{COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
-# A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`,
-# `2026年1月1  日至 2026年12月31日`).
+# A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`) or a
+# date does (`2026年1月1  日至 2026年12月31日`, `2025 年 01  月 01 日`: OCR spaces a date's units).
 # A column rule a text layer keeps as a box-drawing character ends a value too.
-VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－]|日\s*[至到~—－])|\t|\s*[│┃║¦]|$")
+VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－年月日])|\t|\s*[│┃║¦]|$")
 LABEL_OR_LINE_END = re.compile(r"\t|\s*[│┃║¦]|$")
 # A typed value may follow its label with no colon or gap at all (数电票: `（小写）¥4449.00`,
 # `价税合计（大写） ⊗肆仟…`): only where the value's own first character says what it is.

@@ -83,6 +83,12 @@ def test_a_label_glued_to_text_is_no_label():
     assert "payer_name" not in read_fields("invoice", [boxed("交款人张三", 0.1)]).fields
 
 
+def test_a_wide_gap_inside_a_date_does_not_end_it():
+    # OCR spaces a date's units apart; a gap before 年, 月 or 日 is inside the date.
+    fields = read_fields("agreement", [ocr("协议期限  2025 年 01  月 01 日  至 2025 年 12 月 31 日")]).fields
+    assert fields == {"valid_from": "2025-01-01", "valid_to": "2025-12-31"}
+
+
 def test_a_column_rule_ends_a_value():
     fields = read_fields("invoice", [boxed("交款人：张三│医保编号：721726665471", 0.1)]).fields
     assert fields == {"payer_name": "张三", "insurance_number": "721726665471"}
