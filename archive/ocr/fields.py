@@ -299,14 +299,15 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
         yield candidate  # nothing under it: a key–value row of short words after all
 
 
-
-
 def _value_right(lines: list[Line], index: int, match: re.Match) -> Candidate | None:
     """The value in the cell to the right of a label on its row (see `cells.cell_right`), unless
-    that is a label: then the row is a row of labels, and the value is below."""
+    that is a label (the row is a row of labels, and the value is below) or holds a colon (another
+    label with its value)."""
     found = cell_right(lines, index, match.start(), match.end())
     candidate = _span(*found) if found is not None else None
-    return None if candidate is None or not candidate.text or is_label(candidate.text) else candidate
+    if candidate is None or not candidate.text or is_label(candidate.text):
+        return None
+    return None if re.search(COLON, candidate.text) else candidate
 
 
 def _value_below(lines: list[Line], index: int, match: re.Match) -> Candidate | None:
