@@ -84,3 +84,28 @@ def cell_below(lines: list[Line], index: int, start: int, stop: int) -> tuple[Li
     if span is None or re.search(r"[:：;；]", below.text[slice(*span)]):
         return None
     return below, *span
+
+
+def cell_right(lines: list[Line], index: int, start: int, stop: int) -> tuple[Line, int, int] | None:
+    """The nearest cell to the right of the label at lines[index].text[start:stop] on the same
+    printed row but read as another line (OCR splits a ruled form into column blocks, so a
+    label's line may end with it while its value is a line of the next block): a cell whose box
+    shares the label's row (either's middle within the other's height) and starts right of the
+    label. Only with boxes."""
+    line = lines[index]
+    label_box = union(line.boxes[start:stop]) if line.boxes else None
+    if label_box is None:
+        return None
+    middle = (label_box[1] + label_box[3]) / 2
+    best = None
+    for number, other in enumerate(lines):
+        if number == index or other.page != line.page or not other.boxes:
+            continue
+        for cell_start, cell_stop in segments(other.text):
+            box = union(other.boxes[cell_start:cell_stop])
+            if box is None or box[0] < label_box[2]:
+                continue
+            same_row = box[1] <= middle <= box[3] or label_box[1] <= (box[1] + box[3]) / 2 <= label_box[3]
+            if same_row and (best is None or box[0] < best[0]):
+                best = (box[0], other, cell_start, cell_stop)
+    return None if best is None else best[1:]

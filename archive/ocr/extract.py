@@ -18,7 +18,8 @@ _REASONS = {"low_confidence": "识别置信度低", "unexpected_characters": "�
             "not_a_date": "不是有效日期", "not_a_date_range": "不是有效的起止日期",
             "not_an_amount": "不是有效金额", "not_a_capital_amount": "不是有效的大写金额",
             "not_an_id_number": "不是18位身份证号", "not_a_credit_code": "不是18位统一社会信用代码",
-            "check_digit": "校验位不符，可能识别有误", "row_unreadable": "有行未能完整识别"}
+            "check_digit": "校验位不符，可能识别有误", "row_unreadable": "有行未能完整识别",
+            "contradicted": "与本票据的分项之和及大写金额均不符"}
 
 
 @dataclass
@@ -109,6 +110,8 @@ def matched_finding(kind: str, item: dict, where: str) -> dict:
     if "unread" in item:
         unread = "、".join(f"第 {n} 字" for n in item["unread"])
         how = f"与小写金额核对一致，取“{item['known']}”" + (f"（{unread}未能辨认）" if unread else "")
+    elif "label" in item:
+        how = f"标签“{item['label']}”不在标签表中，按其词尾或校验位取“{item['known']}”，请核对"
     else:
         how = f"按参考名录取“{item['known']}”"
     return {"code": "field_matched", "severity": "info", "field": item["field"],

@@ -335,7 +335,8 @@ def test_a_long_label_with_one_character_misread_or_lost_is_still_found(kind, te
     ("invoice", "合计（中写）：3,257.30"),  # 小写 or 大写: the misread character is what tells them apart
     ("invoice", "个人自伏：96.82"),  # 个人自付 or 个人自费
     ("daily_statement", "患者签名：张伟"),  # one character from 患者姓名 and from 患者签字
-    ("invoice", "交款入：张伟"),  # three characters: too short to take with a misread
+    ("invoice", "交软人：张伟"),  # three characters: too short to take with any misread (软 for 款 is no
+    # known OCR confusion: see test_label_matching for those)
     ("invoice", "个人自：96.82"),  # 个人自付 or 个人自费, its last character lost
 ])
 def test_a_misread_label_that_could_be_another_is_not_taken(kind, text):
@@ -346,7 +347,8 @@ def test_a_misread_label_one_character_from_two_is_the_one_not_printed_elsewhere
     # 转人医院 is one character from 转出医院 and from 转入医院; 转出医院 is printed, so it is 转入医院.
     reading = read("referral", "转出医院：县人民医院  转人医院：省立医院")
     assert reading.fields == {"from_hospital": "县人民医院", "to_hospital": "省立医院"}
-    assert read("referral", "转人医院：省立医院").fields == {}
+    # Alone, a character that is no known look-alike of 入 or 出 could be either.
+    assert read("referral", "转杰医院：省立医院").fields == {}
 
 
 def test_a_wide_gap_before_the_day_of_a_date_range_does_not_cut_it():

@@ -1,0 +1,137 @@
+"""A value read after a label, checked against its field's type and pattern and normalised
+(`take`): dates, amounts (with what OCR makes of the currency sign and separators), capital
+amounts, codes, ID numbers and credit codes with their check digits, date ranges."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stdnum.cn import ric, uscc
+
+from archive.ocr.label_spec import LABELS_FILE
+from archive.ocr.lines import JUNK_TOKEN, Box, is_cjk, union
+from archive.ocr.normalize import read_amount, read_capital_amount, read_date
+
+_TEXT = r"[\u4e00-\u9fff（）()·、，,0-9A-Za-z\-]{1,60}"  # a text value unless labels.toml says else
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    confidences: tuple[float, ...] | None
+    boxes: tuple[Box | None, ...] = ()
+    page: int | None = None
+
+    @property
+    def lowest_confidence(self) -> float | None:
+        return min(self.confidences) if self.confidences else None
+
+    def source(self) -> dict | None:
+        box = union(self.boxes)
+        return None if box is None or self.page is None else {"page": self.page, "boxes": [box]}
+
+
+
+def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[object, str | None]:
+    """(normalised value, None) or (None, why it was not taken)."""
+    ocr = candidate.confidences is not None
+    lowest = candidate.lowest_confidence
+    if rule["type"] == "amount" and ocr and (currency := _CURRENCY_MISREAD.match(candidate.text)):
+        # The misread currency sign is no part of the value: judge the figures alone.
+        lowest = min(candidate.confidences[currency.end():] or (0.0,))
+    if rule["type"] in ("date", "date_range") and ocr:
+        # A date is its digits: a doubtful 年, 月, 日 or 至 that still reads as a date (as it or
+        # as another separator) gives the same date, and one that does not is refused below.
+        digits = [c for ch, c in zip(candidate.text, candidate.confidences, strict=True) if ch.isdigit()]
+        lowest = min(digits) if digits else lowest
+    if ocr and lowest is not None and lowest < min_confidence:
+        return None, "low_confidence"
+    raw = JUNK_TOKEN.sub(" ", candidate.text).strip()
+    kind = rule["type"]
+    if kind == "date_range":
+        parts = _RANGE_SEPARATOR.split(_RANGE_WORDS.sub("", raw), maxsplit=1)
+        dates = [read_date(part) for part in parts]
+        if len(dates) == 2 and all(dates):
+            return dict(zip(rule["into"], dates, strict=True)), None
+        return None, "not_a_date_range"
+    if kind in ("text", "code"):
+        compact = re.sub(r"\s+", "", raw) if kind == "code" or is_cjk(raw) else raw
+        pattern = rule.get("pattern", _TEXT if kind == "text" else r"[0-9A-Za-z][0-9A-Za-z\-]*")
+        if not re.fullmatch(pattern, compact) or (kind == "code" and not any(c.isdigit() for c in compact)):
+            return None, "unexpected_characters"
+        return compact, None
+    if kind == "date":
+        value = read_date(raw)
+        return (value, None) if value else (None, "not_a_date")
+    if kind == "amount":
+        if ocr:
+            raw = _TRAILING_SPECK.sub("", _MISREAD_SEPARATOR.sub(",", raw))
+        value = read_amount(raw) or _amount_after_currency(raw)
+        return (value, None) if value else (None, "not_an_amount")
+    if kind == "capital":
+        # 数电票 print a crossed circle before the capital amount, so nothing can be written before it.
+        value = read_capital_amount(raw.lstrip("⊗ⓧ☒ "))
+        return (value, None) if value else (None, "not_a_capital_amount")
+    if kind == "id_number":
+        number = re.sub(r"\s", "", raw).upper()
+        if not re.fullmatch(r"\d{17}[\dX]", number):
+            return None, "not_an_id_number"
+        # On a scan a failed check digit is far more often a misread digit than a wrong number;
+        # from a text layer the number is what was printed, and the referral check reports it.
+        if ocr and ric.calc_check_digit(number) != number[-1]:
+            return None, "check_digit"
+        return number, None
+    if kind == "credit_code":
+        code = re.sub(r"\s", "", raw).upper()
+        if not re.fullmatch(r"[0-9A-Z]{18}", code):
+            return None, "not_a_credit_code"
+        if ocr and not uscc.is_valid(code):
+            return None, "check_digit"
+        return code, None
+    raise ValueError(f"unknown field type {kind!r} in {LABELS_FILE}")
+
+
+_RANGE_SEPARATOR = re.compile(r"\s*(?:起\s*)?(?:至|到|—|~|－)\s*")
+_RANGE_WORDS = re.compile(r"^\s*(?:自|从)\s*|\s*止\s*$")  # 自2026年1月1日起至2026年12月31日止
+
+
+def range_in_parts(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[dict, dict]:
+    """A date range refused as a whole, read date by date: ({field: date} for those that read,
+    {field: why not} for the others)."""
+    separator = _RANGE_SEPARATOR.search(candidate.text)
+    if separator is None:
+        return {}, {}
+    parts = [(0, separator.start()), (separator.end(), len(candidate.text))]
+    taken, refused = {}, {}
+    for name, (start, stop) in zip(rule["into"], parts, strict=True):
+        part = Candidate(candidate.text[start:stop], candidate.confidences[start:stop]
+                          if candidate.confidences is not None else None,
+                          candidate.boxes[start:stop], candidate.page)
+        value, reason = take({"type": "date"}, part, min_confidence)
+        if reason is None:
+            taken[name] = value
+        else:
+            refused[name] = reason
+    return taken, refused
+
+
+# tesseract's chi_sim cannot output ¥ or ￥ (they are not in its character set): it reads the sign
+# as Y (or its two strokes as yY) or as some Chinese character. Only such a sign, standing where
+# the sign is printed and followed by a complete amount with two decimals, is taken for it.
+_CURRENCY_MISREAD = re.compile(r"(?:[Yy#]{1,2}|[\u4e00-\u9fff])\s?(?=\d)")
+# On a scan the thousands separator comes out as ; or : and a speck beside it as another mark
+# (4;,868.24, Y4;022.14). Marks standing exactly where a separator belongs, between a digit and
+# a group of three digits that ends at another separator or the decimal point, are that one
+# separator; the amount is still judged by the confidence of every character read.
+_MISREAD_SEPARATOR = re.compile(r"(?<=\d)[,;:；：]{1,2}(?=\d{3}(?:[,;:；：.]|$))")
+# A speck after the cents of a scanned amount reads as a full stop (275.22.): no part of it.
+_TRAILING_SPECK = re.compile(r"(?<=\.\d{2})\s?[.,。]$")
+_AMOUNT_WITH_CENTS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}")
+
+
+def _amount_after_currency(raw: str) -> str | None:
+    match = _CURRENCY_MISREAD.match(raw)
+    if match and _AMOUNT_WITH_CENTS.fullmatch(raw[match.end():]):
+        return read_amount(raw[match.end():])
+    return None

@@ -1,0 +1,107 @@
+"""Values chosen together under the document's own constraints.
+
+Reading field by field takes, for each, the first label's value that checks out. A form may print
+a label twice (合计 under the items and 合计 in the fund block), or a value run together with a
+neighbour may still check out as a value of its type. When the values taken break a constraint
+the document states — a total is the sum of its parts ([sums] in labels.toml), the capital amount
+states the figures ([corroborates]), dates come in order ([order]) — and exactly one other value
+read for exactly one of those fields makes the constraint hold, that value is the one printed for
+it. Nothing is worked out: only values read after the field's own label are chosen from, and a
+constraint no single read value repairs is left broken for the checks to report.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from archive.ocr.lines import FieldReading
+
+# value and its provenance (None: unknown), as read for a field besides the one taken
+Alternative = tuple[object, dict | None]
+
+
+def constrained_fields(*, pairs: list[list[str]], sums: list[dict], order: list[list[str]]) -> set[str]:
+    """The fields a constraint of the document relates."""
+    fields = {name for pair in pairs for name in pair} | {name for pair in order for name in pair}
+    return fields | {name for rule in sums for name in (rule["total"], *rule["parts"])}
+
+
+def choose_jointly(reading: FieldReading, alternatives: dict[str, list[Alternative]], *,
+                   pairs: list[list[str]], sums: list[dict], order: list[list[str]]) -> list[str]:
+    """Replace taken values by other values read for the same field where that alone makes a
+    broken constraint hold; returns the fields replaced. Each constraint is tried once, in order
+    (sums, pairs, dates), with the values chosen so far."""
+    checks = ([(_sum_holds, rule, [rule["total"], *rule["parts"]]) for rule in sums]
+              + [(_pair_holds, pair, pair) for pair in pairs]
+              + [(_order_holds, pair, pair) for pair in order])
+    replaced = []
+    for holds, rule, names in checks:
+        values = {name: reading.fields.get(name) for name in names}
+        if None in values.values() or holds(rule, values):
+            continue
+        repairs = [(name, value, source) for name in names for value, source in alternatives.get(name, [])
+                   if holds(rule, {**values, name: value})]
+        if len({(name, str(value)) for name, value, _ in repairs}) != 1:
+            continue  # none, or more than one way: the reading cannot tell which was printed
+        name, value, source = repairs[0]
+        alternatives[name] = [(reading.fields[name], reading.sources.get(name)),
+                              *[(v, s) for v, s in alternatives[name] if v != value]]
+        reading.fields[name] = value
+        if source is not None:
+            reading.sources[name] = source
+        else:
+            reading.sources.pop(name, None)
+        replaced.append(name)
+    return replaced
+
+
+def refuse_contradicted(reading: FieldReading, *, pairs: list[list[str]], sums: list[dict]) -> list[str]:
+    """Refuse a value two of the document's constraints contradict while agreeing with each other:
+    a total that is neither the sum of its parts nor its capital amount, when those two are the
+    same amount, was read from something else (a neighbouring cell, another figure). It is left
+    absent and reported (`contradicted`), not replaced: the value the constraints imply is not
+    read after its label. Returns the fields refused."""
+    implied: dict[str, list[Decimal]] = {}
+    for rule in sums:
+        parts = [_amount(reading.fields.get(name)) for name in rule["parts"]]
+        if rule["total"] in reading.fields and None not in parts:
+            implied.setdefault(rule["total"], []).append(sum(parts, Decimal(0)))
+    for pair in pairs:
+        for name in pair:
+            others = [_amount(reading.fields.get(other)) for other in pair if other != name]
+            if name in reading.fields and len(others) == 1 and others[0] is not None:
+                implied.setdefault(name, []).append(others[0])
+    refused = []
+    for name, values in implied.items():
+        read = _amount(reading.fields[name])
+        if len(values) >= 2 and len(set(values)) == 1 and read is not None and read != values[0]:
+            refused.append(name)
+    for name in refused:
+        value = reading.fields.pop(name)
+        reading.unreadable.append({"field": name, "read": str(value), "reason": "contradicted"})
+        reading.sources.pop(name, None)
+    return refused
+
+
+def _amount(value) -> Decimal | None:
+    try:
+        if isinstance(value, list):
+            return sum((Decimal(row["amount"]) for row in value), Decimal(0))
+        return Decimal(value)
+    except (InvalidOperation, KeyError, TypeError):
+        return None
+
+
+def _sum_holds(rule: dict, values: dict) -> bool:
+    amounts = {name: _amount(value) for name, value in values.items()}
+    if None in amounts.values():
+        return True  # not a sum of amounts to judge
+    return amounts[rule["total"]] == sum((amounts[name] for name in rule["parts"]), Decimal(0))
+
+
+def _pair_holds(_pair: list[str], values: dict) -> bool:
+    return len({str(value) for value in values.values()}) == 1
+
+
+def _order_holds(pair: list[str], values: dict) -> bool:
+    return str(values[pair[0]]) <= str(values[pair[1]])  # ISO dates order as strings
