@@ -55,6 +55,7 @@ class GeneratedDocument:
     layout: list[list[Row]] | None = None
     family: str = "classic"
     font: str = "sans"
+    paged_scan: bool = False  # scanned a page per printed page (archive/demo/scans.py), not on one
 
 
 Cells = tuple[tuple[float, str], ...]
@@ -100,11 +101,13 @@ def _pdf(pages: list[list[Row]], title: str, *, size: float = 11, step: float = 
 
 
 def from_layout(kind: str, family: str, title: str, pages: list[list[Row]], truth: dict,
-                filename: str, *, font: str = "sans", size: float = 11) -> GeneratedDocument:
+                filename: str, *, font: str = "sans", size: float = 11,
+                paged_scan: bool = False) -> GeneratedDocument:
     """A born-digital document of a layout family: its PDF, its text rows and its truth."""
     lines = [row_text(row) for page in pages for row in page if row != RULE]
     return GeneratedDocument(kind, filename, _pdf(pages, title, size=size), "application/pdf", len(pages),
-                             lines, truth, title=title, layout=pages, family=family, font=font)
+                             lines, truth, title=title, layout=pages, family=family, font=font,
+                             paged_scan=paged_scan)
 
 
 def _amount(value: Decimal) -> str:

@@ -118,7 +118,7 @@ def agreement_multipage(rng: random.Random) -> GeneratedDocument:
     pages.append(last)
     title = f"{rng.choice(pools.PROVINCES)}医疗保障定点医疗机构服务协议"
     return from_layout("agreement", "multipage", title, pages, deal.truth(), f"服务协议-{deal.provider}.pdf",
-                       font="serif")
+                       font="serif", paged_scan=True)
 
 
 def agreement_bilateral(rng: random.Random) -> GeneratedDocument:

@@ -145,7 +145,7 @@ def statement_paged(rng: random.Random) -> GeneratedDocument:
         rows.append(((0.42, f"第 {page} 页/共 {len(chunks)} 页"),))
         pages.append(rows)
     return from_layout("daily_statement", "paged", f"{stay.hospital}住院费用清单", pages, stay.truth(),
-                       f"费用清单-{stay.patient}.pdf")
+                       f"费用清单-{stay.patient}.pdf", paged_scan=True)
 
 
 def statement_continued(rng: random.Random) -> GeneratedDocument:
@@ -171,4 +171,4 @@ def statement_continued(rng: random.Random) -> GeneratedDocument:
             rows += [RULE, ((0, f"费用合计：{stay.total}"),), ((0, f"患者签字：{stay.patient}"),)]
         pages.append(rows)
     return from_layout("daily_statement", "continued", "住院病人一日清单", pages, stay.truth(),
-                       f"一日清单-{stay.patient}.pdf", font="serif")
+                       f"一日清单-{stay.patient}.pdf", font="serif", paged_scan=True)
