@@ -27,12 +27,22 @@ from archive.ocr.reference import catalogue, fits, known_name
 def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
                doubtful: dict[str, tuple], labels: frozenset[str] = frozenset()) -> None:
     """An invoice's fee categories and their amounts (西药费 1,234.50), one or several to a line
-    (grids print two or three category–amount pairs side by side)."""
+    (grids print two or three category–amount pairs side by side). Under a header row with more
+    columns than the name and the amount (项目名称 数量 金额（元） 备注), a row's amount is the cell
+    in the 金额 column: the quantity between is not read as the amount."""
     # OCR puts spaces inside a word (化  验费): a category is matched across them. A category
     # starts its line or a cell.
     category = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(label_pattern, categories))})")
     rows = _Rows()
+    table: tuple[list[str | None], list[tuple[float, float]] | None] | None = None
     for line in lines:
+        if (columns := _fee_header(line)) is not None:
+            table = (columns, _column_spans(line))
+            continue
+        if table is not None and _ITEMS_END.search(line.text):
+            table = None
+        elif table is not None and category.match(line.text.lstrip()):
+            line = _in_column_order(line, *table, trailing_empty=True)
         if not (found := list(category.finditer(line.text))) or found[0].start() != len(line.text) - len(
                 line.text.lstrip()):
             if (other := _OTHER_FEE.match(line.text)) and re.sub(r"\s", "", other["fee"]) not in labels:
@@ -217,6 +227,22 @@ def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> None:
         rows.unreadable.append(line.text)
 
 
+_FEE_COLUMNS = {"name": ("项目名称", "项目", "收费项目", "费用项目"),
+                "amount": ("金额", "金额（元）", "金额(元)")}
+
+
+def _fee_header(line: Line) -> list[str | None] | None:
+    """An invoice's item table header with columns besides the name and the amount (数量, 单位,
+    备注): each cell's column, None for those not read; None when the line is not such a header."""
+    if re.search(r"[:：]", line.text):
+        return None
+    cells = [re.sub(r"\s", "", cell) for cell in _HEADER_CELL.findall(line.text)]
+    named = [next((key for key, words in _FEE_COLUMNS.items() if cell in words), None) for cell in cells]
+    if sorted(filter(None, named)) != ["amount", "name"] or len(named) < 3:
+        return None
+    return named
+
+
 def _header_columns(line: Line) -> list[str | None] | None:
     """The column each header cell names (None: a column not read, such as 序号 or 项目编码),
     when the line is a table header naming at least the name, price, quantity and amount."""
@@ -240,13 +266,17 @@ def _column_spans(header: Line) -> list[tuple[float, float]] | None:
     return list(zip(edges, [*edges[1:], 1.0], strict=True))
 
 
-def _in_column_order(line: Line, columns: list[str | None], spans: list[tuple[float, float]] | None) -> Line:
+def _in_column_order(line: Line, columns: list[str | None], spans: list[tuple[float, float]] | None,
+                     *, trailing_empty: bool = False) -> Line:
     """The row's cells that the header names, in the order the row reader expects (name, spec,
     price, quantity, amount, class), parted by wide gaps. A cell's column is the header cell it
-    lies under most (word boxes), or without boxes its place in the row; the row as it is when
-    that does not give one cell per named column."""
+    lies under most (word boxes), or without boxes its place in the row (`trailing_empty`: a row
+    with fewer cells has its last columns empty, as a 备注 column is); the row as it is when that
+    does not give one cell per named column."""
     cells = [found.span() for found in _HEADER_CELL.finditer(line.text)]
     keys: list[str | None]
+    if trailing_empty and not (spans is not None and line.boxes) and len(cells) < len(columns):
+        columns = columns[:len(cells)]
     if spans is not None and line.boxes and all(union(line.boxes[a:b]) for a, b in cells):
         keys = []
         for start, stop in cells:

@@ -108,3 +108,13 @@ def test_a_long_statement_is_scanned_a_page_per_page():
     from PIL import Image
 
     assert Image.open(BytesIO(result.content)).n_frames == document.pages
+
+
+def test_invoice_items_under_a_header_with_a_quantity_column_take_the_amount_column():
+    """财综〔2018〕72号 paper bills print 项目名称 数量 金额（元） 备注: the 1 between is not the amount."""
+    lines = [Line("票据代码：12345678"), Line(GAP.join(("项目名称", "数量", "金额（元）", "备注"))),
+             Line(GAP.join(("护理费", "1", "601.98"))), Line(GAP.join(("检查费", "2", "1,822.39", "自费"))),
+             Line("金额合计（大写）贰仟肆佰贰拾肆元叁角柒分"), Line("（小写）2424.37")]
+    reading = read_fields("invoice", lines)
+    assert reading.fields["line_items"] == [{"category": "护理费", "amount": "601.98"},
+                                            {"category": "检查费", "amount": "1822.39"}]
