@@ -1,15 +1,16 @@
 """Extraction accuracy: per kind and per field, exact match against the generators' truth.
 
 Born-digital PDFs (text layer) and degraded scans (`archive.demo.scans`, OCR) of invoices,
-referrals, agreements and daily statements, in every layout family of archive/demo/families.py
-(`--families`; the families in `--holdout` are reported apart, also read with empty reference
-lists, and their error examples are not printed), generated from a fixed EVALUATION seed (tune on
-`--seed 5`, the TUNING_SEED, never on the evaluation seed). Every truth field of every document is
-counted correct, absent (not extracted) or wrong (extracted with another value, the worse error);
-a field extracted that the truth lacks counts as invented. An absent field is "flagged" when the
-reading reported it unreadable or missing (a `field_unreadable` or `field_missing` finding: a
-person is asked to look). Prints one JSON object on stdout; progress goes to stderr. See
-benchmarks/README.md.
+referrals, agreements, daily statements and VAT invoices, in every layout family of
+archive/demo/families/ (`--families`; the families in `--holdout` are reported apart, also
+read with empty reference lists, and their error examples are not printed), generated from a
+fixed EVALUATION seed (tune on `--seed 5`, the TUNING_SEED, never on the evaluation seed).
+Every truth field of every document is counted correct, absent (not extracted) or wrong
+(extracted with another value, the worse error); a field extracted that the truth lacks counts
+as invented; a list field's rows are also counted (`rows`: rows read exactly, every cell, of
+the rows printed). An absent field is "flagged" when the reading reported it unreadable or
+missing (a `field_unreadable` or `field_missing` finding: a person is asked to look). Prints
+one JSON object on stdout; progress goes to stderr. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -355,7 +356,7 @@ def main() -> None:
     parser.add_argument("--families", default="all",
                         help="layout families to generate, comma-separated: `classic`, `grid`, "
                              "`invoice.ebill` (a name alone means that family of every kind that has "
-                             "one), or `all` (default); see archive/demo/families.py")
+                             "one), or `all` (default); see archive/demo/families/")
     parser.add_argument("--holdout", default=",".join(HOLDOUT),
                         help="families held back from tuning, reported apart (and also read with "
                              "empty reference lists); `none` for none. Default: families.HOLDOUT")

@@ -48,7 +48,7 @@ class GeneratedDocument:
     pages: int
     lines: list[str] = field(default_factory=list)  # the text printed, page by page joined
     truth: dict = field(default_factory=dict)  # the fields a perfect reader extracts
-    # Layout families (archive/demo/families.py): the printed title, the pages as rows, where a
+    # Layout families (archive/demo/families/): the printed title, the pages as rows, where a
     # row is a line of text at the left margin or cells at fractions of the line's width (a grid),
     # or RULE (a ruled line); and the family's name and scan font ("sans" Hei, "serif" Song).
     title: str = ""
