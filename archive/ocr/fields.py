@@ -38,6 +38,7 @@ from archive.ocr.lines import (
 from archive.ocr.normalize import amount_to_capital, read_amount, read_capital_amount, read_date
 from archive.ocr.reference import known_name
 from archive.ocr.tables import line_items, statement_items
+from archive.ocr.vat_items import vat_items
 
 LABELS_FILE = Path(__file__).with_name("labels.toml")
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
@@ -228,6 +229,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
         _invoice_extras(lines, spec, reading, min_confidence, doubtful)
     if kind == "daily_statement":
         statement_items(lines, reading, min_confidence, doubtful)
+    if kind == "vat_invoice":
+        vat_items(lines, reading, min_confidence, doubtful)
     facts = _spec().get("case_facts", {}).get(kind, {})
     known = {name: (case or {}).get(fact) for name, fact in facts.items()}
     pairs = _spec().get("corroborates", {}).get(kind, [])

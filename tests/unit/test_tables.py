@@ -118,3 +118,25 @@ def test_invoice_items_under_a_header_with_a_quantity_column_take_the_amount_col
     reading = read_fields("invoice", lines)
     assert reading.fields["line_items"] == [{"category": "护理费", "amount": "601.98"},
                                             {"category": "检查费", "amount": "1822.39"}]
+
+
+def test_vat_invoice_items_by_the_columns_of_the_header(tmp_path):
+    """数电票 and the older VAT invoices: each row's cells under their header words (单位 数量 单价
+    close together), every row, and their amounts add up to 合计金额."""
+    for family in ("digital", "special", "paper", "grid"):
+        document = families.make("vat_invoice", family, random.Random(f"vat:{family}"))
+        reading = analyse(_read(document.content, sniff.PDF, ".pdf", tmp_path), kind="vat_invoice")
+        assert reading.fields["items"] == document.truth["items"], family
+
+
+def test_vat_items_that_do_not_add_up_to_the_stated_amount_are_not_given():
+    header = GAP.join(("项目名称", "规格型号", "单位", "数量", "单价", "金额", "税率/征收率", "税额"))
+    row = GAP.join(("*中成药*连花清瘟胶囊", "0.35g*24粒", "盒", "2", "15.00", "30.00", "13%", "3.90"))
+    reading = read_fields("vat_invoice", [Line("发票号码：12345678901234567890"), Line(header), Line(row),
+                                          Line("合计金额：45.00"), Line("合计税额：3.90")])
+    assert "items" not in reading.fields
+    assert [item["field"] for item in reading.unreadable] == ["items"]
+    good = read_fields("vat_invoice", [Line(header), Line(row), Line("合计金额：30.00")])
+    assert good.fields["items"] == [{"name": "*中成药*连花清瘟胶囊", "spec": "0.35g*24粒", "quantity": "2",
+                                     "unit_price": "15.00", "amount": "30.00", "tax_rate": "13%",
+                                     "tax": "3.90"}]

@@ -18,7 +18,9 @@ from archive.demo.documents import RULE, GeneratedDocument, from_layout
 from archive.demo.families.common import amount, cells, cn0, day, money
 from archive.ocr.normalize import amount_to_capital
 
-_ITEM_COLUMNS = (0, 0.3, 0.44, 0.5, 0.56, 0.66, 0.78, 0.88)
+# Where the item table's columns start (fractions of the width): the longest goods name (13 CJK
+# characters and two asterisks) ends before 0.34, 税率/征收率 before 0.93.
+_ITEM_COLUMNS = (0, 0.34, 0.48, 0.54, 0.6, 0.69, 0.79, 0.93)
 _ITEM_HEADER = ("项目名称", "规格型号", "单位", "数量", "单价", "金额", "税率/征收率", "税额")
 
 
@@ -77,7 +79,7 @@ def vat_digital(rng: random.Random) -> GeneratedDocument:
             ((0, f"统一社会信用代码/纳税人识别号：{sale.buyer_id or ''}"),
              (0.5, f"统一社会信用代码/纳税人识别号：{sale.seller_id}")), RULE,
             cells(_ITEM_COLUMNS, _ITEM_HEADER), *sale.item_rows(),
-            ((0, "合计"), (0.66, f"¥{sale.amount:.2f}"), (0.88, f"¥{sale.tax:.2f}")),
+            ((0, "合计"), (0.69, f"¥{sale.amount:.2f}"), (0.93, f"¥{sale.tax:.2f}")),
             ((0, f"价税合计（大写）{sale.capital}"), (0.6, f"（小写）¥{sale.total:.2f}")), RULE,
             "备注：", ((0, f"开票人：{sale.drawer}"),)]
     return from_layout("vat_invoice", "digital", "电子发票（普通发票）", [rows], sale.truth(),
@@ -109,15 +111,15 @@ def _old_form(sale: _Sale, rng: random.Random, machine: bool) -> list:
             ((0.6, f"开票日期：{cn0(sale.issued)}"),), ((0.6, f"校 验 码：{_grouped(sale.check)}"),)]
     if machine:
         head.insert(0, ((0, f"机器编号：{pools.digits(rng, 12)}"),))
-    columns = (0, 0.3, 0.42, 0.48, 0.54, 0.64, 0.78, 0.88)
+    columns = _ITEM_COLUMNS
     return head + [RULE, ((0, "购买方"), (0.1, f"名    称：{sale.buyer}")),
                    ((0.1, f"纳税人识别号：{sale.buyer_id or ''}"),),
                    ((0.1, "地 址、电 话："),), ((0.1, "开户行及账号："),), RULE,
                    cells(columns, ("货物或应税劳务、服务名称", "规格型号", "单位", "数量", "单价", "金额",
                                    "税率", "税额")),
                    *sale.item_rows(columns),
-                   ((0, "合    计"), (0.64, f"¥{sale.amount:.2f}"), (0.88, f"¥{sale.tax:.2f}")),
-                   ((0, f"价税合计（大写）  {sale.capital}"), (0.64, f"（小写）¥{sale.total:.2f}")), RULE,
+                   ((0, "合    计"), (0.69, f"¥{sale.amount:.2f}"), (0.93, f"¥{sale.tax:.2f}")),
+                   ((0, f"价税合计（大写）  {sale.capital}"), (0.69, f"（小写）¥{sale.total:.2f}")), RULE,
                    ((0, "销售方"), (0.1, f"名    称：{sale.seller}")),
                    ((0.1, f"纳税人识别号：{sale.seller_id}"),),
                    ((0.1, f"地 址、电 话：{pools.place(rng)}{pools.town(rng)} 0{pools.digits(rng, 10)}"),),
