@@ -27,9 +27,10 @@ _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 
 def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
               doubtful: dict[str, tuple]) -> None:
-    """The rows under the table's header, each word in the column it lies under (word boxes: a
-    column runs from its header word's left edge to the next one's), or without boxes by its
-    place when the row has a cell for every column; up to the 合计 row."""
+    """The rows under the table's header, each word in the column it lies in (word boxes: the
+    columns part halfway between header words), or without boxes by its place when the row has
+    a cell for every column; up to the 合计 row. A long name wrapped onto the next line is
+    joined to its row."""
     found = next(((i, header) for i, line in enumerate(lines) if (header := _header(line)) is not None),
                  None)
     if found is None:
@@ -40,7 +41,9 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if _END.search(line.text):
             break
         item = _row(line, columns, lefts)
-        if item is None:
+        if item is None and rows.items and not rows.unreadable and (more := _more_name(line, columns, lefts)):
+            rows.items[-1]["name"] += more  # a long name wrapped onto the next line
+        elif item is None:
             rows.unreadable.append(line.text)
         else:
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
@@ -69,35 +72,55 @@ def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
     if not {"name", "amount", "tax"} <= set(keys) or len(set(keys)) != len(keys):
         return None
     boxes = [union(line.boxes[a:b]) for a, b in words] if line.boxes else []
-    lefts = [box[0] for box in boxes] if boxes and None not in boxes else None
-    return named, lefts
+    if not boxes or None in boxes:
+        return named, None
+    # Column rules run between the header words (centred or not in their columns): halfway
+    # from one word's right edge to the next one's left.
+    return named, [0.0] + [(left[2] + right[0]) / 2 for left, right in zip(boxes, boxes[1:], strict=False)]
 
 
-def _row(line: Line, columns: list[str | None], lefts: list[float] | None) -> dict | None:
+def _cells(line: Line, columns: list[str | None], lefts: list[float] | None) -> dict[str, str] | None:
+    """The row's text per column: each word in the column its centre lies in, or without boxes
+    the wide-gap cells in order when there is one per column."""
     tokens = [match.span() for match in re.finditer(r"\S+", line.text)]
     values: dict[str, str] = {}
     if lefts is not None and line.boxes and all(union(line.boxes[a:b]) for a, b in tokens):
         for start, stop in tokens:
             box = union(line.boxes[start:stop])
             column = max(0, bisect_right(lefts, (box[0] + box[2]) / 2) - 1)
-            if (key := columns[column]) is not None:
-                values[key] = values.get(key, "") + " " + line.text[start:stop]
+            key = columns[column] or "other"
+            values[key] = values.get(key, "") + " " + line.text[start:stop]
     else:
         cells = [match.span() for match in _HEADER_CELL.finditer(line.text)]
         if len(cells) != len(columns):
             return None
-        values = {key: line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True) if key}
-    values = {key: _SPACE_BY_CJK.sub("", value.strip()) for key, value in values.items()}
+        values = {key or "other": line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True)}
+    return {key: _SPACE_BY_CJK.sub("", value.strip()) for key, value in values.items()}
+
+
+def _more_name(line: Line, columns: list[str | None], lefts: list[float] | None) -> str | None:
+    """The rest of the row above's name, when the line holds nothing but text in the name column."""
+    text = re.sub(r"\s", "", line.text)
+    if lefts is None or not line.boxes:
+        return text if is_cjk(text) and not re.search(r"\d", text) else None
+    values = _cells(line, columns, lefts)
+    return values["name"] if values and set(values) == {"name"} and is_cjk(values["name"]) else None
+
+
+def _row(line: Line, columns: list[str | None], lefts: list[float] | None) -> dict | None:
+    values = _cells(line, columns, lefts)
+    if values is None:
+        return None
     item: dict = {"name": values.get("name", "")}
     if not is_cjk(item["name"]):
         return None
     if values.get("spec"):
         item["spec"] = values["spec"]
-    for key in ("quantity", "unit_price"):
-        if key in values:
-            if not (_QUANTITY.fullmatch(values[key]) if key == "quantity" else read_amount(values[key])):
+    for key in ("quantity", "unit_price"):  # as printed: a unit price has as many places as it needs
+        if values.get(key):
+            if not _QUANTITY.fullmatch(values[key].lstrip("¥￥")):
                 return None
-            item[key] = values[key] if key == "quantity" else read_amount(values[key])
+            item[key] = values[key].lstrip("¥￥")
     for key in ("amount", "tax"):
         if (value := read_amount(values.get(key, "").lstrip("¥￥"))) is None:
             return None
