@@ -48,13 +48,14 @@ class GeneratedDocument:
     pages: int
     lines: list[str] = field(default_factory=list)  # the text printed, page by page joined
     truth: dict = field(default_factory=dict)  # the fields a perfect reader extracts
-    # Layout families (archive/demo/families.py): the printed title, the pages as rows, where a
+    # Layout families (archive/demo/families/): the printed title, the pages as rows, where a
     # row is a line of text at the left margin or cells at fractions of the line's width (a grid),
     # or RULE (a ruled line); and the family's name and scan font ("sans" Hei, "serif" Song).
     title: str = ""
     layout: list[list[Row]] | None = None
     family: str = "classic"
     font: str = "sans"
+    paged_scan: bool = False  # scanned a page per printed page (archive/demo/scans.py), not on one
 
 
 Cells = tuple[tuple[float, str], ...]
@@ -100,11 +101,13 @@ def _pdf(pages: list[list[Row]], title: str, *, size: float = 11, step: float = 
 
 
 def from_layout(kind: str, family: str, title: str, pages: list[list[Row]], truth: dict,
-                filename: str, *, font: str = "sans", size: float = 11) -> GeneratedDocument:
+                filename: str, *, font: str = "sans", size: float = 11,
+                paged_scan: bool = False) -> GeneratedDocument:
     """A born-digital document of a layout family: its PDF, its text rows and its truth."""
     lines = [row_text(row) for page in pages for row in page if row != RULE]
     return GeneratedDocument(kind, filename, _pdf(pages, title, size=size), "application/pdf", len(pages),
-                             lines, truth, title=title, layout=pages, family=family, font=font)
+                             lines, truth, title=title, layout=pages, family=family, font=font,
+                             paged_scan=paged_scan)
 
 
 def _amount(value: Decimal) -> str:

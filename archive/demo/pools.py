@@ -92,3 +92,34 @@ def person(rng: random.Random, *, minority: float = 0.0) -> str:
 
 def digits(rng: random.Random, length: int) -> str:
     return str(rng.randrange(10 ** (length - 1), 10 ** length))
+
+
+_COMPANY_FORMS = ("{place}{word}大药房连锁有限公司", "{city}{word}医药连锁有限公司{town}店",
+                  "{place}{word}药店有限公司", "{city}{word}健康管理有限公司",
+                  "{place}{word}医疗器械有限公司", "{place}{word}诊所有限公司")
+_COMPANY_WORDS = ("仁济", "百姓", "同德", "康宁", "益丰", "惠民", "华康", "德仁", "济生", "长寿", "安泰",
+                  "众康", "万和", "瑞康", "福瑞", "国大", "天和", "一心")
+# A VAT invoice's goods and services as pharmacies and clinics bill them: (name, spec, unit).
+VAT_GOODS = (
+    ("*化学药品制剂*阿莫西林胶囊", "0.25g*24粒", "盒"), ("*化学药品制剂*布洛芬缓释胶囊", "0.3g*20粒", "盒"),
+    ("*中成药*连花清瘟胶囊", "0.35g*24粒", "盒"), ("*中成药*复方丹参滴丸", "27mg*180丸", "瓶"),
+    ("*化学药品制剂*硝苯地平控释片", "30mg*7片", "盒"), ("*化学药品制剂*二甲双胍缓释片", "0.5g*30片", "盒"),
+    ("*医疗仪器器械*医用外科口罩", "10只/袋", "袋"), ("*医疗仪器器械*电子血压计", "U80", "台"),
+    ("*卫生材料*一次性使用无菌注射器", "5ml", "支"), ("*中药饮片*黄芪", "500g", "袋"),
+    ("*生物药品*胰岛素注射液", "3ml:300单位", "支"), ("*医疗仪器器械*血糖试纸", "50片", "盒"),
+)
+
+
+def company(rng: random.Random) -> str:
+    """A pharmacy's or clinic's registered name: 安平县仁济大药房连锁有限公司."""
+    return rng.choice(_COMPANY_FORMS).format(place=place(rng), city="".join(rng.sample(_PLACE_CHARS, 2)),
+                                             town=town(rng), word=rng.choice(_COMPANY_WORDS))
+
+
+def tax_id(rng: random.Random) -> str:
+    """A company's unified social credit code (91…, GB 32100) with a correct check character."""
+    from stdnum.cn import uscc
+
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "91" + digits(rng, 6) + "".join(rng.choice(alphabet) for _ in range(9))
+    return body + uscc.calc_check_digit(body)

@@ -64,13 +64,41 @@ def title_of(document: GeneratedDocument) -> str:
     return document.title or TITLES.get(document.kind, "")
 
 
+# Rows an A4 scan holds at the body size and line spacing `render` draws (11 pt, up to 1.9 lines).
+ROWS_PER_PAGE = 34
+
+
 def scan(document: GeneratedDocument, *, seed: int, fmt: str = "JPEG", dpi: int | None = None,
          degradation: Degradation | None = None) -> Scan:
-    """A degraded one-page scan of `document` (all its lines on one page; a layout family's
-    rows with their cells where the family prints them)."""
+    """A degraded scan of `document`: one page with all its lines (a layout family's rows with
+    their cells where the family prints them), or, for a document whose pages do not fit on one
+    (a long 一日清单) or that is scanned page by page (`paged_scan`), a multi-page TIFF with a page
+    per printed page, each degraded on its own."""
+    if document.layout and len(document.layout) > 1 and (
+            document.paged_scan or sum(map(len, document.layout)) > ROWS_PER_PAGE):
+        return scan_pages(document.layout, title=title_of(document), seed=seed, dpi=dpi,
+                          degradation=degradation, font=document.font)
     rows = [row for page in document.layout for row in page] if document.layout else document.lines
     return scan_lines(rows, title=title_of(document), seed=seed, fmt=fmt, dpi=dpi,
                       degradation=degradation, font=document.font)
+
+
+def scan_pages(pages: list[list[Row]], *, title: str, seed: int, dpi: int | None = None,
+               degradation: Degradation | None = None, font: str = "sans") -> Scan:
+    """Each page drawn with the title and degraded (the same resolution throughout, each page its
+    own rotation, stamp and noise: pages go through the scanner one by one); a multi-page TIFF."""
+    rng = random.Random(f"scan:{seed}")
+    first = degradation or Degradation.draw(rng, dpi=dpi)
+    frames = []
+    for number, rows in enumerate(pages):
+        spec = first if number == 0 or degradation else Degradation.draw(rng, dpi=first.dpi)
+        layout = random.Random(f"layout:{seed}:{number}")
+        image = render(rows, title=title, dpi=spec.dpi, rng=layout, font=font)
+        frames.append(degrade(image, spec, rng).convert("RGB"))
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_jpeg",
+                   quality=first.jpeg_quality or 90, dpi=(first.dpi, first.dpi))
+    return Scan(buffer.getvalue(), CONTENT_TYPES["TIFF"], first.dpi, frames[0].size, first)
 
 
 def scan_lines(lines: list[Row], *, title: str = "", seed: int, fmt: str = "JPEG", dpi: int | None = None,

@@ -44,15 +44,16 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
     text = "\n".join(page.text for page in pages)
     guessed = kind is None
     kind = kind or guess_kind(text)
-    if kind == "daily_statement" and len(pages) > 1:
-        # One page per inpatient day: each day is read and checked on its own.
-        readings = [read_fields(kind, _lines([page]), case=case) for page in pages]
+    groups = _statement_days(pages, case) if kind == "daily_statement" and len(pages) > 1 else [pages]
+    if len(groups) > 1:
+        # A page or pages per inpatient day: each day is read and checked on its own.
+        readings = [read_fields(kind, _lines(group), case=case) for group in groups]
         days = [reading.fields for reading in readings]
         fields = {**days[0], "days": days}
         sources = readings[0].sources  # the top-level fields are the first day's
         checks = [finding for day in days for finding in check_document(kind, day)]
-        checks += [finding for n, reading in enumerate(readings, 1)
-                   for finding in _field_findings(kind, reading, page=n)]
+        checks += [finding for group, reading in zip(groups, readings, strict=True)
+                   for finding in _field_findings(kind, reading, page=group[0].number)]
     elif kind:
         reading = read_fields(kind, _lines(pages), case=case)
         fields, sources = reading.fields, reading.sources
@@ -82,6 +83,24 @@ def recheck(kind: str | None, fields: dict, previous: list[dict], *, corrected: 
 
 def must_be_checked(kind: str | None, checks: list[dict]) -> bool:
     return kind is None or any(c["code"] in NEEDS_CHECK for c in checks)
+
+
+def _statement_days(pages: list[PageText], case: dict[str, str | None] | None) -> list[list[PageText]]:
+    """A daily statement's pages by the day they bill: a page that states no date (a long table
+    going on) or the same date as the page before continues that day; a page with another date,
+    or with a date that does not read, starts a day of its own."""
+    days: list[list[PageText]] = []
+    previous = None
+    for page in pages:
+        alone = read_fields("daily_statement", _lines([page]), case=case)
+        on = alone.fields.get("statement_date")
+        dated = on is not None or any(item["field"] == "statement_date" for item in alone.unreadable)
+        if days and (on == previous if on else not dated):
+            days[-1].append(page)
+        else:
+            days.append([page])
+            previous = on
+    return days
 
 
 def _lines(pages: list[PageText]) -> list[Line]:

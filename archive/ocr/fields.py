@@ -57,6 +57,7 @@ from archive.ocr.normalize import amount_to_capital, read_amount
 from archive.ocr.reference import known_name
 from archive.ocr.tables import line_items, statement_items
 from archive.ocr.unknown_labels import read_by_unknown_labels
+from archive.ocr.vat_items import vat_items
 
 _spec = label_rules  # the name benchmarks and tests know
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
@@ -146,6 +147,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
         _invoice_extras(lines, spec, reading, min_confidence, doubtful)
     if kind == "daily_statement":
         statement_items(lines, reading, min_confidence, doubtful)
+    if kind == "vat_invoice":
+        vat_items(lines, reading, min_confidence, doubtful)
     facts = label_rules().get("case_facts", {}).get(kind, {})
     known = {name: (case or {}).get(fact) for name, fact in facts.items()}
     pairs = label_rules().get("corroborates", {}).get(kind, [])

@@ -27,12 +27,22 @@ from archive.ocr.reference import catalogue, fits, known_name
 def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
                doubtful: dict[str, tuple], labels: frozenset[str] = frozenset()) -> None:
     """An invoice's fee categories and their amounts (西药费 1,234.50), one or several to a line
-    (grids print two or three category–amount pairs side by side)."""
+    (grids print two or three category–amount pairs side by side). Under a header row with more
+    columns than the name and the amount (项目名称 数量 金额（元） 备注), a row's amount is the cell
+    in the 金额 column: the quantity between is not read as the amount."""
     # OCR puts spaces inside a word (化  验费): a category is matched across them. A category
     # starts its line or a cell.
     category = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(label_pattern, categories))})")
     rows = _Rows()
+    table: tuple[list[str | None], list[tuple[float, float]] | None] | None = None
     for line in lines:
+        if (columns := _fee_header(line)) is not None:
+            table = (columns, _column_spans(line))
+            continue
+        if table is not None and _ITEMS_END.search(line.text):
+            table = None
+        elif table is not None and category.match(line.text.lstrip()):
+            line = _in_column_order(line, *table, trailing_empty=True)
         if not (found := list(category.finditer(line.text))) or found[0].start() != len(line.text) - len(
                 line.text.lstrip()):
             if (other := _OTHER_FEE.match(line.text)) and re.sub(r"\s", "", other["fee"]) not in labels:
@@ -110,7 +120,11 @@ _ITEM_NUMBERS = re.compile(
     r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
     r"(?:\s+(?P<cls>[甲乙丙]))?$")
 _ITEMS_HEADER = re.compile(r"^项目\s*(?P<spec>规格)?")
-_ITEMS_END = re.compile(r"合计|签字|小计")  # a page subtotal ends the page's rows: not a row itself
+# A page's subtotal (本页小计, 小计, 本页合计) closes the page's rows: not a row, and not the day's
+# total. The day's total (合计, 当日合计, 费用合计, 总计) or the signature ends the table.
+_SUBTOTAL = re.compile(r"本\s*页\s*[小合]\s*计|(?:^|\s)小\s*计")
+_ITEMS_END = re.compile(r"合\s*计|签\s*字|总\s*计")
+_SUBTOTAL_AMOUNT = re.compile(r"(\d[\d,]*\.\d{2})\s*$")
 # A table's columns by their header words, in the order the row reader expects them; other
 # columns (序号, 项目编码, 自付比例) are left out of the row it reads.
 _COLUMNS = (("name", ("项目名称", "收费项目", "药品名称", "名称", "项目")),
@@ -121,37 +135,112 @@ _HEADER_CELL = re.compile(r"\S+(?:\s\S+)*")
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
+@dataclass
+class _Table:
+    """How the table's rows are to be read: from its header row (repeated on later pages or not)."""
+
+    columns: list[str | None] | None = None  # the header's cells by column (None: the fixed order)
+    spans: list[tuple[float, float]] | None = None  # each column across the page (word boxes)
+    has_spec: bool = False
+
+    @classmethod
+    def of(cls, line: Line) -> _Table | None:
+        """The table whose header `line` is, or None when it is not a header."""
+        if found := _ITEMS_HEADER.match(line.text):
+            return cls(has_spec=found["spec"] is not None)
+        if (columns := _header_columns(line)) is not None:
+            return cls(columns, _column_spans(line), "spec" in columns)
+        return None
+
+    def row(self, line: Line, min_confidence: float) -> tuple[Line, dict | None, bool, str | None]:
+        if self.columns is not None:
+            line = _in_column_order(line, self.columns, self.spans)
+        return line, *_item_row(line, self.has_spec, min_confidence)
+
+
 def statement_items(lines: list[Line], reading: FieldReading, min_confidence: float,
                      doubtful: dict[str, tuple]) -> None:
     """Rows of the itemised table (name, spec, unit price, quantity, amount, insurance class):
     every line between the table's header and its total is a row, and all must read. A row read
     with low confidence in its figures is taken when they agree (price × quantity = amount), and
     the table only when its rows add up to the day's total. A doubtful name is the catalogue's
-    name it is (see archive/ocr/reference.py), which also holds the spec and class it bills."""
+    name it is (see archive/ocr/reference.py), which also holds the spec and class it bills.
+
+    A long table runs over pages: each page's rows end at its subtotal (本页小计), which is not a
+    row; the next page's rows follow its repeated header, or, with the header on the first page
+    only, start at the page's first line that reads as a row (the patient block and the page
+    footer between are not rows). Each page's rows must add up to its subtotal, or the list is
+    not given: a row lost at a page break would otherwise go unnoticed."""
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
-    columns = None
     if header is None:  # a header in another order or with more columns: rows are read by column
-        header, columns = next(((i, found) for i, line in enumerate(lines)
-                                if (found := _header_columns(line)) is not None), (None, None))
-    spans = _column_spans(lines[header]) if columns is not None else None
-    body = lines[header + 1:] if header is not None else lines
-    has_spec = header is not None and (
-        "spec" in columns if columns else _ITEMS_HEADER.match(lines[header].text)["spec"] is not None)
+        header = next((i for i, line in enumerate(lines) if _header_columns(line) is not None), None)
     rows = _Rows()
-    for line in body:
-        if header is not None and _ITEMS_END.search(line.text):
+    if header is None:  # no header: every line that reads as a row is one
+        for line in lines:
+            line, item, confident, read_as = _Table().row(line, min_confidence)
+            if item is not None:
+                _take_row(rows, reading, line, item, confident, read_as)
+        rows.give("items", reading, doubtful)
+        return
+    table = _Table.of(lines[header])
+    reading_rows, paused_on, page_rows = True, None, []
+    for line in lines[header + 1:]:
+        if (repeated := _Table.of(line)) is not None:
+            table, reading_rows = repeated, True
+            continue
+        if _SUBTOTAL.search(line.text):
+            _check_subtotal(line, page_rows, rows)
+            reading_rows, paused_on, page_rows = False, line.page, []
+            continue
+        if _ITEMS_END.search(line.text):
             break
-        if columns is not None:
-            line = _in_column_order(line, columns, spans)
-        item, confident, read_as = _item_row(line, has_spec, min_confidence)
+        read, item, confident, read_as = table.row(line, min_confidence)
+        if not reading_rows:
+            # After a page's subtotal: the rows go on on a later page, without a header.
+            if item is None or (paused_on is not None and line.page == paused_on):
+                continue
+            reading_rows = True
         if item is not None:
-            rows.add(line, item, confident)
-            if read_as:
-                reading.matched.append({"field": "items", "read": read_as,
-                                        "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
-        elif header is not None:
+            _take_row(rows, reading, read, item, confident, read_as)
+            page_rows.append(item)
+        else:
             rows.unreadable.append(line.text)
     rows.give("items", reading, doubtful)
+
+
+def _take_row(rows: _Rows, reading: FieldReading, line: Line, item: dict, confident: bool,
+              read_as: str | None) -> None:
+    rows.add(line, item, confident)
+    if read_as:
+        reading.matched.append({"field": "items", "read": read_as,
+                                "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
+
+
+def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> None:
+    """A page's rows add up to the subtotal printed under them; when they do not (a row lost or
+    misread), the list is not given."""
+    found = _SUBTOTAL_AMOUNT.search(line.text)
+    subtotal = read_amount(found.group(1)) if found else None
+    if subtotal is None or not page_rows:
+        return
+    if sum((Decimal(item["amount"]) for item in page_rows), Decimal(0)) != Decimal(subtotal):
+        rows.unreadable.append(line.text)
+
+
+_FEE_COLUMNS = {"name": ("项目名称", "项目", "收费项目", "费用项目"),
+                "amount": ("金额", "金额（元）", "金额(元)")}
+
+
+def _fee_header(line: Line) -> list[str | None] | None:
+    """An invoice's item table header with columns besides the name and the amount (数量, 单位,
+    备注): each cell's column, None for those not read; None when the line is not such a header."""
+    if re.search(r"[:：]", line.text):
+        return None
+    cells = [re.sub(r"\s", "", cell) for cell in _HEADER_CELL.findall(line.text)]
+    named = [next((key for key, words in _FEE_COLUMNS.items() if cell in words), None) for cell in cells]
+    if sorted(filter(None, named)) != ["amount", "name"] or len(named) < 3:
+        return None
+    return named
 
 
 def _header_columns(line: Line) -> list[str | None] | None:
@@ -177,13 +266,17 @@ def _column_spans(header: Line) -> list[tuple[float, float]] | None:
     return list(zip(edges, [*edges[1:], 1.0], strict=True))
 
 
-def _in_column_order(line: Line, columns: list[str | None], spans: list[tuple[float, float]] | None) -> Line:
+def _in_column_order(line: Line, columns: list[str | None], spans: list[tuple[float, float]] | None,
+                     *, trailing_empty: bool = False) -> Line:
     """The row's cells that the header names, in the order the row reader expects (name, spec,
     price, quantity, amount, class), parted by wide gaps. A cell's column is the header cell it
-    lies under most (word boxes), or without boxes its place in the row; the row as it is when
-    that does not give one cell per named column."""
+    lies under most (word boxes), or without boxes its place in the row (`trailing_empty`: a row
+    with fewer cells has its last columns empty, as a 备注 column is); the row as it is when that
+    does not give one cell per named column."""
     cells = [found.span() for found in _HEADER_CELL.finditer(line.text)]
     keys: list[str | None]
+    if trailing_empty and not (spans is not None and line.boxes) and len(cells) < len(columns):
+        columns = columns[:len(cells)]
     if spans is not None and line.boxes and all(union(line.boxes[a:b]) for a, b in cells):
         keys = []
         for start, stop in cells:

@@ -1,0 +1,44 @@
+"""What the layout families share: amounts, dates as printed, and the stamp over a label."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+# Fee categories printed on bills (the classic family's and the e-bill's); `卫生材料费` and `诊察费`
+# are wordings real bills use that labels.toml does not list.
+CATEGORIES = ("西药费", "中药费", "中成药费", "检查费", "化验费", "治疗费", "手术费", "床位费", "护理费",
+              "材料费", "诊查费", "放射费")
+OTHER_CATEGORIES = ("卫生材料费", "诊察费", "一般诊疗费")
+# Scan fonts (archive/demo/documents.py `_cjk_font`): Hei, Song, and Hei bold; no Kai (楷体) font is
+# installed here, so the forms real offices type in Kai are drawn in Song.
+FONTS = ("sans", "serif", "bold")
+
+
+def amount(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def money(rng: random.Random, low: int, high: int) -> Decimal:
+    """An amount in yuan between low and high fen."""
+    return Decimal(rng.randrange(low, high)) / 100
+
+
+def day(rng: random.Random) -> date:
+    return date(2026, rng.randint(1, 12), rng.randint(1, 28))
+
+
+def cn(on: date) -> str:
+    """2026年3月5日"""
+    return f"{on.year}年{on.month}月{on.day}日"
+
+
+def cn0(on: date) -> str:
+    """2026年03月05日, as tax and e-bill systems print it"""
+    return f"{on:%Y年%m月%d日}"
+
+
+def cells(columns: tuple[float, ...], texts) -> tuple[tuple[float, str], ...]:
+    """A grid row: each text at its column's fraction of the width (empty cells left out)."""
+    return tuple((x, str(text)) for x, text in zip(columns, texts, strict=True) if str(text))

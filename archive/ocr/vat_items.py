@@ -1,0 +1,133 @@
+"""A VAT invoice's goods and services table (增值税发票, 数电票), read by the columns its header row
+names: 项目名称 (货物或应税劳务、服务名称), 规格型号, 单位, 数量, 单价, 金额, 税率/征收率, 税额.
+
+Every row must read, and the rows' amounts must add up to the invoice's 合计金额 when that was
+read: a list missing a row would be a wrong list.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from decimal import Decimal
+
+from archive.ocr.lines import FieldReading, Line, confident, is_cjk, union
+from archive.ocr.normalize import read_amount
+from archive.ocr.tables import _HEADER_CELL, _SPACE_BY_CJK, _Rows
+
+_COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称"),
+            "spec": ("规格型号", "规格"), "unit": ("单位",), "quantity": ("数量",),
+            "unit_price": ("单价",), "amount": ("金额",), "tax_rate": ("税率/征收率", "税率", "征收率"),
+            "tax": ("税额",)}
+_WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
+_END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注)")
+_RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
+_QUANTITY = re.compile(r"\d+(?:\.\d+)?")
+
+
+def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
+              doubtful: dict[str, tuple]) -> None:
+    """The rows under the table's header, each word in the column it lies in (word boxes: the
+    columns part halfway between header words), or without boxes by its place when the row has
+    a cell for every column; up to the 合计 row. A long name wrapped onto the next line is
+    joined to its row."""
+    found = next(((i, header) for i, line in enumerate(lines) if (header := _header(line)) is not None),
+                 None)
+    if found is None:
+        return
+    index, (columns, lefts) = found
+    rows = _Rows()
+    for line in lines[index + 1:]:
+        if _END.search(line.text):
+            break
+        item = _row(line, columns, lefts)
+        if item is None and rows.items and not rows.unreadable and (more := _more_name(line, columns, lefts)):
+            rows.items[-1]["name"] += more  # a long name wrapped onto the next line
+        elif item is None:
+            rows.unreadable.append(line.text)
+        else:
+            rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
+    stated = reading.fields.get("amount")
+    if rows.items and not rows.unreadable and stated is not None and sum(
+            (Decimal(item["amount"]) for item in rows.items), Decimal(0)) != Decimal(stated):
+        rows.unreadable.append(f"合计 {stated}")
+    rows.give("items", reading, doubtful)
+
+
+def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
+    """The columns a header row names (None: one not read, as 单位) and where each starts (None:
+    no word boxes); None when the line is not the table's header. Header words close together
+    (单位 数量 单价) are parted at single spaces."""
+    if re.search(r"[:：]", line.text):
+        return None
+    words: list[tuple[int, int]] = []
+    for start, stop in (match.span() for match in _HEADER_CELL.finditer(line.text)):
+        if re.sub(r"\s", "", line.text[start:stop]) in _WORDS:
+            words.append((start, stop))
+        else:
+            words += [(start + match.start(), start + match.end())
+                      for match in re.finditer(r"\S+", line.text[start:stop])]
+    named = [_WORDS.get(re.sub(r"\s", "", line.text[a:b])) for a, b in words]
+    keys = [key for key in named if key]
+    if not {"name", "amount", "tax"} <= set(keys) or len(set(keys)) != len(keys):
+        return None
+    boxes = [union(line.boxes[a:b]) for a, b in words] if line.boxes else []
+    if not boxes or None in boxes:
+        return named, None
+    # Column rules run between the header words (centred or not in their columns): halfway
+    # from one word's right edge to the next one's left.
+    return named, [0.0] + [(left[2] + right[0]) / 2 for left, right in zip(boxes, boxes[1:], strict=False)]
+
+
+def _cells(line: Line, columns: list[str | None], lefts: list[float] | None) -> dict[str, str] | None:
+    """The row's text per column: each word in the column its centre lies in, or without boxes
+    the wide-gap cells in order when there is one per column."""
+    tokens = [match.span() for match in re.finditer(r"\S+", line.text)]
+    values: dict[str, str] = {}
+    if lefts is not None and line.boxes and all(union(line.boxes[a:b]) for a, b in tokens):
+        for start, stop in tokens:
+            box = union(line.boxes[start:stop])
+            column = max(0, bisect_right(lefts, (box[0] + box[2]) / 2) - 1)
+            key = columns[column] or "other"
+            values[key] = values.get(key, "") + " " + line.text[start:stop]
+    else:
+        cells = [match.span() for match in _HEADER_CELL.finditer(line.text)]
+        if len(cells) != len(columns):
+            return None
+        values = {key or "other": line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True)}
+    return {key: _SPACE_BY_CJK.sub("", value.strip()) for key, value in values.items()}
+
+
+def _more_name(line: Line, columns: list[str | None], lefts: list[float] | None) -> str | None:
+    """The rest of the row above's name, when the line holds nothing but text in the name column."""
+    text = re.sub(r"\s", "", line.text)
+    if lefts is None or not line.boxes:
+        return text if is_cjk(text) and not re.search(r"\d", text) else None
+    values = _cells(line, columns, lefts)
+    return values["name"] if values and set(values) == {"name"} and is_cjk(values["name"]) else None
+
+
+def _row(line: Line, columns: list[str | None], lefts: list[float] | None) -> dict | None:
+    values = _cells(line, columns, lefts)
+    if values is None:
+        return None
+    item: dict = {"name": values.get("name", "")}
+    if not is_cjk(item["name"]):
+        return None
+    if values.get("spec"):
+        item["spec"] = values["spec"]
+    for key in ("quantity", "unit_price"):  # as printed: a unit price has as many places as it needs
+        if values.get(key):
+            if not _QUANTITY.fullmatch(values[key].lstrip("¥￥")):
+                return None
+            item[key] = values[key].lstrip("¥￥")
+    for key in ("amount", "tax"):
+        if (value := read_amount(values.get(key, "").lstrip("¥￥"))) is None:
+            return None
+        item[key] = value
+    if "tax_rate" in values:
+        if not _RATE.fullmatch(values["tax_rate"]):
+            return None
+        item["tax_rate"] = values["tax_rate"]
+    return {key: item[key] for key in ("name", "spec", "quantity", "unit_price", "amount", "tax_rate", "tax")
+            if key in item}
