@@ -27,7 +27,9 @@ from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
 MIN_TEXT_CHARS = 20  # a full page with fewer characters than this is treated as a scan
-MIN_WORDS_TO_TURN = 10  # fewer words than this: a blank or nearly blank page, nothing to turn
+# Fewer characters than this: a blank or nearly blank page, nothing to turn. (Characters, not
+# words: PP-OCR gives a run of characters as one word where tesseract gives one word each.)
+MIN_CHARACTERS_TO_TURN = 10
 WIDE_GAP = 0.6  # a gap between words wider than this many line heights separates two fields
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
@@ -215,9 +217,12 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
         engine = engine or configured_engine()
         prepared = prepare(image, binarise=engine.binarise)
         page = _ocr(engine, prepared, number, image.size, psm)
-        if (page.confidence or 0) < engine.retry_below and len(page.words) >= MIN_WORDS_TO_TURN:
+        if sum(len(word.text) for word in page.words) >= MIN_CHARACTERS_TO_TURN and (
+                (page.confidence or 0) < engine.retry_below or _lines_run_down(page.words)):
             # Some text, badly read: perhaps the page lies sideways or upside down. (A blank page
             # has nothing to turn, and orientation detection is slow: only here is it paid for.)
+            # PP-OCR reads a sideways page's lines well, one by one, but in the wrong order: there
+            # the lines running down the page tell.
             for turn in engine.turns(prepared.image):
                 turned = image.rotate(-turn, expand=True)
                 retry = _ocr(engine, prepare(turned, binarise=engine.binarise), number, turned.size, psm)
@@ -245,6 +250,12 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0
     return PageText(number, "ocr", text="\n".join(line.text for line in lines), confidence=confidence,
                     words=words, lines=lines, width=size[0], height=size[1])
+
+
+def _lines_run_down(words: list[Word]) -> bool:
+    """Most words of three characters or more are much taller than wide: a sideways page."""
+    long = [word for word in words if len(word.text) >= 3]
+    return len(long) >= 3 and sum(word.height > 1.5 * word.width for word in long) > len(long) / 2
 
 
 def _boxes_turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:

@@ -24,6 +24,7 @@ from PIL import Image
 
 from archive.ocr.engines.base import OcrEngineError
 
+MIN_SIDE = 8  # pixels: a thinner image holds no line of text, and rapidocr's resizing refuses it
 VERTICAL = 1.5  # a line box this many times taller than wide is text running down a sideways page
 WIDE_GAP = 0.6  # as archive.ocr.pages.WIDE_GAP: a gap this many line heights apart ends a word
 _SPACE = re.compile(r"\s")
@@ -57,11 +58,15 @@ class RapidOcrEngine:
     def read(self, image: Image.Image, *, dpi: int) -> list:
         from archive.ocr.pages import Word
 
+        if min(image.size) < MIN_SIDE:
+            return []  # no line of text fits (tesseract, too, reads nothing there)
         array = _rgb(image)
         try:
             result = self._engine()(array)
         except Exception as exc:  # noqa: BLE001 - onnxruntime and opencv raise their own kinds
-            raise OcrEngineError(f"{type(exc).__name__}: {exc}") from exc
+            reason = str(exc).strip()
+            raise OcrEngineError(f"the image could not be read ({type(exc).__name__}"
+                                 f"{': ' + reason if reason else ''})") from exc
         words = []
         if not result or getattr(result, "txts", None) is None:
             return words
@@ -93,8 +98,8 @@ class RapidOcrEngine:
             return []
         vertical = sum(1 for box in boxes if np.ptp(box[:, 1]) > VERTICAL * np.ptp(box[:, 0]))
         flipped = sum(1 for label in votes if label == "180") > len(votes) / 2
-        if vertical > len(boxes) / 2:
-            return [90] if flipped else [270]
+        if vertical > len(boxes) / 2:  # the vote on lines cut out sideways is less sure: try both
+            return [90, 270] if flipped else [270, 90]
         return [180] if flipped else []
 
 
