@@ -24,7 +24,10 @@ from PIL import Image
 
 from archive.ocr.engines.base import OcrEngineError
 
-MIN_SIDE = 8  # pixels: a thinner image holds no line of text, and rapidocr's resizing refuses it
+# rapidocr reads a page shrunk to MAX_SIDE pixels at most (its Global.max_side_len); an image whose
+# short side is then under MIN_SIDE holds no line of text, and its resizing fails on it.
+MAX_SIDE = 2000
+MIN_SIDE = 16
 VERTICAL = 1.5  # a line box this many times taller than wide is text running down a sideways page
 WIDE_GAP = 0.6  # as archive.ocr.pages.WIDE_GAP: a gap this many line heights apart ends a word
 _SPACE = re.compile(r"\s")
@@ -58,7 +61,7 @@ class RapidOcrEngine:
     def read(self, image: Image.Image, *, dpi: int) -> list:
         from archive.ocr.pages import Word
 
-        if min(image.size) < MIN_SIDE:
+        if min(image.size) * min(1.0, MAX_SIDE / max(image.size)) < MIN_SIDE:
             return []  # no line of text fits (tesseract, too, reads nothing there)
         array = _rgb(image)
         try:
