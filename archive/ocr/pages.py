@@ -218,7 +218,7 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
         prepared = prepare(image, binarise=engine.binarise)
         page = _ocr(engine, prepared, number, image.size, psm)
         if sum(len(word.text) for word in page.words) >= MIN_CHARACTERS_TO_TURN and (
-                (page.confidence or 0) < engine.retry_below or _lines_run_down(page.words)):
+                (page.confidence or 0) < engine.retry_below or _lines_run_down(page)):
             # Some text, badly read: perhaps the page lies sideways or upside down. (A blank page
             # has nothing to turn, and orientation detection is slow: only here is it paid for.)
             # PP-OCR reads a sideways page's lines well, one by one, but in the wrong order: there
@@ -252,10 +252,16 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
                     words=words, lines=lines, width=size[0], height=size[1])
 
 
-def _lines_run_down(words: list[Word]) -> bool:
-    """Most words of three characters or more are much taller than wide: a sideways page."""
-    long = [word for word in words if len(word.text) >= 3]
-    return len(long) >= 3 and sum(word.height > 1.5 * word.width for word in long) > len(long) / 2
+def _lines_run_down(page: PageText) -> bool:
+    """Most lines of three characters or more are much taller than wide: a sideways page."""
+    spans = []
+    for line in page.lines or []:
+        boxes = [box for box in line.boxes if box is not None]
+        if len(boxes) >= 3:
+            width = (max(b[2] for b in boxes) - min(b[0] for b in boxes)) * (page.width or 1)
+            height = (max(b[3] for b in boxes) - min(b[1] for b in boxes)) * (page.height or 1)
+            spans.append(height > 1.5 * width)
+    return len(spans) >= 3 and sum(spans) > len(spans) / 2
 
 
 def _boxes_turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:

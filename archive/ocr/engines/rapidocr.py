@@ -6,10 +6,11 @@ missing model is an error here, never a download. Its logger is silenced: what i
 belongs to no user.
 
 rapidocr finds text lines and reads each; with `return_word_box` it also places every character
-(Chinese) or word (Latin, digits) of a line from the recogniser's own alignment. Those pieces are
-joined back into the words the field readers expect: characters of a run without a space or a
-wide gap between them make one word, so `票据号码：93982757` stays one word and two fields printed
-side by side stay apart.
+(Chinese) or word (Latin, digits) of a line from the recogniser's own alignment. Those pieces
+become the words tesseract would give: each Chinese character (and full-width sign) a word of its
+own, with its own box, so a field's value is boxed apart from its label; a run of digits or Latin
+letters one word, ended by a space or a wide gap, so `93982757` stays one number and two fields
+printed side by side stay apart.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MIN_SIDE = 16
 VERTICAL = 1.5  # a line box this many times taller than wide is text running down a sideways page
 WIDE_GAP = 0.6  # as archive.ocr.pages.WIDE_GAP: a gap this many line heights apart ends a word
 _SPACE = re.compile(r"\s")
+_WIDE_CHARACTER = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # as archive.ocr.pages._CJK
 
 
 def model_dir() -> Path:
@@ -160,7 +162,8 @@ def _words(text: str, score: float, box, pieces) -> list[tuple[str, int, int, in
     for (piece, conf, corners), space in zip(located, spaced, strict=True):
         left, top = float(corners[:, 0].min()), float(corners[:, 1].min())
         right, bottom = float(corners[:, 0].max()), float(corners[:, 1].max())
-        if words and not space and left - previous_right <= WIDE_GAP * height:
+        if (words and not space and left - previous_right <= WIDE_GAP * height
+                and not _WIDE_CHARACTER.match(piece[0]) and not _WIDE_CHARACTER.match(words[-1][0][-1])):
             word = words[-1]
             word[1].append(conf)
             word[2][:] = [min(word[2][0], left), min(word[2][1], top), max(word[2][2], right),
