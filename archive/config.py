@@ -25,6 +25,9 @@ class ConfigError(Exception):
     """A configuration file or variable that cannot be used."""
 
 
+OCR_ENGINES = ("tesseract", "rapidocr")  # ocr.engine (archive/ocr/engines/)
+
+
 @dataclass(frozen=True)
 class Settings:
     values: dict[str, dict[str, Any]]
@@ -98,6 +101,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 if name in environ:
                     entries[key] = _coerce(environ[name], current, name)
 
+    engine = values.get("ocr", {}).get("engine")
+    if engine is not None and engine not in OCR_ENGINES:
+        raise ConfigError(f"ocr.engine: unknown OCR engine {engine!r} (known: {', '.join(OCR_ENGINES)})")
     data_dir = str(values["app"]["data_dir"])
     for entries in values.values():
         for key, current in entries.items():

@@ -290,6 +290,8 @@ def run_leg(source: str, docs: int, seed: int, workers: int, workdir: str,
 
 
 def run(args: argparse.Namespace) -> dict:
+    from archive.config import load_settings
+
     report: dict = {
         "benchmark": "extraction_accuracy",
         "seeds": {"run": args.seed, "is_evaluation_seed": args.seed == EVALUATION_SEED,
@@ -300,6 +302,7 @@ def run(args: argparse.Namespace) -> dict:
         "docs_per_kind": args.docs, "scan_docs_per_kind": args.scan_docs,
         "families": args.families, "holdout": sorted(args.holdout),
         "cpu_count": os.cpu_count(), "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
+        "ocr_engine": load_settings().get("ocr.engine"),
     }
     if args.docs < 200 or args.scan_docs < 200:
         report["scaled_down"] = "the issue asks for >= 200 documents per source; fewer were run"
@@ -357,6 +360,8 @@ def main() -> None:
                         help="layout families to generate, comma-separated: `classic`, `grid`, "
                              "`invoice.ebill` (a name alone means that family of every kind that has "
                              "one), or `all` (default); see archive/demo/families/")
+    parser.add_argument("--engine", choices=("tesseract", "rapidocr"),
+                        help="OCR engine for the scans (sets ARCHIVE_OCR_ENGINE; default: ocr.engine)")
     parser.add_argument("--holdout", default=",".join(HOLDOUT),
                         help="families held back from tuning, reported apart (and also read with "
                              "empty reference lists); `none` for none. Default: families.HOLDOUT")
@@ -365,6 +370,8 @@ def main() -> None:
     args.holdout = set() if args.holdout == "none" else set(_families(args.holdout))
     # One tesseract thread per worker process: two workers on two cores, no oversubscription.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    if args.engine:
+        os.environ["ARCHIVE_OCR_ENGINE"] = args.engine  # the workers are forked: they inherit it
     if args.scan_docs is None:
         args.scan_docs = args.docs
     print(json.dumps(run(args), indent=2, ensure_ascii=False))

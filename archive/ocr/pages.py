@@ -1,8 +1,9 @@
-"""Text of every page: the PDF text layer where it is usable, tesseract where it is not.
+"""Text of every page: the PDF text layer where it is usable, OCR where it is not.
 
 A PDF page is OCRed only when its text layer is missing, made of unmapped glyphs (`(cid:NN)`),
 or far too thin for the page. Pages are handled one at a time, so a 500-page PDF or TIFF needs
 the memory of one page; a page whose OCR fails is reported failed, the others still read.
+The OCR engine is the one `ocr.engine` names (archive.ocr.engines: tesseract or rapidocr).
 """
 
 from __future__ import annotations
@@ -19,20 +20,16 @@ import pytesseract
 from PIL import Image
 
 from archive.intake import sniff
+from archive.ocr.engines import OcrEngine, OcrEngineError, configured_engine
+from archive.ocr.engines.tesseract import LANGUAGES, PAGE_SEGMENTATION  # noqa: F401 - also read from here
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
-from archive.ocr.second_reading import read_rows_again
 from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
-# chi_sim alone, not chi_sim+eng: its character set has digits and Latin letters, and with eng added
-# tesseract reads whole Chinese fields as Latin nonsense (`BARR ARB`) at twice the time (measured
-# on the tuning seed: 82 % of fields exact vs 75 %, 1.6 s vs 4.2 s a page).
-LANGUAGES = "chi_sim"
-PAGE_SEGMENTATION = 3  # tesseract --psm: automatic layout (forms put fields side by side)
 MIN_TEXT_CHARS = 20  # a full page with fewer characters than this is treated as a scan
-RETRY_BELOW_CONFIDENCE = 50.0  # a first reading this poor is worth an orientation check
-MIN_WORDS_TO_TURN = 10  # fewer words than this: a blank or nearly blank page, nothing to turn
-ORIENTATION_MIN_CONFIDENCE = 2.0  # tesseract OSD's own scale; below this it is guessing
+# Fewer characters than this: a blank or nearly blank page, nothing to turn. (Characters, not
+# words: PP-OCR gives a run of characters as one word where tesseract gives one word each.)
+MIN_CHARACTERS_TO_TURN = 10
 WIDE_GAP = 0.6  # a gap between words wider than this many line heights separates two fields
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
@@ -48,6 +45,7 @@ class Word:
     width: int
     height: int
     confidence: float
+    line: int = 0  # the engine's printed line (archive.ocr.engines.base)
 
 
 # Where something is printed: (left, top, right, bottom) as fractions of the page's width and
@@ -211,47 +209,59 @@ def _image_pages(path: Path, budget: _OcrBudget) -> Iterator[PageText]:
             yield ocr_page(page, frame + 1)
 
 
-def ocr_page(image: Image.Image, number: int, *, psm: int = PAGE_SEGMENTATION) -> PageText:
-    """Preprocess, OCR, and put the words back into lines; a poor reading is tried once turned."""
+def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
+             engine: OcrEngine | None = None) -> PageText:
+    """Preprocess, OCR, and put the words back into lines; a poor reading is tried once turned.
+    `engine`: the configured one (`ocr.engine`) unless given; `psm` is tesseract's only."""
     try:
-        prepared = prepare(image)
-        page = _ocr(prepared, number, psm, image.size)
-        if (page.confidence or 0) < RETRY_BELOW_CONFIDENCE and len(page.words) >= MIN_WORDS_TO_TURN:
+        engine = engine or configured_engine()
+        prepared = prepare(image, binarise=engine.binarise)
+        page = _ocr(engine, prepared, number, image.size, psm)
+        if sum(len(word.text) for word in page.words) >= MIN_CHARACTERS_TO_TURN and (
+                (page.confidence or 0) < engine.retry_below or _lines_run_down(page)):
             # Some text, badly read: perhaps the page lies sideways or upside down. (A blank page
             # has nothing to turn, and orientation detection is slow: only here is it paid for.)
-            turn = _orientation(prepared.image)
-            if turn:
+            # PP-OCR reads a sideways page's lines well, one by one, but in the wrong order: there
+            # the lines running down the page tell.
+            for turn in engine.turns(prepared.image):
                 turned = image.rotate(-turn, expand=True)
-                retry = _ocr(prepare(turned), number, psm, turned.size)
+                retry = _ocr(engine, prepare(turned, binarise=engine.binarise), number, turned.size, psm)
                 if (retry.confidence or 0) > (page.confidence or 0):
                     page = _boxes_turned_back(retry, turn, image.size)
         return page
-    except (pytesseract.TesseractError, RuntimeError, OSError, ValueError, cv2.error) as exc:
+    except (OcrEngineError, pytesseract.TesseractError, RuntimeError, OSError, ValueError, cv2.error) as exc:
         return PageText(number, "ocr", error=f"OCR failed: {str(exc).strip()[:200]}")
 
 
-def _ocr(prepared: Prepared, number: int, psm: int, size: tuple[int, int]) -> PageText:
-    data = pytesseract.image_to_data(prepared.image, lang=LANGUAGES,
-                                     config=f"--psm {psm} --dpi {prepared.dpi}",
-                                     output_type=pytesseract.Output.DICT)
+def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, int],
+         psm: int | None = None) -> PageText:
+    options = {"psm": psm} if psm is not None else {}
+    found = engine.read(prepared.image, dpi=prepared.dpi, **options)
     # Word boxes are kept in the coordinates of the page as stored, not of the prepared image.
     back = 1 / prepared.scale
-    rows: dict[tuple[int, int, int], list[Word]] = {}
-    for i, raw in enumerate(data["text"]):
-        confidence = float(data["conf"][i])
-        text = raw.strip()
-        if confidence < 0 or not text:
-            continue
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        rows.setdefault(key, []).append(Word(
-            text, round(data["left"][i] * back), round(data["top"][i] * back),
-            round(data["width"][i] * back), round(data["height"][i] * back), confidence))
-    read_again = read_rows_again(list(rows.values()), prepared)
+    rows: dict[int, list[Word]] = {}
+    for word in found:
+        rows.setdefault(word.line, []).append(Word(
+            word.text, round(word.left * back), round(word.top * back), round(word.width * back),
+            round(word.height * back), word.confidence, word.line))
+    read_again = engine.refine(list(rows.values()), prepared)
     words = [word for row in read_again for word in row]
     lines = [assemble_line(row, size) for row in read_again]
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0
     return PageText(number, "ocr", text="\n".join(line.text for line in lines), confidence=confidence,
                     words=words, lines=lines, width=size[0], height=size[1])
+
+
+def _lines_run_down(page: PageText) -> bool:
+    """Most lines of three characters or more are much taller than wide: a sideways page."""
+    spans = []
+    for line in page.lines or []:
+        boxes = [box for box in line.boxes if box is not None]
+        if len(boxes) >= 3:
+            width = (max(b[2] for b in boxes) - min(b[0] for b in boxes)) * (page.width or 1)
+            height = (max(b[3] for b in boxes) - min(b[1] for b in boxes)) * (page.height or 1)
+            spans.append(height > 1.5 * width)
+    return len(spans) >= 3 and sum(spans) > len(spans) / 2
 
 
 def _boxes_turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:
@@ -313,15 +323,3 @@ def assemble_line(words: list[Word], size: tuple[int, int] | None = None) -> Pag
         boxes += [box] * len(word.text)
         previous = word
     return PageLine(text, tuple(confidences), tuple(boxes))
-
-
-def _orientation(page: Image.Image) -> int:
-    """Degrees clockwise the page must be turned to stand upright, when tesseract's orientation
-    detection is sure of it; else 0."""
-    try:
-        osd = pytesseract.image_to_osd(page, config="--psm 0", output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractError:
-        return 0  # too little text to tell
-    if float(osd.get("orientation_conf", 0)) < ORIENTATION_MIN_CONFIDENCE:
-        return 0
-    return int(osd.get("rotate", 0))

@@ -93,8 +93,10 @@ def test_a_field_on_a_later_page_names_that_page(tmp_path):
 
 
 @pytest.mark.ocr
+@pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
 @pytest.mark.parametrize("container", ["png", "pdf"])
-def test_scanned_fields_are_boxed_where_they_are_printed(tmp_path, invoice, container):
+def test_scanned_fields_are_boxed_where_they_are_printed(tmp_path, invoice, container, engine, monkeypatch):
+    monkeypatch.setenv("ARCHIVE_OCR_ENGINE", engine)
     scan = gen.scanned_image(invoice.lines, title="医疗收费票据")
     path = tmp_path / f"scan.{container}"
     # In a PDF the scan fills the A4 page, which is rendered for OCR at 300 dpi: other pixels,

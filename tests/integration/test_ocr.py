@@ -49,6 +49,13 @@ def invoice():
     return gen.invoice(random.Random(3))
 
 
+@pytest.fixture(params=["tesseract", "rapidocr"])
+def engine(request, monkeypatch):
+    """The test run with each OCR engine as `ocr.engine`."""
+    monkeypatch.setenv("ARCHIVE_OCR_ENGINE", request.param)
+    return request.param
+
+
 def test_born_digital_pdf_uses_the_text_layer(tmp_path, invoice):
     path = tmp_path / "a.pdf"
     path.write_bytes(invoice.content)
@@ -58,7 +65,7 @@ def test_born_digital_pdf_uses_the_text_layer(tmp_path, invoice):
     assert invoice.truth["payer_name"] in page.text
 
 
-def test_scan_is_ocred_with_confidence_word_boxes_and_no_spaces_in_chinese(tmp_path, invoice):
+def test_scan_is_ocred_with_confidence_word_boxes_and_no_spaces_in_chinese(tmp_path, invoice, engine):
     path = tmp_path / "scan.png"
     path.write_bytes(gen.scanned_image(invoice.lines, title="医疗收费票据"))
     [page] = read_pages(path, "image/png")
@@ -71,7 +78,7 @@ def test_scan_is_ocred_with_confidence_word_boxes_and_no_spaces_in_chinese(tmp_p
     assert box.width > 0 and box.height > 0 and 0 <= box.left < 2480
 
 
-def test_only_the_page_without_text_is_ocred(tmp_path, invoice):
+def test_only_the_page_without_text_is_ocred(tmp_path, invoice, engine):
     scan = gen.scanned_image(invoice.lines, title="医疗收费票据")
     path = tmp_path / "mixed.pdf"
     path.write_bytes(image_pdf("\n".join(invoice.lines), scan, "(cid:12)(cid:34)"))
@@ -80,7 +87,7 @@ def test_only_the_page_without_text_is_ocred(tmp_path, invoice):
     assert invoice.truth["hospital"] in pages[1].text
 
 
-def test_multipage_tiff_is_read_page_by_page(tmp_path, invoice):
+def test_multipage_tiff_is_read_page_by_page(tmp_path, invoice, engine):
     path = tmp_path / "scan.tif"
     path.write_bytes(gen.scanned_image(invoice.lines, title="医疗收费票据", fmt="TIFF", pages=2))
     pages = list(read_pages(path, "image/tiff"))
