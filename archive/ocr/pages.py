@@ -216,6 +216,7 @@ def ocr_page(image: Image.Image, number: int, *, psm: int = PAGE_SEGMENTATION) -
     try:
         prepared = prepare(image)
         page = _ocr(prepared, number, psm, image.size)
+        page.error = page.error or prepared.why_unreadable(page.words)  # a photo with no page in it
         if (page.confidence or 0) < RETRY_BELOW_CONFIDENCE and len(page.words) >= MIN_WORDS_TO_TURN:
             # Some text, badly read: perhaps the page lies sideways or upside down. (A blank page
             # has nothing to turn, and orientation detection is slow: only here is it paid for.)
