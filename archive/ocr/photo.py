@@ -56,11 +56,18 @@ def straighten(image: Image.Image) -> tuple[Image.Image, PageFound | None]:
     photo whose page fills the frame or cannot be found) unchanged, with None."""
     if image.mode not in ("RGB", "RGBA", "L", "P"):
         return image, None
-    rgb = np.asarray(image.convert("RGB"))
-    corners = find_page(rgb)
+    original = image
+    if image.mode == "P":
+        image = image.convert("RGB")  # a palette cannot be box-reduced
+    # Looked for on a box-reduced copy: a scan (most pages) costs a few milliseconds, not a
+    # full-size colour conversion.
+    step = max(1, max(image.size) // DETECT_SIDE)
+    small = (image.reduce(step) if step > 1 else image).convert("RGB")
+    corners = _locate(np.asarray(small))
     if corners is None:
-        return image, None
-    page, size = warp(rgb, corners)
+        return original, None
+    corners = corners * np.array([image.width / small.width, image.height / small.height], dtype=np.float32)
+    page, size = warp(np.asarray(image.convert("RGB")), corners)
     dpi = round(max(size) / A4_LONG_INCHES)
     result = Image.fromarray(flatten_light(page, dpi))
     result.info["dpi"] = (dpi, dpi)
@@ -74,6 +81,13 @@ def find_page(rgb: np.ndarray) -> np.ndarray | None:
     factor = min(1.0, DETECT_SIDE / max(height, width))
     small = cv2.resize(rgb, (max(1, round(width * factor)), max(1, round(height * factor))),
                        interpolation=cv2.INTER_AREA) if factor < 1 else rgb
+    corners = _locate(small)
+    return None if corners is None else corners * np.array(
+        [width / small.shape[1], height / small.shape[0]], dtype=np.float32)
+
+
+def _locate(small: np.ndarray) -> np.ndarray | None:
+    """`find_page` on a copy about DETECT_SIDE pixels long, in its own pixels."""
     grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
     best, best_area = None, 0.0
     for quad in _candidates(small, grey):
@@ -83,7 +97,7 @@ def find_page(rgb: np.ndarray) -> np.ndarray | None:
         best, best_area = quad, area
     if best is None or best_area > FILLS_FRAME:
         return None
-    return _ordered(best / factor)
+    return _ordered(best)
 
 
 def _candidates(small: np.ndarray, grey: np.ndarray) -> list[np.ndarray]:

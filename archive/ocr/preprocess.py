@@ -84,7 +84,9 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
     resolution = page_resolution(image)
     grey = _grey_without_red(image)
     factor = 1.0
-    if not KEEP_DPI[0] <= resolution <= KEEP_DPI[1]:
+    # A photographed page's strokes are soft (focus, JPEG, the warp's resampling): brought to
+    # 300 dpi it reads better than kept at its 200-260 (tuning seed: 82 % of fields -> 86 %).
+    if found is not None or not KEEP_DPI[0] <= resolution <= KEEP_DPI[1]:
         factor = TARGET_DPI / resolution
     # Never enlarge past MAX_OCR_PIXELS, whatever the file claims: that way lies a memory bomb.
     factor = min(factor, (MAX_OCR_PIXELS / (grey.shape[0] * grey.shape[1])) ** 0.5)
