@@ -217,6 +217,7 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
         engine = engine or configured_engine()
         prepared = prepare(image, binarise=engine.binarise)
         page = _ocr(engine, prepared, number, image.size, psm)
+        page.error = page.error or prepared.why_unreadable(page.words)  # a photo with no page in it
         if sum(len(word.text) for word in page.words) >= MIN_CHARACTERS_TO_TURN and (
                 (page.confidence or 0) < engine.retry_below or _lines_run_down(page)):
             # Some text, badly read: perhaps the page lies sideways or upside down. (A blank page

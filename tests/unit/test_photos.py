@@ -1,0 +1,109 @@
+"""Phone photos: the page found and warped upright, light evened out, red seals dropped, scans left
+alone (generated photos whose page corners are known; no OCR here)."""
+
+import io
+import random
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from archive.demo import families
+from archive.demo.photos import PhotoSpec, _light, _surface, photograph
+from archive.demo.scans import Degradation, scan
+from archive.ocr import photo
+from archive.ocr.preprocess import NO_PAGE, _binarise, prepare
+
+
+def _open(content: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(content))
+    image.load()
+    return image
+
+
+@pytest.fixture(scope="module")
+def document():
+    return families.make("invoice", "grid", random.Random(11))
+
+
+@pytest.fixture(scope="module")
+def shot(document):
+    return photograph(document, seed=4)
+
+
+def test_photos_are_deterministic_by_seed(document, shot):
+    assert photograph(document, seed=4).content == shot.content
+    assert photograph(document, seed=5).content != shot.content
+
+
+@pytest.mark.parametrize("seed", [4, 9, 23])
+def test_page_corners_are_found_where_the_page_lies(document, seed):
+    taken = photograph(document, seed=seed)
+    corners = photo.find_page(np.asarray(_open(taken.content).convert("RGB")))
+    assert corners is not None
+    # Within 1 % of the photo's long side: the blurred edge, not another outline.
+    assert np.abs(corners - np.array(taken.corners)).max() < 0.01 * max(taken.size)
+
+
+def test_the_warped_page_is_upright_and_a4(shot):
+    page, found = photo.straighten(_open(shot.content))
+    assert found is not None
+    assert page.height / page.width == pytest.approx(2 ** 0.5, rel=0.01)
+    # Text rows are level after the warp: the deskew search finds (almost) nothing left to turn.
+    assert abs(prepare(page).skew) < 0.5
+    # The page fills the warped image: no table border is left to be read as ink.
+    border = np.asarray(prepare(page).image)[:, :30]
+    assert (border == 0).mean() < 0.01
+
+
+def test_light_is_even_after_flattening(shot):
+    rgb = np.asarray(_open(shot.content).convert("RGB"))
+    corners = photo.find_page(rgb)
+    page, _ = photo.warp(rgb, corners)
+    flat = photo.flatten_light(page, 240)
+
+    def paper_spread(image: np.ndarray) -> float:
+        grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        # The paper's brightness in each of 8×8 blocks (its 90th percentile: the paper, not ink).
+        blocks = [np.percentile(block, 90) for rows in np.array_split(grey, 8)
+                  for block in np.array_split(rows, 8, axis=1)]
+        return float(max(blocks) - min(blocks))
+
+    assert paper_spread(page) > 40  # the generated shadow and fall-off
+    assert paper_spread(flat) < 12
+
+
+def test_red_seal_is_dropped_on_a_photo_with_a_colour_cast(shot):
+    page, _ = photo.straighten(_open(shot.content))
+    rgb = np.asarray(page).astype(int)
+    seal = (rgb[:, :, 0] - rgb[:, :, 1] > 60) & (rgb[:, :, 0] > 120)
+    assert seal.sum() > 2000  # the seal is there, in red
+    dropped = _binarise(np.ascontiguousarray(rgb[:, :, 0].astype(np.uint8)), 240)
+    as_grey = _binarise(cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2GRAY), 240)
+    assert (as_grey[seal] == 0).mean() > 0.5  # read in grey, the seal is ink over the text
+    assert (dropped[seal] == 0).mean() < 0.1  # read in red, it is paper
+
+
+@pytest.mark.parametrize("degradation", [
+    Degradation(dpi=200),
+    Degradation(dpi=240, rotation=1.2, lighting=0.25, blur=0.8, noise=10, jpeg_quality=70, stamp=True),
+])
+def test_scans_are_not_taken_for_photos(document, degradation):
+    page = _open(scan(document, seed=3, degradation=degradation).content)
+    assert photo.straighten(page) == (page, None)
+    assert prepare(page).page is None and not prepare(page).pageless_photo
+
+
+def test_a_photo_of_no_page_is_read_whole_and_says_so_when_nothing_is_read():
+    rng = random.Random(2)
+    spec = PhotoSpec.draw(rng)
+    table = _light(_surface((1800, 2400), spec.surface, rng), spec, rng)
+    buffer = io.BytesIO()
+    table.save(buffer, format="JPEG", quality=75)
+    prepared = prepare(_open(buffer.getvalue()))
+    assert prepared.page is None and prepared.pageless_photo
+    assert prepared.why_unreadable([]) == NO_PAGE
+    # A blank scanned page is not a photo: no reason is invented for it.
+    blank = Image.new("RGB", (1654, 2339), (250, 250, 248))
+    assert prepare(blank).why_unreadable([]) is None
