@@ -1,7 +1,7 @@
 """notices: posted publications (公示) with their lines, objections (异议), fund income ledger
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-05 21:50:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import archive.models.types
 
 revision = '0016'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
