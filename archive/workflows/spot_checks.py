@@ -11,7 +11,7 @@ recovery (追回) of the overpaid amount when the re-check gives one, otherwise 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -109,6 +109,7 @@ class RecheckQueue:
     items: list[DrawnCase]
     commitment: SpotCheckCommitment | None = None  # its sha256 is shown; its seed once revealed
     closed: bool = False  # the month has closed and been drawn
+    follow_ups: dict[str, list[dict]] = field(default_factory=dict)  # by case number
 
 
 def _group_of(chain: str) -> SpotCheckGroup | None:
@@ -158,7 +159,9 @@ def recheck_queue(session: Session, user, month: str | None = None) -> RecheckQu
             registry().get(row.definition).label, row.finished_at,
             _draw(row.case_no, month, group, month, commitment, draws[group.name]),
             outcomes.get(row.case_no)))
-    return RecheckQueue(month, groups, items, commitment, True)
+    follow_ups = {item.case_no: follow_ups_of(session, item.case_no)
+                  for item in items if item.outcome is not None and item.outcome.outcome == "discrepancy"}
+    return RecheckQueue(month, groups, items, commitment, True, follow_ups)
 
 
 def _draw(case_no, month, group, approved_month, commitment, stored) -> Draw:

@@ -116,6 +116,7 @@ def work_queue(session: Session, user, *, today: date | None = None, limit: int 
     `total`: the queue's length when the caller has counted it already. `dated_only`: only the
     items with a deadline, nearest first — read in the queue index's order, so the first few come
     without sorting the whole queue (the dashboard's "most urgent")."""
+    calendar(session)  # a holiday arrangement entered in another process is taken in ("due soon")
     where = queue_conditions(user)
     if dated_only:
         where = (*where, WorkflowInstance.due_on.is_not(None))

@@ -163,6 +163,7 @@ def test_a_recheck_finding_from_the_page_the_api_and_the_cli(client, runtime, de
     assert next(i for i in listed if i["case_no"] == case_no)["recheck"]["note"] == "<script>x</script>"
     page = client.get(f"/spot-checks?month={MONTH}").get_data(as_text=True)
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
+    assert 'data-kind="recovery"' in page and "30.00" in page
     reviewer = {"Authorization": f"Bearer {factories.api_token(runtime, desk['reviewer'])}"}
     assert client.post(f"/api/spot-checks/{case_no}/outcome", headers=reviewer,
                        json={"outcome": "confirmed"}).status_code == 403
