@@ -1,8 +1,11 @@
 """Fields of a document, read by their printed labels (archive/ocr/labels.toml).
 
 A value is the text after a label and its separator (a colon, or a wide gap), up to the next gap
-of two or more spaces, the next label, or the end of the line; or the next line when the label
-ends its line. It is then checked against the field's type and pattern, and normalised.
+of two or more spaces, the next label, or the end of the line; or, when the label ends its line,
+the cell to its right on the same printed row, else the cell below. It is then checked against the
+field's type and pattern, and normalised (archive/ocr/field_values.py); the labels' patterns are in
+archive/ocr/label_match.py, labels no list knows in archive/ocr/unknown_labels.py, and the values
+taken are chosen together under the document's sums, capital and date order (archive/ocr/joint.py).
 
 Nothing is guessed. A value that does not check out (a date with a stray character, an amount
 with `¢` in it, a name with Latin letters, an ID number whose check digit fails on a scan), or
