@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image
 
 DETECT_SIDE = 1000  # long side of the copy the page is looked for in
+MAX_PHOTO_SIDE = 4200  # a photo is warped from at most this long a side (A4 at 300 dpi is 3,508 px)
 MIN_PAGE_AREA = 0.2  # a candidate smaller than this share of the photo is not the page
 FILLS_FRAME = 0.92  # a page covering more than this share of the image needs no warp (a scan)
 MIN_EDGE_STEP = 18.0  # grey levels paper must be brighter than what lies beyond each side
@@ -67,7 +68,15 @@ def straighten(image: Image.Image) -> tuple[Image.Image, PageFound | None]:
     if corners is None:
         return original, None
     corners = corners * np.array([image.width / small.width, image.height / small.height], dtype=np.float32)
-    page, size = warp(np.asarray(image.convert("RGB")), corners)
+    at = corners
+    if max(image.size) > MAX_PHOTO_SIDE:
+        # A 50-megapixel phone photo holds more than the 300 dpi page needs: warped at full size
+        # it would take a gigabyte of arrays. Reduced first, it is the page at ~300 dpi.
+        factor = MAX_PHOTO_SIDE / max(image.size)
+        image = image.resize((round(image.width * factor), round(image.height * factor)),
+                             Image.Resampling.BOX, reducing_gap=2.0)
+        at = corners * factor
+    page, size = warp(np.asarray(image.convert("RGB")), at)
     dpi = round(max(size) / A4_LONG_INCHES)
     result = Image.fromarray(flatten_light(page, dpi))
     result.info["dpi"] = (dpi, dpi)

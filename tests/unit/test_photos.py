@@ -107,3 +107,14 @@ def test_a_photo_of_no_page_is_read_whole_and_says_so_when_nothing_is_read():
     # A blank scanned page is not a photo: no reason is invented for it.
     blank = Image.new("RGB", (1654, 2339), (250, 250, 248))
     assert prepare(blank).why_unreadable([]) is None
+
+
+def test_a_very_large_photo_is_reduced_before_the_warp(shot):
+    # A 48-megapixel phone's photo of the same scene: the page comes out near 300 dpi, not 700.
+    large = _open(shot.content).resize((shot.size[0] * 5 // 2, shot.size[1] * 5 // 2))
+    page, found = photo.straighten(large)
+    assert found is not None
+    assert max(page.size) <= photo.MAX_PHOTO_SIDE
+    assert found.dpi < 360
+    # Its corners are still given in the large photo's pixels.
+    assert np.abs(np.array(found.corners) - np.array(shot.corners) * 2.5).max() < 0.01 * max(large.size)
