@@ -66,6 +66,7 @@ class RapidOcrEngine:
         if min(image.size) * min(1.0, MAX_SIDE / max(image.size)) < MIN_SIDE:
             return []  # no line of text fits (tesseract, too, reads nothing there)
         array = _rgb(image)
+        grey = np.asarray(image.convert("L"))
         try:
             result = self._engine()(array)
         except Exception as exc:  # noqa: BLE001 - onnxruntime and opencv raise their own kinds
@@ -79,8 +80,8 @@ class RapidOcrEngine:
         for line, members in enumerate(_rows([np.asarray(box) for box, *_ in found])):
             for index in members:
                 box, text, score, pieces = found[index]
-                for piece, left, top, width, height, confidence in _words(text, float(score), box, pieces):
-                    words.append(Word(piece, left, top, width, height, confidence, line=line))
+                for piece, *place, confidence in _words(text, float(score), box, pieces):
+                    words.append(Word(piece, *_ink(grey, *place), confidence, line=line))
         return words
 
     def refine(self, rows: list[list], prepared) -> list[list]:
@@ -130,6 +131,9 @@ def _rows(boxes: list[np.ndarray]) -> list[list[int]]:
     order = sorted(range(len(boxes)), key=lambda n: boxes[n][:, 1].mean())
     for n in order:
         middle, height = float(boxes[n][:, 1].mean()), float(np.ptp(boxes[n][:, 1])) or 1.0
+        if height > VERTICAL * np.ptp(boxes[n][:, 0]):  # running down a sideways page: alone
+            rows.append((middle, height, [n]))
+            continue
         for row_middle, row_height, members in rows:
             if abs(middle - row_middle) < 0.5 * min(height, row_height):
                 members.append(n)
@@ -140,6 +144,22 @@ def _rows(boxes: list[np.ndarray]) -> list[list[int]]:
     return [sorted(members, key=lambda n: boxes[n][:, 0].min()) for _, _, members in rows]
 
 
+MIN_CONTRAST = 40  # grey levels between ink and paper for a box to be fitted to its ink
+
+
+def _ink(grey: np.ndarray, left: int, top: int, width: int, height: int) -> tuple[int, int, int, int]:
+    """The box shrunk to the ink inside it. The detector's boxes are the text's outline grown by
+    half again (its unclip ratio), so a value's box would reach well above and below the print;
+    tesseract's boxes fit the ink, and the viewer's outlines and the field boxes expect that."""
+    crop = grey[max(0, top):top + height, max(0, left):left + width]
+    if crop.size == 0 or int(crop.max()) - int(crop.min()) < MIN_CONTRAST:
+        return left, top, width, height
+    ink = crop < (int(crop.max()) + int(crop.min())) / 2
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    x0, y0 = max(0, left) + int(columns[0]), max(0, top) + int(rows[0])
+    return x0, y0, int(columns[-1]) - int(columns[0]) + 1, int(rows[-1]) - int(rows[0]) + 1
+
+
 def _rgb(image: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(image.convert("RGB")))
 
@@ -148,8 +168,13 @@ def _words(text: str, score: float, box, pieces) -> list[tuple[str, int, int, in
     """A line's words as (text, left, top, width, height, confidence 0–100)."""
     located = [(piece, float(conf), np.asarray(corners)) for piece, conf, corners in pieces or ()
                if corners is not None and piece.strip()]
-    if not located or "".join(p for p, _, _ in located) != _SPACE.sub("", text):
-        located = _proportional(text, score, np.asarray(box))
+    box = np.asarray(box)
+    if (not located or "".join(p for p, _, _ in located) != _SPACE.sub("", text)
+            or np.ptp(box[:, 1]) > VERTICAL * np.ptp(box[:, 0])):
+        # No alignment, or a line running down a sideways page (whose character boxes rapidocr
+        # places as if across): the line's box shared out, so the line keeps its true shape and
+        # the page is seen to lie sideways (archive.ocr.pages turns it and reads it again).
+        located = _proportional(text, score, box)
     # Where each piece begins in the line's text, to know which pieces a space separates.
     spaced, position = [], 0
     for piece, _, _ in located:
