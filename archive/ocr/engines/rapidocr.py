@@ -60,7 +60,8 @@ class RapidOcrEngine:
                     self._ocr = _load()
         return self._ocr
 
-    def read(self, image: Image.Image, *, dpi: int) -> list:
+    def read(self, image: Image.Image, *, dpi: int, psm: int | None = None) -> list:
+        """(`dpi` and tesseract's `psm` mean nothing to PP-OCR, which finds its own lines.)"""
         from archive.ocr.pages import Word
 
         if min(image.size) * min(1.0, MAX_SIDE / max(image.size)) < MIN_SIDE:
