@@ -218,17 +218,20 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
         prepared = prepare(image, binarise=engine.binarise)
         page = _ocr(engine, prepared, number, image.size, psm)
         page.error = page.error or prepared.why_unreadable(page.words)  # a photo with no page in it
+        sideways = _lines_run_down(page)
         if sum(len(word.text) for word in page.words) >= MIN_CHARACTERS_TO_TURN and (
-                (page.confidence or 0) < engine.retry_below or _lines_run_down(page)):
+                (page.confidence or 0) < engine.retry_below or sideways):
             # Some text, badly read: perhaps the page lies sideways or upside down. (A blank page
             # has nothing to turn, and orientation detection is slow: only here is it paid for.)
             # PP-OCR reads a sideways page's lines well, one by one, but in the wrong order: there
-            # the lines running down the page tell.
+            # the lines running down the page tell, and a reading turned upright is better whatever
+            # its confidence.
             for turn in engine.turns(prepared.image):
                 turned = image.rotate(-turn, expand=True)
                 retry = _ocr(engine, prepare(turned, binarise=engine.binarise), number, turned.size, psm)
-                if (retry.confidence or 0) > (page.confidence or 0):
-                    page = _boxes_turned_back(retry, turn, image.size)
+                upright = sideways and retry.words and not _lines_run_down(retry)
+                if upright or (retry.confidence or 0) > (page.confidence or 0):
+                    page, sideways = _boxes_turned_back(retry, turn, image.size), False
         return page
     except (OcrEngineError, pytesseract.TesseractError, RuntimeError, OSError, ValueError, cv2.error) as exc:
         return PageText(number, "ocr", error=f"OCR failed: {str(exc).strip()[:200]}")

@@ -60,28 +60,43 @@ class RapidOcrEngine:
                     self._ocr = _load()
         return self._ocr
 
-    def read(self, image: Image.Image, *, dpi: int) -> list:
+    def read(self, image: Image.Image, *, dpi: int, psm: int | None = None) -> list:
+        """(`dpi` and tesseract's `psm` mean nothing to PP-OCR, which finds its own lines.)"""
         from archive.ocr.pages import Word
 
         if min(image.size) * min(1.0, MAX_SIDE / max(image.size)) < MIN_SIDE:
             return []  # no line of text fits (tesseract, too, reads nothing there)
-        array = _rgb(image)
+        grey = np.asarray(image.convert("L"))
+        result, offset = self._detect(_rgb(image)), (0, 0)
+        if not _found(result):
+            # The detector misses a lone short line on an otherwise blank page (measured: one
+            # 12 pt line on an A4 page at 300 dpi); the ink's own box, read alone, is found.
+            box = _ink_box(grey)
+            if box is None:
+                return []
+            result, offset = self._detect(_rgb(image.crop(box))), box[:2]
+            if not _found(result):
+                return []
+        words = []
+        found = list(zip(result.boxes, result.txts, result.scores, result.word_results, strict=False))
+        if offset != (0, 0):  # read from the ink's box: back onto the page
+            found = [(np.asarray(box) + offset, text, score,
+                      [(t, c, None if w is None else np.asarray(w) + offset) for t, c, w in pieces])
+                     for box, text, score, pieces in found]
+        for line, members in enumerate(_rows([np.asarray(box) for box, *_ in found])):
+            for index in members:
+                box, text, score, pieces = found[index]
+                for piece, *place, confidence in _words(text, float(score), box, pieces):
+                    words.append(Word(piece, *_ink(grey, *place), confidence, line=line))
+        return words
+
+    def _detect(self, array: np.ndarray):
         try:
-            result = self._engine()(array)
+            return self._engine()(array)
         except Exception as exc:  # noqa: BLE001 - onnxruntime and opencv raise their own kinds
             reason = str(exc).strip()
             raise OcrEngineError(f"the image could not be read ({type(exc).__name__}"
                                  f"{': ' + reason if reason else ''})") from exc
-        words = []
-        if not result or getattr(result, "txts", None) is None:
-            return words
-        found = list(zip(result.boxes, result.txts, result.scores, result.word_results, strict=False))
-        for line, members in enumerate(_rows([np.asarray(box) for box, *_ in found])):
-            for index in members:
-                box, text, score, pieces = found[index]
-                for piece, left, top, width, height, confidence in _words(text, float(score), box, pieces):
-                    words.append(Word(piece, left, top, width, height, confidence, line=line))
-        return words
 
     def refine(self, rows: list[list], prepared) -> list[list]:
         return rows  # the second readings are tesseract's: PP-OCR reads each line alone already
@@ -130,6 +145,9 @@ def _rows(boxes: list[np.ndarray]) -> list[list[int]]:
     order = sorted(range(len(boxes)), key=lambda n: boxes[n][:, 1].mean())
     for n in order:
         middle, height = float(boxes[n][:, 1].mean()), float(np.ptp(boxes[n][:, 1])) or 1.0
+        if height > VERTICAL * np.ptp(boxes[n][:, 0]):  # running down a sideways page: alone
+            rows.append((middle, height, [n]))
+            continue
         for row_middle, row_height, members in rows:
             if abs(middle - row_middle) < 0.5 * min(height, row_height):
                 members.append(n)
@@ -140,6 +158,40 @@ def _rows(boxes: list[np.ndarray]) -> list[list[int]]:
     return [sorted(members, key=lambda n: boxes[n][:, 0].min()) for _, _, members in rows]
 
 
+MIN_CONTRAST = 40  # grey levels between ink and paper for a box to be fitted to its ink
+
+
+def _ink(grey: np.ndarray, left: int, top: int, width: int, height: int) -> tuple[int, int, int, int]:
+    """The box shrunk to the ink inside it. The detector's boxes are the text's outline grown by
+    half again (its unclip ratio), so a value's box would reach well above and below the print;
+    tesseract's boxes fit the ink, and the viewer's outlines and the field boxes expect that."""
+    crop = grey[max(0, top):top + height, max(0, left):left + width]
+    if crop.size == 0 or int(crop.max()) - int(crop.min()) < MIN_CONTRAST:
+        return left, top, width, height
+    ink = crop < (int(crop.max()) + int(crop.min())) / 2
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    x0, y0 = max(0, left) + int(columns[0]), max(0, top) + int(rows[0])
+    return x0, y0, int(columns[-1]) - int(columns[0]) + 1, int(rows[-1]) - int(rows[0]) + 1
+
+
+def _found(result) -> bool:
+    return bool(result) and getattr(result, "txts", None) is not None
+
+
+def _ink_box(grey: np.ndarray, margin: int = 32) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) around the dark pixels, with a margin; None for a blank page or
+    one whose ink fills most of it (nothing to gain)."""
+    ink = grey < 128
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        return None
+    box = (max(0, int(columns[0]) - margin), max(0, int(rows[0]) - margin),
+           min(grey.shape[1], int(columns[-1]) + margin + 1), min(grey.shape[0], int(rows[-1]) + margin + 1))
+    if (box[2] - box[0]) * (box[3] - box[1]) > 0.5 * grey.size:
+        return None
+    return box
+
+
 def _rgb(image: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(image.convert("RGB")))
 
@@ -148,8 +200,13 @@ def _words(text: str, score: float, box, pieces) -> list[tuple[str, int, int, in
     """A line's words as (text, left, top, width, height, confidence 0–100)."""
     located = [(piece, float(conf), np.asarray(corners)) for piece, conf, corners in pieces or ()
                if corners is not None and piece.strip()]
-    if not located or "".join(p for p, _, _ in located) != _SPACE.sub("", text):
-        located = _proportional(text, score, np.asarray(box))
+    box = np.asarray(box)
+    if (not located or "".join(p for p, _, _ in located) != _SPACE.sub("", text)
+            or np.ptp(box[:, 1]) > VERTICAL * np.ptp(box[:, 0])):
+        # No alignment, or a line running down a sideways page (whose character boxes rapidocr
+        # places as if across): the line's box shared out, so the line keeps its true shape and
+        # the page is seen to lie sideways (archive.ocr.pages turns it and reads it again).
+        located = _proportional(text, score, box)
     # Where each piece begins in the line's text, to know which pieces a space separates.
     spaced, position = [], 0
     for piece, _, _ in located:
