@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from archive.intake.corrections import delete_document
 from archive.intake.field_corrections import correct_field
 from archive.models import Case, ClaimKey
 from archive.workflows import findings_of
@@ -65,3 +66,8 @@ def test_keys_follow_reading_and_corrections(rt, desk):
         session.scalar(select(Case).where(Case.case_no == second)).claimant_id_number = "310101195508254835"
     assert {k[2] for k in keys(rt, second) if k[0] == "stay"} == {"310101195508254835"}
     assert "stay_overlap" not in codes(rt, first)
+
+    # The invoice deleted from the case (filed by mistake): its keys go with it.
+    with rt.sessions.begin() as session:
+        delete_document(session, other.document_id, actor=desk["intake_clerk"], reason="误传")
+    assert keys(rt, second) == []
