@@ -79,7 +79,7 @@ def test_the_migration_fills_the_keys_of_cases_already_read(rt, desk):
     clerk = desk["intake_clerk"]
     case_no = factories.make_case(rt, clerk, claimant_id_number="110101195710282613")
     factories.upload(rt, clerk, case_no, inpatient_invoice(admitted=date(2026, 3, 5),
-                                                                discharged=date(2026, 3, 8)), kind="invoice")
+                                                           discharged=date(2026, 3, 8)), kind="invoice")
     before = keys(rt, case_no)
     with rt.engine.begin() as connection:
         config = alembic_config(rt.engine)
