@@ -121,11 +121,8 @@ def refresh_changed(session: Session) -> None:
     """After a flush: rebuild the keys of each case whose documents or claimant changed."""
     changed: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Document):
-            state = inspect(obj)
-            if obj in session.new or obj in session.deleted or any(
-                    state.attrs[name].history.has_changes() for name in DOCUMENT_FIELDS):
-                changed |= {obj.case_id, *state.attrs.case_id.history.deleted}
+        if isinstance(obj, Document) and _keys_may_change(session, obj):
+            changed |= {obj.case_id, *inspect(obj).attrs.case_id.history.deleted}
         elif isinstance(obj, Case) and obj not in session.deleted and obj not in session.new:
             state = inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in CASE_FIELDS):
@@ -133,6 +130,18 @@ def refresh_changed(session: Session) -> None:
     changed.discard(None)
     if changed:
         refresh(session.connection(), changed)
+
+
+def _keys_may_change(session: Session, document: Document) -> bool:
+    """Only a read document has keys: an upload (status received) or a job taking one up changes
+    none, and intake of thousands of files into one case must not rebuild its keys each flush."""
+    if document in session.deleted:
+        return True
+    status = inspect(document).attrs.status.history
+    read = DocumentStatus.PROCESSED in (document.status, *status.deleted)  # read now, or was
+    if document in session.new:
+        return read
+    return read and any(inspect(document).attrs[name].history.has_changes() for name in DOCUMENT_FIELDS)
 
 
 def _date(value) -> date | None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from alembic import command
 from sqlalchemy import select
 
+from archive.intake.corrections import delete_document
 from archive.intake.field_corrections import correct_field
 from archive.models import Case, ClaimKey
+from archive.schema import alembic_config, upgrade
 from archive.workflows import findings_of
 from tests import factories
 from tests.e2e.claim_api import inpatient_invoice
@@ -65,3 +68,22 @@ def test_keys_follow_reading_and_corrections(rt, desk):
         session.scalar(select(Case).where(Case.case_no == second)).claimant_id_number = "310101195508254835"
     assert {k[2] for k in keys(rt, second) if k[0] == "stay"} == {"310101195508254835"}
     assert "stay_overlap" not in codes(rt, first)
+
+    # The invoice deleted from the case (filed by mistake): its keys go with it.
+    with rt.sessions.begin() as session:
+        delete_document(session, other.document_id, actor=desk["intake_clerk"], reason="误传")
+    assert keys(rt, second) == []
+
+
+def test_the_migration_fills_the_keys_of_cases_already_read(rt, desk):
+    clerk = desk["intake_clerk"]
+    case_no = factories.make_case(rt, clerk, claimant_id_number="110101195710282613")
+    factories.upload(rt, clerk, case_no, inpatient_invoice(admitted=date(2026, 3, 5),
+                                                           discharged=date(2026, 3, 8)), kind="invoice")
+    before = keys(rt, case_no)
+    with rt.engine.begin() as connection:
+        config = alembic_config(rt.engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013")  # the table gone, as before this release
+    upgrade(rt.engine)
+    assert before and keys(rt, case_no) == before
