@@ -154,8 +154,8 @@ def test_approved_from_the_policy_adjusted_with_a_reason_and_paid_exactly(client
     assert adjusted.json["adjustment"]["reason"] == "产后住院天数核减2天"
     # The completeness check was signed on the computed amount: it is signed again first.
     assert at(client, reviewer, case_no)[0] == "completeness"
-    for who in ("checker", "reviewer", "re_reviewer"):
-        assert decide(client, tokens, who, case_no).status_code == 200
+    for who in ("checker", "reviewer", "re_reviewer", "audit_chief", "finance_chief", "director"):
+        assert decide(client, tokens, who, case_no).status_code == 200  # window, then the four gates
 
     cashier = {"sheet_checked": "结算单与票据一致", "voucher_number": "ZF-2026-0117"}
     too_much = decide(client, tokens, "cashier", case_no, {**cashier, "amount_paid": "999999.00"})
