@@ -51,7 +51,10 @@ def load_demo(runtime) -> list[str]:
             if session.scalar(select(Case.id).where(Case.claimant_name == claimant)) is not None:
                 continue
             case_no = open_case(session, actor=system, claimant_name=claimant,
-                                claim_type=claim_type, **DEMO_PLACE).case_no
+                                claim_type=claim_type, **DEMO_PLACE,
+                                # claims at the window: the insured files them (外报)
+                                filed_by="insured" if claim_type in ("inpatient", "outpatient") else None,
+                                ).case_no
         for document in documents:
             result = ingest(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
                             case_no=case_no, stream=io.BytesIO(document.content),

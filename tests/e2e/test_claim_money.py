@@ -34,7 +34,9 @@ def call(client, token, method, path, json=None, **kwargs):
 
 
 def open_claim(client, token, **fields) -> str:
-    response = call(client, token, "POST", "/api/cases", {"claimant_name": "李娜", **fields})
+    # Filed by the insured at the window (外报) unless a test says otherwise.
+    response = call(client, token, "POST", "/api/cases", {"claimant_name": "李娜", "filed_by": "insured",
+                                                          **fields})
     assert response.status_code == 201, response.json
     return response.json["case_no"]
 
@@ -152,8 +154,8 @@ def test_approved_from_the_policy_adjusted_with_a_reason_and_paid_exactly(client
     assert adjusted.json["adjustment"]["reason"] == "产后住院天数核减2天"
     # The completeness check was signed on the computed amount: it is signed again first.
     assert at(client, reviewer, case_no)[0] == "completeness"
-    for who in ("checker", "reviewer", "re_reviewer"):
-        assert decide(client, tokens, who, case_no).status_code == 200
+    for who in ("checker", "reviewer", "re_reviewer", "audit_chief", "finance_chief", "director"):
+        assert decide(client, tokens, who, case_no).status_code == 200  # window, then the four gates
 
     cashier = {"sheet_checked": "结算单与票据一致", "voucher_number": "ZF-2026-0117"}
     too_much = decide(client, tokens, "cashier", case_no, {**cashier, "amount_paid": "999999.00"})

@@ -42,7 +42,7 @@ def test_queue_and_decide_from_the_command_line(env, rt):
     assert [(i["case_no"], i["step"]["en"], i["version"]) for i in items] == [
         (case_no, "Completeness check", 1)]
     text = archive(env, "queue", "--user", "u_checker").stdout
-    assert f"{case_no}  v1  窗口受理审核 / 材料完整性审核" in text
+    assert f"{case_no}  v1  外报审批（窗口受理） / 材料完整性审核" in text
 
     refused = archive(env, "decide", case_no, "--as", "u_intake_clerk", "--decision", "approve")
     assert refused.returncode == 1

@@ -150,7 +150,8 @@ def test_a_recheck_finding_from_the_page_the_api_and_the_cli(client, runtime, de
                           data={"csrf_token": token, "outcome": "discrepancy", "note": ""})
     assert refused.status_code == 422 and "请说明" in refused.get_data(as_text=True)
 
-    headers = {"Authorization": f"Bearer {factories.api_token(runtime, desk['audit_chief'])}"}
+    # An auditor who did not sign it (the audit chief signs every 外报 now).
+    headers = {"Authorization": f"Bearer {factories.api_token(runtime, desk['second_auditor'])}"}
     posted = client.post(f"/api/spot-checks/{case_no}/outcome", headers=headers,
                          json={"outcome": "discrepancy", "note": "<script>x</script>", "difference": "30"})
     assert posted.status_code == 201
