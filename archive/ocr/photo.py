@@ -243,6 +243,7 @@ def flatten_light(rgb: np.ndarray, dpi: int) -> np.ndarray:
 
 
 PAPER_SHARE = 0.5  # an image less than this share paper-like is a photo of something else
+BLANK_SPREAD = 4.0  # brightness standard deviation below which an image is one even tone
 
 
 def is_pageless_photo(image: Image.Image) -> bool:
@@ -254,5 +255,7 @@ def is_pageless_photo(image: Image.Image) -> bool:
     small = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))),
                          Image.Resampling.BILINEAR, reducing_gap=2.0).convert("RGB")
     hsv = cv2.cvtColor(np.asarray(small), cv2.COLOR_RGB2HSV)
+    if float(hsv[:, :, 2].std()) < BLANK_SPREAD:
+        return False  # one even tone (a black or grey frame): a blank page, not a photo of a room
     paper = (hsv[:, :, 1] < 50) & (hsv[:, :, 2] > 140)
     return float(paper.mean()) < PAPER_SHARE

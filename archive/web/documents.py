@@ -30,7 +30,9 @@ def viewer_page(document_id: int, number: int, *, correction: dict | None = None
     """The viewer; `correction` is a refused correction ({field, value, reason, error}) shown
     again beside its field with what was typed, so nothing typed is lost."""
     require(current_user, "case.view")
-    document = view_document(db(), current_user, document_id, number)
+    # A refused correction shows the viewer again: not a new view (a refusal leaves no trace).
+    document = (get_document(db(), current_user, document_id) if correction
+                else view_document(db(), current_user, document_id, number))
     if not 1 <= number <= max(document.page_count, 1):
         abort(404, description=f"page {number} of a {document.page_count}-page document")
     db().commit()

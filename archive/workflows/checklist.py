@@ -39,6 +39,9 @@ KIND_NAMES = {
 }
 
 PRESENT, READING, MISSING = "present", "reading", "missing"
+# Kinds that meet a requirement for another: pharmacies and many outpatient providers issue VAT
+# invoices (增值税发票 / 数电票), which are the claim's invoice (archive.claims counts them so).
+MEETS = {"invoice": ("invoice", "vat_invoice")}
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def checklist_for_step(case: Case, step: Step, documents: list[Document] | None 
     documents = case.documents if documents is None else documents
     items = []
     for kind in step.required_documents.get(case.claim_type, ()):
-        mine = [d for d in documents if d.kind == kind]
+        mine = [d for d in documents if d.kind in MEETS.get(kind, (kind,))]
         if kind == "daily_statement":  # counted as read, not as filed (archive.workflows.statements)
             mine = [d for d in mine if d.status != DocumentStatus.PROCESSED or read_as_statement(d)]
         if any(d.status == DocumentStatus.PROCESSED for d in mine):

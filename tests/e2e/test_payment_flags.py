@@ -113,7 +113,8 @@ def test_the_same_qr_in_another_case_is_the_same_invoice(client, runtime, desk):
     for lines in (printed, altered):
         case_no = claim_api.claim(client, clerk, [(vat_invoice_pdf(lines, bill), "vat_invoice")],
                                   claim_type="outpatient", claimant_id_number=PERSON)
-        assert claim_api.submit(client, clerk, case_no).status_code == 201
+        sent = claim_api.submit(client, clerk, case_no)
+        assert sent.status_code == 201, sent.json
         cases.append(case_no)
     found = blocks_until_resolved(client, runtime, desk, cases[1], {"duplicate_invoice"})
     assert found["duplicate_invoice"]["other_case"] == cases[0]
@@ -153,7 +154,8 @@ def test_claims_more_frequent_than_the_configured_rate(client, runtime, desk, mo
     for n, day in enumerate((date(2026, 3, 2), date(2026, 3, 12), date(2026, 3, 25))):
         case_no = claim_api.claim(client, clerk, [(invoice(f"008123003{n}", issued=day), "invoice")],
                                   claim_type="outpatient", claimant_id_number=PERSON)
-        assert claim_api.submit(client, clerk, case_no).status_code == 201
+        sent = claim_api.submit(client, clerk, case_no)
+        assert sent.status_code == 201, sent.json
         cases.append(case_no)
     found = findings(client, clerk, cases[2])
     assert found["claim_frequency"]["severity"] == "warning" and not found["claim_frequency"]["blocking"]
@@ -203,11 +205,11 @@ def test_a_provider_whose_agreement_had_expired(client, runtime, desk):
     assert sent.status_code == 201, sent.json
     # Treated in March 2026 at a designated provider whose agreement ended with 2025.
     case_no = inpatient_claim(client, clerk, "0081230051", date(2026, 3, 5), date(2026, 3, 8),
-                              designated_provider=True)
+                              designated_provider=True, filed_by="insured")
     found = blocks_until_resolved(client, runtime, desk, case_no, {"agreement_expired"})
     assert found["agreement_expired"]["other_case"] == agreement_case
     assert "2025-12-31" in found["agreement_expired"]["message"]
     # At a provider with no agreement archived: a warning only.
     other = inpatient_claim(client, clerk, "0081230052", date(2026, 5, 5), date(2026, 5, 7),
-                            designated_provider=True, hospital="县中医院")
+                            designated_provider=True, filed_by="insured", hospital="县中医院")
     assert findings(client, clerk, other)["agreement_missing"]["severity"] == "warning"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -109,7 +111,8 @@ NO_NETWORK = textwrap.dedent("""
 def test_rapidocr_reads_with_the_models_in_its_wheel_and_never_touches_the_network(tmp_path):
     # A fresh process, so the models are loaded with the network refused from the start.
     result = subprocess.run([sys.executable, "-c", NO_NETWORK], capture_output=True, text=True,
-                            timeout=600, cwd=tmp_path)
+                            timeout=600, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
     assert result.returncode == 0, result.stderr
     attempts, error, found, models, loaded = eval(result.stdout.strip().splitlines()[-1])  # noqa: S307
     assert attempts == [] and error is None and found

@@ -111,8 +111,8 @@ def test_the_open_month_shows_only_its_commitment_and_next_month_is_committed_ah
 
 def test_a_discrepancy_opens_a_recovery_or_an_audit_case(rt, desk):
     claims = approve_claims(rt, desk, 2, claim_type="inpatient", amount="900",
-                            designated_provider=False)  # out-of-network: the audit chief signs
-    move_approval(rt, claims, ("out_of_network",), DURING)
+                            designated_provider=False)  # 外报: the audit chief signs
+    move_approval(rt, claims, ("window_intake",), DURING)
     auditor = desk["auditor"]
     with rt.sessions.begin() as session:
         queue = recheck_queue(session, auditor, MONTH)
