@@ -84,6 +84,6 @@ def test_the_migration_fills_the_keys_of_cases_already_read(rt, desk):
     with rt.engine.begin() as connection:
         config = alembic_config(rt.engine)
         config.attributes["connection"] = connection
-        command.downgrade(config, "0013")  # the table gone, as before this release
+        command.downgrade(config, "0017")  # the table gone, as before this release
     upgrade(rt.engine)
     assert before and keys(rt, case_no) == before

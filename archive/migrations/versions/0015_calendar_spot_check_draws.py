@@ -1,7 +1,7 @@
 """holiday arrangements entered by an administrator; spot-check commitments, draws, follow-ups
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0013
 Create Date: 2026-12-05 22:00:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from archive.models.types import UTCDateTime
 
 revision = '0015'
-down_revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
