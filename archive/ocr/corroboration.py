@@ -44,14 +44,14 @@ def _confirmed_by_sum(rule: dict, reading: FieldReading, doubtful: dict[str, tup
     unsure = [name for name in terms if name not in reading.fields]
     if len(unsure) != 1 or unsure[0] not in doubtful:
         return []
-    values = {name: _sum_term(reading.fields[name] if name in reading.fields else doubtful[name][0])
+    values = {name: sum_term(reading.fields[name] if name in reading.fields else doubtful[name][0])
               for name in terms}
     if None in values.values() or values[rule["total"]] != sum(values[name] for name in rule["parts"]):
         return []
     return unsure
 
 
-def _sum_term(value) -> Decimal | None:
+def sum_term(value) -> Decimal | None:
     """An amount, or a list field's rows' amounts added up."""
     try:
         if isinstance(value, list):

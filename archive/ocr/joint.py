@@ -12,8 +12,9 @@ constraint no single read value repairs is left broken for the checks to report.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from archive.ocr.corroboration import sum_term
 from archive.ocr.lines import FieldReading
 
 # value and its provenance (None: unknown), as read for a field besides the one taken
@@ -63,17 +64,17 @@ def refuse_contradicted(reading: FieldReading, *, pairs: list[list[str]], sums: 
     read after its label. Returns the fields refused."""
     implied: dict[str, list[Decimal]] = {}
     for rule in sums:
-        parts = [_amount(reading.fields.get(name)) for name in rule["parts"]]
+        parts = [sum_term(reading.fields.get(name)) for name in rule["parts"]]
         if rule["total"] in reading.fields and None not in parts:
             implied.setdefault(rule["total"], []).append(sum(parts, Decimal(0)))
     for pair in pairs:
         for name in pair:
-            others = [_amount(reading.fields.get(other)) for other in pair if other != name]
+            others = [sum_term(reading.fields.get(other)) for other in pair if other != name]
             if name in reading.fields and len(others) == 1 and others[0] is not None:
                 implied.setdefault(name, []).append(others[0])
     refused = []
     for name, values in implied.items():
-        read = _amount(reading.fields[name])
+        read = sum_term(reading.fields[name])
         if len(values) >= 2 and len(set(values)) == 1 and read is not None and read != values[0]:
             refused.append(name)
     for name in refused:
@@ -83,17 +84,8 @@ def refuse_contradicted(reading: FieldReading, *, pairs: list[list[str]], sums: 
     return refused
 
 
-def _amount(value) -> Decimal | None:
-    try:
-        if isinstance(value, list):
-            return sum((Decimal(row["amount"]) for row in value), Decimal(0))
-        return Decimal(value)
-    except (InvalidOperation, KeyError, TypeError):
-        return None
-
-
 def _sum_holds(rule: dict, values: dict) -> bool:
-    amounts = {name: _amount(value) for name, value in values.items()}
+    amounts = {name: sum_term(value) for name, value in values.items()}
     if None in amounts.values():
         return True  # not a sum of amounts to judge
     return amounts[rule["total"]] == sum((amounts[name] for name in rule["parts"]), Decimal(0))
