@@ -19,7 +19,7 @@ from archive.config import REPO_ROOT, ensure_secret_key
 from archive.intake.field_corrections import LIST_FIELDS
 from archive.records.audit import Origin, current_origin
 from archive.records.masking import mask, may_see_identifiers
-from archive.web import errors
+from archive.web import errors, route_permissions
 from archive.web.admin import admin
 from archive.web.api import api
 from archive.web.auth import auth, load_user
@@ -92,6 +92,10 @@ def build_app(runtime) -> Flask:
     for blueprint in (auth, cases, dashboard, documents, api, health, workflow, reports, records,
                       search_desk, admin, loans, claims, notices, oversight):
         app.register_blueprint(blueprint)
+    missing = route_permissions.undeclared(app) + route_permissions.unknown_permissions()
+    if missing:
+        raise RuntimeError("archive/web/route_permissions.py: no permission declared for "
+                           f"{', '.join(missing)}")
     _limit_sign_in(app, settings)
     errors.register(app)
     app.jinja_env.globals.update(
@@ -103,6 +107,7 @@ def build_app(runtime) -> Flask:
     app.jinja_env.filters["money"] = money
 
     app.before_request(_start_request)
+    app.before_request(_check_route)
     app.after_request(_mask_json)
     app.after_request(_finish_request)
     app.teardown_appcontext(_close_session)
@@ -124,6 +129,16 @@ def _start_request() -> None:
     g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
     channel = "api" if request.path.startswith("/api/") else "web"
     g.origin_token = current_origin.set(Origin(channel, g.request_id, request.remote_addr))
+
+
+def _check_route():
+    # The API's gate runs once its token names the person (archive.web.api.token_required).
+    if route_permissions.is_public(request.endpoint) or request.path.startswith("/api/"):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    route_permissions.check(current_user, request.endpoint)
+    return None
 
 
 def _finish_request(response):

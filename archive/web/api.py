@@ -19,6 +19,7 @@ from archive.queue import enqueue_processing, submit_after_commit
 from archive.records.audit import current_origin
 from archive.search import read_params
 from archive.search import search as run_search
+from archive.web import route_permissions
 from archive.web.bodies import (
     CaseCorrection,
     CaseOpening,
@@ -52,6 +53,7 @@ def token_required(view):
         if db().dirty:
             db().commit()  # records the token's last use (at most once a minute)
         require(user, "api.use")
+        route_permissions.check(user, request.endpoint)
         g.api_user = user
         # Every audit event of this request names the token (reset with the request's origin).
         current_origin.set(replace(current_origin.get(), token_id=token_id))

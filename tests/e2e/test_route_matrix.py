@@ -1,8 +1,8 @@
 """Every route × every role (and nobody signed in): the right refusal, never a 500, and a refused
 request leaves no trace but its refusal.
 
-Routes are read from the app's URL map, so a route added later is walked without editing this
-file; only a route whose parameters cannot be guessed needs an entry in PARAMETERS.
+Routes are read from the app's URL map, and what each needs from archive/web/route_permissions.py,
+where every endpoint must be declared (the app does not start otherwise).
 """
 
 from __future__ import annotations
@@ -15,39 +15,10 @@ from sqlalchemy import func, select
 from archive import create_app
 from archive.auth import can, roles
 from archive.models import AuditEvent
+from archive.web import route_permissions
 from tests import factories
 
-PUBLIC = {"static", "auth.login", "health.healthz"}
-# Routes that need a permission beyond signing in; other roles must get 403 (or 404).
-PERMISSION = {
-    "cases.new": "case.create", "cases.export": "case.export",
-    "cases.upload": "document.upload", "cases.download": "document.download",
-    "workflow.submit_form": "workflow.submit", "api.create_case": "case.create",
-    "api.upload": "document.upload", "reports.spot_check_outcome": "spot_check.record",
-    "documents.correct": "document.correct", "records.verify_now": "audit.verify",
-    "auth.my_tokens": "api.use", "auth.my_token_issue": "api.use",
-    "oversight.follow_ups_page": "spot_check.view", "oversight.follow_up_record": "spot_check.record",
-    "oversight.oversight_api.follow_ups_api": "spot_check.view",
-    "oversight.oversight_api.follow_up_record_api": "spot_check.record",
-    "oversight.oversight_api.spot_checks_verify": "spot_check.view",
-    "oversight.oversight_api.calendar_enter": "calendar.manage",
-}
-PERMISSION_PREFIX = {"admin.": "user.manage"}
-# The posted notice (公示), its objection register and the fund report (archive/notices/).
-PERMISSION.update({
-    "notices.index": "publication.view", "notices.show": "publication.view",
-    "notices.show_csv": "publication.view", "notices.create_form": "publication.create",
-    "notices.register_page": "objection.view", "notices.objection_form": "objection.record",
-    "notices.close_form": "objection.decide", "notices.fund_page": "fund_report.view",
-    "notices.fund_csv": "fund_report.view", "notices.income_form": "fund_income.record",
-    "notices.notices_api.list_api": "publication.view", "notices.notices_api.show_api": "publication.view",
-    "notices.notices_api.create_api": "publication.create",
-    "notices.notices_api.register_api": "objection.view",
-    "notices.notices_api.objection_api": "objection.record",
-    "notices.notices_api.close_api": "objection.decide",
-    "notices.notices_api.fund_api": "fund_report.view",
-    "notices.notices_api.income_api": "fund_income.record",
-})
+PUBLIC = {endpoint for endpoint in route_permissions.ROUTES if route_permissions.is_public(endpoint)}
 REFUSALS = {400, 403, 404, 405, 409, 413, 415, 422}
 # Signing in and out write their own audit events by design.
 WRITES_EVEN_WHEN_REFUSED = {"auth.login", "auth.logout"}
@@ -77,10 +48,15 @@ def url_for_rule(rule, world) -> str:
     return rule.build(values, append_unknown=False)[1]
 
 
-def needed_permission(endpoint: str) -> str | None:
-    if endpoint in PERMISSION:
-        return PERMISSION[endpoint]
-    return next((p for prefix, p in PERMISSION_PREFIX.items() if endpoint.startswith(prefix)), None)
+def test_every_endpoint_declares_who_may_call_it(runtime, monkeypatch):
+    from archive.web import build_app
+
+    assert route_permissions.undeclared(create_app(runtime)) == []
+    assert route_permissions.unknown_permissions() == []
+    # A route nobody declared stops the app from starting, naming the route.
+    monkeypatch.delitem(route_permissions.ROUTES, "records.destroy")
+    with pytest.raises(RuntimeError, match="records.destroy"):
+        build_app(runtime)
 
 
 def audit_count(runtime) -> int:
@@ -129,9 +105,9 @@ def test_every_route_for_every_role(runtime, users, world, role):
         response.get_data()
         response.close()  # a streamed download ends inside its own request, not a later one
         assert status < 500, f"{where} → {status}"
-        permission = needed_permission(rule.endpoint)
-        if permission and not can(user, permission):
-            assert status in (403, 404), f"{where} → {status} without {permission}"
+        missing = [p for p in route_permissions.needed(rule.endpoint) if not can(user, p)]
+        if missing:  # refused at the gate, before the body or the record is looked at
+            assert status == 403, f"{where} → {status} without {missing}"
         if path.startswith("/api/") and not can(user, "api.use"):
             assert status == 403, where
         if status >= 400 and rule.endpoint not in WRITES_EVEN_WHEN_REFUSED:
