@@ -28,13 +28,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
 from archive.auth import can, clearance_of, scope_kind
+from archive.errors import Refusal, _
 from archive.models import ArchiveRecord, Case, Document, Loan
 from archive.models.types import utcnow
 from archive.records.retention import schedule
 
 
-class NotFound(Exception):
-    """No such record, or none the user may see."""
+class NotFound(Refusal):
+    """No such record, or none the user may see (the same answer for both)."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, what: str):
+        super().__init__(_("Not found: %(what)s. It does not exist or is not visible to you."),
+                         what=what.removeprefix("no "))
 
 
 def case_condition(user) -> ColumnElement[bool]:

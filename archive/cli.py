@@ -13,9 +13,7 @@ from archive.records.audit import Origin, current_origin
 
 
 def main() -> None:
-    from archive.access import NotFound
-    from archive.auth import Forbidden
-    from archive.intake import Rejected
+    from archive.errors import Refusal
     from archive.storage import StoreError
 
     try:
@@ -25,8 +23,8 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (ConfigError, StoreError, NotFound, Forbidden, Rejected, ValueError) as exc:
-        # ValueError covers the services' own refusals (BackupError, AccountError, ...).
+    except (ConfigError, StoreError, Refusal, ValueError) as exc:
+        # Every refusal, in English; ValueError covers the services' own (BackupError, ...).
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted")

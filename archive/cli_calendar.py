@@ -8,7 +8,7 @@ import json
 
 import click
 
-from archive.cli_workflow import _refused, _session_as
+from archive.cli_workflow import _session_as
 
 
 def register(group: click.Group) -> None:
@@ -26,27 +26,22 @@ def register(group: click.Group) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def holidays(year, off, on, notice, username, as_json) -> None:
     """Show YEAR's calendar source and statutory holidays; with --holiday, enter its arrangement."""
-    from archive.auth import Forbidden
-    from archive.workflows import WorkflowError
     from archive.workflows.arrangements import enter_arrangement, year_view
 
     runtime, session, user = _session_as(username)
-    try:
-        with session:
-            if off:
-                enter_arrangement(session, user, year, holidays=list(off), workdays=list(on),
-                                  notice=notice)
-                session.commit()
-            view = year_view(session, year)
-            entry = view.entry
-            facts = {"year": year, "source": view.source,
-                     "statutory": [{"day": d.isoformat(), "name": zh} for d, zh, _en in view.statutory],
-                     "entered": None if entry is None else {
-                         "holidays": entry.holidays, "workdays": entry.workdays,
-                         "notice": entry.notice, "by": entry.entered_by_name,
-                         "at": entry.entered_at.isoformat()}}
-    except (WorkflowError, Forbidden) as exc:
-        raise _refused(exc) from exc
+    with session:
+        if off:
+            enter_arrangement(session, user, year, holidays=list(off), workdays=list(on),
+                              notice=notice)
+            session.commit()
+        view = year_view(session, year)
+        entry = view.entry
+        facts = {"year": year, "source": view.source,
+                 "statutory": [{"day": d.isoformat(), "name": zh} for d, zh, _en in view.statutory],
+                 "entered": None if entry is None else {
+                     "holidays": entry.holidays, "workdays": entry.workdays,
+                     "notice": entry.notice, "by": entry.entered_by_name,
+                     "at": entry.entered_at.isoformat()}}
     if as_json:
         click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
         return
@@ -65,19 +60,14 @@ def holidays(year, off, on, notice, username, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def follow_ups(month, username, as_json) -> None:
     """The paid inpatients drawn for a phone follow-up (回访) in a month, and the calls so far."""
-    from archive.auth import Forbidden
-    from archive.workflows import WorkflowError
     from archive.workflows.phone_follow_ups import follow_up_list
 
     runtime, session, user = _session_as(username)
-    try:
-        with session:
-            shown = follow_up_list(session, user, month)
-            session.commit()
-            items = [{"case_no": i.case_no, "claimant_name": i.claimant_name,
-                      "call": i.call.outcome if i.call else None} for i in shown.items]
-    except (WorkflowError, Forbidden) as exc:
-        raise _refused(exc) from exc
+    with session:
+        shown = follow_up_list(session, user, month)
+        session.commit()
+        items = [{"case_no": i.case_no, "claimant_name": i.claimant_name,
+                  "call": i.call.outcome if i.call else None} for i in shown.items]
     if as_json:
         click.echo(json.dumps({"month": shown.month, "closed": shown.closed, "eligible": shown.eligible,
                                "quota": shown.quota, "seed_sha256": shown.seed_sha256, "items": items},
@@ -97,15 +87,10 @@ def follow_ups(month, username, as_json) -> None:
 @click.option("--note", default=None, help="What the call found (required for a discrepancy).")
 def follow_up(case_no, month, username, outcome, note) -> None:
     """Record a phone follow-up call (回访) of a drawn case."""
-    from archive.auth import Forbidden
-    from archive.workflows import WorkflowError
     from archive.workflows.phone_follow_ups import record_call
 
     runtime, session, user = _session_as(username)
-    try:
-        with session:
-            call = record_call(session, user, case_no, month=month, outcome=outcome, note=note)
-            session.commit()
-            click.echo(f"{case_no}: follow-up call for {call.month} recorded ({call.outcome})")
-    except (WorkflowError, Forbidden) as exc:
-        raise _refused(exc) from exc
+    with session:
+        call = record_call(session, user, case_no, month=month, outcome=outcome, note=note)
+        session.commit()
+        click.echo(f"{case_no}: follow-up call for {call.month} recorded ({call.outcome})")

@@ -21,19 +21,15 @@ USER = click.option("--user", "username", default=None, help="Act as this user (
 def _run(service, username: str | None, *args, write: bool = False, after=None, **kwargs):
     """Call `service(session, user, …)` as `username`; commit when it writes. `after` turns the
     result into what is printed while the session is still open."""
-    from archive.cli_workflow import _refused, _session_as
-    from archive.workflows import WorkflowError
+    from archive.cli_workflow import _session_as
 
     _, session, user = _session_as(username)
-    try:
-        with session:
-            result = service(session, user, *args, **kwargs)
-            shown = after(result) if after else result
-            if write:
-                session.commit()
-            return shown
-    except WorkflowError as exc:
-        raise _refused(exc) from exc
+    with session:
+        result = service(session, user, *args, **kwargs)
+        shown = after(result) if after else result
+        if write:
+            session.commit()
+        return shown
 
 
 def _write(text: str, path: str) -> None:

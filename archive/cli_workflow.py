@@ -35,14 +35,6 @@ def _session_as(username: str | None):
         raise
 
 
-def _refused(exc) -> SystemExit:
-    """The refusal as every `archive` error: one line on stderr, exit status 1."""
-    from archive.cli import _fail
-
-    _fail(str(exc))
-    return SystemExit(1)  # not reached: _fail exits
-
-
 @click.command()
 @click.option("--user", "username", required=True, help="Whose queue.")
 @click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON (as GET /api/queue).")
@@ -83,7 +75,7 @@ def queue(username: str, as_json: bool, limit: int) -> None:
 def decide_command(case_no, username, decision, opinion, expected_version, findings, missing,
                    deductions) -> None:
     """Decide at CASE_NO's current step as a user."""
-    from archive.workflows import WorkflowError, current_version, decide, deduction_lines
+    from archive.workflows import current_version, decide, deduction_lines
 
     recorded = {}
     for item in findings:
@@ -100,8 +92,6 @@ def decide_command(case_no, username, decision, opinion, expected_version, findi
                           missing=list(missing), deductions=deduction_lines("\n".join(deductions)))
         outcome = (instance.definition, instance.status, instance.current_step, instance.version)
         session.commit()
-    except WorkflowError as exc:
-        raise _refused(exc) from exc
     finally:
         session.close()
     chain, status, step, version = outcome
@@ -116,15 +106,13 @@ def decide_command(case_no, username, decision, opinion, expected_version, findi
 @click.option("--user", "username", required=True, help="The person resolving it (signer of the step).")
 def resolve_finding_command(case_no, finding, reason, username) -> None:
     """Resolve a blocking (ERROR) finding on CASE_NO with a reason, so the step can be signed."""
-    from archive.workflows import WorkflowError, resolve_finding
+    from archive.workflows import resolve_finding
 
     runtime, session, user = _session_as(username)
     try:
         resolution = resolve_finding(session, case_no, finding, actor=user, reason=reason)
         resolved = resolution.finding_id
         session.commit()
-    except WorkflowError as exc:
-        raise _refused(exc) from exc
     finally:
         session.close()
     click.echo(f"{case_no}: finding {resolved} resolved")
@@ -139,35 +127,32 @@ def resolve_finding_command(case_no, finding, reason, username) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def spot_checks(month, case_no, commit, verify, username, as_json) -> None:
     """The re-check queue of random spot checks (抽查) for a month, or one case's draw."""
-    from archive.workflows import WorkflowError, derive_draw, recheck_queue
+    from archive.workflows import derive_draw, recheck_queue
     from archive.workflows.spot_checks import parse_month
     from archive.workflows.spot_draws import commitment_of, ensure_commitments, verify_month
 
     runtime, session, user = _session_as(username)
-    try:
-        with session:
-            if commit:
-                ensure_commitments(session)
-                session.commit()
-                for shown_month in sorted({parse_month(None), *([month] if month else [])}):
-                    made = commitment_of(session, shown_month)
-                    if made is not None:
-                        click.echo(f"{shown_month}: sha256 {made.seed_sha256} committed "
-                                   f"{made.committed_at.isoformat()}{' (late)' if made.late else ''}")
-                return
-            if verify:
-                result = verify_month(session, parse_month(month))
-                _print_verification(result, as_json)
-                return
-            if case_no:
-                draw = derive_draw(session, user, case_no, month)
-                session.commit()
-                _print_draw(draw, as_json)
-                return
-            shown = recheck_queue(session, user, month)
+    with session:
+        if commit:
+            ensure_commitments(session)
             session.commit()
-    except WorkflowError as exc:
-        raise _refused(exc) from exc
+            for shown_month in sorted({parse_month(None), *([month] if month else [])}):
+                made = commitment_of(session, shown_month)
+                if made is not None:
+                    click.echo(f"{shown_month}: sha256 {made.seed_sha256} committed "
+                               f"{made.committed_at.isoformat()}{' (late)' if made.late else ''}")
+            return
+        if verify:
+            result = verify_month(session, parse_month(month))
+            _print_verification(result, as_json)
+            return
+        if case_no:
+            draw = derive_draw(session, user, case_no, month)
+            session.commit()
+            _print_draw(draw, as_json)
+            return
+        shown = recheck_queue(session, user, month)
+        session.commit()
     if as_json:
         click.echo(json.dumps({"month": shown.month, "closed": shown.closed,
             "seed_sha256": shown.commitment.seed_sha256 if shown.commitment else None, "groups": [
@@ -208,15 +193,13 @@ def _print_verification(result, as_json: bool) -> None:
 @click.option("--difference", default=None, help="Amount difference in yuan, overpaid positive.")
 def recheck(case_no, username, outcome, note, difference) -> None:
     """Record what the re-check of a spot-checked case (抽查复核) found."""
-    from archive.workflows import WorkflowError, record_outcome
+    from archive.workflows import record_outcome
 
     runtime, session, user = _session_as(username)
     try:
         finding = record_outcome(session, user, case_no, outcome=outcome, note=note,
                                  difference=difference)
         session.commit()
-    except WorkflowError as exc:
-        raise _refused(exc) from exc
     finally:
         session.close()
     click.echo(f"{case_no}: re-check for {finding.month} recorded ({finding.outcome})")
@@ -246,14 +229,11 @@ def _print_draw(draw, as_json: bool) -> None:
               help="Write the CSV here ('-' for stdout) instead of printing a table.")
 def publication(month, username, csv_path) -> None:
     """The monthly publication list (公示): payouts per township and village."""
-    from archive.workflows import WorkflowError, monthly_payouts, publication_csv
+    from archive.workflows import monthly_payouts, publication_csv
 
     runtime, session, user = _session_as(username)
-    try:
-        with session:
-            shown = monthly_payouts(session, user, month)
-    except WorkflowError as exc:
-        raise _refused(exc) from exc
+    with session:
+        shown = monthly_payouts(session, user, month)
     if csv_path:
         text = publication_csv(shown)
         if csv_path == "-":

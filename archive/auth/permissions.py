@@ -6,13 +6,21 @@ import tomllib
 from functools import cache
 
 from archive.config import REPO_ROOT
+from archive.errors import Refusal, _
 
 ROLES_FILE = REPO_ROOT / "storage_config" / "roles.toml"
 SYSTEM_ROLE = "system"  # the account behind CLI and demo actions; cannot sign in
 
 
-class Forbidden(Exception):
+class Forbidden(Refusal):
     """The user's role does not allow this action."""
+
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, permission: str):
+        super().__init__(_("Your role does not allow this action (%(permission)s)."),
+                         permission=permission)
 
 
 SCOPE_KINDS = ("hospital", "village", "township")
@@ -58,7 +66,7 @@ def can(user, permission: str) -> bool:
 
 def require(user, permission: str) -> None:
     if not can(user, permission):
-        raise Forbidden(f"your role may not do this ({permission})")
+        raise Forbidden(permission)
 
 
 def role_clearance(role: str) -> int:

@@ -33,7 +33,7 @@ REASONS = {"unexpected_characters": _("it contains characters such a value never
 class UntakableValue(Invalid):
     """A typed value that does not check out as the field's type (HTTP 422)."""
 
-    def render(self, translate) -> str:
+    def message(self, translate=lambda text: text, locale="en") -> str:
         return translate(self.template) % {**self.params, "why": translate(self.params["why"])}
 
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pypdfium2.raw as pdfium_c
 from PIL import Image, UnidentifiedImageError
 
+from archive.errors import Refusal
 from archive.intake import sniff
 from archive.intake.pdfstreams import Source, StreamLimits, find_oversized
 from archive.pdf import PDFIUM_LOCK
 
 
-class Rejected(Exception):
+class Rejected(Refusal):
     """An upload that is refused; the message is shown to the user as is."""
 
     def __init__(self, reason: str, *, code: str = "invalid_file", status: int = 422) -> None:

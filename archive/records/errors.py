@@ -2,20 +2,15 @@
 
 Each error is an `intake.Rejected` (so the CLI prints its one line and API callers get its
 status and code) that also carries its message template, marked with `_` for extraction; the
-web layer renders the translated text (`render`).
+web layer renders the translated text (`message`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from archive.errors import Refusal, _  # noqa: F401  (`_` marks messages, re-exported)
 from archive.intake.validate import Rejected
-
-
-def _(message: str) -> str:
-    """Marks a message for extraction; the web layer translates it when it is shown."""
-    return message
 
 
 class RecordsError(Rejected):
@@ -23,12 +18,8 @@ class RecordsError(Rejected):
     code = "records_conflict"
 
     def __init__(self, template: str, **params: Any):
-        self.template = template
-        self.params = params
-        super().__init__(template % params, code=self.code, status=self.status)
-
-    def render(self, translate: Callable[[str], str]) -> str:
-        return translate(self.template) % self.params
+        Refusal.__init__(self, template, **params)  # the status and code are the class's
+        self.reason = self.message()
 
 
 class CaseUnchangeable(RecordsError):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from archive.errors import Refusal
 
-class BadParameter(ValueError):
+
+class BadParameter(Refusal, ValueError):
+    status = 400
+    code = "bad_parameter"
+
     def __init__(self, name: str, reason: str):
-        super().__init__(f"{name}: {reason}")
+        super().__init__("%(name)s: %(reason)s", name=name, reason=reason)
         self.name, self.reason = name, reason
 
 

@@ -283,7 +283,7 @@ def calendar_enter(year: int):
                           workdays=form.get("workdays", ""), notice=form.get("notice"))
     except WorkflowError as refused:
         db().rollback()
-        flash(refused.render(_, get_locale()), "error")
+        flash(refused.message(_, get_locale()), "error")
         return calendar_page(status=400, typed={"year": year, **form})
     db().commit()
     flash(_("The holiday arrangement of %(year)s is in force; running deadlines were counted again.",

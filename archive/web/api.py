@@ -10,6 +10,7 @@ from flask import Blueprint, g, jsonify, request
 from archive.access import get_document
 from archive.auth import api_token, require
 from archive.cases import document_states, view_case
+from archive.errors import Refusal
 from archive.intake import open_case
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
@@ -36,8 +37,9 @@ from archive.web.uploads import ingest_request_files
 api = Blueprint("api", __name__, url_prefix="/api")
 
 
-class Unauthorized(Exception):
-    pass
+class Unauthorized(Refusal):
+    status = 401
+    code = "unauthorized"
 
 
 def token_required(view):

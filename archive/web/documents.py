@@ -58,7 +58,7 @@ def correct(document_id: int, field: str):
     except Invalid as refusal:  # a value that does not check out, no reason: say so beside it
         db().rollback()
         return viewer_page(document_id, page, status=refusal.status, correction={
-            "field": field, "value": value or "", "reason": reason, "error": refusal.render(_)})
+            "field": field, "value": value or "", "reason": reason, "error": refusal.message(_)})
     kind = correction.document.kind
     db().commit()
     submit_after_commit(runtime(), "sync_index")  # the index follows the audit trail

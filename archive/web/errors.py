@@ -12,14 +12,8 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from archive.access import NotFound
-from archive.auth import Forbidden
-from archive.intake import Rejected
-from archive.records.errors import RecordsError
-from archive.search import BadParameter
+from archive.errors import Refusal
 from archive.storage import StoreError
-from archive.web.api import Unauthorized
-from archive.workflows import WorkflowError
 
 log = logging.getLogger("archive.web")
 
@@ -49,36 +43,11 @@ def register(app) -> None:
     def handles(kind):
         return lambda handler: app.errorhandler(kind)(_rolled_back(handler))
 
-    @handles(Rejected)
-    def rejected(exc: Rejected):
-        return _reply(exc.status, exc.code, exc.reason)
-
-    @handles(RecordsError)
-    def records_refused(exc: RecordsError):
-        # Held 423, destroyed 410, filed / not closed 409, not permitted 403, invalid 422.
-        return _reply(exc.status, exc.code, exc.render(_))
-    @handles(BadParameter)
-    def bad_parameter(exc: BadParameter):
-        return _reply(400, "bad_parameter", str(exc))
-
-    @handles(NotFound)
-    def not_found(exc: NotFound):
-        return _reply(404, "not_found", _("Not found: %(what)s. It does not exist or is not "
-                                          "visible to you.", what=str(exc).removeprefix("no ")))
-
-    @handles(Forbidden)
-    def forbidden(exc: Forbidden):
-        return _reply(403, "forbidden", _("Your role does not allow this action."))
-
-    @handles(Unauthorized)
-    def unauthorized(exc: Unauthorized):
-        return _reply(401, "unauthorized", str(exc))
-
-    @handles(WorkflowError)
-    def workflow_refused(exc: WorkflowError):
-        # Wrong role or separation of duties 403, wrong step or stale version 409 (Conflict),
-        # missing opinion / finding / document 422 (OpinionRequired, Incomplete).
-        return _reply(exc.status, exc.code, exc.render(_, get_locale()))
+    @handles(Refusal)
+    def refused(exc: Refusal):
+        # Intake, records, workflow, access, permission and parameter refusals alike: the
+        # status and code are the refusal's, the text is translated now, for this reader.
+        return _reply(exc.status, exc.code, exc.message(_, get_locale()))
 
     @handles(CSRFError)
     def csrf(exc: CSRFError):

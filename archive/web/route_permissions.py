@@ -156,7 +156,7 @@ def check(user, endpoint: str) -> None:
     """Refuse `user` (signed in) the endpoint unless their role holds every permission it names."""
     missing = [permission for permission in needed(endpoint) if not can(user, permission)]
     if missing:
-        raise Forbidden(f"your role may not do this ({', '.join(missing)})")
+        raise Forbidden(", ".join(missing))
 
 
 def undeclared(app) -> list[str]:

@@ -35,7 +35,7 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
     for upload, outcome in zip(files, outcomes, strict=True):
         if isinstance(outcome, Rejected):
             # A records refusal (legal hold, filed case) carries a translatable message.
-            reason = outcome.render(gettext) if hasattr(outcome, "render") else outcome.reason
+            reason = outcome.message(gettext)
             results.append({"filename": safe_filename(upload.filename), "error": reason,
                             "code": outcome.code})
             status = status if status != 201 else outcome.status

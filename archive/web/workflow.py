@@ -64,7 +64,7 @@ DRAFT_FIELDS = ("opinion", "missing", "deductions")
 
 @workflow.app_template_global()
 def refusal_text(refusal) -> str:
-    return refusal.render(_, get_locale())
+    return refusal.message(_, get_locale())
 
 
 @workflow.app_template_global()

@@ -2,34 +2,17 @@
 
 Each error carries a message template (marked for translation with `_`, which here only marks
 it) and its parameters; `str(error)` is the English text, and the web layer renders the
-translated one (`render`). The HTTP status belongs to the kind of refusal.
+translated one (`message`). The HTTP status belongs to the kind of refusal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from archive.workflows.steps import Label
+from archive.errors import Refusal, _  # noqa: F401  (`_` marks messages, re-exported)
 
 
-def _(message: str) -> str:
-    """Marks a message for extraction; the web layer translates it when it is shown."""
-    return message
-
-
-class WorkflowError(Exception):
+class WorkflowError(Refusal):
     status = 400
     code = "workflow_error"
-
-    def __init__(self, template: str, **params: Any):
-        self.template = template
-        self.params = params
-        super().__init__(self.render(lambda text: text, "en"))
-
-    def render(self, translate: Callable[[str], str], locale) -> str:
-        values = {k: v.pick(locale) if isinstance(v, Label) else v for k, v in self.params.items()}
-        return translate(self.template) % values
 
 
 class NotAllowed(WorkflowError):

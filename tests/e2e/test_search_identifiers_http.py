@@ -120,7 +120,8 @@ def test_cli_search_needs_search_use_and_is_audited(tmp_path):
         runtime.engine.dispose()
     refused = archive(env, "search", "王芳", "--user", "u_cashier")
     assert refused.returncode == 1 and refused.stdout == ""
-    assert refused.stderr.strip().splitlines() == ["archive: error: your role may not do this (search.use)"]
+    assert refused.stderr.strip().splitlines() == [
+        "archive: error: Your role does not allow this action (search.use)."]
     masked = archive(env, "search", f"id:{ID}", "--user", "u_admin")
     assert masked.returncode == 1 and len(masked.stderr.strip().splitlines()) == 1
     assert masked.stderr.startswith("archive: error: id_number: searching by an ID or phone number")

@@ -118,7 +118,7 @@ def test_cli_export_and_verify(rt, case, tmp_path, environ, db_url):
     assert f"valid bag for {case_no}" in checked.stdout
     missing = subprocess.run([*command, "export-case", "AJ-1999-000001", "-o",
                               str(tmp_path / "y.zip")], env=env, capture_output=True, text=True)
-    assert missing.returncode == 1 and "no case AJ-1999-000001" in missing.stderr
+    assert missing.returncode == 1 and "case AJ-1999-000001" in missing.stderr
 
 
 def test_export_holds_page_text_fields_and_every_signature_with_its_content_hash(rt, tmp_path):

@@ -77,7 +77,7 @@ def test_submission_is_refused_with_what_is_missing_and_writes_nothing(rt, desk)
         factories.send_for_sign_off(rt, clerk, case_no)
     assert refused.value.status == 422
     assert "medical invoice, daily itemised statement" in str(refused.value)
-    assert refused.value.render(lambda t: t, "zh_CN").count("医疗收费票据、住院费用一日清单") == 1
+    assert refused.value.message(lambda t: t, "zh_CN").count("医疗收费票据、住院费用一日清单") == 1
     assert audit_count(rt) == before
     assert factories.workflow_state(rt, case_no) == {"case": "intake"}
 

@@ -1,0 +1,41 @@
+"""A refusal: the one kind of error a person is shown, whichever package refuses and whichever
+door (page, API, CLI, job) the request came through.
+
+It carries an HTTP status, a stable code for programs, and a message template with its
+parameters, so that the text is translated when it is shown, not when it is raised: the web
+answers in the reader's language, the CLI and the logs in English. Intake, records, workflow,
+access, permission and parameter errors all derive from it; `archive/web/errors.py` and
+`archive/cli.py` each have one handler for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def _(message: str) -> str:
+    """Marks a template for extraction; it is translated when shown (`Refusal.message`)."""
+    return message
+
+
+def _same(text: str) -> str:
+    return text
+
+
+class Refusal(Exception):
+    status = 400
+    code = "refused"
+
+    def __init__(self, template: str, /, **params: Any):
+        self.template = template
+        self.params = params
+        super().__init__(self.message())
+
+    def message(self, translate: Callable[[str], str] = _same, locale: Any = "en") -> str:
+        """The text, through `translate` (gettext) and with labels in `locale`'s language."""
+        if not self.params:
+            return translate(self.template)
+        values = {key: value.pick(locale) if hasattr(value, "pick") else value
+                  for key, value in self.params.items()}
+        return translate(self.template) % values
