@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive import follow_ups
 from archive.config import Settings, load_settings
 from archive.db import make_engine, make_session_factory
 from archive.intake.spool import clean_stale
@@ -67,6 +68,7 @@ def make_runtime(settings: Settings | None = None) -> Runtime:
         limits=Limits.from_settings(settings),
     )
     runtime.queue = make_queue(runtime)
+    follow_ups.install(runtime.sessions, runtime)
     # Every entry point (serve, worker, init, the CLI) starts here: uploads a killed process
     # left spooled are removed before this one spools its own.
     clean_stale(runtime.tmp_dir, older_than_hours=float(settings.get("intake.stale_tmp_hours", 24)))

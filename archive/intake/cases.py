@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from archive.access import get_case
 from archive.amounts import yuan_to_fen
 from archive.auth import require
+from archive.follow_ups import follow_up
 from archive.intake.validate import Rejected
 from archive.models import Case
 from archive.models.cases import CLAIM_TYPES, FILERS
@@ -96,6 +97,7 @@ def update_case(session: Session, case_no: str, *, actor, reason: str, **changes
     after = {name: _shown(getattr(case, name)) for name in changes}
     audit.record(session, "case.update", actor=actor, target=case, details={
         "reason": reason, "before": before, "after": after})
+    follow_up(session, "sync_index")
     return case
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_document
 from archive.auth import require
+from archive.follow_ups import follow_up
 from archive.intake.validate import Rejected
 from archive.models import Document
 from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
@@ -19,8 +20,8 @@ from archive.workflows import content_changed
 
 def reclassify_document(session: Session, document_id: int, *, actor, kind: str, reason: str) -> Document:
     """Set the kind of a document that was filed or recognised as the wrong kind, and have it
-    read again as that kind: its status goes back to received, and the caller hands it to the
-    job system after the commit (the sweep finds it otherwise). Corrections made under the old
+    read again as that kind: its status goes back to received, and it goes to the job system
+    after the commit (archive.follow_ups; the sweep finds it otherwise). Corrections made under the old
     kind stay in its history; the fields are read afresh."""
     from archive.case_guard import ensure_changeable  # records builds on intake's Rejected
 
@@ -38,6 +39,9 @@ def reclassify_document(session: Session, document_id: int, *, actor, kind: str,
     session.flush()
     audit.record(session, "document.reclassify", actor=actor, target=document, details={
         "case_no": document.case.case_no, "before": before, "after": kind, "reason": reason})
+    follow_up(session, "sync_index")
+    if document.status == DocumentStatus.RECEIVED:
+        follow_up(session, "process_document", document.id)  # read again as the new kind
     return document
 
 
@@ -62,6 +66,7 @@ def delete_document(session: Session, document_id: int, *, actor, reason: str) -
     session.refresh(case)
     content_changed(session, case, actor=actor, reason=reason)
     audit.record(session, "document.delete", actor=actor, target=_Gone(document_id), details=details)
+    follow_up(session, "sync_index")
     return case.case_no
 
 

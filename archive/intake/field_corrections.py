@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_document
 from archive.auth import require
+from archive.follow_ups import follow_up
 from archive.models import Document, FieldCorrection
 from archive.ocr.extract import must_be_checked, recheck
 from archive.ocr.fields import correctable_fields, field_label, read_typed_value
@@ -69,6 +70,7 @@ def correct_field(session: Session, document_id: int, *, actor, field: str, valu
     audit.record(session, "field.correct", actor=actor, target=document, details={
         "case_no": case.case_no, "field": field, "old": old, "new": new, "machine": machine,
         "reason": reason, "findings": [c["code"] for c in document.checks]})
+    follow_up(session, "sync_index")  # the index follows the corrected value
     return correction
 
 

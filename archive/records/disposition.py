@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.case_guard import ensure_changeable
+from archive.follow_ups import follow_up
 from archive.models import (
     Appraisal,
     AppraisalStatus,
@@ -134,6 +135,7 @@ def appraise(session: Session, case_no: str, *, actor, decision: str, opinion: s
         "archive_no": record.archive_no, "retention_ended_on": before.isoformat(),
         "retention_ends_on": _iso(record.retention_ends_on),
         "withdrawn": previous.id if previous is not None else None})
+    follow_up(session, "protect_case", case.id)  # the store protects what the archive keeps
     return appraisal
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_case, visible_cases
 from archive.auth import require
+from archive.follow_ups import follow_up
 from archive.intake.validate import Limits
 from archive.models import ArchiveRecord, Case, RecordState, WorkflowInstance, WorkflowStatus
 from archive.models.sequences import next_in_sequence
@@ -129,6 +130,7 @@ def file_case(session: Session, case_no: str, *, actor, store: ObjectStore, limi
     audit.record(session, "records.filed", actor=actor, target=case, details={
         "archive_no": record.archive_no, "record_class": chosen.code, "closed_on": closed.isoformat(),
         "retention": code, "retention_ends_on": _iso(record.retention_ends_on)})
+    follow_up(session, "protect_case", case.id)  # the store protects what the archive keeps
     return record
 
 

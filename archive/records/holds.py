@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_case
 from archive.auth import require
+from archive.follow_ups import follow_up
 from archive.models import Case, LegalHold, RecordState
 from archive.models.types import utcnow
 from archive.records import audit
@@ -49,6 +50,7 @@ def place_hold(session: Session, case_no: str, *, actor, reason: str) -> LegalHo
     session.flush()
     audit.record(session, "records.hold_placed", actor=actor, target=case, details={
         "hold": hold.id, "reason": reason, "holds_in_force": len(active_holds(session, case))})
+    follow_up(session, "protect_case", case.id)  # the store protects what the archive keeps
     return hold
 
 
@@ -78,6 +80,7 @@ def lift_hold(session: Session, case_no: str, *, actor, reason: str,
     session.flush()
     audit.record(session, "records.hold_lifted", actor=actor, target=case, details={
         "hold": hold.id, "reason": reason, "holds_in_force": len(active_holds(session, case))})
+    follow_up(session, "protect_case", case.id)  # the store protects what the archive keeps
     return hold
 
 

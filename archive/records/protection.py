@@ -3,7 +3,8 @@
 The database decides (retention end of a filed case, legal holds in force); this module tells
 the object store, so that on S3 with object lock not even someone holding the storage
 credentials can delete an original before its retention ends or while it is held. The store is
-told after the change has committed (`after_records_change` queues a job), and `sync_all`
+told after the change has committed (each service asks for a `protect_case` job,
+archive.follow_ups), and `sync_all`
 (`archive protect --all`) brings every original in line again, after a failed job or when
 object lock is turned on for an existing archive.
 
@@ -52,13 +53,6 @@ def sync_all(sessions, store) -> int:
     with sessions() as session:
         wanted = wanted_for_all(session)
     return _apply(store, wanted)
-
-
-def after_records_change(runtime, case_id: int) -> None:
-    """Queue the store update once a filing, hold, lift or appraisal has committed."""
-    from archive.queue import submit_after_commit
-
-    submit_after_commit(runtime, "protect_case", case_id)
 
 
 def _apply(store, wanted: list[Wanted]) -> int:

@@ -15,8 +15,6 @@ from archive.intake import open_case
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
 from archive.intake.field_corrections import correct_field
-from archive.models.cases import DocumentStatus
-from archive.queue import enqueue_processing, submit_after_commit
 from archive.records.audit import current_origin
 from archive.search import read_params
 from archive.search import search as run_search
@@ -123,7 +121,6 @@ def correct_document_field(document_id: int, field: str):
                                value=text(body.value), reason=body.reason or "")
     document = correction.document
     db().commit()
-    submit_after_commit(runtime(), "sync_index")
     return jsonify(id=document.id, field=field, value=correction.value,
                    machine_value=correction.machine_value, fields=document.fields, checks=document.checks)
 
@@ -136,7 +133,6 @@ def correct_case(case_no: str):
     case = update_case(db(), case_no, actor=g.api_user, reason=text(changes.pop("reason", None)) or "",
                        **changes)
     db().commit()
-    submit_after_commit(runtime(), "sync_index")
     return jsonify(case_no=case.case_no, status=case.status, version=case.version)
 
 
@@ -148,9 +144,6 @@ def reclassify(document_id: int):
     document = reclassify_document(db(), document_id, actor=g.api_user, kind=body.kind or "",
                                    reason=body.reason or "")
     db().commit()
-    submit_after_commit(runtime(), "sync_index")
-    if document.status == DocumentStatus.RECEIVED:
-        enqueue_processing(runtime(), [document.id])  # read again as the new kind
     return jsonify(id=document.id, kind=document.kind, status=document.status)
 
 
@@ -162,7 +155,6 @@ def remove_document(document_id: int):
     reason = request.args.get("reason") or body.reason or ""
     case_no = delete_document(db(), document_id, actor=g.api_user, reason=str(reason))
     db().commit()
-    submit_after_commit(runtime(), "sync_index")
     return jsonify(deleted=document_id, case_no=case_no)
 
 

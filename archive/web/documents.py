@@ -11,7 +11,6 @@ from archive.auth import can, require
 from archive.cases import view_document
 from archive.intake.field_corrections import correct_field, field_rows
 from archive.previews import SIZES, NoSuchPage, page_image
-from archive.queue import submit_after_commit
 from archive.records.errors import Invalid
 from archive.web.context import db, runtime
 from archive.web.i18n import field_label
@@ -61,7 +60,6 @@ def correct(document_id: int, field: str):
             "field": field, "value": value or "", "reason": reason, "error": refusal.message(_)})
     kind = correction.document.kind
     db().commit()
-    submit_after_commit(runtime(), "sync_index")  # the index follows the audit trail
     flash(_("%(field)s corrected; the checks ran again.", field=field_label(kind, field)), "success")
     return redirect(url_for("documents.show", document_id=document_id, page=page, _anchor=f"field-{field}"))
 

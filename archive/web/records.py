@@ -19,7 +19,6 @@ from flask_login import current_user, login_required
 from archive.auth import can
 from archive.queue import submit_after_commit
 from archive.records import disposition, filing, holds, verification
-from archive.records.protection import after_records_change
 from archive.records.retention import schedule
 from archive.web.context import db, runtime
 
@@ -99,7 +98,6 @@ def file_case(case_no: str):
     record = filing.file_case(db(), case_no, actor=current_user, store=rt.store, limits=rt.limits,
                               tmp_dir=rt.tmp_dir, record_class=request.form.get("record_class") or None)
     db().commit()
-    after_records_change(runtime(), record.case_id)
     flash(_("Case %(case_no)s is filed as %(archive_no)s.", case_no=case_no,
             archive_no=record.archive_no), "success")
     return _back(case_no)
@@ -121,7 +119,6 @@ def set_class(case_no: str):
 def place_hold(case_no: str):
     hold = holds.place_hold(db(), case_no, actor=current_user, reason=request.form.get("reason", ""))
     db().commit()
-    after_records_change(runtime(), hold.case_id)
     flash(_("Legal hold #%(id)s placed on case %(case_no)s.", id=hold.id, case_no=case_no), "success")
     return _back(case_no)
 
@@ -129,10 +126,9 @@ def place_hold(case_no: str):
 @records.post("/cases/<case_no>/holds/<int:hold_id>/lift")
 @login_required
 def lift_hold(case_no: str, hold_id: int):
-    hold = holds.lift_hold(db(), case_no, actor=current_user, reason=request.form.get("reason", ""),
-                           hold_id=hold_id)
+    holds.lift_hold(db(), case_no, actor=current_user, reason=request.form.get("reason", ""),
+                    hold_id=hold_id)
     db().commit()
-    after_records_change(runtime(), hold.case_id)
     flash(_("Legal hold #%(id)s on case %(case_no)s is lifted.", id=hold_id, case_no=case_no), "success")
     return _back(case_no)
 
@@ -140,11 +136,9 @@ def lift_hold(case_no: str, hold_id: int):
 @records.post("/cases/<case_no>/appraisal")
 @login_required
 def appraise(case_no: str):
-    appraisal = disposition.appraise(db(), case_no, actor=current_user,
-                                     decision=request.form.get("decision", ""),
-                                     opinion=request.form.get("opinion", ""), years=request.form.get("years"))
+    disposition.appraise(db(), case_no, actor=current_user, decision=request.form.get("decision", ""),
+                         opinion=request.form.get("opinion", ""), years=request.form.get("years"))
     db().commit()
-    after_records_change(runtime(), appraisal.record.case_id)
     flash(_("The appraisal of case %(case_no)s is recorded.", case_no=case_no), "success")
     return _back(case_no)
 

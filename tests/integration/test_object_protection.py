@@ -97,6 +97,28 @@ def test_s3_object_lock_follows_filing_and_holds(locked):
 
 
 @pytest.mark.s3
+def test_the_store_follows_a_hold_on_every_path_once_it_commits(locked):
+    """The CLI and the jobs call the records services as the desk does, and the services ask for
+    the store's update themselves (archive.follow_ups): it follows the commit, on any path, and
+    a change rolled back asks for nothing."""
+    from archive.records.holds import lift_hold, place_hold
+
+    desk = factories.sign_off_desk(locked)
+    case_no = factories.close_by_rejection(locked, desk, seed=4)
+    (key,) = keys_of(locked, case_no)
+    with locked.sessions() as session:
+        place_hold(session, case_no, actor=session.merge(desk["archivist"]), reason="法院调取")
+        session.rollback()
+    assert not locked.store.protection(key).legal_hold
+    with locked.sessions.begin() as session:
+        place_hold(session, case_no, actor=session.merge(desk["archivist"]), reason="法院调取")
+    assert locked.store.protection(key).legal_hold
+    with locked.sessions.begin() as session:
+        lift_hold(session, case_no, actor=session.merge(desk["archivist"]), reason="诉讼结束")
+    assert not locked.store.protection(key).legal_hold
+
+
+@pytest.mark.s3
 def test_permanent_records_get_a_far_retention_and_dates_only_grow(locked):
     clerk = factories.users_for_all_roles(locked)["intake_clerk"]
     case_no = factories.make_case(locked, clerk)
