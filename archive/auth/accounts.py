@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.auth.permissions import SYSTEM_ROLE, role_clearance, roles, scope_kind
+from archive.auth.permissions import SYSTEM_ROLE, require, role_clearance, roles, scope_kind
 from archive.auth.users import end_sessions
 from archive.models import ApiToken, User
 from archive.models.types import utcnow
@@ -36,6 +36,7 @@ def username_taken(session: Session, username: str) -> bool:
 
 
 def change_role(session: Session, user: User, role: str, *, actor: User) -> None:
+    require(actor, "user.manage")
     if role not in roles():
         raise AccountError("unknown_role", f"unknown role {role!r}")
     _not_yourself(user, actor)
@@ -49,6 +50,7 @@ def change_role(session: Session, user: User, role: str, *, actor: User) -> None
 
 def set_active(session: Session, user: User, active: bool, *, actor: User) -> None:
     """Deactivating keeps the account (its signatures and history must stay attributable)."""
+    require(actor, "user.manage")
     _not_yourself(user, actor)
     if active == user.is_active:
         return
@@ -60,6 +62,7 @@ def set_active(session: Session, user: User, active: bool, *, actor: User) -> No
 
 def set_clearance(session: Session, user: User, clearance: int | None, *, actor: User) -> None:
     """A person's own clearance (调阅权限), or None to follow their role's default."""
+    require(actor, "user.manage")
     if clearance is not None and clearance not in schedule().access_grades:
         raise AccountError("unknown_grade", f"unknown access grade {clearance!r}")
     _not_yourself(user, actor)
@@ -75,6 +78,7 @@ def set_scope(session: Session, user: User, *, hospital: str | None = None,
     """The part of the county a person outside the agency works for (archive.access): a hospital
     clerk's hospital, a village officer's village (and its township), a township officer's
     township. Empty values clear it: such a person then sees no case."""
+    require(actor, "user.manage")
     kind = scope_kind(user.role)
     if kind is None:
         raise AccountError("not_scoped", f"role {user.role} is not scoped (storage_config/roles.toml "
@@ -108,6 +112,9 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
 
 
 def revoke_api_token(session: Session, user: User, token_id: int, *, actor: User) -> ApiToken:
+    """One's own token, or anyone's by an administrator (a leaked token is stopped at once)."""
+    if actor.id != user.id:
+        require(actor, "user.manage")
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise AccountError("no_token", f"user {user.username} has no token {token_id}")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from archive.auth.passwords import PasswordPolicy
-from archive.auth.permissions import SYSTEM_ROLE, roles
+from archive.auth.permissions import SYSTEM_ROLE, require, roles
 from archive.models import ApiToken, AuditEvent, User
 from archive.models.types import utcnow
 from archive.records import audit
@@ -75,6 +75,9 @@ def create_user(session: Session, *, username: str, display_name: str, role: str
 
 def set_password(session: Session, user: User, password: str, *, actor: User | None,
                  policy: PasswordPolicy | None = None) -> None:
+    """`actor` None is the command line's bootstrap (`archive user create`)."""
+    if actor is not None and actor.id != user.id:
+        require(actor, "user.manage")
     (policy or PasswordPolicy()).check(password, username=user.username)
     user.password_hash = _hasher.hash(password)
     user.failed_logins = 0  # a new password from an admin also lifts a lockout
