@@ -5,7 +5,7 @@ It carries an HTTP status, a stable code for programs, and a message template wi
 parameters, so that the text is translated when it is shown, not when it is raised: the web
 answers in the reader's language, the CLI and the logs in English. Intake, records, workflow,
 access, permission and parameter errors all derive from it; `archive/web/errors.py` and
-`archive/cli.py` each have one handler for all of them.
+`archive/cli/base.py` each have one handler for all of them.
 """
 
 from __future__ import annotations

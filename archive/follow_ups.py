@@ -10,10 +10,13 @@ that never happened. A queue failure is logged, not raised: the sweep finds the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 KEY = "archive.follow_ups"
+FollowUp = tuple[str, tuple[int, ...]]  # a job's name and its arguments
 
 
 def follow_up(session: Session, job: str, *args: int) -> None:
@@ -23,27 +26,17 @@ def follow_up(session: Session, job: str, *args: int) -> None:
         wanted.append((job, args))
 
 
-def install(sessions: sessionmaker[Session], runtime) -> None:
-    """Run every session's follow-ups, from `sessions`, through `runtime`'s queue."""
+def install(sessions: sessionmaker[Session], hand_over: Callable[[list[FollowUp]], None]) -> None:
+    """Give every committed session's follow-ups, from `sessions`, to `hand_over` (the runtime
+    passes archive.queue.hand_over, so this module depends on nothing of the archive)."""
 
     @event.listens_for(sessions, "after_commit")
     def _committed(session: Session) -> None:
         wanted = session.info.pop(KEY, [])
         if wanted:
-            _hand_over(runtime, wanted)
+            hand_over(wanted)
 
     @event.listens_for(sessions, "after_soft_rollback")
     def _rolled_back(session: Session, previous_transaction) -> None:
         if previous_transaction.parent is None:  # the outermost transaction: the change is gone
             session.info.pop(KEY, None)
-
-
-def _hand_over(runtime, wanted: list[tuple[str, tuple[int, ...]]]) -> None:
-    from archive.queue import enqueue_processing, submit_after_commit
-
-    documents = [args[0] for job, args in wanted if job == "process_document"]
-    if documents:
-        enqueue_processing(runtime, documents)
-    for job, args in wanted:
-        if job != "process_document":
-            submit_after_commit(runtime, job, *args)

@@ -164,6 +164,17 @@ def submit_after_commit(runtime, job: str, *args: int) -> bool:
     return True
 
 
+def hand_over(runtime, wanted: list[tuple[str, tuple[int, ...]]]) -> None:
+    """The follow-ups of a committed change (archive.follow_ups): documents to read, then the
+    rest, each as a job."""
+    documents = [args[0] for job, args in wanted if job == "process_document"]
+    if documents:
+        enqueue_processing(runtime, documents)
+    for job, args in wanted:
+        if job != "process_document":
+            submit_after_commit(runtime, job, *args)
+
+
 def sweep(runtime, *, startup: bool = False) -> list[int]:
     """Enqueue documents whose work was never handed over, is long overdue, or whose job died.
 

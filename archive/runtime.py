@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -55,7 +56,7 @@ PRIVATE_UMASK = 0o027
 
 
 def make_runtime(settings: Settings | None = None) -> Runtime:
-    from archive.queue import make_queue
+    from archive.queue import hand_over, make_queue
 
     os.umask(PRIVATE_UMASK)
     settings = settings or load_settings()
@@ -68,7 +69,7 @@ def make_runtime(settings: Settings | None = None) -> Runtime:
         limits=Limits.from_settings(settings),
     )
     runtime.queue = make_queue(runtime)
-    follow_ups.install(runtime.sessions, runtime)
+    follow_ups.install(runtime.sessions, partial(hand_over, runtime))
     # Every entry point (serve, worker, init, the CLI) starts here: uploads a killed process
     # left spooled are removed before this one spools its own.
     clean_stale(runtime.tmp_dir, older_than_hours=float(settings.get("intake.stale_tmp_hours", 24)))

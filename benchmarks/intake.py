@@ -153,7 +153,7 @@ def prepare(environ: dict[str, str], *, warm_up: Path | None = None):
 def ingest_all(runtime, actor, case_no: str, paths: list[Path], *, batch: int | None = None) -> None:
     """The intake path of `archive ingest`: spool, inspect, store, rows, audit, in the batches
     the CLI commits (or `batch` files per commit); no processing jobs."""
-    from archive.cli_ingest import batch_limits, batches
+    from archive.cli.ingest import batch_limits, batches
     from archive.intake import Incoming, ingest_many
 
     limits = batch_limits(runtime.settings)

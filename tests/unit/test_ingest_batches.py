@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.cli_ingest import batch_limits, batches
+from archive.cli.ingest import batch_limits, batches
 from archive.config import load_settings
 
 

@@ -8,7 +8,7 @@ import json
 
 import click
 
-from archive.cli_workflow import _session_as
+from archive.cli.base import session_as
 
 
 def register(group: click.Group) -> None:
@@ -28,7 +28,7 @@ def holidays(year, off, on, notice, username, as_json) -> None:
     """Show YEAR's calendar source and statutory holidays; with --holiday, enter its arrangement."""
     from archive.workflows.arrangements import enter_arrangement, year_view
 
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     with session:
         if off:
             enter_arrangement(session, user, year, holidays=list(off), workdays=list(on),
@@ -62,7 +62,7 @@ def follow_ups(month, username, as_json) -> None:
     """The paid inpatients drawn for a phone follow-up (回访) in a month, and the calls so far."""
     from archive.workflows.phone_follow_ups import follow_up_list
 
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     with session:
         shown = follow_up_list(session, user, month)
         session.commit()
@@ -89,7 +89,7 @@ def follow_up(case_no, month, username, outcome, note) -> None:
     """Record a phone follow-up call (回访) of a drawn case."""
     from archive.workflows.phone_follow_ups import record_call
 
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     with session:
         call = record_call(session, user, case_no, month=month, outcome=outcome, note=note)
         session.commit()

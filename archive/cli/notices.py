@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from archive.cli import cli
+from archive.cli.base import cli, session_as
 
 USER = click.option("--user", "username", default=None, help="Act as this user (default: system).")
 
@@ -21,9 +21,7 @@ USER = click.option("--user", "username", default=None, help="Act as this user (
 def _run(service, username: str | None, *args, write: bool = False, after=None, **kwargs):
     """Call `service(session, user, …)` as `username`; commit when it writes. `after` turns the
     result into what is printed while the session is still open."""
-    from archive.cli_workflow import _session_as
-
-    _, session, user = _session_as(username)
+    _, session, user = session_as(username)
     with session:
         result = service(session, user, *args, **kwargs)
         shown = after(result) if after else result

@@ -10,8 +10,8 @@ import json
 
 import click
 
-from archive.cli import cli
-from archive.cli_records import USER, _act
+from archive.cli.base import cli
+from archive.cli.records import USER, act
 
 
 @cli.group()
@@ -29,7 +29,7 @@ def grant(case_no: str, borrower: str, last_day: str, reason: str, username: str
     """Register a loan; it takes effect once approved."""
     from archive.records.loans import grant_loan
 
-    _, made = _act(grant_loan, username, case_no, borrower=borrower, last_day=last_day, reason=reason)
+    _, made = act(grant_loan, username, case_no, borrower=borrower, last_day=last_day, reason=reason)
     click.echo(f"loan #{made.id}: {case_no} to {borrower} until {made.last_day}, waiting for approval")
 
 
@@ -39,7 +39,7 @@ def grant(case_no: str, borrower: str, last_day: str, reason: str, username: str
 def approve(loan_id: int, username: str | None) -> None:
     from archive.records.loans import approve_loan
 
-    _, approved = _act(approve_loan, username, loan_id)
+    _, approved = act(approve_loan, username, loan_id)
     click.echo(f"loan #{approved.id}: approved, in force until {approved.last_day}")
 
 
@@ -51,7 +51,7 @@ def revoke(loan_id: int, reason: str, username: str | None) -> None:
     """End a loan before its last day."""
     from archive.records.loans import revoke_loan
 
-    _act(revoke_loan, username, loan_id, reason=reason)
+    act(revoke_loan, username, loan_id, reason=reason)
     click.echo(f"loan #{loan_id}: ended")
 
 
@@ -68,7 +68,7 @@ def list_(as_json: bool, username: str | None) -> None:
                  "granted_by": loan.granted_by_name, "approved_by": loan.approved_by_name}
                 for loan in list_loans(session, actor)]
 
-    _, found = _act(rows, username)
+    _, found = act(rows, username)
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return

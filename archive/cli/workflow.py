@@ -1,38 +1,23 @@
 """`archive queue`, `archive decide`, `archive spot-checks`, `archive publication`: the sign-off
 desk from the command line, over the same services as the web and the API.
 
-Registered from archive/cli.py (`register(cli)`). Refusals are one line on stderr with exit
+Registered from archive/cli/__init__.py (`register(cli)`). Refusals are one line on stderr with exit
 status 1, as the API's 403 / 409 / 422 reasons in English.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 
 import click
 
-from archive.records.audit import Origin, current_origin
+from archive.cli.base import session_as
 
 
 def register(group: click.Group) -> None:
     for command in (queue, decide_command, resolve_finding_command, spot_checks, recheck, publication):
         group.add_command(command)
-
-
-def _session_as(username: str | None):
-    """A runtime, a session and the acting user (default: the system user)."""
-    from archive.cli import _as_user, _runtime
-
-    runtime = _runtime()
-    current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
-    session = runtime.sessions()
-    try:
-        return runtime, session, _as_user(session, username)
-    except BaseException:
-        session.close()
-        raise
 
 
 @click.command()
@@ -43,7 +28,7 @@ def queue(username: str, as_json: bool, limit: int) -> None:
     """Cases waiting for USER, oldest deadline first."""
     from archive.workflows import work_queue
 
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     with session:
         shown = work_queue(session, user, limit=limit)
     if as_json:
@@ -83,7 +68,7 @@ def decide_command(case_no, username, decision, opinion, expected_version, findi
         if not sep or not name.strip():
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--finding")
         recorded[name.strip()] = value
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     try:
         if expected_version is None:
             expected_version = current_version(session, user, case_no)
@@ -108,7 +93,7 @@ def resolve_finding_command(case_no, finding, reason, username) -> None:
     """Resolve a blocking (ERROR) finding on CASE_NO with a reason, so the step can be signed."""
     from archive.workflows import resolve_finding
 
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     try:
         resolution = resolve_finding(session, case_no, finding, actor=user, reason=reason)
         resolved = resolution.finding_id
@@ -131,7 +116,7 @@ def spot_checks(month, case_no, commit, verify, username, as_json) -> None:
     from archive.workflows.spot_checks import parse_month
     from archive.workflows.spot_draws import commitment_of, ensure_commitments, verify_month
 
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     with session:
         if commit:
             ensure_commitments(session)
@@ -195,7 +180,7 @@ def recheck(case_no, username, outcome, note, difference) -> None:
     """Record what the re-check of a spot-checked case (抽查复核) found."""
     from archive.workflows import record_outcome
 
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     try:
         finding = record_outcome(session, user, case_no, outcome=outcome, note=note,
                                  difference=difference)
@@ -231,7 +216,7 @@ def publication(month, username, csv_path) -> None:
     """The monthly publication list (公示): payouts per township and village."""
     from archive.workflows import monthly_payouts, publication_csv
 
-    runtime, session, user = _session_as(username)
+    runtime, session, user = session_as(username)
     with session:
         shown = monthly_payouts(session, user, month)
     if csv_path:

@@ -14,25 +14,18 @@ from pathlib import Path
 
 import click
 
-from archive.cli import _as_user, _fail, _runtime, cli
+from archive.cli.base import as_user, cli, fail, open_runtime
 from archive.records.audit import Origin, current_origin
 
 USER = click.option("--user", "username", default=None, help="Act as this user (default: system).")
 
 
-def _protect(runtime, case_id: int) -> None:
-    """Tell the store at once (a CLI process may end before a queued job would run)."""
-    from archive.records.protection import sync_case
-
-    sync_case(runtime.sessions, runtime.store, case_id)
-
-
-def _act(function, username: str | None, *args, **kwargs):
+def act(function, username: str | None, *args, **kwargs):
     """Run one records service in its own transaction as `username`; returns its result."""
-    runtime = _runtime()
+    runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
     with runtime.sessions.begin() as session:
-        return runtime, function(session, *args, actor=_as_user(session, username), **kwargs)
+        return runtime, function(session, *args, actor=as_user(session, username), **kwargs)
 
 
 @cli.command("file-case")
@@ -43,10 +36,9 @@ def file_case(case_no: str, record_class: str | None, username: str | None) -> N
     """File a closed case in the archive: record class, archive number (档号), retention."""
     from archive.records.filing import file_case as run
 
-    runtime = _runtime()
-    runtime, record = _act(run, username, case_no, record_class=record_class, store=runtime.store,
+    runtime = open_runtime()
+    runtime, record = act(run, username, case_no, record_class=record_class, store=runtime.store,
                            limits=runtime.limits, tmp_dir=runtime.tmp_dir)
-    _protect(runtime, record.case_id)
     until = record.retention_ends_on.isoformat() if record.retention_ends_on else "permanent"
     click.echo(f"{case_no}: filed as {record.archive_no} ({record.record_class}, appraisal {until})")
 
@@ -59,15 +51,15 @@ def check_record(case_no: str, username: str | None) -> None:
     kept in the audit trail (exit 1 when a check fails)."""
     from archive.records.four_properties import check_record as run
 
-    runtime = _runtime()
-    runtime, report = _act(run, username, case_no, store=runtime.store, limits=runtime.limits,
+    runtime = open_runtime()
+    runtime, report = act(run, username, case_no, store=runtime.store, limits=runtime.limits,
                            tmp_dir=runtime.tmp_dir)
     for finding in report.findings:
         state = {True: "ok", False: "FAILED", None: "not done"}[finding.ok]
         where = f" document {finding.document_id}" if finding.document_id else ""
         click.echo(f"{finding.property:13} {finding.check:12} {state:8}{where}: {finding.detail}")
     if not report.passed:
-        _fail(f"{case_no}: the four-property check failed ({len(report.failures)} finding(s))")
+        fail(f"{case_no}: the four-property check failed ({len(report.failures)} finding(s))")
     click.echo(f"{case_no}: the four-property check passed")
 
 
@@ -79,8 +71,7 @@ def hold(case_no: str, reason: str, username: str | None) -> None:
     """Place a legal hold: the case is frozen until every hold is lifted."""
     from archive.records.holds import place_hold
 
-    runtime, placed = _act(place_hold, username, case_no, reason=reason)
-    _protect(runtime, placed.case_id)
+    runtime, placed = act(place_hold, username, case_no, reason=reason)
     click.echo(f"{case_no}: legal hold #{placed.id} placed")
 
 
@@ -93,8 +84,7 @@ def release_hold(case_no: str, reason: str, hold_id: int | None, username: str |
     """Lift a legal hold on a case."""
     from archive.records.holds import lift_hold
 
-    runtime, lifted = _act(lift_hold, username, case_no, reason=reason, hold_id=hold_id)
-    _protect(runtime, lifted.case_id)
+    runtime, lifted = act(lift_hold, username, case_no, reason=reason, hold_id=hold_id)
     click.echo(f"{case_no}: legal hold #{lifted.id} lifted")
 
 
@@ -107,10 +97,10 @@ def appraisal_list(as_json: bool, as_of, username: str | None) -> None:
     """Filed cases whose retention has ended, with any decision and its approvals."""
     from archive.records.disposition import appraisal_list as run
 
-    runtime = _runtime()
+    runtime = open_runtime()
     with runtime.sessions() as session:
         today: date | None = as_of.date() if as_of else None
-        items = [_item(i) for i in run(session, _as_user(session, username), today=today)]
+        items = [_item(i) for i in run(session, as_user(session, username), today=today)]
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return
@@ -132,8 +122,7 @@ def appraise(case_no: str, decision: str, opinion: str, years: int | None, usern
     """Record an appraisal decision on a case whose retention has ended."""
     from archive.records.disposition import appraise as run
 
-    runtime, appraisal = _act(run, username, case_no, decision=decision, opinion=opinion, years=years)
-    _protect(runtime, appraisal.record.case_id)
+    runtime, appraisal = act(run, username, case_no, decision=decision, opinion=opinion, years=years)
     click.echo(f"{case_no}: {decision} recorded (appraisal #{appraisal.id}, {appraisal.status})")
 
 
@@ -145,7 +134,7 @@ def approve_destruction(case_no: str, opinion: str | None, username: str | None)
     """Approve a destroy decision (it needs approvals by different people)."""
     from archive.records.disposition import approve_destruction as run
 
-    _, appraisal = _act(run, username, case_no, opinion=opinion)
+    _, appraisal = act(run, username, case_no, opinion=opinion)
     click.echo(f"{case_no}: approval {len(appraisal.approvals)} recorded ({appraisal.status})")
 
 
@@ -157,7 +146,7 @@ def destroy(case_no: str, username: str | None) -> None:
     from archive.records.disposition import after_destruction
     from archive.records.disposition import destroy as run
 
-    runtime, result = _act(run, username, case_no)
+    runtime, result = act(run, username, case_no)
     after_destruction(runtime, result)
     click.echo(f"{case_no}: destroyed ({len(result.store_keys)} originals removed); "
                f"destruction register entry {result.entry.id}")
@@ -170,13 +159,13 @@ def destruction_register(output: Path, username: str | None) -> None:
     """Write the destruction register (销毁清册) as CSV (UTF-8 with BOM, opens in Excel)."""
     from archive.records.disposition import write_register_csv
 
-    runtime = _runtime()
+    runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
     partial = output.with_name(output.name + ".partial")
     try:
         with runtime.sessions.begin() as session, open(partial, "w", encoding="utf-8",
                                                        newline="") as out:
-            count = write_register_csv(session, _as_user(session, username), out)
+            count = write_register_csv(session, as_user(session, username), out)
     except BaseException:
         partial.unlink(missing_ok=True)  # never a half-written register
         raise
@@ -212,7 +201,7 @@ def protect(case_nos: tuple[str, ...], every: bool) -> None:
 
     if every == bool(case_nos):
         raise click.UsageError("give case numbers or --all")
-    runtime = _runtime()
+    runtime = open_runtime()
     if every:
         click.echo(f"{sync_all(runtime.sessions, runtime.store)} original(s) protected")
         return
