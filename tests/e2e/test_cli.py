@@ -67,7 +67,8 @@ def test_unknown_case_is_a_one_line_error(env, tmp_path):
     scan.write_bytes(factories.invoice_pdf())
     result = archive(env, "ingest", str(scan), "--case", "AJ-1999-000009")
     assert result.returncode == 1
-    assert result.stderr.strip() == "archive: error: no case AJ-1999-000009"
+    assert result.stderr.strip() == ("archive: error: Not found: case AJ-1999-000009. It does not exist "
+                                     "or is not visible to you.")
     assert "Traceback" not in result.stderr
 
 

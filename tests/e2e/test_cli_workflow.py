@@ -61,7 +61,7 @@ def test_queue_and_decide_from_the_command_line(env, rt):
     assert archive(env, "decide", case_no, "--as", "u_reviewer", "--decision", "approve",
                    "--finding", "oops").returncode == 2  # a usage error, before anything is done
     assert archive(env, "decide", "AJ-1999-000001", "--as", "u_reviewer",
-                   "--decision", "approve").stderr.startswith("archive: error: no case")
+                   "--decision", "approve").stderr.startswith("archive: error: Not found: case")
 
     with rt.sessions() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "workflow.approve")
