@@ -429,6 +429,7 @@ def user_token(username, name) -> None:
     click.echo(token)
 
 
+import archive.cli_backscan  # noqa: E402, F401 - back-scanning historical paper (著录回溯)
 import archive.cli_loans  # noqa: E402, F401 - loans (借阅)
 import archive.cli_notices  # noqa: E402, F401 - the posted notice (公示), objections, fund report
 import archive.cli_records  # noqa: E402, F401 - the archive's subcommands (filing, holds, disposition)

@@ -223,3 +223,69 @@ def test_the_transfer_and_filing_lists(runtime, users, tmp_path):
     with pdfplumber.open(io.BytesIO(as_pdf(transfer))) as pdf:
         text = "".join(page.extract_text() for page in pdf.pages)
     assert "移交清单" in text and "F001-2015-D30-0007" in text and "共 2 卷" in text
+
+
+def test_the_command_reports_each_bad_row_on_one_line_and_runs_a_good_manifest(runtime, environ,
+                                                                                tmp_path):
+    import os
+
+    env = {**os.environ, **environ}
+    folder = tmp_path / "scans"
+    rows = rows_for(scans(folder, 4))
+    bad = [list(row) for row in rows]
+    bad[0][6], bad[2][12] = "110105194912310021", "box1/none.pdf"
+    manifest = tmp_path / "bad.csv"
+    manifest.write_bytes(csv_bytes(bad))
+    done = factories.archive(env, "backscan", str(folder), "--manifest", str(manifest))
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert lines[0].startswith("bad.csv: row 2, 身份证号: not a valid resident ID number")
+    assert lines[1] == "bad.csv: row 4, 文件: box1/none.pdf: no such file"
+    assert lines[-1] == "archive: error: 2 problem(s) in bad.csv; nothing was written"
+    assert counts(runtime) == (0, 0, 0, 0)
+    # A manifest without a required column is one line too.
+    (tmp_path / "cols.csv").write_bytes(csv_bytes([["F001"]], header=["全宗号"]))
+    done = factories.archive(env, "backscan", str(folder), "--manifest", str(tmp_path / "cols.csv"))
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "the manifest has no column 年度" in done.stderr
+    manifest.write_bytes(csv_bytes(rows))
+    done = factories.archive(env, "backscan", str(folder), "--manifest", str(manifest))
+    assert done.returncode == 0, done.stderr
+    assert "run 1: 3 of 3 case(s) filed (0 already filed by an earlier run)" in done.stdout
+    done = factories.archive(env, "volume-list", "--transfer", "F001", "2015", "-o",
+                             str(tmp_path / "移交.pdf"))
+    assert done.returncode == 0 and "共 2 卷，1 盒，16 页" in done.stdout
+    done = factories.archive(env, "volume-list", "--month", "2015-13", "-o", str(tmp_path / "x.xlsx"))
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+
+
+def test_a_gap_in_a_series_fails_the_integrity_check(runtime, users, tmp_path):
+    from sqlalchemy import update
+
+    from archive.records.four_properties import check_record, series_gaps
+
+    folder = tmp_path / "scans"
+    rows = rows_for(scans(folder, 4))
+    rows[2][1:3] = ["2015", "D10"]  # the third case in the first case's series
+    rows[2][8:10] = ["2015-01-05", "2015-02-01"]
+    run(runtime, users["archivist"], "m.csv", csv_bytes(rows), folder)
+    archivist = users["archivist"]
+    with runtime.sessions.begin() as session:
+        assert series_gaps(session, "F001", 2015, "D10") == []
+        case_no = session.scalar(select(Case.case_no).where(Case.claimant_name == "张伟"))
+        report = check_record(session, case_no, actor=archivist, store=runtime.store,
+                              limits=runtime.limits, tmp_dir=runtime.tmp_dir)
+        assert [(f.check, f.ok) for f in report.findings if f.check == "numbering"] == [("numbering", True)]
+        # Item 1 of the series loses its number (a row edited by hand): a gap.
+        session.execute(update(ArchiveRecord).where(ArchiveRecord.archive_no == "F001-2015-D10-DY-0001")
+                        .values(item_number=None))
+        assert series_gaps(session, "F001", 2015, "D10") == [1]
+        other = session.scalar(select(Case.case_no).where(Case.claimant_name == "王芳"))
+        report = check_record(session, other, actor=archivist, store=runtime.store,
+                              limits=runtime.limits, tmp_dir=runtime.tmp_dir)
+    numbering = [f for f in report.findings if f.check == "numbering"]
+    assert not report.passed and numbering[0].ok is False
+    assert numbering[0].detail == "F001-2015-D10: items missing: 1"
+    # The old number kept (item 7 of D30) leaves items 1–6 of that series missing: found too.
+    with runtime.sessions() as session:
+        assert series_gaps(session, "F001", 2015, "D30") == [1, 2, 3, 4, 5, 6]
