@@ -17,10 +17,13 @@ stopped (files already in the case are recognised by their sha256 and not added 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import shutil
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -248,6 +251,67 @@ def class_for(row: CaseRow) -> RecordClass:
                 and record_class.retention_years == row.retention_years):
             return record_class
     return plan.classify(row.claim_type, [])
+
+
+def recent_runs(session: Session, actor, *, limit: int = 20) -> list[BackscanRun]:
+    require(actor, PERMISSION)
+    return list(session.scalars(select(BackscanRun).order_by(BackscanRun.id.desc()).limit(limit)))
+
+
+def get_run(session: Session, actor, run_id: int) -> BackscanRun:
+    from archive.access import NotFound
+
+    require(actor, PERMISSION)
+    run = session.get(BackscanRun, run_id)
+    if run is None:
+        raise NotFound(f"no back-scanning run {run_id}")
+    return run
+
+
+def progress_of(run: BackscanRun) -> dict:
+    return {"id": run.id, "status": run.status, "total": run.total, "done": run.done,
+            "skipped": run.skipped, "error": run.error,
+            "percent": round(100 * run.done / run.total) if run.total else 100}
+
+
+def server_folders(settings) -> list[Path]:
+    """The folders on the server an administrator opened for back-scanning (`backscan.folders`
+    in the configuration: a list, or paths joined by the OS path separator)."""
+    folders = settings.get("backscan.folders") or []
+    if isinstance(folders, str):
+        folders = [part for part in folders.split(":") if part.strip()]
+    return [Path(folder) for folder in folders]
+
+
+def server_folder(settings, chosen: str) -> Path:
+    """One of the configured folders, by its exact path; anything else is refused."""
+    for folder in server_folders(settings):
+        if str(folder) == chosen and folder.is_dir():
+            return folder
+    raise Rejected("that folder is not one the administrator opened for back-scanning",
+                   code="invalid_folder", status=400)
+
+
+def stage_upload(root: Path, files: Iterable[tuple[str, BinaryIO]]) -> Path:
+    """Uploaded scans kept under `root` by their relative names (a browser's folder upload
+    sends "box1/case.pdf"), for the run's job to read; a name leaving the folder is refused."""
+    folder = root / f"upload-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    try:
+        for name, stream in files:
+            parts = [p for p in PurePosixPath((name or "").replace("\\", "/")).parts
+                     if p not in ("", ".", "/")]
+            if not parts or ".." in parts:
+                raise Rejected(f"file name {name!r} is not a path inside the upload",
+                               code="invalid_file", status=400)
+            target = folder.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as out:
+                shutil.copyfileobj(stream, out, 1024 * 1024)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
 
 
 def _raise_sequence(session: Session, name: str, value: int) -> None:

@@ -289,3 +289,38 @@ def test_a_gap_in_a_series_fails_the_integrity_check(runtime, users, tmp_path):
     # The old number kept (item 7 of D30) leaves items 1–6 of that series missing: found too.
     with runtime.sessions() as session:
         assert series_gaps(session, "F001", 2015, "D30") == [1, 2, 3, 4, 5, 6]
+
+
+def test_the_desk_page_checks_an_upload_and_shows_progress(client, runtime, users, tmp_path):
+    folder = tmp_path / "scans"
+    files = scans(folder, 4)
+    factories.login(client, users["archivist"])
+    page = client.get("/records/backscan")
+    assert page.status_code == 200
+    token = factories.csrf_from(page.get_data(as_text=True))
+
+    def post(rows):
+        data = {"csrf_token": token, "manifest": (io.BytesIO(csv_bytes(rows)), "清单.csv"),
+                "files": [(io.BytesIO((folder / name).read_bytes()), name) for name in files]}
+        return client.post("/records/backscan", data=data, content_type="multipart/form-data")
+
+    bad = rows_for(files)
+    bad[1][9] = "2015-13-01"
+    answer = post(bad)
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert "2015-13-01" in html and "终止日期" in html
+    assert counts(runtime) == (0, 0, 0, 0)
+    answer = post(rows_for(files))
+    assert answer.status_code == 302  # the job ran inline here; the page follows its progress
+    run_id = int(answer.headers["Location"].rsplit("run=", 1)[1])
+    assert client.get(f"/records/backscan/runs/{run_id}").get_json() == {
+        "id": run_id, "status": "finished", "total": 3, "done": 3, "skipped": 0, "error": None,
+        "percent": 100}
+    assert counts(runtime)[:3] == (3, 3, 3)
+    xlsx = client.get("/records/backscan/list?kind=transfer&fonds=F001&year=2015")
+    assert xlsx.status_code == 200 and load_workbook(io.BytesIO(xlsx.data)).active["B3"].value == (
+        "F001-2015-D10-DY-0001")
+    assert client.get("/records/backscan/list?month=2015-06&format=pdf").data.startswith(b"%PDF")
+    factories.login(client, users["intake_clerk"])
+    assert client.get("/records/backscan").status_code == 403
