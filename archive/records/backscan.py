@@ -36,7 +36,7 @@ from archive.models import ArchiveRecord, ArchiveVolume, BackscanRun, Case, Reco
 from archive.models.sequences import NumberSequence, next_in_sequence
 from archive.models.types import utcnow
 from archive.records import audit
-from archive.records.errors import RecordCheckFailed
+from archive.records.errors import RecordCheckFailed, _
 from archive.records.four_properties import check_case, record_report
 from archive.records.manifest import CaseRow, RowError, check_rows, read_table
 from archive.records.retention import CHINA, RecordClass, retention_ends_on, schedule
@@ -208,8 +208,8 @@ def _file(session: Session, runtime, volume: ArchiveVolume, row: CaseRow, *, act
     case = session.get_one(Case, volume.case_id)
     check = check_case(session, runtime.store, case, limits=runtime.limits, tmp_dir=runtime.tmp_dir)
     if not check.passed:
-        raise RecordCheckFailed("Row %(row)s (%(case_no)s) is not filed: its four-property check "
-                                "failed (%(failures)s).", row=row.row, case_no=case.case_no,
+        raise RecordCheckFailed(_("Row %(row)s (%(case_no)s) is not filed: its four-property check "
+                                  "failed (%(failures)s)."), row=row.row, case_no=case.case_no,
                                 failures="; ".join(f"{f.property} {f.check}: {f.detail}"
                                                    for f in check.failures))
     record_report(session, case, check, actor=actor)

@@ -324,3 +324,13 @@ def test_the_desk_page_checks_an_upload_and_shows_progress(client, runtime, user
     assert client.get("/records/backscan/list?month=2015-06&format=pdf").data.startswith(b"%PDF")
     factories.login(client, users["intake_clerk"])
     assert client.get("/records/backscan").status_code == 403
+
+
+def test_only_a_folder_the_administrator_opened_is_read(make_rt, tmp_path):
+    opened, other = tmp_path / "opened", tmp_path / "other"
+    opened.mkdir(), other.mkdir()
+    runtime = make_rt(ARCHIVE_BACKSCAN_FOLDERS=f'["{opened}"]')
+    assert backscan.server_folder(runtime.settings, str(opened)) == opened
+    for refused in (str(other), f"{opened}/..", "/"):
+        with pytest.raises(Rejected, match="not one the administrator opened"):
+            backscan.server_folder(runtime.settings, refused)
