@@ -314,6 +314,11 @@ def stage_upload(root: Path, files: Iterable[tuple[str, BinaryIO]]) -> Path:
     return folder
 
 
+def discard_upload(folder: Path) -> None:
+    """Remove scans staged for a manifest that was refused (nothing refers to them)."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _raise_sequence(session: Session, name: str, value: int) -> None:
     """Move a series' counter up to an old number kept, so new numbers follow it."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -38,7 +38,8 @@ def start():
         abort(400, description="a manifest (CSV or XLSX) is required")
     rt, session = runtime(), db()
     backscan.recent_runs(session, current_user, limit=0)  # refuses a user without the right first
-    if request.form.get("folder"):
+    staged = not request.form.get("folder")
+    if not staged:
         folder = backscan.server_folder(rt.settings, request.form["folder"])
     else:
         folder = backscan.stage_upload(rt.settings.data_dir / "backscan", [
@@ -47,6 +48,8 @@ def start():
                                 content=manifest.read(), folder=folder, limits=rt.limits)
     if not prepared.ok:
         session.rollback()
+        if staged:
+            backscan.discard_upload(folder)
         return _page(errors=prepared.errors, status=422)
     run = backscan.start_run(session, current_user, manifest_name=manifest.filename, folder=folder,
                              prepared=prepared)

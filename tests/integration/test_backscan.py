@@ -311,6 +311,7 @@ def test_the_desk_page_checks_an_upload_and_shows_progress(client, runtime, user
     html = answer.get_data(as_text=True)
     assert "2015-13-01" in html and "终止日期" in html
     assert counts(runtime) == (0, 0, 0, 0)
+    assert not list((runtime.settings.data_dir / "backscan").iterdir())  # staged scans removed
     answer = post(rows_for(files))
     assert answer.status_code == 302  # the job ran inline here; the page follows its progress
     run_id = int(answer.headers["Location"].rsplit("run=", 1)[1])
