@@ -198,3 +198,19 @@ def run_process_document(runtime, document_id: int) -> str:
         return outcome
     finally:
         current_origin.reset(token)
+
+
+def backscan(run_id: int) -> dict:
+    """RQ entry point: register the rows of a back-scanning run (resumable: filed rows are skipped)."""
+    return run_backscan(worker_runtime(), run_id)
+
+
+def run_backscan(runtime, run_id: int) -> dict:
+    from archive.records.backscan import progress_of
+    from archive.records.backscan import run_backscan as register
+
+    token = current_origin.set(Origin("job"))
+    try:
+        return progress_of(register(runtime, run_id))
+    finally:
+        current_origin.reset(token)

@@ -3,6 +3,7 @@ services the web, the API and the jobs use. `main` (base.py) is the console scri
 
 from archive.cli import (  # noqa: F401 - each module adds its subcommands to `cli`
     accounts,
+    backscan,
     documents,
     loans,
     notices,

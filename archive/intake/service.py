@@ -85,14 +85,16 @@ def ingest(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, 
 
 def ingest_many(sessions: sessionmaker[Session], store: ObjectStore, limits: Limits, *,
                 tmp_dir: Path, case_no: str, files: Sequence[Incoming], kind: str | None,
-                actor) -> list[IntakeResult | Rejected]:
+                actor, permission: str = "document.upload") -> list[IntakeResult | Rejected]:
     """Accept `files` into case `case_no`: one outcome per file, in order.
 
     A file refused on inspection gets its Rejected in its place and does not stop the others.
     The accepted ones are committed together; a refusal that concerns the case (unknown,
     forbidden, held, filed) or a failure of the commit is raised and leaves nothing behind.
+    `permission` names the right asked for: back-scanning (archive.records.backscan) takes
+    historical files in under the archivist's own right, through this same path.
     """
-    require(actor, "document.upload")
+    require(actor, permission)
     if kind is not None and kind not in DOCUMENT_KINDS:
         raise Rejected(f"unknown document kind {kind!r}; one of {', '.join(DOCUMENT_KINDS)}",
                        code="invalid_kind", status=400)

@@ -2,6 +2,7 @@
 
 from archive.db import Base
 from archive.models.audit import AuditEvent
+from archive.models.backscan import ArchiveVolume, BackscanRun, VolumeState
 from archive.models.calendar import HolidayArrangement
 from archive.models.cases import Case, Document, FieldCorrection, Page, StoredObject
 from archive.models.claim_keys import ClaimKey
@@ -65,4 +66,7 @@ __all__ = [
     "User",
     "WorkflowInstance",
     "WorkflowStatus",
+    "ArchiveVolume",
+    "BackscanRun",
+    "VolumeState",
 ]

@@ -21,7 +21,7 @@ from archive.auth import require
 from archive.intake import sniff
 from archive.intake.spool import readable_file
 from archive.intake.validate import Limits, Rejected, inspect_file
-from archive.models import AuditEvent, Case, Document
+from archive.models import ArchiveRecord, AuditEvent, Case, Document, RecordState
 from archive.models.types import utcnow
 from archive.records import audit
 from archive.records.fixity import measure
@@ -74,7 +74,33 @@ def check_case(session: Session, store: ObjectStore, case: Case, *, limits: Limi
     for document in documents:
         _check_document(store, document, limits=limits, tmp_dir=tmp_dir, add=add)
     add(_trail(session, case, documents))
+    numbering = _numbering(session, case)
+    if numbering is not None:
+        add(numbering)
     return report
+
+
+def series_gaps(session: Session, fonds_code: str, year: int, retention_code: str) -> list[int]:
+    """The item numbers (件号) missing from a series (fonds, year, retention code) between 1 and
+    its highest number. A destroyed record keeps its number (its register entry stands for it),
+    so only a number never given — or a row removed — is a gap."""
+    numbers = set(session.scalars(select(ArchiveRecord.item_number).where(
+        ArchiveRecord.fonds_code == fonds_code, ArchiveRecord.archive_year == year,
+        ArchiveRecord.retention_code == retention_code, ArchiveRecord.item_number.is_not(None),
+        ArchiveRecord.state != RecordState.OPEN)))
+    return [n for n in range(1, max(numbers, default=0) + 1) if n not in numbers]
+
+
+def _numbering(session: Session, case: Case) -> Finding | None:
+    """Integrity of a filed record's series: its archive numbers run without gaps."""
+    record = session.scalar(select(ArchiveRecord).where(ArchiveRecord.case_id == case.id))
+    if record is None or record.state == RecordState.OPEN or record.item_number is None:
+        return None
+    gaps = series_gaps(session, record.fonds_code, record.archive_year, record.retention_code)
+    series = f"{record.fonds_code}-{record.archive_year}-{record.retention_code}"
+    shown = ", ".join(map(str, gaps[:20])) + (" …" if len(gaps) > 20 else "")
+    return Finding("integrity", "numbering", not gaps,
+                   f"{series}: items missing: {shown}" if gaps else f"{series}: no gaps")
 
 
 def check_record(session: Session, case_no: str, *, actor, store: ObjectStore, limits: Limits,

@@ -23,6 +23,7 @@ from archive.web import errors, route_permissions
 from archive.web.admin import admin
 from archive.web.api import api
 from archive.web.auth import auth, load_user
+from archive.web.backscan import backscan_desk
 from archive.web.cases import cases
 from archive.web.claims import claims
 from archive.web.dashboard import dashboard
@@ -90,7 +91,7 @@ def build_app(runtime) -> Flask:
     login.user_loader(load_user)
 
     for blueprint in (auth, cases, dashboard, documents, api, health, workflow, reports, records,
-                      search_desk, admin, loans, claims, notices, oversight):
+                      search_desk, admin, loans, claims, notices, oversight, backscan_desk):
         app.register_blueprint(blueprint)
     missing = route_permissions.undeclared(app) + route_permissions.unknown_permissions()
     if missing:

@@ -29,6 +29,7 @@ STATUS_LABELS = {
     "rejected": _l("rejected"),
     "approved": _l("approved"),
     "paid": _l("paid"),
+    "filed": _l("filed"),  # registered by back-scanning (archive.records.backscan)
 }
 
 
@@ -105,6 +106,8 @@ ACTION_LABELS = {
     "loan.revoke": _l("loan ended early"),
     "objection.recorded": _l("objection to the notice registered (payment held)"),
     "objection.closed": _l("objection to the notice closed"),
+    "backscan.started": _l("back-scanning run started"),
+    "backscan.finished": _l("back-scanning run ended"),
 }
 
 

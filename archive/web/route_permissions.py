@@ -117,6 +117,12 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "records.approve": "records.approve_destruction",
     "records.destroy": "records.destroy",
     "records.verify_now": "audit.verify",
+    # Back-scanning historical paper (著录回溯) and the volume lists (立卷, 移交清单).
+    "backscan.page": "records.backscan",
+    "backscan.start": "records.backscan",
+    "backscan.progress": "records.backscan",
+    "backscan.resume": "records.backscan",
+    "backscan.volume_list": "records.view",
 
     # A borrower sees their own loans; granting, revoking and approving are the archive's.
     "loans.index": SIGNED_IN,

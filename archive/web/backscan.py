@@ -1,0 +1,89 @@
+"""Back-scanning on the archive desk (著录回溯): upload a manifest with its scans, or point at a
+server folder an administrator opened (`backscan.folders`); every row is checked first and each
+problem shown; a good manifest runs as a job whose progress the page follows.
+
+Thin views over archive.records.backscan and archive.records.volume_lists.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from archive.queue import submit_after_commit
+from archive.records import backscan, volume_lists
+from archive.web.context import db, runtime
+
+backscan_desk = Blueprint("backscan", __name__, url_prefix="/records/backscan")
+
+
+def _page(*, errors=(), status: int = 200, run_id: int | None = None):
+    session = db()
+    return render_template("records/backscan.html", errors=errors, run_id=run_id,
+                           runs=backscan.recent_runs(session, current_user),
+                           folders=backscan.server_folders(runtime().settings)), status
+
+
+@backscan_desk.get("")
+@login_required
+def page():
+    return _page(run_id=request.args.get("run", type=int))
+
+
+@backscan_desk.post("")
+@login_required
+def start():
+    manifest = request.files.get("manifest")
+    if manifest is None or not manifest.filename:
+        abort(400, description="a manifest (CSV or XLSX) is required")
+    rt, session = runtime(), db()
+    backscan.recent_runs(session, current_user, limit=0)  # refuses a user without the right first
+    staged = not request.form.get("folder")
+    if not staged:
+        folder = backscan.server_folder(rt.settings, request.form["folder"])
+    else:
+        folder = backscan.stage_upload(rt.settings.data_dir / "backscan", [
+            (upload.filename, upload.stream) for upload in request.files.getlist("files")])
+    prepared = backscan.prepare(session, current_user, manifest_name=manifest.filename,
+                                content=manifest.read(), folder=folder, limits=rt.limits)
+    if not prepared.ok:
+        session.rollback()
+        if staged:
+            backscan.discard_upload(folder)
+        return _page(errors=prepared.errors, status=422)
+    run = backscan.start_run(session, current_user, manifest_name=manifest.filename, folder=folder,
+                             prepared=prepared)
+    session.commit()
+    submit_after_commit(rt, "backscan", run.id)
+    return redirect(url_for("backscan.page", run=run.id))
+
+
+@backscan_desk.get("/runs/<int:run_id>")
+@login_required
+def progress(run_id: int):
+    return jsonify(backscan.progress_of(backscan.get_run(db(), current_user, run_id)))
+
+
+@backscan_desk.post("/runs/<int:run_id>/resume")
+@login_required
+def resume(run_id: int):
+    backscan.get_run(db(), current_user, run_id)
+    submit_after_commit(runtime(), "backscan", run_id)
+    return redirect(url_for("backscan.page", run=run_id))
+
+
+@backscan_desk.get("/list")
+@login_required
+def volume_list():
+    session, args = db(), request.args
+    if args.get("kind") == "transfer":
+        volumes = volume_lists.transfer_list(session, current_user, fonds_code=args.get("fonds", ""),
+                                             year=args.get("year", 0, type=int),
+                                             run_id=args.get("run", type=int))
+    else:
+        volumes = volume_lists.filing_list(session, current_user, args.get("month", ""))
+    if args.get("format") == "pdf":
+        return Response(volume_lists.as_pdf(volumes), mimetype="application/pdf")
+    return Response(volume_lists.as_xlsx(volumes), headers={
+        "Content-Disposition": "attachment; filename=volumes.xlsx"},
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
