@@ -431,6 +431,7 @@ def user_token(username, name) -> None:
 
 import archive.cli_loans  # noqa: E402, F401 - loans (借阅)
 import archive.cli_notices  # noqa: E402, F401 - the posted notice (公示), objections, fund report
+import archive.cli_providers  # noqa: E402, F401 - the provider register (定点医疗机构管理)
 import archive.cli_records  # noqa: E402, F401 - the archive's subcommands (filing, holds, disposition)
 
 # Sign-off from the command line: archive queue / decide / spot-checks / publication.
