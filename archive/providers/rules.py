@@ -72,7 +72,7 @@ def uscc_problem(value: str | None) -> str | None:
     try:
         uscc.validate(code)
     except ValidationError as exc:
-        return str(exc) or type(exc).__name__
+        return str(exc).rstrip(".") or type(exc).__name__
     return None
 
 
