@@ -35,7 +35,7 @@ def record_settlement(session: Session, user, provider_id, *, month, total_cost,
         raise BadRequest(_("The self-paid part and the fund's share cannot together exceed the total cost."))
     received = inputs.day(received_on, "received_on") if received_on else today_in_china()
     if received > today_in_china() or received.isoformat()[:7] < month:
-        raise BadRequest(_("A settlement is received after its month and not after today."))
+        raise BadRequest(_("A settlement is received in or after its month and not after today."))
     case = get_case(session, user, str(case_no).strip()) if case_no and str(case_no).strip() else None
     if session.scalar(select(ProviderSettlement.id).where(ProviderSettlement.provider_id == provider.id,
                                                           ProviderSettlement.month == month)) is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from archive.auth import can
@@ -32,6 +33,18 @@ from archive.providers import (
 from archive.web.api import token_required
 from archive.web.bodies import Body, Scalar, Text, parse_body, text
 from archive.web.context import db
+from archive.web.i18n import ACTION_LABELS
+
+# The register's events as the audit trail shows them.
+ACTION_LABELS.update({
+    "provider.registered": _l("provider registered"), "provider.violation": _l("provider violation recorded"),
+    "provider.warning": _l("provider warned"), "provider.suspension": _l("provider suspended"),
+    "provider.assessed": _l("provider assessed"),
+    "provider.settlement_received": _l("provider settlement received"),
+    "provider.deduction": _l("deduction from a provider settlement"),
+    "provider.settled": _l("provider settlement settled"),
+    "provider.year_end": _l("self-pay cap reckoned for the year"),
+})
 
 register = Blueprint("providers", __name__)
 register_api = Blueprint("providers_api", __name__, url_prefix="/api")

@@ -162,6 +162,12 @@ def test_monthly_settlements_cap_deductions_due_date_and_year_end(client, runtim
     this_year = today_in_china().year
     assert client.post(f"/api/providers/{provider}/year-end", headers=admin,
                        json={"year": this_year}).status_code == 400  # not ended yet
+    # The desk shows the same, in Chinese by default and in English.
+    factories.login(client, "auditor")
+    page = client.get(f"/providers/{provider}").get_data(as_text=True)
+    assert "自费比例年终结算" in page and "¥5,699.50" in page and "重复收取检查费" in page
+    page = client.get(f"/providers/{provider}?lang=en").get_data(as_text=True)
+    assert "Year-end reckoning of the self-pay cap" in page and "(≤ 20 %)" in page
     with runtime.sessions() as session:
         actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("provider.%"))))
     assert {"provider.settlement_received", "provider.deduction", "provider.settled",
