@@ -16,7 +16,13 @@ from archive.providers.register import (
     validity,
 )
 from archive.providers.rules import assessment_sheet, register_settings
-from archive.providers.settlements import add_deduction, reckon_year, record_settlement, settle
+from archive.providers.settlements import (
+    add_deduction,
+    reckon_year,
+    record_settlement,
+    settle,
+    settlements_due,
+)
 from archive.providers.shown import (
     assessment_json,
     provider_json,
@@ -44,6 +50,7 @@ __all__ = [
     "sanction_json",
     "settle",
     "settlement_json",
+    "settlements_due",
     "validity",
     "year_end_json",
 ]

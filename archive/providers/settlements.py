@@ -156,6 +156,21 @@ def settle(session: Session, user, settlement_id, *, settled_on=None) -> Provide
     return settlement
 
 
+def settlements_due(session: Session, user, *, within: int = 5,
+                    today: date | None = None) -> list[tuple[ProviderSettlement, str, bool]]:
+    """Unsettled settlements due within `within` working days or overdue, the soonest first:
+    (settlement, provider name, overdue). For the dashboards of those who see the register."""
+    require(user, "providers.view")
+    today = today or today_in_china()
+    work = calendar(session)
+    rows = session.execute(select(ProviderSettlement, Provider.name)
+                           .join(Provider, Provider.id == ProviderSettlement.provider_id)
+                           .where(ProviderSettlement.settled_on.is_(None))
+                           .order_by(ProviderSettlement.due_on, ProviderSettlement.id).limit(200))
+    return [(settlement, name, settlement.due_on < today) for settlement, name in rows
+            if work.between(today, settlement.due_on) <= within]
+
+
 def _settlement(session: Session, user, settlement_id) -> ProviderSettlement:
     require(user, "providers.view")
     settlement = session.get(ProviderSettlement, inputs.number(settlement_id, "settlement"))

@@ -28,6 +28,7 @@ from archive.providers import (
     sanction_json,
     settle,
     settlement_json,
+    settlements_due,
     year_end_json,
 )
 from archive.web.api import token_required
@@ -108,6 +109,14 @@ def provider_reminders():
     if not can(current_user, "providers.view"):
         return []
     return renewal_reminders(db(), current_user)
+
+
+@register.app_template_global("provider_settlements_due")
+def provider_settlements_due():
+    """Provider settlements (内报) due within 5 working days or overdue, for the same dashboards."""
+    if not can(current_user, "providers.view"):
+        return []
+    return settlements_due(db(), current_user)
 
 
 @register.app_template_global("provider_settings")

@@ -168,6 +168,10 @@ def test_monthly_settlements_cap_deductions_due_date_and_year_end(client, runtim
     assert "自费比例年终结算" in page and "¥5,699.50" in page and "重复收取检查费" in page
     page = client.get(f"/providers/{provider}?lang=en").get_data(as_text=True)
     assert "Year-end reckoning of the self-pay cap" in page and "(≤ 20 %)" in page
+    # April's settlement was never paid: overdue on the audit desk; March's was paid in time.
+    board = client.get("/dashboard?lang=en").get_data(as_text=True)
+    assert 'id="provider-settlements-due"' in board and 'data-month="2025-04"' in board
+    assert 'data-month="2025-03"' not in board
     with runtime.sessions() as session:
         actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("provider.%"))))
     assert {"provider.settlement_received", "provider.deduction", "provider.settled",
