@@ -104,14 +104,17 @@ class Validity:
 
 
 def validity(session: Session, provider: Provider, today: date | None = None) -> Validity:
+    """In force when an agreement covers today and no suspension does; the reminder counts to
+    the end of the latest agreement, so a renewal already archived silences it."""
     today = today or today_in_china()
-    covering = [a for a in agreements_of(session, provider) if a.valid_from <= today]
-    latest = covering[-1] if covering else None
+    agreements = agreements_of(session, provider)
     suspended = suspension_on(session, provider.id, today) is not None
-    if latest is None:
+    if not agreements:
         return Validity(None, None, False, None, None, suspended)
+    latest = agreements[-1]
+    covering = any(a.valid_from <= today <= a.valid_to for a in agreements)
     stage = reminder_stage(latest.valid_to, today, register_settings().reminder_days)
-    return Validity(latest.valid_from, latest.valid_to, latest.valid_to >= today and not suspended,
+    return Validity(latest.valid_from, latest.valid_to, covering and not suspended,
                     (latest.valid_to - today).days, stage, suspended)
 
 

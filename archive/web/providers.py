@@ -105,8 +105,9 @@ class YearBody(Body):
 
 @register.app_template_global("provider_reminders")
 def provider_reminders():
-    """The renewal reminders for the dashboard of those who see the register (admin and audit desks)."""
-    if not can(current_user, "providers.view"):
+    """The renewal reminders on the dashboards of those who keep the register: the admin and
+    audit desks (providers.manage)."""
+    if not can(current_user, "providers.manage"):
         return []
     return renewal_reminders(db(), current_user)
 
@@ -114,7 +115,7 @@ def provider_reminders():
 @register.app_template_global("provider_settlements_due")
 def provider_settlements_due():
     """Provider settlements (内报) due within 5 working days or overdue, for the same dashboards."""
-    if not can(current_user, "providers.view"):
+    if not can(current_user, "providers.manage"):
         return []
     return settlements_due(db(), current_user)
 

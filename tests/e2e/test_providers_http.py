@@ -223,11 +223,17 @@ def test_renewal_reminders_on_the_admin_and_audit_desks(client, runtime, users, 
         factories.login(client, role)
         page = client.get("/dashboard?lang=en").get_data(as_text=True)
         assert 'id="provider-reminders"' in page and HOSPITAL in page and "45 days left" in page, role
-    factories.login(client, "intake_clerk")
-    assert 'id="provider-reminders"' not in client.get("/dashboard").get_data(as_text=True)
+    for role in ("intake_clerk", "reviewer"):  # the reviewer sees the register, keeps no desk of it
+        factories.login(client, role)
+        assert 'id="provider-reminders"' not in client.get("/dashboard").get_data(as_text=True), role
     factories.login(client, "auditor")
     page = client.get(f"/providers/{provider}?lang=en").get_data(as_text=True)
     assert agreement_case in page and "45 days left" in page
+    # The renewal archived: no reminder any more, in force on the old one.
+    archive_agreement(client, clerk, HOSPITAL, today + timedelta(days=46), today + timedelta(days=46 + 365))
+    assert client.get("/api/providers/reminders", headers=admin).json["reminders"] == []
+    shown = client.get(f"/api/providers/{provider}", headers=admin).json
+    assert shown["in_force"] is True and shown["reminder"] is None and len(shown["agreements"]) == 2
 
 
 def test_a_claim_treated_while_the_provider_was_suspended_is_blocked(client, runtime, desk, admin):
