@@ -163,6 +163,19 @@ def deduct(settlement_id, amount, reason, username) -> None:
     click.echo(f"deduction #{left} recorded")
 
 
+@providers_group.command("deposit")
+@click.argument("provider_id")
+@click.option("--amount", required=True, help="yuan")
+@USER
+def deposit(provider_id, amount, username) -> None:
+    """Record the deposit (保证金) a provider lodged; held until the year-end assessment."""
+    from archive.providers import lodge_deposit
+
+    fen = _run(lodge_deposit, username, provider_id, amount=amount, write=True,
+               after=lambda s, p: p.deposit_fen)
+    click.echo(f"deposit of {fen} fen held")
+
+
 @providers_group.command("year-end")
 @click.argument("provider_id")
 @click.option("--year", required=True)

@@ -6,7 +6,7 @@ Public API — other packages use only these names (archive.workflows.claim_flag
 archive.providers.flags lazily).
 """
 
-from archive.providers.assessments import record_assessment
+from archive.providers.assessments import lodge_deposit, record_assessment
 from archive.providers.register import (
     get_provider,
     providers,
@@ -37,6 +37,7 @@ __all__ = [
     "assessment_json",
     "assessment_sheet",
     "get_provider",
+    "lodge_deposit",
     "provider_json",
     "providers",
     "reckon_year",

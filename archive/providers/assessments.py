@@ -60,6 +60,26 @@ def record_assessment(session: Session, user, provider_id, *, year, period, scor
     return assessment
 
 
+def lodge_deposit(session: Session, user, provider_id, *, amount):
+    """A provider lodges its deposit (保证金) for the year: held until the year-end assessment.
+    Refused while one is held: it is returned or forfeited first."""
+    require(user, "providers.manage")
+    provider = get_provider(session, user, provider_id)
+    fen = inputs.fen(amount, "amount")
+    if fen <= 0:
+        raise BadRequest(_("%(what)s: the amount must be in yuan with at most two decimals, e.g. 1234.50."),
+                         what="amount")
+    if provider.deposit_status == HELD:
+        raise Conflict(_("%(name)s's deposit is still held; the year-end assessment decides it first."),
+                       name=provider.name)
+    previous = provider.deposit_status
+    provider.deposit_fen, provider.deposit_status = fen, HELD
+    session.flush()
+    audit.record(session, "provider.deposit_lodged", actor=user, target=provider, details={
+        "provider": provider.id, "deposit_fen": fen, "previous_status": previous})
+    return provider
+
+
 def assessments_of(session: Session, provider) -> list[ProviderAssessment]:
     return list(session.scalars(select(ProviderAssessment)
                                 .where(ProviderAssessment.provider_id == provider.id)

@@ -15,6 +15,7 @@ from archive.providers import (
     assessment_json,
     assessment_sheet,
     get_provider,
+    lodge_deposit,
     provider_json,
     providers,
     reckon_year,
@@ -40,7 +41,7 @@ from archive.web.i18n import ACTION_LABELS
 ACTION_LABELS.update({
     "provider.registered": _l("provider registered"), "provider.violation": _l("provider violation recorded"),
     "provider.warning": _l("provider warned"), "provider.suspension": _l("provider suspended"),
-    "provider.assessed": _l("provider assessed"),
+    "provider.assessed": _l("provider assessed"), "provider.deposit_lodged": _l("provider deposit lodged"),
     "provider.settlement_received": _l("provider settlement received"),
     "provider.deduction": _l("deduction from a provider settlement"),
     "provider.settled": _l("provider settlement settled"),
@@ -97,6 +98,10 @@ class DeductionBody(Body):
 
 class SettleBody(Body):
     settled_on: Text | None = None
+
+
+class DepositBody(Body):
+    amount: Scalar | None = None
 
 
 class YearBody(Body):
@@ -211,6 +216,15 @@ def settle_form(settlement_id: int):
     return redirect(url_for("providers.show", provider_id=settled.provider_id))
 
 
+@register.post("/providers/<int:provider_id>/deposit")
+@login_required
+def deposit_form(provider_id: int):
+    lodge_deposit(db(), current_user, provider_id, amount=request.form.get("amount"))
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
 @register.post("/providers/<int:provider_id>/year-end")
 @login_required
 def year_end_form(provider_id: int):
@@ -311,6 +325,15 @@ def settle_api(settlement_id: int):
     shown = settlement_json(db(), settled)
     db().commit()
     return jsonify(shown)
+
+
+@register_api.post("/providers/<int:provider_id>/deposit")
+@token_required
+def deposit_api(provider_id: int):
+    body = parse_body(DepositBody)
+    shown = provider_json(db(), lodge_deposit(db(), g.api_user, provider_id, amount=text(body.amount)))
+    db().commit()
+    return jsonify(shown), 201
 
 
 @register_api.post("/providers/<int:provider_id>/year-end")

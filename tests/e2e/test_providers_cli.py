@@ -59,6 +59,11 @@ def test_the_register_from_the_command_line(env, rt):
                        "--on", "2025-12-30", "--user", "u_audit_chief")
     assert assessed.returncode == 0, assessed.stderr
     assert assessed.stdout.strip() == "assessment 2025 year_end: score 100; deposit returned"
+    # The next year's deposit, held again; a second one while held is refused.
+    lodged = archive(env, "providers", "deposit", "1", "--amount", "25000", "--user", "u_auditor")
+    assert lodged.returncode == 0 and lodged.stdout.strip() == "deposit of 2500000 fen held"
+    again = archive(env, "providers", "deposit", "1", "--amount", "1", "--user", "u_auditor")
+    assert again.returncode == 1 and "still held" in again.stderr
     # A township centre: 17 % self-paid against 16 %, 10.00 yuan over on 1,000.00.
     settled = archive(env, "providers", "settle", "1", "--month", "2025-11", "--total", "1000",
                       "--self-pay", "170", "--claimed", "600", "--received", "2025-12-02",
@@ -75,7 +80,8 @@ def test_the_register_from_the_command_line(env, rt):
     assert over.returncode == 1 and "amount" in over.stderr
 
     full = json.loads(archive(env, "providers", "show", "1", "--user", "u_director").stdout)
-    assert full["deposit_status"] == "returned" and full["sanctions"][0]["kind"] == "suspension"
+    assert full["deposit_status"] == "held" and full["deposit_fen"] == 2_500_000
+    assert full["sanctions"][0]["kind"] == "suspension"
     assert full["settlements"][0]["payable_fen"] == 54_000
     assert full["settlements"][0]["deductions"][0]["reason"] == "超标准收费"
     listed = archive(env, "providers", "list", "--user", "u_auditor").stdout

@@ -52,12 +52,12 @@ PERMISSION.update({
 PERMISSION.update({f"providers.{name}": "providers.view" for name in ("index", "show")})
 PERMISSION.update({f"providers.{name}": "providers.manage" for name in (
     "create_form", "sanction_form", "assessment_form", "settlement_form", "deduction_form", "settle_form",
-    "year_end_form")})
+    "year_end_form", "deposit_form")})
 PERMISSION.update({f"providers.providers_api.{name}": "providers.view"
                    for name in ("list_api", "reminders_api", "show_api")})
 PERMISSION.update({f"providers.providers_api.{name}": "providers.manage" for name in (
     "create_api", "sanction_api", "assessment_api", "settlement_api", "deduction_api", "settle_api",
-    "year_end_api")})
+    "year_end_api", "deposit_api")})
 REFUSALS = {400, 403, 404, 405, 409, 413, 415, 422}
 # Signing in and out write their own audit events by design.
 WRITES_EVEN_WHEN_REFUSED = {"auth.login", "auth.logout"}
