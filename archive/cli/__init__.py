@@ -8,6 +8,7 @@ from archive.cli import (  # noqa: F401 - each module adds its subcommands to `c
     loans,
     notices,
     oversight,
+    providers,
     records,
     system,
     workflow,

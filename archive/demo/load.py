@@ -13,6 +13,7 @@ from sqlalchemy import select
 from archive.auth import PasswordPolicy, create_user, role_label, roles, scope_kind
 from archive.auth.accounts import set_scope
 from archive.demo.documents import demo_set
+from archive.demo.providers import load_providers
 from archive.intake import ingest, open_case
 from archive.models import Case, User
 from archive.queue import enqueue_processing
@@ -62,4 +63,7 @@ def load_demo(runtime) -> list[str]:
             enqueue_processing(runtime, [result.document_id])
         added += 1
     out.append(f"Demo cases: {added} added." if added else "Demo cases exist already.")
+    with runtime.sessions.begin() as session:
+        providers = load_providers(session, system_user(session))
+    out.append(f"Demo providers: {providers} registered." if providers else "Demo providers exist already.")
     return out

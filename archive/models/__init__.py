@@ -10,6 +10,14 @@ from archive.models.claims import AmountAdjustment, PaymentBatch
 from archive.models.findings import FindingResolution
 from archive.models.loans import Loan, LoanStatus
 from archive.models.notices import FundIncome, Objection, Publication, PublicationLine
+from archive.models.providers import (
+    Provider,
+    ProviderAssessment,
+    ProviderDeduction,
+    ProviderSanction,
+    ProviderSettlement,
+    ProviderYearEnd,
+)
 from archive.models.records import (
     Appraisal,
     AppraisalStatus,
@@ -55,6 +63,12 @@ __all__ = [
     "Page",
     "PhoneFollowUp",
     "PaymentBatch",
+    "Provider",
+    "ProviderAssessment",
+    "ProviderDeduction",
+    "ProviderSanction",
+    "ProviderSettlement",
+    "ProviderYearEnd",
     "Publication",
     "PublicationLine",
     "RecordState",

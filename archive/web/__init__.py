@@ -47,6 +47,7 @@ from archive.web.i18n import (
 from archive.web.loans import loans
 from archive.web.notices import notices
 from archive.web.oversight import oversight
+from archive.web.providers import register as providers
 from archive.web.records import records
 from archive.web.search import search_desk
 from archive.web.workflow import workflow
@@ -91,7 +92,8 @@ def build_app(runtime) -> Flask:
     login.user_loader(load_user)
 
     for blueprint in (auth, cases, dashboard, documents, api, health, workflow, reports, records,
-                      search_desk, admin, loans, claims, notices, oversight, backscan_desk):
+                      search_desk, admin, loans, claims, notices, oversight, backscan_desk,
+                      providers):
         app.register_blueprint(blueprint)
     missing = route_permissions.undeclared(app) + route_permissions.unknown_permissions()
     if missing:

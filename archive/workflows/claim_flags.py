@@ -14,6 +14,8 @@
   provider's settlement, whose provider had no agreement in force on a day of treatment; the
   latest agreement archived for the provider is named (its case linked). None archived at all is
   a warning: the archive may not hold every agreement.
+- `agreement_suspended`: the provider is in the register (archive/providers/) and its agreement
+  was suspended on a day of treatment.
 Each finding names the other case, so a reviewer can open it.
 """
 
@@ -42,6 +44,7 @@ def flag_findings(session: Session, case: Case, settings: FlagSettings | None = 
         found += _frequency(session, case, visit, settings)
     if case.designated_provider or case.claim_type == SETTLEMENT:
         found += _agreement_findings(session, mine, settings)
+        found += _suspended(session, mine, settings)
     found += statement_findings(case.documents, settings)
     return found
 
@@ -140,6 +143,16 @@ def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSe
                                       None, later.case_no))
             break  # one finding per provider
     return found
+
+
+def _suspended(session: Session, mine: list[ClaimKey], settings: FlagSettings) -> list[dict]:
+    """A registered provider suspended (暂停) on a day of treatment (archive/providers/flags.py)."""
+    from archive.providers.flags import suspension_findings  # the register builds on the workflows
+
+    return [_finding("agreement_suspended", hospital, settings,
+                     f"协议暂停：{hospital}自 {s.starts_on} 至 {s.ends_on} 暂停定点服务协议"
+                     f"（{s.description}），就诊日 {day} 在暂停期内", None, None)
+            for hospital, day, s in suspension_findings(session, mine)]
 
 
 def _finding(code: str, key: str, settings: FlagSettings, message: str, document_id: int | None,

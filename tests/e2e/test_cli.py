@@ -85,6 +85,11 @@ def test_demo_twice_adds_nothing_the_second_time(env):
     kinds = {d.kind for d in docs_after_first}
     assert kinds == {"invoice", "daily_statement", "referral", "agreement"}
     assert {d.status for d in docs_after_first} == {"processed"}
+    # The providers the demo hospitals are, in the register once (archive/demo/providers.py).
+    assert "Demo providers: 3 registered." in first.stdout
+    assert "Demo providers exist already." in second.stdout
+    listed = archive(env, "providers", "list").stdout.splitlines()
+    assert [line.split("\t")[1] for line in listed] == ["县中医院", "县人民医院", "镇卫生院"]
 
 
 def test_ingested_documents_are_found_by_search(env, tmp_path):

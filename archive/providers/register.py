@@ -1,0 +1,188 @@
+"""The register of designated providers (定点医疗机构): who they are, their agreements as the
+archive holds them, validity with renewal reminders, and violations, warnings and suspensions.
+
+A provider's agreements are the `agreement` documents whose party B is the provider's name, as
+read and as corrected: their claim keys (archive/workflows/claim_keys.py) already hold party B
+and the validity, so the register looks them up there instead of keeping a second copy that a
+correction would not reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from archive.access import get_case
+from archive.auth import require
+from archive.models import Case, ClaimKey, Provider, ProviderSanction
+from archive.providers import inputs
+from archive.providers.rules import register_settings, reminder_stage, uscc_problem
+from archive.records import audit
+from archive.workflows import BadRequest, Conflict
+from archive.workflows.errors import _
+from archive.workflows.workdays import today_in_china
+
+SANCTION_KINDS = ("violation", "warning", "suspension")
+SUSPENSION = "suspension"
+
+
+def register_provider(session: Session, user, *, name, level, kind, uscc, insurance_code=None,
+                      township=None, deposit=None) -> Provider:
+    """Add a provider to the register. A wrong USCC is refused (400) with the reason."""
+    require(user, "providers.manage")
+    settings = register_settings()
+    name = inputs.text(name, "name")
+    level = inputs.choice(level, tuple(settings.levels), "level")
+    kind = inputs.choice(kind, tuple(settings.types), "type")
+    code = (uscc or "").strip().upper()
+    if problem := uscc_problem(code):
+        raise BadRequest(_("The unified social credit code %(code)s is not valid: %(reason)s."),
+                         code=code or "-", reason=problem)
+    insurance_code = inputs.text(insurance_code, "insurance_code", limit=32, required=False)
+    township = inputs.text(township, "township", limit=64, required=False)
+    deposit_fen = inputs.fen(deposit, "deposit", required=False)
+    clash = session.scalar(select(Provider).where(or_(
+        Provider.name == name, Provider.uscc == code,
+        Provider.insurance_code == insurance_code if insurance_code else False)).limit(1))
+    if clash is not None:
+        raise Conflict(_("Provider %(name)s (%(uscc)s) is already registered with this name or code."),
+                       name=clash.name, uscc=clash.uscc)
+    provider = Provider(name=name, level=level, kind=kind, uscc=code, insurance_code=insurance_code,
+                        township=township, deposit_fen=deposit_fen,
+                        deposit_status="held" if deposit_fen else "none",
+                        created_by_name=user.display_name or user.username)
+    session.add(provider)
+    session.flush()
+    audit.record(session, "provider.registered", actor=user, target=provider, details={
+        "provider": provider.id, "name": name, "level": level, "type": kind, "uscc": code,
+        "insurance_code": insurance_code, "township": township, "deposit_fen": deposit_fen})
+    return provider
+
+
+def get_provider(session: Session, user, provider_id) -> Provider:
+    require(user, "providers.view")
+    provider = session.get(Provider, inputs.number(provider_id, "provider"))
+    if provider is None:
+        raise inputs.ProviderNotFound(_("There is no provider %(id)s in the register."), id=provider_id)
+    return provider
+
+
+def providers(session: Session, user) -> list[Provider]:
+    require(user, "providers.view")
+    return list(session.scalars(select(Provider).order_by(Provider.name)))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    case_no: str
+    document_id: int | None
+    valid_from: date
+    valid_to: date
+
+
+def agreements_of(session: Session, provider: Provider) -> list[Agreement]:
+    """The provider's agreements in the archive, the latest ending last."""
+    rows = session.execute(
+        select(Case.case_no, ClaimKey.document_id, ClaimKey.admitted, ClaimKey.discharged)
+        .join(Case, Case.id == ClaimKey.case_id)
+        .where(ClaimKey.kind == "agreement", ClaimKey.hospital == provider.name)
+        .order_by(ClaimKey.discharged, ClaimKey.id))
+    return [Agreement(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Validity:
+    valid_from: date | None
+    valid_to: date | None
+    in_force: bool  # an agreement covers today and no suspension does
+    days_left: int | None
+    reminder: int | None  # 60, 30 (days before valid_to), 0 ended, None not yet due
+    suspended: bool
+
+
+def validity(session: Session, provider: Provider, today: date | None = None) -> Validity:
+    """In force when an agreement covers today and no suspension does; the reminder counts to
+    the end of the latest agreement, so a renewal already archived silences it."""
+    today = today or today_in_china()
+    agreements = agreements_of(session, provider)
+    suspended = suspension_on(session, provider.id, today) is not None
+    if not agreements:
+        return Validity(None, None, False, None, None, suspended)
+    latest = agreements[-1]
+    covering = any(a.valid_from <= today <= a.valid_to for a in agreements)
+    stage = reminder_stage(latest.valid_to, today, register_settings().reminder_days)
+    return Validity(latest.valid_from, latest.valid_to, covering and not suspended,
+                    (latest.valid_to - today).days, stage, suspended)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    provider_id: int
+    name: str
+    valid_to: date
+    days_left: int
+    stage: int  # 60 or 30 days before; 0: ended
+
+
+def renewal_reminders(session: Session, user, today: date | None = None) -> list[Reminder]:
+    """Providers whose latest agreement ends within the first reminder's days (60), or has
+    ended: the soonest first. One query over the register and the agreements' keys."""
+    require(user, "providers.view")
+    today = today or today_in_china()
+    days = register_settings().reminder_days
+    latest = (select(ClaimKey.hospital, func.max(ClaimKey.discharged).label("valid_to"))
+              .where(ClaimKey.kind == "agreement").group_by(ClaimKey.hospital).subquery())
+    rows = session.execute(select(Provider.id, Provider.name, latest.c.valid_to)
+                           .join(latest, latest.c.hospital == Provider.name))
+    found = []
+    for provider_id, name, valid_to in rows:
+        stage = reminder_stage(valid_to, today, days)
+        if stage is not None:
+            found.append(Reminder(provider_id, name, valid_to, (valid_to - today).days, stage))
+    return sorted(found, key=lambda r: (r.valid_to, r.name))
+
+
+def record_sanction(session: Session, user, provider_id, *, kind, starts_on, ends_on=None,
+                    description, case_no=None) -> ProviderSanction:
+    """A violation, warning or suspension of a provider, with the case or audit that found it."""
+    require(user, "providers.manage")
+    provider = get_provider(session, user, provider_id)
+    kind = inputs.choice(kind, SANCTION_KINDS, "kind")
+    start = inputs.day(starts_on, "starts_on")
+    # A suspension says until when (inclusive): the rows are immutable, so an open-ended one
+    # could never be lifted.
+    end = inputs.day(ends_on, "ends_on") if kind == SUSPENSION else None
+    if end is not None and end < start:
+        raise BadRequest(_("A suspension cannot end before it starts."))
+    description = inputs.text(description, "description", limit=2000)
+    case = get_case(session, user, case_no.strip()) if case_no and str(case_no).strip() else None
+    sanction = ProviderSanction(provider_id=provider.id, kind=kind, starts_on=start, ends_on=end,
+                                description=description, case_id=None if case is None else case.id,
+                                recorded_by_name=user.display_name or user.username)
+    session.add(sanction)
+    session.flush()
+    audit.record(session, f"provider.{kind}", actor=user, target=provider, details={
+        "provider": provider.id, "sanction": sanction.id, "starts_on": start.isoformat(),
+        "ends_on": None if end is None else end.isoformat(), "description": description,
+        "case_no": None if case is None else case.case_no})
+    return sanction
+
+
+def sanctions_of(session: Session, provider: Provider) -> list[tuple[ProviderSanction, str | None]]:
+    rows = session.execute(select(ProviderSanction, Case.case_no)
+                           .outerjoin(Case, Case.id == ProviderSanction.case_id)
+                           .where(ProviderSanction.provider_id == provider.id)
+                           .order_by(ProviderSanction.starts_on.desc(), ProviderSanction.id.desc()))
+    return [(row[0], row[1]) for row in rows]
+
+
+def suspension_on(session: Session, provider_id: int, day: date) -> ProviderSanction | None:
+    """The suspension in force on `day`, if any."""
+    return session.scalar(select(ProviderSanction).where(
+        ProviderSanction.provider_id == provider_id, ProviderSanction.kind == SUSPENSION,
+        ProviderSanction.starts_on <= day,
+        ProviderSanction.ends_on >= day)
+        .order_by(ProviderSanction.starts_on.desc()).limit(1))

@@ -1,0 +1,179 @@
+"""A provider's monthly settlement (内报): the self-pay cap checked with the excess deducted (seed
+003), the deductions (审扣) the audit records, the due date 20 working days after receipt (seed
+002), and the year-end reckoning that returns the months' cap deductions when the year's share
+holds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.access import get_case
+from archive.auth import require
+from archive.models import Provider, ProviderDeduction, ProviderSettlement, ProviderYearEnd
+from archive.providers import inputs
+from archive.providers.register import get_provider
+from archive.providers.rules import cap_deduction, register_settings, year_end
+from archive.records import audit
+from archive.workflows import BadRequest, Conflict
+from archive.workflows.errors import _
+from archive.workflows.workdays import calendar, today_in_china
+
+
+def record_settlement(session: Session, user, provider_id, *, month, total_cost, self_pay, claimed,
+                      received_on=None, case_no=None) -> ProviderSettlement:
+    """Receive a month's settlement: check the self-pay share against the provider's level cap,
+    deduct the excess, and set the due date."""
+    require(user, "providers.manage")
+    provider = get_provider(session, user, provider_id)
+    month = inputs.month(month)
+    total, paid_self = inputs.fen(total_cost, "total_cost"), inputs.fen(self_pay, "self_pay")
+    claimed_fen = inputs.fen(claimed, "claimed")
+    if paid_self > total or claimed_fen > total - paid_self:
+        raise BadRequest(_("The self-paid part and the fund's share cannot together exceed the total cost."))
+    received = inputs.day(received_on, "received_on") if received_on else today_in_china()
+    if received > today_in_china() or received.isoformat()[:7] < month:
+        raise BadRequest(_("A settlement is received in or after its month and not after today."))
+    case = get_case(session, user, str(case_no).strip()) if case_no and str(case_no).strip() else None
+    if session.scalar(select(ProviderSettlement.id).where(ProviderSettlement.provider_id == provider.id,
+                                                          ProviderSettlement.month == month)) is not None:
+        raise Conflict(_("The settlement of %(name)s for %(month)s was already received."),
+                       name=provider.name, month=month)
+    settings = register_settings()
+    cap = settings.caps.get(provider.level)
+    due = calendar(session).add(received, settings.settlement_working_days)
+    settlement = ProviderSettlement(
+        provider_id=provider.id, month=month, case_id=None if case is None else case.id,
+        received_on=received, due_on=due.on, due_estimated=due.estimated, total_cost_fen=total,
+        self_pay_fen=paid_self, claimed_fen=claimed_fen, cap_percent=cap,
+        cap_deduction_fen=min(claimed_fen, cap_deduction(total, paid_self, cap)),
+        recorded_by_name=user.display_name or user.username)
+    session.add(settlement)
+    session.flush()
+    audit.record(session, "provider.settlement_received", actor=user, target=provider, details={
+        "provider": provider.id, "settlement": settlement.id, "month": month, "total_cost_fen": total,
+        "self_pay_fen": paid_self, "claimed_fen": claimed_fen, "cap_percent": cap,
+        "cap_deduction_fen": settlement.cap_deduction_fen, "due_on": due.on.isoformat(),
+        "case_no": None if case is None else case.case_no})
+    return settlement
+
+
+def add_deduction(session: Session, user, settlement_id, *, amount, reason) -> ProviderDeduction:
+    """A deduction (审扣) from a settlement with its reason; what is paid never goes below zero."""
+    require(user, "providers.manage")
+    settlement = _settlement(session, user, settlement_id)
+    fen = inputs.fen(amount, "amount")
+    if fen <= 0:
+        raise BadRequest(_("%(what)s: the amount must be in yuan with at most two decimals, e.g. 1234.50."),
+                         what="amount")
+    reason = inputs.text(reason, "reason", limit=2000)
+    if fen > payable_fen(session, settlement):
+        raise BadRequest(_("The deductions cannot exceed what the settlement would pay (%(left)s fen left)."),
+                         left=payable_fen(session, settlement))
+    deduction = ProviderDeduction(settlement_id=settlement.id, amount_fen=fen, reason=reason,
+                                  recorded_by_name=user.display_name or user.username)
+    session.add(deduction)
+    session.flush()
+    provider = session.get(Provider, settlement.provider_id)
+    audit.record(session, "provider.deduction", actor=user, target=provider,
+                 details={"settlement": settlement.id, "month": settlement.month, "deduction": deduction.id,
+                          "amount_fen": fen, "reason": reason})
+    return deduction
+
+
+def deductions_of(session: Session, settlement: ProviderSettlement) -> list[ProviderDeduction]:
+    return list(session.scalars(select(ProviderDeduction)
+                                .where(ProviderDeduction.settlement_id == settlement.id)
+                                .order_by(ProviderDeduction.id)))
+
+
+def payable_fen(session: Session, settlement: ProviderSettlement) -> int:
+    deducted = session.scalar(select(func.coalesce(func.sum(ProviderDeduction.amount_fen), 0))
+                              .where(ProviderDeduction.settlement_id == settlement.id))
+    return settlement.claimed_fen - settlement.cap_deduction_fen - int(deducted)
+
+
+def settlements_of(session: Session, provider: Provider) -> list[ProviderSettlement]:
+    return list(session.scalars(select(ProviderSettlement)
+                                .where(ProviderSettlement.provider_id == provider.id)
+                                .order_by(ProviderSettlement.month.desc())))
+
+
+def reckon_year(session: Session, user, provider_id, *, year) -> ProviderYearEnd:
+    """The year-end reckoning of the self-pay cap, once per provider and year, after December."""
+    require(user, "providers.manage")
+    provider = get_provider(session, user, provider_id)
+    year = inputs.number(year, "year")
+    if today_in_china() < date(year + 1, 1, 1):
+        raise BadRequest(_("The year %(year)s is reckoned after it has ended."), year=year)
+    if session.scalar(select(ProviderYearEnd.id).where(ProviderYearEnd.provider_id == provider.id,
+                                                       ProviderYearEnd.year == year)) is not None:
+        raise Conflict(_("%(name)s's year %(year)s was already reckoned."), name=provider.name, year=year)
+    months = [(s.total_cost_fen, s.self_pay_fen, s.cap_deduction_fen) for s in session.scalars(
+        select(ProviderSettlement).where(ProviderSettlement.provider_id == provider.id,
+                                         ProviderSettlement.month.like(f"{year:04d}-%")))]
+    cap = register_settings().caps.get(provider.level)
+    result = year_end(months, cap)
+    reckoned = ProviderYearEnd(provider_id=provider.id, year=year, total_cost_fen=result.total_cost_fen,
+                               self_pay_fen=result.self_pay_fen, cap_percent=cap,
+                               deducted_fen=result.deducted_fen, kept_fen=result.kept_fen,
+                               returned_fen=result.returned_fen,
+                               recorded_by_name=user.display_name or user.username)
+    session.add(reckoned)
+    session.flush()
+    audit.record(session, "provider.year_end", actor=user, target=provider, details={
+        "provider": provider.id, "year": year, "months": len(months), "total_cost_fen": result.total_cost_fen,
+        "self_pay_fen": result.self_pay_fen, "cap_percent": cap, "deducted_fen": result.deducted_fen,
+        "kept_fen": result.kept_fen, "returned_fen": result.returned_fen})
+    return reckoned
+
+
+def year_ends_of(session: Session, provider: Provider) -> list[ProviderYearEnd]:
+    return list(session.scalars(select(ProviderYearEnd).where(ProviderYearEnd.provider_id == provider.id)
+                                .order_by(ProviderYearEnd.year.desc())))
+
+
+def settle(session: Session, user, settlement_id, *, settled_on=None) -> ProviderSettlement:
+    """Record that the settlement was paid (结算), on a day; once."""
+    require(user, "providers.manage")
+    settlement = _settlement(session, user, settlement_id)
+    day = inputs.day(settled_on, "settled_on") if settled_on else today_in_china()
+    if settlement.settled_on is not None:
+        raise Conflict(_("The settlement %(id)s was already settled on %(day)s."), id=settlement.id,
+                       day=settlement.settled_on.isoformat())
+    if day < settlement.received_on or day > today_in_china():
+        raise BadRequest(_("A settlement is settled after it was received and not after today."))
+    settlement.settled_on = day
+    session.flush()
+    provider = session.get(Provider, settlement.provider_id)
+    audit.record(session, "provider.settled", actor=user, target=provider,
+                 details={"settlement": settlement.id, "month": settlement.month,
+                          "settled_on": day.isoformat(),
+                          "due_on": settlement.due_on.isoformat(), "late": day > settlement.due_on,
+                          "payable_fen": payable_fen(session, settlement)})
+    return settlement
+
+
+def settlements_due(session: Session, user, *, within: int = 5,
+                    today: date | None = None) -> list[tuple[ProviderSettlement, str, bool]]:
+    """Unsettled settlements due within `within` working days or overdue, the soonest first:
+    (settlement, provider name, overdue). For the dashboards of those who see the register."""
+    require(user, "providers.view")
+    today = today or today_in_china()
+    work = calendar(session)
+    rows = session.execute(select(ProviderSettlement, Provider.name)
+                           .join(Provider, Provider.id == ProviderSettlement.provider_id)
+                           .where(ProviderSettlement.settled_on.is_(None))
+                           .order_by(ProviderSettlement.due_on, ProviderSettlement.id).limit(200))
+    return [(settlement, name, settlement.due_on < today) for settlement, name in rows
+            if work.between(today, settlement.due_on) <= within]
+
+
+def _settlement(session: Session, user, settlement_id) -> ProviderSettlement:
+    require(user, "providers.view")
+    settlement = session.get(ProviderSettlement, inputs.number(settlement_id, "settlement"))
+    if settlement is None:
+        raise inputs.ProviderNotFound(_("There is no provider settlement %(id)s."), id=settlement_id)
+    return settlement

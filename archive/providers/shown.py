@@ -1,0 +1,73 @@
+"""The register as JSON (API, CLI): money in fen, dates as ISO strings."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from archive.models import Provider, ProviderAssessment, ProviderSanction, ProviderSettlement, ProviderYearEnd
+from archive.providers.assessments import assessments_of
+from archive.providers.register import Reminder, agreements_of, sanctions_of, validity
+from archive.providers.settlements import deductions_of, payable_fen, settlements_of, year_ends_of
+from archive.workflows.workdays import today_in_china
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+def provider_json(session: Session, provider: Provider, *, full: bool = False) -> dict:
+    valid = validity(session, provider)
+    shown = {"id": provider.id, "name": provider.name, "level": provider.level, "type": provider.kind,
+             "uscc": provider.uscc, "insurance_code": provider.insurance_code, "township": provider.township,
+             "deposit_fen": provider.deposit_fen, "deposit_status": provider.deposit_status,
+             "valid_from": _iso(valid.valid_from), "valid_to": _iso(valid.valid_to),
+             "in_force": valid.in_force, "suspended": valid.suspended, "days_left": valid.days_left,
+             "reminder": valid.reminder}
+    if full:
+        shown["agreements"] = [{"case_no": a.case_no, "document_id": a.document_id,
+                                "valid_from": _iso(a.valid_from), "valid_to": _iso(a.valid_to)}
+                               for a in agreements_of(session, provider)]
+        shown["sanctions"] = [sanction_json(s, case_no) for s, case_no in sanctions_of(session, provider)]
+        shown["assessments"] = [assessment_json(a) for a in assessments_of(session, provider)]
+        shown["settlements"] = [settlement_json(session, s) for s in settlements_of(session, provider)]
+        shown["year_ends"] = [year_end_json(y) for y in year_ends_of(session, provider)]
+    return shown
+
+
+def sanction_json(sanction: ProviderSanction, case_no: str | None = None) -> dict:
+    return {"id": sanction.id, "kind": sanction.kind, "starts_on": _iso(sanction.starts_on),
+            "ends_on": _iso(sanction.ends_on), "description": sanction.description, "case_no": case_no,
+            "recorded_by": sanction.recorded_by_name}
+
+
+def assessment_json(assessment: ProviderAssessment) -> dict:
+    return {"id": assessment.id, "year": assessment.year, "period": assessment.period,
+            "scores": assessment.scores, "score": assessment.score,
+            "assessed_on": _iso(assessment.assessed_on),
+            "assessor": assessment.assessor_name, "deposit_outcome": assessment.deposit_outcome}
+
+
+def settlement_json(session: Session, settlement: ProviderSettlement) -> dict:
+    today = today_in_china()
+    return {"id": settlement.id, "month": settlement.month, "received_on": _iso(settlement.received_on),
+            "due_on": _iso(settlement.due_on), "due_estimated": settlement.due_estimated,
+            "settled_on": _iso(settlement.settled_on),
+            "overdue": (settlement.settled_on or today) > settlement.due_on,
+            "total_cost_fen": settlement.total_cost_fen, "self_pay_fen": settlement.self_pay_fen,
+            "claimed_fen": settlement.claimed_fen, "cap_percent": settlement.cap_percent,
+            "cap_deduction_fen": settlement.cap_deduction_fen,
+            "deductions": [{"id": d.id, "amount_fen": d.amount_fen, "reason": d.reason,
+                            "recorded_by": d.recorded_by_name} for d in deductions_of(session, settlement)],
+            "payable_fen": payable_fen(session, settlement)}
+
+
+def year_end_json(reckoned: ProviderYearEnd) -> dict:
+    return {"year": reckoned.year, "total_cost_fen": reckoned.total_cost_fen,
+            "self_pay_fen": reckoned.self_pay_fen, "cap_percent": reckoned.cap_percent,
+            "deducted_fen": reckoned.deducted_fen, "kept_fen": reckoned.kept_fen,
+            "returned_fen": reckoned.returned_fen}
+
+
+def reminder_json(reminder: Reminder) -> dict:
+    return {"provider": reminder.provider_id, "name": reminder.name, "valid_to": _iso(reminder.valid_to),
+            "days_left": reminder.days_left, "stage": reminder.stage}

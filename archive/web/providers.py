@@ -1,0 +1,355 @@
+"""The provider register (定点医疗机构管理) on the desk and over the API: thin views over
+archive.providers; the same services serve the CLI. Amounts are typed in yuan and kept and
+answered in fen."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from archive.auth import can
+from archive.providers import (
+    add_deduction,
+    assessment_json,
+    assessment_sheet,
+    get_provider,
+    lodge_deposit,
+    provider_json,
+    providers,
+    reckon_year,
+    record_assessment,
+    record_sanction,
+    record_settlement,
+    register_provider,
+    register_settings,
+    reminder_json,
+    renewal_reminders,
+    sanction_json,
+    settle,
+    settlement_json,
+    settlements_due,
+    year_end_json,
+)
+from archive.web.api import token_required
+from archive.web.bodies import Body, Scalar, Text, parse_body, text
+from archive.web.context import db
+from archive.web.i18n import ACTION_LABELS
+
+# The register's events as the audit trail shows them.
+ACTION_LABELS.update({
+    "provider.registered": _l("provider registered"), "provider.violation": _l("provider violation recorded"),
+    "provider.warning": _l("provider warned"), "provider.suspension": _l("provider suspended"),
+    "provider.assessed": _l("provider assessed"), "provider.deposit_lodged": _l("provider deposit lodged"),
+    "provider.settlement_received": _l("provider settlement received"),
+    "provider.deduction": _l("deduction from a provider settlement"),
+    "provider.settled": _l("provider settlement settled"),
+    "provider.year_end": _l("self-pay cap reckoned for the year"),
+})
+
+register = Blueprint("providers", __name__)
+register_api = Blueprint("providers_api", __name__, url_prefix="/api")
+
+
+@register.record_once
+def _exempt_api_from_csrf(state) -> None:
+    state.app.extensions["csrf"].exempt(register_api)
+
+
+class ProviderBody(Body):
+    name: Text | None = None
+    level: Text | None = None
+    type: Text | None = None
+    uscc: Text | None = None
+    insurance_code: Scalar | None = None
+    township: Text | None = None
+    deposit: Scalar | None = None
+
+
+class SanctionBody(Body):
+    kind: Text | None = None
+    starts_on: Text | None = None
+    ends_on: Text | None = None
+    description: Text | None = None
+    case_no: Text | None = None
+
+
+class AssessmentBody(Body):
+    year: Scalar | None = None
+    period: Text | None = None
+    scores: dict[str, Scalar | None] | None = None
+    assessed_on: Text | None = None
+
+
+class SettlementBody(Body):
+    month: Text | None = None
+    total_cost: Scalar | None = None
+    self_pay: Scalar | None = None
+    claimed: Scalar | None = None
+    received_on: Text | None = None
+    case_no: Text | None = None
+
+
+class DeductionBody(Body):
+    amount: Scalar | None = None
+    reason: Text | None = None
+
+
+class SettleBody(Body):
+    settled_on: Text | None = None
+
+
+class DepositBody(Body):
+    amount: Scalar | None = None
+
+
+class YearBody(Body):
+    year: Scalar | None = None
+
+
+@register.app_template_global("provider_reminders")
+def provider_reminders():
+    """The renewal reminders on the dashboards of those who keep the register: the admin and
+    audit desks (providers.manage)."""
+    if not can(current_user, "providers.manage"):
+        return []
+    return renewal_reminders(db(), current_user)
+
+
+@register.app_template_global("provider_settlements_due")
+def provider_settlements_due():
+    """Provider settlements (内报) due within 5 working days or overdue, for the same dashboards."""
+    if not can(current_user, "providers.manage"):
+        return []
+    return settlements_due(db(), current_user)
+
+
+@register.app_template_global("provider_settings")
+def provider_settings():
+    return register_settings()
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+@register.route("/providers")
+@login_required
+def index():
+    listed = [provider_json(db(), p) for p in providers(db(), current_user)]
+    return render_template("providers/index.html", providers=listed)
+
+
+@register.post("/providers")
+@login_required
+def create_form():
+    form = request.form
+    made = register_provider(db(), current_user, name=form.get("name"), level=form.get("level"),
+                             kind=form.get("type"), uscc=form.get("uscc"),
+                             insurance_code=form.get("insurance_code"), township=form.get("township"),
+                             deposit=form.get("deposit"))
+    db().commit()
+    flash(_("%(name)s is in the register.", name=made.name), "success")
+    return redirect(url_for("providers.show", provider_id=made.id))
+
+
+@register.route("/providers/<int:provider_id>")
+@login_required
+def show(provider_id: int):
+    shown = provider_json(db(), get_provider(db(), current_user, provider_id), full=True)
+    return render_template("providers/show.html", provider=shown, sheet=assessment_sheet())
+
+
+@register.post("/providers/<int:provider_id>/sanctions")
+@login_required
+def sanction_form(provider_id: int):
+    form = request.form
+    record_sanction(db(), current_user, provider_id, kind=form.get("kind"), starts_on=form.get("starts_on"),
+                    ends_on=form.get("ends_on"), description=form.get("description"),
+                    case_no=form.get("case_no"))
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
+@register.post("/providers/<int:provider_id>/assessments")
+@login_required
+def assessment_form(provider_id: int):
+    form = request.form
+    scores = {key.removeprefix("score_"): value for key, value in form.items() if key.startswith("score_")}
+    record_assessment(db(), current_user, provider_id, year=form.get("year"), period=form.get("period"),
+                      scores=scores, assessed_on=form.get("assessed_on"))
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
+@register.post("/providers/<int:provider_id>/settlements")
+@login_required
+def settlement_form(provider_id: int):
+    form = request.form
+    record_settlement(db(), current_user, provider_id, month=form.get("month"),
+                      total_cost=form.get("total_cost"), self_pay=form.get("self_pay"),
+                      claimed=form.get("claimed"), received_on=form.get("received_on"),
+                      case_no=form.get("case_no"))
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
+@register.post("/providers/settlements/<int:settlement_id>/deductions")
+@login_required
+def deduction_form(settlement_id: int):
+    made = add_deduction(db(), current_user, settlement_id, amount=request.form.get("amount"),
+                         reason=request.form.get("reason"))
+    provider_id = made_provider(made.settlement_id)
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
+@register.post("/providers/settlements/<int:settlement_id>/settle")
+@login_required
+def settle_form(settlement_id: int):
+    settled = settle(db(), current_user, settlement_id, settled_on=request.form.get("settled_on"))
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=settled.provider_id))
+
+
+@register.post("/providers/<int:provider_id>/deposit")
+@login_required
+def deposit_form(provider_id: int):
+    lodge_deposit(db(), current_user, provider_id, amount=request.form.get("amount"))
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
+@register.post("/providers/<int:provider_id>/year-end")
+@login_required
+def year_end_form(provider_id: int):
+    reckon_year(db(), current_user, provider_id, year=request.form.get("year"))
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
+def made_provider(settlement_id: int) -> int:
+    from archive.models import ProviderSettlement
+
+    return db().get(ProviderSettlement, settlement_id).provider_id
+
+
+# --- API (token) ---------------------------------------------------------------------------------
+
+@register_api.get("/providers")
+@token_required
+def list_api():
+    return jsonify(providers=[provider_json(db(), p) for p in providers(db(), g.api_user)])
+
+
+@register_api.get("/providers/reminders")
+@token_required
+def reminders_api():
+    return jsonify(reminders=[reminder_json(r) for r in renewal_reminders(db(), g.api_user)])
+
+
+@register_api.post("/providers")
+@token_required
+def create_api():
+    body = parse_body(ProviderBody)
+    made = register_provider(db(), g.api_user, name=body.name, level=body.level, kind=body.type,
+                             uscc=body.uscc, insurance_code=text(body.insurance_code),
+                             township=body.township, deposit=text(body.deposit))
+    shown = provider_json(db(), made)
+    db().commit()
+    return jsonify(shown), 201
+
+
+@register_api.get("/providers/<int:provider_id>")
+@token_required
+def show_api(provider_id: int):
+    return jsonify(provider_json(db(), get_provider(db(), g.api_user, provider_id), full=True))
+
+
+@register_api.post("/providers/<int:provider_id>/sanctions")
+@token_required
+def sanction_api(provider_id: int):
+    body = parse_body(SanctionBody)
+    made = record_sanction(db(), g.api_user, provider_id, kind=body.kind, starts_on=body.starts_on,
+                           ends_on=body.ends_on, description=body.description, case_no=body.case_no)
+    shown = sanction_json(made, body.case_no if made.case_id else None)
+    db().commit()
+    return jsonify(shown), 201
+
+
+@register_api.post("/providers/<int:provider_id>/assessments")
+@token_required
+def assessment_api(provider_id: int):
+    body = parse_body(AssessmentBody)
+    made = record_assessment(db(), g.api_user, provider_id, year=text(body.year), period=body.period,
+                             scores=body.scores, assessed_on=body.assessed_on)
+    shown = assessment_json(made)
+    db().commit()
+    return jsonify(shown), 201
+
+
+@register_api.post("/providers/<int:provider_id>/settlements")
+@token_required
+def settlement_api(provider_id: int):
+    body = parse_body(SettlementBody)
+    made = record_settlement(db(), g.api_user, provider_id, month=body.month,
+                             total_cost=text(body.total_cost), self_pay=text(body.self_pay),
+                             claimed=text(body.claimed),
+                             received_on=body.received_on, case_no=body.case_no)
+    shown = settlement_json(db(), made)
+    db().commit()
+    return jsonify(shown), 201
+
+
+@register_api.post("/providers/settlements/<int:settlement_id>/deductions")
+@token_required
+def deduction_api(settlement_id: int):
+    body = parse_body(DeductionBody)
+    made = add_deduction(db(), g.api_user, settlement_id, amount=text(body.amount), reason=body.reason)
+    shown = settlement_json(db(), made_settlement(made.settlement_id))
+    db().commit()
+    return jsonify(shown), 201
+
+
+@register_api.post("/providers/settlements/<int:settlement_id>/settle")
+@token_required
+def settle_api(settlement_id: int):
+    body = parse_body(SettleBody)
+    settled = settle(db(), g.api_user, settlement_id, settled_on=body.settled_on)
+    shown = settlement_json(db(), settled)
+    db().commit()
+    return jsonify(shown)
+
+
+@register_api.post("/providers/<int:provider_id>/deposit")
+@token_required
+def deposit_api(provider_id: int):
+    body = parse_body(DepositBody)
+    shown = provider_json(db(), lodge_deposit(db(), g.api_user, provider_id, amount=text(body.amount)))
+    db().commit()
+    return jsonify(shown), 201
+
+
+@register_api.post("/providers/<int:provider_id>/year-end")
+@token_required
+def year_end_api(provider_id: int):
+    body = parse_body(YearBody)
+    made = reckon_year(db(), g.api_user, provider_id, year=text(body.year))
+    shown = year_end_json(made)
+    db().commit()
+    return jsonify(shown), 201
+
+
+def made_settlement(settlement_id: int):
+    from archive.models import ProviderSettlement
+
+    return db().get(ProviderSettlement, settlement_id)
+
+
+register.register_blueprint(register_api)
