@@ -16,9 +16,9 @@ officer. The person who opened such a case still sees it (they hold its papers).
 
 Scope (storage_config/roles.toml [scopes]): the roles outside the agency see, on top of all
 that, only the cases of the part of the county they work for — a hospital clerk those treated at
-their hospital (as the documents read, `treated_at`), a village officer those of their village, a township officer those of their
-township — as set on their account; without one they see none (fail closed). A loan does not
-widen a scope.
+their hospital (as the documents read, `treated_at`), a village officer those of their village,
+a township officer those of their township — as set on their account; without one they see none
+(fail closed). A loan does not widen a scope.
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ its own, so the hospital as read counts once a document names it:
 - the first read invoice (by upload) that names its hospital (收款单位 / 销售方), else
 - the first read daily statement (一日清单) that names one,
 each as read or as a person corrected it. For a hospital clerk's scope, the hospitals of the
-case's stays and visits as the claim keys hold them (archive.access.treated_at). The typed hospital counts only while no document
-names one, and a typed hospital that differs from the one read is an ERROR finding
-(`hospital_mismatch`, severity in storage_config/flags.toml) that blocks the next sign-off until
-a reviewer resolves it, as a typed amount that differs from the invoices is shown beside the
-computation (archive.claims.money).
+case's stays and visits as the claim keys hold them (archive.access.treated_at). The typed
+hospital counts only while no document names one, and a typed hospital that differs from the one
+read is an ERROR finding (`hospital_mismatch`, severity in storage_config/flags.toml) that
+blocks the next sign-off until a reviewer resolves it, as a typed amount that differs from the
+invoices is shown beside the computation (archive.claims.money).
 """
 
 from __future__ import annotations

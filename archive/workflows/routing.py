@@ -59,7 +59,6 @@ def refuse_unplaced(case, definition: Definition) -> None:
     """Refuse (422) a case that a step of its chain waits for a hospital's, village's or
     township's officer to sign while the case does not say which: nobody could see it there."""
     from archive.auth import scope_kind
-
     from archive.workflows.hospitals import hospital_of
 
     facts = {name: getattr(case, name) for name in ("township", "village")}

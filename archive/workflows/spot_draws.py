@@ -8,9 +8,10 @@
    key, which lives outside the database (settings or the data directory's secret_key file).
    Whoever can read the database before the month closes sees the nonce and the hash but cannot
    compute the seed, hence not the draw. The secret key must stay the same until the month is
-   drawn: a seed that no longer matches its commitment is refused, never used. The sweeper of `archive serve` / `archive worker`
-   commits this month and the next; the pages and `archive spot-checks --commit` do too. A
-   commitment made after its month began is marked late and shown as such.
+   drawn: a seed that no longer matches its commitment is refused, never used. The sweeper of
+   `archive serve` / `archive worker` commits this month and the next; the pages and `archive
+   spot-checks --commit` do too. A commitment made after its month began is marked late and
+   shown as such.
 2. Draw. Once the month has closed (China time), for each purpose (a [[spot_check]] group, or
    `phone_follow_up`) the eligible cases are listed, and exactly quota = ceil(share × n) of the
    n are drawn:

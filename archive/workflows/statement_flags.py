@@ -4,10 +4,10 @@
   storage_config/flags.toml): the patient was on the ward's list but not treated, or not there.
 - Not on the catalogue (`not_on_catalogue`): an item storage_config/catalogue.toml does not list
   by its name (nor, when the statement prints one, by its code).
-- 串换 (`item_substituted`): an item billed under another name — its printed code (项目编码,
-  the item's `code` when the reader gives one) is the catalogue's code of another item, or a
-  code the catalogue does not hold under a listed name — or a listed item billed under another class (甲/乙/丙)
-  than the catalogue gives it, so the fund would pay another share than it owes.
+- 串换 (`item_substituted`): an item billed under another name — its printed code (项目编码, the
+  item's `code` when the reader gives one) is the catalogue's code of another item, or a code
+  the catalogue does not hold under a listed name — or a listed item billed under another class
+  (甲/乙/丙) than the catalogue gives it, so the fund would pay another share than it owes.
 - A wrong sum (`item_amount`): unit price × quantity differs from the amount by more than the
   tolerance (rounding).
 Each finding names the document and the days and items concerned. Whether the days cover the
