@@ -23,7 +23,8 @@ def inpatient_invoice(*, admitted: date | None = None, discharged: date | None =
     stay += [f"出院日期：{d.year}年{d.month}月{d.day}日" for d in (discharged,) if d]
     payee = [f"交款人：张伟    收款单位：{hospital}" if hospital else "交款人：张伟"]
     lines = ["住院", "票据代码：35010126    票据号码：0081234567", *payee, *stay,
-             "开票日期：2026年3月10日", "床位费    500.00", "合计（小写）：￥500.00", "合计（大写）：伍佰元整"]
+             "开票日期：2026年3月10日", "床位费    500.00", "合计（小写）：￥500.00",
+             "合计（大写）：伍佰元整"]
     return gen._pdf([lines], "医疗收费票据")
 
 
