@@ -16,9 +16,9 @@ officer. The person who opened such a case still sees it (they hold its papers).
 
 Scope (storage_config/roles.toml [scopes]): the roles outside the agency see, on top of all
 that, only the cases of the part of the county they work for — a hospital clerk those treated at
-their hospital, a village officer those of their village, a township officer those of their
-township — as set on their account; without one they see none (fail closed). A loan does not
-widen a scope.
+their hospital (as the documents read, `treated_at`), a village officer those of their village,
+a township officer those of their township — as set on their account; without one they see none
+(fail closed). A loan does not widen a scope.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import True_
 
 from archive.auth import can, clearance_of, scope_kind
 from archive.errors import Refusal, _
-from archive.models import ArchiveRecord, Case, Document, Loan
+from archive.models import ArchiveRecord, Case, ClaimKey, Document, Loan
 from archive.models.types import utcnow
 from archive.records.retention import schedule
 
@@ -64,13 +64,23 @@ def scope_condition(user) -> ColumnElement[bool] | None:
     hospital, township, village = (getattr(user, name, None) for name in
                                    ("scope_hospital", "scope_township", "scope_village"))
     if kind == "hospital" and hospital:
-        return Case.hospital == hospital
+        return treated_at(hospital)
     if kind == "township" and township:
         return Case.township == township
     if kind == "village" and village:
         # Village names repeat across townships: the township, when set, must match too.
         return and_(Case.village == village, *([Case.township == township] if township else []))
     return false()  # no scope set yet: nothing
+
+
+def treated_at(hospital: str) -> ColumnElement[bool]:
+    """Cases treated at `hospital` as their documents read (the claim keys of their stays and
+    visits); the hospital typed on the case only while no document names one
+    (archive.workflows.hospitals): a typed name cannot move a case to another hospital's clerk."""
+    named = select(ClaimKey.case_id).where(ClaimKey.kind.in_(("stay", "visit")),
+                                            ClaimKey.hospital.is_not(None))
+    return or_(Case.id.in_(named.where(ClaimKey.hospital == hospital)),
+               and_(Case.hospital == hospital, Case.id.not_in(named)))
 
 
 def graded_condition(user) -> ColumnElement[bool]:

@@ -29,5 +29,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, info: dict | None = None) -> sessionmaker[Session]:
+    """`info`: what every session of the process carries in Session.info (keys derived from the
+    installation's secret, which the database never holds)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info=dict(info or {}))

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive import follow_ups
-from archive.config import Settings, load_settings
+from archive.config import Settings, ensure_secret_key, load_settings
 from archive.db import make_engine, make_session_factory
 from archive.intake.spool import clean_stale
 from archive.intake.validate import Limits
@@ -55,6 +55,14 @@ class Runtime:
 PRIVATE_UMASK = 0o027
 
 
+def session_info(settings: Settings) -> dict:
+    """Keys every session carries, derived from the installation's secret (outside the
+    database): the spot-check seeds are sealed with one (archive.workflows.spot_draws)."""
+    from archive.workflows.spot_draws import SEAL_KEY, seal_key_of
+
+    return {SEAL_KEY: seal_key_of(ensure_secret_key(settings))}
+
+
 def make_runtime(settings: Settings | None = None) -> Runtime:
     from archive.queue import hand_over, make_queue
 
@@ -64,7 +72,7 @@ def make_runtime(settings: Settings | None = None) -> Runtime:
     runtime = Runtime(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=make_session_factory(engine, info=session_info(settings)),
         store=make_store(settings),
         limits=Limits.from_settings(settings),
     )

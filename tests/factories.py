@@ -83,9 +83,14 @@ def outpatient_invoice_pdf(seed: int = 1, patient: str = "张伟") -> bytes:
     return made.content
 
 
-def statement_pdf(seed: int = 1, patient: str = "张伟", days: int = 1) -> bytes:
-    """A signed daily statement (一日清单) of `patient`, readable from its text layer."""
-    return gen.daily_statement(random.Random(seed), patient=patient, days=days).content
+def statement_pdf(seed: int = 1, patient: str = "张伟", days: int = 1,
+                  hospital: str | None = HOSPITAL) -> bytes:
+    """A signed daily statement (一日清单) of `patient`, readable from its text layer, of
+    `hospital` (the case's hospital is the one its documents name: archive.workflows.hospitals)."""
+    while (made := gen.daily_statement(random.Random(seed), patient=patient, days=days)).truth[
+            "hospital"] != (hospital or made.truth["hospital"]):
+        seed += 1000
+    return made.content
 
 
 def login(client, user_or_role, password: str | None = None):

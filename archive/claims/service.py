@@ -18,6 +18,7 @@ from archive.models import AmountAdjustment, Case, SignOff, WorkflowInstance, Wo
 from archive.records import audit
 from archive.workflows.definitions import registry
 from archive.workflows.errors import Conflict, Incomplete, _
+from archive.workflows.hospitals import read_hospital
 from archive.workflows.spot_checks import month_bounds
 from archive.workflows.steps import Label
 
@@ -164,7 +165,8 @@ def _computation(session: Session, case: Case, claimed: Claimed) -> tuple[Comput
         return None, Label(f"补偿方案（storage_config/policy.toml）没有 {treated.year} 年度",
                            f"The policy (storage_config/policy.toml) has no table for {treated.year}")
     claim = Claim(benefit=benefit, claimed_fen=claimed.fen, self_funded_fen=claimed.self_funded_fen,
-                  class_b_fen=claimed.class_b_fen, level=book.level_of(claimed.hospital),
+                  class_b_fen=claimed.class_b_fen,
+                  level=book.level_of(claimed.hospital or read_hospital(case.documents)),
                   out_of_county=bool(case.out_of_county), designated=bool(case.designated_provider),
                   age=_age(case.claimant_id_number, treated),
                   paid_this_year_fen=_paid_this_year(session, case, benefit, treated.year))

@@ -51,8 +51,11 @@ def load_demo(runtime) -> list[str]:
         with runtime.sessions.begin() as session:
             if session.scalar(select(Case.id).where(Case.claimant_name == claimant)) is not None:
                 continue
+            # The hospital its bills name (a typed one that differs is a finding).
+            named = next((d.truth["hospital"] for d in documents if (d.truth or {}).get("hospital")),
+                         DEMO_PLACE["hospital"])
             case_no = open_case(session, actor=system, claimant_name=claimant,
-                                claim_type=claim_type, **DEMO_PLACE,
+                                claim_type=claim_type, **{**DEMO_PLACE, "hospital": named},
                                 # claims at the window: the insured files them (外报)
                                 filed_by="insured" if claim_type in ("inpatient", "outpatient") else None,
                                 ).case_no

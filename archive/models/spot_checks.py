@@ -15,14 +15,17 @@ class SpotCheckCommitment(Base):
     Its sha256 is recorded (and shown, and written to the audit trail) when the row is made;
     the seed itself is kept back until the month has closed and is revealed with the draw.
     `late`: made after the month began (no commitment existed in time), shown as such.
-    Only `revealed_at` may change, once (archive.workflows.spot_draws).
+    Only `revealed_at` and an empty `seed` may change, once (archive.workflows.spot_draws).
     """
 
     __tablename__ = "spot_check_commitments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM, China time
-    seed: Mapped[str] = mapped_column(String(64))  # 32 random bytes, hex
+    # The seed (32 bytes, hex): empty until revealed. Until then only `nonce` is stored, from
+    # which the seed is computed with a key kept outside the database (archive.workflows.spot_draws).
+    seed: Mapped[str | None] = mapped_column(String(64))
+    nonce: Mapped[str | None] = mapped_column(String(64))
     seed_sha256: Mapped[str] = mapped_column(String(64))
     late: Mapped[bool] = mapped_column(default=False)
     committed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -87,8 +90,9 @@ def _refuse_change(_mapper, _connection, target) -> None:
 def _reveal_only(_mapper, connection, target) -> None:
     from sqlalchemy import inspect
 
-    changed = {attr.key for attr in inspect(target).attrs if attr.history.has_changes()}
-    if changed - {"revealed_at"}:
+    state = inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    if changed - {"revealed_at", "seed"} or ("seed" in changed and any(state.attrs.seed.history.deleted)):
         raise PermissionError(f"spot_check_commitments row {target.id}: only revealed_at may change")
 
 

@@ -7,6 +7,8 @@ A case's findings are
 - the same invoice in another case (archive.workflows.duplicates),
 - the flags that compare it with other claims (overlapping stays, 分解住院, frequency, the
   provider's agreement) and check its daily statements' items (archive.workflows.claim_flags),
+- a typed hospital that the documents do not name (archive.workflows.hospitals), a typed
+  claimed amount that differs from the invoices' total (archive.claims.money),
 - the ERROR checks of each document read (capital vs figures, fund split, an unsigned daily
   statement, …).
 
@@ -37,6 +39,8 @@ from archive.workflows.claim_flags import flag_findings
 from archive.workflows.definitions import registry
 from archive.workflows.duplicates import duplicate_findings
 from archive.workflows.errors import Conflict, Incomplete, NotAllowed, _
+from archive.workflows.flag_settings import flag_settings
+from archive.workflows.hospitals import MISMATCH, hospital_findings
 from archive.workflows.steps import Label
 
 
@@ -81,6 +85,8 @@ def findings_of(session: Session, case: Case) -> list[CaseFinding]:
              for f in case_findings(case, documents)]
     found += [CaseFinding(**item) for item in duplicate_findings(session, case)]
     found += [CaseFinding(**item) for item in flag_findings(session, case)]
+    found += [CaseFinding(**item) for item in hospital_findings(case, flag_settings().severity_of(MISMATCH))]
+    found += _amount_errors(case)
     for document in documents:
         if document.status != DocumentStatus.PROCESSED:
             continue
@@ -90,6 +96,15 @@ def findings_of(session: Session, case: Case) -> list[CaseFinding]:
     resolved = resolutions(session, case)
     return [CaseFinding(f.id, f.code, f.severity, f.message, f.document_id, f.other_case,
                         resolved.get(f.id)) for f in found]
+
+
+def _amount_errors(case: Case) -> list[CaseFinding]:
+    """A typed claimed amount that differs from the invoices' total (archive.claims.money): the
+    ERROR blocks like any other, so a reviewer says why the two differ before signing."""
+    from archive.claims import amount_findings, claimed_amount  # archive.claims builds on workflows
+
+    return [CaseFinding(f["code"], f["code"], f["severity"], f["message"])
+            for f in amount_findings(claimed_amount(case)) if f["severity"] == ERROR]
 
 
 def resolutions(session: Session, case: Case) -> dict[str, FindingResolution]:

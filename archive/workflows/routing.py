@@ -59,8 +59,10 @@ def refuse_unplaced(case, definition: Definition) -> None:
     """Refuse (422) a case that a step of its chain waits for a hospital's, village's or
     township's officer to sign while the case does not say which: nobody could see it there."""
     from archive.auth import scope_kind
+    from archive.workflows.hospitals import hospital_of
 
-    facts = {name: getattr(case, name) for name in ("hospital", "township", "village")}
+    facts = {name: getattr(case, name) for name in ("township", "village")}
+    facts["hospital"] = hospital_of(case)  # as the documents read, else as typed
     for step in definition.steps:
         kind = scope_kind(step.role)
         missing = [f for f in SCOPE_FIELDS.get(kind, ()) if not facts[f]]

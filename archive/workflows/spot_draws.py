@@ -1,10 +1,17 @@
 """The monthly draws of spot checks (抽查) and phone follow-ups (回访), which nobody can game.
 
-1. Commitment. Before a month begins, a random seed (32 bytes from `secrets`) is made for it
-   and its sha256 recorded: in spot_check_commitments, shown on the re-check page, and in the
-   audit trail (event `spot_check.committed`). The sweeper of `archive serve` / `archive worker`
-   commits this month and the next; the pages and `archive spot-checks --commit` do too. A
-   commitment made after its month began is marked late and shown as such.
+1. Commitment. Before a month begins, a seed is made for it and its sha256 recorded: in
+   spot_check_commitments, shown on the re-check page, and in the audit trail (event
+   `spot_check.committed`). The seed itself is not stored until it is revealed: it is sealed,
+       seed = HMAC-SHA256(key = the installation's seal key, "spot-check-seed|YYYY-MM|NONCE")
+   with a random NONCE (32 bytes from `secrets`, stored) and a key derived from the app's secret
+   key, which lives outside the database (settings or the data directory's secret_key file).
+   Whoever can read the database before the month closes sees the nonce and the hash but cannot
+   compute the seed, hence not the draw. The secret key must stay the same until the month is
+   drawn: a seed that no longer matches its commitment is refused, never used. The sweeper of
+   `archive serve` / `archive worker` commits this month and the next; the pages and `archive
+   spot-checks --commit` do too. A commitment made after its month began is marked late and
+   shown as such.
 2. Draw. Once the month has closed (China time), for each purpose (a [[spot_check]] group, or
    `phone_follow_up`) the eligible cases are listed, and exactly quota = ceil(share × n) of the
    n are drawn:
@@ -43,10 +50,35 @@ from archive.models.spot_checks import SpotCheckCommitment, SpotCheckDraw
 from archive.models.types import utcnow
 from archive.records import audit
 from archive.workflows.definitions import registry
+from archive.workflows.errors import Conflict, _
 from archive.workflows.rules import PhoneFollowUpRule, load_rules
 from archive.workflows.workdays import CHINA
 
 PHONE = "phone_follow_up"
+SEAL_KEY = "spot_check_seal_key"  # in Session.info (archive.runtime.session_info)
+_SEAL_CONTEXT = b"archive spot-check seeds v1"
+
+
+class SealError(Conflict):
+    """The month's seed cannot be revealed as committed (409)."""
+
+
+def seal_key_of(secret_key: str) -> bytes:
+    """The key that seals the spot-check seeds, derived from the app's secret key."""
+    return hmac.new(secret_key.encode(), _SEAL_CONTEXT, hashlib.sha256).digest()
+
+
+def sealed_seed(key: bytes, month: str, nonce: str) -> str:
+    """The month's seed (hex): computable only with the seal key, which the database never holds."""
+    return hmac.new(key, f"spot-check-seed|{month}|{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def _seal_key(session: Session) -> bytes:
+    key = session.info.get(SEAL_KEY)
+    if not key:
+        raise SealError(_("Spot-check seeds cannot be made or revealed here: the process has no "
+                          "seal key (start it through archive.runtime)."))
+    return key
 
 
 def quota(share: float | str, eligible: int) -> int:
@@ -99,9 +131,12 @@ def commit_month(session: Session, month: str, *, now: datetime | None = None) -
     if found is not None:
         return found
     now = now or utcnow()
-    seed = secrets.token_hex(32)
-    made = SpotCheckCommitment(month=month, seed=seed, seed_sha256=hashlib.sha256(bytes.fromhex(seed))
-                               .hexdigest(), late=now >= month_start(month), committed_at=now)
+    nonce = secrets.token_hex(32)
+    seed = sealed_seed(_seal_key(session), month, nonce)
+    # Only the nonce and the hash are stored: the seed is revealed after the month (draw_month).
+    made = SpotCheckCommitment(month=month, seed=None, nonce=nonce,
+                               seed_sha256=hashlib.sha256(bytes.fromhex(seed)).hexdigest(),
+                               late=now >= month_start(month), committed_at=now)
     try:
         with session.begin_nested():  # another process may commit the same month at once
             session.add(made)
@@ -158,15 +193,17 @@ def draw_month(session: Session, month: str, *, now: datetime | None = None) -> 
     if stored:
         return stored
     commitment = commit_month(session, month, now=now)  # late if none was made in time
+    seed = revealed_seed(session, commitment)
     eligible = eligible_cases(session, month)
     made = {purpose: SpotCheckDraw(
         month=month, purpose=purpose, share=share, quota=quota(share, len(eligible[purpose])),
-        eligible=eligible[purpose], drawn=draw_cases(commitment.seed, month, purpose, share,
+        eligible=eligible[purpose], drawn=draw_cases(seed, month, purpose, share,
                                                      eligible[purpose]), drawn_at=now)
         for purpose, share in purposes().items()}
     try:
         with session.begin_nested():
             session.add_all(made.values())
+            commitment.seed = seed
             commitment.revealed_at = now
     except IntegrityError:
         return draws_of(session, month)
@@ -176,6 +213,18 @@ def draw_month(session: Session, month: str, *, now: datetime | None = None) -> 
         "draws": {p: {"share": d.share, "eligible": len(d.eligible), "quota": d.quota, "drawn": d.drawn}
                   for p, d in made.items()}})
     return made
+
+
+def revealed_seed(session: Session, commitment: SpotCheckCommitment) -> str:
+    """The month's seed, unsealed, checked against the hash committed before the month."""
+    seed = commitment.seed
+    if seed is None:
+        seed = sealed_seed(_seal_key(session), commitment.month, commitment.nonce or "")
+    if hashlib.sha256(bytes.fromhex(seed)).hexdigest() != commitment.seed_sha256:
+        raise SealError(_("The spot-check seed of %(month)s does not match its commitment: the "
+                          "installation's secret key changed since it was committed. Restore the "
+                          "key to draw the month."), month=commitment.month)
+    return seed
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@
   storage_config/flags.toml): the patient was on the ward's list but not treated, or not there.
 - Not on the catalogue (`not_on_catalogue`): an item storage_config/catalogue.toml does not list
   by its name (nor, when the statement prints one, by its code).
-- 串换 (`item_substituted`): an item billed under another name — its printed code is the
-  catalogue's code of another item — or a listed item billed under another class (甲/乙/丙)
-  than the catalogue gives it, so the fund would pay another share than it owes.
+- 串换 (`item_substituted`): an item billed under another name — its printed code (项目编码, the
+  item's `code` when the reader gives one) is the catalogue's code of another item, or a code
+  the catalogue does not hold under a listed name — or a listed item billed under another class
+  (甲/乙/丙) than the catalogue gives it, so the fund would pay another share than it owes.
 - A wrong sum (`item_amount`): unit price × quantity differs from the amount by more than the
   tolerance (rounding).
 Each finding names the document and the days and items concerned. Whether the days cover the
@@ -39,10 +40,15 @@ def statement_findings(documents, settings: FlagSettings) -> list[dict]:
             if items and names <= settings.bed_only_items:
                 bed_only.append(on)
             for item in items:
-                name, code = item.get("name") or "", item.get("code")
-                listed = settings.catalogue.get(str(code)) if code else None
+                name, code = item.get("name") or "", _code(item.get("code"))
+                listed = settings.catalogue.get(code) if code else None
                 if listed is not None and listed["name"] != name:
                     substituted.append(f"{on} {name}（编码 {code} 为“{listed['name']}”）")
+                elif code and listed is None and name in by_name:
+                    # A listed name under a code the catalogue does not hold: an unlisted item
+                    # billed as a listed one.
+                    substituted.append(f"{on} {name}（编码 {code} 不在目录内，目录编码为 "
+                                       f"{by_name[name]['code']}）")
                 elif listed is None and name not in by_name:
                     unknown.append(f"{on} {name}")
                 elif (cls := item.get("insurance_class")) and \
@@ -64,6 +70,12 @@ def statement_findings(documents, settings: FlagSettings) -> list[dict]:
             found.append(_finding("item_amount", document, settings,
                                   f"金额不符：{label} 中 {_listed(wrong)}"))
     return found
+
+
+def _code(value) -> str | None:
+    """An item code (项目编码) as the catalogue holds it: without spaces, upper case."""
+    text = "".join(str(value).split()).upper() if value is not None else ""
+    return text or None
 
 
 def _sum_wrong(item: dict, tolerance: Decimal) -> str | None:

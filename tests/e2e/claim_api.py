@@ -15,12 +15,15 @@ def headers(runtime, user) -> dict:
     return {"Authorization": f"Bearer {factories.api_token(runtime, user)}"}
 
 
-def inpatient_invoice(*, admitted: date | None = None, discharged: date | None = None) -> bytes:
-    """An inpatient invoice of 张伟 that states the stay (入院日期 / 出院日期) when given."""
+def inpatient_invoice(*, admitted: date | None = None, discharged: date | None = None,
+                      hospital: str | None = "福州市第一医院") -> bytes:
+    """An inpatient invoice of 张伟 that states the stay (入院日期 / 出院日期) when given, issued
+    by `hospital` (None: the 收款单位 line is left out)."""
     stay = [f"入院日期：{d.year}年{d.month}月{d.day}日" for d in (admitted,) if d]
     stay += [f"出院日期：{d.year}年{d.month}月{d.day}日" for d in (discharged,) if d]
-    lines = ["住院", "票据代码：35010126    票据号码：0081234567", "交款人：张伟    收款单位：福州市第一医院",
-             *stay, "开票日期：2026年3月10日", "床位费    500.00", "合计（小写）：￥500.00",
+    payee = [f"交款人：张伟    收款单位：{hospital}" if hospital else "交款人：张伟"]
+    lines = ["住院", "票据代码：35010126    票据号码：0081234567", *payee, *stay,
+             "开票日期：2026年3月10日", "床位费    500.00", "合计（小写）：￥500.00",
              "合计（大写）：伍佰元整"]
     return gen._pdf([lines], "医疗收费票据")
 

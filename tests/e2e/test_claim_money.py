@@ -189,3 +189,26 @@ def test_approved_from_the_policy_adjusted_with_a_reason_and_paid_exactly(client
         (entry,) = [s for s in signed if s.step == "cashier_entry"]
         assert (entry.findings["amount_paid"], entry.findings["approved_amount"]) == ("5000.00", "5000.00")
         assert case_money(session, case).approved_fen == 500_000
+
+
+def test_a_typed_amount_that_differs_from_the_invoices_blocks_the_sign_off_until_explained(client, tokens):
+    """Issue 18: 15,000 claimed against a 2,021.31 invoice flagged nothing. Now the ERROR stops
+    the next sign-off until the signer resolves it with a reason (then the invoices' total counts)."""
+    clerk, checker = tokens["intake_clerk"], tokens["checker"]
+    case_no = open_claim(client, clerk, claim_type="outpatient", amount="15000.00")
+    invoice = upload(client, clerk, case_no, "invoice",
+                     factories.outpatient_invoice_pdf(seed=17, patient="李娜"))
+    correct(client, clerk, invoice, total_amount="2021.31")
+    sent = call(client, clerk, "POST", f"/api/cases/{case_no}/submit")
+    assert sent.status_code == 201, sent.json
+    refused = decide(client, tokens, "checker", case_no)
+    assert refused.status_code == 422 and refused.json["error"] == "unresolved_findings", refused.json
+    assert "claimed_amount_mismatch" in refused.json["message"] and "2,021.31" in refused.json["message"]
+    assert at(client, clerk, case_no)[0] == "completeness"  # nothing signed
+    resolved = call(client, checker, "POST", f"/api/cases/{case_no}/findings/resolve",
+                    {"finding": "claimed_amount_mismatch", "reason": "窗口误录，以票据合计为准"})
+    assert resolved.status_code == 201, resolved.json
+    resolve_findings(client, checker, case_no)
+    assert decide(client, tokens, "checker", case_no).status_code == 200
+    shown = call(client, checker, "GET", f"/api/cases/{case_no}/computation").json
+    assert (shown["claimed"], shown["claimed_from"]) == ("2021.31", "documents")

@@ -77,8 +77,8 @@ def test_intake_sign_off_return_and_back(live, browser, shots, tmp_path):  # noq
     base, runtime, users = live
     factories.make_user(runtime, "intake_clerk", "u_checker")
     rng = random.Random(71)
-    files = {}
-    for kind, made in (("invoice", gen.invoice(rng, patient="石磊")),
+    files, bill = {}, gen.invoice(rng, patient="石磊")
+    for kind, made in (("invoice", bill),
                        ("daily_statement", gen.daily_statement(rng, patient="石磊", days=2)),
                        ("referral", gen.referral(rng, patient="石磊")),
                        ("other", gen.invoice(rng, patient="石磊"))):
@@ -90,7 +90,7 @@ def test_intake_sign_off_return_and_back(live, browser, shots, tmp_path):  # noq
     clerk.fill("input[name=claimant_name]", "石磊")
     clerk.select_option("select[name=claim_type]", "inpatient")
     clerk.select_option("select[name=filed_by]", "insured")  # 外报: the insured paid and claims
-    clerk.fill("input[name=amount]", "3000")
+    clerk.fill("input[name=amount]", bill.truth["total_amount"])  # as the bill says
     clerk.click("main button[type=submit]")
     expect(clerk.locator("h1")).to_contain_text("AJ-")
     case_no = clerk.locator("h1").inner_text().split()[-1]
@@ -140,9 +140,10 @@ def test_intake_sign_off_return_and_back(live, browser, shots, tmp_path):  # noq
 def test_archivist_finds_and_auditor_exports_the_case_file(live, browser, shots, tmp_path):  # noqa: F811
     base, runtime, users = live
     desk = {**users, "checker": factories.make_user(runtime, "intake_clerk", "u_checker")}
-    case_no = factories.make_case(runtime, users["intake_clerk"], claimant_name="田甜",
-                                  claim_type="outpatient", amount="360")
     made = gen.invoice(random.Random(72), patient="田甜")
+    case_no = factories.make_case(runtime, users["intake_clerk"], claimant_name="田甜",
+                                  claim_type="outpatient", amount=made.truth["total_amount"],
+                                  hospital=made.truth["hospital"])
     factories.upload(runtime, users["intake_clerk"], case_no, made.content, filename="门诊发票.pdf",
                      kind="invoice")  # read and indexed by the in-process job thread
     factories.send_for_sign_off(runtime, users["intake_clerk"], case_no)

@@ -19,6 +19,8 @@ FOUR_GATES = ["window_intake:initial_review", "window_intake:audit_chief",
               "window_intake:finance_chief", "window_intake:director"]
 DESIGNATED_IN_COUNTY = {"designated_provider": True, "out_of_county": False,
                         "hospital": factories.HOSPITAL}
+# The hospital a case counts is the one its documents name (archive.workflows.hospitals).
+HOME_BILL = {"hospital": factories.HOSPITAL}
 
 
 def large_inpatient_invoice() -> bytes:
@@ -42,7 +44,7 @@ def chain_of(client, auth, case_no: str) -> dict:
 
 def test_a_patient_filed_inpatient_claim_at_a_designated_county_hospital_is_外报(client, runtime, desk):
     clerk = headers(runtime, desk["intake_clerk"])
-    files = [(inpatient_invoice(), "invoice"), (statement(), "daily_statement")]
+    files = [(inpatient_invoice(**HOME_BILL), "invoice"), (statement(), "daily_statement")]
     case_no = claim(client, clerk, files, filed_by="insured", **DESIGNATED_IN_COUNTY)
     sent = submit(client, clerk, case_no)
     assert sent.status_code == 201, sent.json
@@ -85,7 +87,7 @@ def test_a_large_out_of_county_claim_is_phone_checked_before_the_gates_within_7_
 
 def test_a_providers_instant_settlement_is_内报(client, runtime, desk):
     clerk = headers(runtime, desk["intake_clerk"])
-    files = [(inpatient_invoice(), "invoice"), (statement(), "daily_statement")]
+    files = [(inpatient_invoice(**HOME_BILL), "invoice"), (statement(), "daily_statement")]
     case_no = claim(client, clerk, files, filed_by="provider", **DESIGNATED_IN_COUNTY)
     sent = submit(client, clerk, case_no)
     assert sent.status_code == 201, sent.json
@@ -129,8 +131,14 @@ def test_a_providers_claim_names_its_hospital_or_nobody_could_sign_it(client, ru
     """The 内报 chain's first level is the hospital's own clerk, who sees that hospital's cases
     only: a case that does not say which hospital is not sent there to wait forever."""
     clerk = headers(runtime, desk["intake_clerk"])
-    files = [(inpatient_invoice(), "invoice"), (statement(), "daily_statement")]
-    case_no = claim(client, clerk, files, filed_by="provider", designated_provider=True)
+    # A settlement whose bill names no hospital, and none typed.
+    case_no = claim(client, clerk, [(inpatient_invoice(hospital=None), "invoice")],
+                    claim_type="settlement", designated_provider=True)
     refused = submit(client, clerk, case_no)
     assert refused.status_code == 422 and "就诊医院" in refused.json["message"], refused.json
     assert factories.workflow_state(runtime, case_no) == {"case": "intake"}
+    # The documents naming it are enough: nobody need type it (the hospital read counts).
+    named = claim(client, clerk, [(inpatient_invoice(**HOME_BILL), "invoice")],
+                  claim_type="settlement", designated_provider=True)
+    sent = submit(client, clerk, named)
+    assert sent.status_code == 201 and sent.json["step"] == "hospital_clerk", sent.json

@@ -123,7 +123,9 @@ def test_cli_export_and_verify(rt, case, tmp_path, environ, db_url):
 
 def test_export_holds_page_text_fields_and_every_signature_with_its_content_hash(rt, tmp_path):
     desk = factories.sign_off_desk(rt)
-    case_no = factories.make_case(rt, desk["intake_clerk"], claim_type="outpatient", amount="640.00",
+    # Nothing typed that the invoice would contradict (a typed amount or hospital that differs
+    # is an error finding to resolve before signing).
+    case_no = factories.make_case(rt, desk["intake_clerk"], claim_type="outpatient", hospital=None,
                                   claimant_name="郑爽")
     upload = factories.upload(rt, desk["intake_clerk"], case_no,
                               factories.outpatient_invoice_pdf(seed=5, patient="郑爽"), kind="invoice")

@@ -126,7 +126,9 @@ def test_a_correction_after_sign_off_sends_the_chain_back(rt, desk):
     invoice = next(made for seed in range(7, 300)
                    if (made := gen.invoice(random.Random(seed), patient="张伟")).truth["visit_type"]
                    == "outpatient")
-    case_no = factories.make_case(rt, desk["intake_clerk"], claim_type="outpatient", amount="100")
+    # typed as the invoice says (a typed amount or hospital that differs is a finding to resolve)
+    case_no = factories.make_case(rt, desk["intake_clerk"], claim_type="outpatient",
+                                  amount=invoice.truth["total_amount"], hospital=invoice.truth["hospital"])
     document_id = factories.upload(rt, desk["intake_clerk"], case_no, invoice.content,
                                    kind="invoice").document_id
     factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)

@@ -186,3 +186,57 @@ def test_two_percent_of_paid_inpatients_are_called_back_and_the_call_recorded(rt
         [event] = actions(session, "phone_follow_up.recorded")
         assert event.details["outcome"] == "confirmed" and event.target_id == called
         assert verify_month(session, MONTH).ok
+
+
+def every_stored_text(session) -> set[str]:
+    """Every text and JSON value in every table of the database, as it is stored."""
+    from sqlalchemy import inspect as inspect_db
+    from sqlalchemy import text
+
+    found: set[str] = set()
+    connection = session.connection()
+    for table in inspect_db(connection).get_table_names():
+        for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+            for value in row:
+                if value is not None and not isinstance(value, int | float | bool):
+                    found.add(value if isinstance(value, str) else repr(value))
+    return found
+
+
+def test_nothing_in_the_database_recomputes_the_draw_before_the_reveal(rt, desk):
+    """Whoever reads the database before the month closes finds the commitment's hash and a
+    nonce, never the seed: no 32-byte hex value stored anywhere (tables, audit trail, JSON)
+    hashes to the commitment. The seed is computed at the draw with the key derived from the
+    app's secret (outside the database), matches the commitment, and is then stored."""
+    import re
+
+    with rt.sessions.begin() as session:
+        ensure_commitments(session, now=BEFORE)
+    claims = approve_claims(rt, desk, 2, claim_type="outpatient", amount="300", documents=("invoice",))
+    move_approval(rt, claims, ("window_intake",), DURING)
+    with rt.sessions() as session:
+        commitment = commitment_of(session, MONTH)
+        committed = commitment.seed_sha256
+        assert commitment.seed is None and commitment.nonce and commitment.revealed_at is None
+        candidates = {hexed for value in every_stored_text(session)
+                      for hexed in re.findall(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])", value.lower())}
+        assert committed in candidates  # the scan does see the table
+        assert not [c for c in candidates if hashlib.sha256(bytes.fromhex(c)).hexdigest() == committed]
+
+    # A process without the installation's key cannot reveal it, and draws nothing.
+    with rt.sessions.begin() as session:
+        session.info.pop("spot_check_seal_key")
+        with pytest.raises(Conflict, match="seal key"):
+            recheck_queue(session, desk["auditor"], MONTH)
+    with rt.sessions.begin() as session:
+        session.info["spot_check_seal_key"] = b"another installation's key......"
+        with pytest.raises(Conflict, match="does not match its commitment"):
+            recheck_queue(session, desk["auditor"], MONTH)
+
+    with rt.sessions.begin() as session:
+        shown = recheck_queue(session, desk["auditor"], MONTH)
+        seed = shown.commitment.seed
+        assert hashlib.sha256(bytes.fromhex(seed)).hexdigest() == committed
+        assert [i.case_no for i in shown.items] == draw_cases(seed, MONTH, "sporadic_claim", 0.25, claims)
+    with rt.sessions() as session:
+        assert commitment_of(session, MONTH).seed == seed and verify_month(session, MONTH).ok

@@ -63,13 +63,13 @@ def test_a_claim_at_a_non_designated_hospital_is_patient_filed_window_then_four_
             ("audit_chief", "approve"), ("finance_chief", "approve"), ("director", "approve"),
             ("cashier", "approve"), ("accountant", "approve")]
         assert {r.content_sha256 for r in rows} == {content_sha256(session, case)}
-        # Paid as approved: non-designated, hospital not read (strictest level, deductible 500.00),
-        # less the insured's share of the daily statements' class 乙 items (storage_config/policy.toml):
-        # (8,600.50 − class 乙 share − 500.00) × 50 %.
+        # Paid as approved: non-designated; the invoice is not read, so the level is the daily
+        # statements' hospital's (县人民医院: county, deductible 200.00), less the insured's share
+        # of their class 乙 items (storage_config/policy.toml): (8,600.50 − class 乙 share − 200.00) × 50 %.
         lines = {line.key: line for line in case_money(session, case).computation.lines}
         share = -lines["class_b"].amount_fen
         assert share > 0  # the statements bill class 乙 items
-        approved = (Decimal(860050 - share - 50000) * Decimal("0.5")).quantize(Decimal(1), ROUND_HALF_UP)
+        approved = (Decimal(860050 - share - 20000) * Decimal("0.5")).quantize(Decimal(1), ROUND_HALF_UP)
         expected = f"{approved / 100:.2f}"
         assert rows[6].findings == {**factories.FINDINGS["cashier_entry"], "amount_paid": expected,
                                     "approved_amount": expected, "voucher_number": f"ZF-{case_no}"}

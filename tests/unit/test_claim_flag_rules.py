@@ -123,3 +123,25 @@ def test_flag_settings_are_checked_when_loaded():
     with pytest.raises(ValueError, match="unique"):
         load("", 'items = [{ code = "A", name = "a", class = "甲" }, '
                  '{ code = "A", name = "b", class = "甲" }]')
+
+
+def test_item_codes_as_printed_are_compared_with_the_catalogue_by_code_and_name():
+    """串换 by 项目编码 (a reader that gives an item's `code`): the code as printed (spaces, lower
+    case) is the catalogue's; a listed name under a code the catalogue does not hold is an
+    unlisted item billed as a listed one; the right code under the right name is quiet."""
+    settings = flag_settings()
+    code_of = {entry["name"]: c for c, entry in settings.catalogue.items()}
+    spaced = " ".join(code_of["血常规"].lower())  # e.g. "f 0 0 0 4 2"
+    days = [{"statement_date": "2026-03-05", "items": [
+        item("血常规", "25.00", "1", "25.00", code=spaced),                 # the same item: quiet
+        item("床位费", "50.00", "1", "50.00", code=code_of["床位费"]),       # quiet
+        item("头孢他啶", "30.00", "1", "30.00", "乙", code="ZZ99999"),       # unlisted code, listed name
+        item("换药", "15.00", "1", "15.00", code=code_of["CT平扫"].lower()),  # a CT's code as 换药
+    ]}]
+    found = {f["code"]: f for f in statement_findings([doc(9, "daily_statement", {"days": days})],
+                                                      settings)}
+    assert sorted(found) == ["item_substituted"]
+    message = found["item_substituted"]["message"]
+    assert f"头孢他啶（编码 ZZ99999 不在目录内，目录编码为 {code_of['头孢他啶']}）" in message
+    assert f"换药（编码 {code_of['CT平扫']} 为“CT平扫”）" in message
+    assert "血常规" not in message and "床位费" not in message

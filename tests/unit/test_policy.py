@@ -175,3 +175,56 @@ def test_class_b_items_come_from_the_daily_statements():
                                                             {"amount": "30.00", "insurance_class": "甲"}]},
                                                  {"items": [{"amount": "80.50", "insurance_class": "乙"}]}]})
     assert claimed_amount(case_with(invoice(1, "500.00"), statement)).class_b_fen == 20_050
+
+
+# --- more hand-worked examples (seed 003's figures; 乙类 share 10 % as policy.toml sets it) ---
+
+@pytest.mark.parametrize(("level", "deductible", "rate", "approved"), [
+    # 2,000.00 claimed in the county: (2,000.00 − 起付线) × 补偿比例
+    ("township", "100.00", "0.60", "1140.00"),  # 1,900.00 × 60 %
+    ("county", "200.00", "0.40", "720.00"),     # 1,800.00 × 40 %
+    ("city", "300.00", "0.35", "595.00"),       # 1,700.00 × 35 %
+    ("province", "500.00", "0.35", "525.00"),   # 1,500.00 × 35 %
+])
+def test_deductible_and_rate_by_hospital_level_in_the_county(ncms, level, deductible, rate, approved):
+    result = compute(ncms, Claim("inpatient", fen("2000.00"), level=level))
+    assert lines(result)["deductible"] == (fen(deductible), None, -fen(deductible))
+    assert lines(result)["reimbursed"] == (fen("2000.00") - fen(deductible), Decimal(rate), fen(approved))
+    assert result.approved_fen == fen(approved)
+
+
+def test_a_non_designated_provider_in_the_county_is_paid_at_the_non_designated_rate(ncms):
+    # County hospital, not designated: (2,000.00 − 200.00) × 50 % = 900.00 (not the county's 40 %)
+    result = compute(ncms, Claim("inpatient", fen("2000.00"), level="county", designated=False))
+    assert lines(result)["reimbursed"] == (fen("1800.00"), Decimal("0.50"), fen("900.00"))
+
+
+def test_every_line_at_once_out_of_county_up_to_what_is_left_of_the_cap(ncms):
+    # 30,000.00 at a designated city hospital out of the county; 2,500.00 自费 excluded; 5,000.00
+    # 乙类 of which the insured pays 10 % = 500.00 first: eligible 27,000.00; less the city
+    # deductible 300.00 = 26,700.00 × 55 % = 14,685.00; 40,000.00 already reimbursed this year
+    # leaves 10,000.00 of the 50,000.00 cap.
+    result = compute(ncms, Claim("inpatient", fen("30000.00"), self_funded_fen=fen("2500.00"),
+                                 class_b_fen=fen("5000.00"), level="city", out_of_county=True,
+                                 paid_this_year_fen=fen("40000.00")))
+    assert lines(result) == {
+        "claimed": (None, None, fen("30000.00")),
+        "self_funded": (fen("2500.00"), None, -fen("2500.00")),
+        "class_b": (fen("5000.00"), Decimal("0.10"), -fen("500.00")),
+        "eligible": (None, None, fen("27000.00")),
+        "deductible": (fen("300.00"), None, -fen("300.00")),
+        "reimbursed": (fen("26700.00"), Decimal("0.55"), fen("14685.00")),
+        "cap": (fen("10000.00"), None, fen("10000.00") - fen("14685.00")),
+        "approved": (None, None, fen("10000.00"))}
+
+
+def test_self_funded_items_never_make_a_negative_claim_and_the_class_b_share_rounds_half_up(ncms):
+    # 自费 1,200.00 on a 1,000.00 bill (read wrongly, or a refund): nothing is eligible, nothing paid.
+    nothing = compute(ncms, Claim("inpatient", fen("1000.00"), self_funded_fen=fen("1200.00"),
+                                  class_b_fen=fen("300.00"), level="township"))
+    assert (lines(nothing)["self_funded"][2], lines(nothing)["class_b"][2]) == (-fen("1000.00"), 0)
+    assert (nothing.eligible_fen, nothing.approved_fen) == (0, 0)
+    # 乙类 333.35 × 10 % = 33.335 → 33.34; (1,000.00 − 33.34 − 100.00) × 60 % = 519.996 → 520.00
+    result = compute(ncms, Claim("inpatient", fen("1000.00"), class_b_fen=fen("333.35"), level="township"))
+    assert lines(result)["class_b"][2] == -3334
+    assert result.approved_fen == fen("520.00")
