@@ -432,6 +432,7 @@ def user_token(username, name) -> None:
 import archive.cli_loans  # noqa: E402, F401 - loans (借阅)
 import archive.cli_notices  # noqa: E402, F401 - the posted notice (公示), objections, fund report
 import archive.cli_records  # noqa: E402, F401 - the archive's subcommands (filing, holds, disposition)
+import archive.cli_statistics  # noqa: E402, F401 - statistics (统计): monthly report, quarterly analysis
 
 # Sign-off from the command line: archive queue / decide / spot-checks / publication.
 from archive.cli_workflow import register as _register_workflow_commands  # noqa: E402

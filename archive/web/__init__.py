@@ -48,6 +48,7 @@ from archive.web.notices import notices
 from archive.web.oversight import oversight
 from archive.web.records import records
 from archive.web.search import search_desk
+from archive.web.statistics import statistics
 from archive.web.workflow import workflow
 from archive.web.workflow_reports import reports
 
@@ -90,7 +91,7 @@ def build_app(runtime) -> Flask:
     login.user_loader(load_user)
 
     for blueprint in (auth, cases, dashboard, documents, api, health, workflow, reports, records,
-                      search_desk, admin, loans, claims, notices, oversight):
+                      search_desk, admin, loans, claims, notices, oversight, statistics):
         app.register_blueprint(blueprint)
     _limit_sign_in(app, settings)
     errors.register(app)

@@ -1,0 +1,182 @@
+"""Claims and payouts of a period by claim type, township, village, hospital and hospital level.
+
+Two grouped queries — claims received (cases opened in the period) and payouts (payments whose
+chain was approved in the period) — at the grain of (claim type, township, village, hospital);
+the few hundred groups they return are added up into each dimension here. Beneficiaries are
+counted distinct in SQL (a person paid twice in a township is one beneficiary).
+
+The cost of a paid claim (医疗总费用) is its claimed amount as archive.claims.money defines it:
+the totals of its read invoices, each invoice number once per case, else the amount typed at
+intake; the self-funded part (个人自费) is that of the same invoices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import ColumnElement, String, case, cast, distinct, func, literal, select
+from sqlalchemy.orm import Session
+
+from archive.claims.service import AMOUNT_PAID
+from archive.models import Case, Document, SignOff, WorkflowInstance, WorkflowStatus
+from archive.statistics.levels import level_of
+from archive.statistics.period import Period
+from archive.statistics.sql import fen
+from archive.workflows.definitions import registry
+
+INVOICE_KINDS = ("invoice", "vat_invoice")
+DIMENSIONS = ("claim_type", "township", "village", "hospital", "hospital_level")
+NOT_CLAIMS = ("audit",)  # an audit case file is no claim
+
+
+def ratio(part: int, whole: int) -> Decimal | None:
+    """part / whole to four places (a share), None when there is no whole."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+@dataclass
+class Line:
+    """One row of a dimension: `key` is the claim type, township, (township, village), hospital
+    or level."""
+
+    key: object
+    received: int = 0  # claims opened in the period
+    paid: int = 0  # claims paid in the period
+    paid_fen: int = 0
+    cost_fen: int = 0  # their total cost (医疗总费用)
+    costed: int = 0  # paid claims whose cost is known
+    self_funded_fen: int = 0
+    beneficiaries: int | None = None  # distinct people paid (townships and the total)
+    insured: int | None = None  # 参合人数 of the year (townships and the total)
+
+    @property
+    def compensation_ratio(self) -> Decimal | None:  # 实际补偿比
+        return ratio(self.paid_fen, self.cost_fen)
+
+    @property
+    def average_cost_fen(self) -> int | None:  # 次均费用
+        if not self.costed:
+            return None
+        return int((Decimal(self.cost_fen) / self.costed).quantize(Decimal(1), ROUND_HALF_UP))
+
+    @property
+    def self_funded_ratio(self) -> Decimal | None:  # 自费比例
+        return ratio(self.self_funded_fen, self.cost_fen)
+
+    @property
+    def beneficiary_rate(self) -> Decimal | None:  # 受益率
+        if self.beneficiaries is None or not self.insured:
+            return None
+        return ratio(self.beneficiaries, self.insured)
+
+
+@dataclass
+class ClaimFigures:
+    dimensions: dict[str, list[Line]] = field(default_factory=dict)
+    total: Line = field(default_factory=lambda: Line("total"))
+
+
+def paying_steps() -> tuple[list[str], list[str]]:
+    """The chains that pay (done_status "paid") and their steps recording `amount_paid`."""
+    paying = [d for d in registry().definitions.values() if d.done_status == "paid"]
+    steps = [s.id for d in paying for s in d.steps if any(f.name == AMOUNT_PAID for f in s.findings)]
+    return [d.name for d in paying], steps
+
+
+def claim_figures(session: Session, period: Period, visible: ColumnElement[bool],
+                  insured: dict[str, int]) -> ClaimFigures:
+    dialect = session.get_bind().dialect.name
+    grain = (Case.claim_type, Case.township, Case.village, Case.hospital)
+    received = session.execute(
+        select(*grain, func.count()).where(
+            Case.created_at >= period.start, Case.created_at < period.end,
+            Case.claim_type.not_in(NOT_CLAIMS), visible).group_by(*grain)).all()
+    paid = _paid_claims(period, dialect)
+    costs = _invoice_costs(select(paid.c.case_id), dialect)
+    cost = func.coalesce(costs.c.total_fen, Case.amount_fen)
+    base = (select().select_from(paid).join(Case, Case.id == paid.c.case_id)
+            .outerjoin(costs, costs.c.case_id == Case.id).where(Case.claim_type.not_in(NOT_CLAIMS), visible))
+    payouts = session.execute(base.add_columns(
+        *grain, func.count(), func.coalesce(func.sum(paid.c.paid_fen), 0), func.coalesce(func.sum(cost), 0),
+        func.count(cost), func.coalesce(func.sum(costs.c.self_funded_fen), 0)).group_by(*grain)).all()
+    person = func.coalesce(func.nullif(Case.claimant_id_number, ""), func.nullif(Case.insurance_number, ""),
+                           Case.case_no)
+    by_township = dict(session.execute(base.add_columns(
+        func.coalesce(Case.township, literal("")), func.count(distinct(person)))
+        .group_by(func.coalesce(Case.township, literal("")))).all())
+    everyone = session.scalar(base.add_columns(func.count(distinct(person)))) or 0
+    return _roll_up(received, payouts, by_township, everyone, insured)
+
+
+def _paid_claims(period: Period, dialect: str):
+    """(case_id, paid_fen) of each payment approved in the period: the latest amount the cashier
+    recorded on it (a payment returned and entered again counts once, as last entered)."""
+    definitions, steps = paying_steps()
+    done = select(WorkflowInstance.id).where(
+        WorkflowInstance.definition.in_(definitions), WorkflowInstance.status == WorkflowStatus.APPROVED,
+        WorkflowInstance.finished_at >= period.start, WorkflowInstance.finished_at < period.end)
+    latest = (select(func.max(SignOff.id)).where(SignOff.instance_id.in_(done), SignOff.step.in_(steps),
+                                                  SignOff.decision == "approve")
+              .group_by(SignOff.instance_id))
+    return (select(SignOff.case_id, fen(SignOff.findings[AMOUNT_PAID].as_string(), dialect).label("paid_fen"))
+            .where(SignOff.id.in_(latest)).subquery("paid"))
+
+
+def _invoice_costs(case_ids, dialect: str):
+    """(case_id, total_fen, self_funded_fen) over the read invoices of the cases, an invoice
+    number (code + number) counted once per case, as archive.claims.money.claimed_amount does."""
+    total = fen(Document.fields["total_amount"].as_string(), dialect)
+    number = func.trim(func.coalesce(Document.fields["invoice_number"].as_string(), ""), type_=String)
+    code = func.trim(func.coalesce(Document.fields["invoice_code"].as_string(), ""), type_=String)
+    # An invoice without a number is only ever itself.
+    key = case((number == "", literal("#").op("||")(cast(Document.id, String))),
+               else_=code.op("||")(literal("|")).op("||")(number))
+    first = func.row_number().over(partition_by=(Document.case_id, key), order_by=Document.id)
+    ranked = (select(Document.case_id, total.label("total"),
+                     fen(Document.fields["self_funded"].as_string(), dialect).label("self_funded"),
+                     first.label("n"))
+              .where(Document.case_id.in_(case_ids), Document.kind.in_(INVOICE_KINDS),
+                     Document.status == "processed", total.is_not(None)).subquery("ranked"))
+    return (select(ranked.c.case_id, func.sum(ranked.c.total).label("total_fen"),
+                   func.sum(ranked.c.self_funded).label("self_funded_fen"))
+            .where(ranked.c.n == 1).group_by(ranked.c.case_id).subquery("costs"))
+
+
+def _roll_up(received: Iterable, payouts: Iterable, by_township: dict, everyone: int,
+             insured: dict[str, int]) -> ClaimFigures:
+    figures = ClaimFigures({name: [] for name in DIMENSIONS})
+    lines: dict[str, dict[object, Line]] = {name: {} for name in DIMENSIONS}
+
+    def each(claim_type, township, village, hospital):
+        keys = {"claim_type": claim_type, "township": township or "", "village": (township or "", village or ""),
+                "hospital": hospital or "", "hospital_level": level_of(hospital)}
+        for name, key in keys.items():
+            yield lines[name].setdefault(key, Line(key))
+        yield figures.total
+
+    for claim_type, township, village, hospital, count in received:
+        for line in each(claim_type, township, village, hospital):
+            line.received += count
+    for claim_type, township, village, hospital, count, paid, cost, costed, self_funded in payouts:
+        for line in each(claim_type, township, village, hospital):
+            line.paid += count
+            line.paid_fen += int(paid)
+            line.cost_fen += int(cost)
+            line.costed += costed
+            line.self_funded_fen += int(self_funded)
+    for township, line in lines["township"].items():
+        line.beneficiaries = by_township.get(township, 0)
+        line.insured = insured.get(township)
+    for township, count in insured.items():  # a township with insured people and no claims
+        if township not in lines["township"]:
+            lines["township"][township] = Line(township, beneficiaries=0, insured=count)
+    figures.total.beneficiaries = everyone
+    figures.total.insured = sum(insured.values()) or None
+    for name in DIMENSIONS:
+        figures.dimensions[name] = sorted(lines[name].values(), key=lambda line: (-line.paid_fen,
+                                                                                  -line.received, str(line.key)))
+    return figures

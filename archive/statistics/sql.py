@@ -1,0 +1,42 @@
+"""SQL pieces the statistics share: amounts read from JSON text, time spans, local dates.
+
+Amounts in JSON (invoice fields, the cashier's `amount_paid`, an audit's `deductions_total`) are
+two-place decimal strings (the stable contract); a value that is not a plain decimal counts as
+absent rather than failing the whole report (PostgreSQL would refuse the cast).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, Float, Numeric, String, and_, case, cast, extract, func, not_
+
+ZONE = "Asia/Shanghai"
+
+
+def fen(text, dialect: str):
+    """A decimal string (yuan) as whole fen, or NULL."""
+    text = func.trim(text, type_=String)
+    if dialect == "postgresql":
+        plain = text.op("~", is_comparison=True)(r"^[0-9]+(\.[0-9]{1,2})?$")
+        return case((plain, cast(func.round(cast(text, Numeric(16, 2)) * 100), BigInteger)), else_=None)
+    plain = and_(text.op("GLOB", is_comparison=True)("[0-9]*"), not_(text.op("GLOB", is_comparison=True)("*[^0-9.]*")),
+                 not_(text.op("GLOB", is_comparison=True)("*.*.*")))
+    return case((plain, cast(func.round(cast(text, Float) * 100), BigInteger)), else_=None)
+
+
+def seconds_between(later, earlier, dialect: str):
+    """`later - earlier` in seconds (a float)."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", later - earlier), Float)
+    return cast((func.julianday(later) - func.julianday(earlier)) * 86400.0, Float)
+
+
+def local_date(column, dialect: str):
+    """The China date of a UTC timestamp column."""
+    if dialect == "postgresql":
+        return func.date(func.timezone(ZONE, column))
+    # SQLite keeps UTC text; China has no daylight saving, so one offset holds.
+    offset = ZoneInfo(ZONE).utcoffset(datetime(2000, 1, 1))
+    return func.date(column, f"{int(offset.total_seconds()):+d} seconds")
