@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import ColumnElement, String, case, cast, distinct, func, literal, select
+from sqlalchemy import ColumnElement, String, case, cast, distinct, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from archive.claims.service import AMOUNT_PAID
@@ -105,9 +105,9 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
         func.count(cost), func.coalesce(func.sum(costs.c.self_funded_fen), 0)).group_by(*grain)).all()
     person = func.coalesce(func.nullif(Case.claimant_id_number, ""), func.nullif(Case.insurance_number, ""),
                            Case.case_no)
-    by_township = dict(session.execute(base.add_columns(
-        func.coalesce(Case.township, literal("")), func.count(distinct(person)))
-        .group_by(func.coalesce(Case.township, literal("")))).all())
+    township = func.coalesce(Case.township, literal_column("''"))  # inline: one expression to group by
+    by_township = dict(session.execute(base.add_columns(township, func.count(distinct(person)))
+                                       .group_by(township)).all())
     everyone = session.scalar(base.add_columns(func.count(distinct(person)))) or 0
     return _roll_up(received, payouts, by_township, everyone, insured)
 

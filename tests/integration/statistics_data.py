@@ -68,7 +68,7 @@ def build(rt, users: dict, *, cases: int, seed: int) -> None:
 
 def _documents(session, rng, case, clerk) -> None:
     used_numbers = []
-    for _n in range(rng.randrange(0, 4)):
+    for _n in range(rng.randrange(0, 5)):
         kind = rng.choice(["invoice", "invoice", "vat_invoice", "daily_statement"])
         fields = {}
         if rng.random() < 0.85:
@@ -77,10 +77,10 @@ def _documents(session, rng, case, clerk) -> None:
             fields["self_funded"] = f"{rng.randrange(0, 50_000) / 100:.2f}"
         if rng.random() < 0.8:
             # A number seen before in the case is a duplicate invoice, counted once.
-            number = rng.choice(used_numbers) if used_numbers and rng.random() < 0.4 else str(rng.randrange(10**8))
+            number = rng.choice(used_numbers) if used_numbers and rng.random() < 0.6 else str(rng.randrange(10**8))
             used_numbers.append(number)
             fields["invoice_number"] = number
-            fields["invoice_code"] = rng.choice(["", "144031900111"])
+            fields["invoice_code"] = rng.choice(["", "144031900111"]) if rng.random() < 0.2 else ""
         data = rng.randbytes(16)
         stored = StoredObject(sha256=hashlib.sha256(data).hexdigest(), size=16, content_type="application/pdf",
                               store_key=f"k/{hashlib.sha256(data).hexdigest()}")
