@@ -52,9 +52,10 @@ def statistics_command(month, quarter, fmt, output, lang, username) -> None:
     elif fmt == "csv":
         content = report_csv(report, translate, lang)
     else:
-        content = json.dumps({"period": period.label, "tables": [
-            {"name": t.name, "title": t.title, "header": t.header, "rows": t.rows}
-            for t in report_tables(report, translate, lang)]}, ensure_ascii=False, indent=2, default=str) + "\n"
+        tables = [{"name": t.name, "title": t.title, "header": t.header, "rows": t.rows}
+                  for t in report_tables(report, translate, lang)]
+        content = json.dumps({"period": period.label, "tables": tables}, ensure_ascii=False, indent=2,
+                             default=str) + "\n"
     _write(content, output)
 
 

@@ -50,7 +50,10 @@ def write_csv(out: TextIO, header: Iterable[object], rows: Iterable[Iterable[obj
 SHEET_NAME_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 
 
-def write_xlsx(out: BinaryIO, sheets: Iterable[tuple[str, Iterable[object], Iterable[Iterable[object]]]]) -> int:
+Sheet = tuple[str, Iterable[object], Iterable[Iterable[object]]]  # title, header, rows
+
+
+def write_xlsx(out: BinaryIO, sheets: Iterable[Sheet]) -> int:
     """Sheets of (title, header, rows) as an XLSX workbook; returns the rows written after the
     headers. Text is stored as text (never as a formula), after the same `cell` as CSV."""
     from openpyxl import Workbook

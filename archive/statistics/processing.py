@@ -67,19 +67,25 @@ def processing(session: Session, period: Period, visible: ColumnElement[bool]) -
     previous = (select(func.max(earlier.signed_at))
                 .where(earlier.instance_id == SignOff.instance_id, earlier.seq < SignOff.seq)
                 .scalar_subquery())
-    seconds = seconds_between(SignOff.signed_at, func.coalesce(previous, WorkflowInstance.started_at), dialect)
     is_return = SignOff.decision == "return"
-    in_period = (SignOff.signed_at >= period.start, SignOff.signed_at < period.end, visible)
-    joined = (select().select_from(SignOff).join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
-              .join(Case, Case.id == SignOff.case_id).where(*in_period))
+    decided = (select(WorkflowInstance.definition, SignOff.step, SignOff.case_id, is_return.label("returned"),
+                      seconds_between(SignOff.signed_at, func.coalesce(previous, WorkflowInstance.started_at),
+                                      dialect).label("seconds"))
+               .join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
+               .join(Case, Case.id == SignOff.case_id)
+               .where(SignOff.signed_at >= period.start, SignOff.signed_at < period.end, visible)
+               .subquery("decided"))
+    returned = case((decided.c.returned, 1), else_=0)
     steps = [StepTime(definition, step, count, int(returns), round(mean / 3600, 2), round(longest / 3600, 2))
              for definition, step, count, returns, mean, longest in session.execute(
-                 joined.add_columns(WorkflowInstance.definition, SignOff.step, func.count(),
-                                    func.sum(case((is_return, 1), else_=0)), func.avg(seconds), func.max(seconds))
-                 .group_by(WorkflowInstance.definition, SignOff.step)
-                 .order_by(WorkflowInstance.definition, SignOff.step))]
-    returns, returned_cases = session.execute(joined.add_columns(
-        func.count(), func.count(distinct(SignOff.case_id))).where(is_return)).one()
+                 select(decided.c.definition, decided.c.step, func.count(), func.sum(returned),
+                        func.avg(decided.c.seconds), func.max(decided.c.seconds))
+                 .group_by(decided.c.definition, decided.c.step)
+                 .order_by(decided.c.definition, decided.c.step))]
+    returns, returned_cases = session.execute(
+        select(func.count(), func.count(distinct(SignOff.case_id))).join(Case, Case.id == SignOff.case_id)
+        .where(SignOff.signed_at >= period.start, SignOff.signed_at < period.end, visible,
+               SignOff.decision == "return")).one()
     late = local_date(WorkflowInstance.finished_at, dialect) > WorkflowInstance.chain_due_on
     chains = [ChainDeadlines(definition, finished, int(late_count))
               for definition, finished, late_count in session.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from archive.access import case_condition, scope_condition
@@ -28,6 +29,9 @@ class Report:
 def statistics_report(session: Session, user, period: Period) -> Report:
     """Every figure of the period over the cases `user` may see (archive.access.case_condition)."""
     require(user, "statistics.view")
+    if session.get_bind().dialect.name == "postgresql":
+        # JIT compiling these short aggregates costs more (~100 ms a query) than it saves.
+        session.execute(text("SET LOCAL jit = off"))
     visible = case_condition(user)
     insured = _insured_in_scope(user, insured_counts(session, user, period.year))
     return Report(period, claim_figures(session, period, visible, insured),

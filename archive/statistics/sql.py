@@ -21,8 +21,8 @@ def fen(text, dialect: str):
     if dialect == "postgresql":
         plain = text.op("~", is_comparison=True)(r"^[0-9]+(\.[0-9]{1,2})?$")
         return case((plain, cast(func.round(cast(text, Numeric(16, 2)) * 100), BigInteger)), else_=None)
-    plain = and_(text.op("GLOB", is_comparison=True)("[0-9]*"), not_(text.op("GLOB", is_comparison=True)("*[^0-9.]*")),
-                 not_(text.op("GLOB", is_comparison=True)("*.*.*")))
+    glob = text.op("GLOB", is_comparison=True)
+    plain = and_(glob("[0-9]*"), not_(glob("*[^0-9.]*")), not_(glob("*.*.*")))
     return case((plain, cast(func.round(cast(text, Float) * 100), BigInteger)), else_=None)
 
 

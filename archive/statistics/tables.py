@@ -84,7 +84,8 @@ def report_tables(report: Report, translate: Callable[[str], str], locale: str =
     tables.append(Table("chains", translate(_("Deadlines")), [
         translate(_("Chain")), translate(_("Finished")), translate(_("Finished late")),
         translate(_("Overdue rate (%)"))],
-        [[_chain_name(c.definition, locale), c.finished, c.late, percent(c.late_ratio)] for c in processing.chains]
+        [[_chain_name(c.definition, locale), c.finished, c.late, percent(c.late_ratio)]
+         for c in processing.chains]
         + [[translate(_("Total")), processing.finished, processing.late, percent(processing.late_ratio)]]))
     o = report.oversight
     tables.append(Table("oversight", translate(_("Spot checks and audits")),

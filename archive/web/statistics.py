@@ -65,11 +65,12 @@ def _charts(report) -> list[tuple[str, str, list]]:
     paid = [line for line in claims["township"] if line.paid][:12]
     return [
         ("township", f'{_("Paid (yuan)")} · {_("By township")}',
-         [(line.key or "—", line.paid_fen, stat_number(Decimal(line.paid_fen).scaleb(-2), 2)) for line in paid]),
+         [(line.key or "—", line.paid_fen, _yuan(line.paid_fen)) for line in paid]),
         ("claim_type", f'{_("Claims received")} · {_("By claim type")}',
-         [(claim_type_label(line.key), line.received, stat_number(line.received)) for line in claims["claim_type"]]),
+         [(claim_type_label(line.key), line.received, stat_number(line.received))
+          for line in claims["claim_type"]]),
         ("hospital_level", f'{_("Paid (yuan)")} · {_("By hospital level")}',
-         [(_(KEY_NAMES.get(line.key, line.key)), line.paid_fen, stat_number(Decimal(line.paid_fen).scaleb(-2), 2))
+         [(_(KEY_NAMES.get(line.key, line.key)), line.paid_fen, _yuan(line.paid_fen))
           for line in claims["hospital_level"]]),
         ("steps", f'{_("Mean hours")} · {_("Processing time per step")}',
          [(step.step, step.mean_hours, stat_number(step.mean_hours, 1)) for step in steps[:15]]),
@@ -80,14 +81,16 @@ def _charts(report) -> list[tuple[str, str, list]]:
 @login_required
 def csv():
     report = _report()
-    return _download(report_csv(report, _, str(get_locale())), "text/csv", f"statistics-{report.period.label}.csv")
+    content = report_csv(report, _, str(get_locale()))
+    return _download(content, "text/csv", f"statistics-{report.period.label}.csv")
 
 
 @statistics.route("/statistics.xlsx")
 @login_required
 def xlsx():
     report = _report()
-    return _download(report_xlsx(report, _, str(get_locale())), XLSX, f"statistics-{report.period.label}.xlsx")
+    content = report_xlsx(report, _, str(get_locale()))
+    return _download(content, XLSX, f"statistics-{report.period.label}.xlsx")
 
 
 @statistics.route("/statistics/insured")
@@ -96,7 +99,8 @@ def insured_page():
     require(current_user, "statistics.insured")
     year = request.args.get("year", "").strip()
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today_in_china().year
-    return render_template("statistics/insured.html", year=year, counts=insured_counts(db(), current_user, year))
+    counts = insured_counts(db(), current_user, year)
+    return render_template("statistics/insured.html", year=year, counts=counts)
 
 
 @statistics.post("/statistics/insured")
@@ -110,6 +114,10 @@ def insured_form():
     flash(_("Insured count of %(township)s for %(year)s: %(insured)s.", township=township, year=year,
             insured=format_decimal(insured)), "success")
     return redirect(url_for("statistics.insured_page", year=year))
+
+
+def _yuan(fen: int) -> str:
+    return stat_number(Decimal(fen).scaleb(-2), 2)
 
 
 def _download(content, mimetype: str, name: str) -> Response:

@@ -58,7 +58,8 @@ def build(rt, users: dict, *, cases: int, seed: int) -> None:
             case.claimant_id_number = rng.choice(PEOPLE + [None, ""])
             case.insurance_number = rng.choice([None, f"YB{rng.randrange(5)}"])
             _documents(session, rng, case, clerk)
-            _chain(session, rng, case, signer, "window_intake", ["completeness", "initial_review", "re_review"])
+            _chain(session, rng, case, signer, "window_intake",
+                   ["completeness", "initial_review", "re_review"])
             if case.claim_type == "audit":
                 _audit(session, rng, case, signer)
             elif rng.random() < 0.7:
@@ -77,13 +78,14 @@ def _documents(session, rng, case, clerk) -> None:
             fields["self_funded"] = f"{rng.randrange(0, 50_000) / 100:.2f}"
         if rng.random() < 0.8:
             # A number seen before in the case is a duplicate invoice, counted once.
-            number = rng.choice(used_numbers) if used_numbers and rng.random() < 0.6 else str(rng.randrange(10**8))
+            repeat = used_numbers and rng.random() < 0.6
+            number = rng.choice(used_numbers) if repeat else str(rng.randrange(10**8))
             used_numbers.append(number)
             fields["invoice_number"] = number
             fields["invoice_code"] = rng.choice(["", "144031900111"]) if rng.random() < 0.2 else ""
         data = rng.randbytes(16)
-        stored = StoredObject(sha256=hashlib.sha256(data).hexdigest(), size=16, content_type="application/pdf",
-                              store_key=f"k/{hashlib.sha256(data).hexdigest()}")
+        sha = hashlib.sha256(data).hexdigest()
+        stored = StoredObject(sha256=sha, size=16, content_type="application/pdf", store_key=f"k/{sha}")
         session.add(stored)
         session.flush()
         session.add(Document(case_id=case.id, object_id=stored.id, kind=kind, original_filename="x.pdf",
@@ -144,7 +146,8 @@ def _audit(session, rng, case, signer) -> None:
     for seq in range(1, rng.randrange(1, 4)):
         at += timedelta(days=rng.randrange(0, 20))
         total = rng.choice(["0.00", amount(rng)])
-        _sign(session, instance, signer, seq, "handling", "approve", at, {"deductions": [], "deductions_total": total})
+        _sign(session, instance, signer, seq, "handling", "approve", at,
+              {"deductions": [], "deductions_total": total})
     session.flush()
 
 
@@ -154,13 +157,15 @@ def _rechecks(session, rng, case, signer) -> None:
         outcome = rng.choice(["confirmed", "discrepancy"])
         recheck = RecheckOutcome(case_id=case.id, month=month, outcome=outcome, checked_by_id=signer.id,
                                  checked_by_name=signer.display_name, checked_at=moment(rng),
-                                 difference_fen=rng.randrange(-5000, 90000) if outcome == "discrepancy" else None)
+                                 difference_fen=(rng.randrange(-5000, 90000) if outcome == "discrepancy"
+                                                 else None))
         session.add(recheck)
         session.flush()
         if outcome == "discrepancy" and rng.random() < 0.7:
             kind = rng.choice(["recovery", "audit"])
-            session.add(SpotCheckFollowUp(case_id=case.id, recheck_id=recheck.id, kind=kind, opened_at=moment(rng),
-                                          amount_fen=rng.randrange(100, 90000) if kind == "recovery" else None))
+            session.add(SpotCheckFollowUp(
+                case_id=case.id, recheck_id=recheck.id, kind=kind, opened_at=moment(rng),
+                amount_fen=rng.randrange(100, 90000) if kind == "recovery" else None))
     session.flush()
 
 
