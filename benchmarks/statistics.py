@@ -61,7 +61,7 @@ SELECT n, 'BM-' || n, '基准' || n, '1101011990' || lpad((n % 50000)::text, 8, 
        'insured', 10000 + (n * 7919) % 5000000, false, true, 'intake', :user,
        timestamptz '2025-01-01 00:00+08' + ((n * 104729) % (:months * 30 * 24 * 60)) * interval '1 minute',
        now(), 1
-FROM generate_series(1, :cases) AS n;
+FROM generate_series(1::bigint, :cases) AS n;
 
 INSERT INTO documents (case_id, object_id, kind, original_filename, filename, content_type, page_count,
                        status, attempts, uploaded_by_id, created_at, fields, checks, kind_guessed, needs_check)
@@ -70,7 +70,7 @@ SELECT n, 1, 'invoice', 'invoice.pdf', 'invoice.pdf', 'application/pdf', 1, 'pro
                          'self_funded', to_char(((n * 31) % 50000) / 100.0, 'FM9999999990.00'),
                          'invoice_code', '144031900111', 'invoice_number', lpad(n::text, 10, '0')),
        '[]'::json, false, false
-FROM generate_series(1, :cases) AS n;
+FROM generate_series(1::bigint, :cases) AS n;
 
 INSERT INTO workflow_instances (id, case_id, definition, definition_sha256, status, round, signed, started_at,
                                 step_started_at, chain_due_on, calendar_estimated, missing, finished_at, version)
@@ -78,26 +78,26 @@ SELECT n, n, 'window_intake', repeat('0', 64), CASE WHEN n % 10 < 8 THEN 'approv
        c.created_at + interval '2 hours', c.created_at + interval '2 hours',
        (c.created_at + interval '10 days')::date, false, '[]'::json,
        CASE WHEN n % 10 < 8 THEN c.created_at + (n % 20) * interval '1 day' END, 1
-FROM generate_series(1, :cases) AS n JOIN cases c ON c.id = n;
+FROM generate_series(1::bigint, :cases) AS n JOIN cases c ON c.id = n;
 
 INSERT INTO sign_offs (instance_id, case_id, seq, round, step, role, signer_id, signer_name, decision, findings,
                        missing, content_sha256, signed_at)
 SELECT n, n, s, 1, (ARRAY['completeness','initial_review','re_review'])[s], 'reviewer', :user, 'bench',
        CASE WHEN s = 2 AND n % 9 = 0 THEN 'return' ELSE 'approve' END, '{}'::json, '[]'::json, repeat('0', 64),
        c.created_at + interval '2 hours' + s * ((n % 97) + 1) * interval '1 hour'
-FROM generate_series(1, :cases) AS n JOIN cases c ON c.id = n CROSS JOIN generate_series(1, 3) AS s;
+FROM generate_series(1::bigint, :cases) AS n JOIN cases c ON c.id = n CROSS JOIN generate_series(1, 3) AS s;
 
 INSERT INTO workflow_instances (id, case_id, definition, definition_sha256, status, round, signed, started_at,
                                 step_started_at, chain_due_on, calendar_estimated, missing, finished_at, version)
 SELECT :cases + n, n, 'payment', repeat('0', 64), 'approved', 1, '{}'::json, w.finished_at, w.finished_at,
        (w.finished_at + interval '5 days')::date, false, '[]'::json, w.finished_at + interval '3 days', 1
-FROM generate_series(1, :cases) AS n JOIN workflow_instances w ON w.id = n
+FROM generate_series(1::bigint, :cases) AS n JOIN workflow_instances w ON w.id = n
 WHERE n % 10 < 7 AND w.finished_at IS NOT NULL;
 
 INSERT INTO sign_offs (instance_id, case_id, seq, round, step, role, signer_id, signer_name, decision, findings,
                        missing, content_sha256, signed_at)
 SELECT w.id, w.case_id, 1, 1, 'cashier_entry', 'cashier', :user, 'bench', 'approve',
-       json_build_object('amount_paid', to_char((10000 + (w.case_id * 3571) % 3000000) / 100.0, 'FM9999999990.00')),
+       json_build_object('amount_paid', to_char((10000 + (w.case_id::bigint * 3571) % 3000000) / 100.0, 'FM9999999990.00')),
        '[]'::json, repeat('0', 64), w.finished_at - interval '1 hour'
 FROM workflow_instances w WHERE w.definition = 'payment';
 
@@ -105,7 +105,7 @@ INSERT INTO recheck_outcomes (case_id, month, outcome, difference_fen, checked_b
 SELECT n, to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'),
        CASE WHEN n % 3 = 0 THEN 'discrepancy' ELSE 'confirmed' END, CASE WHEN n % 3 = 0 THEN n % 9000 END,
        :user, 'bench', c.created_at + interval '20 days'
-FROM generate_series(1, :cases, 20) AS n JOIN cases c ON c.id = n;
+FROM generate_series(1::bigint, :cases, 20) AS n JOIN cases c ON c.id = n;
 
 SELECT setval(pg_get_serial_sequence('cases', 'id'), :cases + 1);
 SELECT setval(pg_get_serial_sequence('workflow_instances', 'id'), 2 * :cases + 1);
