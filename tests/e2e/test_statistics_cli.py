@@ -43,6 +43,7 @@ def test_statistics_from_the_command_line(env, rt, tmp_path):
     assert quarterly.returncode == 0, quarterly.stderr
     assert "各环节办理时长" in load_workbook(target).sheetnames
     refused = archive(env, "statistics", "--month", "2026-13")
-    assert refused.returncode == 1 and "YYYY-MM" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert refused.returncode == 1 and "YYYY-MM" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
     forbidden = archive(env, "statistics", "--month", "2026-03", "--user", "u_reviewer")
     assert forbidden.returncode == 1 and "statistics.view" in forbidden.stderr

@@ -82,7 +82,8 @@ def test_who_may_see_the_statistics(app, users):
     assert FORMULA_TOWNSHIP.replace('"', "&#34;") not in page and "河西乡" not in page
 
 
-@pytest.mark.parametrize("query", ["month=2026-13", "quarter=2026-Q5", "month=2026-03&quarter=2026-Q1", "month=x"])
+@pytest.mark.parametrize("query", ["month=2026-13", "quarter=2026-Q5", "month=2026-03&quarter=2026-Q1",
+                                   "month=x"])
 def test_a_period_that_cannot_be_read_is_a_clear_400(app, query):
     client = app.test_client()
     factories.login(client, "director")
@@ -105,7 +106,8 @@ def test_insured_counts_are_entered_on_their_page(runtime, app):
                           headers={"X-Requested-With": "fetch"})
     assert refused.status_code == 422
     with runtime.sessions() as session:
-        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "statistics.insured_set")).all()
+        events = session.scalars(select(AuditEvent)
+                                 .where(AuditEvent.action == "statistics.insured_set")).all()
     assert [e.details["insured"] for e in events] == [1234]
     reviewer = app.test_client()
     factories.login(reviewer, "reviewer")
