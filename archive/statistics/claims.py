@@ -16,12 +16,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import ColumnElement, String, case, cast, distinct, func, literal, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from archive.claims.service import AMOUNT_PAID
 from archive.models import Case, Document, SignOff, WorkflowInstance, WorkflowStatus
-from archive.statistics.levels import level_of
+from archive.statistics.levels import level_rules
 from archive.statistics.period import Period
 from archive.statistics.sql import fen
 from archive.workflows.definitions import registry
@@ -90,42 +102,59 @@ def paying_steps() -> tuple[list[str], list[str]]:
 def claim_figures(session: Session, period: Period, visible: ColumnElement[bool],
                   insured: dict[str, int]) -> ClaimFigures:
     dialect = session.get_bind().dialect.name
-    grain = (Case.claim_type, Case.township, Case.village, Case.hospital)
-    received = session.execute(
-        select(*grain, func.count()).where(
-            Case.created_at >= period.start, Case.created_at < period.end,
-            Case.claim_type.not_in(NOT_CLAIMS), visible).group_by(*grain)).all()
+    opened = (select(Case.claim_type, Case.township, Case.village, Case.hospital)
+              .where(Case.created_at >= period.start, Case.created_at < period.end,
+                     Case.claim_type.not_in(NOT_CLAIMS), visible).cte("opened"))
+    received = _by_dimension(session, opened, lambda _source: [func.count()])
     paid = _paid_claims(period, dialect)
     costs = _invoice_costs(select(paid.c.case_id), dialect)
-    cost = func.coalesce(costs.c.total_fen, Case.amount_fen)
-    base = (select().select_from(paid).join(Case, Case.id == paid.c.case_id)
-            .outerjoin(costs, costs.c.case_id == Case.id).where(Case.claim_type.not_in(NOT_CLAIMS), visible))
-    payouts = session.execute(base.add_columns(
-        *grain, func.count(), func.coalesce(func.sum(paid.c.paid_fen), 0), func.coalesce(func.sum(cost), 0),
-        func.count(cost), func.coalesce(func.sum(costs.c.self_funded_fen), 0)).group_by(*grain)).all()
-    paid_only = (select().select_from(paid).join(Case, Case.id == paid.c.case_id)
-                 .where(Case.claim_type.not_in(NOT_CLAIMS), visible))
     person = func.coalesce(func.nullif(Case.claimant_id_number, ""), func.nullif(Case.insurance_number, ""),
                            Case.case_no)
-    township = func.coalesce(Case.township, literal_column("''"))  # inline: one expression to group by
-    by_township = dict(session.execute(paid_only.add_columns(township, func.count(distinct(person)))
-                                       .group_by(township)).all())
-    everyone = session.scalar(paid_only.add_columns(func.count(distinct(person)))) or 0
-    return _roll_up(received, payouts, by_township, everyone, insured)
+    joined = (select(Case.claim_type, Case.township, Case.village, Case.hospital, paid.c.paid_fen,
+                     func.coalesce(costs.c.total_fen, Case.amount_fen).label("cost"),
+                     costs.c.self_funded_fen.label("self_funded"), person.label("person"))
+              .select_from(paid).join(Case, Case.id == paid.c.case_id)
+              .outerjoin(costs, costs.c.case_id == Case.id)
+              .where(Case.claim_type.not_in(NOT_CLAIMS), visible).cte("joined"))
+    payouts = _by_dimension(session, joined, lambda c: [
+        func.count(), func.coalesce(func.sum(c.paid_fen), 0), func.coalesce(func.sum(c.cost), 0),
+        func.count(c.cost), func.coalesce(func.sum(c.self_funded), 0), func.count(distinct(c.person))])
+    return _roll_up(received, payouts, insured)
+
+
+def _by_dimension(session: Session, source, measures) -> list:
+    """(dimension, key, key2, *measures) for each dimension and "total": one UNION ALL of
+    GROUP BYs over `source` (a CTE, so its rows are worked out once)."""
+    c = source.c
+    blank = literal_column("''")
+    keys = {"claim_type": (c.claim_type, None), "township": (func.coalesce(c.township, blank), None),
+            "village": (func.coalesce(c.township, blank), func.coalesce(c.village, blank)),
+            "hospital": (func.coalesce(c.hospital, blank), None),
+            "hospital_level": (level_expression(c.hospital), None), "total": (None, None)}
+    branches = []
+    for name, (first, second) in keys.items():
+        columns = [literal_column(f"'{name}'").label("dimension"),
+                   (first if first is not None else cast(literal_column("NULL"), String)).label("k1"),
+                   (second if second is not None else cast(literal_column("NULL"), String)).label("k2")]
+        query = select(*columns, *measures(c)).select_from(source)
+        grouped = [text(label) for label, key in (("k1", first), ("k2", second)) if key is not None]
+        branches.append(query.group_by(*grouped) if grouped else query)
+    return session.execute(union_all(*branches)).all()
 
 
 def _paid_claims(period: Period, dialect: str):
     """(case_id, paid_fen) of each payment approved in the period: the latest amount the cashier
     recorded on it (a payment returned and entered again counts once, as last entered)."""
     definitions, steps = paying_steps()
-    done = select(WorkflowInstance.id).where(
+    latest = (select(func.max(SignOff.id)).where(SignOff.instance_id == WorkflowInstance.id,
+                                                  SignOff.step.in_(steps), SignOff.decision == "approve")
+              .scalar_subquery())
+    done = (select(WorkflowInstance.case_id, latest.label("entry")).where(
         WorkflowInstance.definition.in_(definitions), WorkflowInstance.status == WorkflowStatus.APPROVED,
         WorkflowInstance.finished_at >= period.start, WorkflowInstance.finished_at < period.end)
-    latest = (select(func.max(SignOff.id)).where(SignOff.instance_id.in_(done), SignOff.step.in_(steps),
-                                                  SignOff.decision == "approve")
-              .group_by(SignOff.instance_id))
-    return (select(SignOff.case_id, fen(SignOff.findings[AMOUNT_PAID].as_string(), dialect).label("paid_fen"))
-            .where(SignOff.id.in_(latest)).cte("paid"))  # used twice per query: worked out once
+        .subquery("done"))
+    return (select(done.c.case_id, fen(SignOff.findings[AMOUNT_PAID].as_string(), dialect).label("paid_fen"))
+            .join(SignOff, SignOff.id == done.c.entry).cte("paid"))  # used twice: worked out once
 
 
 def _invoice_costs(case_ids, dialect: str):
@@ -148,38 +177,52 @@ def _invoice_costs(case_ids, dialect: str):
             .where(ranked.c.n == 1).group_by(ranked.c.case_id).subquery("costs"))
 
 
-def _roll_up(received: Iterable, payouts: Iterable, by_township: dict, everyone: int,
-             insured: dict[str, int]) -> ClaimFigures:
+def _roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> ClaimFigures:
     figures = ClaimFigures({name: [] for name in DIMENSIONS})
     lines: dict[str, dict[object, Line]] = {name: {} for name in DIMENSIONS}
 
-    def each(claim_type, township, village, hospital):
-        keys = {"claim_type": claim_type, "township": township or "",
-                "village": (township or "", village or ""), "hospital": hospital or "",
-                "hospital_level": level_of(hospital)}
-        for name, key in keys.items():
-            yield lines[name].setdefault(key, Line(key))
-        yield figures.total
+    def line(dimension: str, first, second) -> Line:
+        if dimension == "total":
+            return figures.total
+        key = (first, second) if dimension == "village" else first
+        return lines[dimension].setdefault(key, Line(key))
 
-    for claim_type, township, village, hospital, count in received:
-        for line in each(claim_type, township, village, hospital):
-            line.received += count
-    for claim_type, township, village, hospital, count, paid, cost, costed, self_funded in payouts:
-        for line in each(claim_type, township, village, hospital):
-            line.paid += count
-            line.paid_fen += int(paid)
-            line.cost_fen += int(cost)
-            line.costed += costed
-            line.self_funded_fen += int(self_funded)
-    for township, line in lines["township"].items():
-        line.beneficiaries = by_township.get(township, 0)
-        line.insured = insured.get(township)
+    for dimension, first, second, count in received:
+        line(dimension, first, second).received += count
+    for dimension, first, second, count, paid, cost, costed, self_funded, people in payouts:
+        shown = line(dimension, first, second)
+        shown.paid, shown.paid_fen, shown.cost_fen = count, int(paid), int(cost)
+        shown.costed, shown.self_funded_fen, shown.beneficiaries = costed, int(self_funded), people
+    figures.total.beneficiaries = figures.total.beneficiaries or 0
+    for township, shown in lines["township"].items():
+        shown.beneficiaries = shown.beneficiaries or 0
+        shown.insured = insured.get(township)
     for township, count in insured.items():  # a township with insured people and no claims
         if township not in lines["township"]:
             lines["township"][township] = Line(township, beneficiaries=0, insured=count)
-    figures.total.beneficiaries = everyone
     figures.total.insured = sum(insured.values()) or None
     for name in DIMENSIONS:
         figures.dimensions[name] = sorted(
             lines[name].values(), key=lambda line: (-line.paid_fen, -line.received, str(line.key)))
     return figures
+
+
+def level_expression(hospital):
+    """`levels.level_of` as SQL, from the same rules (names, then words contained, then first words)."""
+    rules = level_rules()
+    name = func.trim(hospital)
+
+    def quoted(text_: str):
+        return literal_column("'" + text_.replace("'", "''") + "'")
+
+    whens = [(func.coalesce(name, literal_column("''")) == literal_column("''"), quoted("other"))]
+    whens += [(name == quoted(word), quoted(level)) for word, level in rules.get("names", {}).items()]
+    whens += [(name.like(quoted(f"%{_like(word)}%"), escape="\\"), quoted(level))
+              for word, level in rules.get("contains", [])]
+    whens += [(name.like(quoted(f"{_like(word)}%"), escape="\\"), quoted(level))
+              for word, level in rules.get("prefixes", [])]
+    return case(*whens, else_=quoted("other"))
+
+
+def _like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -11,17 +11,17 @@ STATISTICS_FILE = REPO_ROOT / "storage_config" / "statistics.toml"
 
 
 @cache
-def _rules() -> dict:
+def level_rules() -> dict:
     return tomllib.loads(STATISTICS_FILE.read_text(encoding="utf-8"))["hospital_levels"]
 
 
 def levels() -> tuple[str, ...]:
-    return tuple(_rules()["levels"])
+    return tuple(level_rules()["levels"])
 
 
 def level_of(hospital: str | None) -> str:
     """"province" … "village", or "other" for a name no rule places (or no name)."""
-    rules = _rules()
+    rules = level_rules()
     name = (hospital or "").strip()
     if not name:
         return "other"

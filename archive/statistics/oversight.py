@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from archive.models import Case, RecheckOutcome, SignOff, SpotCheckFollowUp, WorkflowInstance
+from archive.models import RecheckOutcome, SignOff, SpotCheckFollowUp, WorkflowInstance
 from archive.statistics.period import Period
-from archive.statistics.sql import fen
+from archive.statistics.sql import fen, of_visible_cases
 from archive.workflows.definitions import registry
 
 
@@ -37,11 +37,11 @@ def oversight(session: Session, period: Period, visible: ColumnElement[bool]) ->
         select(func.count(), func.sum(case((RecheckOutcome.outcome == "confirmed", 1), else_=0)),
                func.sum(case((discrepancy, 1), else_=0)),
                func.sum(case((discrepancy, func.coalesce(RecheckOutcome.difference_fen, 0)), else_=0)))
-        .join(Case, Case.id == RecheckOutcome.case_id).where(RecheckOutcome.id.in_(current), visible)).one()
+        .where(RecheckOutcome.id.in_(current), of_visible_cases(RecheckOutcome.case_id, visible))).one()
     opened = dict(((kind, (count, amount)) for kind, count, amount in session.execute(
         select(SpotCheckFollowUp.kind, func.count(), func.coalesce(func.sum(SpotCheckFollowUp.amount_fen), 0))
-        .join(Case, Case.id == SpotCheckFollowUp.case_id)
-        .where(SpotCheckFollowUp.opened_at >= period.start, SpotCheckFollowUp.opened_at < period.end, visible)
+        .where(SpotCheckFollowUp.opened_at >= period.start, SpotCheckFollowUp.opened_at < period.end,
+               of_visible_cases(SpotCheckFollowUp.case_id, visible))
         .group_by(SpotCheckFollowUp.kind))))
     handled = _deductions(session, period, visible, dialect)
     return Oversight(int(checked), int(confirmed or 0), int(differing or 0), int(difference or 0),
@@ -62,5 +62,5 @@ def _deductions(session: Session, period: Period, visible, dialect: str) -> tupl
     amount = func.coalesce(fen(SignOff.findings["deductions_total"].as_string(), dialect), 0)
     count, deducted, total = session.execute(
         select(func.count(), func.sum(case((amount > 0, 1), else_=0)), func.sum(amount))
-        .join(Case, Case.id == SignOff.case_id).where(SignOff.id.in_(latest), visible)).one()
+        .where(SignOff.id.in_(latest), of_visible_cases(SignOff.case_id, visible))).one()
     return int(count), int(deducted or 0), int(total or 0)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
-from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.models import SignOff, WorkflowInstance, WorkflowStatus
 from archive.statistics.claims import ratio
 from archive.statistics.period import Period
-from archive.statistics.sql import local_date, seconds_between
+from archive.statistics.sql import local_date, of_visible_cases, seconds_between
 
 ENDED = (WorkflowStatus.APPROVED, WorkflowStatus.REJECTED)
 
@@ -72,8 +72,8 @@ def processing(session: Session, period: Period, visible: ColumnElement[bool]) -
                       seconds_between(SignOff.signed_at, func.coalesce(previous, WorkflowInstance.started_at),
                                       dialect).label("seconds"))
                .join(WorkflowInstance, WorkflowInstance.id == SignOff.instance_id)
-               .join(Case, Case.id == SignOff.case_id)
-               .where(SignOff.signed_at >= period.start, SignOff.signed_at < period.end, visible)
+               .where(SignOff.signed_at >= period.start, SignOff.signed_at < period.end,
+                      of_visible_cases(SignOff.case_id, visible))
                .subquery("decided"))
     returned = case((decided.c.returned, 1), else_=0)
     steps = [StepTime(definition, step, count, int(returns), round(mean / 3600, 2), round(longest / 3600, 2))
@@ -83,15 +83,16 @@ def processing(session: Session, period: Period, visible: ColumnElement[bool]) -
                  .group_by(decided.c.definition, decided.c.step)
                  .order_by(decided.c.definition, decided.c.step))]
     returns, returned_cases = session.execute(
-        select(func.count(), func.count(distinct(SignOff.case_id))).join(Case, Case.id == SignOff.case_id)
-        .where(SignOff.signed_at >= period.start, SignOff.signed_at < period.end, visible,
+        select(func.count(), func.count(distinct(SignOff.case_id)))
+        .where(SignOff.signed_at >= period.start, SignOff.signed_at < period.end,
+               of_visible_cases(SignOff.case_id, visible),
                SignOff.decision == "return")).one()
     late = local_date(WorkflowInstance.finished_at, dialect) > WorkflowInstance.chain_due_on
     chains = [ChainDeadlines(definition, finished, int(late_count))
               for definition, finished, late_count in session.execute(
                   select(WorkflowInstance.definition, func.count(), func.sum(case((late, 1), else_=0)))
-                  .join(Case, Case.id == WorkflowInstance.case_id)
                   .where(WorkflowInstance.status.in_(ENDED), WorkflowInstance.finished_at >= period.start,
-                         WorkflowInstance.finished_at < period.end, visible)
+                         WorkflowInstance.finished_at < period.end,
+                         of_visible_cases(WorkflowInstance.case_id, visible))
                   .group_by(WorkflowInstance.definition).order_by(WorkflowInstance.definition))]
     return Processing(steps, chains, int(returns), int(returned_cases))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Float, Numeric, String, and_, case, cast, extract, func, not_
+from sqlalchemy import BigInteger, Float, Numeric, String, and_, case, cast, extract, func, not_, select, true
+from sqlalchemy.sql.elements import True_
 
 ZONE = "Asia/Shanghai"
 
@@ -24,6 +25,16 @@ def fen(text, dialect: str):
     glob = text.op("GLOB", is_comparison=True)
     plain = and_(glob("[0-9]*"), not_(glob("*[^0-9.]*")), not_(glob("*.*.*")))
     return case((plain, cast(func.round(cast(text, Float) * 100), BigInteger)), else_=None)
+
+
+def of_visible_cases(case_id, visible):
+    """The condition that a row's case (`case_id`) is one the user may see; none at all when the
+    user sees every case, so the query does not join the cases for nothing."""
+    from archive.models import Case
+
+    if isinstance(visible, True_):
+        return true()
+    return case_id.in_(select(Case.id).where(visible))
 
 
 def seconds_between(later, earlier, dialect: str):

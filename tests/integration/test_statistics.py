@@ -49,7 +49,7 @@ def recount(session, period, visible) -> dict:
     sign_offs = list(session.scalars(select(SignOff)))
     lines = defaultdict(lambda: defaultdict(Counter))
     total = Counter()
-    people, people_by_township = set(), defaultdict(set)
+    people, people_by_line = set(), defaultdict(set)
     for case in cases.values():
         if case.id in shown and case.claim_type != "audit" and in_period(case.created_at, first, end):
             for dimension, key in keys_of(case).items():
@@ -73,7 +73,8 @@ def recount(session, period, visible) -> dict:
         total.update(figures)
         person = case.claimant_id_number or case.insurance_number or case.case_no
         people.add(person)
-        people_by_township[case.township or ""].add(person)
+        for dimension, key in keys_of(case).items():
+            people_by_line[(dimension, key)].add(person)
     # Processing: each decision of the period from the one before it (or the run's start).
     steps = defaultdict(list)
     returns, returned = 0, set()
@@ -110,7 +111,7 @@ def recount(session, period, visible) -> dict:
                 and s.decision == "approve" and in_period(s.signed_at, first, end)):
             handled[s.instance_id] = s
     deductions = [fen_of(s.findings["deductions_total"]) for s in handled.values() if s.case_id in shown]
-    return {"lines": lines, "total": total, "people": people, "people_by_township": people_by_township,
+    return {"lines": lines, "total": total, "people": people, "people_by_line": people_by_line,
             "steps": steps, "returns": (returns, len(returned)), "chains": chains,
             "rechecks": list(latest.values()),
             "follow_ups": follow_ups, "deductions": deductions}
@@ -127,8 +128,9 @@ def assert_matches(report, expected) -> None:
     assert {f: getattr(total, f) for f in fields} == {f: expected["total"][f] for f in fields}
     assert total.paid > 0 and total.received > 0  # the data does reach the period
     assert total.beneficiaries == len(expected["people"])
-    for line in report.claims.dimensions["township"]:
-        assert line.beneficiaries == len(expected["people_by_township"].get(line.key, ()))
+    for dimension, lines in report.claims.dimensions.items():  # people paid, each once per line
+        for line in lines:
+            assert (line.beneficiaries or 0) == len(expected["people_by_line"].get((dimension, line.key), ()))
     if total.cost_fen:
         share = (Decimal(total.paid_fen) / total.cost_fen).quantize(Decimal("0.0001"))
         assert total.compensation_ratio == share
