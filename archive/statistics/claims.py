@@ -146,32 +146,46 @@ def _paid_claims(period: Period, dialect: str):
     """(case_id, paid_fen) of each payment approved in the period: the latest amount the cashier
     recorded on it (a payment returned and entered again counts once, as last entered)."""
     definitions, steps = paying_steps()
-    latest = (select(func.max(SignOff.id)).where(SignOff.instance_id == WorkflowInstance.id,
-                                                  SignOff.step.in_(steps), SignOff.decision == "approve")
-              .scalar_subquery())
-    done = (select(WorkflowInstance.case_id, latest.label("entry")).where(
-        WorkflowInstance.definition.in_(definitions), WorkflowInstance.status == WorkflowStatus.APPROVED,
-        WorkflowInstance.finished_at >= period.start, WorkflowInstance.finished_at < period.end)
-        .subquery("done"))
-    return (select(done.c.case_id, fen(SignOff.findings[AMOUNT_PAID].as_string(), dialect).label("paid_fen"))
-            .join(SignOff, SignOff.id == done.c.entry).cte("paid"))  # used twice: worked out once
+    # Looked up per payment run through its (instance_id, seq) index: never a scan of every sign-off.
+    entered = (select(SignOff.findings[AMOUNT_PAID].as_string())
+               .where(SignOff.instance_id == WorkflowInstance.id, SignOff.step.in_(steps),
+                      SignOff.decision == "approve")
+               .order_by(SignOff.seq.desc()).limit(1).scalar_subquery())
+    return (select(WorkflowInstance.case_id.label("case_id"), fen(entered, dialect).label("paid_fen"))
+            .where(WorkflowInstance.definition.in_(definitions),
+                   WorkflowInstance.status == WorkflowStatus.APPROVED,
+                   WorkflowInstance.finished_at >= period.start, WorkflowInstance.finished_at < period.end,
+                   exists_entry(steps))
+            .cte("paid"))  # used twice: worked out once
+
+
+def exists_entry(steps):
+    """A payment run counts once its amount was entered (an approved run always has it)."""
+    return (select(SignOff.id).where(SignOff.instance_id == WorkflowInstance.id, SignOff.step.in_(steps),
+                                     SignOff.decision == "approve").exists())
 
 
 def _invoice_costs(case_ids, dialect: str):
     """(case_id, total_fen, self_funded_fen) over the read invoices of the cases, an invoice
     number (code + number) counted once per case, as archive.claims.money.claimed_amount does."""
-    total = fen(Document.fields["total_amount"].as_string(), dialect)
-    number = func.trim(func.coalesce(Document.fields["invoice_number"].as_string(), ""), type_=String)
-    code = func.trim(func.coalesce(Document.fields["invoice_code"].as_string(), ""), type_=String)
+    fields = Document.fields
+    # Each JSON field read once per document (OFFSET 0 keeps PostgreSQL from folding this
+    # subquery into the next, which would parse the JSON again for every use of a field).
+    read = (select(Document.id, Document.case_id,
+                   fen(fields["total_amount"].as_string(), dialect).label("total"),
+                   fen(fields["self_funded"].as_string(), dialect).label("self_funded"),
+                   fields["invoice_number"].as_string().label("number"),
+                   fields["invoice_code"].as_string().label("code"))
+            .where(Document.case_id.in_(case_ids), Document.kind.in_(INVOICE_KINDS),
+                   Document.status == "processed").offset(0).subquery("read"))
+    number = func.trim(func.coalesce(read.c.number, ""), type_=String)
+    code = func.trim(func.coalesce(read.c.code, ""), type_=String)
     # An invoice without a number is only ever itself.
-    key = case((number == "", literal("#").op("||")(cast(Document.id, String))),
+    key = case((number == "", literal("#").op("||")(cast(read.c.id, String))),
                else_=code.op("||")(literal("|")).op("||")(number))
-    first = func.row_number().over(partition_by=(Document.case_id, key), order_by=Document.id)
-    ranked = (select(Document.case_id, total.label("total"),
-                     fen(Document.fields["self_funded"].as_string(), dialect).label("self_funded"),
-                     first.label("n"))
-              .where(Document.case_id.in_(case_ids), Document.kind.in_(INVOICE_KINDS),
-                     Document.status == "processed", total.is_not(None)).subquery("ranked"))
+    first = func.row_number().over(partition_by=(read.c.case_id, key), order_by=read.c.id)
+    ranked = (select(read.c.case_id, read.c.total, read.c.self_funded, first.label("n"))
+              .where(read.c.total.is_not(None)).subquery("ranked"))
     return (select(ranked.c.case_id, func.sum(ranked.c.total).label("total_fen"),
                    func.sum(ranked.c.self_funded).label("self_funded_fen"))
             .where(ranked.c.n == 1).group_by(ranked.c.case_id).subquery("costs"))

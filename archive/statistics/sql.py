@@ -18,10 +18,11 @@ ZONE = "Asia/Shanghai"
 
 def fen(text, dialect: str):
     """A decimal string (yuan) as whole fen, or NULL."""
-    text = func.trim(text, type_=String)
     if dialect == "postgresql":
-        plain = text.op("~", is_comparison=True)(r"^[0-9]+(\.[0-9]{1,2})?$")
-        return case((plain, cast(func.round(cast(text, Numeric(16, 2)) * 100), BigInteger)), else_=None)
+        # `text` once (it may be a subquery): the regular expression's match, or NULL.
+        plain = func.substring(text, r"^\s*([0-9]+(\.[0-9]{1,2})?)\s*$", type_=String)
+        return cast(func.round(cast(plain, Numeric(16, 2)) * 100), BigInteger)
+    text = func.trim(text, type_=String)
     glob = text.op("GLOB", is_comparison=True)
     plain = and_(glob("[0-9]*"), not_(glob("*[^0-9.]*")), not_(glob("*.*.*")))
     return case((plain, cast(func.round(cast(text, Float) * 100), BigInteger)), else_=None)
