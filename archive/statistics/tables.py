@@ -78,13 +78,13 @@ def report_tables(report: Report, translate: Callable[[str], str], locale: str =
     tables.append(Table("steps", translate(_("Processing time per step")), [
         translate(_("Chain")), translate(_("Step")), translate(_("Decisions")),
         translate(_("Returns for correction")), translate(_("Mean hours")), translate(_("Longest hours"))],
-        [[_chain_name(s.definition, locale), _step_name(s.definition, s.step, locale), s.decisions, s.returns,
+        [[chain_name(s.definition, locale), step_name(s.definition, s.step, locale), s.decisions, s.returns,
           Decimal(str(s.mean_hours)), Decimal(str(s.max_hours))] for s in report.processing.steps]))
     processing = report.processing
     tables.append(Table("chains", translate(_("Deadlines")), [
         translate(_("Chain")), translate(_("Finished")), translate(_("Finished late")),
         translate(_("Overdue rate (%)"))],
-        [[_chain_name(c.definition, locale), c.finished, c.late, percent(c.late_ratio)]
+        [[chain_name(c.definition, locale), c.finished, c.late, percent(c.late_ratio)]
          for c in processing.chains]
         + [[translate(_("Total")), processing.finished, processing.late, percent(processing.late_ratio)]]))
     o = report.oversight
@@ -122,12 +122,12 @@ def report_xlsx(report: Report, translate: Callable[[str], str], locale: str = "
     return out.getvalue()
 
 
-def _chain_name(name: str, locale: str) -> str:
+def chain_name(name: str, locale: str) -> str:
     definition = registry().definitions.get(name)
     return definition.label.pick(locale) if definition is not None else name
 
 
-def _step_name(chain: str, step: str, locale: str) -> str:
+def step_name(chain: str, step: str, locale: str) -> str:
     definition = registry().definitions.get(chain)
     try:
         return definition.step(step).label.pick(locale) if definition is not None else step

@@ -21,7 +21,7 @@ from archive.statistics import (
     set_insured_count,
     statistics_report,
 )
-from archive.statistics.tables import KEY_NAMES
+from archive.statistics.tables import KEY_NAMES, step_name
 from archive.web.context import db
 from archive.web.i18n import claim_type_label
 from archive.workflows.workdays import today_in_china
@@ -73,7 +73,8 @@ def _charts(report) -> list[tuple[str, str, list]]:
          [(_(KEY_NAMES.get(line.key, line.key)), line.paid_fen, _yuan(line.paid_fen))
           for line in claims["hospital_level"]]),
         ("steps", f'{_("Mean hours")} · {_("Processing time per step")}',
-         [(step.step, step.mean_hours, stat_number(step.mean_hours, 1)) for step in steps[:15]]),
+         [(step_name(step.definition, step.step, str(get_locale())), step.mean_hours,
+           stat_number(step.mean_hours, 1)) for step in steps[:15]]),
     ]
 
 
