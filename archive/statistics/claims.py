@@ -1,9 +1,10 @@
 """Claims and payouts of a period by claim type, township, village, hospital and hospital level.
 
-Two grouped queries — claims received (cases opened in the period) and payouts (payments whose
-chain was approved in the period) — at the grain of (claim type, township, village, hospital);
-the few hundred groups they return are added up into each dimension here. Beneficiaries are
-counted distinct in SQL (a person paid twice in a township is one beneficiary).
+Two queries — claims received (cases opened in the period) and payouts (payments whose chain was
+approved in the period) — each one UNION ALL of a GROUP BY per dimension (and the total) over a
+CTE of the period's rows, so every figure, the hospital level (levels.level_of, as a CASE) and
+the distinct beneficiaries included (a person paid twice in a township is one beneficiary), is
+an SQL aggregate; only the lines come back.
 
 The cost of a paid claim (医疗总费用) is its claimed amount as archive.claims.money defines it:
 the totals of its read invoices, each invoice number once per case, else the amount typed at
