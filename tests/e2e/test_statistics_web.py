@@ -41,6 +41,8 @@ def test_the_quarterly_page_shows_the_figures_in_the_readers_language(runtime, a
     html = page.get_data(as_text=True)
     assert "2026-Q1 季度分析" in html and "按乡镇" in html and "实际补偿比" in html
     assert html.count('<svg class="chart bars"') >= 3 and 'data-table="township"' in html
+    # The page's CSP (style-src/script-src 'self') drops inline styles and handlers: none here.
+    assert "<style" not in html and "onclick=" not in html and 'style="' not in html
     with runtime.sessions() as session:
         report = statistics_report(session, session.merge(users["director"]), parse_period(quarter="2026-Q1"))
     paid = report.claims.total.paid_fen
