@@ -1,4 +1,5 @@
-"""The one writer for spreadsheet exports (CSV): every export goes through `write_csv`.
+"""The one writer for spreadsheet exports (CSV and XLSX): every export goes through `write_csv`
+or `write_xlsx`.
 
 A cell a spreadsheet would run as a formula (CSV injection: `=HYPERLINK(…)`, `+cmd|…`, `@SUM`,
 and a leading tab or carriage return that some programs skip before looking) is written with
@@ -12,7 +13,7 @@ import csv
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -43,4 +44,43 @@ def write_csv(out: TextIO, header: Iterable[object], rows: Iterable[Iterable[obj
     for row in rows:
         writer.writerow([cell(value) for value in row])
         count += 1
+    return count
+
+
+SHEET_NAME_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+Sheet = tuple[str, Iterable[object], Iterable[Iterable[object]]]  # title, header, rows
+
+
+def write_xlsx(out: BinaryIO, sheets: Iterable[Sheet]) -> int:
+    """Sheets of (title, header, rows) as an XLSX workbook; returns the rows written after the
+    headers. Text is stored as text (never as a formula), after the same `cell` as CSV."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    count, used = 0, set()
+    for title, header, rows in sheets:
+        name = SHEET_NAME_FORBIDDEN.sub(" ", str(title)).strip()[:31] or "Sheet"
+        while name in used:  # titles must be unique within a workbook
+            name = f"{name[:28]}~{len(used)}"
+        used.add(name)
+        sheet = book.create_sheet(name)
+
+        def line(values, sheet=sheet):
+            cells = []
+            for value in values:
+                shown = cell(value)
+                written = WriteOnlyCell(sheet, value=None if shown == "" else shown)
+                if isinstance(shown, str):
+                    written.data_type = "s"
+                cells.append(written)
+            return cells
+
+        sheet.append(line(header))
+        for row in rows:
+            sheet.append(line(row))
+            count += 1
+    book.save(out)
     return count

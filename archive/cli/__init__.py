@@ -10,6 +10,7 @@ from archive.cli import (  # noqa: F401 - each module adds its subcommands to `c
     oversight,
     providers,
     records,
+    statistics,
     system,
     workflow,
 )

@@ -34,6 +34,7 @@ from archive.models.spot_checks import (
     SpotCheckDraw,
     SpotCheckFollowUp,
 )
+from archive.models.statistics import InsuredCount
 from archive.models.users import ApiToken, User
 from archive.models.workflow import RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 
@@ -54,6 +55,7 @@ __all__ = [
     "FindingResolution",
     "FundIncome",
     "HolidayArrangement",
+    "InsuredCount",
     "LegalHold",
     "Loan",
     "LoanStatus",

@@ -44,6 +44,7 @@ class WorkflowInstance(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "definition", name="uq_workflow_case_definition"),
         Index("ix_workflow_queue", "status", "current_role", "due_on"),
+        Index("ix_workflow_instances_finished", "finished_at"),  # archive.statistics
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +88,7 @@ class SignOff(Base):
         # The dashboard's weekly counts (archive.dashboard).
         Index("ix_sign_offs_signer_signed", "signer_id", "signed_at"),
         Index("ix_sign_offs_role_signed", "role", "signed_at"),
+        Index("ix_sign_offs_signed_at", "signed_at"),  # archive.statistics: a period's decisions
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -50,6 +50,7 @@ from archive.web.oversight import oversight
 from archive.web.providers import register as providers
 from archive.web.records import records
 from archive.web.search import search_desk
+from archive.web.statistics import statistics
 from archive.web.workflow import workflow
 from archive.web.workflow_reports import reports
 
@@ -93,7 +94,7 @@ def build_app(runtime) -> Flask:
 
     for blueprint in (auth, cases, dashboard, documents, api, health, workflow, reports, records,
                       search_desk, admin, loans, claims, notices, oversight, backscan_desk,
-                      providers):
+                      providers, statistics):
         app.register_blueprint(blueprint)
     missing = route_permissions.undeclared(app) + route_permissions.unknown_permissions()
     if missing:

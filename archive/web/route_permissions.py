@@ -141,6 +141,13 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
         "create_api", "sanction_api", "assessment_api", "settlement_api", "deduction_api",
         "settle_api", "year_end_api", "deposit_api")},
 
+    # Statistics (统计): the report and its files; the insured counts behind the beneficiary rate.
+    "statistics.page": "statistics.view",
+    "statistics.csv": "statistics.view",
+    "statistics.xlsx": "statistics.view",
+    "statistics.insured_page": "statistics.insured",
+    "statistics.insured_form": "statistics.insured",
+
     "admin.users": "user.manage",
     "admin.user": "user.manage",
     "admin.user_active": "user.manage",

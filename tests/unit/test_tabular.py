@@ -27,3 +27,17 @@ def test_write_csv_writes_bom_header_rows_and_neutralises_every_cell():
     assert count == 2 and text.startswith("\ufeff") and "\r\n" in text
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows == [["名称", "'=h"], ["'=1+2", "-5"], ["ok", "'@x"]]
+
+
+def test_write_xlsx_stores_text_as_text_never_as_a_formula():
+    from openpyxl import load_workbook
+
+    from archive.tabular import write_xlsx
+
+    out = io.BytesIO()
+    count = write_xlsx(out, [("按乡镇", ["名称", "金额"], [["=1+2", Decimal("12.50")], ["城关镇", 3]]),
+                             ("a/b:c", ["x"], [[None]])])
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    assert count == 3 and book.sheetnames == ["按乡镇", "a b c"]
+    rows = [[(c.value, c.data_type) for c in row] for row in book["按乡镇"].iter_rows()]
+    assert rows[1] == [("'=1+2", "s"), (12.5, "n")] and rows[2] == [("城关镇", "s"), (3, "n")]

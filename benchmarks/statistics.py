@@ -1,0 +1,209 @@
+"""Statistics benchmark (issue 19 point 3): the statistics page's answer time at N cases on
+PostgreSQL — the monthly report and the quarterly analysis, p50/p95 over repeated requests
+through the Flask app (login, service, template) — with, as the baseline measured in the same
+run on the same database, a plain `SELECT count(*) FROM cases`.
+
+The rows are written in bulk with SQL (generate_series) in the shapes the desks leave them: a
+case per claim over two years, an invoice each (some twice), the window-intake chain with its
+sign-offs (some returned), a payment with the cashier's amount for most, audits with
+deductions, re-checks and follow-ups. Target: p95 ≤ 300 ms at 400,000 cases.
+
+    .venv/bin/python benchmarks/statistics.py --cases 400000 > /tmp/statistics.json
+
+One JSON object on stdout, progress on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+TARGET_P95_MS = 300
+MONTHS = 24  # cases spread over 2025-01 .. 2026-12
+TOWNSHIPS = 20
+HOSPITALS = ("县人民医院", "县中医院", "省立医院", "市第一人民医院", "北山镇卫生院", "河西乡卫生院",
+             "东关村卫生室", "平价大药房", "县妇幼保健院", "市中医院")
+
+
+def log(message: str) -> None:
+    print(f"[statistics-bench] {message}", file=sys.stderr, flush=True)
+
+
+def timings(seconds: list[float]) -> dict:
+    ordered = sorted(seconds)
+
+    def pct(p: float) -> float:
+        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
+
+    return {"n": len(ordered), "p50_ms": pct(0.50), "p95_ms": pct(0.95),
+            "max_ms": round(1000 * ordered[-1], 1),
+            "mean_ms": round(1000 * sum(ordered) / len(ordered), 1)}
+
+
+SQL = """
+INSERT INTO stored_objects (id, sha256, size, store_key, content_type, created_at)
+VALUES (1, repeat('a', 64), 1, 'bench/1', 'application/pdf', now());
+
+INSERT INTO cases (id, case_no, claimant_name, claimant_id_number, claim_type, township, village, hospital,
+                   filed_by, amount_fen, out_of_county, designated_provider, status, created_by_id,
+                   created_at, updated_at, version)
+SELECT n, 'BM-' || n, '基准' || n, '1101011990' || lpad((n % 50000)::text, 8, '0'),
+       (ARRAY['outpatient','inpatient','inpatient','maternity','trauma','referral','settlement','other'])[1 + n % 8],
+       '乡镇' || (n % :townships), '村' || (n % 7), (:hospitals)[1 + (n * 7) % :nhospitals],
+       'insured', 10000 + (n * 7919) % 5000000, false, true, 'intake', :user,
+       timestamptz '2025-01-01 00:00+08' + ((n * 104729) % (:months * 30 * 24 * 60)) * interval '1 minute',
+       now(), 1
+FROM generate_series(1::bigint, :cases) AS n;
+
+INSERT INTO documents (case_id, object_id, kind, original_filename, filename, content_type, page_count,
+                       status, attempts, uploaded_by_id, created_at, fields, checks, kind_guessed, needs_check)
+SELECT n, 1, 'invoice', 'invoice.pdf', 'invoice.pdf', 'application/pdf', 1, 'processed', 1, :user, now(),
+       json_build_object('total_amount', to_char((20000 + (n * 6151) % 4000000) / 100.0, 'FM9999999990.00'),
+                         'self_funded', to_char(((n * 31) % 50000) / 100.0, 'FM9999999990.00'),
+                         'invoice_code', '144031900111', 'invoice_number', lpad(n::text, 10, '0')),
+       '[]'::json, false, false
+FROM generate_series(1::bigint, :cases) AS n;
+
+INSERT INTO workflow_instances (id, case_id, definition, definition_sha256, status, round, signed, started_at,
+                                step_started_at, chain_due_on, calendar_estimated, missing, finished_at, version)
+SELECT n, n, 'window_intake', repeat('0', 64), CASE WHEN n % 10 < 8 THEN 'approved' ELSE 'active' END, 1, '{}'::json,
+       c.created_at + interval '2 hours', c.created_at + interval '2 hours',
+       (c.created_at + interval '10 days')::date, false, '[]'::json,
+       CASE WHEN n % 10 < 8 THEN c.created_at + (n % 20) * interval '1 day' END, 1
+FROM generate_series(1::bigint, :cases) AS n JOIN cases c ON c.id = n;
+
+INSERT INTO sign_offs (instance_id, case_id, seq, round, step, role, signer_id, signer_name, decision, findings,
+                       missing, content_sha256, signed_at)
+SELECT n, n, s, 1, (ARRAY['completeness','initial_review','re_review'])[s], 'reviewer', :user, 'bench',
+       CASE WHEN s = 2 AND n % 9 = 0 THEN 'return' ELSE 'approve' END, '{}'::json, '[]'::json, repeat('0', 64),
+       c.created_at + interval '2 hours' + s * ((n % 97) + 1) * interval '1 hour'
+FROM generate_series(1::bigint, :cases) AS n JOIN cases c ON c.id = n CROSS JOIN generate_series(1, 3) AS s;
+
+INSERT INTO workflow_instances (id, case_id, definition, definition_sha256, status, round, signed, started_at,
+                                step_started_at, chain_due_on, calendar_estimated, missing, finished_at, version)
+SELECT :cases + n, n, 'payment', repeat('0', 64), 'approved', 1, '{}'::json, w.finished_at, w.finished_at,
+       (w.finished_at + interval '5 days')::date, false, '[]'::json, w.finished_at + interval '3 days', 1
+FROM generate_series(1::bigint, :cases) AS n JOIN workflow_instances w ON w.id = n
+WHERE n % 10 < 7 AND w.finished_at IS NOT NULL;
+
+INSERT INTO sign_offs (instance_id, case_id, seq, round, step, role, signer_id, signer_name, decision, findings,
+                       missing, content_sha256, signed_at)
+SELECT w.id, w.case_id, 1, 1, 'cashier_entry', 'cashier', :user, 'bench', 'approve',
+       json_build_object('amount_paid', to_char((10000 + (w.case_id::bigint * 3571) % 3000000) / 100.0, 'FM9999999990.00')),
+       '[]'::json, repeat('0', 64), w.finished_at - interval '1 hour'
+FROM workflow_instances w WHERE w.definition = 'payment';
+
+INSERT INTO recheck_outcomes (case_id, month, outcome, difference_fen, checked_by_id, checked_by_name, checked_at)
+SELECT n, to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'),
+       CASE WHEN n % 3 = 0 THEN 'discrepancy' ELSE 'confirmed' END, CASE WHEN n % 3 = 0 THEN n % 9000 END,
+       :user, 'bench', c.created_at + interval '20 days'
+FROM generate_series(1::bigint, :cases, 20) AS n JOIN cases c ON c.id = n;
+
+SELECT setval(pg_get_serial_sequence('cases', 'id'), :cases + 1);
+SELECT setval(pg_get_serial_sequence('workflow_instances', 'id'), 2 * :cases + 1);
+"""  # noqa: E501
+
+
+def populate(runtime, cases: int, user_id: int) -> float:
+    from sqlalchemy import text
+
+    started = time.perf_counter()
+    hospitals = "ARRAY[" + ",".join(f"'{h}'" for h in HOSPITALS) + "]"
+    values = {":townships": str(TOWNSHIPS), ":hospitals": hospitals, ":nhospitals": str(len(HOSPITALS)),
+              ":months": str(MONTHS), ":cases": str(cases), ":user": str(user_id)}
+    with runtime.engine.begin() as connection:
+        for statement in SQL.split(";\n"):
+            if not statement.strip():
+                continue
+            for key in sorted(values, key=len, reverse=True):
+                statement = statement.replace(key, values[key])
+            connection.execute(text(statement))
+            log(f"  {' '.join(statement.split()[:3])[:60]}")
+    with runtime.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    return time.perf_counter() - started
+
+
+def measure(client, path: str, repeat: int) -> tuple[list[float], int]:
+    client.get(path)  # warm: compiled statements, template
+    seconds = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        response = client.get(path)
+        seconds.append(time.perf_counter() - t0)
+        assert response.status_code == 200, (path, response.status_code)
+    return seconds, len(response.data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=400_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    from argon2 import PasswordHasher
+    from sqlalchemy import text
+
+    from archive import create_app
+    from archive.config import load_settings
+    from archive.models import User
+    from archive.runtime import make_runtime
+    from archive.setup import initialise
+    from tests.factories import login
+    from tests.servers import postgres_server
+
+    with postgres_server() as server, tempfile.TemporaryDirectory() as data:
+        import psycopg
+
+        with psycopg.connect(server.url("postgres").replace("+psycopg", ""), autocommit=True) as conn:
+            conn.execute('CREATE DATABASE "bench"')
+        runtime = make_runtime(load_settings({
+            "ARCHIVE_DATA_DIR": data, "ARCHIVE_SECRET_KEY": "benchmark", "ARCHIVE_JOBS_BACKEND": "inline",
+            "ARCHIVE_RECORDS_FIXITY_EVERY_HOURS": "0", "ARCHIVE_DATABASE_URL": server.url("bench")}))
+        initialise(runtime)
+        with runtime.sessions.begin() as session:
+            director = User(username="u_director", display_name="Director", role="director",
+                            password_hash=PasswordHasher().hash("pw-director"))
+            session.add(director)
+            session.flush()
+            director_id = director.id
+        log(f"writing {args.cases} cases …")
+        populate_s = populate(runtime, args.cases, director_id)
+        app = create_app(runtime)
+        client = app.test_client()
+        assert login(client, "director").status_code == 302
+        with runtime.engine.connect() as connection:
+            counted = connection.execute(text("SELECT count(*) FROM cases")).scalar()
+            baseline = []
+            for _ in range(args.repeat + 1):
+                t0 = time.perf_counter()
+                connection.execute(text("SELECT count(*) FROM cases")).scalar()
+                baseline.append(time.perf_counter() - t0)
+            rows = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                    for table in ("documents", "workflow_instances", "sign_offs", "recheck_outcomes")}
+        results = {}
+        for name, path in (("month", "/statistics?month=2026-03"), ("quarter", "/statistics?quarter=2026-Q1"),
+                           ("month_xlsx", "/statistics.xlsx?month=2026-03")):
+            log(f"measuring {path} …")
+            seconds, size = measure(client, path, args.repeat)
+            results[name] = {**timings(seconds), "bytes": size}
+        runtime.engine.dispose()
+    worst = max(results["month"]["p95_ms"], results["quarter"]["p95_ms"])
+    print(json.dumps({
+        "benchmark": "statistics", "database": "postgresql", "cases": counted, "rows": rows,
+        "populate_s": round(populate_s, 1), "baseline_count_cases": timings(baseline[1:]),
+        "page": results, "target_p95_ms": TARGET_P95_MS, "meets_target": worst <= TARGET_P95_MS,
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Every figure of the statistics against a brute-force recount in Python over the same rows:
+varied cases (tests/integration/statistics_data.py) around 2026-Q1, counted by the SQL service
+and by plain loops here — for the whole agency and for a township officer's scope."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from archive.claims import claimed_amount
+from archive.claims.money import fen_of
+from archive.models import Case, Document, RecheckOutcome, SignOff, SpotCheckFollowUp, WorkflowInstance
+from archive.statistics import level_of, parse_period, set_insured_count, statistics_report
+from archive.workflows.workdays import CHINA
+from tests import factories
+from tests.integration import statistics_data
+from tests.integration.statistics_data import in_period
+
+
+@pytest.fixture
+def varied(rt):
+    users = factories.users_for_all_roles(rt)
+    statistics_data.build(rt, users, cases=70, seed=19)
+    with rt.sessions.begin() as session:
+        admin = session.merge(users["admin"])
+        for township, insured in ((factories.TOWNSHIP, 800), ("河西乡", 500), ("北山镇", 300)):
+            set_insured_count(session, admin, year=2026, township=township, insured=insured)
+        set_insured_count(session, admin, year=2025, township="河西乡", insured=999)  # another year
+    return users
+
+
+def keys_of(case: Case) -> dict:
+    return {"claim_type": case.claim_type, "township": case.township or "",
+            "village": (case.township or "", case.village or ""), "hospital": case.hospital or "",
+            "hospital_level": level_of(case.hospital)}
+
+
+def recount(session, period, visible) -> dict:
+    """The figures by plain loops over every row."""
+    first, end = period.first_day, period.end_day
+    cases = {c.id: c for c in session.scalars(select(Case).options(
+        selectinload(Case.documents).selectinload(Document.stored_object)))}
+    shown = {i for i, c in cases.items() if visible(c)}
+    instances = {i.id: i for i in session.scalars(select(WorkflowInstance))}
+    sign_offs = list(session.scalars(select(SignOff)))
+    lines = defaultdict(lambda: defaultdict(Counter))
+    total = Counter()
+    people, people_by_line = set(), defaultdict(set)
+    for case in cases.values():
+        if case.id in shown and case.claim_type != "audit" and in_period(case.created_at, first, end):
+            for dimension, key in keys_of(case).items():
+                lines[dimension][key]["received"] += 1
+            total["received"] += 1
+    for instance in instances.values():
+        case = cases[instance.case_id]
+        if (instance.definition != "payment" or instance.status != "approved" or case.id not in shown
+                or case.claim_type == "audit" or not in_period(instance.finished_at, first, end)):
+            continue
+        entries = [s for s in sign_offs if s.instance_id == instance.id and s.step == "cashier_entry"
+                   and s.decision == "approve"]
+        if not entries:
+            continue
+        paid = fen_of(max(entries, key=lambda s: s.id).findings["amount_paid"])
+        claimed = claimed_amount(case)
+        figures = Counter(paid=1, paid_fen=paid, cost_fen=claimed.fen or 0,
+                          costed=int(claimed.fen is not None), self_funded_fen=claimed.self_funded_fen)
+        for dimension, key in keys_of(case).items():
+            lines[dimension][key].update(figures)
+        total.update(figures)
+        person = case.claimant_id_number or case.insurance_number or case.case_no
+        people.add(person)
+        for dimension, key in keys_of(case).items():
+            people_by_line[(dimension, key)].add(person)
+    # Processing: each decision of the period from the one before it (or the run's start).
+    steps = defaultdict(list)
+    returns, returned = 0, set()
+    for s in sign_offs:
+        if s.case_id not in shown or not in_period(s.signed_at, first, end):
+            continue
+        instance = instances[s.instance_id]
+        before = [o.signed_at for o in sign_offs if o.instance_id == s.instance_id and o.seq < s.seq]
+        began = max(before) if before else instance.started_at
+        steps[(instance.definition, s.step)].append(((s.signed_at - began).total_seconds(), s.decision))
+        if s.decision == "return":
+            returns += 1
+            returned.add(s.case_id)
+    chains = defaultdict(Counter)
+    for instance in instances.values():
+        if (instance.status in ("approved", "rejected") and instance.case_id in shown
+                and in_period(instance.finished_at, first, end)):
+            chains[instance.definition]["finished"] += 1
+            finished_on = instance.finished_at.astimezone(CHINA).date()
+            chains[instance.definition]["late"] += finished_on > instance.chain_due_on
+    # Re-checks: the latest finding of each case and month of the period.
+    latest = {}
+    for r in session.scalars(select(RecheckOutcome).order_by(RecheckOutcome.id)):
+        if r.month in period.month_labels and r.case_id in shown:
+            latest[(r.case_id, r.month)] = r
+    follow_ups = Counter()
+    for f in session.scalars(select(SpotCheckFollowUp)):
+        if f.case_id in shown and in_period(f.opened_at, first, end):
+            follow_ups[f.kind] += 1
+            follow_ups[f.kind + "_fen"] += f.amount_fen or 0
+    handled = {}
+    for s in sorted(sign_offs, key=lambda s: s.id):
+        if (instances[s.instance_id].definition == "audit" and s.step == "handling"
+                and s.decision == "approve" and in_period(s.signed_at, first, end)):
+            handled[s.instance_id] = s
+    deductions = [fen_of(s.findings["deductions_total"]) for s in handled.values() if s.case_id in shown]
+    return {"lines": lines, "total": total, "people": people, "people_by_line": people_by_line,
+            "steps": steps, "returns": (returns, len(returned)), "chains": chains,
+            "rechecks": list(latest.values()),
+            "follow_ups": follow_ups, "deductions": deductions}
+
+
+def assert_matches(report, expected) -> None:
+    fields = ("received", "paid", "paid_fen", "cost_fen", "costed", "self_funded_fen")
+    for dimension, lines in report.claims.dimensions.items():
+        got = {line.key: {f: getattr(line, f) for f in fields} for line in lines
+               if any(getattr(line, f) for f in fields)}
+        want = {key: {f: counter[f] for f in fields} for key, counter in expected["lines"][dimension].items()}
+        assert got == want, dimension
+    total = report.claims.total
+    assert {f: getattr(total, f) for f in fields} == {f: expected["total"][f] for f in fields}
+    assert total.paid > 0 and total.received > 0  # the data does reach the period
+    assert total.beneficiaries == len(expected["people"])
+    for dimension, lines in report.claims.dimensions.items():  # people paid, each once per line
+        for line in lines:
+            assert (line.beneficiaries or 0) == len(expected["people_by_line"].get((dimension, line.key), ()))
+    if total.cost_fen:
+        share = (Decimal(total.paid_fen) / total.cost_fen).quantize(Decimal("0.0001"))
+        assert total.compensation_ratio == share
+    steps = {(s.definition, s.step): s for s in report.processing.steps}
+    assert set(steps) == set(expected["steps"])
+    for key, spans in expected["steps"].items():
+        seconds = [span for span, _ in spans]
+        assert steps[key].decisions == len(spans)
+        assert steps[key].returns == sum(1 for _, decision in spans if decision == "return")
+        assert steps[key].mean_hours == pytest.approx(sum(seconds) / len(seconds) / 3600, abs=0.006)
+        assert steps[key].max_hours == pytest.approx(max(seconds) / 3600, abs=0.006)
+    assert (report.processing.returns, report.processing.returned_cases) == expected["returns"]
+    assert {c.definition: (c.finished, c.late) for c in report.processing.chains} == {
+        name: (c["finished"], c["late"]) for name, c in expected["chains"].items()}
+    o, rechecks = report.oversight, expected["rechecks"]
+    assert (o.rechecked, o.confirmed, o.discrepancies) == (
+        len(rechecks), sum(r.outcome == "confirmed" for r in rechecks),
+        sum(r.outcome == "discrepancy" for r in rechecks))
+    assert o.difference_fen == sum(r.difference_fen or 0 for r in rechecks if r.outcome == "discrepancy")
+    f = expected["follow_ups"]
+    assert (o.recoveries, o.recovery_fen, o.audits_opened) == (f["recovery"], f["recovery_fen"], f["audit"])
+    d = expected["deductions"]
+    assert (o.audits_handled, o.audits_with_deductions, o.deduction_fen) == (
+        len(d), sum(x > 0 for x in d), sum(d))
+
+
+@pytest.mark.parametrize("period", ["2026-03", "2026-Q1"])
+def test_every_figure_matches_a_recount(rt, varied, period):
+    kind = "quarter" if "Q" in period else "month"
+    shown = parse_period(**{kind: period})
+    with rt.sessions() as session:
+        director = session.merge(varied["director"])
+        report = statistics_report(session, director, shown)
+        assert_matches(report, recount(session, shown, lambda case: True))
+        # 受益率: people paid in a township over the insured count entered for the year.
+        township = {line.key: line for line in report.claims.dimensions["township"]}["河西乡"]
+        assert township.insured == 500
+        rate = (Decimal(township.beneficiaries) / 500).quantize(Decimal("0.0001"))
+        assert township.beneficiary_rate == rate
+        assert report.claims.total.insured == 1600
+
+
+def test_a_township_officer_counts_their_township_only(rt, varied):
+    shown = parse_period(quarter="2026-Q1")
+    with rt.sessions() as session:
+        officer = session.merge(varied["township_officer"])
+        report = statistics_report(session, officer, shown)
+        # Their township's cases; audit files are graded above their clearance from the start.
+        assert_matches(report, recount(session, shown, lambda case: case.township == factories.TOWNSHIP
+                                       and case.claim_type != "audit"))
+        assert report.scoped
+        assert {line.key for line in report.claims.dimensions["township"]} <= {factories.TOWNSHIP}
+        assert report.claims.total.insured == 800
