@@ -1,7 +1,7 @@
 """backscan: runs of the back-scanning manifest path and the volumes (卷/盒) they registered
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-06 00:30:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from archive.models.types import UTCDateTime
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """spot-check seeds sealed until revealed: a commitment stores a nonce, the seed only once drawn
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 Create Date: 2026-12-06 00:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0022'
-down_revision = '0018'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
