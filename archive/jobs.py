@@ -97,9 +97,9 @@ def verify_audit_trail(requested_by_id: int = 0) -> dict:
 
 
 def run_verify_audit_trail(runtime, requested_by_id: int = 0) -> dict:
+    from archive.auth import system_user
     from archive.models import User
     from archive.records.verification import verify_and_record
-    from archive.setup import system_user
 
     token = current_origin.set(Origin("job"))
     try:
@@ -135,8 +135,8 @@ def sweep_orphans() -> dict:
 def run_sweep_orphans(runtime) -> dict:
     from datetime import timedelta
 
+    from archive.auth import system_user
     from archive.records.reconcile import sweep_orphans as sweep
-    from archive.setup import system_user
 
     token = current_origin.set(Origin("job"))
     try:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from archive import schema
 from archive.auth import create_user
 from archive.auth.permissions import SYSTEM_ROLE
-from archive.models import NumberSequence, User
+from archive.auth.users import SYSTEM_USERNAME, system_user
+from archive.models import NumberSequence
 from archive.records import audit, checkpoints
 from archive.records.config_trail import note_configuration
 from archive.records.fixity import CURSOR, LAST_RUN, VERIFY_LAST_RUN
 from archive.records.reconcile import ORPHANS_LEFT, SWEEP_LAST_RUN
 from archive.records.triggers import restore_triggers
 
-SYSTEM_USERNAME = "system"
 # Counters concurrent processes update in place.
 SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN, SWEEP_LAST_RUN, ORPHANS_LEFT, checkpoints.LAST_RUN)
 
@@ -52,5 +50,3 @@ def initialise(runtime) -> list[str]:
     return done
 
 
-def system_user(session) -> User | None:
-    return session.scalar(select(User).where(User.username == SYSTEM_USERNAME))

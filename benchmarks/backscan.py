@@ -135,7 +135,7 @@ def intake_leg(folder: Path, manifest: Path, data_dir: Path) -> dict:
     start = time.perf_counter()
     for row in rows:
         with runtime.sessions.begin() as session:
-            from archive.setup import system_user
+            from archive.auth import system_user
 
             case_no = open_case(session, actor=system_user(session), claimant_name=row["姓名"],
                                 claim_type="inpatient").case_no

@@ -130,10 +130,11 @@ def prepare(environ: dict[str, str], *, warm_up: Path | None = None):
     ingests has compiled its SQL statements and loaded PDFium after its first file, as it has
     imported its modules, and those one-off costs are not per-document throughput.
     """
+    from archive.auth import system_user
     from archive.config import load_settings
     from archive.intake import open_case
     from archive.runtime import make_runtime
-    from archive.setup import initialise, system_user
+    from archive.setup import initialise
 
     runtime = make_runtime(load_settings(environ))
     initialise(runtime)

@@ -157,10 +157,10 @@ def verify_child(url: str) -> None:
 
 def export_child(environ: str, case_no: str) -> None:
     """Runs in its own process: `export_case` of one case, with peak RSS."""
+    from archive.auth import system_user
     from archive.config import load_settings
     from archive.records.export import export_case
     from archive.runtime import make_runtime
-    from archive.setup import system_user
 
     runtime = make_runtime(load_settings(json.loads(environ)))
     with runtime.sessions() as session:

@@ -22,6 +22,7 @@ from archive.auth.users import (
     end_sessions,
     issue_api_token,
     set_password,
+    system_user,
     user_for_token,
 )
 
@@ -46,5 +47,6 @@ __all__ = [
     "roles",
     "scope_kind",
     "set_password",
+    "system_user",
     "user_for_token",
 ]

@@ -18,6 +18,10 @@ from archive.models import ApiToken, AuditEvent, User
 from archive.models.types import utcnow
 from archive.records import audit
 
+# The account behind the command line, the jobs and the demo: it acts for the agency as a whole
+# and cannot sign in (its role is SYSTEM_ROLE). Created by `archive init`.
+SYSTEM_USERNAME = "system"
+
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
@@ -192,3 +196,7 @@ def api_token(session: Session, token: str) -> ApiToken | None:
 def user_for_token(session: Session, token: str) -> User | None:
     row = api_token(session, token)
     return row.user if row is not None else None
+
+
+def system_user(session: Session) -> User | None:
+    return session.scalar(select(User).where(User.username == SYSTEM_USERNAME))

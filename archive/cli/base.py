@@ -53,8 +53,8 @@ def open_runtime(*, long_lived: bool = False):
 def as_user(session, username: str | None):
     from sqlalchemy import select
 
+    from archive.auth import system_user
     from archive.models import User
-    from archive.setup import system_user
 
     if username is None:
         user = system_user(session)

@@ -111,9 +111,9 @@ def reconcile(delete_orphans: bool) -> None:
               help="With --fixity: check only the next N originals, continuing from the last run.")
 def verify(fixity: bool, limit: int | None) -> None:
     """Recompute the audit trail's hash chain (and with --fixity, the originals' checksums)."""
+    from archive.auth import system_user
     from archive.records.fixity import run_fixity
     from archive.records.verification import verify_and_record
-    from archive.setup import system_user
 
     runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
@@ -143,8 +143,8 @@ def verify(fixity: bool, limit: int | None) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def backup(directory: Path) -> None:
     """Back up database, originals and configuration into DIRECTORY (a BagIt bag)."""
+    from archive.auth import system_user
     from archive.records.backup import backup as run
-    from archive.setup import system_user
 
     runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))

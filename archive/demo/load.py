@@ -10,14 +10,13 @@ import io
 
 from sqlalchemy import select
 
-from archive.auth import PasswordPolicy, create_user, role_label, roles, scope_kind
+from archive.auth import PasswordPolicy, create_user, role_label, roles, scope_kind, system_user
 from archive.auth.accounts import set_scope
 from archive.demo.documents import demo_set
 from archive.demo.providers import load_providers
 from archive.intake import ingest, open_case
 from archive.models import Case, User
 from archive.queue import enqueue_processing
-from archive.setup import system_user
 
 # Where the demo's claimants live and were treated: the external demo accounts work for it.
 DEMO_PLACE = {"hospital": "县人民医院", "township": "城关镇", "village": "东关村"}

@@ -30,11 +30,11 @@ from sqlalchemy import Date, DateTime, LargeBinary, Numeric, delete, func, inser
 from sqlalchemy.orm import Session
 
 from archive import schema
+from archive.auth import system_user
 from archive.config import REPO_ROOT
 from archive.models import Base, StoredObject
 from archive.models.types import utcnow
 from archive.records import audit
-from archive.setup import system_user
 
 FORMAT = 1
 BATCH = 1000

@@ -50,7 +50,7 @@ def record_config_changes(session: Session, settings, *, actor=None) -> dict[str
 
 def note_configuration(runtime) -> dict[str, dict] | None:
     """At a process start (init, serve, worker): record the configuration if it changed."""
-    from archive.setup import system_user
+    from archive.auth import system_user
 
     with runtime.sessions.begin() as session:
         return record_config_changes(session, runtime.settings, actor=system_user(session))

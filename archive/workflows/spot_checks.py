@@ -253,8 +253,8 @@ def open_follow_up(session: Session, case: Case, finding: RecheckOutcome) -> Spo
         follow_up = SpotCheckFollowUp(case_id=case.id, recheck_id=finding.id, kind="recovery",
                                       amount_fen=finding.difference_fen)
     else:
+        from archive.auth import system_user
         from archive.intake.cases import open_case
-        from archive.setup import system_user
 
         audit_case = open_case(session, actor=system_user(session), claimant_name=case.claimant_name,
                                claim_type="audit", township=case.township, village=case.village,

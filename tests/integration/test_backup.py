@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from archive.auth import system_user
 from archive.config import load_settings
 from archive.models import AuditEvent, Case, Document, User
 from archive.records.audit import verify_chain
@@ -16,7 +17,6 @@ from archive.records.backup import BackupError, backup, restore
 from archive.records.export import export_case, verify_bag
 from archive.records.fixity import run_fixity
 from archive.runtime import make_runtime
-from archive.setup import system_user
 from archive.workflows import submit
 from tests import factories
 from tests.fixtures import bad_files

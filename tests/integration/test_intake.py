@@ -119,8 +119,7 @@ def test_unknown_case_is_refused_before_the_body_is_read(rt, clerk):
 
 
 def test_role_without_upload_right_is_refused(rt, clerk):
-    from archive.auth import create_user
-    from archive.setup import system_user
+    from archive.auth import create_user, system_user
 
     case_no = factories.make_case(rt, clerk)
     with rt.sessions.begin() as session:
