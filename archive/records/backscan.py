@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from archive.auth import require
+from archive.follow_ups import follow_up
 from archive.intake import Incoming, Rejected, ingest_many, to_process
 from archive.models import ArchiveRecord, ArchiveVolume, BackscanRun, Case, RecordState, User, VolumeState
 from archive.models.sequences import NumberSequence, next_in_sequence
@@ -132,10 +133,7 @@ class RowOutcome:
 def run_backscan(runtime, run_id: int, *,
                  progress: Callable[[RowOutcome], None] | None = None) -> BackscanRun:
     """Register every row of a run, in order; a filed row is skipped. Processing of the
-    documents and the store's protection are handed over after each row commits."""
-    from archive.queue import enqueue_processing
-    from archive.records.protection import after_records_change
-
+    documents and the store's protection follow each row's commit (archive.follow_ups)."""
     with runtime.sessions() as session:
         run = session.get_one(BackscanRun, run_id)
         rows, folder = [CaseRow.from_json(data) for data in run.rows], Path(run.folder)
@@ -144,9 +142,6 @@ def run_backscan(runtime, run_id: int, *,
     try:
         for row in rows:
             outcome = register_row(runtime, row, folder=folder, run_id=run_id, actor=actor)
-            enqueue_processing(runtime, outcome.documents)
-            if not outcome.skipped:
-                after_records_change(runtime, _case_id(runtime, outcome.case_no))
             if progress is not None:
                 progress(outcome)
     except BaseException as exc:
@@ -172,11 +167,16 @@ def register_row(runtime, row: CaseRow, *, folder: Path, run_id: int | None, act
     refused = [o for o in outcomes if isinstance(o, Rejected)]
     if refused:  # changed on disk since the check; the case waits, pending, for a resume
         raise Rejected(f"row {row.row}: {refused[0].reason}", code="invalid_file")
+    documents = to_process(outcomes)
     with runtime.sessions.begin() as session:
         volume = session.scalar(select(ArchiveVolume).where(ArchiveVolume.key == row.key))
         record = _file(session, runtime, volume, row, actor=actor)
         _count(session, run_id, skipped=False)
-    return RowOutcome(row.row, case_no, record.archive_no, False, to_process(outcomes))
+        # Read and indexed as any upload, and protected in the store, once the row is filed.
+        for document_id in documents:
+            follow_up(session, "process_document", document_id)
+        follow_up(session, "protect_case", volume.case_id)
+    return RowOutcome(row.row, case_no, record.archive_no, False, documents)
 
 
 def _open(session: Session, row: CaseRow, *, run_id: int | None, actor) -> ArchiveVolume:
@@ -336,11 +336,6 @@ def _count(session: Session, run_id: int | None, *, skipped: bool) -> None:
     if skipped:
         values["skipped"] = BackscanRun.skipped + 1
     session.execute(update(BackscanRun).where(BackscanRun.id == run_id).values(**values))
-
-
-def _case_id(runtime, case_no: str) -> int:
-    with runtime.sessions() as session:
-        return session.scalar(select(Case.id).where(Case.case_no == case_no))
 
 
 def _finish(runtime, run_id: int, actor, *, error: str | None = None) -> BackscanRun:
