@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
 from archive.ocr.cells import cell_below, cell_right, widen_gaps
+from archive.ocr.column_totals import read_column_totals
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
 from archive.ocr.joint import choose_jointly, constrained_fields, refuse_contradicted
@@ -58,7 +59,9 @@ from archive.ocr.label_spec import (  # noqa: F401 - the readers' API, imported 
 from archive.ocr.lines import JUNK, FieldReading, Line, is_cjk, label_pattern, rows_source
 from archive.ocr.normalize import amount_to_capital, read_amount
 from archive.ocr.reference import known_name
+from archive.ocr.sections import read_sections
 from archive.ocr.tables import line_items, statement_items
+from archive.ocr.titles import hospital_from_title
 from archive.ocr.unknown_labels import read_by_unknown_labels
 from archive.ocr.vat_items import vat_items
 
@@ -100,8 +103,12 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     spec = label_rules().get(kind, {})
     rules = field_rules(kind)
     # Another field's label, recognisable by its colon, ends a value run together with it.
-    any_label = re.compile("(?:" + "|".join(label_pattern(label) for rule in rules.values()
-                                            for label in rule["labels"]) + rf")\s*{COLON}")
+    sections = label_rules().get("sections", {}).get(kind, {})
+    scoped = [label for section in sections.values() for labels in section.get("labels", {}).values()
+              for label in labels]
+    any_label = re.compile("(?:" + "|".join(label_pattern(label) for label in sorted(
+        {label for rule in rules.values() for label in rule["labels"]} | set(scoped), key=len, reverse=True))
+        + rf")\s*{COLON}")
     lines = _clean_lines(text)
     printed = printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]])
     # So does the label of a field not printed as it is, read with a character wrong or lost
@@ -146,6 +153,13 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     read_by_unknown_labels(lines, rules, reading, lambda name: rules[name].get("into", [name]),
                            lambda index, match: _value_at(lines, index, match, ends, VALUE_END),
                            min_confidence)
+    read_sections(lines, sections, rules, reading,
+                  lambda index, match: _value_at(lines, index, match, ends, VALUE_END), min_confidence)
+    if "hospital" in rules:
+        hospital_from_title(lines, label_rules()["kinds"].get(kind, []), rules["hospital"], reading,
+                            min_confidence)
+    read_column_totals(lines, label_rules().get("column_totals", {}).get(kind, {}), rules, reading,
+                       min_confidence)
     if kind == "invoice":
         _invoice_extras(lines, spec, reading, min_confidence, doubtful)
     if kind == "daily_statement":
