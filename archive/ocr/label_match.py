@@ -60,7 +60,15 @@ def is_label(text: str) -> bool:
     compact = _compact_label(text)
     bare = re.sub(r"（[^）]*）$", "", compact)
     words = {word.translate(BRACKETS) for word in printed_words()}
-    return compact in words or bare in words or bool(_LABEL_ALONE.fullmatch(text.strip()))
+    return (compact in words or bare in words or bool(_LABEL_ALONE.fullmatch(text.strip()))
+            or _headed_like_a_label(bare))
+
+
+def _headed_like_a_label(compact: str) -> bool:
+    """A short, Chinese-only cell ending in a label's head word ([label_heads]): 申请日期, 金额."""
+    heads = label_rules().get("label_heads", {})
+    return (bool(re.fullmatch(rf"[\u4e00-\u9fff]{{2,{heads.get('longest', 8)}}}", compact))
+            and compact.endswith(tuple(heads.get("words", ()))))
 
 
 def label_row(line: Line) -> bool:

@@ -75,8 +75,13 @@ def read_sections(lines: list[Line], sections: dict[str, dict], rules: dict[str,
             rule = rules.get(name)
             if rule is None:
                 continue
-            value = _read_in_section(lines, headings, section, labels, rule, value_at, min_confidence)
+            refused: list[dict] = []
+            value = _read_in_section(lines, headings, section, labels, rule, value_at, min_confidence,
+                                     refused)
             if value is None:
+                if refused and name not in reading.fields and not any(
+                        item["field"] == name for item in reading.unreadable):
+                    reading.unreadable.append({"field": name, **refused[0]})
                 continue
             taken, candidate = value
             current = reading.sources.get(name)
@@ -104,7 +109,9 @@ def _elsewhere(headings: list, lines: list[Line], source: dict | None, section: 
 
 def _read_in_section(lines: list[Line], headings: list, section: str, labels: list[str], rule: dict,
                      value_at: Callable[[int, re.Match], Iterator[Candidate]],
-                     min_confidence: float) -> tuple[object, Candidate] | None:
+                     min_confidence: float, refused: list[dict]) -> tuple[object, Candidate] | None:
+    """The first value after one of `labels` that lies in `section` and checks out; `refused`
+    gets what was read in the section right after such a label but did not check out."""
     patterns = [re.compile(rf"(?<![\u4e00-\u9fff/]){label_pattern(label)}" + DECORATION + CLOSING + SEPARATOR)
                 for label in sorted(labels, key=len, reverse=True)]
     for pattern in patterns:
@@ -119,6 +126,8 @@ def _read_in_section(lines: list[Line], headings: list, section: str, labels: li
                     value, reason = take(rule, candidate, min_confidence)
                     if reason is None:
                         return value, candidate
+                    if line.text.find(candidate.text, match.end()) == match.end():
+                        refused.append({"read": candidate.text, "reason": reason})
     return None
 
 
