@@ -57,6 +57,7 @@ from archive.ocr.label_spec import (  # noqa: F401 - the readers' API, imported 
     printed_words,
 )
 from archive.ocr.lines import JUNK, FieldReading, Line, is_cjk, label_pattern, rows_source
+from archive.ocr.lone_dates import lone_date
 from archive.ocr.normalize import amount_to_capital, read_amount
 from archive.ocr.reference import known_name
 from archive.ocr.sections import read_sections
@@ -155,6 +156,7 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
                            min_confidence)
     read_sections(lines, sections, rules, reading,
                   lambda index, match: _value_at(lines, index, match, ends, VALUE_END), min_confidence)
+    lone_date(lines, label_rules().get("lone_date", {}).get(kind), rules, reading, min_confidence)
     if "hospital" in rules:
         hospital_from_title(lines, label_rules()["kinds"].get(kind, []), rules["hospital"], reading,
                             min_confidence)

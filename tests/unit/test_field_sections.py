@@ -136,3 +136,21 @@ def test_a_scoped_value_that_does_not_check_out_is_absent_and_flagged():
     assert "seller_tax_id" not in reading.fields
     assert {"field": "seller_tax_id", "read": "9190772OX2O6BW",
             "reason": "unexpected_characters"} in reading.unreadable
+
+
+def test_a_provincial_bills_wordings_for_issuer_and_sums():
+    text = ("医疗收费票据\n合计金额（大写）壹佰贰拾叁元肆角伍分  （小写）123.45\n"
+            "开票单位（盖章）：淮宜市人民医院")
+    assert read_fields("invoice", text).fields == {"hospital": "淮宜市人民医院", "total_amount": "123.45",
+                                                   "total_amount_capital": "123.45"}
+
+
+# A date printed with no label
+
+def test_the_only_unlabelled_date_on_a_bill_is_its_issue_date_reported_for_confirmation():
+    reading = read_fields("invoice", "医疗收费票据\n        2026年3月5日\n姓名：张三")
+    assert reading.fields["issue_date"] == "2026-03-05"
+    assert {"field": "issue_date", "read": "2026年3月5日", "label": "",
+            "known": "2026-03-05"} in reading.matched
+    # Two such dates: which is it? None is taken.
+    assert "issue_date" not in read_fields("invoice", "医疗收费票据\n2026年3月5日   2026年3月6日").fields
