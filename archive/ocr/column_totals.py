@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from archive.ocr.field_values import Candidate, take
-from archive.ocr.lines import FieldReading, Line, union
+from archive.ocr.lines import FieldReading, Line, label_pattern, union
 
 _FIGURE = re.compile(r"[¥￥]?\s?\d[\d,]*\.\d{2}(?!\d)")
 _HEADER_WORD = re.compile(r"[^\s│┃║¦]+")
@@ -28,7 +28,8 @@ def read_column_totals(lines: list[Line], spec: dict, rules: dict[str, dict], re
               if name in rules and name not in reading.fields}
     if not wanted:
         return
-    row_words = "|".join(map(re.escape, spec.get("rows", ())))
+    # 合    计: forms space a short row label out to the cell's width.
+    row_words = "|".join(label_pattern(word) for word in spec.get("rows", ()))
     total_row = re.compile(rf"^\s*(?:{row_words})(?=\s|[¥￥]|$)")
     for index, line in enumerate(lines):
         if not line.boxes or not total_row.match(line.text):
@@ -36,7 +37,7 @@ def read_column_totals(lines: list[Line], spec: dict, rules: dict[str, dict], re
         header = _header_above(lines, index, wanted)
         if header is None:
             continue
-        columns = _columns(header)
+        columns = _columns(header, {word for words in wanted.values() for word in words})
         for figure in _FIGURE.finditer(line.text):
             box = union(line.boxes[figure.start():figure.end()])
             if box is None:
@@ -65,19 +66,29 @@ def _header_above(lines: list[Line], index: int, wanted: dict[str, list[str]]) -
     for line in reversed(lines[:index]):
         if line.page != lines[index].page:
             return None
-        words = {_bare(word.group()) for word in _HEADER_WORD.finditer(line.text)}
-        if line.boxes and all(words & set(columns) for columns in wanted.values()):
+        if line.boxes and all(any(_word(word).search(line.text) for word in columns)
+                              for columns in wanted.values()):
             return line
     return None
 
 
-def _columns(header: Line) -> list[tuple[str, float, float]]:
+def _word(word: str) -> re.Pattern:
+    # A column word as a header prints it: a word of its own, its characters spaced out or not
+    # (金 额), a unit after it (金额（元）).
+    return re.compile(rf"(?<!\S){label_pattern(word)}(?:[（(][^）)]*[）)])?(?!\S)")
+
+
+def _columns(header: Line, wanted: set[str]) -> list[tuple[str, float, float]]:
     """Each header word with the span of its column: halfway to its neighbours' middles."""
+    spans = [(found.start(), found.end(), word) for word in wanted
+             for found in _word(word).finditer(header.text)]
+    spans += [(found.start(), found.end(), found.group()) for found in _HEADER_WORD.finditer(header.text)
+              if not any(start < found.end() and found.start() < stop for start, stop, _ in spans)]
     placed = []
-    for word in _HEADER_WORD.finditer(header.text):
-        box = union(header.boxes[word.start():word.end()])
+    for start, stop, word in sorted(spans):
+        box = union(header.boxes[start:stop])
         if box is not None:
-            placed.append((_bare(word.group()), (box[0] + box[2]) / 2))
+            placed.append((word, (box[0] + box[2]) / 2))
     columns = []
     for n, (word, middle) in enumerate(placed):
         left = (placed[n - 1][1] + middle) / 2 if n else -1.0
@@ -85,6 +96,3 @@ def _columns(header: Line) -> list[tuple[str, float, float]]:
         columns.append((word, left, right))
     return columns
 
-
-def _bare(word: str) -> str:
-    return re.sub(r"[（(][^）)]*[）)]$", "", word)  # 金额（元） is the 金额 column

@@ -34,15 +34,43 @@ def heading_pattern(headings: list[str]) -> re.Pattern:
 
 
 def find_headings(lines: list[Line], sections: dict[str, dict]) -> list[tuple[str, int, int, list | None]]:
-    """(section, line index, position, box) of every heading printed."""
+    """(section, line index, position, box) of every heading printed, across a line or down a
+    column (see `_stacked`)."""
     found = []
+    stacked = _stacked(lines)
     for section, spec in sections.items():
         pattern = heading_pattern(spec["headings"])
         for index, line in enumerate(lines):
             for match in pattern.finditer(line.text):
                 box = union(line.boxes[match.start():match.end()]) if line.boxes else None
                 found.append((section, index, match.start(), box))
+        for text, index, box in stacked:
+            if pattern.fullmatch(text):
+                found.append((section, index, -1, box))
     return found
+
+
+def _stacked(lines: list[Line]) -> list[tuple[str, int, list]]:
+    """Words printed down a column, a character a row (数电票 print 购买方信息 and 销售方信息 so,
+    in the left strip of each block): single Chinese characters standing alone on their lines,
+    one under another at the same left, each within two character heights of the one above.
+    (text, index of the first character's line, box of them all)."""
+    alone = sorted(((line.page or 0, line.boxes[found.start()], found.group(), index)
+                    for index, line in enumerate(lines) if line.boxes
+                    for found in re.finditer(r"(?<!\S)[\u4e00-\u9fff](?!\S)", line.text)
+                    if line.boxes[found.start()] is not None), key=lambda c: (c[0], c[1][0], c[1][1]))
+    columns: list[list] = []
+    for character in alone:
+        page, box = character[0], character[1]
+        width, height = box[2] - box[0], box[3] - box[1]
+        last = columns[-1][-1] if columns else None
+        if (last is not None and last[0] == page and abs(last[1][0] - box[0]) < width / 2
+                and 0 < box[1] - last[1][1] < 2 * height):
+            columns[-1].append(character)
+        else:
+            columns.append([character])
+    return [("".join(c[2] for c in column), column[0][3], union([c[1] for c in column]))
+            for column in columns if len(column) >= 2]
 
 
 def section_at(headings: list, lines: list[Line], index: int, start: int, box: list | None) -> str | None:
@@ -137,15 +165,17 @@ def _line_of(lines: list[Line], candidate: Candidate, default: int) -> int:
 
 def _cells_after(lines: list[Line], index: int, match: re.Match,
                  value_at: Callable[[int, re.Match], Iterator[Candidate]]) -> Iterator[Candidate]:
-    """The value after a label, then every further cell on its line (a row label with a value in
-    each party's column) that is no label and holds no colon."""
+    """The value after a label, then the further cells on its line (a row label with a value in
+    each party's column) up to the next label (a cell with a colon, or a label of its own)."""
     yield from value_at(index, match)
     line = lines[index]
     for start, stop in segments(line.text):
         if start < match.end():
             continue
         text = line.text[start:stop]
-        if is_label(text) or re.search(r"[:：]", text) or not (is_cjk(text) or re.search(r"\d", text)):
-            continue
+        if is_label(text) or re.search(r"[:：]", text):
+            return
+        if len(text) < 2 or not (is_cjk(text) or re.search(r"\d", text)):
+            continue  # a character of a heading printed down the block's strip
         confidences = line.confidences[start:stop] if line.confidences is not None else None
         yield Candidate(text, confidences, line.boxes[start:stop], line.page)

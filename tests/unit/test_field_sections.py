@@ -154,3 +154,28 @@ def test_the_only_unlabelled_date_on_a_bill_is_its_issue_date_reported_for_confi
             "known": "2026-03-05"} in reading.matched
     # Two such dates: which is it? None is taken.
     assert "issue_date" not in read_fields("invoice", "医疗收费票据\n2026年3月5日   2026年3月6日").fields
+
+
+def test_headings_printed_down_a_column_head_their_blocks():
+    # 数电票: 购买方信息 and 销售方信息 a character a row in each block's left strip, the text layer
+    # giving each character on the line of its row; 合 计 and 金 额 spaced out.
+    buyer, seller = "购买方信息", "销售方信息"
+    rows = []
+    for n in range(5):
+        top = 0.10 + 0.015 * n
+        cells = [(0.05, buyer[n])]
+        if n == 1:
+            cells.append((0.08, "名称：谢华菊"))
+        cells.append((0.50, seller[n]))
+        if n == 1:
+            cells.append((0.53, "名称：福柏医药连锁有限公司"))
+        if n == 2:
+            cells.append((0.53, "纳税人识别号：91799108JLEK4GWBBC"))
+        rows.append(row(top, *cells))
+    lines = [row(0.05, (0.3, "电子发票（普通发票）")), *rows,
+             row(0.30, (0.05, "项目名称"), (0.45, "单 价"), (0.55, "金 额"), (0.7, "税 额")),
+             row(0.32, (0.05, "合 计"), (0.55, "¥249.52"), (0.7, "¥32.44"))]
+    fields = read_fields("vat_invoice", lines).fields
+    assert (fields["buyer_name"], fields["seller_name"]) == ("谢华菊", "福柏医药连锁有限公司")
+    assert fields["seller_tax_id"] == "91799108JLEK4GWBBC" and "buyer_tax_id" not in fields
+    assert (fields["amount"], fields["tax"]) == ("249.52", "32.44")
