@@ -65,8 +65,11 @@ def is_label(text: str) -> bool:
 
 
 def _headed_like_a_label(compact: str) -> bool:
-    """A short, Chinese-only cell ending in a label's head word ([label_heads]): 申请日期, 金额."""
+    """A short, Chinese-only cell ending in a label's head word, or a form's word of its own
+    ([label_heads]): 申请日期, 金额, 性别."""
     heads = label_rules().get("label_heads", {})
+    if compact in heads.get("alone", ()):
+        return True
     return (bool(re.fullmatch(rf"[\u4e00-\u9fff]{{2,{heads.get('longest', 8)}}}", compact))
             and compact.endswith(tuple(heads.get("words", ()))))
 

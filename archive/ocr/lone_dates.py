@@ -13,6 +13,7 @@ import re
 
 from archive.ocr.cells import segments
 from archive.ocr.field_values import Candidate, take
+from archive.ocr.label_match import is_label
 from archive.ocr.lines import FieldReading, Line
 
 _LONE_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
@@ -26,10 +27,13 @@ def lone_date(lines: list[Line], name: str | None, rules: dict[str, dict], readi
         return
     found: dict[str, Candidate] = {}
     for line in lines:
-        for start, stop in segments(line.text):
+        cells = segments(line.text)
+        for number, (start, stop) in enumerate(cells):
             cell = line.text[start:stop]
             if not _LONE_DATE.fullmatch(cell.strip()):
                 continue
+            if number and _labelled(line.text[slice(*cells[number - 1])]):
+                continue  # the value of the label in the cell before it (打印时间  2026-03-05)
             confidences = line.confidences[start:stop] if line.confidences is not None else None
             candidate = Candidate(cell, confidences, line.boxes[start:stop] if line.boxes else (), line.page)
             value, reason = take(rules[name], candidate, min_confidence)
@@ -43,3 +47,7 @@ def lone_date(lines: list[Line], name: str | None, rules: dict[str, dict], readi
     if (source := candidate.source()) is not None:
         reading.sources[name] = source
     reading.matched.append({"field": name, "read": candidate.text, "label": "", "known": value})
+
+
+def _labelled(cell: str) -> bool:
+    return is_label(cell) or bool(re.search(r"[:：;；]\s*$", cell))

@@ -179,3 +179,12 @@ def test_headings_printed_down_a_column_head_their_blocks():
     assert (fields["buyer_name"], fields["seller_name"]) == ("谢华菊", "福柏医药连锁有限公司")
     assert fields["seller_tax_id"] == "91799108JLEK4GWBBC" and "buyer_tax_id" not in fields
     assert (fields["amount"], fields["tax"]) == ("249.52", "32.44")
+
+
+def test_a_date_beside_a_label_no_list_knows_is_not_a_lone_date():
+    assert "issue_date" not in read_fields("invoice", "医疗收费票据\n打印时间    2026-03-05").fields
+
+
+def test_a_forms_own_word_is_no_name():
+    # The name cell left empty: 性别, the next cell, is not the patient's name.
+    assert "patient_name" not in read_fields("referral", "转诊审批表\n姓名    性别    男").fields
