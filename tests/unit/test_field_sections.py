@@ -188,3 +188,7 @@ def test_a_date_beside_a_label_no_list_knows_is_not_a_lone_date():
 def test_a_forms_own_word_is_no_name():
     # The name cell left empty: 性别, the next cell, is not the patient's name.
     assert "patient_name" not in read_fields("referral", "转诊审批表\n姓名    性别    男").fields
+
+
+def test_a_value_ends_where_a_forms_own_word_and_colon_begin_even_glued():
+    assert read_fields("referral", "转诊审批表\n姓名：张三性别：男").fields == {"patient_name": "张三"}
