@@ -22,6 +22,7 @@ from archive.ocr.field_values import Candidate, take
 from archive.ocr.label_match import CLOSING, DECORATION, SEPARATOR, is_label
 from archive.ocr.lines import FieldReading, Line, is_cjk, label_pattern, union
 
+STACKED_ROWS = 3  # a heading down a strip spans the block's rows, which are spaced for their text
 COLUMN_SLACK = 0.01  # page widths: a heading a little right of its block's first value still heads it
 
 
@@ -53,7 +54,7 @@ def find_headings(lines: list[Line], sections: dict[str, dict]) -> list[tuple[st
 def _stacked(lines: list[Line]) -> list[tuple[str, int, list]]:
     """Words printed down a column, a character a row (数电票 print 购买方信息 and 销售方信息 so,
     in the left strip of each block): single Chinese characters standing alone on their lines,
-    one under another at the same left, each within two character heights of the one above.
+    one under another at the same left, each within STACKED_ROWS character heights of the one above.
     (text, index of the first character's line, box of them all)."""
     alone = sorted(((line.page or 0, line.boxes[found.start()], found.group(), index)
                     for index, line in enumerate(lines) if line.boxes
@@ -65,7 +66,7 @@ def _stacked(lines: list[Line]) -> list[tuple[str, int, list]]:
         width, height = box[2] - box[0], box[3] - box[1]
         last = columns[-1][-1] if columns else None
         if (last is not None and last[0] == page and abs(last[1][0] - box[0]) < width / 2
-                and 0 < box[1] - last[1][1] < 2 * height):
+                and 0 < box[1] - last[1][1] < STACKED_ROWS * height):
             columns[-1].append(character)
         else:
             columns.append([character])
