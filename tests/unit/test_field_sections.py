@@ -192,3 +192,14 @@ def test_a_forms_own_word_is_no_name():
 
 def test_a_value_ends_where_a_forms_own_word_and_colon_begin_even_glued():
     assert read_fields("referral", "转诊审批表\n姓名：张三性别：男").fields == {"patient_name": "张三"}
+
+
+def test_side_by_side_party_blocks_give_the_provider_its_own_credit_code():
+    lines = [row(0.05, (0.3, "医疗保障定点医疗机构服务协议")),
+             row(0.10, (0.05, "甲方（医疗保障经办机构）：淮宜市医疗保障局"),
+                 (0.55, "乙方（定点医疗机构）：淮宜市第一人民医院")),
+             row(0.12, (0.05, "统一社会信用代码：11330100002501055Y"),
+                 (0.55, "统一社会信用代码：12330100470116614F"))]
+    fields = read_fields("agreement", lines).fields
+    assert (fields["party_a"], fields["party_b"]) == ("淮宜市医疗保障局", "淮宜市第一人民医院")
+    assert fields["credit_code"] == "12330100470116614F"
