@@ -272,8 +272,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     the labels read with a known OCR confusion (see `confusable_label`); last, with any one
     character misread (see `misread_label`)."""
     value_end = value_end or VALUE_END
-    exact = [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING + SEPARATOR)
-             for label in labels]
+    exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
+                        + SEPARATOR) for label in labels]
     if glued is not None:
         exact += [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING
                              + rf"\s?(?={glued})") for label in labels]
@@ -297,6 +297,12 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                     if read_as == "printed" and decorated_like_another(match, labels, others):
                         continue  # the label with its bracket is another field's: 合计（大写）
                     yield from _value_at(lines, index, match, ends, value_end)
+
+
+def _named(label: str) -> str:
+    """Forms name an entity's label with or without 名称 after it (转入单位名称, 收款单位名称: the
+    name of 转入单位), unless the label is a name's already (姓名, 医院名称)."""
+    return "" if label.endswith(("名", "名称")) or not is_cjk(label[-1]) else r"(?:\s*名\s*称)?"
 
 
 def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Pattern],

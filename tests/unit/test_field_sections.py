@@ -203,3 +203,8 @@ def test_side_by_side_party_blocks_give_the_provider_its_own_credit_code():
     fields = read_fields("agreement", lines).fields
     assert (fields["party_a"], fields["party_b"]) == ("淮宜市医疗保障局", "淮宜市第一人民医院")
     assert fields["credit_code"] == "12330100470116614F"
+
+
+def test_an_entitys_label_with_name_after_it_is_that_label():
+    fields = read_fields("referral", "转诊审批表\n转入单位名称：淮宜市人民医院\n转出医院名称：淮宜县中医院").fields
+    assert fields == {"to_hospital": "淮宜市人民医院", "from_hospital": "淮宜县中医院"}
