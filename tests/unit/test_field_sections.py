@@ -206,5 +206,6 @@ def test_side_by_side_party_blocks_give_the_provider_its_own_credit_code():
 
 
 def test_an_entitys_label_with_name_after_it_is_that_label():
-    fields = read_fields("referral", "转诊审批表\n转入单位名称：淮宜市人民医院\n转出医院名称：淮宜县中医院").fields
+    text = "转诊审批表\n转入单位名称：淮宜市人民医院\n转出医院名称：淮宜县中医院"
+    fields = read_fields("referral", text).fields
     assert fields == {"to_hospital": "淮宜市人民医院", "from_hospital": "淮宜县中医院"}
