@@ -209,3 +209,10 @@ def test_an_entitys_label_with_name_after_it_is_that_label():
     text = "转诊审批表\n转入单位名称：淮宜市人民医院\n转出医院名称：淮宜县中医院"
     fields = read_fields("referral", text).fields
     assert fields == {"to_hospital": "淮宜市人民医院", "from_hospital": "淮宜县中医院"}
+
+
+def test_a_date_with_its_time_of_day_or_as_eight_figures_is_that_date():
+    assert read_fields("invoice", "医疗收费票据\n收费日期：2026-03-05 10:22:01").fields == {
+        "issue_date": "2026-03-05"}
+    assert read_fields("invoice", "医疗收费票据\n结算日期：20260305").fields == {"issue_date": "2026-03-05"}
+    assert "issue_date" not in read_fields("invoice", "医疗收费票据\n结算日期：20261305").fields
