@@ -4,7 +4,10 @@ A value is the text after a label and its separator (a colon, or a wide gap), up
 of two or more spaces, the next label, or the end of the line; or, when the label ends its line,
 the cell to its right on the same printed row, else the cell below. It is then checked against the
 field's type and pattern, and normalised (archive/ocr/field_values.py); the labels' patterns are in
-archive/ocr/label_match.py, labels no list knows in archive/ocr/unknown_labels.py, and the values
+archive/ocr/label_match.py, labels no list knows in archive/ocr/unknown_labels.py, labels whose
+block says whose value it is (购买方/销售方, 甲方/乙方) in archive/ocr/sections.py, sums standing under
+a table's column in archive/ocr/column_totals.py, a hospital printed only in the title in
+archive/ocr/titles.py, a bill's one unlabelled date in archive/ocr/lone_dates.py; the values
 taken are chosen together under the document's sums, capital and date order (archive/ocr/joint.py).
 
 Nothing is guessed. A value that does not check out (a date with a stray character, an amount
