@@ -216,3 +216,11 @@ def test_a_date_with_its_time_of_day_or_as_eight_figures_is_that_date():
         "issue_date": "2026-03-05"}
     assert read_fields("invoice", "医疗收费票据\n结算日期：20260305").fields == {"issue_date": "2026-03-05"}
     assert "issue_date" not in read_fields("invoice", "医疗收费票据\n结算日期：20261305").fields
+
+
+def test_a_lone_date_is_shown_to_reviewers_as_unlabelled():
+    from archive.ocr.extract import matched_finding
+
+    finding = matched_finding("invoice", {"field": "issue_date", "read": "2026年3月5日", "label": "",
+                                          "known": "2026-03-05"}, "")
+    assert "未印标签" in finding["message"] and "不在标签表中" not in finding["message"]
