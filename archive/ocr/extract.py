@@ -129,6 +129,8 @@ def matched_finding(kind: str, item: dict, where: str) -> dict:
     if "unread" in item:
         unread = "、".join(f"第 {n} 字" for n in item["unread"])
         how = f"与小写金额核对一致，取“{item['known']}”" + (f"（{unread}未能辨认）" if unread else "")
+    elif item.get("label") == "":  # archive/ocr/lone_dates.py: printed with no label
+        how = f"未印标签，为票据上唯一未标注的日期，取“{item['known']}”，请核对"
     elif "label" in item:
         how = f"标签“{item['label']}”不在标签表中，按其词尾或校验位取“{item['known']}”，请核对"
     else:

@@ -52,6 +52,8 @@ def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[objec
     if kind == "date_range":
         parts = _RANGE_SEPARATOR.split(_RANGE_WORDS.sub("", raw), maxsplit=1)
         dates = [read_date(part) for part in parts]
+        if not (len(dates) == 2 and all(dates)) and (clause := _RANGE_CLAUSE.match(raw)):
+            dates = [read_date(clause.group(1)), read_date(clause.group(2))]
         if len(dates) == 2 and all(dates):
             return dict(zip(rule["into"], dates, strict=True)), None
         return None, "not_a_date_range"
@@ -93,6 +95,11 @@ def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[objec
 
 
 _RANGE_SEPARATOR = re.compile(r"\s*(?:起\s*)?(?:至|到|—|~|－)\s*")
+_DATE = r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
+# A term stated in a clause, the sentence going on after it (本协议有效期自2026年1月1日起至2026年12月
+# 31日止，期满…): the range at the start of what follows the label, ended by a word or punctuation.
+_RANGE_CLAUSE = re.compile(rf"\s*(?:自|从|为)?\s*({_DATE})\s*(?:起\s*)?(?:至|到|—|~|－)\s*({_DATE})"
+                           r"\s*止?(?=[\u4e00-\u9fff，。；,;.\s]|$)")
 _RANGE_WORDS = re.compile(r"^\s*(?:自|从)\s*|\s*止\s*$")  # 自2026年1月1日起至2026年12月31日止
 
 

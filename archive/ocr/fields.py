@@ -4,7 +4,10 @@ A value is the text after a label and its separator (a colon, or a wide gap), up
 of two or more spaces, the next label, or the end of the line; or, when the label ends its line,
 the cell to its right on the same printed row, else the cell below. It is then checked against the
 field's type and pattern, and normalised (archive/ocr/field_values.py); the labels' patterns are in
-archive/ocr/label_match.py, labels no list knows in archive/ocr/unknown_labels.py, and the values
+archive/ocr/label_match.py, labels no list knows in archive/ocr/unknown_labels.py, labels whose
+block says whose value it is (购买方/销售方, 甲方/乙方) in archive/ocr/sections.py, sums standing under
+a table's column in archive/ocr/column_totals.py, a hospital printed only in the title in
+archive/ocr/titles.py, a bill's one unlabelled date in archive/ocr/lone_dates.py; the values
 taken are chosen together under the document's sums, capital and date order (archive/ocr/joint.py).
 
 Nothing is guessed. A value that does not check out (a date with a stray character, an amount
@@ -22,6 +25,7 @@ from dataclasses import replace
 
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
 from archive.ocr.cells import cell_below, cell_right, widen_gaps
+from archive.ocr.column_totals import read_column_totals
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
 from archive.ocr.joint import choose_jointly, constrained_fields, refuse_contradicted
@@ -56,9 +60,12 @@ from archive.ocr.label_spec import (  # noqa: F401 - the readers' API, imported 
     printed_words,
 )
 from archive.ocr.lines import JUNK, FieldReading, Line, is_cjk, label_pattern, rows_source
+from archive.ocr.lone_dates import lone_date
 from archive.ocr.normalize import amount_to_capital, read_amount
 from archive.ocr.reference import known_name
+from archive.ocr.sections import read_sections
 from archive.ocr.tables import line_items, statement_items
+from archive.ocr.titles import hospital_from_title
 from archive.ocr.unknown_labels import read_by_unknown_labels
 from archive.ocr.vat_items import vat_items
 
@@ -100,8 +107,14 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     spec = label_rules().get(kind, {})
     rules = field_rules(kind)
     # Another field's label, recognisable by its colon, ends a value run together with it.
-    any_label = re.compile("(?:" + "|".join(label_pattern(label) for rule in rules.values()
-                                            for label in rule["labels"]) + rf")\s*{COLON}")
+    sections = label_rules().get("sections", {}).get(kind, {})
+    scoped = [label for section in sections.values() for labels in section.get("labels", {}).values()
+              for label in labels]
+    # (And a form's own words, 性别, even glued to the value before it: 张三性别：男.)
+    form_words = label_rules().get("label_heads", {}).get("alone", [])
+    any_label = re.compile("(?:" + "|".join(label_pattern(label) for label in sorted(
+        {label for rule in rules.values() for label in rule["labels"]} | set(scoped) | set(form_words),
+        key=len, reverse=True)) + rf")\s*{COLON}")
     lines = _clean_lines(text)
     printed = printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]])
     # So does the label of a field not printed as it is, read with a character wrong or lost
@@ -146,6 +159,14 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     read_by_unknown_labels(lines, rules, reading, lambda name: rules[name].get("into", [name]),
                            lambda index, match: _value_at(lines, index, match, ends, VALUE_END),
                            min_confidence)
+    read_sections(lines, sections, rules, reading,
+                  lambda index, match: _value_at(lines, index, match, ends, VALUE_END), min_confidence)
+    lone_date(lines, label_rules().get("lone_date", {}).get(kind), rules, reading, min_confidence)
+    if "hospital" in rules:
+        hospital_from_title(lines, label_rules()["kinds"].get(kind, []), rules["hospital"], reading,
+                            min_confidence)
+    read_column_totals(lines, label_rules().get("column_totals", {}).get(kind, {}), rules, reading,
+                       min_confidence)
     if kind == "invoice":
         _invoice_extras(lines, spec, reading, min_confidence, doubtful)
     if kind == "daily_statement":
@@ -254,8 +275,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     the labels read with a known OCR confusion (see `confusable_label`); last, with any one
     character misread (see `misread_label`)."""
     value_end = value_end or VALUE_END
-    exact = [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING + SEPARATOR)
-             for label in labels]
+    exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
+                        + SEPARATOR) for label in labels]
     if glued is not None:
         exact += [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING
                              + rf"\s?(?={glued})") for label in labels]
@@ -279,6 +300,12 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                     if read_as == "printed" and decorated_like_another(match, labels, others):
                         continue  # the label with its bracket is another field's: 合计（大写）
                     yield from _value_at(lines, index, match, ends, value_end)
+
+
+def _named(label: str) -> str:
+    """Forms name an entity's label with or without 名称 after it (转入单位名称, 收款单位名称: the
+    name of 转入单位), unless the label is a name's already (姓名, 医院名称)."""
+    return "" if label.endswith(("名", "名称")) or not is_cjk(label[-1]) else r"(?:\s*名\s*称)?"
 
 
 def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Pattern],

@@ -23,6 +23,7 @@ LABEL_OR_LINE_END = re.compile(r"\t|\s*[│┃║¦]|$")
 GLUED = {"amount": r"[¥￥]\s?\d|\d[\d,]*\.\d{2}(?!\d)",
          "capital": r"[⊗ⓧ]|[零壹贰叁肆伍陆柒捌玖拾佰仟]+[万亿元圆]",
          "date": r"\d{4}\s*[年\-/.]\s*\d{1,2}",
+         "date_range": r"[自从]\s*\d{4}\s*[年\-/.]\s*\d{1,2}",  # 有效期自2026年1月1日起至…止
          "code": r"\d{6}", "id_number": r"\d{17}[\dXx]", "credit_code": r"[0-9A-Z]{18}(?![0-9A-Z])"}
 NOT_LABEL_START = r"(?<![A-Za-z0-9])"  # a label is not part of a Latin word or number
 # What forms print after a label besides its colon: (章), （盖章）, （医疗保障经办机构）.
@@ -59,7 +60,18 @@ def is_label(text: str) -> bool:
     compact = _compact_label(text)
     bare = re.sub(r"（[^）]*）$", "", compact)
     words = {word.translate(BRACKETS) for word in printed_words()}
-    return compact in words or bare in words or bool(_LABEL_ALONE.fullmatch(text.strip()))
+    return (compact in words or bare in words or bool(_LABEL_ALONE.fullmatch(text.strip()))
+            or _headed_like_a_label(bare))
+
+
+def _headed_like_a_label(compact: str) -> bool:
+    """A short, Chinese-only cell ending in a label's head word, or a form's word of its own
+    ([label_heads]): 申请日期, 金额, 性别."""
+    heads = label_rules().get("label_heads", {})
+    if compact in heads.get("alone", ()):
+        return True
+    return (bool(re.fullmatch(rf"[\u4e00-\u9fff]{{2,{heads.get('longest', 8)}}}", compact))
+            and compact.endswith(tuple(heads.get("words", ()))))
 
 
 def label_row(line: Line) -> bool:

@@ -50,9 +50,13 @@ def parse_amount(text: str | None) -> str | None:
 
 # The separators of a numeric date need not match: on a scan `2026-03-05` comes out `2026.03-05`,
 # and which marks part the figures does not change what they say.
+# Systems print a date with the time of day after it (收费日期：2026-03-05 10:22:01: the date is the
+# field) or as eight figures (结算日期：20260305, settlement lists and exports).
 _DATE_ONLY = re.compile(
-    r"(?P<y>\d{4}|\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日?"
+    r"(?:(?P<y>\d{4}|\d{2})\s*(?:年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日?"
     r"|[.\-/]\s*(?P<m2>\d{1,2})\s*[.\-/]\s*(?P<d2>\d{1,2}))"
+    r"|(?P<y8>20\d{2})(?P<m8>[01]\d)(?P<d8>[0-3]\d))"
+    r"(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
 )
 _AMOUNT_ONLY = re.compile(r"[￥¥]?\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?P<f>\.\d{1,2})?\s*元?")
 _CAPITAL_ONLY = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]+")
@@ -67,9 +71,13 @@ def read_date(value: str | None, *, century: int = 2000) -> str | None:
     match = _DATE_ONLY.fullmatch(value.strip()) if value else None
     if not match:
         return None
-    year = int(match["y"]) + (century if len(match["y"]) == 2 else 0)
+    if match["y8"]:
+        year, month, day = int(match["y8"]), int(match["m8"]), int(match["d8"])
+    else:
+        year = int(match["y"]) + (century if len(match["y"]) == 2 else 0)
+        month, day = int(match["m1"] or match["m2"]), int(match["d1"] or match["d2"])
     try:
-        return date(year, int(match["m1"] or match["m2"]), int(match["d1"] or match["d2"])).isoformat()
+        return date(year, month, day).isoformat()
     except ValueError:
         return None
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from archive.demo import documents as gen
 from archive.demo import pools  # noqa: F401  (families.pools: the name pools, for tests and tools)
 from archive.demo.documents import GeneratedDocument
-from archive.demo.families import agreements, invoices, referrals, statements, vat
+from archive.demo.families import agreements, invoices, referrals, statements, vat, vat_national
 
 Maker = Callable[[random.Random], GeneratedDocument]
 
@@ -48,7 +48,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                   "cover": agreements.agreement_cover, "variant": agreements.agreement_variant,
                   "multipage": agreements.agreement_multipage, "bilateral": agreements.agreement_bilateral},
     "vat_invoice": {"digital": vat.vat_digital, "special": vat.vat_special, "paper": vat.vat_paper,
-                    "electronic": vat.vat_electronic, "till": vat.vat_till, "grid": vat.vat_grid},
+                    "electronic": vat.vat_electronic, "till": vat.vat_till, "grid": vat.vat_grid,
+                    "national": vat_national.vat_national},
 }
 # Held back: the field readers were not developed on these (nor their wordings added to
 # labels.toml). The families added with the 6-per-kind generator are held back but for the
