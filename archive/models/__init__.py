@@ -18,6 +18,7 @@ from archive.models.records import (
     LegalHold,
     RecordState,
 )
+from archive.models.saved_views import SavedView
 from archive.models.sequences import NumberSequence
 from archive.models.spot_checks import (
     PhoneFollowUp,
@@ -57,6 +58,7 @@ __all__ = [
     "Publication",
     "PublicationLine",
     "RecordState",
+    "SavedView",
     "SignOff",
     "SpotCheckCommitment",
     "SpotCheckDraw",

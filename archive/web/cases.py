@@ -24,12 +24,22 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from archive.access import get_case
 from archive.auth import can
-from archive.cases import case_history, document_states, list_cases, view_case
+from archive.case_lists import (
+    STATUS_TABS,
+    ViewRefused,
+    delete_view,
+    list_cases,
+    save_view,
+    saved_views,
+    view_query,
+)
+from archive.cases import actor_names, case_history, document_states, view_case
 from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS, FILERS
 from archive.records.export import export_case
 from archive.records.summary import retention_record
+from archive.web.case_lists import SORT_LABELS, CaseFilterForm
 from archive.web.context import db, runtime
 from archive.web.downloads import attachment, original_response
 from archive.web.i18n import status_label
@@ -63,6 +73,11 @@ class CaseForm(FlaskForm):
 
 
 @cases.app_template_global()
+def list_tab_label(tab: str) -> str:
+    return str(_l("All")) if tab == "all" else str(_l("Filed")) if tab == "filed" else status_label(tab)
+
+
+@cases.app_template_global()
 def review_neighbours(case_no: str) -> tuple[str | None, str | None]:
     """Previous and next case in the signed-in user's work queue (j / k on the review desk)."""
     return queue_neighbours(db(), current_user, case_no)
@@ -77,9 +92,39 @@ def home():
 @cases.route("/cases")
 @login_required
 def index():
-    listing = list_cases(db(), current_user, page=request.args.get("page", 1, type=int))
-    return render_template("cases/index.html", listing=listing,
-                           may_create=can(current_user, "case.create"))
+    form = CaseFilterForm(formdata=request.args)
+    valid = form.validate()
+    listing = list_cases(db(), current_user, form.filters(),
+                         page=request.args.get("page", 1, type=int))
+    return render_template("cases/index.html", listing=listing, form=form, tab_names=STATUS_TABS,
+                           claim_types=CLAIM_TYPES, sort_labels=SORT_LABELS,
+                           query=view_query(request.args), views=saved_views(db(), current_user),
+                           may_create=can(current_user, "case.create")), 200 if valid else 400
+
+
+@cases.post("/cases/views")
+@login_required
+def save_list_view():
+    try:
+        save_view(db(), current_user, request.form.get("name", ""), request.form)
+    except ViewRefused as refusal:
+        db().rollback()
+        flash(_("Give the view a name of at most 64 characters.") if str(refusal) == "name"
+              else _("You have too many saved views: delete one first."), "error")
+    else:
+        db().commit()
+        flash(_("View saved; it is on your dashboard."), "success")
+    return redirect(url_for("cases.index", **view_query(request.form)))
+
+
+@cases.post("/cases/views/<int:view_id>/delete")
+@login_required
+def delete_list_view(view_id: int):
+    if delete_view(db(), current_user, view_id):
+        db().commit()
+        flash(_("View deleted."), "success")
+    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/")
+                    and not request.form["next"].startswith("//") else url_for("cases.index"))
 
 
 @cases.route("/cases/new", methods=["GET", "POST"])
@@ -123,9 +168,13 @@ def case_page(case_no: str, *, decision_draft: dict | None = None) -> str:
     # Opened from a search hit: ?document=ID&page=N shows that page's text under the document.
     focus = (request.args.get("document", type=int), request.args.get("page", 1, type=int))
     pages = [(d.id, n) for d in case.documents for n in range(1, d.page_count + 1)]
+    # Who opened the case fills the history: shown only on request (?views=1).
+    with_views = request.args.get("views") == "1"
+    history = case_history(db(), current_user, case, with_views=with_views)
     return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS, focus=focus,
                            page_steps=_page_steps(pages, focus),
-                           history=case_history(db(), current_user, case),
+                           history=history, history_names=actor_names(db(), history),
+                           with_views=with_views,
                            workflow=timeline(db(), current_user, case), checklist=checklist,
                            case_findings=findings_of(db(), case),
                            records=retention_record(db(), case),
