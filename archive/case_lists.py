@@ -15,7 +15,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from archive.access import visible_cases
-from archive.models import ArchiveRecord, Case, Document, RecordState, SavedView
+from archive.auth import can
+from archive.models import ArchiveRecord, Case, Document, RecordState, SavedView, WorkflowInstance
 
 CHINA = ZoneInfo("Asia/Shanghai")
 # The status tabs, in the order of a case's life; "filed" (归档) is a record state, not a status.
@@ -139,14 +140,14 @@ def _tab_counts(session: Session, narrowed) -> dict[str, int]:
 
 def filed_records(session: Session, user, *, page: int = 1, per_page: int = 25) -> CaseList:
     """The archive desk's list of filed records (已归档), the most recently filed first."""
-    query = _with_status(visible_cases(user), "filed")
+    query = (visible_cases(user).add_columns(ArchiveRecord.archive_no)
+             .join(ArchiveRecord, ArchiveRecord.case_id == Case.id)
+             .where(ArchiveRecord.state == RecordState.ARCHIVED))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     rows = list(session.execute(
-        query.add_columns(ArchiveRecord.archive_no)
-        .join(ArchiveRecord, ArchiveRecord.case_id == Case.id)
-        .order_by(ArchiveRecord.archived_at.desc().nulls_last(), Case.id.desc())
+        query.order_by(ArchiveRecord.archived_at.desc().nulls_last(), Case.id.desc())
         .limit(per_page).offset((page - 1) * per_page)))
     return CaseList([row[0] for row in rows], {}, page, pages, total, {"filed": total},
                     {row[0].id: row[1] for row in rows})
@@ -203,3 +204,15 @@ def filters_as_dict(filters: CaseFilters) -> dict:
 
 def with_status(filters: CaseFilters, status: str | None) -> CaseFilters:
     return replace(filters, status=status)
+
+
+def still_at_intake(session: Session, user, *, limit: int = 100) -> tuple[list[Case], int]:
+    """Cases not yet sent for sign-off (受理中), oldest first, for the people who send them on
+    (workflow.submit): part of their 待办 as much as a case returned for correction."""
+    if not can(user, "workflow.submit"):
+        return [], 0
+    query = visible_cases(user).where(Case.status == "intake", ~exists().where(
+        WorkflowInstance.case_id == Case.id))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(session.scalars(query.order_by(Case.created_at, Case.id).limit(limit)))
+    return rows, total

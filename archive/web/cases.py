@@ -15,14 +15,16 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from archive.access import get_case
+from archive.amounts import yuan_to_fen
 from archive.auth import can
 from archive.case_lists import (
     STATUS_TABS,
@@ -37,6 +39,8 @@ from archive.cases import actor_names, case_history, document_states, view_case
 from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS, FILERS
+from archive.models.types import utcnow
+from archive.ocr.checks import valid_id_number
 from archive.records.export import export_case
 from archive.records.summary import retention_record
 from archive.web.case_lists import SORT_LABELS, CaseFilterForm
@@ -45,12 +49,13 @@ from archive.web.downloads import attachment, original_response
 from archive.web.i18n import status_label
 from archive.web.uploads import ingest_request_files
 from archive.workflows import findings_of, intake_checklist, queue_neighbours, timeline
+from archive.workflows.returns import missing_label, return_note
 
 cases = Blueprint("cases", __name__)
 
 # The intake checklist: a required document is read, still being read, or missing.
 CHECKLIST_STATES = {"present": _l("received and read"), "reading": _l("received, being read"),
-                    "missing": _l("missing")}
+                    "missing": _l("missing"), "todo": _l("to do: upload it")}
 
 
 @cases.app_template_global()
@@ -58,10 +63,18 @@ def checklist_state(state: str) -> str:
     return str(CHECKLIST_STATES.get(state, state))
 
 
+FILL_IN, TOO_LONG = _l("Fill in this field."), _l("This is too long.")
+
+
 class CaseForm(FlaskForm):
-    claimant_name = StringField("claimant_name", validators=[DataRequired(), Length(max=64)])
-    claimant_id_number = StringField("claimant_id_number", validators=[Optional(), Length(max=32)])
-    insurance_number = StringField("insurance_number", validators=[Optional(), Length(max=64)])
+    """The new-case form; each field's error is shown beside it. The service checks again."""
+
+    claimant_name = StringField("claimant_name", validators=[DataRequired(message=FILL_IN),
+                                                             Length(max=64, message=TOO_LONG)])
+    claimant_id_number = StringField("claimant_id_number", validators=[
+        Optional(), Length(max=32, message=TOO_LONG)])
+    insurance_number = StringField("insurance_number", validators=[
+        Optional(), Length(max=64, message=TOO_LONG)])
     claim_type = StringField("claim_type", validators=[DataRequired(), AnyOf(CLAIM_TYPES)])
     township = StringField("township", validators=[Optional(), Length(max=64)])
     village = StringField("village", validators=[Optional(), Length(max=64)])
@@ -70,6 +83,31 @@ class CaseForm(FlaskForm):
     non_designated = BooleanField("non_designated")
     hospital = StringField("hospital", validators=[Optional(), Length(max=128)])
     filed_by = StringField("filed_by", validators=[Optional(), AnyOf(("", *FILERS))])
+
+    def validate_amount(self, field) -> None:
+        if field.data and yuan_to_fen(field.data) is None:  # the one parser: 元, ￥, 全角, 1,234.5
+            raise ValidationError(_l("Type an amount in yuan, such as 1,234.50 or ￥1234.5元."))
+
+    def validate_claimant_id_number(self, field) -> None:
+        number = (field.data or "").strip().upper().replace(" ", "")
+        if number and not valid_id_number(number, utcnow().date()):
+            raise ValidationError(_l("This ID number is not valid: check the 18 characters, the "
+                                     "birth date and the last character."))
+
+
+RETURN_STATES = {"supplied": _l("supplied since the return"), "to_correct": _l("still missing"),
+                 "asked": _l("to correct")}
+
+
+@cases.app_template_global()
+def return_state(state: str) -> str:
+    return str(RETURN_STATES.get(state, state))
+
+
+@cases.app_template_global()
+def missing_labels(items: list[str]) -> str:
+    """What a return asked for, in the page's language: document kinds by name."""
+    return "; ".join(missing_label(item).pick(get_locale()) for item in items)
 
 
 @cases.app_template_global()
@@ -182,7 +220,7 @@ def case_page(case_no: str, *, decision_draft: dict | None = None) -> str:
                            may_upload=can(current_user, "document.upload"),
                            may_download=can(current_user, "document.download"),
                            may_export=can(current_user, "case.export"),
-                           decision_draft=decision_draft)
+                           decision_draft=decision_draft, return_note=return_note(db(), case))
 
 
 @cases.route("/cases/<case_no>/documents", methods=["POST"])

@@ -47,7 +47,8 @@ def test_filters_sort_tabs_and_pages(client, runtime, users):
     for n in range(26):
         factories.make_case(runtime, clerk, claimant_name=f"丁{n}", township="北岭乡")
     page = client.get("/cases?township=北岭乡&sort=claimant").get_data(as_text=True)
-    assert len(case_numbers(page)) == 25 and "page=2" in page and "township=" in page.split('class="pager"')[1]
+    pager = page.split('class="pager"')[1]
+    assert len(case_numbers(page)) == 25 and "page=2" in pager and "township=" in pager
     assert len(case_numbers(client.get("/cases?township=北岭乡&page=2").get_data(as_text=True))) == 1
 
 
@@ -101,13 +102,13 @@ def test_saved_views_are_per_user_and_on_the_dashboard(client, runtime, users):
     refused = client.post("/cases/views", data={"csrf_token": token, "name": " "})
     assert refused.status_code == 302
     with runtime.sessions() as session:
-        assert session.scalars(select(SavedView)).all() == [view] or len(session.scalars(select(SavedView)).all()) == 1
+        assert len(session.scalars(select(SavedView)).all()) == 1  # the nameless one was not kept
 
 
-def test_the_archive_desk_lists_filed_records(client, runtime, users):
+def test_the_archive_desk_lists_filed_records(client, runtime):
     desk = factories.sign_off_desk(runtime)
     case_no = factories.close_by_rejection(runtime, desk)
-    archive_no = factories.file_closed(runtime, users["archivist"], case_no)
+    archive_no = factories.file_closed(runtime, desk["archivist"], case_no)
     factories.login(client, "archivist")
     page = client.get("/records").get_data(as_text=True)
     filed = page.split('id="filed"')[1].split("</section>")[0]

@@ -43,6 +43,10 @@
     if (button) button.disabled = !checklist.complete;
     if (note) {
       note.hidden = checklist.complete;
+      // Documents are in: what is still missing is an error now, no longer a to-do.
+      note.className = "flash error";
+      var lead = note.querySelector(".lead");
+      if (lead && lead.dataset.error) lead.textContent = lead.dataset.error;
       note.querySelector(".missing-kinds").textContent = missing.join(", ");
     }
   }
@@ -182,6 +186,8 @@
       var error = document.getElementById(id + "-error");
       if (!field || !error) return;
       var empty = needed.indexOf(id) >= 0 && !field.value.trim();
+      // What is missing may be ticked as checklist lines instead of written.
+      if (id === "missing" && document.querySelector('#decision input[name="missing_kind"]:checked')) empty = false;
       error.hidden = !empty;
       error.textContent = empty ? field.dataset.requiredMessage : "";
       if (empty) field.setAttribute("aria-invalid", "true"); else field.removeAttribute("aria-invalid");
