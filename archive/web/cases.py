@@ -246,8 +246,11 @@ def states(case_no: str):
     for document in documents:
         document["status_label"] = status_label(document["status"])
     checklist = intake_checklist(db(), get_case(db(), current_user, case_no)).as_json()
+    checklist["has_documents"] = bool(documents)
     for item in checklist["items"]:
-        item["state_label"] = checklist_state(item["state"])
+        # Before anything was uploaded, a required document is to do, not missing (as the page).
+        item["shown"] = "todo" if item["state"] == "missing" and not documents else item["state"]
+        item["state_label"] = checklist_state(item["shown"])
     return jsonify(documents=documents, checklist=checklist)
 
 
