@@ -8,7 +8,6 @@ import re
 
 from sqlalchemy import select
 
-from archive.models import SavedView
 from tests import factories
 
 
@@ -77,6 +76,8 @@ def test_filters_never_widen_a_scope(client, runtime, users):
 
 
 def test_saved_views_are_per_user_and_on_the_dashboard(client, runtime, users):
+    from archive.models import SavedView  # new in issue 20
+
     factories.make_case(runtime, users["intake_clerk"], claimant_name="甲", township="城关镇")
     factories.login(client, "reviewer")
     page = client.get("/cases?township=城关镇&sort=oldest").get_data(as_text=True)
