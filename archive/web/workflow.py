@@ -104,6 +104,7 @@ def decision_form(case_no: str):
         db().rollback()
         kept = {key: value for key, value in form.items()
                 if key in DRAFT_FIELDS or key.startswith("finding-")}
+        kept["missing_kind"] = form.getlist("missing_kind")  # the lines ticked stay ticked
         return case_page(case_no, decision_draft={"form": kept, "error": refusal_text(refusal),
                                                   "code": refusal.code}), 422
     db().commit()
