@@ -7,7 +7,7 @@ typed (dates, whole fen); the desk's form parses what people type (archive/web/c
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -196,14 +196,6 @@ def delete_view(session: Session, user, view_id: int) -> bool:
     session.delete(view)
     session.flush()
     return True
-
-
-def filters_as_dict(filters: CaseFilters) -> dict:
-    return asdict(filters)
-
-
-def with_status(filters: CaseFilters, status: str | None) -> CaseFilters:
-    return replace(filters, status=status)
 
 
 def still_at_intake(session: Session, user, *, limit: int = 100) -> tuple[list[Case], int]:
