@@ -4,43 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import dataclass
 from typing import BinaryIO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from archive.access import get_case, get_document, loan_details, visible_cases
+from archive.access import get_case, get_document, loan_details
 from archive.auth import can, require
-from archive.models import AuditEvent, Case, Document, StoredObject
+from archive.models import AuditEvent, Case, Document, StoredObject, User
 from archive.records import audit
 from archive.records.errors import CaseDestroyed, OriginalDamaged, _
 from archive.records.fixity import judge
 from archive.storage import ObjectMissing, ObjectStore
-
-
-@dataclass(frozen=True)
-class CasePage:
-    cases: list[Case]
-    document_counts: dict[int, int]
-    page: int
-    pages: int
-    total: int
-
-
-def list_cases(session: Session, user, *, page: int = 1, per_page: int = 25) -> CasePage:
-    query = visible_cases(user)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = list(session.scalars(
-        query.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ))
-    counts = dict(session.execute(
-        select(Document.case_id, func.count()).where(Document.case_id.in_([c.id for c in rows]))
-        .group_by(Document.case_id)
-    ).all())
-    return CasePage(rows, counts, page, pages, total)
 
 
 def document_states(session: Session, user, case_no: str) -> list[dict]:
@@ -70,17 +45,32 @@ def view_document(session: Session, user, document_id: int, page: int) -> Docume
     return document
 
 
-def case_history(session: Session, user, case: Case) -> list[AuditEvent]:
-    """Every event on the case and its documents, oldest first, for users who may see it."""
+# Reading a case or a page leaves these events; the case page's history hides them unless asked.
+VIEW_ACTIONS = ("case.view", "document.view")
+
+
+def case_history(session: Session, user, case: Case, *, with_views: bool = True) -> list[AuditEvent]:
+    """Every event on the case and its documents, oldest first, for users who may see it;
+    without the views (who opened it) when `with_views` is False."""
     if not can(user, "audit.view"):
         return []
     document_ids = [str(d.id) for d in case.documents]
-    return list(session.scalars(
-        select(AuditEvent).where(or_(
-            (AuditEvent.target_type == "case") & (AuditEvent.target_id == case.case_no),
-            (AuditEvent.target_type == "document") & AuditEvent.target_id.in_(document_ids),
-        )).order_by(AuditEvent.id)
+    query = select(AuditEvent).where(or_(
+        (AuditEvent.target_type == "case") & (AuditEvent.target_id == case.case_no),
+        (AuditEvent.target_type == "document") & AuditEvent.target_id.in_(document_ids),
     ))
+    if not with_views:
+        query = query.where(AuditEvent.action.not_in(VIEW_ACTIONS))
+    return list(session.scalars(query.order_by(AuditEvent.id)))
+
+
+def actor_names(session: Session, events: list[AuditEvent]) -> dict[int, str]:
+    """The display names (姓名) of the people behind `events`, by user id; an event without an
+    account (a worker, the CLI) keeps its recorded name."""
+    ids = {event.actor_id for event in events if event.actor_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
 def open_original(session: Session, store: ObjectStore, user, document_id: int

@@ -27,6 +27,7 @@ from archive.models.records import (
     LegalHold,
     RecordState,
 )
+from archive.models.saved_views import SavedView
 from archive.models.sequences import NumberSequence
 from archive.models.spot_checks import (
     PhoneFollowUp,
@@ -74,6 +75,7 @@ __all__ = [
     "Publication",
     "PublicationLine",
     "RecordState",
+    "SavedView",
     "SignOff",
     "SpotCheckCommitment",
     "SpotCheckDraw",

@@ -74,12 +74,20 @@ def _role_choices() -> list[tuple[str, str]]:
     return [(role, role) for role in roles()]  # labelled in the template, in the user's language
 
 
+FILL_IN = _l("Fill in this field.")
+TOO_LONG = _l("This is too long.")
+
+
 class NewUserForm(FlaskForm):
+    # Messages of our own: shown beside each field, in the page's language.
     username = StringField("username", validators=[
-        DataRequired(), Length(max=64), Regexp(r"^[A-Za-z0-9_.-]+$")])
-    display_name = StringField("display_name", validators=[DataRequired(), Length(max=128)])
+        DataRequired(message=FILL_IN), Length(max=64, message=TOO_LONG),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, '.', '_' or '-' only."))])
+    display_name = StringField("display_name", validators=[DataRequired(message=FILL_IN),
+                                                           Length(max=128, message=TOO_LONG)])
     role = SelectField("role", validate_choice=True)
-    password = PasswordField("password", validators=[DataRequired()])  # the policy says the rest
+    # The password policy says the rest.
+    password = PasswordField("password", validators=[DataRequired(message=FILL_IN)])
 
 
 class RoleForm(FlaskForm):

@@ -15,32 +15,48 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from archive.access import get_case
+from archive.amounts import yuan_to_fen
 from archive.auth import can
-from archive.cases import case_history, document_states, list_cases, view_case
+from archive.case_lists import (
+    STATUS_TABS,
+    ViewRefused,
+    delete_view,
+    list_cases,
+    save_view,
+    saved_views,
+    view_query,
+)
+from archive.cases import actor_names, case_history, document_states, view_case
 from archive.intake.cases import open_case
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS, FILERS
+from archive.models.types import utcnow
+from archive.ocr.checks import valid_id_number
 from archive.records.export import export_case
 from archive.records.summary import retention_record
+from archive.web.auth import safe_next
+from archive.web.case_lists import SORT_LABELS, CaseFilterForm
 from archive.web.context import db, runtime
 from archive.web.downloads import attachment, original_response
 from archive.web.i18n import status_label
 from archive.web.uploads import ingest_request_files
 from archive.workflows import findings_of, intake_checklist, queue_neighbours, timeline
+from archive.workflows.returns import missing_label, return_note
 
 cases = Blueprint("cases", __name__)
 
 # The intake checklist: a required document is read, still being read, or missing.
 CHECKLIST_STATES = {"present": _l("received and read"), "reading": _l("received, being read"),
-                    "missing": _l("missing")}
+                    "missing": _l("missing"), "todo": _l("to do: upload it")}
 
 
 @cases.app_template_global()
@@ -48,10 +64,18 @@ def checklist_state(state: str) -> str:
     return str(CHECKLIST_STATES.get(state, state))
 
 
+FILL_IN, TOO_LONG = _l("Fill in this field."), _l("This is too long.")
+
+
 class CaseForm(FlaskForm):
-    claimant_name = StringField("claimant_name", validators=[DataRequired(), Length(max=64)])
-    claimant_id_number = StringField("claimant_id_number", validators=[Optional(), Length(max=32)])
-    insurance_number = StringField("insurance_number", validators=[Optional(), Length(max=64)])
+    """The new-case form; each field's error is shown beside it. The service checks again."""
+
+    claimant_name = StringField("claimant_name", validators=[DataRequired(message=FILL_IN),
+                                                             Length(max=64, message=TOO_LONG)])
+    claimant_id_number = StringField("claimant_id_number", validators=[
+        Optional(), Length(max=32, message=TOO_LONG)])
+    insurance_number = StringField("insurance_number", validators=[
+        Optional(), Length(max=64, message=TOO_LONG)])
     claim_type = StringField("claim_type", validators=[DataRequired(), AnyOf(CLAIM_TYPES)])
     township = StringField("township", validators=[Optional(), Length(max=64)])
     village = StringField("village", validators=[Optional(), Length(max=64)])
@@ -60,6 +84,36 @@ class CaseForm(FlaskForm):
     non_designated = BooleanField("non_designated")
     hospital = StringField("hospital", validators=[Optional(), Length(max=128)])
     filed_by = StringField("filed_by", validators=[Optional(), AnyOf(("", *FILERS))])
+
+    def validate_amount(self, field) -> None:
+        if field.data and yuan_to_fen(field.data) is None:  # the one parser: 元, ￥, 全角, 1,234.5
+            raise ValidationError(_l("Type an amount in yuan, such as 1,234.50 or ￥1234.5元."))
+
+    def validate_claimant_id_number(self, field) -> None:
+        number = (field.data or "").strip().upper().replace(" ", "")
+        if number and not valid_id_number(number, utcnow().date()):
+            raise ValidationError(_l("This ID number is not valid: check the 18 characters, the "
+                                     "birth date and the last character."))
+
+
+RETURN_STATES = {"supplied": _l("supplied since the return"), "to_correct": _l("still missing"),
+                 "asked": _l("to correct")}
+
+
+@cases.app_template_global()
+def return_state(state: str) -> str:
+    return str(RETURN_STATES.get(state, state))
+
+
+@cases.app_template_global()
+def missing_labels(items: list[str]) -> str:
+    """What a return asked for, in the page's language: document kinds by name."""
+    return "; ".join(missing_label(item).pick(get_locale()) for item in items)
+
+
+@cases.app_template_global()
+def list_tab_label(tab: str) -> str:
+    return str(_l("All")) if tab == "all" else str(_l("Filed")) if tab == "filed" else status_label(tab)
 
 
 @cases.app_template_global()
@@ -77,9 +131,39 @@ def home():
 @cases.route("/cases")
 @login_required
 def index():
-    listing = list_cases(db(), current_user, page=request.args.get("page", 1, type=int))
-    return render_template("cases/index.html", listing=listing,
-                           may_create=can(current_user, "case.create"))
+    form = CaseFilterForm(formdata=request.args)
+    valid = form.validate()
+    listing = list_cases(db(), current_user, form.filters(),
+                         page=request.args.get("page", 1, type=int))
+    return render_template("cases/index.html", listing=listing, form=form, tab_names=STATUS_TABS,
+                           claim_types=CLAIM_TYPES, sort_labels=SORT_LABELS,
+                           query=view_query(request.args), views=saved_views(db(), current_user),
+                           may_create=can(current_user, "case.create")), 200 if valid else 400
+
+
+@cases.post("/cases/views")
+@login_required
+def save_list_view():
+    try:
+        save_view(db(), current_user, request.form.get("name", ""), request.form)
+    except ViewRefused as refusal:
+        db().rollback()
+        flash(_("Give the view a name of at most 64 characters.") if str(refusal) == "name"
+              else _("You have too many saved views: delete one first."), "error")
+    else:
+        db().commit()
+        flash(_("View saved; it is on your dashboard."), "success")
+    return redirect(url_for("cases.index", **view_query(request.form)))
+
+
+@cases.post("/cases/views/<int:view_id>/delete")
+@login_required
+def delete_list_view(view_id: int):
+    if delete_view(db(), current_user, view_id):
+        db().commit()
+        flash(_("View deleted."), "success")
+    # Back to the page it was deleted from (the dashboard or the list), never another site.
+    return redirect(safe_next(request.form.get("next")))
 
 
 @cases.route("/cases/new", methods=["GET", "POST"])
@@ -123,9 +207,13 @@ def case_page(case_no: str, *, decision_draft: dict | None = None) -> str:
     # Opened from a search hit: ?document=ID&page=N shows that page's text under the document.
     focus = (request.args.get("document", type=int), request.args.get("page", 1, type=int))
     pages = [(d.id, n) for d in case.documents for n in range(1, d.page_count + 1)]
+    # Who opened the case fills the history: shown only on request (?views=1).
+    with_views = request.args.get("views") == "1"
+    history = case_history(db(), current_user, case, with_views=with_views)
     return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS, focus=focus,
                            page_steps=_page_steps(pages, focus),
-                           history=case_history(db(), current_user, case),
+                           history=history, history_names=actor_names(db(), history),
+                           with_views=with_views,
                            workflow=timeline(db(), current_user, case), checklist=checklist,
                            case_findings=findings_of(db(), case),
                            records=retention_record(db(), case),
@@ -133,7 +221,7 @@ def case_page(case_no: str, *, decision_draft: dict | None = None) -> str:
                            may_upload=can(current_user, "document.upload"),
                            may_download=can(current_user, "document.download"),
                            may_export=can(current_user, "case.export"),
-                           decision_draft=decision_draft)
+                           decision_draft=decision_draft, return_note=return_note(db(), case))
 
 
 @cases.route("/cases/<case_no>/documents", methods=["POST"])
@@ -159,8 +247,11 @@ def states(case_no: str):
     for document in documents:
         document["status_label"] = status_label(document["status"])
     checklist = intake_checklist(db(), get_case(db(), current_user, case_no)).as_json()
+    checklist["has_documents"] = bool(documents)
     for item in checklist["items"]:
-        item["state_label"] = checklist_state(item["state"])
+        # Before anything was uploaded, a required document is to do, not missing (as the page).
+        item["shown"] = "todo" if item["state"] == "missing" and not documents else item["state"]
+        item["state_label"] = checklist_state(item["shown"])
     return jsonify(documents=documents, checklist=checklist)
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from archive.case_lists import saved_views, still_at_intake
 from archive.dashboard import dashboard as build_dashboard
 from archive.web.context import db
 
@@ -26,4 +27,5 @@ def series_label(name: str) -> str:
 @login_required
 def index():
     shown = build_dashboard(db(), current_user, zone=current_app.config["DISPLAY_TIMEZONE"])
-    return render_template("dashboard/index.html", board=shown)
+    return render_template("dashboard/index.html", board=shown, views=saved_views(db(), current_user),
+                           at_intake=still_at_intake(db(), current_user, limit=0)[1])

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from archive.auth import can
+from archive.case_lists import filed_records
 from archive.queue import submit_after_commit
 from archive.records import disposition, filing, holds, verification
 from archive.records.retention import schedule
@@ -57,6 +58,7 @@ def desk():
         "records/desk.html", to_file=filing.closed_unfiled(session, current_user),
         appraisal=disposition.appraisal_list(session, current_user),
         holds=holds.holds_in_force(session, current_user), classes=schedule().classes,
+        filed=filed_records(session, current_user, page=request.args.get("filed_page", 1, type=int)),
         approvals_required=schedule().approvals_required,
         may=_permissions("file", "classify", "hold", "appraise", "approve_destruction", "destroy",
                          "register"))

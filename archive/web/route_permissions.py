@@ -29,6 +29,9 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "cases.index": SIGNED_IN,
     "dashboard.index": SIGNED_IN,
     "cases.new": "case.create",
+    # A person's own saved views of the case list.
+    "cases.save_list_view": SIGNED_IN,
+    "cases.delete_list_view": SIGNED_IN,
     "cases.show": "case.view",
     "cases.states": "case.view",
     "cases.upload": "document.upload",

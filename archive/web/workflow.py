@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from archive.access import get_case
 from archive.auth import role_label
+from archive.case_lists import still_at_intake
 from archive.web.api import token_required
 from archive.web.bodies import Decision, FindingResolution, parse_body
 from archive.web.cases import case_page
@@ -77,8 +78,10 @@ def role_name(role: str) -> str:
 def queue_page():
     page = max(1, request.args.get("page", 1, type=int))
     queue = work_queue(db(), current_user, limit=100, offset=(page - 1) * 100)
+    intake, intake_total = still_at_intake(db(), current_user)
     return render_template("workflow/queue.html", queue=queue, page=page,
-                           pages=max(1, -(-queue.total // 100)))
+                           pages=max(1, -(-queue.total // 100)), intake=intake,
+                           intake_total=intake_total)
 
 
 @workflow.post("/cases/<case_no>/decision")
@@ -91,7 +94,8 @@ def decision_form(case_no: str):
         decide(db(), case_no, actor=current_user, decision=form.get("decision", ""),
                opinion=form.get("opinion"), expected_version=form.get("expected_version"),
                step=form.get("step") or None, findings=findings,
-               missing=form.get("missing", "").splitlines(),
+               missing=[f"doc:{kind}" for kind in form.getlist("missing_kind")]
+               + form.get("missing", "").splitlines(),
                deductions=deduction_lines(form.get("deductions")))
     except WorkflowError as refusal:
         if refusal.status != 422:  # a conflict or a wrong role: the error page says so
@@ -100,6 +104,7 @@ def decision_form(case_no: str):
         db().rollback()
         kept = {key: value for key, value in form.items()
                 if key in DRAFT_FIELDS or key.startswith("finding-")}
+        kept["missing_kind"] = form.getlist("missing_kind")  # the lines ticked stay ticked
         return case_page(case_no, decision_draft={"form": kept, "error": refusal_text(refusal),
                                                   "code": refusal.code}), 422
     db().commit()

@@ -28,6 +28,7 @@ from archive.workflows.deductions import recorded_deductions, yuan
 from archive.workflows.definitions import Definition, registry
 from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.workflows.findings import refuse_open_findings
+from archive.workflows.returns import check_missing, refuse_unchanged
 from archive.workflows.routing import choose_chain, refuse_unknown_routing, refuse_unplaced
 from archive.workflows.statements import refuse_without_statements
 from archive.workflows.steps import Label, Step, decision_name
@@ -47,6 +48,7 @@ def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     returned = next((run for run in runs if run.status == WorkflowStatus.RETURNED), None)
     if returned is not None:
         definition = registry().get(returned.definition)
+        refuse_unchanged(session, case, returned)  # nothing uploaded or corrected since the return
         refuse_without_statements(case)  # 一日清单, whatever the chain: says what is wrong
         refuse_incomplete(case, definition)
         refuse_unknown_routing(case_facts(case), definition)
@@ -202,6 +204,7 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
                               decision=decision_name(decision), step=current.label)
     if decision == "return" and not missing:
         raise Incomplete(_("Say what is missing when you return a case for correction."))
+    check_missing(missing)
     if deductions and not (current.deductions and decision == "approve"):
         raise Incomplete(_("Deductions are recorded only when approving step %(step)s of an audit."),
                          step=current.label)

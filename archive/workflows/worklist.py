@@ -239,14 +239,24 @@ def _steps(session: Session, definition: Definition, instance: WorkflowInstance,
         if sign_off is not None:
             views.append(StepView(step, "done", sign_off, sign_off.content_sha256 == content))
         elif step.id == instance.current_step and instance.status != WorkflowStatus.APPROVED:
+            # A return or rejection shows who decided, when and why, like a signature.
+            decided = _last_decision(session, instance, step.id) if instance.status in (
+                WorkflowStatus.RETURNED, WorkflowStatus.REJECTED) else None
             views.append(StepView(step, {"active": "current", "returned": "returned",
-                                         "rejected": "rejected"}.get(instance.status, "next")))
+                                         "rejected": "rejected"}.get(instance.status, "next"),
+                                  decided))
             reached = True
         elif not step.applies(facts):
             views.append(StepView(step, "skipped"))
         else:
             views.append(StepView(step, "next" if reached or instance.current_step is None else "skipped"))
     return views
+
+
+def _last_decision(session: Session, instance: WorkflowInstance, step_id: str) -> SignOff | None:
+    return session.scalar(select(SignOff).where(
+        SignOff.instance_id == instance.id, SignOff.step == step_id,
+        SignOff.decision.in_(("return", "reject"))).order_by(SignOff.id.desc()).limit(1))
 
 
 def _decisions(session: Session, user, case: Case, current: ChainView | None

@@ -135,7 +135,10 @@ def test_new_case_checks_the_id_number_and_keeps_what_was_typed(clerk_client, ru
     else:
         assert response.status_code == 400
         text = response.get_data(as_text=True)
-        assert "GB 11643" in text and f'value="{id_number}"' in text and "赵敏" in text
+        # Said beside the field (issue 20, 14), what was typed kept.
+        label = text.split('name="claimant_id_number"')[1].split("</label>")[0]
+        assert 'id="claimant_id_number-error"' in label and "身份证号" in label
+        assert f'value="{id_number}"' in text and "赵敏" in text
         assert stored == []
 
 
@@ -353,13 +356,16 @@ def test_case_history_shows_who_did_what_and_who_looked(client, runtime, users):
     factories.login(client, "auditor")
     page = client.get(f"/cases/{case_no}").get_data(as_text=True)
     assert "历史记录" in page
-    for expected in ("建立案卷", "上传材料", "处理完成", "查看案卷", "门诊发票.pdf", clerk.username,
-                     "u_auditor"):
+    # Views are shown on request (issue 20, 12); people by their names, not their usernames.
+    assert "查看案卷" not in page.split('id="history-head"')[1]
+    page = client.get(f"/cases/{case_no}?views=1").get_data(as_text=True)
+    for expected in ("建立案卷", "上传材料", "处理完成", "查看案卷", "门诊发票.pdf", clerk.display_name,
+                     "User auditor"):
         assert expected in page, expected
     with runtime.sessions() as session:
         viewers = list(session.scalars(select(AuditEvent.actor_name).where(
             AuditEvent.action == "case.view", AuditEvent.target_id == case_no)))
-    assert viewers == ["u_intake_clerk", "u_auditor"]
+    assert viewers == ["u_intake_clerk", "u_auditor", "u_auditor"]
 
 
 def test_case_page_shows_fields_and_findings_escaped(client, runtime, users):

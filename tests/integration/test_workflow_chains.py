@@ -203,10 +203,16 @@ def test_return_for_correction_and_resubmission_keep_the_history(rt, desk):
                      filename="身份证复印件.pdf", kind="other", process=False)
     factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
     walk(rt, desk, case_no, until="re_review")
-    # The reviewer returns it too; resubmitted unchanged, it goes back to the reviewer's step.
+    # The reviewer returns it too; resubmitted unchanged, it is refused (issue 20, 10).
     factories.sign(rt, desk["re_reviewer"], case_no, decision="return", opinion="请补交原件",
                    missing=["发票原件"])
-    assert factories.send_for_sign_off(rt, desk["intake_clerk"], case_no) == ("window_intake", "re_review")
+    with pytest.raises(Incomplete, match="Nothing was uploaded or corrected since"):
+        factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
+    factories.upload(rt, desk["intake_clerk"], case_no, factories.invoice_pdf(seed=78),
+                     filename="发票原件.pdf", kind="other", process=False)
+    # The upload changed the case: every earlier signature is given again.
+    assert factories.send_for_sign_off(rt, desk["intake_clerk"], case_no) == ("window_intake",
+                                                                              "completeness")
     walk(rt, desk, case_no, until="cashier_entry")
     with rt.sessions() as session:
         case = session.scalar(select(Case).where(Case.case_no == case_no))
@@ -215,9 +221,10 @@ def test_return_for_correction_and_resubmission_keep_the_history(rt, desk):
         shown = timeline(session, desk["cashier"], case)
     assert history == [("completeness", "return", 1), ("completeness", "approve", 2),
                        ("initial_review", "approve", 2), ("re_review", "return", 2),
+                       ("completeness", "approve", 3), ("initial_review", "approve", 3),
                        ("re_review", "approve", 3), *[(gate, "approve", 3) for gate in GATES]]
     assert [s.decision for s in shown.history] == ["return", "approve", "approve", "return", "approve",
-                                                   *["approve"] * len(GATES)]
+                                                   "approve", "approve", *["approve"] * len(GATES)]
     assert shown.history[0].missing == ["身份证复印件", "医保卡复印件"]
     assert actions(rt).count("workflow.resubmitted") == 2
 

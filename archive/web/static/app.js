@@ -34,7 +34,7 @@
     checklist.items.forEach(function (item) {
       var li = document.querySelector('#checklist li[data-kind="' + item.kind + '"]');
       if (!li) return;
-      li.className = "check-" + item.state;
+      li.className = "check-" + (item.shown || item.state);
       li.querySelector(".check-state").textContent = item.state_label;
       if (item.state === "missing") missing.push(li.querySelector(".check-name").textContent);
     });
@@ -43,6 +43,12 @@
     if (button) button.disabled = !checklist.complete;
     if (note) {
       note.hidden = checklist.complete;
+      if (checklist.has_documents) {
+        // Documents are in: what is still missing is an error now, no longer a to-do.
+        note.className = "flash error";
+        var lead = note.querySelector(".lead");
+        if (lead && lead.dataset.error) lead.textContent = lead.dataset.error;
+      }
       note.querySelector(".missing-kinds").textContent = missing.join(", ");
     }
   }
@@ -182,6 +188,8 @@
       var error = document.getElementById(id + "-error");
       if (!field || !error) return;
       var empty = needed.indexOf(id) >= 0 && !field.value.trim();
+      // What is missing may be ticked as checklist lines instead of written.
+      if (id === "missing" && document.querySelector('#decision input[name="missing_kind"]:checked')) empty = false;
       error.hidden = !empty;
       error.textContent = empty ? field.dataset.requiredMessage : "";
       if (empty) field.setAttribute("aria-invalid", "true"); else field.removeAttribute("aria-invalid");
