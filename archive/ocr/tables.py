@@ -22,6 +22,16 @@ from archive.ocr.lines import (
 )
 from archive.ocr.normalize import read_amount
 from archive.ocr.reference import catalogue, fits, known_name
+from archive.ocr.table_rows import (
+    cells_line,
+    column_edges,
+    figure_readings,
+    fitted_edges,
+    is_ocr,
+    row_by_columns,
+    same_row_lines,
+    without_trailing_stamp,
+)
 
 
 def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
@@ -142,20 +152,89 @@ class _Table:
     columns: list[str | None] | None = None  # the header's cells by column (None: the fixed order)
     spans: list[tuple[float, float]] | None = None  # each column across the page (word boxes)
     has_spec: bool = False
+    edges: list[float] | None = None  # OCR: where each column begins, from the header's word boxes
+    header_boxes: list | None = None  # OCR: the header's words over the columns
 
     @classmethod
     def of(cls, line: Line) -> _Table | None:
-        """The table whose header `line` is, or None when it is not a header."""
+        """The table whose header `line` is, or None when it is not a header. On an OCR page the
+        columns are found from the header's word boxes, and a row's words are put in them."""
+        if is_ocr([line]) and (columns := _header_columns(line)) is not None and (
+                boxes := _header_boxes(line)) is not None:
+            # A character alone that names no column is a stamp's or a rule's, not a column.
+            keep = [n for n, (key, (a, b)) in enumerate(zip(columns, _header_spans(line), strict=True))
+                    if key or len(re.sub(r"\s", "", line.text[a:b])) > 1]
+            columns, boxes = [columns[n] for n in keep], [boxes[n] for n in keep]
+            return cls(columns, None, "spec" in columns, column_edges(boxes), boxes)
+        return cls.by_text(line)
+
+    @classmethod
+    def by_text(cls, line: Line) -> _Table | None:
+        """The table whose header `line` is, its rows read by their cells' order."""
         if found := _ITEMS_HEADER.match(line.text):
             return cls(has_spec=found["spec"] is not None)
         if (columns := _header_columns(line)) is not None:
             return cls(columns, _column_spans(line), "spec" in columns)
         return None
 
+    def fitted(self, header: Line, following: list[Line]) -> _Table:
+        """On an OCR page, the columns moved to the white space between the rows' words (see
+        `fitted_edges`), from the row-like lines under the header on its page."""
+        if self.edges is None:
+            return self
+        rows = []
+        for line in following:
+            if line.page != header.page or _SUBTOTAL.search(line.text) or _ITEMS_END.search(line.text):
+                break
+            if _ROW_FIGURE.search(line.text):
+                rows.append(line)
+        edges = fitted_edges(self.header_boxes or [], rows)
+        # No white space between the columns: the rows are not printed in columns (text run on
+        # with single spaces), and are read by their cells' order.
+        return _Table.by_text(header) if edges is None else _Table(self.columns, None, self.has_spec, edges)
+
     def row(self, line: Line, min_confidence: float) -> tuple[Line, dict | None, bool, str | None]:
-        if self.columns is not None:
+        if self.edges is not None and self.columns is not None and is_ocr([line]):
+            if (placed := _placed_row(line, self.columns, self.edges)) is None:
+                return line, None, False, None
+            line = placed
+        elif self.columns is not None:
             line = _in_column_order(line, self.columns, self.spans)
+        elif is_ocr([line]):
+            line = without_trailing_stamp(line)
         return line, *_item_row(line, self.has_spec, min_confidence)
+
+
+_FIGURES = ("unit_price", "quantity", "amount")
+_ROW_FIGURE = re.compile(r"\d\.\d{2}(?:\s|$)")
+
+
+def _header_spans(line: Line) -> list[tuple[int, int]]:
+    return [found.span() for found in _HEADER_CELL.finditer(line.text)]
+
+
+def _header_boxes(line: Line) -> list | None:
+    boxes = [union(line.boxes[a:b]) for a, b in _header_spans(line)]
+    return None if None in boxes else [tuple(box) for box in boxes]
+
+
+def _placed_row(line: Line, columns: list[str | None], edges: list[float]) -> Line | None:
+    """An OCR row's words in the header's columns, as a line in the order the row reader expects
+    (name, spec, price, quantity, amount, class); figures that do not multiply out are read again
+    as `figure_readings` allows, the figure so set marked doubtful (confidence 0): the row is then
+    taken only as the rest of the reading confirms it. None when the row has no price, quantity
+    and amount."""
+    cells = row_by_columns(line, columns, edges, numeric=frozenset(_FIGURES), classes="甲乙丙")
+    if cells is None or not all(key in cells for key in _FIGURES):
+        return None
+    read = tuple(cells[key][0] for key in _FIGURES)
+    if (fixed := figure_readings(*read)) is None:
+        return None
+    for key, was, now in zip(_FIGURES, read, fixed, strict=True):
+        if now != was:
+            cells[key] = (now, cells[key][1], 0.0)
+    order = [key for key, _ in _COLUMNS]
+    return cells_line([cells[key] for key in order if key in cells], line.page)
 
 
 def statement_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -171,6 +250,8 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     only, start at the page's first line that reads as a row (the patient block and the page
     footer between are not rows). Each page's rows must add up to its subtotal, or the list is
     not given: a row lost at a page break would otherwise go unnoticed."""
+    if is_ocr(lines):  # a printed row the engine read as two lines is one row again
+        lines = same_row_lines(lines)
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
     if header is None:  # a header in another order or with more columns: rows are read by column
         header = next((i for i, line in enumerate(lines) if _header_columns(line) is not None), None)
@@ -182,11 +263,11 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
                 _take_row(rows, reading, line, item, confident, read_as)
         rows.give("items", reading, doubtful)
         return
-    table = _Table.of(lines[header])
+    table = _Table.of(lines[header]).fitted(lines[header], lines[header + 1:])
     reading_rows, paused_on, page_rows = True, None, []
-    for line in lines[header + 1:]:
+    for at, line in enumerate(lines[header + 1:], header + 1):
         if (repeated := _Table.of(line)) is not None:
-            table, reading_rows = repeated, True
+            table, reading_rows = repeated.fitted(line, lines[at + 1:]), True
             continue
         if _SUBTOTAL.search(line.text):
             _check_subtotal(line, page_rows, rows)
