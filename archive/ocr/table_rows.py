@@ -201,7 +201,7 @@ def fitted_edges(header_boxes: list[Box], rows: list[Line]) -> list[float] | Non
                    if box and not _STAMP.search(text))
     blocks: list[list[float]] = []
     for left, right in spans:
-        if blocks and left <= blocks[-1][1]:
+        if blocks and left < blocks[-1][1]:
             blocks[-1][1] = max(blocks[-1][1], right)
         else:
             blocks.append([left, right])
@@ -209,7 +209,9 @@ def fitted_edges(header_boxes: list[Box], rows: list[Line]) -> list[float] | Non
         return None
     owners = []
     for left, right in blocks:
-        under = [n for n, head in enumerate(header_boxes) if min(right, head[2]) - max(left, head[0]) > 0]
+        # Under a header word: overlapping it by more than a sliver (a quarter of its width).
+        under = [n for n, head in enumerate(header_boxes)
+                 if min(right, head[2]) - max(left, head[0]) > 0.25 * (head[2] - head[0])]
         if len(under) > 1:
             return None
         middle = (left + right) / 2
