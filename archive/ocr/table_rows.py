@@ -19,6 +19,9 @@ from archive.ocr.lines import Line, union
 
 Box = tuple[float, float, float, float]
 _TOKEN = re.compile(r"\S+")
+# Words of one cell closer than this (a fraction of the page's width, under half a character)
+# are one block: the white space between two columns is wider.
+WORD_GAP = 0.008
 GAP = "    "  # between the cells of a row put together here: wider than any gap inside a cell
 # Print remnants that are no cell's content: a stamp's words run across a row.
 _STAMP = re.compile(r"(?:专用|财务|收费)?章$|专用$")
@@ -201,7 +204,7 @@ def fitted_edges(header_boxes: list[Box], rows: list[Line]) -> list[float] | Non
                    if box and not _STAMP.search(text))
     blocks: list[list[float]] = []
     for left, right in spans:
-        if blocks and left < blocks[-1][1]:
+        if blocks and left < blocks[-1][1] + WORD_GAP:
             blocks[-1][1] = max(blocks[-1][1], right)
         else:
             blocks.append([left, right])
