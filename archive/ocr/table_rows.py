@@ -19,9 +19,9 @@ from archive.ocr.lines import Line, union
 
 Box = tuple[float, float, float, float]
 _TOKEN = re.compile(r"\S+")
-# Words of one cell closer than this (a fraction of the page's width, under half a character)
+# Words of one cell closer than this (a fraction of the page's width, a quarter of a character)
 # are one block: the white space between two columns is wider.
-WORD_GAP = 0.008
+WORD_GAP = 0.004
 GAP = "    "  # between the cells of a row put together here: wider than any gap inside a cell
 # Print remnants that are no cell's content: a stamp's words run across a row.
 _STAMP = re.compile(r"(?:专用|财务|收费)?章$|专用$")

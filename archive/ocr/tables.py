@@ -43,6 +43,8 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
     # OCR puts spaces inside a word (化  验费): a category is matched across them. A category
     # starts its line or a cell.
     category = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(label_pattern, categories))})")
+    if is_ocr(lines):  # a printed row the engine read as two lines is one row again
+        lines = same_row_lines(lines)
     rows = _Rows()
     table: tuple[list[str | None], list[tuple[float, float]] | None] | None = None
     for line in lines:

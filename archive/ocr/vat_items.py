@@ -50,7 +50,11 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if _END.search(line.text):
             break
         item = _row(line, columns, lefts)
-        if item is None and rows.items and not rows.unreadable and (more := _more_name(line, columns, lefts)):
+        unaligned = item is None and rows.lines and is_ocr([line]) and not _aligned(line, rows.lines[-1])
+        if unaligned and len(re.sub(r"\s", "", line.text)) == 1:
+            continue  # a stamp's character alone, away from the name's column: not a row
+        if item is None and not unaligned and rows.items and not rows.unreadable and (
+                more := _more_name(line, columns, lefts)):
             rows.items[-1]["name"] += more  # a long name wrapped onto the next line
         elif item is None:
             rows.unreadable.append(line.text)
@@ -61,6 +65,15 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
             (Decimal(item["amount"]) for item in rows.items), Decimal(0)) != Decimal(stated):
         rows.unreadable.append(f"合计 {stated}")
     rows.give("items", reading, doubtful)
+
+
+def _aligned(line: Line, row: Line) -> bool:
+    """The line begins where the row above does (a wrapped name goes on at its cell's left)."""
+    first, above = union(line.boxes), union(row.boxes)
+    return first is not None and above is not None and abs(first[0] - above[0]) < ALIGNED
+
+
+ALIGNED = 0.015  # of the page's width: about a character
 
 
 def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
@@ -84,12 +97,7 @@ def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
 
 def _header_spans(line: Line) -> list[tuple[int, int]]:
     """Where the header's words are in the line."""
-    words: list[tuple[int, int]] = []
-    for start, stop in (match.span() for match in _HEADER_CELL.finditer(line.text)):
-        if re.sub(r"\s", "", line.text[start:stop]) in _WORDS:
-            words.append((start, stop))
-        else:
-            words += _header_words(line.text, start, stop)
+    words = _header_words(line.text, 0, len(line.text))
     # A character alone that names no column (☑, a stamp's) is not a column.
     return [(a, b) for a, b in words if re.sub(r"\s", "", line.text[a:b]) in _WORDS or b - a > 1]
 

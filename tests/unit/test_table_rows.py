@@ -14,14 +14,16 @@ NAME, SPEC, PRICE, QUANTITY, AMOUNT, CLASS = 0.11, 0.40, 0.52, 0.63, 0.72, 0.85
 
 def _ocr_line(words: list[tuple[str, float]], top: float, *, confidence: float = 95.0,
               page: int = 1) -> Line:
-    """A line of words each starting at its x (fraction of the page), a character 0.015 wide."""
+    """A line of words each starting at its x (fraction of the page), a Chinese character 0.015
+    wide, others 0.008."""
     text, confidences, boxes = "", [], []
     for n, (word, left) in enumerate(words):
         if n:
             text += "  "
             confidences += [confidence] * 2
             boxes += [None, None]
-        box = (left, top, left + 0.015 * len(word), top + HEIGHT)
+        width = sum(0.015 if ch >= "\u3000" else 0.008 for ch in word)
+        box = (left, top, left + width, top + HEIGHT)
         text += word
         confidences += [confidence] * len(word)
         boxes += [box] * len(word)
@@ -94,3 +96,41 @@ def test_a_row_read_again_is_taken_only_when_the_total_confirms_it():
     contradicted = read_fields("daily_statement", _statement(rows("127.98"), "233.71"))
     assert "items" not in contradicted.fields
     assert any(item["field"] == "items" for item in contradicted.unreadable)
+
+
+def test_vat_items_on_a_scan_columns_from_the_white_space_between_the_rows_words():
+    """数电票 items as OCR reads them: the header's 税率 / 征收率 in three words, a long name
+    reaching past halfway to 规格型号, and a stamp's character alone on a line of its own."""
+    header = _ocr_line([("项目名称", 0.09), ("规格型号", 0.37), ("单位", 0.485), ("数量", 0.535),
+                        ("单价", 0.584), ("金额", 0.66), ("税率", 0.743), ("/", 0.776), ("征收率", 0.79),
+                        ("税额", 0.86)], 0.40)
+    rows = [_ocr_line([("*", 0.087), ("医疗仪器器械", 0.096), ("*", 0.187), ("医用外科口罩", 0.196),
+                       ("10只/袋", 0.37), ("袋", 0.49), ("3", 0.534), ("176.64", 0.584), ("529.92", 0.658),
+                       ("1%", 0.742), ("5.30", 0.857)], 0.43),
+            _ocr_line([("市", 0.242)], 0.445),
+            _ocr_line([("*", 0.087), ("化学药品制剂", 0.097), ("*", 0.188), ("布洛芬缓释胶囊", 0.197),
+                       ("0.3g*20粒", 0.369), ("盒", 0.489), ("3", 0.536), ("19.56", 0.588), ("58.68", 0.658),
+                       ("1%", 0.743), ("0.59", 0.857)], 0.46)]
+    lines = [_ocr_line([("电子发票（普通发票）", 0.35)], 0.05),
+             _ocr_line([("发票号码：88891445214257907362", 0.5)], 0.1), header, *rows,
+             _ocr_line([("合计", 0.09), ("¥588.60", 0.658), ("¥5.89", 0.86)], 0.50)]
+    reading = read_fields("vat_invoice", lines)
+    assert reading.fields["items"] == [
+        {"name": "*医疗仪器器械*医用外科口罩", "spec": "10只/袋", "quantity": "3", "unit_price": "176.64",
+         "amount": "529.92", "tax_rate": "1%", "tax": "5.30"},
+        {"name": "*化学药品制剂*布洛芬缓释胶囊", "spec": "0.3g*20粒", "quantity": "3", "unit_price": "19.56",
+         "amount": "58.68", "tax_rate": "1%", "tax": "0.59"}]
+
+
+def test_invoice_fee_rows_split_by_the_engine_are_joined_by_their_boxes():
+    """A provincial bill prints three categories to a row; the engine read the last amount of a
+    row as a line of its own, a little lower."""
+    lines = [_ocr_line([("河北省医疗住院收费票据", 0.35)], 0.05),
+             _ocr_line([("手术费", 0.10), ("1,026.60", 0.18), ("诊查费", 0.35), ("690.54", 0.43),
+                        ("化验费", 0.60)], 0.20),
+             _ocr_line([("1,164.80", 0.68)], 0.206),
+             _ocr_line([("合计（大写）：贰仟捌佰捌拾壹元玖角肆分", 0.10), ("小写：¥2,881.94", 0.60)], 0.25)]
+    reading = read_fields("invoice", lines)
+    assert reading.fields["line_items"] == [{"category": "手术费", "amount": "1026.60"},
+                                            {"category": "诊查费", "amount": "690.54"},
+                                            {"category": "化验费", "amount": "1164.80"}]
