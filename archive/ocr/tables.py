@@ -395,6 +395,8 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     if numbers is None:
         return None, False, None
     cells = _item_cells(line.text[:numbers.start()])
+    if cells is None and has_spec:
+        cells = _name_split_by_a_gap(line.text[:numbers.start()])
     if cells is not None and has_spec and len(cells) == 1:
         cells = _split_after_known_name(line.text, *cells[0]) or cells
     if cells is None or (has_spec and len(cells) < 2) or not is_cjk(line.text[slice(*cells[0])]):
@@ -449,6 +451,15 @@ def _split_after_known_name(text: str, start: int, stop: int) -> list[tuple[int,
     cut = ends[splits[0] - 1]
     rest = cut + len(text[cut:stop]) - len(text[cut:stop].lstrip())
     return [(start, cut), (rest, stop)]
+
+
+def _name_split_by_a_gap(text: str) -> list[tuple[int, int]] | None:
+    """The name and spec cells of a row whose name OCR read in two parts (头孢呋  辛钠  0.75g),
+    when the two together are a catalogue name; None otherwise."""
+    cells = [match.span() for match in re.finditer(r"\S+(?:\s\S+)*", text)]
+    if len(cells) != 3 or re.sub(r"\s", "", text[cells[0][0]:cells[1][1]]) not in catalogue():
+        return None
+    return [(cells[0][0], cells[1][1]), cells[2]]
 
 
 def _item_cells(text: str) -> list[tuple[int, int]] | None:

@@ -134,3 +134,22 @@ def test_invoice_fee_rows_split_by_the_engine_are_joined_by_their_boxes():
     assert reading.fields["line_items"] == [{"category": "手术费", "amount": "1026.60"},
                                             {"category": "诊查费", "amount": "690.54"},
                                             {"category": "化验费", "amount": "1164.80"}]
+
+
+def test_a_name_read_in_two_parts_is_one_when_the_catalogue_has_it_whole():
+    """A statement printed as runs of text, not in columns (the rows' words overlap from row to
+    row, so no columns are fitted): 头孢呋辛钠 read as 头孢呋  辛钠 is one name."""
+    header = _ocr_line([("项目", 0.095), ("规格", 0.146), ("单价", 0.202), ("数量", 0.254), ("金额", 0.309),
+                        ("类别", 0.365)], 0.20)
+    rows = [_ocr_line([("头孢呋", 0.098), ("辛钠", 0.154), ("0.75g", 0.202), ("63.95", 0.265), ("2", 0.329),
+                       ("127.90", 0.356), ("甲", 0.432)], 0.23),
+            _ocr_line([("丹参注射液", 0.097), ("10ml", 0.203), ("464.51", 0.262), ("2", 0.337),
+                       ("929.02", 0.361), ("乙", 0.439)], 0.26)]
+    lines = [_ocr_line([("住院费用一日清单", 0.35)], 0.05), _ocr_line([("日期：2026-03-05", 0.1)], 0.15),
+             header, *rows, _ocr_line([("当日合计：", 0.094), ("1056.92", 0.186)], 0.29)]
+    reading = read_fields("daily_statement", lines)
+    assert reading.fields["items"] == [
+        {"name": "头孢呋辛钠", "spec": "0.75g", "unit_price": "63.95", "quantity": "2", "amount": "127.90",
+         "insurance_class": "甲"},
+        {"name": "丹参注射液", "spec": "10ml", "unit_price": "464.51", "quantity": "2", "amount": "929.02",
+         "insurance_class": "乙"}]
