@@ -48,6 +48,8 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
     rows = _Rows()
     table: tuple[list[str | None], list[tuple[float, float]] | None] | None = None
     for line in lines:
+        if line.confidences is not None:
+            line = without_trailing_stamp(line)  # a seal's 业务专用章 read after a row's amount
         if (columns := _fee_header(line)) is not None:
             table = (columns, _column_spans(line))
             continue
