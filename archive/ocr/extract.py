@@ -8,7 +8,7 @@ from pathlib import Path
 from archive.intake.validate import Limits, inspect_file
 from archive.ocr.checks import check_document
 from archive.ocr.fields import FieldReading, Line, field_label, guess_kind, missing_fields, read_fields
-from archive.ocr.pages import PageText
+from archive.ocr.pages import PageText, shown_sources
 
 MIN_CONFIDENCE = 70.0  # below this mean word confidence a page is flagged for a human check
 NEEDS_CHECK = ("page_failed", "low_confidence", "field_unreadable", "field_missing")
@@ -67,7 +67,7 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
         elif page.confidence is not None and page.confidence < min_confidence:
             checks.append({"code": "low_confidence", "severity": "warning",
                            "message": f"第 {page.number} 页识别置信度 {page.confidence:.0f}，需人工核对"})
-    return Reading(kind, guessed and kind is not None, pages, fields, checks, sources)
+    return Reading(kind, guessed and kind is not None, pages, fields, checks, shown_sources(pages, sources))
 
 
 def recheck(kind: str | None, fields: dict, previous: list[dict], *, corrected: set[str]) -> list[dict]:

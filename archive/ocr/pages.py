@@ -75,6 +75,9 @@ class PageText:
     lines: list[PageLine] | None = None  # the lines of `text` with character confidences and boxes
     width: float | None = None  # of the page as read: image pixels for OCR, PDF points for a text layer
     height: float | None = None
+    # OCR of a photo or a skewed scan: boxes are read on the page upright and deskewed; this 3×3
+    # matrix takes them onto the image as stored, which the viewer shows (`shown_sources`).
+    shown: tuple[tuple[float, ...], ...] | None = None
 
 
 def join_cjk(text: str) -> str:
@@ -217,6 +220,7 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
         engine = engine or configured_engine()
         prepared = prepare(image, binarise=engine.binarise)
         page = _ocr(engine, prepared, number, image.size, psm)
+        page.shown = prepared.to_shown(*image.size)
         page.error = page.error or prepared.why_unreadable(page.words)  # a photo with no page in it
         sideways = _lines_run_down(page)
         if sum(len(word.text) for word in page.words) >= MIN_CHARACTERS_TO_TURN and (
@@ -327,3 +331,30 @@ def assemble_line(words: list[Word], size: tuple[int, int] | None = None) -> Pag
         boxes += [box] * len(word.text)
         previous = word
     return PageLine(text, tuple(confidences), tuple(boxes))
+
+
+def shown_sources(pages: list[PageText], sources: dict) -> dict:
+    """Fields' provenance boxes moved from the geometry the pages were read in onto the images as
+    stored (a photo as taken), where the viewer draws them: each box's corners through the page's
+    `shown` matrix, and the box around them."""
+    matrices = {page.number: page.shown for page in pages if page.shown is not None}
+    if not matrices:
+        return sources
+    moved = {}
+    for name, place in sources.items():
+        matrix = matrices.get(place.get("page")) if isinstance(place, dict) else None
+        if matrix is None or not place.get("boxes"):
+            moved[name] = place
+            continue
+        moved[name] = {**place, "boxes": [_box_shown(box, matrix) for box in place["boxes"]]}
+    return moved
+
+
+def _box_shown(box, matrix) -> list[float]:
+    left, top, right, bottom = box
+    points = []
+    for x, y in ((left, top), (right, top), (right, bottom), (left, bottom)):
+        u, v, w = (row[0] * x + row[1] * y + row[2] for row in matrix)
+        points.append((u / w, v / w))
+    xs, ys = [min(1.0, max(0.0, p[0])) for p in points], [min(1.0, max(0.0, p[1])) for p in points]
+    return [round(min(xs), 5), round(min(ys), 5), round(max(xs), 5), round(max(ys), 5)]

@@ -50,6 +50,9 @@ class PageFound:
     corners: tuple[tuple[float, float], ...]
     size: tuple[int, int]
     dpi: int
+    # The upright page's pixels back to the photo's (3×3 projective matrix, row-major): the
+    # viewer shows the photo as it was taken, and a field's box is drawn there.
+    to_photo: tuple[tuple[float, ...], ...] | None = None
 
 
 def straighten(image: Image.Image) -> tuple[Image.Image, PageFound | None]:
@@ -68,19 +71,21 @@ def straighten(image: Image.Image) -> tuple[Image.Image, PageFound | None]:
     if corners is None:
         return original, None
     corners = corners * np.array([image.width / small.width, image.height / small.height], dtype=np.float32)
-    at = corners
+    at, reduced = corners, 1.0
     if max(image.size) > MAX_PHOTO_SIDE:
         # A 50-megapixel phone photo holds more than the 300 dpi page needs: warped at full size
         # it would take a gigabyte of arrays. Reduced first, it is the page at ~300 dpi.
         factor = MAX_PHOTO_SIDE / max(image.size)
         image = image.resize((round(image.width * factor), round(image.height * factor)),
                              Image.Resampling.BOX, reducing_gap=2.0)
-        at = corners * factor
-    page, size = warp(np.asarray(image.convert("RGB")), at)
+        at, reduced = corners * factor, factor
+    page, size, back = _warp(np.asarray(image.convert("RGB")), at)
+    back = np.diag([1 / reduced, 1 / reduced, 1.0]) @ back
     dpi = round(max(size) / A4_LONG_INCHES)
     result = Image.fromarray(flatten_light(page, dpi))
     result.info["dpi"] = (dpi, dpi)
-    return result, PageFound(tuple((float(x), float(y)) for x, y in corners), size, dpi)
+    return result, PageFound(tuple((float(x), float(y)) for x, y in corners), size, dpi,
+                             tuple(tuple(float(v) for v in row) for row in back))
 
 
 def find_page(rgb: np.ndarray) -> np.ndarray | None:
@@ -195,6 +200,12 @@ def warp(rgb: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, tuple[int, i
     """The quadrilateral `corners` (tl, tr, br, bl) of `rgb` as an upright rectangle, at the
     resolution of the page's longer sides in the photo, trimmed of any table at its edges;
     returns it and its (width, height)."""
+    page, size, _ = _warp(rgb, corners)
+    return page, size
+
+
+def _warp(rgb: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, tuple[int, int], np.ndarray]:
+    """`warp`, and the matrix taking the upright page's pixels back to `rgb`'s."""
     tl, tr, br, bl = corners
     width = max(np.hypot(*(tr - tl)), np.hypot(*(br - bl)))
     height = max(np.hypot(*(bl - tl)), np.hypot(*(br - tr)))
@@ -207,13 +218,15 @@ def warp(rgb: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, tuple[int, i
                       dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
     page = cv2.warpPerspective(rgb, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    page = _trim_border(page)
-    return page, (page.shape[1], page.shape[0])
+    top, bottom, left, right = _border(page)
+    page = np.ascontiguousarray(page[top:page.shape[0] - bottom, left:page.shape[1] - right])
+    back = np.linalg.inv(matrix) @ np.array([[1.0, 0, left], [0, 1.0, top], [0, 0, 1.0]])
+    return page, (page.shape[1], page.shape[0]), back
 
 
-def _trim_border(page: np.ndarray) -> np.ndarray:
-    """The page without the sliver of table the corners, found on a blurred small copy, let in:
-    edge rows and columns much darker than the paper (at most TRIM of each side)."""
+def _border(page: np.ndarray) -> tuple[int, int, int, int]:
+    """The rows and columns (top, bottom, left, right) of table the corners, found on a blurred
+    small copy, let in at the page's edges: much darker than the paper (at most TRIM of each side)."""
     grey = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
     height, width = grey.shape
     paper = float(np.median(grey[height // 4: 3 * height // 4, width // 4: 3 * width // 4]))
@@ -227,7 +240,7 @@ def _trim_border(page: np.ndarray) -> np.ndarray:
 
     top, bottom = depth(grey), depth(grey[::-1])
     left, right = depth(grey.T), depth(grey.T[::-1])
-    return np.ascontiguousarray(page[top:height - bottom, left:width - right])
+    return top, bottom, left, right
 
 
 def flatten_light(rgb: np.ndarray, dpi: int) -> np.ndarray:

@@ -52,6 +52,22 @@ class Prepared:
     grey: Image.Image | None = None  # `image` before binarisation (when it was binarised)
     page: photo.PageFound | None = None  # where the page was found in a photo (then warped)
     pageless_photo: bool = False  # a photo in which no page was found: read whole
+    factor: float = 1.0  # the scaling to `dpi`, before the deskew
+
+    def to_shown(self, width: int, height: int) -> tuple[tuple[float, ...], ...] | None:
+        """The 3×3 projective matrix taking a box as read (fractions of the page, in the geometry
+        read: upright, deskewed; see archive.ocr.pages) to fractions of the image as stored (a
+        photo as taken, a scan as scanned), which is what the viewer shows; None when the two
+        are the same (no page warped, no skew turned)."""
+        if self.page is None and not self.skew:
+            return None
+        as_read = np.diag([width * self.scale, height * self.scale, 1.0])  # fractions -> prepared pixels
+        centre = (self.image.width / 2, self.image.height / 2)
+        turn = np.vstack([cv2.getRotationMatrix2D(centre, self.skew, 1.0), [0.0, 0.0, 1.0]])
+        unscaled = np.diag([1 / self.factor, 1 / self.factor, 1.0])  # -> the upright page (or the scan)
+        photo_back = np.array(self.page.to_photo) if self.page and self.page.to_photo else np.eye(3)
+        matrix = np.diag([1 / width, 1 / height, 1.0]) @ photo_back @ unscaled @ np.linalg.inv(turn) @ as_read
+        return tuple(tuple(float(v) for v in row) for row in matrix)
 
     def why_unreadable(self, words: list) -> str | None:
         """The reason to report for a page read from this image, if it has one (a photo with no
@@ -104,7 +120,7 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
     # A warped photo page is mapped back to the photo by the ratio of widths: word boxes land on
     # the page as found, one linear scale per axis, which keeps their geometry among themselves.
     scale = factor * image.width / original_width
-    extra = {"page": found, "pageless_photo": pageless}
+    extra = {"page": found, "pageless_photo": pageless, "factor": factor}
     if not binarise:
         return Prepared(Image.fromarray(grey), dpi, scale, skew, **extra)
     return Prepared(Image.fromarray(_binarise(grey, dpi)), dpi, scale, skew, grey=Image.fromarray(grey),
@@ -114,8 +130,13 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
 def _grey_without_red(image: Image.Image) -> np.ndarray:
     """Grey levels of a page; for a colour page the red channel, in which red ink disappears."""
     if image.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB", "HSV"):
-        rgb = np.asarray(image.convert("RGB"))
-        return np.ascontiguousarray(rgb[:, :, 0])
+        rgb = np.asarray(image.convert("RGB")).astype(np.int16)
+        # Red ink is light in the red channel but not paper-white (R ~220 against paper's ~240),
+        # and PP-OCR, which reads the grey page, still read a seal's 专用章 there. A pixel is
+        # lifted by how much redder than green and blue it is: a seal goes white, black print
+        # (as red as it is green) stays, and print under a seal stays dark.
+        redness = np.maximum(rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]), 0)
+        return np.ascontiguousarray(np.clip(rgb[:, :, 0] + redness, 0, 255).astype(np.uint8))
     if image.mode in ("1", "L"):
         return np.asarray(image.convert("L"))
     # 16-bit or float greys (some TIFFs): scale into 8 bits.

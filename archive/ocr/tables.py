@@ -9,19 +9,28 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from archive.ocr.item_cells import _SPACE_BY_CJK, _item_row  # noqa: F401 - _SPACE_BY_CJK also read from here
 from archive.ocr.lines import (
     JUNK,
     JUNK_TOKEN,
     FieldReading,
     Line,
     confident,
-    is_cjk,
     label_pattern,
     rows_source,
     union,
 )
 from archive.ocr.normalize import read_amount
-from archive.ocr.reference import catalogue, fits, known_name
+from archive.ocr.table_rows import (
+    cells_line,
+    column_edges,
+    figure_readings,
+    fitted_edges,
+    is_ocr,
+    row_by_columns,
+    same_row_lines,
+    without_trailing_stamp,
+)
 
 
 def line_items(lines: list[Line], categories: list[str], reading: FieldReading, min_confidence: float,
@@ -33,9 +42,13 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
     # OCR puts spaces inside a word (化  验费): a category is matched across them. A category
     # starts its line or a cell.
     category = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(label_pattern, categories))})")
+    if is_ocr(lines):  # a printed row the engine read as two lines is one row again
+        lines = same_row_lines(lines)
     rows = _Rows()
     table: tuple[list[str | None], list[tuple[float, float]] | None] | None = None
     for line in lines:
+        if line.confidences is not None:
+            line = without_trailing_stamp(line)  # a seal's 业务专用章 read after a row's amount
         if (columns := _fee_header(line)) is not None:
             table = (columns, _column_spans(line))
             continue
@@ -115,10 +128,6 @@ def _one_word_fits(line: Line, start: int, stop: int, words: list[str], min_conf
     return fitting == [re.sub(r"\s", "", line.text[start:stop])]
 
 
-# A row of the itemised table: name and spec, then unit price, quantity, amount, insurance class.
-_ITEM_NUMBERS = re.compile(
-    r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
-    r"(?:\s+(?P<cls>[甲乙丙]))?$")
 _ITEMS_HEADER = re.compile(r"^项目\s*(?P<spec>规格)?")
 # A page's subtotal (本页小计, 小计, 本页合计) closes the page's rows: not a row, and not the day's
 # total. The day's total (合计, 当日合计, 费用合计, 总计) or the signature ends the table.
@@ -132,7 +141,6 @@ _COLUMNS = (("name", ("项目名称", "收费项目", "药品名称", "名称", 
             ("unit_price", ("单价",)), ("quantity", ("数量",)), ("amount", ("金额",)),
             ("insurance_class", ("医保类别", "类别", "甲乙类", "等级")))
 _HEADER_CELL = re.compile(r"\S+(?:\s\S+)*")
-_SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
 @dataclass
@@ -142,20 +150,89 @@ class _Table:
     columns: list[str | None] | None = None  # the header's cells by column (None: the fixed order)
     spans: list[tuple[float, float]] | None = None  # each column across the page (word boxes)
     has_spec: bool = False
+    edges: list[float] | None = None  # OCR: where each column begins, from the header's word boxes
+    header_boxes: list | None = None  # OCR: the header's words over the columns
 
     @classmethod
     def of(cls, line: Line) -> _Table | None:
-        """The table whose header `line` is, or None when it is not a header."""
+        """The table whose header `line` is, or None when it is not a header. On an OCR page the
+        columns are found from the header's word boxes, and a row's words are put in them."""
+        if is_ocr([line]) and (columns := _header_columns(line)) is not None and (
+                boxes := _header_boxes(line)) is not None:
+            # A character alone that names no column is a stamp's or a rule's, not a column.
+            keep = [n for n, (key, (a, b)) in enumerate(zip(columns, _header_spans(line), strict=True))
+                    if key or len(re.sub(r"\s", "", line.text[a:b])) > 1]
+            columns, boxes = [columns[n] for n in keep], [boxes[n] for n in keep]
+            return cls(columns, None, "spec" in columns, column_edges(boxes), boxes)
+        return cls.by_text(line)
+
+    @classmethod
+    def by_text(cls, line: Line) -> _Table | None:
+        """The table whose header `line` is, its rows read by their cells' order."""
         if found := _ITEMS_HEADER.match(line.text):
             return cls(has_spec=found["spec"] is not None)
         if (columns := _header_columns(line)) is not None:
             return cls(columns, _column_spans(line), "spec" in columns)
         return None
 
+    def fitted(self, header: Line, following: list[Line]) -> _Table:
+        """On an OCR page, the columns moved to the white space between the rows' words (see
+        `fitted_edges`), from the row-like lines under the header on its page."""
+        if self.edges is None:
+            return self
+        rows = []
+        for line in following:
+            if line.page != header.page or _SUBTOTAL.search(line.text) or _ITEMS_END.search(line.text):
+                break
+            if _ROW_FIGURE.search(line.text):
+                rows.append(line)
+        edges = fitted_edges(self.header_boxes or [], rows)
+        # No white space between the columns: the rows are not printed in columns (text run on
+        # with single spaces), and are read by their cells' order.
+        return _Table.by_text(header) if edges is None else _Table(self.columns, None, self.has_spec, edges)
+
     def row(self, line: Line, min_confidence: float) -> tuple[Line, dict | None, bool, str | None]:
-        if self.columns is not None:
+        if self.edges is not None and self.columns is not None and is_ocr([line]):
+            if (placed := _placed_row(line, self.columns, self.edges)) is None:
+                return line, None, False, None
+            line = placed
+        elif self.columns is not None:
             line = _in_column_order(line, self.columns, self.spans)
+        elif is_ocr([line]):
+            line = without_trailing_stamp(line)
         return line, *_item_row(line, self.has_spec, min_confidence)
+
+
+_FIGURES = ("unit_price", "quantity", "amount")
+_ROW_FIGURE = re.compile(r"\d\.\d{2}(?:\s|$)")
+
+
+def _header_spans(line: Line) -> list[tuple[int, int]]:
+    return [found.span() for found in _HEADER_CELL.finditer(line.text)]
+
+
+def _header_boxes(line: Line) -> list | None:
+    boxes = [union(line.boxes[a:b]) for a, b in _header_spans(line)]
+    return None if None in boxes else [tuple(box) for box in boxes]
+
+
+def _placed_row(line: Line, columns: list[str | None], edges: list[float]) -> Line | None:
+    """An OCR row's words in the header's columns, as a line in the order the row reader expects
+    (name, spec, price, quantity, amount, class); figures that do not multiply out are read again
+    as `figure_readings` allows, the figure so set marked doubtful (confidence 0): the row is then
+    taken only as the rest of the reading confirms it. None when the row has no price, quantity
+    and amount."""
+    cells = row_by_columns(line, columns, edges, numeric=frozenset(_FIGURES), classes="甲乙丙")
+    if cells is None or not all(key in cells for key in _FIGURES):
+        return None
+    read = tuple(cells[key][0] for key in _FIGURES)
+    if (fixed := figure_readings(*read)) is None:
+        return None
+    for key, was, now in zip(_FIGURES, read, fixed, strict=True):
+        if now != was:
+            cells[key] = (now, cells[key][1], 0.0)
+    order = [key for key, _ in _COLUMNS]
+    return cells_line([cells[key] for key in order if key in cells], line.page)
 
 
 def statement_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -171,6 +248,8 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     only, start at the page's first line that reads as a row (the patient block and the page
     footer between are not rows). Each page's rows must add up to its subtotal, or the list is
     not given: a row lost at a page break would otherwise go unnoticed."""
+    if is_ocr(lines):  # a printed row the engine read as two lines is one row again
+        lines = same_row_lines(lines)
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
     if header is None:  # a header in another order or with more columns: rows are read by column
         header = next((i for i, line in enumerate(lines) if _header_columns(line) is not None), None)
@@ -182,11 +261,11 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
                 _take_row(rows, reading, line, item, confident, read_as)
         rows.give("items", reading, doubtful)
         return
-    table = _Table.of(lines[header])
+    table = _Table.of(lines[header]).fitted(lines[header], lines[header + 1:])
     reading_rows, paused_on, page_rows = True, None, []
-    for line in lines[header + 1:]:
+    for at, line in enumerate(lines[header + 1:], header + 1):
         if (repeated := _Table.of(line)) is not None:
-            table, reading_rows = repeated, True
+            table, reading_rows = repeated.fitted(line, lines[at + 1:]), True
             continue
         if _SUBTOTAL.search(line.text):
             _check_subtotal(line, page_rows, rows)
@@ -303,76 +382,3 @@ def _in_column_order(line: Line, columns: list[str | None], spans: list[tuple[fl
         boxes += list(line.boxes[start:stop]) if line.boxes else []
     return Line(text, tuple(confidences) if line.confidences is not None else None,
                 tuple(boxes) if line.boxes else (), line.page)
-
-
-def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool, str | None]:
-    """(the row's item, read with confidence throughout, the row as read when the catalogue
-    corrected it) or (None, False, None) when it does not read."""
-    numbers = _ITEM_NUMBERS.search(line.text)
-    if numbers is None:
-        return None, False, None
-    cells = _item_cells(line.text[:numbers.start()])
-    if cells is not None and has_spec and len(cells) == 1:
-        cells = _split_after_known_name(line.text, *cells[0]) or cells
-    if cells is None or (has_spec and len(cells) < 2) or not is_cjk(line.text[slice(*cells[0])]):
-        # With a spec column, a row of one text cell that does not begin with a catalogue name is
-        # a spec run into the name: not to be split by guessing.
-        return None, False, None
-    name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
-    item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
-            "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
-            "insurance_class": numbers["cls"]}
-    item = {k: v for k, v in item.items() if v is not None}
-    # The catalogue's name for what was read, and the unit it bills (a misread 日 is 日).
-    known = name if name in catalogue() else known_name(*_cell(line, cells[0]), "catalogue")
-    entry = catalogue().get(known or "", {})
-    unit = entry.get("unit")
-    if unit and spec not in (None, unit) and fits(*_cell(line, cells[1]), unit):
-        item["spec"] = unit
-    sure = confident(line, 0, len(line.text), min_confidence)
-    if sure and known in (None, name) and item.get("spec") == spec:
-        return item, True, None
-    if known is None:
-        return None, False, None
-    # Doubtful figures confirm one another; a doubtful spec or class is taken only when it is
-    # what the catalogue bills for the name.
-    words = [(cells[1], item["spec"] == unit) if len(cells) > 1 else None,
-             (numbers.span("cls"), numbers["cls"] == entry.get("class")) if numbers["cls"] else None]
-    agree = Decimal(numbers["price"]) * Decimal(numbers["quantity"]) == Decimal(numbers["amount"])
-    if agree and all(billed or confident(line, *span, min_confidence)
-                     for span, billed in filter(None, words)):
-        corrected = known != name or item.get("spec") != spec
-        return {**item, "name": known}, False, line.text if corrected else None
-    return None, False, None
-
-
-def _cell(line: Line, span: tuple[int, int]) -> tuple[str, tuple[float, ...] | None]:
-    """A cell's text and the confidences of its characters."""
-    start, stop = span
-    return line.text[start:stop], line.confidences[start:stop] if line.confidences is not None else None
-
-
-def _split_after_known_name(text: str, start: int, stop: int) -> list[tuple[int, int]] | None:
-    """The cell text[start:stop] as a catalogue name and what follows it (血常规次: 血常规, 次),
-    when it begins with exactly one such name; None when it does not."""
-    compact, ends = "", []
-    for position in range(start, stop):
-        if not text[position].isspace():
-            compact += text[position]
-            ends.append(position + 1)
-    splits = [len(name) for name in catalogue() if compact.startswith(name) and len(compact) > len(name)]
-    if len(splits) != 1:
-        return None
-    cut = ends[splits[0] - 1]
-    rest = cut + len(text[cut:stop]) - len(text[cut:stop].lstrip())
-    return [(start, cut), (rest, stop)]
-
-
-def _item_cells(text: str) -> list[tuple[int, int]] | None:
-    """Spans of the name and spec cells: cells are parted by wide gaps, or (none wide) by the one
-    space between a name and its spec; None when that does not give one or two cells."""
-    cells = [match.span() for match in re.finditer(r"\S+(?:\s\S+)*", text)]
-    if len(cells) == 1:
-        words = [match.span() for match in re.finditer(r"\S+", text)]
-        cells = words if len(words) == 2 else cells
-    return cells if 1 <= len(cells) <= 2 else None

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from decimal import Decimal
+from itertools import takewhile
 
 from archive.ocr.lines import FieldReading, Line, confident, is_cjk, union
 from archive.ocr.normalize import read_amount
+from archive.ocr.table_rows import fitted_edges, is_ocr
 from archive.ocr.tables import _HEADER_CELL, _SPACE_BY_CJK, _Rows
 
 _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称"),
@@ -36,12 +38,23 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     if found is None:
         return
     index, (columns, lefts) = found
+    if lefts is not None and is_ocr(lines):
+        # On a scan, the columns part in the white space between the rows' words (a long name
+        # reaches past the halfway point to the next header word).
+        header = lines[index]
+        boxes = [tuple(union(header.boxes[a:b])) for a, b in _header_spans(header)]
+        body = list(takewhile(lambda line: not _END.search(line.text), lines[index + 1:]))
+        lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
     for line in lines[index + 1:]:
         if _END.search(line.text):
             break
         item = _row(line, columns, lefts)
-        if item is None and rows.items and not rows.unreadable and (more := _more_name(line, columns, lefts)):
+        unaligned = item is None and rows.lines and is_ocr([line]) and not _aligned(line, rows.lines[-1])
+        if unaligned and len(re.sub(r"\s", "", line.text)) == 1:
+            continue  # a stamp's character alone, away from the name's column: not a row
+        if item is None and not unaligned and rows.items and not rows.unreadable and (
+                more := _more_name(line, columns, lefts)):
             rows.items[-1]["name"] += more  # a long name wrapped onto the next line
         elif item is None:
             rows.unreadable.append(line.text)
@@ -54,19 +67,22 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     rows.give("items", reading, doubtful)
 
 
+def _aligned(line: Line, row: Line) -> bool:
+    """The line begins where the row above does (a wrapped name goes on at its cell's left)."""
+    first, above = union(line.boxes), union(row.boxes)
+    return first is not None and above is not None and abs(first[0] - above[0]) < ALIGNED
+
+
+ALIGNED = 0.015  # of the page's width: about a character
+
+
 def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
     """The columns a header row names (None: one not read, as 单位) and where each starts (None:
     no word boxes); None when the line is not the table's header. Header words close together
     (单位 数量 单价) are parted at single spaces."""
     if re.search(r"[:：]", line.text):
         return None
-    words: list[tuple[int, int]] = []
-    for start, stop in (match.span() for match in _HEADER_CELL.finditer(line.text)):
-        if re.sub(r"\s", "", line.text[start:stop]) in _WORDS:
-            words.append((start, stop))
-        else:
-            words += [(start + match.start(), start + match.end())
-                      for match in re.finditer(r"\S+", line.text[start:stop])]
+    words = _header_spans(line)
     named = [_WORDS.get(re.sub(r"\s", "", line.text[a:b])) for a, b in words]
     keys = [key for key in named if key]
     if not {"name", "amount", "tax"} <= set(keys) or len(set(keys)) != len(keys):
@@ -77,6 +93,26 @@ def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
     # Column rules run between the header words (centred or not in their columns): halfway
     # from one word's right edge to the next one's left.
     return named, [0.0] + [(left[2] + right[0]) / 2 for left, right in zip(boxes, boxes[1:], strict=False)]
+
+
+def _header_spans(line: Line) -> list[tuple[int, int]]:
+    """Where the header's words are in the line."""
+    words = _header_words(line.text, 0, len(line.text))
+    # A character alone that names no column (☑, a stamp's) is not a column.
+    return [(a, b) for a, b in words if re.sub(r"\s", "", line.text[a:b]) in _WORDS or b - a > 1]
+
+
+def _header_words(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """The header words in text[start:stop], parted at spaces, but words that OCR parted and
+    together make a header word (`税率 / 征收率`) kept together."""
+    parts = [(start + match.start(), start + match.end()) for match in re.finditer(r"\S+", text[start:stop])]
+    words, at = [], 0
+    while at < len(parts):
+        upto = next((end for end in range(len(parts), at + 1, -1)
+                     if re.sub(r"\s", "", text[parts[at][0]:parts[end - 1][1]]) in _WORDS), at + 1)
+        words.append((parts[at][0], parts[upto - 1][1]))
+        at = upto
+    return words
 
 
 def _cells(line: Line, columns: list[str | None], lefts: list[float] | None) -> dict[str, str] | None:

@@ -13,6 +13,7 @@ from archive.demo import families
 from archive.demo.photos import PhotoSpec, _light, _surface, photograph
 from archive.demo.scans import Degradation, scan
 from archive.ocr import photo
+from archive.ocr.pages import PageText, shown_sources
 from archive.ocr.preprocess import NO_PAGE, _binarise, prepare
 
 
@@ -118,3 +119,22 @@ def test_a_very_large_photo_is_reduced_before_the_warp(shot):
     assert found.dpi < 360
     # Its corners are still given in the large photo's pixels.
     assert np.abs(np.array(found.corners) - np.array(shot.corners) * 2.5).max() < 0.01 * max(large.size)
+
+
+def test_boxes_read_on_the_warped_page_are_shown_where_they_lie_on_the_photo(shot):
+    """The viewer shows the photo as taken: a box read on the upright page (fractions of the
+    page as read) is taken back through the warp onto the photo. The prepared page's own corners
+    land on the page's true corners in the photo."""
+    image = _open(shot.content)
+    prepared = prepare(image)
+    matrix = prepared.to_shown(*image.size)
+    assert matrix is not None
+    width = prepared.image.width / prepared.scale / image.width
+    height = prepared.image.height / prepared.scale / image.height
+    corners = [(0, 0), (width, 0), (width, height), (0, height)]
+    read = {f"corner{n}": {"page": 1, "boxes": [[x, y, x, y]]} for n, (x, y) in enumerate(corners)}
+    shown = shown_sources([PageText(1, "ocr", shown=matrix)], read)
+    for n, (true_x, true_y) in enumerate(shot.corners):
+        left, top, _, _ = shown[f"corner{n}"]["boxes"][0]
+        # Within 3 % of the photo's side: what the trim of the table's edge and the deskew leave.
+        assert abs(left - true_x / image.width) < 0.03 and abs(top - true_y / image.height) < 0.03

@@ -78,3 +78,17 @@ def test_without_degradation_nothing_is_added(document):
     spec = Degradation(dpi=200)
     plain = _open(scan(document, seed=5, degradation=spec, fmt="PNG").content).convert("L")
     assert ImageStat.Stat(plain).extrema[0][1] == 255  # white paper stays white
+
+
+def test_a_red_seal_is_paper_white_and_print_under_it_stays_dark():
+    """PP-OCR reads the grey page: a seal's ink left light grey in the red channel (R ~220 against
+    paper's ~240) was still read (城镇职工用章). Lifted by its redness it is paper white."""
+    from archive.ocr.preprocess import _grey_without_red
+
+    pixels = [(240, 238, 236), (222, 40, 52), (236, 190, 190), (30, 30, 32), (70, 18, 22)]  # paper, seal,
+    # a seal's faint edge, black print, black print under the seal
+    image = Image.new("RGB", (len(pixels), 1))
+    image.putdata(pixels)
+    paper, seal, edge, black, under = _grey_without_red(image)[0]
+    assert seal >= 250 and edge >= 250 and paper >= 238
+    assert black <= 40 and under <= 130

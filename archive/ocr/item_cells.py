@@ -1,0 +1,101 @@
+"""A row of an itemised table read from its cells: name and spec, then unit price, quantity,
+amount and insurance class (archive/ocr/tables.py puts a scanned row's cells in this order)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from archive.ocr.lines import Line, confident, is_cjk
+from archive.ocr.normalize import read_amount
+from archive.ocr.reference import catalogue, fits, known_name
+
+# A row of the itemised table: name and spec, then unit price, quantity, amount, insurance class.
+_ITEM_NUMBERS = re.compile(
+    r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
+    r"(?:\s+(?P<cls>[甲乙丙]))?$")
+_SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+
+
+def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool, str | None]:
+    """(the row's item, read with confidence throughout, the row as read when the catalogue
+    corrected it) or (None, False, None) when it does not read."""
+    numbers = _ITEM_NUMBERS.search(line.text)
+    if numbers is None:
+        return None, False, None
+    cells = _item_cells(line.text[:numbers.start()])
+    if cells is None and has_spec:
+        cells = _name_split_by_a_gap(line.text[:numbers.start()])
+    if cells is not None and has_spec and len(cells) == 1:
+        cells = _split_after_known_name(line.text, *cells[0]) or cells
+    if cells is None or (has_spec and len(cells) < 2) or not is_cjk(line.text[slice(*cells[0])]):
+        # With a spec column, a row of one text cell that does not begin with a catalogue name is
+        # a spec run into the name: not to be split by guessing.
+        return None, False, None
+    name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
+    item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
+            "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
+            "insurance_class": numbers["cls"]}
+    item = {k: v for k, v in item.items() if v is not None}
+    # The catalogue's name for what was read, and the unit it bills (a misread 日 is 日).
+    known = name if name in catalogue() else known_name(*_cell(line, cells[0]), "catalogue")
+    entry = catalogue().get(known or "", {})
+    unit = entry.get("unit")
+    if unit and spec not in (None, unit) and fits(*_cell(line, cells[1]), unit):
+        item["spec"] = unit
+    sure = confident(line, 0, len(line.text), min_confidence)
+    if sure and known in (None, name) and item.get("spec") == spec:
+        return item, True, None
+    if known is None:
+        return None, False, None
+    # Doubtful figures confirm one another; a doubtful spec or class is taken only when it is
+    # what the catalogue bills for the name.
+    words = [(cells[1], item["spec"] == unit) if len(cells) > 1 else None,
+             (numbers.span("cls"), numbers["cls"] == entry.get("class")) if numbers["cls"] else None]
+    agree = Decimal(numbers["price"]) * Decimal(numbers["quantity"]) == Decimal(numbers["amount"])
+    if agree and all(billed or confident(line, *span, min_confidence)
+                     for span, billed in filter(None, words)):
+        corrected = known != name or item.get("spec") != spec
+        return {**item, "name": known}, False, line.text if corrected else None
+    return None, False, None
+
+
+def _cell(line: Line, span: tuple[int, int]) -> tuple[str, tuple[float, ...] | None]:
+    """A cell's text and the confidences of its characters."""
+    start, stop = span
+    return line.text[start:stop], line.confidences[start:stop] if line.confidences is not None else None
+
+
+def _split_after_known_name(text: str, start: int, stop: int) -> list[tuple[int, int]] | None:
+    """The cell text[start:stop] as a catalogue name and what follows it (血常规次: 血常规, 次),
+    when it begins with exactly one such name; None when it does not."""
+    compact, ends = "", []
+    for position in range(start, stop):
+        if not text[position].isspace():
+            compact += text[position]
+            ends.append(position + 1)
+    splits = [len(name) for name in catalogue() if compact.startswith(name) and len(compact) > len(name)]
+    if len(splits) != 1:
+        return None
+    cut = ends[splits[0] - 1]
+    rest = cut + len(text[cut:stop]) - len(text[cut:stop].lstrip())
+    return [(start, cut), (rest, stop)]
+
+
+def _name_split_by_a_gap(text: str) -> list[tuple[int, int]] | None:
+    """The name and spec cells of a row whose name OCR read in two parts (头孢呋  辛钠  0.75g),
+    when the two together are a catalogue name; None otherwise."""
+    cells = [match.span() for match in re.finditer(r"\S+(?:\s\S+)*", text)]
+    if len(cells) != 3 or re.sub(r"\s", "", text[cells[0][0]:cells[1][1]]) not in catalogue():
+        return None
+    return [(cells[0][0], cells[1][1]), cells[2]]
+
+
+def _item_cells(text: str) -> list[tuple[int, int]] | None:
+    """Spans of the name and spec cells: cells are parted by wide gaps, or (none wide) by the one
+    space between a name and its spec; None when that does not give one or two cells."""
+    cells = [match.span() for match in re.finditer(r"\S+(?:\s\S+)*", text)]
+    if len(cells) == 1:
+        words = [match.span() for match in re.finditer(r"\S+", text)]
+        cells = words if len(words) == 2 else cells
+    return cells if 1 <= len(cells) <= 2 else None
