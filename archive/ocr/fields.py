@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
-from archive.ocr.cells import cell_below, cell_right, widen_gaps
+from archive.ocr.cells import cell_below, cell_right, segments, widen_gaps
 from archive.ocr.column_totals import read_column_totals
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
@@ -318,6 +318,10 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
     stop = min([stop, *(following.start() for end_pattern in ends
                         if (following := end_pattern.search(line.text, start))
                         and following.start() > start)])
+    # A value ends where a cell that is a label itself begins (身份证号码 4403…  年龄  63: 年龄 is
+    # the next label, printed without a colon).
+    stop = min([stop, *(cell for cell, cell_end in segments(line.text)
+                        if start < cell < stop and is_label(line.text[cell:cell_end]))])
     candidate = _span(line, start, stop)
     value = candidate.text and not is_label(candidate.text)
     if value and not label_row(line):
@@ -344,10 +348,13 @@ def _value_right(lines: list[Line], index: int, match: re.Match) -> Candidate | 
 
 
 def _value_below(lines: list[Line], index: int, match: re.Match) -> Candidate | None:
-    """The value in the cell under a label (see `cells.cell_below`), unless that is a label."""
+    """The value in the cell under a label (see `cells.cell_below`), unless that is a label or
+    holds a colon (a label of the next row with its own value: 主治医师意见：同意转诊)."""
     found = cell_below(lines, index, match.start(), match.end())
     candidate = _span(*found) if found is not None else None
-    return None if candidate is None or not candidate.text or is_label(candidate.text) else candidate
+    if candidate is None or not candidate.text or is_label(candidate.text):
+        return None
+    return None if re.search(COLON, candidate.text) else candidate
 
 
 def _span(line: Line, start: int, stop: int) -> Candidate:

@@ -81,10 +81,23 @@ def label_row(line: Line) -> bool:
     cells = [line.text[slice(*span)] for span in segments(line.text)]
     if len(cells) < 2 or any(re.search(COLON, cell) for cell in cells):
         return False
-    labels = sum(map(is_label, cells))
+    marks = [is_label(cell) for cell in cells]
+    if _key_value_pairs(cells, marks):
+        return False
+    labels = sum(marks)
     return labels >= 2 or (labels == 1 and all(_HEADER_WORD.fullmatch(re.sub(r"\s", "", cell))
                                                for cell in cells))
 
+
+def _key_value_pairs(cells: list[str], marks: list[bool]) -> bool:
+    """A ruled form's row of label cells each followed by its value cell, with no colons (医保编号 |
+    9732086958 | 申请日期 | 2026年3月5日): labels and values alternate, label first, and a value
+    cell is plainly a value (it holds a figure, or is longer than a header's word) — not a header
+    row whose unknown words (出生年月) happen to fall between its labels."""
+    if len(cells) % 2 or marks[0::2] != [True] * (len(cells) // 2) or any(marks[1::2]):
+        return False
+    return any(re.search(r"\d", cell) or not _HEADER_WORD.fullmatch(re.sub(r"\s", "", cell))
+               for cell in cells[1::2])
 
 
 _MISREAD_LABEL_MIN = 4  # characters: a shorter label with one misread is too much like other words

@@ -41,14 +41,27 @@ def find_headings(lines: list[Line], sections: dict[str, dict]) -> list[tuple[st
     stacked = _stacked(lines)
     for section, spec in sections.items():
         pattern = heading_pattern(spec["headings"])
+        named = _named_heading(spec)
         for index, line in enumerate(lines):
-            for match in pattern.finditer(line.text):
+            for match in [*pattern.finditer(line.text), *(named.finditer(line.text) if named else ())]:
                 box = union(line.boxes[match.start():match.end()]) if line.boxes else None
                 found.append((section, index, match.start(), box))
         for text, index, box in stacked:
             if pattern.fullmatch(text):
                 found.append((section, index, -1, box))
     return found
+
+
+def _named_heading(spec: dict) -> re.Pattern | None:
+    """A block's word fused with one of its labels (销售方名称：, 购方税号：) opens that block too: a
+    till's roll prints the seller's 纳税人识别号 under 销售方名称 with no heading of its own, and the
+    block it is in is the seller's, whatever party word stands higher up (购买方：个人)."""
+    labels = sorted({label for names in spec.get("labels", {}).values() for label in names}, key=len,
+                    reverse=True)
+    if not labels:
+        return None
+    words = "|".join(label_pattern(word) for word in sorted(spec["headings"], key=len, reverse=True))
+    return re.compile(rf"(?<![\u4e00-\u9fff])(?:{words})(?=\s*(?:{'|'.join(map(label_pattern, labels))}))")
 
 
 def _stacked(lines: list[Line]) -> list[tuple[str, int, list]]:

@@ -22,7 +22,16 @@ from collections.abc import Callable
 from archive.demo import documents as gen
 from archive.demo import pools  # noqa: F401  (families.pools: the name pools, for tests and tools)
 from archive.demo.documents import GeneratedDocument
-from archive.demo.families import agreements, invoices, referrals, statements, vat, vat_national
+from archive.demo.families import (
+    agreements,
+    invoices,
+    referral_form,
+    referrals,
+    statements,
+    vat,
+    vat_national,
+    vat_roll,
+)
 
 Maker = Callable[[random.Random], GeneratedDocument]
 
@@ -43,13 +52,14 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                         "paged": statements.statement_paged, "continued": statements.statement_continued},
     "referral": {"classic": _classic("referral"), "grid": referrals.referral_grid,
                  "spaced": referrals.referral_spaced, "filing": referrals.referral_filing,
-                 "approval": referrals.referral_approval, "twoway": referrals.referral_twoway},
+                 "approval": referrals.referral_approval, "twoway": referrals.referral_twoway,
+                 "form": referral_form.referral_form},
     "agreement": {"classic": _classic("agreement"), "prose": agreements.agreement_prose,
                   "cover": agreements.agreement_cover, "variant": agreements.agreement_variant,
                   "multipage": agreements.agreement_multipage, "bilateral": agreements.agreement_bilateral},
     "vat_invoice": {"digital": vat.vat_digital, "special": vat.vat_special, "paper": vat.vat_paper,
                     "electronic": vat.vat_electronic, "till": vat.vat_till, "grid": vat.vat_grid,
-                    "national": vat_national.vat_national},
+                    "national": vat_national.vat_national, "roll": vat_roll.vat_roll},
 }
 # Held back: the field readers were not developed on these (nor their wordings added to
 # labels.toml). The families added with the 6-per-kind generator are held back but for the
