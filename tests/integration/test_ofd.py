@@ -37,8 +37,10 @@ OLDER = {  # 999.ofd: a 增值税电子普通发票 with a 4-page goods list, it
     "total_amount_capital": "10600.00",
     "qr_codes": ["01,10,050001700111,12235358,10000.00,20200805,16630282980991510014,7257"],
 }
-TEMPLATE = {  # fptpl.ofd: 999's first page with its CustomData only (no tags, no attachment)
-    **{k: v for k, v in OLDER.items() if k != "tax"},
+TEMPLATE = {  # fptpl.ofd: 999's first page with its CustomData only (no tags, no attachment):
+    # the tax and the one goods line the page prints (pointing at the goods list) read from its text
+    **OLDER,
+    "items": [{"name": "(详见销货清单)", "amount": "10000.00", "tax_rate": "6%", "tax": "600.00"}],
 }
 
 
