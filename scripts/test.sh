@@ -26,4 +26,8 @@ if command -v systemctl >/dev/null; then systemctl stop redis-server postgresql 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 .venv/bin/ruff check archive tests benchmarks
+# The browser tests save a screenshot of every desk they open (both widths, both languages) here,
+# inside the checkout and git-ignored, so CI keeps them as artifacts for review.
+export ARCHIVE_SCREENSHOTS="${ARCHIVE_SCREENSHOTS:-$PWD/artifacts/screenshots}"
+mkdir -p "$ARCHIVE_SCREENSHOTS"
 exec .venv/bin/pytest "$@"

@@ -70,7 +70,8 @@ def test_a_field_is_outlined_where_it_was_read_at_any_zoom_and_turn(live, page):
     assert (x, y) == pytest.approx(centre, abs=0.005)
     expect(page.locator("#zoom-level")).to_have_text("125%")
 
-    page.keyboard.press("r")  # a quarter turn clockwise: what was at (x, y) is now at (1 - y, x)
+    # t turns (r is "return" on the case page): what was at (x, y) is now at (1 - y, x)
+    page.keyboard.press("t")
     x, y, turned_width, turned_height = mark_on_image(page)
     assert (turned_width, turned_height) == pytest.approx((height * 1.25, zoomed_width), rel=0.01)
     assert (x, y) == pytest.approx((1 - centre[1], centre[0]), abs=0.005)

@@ -220,3 +220,46 @@
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// Single-key shortcuts (WCAG 2.1.4): `?` (or the button beside the keys' hint) lists them, and
+// they can be turned off, remembered in this browser (localStorage). Turned off, no single key
+// reaches the page's shortcut handlers (this capture listener on window runs before theirs on
+// document); the browser's own keys (arrows scroll, space and Enter press) still work.
+(function () {
+  "use strict";
+  var STORE = "archive.shortcuts";
+  var help = document.getElementById("keys-help");
+  var toggle = document.getElementById("keys-enabled");
+  var opener = document.getElementById("keys-open");
+  function enabled() {
+    try { return window.localStorage.getItem(STORE) !== "off"; } catch (err) { return true; }
+  }
+  function remember(on) {
+    try {
+      if (on) window.localStorage.removeItem(STORE); else window.localStorage.setItem(STORE, "off");
+    } catch (err) { /* private mode: the switch lasts for this page */ }
+    document.documentElement.dataset.shortcuts = on ? "on" : "off";
+  }
+  document.documentElement.dataset.shortcuts = enabled() ? "on" : "off";
+  function show() { if (help && !help.open && typeof help.showModal === "function") help.showModal(); }
+  if (help && toggle) {
+    toggle.checked = enabled();
+    toggle.addEventListener("change", function () { remember(toggle.checked); });
+  }
+  if (help && opener && typeof help.showModal === "function") {
+    opener.hidden = false;
+    opener.addEventListener("click", show);
+  }
+  window.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    var target = event.target;
+    if (target && target.closest && target.closest("input, textarea, select, [contenteditable], dialog")) return;
+    var single = event.key.length === 1 || event.key === "ArrowLeft" || event.key === "ArrowRight";
+    if (!single) return;
+    if (!enabled()) {
+      event.stopPropagation();
+      return;
+    }
+    if (event.key === "?" && help) { event.preventDefault(); event.stopPropagation(); show(); }
+  }, true);
+})();

@@ -1,4 +1,4 @@
-// The document viewer: zoom (+, -, 0 to fit) and turn (r) the page, ←/→ for the previous and
+// The document viewer: zoom (+, -, 0 to fit) and turn (t) the page, ←/→ for the previous and
 // next page, and show where a field was read: hovering or focusing a field outlines its words on
 // the page; its page link pins the outline (or opens the page it was read on).
 // Boxes are fractions of the page, so they stay on their words at any zoom and turn. Nothing
@@ -106,7 +106,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest("input, textarea, select, [contenteditable]")) return;
     var keys = {"+": function () { zoom(1.25); }, "=": function () { zoom(1.25); },
-                "-": function () { zoom(0.8); }, "0": fit, "r": rotate, "R": rotate};
+                "-": function () { zoom(0.8); }, "0": fit, "t": rotate, "T": rotate};  // r is "return" on the case page
     if (keys[event.key]) { event.preventDefault(); keys[event.key](); return; }
     var link = document.querySelector('#page-nav a[data-key="' + event.key + '"]');
     if (link) location.href = link.href;
