@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from archive.access import case_condition
 from archive.models import ArchiveRecord, AuditEvent, Case, NumberSequence, RecordState
 from archive.records.four_properties import check_case, record_report
 
@@ -66,17 +67,17 @@ def _cursor(session: Session) -> int:
     return row.last_value if row else 0
 
 
-def failed_checks(session: Session, *, case_nos: list[str] | None = None) -> list[dict]:
-    """The cases whose latest four-property check failed, newest first: {case_no, checked_at,
-    failures: [{property, check, detail, document_id}]}. The latest event per case is found by
-    its id (the trail is append-only and ordered), then only those events' details are read."""
+def failed_checks(session: Session, user) -> list[dict]:
+    """The cases `user` may see whose latest four-property check failed, newest first:
+    {case_no, checked_at, failures: [{property, check, detail, document_id}]}. The latest event
+    per case is found by its id (the trail is append-only and ordered), then only those events'
+    details are read."""
     latest = (select(func.max(AuditEvent.id))
-              .where(AuditEvent.action == ACTION, AuditEvent.target_type == "case"))
-    if case_nos is not None:
-        latest = latest.where(AuditEvent.target_id.in_(case_nos))
-    latest = latest.group_by(AuditEvent.target_id)
+              .where(AuditEvent.action == ACTION, AuditEvent.target_type == "case")
+              .group_by(AuditEvent.target_id))
     rows = session.execute(select(AuditEvent.target_id, AuditEvent.details)
-                           .where(AuditEvent.id.in_(latest), _failed())
+                           .join(Case, Case.case_no == AuditEvent.target_id)
+                           .where(AuditEvent.id.in_(latest), _failed(), case_condition(user))
                            .order_by(AuditEvent.id.desc()))
     return [{"case_no": case_no, "checked_at": details.get("checked_at"),
              "failures": [f for f in details.get("findings", []) if f.get("ok") is False]}

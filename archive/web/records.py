@@ -144,7 +144,7 @@ def failed_record_checks() -> list[dict]:
     """Records whose latest four-property check failed, for the archive desk."""
     if not can(current_user, "records.view"):
         return []
-    return record_checks.failed_checks(db())
+    return record_checks.failed_checks(db(), current_user)
 
 
 @records.post("/cases/<case_no>/class")
