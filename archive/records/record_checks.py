@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from archive.access import case_condition
 from archive.models import ArchiveRecord, AuditEvent, Case, NumberSequence, RecordState
@@ -70,14 +70,11 @@ def _cursor(session: Session) -> int:
 def failed_checks(session: Session, user) -> list[dict]:
     """The cases `user` may see whose latest four-property check failed, newest first:
     {case_no, checked_at, failures: [{property, check, detail, document_id}]}. The latest event
-    per case is found by its id (the trail is append-only and ordered), then only those events'
-    details are read."""
-    latest = (select(func.max(AuditEvent.id))
-              .where(AuditEvent.action == ACTION, AuditEvent.target_type == "case")
-              .group_by(AuditEvent.target_id))
+    per case is the one no later event of the case follows (the trail is append-only and ordered)."""
     rows = session.execute(select(AuditEvent.target_id, AuditEvent.details)
                            .join(Case, Case.case_no == AuditEvent.target_id)
-                           .where(AuditEvent.id.in_(latest), _failed(), case_condition(user))
+                           .where(AuditEvent.action == ACTION, AuditEvent.target_type == "case",
+                                  _failed(), ~_superseded(), case_condition(user))
                            .order_by(AuditEvent.id.desc()))
     return [{"case_no": case_no, "checked_at": details.get("checked_at"),
              "failures": [f for f in details.get("findings", []) if f.get("ok") is False]}
@@ -85,13 +82,19 @@ def failed_checks(session: Session, user) -> list[dict]:
 
 
 def failed_count(session: Session) -> int:
-    """How many records' latest check failed (/healthz): counted in the database."""
-    latest = (select(func.max(AuditEvent.id))
-              .where(AuditEvent.action == ACTION, AuditEvent.target_type == "case")
-              .group_by(AuditEvent.target_id))
-    return session.scalar(select(func.count(AuditEvent.id))
-                          .where(AuditEvent.id.in_(latest), _failed())) or 0
+    """How many records' latest check failed (/healthz), counted in the database: failed reports
+    with no later report of the same case (failures are few; the later one is found through the
+    trail's target index)."""
+    return session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == ACTION, AuditEvent.target_type == "case", _failed(), ~_superseded())) or 0
 
 
 def _failed():
     return AuditEvent.details["passed"].as_boolean().is_(False)
+
+
+def _superseded():
+    """A later report of the same case exists (its outcome, passed or not, is the current one)."""
+    later = aliased(AuditEvent)
+    return (select(later.id).where(later.target_type == "case", later.target_id == AuditEvent.target_id,
+                                   later.action == ACTION, later.id > AuditEvent.id).exists())
