@@ -2,9 +2,8 @@
 records whose latest check failed (for /healthz and the archive desk).
 
 The reports themselves stay in the audit trail (`records.four_properties`, one event per check,
-as at filing): the latest event of a case is its current state, so a passing re-check (the
-scheduled one, `archive check-record`, or the archivist's button) clears a failure without
-anything else to update.
+as at filing); a failed one stands as a RecordCheckFailure row until a passing re-check (the
+scheduled one, `archive check-record`, or the archivist's button) deletes it.
 """
 
 from __future__ import annotations
@@ -12,10 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from archive.access import case_condition
-from archive.models import ArchiveRecord, AuditEvent, Case, NumberSequence, RecordState
+from archive.models import (
+    ArchiveRecord,
+    AuditEvent,
+    Case,
+    NumberSequence,
+    RecordCheckFailure,
+    RecordState,
+)
 from archive.records.four_properties import check_case, record_report
 
 CURSOR = "four-properties-cursor"  # last ArchiveRecord.id checked by the schedule
@@ -69,32 +75,17 @@ def _cursor(session: Session) -> int:
 
 def failed_checks(session: Session, user) -> list[dict]:
     """The cases `user` may see whose latest four-property check failed, newest first:
-    {case_no, checked_at, failures: [{property, check, detail, document_id}]}. The latest event
-    per case is the one no later event of the case follows (the trail is append-only and ordered)."""
-    rows = session.execute(select(AuditEvent.target_id, AuditEvent.details)
-                           .join(Case, Case.case_no == AuditEvent.target_id)
-                           .where(AuditEvent.action == ACTION, AuditEvent.target_type == "case",
-                                  _failed(), ~_superseded(), case_condition(user))
-                           .order_by(AuditEvent.id.desc()))
+    {case_no, checked_at, failures: [{property, check, detail, document_id}]}, read from the
+    failed report itself."""
+    rows = session.execute(select(Case.case_no, AuditEvent.details)
+                           .join(RecordCheckFailure, RecordCheckFailure.case_id == Case.id)
+                           .join(AuditEvent, AuditEvent.id == RecordCheckFailure.event_id)
+                           .where(case_condition(user)).order_by(RecordCheckFailure.event_id.desc()))
     return [{"case_no": case_no, "checked_at": details.get("checked_at"),
              "failures": [f for f in details.get("findings", []) if f.get("ok") is False]}
             for case_no, details in rows]
 
 
 def failed_count(session: Session) -> int:
-    """How many records' latest check failed (/healthz), counted in the database: failed reports
-    with no later report of the same case (failures are few; the later one is found through the
-    trail's target index)."""
-    return session.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == ACTION, AuditEvent.target_type == "case", _failed(), ~_superseded())) or 0
-
-
-def _failed():
-    return AuditEvent.details["passed"].as_boolean().is_(False)
-
-
-def _superseded():
-    """A later report of the same case exists (its outcome, passed or not, is the current one)."""
-    later = aliased(AuditEvent)
-    return (select(later.id).where(later.target_type == "case", later.target_id == AuditEvent.target_id,
-                                   later.action == ACTION, later.id > AuditEvent.id).exists())
+    """How many records' latest check failed (/healthz)."""
+    return session.scalar(select(func.count()).select_from(RecordCheckFailure)) or 0

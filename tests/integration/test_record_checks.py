@@ -120,3 +120,23 @@ def test_an_intake_clerk_may_not_run_the_check(two_filed):
     before = len(checks_of(rt, first))
     assert client.post(f"/records/cases/{first}/check", data={"csrf_token": token}).status_code == 403
     assert len(checks_of(rt, first)) == before
+
+
+def test_the_migration_finds_failures_kept_before_it(two_filed):
+    from alembic import command
+
+    from archive.schema import alembic_config, upgrade
+
+    rt, desk, (first, second) = two_filed
+    path = original(rt, first)
+    path.write_bytes(path.read_bytes()[:100])
+    rt.queue.submit("check_records", 2)  # first fails, second passes
+    with rt.engine.begin() as connection:
+        config = alembic_config(rt.engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0023")  # the table gone, as before this release
+    upgrade(rt.engine)
+    with rt.sessions() as session:
+        assert record_checks.failed_count(session) == 1
+        listed = record_checks.failed_checks(session, session.merge(desk["archivist"]))
+        assert [f["case_no"] for f in listed] == [first]
