@@ -17,6 +17,7 @@ def check_all(runtime) -> dict:
         "index": _index(runtime),
         "fixity": _fixity(runtime),
         "orphans": _orphans(runtime),
+        "four_properties": _four_properties(runtime),
     }
     return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
 
@@ -93,6 +94,22 @@ def _fixity(runtime) -> dict:
                 "error": f"{damaged} original(s) failed their last fixity check: restore them from "
                          "a backup (`archive verify --fixity` lists them)"}
     return {"ok": True, "damaged": 0}
+
+
+def _four_properties(runtime) -> dict:
+    """Filed records whose latest 四性检测 (at filing, scheduled, or on demand) failed."""
+    from archive.records.record_checks import failed_count
+
+    try:
+        with runtime.sessions() as session:
+            failed = failed_count(session)
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": _line(exc)}
+    if failed:
+        return {"ok": False, "failed": failed,
+                "error": f"{failed} record(s) failed their last four-property check: see the archive "
+                         "desk, resolve, then check again (`archive check-record CASE_NO`)"}
+    return {"ok": True, "failed": 0}
 
 
 def _orphans(runtime) -> dict:

@@ -80,6 +80,26 @@ def run_check_fixity(runtime, limit: int) -> dict:
         current_origin.reset(token)
 
 
+def check_records(limit: int) -> dict:
+    """RQ entry point: 四性检测 of the next `limit` filed records (archive.records.record_checks)."""
+    return run_check_records(worker_runtime(), limit)
+
+
+def run_check_records(runtime, limit: int) -> dict:
+    from archive.auth import system_user
+    from archive.records.record_checks import run_scheduled_checks
+
+    token = current_origin.set(Origin("job"))
+    try:
+        outcome = run_scheduled_checks(runtime, limit=limit, actor_of=system_user)
+        if outcome.failed:
+            log.error("four-property check failed for %d record(s): %s", len(outcome.failed),
+                      ", ".join(outcome.failed))
+        return {"checked": outcome.checked, "failed": len(outcome.failed)}
+    finally:
+        current_origin.reset(token)
+
+
 def protect_case(case_id: int) -> int:
     """RQ entry point: tell the store the retention and holds of one case's originals."""
     return run_protect_case(worker_runtime(), case_id)

@@ -202,7 +202,7 @@ def sweep(runtime, *, startup: bool = False) -> list[int]:
 
 def schedule_periodic(runtime) -> None:
     """Hand out periodic work that is due: one process wins each period, however many ask."""
-    from archive.records import checkpoints
+    from archive.records import checkpoints, record_checks
     from archive.records.fixity import LAST_RUN, VERIFY_LAST_RUN, claim_scheduled_run
     from archive.records.reconcile import SWEEP_LAST_RUN
 
@@ -210,7 +210,9 @@ def schedule_periodic(runtime) -> None:
                  (int(runtime.settings.get("records.fixity_batch")),)),
                 ("records.verify_every_hours", VERIFY_LAST_RUN, "verify_audit_trail", ()),
                 ("records.checkpoint_every_hours", checkpoints.LAST_RUN, "checkpoint_audit_trail", ()),
-                ("records.orphan_sweep_every_hours", SWEEP_LAST_RUN, "sweep_orphans", ()))
+                ("records.orphan_sweep_every_hours", SWEEP_LAST_RUN, "sweep_orphans", ()),
+                ("records.four_properties_every_hours", record_checks.LAST_RUN, "check_records",
+                 (int(runtime.settings.get("records.four_properties_batch", 200)),)))
     for setting, counter, job, args in periodic:
         hours = float(runtime.settings.get(setting, 0))
         if hours <= 0:

@@ -59,6 +59,7 @@ def environ(tmp_path) -> dict[str, str]:
         "ARCHIVE_RECORDS_VERIFY_EVERY_HOURS": "0",
         "ARCHIVE_RECORDS_CHECKPOINT_EVERY_HOURS": "0",
         "ARCHIVE_RECORDS_ORPHAN_SWEEP_EVERY_HOURS": "0",
+        "ARCHIVE_RECORDS_FOUR_PROPERTIES_EVERY_HOURS": "0",
     }
 
 

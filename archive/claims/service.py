@@ -14,6 +14,7 @@ from archive.access import get_case
 from archive.auth import require
 from archive.claims.money import Claimed, amount_findings, claimed_amount, fen_of
 from archive.claims.policy import Claim, Computation, Line, compute, policy_book, yuan_text
+from archive.hospital_levels import hospital_level
 from archive.models import AmountAdjustment, Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.records import audit
 from archive.workflows.definitions import registry
@@ -166,7 +167,8 @@ def _computation(session: Session, case: Case, claimed: Claimed) -> tuple[Comput
                            f"The policy (storage_config/policy.toml) has no table for {treated.year}")
     claim = Claim(benefit=benefit, claimed_fen=claimed.fen, self_funded_fen=claimed.self_funded_fen,
                   class_b_fen=claimed.class_b_fen,
-                  level=book.level_of(claimed.hospital or read_hospital(case.documents)),
+                  level=hospital_level(session, claimed.hospital or read_hospital(case.documents),
+                                       scale="policy"),
                   out_of_county=bool(case.out_of_county), designated=bool(case.designated_provider),
                   age=_age(case.claimant_id_number, treated),
                   paid_this_year_fen=_paid_this_year(session, case, benefit, treated.year))

@@ -18,6 +18,7 @@ from archive.models.providers import (
     ProviderSettlement,
     ProviderYearEnd,
 )
+from archive.models.record_checks import RecordCheckFailure
 from archive.models.records import (
     Appraisal,
     AppraisalStatus,
@@ -45,6 +46,7 @@ __all__ = [
     "Appraisal",
     "AppraisalStatus",
     "ArchiveRecord",
+    "RecordCheckFailure",
     "AuditEvent",
     "Base",
     "Case",

@@ -21,7 +21,7 @@ from archive.auth import require
 from archive.intake import sniff
 from archive.intake.spool import readable_file
 from archive.intake.validate import Limits, Rejected, inspect_file
-from archive.models import ArchiveRecord, AuditEvent, Case, Document, RecordState
+from archive.models import ArchiveRecord, AuditEvent, Case, Document, RecordCheckFailure, RecordState
 from archive.models.types import utcnow
 from archive.records import audit
 from archive.records.fixity import measure
@@ -114,7 +114,18 @@ def check_record(session: Session, case_no: str, *, actor, store: ObjectStore, l
 
 
 def record_report(session: Session, case: Case, report: FourPropertyReport, *, actor) -> None:
-    audit.record(session, "records.four_properties", actor=actor, target=case, details=report.as_dict())
+    """Keep the report in the trail; a failed one stands (RecordCheckFailure) until one passes."""
+    kept = audit.record(session, "records.four_properties", actor=actor, target=case,
+                        details=report.as_dict())
+    standing = session.get(RecordCheckFailure, case.id)
+    if report.passed:
+        if standing is not None:
+            session.delete(standing)
+        return
+    if standing is None:
+        standing = RecordCheckFailure(case_id=case.id)
+        session.add(standing)
+    standing.event_id, standing.failures, standing.checked_at = kept.id, len(report.failures), utcnow()
 
 
 def latest_report(session: Session, case: Case) -> dict | None:

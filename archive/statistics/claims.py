@@ -33,7 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from archive.claims.service import AMOUNT_PAID
-from archive.models import Case, Document, SignOff, WorkflowInstance, WorkflowStatus
+from archive.hospital_levels import level_scale
+from archive.models import Case, Document, Provider, SignOff, WorkflowInstance, WorkflowStatus
 from archive.statistics.levels import level_rules
 from archive.statistics.period import Period
 from archive.statistics.sql import fen
@@ -42,6 +43,8 @@ from archive.workflows.definitions import registry
 INVOICE_KINDS = ("invoice", "vat_invoice")
 DIMENSIONS = ("claim_type", "township", "village", "hospital", "hospital_level")
 NOT_CLAIMS = ("audit",)  # an audit case file is no claim
+# The hospital's level in the provider register (joined by name), first source of its level.
+REGISTERED = Provider.level.label("registered_level")
 
 
 def ratio(part: int, whole: int) -> Decimal | None:
@@ -103,7 +106,8 @@ def paying_steps() -> tuple[list[str], list[str]]:
 def claim_figures(session: Session, period: Period, visible: ColumnElement[bool],
                   insured: dict[str, int]) -> ClaimFigures:
     dialect = session.get_bind().dialect.name
-    opened = (select(Case.claim_type, Case.township, Case.village, Case.hospital)
+    opened = (select(Case.claim_type, Case.township, Case.village, Case.hospital, REGISTERED)
+              .select_from(Case).outerjoin(Provider, Provider.name == func.trim(Case.hospital))
               .where(Case.created_at >= period.start, Case.created_at < period.end,
                      Case.claim_type.not_in(NOT_CLAIMS), visible).cte("opened"))
     received = _by_dimension(session, opened, lambda _source: [func.count()])
@@ -113,8 +117,9 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
                            Case.case_no)
     joined = (select(Case.claim_type, Case.township, Case.village, Case.hospital, paid.c.paid_fen,
                      func.coalesce(costs.c.total_fen, Case.amount_fen).label("cost"),
-                     costs.c.self_funded_fen.label("self_funded"), person.label("person"))
+                     costs.c.self_funded_fen.label("self_funded"), person.label("person"), REGISTERED)
               .select_from(paid).join(Case, Case.id == paid.c.case_id)
+              .outerjoin(Provider, Provider.name == func.trim(Case.hospital))
               .outerjoin(costs, costs.c.case_id == Case.id)
               .where(Case.claim_type.not_in(NOT_CLAIMS), visible).cte("joined"))
     payouts = _by_dimension(session, joined, lambda c: [
@@ -131,7 +136,7 @@ def _by_dimension(session: Session, source, measures) -> list:
     keys = {"claim_type": (c.claim_type, None), "township": (func.coalesce(c.township, blank), None),
             "village": (func.coalesce(c.township, blank), func.coalesce(c.village, blank)),
             "hospital": (func.coalesce(c.hospital, blank), None),
-            "hospital_level": (level_expression(c.hospital), None), "total": (None, None)}
+            "hospital_level": (level_expression(c.hospital, c.registered_level), None), "total": (None, None)}
     branches = []
     for name, (first, second) in keys.items():
         columns = [literal_column(f"'{name}'").label("dimension"),
@@ -222,8 +227,10 @@ def _roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> 
     return figures
 
 
-def level_expression(hospital):
-    """`levels.level_of` as SQL, from the same rules (names, then words contained, then first words)."""
+def level_expression(hospital, registered=None):
+    """archive.hospital_levels.hospital_level(scale="statistics") as SQL: the register's level
+    (`registered`, the providers row joined by name) through [level_scales.statistics], else
+    `levels.level_of`'s rules (names, then words contained, then first words)."""
     rules = level_rules()
     name = func.trim(hospital)
 
@@ -236,7 +243,12 @@ def level_expression(hospital):
               for word, level in rules.get("contains", [])]
     whens += [(name.like(quoted(f"{_like(word)}%"), escape="\\"), quoted(level))
               for word, level in rules.get("prefixes", [])]
-    return case(*whens, else_=quoted("other"))
+    by_name = case(*whens, else_=quoted("other"))
+    if registered is None:
+        return by_name
+    scale = level_scale("statistics")
+    return case(*[(registered == quoted(own), quoted(level)) for own, level in scale.items()],
+                else_=by_name)
 
 
 def _like(word: str) -> str:

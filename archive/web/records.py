@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from archive.auth import can
 from archive.case_lists import filed_records
 from archive.queue import submit_after_commit
-from archive.records import disposition, filing, holds, verification
+from archive.records import disposition, filing, four_properties, holds, record_checks, verification
 from archive.records.retention import schedule
 from archive.web.context import db, runtime
 
@@ -43,6 +43,15 @@ def records_label(kind: str, value) -> str:
         return names.get("en" if str(get_locale()).startswith("en") else "zh", str(value))
     table = {"decision": DECISION_LABELS, "state": STATE_LABELS}[kind]
     return str(table.get(value, value))
+
+
+PROPERTY_LABELS = {"authenticity": _l("authenticity"), "integrity": _l("integrity"),
+                   "usability": _l("usability"), "security": _l("security")}
+
+
+@records.app_template_global()
+def four_property_label(name: str) -> str:
+    return str(PROPERTY_LABELS.get(name, name))
 
 
 @records.app_template_global()
@@ -103,6 +112,39 @@ def file_case(case_no: str):
     flash(_("Case %(case_no)s is filed as %(archive_no)s.", case_no=case_no,
             archive_no=record.archive_no), "success")
     return _back(case_no)
+
+
+@records.post("/cases/<case_no>/check")
+@login_required
+def check_record(case_no: str):
+    """四性检测 again (once a failure is resolved): the new report is kept whatever its outcome,
+    and a passing one lifts the block on filing and export."""
+    rt = runtime()
+    report = four_properties.check_record(db(), case_no, actor=current_user, store=rt.store,
+                                          limits=rt.limits, tmp_dir=rt.tmp_dir)
+    db().commit()
+    if report.passed:
+        flash(_("The four-property check of case %(case_no)s passed.", case_no=case_no), "success")
+    else:
+        flash(_("The four-property check of case %(case_no)s failed (%(count)s finding(s)).",
+                case_no=case_no, count=len(report.failures)), "error")
+    return _back(case_no)
+
+
+@records.app_template_global()
+def record_check(case) -> dict | None:
+    """The latest four-property report of a case, for the archive panel of the case page."""
+    if not can(current_user, "records.view"):
+        return None
+    return four_properties.latest_report(db(), case)
+
+
+@records.app_template_global()
+def failed_record_checks() -> list[dict]:
+    """Records whose latest four-property check failed, for the archive desk."""
+    if not can(current_user, "records.view"):
+        return []
+    return record_checks.failed_checks(db(), current_user)
 
 
 @records.post("/cases/<case_no>/class")

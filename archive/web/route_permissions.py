@@ -120,6 +120,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "records.approve": "records.approve_destruction",
     "records.destroy": "records.destroy",
     "records.verify_now": "audit.verify",
+    "records.check_record": "records.view",
     # Back-scanning historical paper (著录回溯) and the volume lists (立卷, 移交清单).
     "backscan.page": "records.backscan",
     "backscan.start": "records.backscan",

@@ -299,7 +299,8 @@ def test_api_refuses_missing_bad_and_session_credentials(client, runtime, users)
 def test_healthz_reports_each_part(client, runtime):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert set(response.json["checks"]) == {"database", "store", "queue", "index", "fixity", "orphans"}
+    assert set(response.json["checks"]) == {"database", "store", "queue", "index", "fixity", "orphans",
+                                            "four_properties"}
     blocker = runtime.settings.data_dir / "not-a-directory"
     blocker.write_text("")
     runtime.store = LocalStore(blocker / "objects")  # a store that cannot be written

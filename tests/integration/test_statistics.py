@@ -9,12 +9,15 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import object_session, selectinload
+from stdnum.cn import uscc
 
 from archive.claims import claimed_amount
 from archive.claims.money import fen_of
+from archive.hospital_levels import hospital_level
 from archive.models import Case, Document, RecheckOutcome, SignOff, SpotCheckFollowUp, WorkflowInstance
-from archive.statistics import level_of, parse_period, set_insured_count, statistics_report
+from archive.providers import register_provider
+from archive.statistics import parse_period, set_insured_count, statistics_report
 from archive.workflows.workdays import CHINA
 from tests import factories
 from tests.integration import statistics_data
@@ -30,13 +33,17 @@ def varied(rt):
         for township, insured in ((factories.TOWNSHIP, 800), ("河西乡", 500), ("北山镇", 300)):
             set_insured_count(session, admin, year=2026, township=township, insured=insured)
         set_insured_count(session, admin, year=2025, township="河西乡", insured=999)  # another year
+        # In the provider register: its level there wins over what "市" in its name says.
+        register_provider(session, admin, name="市中医院", level="county", kind="hospital",
+                          uscc="12350100MB0000031" + uscc.calc_check_digit("12350100MB0000031"))
     return users
 
 
 def keys_of(case: Case) -> dict:
+    session = object_session(case)
     return {"claim_type": case.claim_type, "township": case.township or "",
             "village": (case.township or "", case.village or ""), "hospital": case.hospital or "",
-            "hospital_level": level_of(case.hospital)}
+            "hospital_level": hospital_level(session, case.hospital, scale="statistics")}
 
 
 def recount(session, period, visible) -> dict:
