@@ -44,9 +44,13 @@ def backend_name(settings) -> str:
 def open_backend(runtime):
     """The configured backend, opened (a missing or stale Whoosh index is rebuilt first)."""
     if backend_name(runtime.settings) == "postgres":
-        from archive.search.pg_index import open_postgres
+        from archive.search.pg_index import open_postgres, read_mark, rebuild
 
-        return open_postgres(runtime.engine, runtime.settings.get("database.search_url") or None)
+        index = open_postgres(runtime.engine, runtime.settings.get("database.search_url") or None)
+        if read_mark(index) is None:  # never built (a new installation): built now, as Whoosh's is
+            with runtime.sessions() as session:
+                rebuild(index, session)
+        return index
     from archive.search.index import open_or_rebuild
 
     return open_or_rebuild(runtime.sessions, runtime.index_dir)
