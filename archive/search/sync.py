@@ -71,7 +71,7 @@ def set_index_mark(index, mark: int) -> None:
         from archive.search.pg_index import write_mark as write_row
 
         return write_row(index, mark)
-    return set_index_mark(index, mark)
+    return write_mark(index.path, mark)
 
 
 def _relevant():
