@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.models import Document
 from archive.models.cases import DocumentStatus
 from archive.search.hiding import PAGE_BREAK, hidden_offsets
-from archive.search.pg_table import search_documents, search_state, tsvector_literal, visible_text
+from archive.search.pg_table import analysed, search_documents, search_state, visible_text
 from archive.search.schema import EXACT_FIELDS, fold
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,9 @@ def _row(record: dict, pages_joined: str) -> dict:
         hidden += [base + offset for offset in hidden_offsets(page)]
         base += len(page) + 1
     row = {name: record.get(name) for name in EXACT_FIELDS}
+    terms, exact = analysed(body)
     row.update(document_id=int(record["document_id"]), case_id=record["case_id"], body=body,
-               visible=visible_text(body, hidden), terms=tsvector_literal(body),
+               visible=visible_text(body, hidden), terms=terms, positions_exact=exact,
                codes=record.get("codes", "").lower().split(), steps=record.get("step", "").split(),
                document_date=record.get("document_date"), case_opened=record.get("case_opened"),
                amount_fen=record.get("amount_fen"))

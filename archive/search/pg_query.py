@@ -43,11 +43,18 @@ def _text(fieldname: str, words: list[str], masked: bool):
     if masked and HIDDEN_MARK in run:
         return false(), literal(0.0)
     column = func.coalesce(T.visible, T.body) if masked else T.body
-    condition = and_(T.terms.op("@@")(func.cast(literal(phrase_tsquery(lexemes)), TSQUERY)),
-                     func.strpos(column, run) > 0)
+    candidates = _matches(phrase_tsquery(lexemes))
+    if len(lexemes) > 1:  # rows whose tsvector lost positions (pg_table): every lexeme, anywhere
+        candidates = or_(candidates, and_(T.positions_exact.is_(False),
+                                          _matches(phrase_tsquery(lexemes, "&"))))
+    condition = and_(candidates, func.strpos(column, run) > 0)
     frequency = (func.char_length(column) - func.char_length(func.replace(column, run, ""))) \
         / float(len(run))
     return condition, frequency * (K1 + 1) / (frequency + K1)
+
+
+def _matches(tsquery: str):
+    return T.terms.op("@@")(func.cast(literal(tsquery), TSQUERY))
 
 
 def translate(query: q.Query, masked: bool):

@@ -15,7 +15,9 @@ must find "AJ-2026-000023", and only the pairs make every substring a candidate.
 only narrows the candidates (GIN index, `<->` phrases); every candidate is then checked exactly
 (`strpos` on `body`, or on `visible` for someone who sees identifiers masked), so recall is
 exact whatever the tsvector lost: PostgreSQL keeps positions up to 16,383 and 256 per lexeme,
-and a lexeme beyond either limit is written without positions, which a phrase treats as "maybe".
+so a lexeme beyond either limit is written without positions and the row is marked
+`positions_exact = false`; a phrase never matches a lexeme without positions, so such rows are
+looked up by all the phrase's lexemes instead (`&`) and the exact check does the rest.
 
 Not part of the ORM metadata: the table exists only on PostgreSQL (migration 0024).
 """
@@ -26,6 +28,7 @@ from collections import defaultdict
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -52,6 +55,7 @@ search_documents = Table(
     Column("body", Text, nullable=False),
     Column("visible", Text),
     Column("terms", TSVECTOR, nullable=False),
+    Column("positions_exact", Boolean, nullable=False),
     *(Column(name, String(512)) for name in EXACT_FIELDS),
     Column("codes", ARRAY(Text), nullable=False),
     Column("steps", ARRAY(Text), nullable=False),
@@ -103,18 +107,24 @@ def lexemes(text: str) -> dict[str, list[int]]:
 
 def tsvector_literal(text: str) -> str:
     """The tsvector input text (cast with ::tsvector, no dictionary involved)."""
-    parts = []
+    return analysed(text)[0]
+
+
+def analysed(text: str) -> tuple[str, bool]:
+    """(tsvector input text, whether every lexeme kept all its positions)."""
+    parts, exact = [], True
     for lexeme, positions in lexemes(text).items():
         if len(positions) > MAX_POSITIONS or positions[-1] + 1 > MAX_POSITION:
-            parts.append(_quote(lexeme))  # no positions: a phrase counts it as maybe there
+            parts.append(_quote(lexeme))  # PostgreSQL would clamp or drop some: none kept
+            exact = False
         else:
             parts.append(_quote(lexeme) + ":" + ",".join(str(p + 1) for p in positions))
-    return " ".join(parts)
+    return " ".join(parts), exact
 
 
-def phrase_tsquery(lexemes_in_order: list[str]) -> str:
-    """A tsquery text: the lexemes at consecutive positions."""
-    return " <-> ".join(_quote(lexeme) for lexeme in lexemes_in_order)
+def phrase_tsquery(lexemes_in_order: list[str], operator: str = "<->") -> str:
+    """A tsquery text: the lexemes at consecutive positions (or, with "&", anywhere)."""
+    return f" {operator} ".join(_quote(lexeme) for lexeme in lexemes_in_order)
 
 
 def visible_text(folded: str, hidden: list[int]) -> str | None:
