@@ -41,6 +41,11 @@ class PostgresIndex:
     reader: sessionmaker | None = None  # sessions on a read replica, if one is configured
     name: str = field(default="postgres", init=False)
 
+    def close(self) -> None:
+        """Close the replica's connections (the primary's engine belongs to the runtime)."""
+        if self.reader is not None:
+            self.reader.kw["bind"].dispose()
+
     def read_session(self, session: Session):
         """A session to search with: the replica's if configured, else the caller's."""
         return None if self.reader is None else self.reader()

@@ -14,7 +14,20 @@ frequency, an exact field 1), which ranks the same on one-word queries.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, any_, case, false, func, literal, not_, or_, select, true
+from sqlalchemy import (
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import False_, True_
@@ -43,11 +56,14 @@ def _text(fieldname: str, words: list[str], masked: bool):
     if masked and HIDDEN_MARK in run:
         return false(), literal(0.0)
     column = func.coalesce(T.visible, T.body) if masked else T.body
-    candidates = _matches(phrase_tsquery(lexemes))
-    if len(lexemes) > 1:  # rows whose tsvector lost positions (pg_table): every lexeme, anywhere
-        candidates = or_(candidates, and_(T.positions_exact.is_(False),
-                                          _matches(phrase_tsquery(lexemes, "&"))))
-    condition = and_(candidates, func.strpos(column, run) > 0)
+    found = func.strpos(column, run) > 0
+    # With every position kept, a phrase of a run's grams at consecutive positions is exactly
+    # "the text has the run" (pairs never span whitespace, see schema.bigrams): no check needed,
+    # unless characters are hidden from this user. Rows that lost positions (pg_table) are
+    # looked up by all the grams, anywhere, and checked.
+    exact = _matches(phrase_tsquery(lexemes))
+    condition = or_(and_(exact, found) if masked else and_(exact, T.positions_exact),
+                    and_(_matches(phrase_tsquery(lexemes, "&")), T.positions_exact.is_(False), found))
     frequency = (func.char_length(column) - func.char_length(func.replace(column, run, ""))) \
         / float(len(run))
     return condition, frequency * (K1 + 1) / (frequency + K1)
@@ -78,10 +94,10 @@ def translate(query: q.Query, masked: bool):
     if isinstance(query, q.Term):
         if query.fieldname in ("text", "digits"):
             return _text(query.fieldname, [query.text], masked)
-        if query.fieldname == "codes":
-            return literal(str(query.text).lower()) == any_(T.codes), literal(1.0)
+        if query.fieldname == "codes":  # array containment: the GIN index on codes
+            return T.codes.contains([str(query.text).lower()]), literal(1.0)
         if query.fieldname == "step":
-            return literal(str(query.text)) == any_(T.steps), literal(1.0)
+            return T.steps.contains([str(query.text)]), literal(1.0)
         if query.fieldname in EXACT_FIELDS:
             return T[query.fieldname] == str(query.text), literal(1.0)
         return false(), literal(0.0)
@@ -115,44 +131,48 @@ def find(session: Session, index: PostgresIndex, user, query: q.Query, masked: b
     facets = {name: {} for name in FACET_FIELDS}
     if condition is None:
         return 0, facets, []
+    if order is None:
+        key = score.label("score")
+        ordering = [literal_column("score").desc(), literal_column("document_id")]
+    else:
+        key = _SORT_COLUMNS[order[0]].label("key")
+        ordering = [(literal_column("key").desc() if order[1] else literal_column("key").asc()).nulls_last(),
+                    literal_column("document_id")]
+    # One statement: the matching rows once (a materialised CTE), their facet counts and total
+    # (grouping sets) and the page, told apart by `part`.
+    matched = select(T.document_id, *(T[name] for name in FACET_FIELDS), key).where(condition) \
+        .cte("matched").prefix_with("MATERIALIZED")
+    names = [matched.c[name] for name in FACET_FIELDS]
+    counted = select(literal(0).label("part"), *names, func.count().label("n"),
+                     func.grouping(*names).label("g"), null().label("document_id"),
+                     null().label("rank")).group_by(func.grouping_sets(*names, literal_column("()")))
+    page_rows = select(matched.c.document_id, matched.c[key.name]).order_by(*ordering) \
+        .limit(page_size).offset((page - 1) * page_size).subquery()
+    shown = select(literal(1), *(null() for _ in FACET_FIELDS), null(), null(),
+                   page_rows.c.document_id, page_rows.c[key.name] if order is None else null())
     reader = index.read_session(session)
     try:
-        on = reader or session
-        counted = select(*(T[name] for name in FACET_FIELDS), func.count().label("n"),
-                         func.grouping(*(T[name] for name in FACET_FIELDS)).label("g")) \
-            .where(condition).group_by(func.grouping_sets(
-                *(T[name] for name in FACET_FIELDS), literal_column_empty()))
-        total, full = 0, (1 << len(FACET_FIELDS)) - 1
-        for row in on.execute(counted):
-            if row.g == full:
-                total = row.n
-                continue
-            for bit, name in enumerate(FACET_FIELDS):
-                # grouping(): bit set for each column *not* grouped; the last column is bit 0
-                if not row.g & (1 << (len(FACET_FIELDS) - 1 - bit)) and row[bit] not in (None, ""):
-                    facets[name][str(row[bit])] = row.n
-        facets = {name: dict(sorted(counts.items(), key=lambda item: -item[1]))
-                  for name, counts in facets.items()}
-        if order is None:
-            ranked = select(T.document_id, score.label("score")).where(condition).order_by(
-                score.desc(), T.document_id)
-        else:
-            column = _SORT_COLUMNS[order[0]]
-            ranked = select(T.document_id, literal(None).label("score")).where(condition).order_by(
-                (column.desc() if order[1] else column.asc()).nulls_last(), T.document_id)
-        rows = on.execute(ranked.limit(page_size).offset((page - 1) * page_size)).all()
+        rows = (reader or session).execute(union_all(counted, shown)).all()
     finally:
         if reader is not None:
             reader.close()
-    return total, facets, [(row.document_id, None if row.score is None else round(float(row.score), 3))
-                           for row in rows]
-
-
-def literal_column_empty():
-    """The empty grouping set `()`: the total over every matching document."""
-    from sqlalchemy import literal_column
-
-    return literal_column("()")
+    total, full, found = 0, (1 << len(FACET_FIELDS)) - 1, []
+    for row in rows:
+        if row[0] == 1:
+            found.append((row.document_id, None if row.rank is None else round(float(row.rank), 3)))
+        elif row.g == full:
+            total = row.n
+        else:
+            for bit, name in enumerate(FACET_FIELDS):
+                # grouping(): a bit set for each column not grouped by; the last column is bit 0
+                value = row[1 + bit]
+                if not row.g & (1 << (len(FACET_FIELDS) - 1 - bit)) and value not in (None, ""):
+                    facets[name][str(value)] = row.n
+    facets = {name: dict(sorted(counts.items(), key=lambda item: -item[1]))
+              for name, counts in facets.items()}
+    if order is None:  # ties in score keep document order, as the page query did
+        found.sort(key=lambda item: (-(item[1] or 0.0), item[0]))
+    return total, facets, found
 
 
 def matching_ids(session: Session, index: PostgresIndex, user, query: q.Query, masked: bool) -> set[int]:

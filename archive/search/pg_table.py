@@ -76,9 +76,14 @@ def create_objects(connection) -> None:
     metadata.create_all(connection)
     connection.exec_driver_sql(
         "CREATE INDEX IF NOT EXISTS ix_search_documents_terms ON search_documents USING gin (terms)")
-    for name in ("document_date", "amount_fen", "kind", "year"):
+    # Exact fields are ORed with the text (a word may be a case number or a code): each needs an
+    # index of its own, or the OR turns every search into a scan of the table.
+    for name in ("document_date", "amount_fen", "case_opened", *EXACT_FIELDS):
         connection.exec_driver_sql(
             f"CREATE INDEX IF NOT EXISTS ix_search_documents_{name} ON search_documents ({name})")
+    for name in ("codes", "steps"):
+        connection.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS ix_search_documents_{name} ON search_documents USING gin ({name})")
 
 
 def _quote(lexeme: str) -> str:

@@ -73,3 +73,4 @@ def test_searches_read_the_replica_named_by_search_url(make_rt, postgres, tmp_pa
         # A stand-in replica that has not caught up: what is searched is what it holds.
         assert search(session, replica, archivist, "尾页").total == 0
         session.rollback()
+    replica.close()
