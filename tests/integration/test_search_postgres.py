@@ -10,7 +10,7 @@ import pytest
 from archive.intake import open_case
 from archive.models import Document, Page, StoredObject
 from archive.models.cases import DocumentStatus
-from archive.search import matching_document_ids, search
+from archive.search import matching_document_ids, pg_query, search
 from archive.search.backend import open_backend, rebuild_backend
 from archive.search.pg_table import tsvector_literal
 from tests import factories
@@ -38,7 +38,9 @@ def _long_document(runtime, clerk) -> int:
         return document.id
 
 
-def test_positions_beyond_the_tsvector_limits_are_still_found(make_rt, postgres):
+@pytest.mark.parametrize("phrases", [False, True])
+def test_positions_beyond_the_tsvector_limits_are_still_found(make_rt, postgres, monkeypatch, phrases):
+    monkeypatch.setattr(pg_query, "PHRASES", phrases)  # either way of finding candidates
     runtime = make_rt(ARCHIVE_DATABASE_URL=postgres_database(postgres, "long"),
                       ARCHIVE_SEARCH_BACKEND="postgres")
     users = factories.users_for_all_roles(runtime)
