@@ -44,10 +44,12 @@ def backend_name(settings) -> str:
 def open_backend(runtime):
     """The configured backend, opened (a missing or stale Whoosh index is rebuilt first)."""
     if backend_name(runtime.settings) == "postgres":
-        from archive.search.pg_index import open_postgres, read_mark, rebuild
+        from archive.search.pg_index import open_postgres, read_mark, rebuild, stale
 
         index = open_postgres(runtime.engine, runtime.settings.get("database.search_url") or None)
-        if read_mark(index) is None:  # never built (a new installation): built now, as Whoosh's is
+        # Never built (a new installation) or built under other masking rules: built now, as
+        # Whoosh's index is.
+        if read_mark(index) is None or stale(index):
             with runtime.sessions() as session:
                 rebuild(index, session)
         return index

@@ -26,6 +26,7 @@ from archive.search.schema import EXACT_FIELDS, fold
 log = logging.getLogger(__name__)
 
 MARK = "last_event"
+MASKING = "masking"  # the masking rules the `visible` column was made under (hiding.masking_fingerprint)
 BATCH = 500
 
 
@@ -130,6 +131,7 @@ def rebuild(index: PostgresIndex, session: Session) -> int:
             _insert(connection, _rows(session, ids[start:start + BATCH]))
             session.expunge_all()
         _write_mark(connection, mark)
+        _write_state(connection, MASKING, _masking())
     log.info("search table rebuilt: %d documents", len(ids))
     return len(ids)
 
@@ -145,8 +147,25 @@ def write_mark(index: PostgresIndex, mark: int) -> None:
 
 
 def _write_mark(connection, mark: int) -> None:
-    statement = pg_insert(search_state).values(name=MARK, value=mark)
-    connection.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"value": mark}))
+    _write_state(connection, MARK, mark)
+
+
+def _write_state(connection, name: str, value: int) -> None:
+    statement = pg_insert(search_state).values(name=name, value=value)
+    connection.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+
+
+def _masking() -> int:
+    from archive.search.hiding import masking_fingerprint
+
+    return int(masking_fingerprint()[:15], 16)
+
+
+def stale(index: PostgresIndex) -> bool:
+    """Whether the table was built under other masking rules (what is hidden must be redone)."""
+    with index.engine.connect() as connection:
+        made = connection.scalar(select(search_state.c.value).where(search_state.c.name == MASKING))
+    return made is not None and made != _masking()
 
 
 def status(index: PostgresIndex) -> dict:
@@ -156,6 +175,9 @@ def status(index: PostgresIndex) -> dict:
     if mark is None:
         return {"status": "missing", "backend": "postgres", "documents": count,
                 "detail": "the search table was never built: run `archive reindex`"}
+    if stale(index):
+        return {"status": "stale", "backend": "postgres", "documents": count,
+                "detail": "built under other masking rules: run `archive reindex`"}
     return {"status": "ok", "backend": "postgres", "documents": count}
 
 
