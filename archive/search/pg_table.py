@@ -12,12 +12,12 @@ the filter and sort columns, and `terms`, a tsvector of
 
 Latin and digit runs are paired like CJK rather than kept as whole tokens: a query for "0023"
 must find "AJ-2026-000023", and only the pairs make every substring a candidate. The tsvector
-only narrows the candidates (GIN index, `<->` phrases); every candidate is then checked exactly
-(`strpos` on `body`, or on `visible` for someone who sees identifiers masked), so recall is
-exact whatever the tsvector lost: PostgreSQL keeps positions up to 16,383 and 256 per lexeme,
-so a lexeme beyond either limit is written without positions and the row is marked
-`positions_exact = false`; a phrase never matches a lexeme without positions, so such rows are
-looked up by all the phrase's lexemes instead (`&`) and the exact check does the rest.
+only narrows the candidates (GIN index: all of a run's grams, or with pg_query.PHRASES a `<->`
+phrase of them); candidates are checked exactly (`strpos` on `body`, or on `visible` for someone
+who sees identifiers masked), so recall is exact whatever the tsvector lost. PostgreSQL keeps
+positions up to 16,383 and 256 per lexeme: a lexeme beyond either limit is written without
+positions and the row marked `positions_exact = false`; a phrase never matches a lexeme without
+positions, so such rows are looked up by all the grams (`&`) even in phrase mode.
 
 Not part of the ORM metadata: the table exists only on PostgreSQL (migration 0024).
 """
