@@ -30,7 +30,7 @@ MASKING = "masking"  # the masking rules the `visible` column was made under (hi
 BATCH = 500
 
 
-class BackendUnavailable(Exception):
+class BackendUnavailable(ValueError):
     """The configured search backend cannot run here (e.g. postgres on a SQLite database)."""
 
 
