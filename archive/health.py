@@ -57,13 +57,14 @@ def _queue(runtime) -> dict:
 def _index(runtime) -> dict:
     """This node's index: readable, and not behind the database by more than
     search.max_lag_seconds (a node whose index no search worker writes falls behind)."""
-    from archive.search import index_status
-    from archive.search.sync import lag
+    from archive.search.backend import backend_status
+    from archive.search.sync import lag_after
 
-    status = index_status(runtime.index_dir)
+    status: dict = {}
     try:
+        status, mark = backend_status(runtime)
         with runtime.sessions() as session:
-            behind = lag(session, runtime.index_dir)
+            behind = lag_after(session, mark)
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, **status, "error": _line(exc)}
     oldest = behind["oldest_pending"]

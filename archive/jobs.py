@@ -179,7 +179,9 @@ def index_document(document_id: int) -> int:
 
 def run_index_document(runtime, document_id: int) -> int:
     from archive.search import index_documents
+    from archive.search.writer import claim_writer
 
+    claim_writer(runtime)  # the one Whoosh index writer of the deployment, or refuse
     index = runtime.search_index()
     with runtime.sessions() as session:
         return index_documents(index, session, [document_id])
@@ -193,7 +195,9 @@ def sync_index() -> int:
 def run_sync_index(runtime) -> int:
     """Re-index what changed since the index last caught up; returns how many documents."""
     from archive.search import catch_up
+    from archive.search.writer import claim_writer
 
+    claim_writer(runtime)
     index = runtime.search_index()
     with runtime.sessions() as session:
         return catch_up(index, session).documents

@@ -44,9 +44,9 @@ class Runtime:
     def search_index(self):
         """The search index, opened (or rebuilt from the database) on first use."""
         if self._search_index is None:
-            from archive.search import open_or_rebuild
+            from archive.search.backend import open_backend
 
-            self._search_index = open_or_rebuild(self.sessions, self.index_dir)
+            self._search_index = open_backend(self)  # search.backend: whoosh or postgres
         return self._search_index
 
 

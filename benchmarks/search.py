@@ -1,7 +1,12 @@
-"""Search benchmark (issue 4): the production path on generated documents, and the same corpus
-and queries on SQLite FTS5 and tantivy side by side. Prints JSON.
+"""Search benchmark (issue 4, issue 21): the production path on generated documents, on either
+search backend, and the same corpus and queries on SQLite FTS5 and tantivy side by side. Prints JSON.
 
     .venv/bin/python benchmarks/search.py --docs 100000 > /tmp/search.json
+    .venv/bin/python benchmarks/search.py --backend postgres --docs 100000 --skip-fts5 --skip-tantivy
+
+`--backend postgres` puts the corpus in PostgreSQL (`--database-url`, or a throwaway server
+started like the tests') and searches the search table (archive.search.pg_*); the corpus and
+queries are the same as for `--backend whoosh` (the same seeds).
 
 1. Documents come from archive.demo generators (text only, no PDF rendering), three to a case,
    and are written to a temporary SQLite database as processing leaves them (cases, documents
@@ -54,6 +59,7 @@ from archive.search import (  # noqa: E402
     open_index,
     search,
 )
+from archive.search.backend import open_backend  # noqa: E402
 from archive.search.schema import bigrams, fold  # noqa: E402
 from archive.search.warming import warm_postings  # noqa: E402
 from archive.setup import initialise  # noqa: E402
@@ -62,6 +68,8 @@ PER_TYPE = 20
 RECALL_QUERIES = 20  # per type, checked against brute force on every engine
 NO_WARM = False  # --no-warm
 ROLE = "archivist"  # --role
+BACKEND = "whoosh"  # --backend
+DATABASE_URL = ""  # --database-url (postgres)
 
 
 def generate(count: int, seed: int = 1) -> list[dict]:
@@ -83,9 +91,10 @@ def peak_rss_mb() -> float:
 
 
 def runtime_on(data_dir: Path):
+    database = {"ARCHIVE_DATABASE_URL": DATABASE_URL} if BACKEND == "postgres" else {}
     settings = load_settings({"ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECRET_KEY": "bench",
-                              "ARCHIVE_JOBS_BACKEND": "inline",
-                              "ARCHIVE_RECORDS_FIXITY_EVERY_HOURS": "0"})
+                              "ARCHIVE_JOBS_BACKEND": "inline", "ARCHIVE_SEARCH_BACKEND": BACKEND,
+                              "ARCHIVE_RECORDS_FIXITY_EVERY_HOURS": "0", **database})
     return make_runtime(settings)
 
 
@@ -135,11 +144,15 @@ def _plain(fields: dict) -> dict:
 def rebuild_in_child(data_dir: Path) -> dict:
     """`rebuild` in a fresh process, so its RSS is its own and not this script's corpus."""
     code = (f"import json, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
+            "import benchmarks.search as bench\n"
+            f"bench.BACKEND, bench.DATABASE_URL = {BACKEND!r}, {DATABASE_URL!r}\n"
             "from benchmarks.search import cpu_seconds, runtime_on, vm_hwm_mb\n"
             "from archive.search import rebuild\n"
+            "from archive.search.backend import rebuild_backend\n"
             f"rt = runtime_on(__import__('pathlib').Path({str(data_dir)!r}))\n"
             "started, cpu = time.perf_counter(), cpu_seconds()\n"
-            "with rt.sessions() as s: rebuild(s, rt.index_dir, procs=2)\n"
+            "with rt.sessions() as s:\n"
+            "    rebuild(s, rt.index_dir, procs=2) if bench.BACKEND == 'whoosh' else rebuild_backend(rt, s)\n"
             "print(json.dumps({'seconds': time.perf_counter() - started, 'peak_rss_mb': vm_hwm_mb(),\n"
             "                  'cpu_seconds': cpu_seconds() - cpu}))\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -211,13 +224,14 @@ def brute_force(texts: list[str], raw: str, filters: dict, kinds: list[str]) -> 
 
 
 def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, dict]:
-    index = open_index(runtime.index_dir)
+    index = open_backend(runtime)
     position = {document_id: n for n, document_id in enumerate(ids)}
     timings, warm, baseline, recall, totals = {}, {}, {}, {}, {}
     with runtime.sessions() as session:
         admin = session.scalar(select(User).where(User.username == "bench"))
         search(session, index, admin, "医院")  # open the searcher and read columns once
-        warming = None if NO_WARM else warm_postings(index)  # as `archive serve` does at start
+        # as `archive serve` does at start (Whoosh's posting lists; PostgreSQL has its own cache)
+        warming = None if NO_WARM or BACKEND != "whoosh" else warm_postings(index)
         for kind, cases_of_type in cases.items():
             spent, scan, misses, extra, expected_total = [], [], 0, 0, 0
             totals[kind] = {"checked": 0, "exact": 0}
@@ -263,7 +277,7 @@ def _recall(expected: int, misses: int, extra: int) -> dict:
 
 
 def incremental(runtime, count: int = 20) -> dict:
-    index = open_index(runtime.index_dir)
+    index = open_backend(runtime)
     latencies = []
     with runtime.sessions() as session:
         first = session.scalar(select(Document.id).order_by(Document.id.desc()))
@@ -423,6 +437,10 @@ def _corpus(args, tmp: Path, documents: list[dict], report: dict):
 
 
 def _index_current(runtime) -> bool:
+    if BACKEND == "postgres":
+        from archive.search.pg_index import open_postgres, read_mark
+
+        return read_mark(open_postgres(runtime.engine)) is not None
     try:
         open_index(runtime.index_dir)
     except IndexUnavailable:
@@ -448,10 +466,37 @@ def main() -> None:
                         help="search as this role (admin: identifiers masked; id_number_18 finds nothing)")
     parser.add_argument("--no-warm", action="store_true",
                         help="do not warm the posting-list cache before the first-run queries")
+    parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")
+    parser.add_argument("--database-url", default="",
+                        help="postgres: an empty database to fill (default: a throwaway local server)")
     args = parser.parse_args()
     globals().update(PER_TYPE=args.per_type, RECALL_QUERIES=args.recall_queries, NO_WARM=args.no_warm,
-                     ROLE=args.role)
-    report: dict = {"documents": args.docs}
+                     ROLE=args.role, BACKEND=args.backend)
+    if args.backend == "postgres" and not args.database_url:
+        from contextlib import ExitStack
+
+        from tests.servers import postgres_server
+
+        with ExitStack() as stack:
+            server = stack.enter_context(postgres_server())
+            globals()["DATABASE_URL"] = server.url("postgres")
+            return _main(args)
+    globals()["DATABASE_URL"] = args.database_url
+    return _main(args)
+
+
+def _index_mb(runtime) -> float:
+    if BACKEND == "postgres":
+        from sqlalchemy import text
+
+        with runtime.engine.connect() as connection:
+            return round(connection.scalar(text(
+                "SELECT pg_total_relation_size('search_documents')")) / 2**20, 1)
+    return round(sum(p.stat().st_size for p in runtime.index_dir.iterdir()) / 2**20, 1)
+
+
+def _main(args) -> None:
+    report: dict = {"documents": args.docs, "backend": args.backend}
     started = time.perf_counter()
     documents = generate(args.docs)
     report["generate_s"] = round(time.perf_counter() - started, 1)
@@ -469,12 +514,11 @@ def main() -> None:
                               "docs_per_cpu_s": round(args.docs / bulk["cpu_seconds"]),
                               "load_average_1m": round(os.getloadavg()[0], 1),
                               "peak_rss_mb": bulk["peak_rss_mb"],
-                              "peak_rss_all_processes_mb": bulk["peak_rss_tree_mb"], "procs": 2,
-                              "index_mb": round(sum(p.stat().st_size for p in runtime.index_dir.iterdir())
-                                                / 2**20, 1)}
+                              "peak_rss_all_processes_mb": bulk["peak_rss_tree_mb"],
+                              "procs": 2 if BACKEND == "whoosh" else 1, "index_mb": _index_mb(runtime)}
         print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
         production, baseline = run_production(runtime, documents, texts, kinds, cases, ids)
-        report["whoosh"] = production
+        report[BACKEND] = production
         report["baseline_brute_force_scan_ms"] = baseline
         if not args.skip_incremental and not args.cache_dir:  # it would change the cached corpus
             report["incremental_add_ms"] = incremental(runtime)
@@ -486,8 +530,8 @@ def main() -> None:
         runtime.engine.dispose()
     for leg in ("sqlite_fts5", "tantivy"):
         if leg in report:
-            report[leg]["p95_ratio_to_whoosh"] = {
-                kind: round(figures["p95"] / max(0.1, report["whoosh"]["queries_ms"][kind]["p95"]), 3)
+            report[leg][f"p95_ratio_to_{BACKEND}"] = {
+                kind: round(figures["p95"] / max(0.1, report[BACKEND]["queries_ms"][kind]["p95"]), 3)
                 for kind, figures in report[leg]["queries_ms"].items()}
     report["peak_rss_mb_of_this_script"] = peak_rss_mb()
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)

@@ -44,7 +44,10 @@ def serve(host: str, port: int, threads: int) -> None:
     app = create_app(runtime)
     if runtime.settings.get("jobs.backend") == "thread":
         start_sweeper(runtime, threading.Event())  # resumes unfinished documents, then watches
-    if (warm_mb := float(runtime.settings.get("search.warm_mb", 0))) > 0:
+    from archive.search.backend import backend_name
+
+    if (warm_mb := float(runtime.settings.get("search.warm_mb", 0))) > 0 and \
+            backend_name(runtime.settings) == "whoosh":  # warms Whoosh's posting lists
         start_warming(runtime, float(runtime.settings.get("search.warm_check_seconds", 60)),
                       threading.Event(), budget_mb=warm_mb)
     click.echo(f"Archive is running at http://{host}:{port}/  (Ctrl+C to stop)")
@@ -67,13 +70,14 @@ def worker(queues: str | None, burst: bool) -> None:
 @cli.command()
 def reindex() -> None:
     """Rebuild the search index from the database."""
-    from archive.search import rebuild
+    from archive.search.backend import backend_name, rebuild_backend
+    from archive.search.writer import claim_writer
 
     runtime = open_runtime()
+    claim_writer(runtime)  # Whoosh: only the deployment's one index writer may rebuild
     with runtime.sessions() as session:
-        index = rebuild(session, runtime.index_dir)
-    with index.whoosh.searcher() as searcher:
-        click.echo(f"search index rebuilt: {searcher.doc_count()} documents")
+        _, documents = rebuild_backend(runtime, session)
+    click.echo(f"search index ({backend_name(runtime.settings)}) rebuilt: {documents} documents")
 
 
 @cli.command()
@@ -164,7 +168,7 @@ def restore(directory: Path) -> None:
     from archive.records.audit import verify_chain
     from archive.records.backup import restore as run
     from archive.records.protection import sync_all
-    from archive.search import rebuild
+    from archive.search.backend import rebuild_backend
 
     runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
@@ -173,7 +177,7 @@ def restore(directory: Path) -> None:
     sync_all(runtime.sessions, runtime.store)  # retention dates and holds travel with the records
     with runtime.sessions() as session:
         chain = verify_chain(session)
-        rebuild(session, runtime.index_dir)
+        rebuild_backend(runtime, session)
     click.echo(f"restored {sum(report.rows.values())} rows and {report.objects} originals "
                f"from {directory}; search index rebuilt")
     if not chain.ok:

@@ -157,6 +157,10 @@ def rebuild(session: Session, index_dir: Path, *, procs: int | None = None) -> S
 def index_documents(index: SearchIndex, session: Session, document_ids: Iterable[int]) -> int:
     """Add or replace these documents; ids no longer processed (or gone) are removed.
     Returns how many were (re)indexed."""
+    if getattr(index, "name", None) == "postgres":
+        from archive.search import pg_index
+
+        return pg_index.index_documents(index, session, document_ids)
     ids = sorted(set(document_ids))
     records = _records(session, ids)
     with _write_lock:
@@ -175,6 +179,10 @@ def index_documents(index: SearchIndex, session: Session, document_ids: Iterable
 
 def remove_documents(index: SearchIndex, document_ids: Iterable[int]) -> None:
     """Drop these documents from the index (after they are deleted from the database)."""
+    if getattr(index, "name", None) == "postgres":
+        from archive.search import pg_index
+
+        return pg_index.remove_documents(index, document_ids)
     with _write_lock:
         writer = index.whoosh.writer(timeout=WRITE_TIMEOUT)
         try:

@@ -59,6 +59,9 @@ def read_params(args, *, strict: bool) -> SearchParams:
     if len(query) > MAX_QUERY:
         refuse("q", f"longer than {MAX_QUERY} characters")
         query = query[:MAX_QUERY]
+    if strict and query.strip() and not any(character.isalnum() for character in query):
+        # Nothing to search for: an empty answer would look like "no such document".
+        refuse("q", "only punctuation: type letters, digits or Chinese characters to search for")
     params.query = query
     for name in EXACT_FILTERS:
         values = [value.strip() for value in args.getlist(name) if value and value.strip()]

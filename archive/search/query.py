@@ -36,10 +36,12 @@ from archive.auth import require
 from archive.models import Case, Document, Page
 from archive.records import audit
 from archive.records.masking import IDENTIFIER_FIELDS, mask, mask_text, may_see_identifiers
+from archive.search import pg_query
 from archive.search.errors import IdentifierRefused
 from archive.search.index import SearchIndex
 from archive.search.matching import Matches, match
 from archive.search.parse import Notice, parse_query
+from archive.search.pg_index import PostgresIndex
 from archive.search.reading import column_array, docnums_of_cases, facet_codes, searcher_for
 from archive.search.schema import EXACT_FIELDS, FACET_FIELDS, fold
 from archive.search.snippets import snippet
@@ -103,6 +105,12 @@ def search(session: Session, index: SearchIndex, user, query: str, *, filters: d
     if sort == "relevance" and parsed.query is None:
         sort = "date"  # nothing to rank by: newest first
     result = SearchResult([], 0, page, page_size, {name: {} for name in FACET_FIELDS}, warnings)
+    if isinstance(index, PostgresIndex):
+        result.total, result.facets, found = pg_query.find(
+            session, index, user, whoosh_query, masked, SORTS[sort], page, page_size)
+        result.hits = _hits(session, user, found, parsed.text_terms)
+        _audit(session, user, query, filters, sort, page, page_size, result.total, masked)
+        return result
     searcher = searcher_for(index)
     matches = _visible_matches(session, user, searcher, whoosh_query, masked)
     if matches is not None:
@@ -112,12 +120,16 @@ def search(session: Session, index: SearchIndex, user, query: str, *, filters: d
         found = [(int(searcher.stored_fields(int(matches.docnums[n]))["document_id"]),
                   None if SORTS[sort] else round(float(matches.scores[n]), 3)) for n in shown]
         result.hits = _hits(session, user, found, parsed.text_terms)
+    _audit(session, user, query, filters, sort, page, page_size, result.total, masked)
+    return result
+
+
+def _audit(session, user, query, filters, sort, page, page_size, total, masked) -> None:
     # The parameters as given (the trail is for auditors), and whether the text was masked.
     audit.record(session, "search.query", actor=user, details={
         "query": (query or "")[:500], "filters": _shown_filters(filters), "sort": sort,
-        "page": page, "page_size": page_size, "total": result.total,
+        "page": page, "page_size": page_size, "total": total,
         "identifiers": "masked" if masked else "full"})
-    return result
 
 
 def matching_document_ids(session: Session, index: SearchIndex, user, query: str, *,
@@ -127,6 +139,8 @@ def matching_document_ids(session: Session, index: SearchIndex, user, query: str
     require(user, "search.use")
     masked = not may_see_identifiers(user)
     whoosh_query, _, _ = _prepare(query, filters, masked)
+    if isinstance(index, PostgresIndex):
+        return pg_query.matching_ids(session, index, user, whoosh_query, masked)
     searcher = searcher_for(index)
     matches = _visible_matches(session, user, searcher, whoosh_query, masked)
     if matches is None:

@@ -57,6 +57,23 @@ def write_mark(index_dir: Path, mark: int) -> None:
     scratch.replace(path)
 
 
+def index_mark(index) -> int | None:
+    """The mark of either backend: a file beside the Whoosh index, a row beside the table."""
+    if getattr(index, "name", None) == "postgres":
+        from archive.search.pg_index import read_mark as read_row
+
+        return read_row(index)
+    return read_mark(index.path)
+
+
+def set_index_mark(index, mark: int) -> None:
+    if getattr(index, "name", None) == "postgres":
+        from archive.search.pg_index import write_mark as write_row
+
+        return write_row(index, mark)
+    return write_mark(index.path, mark)
+
+
 def _relevant():
     return or_(AuditEvent.action.in_(DOCUMENT_ACTIONS + CASE_ACTIONS),
                *(AuditEvent.action.startswith(prefix) for prefix in CASE_ACTION_PREFIXES))
@@ -65,7 +82,10 @@ def _relevant():
 def lag(session: Session, index_dir: Path) -> dict:
     """How far the index at `index_dir` is behind the database: the changes to search it has not
     taken in yet (counted up to LAG_COUNT_LIMIT) and when the oldest of them was made."""
-    mark = read_mark(index_dir) or 0
+    return lag_after(session, read_mark(index_dir) or 0)
+
+
+def lag_after(session: Session, mark: int) -> dict:
     pending = select(AuditEvent.occurred_at).where(AuditEvent.id > mark, _relevant())
     counted = session.scalar(select(func.count()).select_from(pending.limit(LAG_COUNT_LIMIT).subquery()))
     oldest = session.scalar(pending.order_by(AuditEvent.id).limit(1)) if counted else None
@@ -74,11 +94,11 @@ def lag(session: Session, index_dir: Path) -> dict:
 
 def catch_up(index: SearchIndex, session: Session) -> CatchUp:
     """Re-index what changed since the index's mark; returns what was done."""
-    report = CatchUp(mark=read_mark(index.path) or 0)
-    if read_mark(index.path) is None:
+    report = CatchUp(mark=index_mark(index) or 0)
+    if index_mark(index) is None:
         # An index from before marks were kept: trust it from now on (`archive reindex` if not).
         report.mark = current_mark(session)
-        write_mark(index.path, report.mark)
+        set_index_mark(index, report.mark)
         return report
     # Events are appended under a lock held until their transaction commits, so every event up
     # to the newest one seen now is committed: the mark can move to it, past irrelevant events.
@@ -90,7 +110,7 @@ def catch_up(index: SearchIndex, session: Session) -> CatchUp:
             .order_by(AuditEvent.id).limit(BATCH)).all()
         if not events:
             report.mark = newest
-            write_mark(index.path, newest)
+            set_index_mark(index, newest)
             break
         document_ids, case_nos = set(), set()
         for event in events:
@@ -104,7 +124,7 @@ def catch_up(index: SearchIndex, session: Session) -> CatchUp:
         report.documents += index_documents(index, session, document_ids) if document_ids else 0
         report.events += len(events)
         report.mark = events[-1].id
-        write_mark(index.path, report.mark)
+        set_index_mark(index, report.mark)
         session.expunge_all()
     if report.events:
         log.info("search index caught up: %d events, %d documents", report.events, report.documents)

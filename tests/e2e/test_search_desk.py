@@ -15,10 +15,17 @@ from archive.demo import documents as gen
 from archive.intake import open_case
 from archive.models import AuditEvent, Document, Page, StoredObject, User
 from archive.models.cases import DocumentStatus
-from archive.search import rebuild
+from archive.search.backend import rebuild_backend
 from tests import factories
+from tests.search_backends import BACKENDS, backend_settings
 
 SCRIPT = '<script>alert("x")</script>'
+
+
+@pytest.fixture(params=BACKENDS)
+def runtime(request, make_rt):
+    """The embedded default with each search backend in turn (the same tests for both)."""
+    return make_rt(**backend_settings(request, request.node.name))
 
 
 def store(session, actor, case, kind: str, pages: list[str], fields: dict) -> Document:
@@ -66,7 +73,7 @@ def desk(runtime, users):
             store(session, clerk, many, "invoice", ["\n".join(made.lines)], made.truth)
         ids.update(east=east.case_no, west_case=west.case_no, many=many.case_no)
         session.flush()
-        rebuild(session, runtime.index_dir)
+        rebuild_backend(runtime, session)
     return ids
 
 

@@ -15,16 +15,23 @@ from archive.demo import documents as gen
 from archive.intake import open_case
 from archive.models import AuditEvent
 from archive.runtime import make_runtime
-from archive.search import rebuild
+from archive.search.backend import rebuild_backend
 from archive.setup import initialise
 from tests import factories
 from tests.factories import archive
 from tests.integration.test_search_identifiers import store
+from tests.search_backends import BACKENDS, backend_settings
 
 ID = gen.id_number(random.Random(68))
 MOBILE = "13862135678"
 TEXT = f"医疗收费票据\n交款人：王芳 身份证号：{ID}\n联系电话：{MOBILE}\n合计：88.00"
 REFUSAL_ZH = "需要查看完整个人信息的权限"
+
+
+@pytest.fixture(params=BACKENDS)
+def runtime(request, make_rt):
+    """The embedded default with each search backend in turn (the same tests for both)."""
+    return make_rt(**backend_settings(request, request.node.name))
 
 
 def add_holder(runtime, clerk) -> tuple[str, int]:
@@ -33,7 +40,7 @@ def add_holder(runtime, clerk) -> tuple[str, int]:
         case = open_case(session, actor=clerk, claimant_name="王芳", claim_type="inpatient")
         document_id = store(session, clerk, case, "invoice", TEXT,
                             {"payer_name": "王芳", "id_number": ID, "phone": MOBILE})
-        rebuild(session, runtime.index_dir)
+        rebuild_backend(runtime, session)
         return case.case_no, document_id
 
 

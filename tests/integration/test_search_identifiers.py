@@ -21,9 +21,11 @@ from archive.intake import open_case
 from archive.models import Document, Page, StoredObject
 from archive.models.cases import DocumentStatus
 from archive.records.masking import mask_text
-from archive.search import IdentifierRefused, index_status, rebuild, search
+from archive.search import IdentifierRefused, index_status, search
+from archive.search.backend import rebuild_backend
 from archive.search.index import VERSION_FILE
 from archive.search.schema import fold
+from tests.search_backends import BACKENDS, backend_settings
 
 ID = gen.id_number(random.Random(68))  # valid (GB 11643): 110101 19991224 6213
 LAST4, BIRTH = ID[-4:], ID[6:14]
@@ -48,6 +50,12 @@ def store(session, actor, case, kind: str, text: str, fields: dict) -> int:
     return document.id
 
 
+@pytest.fixture(params=BACKENDS)
+def runtime(request, make_rt):
+    """The embedded default with each search backend in turn (the same tests for both)."""
+    return make_rt(**backend_settings(request, request.node.name))
+
+
 @pytest.fixture
 def world(runtime, users):
     with runtime.sessions.begin() as session:
@@ -60,7 +68,7 @@ def world(runtime, users):
         second = open_case(session, actor=clerk, claimant_name="李娜", claim_type="inpatient")
         dated = store(session, clerk, second, "daily_statement", DATE_DOC, {"patient_name": "李娜"})
         session.flush()
-        index = rebuild(session, runtime.index_dir)
+        index, _ = rebuild_backend(runtime, session)
     return {"index": index, "holder": holder, "dated": dated}
 
 
@@ -173,6 +181,20 @@ def test_scores_and_snippets_ignore_masked_digits(runtime, users, world):
 
 
 def test_the_index_is_rebuilt_when_the_masking_rules_change(runtime, world):
+    if runtime.settings.get("search.backend") != "whoosh":
+        from sqlalchemy import update
+
+        from archive.search.backend import backend_status, open_backend
+        from archive.search.pg_table import search_state
+
+        assert backend_status(runtime)[0]["status"] == "ok"
+        with runtime.engine.begin() as connection:
+            connection.execute(update(search_state).where(search_state.c.name == "masking")
+                               .values(value=1))
+        assert backend_status(runtime)[0]["status"] == "stale"
+        open_backend(runtime)  # rebuilt under today's rules
+        assert backend_status(runtime)[0]["status"] == "ok"
+        return
     version = runtime.index_dir / VERSION_FILE
     stamp = json.loads(version.read_text())
     assert index_status(runtime.index_dir)["status"] == "ok" and stamp["masking"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from sqlalchemy import select
 
 from archive import create_app
@@ -14,8 +15,17 @@ from archive.intake.cases import update_case
 from archive.jobs import run_sync_index
 from archive.models import Document
 from archive.search import catch_up, matching_document_ids, rebuild, search
-from archive.search.sync import read_mark
+from archive.search.backend import rebuild_backend
+from archive.search.sync import index_mark
 from tests import factories
+
+
+@pytest.fixture(params=["whoosh", pytest.param("postgres", marks=pytest.mark.postgres)])
+def rt(request, make_rt, db_url):
+    """SQLite and PostgreSQL with Whoosh, and PostgreSQL with its own search backend."""
+    if request.param == "postgres" and not db_url.startswith("postgresql"):
+        pytest.skip("the postgres search backend needs a PostgreSQL database")
+    return make_rt(ARCHIVE_DATABASE_URL=db_url, ARCHIVE_SEARCH_BACKEND=request.param)
 
 
 def found(rt, user, query: str, **filters) -> set[int]:
@@ -74,7 +84,7 @@ def test_a_change_whose_job_was_lost_is_indexed_by_the_next_catch_up(rt, desk):
     assert found(rt, archivist, "id:110105194912310038") == set()  # nobody told the index yet
     with rt.sessions() as session:
         report = catch_up(rt.search_index(), session)
-        assert report.documents == 1 and report.mark == read_mark(rt.index_dir)
+        assert report.documents == 1 and report.mark == index_mark(rt.search_index())
         assert catch_up(rt.search_index(), session).documents == 0  # nothing new: nothing done
     assert found(rt, archivist, "id:110105194912310038") == {document_id}
 
@@ -84,7 +94,8 @@ def test_a_rebuilt_index_starts_from_the_newest_event(rt, desk, tmp_path):
     case_no = factories.make_case(rt, clerk)
     factories.upload(rt, clerk, case_no, factories.invoice_pdf(23), kind="invoice")
     with rt.sessions() as session:
-        index = rebuild(session, tmp_path / "index")
+        index = rebuild(session, tmp_path / "index") if rt.settings.get("search.backend") == "whoosh" \
+            else rebuild_backend(rt, session)[0]
         newest = session.scalar(select(Document.id).order_by(Document.id.desc()))
         assert newest is not None
         assert catch_up(index, session).events == 0

@@ -1,7 +1,7 @@
 """record check failures: the cases whose latest four-property check failed, from the trail
 
 Revision ID: 0026
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-06 01:40:00
 """
 import json
@@ -12,7 +12,7 @@ from alembic import op
 from archive.models.types import UTCDateTime
 
 revision = '0026'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,78 @@
+"""What only the PostgreSQL backend has: PostgreSQL's tsvector limits (positions up to 16,383,
+256 per lexeme) never cost recall, and searches can read a replica (`database.search_url`)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from archive.intake import open_case
+from archive.models import Document, Page, StoredObject
+from archive.models.cases import DocumentStatus
+from archive.search import matching_document_ids, pg_query, search
+from archive.search.backend import open_backend, rebuild_backend
+from archive.search.pg_table import tsvector_literal
+from tests import factories
+from tests.search_backends import postgres_database
+
+pytestmark = pytest.mark.postgres
+
+
+def _long_document(runtime, clerk) -> int:
+    # 4,000 times "住院费用" (its pairs far over 256 positions each), then, past position
+    # 16,383, a phrase found nowhere else, and one made of the overused pairs.
+    text = "住院费用 " * 4000 + "\n尾页独有的短语 费用住院费\n"
+    with runtime.sessions.begin() as session:
+        actor = session.merge(clerk)
+        case = open_case(session, actor=actor, claimant_name="王芳", claim_type="inpatient")
+        blob = StoredObject(sha256=uuid.uuid4().hex * 2, size=1, store_key=uuid.uuid4().hex,
+                            content_type="application/pdf")
+        document = Document(case=case, stored_object=blob, kind="daily_statement",
+                            original_filename="x.pdf", filename="x.pdf", content_type="application/pdf",
+                            page_count=1, status=DocumentStatus.PROCESSED, fields={},
+                            uploaded_by_id=actor.id)
+        document.pages = [Page(number=1, text=text, source="text_layer")]
+        session.add(document)
+        session.flush()
+        return document.id
+
+
+@pytest.mark.parametrize("phrases", [False, True])
+def test_positions_beyond_the_tsvector_limits_are_still_found(make_rt, postgres, monkeypatch, phrases):
+    monkeypatch.setattr(pg_query, "PHRASES", phrases)  # either way of finding candidates
+    runtime = make_rt(ARCHIVE_DATABASE_URL=postgres_database(postgres, "long"),
+                      ARCHIVE_SEARCH_BACKEND="postgres")
+    users = factories.users_for_all_roles(runtime)
+    document_id = _long_document(runtime, users["intake_clerk"])
+    literal = tsvector_literal("住院费用 " * 4000 + "尾页独有的短语")
+    assert "'住院' " in literal + " " and "'尾页':" not in literal  # written without positions
+    with runtime.sessions() as session:
+        index, _ = rebuild_backend(runtime, session)
+        archivist = session.merge(users["archivist"])
+        for phrase in ("尾页独有的短语", "独有的", "费用住院费", "用住院"):
+            assert matching_document_ids(session, index, archivist, f'"{phrase}"') == {document_id}, phrase
+        assert matching_document_ids(session, index, archivist, '"用住院费用住"') == set()
+        session.rollback()
+
+
+def test_searches_read_the_replica_named_by_search_url(make_rt, postgres, tmp_path):
+    primary_url = postgres_database(postgres, "primary")
+    replica_url = postgres_database(postgres, "replica")
+    make_rt(ARCHIVE_DATABASE_URL=replica_url, ARCHIVE_SEARCH_BACKEND="postgres",
+            ARCHIVE_DATA_DIR=str(tmp_path / "replica"))  # the same schema, its table empty
+    runtime = make_rt(ARCHIVE_DATABASE_URL=primary_url, ARCHIVE_SEARCH_BACKEND="postgres")
+    users = factories.users_for_all_roles(runtime)
+    document_id = _long_document(runtime, users["intake_clerk"])
+    with runtime.sessions() as session:
+        rebuild_backend(runtime, session)
+        archivist = session.merge(users["archivist"])
+        assert matching_document_ids(session, open_backend(runtime), archivist, "尾页") == {document_id}
+    runtime.settings.values["database"]["search_url"] = replica_url
+    replica = open_backend(runtime)
+    with runtime.sessions() as session:
+        archivist = session.merge(users["archivist"])
+        # A stand-in replica that has not caught up: what is searched is what it holds.
+        assert search(session, replica, archivist, "尾页").total == 0
+        session.rollback()
+    replica.close()
