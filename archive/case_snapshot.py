@@ -53,6 +53,18 @@ class CaseSnapshot:
         return MISSING
 
     @property
+    def visible_findings(self) -> list[CaseFinding]:
+        """The findings as the page shows them: that the daily statement is missing (不予受理) is
+        said when the checklist says so — not before anything was uploaded, nor while a document
+        that may be the statement is still being read."""
+        item = next((i for i in self.checklist.items if i.kind == "daily_statement"), None)
+        if item is not None:
+            said = self.shown(item) == MISSING
+        else:  # a claim type without the checklist line (an inpatient invoice in an outpatient case)
+            said = bool(self.case.documents) and not self.pending
+        return [f for f in self.findings if said or f.code != "missing_daily_statements"]
+
+    @property
     def verdict(self) -> str:
         """不予受理 only once nothing that could complete the checklist is still being read."""
         if self.checklist.complete:

@@ -40,6 +40,7 @@ def test_the_parts_follow_one_snapshot_and_are_not_resent_unchanged(client, runt
     assert checklist_items(parts["checklist"]) == {"invoice": "waiting", "daily_statement": "waiting"}
     assert verdict(parts["verdict"]) == "pending" and "不予受理" not in parts["verdict"]
     assert f'data-id="{pending}"' in parts["documents"]
+    assert 'data-code="missing_daily_statements"' not in parts["documents"]
     # Escaped as the page escapes it: a file name is data, never markup.
     assert "发票&amp;&#39;1.pdf" in parts["documents"] and "发票&'" not in parts["documents"]
     # The page carries the same version, so its first refresh costs nothing.
@@ -60,6 +61,7 @@ def test_the_parts_follow_one_snapshot_and_are_not_resent_unchanged(client, runt
     assert re.search(rf'data-id="{pending}".*?status-processed', parts["documents"], re.S)
     assert checklist_items(parts["checklist"]) == {"invoice": "present", "daily_statement": "missing"}
     assert verdict(parts["verdict"]) == "refused"
+    assert 'data-code="missing_daily_statements"' in parts["documents"]
     assert "Not accepted while documents are missing" in parts["verdict"]
     assert "daily itemised statement" in parts["verdict"] and "disabled" in parts["verdict"]
     # A language is a version of its own: the Chinese parts are drawn afresh, in Chinese.
