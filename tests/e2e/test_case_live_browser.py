@@ -31,7 +31,7 @@ RECORD = """() => {
     checklist: Object.fromEntries([...document.querySelectorAll('#checklist li[data-kind]')]
       .map(li => [li.dataset.kind, li.className])),
     rows: [...document.querySelectorAll('#documents tr[data-id]')].map(tr => ({
-      status: tr.querySelector('.status').className, kind: tr.querySelector('td.kind').textContent.trim()})),
+      status: tr.querySelector('.status').className, kind: tr.querySelector('td:nth-child(2)').textContent.trim()})),
     findings: [...document.querySelectorAll('p.finding[data-code]')].map(p => p.dataset.code),
   });
   window.liveStates = [state()];
@@ -82,12 +82,13 @@ def test_rows_checklist_findings_and_verdict_change_together_without_reload(live
     page.click("#upload button[type=submit]")
     row = page.locator("#documents tr[data-id]", has_text="住院发票.pdf")
     expect(row.locator(".status")).to_have_text("已处理", timeout=30000)
-    expect(row.locator("td.kind")).to_have_text("医疗收费票据")
+    expect(row.locator("td:nth-child(2)")).to_have_text("医疗收费票据")
     expect(page.locator("#documents tr.reading dl.fields").first).to_be_visible()
     expect(page.locator('#checklist li[data-kind="invoice"]')).to_have_class("check-present")
     expect(page.locator('#checklist li[data-kind="daily_statement"]')).to_have_class("check-missing")
     expect(page.locator("#submit-missing")).to_contain_text("不予受理")
     expect(page.locator('p.finding[data-code="missing_daily_statements"]')).to_be_visible()
+    page.screenshot(path=str(shots / "case-live-zh_CN-desktop-invoice-read.png"), full_page=True)
 
     # The statement: the 不予受理 finding and verdict go as the checklist ticks, and the
     # comparison of the two documents' totals appears — all without a reload.
