@@ -31,7 +31,8 @@ RECORD = """() => {
     checklist: Object.fromEntries([...document.querySelectorAll('#checklist li[data-kind]')]
       .map(li => [li.dataset.kind, li.className])),
     rows: [...document.querySelectorAll('#documents tr[data-id]')].map(tr => ({
-      status: tr.querySelector('.status').className, kind: tr.querySelector('td:nth-child(2)').textContent.trim()})),
+      status: tr.querySelector('.status').className,
+      kind: tr.querySelector('td:nth-child(2)').textContent.trim()})),
     findings: [...document.querySelectorAll('p.finding[data-code]')].map(p => p.dataset.code),
   });
   window.liveStates = [state()];
