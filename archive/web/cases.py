@@ -39,6 +39,7 @@ from archive.case_lists import (
 from archive.case_snapshot import case_snapshot
 from archive.cases import actor_names, case_history, document_states, view_case
 from archive.intake.cases import open_case
+from archive.intake.corrections import reclassify_document
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS, FILERS
 from archive.models.types import utcnow
@@ -239,6 +240,7 @@ def _live_context(snapshot, focus) -> dict:
                 case_findings=snapshot.findings, workflow=snapshot.workflow,
                 return_note=snapshot.return_note, kinds=DOCUMENT_KINDS, focus=focus,
                 may_download=can(current_user, "document.download"),
+                may_classify=can(current_user, "document.classify"),
                 # The parts are drawn in the page's language: a version per language.
                 live_version=f"{snapshot.version}-{get_locale()}")
 
@@ -292,6 +294,18 @@ def states(case_no: str):
         item["shown"] = "todo" if item["state"] == "missing" and not documents else item["state"]
         item["state_label"] = checklist_state(item["shown"])
     return jsonify(documents=documents, checklist=checklist)
+
+
+@cases.post("/documents/<int:document_id>/kind")
+@login_required
+def choose_kind(document_id: int):
+    """The kind of a document recognition could not tell, chosen on the case page; the document
+    is read again as that kind (archive.intake.corrections)."""
+    document = reclassify_document(db(), document_id, actor=current_user,
+                                   kind=request.form.get("kind", ""),
+                                   reason=_("Kind not recognised; chosen on the case page."))
+    db().commit()
+    return redirect(url_for("cases.show", case_no=document.case.case_no))
 
 
 @cases.route("/documents/<int:document_id>/original")

@@ -35,6 +35,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "cases.show": "case.view",
     "cases.states": "case.view",
     "cases.live": "case.view",
+    "cases.choose_kind": "document.classify",
     "cases.upload": "document.upload",
     "cases.export": "case.export",
     # An original (or a page image) cannot be masked: it needs the full identifiers too.

@@ -87,6 +87,19 @@ def test_a_read_document_of_no_known_kind_says_so_in_its_whole_row(client, runti
     assert checklist_items(parts["checklist"])["invoice"] == "missing"
     assert verdict(parts["verdict"]) == "refused"
 
+    # Chosen right there: read again as an invoice, and the row, checklist and verdict follow.
+    assert f'action="/documents/{document_id}/kind"' in row
+    page = client.get(f"/cases/{case_no}").get_data(as_text=True)
+    chosen = client.post(f"/documents/{document_id}/kind",
+                         data={"kind": "invoice", "csrf_token": factories.csrf_from(page)})
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith(f"/cases/{case_no}")
+    with runtime.sessions() as session:
+        document = session.get_one(Document, document_id)
+        assert (document.kind, document.status) == ("invoice", "processed")
+    parts = live(client, case_no).json["parts"]
+    assert checklist_items(parts["checklist"])["invoice"] == "present"
+    assert "kind not recognised" not in parts["documents"]
+
 
 def test_a_case_the_user_may_not_see_does_not_exist(client, runtime, users):
     clerk = users["intake_clerk"]
