@@ -52,7 +52,7 @@ from archive.web.context import db, runtime
 from archive.web.downloads import attachment, original_response
 from archive.web.i18n import status_label
 from archive.web.uploads import ingest_request_files
-from archive.workflows import intake_checklist, queue_neighbours
+from archive.workflows import queue_neighbours
 from archive.workflows.returns import missing_label
 
 cases = Blueprint("cases", __name__)
@@ -284,14 +284,17 @@ def upload(case_no: str):
 @cases.route("/cases/<case_no>/documents.json")
 @login_required
 def states(case_no: str):
+    """Each document's state and the checklist as JSON, for scripts; the case page itself
+    refreshes through `live`. Read from the same snapshot, so the two never disagree."""
+    snapshot = case_snapshot(db(), current_user, get_case(db(), current_user, case_no))
     documents = document_states(db(), current_user, case_no)
     for document in documents:
         document["status_label"] = status_label(document["status"])
-    checklist = intake_checklist(db(), get_case(db(), current_user, case_no)).as_json()
+    checklist = snapshot.checklist.as_json()
     checklist["has_documents"] = bool(documents)
-    for item in checklist["items"]:
-        # Before anything was uploaded, a required document is to do, not missing (as the page).
-        item["shown"] = "todo" if item["state"] == "missing" and not documents else item["state"]
+    checklist["verdict"] = snapshot.verdict
+    for item, shown in zip(checklist["items"], snapshot.checklist.items, strict=True):
+        item["shown"] = snapshot.shown(shown)
         item["state_label"] = checklist_state(item["shown"])
     return jsonify(documents=documents, checklist=checklist)
 
