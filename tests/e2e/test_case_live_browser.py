@@ -85,6 +85,7 @@ def test_rows_checklist_findings_and_verdict_change_together_without_reload(live
     expect(row.locator(".status")).to_have_text("已处理", timeout=30000)
     expect(row.locator("td:nth-child(2)")).to_have_text("医疗收费票据")
     expect(page.locator("#documents tr.reading dl.fields").first).to_be_visible()
+    expect(page.locator("#progress li.ok")).to_have_count(0)  # the row says it now, in Chinese
     expect(page.locator('#checklist li[data-kind="invoice"]')).to_have_class("check-present")
     expect(page.locator('#checklist li[data-kind="daily_statement"]')).to_have_class("check-missing")
     expect(page.locator("#submit-missing")).to_contain_text("不予受理")

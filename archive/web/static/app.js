@@ -92,8 +92,13 @@
       var kind = form.querySelector('select[name="kind"]').value;
       var chain = Promise.resolve();
       Array.prototype.forEach.call(files, function (f) { chain = chain.then(function () { return uploadOne(f, kind, list); }); });
-      // The new rows come with the next refresh; refusals stay listed under the form.
-      chain.then(function () { input.value = ""; poll(); });
+      // The new rows come with the next refresh, which says how each is read; only the
+      // refusals stay listed under the form.
+      chain.then(function () {
+        input.value = "";
+        Array.prototype.forEach.call(list.querySelectorAll("li.ok"), function (li) { li.remove(); });
+        poll();
+      });
     }
     form.addEventListener("submit", function (e) {
       if (!input.files.length) return;
