@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from archive.demo import documents as gen
+from archive.models import Document
 from tests import factories
 from tests.e2e.test_browser import live  # noqa: F401 - fixture
 from tests.e2e.test_desks_browser import browser, shots, sign_in  # noqa: F401 - fixtures
@@ -119,3 +120,31 @@ def test_rows_checklist_findings_and_verdict_change_together_without_reload(live
             page.goto(f"{base}/cases/{case_no}?lang={lang}")
             expect(page.locator("#documents tr[data-id]")).to_have_count(2)
             page.screenshot(path=str(shots / f"case-live-{lang}-{name}.png"), full_page=True)
+
+
+def test_a_read_document_of_no_known_kind_is_chosen_in_its_row(live, browser, shots):  # noqa: F811
+    base, runtime, users = live
+    case_no = factories.make_case(runtime, users["intake_clerk"], claimant_name="石磊",
+                                  claim_type="inpatient", amount="3000")
+    result = factories.upload(runtime, users["intake_clerk"], case_no, inpatient_invoice("石磊"),
+                              "扫描件.pdf", process=False)
+    # What recognition leaves when it cannot tell the kind (set directly: a real scan that
+    # defeats the recogniser is not reproducible here).
+    with runtime.sessions.begin() as session:
+        document = session.get_one(Document, result.document_id)
+        document.kind, document.status, document.page_count = None, "processed", 1
+    page = sign_in(browser, base, "u_intake_clerk")
+    for lang in ("zh_CN", "en"):
+        for name, (width, height) in SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{base}/cases/{case_no}?lang={lang}")
+            row = page.locator(f'#documents tr[data-id="{result.document_id}"]')
+            expect(row.locator(".status")).to_have_class("status status-unrecognised")
+            page.screenshot(path=str(shots / f"case-live-unrecognised-{lang}-{name}.png"), full_page=True)
+    expect(row.locator(".status")).to_have_text("processed — kind not recognised")
+    row.locator("select[name=kind]").select_option("invoice")
+    row.locator("form.choose-kind button").click()
+    row = page.locator(f'#documents tr[data-id="{result.document_id}"]')
+    expect(row.locator("td:nth-child(2)")).to_have_text("medical invoice", timeout=30000)
+    expect(row.locator(".status")).to_have_text("processed", timeout=30000)
+    expect(page.locator('#checklist li[data-kind="invoice"]')).to_have_class("check-present")
