@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -35,8 +36,10 @@ from archive.case_lists import (
     saved_views,
     view_query,
 )
+from archive.case_snapshot import case_snapshot
 from archive.cases import actor_names, case_history, document_states, view_case
 from archive.intake.cases import open_case
+from archive.intake.corrections import reclassify_document
 from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS, FILERS
 from archive.models.types import utcnow
@@ -49,14 +52,15 @@ from archive.web.context import db, runtime
 from archive.web.downloads import attachment, original_response
 from archive.web.i18n import status_label
 from archive.web.uploads import ingest_request_files
-from archive.workflows import findings_of, intake_checklist, queue_neighbours, timeline
-from archive.workflows.returns import missing_label, return_note
+from archive.workflows import queue_neighbours
+from archive.workflows.returns import missing_label
 
 cases = Blueprint("cases", __name__)
 
 # The intake checklist: a required document is read, still being read, or missing.
 CHECKLIST_STATES = {"present": _l("received and read"), "reading": _l("received, being read"),
-                    "missing": _l("missing"), "todo": _l("to do: upload it")}
+                    "missing": _l("missing"), "todo": _l("to do: upload it"),
+                    "waiting": _l("waiting: a document is still being recognised")}
 
 
 @cases.app_template_global()
@@ -202,26 +206,63 @@ def case_page(case_no: str, *, decision_draft: dict | None = None) -> str:
     """The case page; `decision_draft` brings back a refused decision's typed values and reason
     ({"form", "error", "code"}) beside the decision form."""
     case = view_case(db(), current_user, case_no)
-    checklist = intake_checklist(db(), case)
+    snapshot = case_snapshot(db(), current_user, case)
     db().commit()
-    # Opened from a search hit: ?document=ID&page=N shows that page's text under the document.
-    focus = (request.args.get("document", type=int), request.args.get("page", 1, type=int))
+    focus = _focus()
     pages = [(d.id, n) for d in case.documents for n in range(1, d.page_count + 1)]
     # Who opened the case fills the history: shown only on request (?views=1).
     with_views = request.args.get("views") == "1"
     history = case_history(db(), current_user, case, with_views=with_views)
-    return render_template("cases/show.html", case=case, kinds=DOCUMENT_KINDS, focus=focus,
+    return render_template("cases/show.html", **_live_context(snapshot, focus),
                            page_steps=_page_steps(pages, focus),
                            history=history, history_names=actor_names(db(), history),
                            with_views=with_views,
-                           workflow=timeline(db(), current_user, case), checklist=checklist,
-                           case_findings=findings_of(db(), case),
                            records=retention_record(db(), case),
                            records_may={"hold": can(current_user, "records.hold")},
                            may_upload=can(current_user, "document.upload"),
-                           may_download=can(current_user, "document.download"),
                            may_export=can(current_user, "case.export"),
-                           decision_draft=decision_draft, return_note=return_note(db(), case))
+                           decision_draft=decision_draft)
+
+
+# The parts of the case page that follow the documents as they are read, by their data-live name.
+LIVE_PARTS = {"checklist": "cases/_checklist.html", "documents": "cases/_documents.html",
+              "verdict": "cases/_verdict.html", "computation": "cases/_computation.html"}
+
+
+def _focus() -> tuple[int | None, int]:
+    # Opened from a search hit: ?document=ID&page=N shows that page's text under the document.
+    return request.args.get("document", type=int), request.args.get("page", 1, type=int)
+
+
+def _live_context(snapshot, focus) -> dict:
+    """What the case page's live parts are drawn from: one snapshot, for the page and its refresh."""
+    return dict(case=snapshot.case, snapshot=snapshot, checklist=snapshot.checklist,
+                case_findings=snapshot.findings, workflow=snapshot.workflow,
+                return_note=snapshot.return_note, kinds=DOCUMENT_KINDS, focus=focus,
+                may_download=can(current_user, "document.download"),
+                may_classify=can(current_user, "document.classify"),
+                # The parts are drawn in the page's language: a version per language.
+                live_version=f"{snapshot.version}-{get_locale()}")
+
+
+@cases.route("/cases/<case_no>/live")
+@login_required
+def live(case_no: str):
+    """The case page's live parts drawn afresh, as HTML by name, with the snapshot's version:
+    {"version", "pending", "parts": {name: html}}; 304 when the browser already has this version
+    (in this language). The page swaps them all at once (static/app.js)."""
+    snapshot = case_snapshot(db(), current_user, get_case(db(), current_user, case_no))
+    context = _live_context(snapshot, _focus())
+    etag = context["live_version"]
+    if etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(version=etag, pending=snapshot.pending,
+                           parts={name: render_template(template, **context)
+                                  for name, template in LIVE_PARTS.items()})
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @cases.route("/cases/<case_no>/documents", methods=["POST"])
@@ -243,16 +284,31 @@ def upload(case_no: str):
 @cases.route("/cases/<case_no>/documents.json")
 @login_required
 def states(case_no: str):
+    """Each document's state and the checklist as JSON, for scripts; the case page itself
+    refreshes through `live`. Read from the same snapshot, so the two never disagree."""
+    snapshot = case_snapshot(db(), current_user, get_case(db(), current_user, case_no))
     documents = document_states(db(), current_user, case_no)
     for document in documents:
         document["status_label"] = status_label(document["status"])
-    checklist = intake_checklist(db(), get_case(db(), current_user, case_no)).as_json()
+    checklist = snapshot.checklist.as_json()
     checklist["has_documents"] = bool(documents)
-    for item in checklist["items"]:
-        # Before anything was uploaded, a required document is to do, not missing (as the page).
-        item["shown"] = "todo" if item["state"] == "missing" and not documents else item["state"]
+    checklist["verdict"] = snapshot.verdict
+    for item, shown in zip(checklist["items"], snapshot.checklist.items, strict=True):
+        item["shown"] = snapshot.shown(shown)
         item["state_label"] = checklist_state(item["shown"])
     return jsonify(documents=documents, checklist=checklist)
+
+
+@cases.post("/documents/<int:document_id>/kind")
+@login_required
+def choose_kind(document_id: int):
+    """The kind of a document recognition could not tell, chosen on the case page; the document
+    is read again as that kind (archive.intake.corrections)."""
+    document = reclassify_document(db(), document_id, actor=current_user,
+                                   kind=request.form.get("kind", ""),
+                                   reason=_("Kind not recognised; chosen on the case page."))
+    db().commit()
+    return redirect(url_for("cases.show", case_no=document.case.case_no))
 
 
 @cases.route("/documents/<int:document_id>/original")

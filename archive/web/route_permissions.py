@@ -34,6 +34,8 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "cases.delete_list_view": SIGNED_IN,
     "cases.show": "case.view",
     "cases.states": "case.view",
+    "cases.live": "case.view",
+    "cases.choose_kind": "document.classify",
     "cases.upload": "document.upload",
     "cases.export": "case.export",
     # An original (or a page image) cannot be masked: it needs the full identifiers too.

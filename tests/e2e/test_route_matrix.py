@@ -121,7 +121,7 @@ def test_every_route_for_every_role(runtime, users, world, role):
 # Routes that name a case or a document and that an intake clerk's role allows: for a case above
 # the clerk's clearance each must answer 404 — the case does not exist for them — never 403.
 MUST_NOT_EXIST = {
-    "cases.show", "cases.upload", "cases.states", "cases.download", "documents.show",
+    "cases.show", "cases.upload", "cases.states", "cases.live", "cases.download", "documents.show",
     "documents.image", "api.show_case", "api.upload", "api.show_document", "api.correct_case",
     "api.reclassify", "api.remove_document", "workflow.submit_form", "workflow.api.submit_api",
     "workflow.api.timeline_api",

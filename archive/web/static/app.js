@@ -3,54 +3,38 @@
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]');
-  var table = document.getElementById("documents");
   var form = document.getElementById("upload");
 
+  // The case page's live parts (data-live: documents with their findings, checklist, verdict,
+  // amounts) are drawn by the server from one snapshot of the case and swapped here all together,
+  // so they never disagree; nothing is swapped while the version is unchanged (304). Polling
+  // stops once no document is still being read, and starts again after an upload.
+  var timer = null;
+  function livePart(name) { return document.querySelector('[data-live="' + name + '"]'); }
   function poll() {
-    if (!table) return;
-    fetch(table.dataset.poll, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
+    var anchor = livePart("documents");
+    if (!anchor) return;
+    clearTimeout(timer);
+    fetch(anchor.dataset.liveUrl + location.search, {
+      headers: { "X-Requested-With": "fetch", "If-None-Match": '"' + anchor.dataset.version + '"' },
+      credentials: "same-origin", cache: "no-store"
+    }).then(function (r) { return r.status === 200 ? r.json() : null; })
       .then(function (data) {
-        if (!data) return;
-        var busy = false;
-        data.documents.forEach(function (doc) {
-          var row = table.querySelector('tr[data-id="' + doc.id + '"]');
-          if (!row) { location.reload(); return; }
-          var cell = row.querySelector(".status");
-          cell.className = "status status-" + doc.status;
-          cell.textContent = doc.status_label + (doc.failure_reason ? ": " + doc.failure_reason : "");
-          row.querySelector(".pages").textContent = doc.pages;
-          if (doc.status === "received" || doc.status === "processing") busy = true;
-        });
-        if (data.checklist) updateChecklist(data.checklist);
-        if (busy) setTimeout(poll, 1500);
+        if (data) swap(data.parts);
+        var now = livePart("documents");
+        if (data ? data.pending : now && now.hasAttribute("data-pending")) timer = setTimeout(poll, 1500);
       });
   }
-
-  // The intake checklist ticks itself as documents are read; the send button follows it
-  // (the server refuses an incomplete case too).
-  function updateChecklist(checklist) {
-    var missing = [];
-    checklist.items.forEach(function (item) {
-      var li = document.querySelector('#checklist li[data-kind="' + item.kind + '"]');
-      if (!li) return;
-      li.className = "check-" + (item.shown || item.state);
-      li.querySelector(".check-state").textContent = item.state_label;
-      if (item.state === "missing") missing.push(li.querySelector(".check-name").textContent);
+  function swap(parts) {
+    Object.keys(parts).forEach(function (name) {
+      var old = livePart(name);
+      if (!old) return;
+      var t = document.createElement("template");
+      t.innerHTML = parts[name];  // drawn and escaped by the server's templates; scripts never run
+      var fresh = t.content.querySelector('[data-live="' + name + '"]');
+      if (fresh) old.replaceWith(fresh);
     });
-    var button = document.querySelector("#submit-case button");
-    var note = document.getElementById("submit-missing");
-    if (button) button.disabled = !checklist.complete;
-    if (note) {
-      note.hidden = checklist.complete;
-      if (checklist.has_documents) {
-        // Documents are in: what is still missing is an error now, no longer a to-do.
-        note.className = "flash error";
-        var lead = note.querySelector(".lead");
-        if (lead && lead.dataset.error) lead.textContent = lead.dataset.error;
-      }
-      note.querySelector(".missing-kinds").textContent = missing.join(", ");
-    }
+    document.dispatchEvent(new CustomEvent("archive:live-swapped"));
   }
 
   function uploadOne(file, kind, list) {
@@ -108,9 +92,12 @@
       var kind = form.querySelector('select[name="kind"]').value;
       var chain = Promise.resolve();
       Array.prototype.forEach.call(files, function (f) { chain = chain.then(function () { return uploadOne(f, kind, list); }); });
+      // The new rows come with the next refresh, which says how each is read; only the
+      // refusals stay listed under the form.
       chain.then(function () {
-        sessionStorage.setItem("archive-refusals", JSON.stringify(refusals));
-        location.reload();
+        input.value = "";
+        Array.prototype.forEach.call(list.querySelectorAll("li.ok"), function (li) { li.remove(); });
+        poll();
       });
     }
     form.addEventListener("submit", function (e) {
