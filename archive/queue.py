@@ -90,9 +90,13 @@ class RQQueue:
         self.redis = Redis.from_url(runtime.settings.redis_url, socket_connect_timeout=3,
                                     socket_timeout=10)
         self.queue = Queue(jobs["queue"], connection=self.redis, serializer=JSONSerializer)
-        # The search index has one writer: its jobs go to a queue exactly one worker serves.
+        # A Whoosh index has one writer: its jobs go to a queue exactly one worker serves. The
+        # PostgreSQL search table is shared, so any worker writes it, from the main queue.
+        from archive.search.backend import backend_name
+
+        whoosh = backend_name(runtime.settings) == "whoosh"
         self.search_queue = Queue(jobs.get("search_queue", "search"), connection=self.redis,
-                                  serializer=JSONSerializer)
+                                  serializer=JSONSerializer) if whoosh else self.queue
 
     def submit(self, job: str, *args: int) -> None:
         from rq import Retry
