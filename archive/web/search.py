@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from flask import Blueprint, jsonify, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -93,7 +94,7 @@ def problem_text(problem) -> str:
     if isinstance(problem, IdentifierRefused):
         return refused_text(problem)
     return _("The value of “%(name)s” was ignored: %(reason)s", name=problem.name,
-             reason=problem.reason)
+             reason=problem.reason_text.pick(get_locale()))
 
 
 @search_desk.app_template_global()
