@@ -21,7 +21,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 CJK = re.compile(r"[\u3400-\u9fff]+")
 WORD = re.compile(r"[A-Za-z]{2,}")
 TOKEN = re.compile(r"[A-Za-z0-9_.:/#-]+")
-CODE = re.compile(r"[0-9_.:/#-]")
+CODE = re.compile(r"[0-9_:/#-]|\.(pdf|jpe?g|png|tiff?|ofd|xml|zip|csv|xlsx)$", re.I)  # or a file name
 # Codes, units and abbreviations a Chinese page may show as they are.
 ALLOWED = {"PDF", "API", "ID", "OCR", "CSV", "QR", "JPG", "JPEG", "PNG", "TIFF", "MB", "KB",
            "GB", "HTTP", "URL", "ZIP", "XLSX", "Excel", "English", "SVG", "VAT"}
