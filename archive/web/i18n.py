@@ -214,7 +214,7 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(zone).strftime(pattern)
 
 
-def _as_data(value) -> Markup:
+def as_data(value) -> Markup:
     """A value a message names (an amount, a name, a file): data, left as it is read."""
     return Markup('<span translate="no">%s</span>') % value
 
@@ -228,7 +228,7 @@ def finding_text(check) -> Markup:
     english = str(get_locale()).startswith("en")
     message = get("message") or ""
     drawn = findings_text.text(get("code"), get("params"), None,
-                               translate=lambda text: Markup(escape(gettext(text))), wrap=_as_data)
+                               translate=lambda text: Markup(escape(gettext(text))), wrap=as_data)
     if drawn:
         return drawn
     if english and get("message_en"):

@@ -9,6 +9,7 @@ abbreviations (PDF, API, ID, …).
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -88,7 +89,8 @@ def _pages(client, case_no: str) -> dict[str, str]:
     document = re.search(r'href="/documents/(\d+)"', case)
     pages = {"dashboard": "/dashboard", "cases": "/cases", "queue": "/queue",
              "case": f"/cases/{case_no}", "search": "/search?q=%E5%BC%A0%E4%BC%9F",
-             "search-short": "/search?q=x", "not-found": "/no-such-page"}
+             "search-short": "/search?q=x", "not-found": "/no-such-page",
+             "search-refused": "/search?q=%E5%BC%A0%E4%BC%9F&date_from=2026-13-45&amount_min=abc&sort=zz"}
     if document:
         pages["document"] = f"/documents/{document.group(1)}"
     return pages
@@ -118,4 +120,30 @@ def test_an_upload_refusal_is_in_the_page_language(client, claim, lang):
     reply = client.post(f"/cases/{case_no}/documents", data={
         "csrf_token": factories.csrf_from(page), "file": (__import__("io").BytesIO(b""), "x.pdf")},
         content_type="multipart/form-data", follow_redirects=True)
-    assert not wrong_language(reply.get_data(as_text=True), "en" if lang == "en" else "zh")
+    page = reply.get_data(as_text=True)
+    assert not wrong_language(page, "en" if lang == "en" else "zh")
+    assert ("the file is empty" if lang == "en" else "文件为空") in page
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_findings_are_drawn_in_the_page_language(runtime, client, lang):
+    """A case finding (a statement of another patient) and a flag (no provider agreement on
+    file) are stored with their code and values and drawn in the reader's language, the
+    names they hold marked as data."""
+    desk = factories.sign_off_desk(runtime)
+    case_no = factories.make_claim(runtime, desk["intake_clerk"], claim_type="inpatient",
+                                   claimant_name="张伟")
+    factories.upload(runtime, desk["intake_clerk"], case_no, factories.statement_pdf(77, "王芳"),
+                     filename="other.pdf", kind="daily_statement")
+    factories.login(client, desk["intake_clerk"])
+    page = client.get(f"/cases/{case_no}?lang={lang}").get_data(as_text=True)
+    findings = re.findall(r'<p class="finding[^"]*" data-code="(\w+)"[^>]*>(.*?)</p>', page, re.S)
+    shown = {code: html.unescape(text) for code, text in findings}
+    assert "patient_name_mismatch" in shown and "agreement_missing" in shown
+    if lang == "en":
+        assert shown["patient_name_mismatch"].startswith("The patient's name differs between the documents: ")
+        assert shown["agreement_missing"].startswith("The archive holds no designated-provider agreement of ")
+    else:
+        assert shown["patient_name_mismatch"].startswith("各材料中的患者姓名不一致：")
+    assert re.search(r'<span translate="no">(王芳、张伟|张伟、王芳)</span>', shown["patient_name_mismatch"])
+    assert not wrong_language(page, "en" if lang == "en" else "zh")
