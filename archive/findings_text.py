@@ -75,6 +75,12 @@ TEMPLATES: dict[str, str] = {
     "agreement_suspended": _("Agreement suspended: %(hospital)s suspended its agreement from "
                              "%(start)s to %(end)s (%(description)s); the day of treatment %(day)s "
                              "falls within it"),
+    # A daily statement's items against the catalogue (archive.workflows.statement_flags).
+    "bed_only_day": _("Possibly a bed kept without treatment: in %(file)s, only the bed was charged "
+                      "on %(entries)s"),
+    "item_substituted": _("Items billed under another code, name or class: in %(file)s, %(entries)s"),
+    "not_on_catalogue": _("Items not on the insurance catalogue: in %(file)s, %(entries)s"),
+    "item_amount": _("Unit price × quantity is not the amount: in %(file)s, %(entries)s"),
 }
 # A code two checks share, with different values: the template whose values the finding has.
 ALTERNATIVES: dict[str, str] = {
@@ -88,6 +94,7 @@ WORDS: dict[str, str] = {
     "invoice_number": _("invoice number"),
     "invoice_code_and_number": _("invoice code and number"),
     "qr_code": _("QR code content"),
+    "file": _("file content (the same hash)"),
 }
 
 _NAMED = re.compile(r"%\((\w+)\)s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -215,7 +216,10 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def as_data(value) -> Markup:
-    """A value a message names (an amount, a name, a file): data, left as it is read."""
+    """A value a message names (a name, a file, a code): data, left as it is read. Figures and
+    dates are the same in every language and stay bare."""
+    if not re.search(r"[^\W\d_]", str(value)):
+        return Markup(escape(value))
     return Markup('<span translate="no">%s</span>') % value
 
 

@@ -166,7 +166,7 @@ def _suspended(session: Session, mine: list[ClaimKey], settings: FlagSettings) -
 
 
 def _finding(code: str, key: str, settings: FlagSettings, message: str, document_id: int | None,
-             other_case: str | None, **params) -> dict:
+             other_case: str | None, /, **params) -> dict:
     """`params`: the values the message names, for pages to draw it in the reader's language."""
     return {"id": f"{code}:{key}", "code": code, "severity": settings.severity_of(code),
             "message": message, "document_id": document_id, "other_case": other_case,

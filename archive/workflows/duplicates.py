@@ -36,7 +36,8 @@ def duplicate_findings(session: Session, case: Case) -> list[dict]:
             .order_by(Document.id)):
         document = by_object[object_id]
         found[(document.id, other_id)] = _finding(document, other_id, other_case,
-                                                  f"与案卷 {other_case} 中的文件完全相同（内容哈希一致）")
+                                                  f"与案卷 {other_case} 中的文件完全相同（内容哈希一致）",
+                                                  "file")
     numbered = {d.id: _numbers(d) for d in mine if _numbers(d) is not None}
     wanted = {number for _code, number in numbered.values()}
     if wanted:
