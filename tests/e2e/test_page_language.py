@@ -97,7 +97,7 @@ def _pages(client, case_no: str) -> dict[str, str]:
              "loans": "/loans", "records": "/records", "users": "/admin/users"}
     if document:
         pages["document"] = f"/documents/{document.group(1)}"
-        pages["case-history"] = f"/cases/{case_no}"  # now with the view of the document in it
+        pages["case-history"] = f"/cases/{case_no}?views=1"  # with the view of the document
     return pages
 
 
