@@ -39,3 +39,23 @@ class Refusal(Exception):
         values = {key: value.pick(locale) if hasattr(value, "pick") else value
                   for key, value in self.params.items()}
         return translate(self.template) % values
+
+
+class Text:
+    """A template and its parameters used as a parameter of another message (a reason inside a
+    refusal): translated with it, when shown."""
+
+    def __init__(self, template: str, /, **params: Any):
+        self.template, self.params = template, params
+
+    def pick(self, locale: Any) -> str:
+        translate = _same
+        if not str(locale).startswith("en"):
+            from flask import has_request_context  # only a page answers in another language
+
+            if has_request_context():
+                from flask_babel import gettext as translate
+        return translate(self.template) % self.params if self.params else translate(self.template)
+
+    def __str__(self) -> str:
+        return self.pick("en")

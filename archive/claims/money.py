@@ -106,13 +106,14 @@ def amount_findings(claimed: Claimed) -> list[dict[str, Any]]:
             "claimed_amount_mismatch", ERROR,
             Label(f"录入的申报金额 {_yuan(typed)} 元与票据合计 {_yuan(documented)} 元不一致，"
                   "以票据合计为准", f"The amount typed ({_yuan(typed)}) differs from the invoices' "
-                  f"total ({_yuan(documented)}); the invoices' total counts")))
+                  f"total ({_yuan(documented)}); the invoices' total counts"),
+            typed=_yuan(typed), documented=_yuan(documented)))
     elif documented is None and typed is not None:
         found.append(_finding(
             "claimed_amount_unverified", WARNING,
             Label(f"尚无已识别的票据：申报金额暂按录入的 {_yuan(typed)} 元计（分流与核算均按此）",
                   f"No invoice read yet: the typed amount {_yuan(typed)} is used for routing and "
-                  "the computation until one is")))
+                  "the computation until one is"), typed=_yuan(typed)))
     elif documented is None:
         found.append(_finding("claimed_amount_unknown", WARNING, Label(
             "尚无已识别的票据，也未录入申报金额", "No invoice read and no amount typed")))
@@ -120,7 +121,8 @@ def amount_findings(claimed: Claimed) -> list[dict[str, Any]]:
         found.append(_finding(
             "duplicate_invoice_in_case", WARNING,
             Label(f"票据 #{left_out} 与本案票据 #{first} 重复，只计一次",
-                  f"Invoice #{left_out} repeats invoice #{first} of this case; counted once")))
+                  f"Invoice #{left_out} repeats invoice #{first} of this case; counted once"),
+            left_out=left_out, first=first))
     return found
 
 
@@ -129,8 +131,9 @@ def fen_of(value) -> int | None:
     return yuan_to_fen(value)
 
 
-def _finding(code: str, severity: str, message: Label) -> dict[str, Any]:
-    return {"code": code, "severity": severity, "message": message.zh, "message_en": message.en}
+def _finding(code: str, severity: str, message: Label, **params) -> dict[str, Any]:
+    return {"code": code, "severity": severity, "message": message.zh, "message_en": message.en,
+            "params": params}
 
 
 def _yuan(fen: int) -> str:

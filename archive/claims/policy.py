@@ -115,10 +115,10 @@ def compute(policy: Policy, claim: Claim) -> Computation:
     lines = [Line("claimed", Label("申报金额（票据合计）", "Claimed (invoice totals)"), None, None,
                   claim.claimed_fen)]
     self_funded = min(claim.self_funded_fen, claim.claimed_fen)
-    lines.append(Line("self_funded", Label("减：自费项目", "Less: self-funded items (自费)"),
+    lines.append(Line("self_funded", Label("减：自费项目", "Less: self-funded items"),
                       self_funded, None, -self_funded))
     class_b_share = min(times(claim.class_b_fen, policy.class_b_self_pay), claim.claimed_fen - self_funded)
-    lines.append(Line("class_b", Label("减：乙类项目个人先付", "Less: insured's share of class 乙 items"),
+    lines.append(Line("class_b", Label("减：乙类项目个人先付", "Less: insured's share of class B items"),
                       claim.class_b_fen, policy.class_b_self_pay, -class_b_share))
     eligible = claim.claimed_fen - self_funded - class_b_share
     lines.append(Line("eligible", Label("合规费用", "Eligible"), None, None, eligible))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from archive.access import get_case
 from archive.amounts import yuan_to_fen
 from archive.auth import require
+from archive.errors import _
 from archive.follow_ups import follow_up
 from archive.intake.validate import Rejected
 from archive.models import Case
@@ -69,11 +70,11 @@ def update_case(session: Session, case_no: str, *, actor, reason: str, **changes
     ensure_changeable(session, case, action="case.update")  # held, filed or closed: refused
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise Rejected(f"these fields cannot be edited: {', '.join(sorted(unknown))}",
-                       code="invalid_case", status=400)
+        raise Rejected(_("these fields cannot be edited: %(fields)s"),
+                       code="invalid_case", status=400, fields=", ".join(sorted(unknown)))
     reason = (reason or "").strip()
     if not reason:
-        raise Rejected("say why the case is changed", code="invalid_case", status=400)
+        raise Rejected(_("say why the case is changed"), code="invalid_case", status=400)
     before = {name: _shown(getattr(case, name)) for name in changes}
     for name, value in changes.items():
         if name == "claimant_name":
@@ -104,7 +105,7 @@ def update_case(session: Session, case_no: str, *, actor, reason: str, **changes
 def _claimant(value) -> str:
     name = (value or "").strip()
     if not name:
-        raise Rejected("the claimant's name is required", code="invalid_case", status=400)
+        raise Rejected(_("the claimant's name is required"), code="invalid_case", status=400)
     return name[:64]
 
 
@@ -114,15 +115,15 @@ def _id_number(value) -> str | None:
     if not number:
         return None
     if not valid_id_number(number, utcnow().date()):
-        raise Rejected(f"the ID number {number} is not valid (GB 11643: 18 characters, check digit, "
-                       "birth date)", code="invalid_id_number", status=400)
+        raise Rejected(_("the ID number %(number)s is not valid (GB 11643: 18 characters, check "
+                         "digit, birth date)"), code="invalid_id_number", status=400, number=number)
     return number
 
 
 def _claim_type(value) -> str:
     if value not in CLAIM_TYPES:
-        raise Rejected(f"unknown claim type {value!r}; one of {', '.join(CLAIM_TYPES)}",
-                       code="invalid_case", status=400)
+        raise Rejected(_("unknown claim type %(value)s; one of %(known)s"), code="invalid_case",
+                       status=400, value=repr(value), known=", ".join(CLAIM_TYPES))
     return value
 
 
@@ -131,8 +132,8 @@ def _filer(value) -> str | None:
     if not text:
         return None  # derived from the other facts where they decide it, else asked for
     if text not in FILERS:
-        raise Rejected(f"filed_by must be one of {', '.join(FILERS)}, not {value!r}",
-                       code="invalid_case", status=400)
+        raise Rejected(_("filed_by must be one of %(known)s, not %(value)s"), code="invalid_case",
+                       status=400, known=", ".join(FILERS), value=repr(value))
     return text
 
 
@@ -142,8 +143,8 @@ def _fen(value) -> int | None:
         return None
     fen = yuan_to_fen(value)
     if fen is None:
-        raise Rejected(f"the amount {value!r} is not a sum in yuan with at most two decimals",
-                       code="invalid_case", status=400)
+        raise Rejected(_("the amount %(value)s is not a sum in yuan with at most two decimals"),
+                       code="invalid_case", status=400, value=repr(value))
     return fen
 
 
@@ -155,7 +156,8 @@ def _flag(value, name: str) -> bool:
         return True
     if text in {"0", "false", "no", "off", "n", ""}:
         return False
-    raise Rejected(f"{name} must be true or false, not {value!r}", code="invalid_case", status=400)
+    raise Rejected(_("%(name)s must be true or false, not %(value)s"), code="invalid_case", status=400,
+                   name=name, value=repr(value))
 
 
 def _shown(value):

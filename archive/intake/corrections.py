@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_document
 from archive.auth import require
+from archive.errors import _
 from archive.follow_ups import follow_up
 from archive.intake.validate import Rejected
 from archive.models import Document
@@ -29,8 +30,8 @@ def reclassify_document(session: Session, document_id: int, *, actor, kind: str,
     document = get_document(session, actor, document_id)
     ensure_changeable(session, document.case, action="document.reclassify")
     if kind not in DOCUMENT_KINDS:
-        raise Rejected(f"unknown kind {kind!r}; one of {', '.join(DOCUMENT_KINDS)}",
-                       code="invalid_kind", status=400)
+        raise Rejected(_("unknown document kind %(kind)s; one of %(known)s"), code="invalid_kind",
+                       status=400, kind=repr(kind), known=", ".join(DOCUMENT_KINDS))
     reason = _reason(reason)
     before = document.kind
     document.kind, document.kind_guessed = kind, False
@@ -83,5 +84,5 @@ _Gone.__name__ = "Document"
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Rejected("say why the document is changed", code="invalid_document", status=400)
+        raise Rejected(_("say why the document is changed"), code="invalid_document", status=400)
     return reason[:500]

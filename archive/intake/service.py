@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.access import get_case
 from archive.auth import require
+from archive.errors import _
 from archive.intake.filenames import safe_filename, visible_original
 from archive.intake.spool import SpooledFile, spool
 from archive.intake.validate import Limits, Rejected, inspect_file
@@ -96,8 +97,8 @@ def ingest_many(sessions: sessionmaker[Session], store: ObjectStore, limits: Lim
     """
     require(actor, permission)
     if kind is not None and kind not in DOCUMENT_KINDS:
-        raise Rejected(f"unknown document kind {kind!r}; one of {', '.join(DOCUMENT_KINDS)}",
-                       code="invalid_kind", status=400)
+        raise Rejected(_("unknown document kind %(kind)s; one of %(known)s"), code="invalid_kind",
+                       status=400, kind=repr(kind), known=", ".join(DOCUMENT_KINDS))
     case_id = _changeable_case_id(sessions, actor, case_no)  # refused before any file is read
     outcomes: list[IntakeResult | Rejected | None] = [None] * len(files)
     accepted: list[_Accepted] = []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from archive.errors import _ as _l
 from archive.intake.validate import Rejected
 from archive.storage import ObjectStore
 from archive.storage.local import READ_ONLY
@@ -52,9 +53,8 @@ def spool(stream: BinaryIO, *, max_bytes: int, tmp_dir: Path) -> SpooledFile:
                 size += len(chunk)
                 if size > max_bytes:
                     raise Rejected(
-                        f"the file is larger than the limit of {max_bytes // (1024 * 1024)} MB",
-                        code="too_large",
-                        status=413,
+                        _l("the file is larger than the limit of %(mb)s MB"), code="too_large",
+                        status=413, mb=max_bytes // (1024 * 1024),
                     )
                 digest.update(chunk)
                 view = memoryview(chunk)

@@ -11,18 +11,20 @@ from pathlib import Path
 import pypdfium2.raw as pdfium_c
 from PIL import Image, UnidentifiedImageError
 
-from archive.errors import Refusal
+from archive.errors import Refusal, _
 from archive.intake import sniff
 from archive.intake.pdfstreams import Source, StreamLimits, find_oversized
 from archive.pdf import PDFIUM_LOCK
 
 
 class Rejected(Refusal):
-    """An upload that is refused; the message is shown to the user as is."""
+    """An upload (or a case's data) that is refused: a template and its parameters, translated
+    when shown (archive.errors.Refusal); `reason` is the English text, for logs and old callers."""
 
-    def __init__(self, reason: str, *, code: str = "invalid_file", status: int = 422) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, template: str, *, code: str = "invalid_file", status: int = 422,
+                 **params) -> None:
+        super().__init__(template, **params)
+        self.reason = self.message()
         self.code = code
         self.status = status
 
@@ -59,7 +61,7 @@ def inspect_file(path: Path, size: int, limits: Limits, *,
     `content` is the whole file when the caller holds it already: it is read from memory.
     """
     if size == 0:
-        raise Rejected("the file is empty", code="empty_file")
+        raise Rejected(_("the file is empty"), code="empty_file")
     if content is None:
         with open(path, "rb") as handle:
             head = handle.read(1024)
@@ -68,8 +70,8 @@ def inspect_file(path: Path, size: int, limits: Limits, *,
     content_type = sniff.sniff_type(head)
     if content_type is None:
         raise Rejected(
-            "unsupported file type: only PDF, JPEG, PNG, TIFF, OFD and e-invoice XML are accepted "
-            "(the type is read from the file's content, not its name)",
+            _("unsupported file type: only PDF, JPEG, PNG, TIFF, OFD and e-invoice XML are accepted "
+              "(the type is read from the file's content, not its name)"),
             code="unsupported_type",
             status=415,
         )
@@ -83,7 +85,8 @@ def inspect_file(path: Path, size: int, limits: Limits, *,
     else:
         pages = _image_pages(io.BytesIO(content) if content is not None else path, limits)
     if pages > limits.max_pages:
-        raise Rejected(f"too many pages: {pages} (limit {limits.max_pages})", code="too_many_pages")
+        raise Rejected(_("too many pages: %(pages)s (limit %(limit)s)"), code="too_many_pages",
+                       pages=pages, limit=limits.max_pages)
     return content_type, pages
 
 
@@ -100,12 +103,12 @@ def check_pdf_streams(path: Path, limits: Limits, *, content: bytes | None = Non
             found = _oversized(Source.of_file(handle.fileno(), size), stream_limits,
                                lambda: open(path, "rb"))  # noqa: SIM115 - closed by _decipher
     if found is not None:
-        what = "an image" if found.image else "a content stream"
-        raise Rejected(
-            f"the PDF holds {what} (at byte {found.offset}) that decompresses to more than "
-            f"{found.limit // MB} MB (a possible decompression bomb)",
-            code="pdf_stream_too_large",
-        )
+        template = (_("the PDF holds an image (at byte %(offset)s) that decompresses to more than "
+                      "%(mb)s MB (a possible decompression bomb)") if found.image else
+                    _("the PDF holds a content stream (at byte %(offset)s) that decompresses to "
+                      "more than %(mb)s MB (a possible decompression bomb)"))
+        raise Rejected(template, code="pdf_stream_too_large", offset=found.offset,
+                       mb=found.limit // MB)
 
 
 def _oversized(source: Source, stream_limits: StreamLimits, reopen):
@@ -140,7 +143,7 @@ def _pdf_pages(path: Path, size: int, content: bytes | None) -> int:
     else:
         tail = content[-2048:]
     if b"%%EOF" not in tail:
-        raise Rejected("the PDF is truncated (no end-of-file marker)", code="truncated_pdf")
+        raise Rejected(_("the PDF is truncated (no end-of-file marker)"), code="truncated_pdf")
     # PDFium (the engine that will render the pages) reads a large file from disk, never all of
     # it into memory. It is not thread-safe, hence the lock. Its C API is called directly: for
     # an invoice-sized file the Python helper's path resolution, warnings and finalizer cost
@@ -155,25 +158,26 @@ def _pdf_pages(path: Path, size: int, content: bytes | None) -> int:
             # PDFium reports the last error of the process when a load fails without one of its
             # own, so "password" after an earlier encrypted file is believed only with /Encrypt.
             if error == pdfium_c.FPDF_ERR_PASSWORD and _declares_encryption(path, size):
-                raise Rejected("the PDF is protected by a password; upload an unprotected scan",
+                raise Rejected(_("the PDF is protected by a password; upload an unprotected scan"),
                                code="encrypted_pdf")
-            reason = _PDFIUM_ERRORS.get(error, "data format error")
-            raise Rejected(f"the PDF cannot be read: {reason}", code="corrupt_pdf")
+            reason = _PDFIUM_ERRORS.get(error, _PDFIUM_ERRORS[pdfium_c.FPDF_ERR_FORMAT])
+            raise Rejected(reason, code="corrupt_pdf")
         try:
             pages = pdfium_c.FPDF_GetPageCount(document)
         finally:
             pdfium_c.FPDF_CloseDocument(document)
     if pages <= 0:
-        raise Rejected("the PDF has no pages", code="corrupt_pdf")
+        raise Rejected(_("the PDF has no pages"), code="corrupt_pdf")
     return pages
 
 
 _PDFIUM_ERRORS = {
-    pdfium_c.FPDF_ERR_FILE: "the file cannot be opened",
-    pdfium_c.FPDF_ERR_FORMAT: "data format error",
-    pdfium_c.FPDF_ERR_PASSWORD: "it asks for a password but declares no encryption",
-    pdfium_c.FPDF_ERR_SECURITY: "unsupported security scheme",
-    pdfium_c.FPDF_ERR_PAGE: "page not found or content error",
+    pdfium_c.FPDF_ERR_FILE: _("the PDF cannot be read: the file cannot be opened"),
+    pdfium_c.FPDF_ERR_FORMAT: _("the PDF cannot be read: data format error"),
+    pdfium_c.FPDF_ERR_PASSWORD: _("the PDF cannot be read: it asks for a password but declares no "
+                                  "encryption"),
+    pdfium_c.FPDF_ERR_SECURITY: _("the PDF cannot be read: unsupported security scheme"),
+    pdfium_c.FPDF_ERR_PAGE: _("the PDF cannot be read: page not found or content error"),
 }
 
 
@@ -199,17 +203,19 @@ def _image_pages(source: Path | io.BytesIO, limits: Limits) -> int:
                     width, height = image.size
                     if width * height > limits.max_image_pixels:
                         raise Rejected(
-                            f"image page {frame + 1} is {width}×{height} pixels, over the limit of "
-                            f"{limits.max_image_pixels} (a possible decompression bomb)",
-                            code="image_too_large",
-                        )
+                            _("image page %(page)s is %(width)s×%(height)s pixels, over the limit "
+                              "of %(limit)s (a possible decompression bomb)"),
+                            code="image_too_large", page=frame + 1, width=width, height=height,
+                            limit=limits.max_image_pixels)
                     image.load()  # a truncated or corrupt image fails here
     except Rejected:
         raise
     except Image.DecompressionBombError as exc:
-        raise Rejected(f"image too large to decode safely: {_short(exc)}", code="image_too_large") from exc
+        raise Rejected(_("image too large to decode safely: %(detail)s"), code="image_too_large",
+                       detail=_short(exc)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise Rejected(f"the image cannot be read: {_short(exc)}", code="corrupt_image") from exc
+        raise Rejected(_("the image cannot be read: %(detail)s"), code="corrupt_image",
+                       detail=_short(exc)) from exc
     return pages
 
 
@@ -226,9 +232,8 @@ def _frames(image: Image.Image, max_pages: int) -> int:
             break
         count += 1
         if count > max_pages:
-            raise Rejected(f"too many pages: the image has more than {max_pages} frames "
-                           f"(limit {max_pages})",
-                           code="too_many_pages")
+            raise Rejected(_("too many pages: the image has more than %(limit)s frames "
+                             "(limit %(limit)s)"), code="too_many_pages", limit=max_pages)
     image.seek(0)
     return count
 

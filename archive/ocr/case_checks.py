@@ -27,12 +27,14 @@ def case_findings(case, documents) -> list[dict]:
     daily_total = sum((Decimal(day["daily_total"]) for day in days if "daily_total" in day), Decimal("0"))
     if inpatient and days and daily_total != invoice_total:
         found.append(finding("daily_totals_mismatch", WARNING,
-                             f"一日清单合计 {daily_total} 与住院票据合计 {invoice_total} 不一致"))
+                             f"一日清单合计 {daily_total} 与住院票据合计 {invoice_total} 不一致",
+                             daily_total=str(daily_total), invoice_total=str(invoice_total)))
     names = {case.claimant_name} | {name for d in read for name in _patient_names(d)}
     names.discard(None)
     if len(names) > 1:
         found.append(finding("patient_name_mismatch", ERROR,
-                             f"各材料中的患者姓名不一致：{'、'.join(sorted(names))}"))
+                             f"各材料中的患者姓名不一致：{'、'.join(sorted(names))}",
+                             names="、".join(sorted(names))))
     return found
 
 

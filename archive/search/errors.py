@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from archive.errors import Refusal
+from archive.errors import Refusal, Text, _
 
 
 class BadParameter(Refusal, ValueError):
     status = 400
     code = "bad_parameter"
 
-    def __init__(self, name: str, reason: str):
-        super().__init__("%(name)s: %(reason)s", name=name, reason=reason)
-        self.name, self.reason = name, reason
+    def __init__(self, name: str, reason: str, **params):
+        # `reason` is a template filled with `params` when shown, in the reader's language.
+        self.name, self.reason_text = name, Text(reason, **params)
+        self.reason = str(self.reason_text)
+        super().__init__("%(name)s: %(reason)s", name=name, reason=self.reason_text)
 
 
 class IdentifierRefused(BadParameter):
@@ -23,6 +25,6 @@ class IdentifierRefused(BadParameter):
     code = "identifiers_hidden"
 
     def __init__(self, name: str):
-        super().__init__(name, "searching by an ID or phone number needs the right to see "
-                               "identifiers (identifiers.view); search by name, case or "
-                               "invoice number instead")
+        super().__init__(name, _("searching by an ID or phone number needs the right to see "
+                                 "identifiers (identifiers.view); search by name, case or "
+                                 "invoice number instead"))

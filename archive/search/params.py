@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from archive.errors import _
 from archive.search.errors import BadParameter
 from archive.search.query import EXACT_FILTERS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS
 
@@ -46,18 +47,18 @@ def read_params(args, *, strict: bool) -> SearchParams:
     """`args` is a werkzeug MultiDict (or any mapping with getlist)."""
     params = SearchParams()
 
-    def refuse(name: str, reason: str) -> None:
+    def refuse(name: str, reason: str, **values) -> None:
         if strict:
-            raise BadParameter(name, reason)
-        params.problems.append(BadParameter(name, reason))
+            raise BadParameter(name, reason, **values)
+        params.problems.append(BadParameter(name, reason, **values))
 
     if strict:
         for name in args:
             if name not in KNOWN:
-                refuse(name, "unknown parameter")
+                refuse(name, _("unknown parameter"))
     query = args.get("q", "") or ""
     if len(query) > MAX_QUERY:
-        refuse("q", f"longer than {MAX_QUERY} characters")
+        refuse("q", _("longer than %(most)s characters"), most=MAX_QUERY)
         query = query[:MAX_QUERY]
     if strict and query.strip() and not any(character.isalnum() for character in query):
         # Nothing to search for: an empty answer would look like "no such document".
@@ -73,7 +74,7 @@ def read_params(args, *, strict: bool) -> SearchParams:
                 date.fromisoformat(value)
                 params.filters[name] = value
             except ValueError:
-                refuse(name, f"{value!r} is not a date (YYYY-MM-DD)")
+                refuse(name, _("%(value)s is not a date (YYYY-MM-DD)"), value=repr(value))
     for name in AMOUNT_PARAMS:
         if (value := (args.get(name) or "").strip()):
             try:
@@ -81,12 +82,13 @@ def read_params(args, *, strict: bool) -> SearchParams:
             except InvalidOperation:
                 amount = Decimal("NaN")
             if not amount.is_finite() or amount < 0:
-                refuse(name, f"{value!r} is not an amount in yuan")
+                refuse(name, _("%(value)s is not an amount in yuan"), value=repr(value))
             else:
                 params.filters[name] = value
     params.sort = args.get("sort") or "relevance"
     if params.sort not in SORTS:
-        refuse("sort", f"{params.sort!r} is not one of {', '.join(SORTS)}")
+        refuse("sort", _("%(value)s is not one of %(known)s"), value=repr(params.sort),
+               known=", ".join(SORTS))
         params.sort = "relevance"
     params.page = _whole(args, "page", 1, 10_000, refuse)
     params.page_size = _whole(args, "page_size", PAGE_SIZE, MAX_PAGE_SIZE, refuse)
@@ -98,6 +100,7 @@ def _whole(args, name: str, default: int, most: int, refuse) -> int:
     if not raw:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= most:
-        refuse(name, f"{raw!r} is not a whole number from 1 to {most}")
+        refuse(name, _("%(value)s is not a whole number from 1 to %(most)s"), value=repr(raw),
+               most=most)
         return default
     return int(raw)

@@ -35,6 +35,7 @@ from archive.web.i18n import (
     claim_type_label,
     field_label,
     field_value,
+    finding_text,
     item_cell,
     item_columns,
     kind_label,
@@ -106,7 +107,7 @@ def build_app(runtime) -> Flask:
         LANGUAGES=LANGUAGES, get_locale=get_locale, status_label=status_label,
         claim_type_label=claim_type_label, kind_label=kind_label, action_label=action_label,
         field_label=field_label, field_value=field_value, can=can, item_columns=item_columns,
-        item_cell=item_cell, LIST_FIELDS=LIST_FIELDS, lang_url=lang_url)
+        item_cell=item_cell, LIST_FIELDS=LIST_FIELDS, lang_url=lang_url, finding_text=finding_text)
     app.jinja_env.filters["localtime"] = local_time
     app.jinja_env.filters["money"] = money
 

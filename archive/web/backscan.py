@@ -8,6 +8,7 @@ Thin views over archive.records.backscan and archive.records.volume_lists.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from archive.queue import submit_after_commit
@@ -35,7 +36,7 @@ def page():
 def start():
     manifest = request.files.get("manifest")
     if manifest is None or not manifest.filename:
-        abort(400, description="a manifest (CSV or XLSX) is required")
+        abort(400, description=gettext("a manifest (CSV or XLSX) is required"))
     rt, session = runtime(), db()
     backscan.recent_runs(session, current_user, limit=0)  # refuses a user without the right first
     staged = not request.form.get("folder")

@@ -188,7 +188,7 @@ def new():
             db().rollback()
             # The clerk keeps what was typed and sees what to fix.
             return render_template("cases/new.html", form=form, claim_types=CLAIM_TYPES,
-                                   refusal=refusal.reason), refusal.status
+                                   refusal=refusal.message(_, get_locale())), refusal.status
         db().commit()
         flash(_("Case %(case_no)s opened.", case_no=case.case_no), "success")
         return redirect(url_for("cases.show", case_no=case.case_no))

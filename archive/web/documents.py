@@ -33,7 +33,8 @@ def viewer_page(document_id: int, number: int, *, correction: dict | None = None
     document = (get_document(db(), current_user, document_id) if correction
                 else view_document(db(), current_user, document_id, number))
     if not 1 <= number <= max(document.page_count, 1):
-        abort(404, description=f"page {number} of a {document.page_count}-page document")
+        abort(404, description=_("There is no page %(number)s: the document has %(count)s.",
+                                  number=number, count=document.page_count))
     db().commit()
     page = next((p for p in document.pages if p.number == number), None)
     may_correct = can(current_user, "document.correct")

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -16,6 +17,22 @@ from archive.errors import Refusal
 from archive.storage import StoreError
 
 log = logging.getLogger("archive.web")
+
+HTTP_TEXTS = {
+    400: _l("The request could not be understood; check what was sent and try again."),
+    401: _l("Sign in to see this page."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("There is no such page. Check the address, or go back and follow a link."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("The request conflicts with the current state; reload the page and try again."),
+    410: _l("This page is no longer available."),
+    413: _l("The upload is too large."),
+    415: _l("This kind of content is not accepted here."),
+    422: _l("The request could not be processed; check what was sent."),
+    429: _l("Too many requests; wait a minute and try again."),
+    500: _l("Something went wrong on our side; it has been logged. Please try again."),
+    503: _l("The service is not available right now; try again later."),
+}
 
 
 def _reply(status: int, code: str, message: str):
@@ -72,8 +89,12 @@ def register(app) -> None:
 
     @handles(HTTPException)
     def http_error(exc: HTTPException):
+        # The framework's own text is English only: the reader gets ours, by status code (a
+        # description a view gave on purpose is kept).
+        default = exc.description == type(exc).description
+        text = HTTP_TEXTS.get(exc.code or 500) if default else None
         return _reply(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
-                      exc.description or exc.name)
+                      str(text) if text is not None else exc.description or exc.name)
 
     @handles(Exception)
     def unexpected(exc: Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -11,7 +12,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
+from archive import findings_text
 from archive.ocr.fields import correctable_fields
 from archive.ocr.fields import field_label as ocr_field_label
 
@@ -109,6 +112,24 @@ ACTION_LABELS = {
     "backscan.started": _l("back-scanning run started"),
     "backscan.finished": _l("back-scanning run ended"),
 }
+# Events shown on case and audit pages that had no label: each one in the reader's language.
+ACTION_LABELS.update({
+    "document.view": _l("document viewed"),
+    "document.delete": _l("document deleted"),
+    "document.reclassify": _l("document kind changed"),
+    "finding.resolved": _l("finding let through with a reason"),
+    "claim.adjusted": _l("approved amount adjusted"),
+    "payment.batch_bound": _l("added to a payment batch"),
+    "phone_follow_up.recorded": _l("phone follow-up recorded"),
+    "spot_check.drawn": _l("drawn for a spot check"),
+    "spot_check.recorded": _l("spot check recorded"),
+    "spot_check.committed": _l("spot-check draw committed"),
+    "publication.created": _l("included in a public notice"),
+    "fixity.check": _l("fixity checked"),
+    "records.register_exported": _l("archive register exported"),
+    "search.query": _l("searched"),
+    "object.orphan_swept": _l("orphaned stored file removed"),
+})
 
 
 def action_label(action: str) -> str:
@@ -192,3 +213,31 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
         return "—"
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
     return moment.astimezone(zone).strftime(pattern)
+
+
+def as_data(value) -> Markup:
+    """A value a message names (a name, a file, a code): data, left as it is read. Figures and
+    dates are the same in every language and stay bare."""
+    if not re.search(r"[^\W\d_]", str(value)):
+        return Markup(escape(value))
+    return Markup('<span translate="no">%s</span>') % value
+
+
+def finding_text(check) -> Markup:
+    """A finding (a dict or a CaseFinding) in the reader's language, drawn from its code and
+    parameters (archive.findings_text); the values it names are marked as data."""
+    from flask_babel import get_locale, gettext
+
+    get = check.get if isinstance(check, dict) else (lambda key: getattr(check, key, None))
+    english = str(get_locale()).startswith("en")
+    message = get("message") or ""
+    drawn = findings_text.text(get("code"), get("params"), None,
+                               translate=lambda text: Markup(escape(gettext(text))), wrap=as_data)
+    if drawn:
+        return drawn
+    if english and get("message_en"):
+        return Markup(escape(get("message_en")))
+    if english and get("code") in findings_text.TEMPLATES:
+        # Stored before findings kept their values: the Chinese text as it was computed.
+        return Markup('<span lang="zh-CN">%s</span>') % message
+    return Markup(escape(message))

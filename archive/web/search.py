@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from archive.auth import can, require
 from archive.models.cases import DOCUMENT_KINDS
@@ -15,7 +16,7 @@ from archive.records.masking import may_see_identifiers
 from archive.search import IdentifierRefused, read_params
 from archive.search import search as run_search
 from archive.web.context import db, runtime
-from archive.web.i18n import STATUS_LABELS, kind_label, status_label
+from archive.web.i18n import STATUS_LABELS, as_data, kind_label, status_label
 
 search_desk = Blueprint("search", __name__)
 
@@ -92,8 +93,12 @@ def notice_text(notice) -> str:
 def problem_text(problem) -> str:
     if isinstance(problem, IdentifierRefused):
         return refused_text(problem)
-    return _("The value of “%(name)s” was ignored: %(reason)s", name=problem.name,
-             reason=problem.reason)
+    # The parameter, what was typed and the values allowed are codes and data, marked so.
+    reason = problem.reason_text
+    values = {key: as_data(value) for key, value in reason.params.items()}
+    return Markup(escape(_("The value of “%(name)s” was ignored: %(reason)s"))) % {
+        "name": as_data(problem.name),
+        "reason": Markup(escape(_(reason.template))) % values if values else _(reason.template)}
 
 
 @search_desk.app_template_global()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from archive.auth import require
+from archive.errors import _ as _l
 from archive.intake import Incoming, ingest_many, to_process
 from archive.intake.filenames import safe_filename
 from archive.intake.validate import Rejected
@@ -22,7 +23,7 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
     require(user, "document.upload")  # a role that may not upload hears that, not "no file"
     files = request.files.getlist("files") + request.files.getlist("file")
     if not files:
-        raise Rejected("no file in the request (use the form field 'files')", code="no_file",
+        raise Rejected(_l("no file in the request (use the form field 'files')"), code="no_file",
                        status=400)
     rt = runtime()
     try:
@@ -35,7 +36,7 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
     for upload, outcome in zip(files, outcomes, strict=True):
         if isinstance(outcome, Rejected):
             # A records refusal (legal hold, filed case) carries a translatable message.
-            reason = outcome.message(gettext)
+            reason = outcome.message(gettext, get_locale())
             results.append({"filename": safe_filename(upload.filename), "error": reason,
                             "code": outcome.code})
             status = status if status != 201 else outcome.status

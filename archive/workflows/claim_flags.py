@@ -84,13 +84,18 @@ def _stay_findings(session: Session, case: Case, stay: ClaimKey, settings: FlagS
             found.append(_finding("stay_overlap", f"{stay.document_id}:{other_case}", settings,
                                   f"住院时间重叠：本案 {span[0]} 至 {span[1]} 的住院与案卷 {other_case} "
                                   f"在{hospital or '另一医院'}的住院（{shown}）重叠，同一人不能同时住院",
-                                  stay.document_id, other_case))
+                                  stay.document_id, other_case, start=str(span[0]), end=str(span[1]),
+                                  hospital=hospital or "—", other_start=admitted.isoformat(),
+                                  other_end=discharged.isoformat(), other_case=other_case))
         elif stay.hospital and hospital == stay.hospital and (
                 gap := readmitted_within(span, other, settings.readmission_days)) is not None:
             found.append(_finding("readmission", f"{stay.document_id}:{other_case}", settings,
                                   f"分解住院嫌疑：在{hospital}出院后 {gap} 天内再次入院（案卷 {other_case}："
                                   f"{shown}；本案 {span[0]} 至 {span[1]}），"
-                                  f"未超过 {settings.readmission_days} 天", stay.document_id, other_case))
+                                  f"未超过 {settings.readmission_days} 天", stay.document_id, other_case,
+                                  hospital=hospital, gap=gap, other_case=other_case,
+                                  other_start=admitted.isoformat(), other_end=discharged.isoformat(),
+                                  start=str(span[0]), end=str(span[1]), days=settings.readmission_days))
     return found
 
 
@@ -107,7 +112,9 @@ def _frequency(session: Session, case: Case, visit: ClaimKey, settings: FlagSett
     return [_finding("claim_frequency", str(visit.document_id), settings,
                      f"报销过于频繁：{visit.admitted} 前后 {settings.claim_window_days} 天内同一人共 "
                      f"{len(others) + 1} 次报销（超过 {settings.max_claims} 次）：{listed}",
-                     visit.document_id, others[0][0])]
+                     visit.document_id, others[0][0], day=str(visit.admitted),
+                     days=settings.claim_window_days, count=len(others) + 1, most=settings.max_claims,
+                     cases=listed)]
 
 
 def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSettings) -> list[dict]:
@@ -135,12 +142,14 @@ def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSe
             if later is None:
                 found.append(_finding("agreement_missing", hospital, settings,
                                       f"档案中没有{hospital}的定点服务协议，"
-                                      f"无法确认 {day} 就诊时其为定点机构", None, None))
+                                      f"无法确认 {day} 就诊时其为定点机构", None, None,
+                                      hospital=hospital, day=str(day)))
             else:
                 found.append(_finding("agreement_expired", hospital, settings,
                                       f"协议不在有效期：{hospital}的协议（案卷 {later.case_no}，有效期 "
                                       f"{later.admitted} 至 {later.discharged}）在就诊日 {day} 不在有效期内",
-                                      None, later.case_no))
+                                      None, later.case_no, hospital=hospital, case_no=later.case_no,
+                                      start=str(later.admitted), end=str(later.discharged), day=str(day)))
             break  # one finding per provider
     return found
 
@@ -151,11 +160,14 @@ def _suspended(session: Session, mine: list[ClaimKey], settings: FlagSettings) -
 
     return [_finding("agreement_suspended", hospital, settings,
                      f"协议暂停：{hospital}自 {s.starts_on} 至 {s.ends_on} 暂停定点服务协议"
-                     f"（{s.description}），就诊日 {day} 在暂停期内", None, None)
+                     f"（{s.description}），就诊日 {day} 在暂停期内", None, None, hospital=hospital,
+                     start=str(s.starts_on), end=str(s.ends_on), description=s.description, day=str(day))
             for hospital, day, s in suspension_findings(session, mine)]
 
 
 def _finding(code: str, key: str, settings: FlagSettings, message: str, document_id: int | None,
-             other_case: str | None) -> dict:
+             other_case: str | None, /, **params) -> dict:
+    """`params`: the values the message names, for pages to draw it in the reader's language."""
     return {"id": f"{code}:{key}", "code": code, "severity": settings.severity_of(code),
-            "message": message, "document_id": document_id, "other_case": other_case}
+            "message": message, "document_id": document_id, "other_case": other_case,
+            "params": params}

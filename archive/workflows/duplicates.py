@@ -36,7 +36,8 @@ def duplicate_findings(session: Session, case: Case) -> list[dict]:
             .order_by(Document.id)):
         document = by_object[object_id]
         found[(document.id, other_id)] = _finding(document, other_id, other_case,
-                                                  f"与案卷 {other_case} 中的文件完全相同（内容哈希一致）")
+                                                  f"与案卷 {other_case} 中的文件完全相同（内容哈希一致）",
+                                                  "file")
     numbered = {d.id: _numbers(d) for d in mine if _numbers(d) is not None}
     wanted = {number for _code, number in numbered.values()}
     if wanted:
@@ -59,9 +60,11 @@ def duplicate_findings(session: Session, case: Case) -> list[dict]:
                     if code != other_code:
                         continue
                     why = f"与案卷 {other_case} 中的票据代码 {code}、票据号码 {number} 相同"
+                    what = "invoice_code_and_number"
                 else:
                     why = f"与案卷 {other_case} 中的发票号码 {number} 相同"
-                found[(document.id, other_id)] = _finding(document, other_id, other_case, why)
+                    what = "invoice_number"
+                found[(document.id, other_id)] = _finding(document, other_id, other_case, why, what)
     qr = {qr_key(str(payload)): d for d in mine if d.status == DocumentStatus.PROCESSED
           and d.kind in INVOICE_KINDS for payload in (d.fields or {}).get("qr_codes") or []
           if str(payload).strip()}
@@ -75,7 +78,7 @@ def duplicate_findings(session: Session, case: Case) -> list[dict]:
             document = qr[value]
             if (document.id, other_id) not in found:
                 found[(document.id, other_id)] = _finding(
-                    document, other_id, other_case, f"与案卷 {other_case} 中票据的二维码内容相同")
+                    document, other_id, other_case, f"与案卷 {other_case} 中票据的二维码内容相同", "qr_code")
     return list(found.values())
 
 
@@ -87,7 +90,8 @@ def _numbers(document: Document) -> tuple[str | None, str] | None:
     return ((document.fields or {}).get("invoice_code"), str(number)) if number else None
 
 
-def _finding(document: Document, other_id: int, other_case: str, why: str) -> dict:
+def _finding(document: Document, other_id: int, other_case: str, why: str, what: str) -> dict:
     return {"id": f"duplicate_invoice:{document.id}:{other_id}", "code": "duplicate_invoice",
             "severity": ERROR, "document_id": document.id, "other_case": other_case,
-            "message": f"重复票据：{document.filename} {why}，可能重复报销；核实后说明理由方可继续"}
+            "message": f"重复票据：{document.filename} {why}，可能重复报销；核实后说明理由方可继续",
+            "params": {"filename": document.filename, "what": what, "other_case": other_case}}

@@ -21,7 +21,7 @@ whose signature no longer matches — those signers did not see the finding reso
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -63,6 +63,12 @@ class CaseFinding:
     document_id: int | None = None
     other_case: str | None = None  # the case number of the other case (a duplicate)
     resolution: FindingResolution | None = None
+    # What pages draw the text from, in the reader's language (archive.findings_text): the
+    # values the message names, the English text where a finding has one, and the file a
+    # document's check is about.
+    params: dict = field(default_factory=dict, compare=False)
+    message_en: str | None = None
+    source: str | None = None
 
     @property
     def blocking(self) -> bool:
@@ -81,7 +87,7 @@ class CaseFinding:
 def findings_of(session: Session, case: Case) -> list[CaseFinding]:
     """Every finding on the case, each with its resolution if it has one."""
     documents = list(case.documents)
-    found = [CaseFinding(f["code"], f["code"], f["severity"], f["message"])
+    found = [CaseFinding(f["code"], f["code"], f["severity"], f["message"], params=f.get("params") or {})
              for f in case_findings(case, documents)]
     found += [CaseFinding(**item) for item in duplicate_findings(session, case)]
     found += [CaseFinding(**item) for item in flag_findings(session, case)]
@@ -91,11 +97,11 @@ def findings_of(session: Session, case: Case) -> list[CaseFinding]:
         if document.status != DocumentStatus.PROCESSED:
             continue
         found += [CaseFinding(f"{check['code']}:{document.id}", check["code"], check["severity"],
-                              f"{document.filename}：{check['message']}", document_id=document.id)
+                              f"{document.filename}：{check['message']}", document_id=document.id,
+                              params=check.get("params") or {}, source=document.filename)
                   for check in document.checks or [] if check.get("severity") == ERROR]
     resolved = resolutions(session, case)
-    return [CaseFinding(f.id, f.code, f.severity, f.message, f.document_id, f.other_case,
-                        resolved.get(f.id)) for f in found]
+    return [replace(f, resolution=resolved.get(f.id)) for f in found]
 
 
 def _amount_errors(case: Case) -> list[CaseFinding]:
@@ -103,7 +109,8 @@ def _amount_errors(case: Case) -> list[CaseFinding]:
     ERROR blocks like any other, so a reviewer says why the two differ before signing."""
     from archive.claims import amount_findings, claimed_amount  # archive.claims builds on workflows
 
-    return [CaseFinding(f["code"], f["code"], f["severity"], f["message"])
+    return [CaseFinding(f["code"], f["code"], f["severity"], f["message"], params=f["params"],
+                        message_en=f["message_en"])
             for f in amount_findings(claimed_amount(case)) if f["severity"] == ERROR]
 
 

@@ -63,4 +63,4 @@ def hospital_findings(case, severity: str) -> list[dict]:
         return []
     return [{"id": MISMATCH, "code": MISMATCH, "severity": severity,
              "message": f"录入的就诊医院“{typed}”与票据/清单所载“{'、'.join(read)}”不一致，"
-                        "以票据所载为准"}]
+                        "以票据所载为准", "params": {"typed": typed, "read": "、".join(read)}}]

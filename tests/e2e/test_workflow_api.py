@@ -167,7 +167,7 @@ def test_the_fields_that_route_a_case_come_from_the_form_and_the_api(client, run
         == "window_intake"  # not designated: filed by the insured (外报)
     bad = call(client, tokens["intake_clerk"], "POST", "/api/cases", {
         "claimant_name": "周强", "claim_type": "outpatient", "amount": "12.345"})
-    assert bad.status_code == 400 and "two decimals" in bad.json["message"]
+    assert bad.status_code == 400 and "最多两位小数" in bad.json["message"]  # the reader's language
 
     with runtime.sessions() as session:
         case = session.scalar(select(Case).where(Case.case_no == case_no))

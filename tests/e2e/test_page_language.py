@@ -1,0 +1,154 @@
+"""Every user-visible string on a desk page is in the page's language (issue 20, point 9).
+
+Data — names, hospitals, file names, OCR text, case contents — is whatever language it was
+written in; templates mark it with `translate="no"` (or a `lang` attribute of its own), and the
+check leaves such elements out. What remains is the application's own text: on an English page
+it holds no Chinese characters, on a Chinese page no English words except codes, units and
+abbreviations (PDF, API, ID, …).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tests import factories
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+CJK = re.compile(r"[\u3400-\u9fff]+")
+WORD = re.compile(r"[A-Za-z]{2,}")
+PERMISSION = re.compile(r"[（(][a-z_]+\.[a-z_.]+[)）]")
+TOKEN = re.compile(r"[A-Za-z0-9_.:/#-]+")
+CODE = re.compile(r"[0-9_:/#-]|\.(pdf|jpe?g|png|tiff?|ofd|xml|zip|csv|xlsx)$", re.I)  # or a file name
+# Codes, units and abbreviations a Chinese page may show as they are.
+ALLOWED = {"PDF", "API", "ID", "OCR", "CSV", "QR", "JPG", "JPEG", "PNG", "TIFF", "MB", "KB",
+           "GB", "HTTP", "URL", "ZIP", "XLSX", "Excel", "English", "SVG", "VAT", "BagIt"}
+
+
+class _Text(HTMLParser):
+    """The page's visible text, without scripts, styles and elements marked as data."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []  # per open element: is it (or an ancestor) left out?
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        skip = (bool(self.stack and self.stack[-1]) or tag in {"script", "style", "template"}
+                or values.get("translate") == "no" or "lang" in values and tag != "html")
+        if tag not in VOID:
+            self.stack.append(skip)
+
+    def handle_endtag(self, tag):
+        if tag not in VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def app_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def wrong_language(html: str, lang: str) -> list[str]:
+    text = app_text(html)
+    if lang == "en":
+        return [m.group() + " in «" + text[max(0, m.start() - 40):m.end() + 40] + "»"
+                for m in CJK.finditer(text)]
+    # A token with digits or joiners (AJ-2026-000001, 10ml, name:) is a code, not a word; so is
+    # a permission named in brackets (records.view) — an audit action as a label is not.
+    text = PERMISSION.sub(" ", text)
+    return [m.group() + " in «" + text[max(0, m.start() - 40):m.end() + 40] + "»"
+            for m in TOKEN.finditer(text) if not CODE.search(m.group())
+            for word in WORD.findall(m.group()) if word not in ALLOWED]
+
+
+def test_the_checker_finds_both_kinds_of_stray_text():
+    assert wrong_language("<p>Case 张三</p>", "en") and not wrong_language(
+        '<p>Case <span translate="no">张三</span></p>', "en")
+    assert wrong_language("<p>案卷 document.view</p>", "zh")
+    assert not wrong_language("<p>案卷 PDF <b lang='en'>Bob</b></p>", "zh")
+
+
+@pytest.fixture
+def claim(runtime):
+    desk = factories.sign_off_desk(runtime)
+    case_no = factories.start_claim(runtime, desk, claim_type="inpatient", amount="999.99",
+                                    hospital="县人民医院", claimant_name="张伟")
+    return desk, case_no
+
+
+def _pages(client, case_no: str) -> dict[str, str]:
+    case = client.get(f"/cases/{case_no}").get_data(as_text=True)
+    document = re.search(r'href="/documents/(\d+)"', case)
+    pages = {"dashboard": "/dashboard", "cases": "/cases", "queue": "/queue",
+             "case": f"/cases/{case_no}", "search": "/search?q=%E5%BC%A0%E4%BC%9F",
+             "search-short": "/search?q=x", "not-found": "/no-such-page",
+             "search-refused": "/search?q=%E5%BC%A0%E4%BC%9F&date_from=2026-13-45&amount_min=abc&sort=zz",
+             "loans": "/loans", "records": "/records", "users": "/admin/users"}
+    if document:
+        pages["document"] = f"/documents/{document.group(1)}"
+        pages["case-history"] = f"/cases/{case_no}?views=1"  # with the view of the document
+    return pages
+
+
+@pytest.mark.parametrize("role", ["intake_clerk", "reviewer", "archivist", "auditor", "admin"])
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_desk_pages_are_in_one_language(client, claim, role, lang):
+    desk, case_no = claim
+    factories.login(client, desk[role])
+    client.get(f"/dashboard?lang={lang}")
+    found = {}
+    for name, url in _pages(client, case_no).items():
+        reply = client.get(url, follow_redirects=True)
+        assert reply.status_code in (200, 403, 404), (name, reply.status_code)
+        stray = wrong_language(reply.get_data(as_text=True), "en" if lang == "en" else "zh")
+        if stray:
+            found[name] = stray[:12]
+    assert not found, "\n".join(f"{page}: {item}" for page, items in found.items() for item in items)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_an_upload_refusal_is_in_the_page_language(client, claim, lang):
+    desk, case_no = claim
+    factories.login(client, desk["intake_clerk"])
+    page = client.get(f"/cases/{case_no}?lang={lang}").get_data(as_text=True)
+    reply = client.post(f"/cases/{case_no}/documents", data={
+        "csrf_token": factories.csrf_from(page), "file": (__import__("io").BytesIO(b""), "x.pdf")},
+        content_type="multipart/form-data", follow_redirects=True)
+    page = reply.get_data(as_text=True)
+    assert not wrong_language(page, "en" if lang == "en" else "zh")
+    assert ("the file is empty" if lang == "en" else "文件为空") in page
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_findings_are_drawn_in_the_page_language(runtime, client, lang):
+    """A case finding (a statement of another patient) and a flag (no provider agreement on
+    file) are stored with their code and values and drawn in the reader's language, the
+    names they hold marked as data."""
+    desk = factories.sign_off_desk(runtime)
+    case_no = factories.make_claim(runtime, desk["intake_clerk"], claim_type="inpatient",
+                                   claimant_name="张伟")
+    factories.upload(runtime, desk["intake_clerk"], case_no, factories.statement_pdf(77, "王芳"),
+                     filename="other.pdf", kind="daily_statement")
+    factories.login(client, desk["intake_clerk"])
+    page = client.get(f"/cases/{case_no}?lang={lang}").get_data(as_text=True)
+    findings = re.findall(r'<p class="finding[^"]*" data-code="(\w+)"[^>]*>(.*?)</p>', page, re.S)
+    shown = {code: html.unescape(text) for code, text in findings}
+    assert "patient_name_mismatch" in shown and "agreement_missing" in shown
+    if lang == "en":
+        assert shown["patient_name_mismatch"].startswith("The patient's name differs between the documents: ")
+        assert shown["agreement_missing"].startswith("The archive holds no designated-provider agreement of ")
+    else:
+        assert shown["patient_name_mismatch"].startswith("各材料中的患者姓名不一致：")
+    assert re.search(r'<span translate="no">(王芳、张伟|张伟、王芳)</span>', shown["patient_name_mismatch"])
+    assert not wrong_language(page, "en" if lang == "en" else "zh")
