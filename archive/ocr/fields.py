@@ -41,6 +41,7 @@ from archive.ocr.label_match import (
     confusable_label,
     decorated_like_another,
     far_from_others,
+    inside_another,
     is_label,
     label_row,
     misread_label,
@@ -293,6 +294,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                 for match in pattern.finditer(line.text):
                     if (match.start() == 0 or not is_cjk(line.text[match.start() - 1])) != own_word:
                         continue
+                    if read_as != "printed" and inside_another(line.text, match, others):
+                        continue  # 方名称 of 销方名称 is no 购方名称 with a character lost
                     if read_as == "misread" and not far_from_others(match, labels, printed or {}):
                         continue
                     if read_as == "confused" and not unlike_others(match, others):
