@@ -69,6 +69,7 @@ from archive.ocr.tables import line_items, statement_items
 from archive.ocr.titles import hospital_from_title
 from archive.ocr.unknown_labels import read_by_unknown_labels
 from archive.ocr.vat_items import vat_items
+from archive.ocr.vat_sums import tax_inclusive_sum
 
 _spec = label_rules  # the name benchmarks and tests know
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
@@ -173,6 +174,7 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     if kind == "daily_statement":
         statement_items(lines, reading, min_confidence, doubtful)
     if kind == "vat_invoice":
+        tax_inclusive_sum(lines, reading)
         vat_items(lines, reading, min_confidence, doubtful)
     facts = label_rules().get("case_facts", {}).get(kind, {})
     known = {name: (case or {}).get(fact) for name, fact in facts.items()}

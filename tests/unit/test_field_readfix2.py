@@ -23,3 +23,40 @@ def test_a_label_read_with_a_character_lost_is_still_taken_where_no_other_label_
     fields = read_fields("vat_invoice", text).fields
     assert fields["buyer_name"] == "安平县仁济诊所"
     assert fields["seller_name"] == "化寿区惠民大药房连锁有限公司"
+
+
+def test_a_vat_invoices_amount_label_is_not_borrowed_as_a_bills_total():
+    # 合计金额 is a bill's total but a VAT invoice's amount before tax: the one printed value was
+    # read as both, a total the invoice does not state.
+    text = "发票号码：12345678\n合计金额：¥6.00\n合计税额：¥0.17\n"
+    fields = read_fields("vat_invoice", text).fields
+    assert fields["amount"] == "6.00"
+    assert fields["tax"] == "0.17"
+    assert "total_amount" not in fields
+
+
+def test_the_one_sum_of_a_till_print_without_tax_is_the_total_not_an_amount_before_tax():
+    text = ("增值税普通发票（卷票）\n发票号码：12345678\n项目  数量  单价  金额\n口罩  2  3.00  6.00\n"
+            "合计金额：¥6.00\n大写：陆元整\n")
+    fields = read_fields("vat_invoice", text).fields
+    assert fields["total_amount"] == "6.00"
+    assert fields["total_amount_capital"] == "6.00"
+    assert "amount" not in fields
+
+
+def test_a_print_that_states_tax_keeps_its_amount_before_tax():
+    text = "项目  金额  税率  税额\n合计金额：¥6.00\n价税合计（小写）：¥6.17\n"
+    fields = read_fields("vat_invoice", text).fields
+    assert fields["amount"] == "6.00"
+    assert fields["total_amount"] == "6.17"
+
+
+def test_a_provincial_machine_print_reads_its_seller_and_total():
+    # 通用机打发票（卷式）: 收款单位 is the seller; 金额合计（小写）/（大写） the total.
+    text = ("发票号码：12345678\n付款单位：个人\n金额合计（小写）：12.50\n金额合计（大写）：壹拾贰元伍角\n"
+            "收款单位：安平县仁济大药房连锁有限公司\n")
+    fields = read_fields("vat_invoice", text).fields
+    assert fields["seller_name"] == "安平县仁济大药房连锁有限公司"
+    assert fields["total_amount"] == "12.50"
+    assert fields["total_amount_capital"] == "12.50"
+    assert "amount" not in fields

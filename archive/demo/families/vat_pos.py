@@ -71,8 +71,10 @@ def vat_pos(rng: random.Random) -> GeneratedDocument:
     rows.append(RULE)
     foot = rng.random()
     capital = amount_to_capital(amount(total))
-    if foot < 0.4:
+    if foot < 0.2:
         rows += [f"合计金额（小写）：¥{amount(total)}", f"合计金额（大写）：{capital}"]
+    elif foot < 0.4:  # the one sum, bare: tax-inclusive (no tax is printed), the total
+        rows += [f"合计金额：¥{amount(total)}", f"大写：{capital}"]
     elif foot < 0.7:
         rows += [f"合计（小写）：{amount(total)}", f"合计（大写）：{capital}"]
     else:
