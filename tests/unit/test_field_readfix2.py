@@ -2,6 +2,7 @@
 shapes of the tuning families vat_invoice.pos and vat_invoice.machine."""
 
 from archive.ocr.fields import read_fields
+from archive.ocr.lines import Line
 
 
 def test_a_blank_buyer_label_takes_nothing_from_the_seller_label_above():
@@ -60,3 +61,63 @@ def test_a_provincial_machine_print_reads_its_seller_and_total():
     assert fields["total_amount"] == "12.50"
     assert fields["total_amount_capital"] == "12.50"
     assert "amount" not in fields
+
+
+# A till's goods: no tax column, read from hand-made word boxes as a text layer gives them
+
+WIDTH, HEIGHT = 0.015, 0.012
+
+
+def row(top: float, *cells: tuple[float, str]) -> Line:
+    """A text-layer line of cells, each from its `left`, characters WIDTH wide, cells parted by a
+    wide gap; a space inside a cell parts words (each its own boxes)."""
+    text, boxes = "", []
+    for left, cell in cells:
+        if text:
+            text += "  "
+            boxes += [None, None]
+        text += cell
+        boxes += [(left + WIDTH * n, top, left + WIDTH * (n + 1), top + HEIGHT) for n in range(len(cell))]
+    return Line(text, None, tuple(boxes), 1)
+
+
+def test_a_rolls_goods_name_above_its_figures_makes_one_row_each():
+    # 卷票: 品名 数量 单价 金额, the name on its own line (the long one runs past the name column),
+    # its figures under 数量/单价/金额; the rows add up to the total paid.
+    lines = [row(0.05, (0.1, "增值税普通发票（卷票）")),
+             row(0.10, (0.02, "发票号码：31947276")),
+             row(0.14, (0.02, "品名"), (0.2, "数量"), (0.28, "单价"), (0.36, "金额")),
+             row(0.16, (0.02, "*卫生材料*一次性使用无菌注射器")),
+             row(0.18, (0.2, "3"), (0.28, "252.50"), (0.36, "757.50")),
+             row(0.20, (0.02, "*中药饮片*黄芪")),
+             row(0.22, (0.2, "2"), (0.28, "184.84"), (0.36, "369.68")),
+             row(0.24, (0.02, "合计"), (0.36, "1127.18")),
+             row(0.26, (0.02, "合计金额（小写）：¥1127.18"))]
+    fields = read_fields("vat_invoice", lines).fields
+    assert fields["items"] == [
+        {"name": "*卫生材料*一次性使用无菌注射器", "quantity": "3", "unit_price": "252.50",
+         "amount": "757.50"},
+        {"name": "*中药饮片*黄芪", "quantity": "2", "unit_price": "184.84", "amount": "369.68"}]
+    assert fields["total_amount"] == "1127.18"
+
+
+def test_a_supermarket_line_with_quantity_times_price_in_one_cell():
+    lines = [row(0.10, (0.02, "商品名称"), (0.24, "数量×单价"), (0.38, "金额")),
+             row(0.12, (0.02, "医用外科口罩"), (0.24, "2×3.00"), (0.38, "6.00")),
+             row(0.14, (0.02, "黄芪"), (0.24, "1×12.50"), (0.38, "12.50")),
+             row(0.18, (0.02, "合计（小写）：18.50"))]
+    fields = read_fields("vat_invoice", lines).fields
+    assert fields["items"] == [
+        {"name": "医用外科口罩", "quantity": "2", "unit_price": "3.00", "amount": "6.00"},
+        {"name": "黄芪", "quantity": "1", "unit_price": "12.50", "amount": "12.50"}]
+
+
+def test_a_machine_prints_goods_end_at_the_colon_labelled_sum_below_them():
+    # 通用机打发票: 项目 数量 单价 金额 rows, then 金额合计（小写）： with no 合计 row.
+    lines = [row(0.10, (0.02, "项目"), (0.2, "数量"), (0.28, "单价"), (0.38, "金额")),
+             row(0.12, (0.02, "连花清瘟胶囊"), (0.2, "4"), (0.28, "164.21"), (0.38, "656.84")),
+             row(0.16, (0.02, "金额合计（小写）：656.84")),
+             row(0.18, (0.02, "收款单位：安平县仁济大药房连锁有限公司"))]
+    fields = read_fields("vat_invoice", lines).fields
+    assert fields["items"] == [{"name": "连花清瘟胶囊", "quantity": "4", "unit_price": "164.21",
+                                "amount": "656.84"}]
