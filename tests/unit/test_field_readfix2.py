@@ -121,3 +121,18 @@ def test_a_machine_prints_goods_end_at_the_colon_labelled_sum_below_them():
     fields = read_fields("vat_invoice", lines).fields
     assert fields["items"] == [{"name": "连花清瘟胶囊", "quantity": "4", "unit_price": "164.21",
                                 "amount": "656.84"}]
+
+
+def test_a_tills_party_word_with_the_name_after_its_colon_names_that_party():
+    text = "发票号码：12345678\n销售方：化寿区惠民大药房连锁有限公司\n购买方：个人\n"
+    fields = read_fields("vat_invoice", text).fields
+    assert fields["seller_name"] == "化寿区惠民大药房连锁有限公司"
+    assert fields["buyer_name"] == "个人"
+
+
+def test_a_box_heading_before_its_name_label_is_no_value_of_its_own():
+    text = ("购买方  名称：安平县仁济诊所\n        纳税人识别号：91440300MA5DXXXX1A\n"
+            "销售方  名称：化寿区惠民大药房连锁有限公司\n")
+    fields = read_fields("vat_invoice", text).fields
+    assert fields["buyer_name"] == "安平县仁济诊所"
+    assert fields["seller_name"] == "化寿区惠民大药房连锁有限公司"
