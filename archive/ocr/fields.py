@@ -41,6 +41,7 @@ from archive.ocr.label_match import (
     confusable_label,
     decorated_like_another,
     far_from_others,
+    inside_another,
     is_label,
     label_row,
     misread_label,
@@ -68,6 +69,7 @@ from archive.ocr.tables import line_items, statement_items
 from archive.ocr.titles import hospital_from_title
 from archive.ocr.unknown_labels import read_by_unknown_labels
 from archive.ocr.vat_items import vat_items
+from archive.ocr.vat_sums import tax_inclusive_sum
 
 _spec = label_rules  # the name benchmarks and tests know
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
@@ -172,6 +174,7 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     if kind == "daily_statement":
         statement_items(lines, reading, min_confidence, doubtful)
     if kind == "vat_invoice":
+        tax_inclusive_sum(lines, reading)
         vat_items(lines, reading, min_confidence, doubtful)
     facts = label_rules().get("case_facts", {}).get(kind, {})
     known = {name: (case or {}).get(fact) for name, fact in facts.items()}
@@ -293,6 +296,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                 for match in pattern.finditer(line.text):
                     if (match.start() == 0 or not is_cjk(line.text[match.start() - 1])) != own_word:
                         continue
+                    if read_as != "printed" and inside_another(line.text, match, others):
+                        continue  # 方名称 of 销方名称 is no 购方名称 with a character lost
                     if read_as == "misread" and not far_from_others(match, labels, printed or {}):
                         continue
                     if read_as == "confused" and not unlike_others(match, others):

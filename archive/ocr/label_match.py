@@ -143,6 +143,22 @@ def far_from_others(match: re.Match, labels: list[str], printed: dict[str, bool]
                    for other in printed.keys() - set(labels))
 
 
+def inside_another(text: str, match: re.Match, others: set[str]) -> bool:
+    """Whether a label read with a character wrong or lost lies within another label printed as it
+    is: 方名称 (购方名称 with 购 lost) inside 销方名称, 购方税号 misread in 销方税号. The characters
+    read belong to the other label: the value after it is the other field's, never this one's. (An
+    other label wholly within what was read, 合计金额 in 合计金额（小宇）, says nothing: it is read
+    with more.)"""
+    return any(found.start() < match.end() and match.start() < found.end()
+               and (found.start() < match.start() or found.end() > match.end())
+               for other in others for found in _printed_pattern(other).finditer(text))
+
+
+@cache
+def _printed_pattern(label: str) -> re.Pattern:
+    return re.compile(NOT_LABEL_START + label_pattern(label))
+
+
 @cache
 def _confusions() -> dict[str, str]:
     """Each character with those OCR reads it as ([ocr_confusables] in labels.toml)."""

@@ -74,10 +74,13 @@ def field_rules(kind: str) -> dict[str, dict]:
     type: 医保编号 on a bill and on a referral) is read by that form's labels too, after its own:
     a label means the same field whichever form prints it. Only labels of SHARED_LABEL_MIN Chinese
     characters or more, without brackets: a short one (医院, 合计) is also a word of other labels and
-    values there."""
+    values there. Never a label this kind gives another field of its own: a bill's 合计金额 is its
+    total, a VAT invoice's the amount before tax, and one printed value read as both fills a
+    field the document does not state."""
     spec = label_rules()
     own = {name: rule for name, rule in spec.get(kind, {}).items()
            if isinstance(rule, dict) and "labels" in rule}
+    taken = {label for rule in own.values() for label in rule["labels"]}
     rules = {}
     for name, rule in own.items():
         labels = list(rule["labels"])
@@ -85,6 +88,7 @@ def field_rules(kind: str) -> dict[str, dict]:
             theirs = spec.get(other, {}).get(name)
             if other != kind and isinstance(theirs, dict) and theirs.get("type") == rule["type"]:
                 labels += [label for label in theirs.get("labels", ()) if label not in labels
+                           and label not in taken
                            and re.fullmatch(rf"[\u4e00-\u9fff]{{{SHARED_LABEL_MIN},}}", label)]
         rules[name] = {**rule, "labels": labels}
     return rules

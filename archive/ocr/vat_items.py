@@ -1,8 +1,11 @@
 """A VAT invoice's goods and services table (增值税发票, 数电票), read by the columns its header row
 names: 项目名称 (货物或应税劳务、服务名称), 规格型号, 单位, 数量, 单价, 金额, 税率/征收率, 税额.
+Tills' roll invoices (卷票) and POS receipts print tax-inclusive prices and no tax column: 品名 (or
+项目, 商品名称), 数量, 单价, 金额, the name on a line of its own with its figures on the line
+under it (the roll is narrow), or 数量×单价 in one cell (supermarkets).
 
 Every row must read, and the rows' amounts must add up to the invoice's 合计金额 when that was
-read: a list missing a row would be a wrong list.
+read (or, with no tax column, to the total paid): a list missing a row would be a wrong list.
 """
 
 from __future__ import annotations
@@ -17,14 +20,19 @@ from archive.ocr.normalize import read_amount
 from archive.ocr.table_rows import fitted_edges, is_ocr
 from archive.ocr.tables import _HEADER_CELL, _SPACE_BY_CJK, _Rows
 
-_COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称"),
+_COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称", "品名", "商品名称",
+                     "项目"),
             "spec": ("规格型号", "规格"), "unit": ("单位",), "quantity": ("数量",),
             "unit_price": ("单价",), "amount": ("金额",), "tax_rate": ("税率/征收率", "税率", "征收率"),
-            "tax": ("税额",)}
+            "tax": ("税额",), "quantity_price": ("数量×单价", "数量x单价", "数量*单价")}
 _WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
-_END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注)")
+# The table ends at its 合计 row, 价税合计 or 备注, or a line that begins with a label and its colon
+# (a till's 金额合计（小写）：, 小写：): goods rows print no colon'd label.
+_END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注"
+                  r"|[\u4e00-\u9fff][\u4e00-\u9fff（）()\s]{0,11}[:：])")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
+_TIMES = re.compile(r"[×xX*]")
 
 
 def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -46,10 +54,14 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         body = list(takewhile(lambda line: not _END.search(line.text), lines[index + 1:]))
         lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
-    for line in lines[index + 1:]:
-        if _END.search(line.text):
-            break
-        item = _row(line, columns, lefts)
+    body = list(takewhile(lambda line: not _END.search(line.text), lines[index + 1:]))
+    named: str | None = None  # a roll's goods name, on its line above its figures
+    for at, line in enumerate(body):
+        if named is None and (name := _name_above_figures(body, at, columns, lefts)):
+            named = name
+            continue
+        item = _row(line, columns, lefts, named)
+        named = None
         unaligned = item is None and rows.lines and is_ocr([line]) and not _aligned(line, rows.lines[-1])
         if unaligned and len(re.sub(r"\s", "", line.text)) == 1:
             continue  # a stamp's character alone, away from the name's column: not a row
@@ -60,7 +72,8 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
             rows.unreadable.append(line.text)
         else:
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
-    stated = reading.fields.get("amount")
+    # With no tax column the prices hold the tax: the rows add up to the total paid.
+    stated = reading.fields.get("amount" if "tax" in columns else "total_amount")
     if rows.items and not rows.unreadable and stated is not None and sum(
             (Decimal(item["amount"]) for item in rows.items), Decimal(0)) != Decimal(stated):
         rows.unreadable.append(f"合计 {stated}")
@@ -85,7 +98,9 @@ def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
     words = _header_spans(line)
     named = [_WORDS.get(re.sub(r"\s", "", line.text[a:b])) for a, b in words]
     keys = [key for key in named if key]
-    if not {"name", "amount", "tax"} <= set(keys) or len(set(keys)) != len(keys):
+    # A till's table has no tax column, but its figures: a quantity or a unit price.
+    if not {"name", "amount"} <= set(keys) or len(set(keys)) != len(keys) or not (
+            {"tax", "quantity", "unit_price", "quantity_price"} & set(keys)):
         return None
     boxes = [union(line.boxes[a:b]) for a, b in words] if line.boxes else []
     if not boxes or None in boxes:
@@ -143,10 +158,39 @@ def _more_name(line: Line, columns: list[str | None], lefts: list[float] | None)
     return values["name"] if values and set(values) == {"name"} and is_cjk(values["name"]) else None
 
 
-def _row(line: Line, columns: list[str | None], lefts: list[float] | None) -> dict | None:
+def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
+                        lefts: list[float] | None) -> str | None:
+    """The goods name a roll prints on a line of its own, when the next line is its figures (no
+    name, an amount): the name, else None (a name wrapped from the row above stays its)."""
+    if lefts is None or at + 1 >= len(body) or "name" not in columns:
+        return None
+    line = body[at]
+    first = union(line.boxes) if line.boxes else None
+    # Begun in the name column, it may run on past it (the roll's name fills its width): text
+    # with no figure of its own.
+    if (first is None or bisect_right(lefts, first[0]) - 1 != columns.index("name") or not is_cjk(line.text)
+            or any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in line.text.split())):
+        return None
+    figures = _cells(body[at + 1], columns, lefts)
+    if not figures or figures.get("name") or not figures.get("amount"):
+        return None
+    return _SPACE_BY_CJK.sub("", line.text.strip())
+
+
+def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
+         named: str | None = None) -> dict | None:
     values = _cells(line, columns, lefts)
     if values is None:
         return None
+    if named is not None:
+        if values.get("name"):
+            return None
+        values["name"] = named
+    if "quantity_price" in values:  # 2×3.00: the quantity and the unit price in one cell
+        parts = _TIMES.split(values.pop("quantity_price"))
+        if len(parts) != 2:
+            return None
+        values["quantity"], values["unit_price"] = parts
     item: dict = {"name": values.get("name", "")}
     if not is_cjk(item["name"]):
         return None
@@ -157,7 +201,7 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None) -> di
             if not _QUANTITY.fullmatch(values[key].lstrip("¥￥")):
                 return None
             item[key] = values[key].lstrip("¥￥")
-    for key in ("amount", "tax"):
+    for key in ("amount", "tax") if "tax" in columns else ("amount",):
         if (value := read_amount(values.get(key, "").lstrip("¥￥"))) is None:
             return None
         item[key] = value

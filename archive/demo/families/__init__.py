@@ -30,6 +30,7 @@ from archive.demo.families import (
     statements,
     vat,
     vat_national,
+    vat_pos,
     vat_roll,
 )
 
@@ -59,7 +60,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                   "multipage": agreements.agreement_multipage, "bilateral": agreements.agreement_bilateral},
     "vat_invoice": {"digital": vat.vat_digital, "special": vat.vat_special, "paper": vat.vat_paper,
                     "electronic": vat.vat_electronic, "till": vat.vat_till, "grid": vat.vat_grid,
-                    "national": vat_national.vat_national, "roll": vat_roll.vat_roll},
+                    "national": vat_national.vat_national, "roll": vat_roll.vat_roll,
+                    "pos": vat_pos.vat_pos, "machine": vat_pos.vat_machine},
 }
 # Held back: the field readers were not developed on these (nor their wordings added to
 # labels.toml). The families added with the 6-per-kind generator are held back but for the
