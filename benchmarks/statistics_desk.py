@@ -8,7 +8,7 @@ case per claim over two years, an invoice each (some twice), the window-intake c
 sign-offs (some returned), a payment with the cashier's amount for most, audits with
 deductions, re-checks and follow-ups. Target: p95 ≤ 300 ms at 400,000 cases.
 
-    .venv/bin/python benchmarks/statistics.py --cases 400000 > /tmp/statistics.json
+    .venv/bin/python benchmarks/statistics_desk.py --cases 400000 > /tmp/statistics.json
 
 One JSON object on stdout, progress on stderr.
 """
