@@ -101,3 +101,23 @@ def test_cli_enters_and_shows_a_year(runtime, users, environ):
                                 "--holiday", "2028-01-25 春节")
     assert refused.returncode == 1 and refused.stderr.startswith("archive: error:")
     assert len(events(runtime, "calendar.arrangement_entered")) == 1
+
+
+def test_years_no_one_entered_still_keep_their_statutory_holidays_over_the_api(client, users, runtime):
+    """Issue 18's walk-through: for 2027, with nothing entered, 元旦 and 国庆 counted as working
+    days. Every year's statutory days are computed; only the 调休 are unknown (an estimate)."""
+    token = factories.api_token(runtime, users["reviewer"])
+    for year in (2027, 2031):
+        shown = client.get(f"/api/calendar/{year}", headers={"Authorization": f"Bearer {token}"}).get_json()
+        days = {entry["day"]: entry["name"] for entry in shown["statutory"]}
+        assert shown["estimate"] is True and shown["entered"] is None
+        assert days[f"{year}-01-01"] == "元旦"
+        # 国庆 is 1–3 October (in 2031 中秋 falls on the 1st: a holiday either way)
+        assert all(days.get(f"{year}-10-0{n}") in ("国庆节", "中秋节") for n in (1, 2, 3))
+        assert days[f"{year}-10-02"] == days[f"{year}-10-03"] == "国庆节"
+    with runtime.sessions() as session:
+        cal = calendar(session)
+        assert cal.is_workday(date(2027, 1, 1))[0] is False
+        assert cal.is_workday(date(2027, 10, 1))[0] is False
+        due = cal.add(date(2027, 9, 30), 1)  # one working day after 30 September
+        assert due.on > date(2027, 10, 3) and due.estimated  # past 国庆, and said to be an estimate
