@@ -80,6 +80,6 @@ def backend_status(runtime) -> tuple[dict, int]:
         index = open_postgres(runtime.engine)
         return status(index), read_mark(index) or 0
     from archive.search.index import index_status
-    from archive.search.sync import read_mark as read_file_mark
+    from archive.search.marks import read_mark as read_file_mark
 
     return index_status(runtime.index_dir), read_file_mark(runtime.index_dir) or 0

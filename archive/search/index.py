@@ -122,7 +122,7 @@ def rebuild(session: Session, index_dir: Path, *, procs: int | None = None) -> S
     with _write_lock:
         try:
             created = whoosh_index.create_in(str(fresh), build_schema())
-            from archive.search.sync import current_mark, write_mark
+            from archive.search.marks import current_mark, write_mark
 
             write_mark(fresh, current_mark(session))  # changes after this are caught up later
             ids = session.scalars(select(Document.id).where(

@@ -120,7 +120,7 @@ def remove_documents(index: PostgresIndex, document_ids: Iterable[int]) -> None:
 
 def rebuild(index: PostgresIndex, session: Session) -> int:
     """Every processed document, afresh, in one transaction; returns how many."""
-    from archive.search.sync import current_mark
+    from archive.search.marks import current_mark
 
     mark = current_mark(session)  # changes after this are caught up later
     ids = session.scalars(select(Document.id).where(

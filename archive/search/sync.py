@@ -10,7 +10,6 @@ single index writer (the search queue) runs it.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from archive.models import AuditEvent, Case, Document
 from archive.search.index import SearchIndex, index_documents
+from archive.search.marks import current_mark, read_mark, write_mark
 
 log = logging.getLogger(__name__)
 
-MARK_FILE = "archive_sync.json"
 DOCUMENT_ACTIONS = ("document.processed", "document.reclassify", "document.delete", "field.correct")
 CASE_ACTIONS = ("case.update",)
 CASE_ACTION_PREFIXES = ("workflow.",)  # sign-offs move status and step
@@ -36,25 +35,6 @@ class CatchUp:
     events: int = 0
     documents: int = 0
     mark: int = 0
-
-
-def current_mark(session: Session) -> int:
-    """The id of the newest audit event: where an index built now starts from."""
-    return session.scalar(select(func.max(AuditEvent.id))) or 0
-
-
-def read_mark(index_dir: Path) -> int | None:
-    try:
-        return int(json.loads((Path(index_dir) / MARK_FILE).read_text())["last_event"])
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def write_mark(index_dir: Path, mark: int) -> None:
-    path = Path(index_dir) / MARK_FILE
-    scratch = path.with_suffix(".tmp")
-    scratch.write_text(json.dumps({"last_event": mark}))
-    scratch.replace(path)
 
 
 def index_mark(index) -> int | None:

@@ -74,13 +74,19 @@ def test_corrections_sign_offs_reclassification_and_deletion_reach_the_index(rt,
         assert search(session, rt.search_index(), admin, "").total == 0
 
 
-def test_a_change_whose_job_was_lost_is_indexed_by_the_next_catch_up(rt, desk):
+def test_a_change_whose_job_was_lost_is_indexed_by_the_next_catch_up(rt, desk, monkeypatch):
     archivist, clerk = desk["archivist"], desk["intake_clerk"]  # may search by an ID number
     case_no = factories.make_case(rt, clerk, claimant_name="欧阳娜娜", claim_type="outpatient")
     document_id = factories.upload(rt, clerk, case_no, factories.invoice_pdf(22), kind="invoice").document_id
-    with rt.sessions.begin() as session:
-        update_case(session, case_no, actor=session.merge(clerk), reason="更正",
-                    claimant_id_number="110105194912310038")
+
+    def queue_down(job, *args):  # the one stand-in here: a queue that is down when asked
+        raise ConnectionError("queue unavailable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(rt.queue, "submit", queue_down)
+        with rt.sessions.begin() as session:  # the change asks for its index job, which is lost
+            update_case(session, case_no, actor=session.merge(clerk), reason="更正",
+                        claimant_id_number="110105194912310038")
     assert found(rt, archivist, "id:110105194912310038") == set()  # nobody told the index yet
     with rt.sessions() as session:
         report = catch_up(rt.search_index(), session)
