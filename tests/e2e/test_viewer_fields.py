@@ -24,7 +24,8 @@ def invoice():
 @pytest.fixture
 def document_id(runtime, users, invoice) -> int:
     case_no = factories.make_case(runtime, users["intake_clerk"], claim_type="outpatient",
-                                  claimant_name=invoice.truth["payer_name"])
+                                  claimant_name=invoice.truth["payer_name"],
+                                  hospital=invoice.truth["hospital"])  # as the bill names it
     return factories.upload(runtime, users["intake_clerk"], case_no, invoice.content,
                             kind="invoice").document_id
 
