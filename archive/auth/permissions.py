@@ -53,6 +53,11 @@ def roles() -> dict[str, dict[str, str]]:
     return _policy()["roles"]
 
 
+def permissions() -> frozenset[str]:
+    """Every permission roles.toml defines."""
+    return frozenset(_policy()["permissions"])
+
+
 def can(user, permission: str) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False

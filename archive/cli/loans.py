@@ -10,7 +10,7 @@ import json
 
 import click
 
-from archive.cli.base import cli
+from archive.cli.base import cli, open_runtime
 from archive.cli.records import USER, act
 
 
@@ -29,7 +29,8 @@ def grant(case_no: str, borrower: str, last_day: str, reason: str, username: str
     """Register a loan; it takes effect once approved."""
     from archive.records.loans import grant_loan
 
-    _, made = act(grant_loan, username, case_no, borrower=borrower, last_day=last_day, reason=reason)
+    made = act(open_runtime(), grant_loan, username, case_no, borrower=borrower, last_day=last_day,
+               reason=reason)
     click.echo(f"loan #{made.id}: {case_no} to {borrower} until {made.last_day}, waiting for approval")
 
 
@@ -39,7 +40,7 @@ def grant(case_no: str, borrower: str, last_day: str, reason: str, username: str
 def approve(loan_id: int, username: str | None) -> None:
     from archive.records.loans import approve_loan
 
-    _, approved = act(approve_loan, username, loan_id)
+    approved = act(open_runtime(), approve_loan, username, loan_id)
     click.echo(f"loan #{approved.id}: approved, in force until {approved.last_day}")
 
 
@@ -51,7 +52,7 @@ def revoke(loan_id: int, reason: str, username: str | None) -> None:
     """End a loan before its last day."""
     from archive.records.loans import revoke_loan
 
-    act(revoke_loan, username, loan_id, reason=reason)
+    act(open_runtime(), revoke_loan, username, loan_id, reason=reason)
     click.echo(f"loan #{loan_id}: ended")
 
 
@@ -68,7 +69,7 @@ def list_(as_json: bool, username: str | None) -> None:
                  "granted_by": loan.granted_by_name, "approved_by": loan.approved_by_name}
                 for loan in list_loans(session, actor)]
 
-    _, found = act(rows, username)
+    found = act(open_runtime(), rows, username)
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return

@@ -20,12 +20,11 @@ from archive.records.audit import Origin, current_origin
 USER = click.option("--user", "username", default=None, help="Act as this user (default: system).")
 
 
-def act(function, username: str | None, *args, **kwargs):
+def act(runtime, function, username: str | None, *args, **kwargs):
     """Run one records service in its own transaction as `username`; returns its result."""
-    runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
     with runtime.sessions.begin() as session:
-        return runtime, function(session, *args, actor=as_user(session, username), **kwargs)
+        return function(session, *args, actor=as_user(session, username), **kwargs)
 
 
 @cli.command("file-case")
@@ -37,8 +36,8 @@ def file_case(case_no: str, record_class: str | None, username: str | None) -> N
     from archive.records.filing import file_case as run
 
     runtime = open_runtime()
-    runtime, record = act(run, username, case_no, record_class=record_class, store=runtime.store,
-                           limits=runtime.limits, tmp_dir=runtime.tmp_dir)
+    record = act(runtime, run, username, case_no, record_class=record_class, store=runtime.store,
+                 limits=runtime.limits, tmp_dir=runtime.tmp_dir)
     until = record.retention_ends_on.isoformat() if record.retention_ends_on else "permanent"
     click.echo(f"{case_no}: filed as {record.archive_no} ({record.record_class}, appraisal {until})")
 
@@ -52,8 +51,8 @@ def check_record(case_no: str, username: str | None) -> None:
     from archive.records.four_properties import check_record as run
 
     runtime = open_runtime()
-    runtime, report = act(run, username, case_no, store=runtime.store, limits=runtime.limits,
-                           tmp_dir=runtime.tmp_dir)
+    report = act(runtime, run, username, case_no, store=runtime.store, limits=runtime.limits,
+                 tmp_dir=runtime.tmp_dir)
     for finding in report.findings:
         state = {True: "ok", False: "FAILED", None: "not done"}[finding.ok]
         where = f" document {finding.document_id}" if finding.document_id else ""
@@ -71,7 +70,7 @@ def hold(case_no: str, reason: str, username: str | None) -> None:
     """Place a legal hold: the case is frozen until every hold is lifted."""
     from archive.records.holds import place_hold
 
-    runtime, placed = act(place_hold, username, case_no, reason=reason)
+    placed = act(open_runtime(), place_hold, username, case_no, reason=reason)
     click.echo(f"{case_no}: legal hold #{placed.id} placed")
 
 
@@ -84,7 +83,7 @@ def release_hold(case_no: str, reason: str, hold_id: int | None, username: str |
     """Lift a legal hold on a case."""
     from archive.records.holds import lift_hold
 
-    runtime, lifted = act(lift_hold, username, case_no, reason=reason, hold_id=hold_id)
+    lifted = act(open_runtime(), lift_hold, username, case_no, reason=reason, hold_id=hold_id)
     click.echo(f"{case_no}: legal hold #{lifted.id} lifted")
 
 
@@ -122,7 +121,8 @@ def appraise(case_no: str, decision: str, opinion: str, years: int | None, usern
     """Record an appraisal decision on a case whose retention has ended."""
     from archive.records.disposition import appraise as run
 
-    runtime, appraisal = act(run, username, case_no, decision=decision, opinion=opinion, years=years)
+    appraisal = act(open_runtime(), run, username, case_no, decision=decision, opinion=opinion,
+                    years=years)
     click.echo(f"{case_no}: {decision} recorded (appraisal #{appraisal.id}, {appraisal.status})")
 
 
@@ -134,7 +134,7 @@ def approve_destruction(case_no: str, opinion: str | None, username: str | None)
     """Approve a destroy decision (it needs approvals by different people)."""
     from archive.records.disposition import approve_destruction as run
 
-    _, appraisal = act(run, username, case_no, opinion=opinion)
+    appraisal = act(open_runtime(), run, username, case_no, opinion=opinion)
     click.echo(f"{case_no}: approval {len(appraisal.approvals)} recorded ({appraisal.status})")
 
 
@@ -146,7 +146,8 @@ def destroy(case_no: str, username: str | None) -> None:
     from archive.records.disposition import after_destruction
     from archive.records.disposition import destroy as run
 
-    runtime, result = act(run, username, case_no)
+    runtime = open_runtime()
+    result = act(runtime, run, username, case_no)
     after_destruction(runtime, result)
     click.echo(f"{case_no}: destroyed ({len(result.store_keys)} originals removed); "
                f"destruction register entry {result.entry.id}")

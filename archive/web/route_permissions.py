@@ -11,6 +11,7 @@ entry for every role.
 from __future__ import annotations
 
 from archive.auth import Forbidden, can
+from archive.auth.permissions import permissions
 
 PUBLIC = "public"        # no sign-in: the sign-in page, the health check, static files
 SIGNED_IN = "signed_in"  # anyone signed in; what they see is narrowed by the services
@@ -195,7 +196,4 @@ def undeclared(app) -> list[str]:
 
 def unknown_permissions() -> list[str]:
     """Permissions named here that roles.toml does not define (a typo would refuse everyone)."""
-    from archive.auth.permissions import _policy
-
-    defined = _policy()["permissions"]
-    return sorted({p for endpoint in ROUTES for p in needed(endpoint)} - defined.keys())
+    return sorted({p for endpoint in ROUTES for p in needed(endpoint)} - permissions())
