@@ -308,15 +308,24 @@ def archive(env: dict, *args: str) -> subprocess.CompletedProcess:
 @contextmanager
 def serving(runtime, *, threads: int = 4) -> Iterator[str]:
     """The app served by waitress on a free loopback port, as `archive serve` runs it; its URL."""
-    from waitress import create_server
+    from waitress import create_server, wasyncore
 
     from archive import create_app
 
     server = create_server(create_app(runtime), host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        # server.run() polls until its sockets are gone, so closing them from this thread races
+        # the poll (EBADF). Poll in short turns instead and close only after the loop has ended.
+        while not stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        stopping.set()
         thread.join(timeout=10)
+        server.close()
