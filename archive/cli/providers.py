@@ -127,20 +127,75 @@ def assess(provider_id, year, period, scores, assessed_on, username) -> None:
 @providers_group.command("settle")
 @click.argument("provider_id")
 @click.option("--month", required=True, help="YYYY-MM")
-@click.option("--total", "total_cost", required=True, help="Total cost, yuan.")
-@click.option("--self-pay", "self_pay", required=True, help="Self-paid (自费), yuan.")
-@click.option("--claimed", required=True, help="The fund's share the provider claims back, yuan.")
+@click.option("--claimed", required=True, help="The provider's 内报 figure, yuan.")
 @click.option("--received", "received_on", default=None, help="YYYY-MM-DD (default: today).")
-@click.option("--case", "case_no", default=None)
+@click.option("--case", "case_no", default=None, help="The case holding the provider's submission.")
 @USER
-def settle_month(provider_id, month, total_cost, self_pay, claimed, received_on, case_no, username) -> None:
-    """Receive a month's settlement (内报): the self-pay cap is checked and its excess deducted."""
+def settle_month(provider_id, month, claimed, received_on, case_no, username) -> None:
+    """Receive a month's settlement (内报): computed from the month's claims, checked against the
+    provider's figure, the self-pay cap checked and its excess deducted."""
     from archive.providers import record_settlement, settlement_json
 
-    shown = _run(record_settlement, username, provider_id, month=month, total_cost=total_cost,
-                 self_pay=self_pay, claimed=claimed, received_on=received_on, case_no=case_no, write=True,
-                 after=settlement_json)
-    _echo(shown)
+    _echo(_run(record_settlement, username, provider_id, month=month, claimed=claimed,
+               received_on=received_on, case_no=case_no, write=True, after=settlement_json))
+
+
+@providers_group.command("explain")
+@click.argument("finding_id")
+@click.option("--explanation", required=True)
+@USER
+def explain(finding_id, explanation, username) -> None:
+    """Explain a settlement's finding (a figure that differs, a claim not computed)."""
+    from archive.providers import resolve_finding
+
+    _run(resolve_finding, username, finding_id, explanation=explanation, write=True, after=lambda s, f: f.id)
+    click.echo(f"finding #{finding_id} explained")
+
+
+@providers_group.command("paid")
+@click.argument("settlement_id")
+@click.option("--on", "settled_on", default=None, help="YYYY-MM-DD (default: today).")
+@USER
+def paid(settlement_id, settled_on, username) -> None:
+    """Record that a settlement was paid; refused while a finding of it is unexplained."""
+    from archive.providers import settle
+
+    day = _run(settle, username, settlement_id, settled_on=settled_on, write=True,
+               after=lambda s, m: m.settled_on.isoformat())
+    click.echo(f"settlement #{settlement_id} settled on {day}")
+
+
+@providers_group.command("due")
+@USER
+def due(username) -> None:
+    """Unsettled settlements with their due dates (20 working days from receipt), soonest first."""
+    from archive.providers import settlement_json, settlements_due
+
+    rows = _run(settlements_due, username, within=None,
+                after=lambda s, listed: [(settlement_json(s, m), name, late) for m, name, late in listed])
+    for shown, name, late in rows:
+        state = "overdue" if late else "due"
+        held = "\tfindings open" if shown["blocked"] else ""
+        click.echo(f"{shown['id']}\t{name}\t{shown['month']}\t{state} {shown['due_on']}\t"
+                   f"payable {shown['payable_fen']} fen{held}")
+
+
+@providers_group.command("edit")
+@click.argument("provider_id")
+@click.option("--name", default=None)
+@click.option("--level", default=None)
+@click.option("--type", "kind", default=None)
+@click.option("--uscc", default=None)
+@click.option("--insurance-code", default=None, help="'' clears it.")
+@click.option("--township", default=None, help="'' clears it.")
+@click.option("--reason", required=True)
+@USER
+def edit(provider_id, name, level, kind, uscc, insurance_code, township, reason, username) -> None:
+    """Change a provider's record with the reason; the trail keeps old and new values."""
+    from archive.providers import edit_provider, provider_json
+
+    _echo(_run(edit_provider, username, provider_id, reason=reason, name=name, level=level, kind=kind,
+               uscc=uscc, insurance_code=insurance_code, township=township, write=True, after=provider_json))
 
 
 @providers_group.command("deduct")

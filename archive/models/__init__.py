@@ -16,6 +16,8 @@ from archive.models.providers import (
     ProviderDeduction,
     ProviderSanction,
     ProviderSettlement,
+    ProviderSettlementClaim,
+    ProviderSettlementFinding,
     ProviderYearEnd,
 )
 from archive.models.record_checks import RecordCheckFailure
@@ -73,6 +75,8 @@ __all__ = [
     "ProviderDeduction",
     "ProviderSanction",
     "ProviderSettlement",
+    "ProviderSettlementClaim",
+    "ProviderSettlementFinding",
     "ProviderYearEnd",
     "Publication",
     "PublicationLine",

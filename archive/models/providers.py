@@ -86,12 +86,48 @@ class ProviderSettlement(Base):
     due_estimated: Mapped[bool] = mapped_column(default=False)
     total_cost_fen: Mapped[int] = mapped_column(BigInteger)
     self_pay_fen: Mapped[int] = mapped_column(BigInteger)
-    claimed_fen: Mapped[int] = mapped_column(BigInteger)
+    claimed_fen: Mapped[int] = mapped_column(BigInteger)  # the provider's figure (its 内报 claim)
+    # The fund's share computed from the month's claims (archive/providers/monthly.py); None on
+    # settlements received before it was computed, which are paid on the figure typed then.
+    computed_fen: Mapped[int | None] = mapped_column(BigInteger)
     cap_percent: Mapped[int | None]
     cap_deduction_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     settled_on: Mapped[date | None] = mapped_column(Date)  # paid to the provider
     recorded_by_name: Mapped[str] = mapped_column(String(128))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProviderSettlementClaim(Base):
+    """One claim a settlement was computed from, with its figures as they stood at receipt: the
+    invoices' total and self-funded part (个人自费), and the fund's share under the policy."""
+
+    __tablename__ = "provider_settlement_claims"
+    __table_args__ = (UniqueConstraint("settlement_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("provider_settlements.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    treated_on: Mapped[date] = mapped_column(Date)
+    total_cost_fen: Mapped[int | None] = mapped_column(BigInteger)  # None: no invoice read
+    self_pay_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    fund_fen: Mapped[int | None] = mapped_column(BigInteger)  # None: nothing computed
+
+
+class ProviderSettlementFinding(Base):
+    """What the computation found against a settlement (the provider's figure differs from the
+    computed one; a claim without a computed amount): settling waits until each is explained."""
+
+    __tablename__ = "provider_settlement_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("provider_settlements.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))  # claimed_mismatch | claim_not_computed
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    submitted_fen: Mapped[int | None] = mapped_column(BigInteger)
+    computed_fen: Mapped[int | None] = mapped_column(BigInteger)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    resolved_by_name: Mapped[str | None] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProviderDeduction(Base):
@@ -132,6 +168,7 @@ def _refuse_change(_mapper, _connection, target) -> None:
 
 
 # What was found, scored, deducted and reckoned is kept as recorded; a mistake is a new entry.
-for _model in (ProviderSanction, ProviderAssessment, ProviderDeduction, ProviderYearEnd):
+for _model in (ProviderSanction, ProviderAssessment, ProviderDeduction, ProviderYearEnd,
+               ProviderSettlementClaim):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)

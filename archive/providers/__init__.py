@@ -8,6 +8,7 @@ archive.providers.flags lazily).
 
 from archive.providers.assessments import lodge_deposit, record_assessment
 from archive.providers.register import (
+    edit_provider,
     get_provider,
     providers,
     record_sanction,
@@ -20,11 +21,13 @@ from archive.providers.settlements import (
     add_deduction,
     reckon_year,
     record_settlement,
+    resolve_finding,
     settle,
     settlements_due,
 )
 from archive.providers.shown import (
     assessment_json,
+    finding_json,
     provider_json,
     reminder_json,
     sanction_json,
@@ -36,6 +39,8 @@ __all__ = [
     "add_deduction",
     "assessment_json",
     "assessment_sheet",
+    "edit_provider",
+    "finding_json",
     "get_provider",
     "lodge_deposit",
     "provider_json",
@@ -47,6 +52,7 @@ __all__ = [
     "register_provider",
     "register_settings",
     "reminder_json",
+    "resolve_finding",
     "renewal_reminders",
     "sanction_json",
     "settle",

@@ -62,6 +62,68 @@ def register_provider(session: Session, user, *, name, level, kind, uscc, insura
     return provider
 
 
+EDITABLE = ("name", "level", "kind", "uscc", "insurance_code", "township")
+
+
+def edit_provider(session: Session, user, provider_id, *, reason, **changes) -> Provider:
+    """Change a provider's name, level, type, USCC (checked), 医保 code or township, with the
+    reason; the trail keeps each old and new value. A value left out (None) stays as it is; an
+    empty insurance code or township clears it. The name is the one party B signs agreements
+    and invoices with: the register finds them by it, so a renamed provider is matched on the
+    new name from now on."""
+    require(user, "providers.manage")
+    provider = get_provider(session, user, provider_id)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise BadRequest(_("%(what)s cannot be changed here."), what=", ".join(sorted(unknown)))
+    reason = inputs.text(reason, "reason", limit=2000)
+    wanted = _checked(session, provider, {k: v for k, v in changes.items() if v is not None})
+    changed = {field: {"old": getattr(provider, field), "new": value}
+               for field, value in wanted.items() if getattr(provider, field) != value}
+    if not changed:
+        raise BadRequest(_("Nothing was changed: every value is as the register already holds it."))
+    for field, values in changed.items():
+        setattr(provider, field, values["new"])
+    session.flush()
+    audit.record(session, "provider.edited", actor=user, target=provider,
+                 details={"provider": provider.id, "changes": changed, "reason": reason})
+    return provider
+
+
+def _checked(session: Session, provider: Provider, values: dict) -> dict:
+    """The new values as the register keeps them, each checked as when registering."""
+    settings = register_settings()
+    checked = {}
+    if "name" in values:
+        checked["name"] = inputs.text(values["name"], "name")
+    if "level" in values:
+        checked["level"] = inputs.choice(values["level"], tuple(settings.levels), "level")
+    if "kind" in values:
+        checked["kind"] = inputs.choice(values["kind"], tuple(settings.types), "type")
+    if "uscc" in values:
+        code = str(values["uscc"] or "").strip().upper()
+        if problem := uscc_problem(code):
+            raise BadRequest(_("The unified social credit code %(code)s is not valid: %(reason)s."),
+                             code=code or "-", reason=problem)
+        checked["uscc"] = code
+    if "insurance_code" in values:
+        checked["insurance_code"] = inputs.text(values["insurance_code"], "insurance_code", limit=32,
+                                                required=False)
+    if "township" in values:
+        checked["township"] = inputs.text(values["township"], "township", limit=64, required=False)
+    clashes = [Provider.name == checked["name"]] if "name" in checked else []
+    if "uscc" in checked:
+        clashes.append(Provider.uscc == checked["uscc"])
+    if checked.get("insurance_code"):
+        clashes.append(Provider.insurance_code == checked["insurance_code"])
+    clash = session.scalar(select(Provider).where(Provider.id != provider.id, or_(*clashes)).limit(1)) \
+        if clashes else None
+    if clash is not None:
+        raise Conflict(_("Provider %(name)s (%(uscc)s) is already registered with this name or code."),
+                       name=clash.name, uscc=clash.uscc)
+    return checked
+
+
 def get_provider(session: Session, user, provider_id) -> Provider:
     require(user, "providers.view")
     provider = session.get(Provider, inputs.number(provider_id, "provider"))

@@ -1,4 +1,5 @@
-"""A provider's monthly settlement (内报): the self-pay cap checked with the excess deducted (seed
+"""A provider's monthly settlement (内报): computed from the month's claims and checked against the
+provider's own figure, the self-pay cap checked with the excess deducted (seed
 003), the deductions (审扣) the audit records, the due date 20 working days after receipt (seed
 002), and the year-end reckoning that returns the months' cap deductions when the year's share
 holds."""
@@ -12,27 +13,44 @@ from sqlalchemy.orm import Session
 
 from archive.access import get_case
 from archive.auth import require
-from archive.models import Provider, ProviderDeduction, ProviderSettlement, ProviderYearEnd
+from archive.models import (
+    Case,
+    Provider,
+    ProviderDeduction,
+    ProviderSettlement,
+    ProviderSettlementClaim,
+    ProviderSettlementFinding,
+    ProviderYearEnd,
+)
+from archive.models.types import utcnow
 from archive.providers import inputs
+from archive.providers.monthly import month_claims
 from archive.providers.register import get_provider
 from archive.providers.rules import cap_deduction, register_settings, year_end
 from archive.records import audit
-from archive.workflows import BadRequest, Conflict
+from archive.workflows import BadRequest, Conflict, Incomplete
 from archive.workflows.errors import _
 from archive.workflows.workdays import calendar, today_in_china
 
+MISMATCH = "claimed_mismatch"  # the provider's figure differs from the computed one
+NOT_COMPUTED = "claim_not_computed"  # a claim of the month with no invoice read or nothing computed
 
-def record_settlement(session: Session, user, provider_id, *, month, total_cost, self_pay, claimed,
-                      received_on=None, case_no=None) -> ProviderSettlement:
-    """Receive a month's settlement: check the self-pay share against the provider's level cap,
-    deduct the excess, and set the due date."""
+
+class UnresolvedFindings(Incomplete):
+    code = "unresolved_findings"
+
+
+def record_settlement(session: Session, user, provider_id, *, month, claimed, received_on=None,
+                      case_no=None) -> ProviderSettlement:
+    """Receive a month's settlement: the provider's figure (`claimed`, its 内报 claim) is checked
+    against the fund's share computed from the month's claims (archive/providers/monthly.py); a
+    difference, or a claim with nothing computed, is a finding that holds settling until it is
+    explained. The self-pay share of those claims is checked against the level's cap and the
+    excess deducted; the due date is set."""
     require(user, "providers.manage")
     provider = get_provider(session, user, provider_id)
     month = inputs.month(month)
-    total, paid_self = inputs.fen(total_cost, "total_cost"), inputs.fen(self_pay, "self_pay")
-    claimed_fen = inputs.fen(claimed, "claimed")
-    if paid_self > total or claimed_fen > total - paid_self:
-        raise BadRequest(_("The self-paid part and the fund's share cannot together exceed the total cost."))
+    submitted = inputs.fen(claimed, "claimed")
     received = inputs.day(received_on, "received_on") if received_on else today_in_china()
     if received > today_in_china() or received.isoformat()[:7] < month:
         raise BadRequest(_("A settlement is received in or after its month and not after today."))
@@ -41,23 +59,82 @@ def record_settlement(session: Session, user, provider_id, *, month, total_cost,
                                                           ProviderSettlement.month == month)) is not None:
         raise Conflict(_("The settlement of %(name)s for %(month)s was already received."),
                        name=provider.name, month=month)
+    month_of = month_claims(session, provider, month)
+    if not month_of.claims:
+        raise Incomplete(_("No claim %(name)s filed for care settled in %(month)s is in the archive: "
+                           "the settlement is computed from them, so file them first."),
+                         name=provider.name, month=month)
     settings = register_settings()
     cap = settings.caps.get(provider.level)
     due = calendar(session).add(received, settings.settlement_working_days)
+    computed = month_of.fund_fen
     settlement = ProviderSettlement(
         provider_id=provider.id, month=month, case_id=None if case is None else case.id,
-        received_on=received, due_on=due.on, due_estimated=due.estimated, total_cost_fen=total,
-        self_pay_fen=paid_self, claimed_fen=claimed_fen, cap_percent=cap,
-        cap_deduction_fen=min(claimed_fen, cap_deduction(total, paid_self, cap)),
+        received_on=received, due_on=due.on, due_estimated=due.estimated,
+        total_cost_fen=month_of.total_cost_fen, self_pay_fen=month_of.self_pay_fen, claimed_fen=submitted,
+        computed_fen=computed, cap_percent=cap,
+        cap_deduction_fen=min(computed, cap_deduction(month_of.total_cost_fen, month_of.self_pay_fen, cap)),
         recorded_by_name=user.display_name or user.username)
     session.add(settlement)
     session.flush()
+    session.add_all(ProviderSettlementClaim(
+        settlement_id=settlement.id, case_id=c.case_id, treated_on=c.treated_on,
+        total_cost_fen=c.total_cost_fen, self_pay_fen=c.self_pay_fen, fund_fen=c.fund_fen)
+        for c in month_of.claims)
+    found = [ProviderSettlementFinding(settlement_id=settlement.id, code=NOT_COMPUTED, case_id=c.case_id)
+             for c in month_of.not_computed]
+    if submitted != computed:
+        found.append(ProviderSettlementFinding(settlement_id=settlement.id, code=MISMATCH,
+                                               submitted_fen=submitted, computed_fen=computed))
+    session.add_all(found)
+    session.flush()
     audit.record(session, "provider.settlement_received", actor=user, target=provider, details={
-        "provider": provider.id, "settlement": settlement.id, "month": month, "total_cost_fen": total,
-        "self_pay_fen": paid_self, "claimed_fen": claimed_fen, "cap_percent": cap,
-        "cap_deduction_fen": settlement.cap_deduction_fen, "due_on": due.on.isoformat(),
-        "case_no": None if case is None else case.case_no})
+        "provider": provider.id, "settlement": settlement.id, "month": month,
+        "claims": [c.case_no for c in month_of.claims], "total_cost_fen": settlement.total_cost_fen,
+        "self_pay_fen": settlement.self_pay_fen, "claimed_fen": submitted, "computed_fen": computed,
+        "cap_percent": cap, "cap_deduction_fen": settlement.cap_deduction_fen, "due_on": due.on.isoformat(),
+        "findings": [f.code for f in found], "case_no": None if case is None else case.case_no})
     return settlement
+
+
+def resolve_finding(session: Session, user, finding_id, *, explanation) -> ProviderSettlementFinding:
+    """Explain a settlement's finding (e.g. the provider's figure was wrong and it agreed to the
+    computed one; the claim was left out on purpose): once, with who and when, in the trail."""
+    require(user, "providers.manage")
+    finding = session.get(ProviderSettlementFinding, inputs.number(finding_id, "finding"))
+    if finding is None:
+        raise inputs.ProviderNotFound(_("There is no settlement finding %(id)s."), id=finding_id)
+    if finding.resolved_at is not None:
+        raise Conflict(_("This finding was already explained by %(name)s."), name=finding.resolved_by_name)
+    explanation = inputs.text(explanation, "explanation", limit=2000)
+    finding.explanation = explanation
+    finding.resolved_by_name = user.display_name or user.username
+    finding.resolved_at = utcnow()
+    session.flush()
+    settlement = session.get(ProviderSettlement, finding.settlement_id)
+    audit.record(session, "provider.settlement_finding_resolved", actor=user,
+                 target=session.get(Provider, settlement.provider_id),
+                 details={"settlement": settlement.id, "month": settlement.month, "finding": finding.id,
+                          "code": finding.code, "submitted_fen": finding.submitted_fen,
+                          "computed_fen": finding.computed_fen, "explanation": explanation})
+    return finding
+
+
+def findings_of(session: Session,
+                settlement: ProviderSettlement) -> list[tuple[ProviderSettlementFinding, str | None]]:
+    rows = session.execute(select(ProviderSettlementFinding, Case.case_no)
+                           .outerjoin(Case, Case.id == ProviderSettlementFinding.case_id)
+                           .where(ProviderSettlementFinding.settlement_id == settlement.id)
+                           .order_by(ProviderSettlementFinding.id))
+    return [(row[0], row[1]) for row in rows]
+
+
+def claims_of(session: Session, settlement: ProviderSettlement) -> list[tuple[ProviderSettlementClaim, str]]:
+    rows = session.execute(select(ProviderSettlementClaim, Case.case_no)
+                           .join(Case, Case.id == ProviderSettlementClaim.case_id)
+                           .where(ProviderSettlementClaim.settlement_id == settlement.id)
+                           .order_by(ProviderSettlementClaim.treated_on, ProviderSettlementClaim.case_id))
+    return [(row[0], row[1]) for row in rows]
 
 
 def add_deduction(session: Session, user, settlement_id, *, amount, reason) -> ProviderDeduction:
@@ -92,7 +169,13 @@ def deductions_of(session: Session, settlement: ProviderSettlement) -> list[Prov
 def payable_fen(session: Session, settlement: ProviderSettlement) -> int:
     deducted = session.scalar(select(func.coalesce(func.sum(ProviderDeduction.amount_fen), 0))
                               .where(ProviderDeduction.settlement_id == settlement.id))
-    return settlement.claimed_fen - settlement.cap_deduction_fen - int(deducted)
+    return basis_fen(settlement) - settlement.cap_deduction_fen - int(deducted)
+
+
+def basis_fen(settlement: ProviderSettlement) -> int:
+    """What the settlement pays before deductions: the computed fund share; the typed figure on
+    a settlement received before the computation existed."""
+    return settlement.claimed_fen if settlement.computed_fen is None else settlement.computed_fen
 
 
 def settlements_of(session: Session, provider: Provider) -> list[ProviderSettlement]:
@@ -145,6 +228,10 @@ def settle(session: Session, user, settlement_id, *, settled_on=None) -> Provide
                        day=settlement.settled_on.isoformat())
     if day < settlement.received_on or day > today_in_china():
         raise BadRequest(_("A settlement is settled after it was received and not after today."))
+    open_findings = [f for f, _case_no in findings_of(session, settlement) if f.resolved_at is None]
+    if open_findings:
+        raise UnresolvedFindings(_("The settlement %(id)s waits for %(count)s finding(s) to be explained "
+                                   "before it is settled."), id=settlement.id, count=len(open_findings))
     settlement.settled_on = day
     session.flush()
     provider = session.get(Provider, settlement.provider_id)
@@ -156,10 +243,11 @@ def settle(session: Session, user, settlement_id, *, settled_on=None) -> Provide
     return settlement
 
 
-def settlements_due(session: Session, user, *, within: int = 5,
+def settlements_due(session: Session, user, *, within: int | None = 5,
                     today: date | None = None) -> list[tuple[ProviderSettlement, str, bool]]:
-    """Unsettled settlements due within `within` working days or overdue, the soonest first:
-    (settlement, provider name, overdue). For the dashboards of those who see the register."""
+    """Unsettled settlements due within `within` working days (None: all of them) or overdue, the
+    soonest first: (settlement, provider name, overdue). For the dashboards of those who see the
+    register, and the due list."""
     require(user, "providers.view")
     today = today or today_in_china()
     work = calendar(session)
@@ -168,7 +256,7 @@ def settlements_due(session: Session, user, *, within: int = 5,
                            .where(ProviderSettlement.settled_on.is_(None))
                            .order_by(ProviderSettlement.due_on, ProviderSettlement.id).limit(200))
     return [(settlement, name, settlement.due_on < today) for settlement, name in rows
-            if work.between(today, settlement.due_on) <= within]
+            if within is None or work.between(today, settlement.due_on) <= within]
 
 
 def _settlement(session: Session, user, settlement_id) -> ProviderSettlement:

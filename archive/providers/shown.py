@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from archive.models import Provider, ProviderAssessment, ProviderSanction, ProviderSettlement, ProviderYearEnd
+from archive.models import (
+    Provider,
+    ProviderAssessment,
+    ProviderSanction,
+    ProviderSettlement,
+    ProviderSettlementFinding,
+    ProviderYearEnd,
+)
 from archive.providers.assessments import assessments_of
 from archive.providers.register import Reminder, agreements_of, sanctions_of, validity
-from archive.providers.settlements import deductions_of, payable_fen, settlements_of, year_ends_of
+from archive.providers.settlements import (
+    claims_of,
+    deductions_of,
+    findings_of,
+    payable_fen,
+    settlements_of,
+    year_ends_of,
+)
 from archive.workflows.workdays import today_in_china
 
 
@@ -49,16 +63,32 @@ def assessment_json(assessment: ProviderAssessment) -> dict:
 
 def settlement_json(session: Session, settlement: ProviderSettlement) -> dict:
     today = today_in_china()
-    return {"id": settlement.id, "month": settlement.month, "received_on": _iso(settlement.received_on),
+    findings = [finding_json(f, case_no) for f, case_no in findings_of(session, settlement)]
+    return {"id": settlement.id, "provider_id": settlement.provider_id, "month": settlement.month,
+            "received_on": _iso(settlement.received_on),
             "due_on": _iso(settlement.due_on), "due_estimated": settlement.due_estimated,
             "settled_on": _iso(settlement.settled_on),
             "overdue": (settlement.settled_on or today) > settlement.due_on,
             "total_cost_fen": settlement.total_cost_fen, "self_pay_fen": settlement.self_pay_fen,
-            "claimed_fen": settlement.claimed_fen, "cap_percent": settlement.cap_percent,
+            "claimed_fen": settlement.claimed_fen, "computed_fen": settlement.computed_fen,
+            "cap_percent": settlement.cap_percent,
             "cap_deduction_fen": settlement.cap_deduction_fen,
             "deductions": [{"id": d.id, "amount_fen": d.amount_fen, "reason": d.reason,
                             "recorded_by": d.recorded_by_name} for d in deductions_of(session, settlement)],
-            "payable_fen": payable_fen(session, settlement)}
+            "payable_fen": payable_fen(session, settlement),
+            "claims": [{"case_no": case_no, "treated_on": _iso(c.treated_on),
+                        "total_cost_fen": c.total_cost_fen, "self_pay_fen": c.self_pay_fen,
+                        "fund_fen": c.fund_fen}
+                       for c, case_no in claims_of(session, settlement)],
+            "findings": findings,
+            "blocked": any(f["resolved_at"] is None for f in findings)}
+
+
+def finding_json(finding: ProviderSettlementFinding, case_no: str | None = None) -> dict:
+    return {"id": finding.id, "code": finding.code, "case_no": case_no,
+            "submitted_fen": finding.submitted_fen, "computed_fen": finding.computed_fen,
+            "explanation": finding.explanation,
+            "resolved_by": finding.resolved_by_name, "resolved_at": _iso(finding.resolved_at)}
 
 
 def year_end_json(reckoned: ProviderYearEnd) -> dict:

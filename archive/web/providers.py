@@ -5,15 +5,22 @@ answered in fen."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from archive.auth import can
+from archive.errors import Refusal
 from archive.providers import (
     add_deduction,
     assessment_json,
     assessment_sheet,
+    edit_provider,
+    finding_json,
     get_provider,
     lodge_deposit,
     provider_json,
@@ -26,12 +33,14 @@ from archive.providers import (
     register_settings,
     reminder_json,
     renewal_reminders,
+    resolve_finding,
     sanction_json,
     settle,
     settlement_json,
     settlements_due,
     year_end_json,
 )
+from archive.providers.rules import uscc_problem
 from archive.web.api import token_required
 from archive.web.bodies import Body, Scalar, Text, parse_body, text
 from archive.web.context import db
@@ -46,7 +55,12 @@ ACTION_LABELS.update({
     "provider.deduction": _l("deduction from a provider settlement"),
     "provider.settled": _l("provider settlement settled"),
     "provider.year_end": _l("self-pay cap reckoned for the year"),
+    "provider.edited": _l("provider record changed"),
+    "provider.settlement_finding_resolved": _l("settlement finding explained"),
 })
+
+FILL_IN = _l("Fill in this field.")
+TOO_LONG = _l("This is too long.")
 
 register = Blueprint("providers", __name__)
 register_api = Blueprint("providers_api", __name__, url_prefix="/api")
@@ -82,13 +96,45 @@ class AssessmentBody(Body):
     assessed_on: Text | None = None
 
 
+class ProviderEditBody(Body):
+    name: Text | None = None
+    level: Text | None = None
+    type: Text | None = None
+    uscc: Text | None = None
+    insurance_code: Scalar | None = None
+    township: Text | None = None
+    reason: Text | None = None
+
+
+class FindingBody(Body):
+    explanation: Text | None = None
+
+
 class SettlementBody(Body):
     month: Text | None = None
-    total_cost: Scalar | None = None
-    self_pay: Scalar | None = None
     claimed: Scalar | None = None
     received_on: Text | None = None
     case_no: Text | None = None
+
+
+def _valid_uscc(_form, field) -> None:
+    if problem := uscc_problem(field.data):
+        raise ValidationError(_("The unified social credit code %(code)s is not valid: %(reason)s.",
+                                code=(field.data or "-").strip().upper() or "-", reason=problem))
+
+
+class ProviderEditForm(FlaskForm):
+    """A provider's record as changed on the desk; the service checks it all again (and the
+    codes against the rest of the register)."""
+
+    name = StringField("name", validators=[DataRequired(message=FILL_IN), Length(max=128, message=TOO_LONG)])
+    level = SelectField("level", validate_choice=True)
+    type = SelectField("type", validate_choice=True)
+    uscc = StringField("uscc", validators=[_valid_uscc])
+    insurance_code = StringField("insurance_code", validators=[Length(max=32, message=TOO_LONG)])
+    township = StringField("township", validators=[Length(max=64, message=TOO_LONG)])
+    reason = TextAreaField("reason", validators=[DataRequired(message=FILL_IN),
+                                                 Length(max=2000, message=TOO_LONG)])
 
 
 class DeductionBody(Body):
@@ -159,6 +205,56 @@ def show(provider_id: int):
     return render_template("providers/show.html", provider=shown, sheet=assessment_sheet())
 
 
+@register.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(provider_id: int):
+    """Change the record with the reason: each error beside its field, nothing changed on one."""
+    provider = get_provider(db(), current_user, provider_id)
+    form = ProviderEditForm(data={"name": provider.name, "level": provider.level, "type": provider.kind,
+                                  "uscc": provider.uscc, "insurance_code": provider.insurance_code or "",
+                                  "township": provider.township or ""})
+    settings = register_settings()
+    locale = "en" if str(get_locale()).startswith("en") else "zh"
+    form.level.choices = [(k, v.get(locale, k)) for k, v in settings.levels.items()]
+    form.type.choices = [(k, v.get(locale, k)) for k, v in settings.types.items()]
+    problem = None
+    if form.validate_on_submit():
+        try:
+            edit_provider(db(), current_user, provider_id, reason=form.reason.data, name=form.name.data,
+                          level=form.level.data, kind=form.type.data, uscc=form.uscc.data,
+                          insurance_code=form.insurance_code.data, township=form.township.data)
+        except Refusal as refused:
+            db().rollback()
+            problem = refused.message(_)
+        else:
+            db().commit()
+            flash(_("The record of %(name)s was changed.", name=form.name.data), "success")
+            return redirect(url_for("providers.show", provider_id=provider_id))
+    status = 400 if form.errors or problem else 200
+    return render_template("providers/edit.html", provider=provider_json(db(), provider), form=form,
+                           problem=problem), status
+
+
+@register.route("/providers/settlements/due")
+@login_required
+def due():
+    """Every unsettled provider settlement with its due date (20 working days from receipt), the
+    soonest first; those blocked by an unexplained finding marked."""
+    listed = settlements_due(db(), current_user, within=None)
+    return render_template("providers/due.html", settlements=[
+        (settlement_json(db(), s), name, overdue) for s, name, overdue in listed])
+
+
+@register.post("/providers/settlements/findings/<int:finding_id>/resolve")
+@login_required
+def finding_form(finding_id: int):
+    resolved = resolve_finding(db(), current_user, finding_id, explanation=request.form.get("explanation"))
+    provider_id = made_provider(resolved.settlement_id)
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
 @register.post("/providers/<int:provider_id>/sanctions")
 @login_required
 def sanction_form(provider_id: int):
@@ -187,10 +283,8 @@ def assessment_form(provider_id: int):
 @login_required
 def settlement_form(provider_id: int):
     form = request.form
-    record_settlement(db(), current_user, provider_id, month=form.get("month"),
-                      total_cost=form.get("total_cost"), self_pay=form.get("self_pay"),
-                      claimed=form.get("claimed"), received_on=form.get("received_on"),
-                      case_no=form.get("case_no"))
+    record_settlement(db(), current_user, provider_id, month=form.get("month"), claimed=form.get("claimed"),
+                      received_on=form.get("received_on"), case_no=form.get("case_no"))
     db().commit()
     flash(_("Recorded."), "success")
     return redirect(url_for("providers.show", provider_id=provider_id))
@@ -272,6 +366,36 @@ def show_api(provider_id: int):
     return jsonify(provider_json(db(), get_provider(db(), g.api_user, provider_id), full=True))
 
 
+@register_api.patch("/providers/<int:provider_id>")
+@token_required
+def edit_api(provider_id: int):
+    """Change the values given (the others stay), with `reason`; the trail keeps old and new."""
+    body = parse_body(ProviderEditBody)
+    made = edit_provider(db(), g.api_user, provider_id, reason=body.reason, name=body.name, level=body.level,
+                         kind=body.type, uscc=body.uscc, insurance_code=text(body.insurance_code),
+                         township=body.township)
+    shown = provider_json(db(), made)
+    db().commit()
+    return jsonify(shown)
+
+
+@register_api.get("/providers/settlements/due")
+@token_required
+def due_api():
+    return jsonify(settlements=[{**settlement_json(db(), s), "provider": name, "overdue": overdue}
+                                for s, name, overdue in settlements_due(db(), g.api_user, within=None)])
+
+
+@register_api.post("/providers/settlements/findings/<int:finding_id>/resolve")
+@token_required
+def finding_api(finding_id: int):
+    body = parse_body(FindingBody)
+    made = resolve_finding(db(), g.api_user, finding_id, explanation=body.explanation)
+    shown = finding_json(made)
+    db().commit()
+    return jsonify(shown), 201
+
+
 @register_api.post("/providers/<int:provider_id>/sanctions")
 @token_required
 def sanction_api(provider_id: int):
@@ -298,9 +422,7 @@ def assessment_api(provider_id: int):
 @token_required
 def settlement_api(provider_id: int):
     body = parse_body(SettlementBody)
-    made = record_settlement(db(), g.api_user, provider_id, month=body.month,
-                             total_cost=text(body.total_cost), self_pay=text(body.self_pay),
-                             claimed=text(body.claimed),
+    made = record_settlement(db(), g.api_user, provider_id, month=body.month, claimed=text(body.claimed),
                              received_on=body.received_on, case_no=body.case_no)
     shown = settlement_json(db(), made)
     db().commit()

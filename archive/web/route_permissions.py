@@ -138,15 +138,15 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "loans.approve": "loans.approve",
 
     # The provider register (archive/providers/): read by the audit desks, kept by its managers.
-    **{f"providers.{name}": "providers.view" for name in ("index", "show")},
+    **{f"providers.{name}": "providers.view" for name in ("index", "show", "due")},
     **{f"providers.providers_api.{name}": "providers.view"
-       for name in ("list_api", "reminders_api", "show_api")},
+       for name in ("list_api", "reminders_api", "show_api", "due_api")},
     **{f"providers.{name}": "providers.manage" for name in (
         "create_form", "sanction_form", "assessment_form", "settlement_form", "deduction_form",
-        "settle_form", "year_end_form", "deposit_form")},
+        "settle_form", "year_end_form", "deposit_form", "edit", "finding_form")},
     **{f"providers.providers_api.{name}": "providers.manage" for name in (
         "create_api", "sanction_api", "assessment_api", "settlement_api", "deduction_api",
-        "settle_api", "year_end_api", "deposit_api")},
+        "settle_api", "year_end_api", "deposit_api", "edit_api", "finding_api")},
 
     # Statistics (统计): the report and its files; the insured counts behind the beneficiary rate.
     "statistics.page": "statistics.view",
