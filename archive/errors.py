@@ -59,3 +59,19 @@ class Text:
 
     def __str__(self) -> str:
         return self.pick("en")
+
+
+def number_problem(exc: Exception) -> Text:
+    """Why python-stdnum refused a number (USCC, ID number), as a translatable reason: its own
+    messages are English only."""
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+    if isinstance(exc, InvalidChecksum):
+        return Text(_("the number's checksum or check digit is invalid"))
+    if isinstance(exc, InvalidLength):
+        return Text(_("the number has an invalid length"))
+    if isinstance(exc, InvalidFormat):
+        return Text(_("the number has an invalid format"))
+    if isinstance(exc, InvalidComponent):
+        return Text(_("one of the parts of the number is invalid"))
+    return Text(_("the number is not valid"))

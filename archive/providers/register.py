@@ -19,7 +19,7 @@ from archive.access import get_case
 from archive.auth import require
 from archive.models import Case, ClaimKey, Provider, ProviderSanction
 from archive.providers import inputs
-from archive.providers.rules import register_settings, reminder_stage, uscc_problem
+from archive.providers.rules import register_settings, reminder_stage, uscc_reason
 from archive.records import audit
 from archive.workflows import BadRequest, Conflict
 from archive.workflows.errors import _
@@ -38,7 +38,7 @@ def register_provider(session: Session, user, *, name, level, kind, uscc, insura
     level = inputs.choice(level, tuple(settings.levels), "level")
     kind = inputs.choice(kind, tuple(settings.types), "type")
     code = (uscc or "").strip().upper()
-    if problem := uscc_problem(code):
+    if problem := uscc_reason(code):
         raise BadRequest(_("The unified social credit code %(code)s is not valid: %(reason)s."),
                          code=code or "-", reason=problem)
     insurance_code = inputs.text(insurance_code, "insurance_code", limit=32, required=False)
@@ -102,7 +102,7 @@ def _checked(session: Session, provider: Provider, values: dict) -> dict:
         checked["kind"] = inputs.choice(values["kind"], tuple(settings.types), "type")
     if "uscc" in values:
         code = str(values["uscc"] or "").strip().upper()
-        if problem := uscc_problem(code):
+        if problem := uscc_reason(code):
             raise BadRequest(_("The unified social credit code %(code)s is not valid: %(reason)s."),
                              code=code or "-", reason=problem)
         checked["uscc"] = code

@@ -14,6 +14,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
 from archive.config import REPO_ROOT
+from archive.errors import Text, _, number_problem
 
 PROVIDERS_FILE = REPO_ROOT / "storage_config" / "providers.toml"
 ASSESSMENT_FILE = REPO_ROOT / "storage_config" / "provider_assessment.toml"
@@ -64,16 +65,23 @@ def assessment_sheet(path: Path = ASSESSMENT_FILE) -> AssessmentSheet:
     return AssessmentSheet(items, int(data["pass_score"]))
 
 
-def uscc_problem(value: str | None) -> str | None:
-    """Why `value` is not a unified social credit code (GB 32100-2015), or None when it is."""
+def uscc_reason(value: str | None) -> Text | None:
+    """Why `value` is not a unified social credit code (GB 32100-2015), translatable; None when
+    it is one."""
     code = (value or "").strip().upper()
     if not code:
-        return "missing"
+        return Text(_("missing"))
     try:
         uscc.validate(code)
     except ValidationError as exc:
-        return str(exc).rstrip(".") or type(exc).__name__
+        return number_problem(exc)
     return None
+
+
+def uscc_problem(value: str | None) -> str | None:
+    """`uscc_reason` in English."""
+    reason = uscc_reason(value)
+    return None if reason is None else str(reason)
 
 
 def cap_deduction(total_cost_fen: int, self_pay_fen: int, cap_percent: int | None) -> int:

@@ -88,11 +88,13 @@ def _against_archive(session: Session, rows: list[CaseRow]) -> list[RowError]:
                                     & (ArchiveRecord.retention_code == row.retention_code)
                                     & (ArchiveRecord.item_number == item))).limit(1))
         if holder is not None:
-            errors.append(RowError(row.row, "原档号", f"{row.original_no}: number already held by "
-                                                      f"case {holder}"))
+            errors.append(RowError.of(row.row, "原档号",
+                                      _("%(number)s: number already held by case %(case)s"),
+                                      number=row.original_no, case=holder))
         elif item is not None and series in items:
-            errors.append(RowError(row.row, "原档号", f"{row.original_no}: item {item} of this "
-                                                      f"series is also on row {items[series]}"))
+            errors.append(RowError.of(row.row, "原档号",
+                                      _("%(number)s: item %(item)s of this series is also on row %(row)s"),
+                                      number=row.original_no, item=item, row=items[series]))
         else:
             items[series] = row.row
     return errors

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
+from archive.errors import _, number_problem
 from archive.intake.validate import Limits, Rejected, inspect_file
 from archive.models.cases import CLAIM_TYPES
 from archive.records.retention import china_date, schedule
@@ -50,7 +51,13 @@ FONDS = re.compile(r"[A-Za-z0-9]{1,16}")
 class RowError:
     row: int
     column: str
-    reason: str
+    reason: str  # in English: the CLI's and the trail's
+    template: str = ""  # the reason's gettext template (archive/translations), for a page
+    params: dict = field(default_factory=dict)  # "reason": a template itself; others are data
+
+    @classmethod
+    def of(cls, row: int, column: str, template: str, **params) -> RowError:
+        return cls(row, column, template % params if params else template, template, params)
 
     def __str__(self) -> str:
         return f"row {self.row}, {self.column}: {self.reason}"
@@ -174,8 +181,8 @@ def check_rows(rows: list[tuple[int, dict[str, str]]], folder: Path,
         problems: list[RowError] = []
         checked = _check_row(number, values, folder.resolve(), limits, problems)
         if checked is not None and checked.key in seen:
-            problems.append(RowError(number, _shown("original_no"),
-                                     f"the same case as row {seen[checked.key]}"))
+            problems.append(RowError.of(number, _shown("original_no"), _("the same case as row %(row)s"),
+                                        row=seen[checked.key]))
         errors.extend(problems)
         if checked is not None and not problems:
             seen[checked.key] = number
@@ -189,46 +196,47 @@ def _shown(column: str) -> str:
 
 def _check_row(number: int, values: dict[str, str], folder: Path, limits: Limits,
                problems: list[RowError]) -> CaseRow | None:
-    def fail(column: str, reason: str) -> None:
-        problems.append(RowError(number, _shown(column), reason))
+    def fail(column: str, template: str, **params) -> None:
+        problems.append(RowError.of(number, _shown(column), template, **params))
 
     for column in REQUIRED:
         if not values.get(column):
-            fail(column, "required")
+            fail(column, _("required"))
     fonds = values.get("fonds_code", "")
     if fonds and not FONDS.fullmatch(fonds):
-        fail("fonds_code", "letters and digits, at most 16")
+        fail("fonds_code", _("letters and digits, at most 16"))
     year = _year(values.get("year", ""), fail)
     retention = _retention(values.get("retention", ""), fail) if values.get("retention") else None
     claim_type = values.get("claim_type", "")
     claim_type = CLAIM_TYPE_NAMES.get(claim_type, claim_type)
     if claim_type and claim_type not in CLAIM_TYPES:
-        fail("claim_type", f"unknown claim type; one of {', '.join(CLAIM_TYPE_NAMES)}")
+        fail("claim_type", _("unknown claim type; one of %(names)s"), names=", ".join(CLAIM_TYPE_NAMES))
     id_number = values.get("id_number", "").upper().replace(" ", "") or None
     if id_number:
         try:
             ric.validate(id_number)
         except ValidationError as exc:
-            fail("id_number", f"not a valid resident ID number ({exc.message})")
+            fail("id_number", _("not a valid resident ID number (%(why)s)"), why=number_problem(exc))
     opened = _date(values.get("opened_on", ""), "opened_on", fail)
     closed = _date(values.get("closed_on", ""), "closed_on", fail)
     if opened and closed and opened > closed:
-        fail("closed_on", "before the opening date")
+        fail("closed_on", _("before the opening date"))
     if closed and closed > china_date():
-        fail("closed_on", "in the future")
+        fail("closed_on", _("in the future"))
     if closed and year and closed.year != year:
-        fail("closed_on", f"not in the year {year} (年度 is the year the case closed)")
+        fail("closed_on", _("not in the year %(year)s (the year column is the year the case closed)"),
+             year=year)
     pages = values.get("pages", "")
     if pages and (not pages.isdigit() or int(pages) < 1):
-        fail("pages", "a whole number of pages, 1 or more")
+        fail("pages", _("a whole number of pages, 1 or more"))
     files = [part.strip() for part in re.split(r"[;；]", values.get("files", "")) if part.strip()]
     for relative in files:
         reason = _file_problem(folder, relative, limits)
         if reason:
-            fail("files", f"{relative}: {reason}")
+            fail("files", _("%(file)s: %(reason)s"), file=relative, reason=reason)
     original_no = values.get("original_no") or None
     if original_no and len(original_no) > 64:
-        fail("original_no", "at most 64 characters")
+        fail("original_no", _("at most 64 characters"))
     if problems:
         return None
     years, code = retention
@@ -243,7 +251,7 @@ def _year(text: str, fail) -> int | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{4}", text) or not 1949 <= int(text) <= china_date().year:
-        fail("year", f"not a year between 1949 and {china_date().year}")
+        fail("year", _("not a year between 1949 and %(last)s"), last=china_date().year)
         return None
     return int(text)
 
@@ -258,7 +266,7 @@ def _date(text: str, column: str, fail) -> date | None:
         year, month, day = (int(part) for part in normal.split("-"))
         return date(year, month, day)
     except ValueError:
-        fail(column, f"not a date (YYYY-MM-DD): {text}")
+        fail(column, _("not a date (YYYY-MM-DD): %(text)s"), text=text)
         return None
 
 
@@ -283,7 +291,8 @@ def _retention(text: str, fail) -> tuple[int | None, str] | None:
         years = -1
     if years not in known:
         shown = ", ".join(sorted(by_code))
-        fail("retention", f"{text} is not a retention period of the schedule ({shown})")
+        fail("retention", _("%(text)s is not a retention period of the schedule (%(known)s)"), text=text,
+             known=shown)
         return None
     return years, plan.retention_code(years)
 
@@ -291,12 +300,12 @@ def _retention(text: str, fail) -> tuple[int | None, str] | None:
 def _file_problem(folder: Path, relative: str, limits: Limits) -> str | None:
     parts = PurePosixPath(relative.replace("\\", "/"))
     if parts.is_absolute() or ".." in parts.parts:
-        return "must be a path inside the folder"
+        return _("must be a path inside the folder")
     path = (folder / parts).resolve()
     if not path.is_relative_to(folder):
-        return "must be a path inside the folder"
+        return _("must be a path inside the folder")
     if not path.is_file():
-        return "no such file"
+        return _("no such file")
     try:
         inspect_file(path, path.stat().st_size, limits)
     except Rejected as refusal:

@@ -8,8 +8,9 @@ Thin views over archive.records.backscan and archive.records.volume_lists.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from archive.queue import submit_after_commit
 from archive.records import backscan, volume_lists
@@ -20,9 +21,26 @@ backscan_desk = Blueprint("backscan", __name__, url_prefix="/records/backscan")
 
 def _page(*, errors=(), status: int = 200, run_id: int | None = None):
     session = db()
-    return render_template("records/backscan.html", errors=errors, run_id=run_id,
+    shown = [{"row": e.row, "column": e.column, "reason": _reason(e)} for e in errors]
+    return render_template("records/backscan.html", errors=shown, run_id=run_id,
                            runs=backscan.recent_runs(session, current_user),
                            folders=backscan.server_folders(runtime().settings)), status
+
+
+def _reason(error) -> Markup | str:
+    """A row's problem in the page's language: the template translated, the values it quotes
+    from the manifest (names, dates, paths) marked as data, a reason inside it translated."""
+    if not error.template:
+        return error.reason
+    values = {}
+    for key, value in error.params.items():
+        if hasattr(value, "pick"):
+            values[key] = value.pick(get_locale())
+        elif key == "reason":
+            values[key] = gettext(value)
+        else:
+            values[key] = Markup('<span translate="no">%s</span>') % value
+    return escape(gettext(error.template)) % values if values else gettext(error.template)
 
 
 @backscan_desk.get("")

@@ -40,7 +40,7 @@ from archive.providers import (
     settlements_due,
     year_end_json,
 )
-from archive.providers.rules import uscc_problem
+from archive.providers.rules import uscc_reason
 from archive.web.api import token_required
 from archive.web.bodies import Body, Scalar, Text, parse_body, text
 from archive.web.context import db
@@ -118,9 +118,10 @@ class SettlementBody(Body):
 
 
 def _valid_uscc(_form, field) -> None:
-    if problem := uscc_problem(field.data):
+    if problem := uscc_reason(field.data):
         raise ValidationError(_("The unified social credit code %(code)s is not valid: %(reason)s.",
-                                code=(field.data or "-").strip().upper() or "-", reason=problem))
+                                code=(field.data or "-").strip().upper() or "-",
+                                reason=problem.pick(get_locale())))
 
 
 class ProviderEditForm(FlaskForm):

@@ -10,7 +10,10 @@ abbreviations (PDF, API, ID, …).
 from __future__ import annotations
 
 import html
+import io
 import re
+from datetime import date
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -152,3 +155,56 @@ def test_findings_are_drawn_in_the_page_language(runtime, client, lang):
         assert shown["patient_name_mismatch"].startswith("各材料中的患者姓名不一致：")
     assert re.search(r'<span translate="no">(王芳、张伟|张伟、王芳)</span>', shown["patient_name_mismatch"])
     assert not wrong_language(page, "en" if lang == "en" else "zh")
+
+
+def _bad_manifest() -> bytes:
+    """A manifest with a problem in each of several columns: the page lists them row by row."""
+    header = "全宗号,年度,保管期限,原档号,案卷题名,姓名,身份证号,报销类别,起始日期,终止日期,盒号,页数,文件"
+    rows = ["X1,2019,D30,,住院报销,张伟,,飞行,2019-03-01,2019-13-01,1,2,a.pdf",
+            "X1,2019,永久,,门诊报销,王芳,110101199001011234,门诊,2019-05-01,2019-05-02,1,0,missing.pdf"]
+    return "\n".join([header, *rows]).encode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_provider_and_backscan_pages_are_in_one_language(client, runtime, lang):
+    """The register (list, a provider with a settlement and its finding, the record's form with
+    its errors, the due list) and the back-scanning page with a manifest's row errors."""
+    from tests.e2e import claim_api
+    from tests.e2e.test_provider_settlements_http import approved_fen, bill, provider_claim
+    from tests.e2e.test_providers_http import add
+
+    desk = factories.sign_off_desk(runtime)
+    admin, clerk = (claim_api.headers(runtime, desk[role]) for role in ("admin", "intake_clerk"))
+    provider = add(client, admin, name="县人民医院", township="城关镇").json["id"]
+    case_no = provider_claim(client, clerk, bill("0094000001", "1000.00", "250.00",
+                                                 issued=date(2026, 3, 4)))
+    claimed = f"{Decimal(approved_fen(client, clerk, case_no) + 100) / 100:.2f}"
+    client.post(f"/api/providers/{provider}/settlements", headers=admin,
+                json={"month": "2026-03", "claimed": claimed, "received_on": "2026-04-02"})
+    client.post(f"/api/providers/{provider}/sanctions", headers=admin,
+                json={"kind": "warning", "starts_on": "2026-04-06", "description": "书面告诫"})
+    found = {}
+    factories.login(client, desk["admin"])
+    client.get(f"/dashboard?lang={lang}")
+    pages = {"providers": "/providers", "provider": f"/providers/{provider}",
+             "provider-edit": f"/providers/{provider}/edit", "due": "/providers/settlements/due"}
+    replies = {name: client.get(url) for name, url in pages.items()}
+    form = replies["provider-edit"].get_data(as_text=True)
+    replies["provider-edit-errors"] = client.post(f"/providers/{provider}/edit", data={
+        "csrf_token": factories.csrf_from(form), "name": "", "level": "county", "type": "hospital",
+        "uscc": "123", "reason": ""})
+    factories.login(client, desk["archivist"])
+    client.get(f"/dashboard?lang={lang}")
+    replies["backscan"] = client.get("/records/backscan")
+    page = replies["backscan"].get_data(as_text=True)
+    replies["backscan-errors"] = client.post("/records/backscan", data={
+        "csrf_token": factories.csrf_from(page), "manifest": (io.BytesIO(_bad_manifest()), "清单.csv")},
+        content_type="multipart/form-data")
+    assert replies["backscan-errors"].status_code == 422
+    assert replies["provider-edit-errors"].status_code == 400
+    for name, reply in replies.items():
+        assert reply.status_code in (200, 400, 422), (name, reply.status_code)
+        stray = wrong_language(reply.get_data(as_text=True), "en" if lang == "en" else "zh")
+        if stray:
+            found[name] = stray[:12]
+    assert not found, "\n".join(f"{page}: {item}" for page, items in found.items() for item in items)
