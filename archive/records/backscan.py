@@ -296,7 +296,7 @@ def server_folder(settings, chosen: str) -> Path:
 
 def stage_upload(root: Path, files: Iterable[tuple[str, BinaryIO]]) -> Path:
     """Uploaded scans kept under `root` by their relative names (a browser's folder upload
-    sends "box1/case.pdf"), for the run's job to read; a name leaving the folder is refused."""
+    sends "scans/box1/case.pdf"), for the run's job to read; a name leaving the folder is refused."""
     folder = root / f"upload-{uuid.uuid4().hex}"
     folder.mkdir(parents=True)
     try:
@@ -314,6 +314,28 @@ def stage_upload(root: Path, files: Iterable[tuple[str, BinaryIO]]) -> Path:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
+
+
+def upload_root(folder: Path, manifest_name: str, content: bytes) -> Path:
+    """Where the manifest's paths start in a staged upload. A browser's folder picker names each
+    file under the chosen folder ("scans/box1/a.pdf") while a manifest lists paths inside it
+    ("box1/a.pdf"): when the upload is one folder and more of the manifest's files are found
+    inside it than beside it, the paths start there."""
+    entries = list(folder.iterdir())
+    if len(entries) != 1 or not entries[0].is_dir():
+        return folder
+    try:
+        rows = read_table(manifest_name, content)
+    except Rejected:
+        return folder  # prepare() says what is wrong with it
+    paths = [part.strip() for _number, values in rows
+             for part in re.split(r"[;；]", values.get("files", "")) if part.strip()]
+
+    def found(root: Path) -> int:
+        return sum((root / PurePosixPath(path.replace("\\", "/"))).is_file() for path in paths
+                   if ".." not in PurePosixPath(path).parts)
+
+    return entries[0] if found(entries[0]) > found(folder) else folder
 
 
 def discard_upload(folder: Path) -> None:

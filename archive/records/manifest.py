@@ -210,7 +210,8 @@ def _check_row(number: int, values: dict[str, str], folder: Path, limits: Limits
     claim_type = values.get("claim_type", "")
     claim_type = CLAIM_TYPE_NAMES.get(claim_type, claim_type)
     if claim_type and claim_type not in CLAIM_TYPES:
-        fail("claim_type", _("unknown claim type; one of %(names)s"), names=", ".join(CLAIM_TYPE_NAMES))
+        fail("claim_type", _("unknown claim type %(given)s; one of %(names)s"), given=values["claim_type"],
+             names=", ".join(CLAIM_TYPE_NAMES))
     id_number = values.get("id_number", "").upper().replace(" ", "") or None
     if id_number:
         try:

@@ -57,18 +57,19 @@ def start():
         abort(400, description=gettext("a manifest (CSV or XLSX) is required"))
     rt, session = runtime(), db()
     backscan.recent_runs(session, current_user, limit=0)  # refuses a user without the right first
-    staged = not request.form.get("folder")
-    if not staged:
+    content, staged = manifest.read(), None
+    if request.form.get("folder"):
         folder = backscan.server_folder(rt.settings, request.form["folder"])
     else:
-        folder = backscan.stage_upload(rt.settings.data_dir / "backscan", [
+        staged = backscan.stage_upload(rt.settings.data_dir / "backscan", [
             (upload.filename, upload.stream) for upload in request.files.getlist("files")])
+        folder = backscan.upload_root(staged, manifest.filename, content)
     prepared = backscan.prepare(session, current_user, manifest_name=manifest.filename,
-                                content=manifest.read(), folder=folder, limits=rt.limits)
+                                content=content, folder=folder, limits=rt.limits)
     if not prepared.ok:
         session.rollback()
-        if staged:
-            backscan.discard_upload(folder)
+        if staged is not None:
+            backscan.discard_upload(staged)
         return _page(errors=prepared.errors, status=422)
     run = backscan.start_run(session, current_user, manifest_name=manifest.filename, folder=folder,
                              prepared=prepared)

@@ -14,6 +14,9 @@
           status.dataset.status = p.status;
           status.textContent = (states[p.status] || p.status) + (p.error ? ": " + p.error : "");
           if (p.status !== "running") { clearInterval(timer); }
+          // A finished run has nothing to resume.
+          var resume = row.querySelector("form");
+          if (p.status === "finished" && resume) { resume.remove(); }
         });
     }, 2000);
   });
