@@ -228,3 +228,28 @@ def test_a_provider_record_is_changed_with_a_reason_and_the_old_values_kept(clie
         assert session.get(Provider, provider).township == "新城镇"
     factories.login(client, "reviewer")
     assert client.get(f"/providers/{provider}/edit").status_code == 403
+
+
+def test_a_claim_with_nothing_computed_is_not_counted_and_holds_the_month(client, runtime, desk, admin):
+    """The policy has no 2025 table: a claim of May 2025 has its invoice read but no fund share.
+    It is listed, counted for nothing, and a finding holds the month until explained."""
+    clerk = claim_api.headers(runtime, desk["intake_clerk"])
+    provider = add(client, admin, name=HOSPITAL).json["id"]
+    case_no = provider_claim(client, clerk, bill("0096000001", "500.00", "50.00", issued=date(2025, 5, 9)))
+    made = client.post(f"/api/providers/{provider}/settlements", headers=admin, json={
+        "month": "2025-05", "claimed": "300.00", "received_on": "2025-06-03"})
+    assert made.status_code == 201, made.json
+    assert made.json["computed_fen"] == made.json["total_cost_fen"] == made.json["payable_fen"] == 0
+    assert [c["case_no"] for c in made.json["claims"]] == [case_no]
+    assert made.json["claims"][0]["fund_fen"] is None
+    found = {f["code"]: f for f in made.json["findings"]}
+    assert set(found) == {"claim_not_computed", "claimed_mismatch"}
+    assert found["claim_not_computed"]["case_no"] == case_no
+    settle = f"/api/providers/settlements/{made.json['id']}/settle"
+    for code in ("claim_not_computed", "claimed_mismatch"):
+        refused = client.post(settle, headers=admin, json={"settled_on": "2025-06-20"})
+        assert refused.status_code == 422 and refused.json["error"] == "unresolved_findings"
+        explained = client.post(f"/api/providers/settlements/findings/{found[code]['id']}/resolve",
+                                headers=admin, json={"explanation": "2025 年度方案未录入，暂不支付"})
+        assert explained.status_code == 201
+    assert client.post(settle, headers=admin, json={"settled_on": "2025-06-20"}).status_code == 200
