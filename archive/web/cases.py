@@ -253,7 +253,7 @@ def live(case_no: str):
     (in this language). The page swaps them all at once (archive.web.live, static/app.js)."""
     snapshot = case_snapshot(db(), current_user, get_case(db(), current_user, case_no))
     context = _live_context(snapshot, _focus())
-    return live_response(context["live_version"], snapshot.pending, LIVE_PARTS, lambda: context)
+    return live_response(context["live_version"], snapshot.pending, LIVE_PARTS, context)
 
 
 @cases.route("/cases/<case_no>/documents", methods=["POST"])

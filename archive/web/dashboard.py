@@ -38,7 +38,7 @@ def index():
 def live():
     """The dashboard's counts drawn afresh (archive.web.live), as cases arrive and leave."""
     context = _tiles_context(deadline_counts(db(), current_user))
-    return live_response(context["live_version"], False, TILE_PARTS, lambda: context)
+    return live_response(context["live_version"], False, TILE_PARTS, context)
 
 
 TILE_PARTS = {"tiles": "dashboard/_tiles.html"}

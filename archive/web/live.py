@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 
 from flask import current_app, jsonify, render_template
 from flask import request as flask_request
@@ -30,16 +29,14 @@ def state_version(state) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def live_response(version: str, pending: bool, parts: dict[str, str],
-                  context: Callable[[], dict]):
-    """The live endpoint's answer: `parts` maps names to templates, drawn with `context()` only
+def live_response(version: str, pending: bool, parts: dict[str, str], context: dict):
+    """The live endpoint's answer: `parts` maps names to templates, drawn with `context` only
     when the browser's version (If-None-Match) is not `version`."""
     if version in flask_request.if_none_match:
         response = current_app.response_class(status=304)
     else:
-        drawn = context()
         response = jsonify(version=version, pending=pending,
-                           parts={name: render_template(template, **drawn)
+                           parts={name: render_template(template, **context)
                                   for name, template in parts.items()})
     response.set_etag(version)
     response.headers["Cache-Control"] = "no-store"

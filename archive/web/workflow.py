@@ -86,8 +86,7 @@ def queue_live():
     """The queue's rows drawn afresh (archive.web.live): cases arrive, leave, and the documents
     of the cases still at intake are read, without the page being reloaded."""
     context = _queue_context()
-    return live_response(context["live_version"], context["pending"], QUEUE_PARTS,
-                         lambda: context)
+    return live_response(context["live_version"], context["pending"], QUEUE_PARTS, context)
 
 
 QUEUE_PARTS = {"queue": "workflow/_queue.html"}
