@@ -45,3 +45,4 @@ def test_the_clerks_queue_counts_documents_being_read(client, runtime, users):
     assert first["pending"] is True and "1 being read" in first["parts"]["queue"]
     page = client.get("/queue?lang=en").get_data(as_text=True)
     assert f'data-version="{first["version"]}"' in page and "data-pending" in page
+    assert "1 case</span>" in page and "0 cases waiting" in page  # singular and plural
