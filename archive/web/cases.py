@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -51,6 +50,7 @@ from archive.web.case_lists import SORT_LABELS, CaseFilterForm
 from archive.web.context import db, runtime
 from archive.web.downloads import attachment, original_response
 from archive.web.i18n import status_label
+from archive.web.live import live_response
 from archive.web.uploads import ingest_request_files
 from archive.workflows import queue_neighbours
 from archive.workflows.returns import missing_label
@@ -250,19 +250,10 @@ def _live_context(snapshot, focus) -> dict:
 def live(case_no: str):
     """The case page's live parts drawn afresh, as HTML by name, with the snapshot's version:
     {"version", "pending", "parts": {name: html}}; 304 when the browser already has this version
-    (in this language). The page swaps them all at once (static/app.js)."""
+    (in this language). The page swaps them all at once (archive.web.live, static/app.js)."""
     snapshot = case_snapshot(db(), current_user, get_case(db(), current_user, case_no))
     context = _live_context(snapshot, _focus())
-    etag = context["live_version"]
-    if etag in request.if_none_match:
-        response = current_app.response_class(status=304)
-    else:
-        response = jsonify(version=etag, pending=snapshot.pending,
-                           parts={name: render_template(template, **context)
-                                  for name, template in LIVE_PARTS.items()})
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return live_response(context["live_version"], snapshot.pending, LIVE_PARTS, context)
 
 
 @cases.route("/cases/<case_no>/documents", methods=["POST"])

@@ -8,7 +8,9 @@ from flask_login import current_user, login_required
 
 from archive.case_lists import saved_views, still_at_intake
 from archive.dashboard import dashboard as build_dashboard
+from archive.dashboard import deadline_counts
 from archive.web.context import db
+from archive.web.live import IDLE_MS, live_response, state_version
 
 dashboard = Blueprint("dashboard", __name__)
 
@@ -28,4 +30,21 @@ def series_label(name: str) -> str:
 def index():
     shown = build_dashboard(db(), current_user, zone=current_app.config["DISPLAY_TIMEZONE"])
     return render_template("dashboard/index.html", board=shown, views=saved_views(db(), current_user),
-                           at_intake=still_at_intake(db(), current_user, limit=0)[1])
+                           **_tiles_context(shown.deadlines))
+
+
+@dashboard.route("/dashboard/live")
+@login_required
+def live():
+    """The dashboard's counts drawn afresh (archive.web.live), as cases arrive and leave."""
+    context = _tiles_context(deadline_counts(db(), current_user))
+    return live_response(context["live_version"], False, TILE_PARTS, context)
+
+
+TILE_PARTS = {"tiles": "dashboard/_tiles.html"}
+
+
+def _tiles_context(deadlines) -> dict:
+    at_intake = still_at_intake(db(), current_user, limit=0)[1]
+    return dict(deadlines=deadlines, at_intake=at_intake, live_idle_ms=IDLE_MS,
+                live_version=state_version([deadlines, at_intake]))

@@ -29,6 +29,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "cases.home": SIGNED_IN,
     "cases.index": SIGNED_IN,
     "dashboard.index": SIGNED_IN,
+    "dashboard.live": SIGNED_IN,
     "cases.new": "case.create",
     # A person's own saved views of the case list.
     "cases.save_list_view": SIGNED_IN,
@@ -60,6 +61,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     # Who signs a step is the chain's business (the step's role, separation of duties): the
     # workflow service decides; the gate only asks that the case can be seen at all.
     "workflow.queue_page": SIGNED_IN,
+    "workflow.queue_live": SIGNED_IN,
     "workflow.api.queue_api": SIGNED_IN,
     "workflow.decision_form": "case.view",
     "workflow.api.decision_api": "case.view",

@@ -15,11 +15,12 @@ from flask_login import current_user, login_required
 
 from archive.access import get_case
 from archive.auth import role_label
-from archive.case_lists import still_at_intake
+from archive.case_lists import document_progress, still_at_intake
 from archive.web.api import token_required
 from archive.web.bodies import Decision, FindingResolution, parse_body
 from archive.web.cases import case_page
 from archive.web.context import db
+from archive.web.live import IDLE_MS, live_response, state_version
 from archive.workflows import (
     Label,
     WorkflowError,
@@ -76,12 +77,33 @@ def role_name(role: str) -> str:
 @workflow.route("/queue")
 @login_required
 def queue_page():
+    return render_template("workflow/queue.html", **_queue_context())
+
+
+@workflow.route("/queue/live")
+@login_required
+def queue_live():
+    """The queue's rows drawn afresh (archive.web.live): cases arrive, leave, and the documents
+    of the cases still at intake are read, without the page being reloaded."""
+    context = _queue_context()
+    return live_response(context["live_version"], context["pending"], QUEUE_PARTS, context)
+
+
+QUEUE_PARTS = {"queue": "workflow/_queue.html"}
+
+
+def _queue_context() -> dict:
     page = max(1, request.args.get("page", 1, type=int))
     queue = work_queue(db(), current_user, limit=100, offset=(page - 1) * 100)
     intake, intake_total = still_at_intake(db(), current_user)
-    return render_template("workflow/queue.html", queue=queue, page=page,
-                           pages=max(1, -(-queue.total // 100)), intake=intake,
-                           intake_total=intake_total)
+    progress = document_progress(db(), intake)
+    pages = max(1, -(-queue.total // 100))
+    state = [page, pages, queue.total, [item.as_json() for item in queue.items], intake_total,
+             [[c.case_no, c.claimant_name, c.claim_type, c.created_at, progress.get(c.id)]
+              for c in intake]]
+    return dict(queue=queue, page=page, pages=pages, intake=intake, intake_total=intake_total,
+                progress=progress, live_version=state_version(state), live_idle_ms=IDLE_MS,
+                pending=any(p.reading for p in progress.values()))
 
 
 @workflow.post("/cases/<case_no>/decision")

@@ -208,3 +208,45 @@ def test_provider_and_backscan_pages_are_in_one_language(client, runtime, lang):
         if stray:
             found[name] = stray[:12]
     assert not found, "\n".join(f"{page}: {item}" for page, items in found.items() for item in items)
+
+
+# The notices, records (filing, the audit trail's verification), loans, admin, oversight and
+# workflow-report desks, each read by every role (a page a role may not open is refused: 403).
+OTHER_DESKS = {"publications": "/publications", "objections": "/objections",
+               "fund-report": "/fund-report", "records": "/records", "loans": "/loans",
+               "users": "/admin/users", "workflows": "/admin/workflows", "calendar": "/admin/calendar",
+               "retention": "/admin/retention", "follow-ups": "/follow-ups",
+               "spot-checks": "/spot-checks", "publication": "/publication",
+               "tokens": "/account/tokens", "new-case": "/cases/new"}
+
+
+@pytest.fixture
+def filed(runtime):
+    """A claim paid and filed (the records, loans and report desks then have a row to draw)."""
+    desk = factories.sign_off_desk(runtime)
+    case_no = factories.start_claim(runtime, desk, claim_type="inpatient", amount="999.99",
+                                    hospital="县人民医院", claimant_name="张伟")
+    factories.walk(runtime, desk, case_no)
+    factories.file_closed(runtime, desk["archivist"], case_no)
+    return desk, case_no
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_other_desks_are_in_one_language(app, filed, lang):
+    desk, _case_no = filed
+    found, seen = {}, set()
+    for role, user in desk.items():
+        client = app.test_client()  # signed in as this role only
+        factories.login(client, user)
+        client.get(f"/dashboard?lang={lang}")
+        pages = {**OTHER_DESKS, "user": f"/admin/users/{user.id}"}
+        for name, url in pages.items():
+            reply = client.get(url, follow_redirects=True)
+            assert reply.status_code in (200, 403), (role, name, reply.status_code)
+            if reply.status_code == 200:
+                seen.add(name)
+            stray = wrong_language(reply.get_data(as_text=True), "en" if lang == "en" else "zh")
+            if stray:
+                found[f"{role} {name}"] = stray[:12]
+    assert seen == set(OTHER_DESKS) | {"user"}  # each desk drawn for someone
+    assert not found, "\n".join(f"{page}: {item}" for page, items in found.items() for item in items)

@@ -141,7 +141,7 @@ def test_the_work_queue_page_flags_and_links(client, runtime, desk):
     case_no, _version = at_initial_review(runtime, desk)
     factories.login(client, "reviewer")
     page = client.get("/queue?lang=en").get_data(as_text=True)
-    assert f'href="/cases/{case_no}"' in page and "Initial review" in page and "1 cases waiting" in page
+    assert f'href="/cases/{case_no}"' in page and "Initial review" in page and "1 case waiting" in page
     factories.login(client, "cashier")
     assert "Nothing is waiting for you." in client.get("/queue?lang=en").get_data(as_text=True)
 

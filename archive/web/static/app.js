@@ -1,30 +1,39 @@
-// Progressive enhancement for the case page: per-file upload progress and live status.
+// Progressive enhancement for the case page: per-file upload progress; live parts on every desk.
 // Without JavaScript the form posts normally and the page shows the result after reload.
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]');
   var form = document.getElementById("upload");
 
-  // The case page's live parts (data-live: documents with their findings, checklist, verdict,
-  // amounts) are drawn by the server from one snapshot of the case and swapped here all together,
-  // so they never disagree; nothing is swapped while the version is unchanged (304). Polling
-  // stops once no document is still being read, and starts again after an upload.
+  // Live parts (archive.web.live; one mechanism for every desk): the case page's documents with
+  // their findings, checklist, verdict and amounts, the work queue's rows, the dashboard's counts.
+  // The server draws a page's parts from one reading of its state and they are swapped here all
+  // together, so they never disagree; nothing is swapped while the version is unchanged (304).
+  // The part carrying data-live-url says when to ask again: soon while something is being read
+  // (data-pending), every data-live-idle ms on desks that other people's work changes, else never
+  // (the case page starts again after an upload). A hidden tab does not ask.
   var timer = null;
   function livePart(name) { return document.querySelector('[data-live="' + name + '"]'); }
+  function liveAnchor() { return document.querySelector("[data-live][data-live-url]"); }
+  function again() {
+    var anchor = liveAnchor();
+    if (!anchor) return;
+    if (anchor.hasAttribute("data-pending")) timer = setTimeout(poll, 1500);
+    else if (anchor.dataset.liveIdle) timer = setTimeout(poll, +anchor.dataset.liveIdle);
+  }
   function poll() {
-    var anchor = livePart("documents");
+    var anchor = liveAnchor();
     if (!anchor) return;
     clearTimeout(timer);
+    if (document.hidden) return;  // asked again when the tab is shown
     fetch(anchor.dataset.liveUrl + location.search, {
       headers: { "X-Requested-With": "fetch", "If-None-Match": '"' + anchor.dataset.version + '"' },
       credentials: "same-origin", cache: "no-store"
     }).then(function (r) { return r.status === 200 ? r.json() : null; })
-      .then(function (data) {
-        if (data) swap(data.parts);
-        var now = livePart("documents");
-        if (data ? data.pending : now && now.hasAttribute("data-pending")) timer = setTimeout(poll, 1500);
-      });
+      .then(function (data) { if (data) swap(data.parts); again(); },
+            function () { again(); });  // a network blip: ask again later
   }
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
   function swap(parts) {
     Object.keys(parts).forEach(function (name) {
       var old = livePart(name);
