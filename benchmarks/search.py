@@ -51,6 +51,7 @@ from archive.config import load_settings  # noqa: E402
 from archive.demo import documents as gen  # noqa: E402
 from archive.models import Case, Document, Page, StoredObject, User  # noqa: E402
 from archive.models.cases import DocumentStatus  # noqa: E402
+from archive.records.masking import mask_text  # noqa: E402
 from archive.runtime import make_runtime  # noqa: E402
 from archive.search import (  # noqa: E402
     IndexUnavailable,
@@ -110,20 +111,20 @@ def load_database(runtime, documents: list[dict], first: int = 0) -> list[int]:
         ids = []
         for start in range(0, len(documents), 3000):
             chunk = documents[start:start + 3000]
-            cases = [{"case_no": f"AJ-2026-{(first + start + n) // 3 + 1:06d}",
-                      "claimant_name": d["fields"].get("payer_name") or d["fields"].get("patient_name")
-                      or "某某", "claim_type": "inpatient", "status": d["status"],
+            cases = [{"case_no": case_no(first + start + n), "claimant_name": claimant(d),
+                      "claimant_id_number": d["fields"].get("id_number"),
+                      "claim_type": "inpatient", "status": d["status"],
                       "created_by_id": admin.id, "created_at": now, "updated_at": now}
                      for n, d in enumerate(chunk) if (first + start + n) % 3 == 0]
             if cases:
                 session.execute(insert(Case), cases)
-            numbers = {f"AJ-2026-{(first + start + n) // 3 + 1:06d}" for n in range(len(chunk))}
+            numbers = {case_no(first + start + n) for n in range(len(chunk))}
             case_ids = dict(session.execute(select(Case.case_no, Case.id).where(
                 Case.case_no.in_(numbers))).all())
             objects = [{"sha256": os.urandom(32).hex(), "size": 1, "store_key": os.urandom(16).hex(),
                         "content_type": "application/pdf", "created_at": now} for _ in chunk]
             object_ids = list(session.scalars(insert(StoredObject).returning(StoredObject.id), objects))
-            rows = [{"case_id": case_ids[f"AJ-2026-{(first + start + n) // 3 + 1:06d}"],
+            rows = [{"case_id": case_ids[case_no(first + start + n)],
                      "object_id": object_ids[n], "kind": d["kind"], "original_filename": "x.pdf",
                      "filename": "x.pdf", "content_type": "application/pdf", "page_count": 1,
                      "status": DocumentStatus.PROCESSED, "attempts": 1, "uploaded_by_id": admin.id,
@@ -135,6 +136,27 @@ def load_database(runtime, documents: list[dict], first: int = 0) -> list[int]:
                 for i, d in zip(document_ids, chunk, strict=True)])
             ids += document_ids
     return ids
+
+
+def case_no(position: int) -> str:
+    """The case of the document at `position` (0-based): three documents to a case."""
+    return f"AJ-2026-{position // 3 + 1:06d}"
+
+
+def claimant(document: dict) -> str:
+    return document["fields"].get("payer_name") or document["fields"].get("patient_name") or "某某"
+
+
+def searchable_texts(documents: list[dict]) -> list[str]:
+    """What brute force scans: each document's text and its case's own fields, as indexed
+    (archive.search.index.case_line); the case takes them from its first document."""
+    lines = []
+    for n in range(len(documents)):
+        first = documents[n - n % 3]
+        number = first["fields"].get("id_number")
+        number = number if number and mask_text(number) != number else None
+        lines.append(" ".join(filter(None, (case_no(n), claimant(first), number))))
+    return [fold(f"{document['text']}\n{line}") for document, line in zip(documents, lines, strict=True)]
 
 
 def _plain(fields: dict) -> dict:
@@ -200,6 +222,7 @@ def queries(documents: list[dict], rng: random.Random) -> dict[str, list[tuple[s
         "name_3char": [(n, {}) for n in names if len(n) == 3][:PER_TYPE],
         "number_8digit": [(f["invoice_number"], {}) for f in fields if "invoice_number" in f][:PER_TYPE],
         "id_number_18": [(f["id_number"], {}) for f in fields if "id_number" in f][:PER_TYPE],
+        "case_number": [(case_no(rng.randrange(len(documents))), {}) for _ in range(PER_TYPE)],
         "hospital": [(h, {}) for h in gen.HOSPITALS] * 3,
         "two_word_phrase": [("床位费 头孢呋辛钠", {}), ("股骨颈骨折 转诊", {}), ("统筹基金 住院", {}),
                             ("护理费 神经内科", {})] * 5,
@@ -226,7 +249,7 @@ def brute_force(texts: list[str], raw: str, filters: dict, kinds: list[str]) -> 
 def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, dict]:
     index = open_backend(runtime)
     position = {document_id: n for n, document_id in enumerate(ids)}
-    timings, warm, baseline, recall, totals = {}, {}, {}, {}, {}
+    timings, warm, baseline, recall, totals, top10 = {}, {}, {}, {}, {}, {}
     with runtime.sessions() as session:
         admin = session.scalar(select(User).where(User.username == "bench"))
         search(session, index, admin, "医院")  # open the searcher and read columns once
@@ -235,10 +258,12 @@ def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, 
         for kind, cases_of_type in cases.items():
             spent, scan, misses, extra, expected_total = [], [], 0, 0, 0
             totals[kind] = {"checked": 0, "exact": 0}
+            top10[kind] = []
             for number, (raw, filters) in enumerate(cases_of_type):
                 started = time.perf_counter()
                 result = search(session, index, admin, raw, filters=filters)
                 spent.append((time.perf_counter() - started) * 1000)
+                top10[kind].append([position[hit.document_id] for hit in result.hits[:10]])
                 started = time.perf_counter()
                 truth = brute_force(texts, raw, filters, kinds) if raw else None
                 scan.append((time.perf_counter() - started) * 1000)
@@ -263,7 +288,19 @@ def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, 
                 spent.append((time.perf_counter() - started) * 1000)
             warm[kind] = percentiles(spent)
     return {"warming": warming, "queries_ms": timings, "queries_repeated_ms": warm, "recall": recall,
-            "totals_exact": totals}, baseline
+            "totals_exact": totals, "top10": top10}, baseline
+
+
+def overlap_at_10(mine: dict, theirs: dict) -> dict:
+    """Per query type, the mean share of one backend's first ten hits (relevance order, corpus
+    positions) that the other's first ten also hold, over the same queries."""
+    shares = {}
+    for kind, lists in mine.items():
+        pairs = list(zip(lists, theirs.get(kind, []), strict=False))
+        scored = [len(set(a) & set(b)) / min(10, max(len(a), len(b))) for a, b in pairs if a or b]
+        if scored:
+            shares[kind] = round(sum(scored) / len(scored), 3)
+    return shares
 
 
 def _quoted(raw: str) -> str:
@@ -467,6 +504,9 @@ def main() -> None:
     parser.add_argument("--no-warm", action="store_true",
                         help="do not warm the posting-list cache before the first-run queries")
     parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")
+    parser.add_argument("--compare-top10", type=Path, default=None,
+                        help="the JSON of a run on the other backend (same --docs and --per-type): "
+                             "report overlap@10 of the relevance-ranked hits")
     parser.add_argument("--database-url", default="",
                         help="postgres: an empty database to fill (default: a throwaway local server)")
     args = parser.parse_args()
@@ -500,7 +540,7 @@ def _main(args) -> None:
     started = time.perf_counter()
     documents = generate(args.docs)
     report["generate_s"] = round(time.perf_counter() - started, 1)
-    texts = [fold(d["text"]) for d in documents]
+    texts = searchable_texts(documents)
     kinds = [d["kind"] for d in documents]
     years = [re.search(r"(20\d\d)", d["text"]).group(1) if re.search(r"20\d\d", d["text"]) else "2026"
              for d in documents]
@@ -533,6 +573,11 @@ def _main(args) -> None:
             report[leg][f"p95_ratio_to_{BACKEND}"] = {
                 kind: round(figures["p95"] / max(0.1, report[BACKEND]["queries_ms"][kind]["p95"]), 3)
                 for kind, figures in report[leg]["queries_ms"].items()}
+    if args.compare_top10:
+        other = json.loads(args.compare_top10.read_text())
+        name = other["backend"]
+        report[f"overlap_at_10_with_{name}"] = overlap_at_10(report[BACKEND]["top10"],
+                                                             other[name]["top10"])
     report["peak_rss_mb_of_this_script"] = peak_rss_mb()
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     print()

@@ -26,6 +26,7 @@ from whoosh import index as whoosh_index
 
 from archive.models import Document, WorkflowInstance, WorkflowStatus
 from archive.models.cases import DocumentStatus
+from archive.records.masking import mask_text
 from archive.search.hiding import PAGE_BREAK, masking_fingerprint
 from archive.search.schema import SCHEMA_VERSION, build_schema, fold
 
@@ -211,6 +212,21 @@ def document_text(document: Document) -> str:
     return "\n".join(page.text or "" for page in document.pages)
 
 
+def case_line(case) -> str:
+    """The case's own fields, indexed with each of its documents (issue 20 point 5), so typing a
+    case number, the claimant's name or their ID number finds the case's documents although no
+    page shows them: "AJ-2026-000001 王芳 110101199912246213". It is one more page of the text
+    (hiding masks it like any page, so without "identifiers.view" only the shown part of the ID
+    is found). An ID that masking does not recognise would stay searchable in full, so it is left
+    out (`id:` still finds it for those who may see it). A change to the case is a "case.update"
+    event, which re-indexes its documents (archive.search.sync)."""
+    parts = [case.case_no, case.claimant_name]
+    number = (case.claimant_id_number or "").strip()
+    if number and mask_text(number) != number:
+        parts.append(number)
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -238,7 +254,7 @@ def _record(document: Document, steps: list[str]) -> dict:
     document_date = _first_date(fields)
     record = {
         "document_id": str(document.id), "case_id": case.id, "case_no": fold(case.case_no),
-        "text": document_text(document), "kind": fold(document.kind or "other"),
+        "text": document_text(document) + "\n" + case_line(case), "kind": fold(document.kind or "other"),
         "status": fold(case.status), "patient_name": fold(first or ""),
         "hospital": fold(_first(fields, "hospital", "provider_name", "to_hospital",
                                  "seller_name") or ""),
@@ -253,7 +269,7 @@ def _record(document: Document, steps: list[str]) -> dict:
     }
     record["digits"] = record["text"]  # analysed into four-digit grams (schema.digit_grams)
     # Analysed into the positions of masked characters, page by page (archive.search.hiding).
-    record["hidden"] = PAGE_BREAK.join(page.text or "" for page in document.pages)
+    record["hidden"] = PAGE_BREAK.join([*(page.text or "" for page in document.pages), case_line(case)])
     if document_date is not None:
         record["document_date"] = document_date
     if (amount := _fen(_first(fields, *_AMOUNT_FIELDS))) is not None:

@@ -21,12 +21,13 @@ from archive.models import Document
 from archive.models.cases import DocumentStatus
 from archive.search.hiding import PAGE_BREAK, hidden_offsets
 from archive.search.pg_table import analysed, search_documents, search_state, visible_text
-from archive.search.schema import EXACT_FIELDS, fold
+from archive.search.schema import EXACT_FIELDS, SCHEMA_VERSION, fold
 
 log = logging.getLogger(__name__)
 
 MARK = "last_event"
 MASKING = "masking"  # the masking rules the `visible` column was made under (hiding.masking_fingerprint)
+SCHEMA = "schema"  # schema.SCHEMA_VERSION the rows were analysed under (none: before version 6)
 BATCH = 500
 
 
@@ -132,6 +133,11 @@ def rebuild(index: PostgresIndex, session: Session) -> int:
             session.expunge_all()
         _write_mark(connection, mark)
         _write_state(connection, MASKING, _masking())
+        _write_state(connection, SCHEMA, SCHEMA_VERSION)
+    with index.engine.begin() as connection:
+        # Fresh statistics at once (autovacuum would take a while): the planner's, and the
+        # lexeme shares relevance weighs parts by (pg_query.Weights).
+        connection.exec_driver_sql("ANALYZE search_documents")
     log.info("search table rebuilt: %d documents", len(ids))
     return len(ids)
 
@@ -162,10 +168,12 @@ def _masking() -> int:
 
 
 def stale(index: PostgresIndex) -> bool:
-    """Whether the table was built under other masking rules (what is hidden must be redone)."""
+    """Whether the table was built under other masking rules (what is hidden must be redone) or
+    another analysis (SCHEMA_VERSION: e.g. without the case's own fields)."""
     with index.engine.connect() as connection:
-        made = connection.scalar(select(search_state.c.value).where(search_state.c.name == MASKING))
-    return made is not None and made != _masking()
+        made = dict(connection.execute(select(search_state.c.name, search_state.c.value).where(
+            search_state.c.name.in_((MASKING, SCHEMA)))).all())
+    return made.get(MASKING) not in (None, _masking()) or made.get(SCHEMA) != SCHEMA_VERSION
 
 
 def status(index: PostgresIndex) -> dict:
@@ -177,7 +185,7 @@ def status(index: PostgresIndex) -> dict:
                 "detail": "the search table was never built: run `archive reindex`"}
     if stale(index):
         return {"status": "stale", "backend": "postgres", "documents": count,
-                "detail": "built under other masking rules: run `archive reindex`"}
+                "detail": "built under other masking rules or analysis: run `archive reindex`"}
     return {"status": "ok", "backend": "postgres", "documents": count}
 
 

@@ -8,12 +8,15 @@ or, for someone who sees identifiers masked, on the text with every hidden chara
 same rule as archive.search.hiding applies to Whoosh. Cases the user may not see are excluded
 in the same statement (archive.access.case_condition), so totals and facets are exact.
 
-Scores differ from Whoosh's BM25 in one way: no idf (each text part scores its saturated
-frequency, an exact field 1), which ranks the same on one-word queries.
+Scores are Whoosh's BM25 without length normalisation (archive.search.matching): each text part
+its saturated frequency times an inverse document frequency estimated from the column's
+statistics (`Weights`), an exact field 1.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -29,7 +32,6 @@ from sqlalchemy import (
     select,
     text,
     true,
-    union,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
@@ -60,43 +62,103 @@ def _run_of(words: list[str]) -> str:
 
 
 @dataclass
-class Part:
-    """A query part in SQL: `index`, the condition to find its rows by (indexes first), and
-    `check`, the same answer on a row at hand without the tsvector (cheap to evaluate again
-    where an Or scores or an AndNot excludes); `score` its contribution to relevance."""
+class Weights:
+    """Inverse document frequencies for relevance, as BM25 weighs a word (archive.search.matching
+    uses the exact count): from the statistics ANALYZE keeps of the `terms` column — the share of
+    rows holding each of its most common lexemes (pg_stats.most_common_elems, about a thousand)
+    and the table's row count — so no query pays for counting. A part's document frequency is
+    taken as that of its rarest gram; a gram too rare to be listed counts as the least common one
+    listed (an upper bound). Ranking only: what matches and the totals never depend on these."""
 
-    index: ColumnElement
+    documents: float
+    shares: dict[str, float]
+    floor: float
+
+    @classmethod
+    def none(cls) -> Weights:
+        return cls(0.0, {}, 0.0)
+
+    @classmethod
+    def of(cls, session: Session) -> Weights:
+        key = str(session.get_bind().url)
+        cached = _weights.get(key)
+        if cached is not None and time.monotonic() - cached[0] < WEIGHTS_SECONDS:
+            return cached[1]
+        row = session.execute(text(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = c.relname AND s.attname = 'terms' "
+            "WHERE c.relname = 'search_documents' AND c.relkind = 'r'")).first()
+        weights = cls.none()
+        if row is not None and row[1] and row[0] > 0:
+            # The last three frequencies are the least and greatest share and that of NULLs.
+            shares = dict(zip(row[1], row[2], strict=False))
+            weights = cls(float(row[0]), shares, float(row[2][-3]))
+        _weights[key] = (time.monotonic(), weights)
+        return weights
+
+    def idf(self, lexemes: list[str]) -> float:
+        if not self.documents:
+            return 1.0  # no statistics yet: every part weighs the same
+        share = min(self.shares.get(lexeme, self.floor) for lexeme in lexemes)
+        frequency = share * self.documents
+        return math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
+
+
+WEIGHTS_SECONDS = 300  # statistics change only as ANALYZE runs
+_weights: dict[str, tuple[float, Weights]] = {}
+
+
+@dataclass
+class Part:
+    """A query part in SQL. `lookup` finds its candidate rows by the table's indexes alone (GIN,
+    B-tree), `verify` is what a candidate must pass besides (`strpos` on the text; true where the
+    lookup is exact), `check` the whole answer on a row at hand without the tsvector (cheap to
+    evaluate again where an Or scores or an AndNot excludes); `score` its share of relevance.
+    The statement's WHERE is `lookup AND verify`: PostgreSQL combines the lookups of an And or an
+    Or in one bitmap (BitmapAnd/BitmapOr) and runs the checks on the rows it yields, never
+    decoding a tsvector per row."""
+
+    lookup: ColumnElement
+    verify: ColumnElement
     check: ColumnElement
     score: ColumnElement
+    gated: bool = False  # the score is 0 wherever `check` fails
+
+    @property
+    def where(self) -> ColumnElement:
+        return and_(self.lookup, self.verify)
 
 
 def _none() -> Part:
-    return Part(false(), false(), literal(0.0))
+    return Part(false(), true(), false(), literal(0.0))
 
 
-def _text(fieldname: str, words: list[str], masked: bool) -> Part:
+def _text(fieldname: str, words: list[str], masked: bool, weights: Weights) -> Part:
     run = _run_of(words)
     lexemes = [DIGIT_PREFIX + word for word in words] if fieldname == "digits" else words
     if masked and HIDDEN_MARK in run:
         return _none()
     column = func.coalesce(T.visible, T.body) if masked else T.body
     found = func.strpos(column, run) > 0
-    if len(lexemes) == 1 and not masked:
-        condition = _matches(phrase_tsquery(lexemes))  # one gram: in the text iff in the tsvector
-    elif PHRASES:
+    if PHRASES and len(lexemes) > 1:
         # With every position kept, the grams at consecutive positions are exactly "the text has
         # the run" (pairs never span whitespace, see schema.bigrams); rows that lost positions
         # (pg_table) are looked up by all the grams, anywhere, and checked.
-        exact = _matches(phrase_tsquery(lexemes))
-        condition = or_(and_(exact, found) if masked else and_(exact, T.positions_exact),
-                        and_(_matches(phrase_tsquery(lexemes, "&")), T.positions_exact.is_(False),
-                             found))
+        lookup = or_(and_(_matches(phrase_tsquery(lexemes)), T.positions_exact),
+                     and_(_matches(phrase_tsquery(lexemes, "&")), T.positions_exact.is_(False)))
     else:
-        condition = and_(_matches(phrase_tsquery(lexemes, "&")), found)
+        lookup = _matches(phrase_tsquery(lexemes, "&"))
+    # One gram is in the text iff it is in the tsvector; a longer run, or a masked reader (whose
+    # gram may be hidden), needs the text itself.
+    verify = true() if len(lexemes) == 1 and not masked else found
     # Bytes, not characters: octet_length is stored, char_length counts (a scan per row).
     frequency = (func.octet_length(column) - func.octet_length(func.replace(column, run, ""))) \
         / float(len(run.encode()))
-    return Part(condition, found, frequency * (K1 + 1) / (frequency + K1))
+    # BM25's f·(k1+1)/(f+k1) written with f once (PostgreSQL would compute it twice), and 0
+    # where the run is absent, so an Or adds it without checking the run first.
+    weight = weights.idf(lexemes) * (K1 + 1)
+    return Part(lookup, verify, found, literal(weight) - literal(weight * K1) / (frequency + K1),
+                gated=True)
 
 
 def _matches(tsquery: str):
@@ -104,37 +166,45 @@ def _matches(tsquery: str):
 
 
 def _same(condition, score=None) -> Part:
-    return Part(condition, condition, literal(1.0) if score is None else score)
+    return Part(condition, true(), condition, literal(1.0) if score is None else score)
 
 
-def translate(query: q.Query, masked: bool) -> Part:
+def _all(conditions: list[ColumnElement]) -> ColumnElement:
+    conditions = [condition for condition in conditions if not isinstance(condition, True_)]
+    return and_(*conditions) if conditions else true()
+
+
+def translate(query: q.Query, masked: bool, weights: Weights | None = None) -> Part:
     """A Whoosh query tree as built by archive.search.parse/query, in SQL."""
+    weights = weights or Weights.none()
     if isinstance(query, q.And):
-        parts = [translate(part, masked) for part in query.subqueries]
-        return Part(and_(*(p.index for p in parts)), and_(*(p.check for p in parts)),
-                    sum((p.score for p in parts), literal(0.0)))
+        parts = [translate(part, masked, weights) for part in query.subqueries]
+        return Part(_all([p.lookup for p in parts]), _all([p.verify for p in parts]),
+                    and_(*(p.check for p in parts)), sum((p.score for p in parts), literal(0.0)))
     if isinstance(query, q.Or):
-        parts = [translate(part, masked) for part in query.subqueries]
+        parts = [translate(part, masked, weights) for part in query.subqueries]
         if not parts:
             return _none()
-        score = sum((case((p.check, p.score), else_=0.0) for p in parts), literal(0.0))
+        score = sum((p.score if p.gated else case((p.check, p.score), else_=0.0) for p in parts),
+                    literal(0.0))
         if len(parts) == 1:
-            return Part(parts[0].index, parts[0].check, score)
-        # The rows of each part found by its own indexes, then united: an OR in one WHERE
-        # would have PostgreSQL test every part on every candidate, the tsvector included.
-        found = union(*(select(T.document_id).where(p.index).correlate(None) for p in parts))
-        return Part(T.document_id.in_(found), or_(*(p.check for p in parts)), score)
+            return Part(parts[0].lookup, parts[0].verify, parts[0].check, score)
+        check = or_(*(p.check for p in parts))
+        # A row one part's lookup found may be another's: it is kept if any part holds for it.
+        verify = true() if all(isinstance(p.verify, True_) for p in parts) else check
+        return Part(or_(*(p.lookup for p in parts)), verify, check, score)
     if isinstance(query, q.AndNot):
-        positive, negative = translate(query.a, masked), translate(query.b, masked)
+        positive, negative = translate(query.a, masked, weights), translate(query.b, masked, weights)
         keep = not_(func.coalesce(negative.check, false()))
-        return Part(and_(positive.index, keep), and_(positive.check, keep), positive.score)
+        return Part(positive.lookup, and_(positive.verify, keep), and_(positive.check, keep),
+                    positive.score)
     if isinstance(query, q.Every):
-        return Part(true(), true(), literal(0.0))
+        return Part(true(), true(), true(), literal(0.0))
     if isinstance(query, q.Phrase) and query.fieldname in ("text", "digits"):
-        return _text(query.fieldname, list(query.words), masked)
+        return _text(query.fieldname, list(query.words), masked, weights)
     if isinstance(query, q.Term):
         if query.fieldname in ("text", "digits"):
-            return _text(query.fieldname, [query.text], masked)
+            return _text(query.fieldname, [query.text], masked, weights)
         if query.fieldname == "codes":  # array containment: the GIN index on codes
             return _same(T.codes.contains([str(query.text).lower()]))
         if query.fieldname == "step":
@@ -152,12 +222,12 @@ def translate(query: q.Query, masked: bool) -> Part:
     raise ValueError(f"no SQL for {query!r}")
 
 
-def _where(user, query: q.Query, masked: bool):
+def _where(user, query: q.Query, masked: bool, weights: Weights | None = None):
     visible = case_condition(user)
     if isinstance(visible, False_):
         return None, None
-    translated = translate(query, masked)
-    condition, score = translated.index, translated.score
+    translated = translate(query, masked, weights)
+    condition, score = translated.where, translated.score
     if not isinstance(visible, True_):
         condition = and_(condition, T.case_id.in_(select(Case.id).where(visible)))
     return condition, score
@@ -166,7 +236,17 @@ def _where(user, query: q.Query, masked: bool):
 def find(session: Session, index: PostgresIndex, user, query: q.Query, masked: bool,
          order: tuple[str, bool] | None, page: int, page_size: int):
     """(total, facets, [(document id, score or None)] of the page)."""
-    condition, score = _where(user, query, masked)
+    reader = index.read_session(session)
+    try:
+        return _find(reader or session, user, query, masked, order, page, page_size)
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str, bool] | None,
+          page: int, page_size: int):
+    condition, score = _where(user, query, masked, Weights.of(session) if order is None else None)
     facets = {name: {} for name in FACET_FIELDS}
     if condition is None:
         return 0, facets, []
@@ -189,12 +269,7 @@ def find(session: Session, index: PostgresIndex, user, query: q.Query, masked: b
         .limit(page_size).offset((page - 1) * page_size).subquery()
     shown = select(literal(1), *(null() for _ in FACET_FIELDS), null(), null(),
                    page_rows.c.document_id, page_rows.c[key.name] if order is None else null())
-    reader = index.read_session(session)
-    try:
-        rows = _run(reader or session, union_all(counted, shown)).all()
-    finally:
-        if reader is not None:
-            reader.close()
+    rows = _run(session, union_all(counted, shown)).all()
     total, full, found = 0, (1 << len(FACET_FIELDS)) - 1, []
     for row in rows:
         if row[0] == 1:

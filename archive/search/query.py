@@ -38,7 +38,7 @@ from archive.records import audit
 from archive.records.masking import IDENTIFIER_FIELDS, mask, mask_text, may_see_identifiers
 from archive.search import pg_query
 from archive.search.errors import IdentifierRefused
-from archive.search.index import SearchIndex
+from archive.search.index import SearchIndex, case_line
 from archive.search.matching import Matches, match
 from archive.search.parse import Notice, parse_query
 from archive.search.pg_index import PostgresIndex
@@ -264,7 +264,9 @@ def _hits(session: Session, user, found: list[tuple[int, float | None]], terms: 
         if document is None:  # deleted or moved since it was indexed
             continue
         texts = shown(pages.get(document_id, []))
-        found_snippet = snippet(texts, terms) if terms else None
+        # A match in the case's own fields (index.case_line) is shown from that line.
+        found_snippet = (snippet(texts, terms) or snippet([shown(case_line(document.case))], terms)) \
+            if terms else None
         hits.append(Hit(document_id, document.case.case_no, document.kind,
                         shown(document.original_filename), found_snippet.page if found_snippet else 1,
                         found_snippet.html if found_snippet else snippet_start(texts), score,

@@ -28,7 +28,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions, tokens
 
 # Bump when fields or analysis change; an index built with another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: the case's own fields are indexed with its documents
 
 EXACT_FIELDS = ("case_no", "kind", "status", "hospital", "patient_name", "id_number",
                 "insurance_number", "invoice_number", "year")

@@ -36,7 +36,7 @@ from archive.search import (
     search,
 )
 from archive.search.backend import rebuild_backend
-from archive.search.index import VERSION_FILE
+from archive.search.index import VERSION_FILE, case_line
 from archive.search.schema import fold
 from archive.setup import initialise
 from tests import factories
@@ -65,8 +65,12 @@ def corpus(request, tmp_path_factory):
     index_dir = settings.data_dir / "index"
     with runtime.sessions() as session:
         index, _ = rebuild_backend(runtime, session)
-        for document in session.scalars(select(Document).where(Document.case.has(case_no=case_no))):
-            texts[document.id] = "\n".join(page.text or "" for page in document.pages)
+        # What is searched: the pages, and the case's own fields (index.case_line).
+        texts = {document.id: "\n".join([*(page.text or "" for page in document.pages),
+                                          case_line(document.case)])
+                 for document in session.scalars(select(Document).where(Document.id.in_(
+                     [*texts, *session.scalars(select(Document.id).where(
+                         Document.case.has(case_no=case_no)))])))}
     yield SimpleNamespace(runtime=runtime, users=users, texts=texts, index=index, index_dir=index_dir,
                           backend=request.param)
     runtime.engine.dispose()
