@@ -13,7 +13,7 @@ from archive.ocr.reference import catalogue, fits, known_name
 # A row of the itemised table: name and spec, then unit price, quantity, amount, insurance class.
 _ITEM_NUMBERS = re.compile(
     r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
-    r"(?:\s+(?P<cls>[甲乙丙]))?$")
+    r"(?:\s+(?P<cls>[甲乙丙])类?)?$")  # 甲 or 甲类
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 

@@ -32,6 +32,33 @@ def is_ocr(lines: list[Line]) -> bool:
     return any(line.confidences is not None and line.boxes for line in lines)
 
 
+def with_wide_gaps(line: Line) -> Line:
+    """A text layer's line with the spaces between words set wide (GAP) where the words lie far
+    apart on the page, as OCR lines part their cells: the text layer puts one space between two
+    columns' words as between two words of one cell. Farther apart than WIDE_LINE_GAPS line
+    heights is a column's gap (the OCR pages' rule, archive/ocr/pages.py)."""
+    if line.confidences is not None or not line.boxes:
+        return line
+    found = [(match.span(), union(line.boxes[match.start():match.end()]))
+             for match in _TOKEN.finditer(line.text)]
+    if len(found) < 2 or any(box is None for _, box in found):
+        return line
+    text, boxes = "", []
+    for n, ((start, stop), box) in enumerate(found):
+        if n:
+            (_, before_stop), before = found[n - 1]
+            wide = box[0] - before[2] > WIDE_LINE_GAPS * (box[3] - box[1])
+            joint = GAP if wide else line.text[before_stop:start]
+            text += joint
+            boxes += [None] * len(joint)
+        text += line.text[start:stop]
+        boxes += list(line.boxes[start:stop])
+    return Line(text, None, tuple(boxes), line.page)
+
+
+WIDE_LINE_GAPS = 0.6
+
+
 def same_row_lines(lines: list[Line]) -> list[Line]:
     """The lines with those of one page that lie on the same printed row joined, words left to
     right. Two lines are one row when their boxes overlap vertically by more than half the

@@ -30,6 +30,8 @@ _WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
 # (a till's 金额合计（小写）：, 小写：): goods rows print no colon'd label.
 _END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注"
                   r"|[\u4e00-\u9fff][\u4e00-\u9fff（）()\s]{0,11}[:：])")
+# A goods row's code line (商品编码：6901234567890, or the bar code alone): no row, no end.
+_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _TIMES = re.compile(r"[×xX*]")
@@ -41,22 +43,31 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     columns part halfway between header words), or without boxes by its place when the row has
     a cell for every column; up to the 合计 row. A long name wrapped onto the next line is
     joined to its row."""
-    found = next(((i, header) for i, line in enumerate(lines) if (header := _header(line)) is not None),
-                 None)
+    found = next(((i, header) for i, line in enumerate(lines)
+                  if (header := _header(line, lines[i - 1] if i else None)) is not None), None)
     if found is None:
         return
     index, (columns, lefts) = found
+    # The name's header word on a line of its own above the others' (商品名称, then 规格 数量 单价
+    # 金额): each goods row is its name on a line of its own, then its figures under the columns.
+    names_above = "name" not in columns
     if lefts is not None and is_ocr(lines):
         # On a scan, the columns part in the white space between the rows' words (a long name
         # reaches past the halfway point to the next header word).
         header = lines[index]
         boxes = [tuple(union(header.boxes[a:b])) for a, b in _header_spans(header)]
-        body = list(takewhile(lambda line: not _END.search(line.text), lines[index + 1:]))
+        body = [line for line in takewhile(_in_table, lines[index + 1:]) if not names_above or
+                not _is_name_line(line)]
         lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
-    body = list(takewhile(lambda line: not _END.search(line.text), lines[index + 1:]))
+    body = list(takewhile(_in_table, lines[index + 1:]))
     named: str | None = None  # a roll's goods name, on its line above its figures
     for at, line in enumerate(body):
+        if _CODE_LINE.match(line.text):
+            continue
+        if names_above and named is None and _is_name_line(line):
+            named = _SPACE_BY_CJK.sub("", line.text.strip())
+            continue
         if named is None and (name := _name_above_figures(body, at, columns, lefts)):
             named = name
             continue
@@ -80,6 +91,17 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     rows.give("items", reading, doubtful)
 
 
+def _in_table(line: Line) -> bool:
+    """Not the table's end: a code line's 编码： is not a label that closes it."""
+    return _CODE_LINE.match(line.text) is not None or not _END.search(line.text)
+
+
+def _is_name_line(line: Line) -> bool:
+    """A goods name alone on its line: Chinese, no word of figures."""
+    words = line.text.split()
+    return is_cjk(line.text) and not any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in words)
+
+
 def _aligned(line: Line, row: Line) -> bool:
     """The line begins where the row above does (a wrapped name goes on at its cell's left)."""
     first, above = union(line.boxes), union(row.boxes)
@@ -89,15 +111,18 @@ def _aligned(line: Line, row: Line) -> bool:
 ALIGNED = 0.015  # of the page's width: about a character
 
 
-def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
+def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], list[float] | None] | None:
     """The columns a header row names (None: one not read, as 单位) and where each starts (None:
     no word boxes); None when the line is not the table's header. Header words close together
-    (单位 数量 单价) are parted at single spaces."""
+    (单位 数量 单价) are parted at single spaces. A header without the name's column is one when
+    the line `above` is the name's header word alone (a receipt's two-line header)."""
     if re.search(r"[:：]", line.text):
         return None
     words = _header_spans(line)
     named = [_WORDS.get(re.sub(r"\s", "", line.text[a:b])) for a, b in words]
     keys = [key for key in named if key]
+    if above is not None and "name" not in keys and _WORDS.get(re.sub(r"\s", "", above.text)) == "name":
+        keys.append("name")
     # A till's table has no tax column, but its figures: a quantity or a unit price.
     if not {"name", "amount"} <= set(keys) or len(set(keys)) != len(keys) or not (
             {"tax", "quantity", "unit_price", "quantity_price"} & set(keys)):
