@@ -48,7 +48,7 @@ FAMILIES: dict[str, dict[str, Maker]] = {
     "invoice": {"classic": _classic("invoice"), "ebill": invoices.invoice_ebill,
                 "provincial": invoices.invoice_provincial, "grid": invoices.invoice_grid,
                 "his": invoices.invoice_his, "paper72": invoices.invoice_paper72,
-                "outpatient": invoices.invoice_outpatient},
+                "outpatient": invoices.invoice_outpatient, "feetable": tables_more.invoice_feetable},
     "daily_statement": {"classic": _classic("daily_statement"), "his": statements.statement_his,
                         "grid": statements.statement_grid, "coded": statements.statement_coded,
                         "paged": statements.statement_paged, "continued": statements.statement_continued,

@@ -9,6 +9,8 @@ as `总金额`.
 `statement_ratio`: an 一日清单 as Winning (卫宁) HIS prints it for insured patients: 项目编码 before or
 after the name, 医保类别 as 甲类/乙类/丙类 (or 甲/乙/丙) and a 自付比例 column (0%, 10%, 100%) after
 the amount, the unit under 单位 before 规格 on some prints.
+`invoice_feetable`: a hospital system's bill with its fee items as a table (收费项目 金额 统筹支付
+个人自付, or two 项目/金额 pairs a row) and a 合计 row under it.
 `vat_pharmacy`: a chain pharmacy's 小票-style print of its 数电票 (as 老百姓/一心堂-style POS
 systems print the goods): the header 商品名称 规格 数量 单价 金额, each goods row on two lines — the
 name (with its 商品编码 on a line of its own on some prints), then the spec, quantity, unit price
@@ -24,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from archive.demo import pools
 from archive.demo.documents import RULE, GeneratedDocument, from_layout
 from archive.demo.families.common import amount, cells, cn0, day, money
+from archive.demo.families.invoices import _Bill
 from archive.demo.families.statements import _pages_of, _Stay, _subtotal
 from archive.ocr.normalize import amount_to_capital
 
@@ -118,3 +121,36 @@ def vat_pharmacy(rng: random.Random) -> GeneratedDocument:
              "total_amount_capital": amount(value), "tax": amount(tax), "items": items}
     return from_layout("vat_invoice", "pharmacy", "电子发票（普通发票）", [rows], truth,
                        f"药店小票-{number}.pdf", size=9)
+
+
+def invoice_feetable(rng: random.Random) -> GeneratedDocument:
+    """A hospital system's 住院/门诊收费票据 with its fee items as a table (as iMedical-style HIS
+    print the unified bill's body): 收费项目, 金额（元）, then what the fund and the patient pay of
+    it (统筹支付, 个人自付) under their own headings, or the categories two to a row under
+    项目/金额 项目/金额; the 合计 row under the table, the fund split after it."""
+    bill = _Bill(rng, count=rng.choice((3, 4, 5)), other=0.2)
+    code, number = pools.digits(rng, 8), pools.digits(rng, 10)
+    rows = [((0, f"票据代码：{code}"), (0.55, f"票据号码：{number}")),
+            ((0, f"交款人：{bill.patient}"), (0.55, f"开票日期：{bill.issued.isoformat()}")),
+            ((0, f"医疗机构：{bill.hospital}"),), ((0, f"医保编号：{bill.insurance}"),), RULE]
+    if rng.random() < 0.5:
+        columns = (0, 0.3, 0.5, 0.7)
+        rows.append(cells(columns, ("收费项目", "金额（元）", "统筹支付", "个人自付")))
+        for name, value in bill.items.items():
+            fund = (value * Decimal(rng.choice(("0.5", "0.7", "0.9")))).quantize(Decimal("0.01"))
+            rows.append(cells(columns, (name, f"{value:.2f}", f"{fund:.2f}", f"{value - fund:.2f}")))
+    else:
+        columns = (0, 0.25, 0.5, 0.75)
+        rows.append(cells(columns, ("项目", "金额", "项目", "金额")))
+        pairs = list(bill.items.items())
+        for at in range(0, len(pairs), 2):
+            texts = [text for name, value in pairs[at:at + 2] for text in (name, f"{value:.2f}")]
+            rows.append(cells(columns[:len(texts)], texts))
+    rows += [((0, "合计"), (0.3, f"{bill.total:.2f}")), RULE,
+             ((0, f"合计（大写）：{bill.capital}"), (0.55, f"（小写）：{bill.total:.2f}")),
+             ((0, f"统筹基金支付：{bill.fund:.2f}"), (0.5, f"个人账户支付：{bill.account:.2f}")),
+             ((0, f"个人自付：{bill.self_paid:.2f}"), (0.5, f"个人自费：{bill.self_funded:.2f}")),
+             ((0, f"收款人：{pools.person(rng)}"),)]
+    truth = bill.truth(invoice_code=code, invoice_number=number, insurance_number=bill.insurance)
+    return from_layout("invoice", "feetable", f"医疗{bill.visit}收费票据", [rows], truth,
+                       f"收费票据-{bill.patient}.pdf")
