@@ -39,7 +39,7 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     item = {k: v for k, v in item.items() if v is not None}
     # A name read with confidence is taken as read, on the catalogue or not. A doubtful one is
     # the catalogue's name only when that name differs from it in the doubtful characters alone:
-    # otherwise the closest name may be another item's (尿常规 read with 尿 at 75 is not 血常规),
+    # otherwise the closest name may be another item's (头孢呋辛酯 with 酯 at 80 is not 头孢呋辛钠),
     # and the row stays unread, flagged, rather than take it.
     name_sure = confident(line, *cells[0], min_confidence)
     known = name if name_sure or name in catalogue() else known_name(

@@ -16,6 +16,7 @@ import re
 from decimal import Decimal
 
 from archive.ocr.lines import Line, union
+from archive.ocr.pages import WIDE_GAP
 
 Box = tuple[float, float, float, float]
 _TOKEN = re.compile(r"\S+")
@@ -35,8 +36,8 @@ def is_ocr(lines: list[Line]) -> bool:
 def with_wide_gaps(line: Line) -> Line:
     """A text layer's line with the spaces between words set wide (GAP) where the words lie far
     apart on the page, as OCR lines part their cells: the text layer puts one space between two
-    columns' words as between two words of one cell. Farther apart than WIDE_LINE_GAPS line
-    heights is a column's gap (the OCR pages' rule, archive/ocr/pages.py)."""
+    columns' words as between two words of one cell. Farther apart than WIDE_GAP line heights
+    is a column's gap (the rule OCR lines are made by, archive/ocr/pages.py)."""
     if line.confidences is not None or not line.boxes:
         return line
     found = [(match.span(), union(line.boxes[match.start():match.end()]))
@@ -47,16 +48,13 @@ def with_wide_gaps(line: Line) -> Line:
     for n, ((start, stop), box) in enumerate(found):
         if n:
             (_, before_stop), before = found[n - 1]
-            wide = box[0] - before[2] > WIDE_LINE_GAPS * (box[3] - box[1])
+            wide = box[0] - before[2] > WIDE_GAP * (box[3] - box[1])
             joint = GAP if wide else line.text[before_stop:start]
             text += joint
             boxes += [None] * len(joint)
         text += line.text[start:stop]
         boxes += list(line.boxes[start:stop])
     return Line(text, None, tuple(boxes), line.page)
-
-
-WIDE_LINE_GAPS = 0.6
 
 
 def same_row_lines(lines: list[Line]) -> list[Line]:
