@@ -111,3 +111,21 @@ def test_a_bill_printed_whole_on_each_of_three_pages_bills_its_fees_once():
     misread = read_fields("invoice", page(1) + page(2, checked="1,874.03") + page(3))
     assert "line_items" not in misread.fields
     assert [item["field"] for item in misread.unreadable] == ["line_items"]
+
+
+def test_a_name_and_spec_column_its_goods_named_above_their_figures_and_quantities_with_units():
+    columns = (0.08, 0.3, 0.4, 0.52)
+    lines = [Line("发票号码：12345678901234567890"),
+             _layer(list(zip(columns, ("药品名称/规格", "数量", "单价", "金额"), strict=True)), 0.20),
+             # The spec runs past the name's column; a code line before the figures.
+             _layer([(0.08, "*中成药*连花清瘟胶囊"), (0.3, "0.35g*24粒")], 0.22),
+             _layer([(0.08, "商品编码：6901234567892")], 0.24),
+             _layer(list(zip(columns[1:], ("2盒", "15.00", "30.00"), strict=True)), 0.26),
+             _layer([(0.08, "*中药饮片*黄芪 500g")], 0.28),
+             _layer(list(zip(columns[1:], ("1袋", "8.50", "8.50"), strict=True)), 0.30),
+             Line("合计金额（小写）：¥38.50")]
+    reading = read_fields("vat_invoice", lines)
+    assert reading.fields["items"] == [
+        {"name": "*中成药*连花清瘟胶囊", "spec": "0.35g*24粒", "quantity": "2", "unit_price": "15.00",
+         "amount": "30.00"},
+        {"name": "*中药饮片*黄芪", "spec": "500g", "quantity": "1", "unit_price": "8.50", "amount": "8.50"}]

@@ -14,7 +14,8 @@ the amount, the unit under 单位 before 规格 on some prints.
 `vat_pharmacy`: a chain pharmacy's 小票-style print of its 数电票 (as 老百姓/一心堂-style POS
 systems print the goods): the header 商品名称 规格 数量 单价 金额, each goods row on two lines — the
 name (with its 商品编码 on a line of its own on some prints), then the spec, quantity, unit price
-and amount under the header's columns — and a 医保 column (统筹/自费) on some.
+and amount under the header's columns — and a 医保 column (统筹/自费) on some; or 药品名称/规格 over
+数量 单价 金额, the name and spec on one line and the quantity with its unit (2盒) under it.
 """
 
 from __future__ import annotations
@@ -102,17 +103,27 @@ def vat_pharmacy(rng: random.Random) -> GeneratedDocument:
         goods.append((name, spec, unit, quantity, price))
     value = sum((Decimal(i["amount"]) for i in items), Decimal(0))
     tax = (value * Decimal(rate) / (100 + Decimal(rate))).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    columns = (0, 0.24, 0.32, 0.42, 0.54)
-    heads = ("规格", "数量", "单价", "金额", *(("医保",) if with_insurance else ()))
     rows: list = [f"发票号码：{number}", f"开票日期：{cn0(issued)}", f"销售方名称：{seller}",
-                  f"纳税人识别号：{seller_id}", "购买方名称：个人", RULE,
-                  ((0, "商品名称"),), cells(columns[:len(heads)], heads)]
-    for (name, spec, _unit, quantity, price), item in zip(goods, items, strict=True):
-        rows.append(name)
-        if with_code:
-            rows.append(f"商品编码：{pools.digits(rng, 13)}")
-        paid_by = (rng.choice(("统筹", "自费")),) if with_insurance else ()
-        rows.append(cells(columns[:len(heads)], (spec, quantity, amount(price), item["amount"], *paid_by)))
+                  f"纳税人识别号：{seller_id}", "购买方名称：个人", RULE]
+    if rng.random() < 0.5:  # 商品名称 over 规格 数量 单价 金额: the spec under its own heading
+        columns = (0, 0.24, 0.32, 0.42, 0.54)
+        heads = ("规格", "数量", "单价", "金额", *(("医保",) if with_insurance else ()))
+        rows += [((0, "商品名称"),), cells(columns[:len(heads)], heads)]
+        for (name, spec, _unit, quantity, price), item in zip(goods, items, strict=True):
+            rows.append(name)
+            if with_code:
+                rows.append(f"商品编码：{pools.digits(rng, 13)}")
+            paid_by = (rng.choice(("统筹", "自费")),) if with_insurance else ()
+            figures = (spec, quantity, amount(price), item["amount"], *paid_by)
+            rows.append(cells(columns[:len(heads)], figures))
+    else:  # 药品名称/规格 over the figures: the name and spec on one line, the quantity with its unit
+        columns = (0, 0.3, 0.4, 0.52)
+        rows.append(cells(columns, (rng.choice(("药品名称/规格", "商品名称/规格")), "数量", "单价", "金额")))
+        for (name, spec, unit, quantity, price), item in zip(goods, items, strict=True):
+            rows.append(f"{name} {spec}")
+            if with_code:
+                rows.append(f"商品编码：{pools.digits(rng, 13)}")
+            rows.append(cells(columns[1:], (f"{quantity}{unit}", amount(price), item["amount"])))
     rows += [RULE, f"合计金额（小写）：¥{amount(value)}",
              f"合计金额（大写）：{amount_to_capital(amount(value))}", f"其中税额：{amount(tax)}",
              f"收款员：{pools.person(rng)}"]
