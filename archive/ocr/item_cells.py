@@ -13,7 +13,7 @@ from archive.ocr.reference import catalogue, fits, known_name
 # A row of the itemised table: name and spec, then unit price, quantity, amount, insurance class.
 _ITEM_NUMBERS = re.compile(
     r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
-    r"(?:\s+(?P<cls>[甲乙丙]))?$")
+    r"(?:\s+(?P<cls>[甲乙丙])类?)?$")  # 甲 or 甲类
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
@@ -37,14 +37,19 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
             "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
             "insurance_class": numbers["cls"]}
     item = {k: v for k, v in item.items() if v is not None}
-    # The catalogue's name for what was read, and the unit it bills (a misread 日 is 日).
-    known = name if name in catalogue() else known_name(*_cell(line, cells[0]), "catalogue")
+    # A name read with confidence is taken as read, on the catalogue or not. A doubtful one is
+    # the catalogue's name only when that name differs from it in the doubtful characters alone:
+    # otherwise the closest name may be another item's (头孢呋辛酯 with 酯 at 80 is not 头孢呋辛钠),
+    # and the row stays unread, flagged, rather than take it.
+    name_sure = confident(line, *cells[0], min_confidence)
+    known = name if name_sure or name in catalogue() else known_name(
+        *_pinned(line, cells[0], min_confidence), "catalogue")
     entry = catalogue().get(known or "", {})
     unit = entry.get("unit")
-    if unit and spec not in (None, unit) and fits(*_cell(line, cells[1]), unit):
-        item["spec"] = unit
+    if unit and spec not in (None, unit) and fits(*_pinned(line, cells[1], min_confidence), unit):
+        item["spec"] = unit  # a misread unit is the one the catalogue bills (旦 for 日)
     sure = confident(line, 0, len(line.text), min_confidence)
-    if sure and known in (None, name) and item.get("spec") == spec:
+    if sure and known == name and item.get("spec") == spec:
         return item, True, None
     if known is None:
         return None, False, None
@@ -60,10 +65,15 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     return None, False, None
 
 
-def _cell(line: Line, span: tuple[int, int]) -> tuple[str, tuple[float, ...] | None]:
-    """A cell's text and the confidences of its characters."""
+def _pinned(line: Line, span: tuple[int, int], min_confidence: float) -> tuple[str, tuple[float, ...] | None]:
+    """A cell's text and the confidences of its characters, those read with confidence (at or
+    above `min_confidence`) raised to certain: only the characters OCR doubted may be changed
+    to make the cell a catalogue name or unit."""
     start, stop = span
-    return line.text[start:stop], line.confidences[start:stop] if line.confidences is not None else None
+    if line.confidences is None:
+        return line.text[start:stop], None
+    return line.text[start:stop], tuple(100.0 if c >= min_confidence else c
+                                        for c in line.confidences[start:stop])
 
 
 def _split_after_known_name(text: str, start: int, stop: int) -> list[tuple[int, int]] | None:

@@ -16,6 +16,7 @@ import re
 from decimal import Decimal
 
 from archive.ocr.lines import Line, union
+from archive.ocr.pages import WIDE_GAP
 
 Box = tuple[float, float, float, float]
 _TOKEN = re.compile(r"\S+")
@@ -30,6 +31,30 @@ _STAMP = re.compile(r"(?:专用|财务|收费)?章$|专用$")
 def is_ocr(lines: list[Line]) -> bool:
     """Lines read by OCR with word boxes (a text layer's lines are the printed lines already)."""
     return any(line.confidences is not None and line.boxes for line in lines)
+
+
+def with_wide_gaps(line: Line) -> Line:
+    """A text layer's line with the spaces between words set wide (GAP) where the words lie far
+    apart on the page, as OCR lines part their cells: the text layer puts one space between two
+    columns' words as between two words of one cell. Farther apart than WIDE_GAP line heights
+    is a column's gap (the rule OCR lines are made by, archive/ocr/pages.py)."""
+    if line.confidences is not None or not line.boxes:
+        return line
+    found = [(match.span(), union(line.boxes[match.start():match.end()]))
+             for match in _TOKEN.finditer(line.text)]
+    if len(found) < 2 or any(box is None for _, box in found):
+        return line
+    text, boxes = "", []
+    for n, ((start, stop), box) in enumerate(found):
+        if n:
+            (_, before_stop), before = found[n - 1]
+            wide = box[0] - before[2] > WIDE_GAP * (box[3] - box[1])
+            joint = GAP if wide else line.text[before_stop:start]
+            text += joint
+            boxes += [None] * len(joint)
+        text += line.text[start:stop]
+        boxes += list(line.boxes[start:stop])
+    return Line(text, None, tuple(boxes), line.page)
 
 
 def same_row_lines(lines: list[Line]) -> list[Line]:

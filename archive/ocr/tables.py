@@ -29,6 +29,7 @@ from archive.ocr.table_rows import (
     is_ocr,
     row_by_columns,
     same_row_lines,
+    with_wide_gaps,
     without_trailing_stamp,
 )
 
@@ -77,7 +78,7 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
                 rows.add(line, item, sure)
         else:
             rows.unreadable.append(line.text)
-    rows.give("line_items", reading, doubtful)
+    rows.without_copied_pages().give("line_items", reading, doubtful)
 
 
 # A fee row of a category not on the list (卫生材料费 1,083.75): the list is not given without it.
@@ -99,6 +100,29 @@ class _Rows:
         self.lines.append(line)
         if not confident:
             self.in_doubt.append(line.text)
+
+    def without_copied_pages(self) -> _Rows:
+        """The rows without those of a page that repeats an earlier page's categories in their
+        order: a bill printed in several parts (联) prints the whole bill on each page, and its
+        fees are not billed again. When a copy's amounts differ from the first reading (one page
+        misread), which is right is not known: the list is not given."""
+        pages: dict[int | None, list[int]] = {}
+        for n, line in enumerate(self.lines):
+            pages.setdefault(line.page, []).append(n)
+        kept, seen, unreadable = [], {}, list(self.unreadable)
+        for numbers in pages.values():
+            rows = [self.items[n] for n in numbers]
+            categories = tuple(row.get("category") for row in rows)
+            if categories not in seen:
+                seen[categories] = rows
+                kept += numbers
+            elif seen[categories] != rows:
+                unreadable += [self.lines[n].text for n in numbers]
+        if len(kept) == len(self.items):
+            return self
+        lines = [self.lines[n] for n in kept]
+        return _Rows([self.items[n] for n in kept], lines, unreadable,
+                     [text for text in self.in_doubt if text in {line.text for line in lines}])
 
     def give(self, name: str, reading: FieldReading, doubtful: dict[str, tuple]) -> None:
         """Every row read with confidence, or the list is not given: a list missing a row would
@@ -133,6 +157,11 @@ _ITEMS_HEADER = re.compile(r"^项目\s*(?P<spec>规格)?")
 # total. The day's total (合计, 当日合计, 费用合计, 总计) or the signature ends the table.
 _SUBTOTAL = re.compile(r"本\s*页\s*[小合]\s*计|(?:^|\s)小\s*计")
 _ITEMS_END = re.compile(r"合\s*计|签\s*字|总\s*计")
+# The pages before's sum carried forward (承前页, 上页累计, 接上页) and the running sum under a
+# page's subtotal (累计): not rows; their amount is the sum of the rows read so far.
+_CARRIED = re.compile(r"承\s*前\s*页|[上前]\s*页\s*[累合小]\s*计|接\s*上\s*页|^\s*累\s*计")
+# A continued page's note (续表, 续上页): no row.
+_CONTINUED = re.compile(r"^\s*[（(]?\s*续\s*(?:表|上\s*页|页)\s*[)）]?\s*$")
 _SUBTOTAL_AMOUNT = re.compile(r"(\d[\d,]*\.\d{2})\s*$")
 # A table's columns by their header words, in the order the row reader expects them; other
 # columns (序号, 项目编码, 自付比例) are left out of the row it reads.
@@ -169,10 +198,12 @@ class _Table:
     @classmethod
     def by_text(cls, line: Line) -> _Table | None:
         """The table whose header `line` is, its rows read by their cells' order."""
-        if found := _ITEMS_HEADER.match(line.text):
-            return cls(has_spec=found["spec"] is not None)
+        # A header naming its columns is read by them (项目名称 项目编码 规格…: the code column is
+        # not the spec), the short 项目 规格 header of the fixed order otherwise.
         if (columns := _header_columns(line)) is not None:
             return cls(columns, _column_spans(line), "spec" in columns)
+        if found := _ITEMS_HEADER.match(line.text):
+            return cls(has_spec=found["spec"] is not None)
         return None
 
     def fitted(self, header: Line, following: list[Line]) -> _Table:
@@ -250,6 +281,8 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     not given: a row lost at a page break would otherwise go unnoticed."""
     if is_ocr(lines):  # a printed row the engine read as two lines is one row again
         lines = same_row_lines(lines)
+    else:  # a text layer's columns one space apart are cells apart
+        lines = [with_wide_gaps(line) for line in lines]
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
     if header is None:  # a header in another order or with more columns: rows are read by column
         header = next((i for i, line in enumerate(lines) if _header_columns(line) is not None), None)
@@ -270,6 +303,11 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         if _SUBTOTAL.search(line.text):
             _check_subtotal(line, page_rows, rows)
             reading_rows, paused_on, page_rows = False, line.page, []
+            continue
+        if _CARRIED.search(line.text):
+            _check_subtotal(line, rows.items, rows)
+            continue
+        if _CONTINUED.match(line.text):
             continue
         if _ITEMS_END.search(line.text):
             break
@@ -296,8 +334,8 @@ def _take_row(rows: _Rows, reading: FieldReading, line: Line, item: dict, confid
 
 
 def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> None:
-    """A page's rows add up to the subtotal printed under them; when they do not (a row lost or
-    misread), the list is not given."""
+    """A page's rows add up to the subtotal printed under them (and all rows so far to a sum
+    carried forward); when they do not (a row lost or misread), the list is not given."""
     found = _SUBTOTAL_AMOUNT.search(line.text)
     subtotal = read_amount(found.group(1)) if found else None
     if subtotal is None or not page_rows:
@@ -357,11 +395,18 @@ def _in_column_order(line: Line, columns: list[str | None], spans: list[tuple[fl
     if trailing_empty and not (spans is not None and line.boxes) and len(cells) < len(columns):
         columns = columns[:len(cells)]
     if spans is not None and line.boxes and all(union(line.boxes[a:b]) for a, b in cells):
-        keys = []
-        for start, stop in cells:
-            box = union(line.boxes[start:stop])
+        # Word by word: two cells a narrow gap apart (`1285.41 丙类`, `乙 10%`) are still two
+        # columns'. A column's words side by side are one cell (头颅 CT 平扫).
+        cells, keys = [], []
+        for match in re.finditer(r"\S+", line.text):
+            box = union(line.boxes[match.start():match.end()])
             overlaps = [min(box[2], right) - max(box[0], left) for left, right in spans]
-            keys.append(columns[overlaps.index(max(overlaps))])
+            key = columns[overlaps.index(max(overlaps))]
+            if cells and keys[-1] == key:
+                cells[-1] = (cells[-1][0], match.end())
+            else:
+                cells.append(match.span())
+                keys.append(key)
     elif len(cells) == len(columns):
         keys = list(columns)
     else:

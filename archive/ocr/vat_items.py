@@ -24,14 +24,21 @@ _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "�
                      "项目"),
             "spec": ("规格型号", "规格"), "unit": ("单位",), "quantity": ("数量",),
             "unit_price": ("单价",), "amount": ("金额",), "tax_rate": ("税率/征收率", "税率", "征收率"),
-            "tax": ("税额",), "quantity_price": ("数量×单价", "数量x单价", "数量*单价")}
+            "tax": ("税额",), "quantity_price": ("数量×单价", "数量x单价", "数量*单价"),
+            # The name and its spec in one cell (品名/规格: `*中成药*连花清瘟胶囊 0.35g*24粒`).
+            "name_spec": ("品名/规格", "名称/规格", "商品名称/规格", "药品名称/规格", "项目名称/规格")}
 _WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
 # The table ends at its 合计 row, 价税合计 or 备注, or a line that begins with a label and its colon
 # (a till's 金额合计（小写）：, 小写：): goods rows print no colon'd label.
 _END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注"
                   r"|[\u4e00-\u9fff][\u4e00-\u9fff（）()\s]{0,11}[:：])")
+# A goods row's code line (商品编码：6901234567890, or the bar code alone): no row, no end.
+_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
+_QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
+# A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
+_SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*)$")
 _TIMES = re.compile(r"[×xX*]")
 
 
@@ -41,22 +48,31 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     columns part halfway between header words), or without boxes by its place when the row has
     a cell for every column; up to the 合计 row. A long name wrapped onto the next line is
     joined to its row."""
-    found = next(((i, header) for i, line in enumerate(lines) if (header := _header(line)) is not None),
-                 None)
+    found = next(((i, header) for i, line in enumerate(lines)
+                  if (header := _header(line, lines[i - 1] if i else None)) is not None), None)
     if found is None:
         return
     index, (columns, lefts) = found
+    # The name's header word on a line of its own above the others' (商品名称, then 规格 数量 单价
+    # 金额): each goods row is its name on a line of its own, then its figures under the columns.
+    names_above = "name" not in columns and "name_spec" not in columns
     if lefts is not None and is_ocr(lines):
         # On a scan, the columns part in the white space between the rows' words (a long name
         # reaches past the halfway point to the next header word).
         header = lines[index]
         boxes = [tuple(union(header.boxes[a:b])) for a, b in _header_spans(header)]
-        body = list(takewhile(lambda line: not _END.search(line.text), lines[index + 1:]))
+        body = [line for line in takewhile(_in_table, lines[index + 1:]) if not names_above or
+                not _is_name_line(line)]
         lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
-    body = list(takewhile(lambda line: not _END.search(line.text), lines[index + 1:]))
+    body = list(takewhile(_in_table, lines[index + 1:]))
     named: str | None = None  # a roll's goods name, on its line above its figures
     for at, line in enumerate(body):
+        if _CODE_LINE.match(line.text):
+            continue
+        if names_above and named is None and _is_name_line(line):
+            named = line.text.strip()
+            continue
         if named is None and (name := _name_above_figures(body, at, columns, lefts)):
             named = name
             continue
@@ -80,6 +96,17 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     rows.give("items", reading, doubtful)
 
 
+def _in_table(line: Line) -> bool:
+    """Not the table's end: a code line's 编码： is not a label that closes it."""
+    return _CODE_LINE.match(line.text) is not None or not _END.search(line.text)
+
+
+def _is_name_line(line: Line) -> bool:
+    """A goods name alone on its line: Chinese, no word of figures."""
+    words = line.text.split()
+    return is_cjk(line.text) and not any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in words)
+
+
 def _aligned(line: Line, row: Line) -> bool:
     """The line begins where the row above does (a wrapped name goes on at its cell's left)."""
     first, above = union(line.boxes), union(row.boxes)
@@ -89,15 +116,18 @@ def _aligned(line: Line, row: Line) -> bool:
 ALIGNED = 0.015  # of the page's width: about a character
 
 
-def _header(line: Line) -> tuple[list[str | None], list[float] | None] | None:
+def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], list[float] | None] | None:
     """The columns a header row names (None: one not read, as 单位) and where each starts (None:
     no word boxes); None when the line is not the table's header. Header words close together
-    (单位 数量 单价) are parted at single spaces."""
+    (单位 数量 单价) are parted at single spaces. A header without the name's column is one when
+    the line `above` is the name's header word alone (a receipt's two-line header)."""
     if re.search(r"[:：]", line.text):
         return None
     words = _header_spans(line)
     named = [_WORDS.get(re.sub(r"\s", "", line.text[a:b])) for a, b in words]
-    keys = [key for key in named if key]
+    keys = [("name" if key == "name_spec" else key) for key in named if key]
+    if above is not None and "name" not in keys and _WORDS.get(re.sub(r"\s", "", above.text)) == "name":
+        keys.append("name")
     # A till's table has no tax column, but its figures: a quantity or a unit price.
     if not {"name", "amount"} <= set(keys) or len(set(keys)) != len(keys) or not (
             {"tax", "quantity", "unit_price", "quantity_price"} & set(keys)):
@@ -146,7 +176,8 @@ def _cells(line: Line, columns: list[str | None], lefts: list[float] | None) -> 
         if len(cells) != len(columns):
             return None
         values = {key or "other": line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True)}
-    return {key: _SPACE_BY_CJK.sub("", value.strip()) for key, value in values.items()}
+    return {key: value.strip() if key == "name_spec" else _SPACE_BY_CJK.sub("", value.strip())
+            for key, value in values.items()}
 
 
 def _more_name(line: Line, columns: list[str | None], lefts: list[float] | None) -> str | None:
@@ -162,19 +193,22 @@ def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
                         lefts: list[float] | None) -> str | None:
     """The goods name a roll prints on a line of its own, when the next line is its figures (no
     name, an amount): the name, else None (a name wrapped from the row above stays its)."""
-    if lefts is None or at + 1 >= len(body) or "name" not in columns:
+    name_column = next((n for n, key in enumerate(columns) if key in ("name", "name_spec")), None)
+    if lefts is None or at + 1 >= len(body) or name_column is None:
         return None
     line = body[at]
     first = union(line.boxes) if line.boxes else None
     # Begun in the name column, it may run on past it (the roll's name fills its width): text
     # with no figure of its own.
-    if (first is None or bisect_right(lefts, first[0]) - 1 != columns.index("name") or not is_cjk(line.text)
+    if (first is None or bisect_right(lefts, first[0]) - 1 != name_column or not is_cjk(line.text)
             or any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in line.text.split())):
         return None
-    figures = _cells(body[at + 1], columns, lefts)
-    if not figures or figures.get("name") or not figures.get("amount"):
+    # Its figures on the next line but for a code line (商品编码：…) between.
+    following = next((other for other in body[at + 1:] if not _CODE_LINE.match(other.text)), None)
+    figures = _cells(following, columns, lefts) if following is not None else None
+    if not figures or figures.get("name") or figures.get("name_spec") or not figures.get("amount"):
         return None
-    return _SPACE_BY_CJK.sub("", line.text.strip())
+    return line.text.strip()
 
 
 def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
@@ -183,9 +217,16 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
     if values is None:
         return None
     if named is not None:
-        if values.get("name"):
+        if values.get("name") or values.get("name_spec"):
             return None
-        values["name"] = named
+        values["name_spec" if "name_spec" in columns else "name"] = named
+    if "name_spec" in values:  # the spec after the name, as its own word
+        both = values.pop("name_spec")
+        parted = _SPEC_AFTER_NAME.match(both)
+        values["name"] = parted["name"] if parted else both
+        if parted:
+            values["spec"] = parted["spec"]
+    values["name"] = _SPACE_BY_CJK.sub("", values.get("name", ""))
     if "quantity_price" in values:  # 2×3.00: the quantity and the unit price in one cell
         parts = _TIMES.split(values.pop("quantity_price"))
         if len(parts) != 2:
@@ -198,9 +239,12 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
         item["spec"] = values["spec"]
     for key in ("quantity", "unit_price"):  # as printed: a unit price has as many places as it needs
         if values.get(key):
-            if not _QUANTITY.fullmatch(values[key].lstrip("¥￥")):
+            figure = values[key].lstrip("¥￥")
+            if key == "quantity" and (with_unit := _QUANTITY_WITH_UNIT.fullmatch(figure)):
+                figure = with_unit.group(1)
+            if not _QUANTITY.fullmatch(figure):
                 return None
-            item[key] = values[key].lstrip("¥￥")
+            item[key] = figure
     for key in ("amount", "tax") if "tax" in columns else ("amount",):
         if (value := read_amount(values.get(key, "").lstrip("¥￥"))) is None:
             return None

@@ -28,6 +28,7 @@ from archive.demo.families import (
     referral_form,
     referrals,
     statements,
+    tables_more,
     vat,
     vat_national,
     vat_pos,
@@ -47,10 +48,11 @@ FAMILIES: dict[str, dict[str, Maker]] = {
     "invoice": {"classic": _classic("invoice"), "ebill": invoices.invoice_ebill,
                 "provincial": invoices.invoice_provincial, "grid": invoices.invoice_grid,
                 "his": invoices.invoice_his, "paper72": invoices.invoice_paper72,
-                "outpatient": invoices.invoice_outpatient},
+                "outpatient": invoices.invoice_outpatient, "feetable": tables_more.invoice_feetable},
     "daily_statement": {"classic": _classic("daily_statement"), "his": statements.statement_his,
                         "grid": statements.statement_grid, "coded": statements.statement_coded,
-                        "paged": statements.statement_paged, "continued": statements.statement_continued},
+                        "paged": statements.statement_paged, "continued": statements.statement_continued,
+                        "carried": tables_more.statement_carried, "ratio": tables_more.statement_ratio},
     "referral": {"classic": _classic("referral"), "grid": referrals.referral_grid,
                  "spaced": referrals.referral_spaced, "filing": referrals.referral_filing,
                  "approval": referrals.referral_approval, "twoway": referrals.referral_twoway,
@@ -61,7 +63,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
     "vat_invoice": {"digital": vat.vat_digital, "special": vat.vat_special, "paper": vat.vat_paper,
                     "electronic": vat.vat_electronic, "till": vat.vat_till, "grid": vat.vat_grid,
                     "national": vat_national.vat_national, "roll": vat_roll.vat_roll,
-                    "pos": vat_pos.vat_pos, "machine": vat_pos.vat_machine},
+                    "pos": vat_pos.vat_pos, "machine": vat_pos.vat_machine,
+                    "pharmacy": tables_more.vat_pharmacy},
 }
 # Held back: the field readers were not developed on these (nor their wordings added to
 # labels.toml). The families added with the 6-per-kind generator are held back but for the
