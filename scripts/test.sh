@@ -11,6 +11,8 @@ command -v tesseract >/dev/null || need+=(tesseract-ocr tesseract-ocr-chi-sim)
 ls /usr/share/tesseract-ocr/*/tessdata/chi_tra.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-chi-tra)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+# Kai (楷体) for the generated scans and photos (archive/demo/documents.py KAI_FONT)
+[ -e /usr/share/fonts/truetype/arphic/ukai.ttc ] || need+=(fonts-arphic-ukai)
 command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

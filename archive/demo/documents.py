@@ -7,8 +7,10 @@ installed (fonts-noto-cjk / fonts-wqy), otherwise Pillow's default font.
 
 from __future__ import annotations
 
+import functools
 import io
 import random
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +32,11 @@ CJK_FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
 )
+# Kai (楷体), in which many hospital and provincial forms are printed or typed: AR PL UKai from
+# Debian's fonts-arphic-ukai (scripts/test.sh installs it). Where it is missing, Song is drawn
+# instead, with a warning: a scan or photo then has one font fewer than it says.
+KAI_FONT = "/usr/share/fonts/truetype/arphic/ukai.ttc"
+KAI_SHARE = 0.25  # of scans and photos printed in Kai whatever their family's font
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
@@ -260,13 +267,31 @@ def scanned_image(lines: list[str], *, title: str = "", fmt: str = "PNG", pages:
     return buffer.getvalue()
 
 
+def printed_font(font: str, seed: int) -> str:
+    """The font a scan or photo of a document is drawn in: its family's (Hei or Song), or, for
+    one image seed in four, Kai (its own stream: the seed's other choices stay as they were)."""
+    return "kai" if random.Random(f"font:{seed}").random() < KAI_SHARE else font
+
+
 def _cjk_font(size: int, style: str = "sans"):
-    """A CJK font: Hei (`sans`) or Song (`serif`) where installed, else the first one found."""
+    """A CJK font: Hei (`sans`), Song (`serif`) or Kai (`kai`) where installed, else the first
+    one found."""
+    if style == "kai":
+        if Path(KAI_FONT).exists():
+            return ImageFont.truetype(KAI_FONT, size)
+        _warn_no_kai()
+        style = "serif"
     wanted = [c for c in CJK_FONT_CANDIDATES if ("Serif" in c) == (style == "serif")]
     for candidate in (*wanted, *CJK_FONT_CANDIDATES):
         if Path(candidate).exists():
             return ImageFont.truetype(candidate, size)
     return ImageFont.load_default(size)
+
+
+@functools.cache
+def _warn_no_kai() -> None:
+    warnings.warn(f"no Kai font at {KAI_FONT} (Debian: fonts-arphic-ukai): drawn in Song instead",
+                  stacklevel=3)
 
 
 def demo_set(seed: int = 2026) -> list[tuple[str, str, list[GeneratedDocument]]]:

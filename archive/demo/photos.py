@@ -2,24 +2,25 @@
 
 `photograph(document, seed=...)` renders a generated document's page as `archive.demo.scans`
 does (with a red seal over the text), then treats it as a phone camera would: a fold across the
-sheet, the sheet laid on a table or desk texture, seen in perspective (each corner moved
-independently), light falling off across the photo and a soft shadow over part of it, slight
-blur and sensor noise, saved as JPEG at quality 60–85. The same document and seed give the same
-bytes; every choice comes from `random.Random(seed)`. `Photo.corners` is where the page's
-corners landed (top-left, top-right, bottom-right, bottom-left), the truth page finding is
-measured against.
+sheet, the sheet laid on a table or desk texture (one sheet in four at a slant of 2–6°), seen in
+perspective (each corner moved independently), light falling off across the photo and a soft
+shadow over part of it, slight blur and sensor noise, saved as JPEG at quality 60–85; one photo in
+five is taken with the phone turned (90°, 180° or 270°, and no orientation tag written). The same
+document and seed give the same bytes; every choice comes from `random.Random(seed)`.
+`Photo.corners` is where the page's corners landed (the printed page's top-left, top-right,
+bottom-right, bottom-left), the truth page finding is measured against.
 """
 
 from __future__ import annotations
 
 import io
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from archive.demo.documents import GeneratedDocument, Row
+from archive.demo.documents import GeneratedDocument, Row, printed_font
 from archive.demo.scans import _noise, _stamp, render, title_of
 
 # Table tops and desks: light wood, dark wood, grey laminate, a green desk mat, a white-ish desk.
@@ -39,15 +40,26 @@ class PhotoSpec:
     blur: float
     noise: float
     jpeg_quality: int
+    lean: float = 0.0  # degrees the sheet lies turned on the table (counter-clockwise), before perspective
+    turn: int = 0  # degrees the phone was turned (clockwise: 90, 180, 270), with no EXIF to say so
 
     @classmethod
-    def draw(cls, rng: random.Random) -> PhotoSpec:
-        return cls(dpi=rng.choice((220, 240, 260)), surface=rng.choice(SURFACES),
+    def draw(cls, rng: random.Random, orientation: random.Random | None = None) -> PhotoSpec:
+        """With `orientation` (its own stream, so that the other choices stay those of a seed
+        drawn without it), one photo in five is taken with the phone turned, and one in four of the
+        sheet lies at a slant of 2–6°."""
+        spec = cls(dpi=rng.choice((220, 240, 260)), surface=rng.choice(SURFACES),
                    tilt=round(rng.uniform(0.03, 0.09), 3), lighting=round(rng.uniform(0.1, 0.3), 2),
                    shadow=round(rng.uniform(0.15, 0.35), 2),
                    fold=rng.choice(("horizontal", "vertical", "none")),
                    blur=round(rng.uniform(0.5, 1.2), 2), noise=round(rng.uniform(3, 8), 1),
                    jpeg_quality=rng.randint(60, 85))
+        if orientation is None:
+            return spec
+        turn = orientation.choice((90, 180, 270)) if orientation.random() < 0.2 else 0
+        leaning = orientation.random() < 0.25
+        lean = round(orientation.choice((-1, 1)) * orientation.uniform(2, 6), 1) if leaning else 0.0
+        return replace(spec, turn=turn, lean=lean)
 
 
 @dataclass
@@ -55,7 +67,9 @@ class Photo:
     content: bytes
     content_type: str
     size: tuple[int, int]
-    corners: tuple[tuple[float, float], ...]  # the page's corners in the photo: tl, tr, br, bl
+    # The page's own corners in the photo (top-left, top-right, bottom-right, bottom-left of the
+    # printed page: in a turned photo its top-left is not the photo's).
+    corners: tuple[tuple[float, float], ...]
     spec: PhotoSpec
 
     def describe(self) -> dict:
@@ -63,15 +77,20 @@ class Photo:
                 **asdict(self.spec)}
 
 
-def photograph(document: GeneratedDocument, *, seed: int, spec: PhotoSpec | None = None) -> Photo:
+def photograph(document: GeneratedDocument, *, seed: int, spec: PhotoSpec | None = None,
+               font: str | None = None) -> Photo:
+    """The seed's photo of `document`; `spec` and `font` (else the seed's `printed_font`) replace
+    what the seed would choose, every other choice stays the seed's."""
     rows = [row for page in document.layout for row in page] if document.layout else document.lines
-    return photograph_lines(rows, title=title_of(document), seed=seed, spec=spec, font=document.font)
+    return photograph_lines(rows, title=title_of(document), seed=seed, spec=spec,
+                            font=font or printed_font(document.font, seed))
 
 
 def photograph_lines(lines: list[Row], *, title: str = "", seed: int, spec: PhotoSpec | None = None,
                      font: str = "sans") -> Photo:
     rng = random.Random(f"photo:{seed}")
-    spec = spec or PhotoSpec.draw(rng)
+    drawn = PhotoSpec.draw(rng, random.Random(f"photo-orientation:{seed}"))  # drawn anyway: the
+    spec = spec or drawn  # stamp, fold and light of a seed are the same whatever spec is given
     page = render(lines, title=title, dpi=spec.dpi, rng=random.Random(f"layout:{seed}"), font=font)
     page = _stamp(page, spec.dpi, page.info.get("text_box", (0, 0, page.width, page.height)), rng)
     page = _fold(page, spec.fold, rng)
@@ -79,6 +98,7 @@ def photograph_lines(lines: list[Row], *, title: str = "", seed: int, spec: Phot
     photo = _light(photo, spec, rng)
     photo = photo.filter(ImageFilter.GaussianBlur(spec.blur))
     photo = _noise(photo, spec.noise, rng)
+    photo, corners = _turned(photo, corners, spec.turn)
     buffer = io.BytesIO()
     photo.save(buffer, format="JPEG", quality=spec.jpeg_quality)  # a phone writes no dpi
     return Photo(buffer.getvalue(), "image/jpeg", photo.size, corners, spec)
@@ -112,6 +132,8 @@ def _on_table(page: Image.Image, spec: PhotoSpec, rng: random.Random) -> tuple[I
     corners = tuple((x + rng.uniform(-reach, reach), y + rng.uniform(-reach, reach))
                     for x, y in ((left, top), (left + width, top), (left + width, top + height),
                                  (left, top + height)))
+    if spec.lean:
+        corners, canvas = _leaning(corners, canvas, spec.lean, margin=0.04 * width)
     source = ((0, 0), (width, 0), (width, height), (0, height))
     coefficients = _perspective(corners, source)  # PIL maps each output pixel back to the input
     seen = page.transform(canvas, Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BICUBIC)
@@ -120,6 +142,33 @@ def _on_table(page: Image.Image, spec: PhotoSpec, rng: random.Random) -> tuple[I
     photo = _surface(canvas, spec.surface, rng)
     photo.paste(seen, (0, 0), mask)
     return photo, tuple((round(x, 1), round(y, 1)) for x, y in corners)
+
+
+def _leaning(corners: tuple, canvas: tuple[int, int], lean: float, *,
+             margin: float) -> tuple[tuple, tuple[int, int]]:
+    """The corners turned `lean` degrees about the page's middle, and the frame grown (the corners
+    moved along) where a corner would come closer than `margin` to its edge."""
+    points = np.array(corners, dtype=np.float64)
+    middle = points.mean(axis=0)
+    angle = np.radians(lean)
+    rotation = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+    points = (points - middle) @ rotation.T + middle
+    shift = np.maximum(0.0, margin - points.min(axis=0))
+    points += shift
+    size = np.maximum(np.array(canvas, dtype=np.float64), points.max(axis=0) + margin)
+    return tuple((float(x), float(y)) for x, y in points), (int(np.ceil(size[0])), int(np.ceil(size[1])))
+
+
+def _turned(photo: Image.Image, corners: tuple, turn: int) -> tuple[Image.Image, tuple]:
+    """The photo turned `turn` degrees clockwise (a phone held sideways or upside down, which
+    wrote no orientation tag), and where the page's corners went."""
+    if not turn:
+        return photo, corners
+    width, height = photo.size
+    moved = {90: lambda x, y: (height - y, x), 180: lambda x, y: (width - x, height - y),
+             270: lambda x, y: (y, width - x)}[turn]
+    return (photo.rotate(-turn, expand=True),
+            tuple((round(moved(x, y)[0], 1), round(moved(x, y)[1], 1)) for x, y in corners))
 
 
 def _perspective(output: tuple, source: tuple) -> tuple[float, ...]:

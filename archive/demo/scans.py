@@ -1,9 +1,10 @@
 """Realistic "scans" of generated documents: rendered at 200–300 dpi, then degraded.
 
 `scan(document, seed=...)` draws a generated document's printed lines (with its title) on an
-A4 page at a seeded resolution, then applies seeded degradations in the order a paper copy
-meets them: a red circular stamp (印章) partly over the text, a slight rotation (±1.5°),
-uneven lighting, blur, sensor noise and JPEG artefacts (saved and reloaded at quality 60–85).
+A4 page at a seeded resolution (in its family's font, or for one seed in four in Kai), then
+applies seeded degradations in the order a paper copy meets them: a red circular stamp (印章)
+partly over the text, a slight rotation (±1.5°), uneven lighting, blur, sensor noise and JPEG
+artefacts (saved and reloaded at quality 60–85).
 The same document and seed give the same bytes; no randomness comes from outside `seed`.
 Pillow only (no numpy): the noise is drawn from `random.Random(seed)`.
 """
@@ -18,7 +19,7 @@ from statistics import NormalDist
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from archive.demo.documents import RULE, GeneratedDocument, Row, _cjk_font
+from archive.demo.documents import RULE, GeneratedDocument, Row, _cjk_font, printed_font
 
 A4_INCHES = (8.27, 11.69)
 TITLES = {"invoice": "医疗收费票据", "referral": "转诊转院审批表", "agreement": "定点医疗机构服务协议",
@@ -77,10 +78,10 @@ def scan(document: GeneratedDocument, *, seed: int, fmt: str = "JPEG", dpi: int 
     if document.layout and len(document.layout) > 1 and (
             document.paged_scan or sum(map(len, document.layout)) > ROWS_PER_PAGE):
         return scan_pages(document.layout, title=title_of(document), seed=seed, dpi=dpi,
-                          degradation=degradation, font=document.font)
+                          degradation=degradation, font=printed_font(document.font, seed))
     rows = [row for page in document.layout for row in page] if document.layout else document.lines
     return scan_lines(rows, title=title_of(document), seed=seed, fmt=fmt, dpi=dpi,
-                      degradation=degradation, font=document.font)
+                      degradation=degradation, font=printed_font(document.font, seed))
 
 
 def scan_pages(pages: list[list[Row]], *, title: str, seed: int, dpi: int | None = None,

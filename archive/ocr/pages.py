@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pytesseract
@@ -75,8 +76,9 @@ class PageText:
     lines: list[PageLine] | None = None  # the lines of `text` with character confidences and boxes
     width: float | None = None  # of the page as read: image pixels for OCR, PDF points for a text layer
     height: float | None = None
-    # OCR of a photo or a skewed scan: boxes are read on the page upright and deskewed; this 3×3
-    # matrix takes them onto the image as stored, which the viewer shows (`shown_sources`).
+    # OCR of a photo, a skewed scan or a page read turned: boxes are read on the page upright and
+    # deskewed; this 3×3 matrix takes them onto the image as stored, which the viewer shows
+    # (`shown_sources`). The words are kept on the image as stored.
     shown: tuple[tuple[float, ...], ...] | None = None
 
 
@@ -220,7 +222,6 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
         engine = engine or configured_engine()
         prepared = prepare(image, binarise=engine.binarise)
         page = _ocr(engine, prepared, number, image.size, psm)
-        page.shown = prepared.to_shown(*image.size)
         page.error = page.error or prepared.why_unreadable(page.words)  # a photo with no page in it
         sideways = _lines_run_down(page)
         if sum(len(word.text) for word in page.words) >= MIN_CHARACTERS_TO_TURN and (
@@ -232,10 +233,12 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
             # its confidence.
             for turn in engine.turns(prepared.image):
                 turned = image.rotate(-turn, expand=True)
-                retry = _ocr(engine, prepare(turned, binarise=engine.binarise), number, turned.size, psm)
+                again = prepare(turned, binarise=engine.binarise)
+                retry = _ocr(engine, again, number, turned.size, psm)
                 upright = sideways and retry.words and not _lines_run_down(retry)
                 if upright or (retry.confidence or 0) > (page.confidence or 0):
-                    page, sideways = _boxes_turned_back(retry, turn, image.size), False
+                    page, sideways = _turned_back(retry, turn, image.size), False
+                    page.error = again.why_unreadable(page.words)
         return page
     except (OcrEngineError, pytesseract.TesseractError, RuntimeError, OSError, ValueError, cv2.error) as exc:
         return PageText(number, "ocr", error=f"OCR failed: {str(exc).strip()[:200]}")
@@ -256,8 +259,11 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
     words = [word for row in read_again for word in row]
     lines = [assemble_line(row, size) for row in read_again]
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0
+    shown = prepared.to_shown(*size)
+    if shown is not None:  # the words are kept where they are on the image (a photo as taken)
+        words = [_word_moved(word, shown, size, size) for word in words]
     return PageText(number, "ocr", text="\n".join(line.text for line in lines), confidence=confidence,
-                    words=words, lines=lines, width=size[0], height=size[1])
+                    words=words, lines=lines, width=size[0], height=size[1], shown=shown)
 
 
 def _lines_run_down(page: PageText) -> bool:
@@ -272,35 +278,34 @@ def _lines_run_down(page: PageText) -> bool:
     return len(spans) >= 3 and sum(spans) > len(spans) / 2
 
 
-def _boxes_turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:
-    """A page read after turning it `turn` degrees clockwise, with its boxes on the page as
-    stored (which is what the viewer shows): fractions turned back, words in stored pixels."""
-    width, height = size
+# Fractions of a page turned `turn` degrees clockwise, back to fractions of the page as stored.
+_TURNED_BACK = {90: ((0.0, 1.0, 0.0), (-1.0, 0.0, 1.0), (0.0, 0.0, 1.0)),
+                180: ((-1.0, 0.0, 1.0), (0.0, -1.0, 1.0), (0.0, 0.0, 1.0)),
+                270: ((0.0, -1.0, 1.0), (1.0, 0.0, 0.0), (0.0, 0.0, 1.0))}
 
-    def back(box: Box | None) -> Box | None:
-        if box is None:
-            return None
-        left, top, right, bottom = box
-        if turn == 90:
-            return (top, 1 - right, bottom, 1 - left)
-        if turn == 180:
-            return (1 - right, 1 - bottom, 1 - left, 1 - top)
-        if turn == 270:
-            return (1 - bottom, left, 1 - top, right)
-        return box
 
-    def word_back(word: Word) -> Word:
-        turned_w, turned_h = page.width or 1, page.height or 1
-        left, top, right, bottom = back((word.left / turned_w, word.top / turned_h,
-                                         (word.left + word.width) / turned_w,
-                                         (word.top + word.height) / turned_h))
-        return Word(word.text, round(left * width), round(top * height), round((right - left) * width),
-                    round((bottom - top) * height), word.confidence)
-
-    lines = [PageLine(line.text, line.confidences, tuple(back(b) for b in line.boxes))
-             for line in page.lines or []]
+def _turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:
+    """A page read after turning it `turn` degrees clockwise, put back on the page as stored. Its
+    lines keep the geometry they were read in (upright: the field and table readers pair labels,
+    values and columns by it); `shown` takes their boxes on through the turn back to the image as
+    stored, which is what the viewer shows, and the words are moved there."""
+    turn_back = np.array(_TURNED_BACK[turn])
+    shown = turn_back @ (np.array(page.shown) if page.shown is not None else np.eye(3))
+    turned = (page.width or 1, page.height or 1)
     return PageText(page.number, page.source, text=page.text, confidence=page.confidence,
-                    words=[word_back(w) for w in page.words], lines=lines, width=width, height=height)
+                    words=[_word_moved(word, turn_back, turned, size) for word in page.words],
+                    lines=page.lines, width=size[0], height=size[1],
+                    shown=tuple(tuple(float(v) for v in row) for row in shown))
+
+
+def _word_moved(word: Word, matrix, source: tuple[int, int], target: tuple[int, int]) -> Word:
+    """`word`'s box, in pixels of `source`, through `matrix` (on fractions) into pixels of `target`."""
+    (source_w, source_h), (target_w, target_h) = source, target
+    left, top, right, bottom = _box_shown((word.left / source_w, word.top / source_h,
+                                           (word.left + word.width) / source_w,
+                                           (word.top + word.height) / source_h), matrix)
+    return Word(word.text, round(left * target_w), round(top * target_h), round((right - left) * target_w),
+                round((bottom - top) * target_h), word.confidence, word.line)
 
 
 def assemble_line(words: list[Word], size: tuple[int, int] | None = None) -> PageLine:

@@ -13,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from archive.demo import documents as gen
 from archive.models import Document
 from archive.ocr.extract import analyse
-from archive.ocr.pages import read_pages
+from archive.ocr.pages import read_pages, shown_sources
 from tests import factories
 from tests.integration.test_ocr import image_pdf
 
@@ -131,7 +131,7 @@ def test_processing_stores_the_sources_with_the_fields(runtime, users, invoice):
 def test_boxes_of_a_page_read_turned_are_put_back_on_the_page_as_stored(turn):
     from PIL import ImageOps
 
-    from archive.ocr.pages import PageLine, PageText, Word, _boxes_turned_back
+    from archive.ocr.pages import PageLine, PageText, Word, _turned_back
 
     # A mark at a known place; the page turned as ocr_page turns it before reading it again.
     page = Image.new("L", (100, 200), 255)
@@ -139,11 +139,15 @@ def test_boxes_of_a_page_read_turned_are_put_back_on_the_page_as_stored(turn):
     turned = page.rotate(-turn, expand=True)
     left, top, right, bottom = ImageOps.invert(turned).getbbox()
     w, h = turned.size
+    as_read = (left / w, top / h, right / w, bottom / h)
     read = PageText(1, "ocr", text="X", words=[Word("X", left, top, right - left, bottom - top, 90.0)],
-                    lines=[PageLine("X", (90.0,), ((left / w, top / h, right / w, bottom / h),))],
-                    width=w, height=h)
-    back = _boxes_turned_back(read, turn, page.size)
-    assert back.lines[0].boxes[0] == pytest.approx((0.1, 0.1, 0.3, 0.2))
+                    lines=[PageLine("X", (90.0,), (as_read,))], width=w, height=h)
+    back = _turned_back(read, turn, page.size)
+    # The line keeps the upright geometry it was read in (the field readers pair by it); the
+    # viewer is given its box on the page as stored, and the words are kept there.
+    assert back.lines[0].boxes[0] == as_read
+    shown = shown_sources([back], {"mark": {"page": 1, "boxes": [as_read]}})
+    assert shown["mark"]["boxes"][0] == pytest.approx([0.1, 0.1, 0.3, 0.2])
     word = back.words[0]
     assert (word.left, word.top, word.width, word.height) == (10, 20, 20, 20)
     assert (back.width, back.height) == (100, 200)

@@ -3,6 +3,9 @@ alone (generated photos whose page corners are known; no OCR here)."""
 
 import io
 import random
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -10,8 +13,9 @@ import pytest
 from PIL import Image
 
 from archive.demo import families
+from archive.demo.documents import KAI_FONT, _cjk_font, printed_font
 from archive.demo.photos import PhotoSpec, _light, _surface, photograph
-from archive.demo.scans import Degradation, scan
+from archive.demo.scans import Degradation, render, scan
 from archive.ocr import photo
 from archive.ocr.pages import PageText, shown_sources
 from archive.ocr.preprocess import NO_PAGE, _binarise, prepare
@@ -138,3 +142,42 @@ def test_boxes_read_on_the_warped_page_are_shown_where_they_lie_on_the_photo(sho
         left, top, _, _ = shown[f"corner{n}"]["boxes"][0]
         # Within 3 % of the photo's side: what the trim of the table's edge and the deskew leave.
         assert abs(left - true_x / image.width) < 0.03 and abs(top - true_y / image.height) < 0.03
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_photo_taken_turned_or_at_a_slant_has_its_page_found_where_it_lies(document, turn):
+    spec = replace(PhotoSpec.draw(random.Random("photo:4")), turn=turn, lean=-6.0)
+    taken = photograph(document, seed=4, spec=spec)
+    image = _open(taken.content)
+    assert image.size == taken.size and (image.width > image.height) == (turn != 180)
+    corners = photo.find_page(np.asarray(image.convert("RGB")))
+    assert corners is not None
+    # Found in the photo's own order (its top-left first); the truth is the printed page's corners.
+    truth = np.roll(np.array(taken.corners), {90: -3, 180: -2, 270: -1}[turn], axis=0)
+    assert np.abs(corners - truth).max() < 0.01 * max(taken.size)
+
+
+def test_some_photos_are_taken_turned_and_some_sheets_lie_at_a_slant():
+    specs = [PhotoSpec.draw(random.Random(f"photo:{seed}"), random.Random(f"photo-orientation:{seed}"))
+             for seed in range(200)]
+    turns = Counter(spec.turn for spec in specs)
+    assert set(turns) == {0, 90, 180, 270} and 20 < sum(turns.values()) - turns[0] < 60
+    assert 25 < sum(1 for spec in specs if 2 <= abs(spec.lean) <= 6) < 75
+    # Drawn from their own stream: the seed's other choices are those of a photo drawn without.
+    plain = PhotoSpec.draw(random.Random("photo:7"))
+    assert replace(specs[7], turn=0, lean=0.0) == plain
+
+
+def test_a_quarter_of_scans_and_photos_are_printed_in_kai():
+    # CI installs fonts-arphic-ukai (scripts/test.sh): a missing Kai font fails here, not skips.
+    assert Path(KAI_FONT).exists()
+    assert "UKai" in _cjk_font(40, "kai").getname()[0]
+    kai = sum(printed_font("serif", seed) == "kai" for seed in range(400))
+    assert 70 < kai < 130
+    seed = next(seed for seed in range(100) if printed_font("serif", seed) == "kai")
+    other = next(seed for seed in range(100) if printed_font("serif", seed) == "serif")
+    lines = ["票据号码：12345678", "交款人：王秀英"]
+    in_kai = render(lines, title="门诊收费票据", dpi=100, rng=random.Random(1), font="kai")
+    in_song = render(lines, title="门诊收费票据", dpi=100, rng=random.Random(1), font="serif")
+    assert in_kai.tobytes() != in_song.tobytes()
+    assert printed_font("sans", seed) == "kai" and printed_font("sans", other) == "sans"

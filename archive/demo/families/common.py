@@ -11,8 +11,8 @@ from decimal import Decimal
 CATEGORIES = ("西药费", "中药费", "中成药费", "检查费", "化验费", "治疗费", "手术费", "床位费", "护理费",
               "材料费", "诊查费", "放射费")
 OTHER_CATEGORIES = ("卫生材料费", "诊察费", "一般诊疗费")
-# Scan fonts (archive/demo/documents.py `_cjk_font`): Hei, Song, and Hei bold; no Kai (楷体) font is
-# installed here, so the forms real offices type in Kai are drawn in Song.
+# Scan fonts (archive/demo/documents.py `_cjk_font`): Hei, Song, and Hei bold; a quarter of all scans
+# and photos are drawn in Kai (楷体) whatever the family's font (`printed_font`).
 FONTS = ("sans", "serif", "bold")
 
 
