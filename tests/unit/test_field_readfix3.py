@@ -68,3 +68,14 @@ def test_a_filing_forms_agency_date_is_the_referral_date_not_the_application_dat
     text = ("申请人签字：  申请日期：2026年5月19日\n"
             "经办机构意见：同意备案  （盖章）  备案日期：2026年5月21日\n")
     assert read_fields("referral", text).fields["referral_date"] == "2026-05-21"
+
+
+def test_an_outpatient_bills_national_fee_classes_are_line_items():
+    # 医疗收费电子票据 classes a county hospital's bill prints: 挂号费, 诊察费, 卫生材料费.
+    text = ("医疗门诊收费票据\n门诊\n挂号费  ¥5.00  诊察费  ¥12.00\n卫生材料费  ¥30.50  西药费  ¥52.50\n"
+            "合计（大写）：壹佰元整  （小写）¥100.00\n")
+    fields = read_fields("invoice", text).fields
+    assert fields["line_items"] == [{"category": "挂号费", "amount": "5.00"},
+                                    {"category": "诊察费", "amount": "12.00"},
+                                    {"category": "卫生材料费", "amount": "30.50"},
+                                    {"category": "西药费", "amount": "52.50"}]
