@@ -6,7 +6,8 @@ and an inpatient settlement receipt as another hospital system prints it.
 paper bills (the 江苏省/浙江省 医疗门诊收费票据 of the 财综〔2018〕72号 era, filled by a dot-matrix
 printer): 门诊号 and 姓名 with 性别 on one line, 医保类别 and 社会保障卡号, fee categories two to
 a row as `西药费 ¥123.45` (挂号费, 诊察费, 一般诊疗费, 卫生材料费, 中药饮片费 among them),
-合计（大写）… with （小写）¥… on the same line, the fund split on one line (医保统筹支付, 个人账户支付, 个人自付, 个人自费), and 收款单位（章）, 收款员 and 收费日期 at the foot.
+合计（大写）… with （小写）¥… on the same line, the fund split on one line (医保统筹支付,
+个人账户支付, 个人自付, 个人自费), and 收款单位（章）, 收款员 and 收费日期 at the foot.
 `referral_record`: the 跨省异地就医登记备案表 of 国家医保局 (2022 template: 国家医保局办公室
 关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知 附件), its 转诊转院 variant: 参保人姓名,
 公民身份号码 and 社会保障卡号 in a grid of label cells each followed by its value, 参保地/就医地,
