@@ -79,3 +79,24 @@ def test_an_outpatient_bills_national_fee_classes_are_line_items():
                                     {"category": "诊察费", "amount": "12.00"},
                                     {"category": "卫生材料费", "amount": "30.50"},
                                     {"category": "西药费", "amount": "52.50"}]
+
+
+def _ocr_line(text: str, doubtful: dict[int, float]) -> Line:
+    """An OCR line read at 99 but for the characters at the positions in `doubtful`."""
+    return Line(text, tuple(doubtful.get(n, 99.0) for n in range(len(text))))
+
+
+def test_a_name_with_one_look_alike_character_in_doubt_is_absent_and_flagged_not_wrong():
+    # 康颍市… read as 康颖市… with 颖 at 68 and every other character at 99: a name has no check
+    # digit to catch the swap.
+    line = _ocr_line("收款单位：康颖市第三人民医院", {6: 68.0})
+    reading = read_fields("invoice", [line])
+    assert "hospital" not in reading.fields
+    assert any(item["field"] == "hospital" and item["reason"] == "low_confidence"
+               for item in reading.unreadable)
+
+
+def test_a_name_in_doubt_that_is_the_cases_claimant_is_taken():
+    line = _ocr_line("交款人：夏颖建", {5: 70.0})
+    assert read_fields("invoice", [line], case={"claimant_name": "夏颖建"}).fields["payer_name"] == "夏颖建"
+    assert "payer_name" not in read_fields("invoice", [line]).fields
