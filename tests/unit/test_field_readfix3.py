@@ -100,3 +100,10 @@ def test_a_name_in_doubt_that_is_the_cases_claimant_is_taken():
     line = _ocr_line("交款人：夏颖建", {5: 70.0})
     assert read_fields("invoice", [line], case={"claimant_name": "夏颖建"}).fields["payer_name"] == "夏颖建"
     assert "payer_name" not in read_fields("invoice", [line]).fields
+
+
+def test_a_tax_id_of_sixteen_characters_is_no_tax_id():
+    # 纳税人识别号 have 15, 17, 18 or 20 characters: 16 is a misread or a piece of another code.
+    fields = read_fields("vat_invoice", "购方税号：91771919YE4LDUKF\n销方税号：91286799XT5F873L0Q\n").fields
+    assert "buyer_tax_id" not in fields
+    assert fields["seller_tax_id"] == "91286799XT5F873L0Q"
