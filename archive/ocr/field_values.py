@@ -32,7 +32,6 @@ class Candidate:
         return None if box is None or self.page is None else {"page": self.page, "boxes": [box]}
 
 
-
 # A name has no check digit and no sum to catch a look-alike character (颍 read as 颖 at 51–68
 # while every other character of the hospital's name read at 100): one Chinese character read
 # below this leaves a name in doubt — taken only if a reference list or the case confirms it
