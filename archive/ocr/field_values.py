@@ -32,6 +32,17 @@ class Candidate:
         return None if box is None or self.page is None else {"page": self.page, "boxes": [box]}
 
 
+# A name has no check digit and no sum to catch a look-alike character (颍 read as 颖 at 51–68
+# while every other character of the hospital's name read at 100): one Chinese character read
+# below this leaves a name in doubt — taken only if a reference list or the case confirms it
+# (fields.read_fields), else absent and flagged rather than wrong.
+NAME_MIN_CONFIDENCE = 75.0
+
+
+def _doubtful_character(candidate: Candidate) -> bool:
+    return any(confidence < NAME_MIN_CONFIDENCE for character, confidence
+               in zip(candidate.text, candidate.confidences or (), strict=False) if is_cjk(character))
+
 
 def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[object, str | None]:
     """(normalised value, None) or (None, why it was not taken)."""
@@ -46,6 +57,8 @@ def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[objec
         digits = [c for ch, c in zip(candidate.text, candidate.confidences, strict=True) if ch.isdigit()]
         lowest = min(digits) if digits else lowest
     if ocr and lowest is not None and lowest < min_confidence:
+        return None, "low_confidence"
+    if ocr and rule["type"] == "text" and min_confidence and _doubtful_character(candidate):
         return None, "low_confidence"
     raw = JUNK_TOKEN.sub(" ", candidate.text).strip()
     kind = rule["type"]

@@ -61,7 +61,26 @@ def is_label(text: str) -> bool:
     bare = re.sub(r"（[^）]*）$", "", compact)
     words = {word.translate(BRACKETS) for word in printed_words()}
     return (compact in words or bare in words or bool(_LABEL_ALONE.fullmatch(text.strip()))
-            or _headed_like_a_label(bare))
+            or _headed_like_a_label(bare) or _sibling_of_a_label(bare))
+
+
+SIBLING_MIN = 4  # a name of two or three characters may well be one from a short label
+
+
+def _sibling_of_a_label(compact: str) -> bool:
+    """A Chinese-only cell of SIBLING_MIN or more characters one character from a label: a label
+    in a wording no list has, standing where its sibling would (转往医院 under 转出医院 in a form's
+    label column), or a label misread. Never a value: a hospital or a name one character from a
+    label is far rarer than a label no list knows."""
+    if len(compact) < SIBLING_MIN or not re.fullmatch(r"[\u4e00-\u9fff]+", compact):
+        return False
+    return any(len(word) >= SIBLING_MIN and _edits(compact, word) <= 1 for word in _label_words())
+
+
+@cache
+def _label_words() -> frozenset[str]:
+    return frozenset(word.translate(BRACKETS) for word in printed_words()
+                     if re.fullmatch(r"[\u4e00-\u9fff]+", word))
 
 
 def _headed_like_a_label(compact: str) -> bool:
@@ -85,8 +104,10 @@ def label_row(line: Line) -> bool:
     if _key_value_pairs(cells, marks):
         return False
     labels = sum(marks)
-    return labels >= 2 or (labels == 1 and all(_HEADER_WORD.fullmatch(re.sub(r"\s", "", cell))
-                                               for cell in cells))
+    # One label and one word is a key–value row (转往医院 | 湖南省人民医院), as ruled forms print a
+    # column of labels each with its value; a header no list knows all of has more cells.
+    return labels >= 2 or (labels == 1 and len(cells) > 2 and all(
+        _HEADER_WORD.fullmatch(re.sub(r"\s", "", cell)) for cell in cells))
 
 
 def _key_value_pairs(cells: list[str], marks: list[bool]) -> bool:

@@ -5,7 +5,8 @@ Each family is modelled on a real form: the Ministry of Finance's unified medica
 (invoices.py); 一日清单 tables as different hospital systems print them, over several pages with
 page subtotals (statements.py); referral approval and filing forms with signature and date
 blocks (referrals.py); agreements as prose over several pages with 甲方/乙方 blocks
-(agreements.py); 数电票 and the older VAT invoices (vat.py). Families vary the label wordings,
+(agreements.py); 数电票 and the older VAT invoices (vat.py); more tuning families in the shapes
+the readers were weakest on (hospital_forms.py). Families vary the label wordings,
 spaced labels, full- and half-width brackets and colons, key–value rows against grids with the
 values in the cells below or beside their labels, the scan font (Hei, Song, Hei bold), and take
 names from large generated pools (archive/demo/pools.py), none from the reference lists.
@@ -24,6 +25,7 @@ from archive.demo import pools  # noqa: F401  (families.pools: the name pools, f
 from archive.demo.documents import GeneratedDocument
 from archive.demo.families import (
     agreements,
+    hospital_forms,
     invoices,
     referral_form,
     referrals,
@@ -48,7 +50,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
     "invoice": {"classic": _classic("invoice"), "ebill": invoices.invoice_ebill,
                 "provincial": invoices.invoice_provincial, "grid": invoices.invoice_grid,
                 "his": invoices.invoice_his, "paper72": invoices.invoice_paper72,
-                "outpatient": invoices.invoice_outpatient, "feetable": tables_more.invoice_feetable},
+                "outpatient": invoices.invoice_outpatient, "feetable": tables_more.invoice_feetable,
+                "clinic": hospital_forms.invoice_clinic, "settlement": hospital_forms.invoice_settlement},
     "daily_statement": {"classic": _classic("daily_statement"), "his": statements.statement_his,
                         "grid": statements.statement_grid, "coded": statements.statement_coded,
                         "paged": statements.statement_paged, "continued": statements.statement_continued,
@@ -56,7 +59,7 @@ FAMILIES: dict[str, dict[str, Maker]] = {
     "referral": {"classic": _classic("referral"), "grid": referrals.referral_grid,
                  "spaced": referrals.referral_spaced, "filing": referrals.referral_filing,
                  "approval": referrals.referral_approval, "twoway": referrals.referral_twoway,
-                 "form": referral_form.referral_form},
+                 "form": referral_form.referral_form, "record": hospital_forms.referral_record},
     "agreement": {"classic": _classic("agreement"), "prose": agreements.agreement_prose,
                   "cover": agreements.agreement_cover, "variant": agreements.agreement_variant,
                   "multipage": agreements.agreement_multipage, "bilateral": agreements.agreement_bilateral},
