@@ -12,7 +12,7 @@ import os
 import signal
 
 from archive import processing
-from archive.records.audit import Origin, current_origin
+from archive.audit import Origin, current_origin
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +136,12 @@ def run_verify_audit_trail(runtime, requested_by_id: int = 0) -> dict:
 
 
 def checkpoint_audit_trail() -> int:
-    """RQ entry point: sign the audit trail's head into the store (archive.records.checkpoints)."""
+    """RQ entry point: sign the audit trail's head into the store (archive.audit.checkpoints)."""
     return run_checkpoint_audit_trail(worker_runtime())
 
 
 def run_checkpoint_audit_trail(runtime) -> int:
-    from archive.records.checkpoints import write_checkpoint
+    from archive.audit.checkpoints import write_checkpoint
 
     checkpoint = write_checkpoint(runtime)
     return checkpoint.last_id if checkpoint else 0

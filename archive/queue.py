@@ -206,7 +206,8 @@ def sweep(runtime, *, startup: bool = False) -> list[int]:
 
 def schedule_periodic(runtime) -> None:
     """Hand out periodic work that is due: one process wins each period, however many ask."""
-    from archive.records import checkpoints, record_checks
+    from archive.audit import checkpoints
+    from archive.records import record_checks
     from archive.records.fixity import LAST_RUN, VERIFY_LAST_RUN, claim_scheduled_run
     from archive.records.reconcile import SWEEP_LAST_RUN
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive import follow_ups
 from archive.config import Settings, ensure_secret_key, load_settings
 from archive.db import make_engine, make_session_factory
-from archive.intake.spool import clean_stale
-from archive.intake.validate import Limits
+from archive.files.spool import clean_stale
+from archive.files.validate import Limits
 from archive.storage import ObjectStore, make_store
 
 

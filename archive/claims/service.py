@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
 from archive.claims.money import Claimed, amount_findings, claimed_amount, fen_of
 from archive.claims.policy import Claim, Computation, Line, compute, policy_book, yuan_text
 from archive.hospital_levels import hospital_level
 from archive.models import AmountAdjustment, Case, SignOff, WorkflowInstance, WorkflowStatus
-from archive.records import audit
 from archive.workflows.definitions import registry
 from archive.workflows.errors import Conflict, Incomplete, _
 from archive.workflows.hospitals import read_hospital

@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from archive.access import get_case
-from archive.intake import Incoming, Rejected, ingest_many, open_case, to_process
-from archive.queue import enqueue_processing
-from archive.records.audit import Origin, current_origin
+from archive.audit import Origin, current_origin
+from archive.intake import Incoming, Rejected, ingest_many, open_case
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -66,7 +65,6 @@ def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, op
                 if isinstance(outcome, Rejected):
                     refused += 1
                     click.echo(f"\n{path}: refused: {outcome.reason}", err=True)
-            enqueue_processing(runtime, to_process(outcomes))
             bar.update(len(chunk))
     click.echo(f"{len(files) - refused} of {len(files)} files accepted into {case_no}")
     return refused

@@ -6,18 +6,18 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.amounts import yuan_to_fen
 from archive.auth import require
 from archive.errors import _
+from archive.files.validate import Rejected
 from archive.follow_ups import follow_up
-from archive.intake.validate import Rejected
 from archive.models import Case
 from archive.models.cases import CLAIM_TYPES, FILERS
 from archive.models.sequences import next_in_sequence
 from archive.models.types import utcnow
 from archive.ocr.checks import valid_id_number
-from archive.records import audit
 from archive.workflows import content_changed
 
 EDITABLE_FIELDS = ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",

@@ -8,14 +8,14 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_document
 from archive.auth import require
 from archive.errors import _
+from archive.files.validate import Rejected
 from archive.follow_ups import follow_up
-from archive.intake.validate import Rejected
 from archive.models import Document
 from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
-from archive.records import audit
 from archive.workflows import content_changed
 
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_document
 from archive.auth import require
 from archive.follow_ups import follow_up
 from archive.models import Document, FieldCorrection
 from archive.ocr.extract import must_be_checked, recheck
 from archive.ocr.fields import correctable_fields, field_label, read_typed_value
-from archive.records import audit
 from archive.records.errors import Invalid, _
 from archive.workflows import content_changed
 

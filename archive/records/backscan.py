@@ -30,17 +30,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.auth import require
 from archive.follow_ups import follow_up
 from archive.intake import Incoming, Rejected, ingest_many, to_process
 from archive.models import ArchiveRecord, ArchiveVolume, BackscanRun, Case, RecordState, User, VolumeState
 from archive.models.sequences import NumberSequence, next_in_sequence
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.errors import RecordCheckFailed, _
 from archive.records.four_properties import check_case, record_report
 from archive.records.manifest import CaseRow, RowError, check_rows, read_table
-from archive.records.retention import CHINA, RecordClass, retention_ends_on, schedule
+from archive.retention import CHINA, RecordClass, retention_ends_on, schedule
 
 PERMISSION = "records.backscan"
 FILED_STATUS = "filed"  # Case.status of a case registered by back-scanning
@@ -172,9 +172,7 @@ def register_row(runtime, row: CaseRow, *, folder: Path, run_id: int | None, act
         volume = session.scalar(select(ArchiveVolume).where(ArchiveVolume.key == row.key))
         record = _file(session, runtime, volume, row, actor=actor)
         _count(session, run_id, skipped=False)
-        # Read and indexed as any upload, and protected in the store, once the row is filed.
-        for document_id in documents:
-            follow_up(session, "process_document", document_id)
+        # Protected in the store once the row is filed (intake asked for the reading already).
         follow_up(session, "protect_case", volume.case_id)
     return RowOutcome(row.row, case_no, record.archive_no, False, documents)
 

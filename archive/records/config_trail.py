@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.config import REPO_ROOT
 from archive.models import AuditEvent
-from archive.records import audit
 
 ACTION = "config.changed"
 WATCHED_DIRS = (REPO_ROOT / "storage_config", REPO_ROOT / "archive" / "workflows" / "definitions")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.errors import Refusal, _  # noqa: F401  (`_` marks messages, re-exported)
-from archive.intake.validate import Rejected
+from archive.files.validate import Rejected
 
 
 class RecordsError(Rejected):

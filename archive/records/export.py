@@ -34,11 +34,11 @@ from pathlib import Path, PurePosixPath
 import bagit
 from sqlalchemy import select
 
+from archive import audit
 from archive.access import get_case, loan_details
 from archive.auth import require
 from archive.models import RecheckOutcome, SignOff, WorkflowInstance
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.errors import RecordCheckFailed, _
 from archive.records.four_properties import latest_report
 from archive.records.masking import mask, may_see_identifiers

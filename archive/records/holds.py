@@ -12,12 +12,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
 from archive.follow_ups import follow_up
 from archive.models import Case, LegalHold, RecordState
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.errors import CaseDestroyed, Invalid, RecordsError, _
 from archive.records.filing import record_of
 

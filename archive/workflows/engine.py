@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.workflows import state
 from archive.workflows.changes import content_changed
 from archive.workflows.checklist import refuse_incomplete

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from archive.audit import verify_chain
 from archive.claims import case_money
 from archive.intake import Rejected
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document
 from archive.models import AuditEvent, Case, SignOff, WorkflowInstance
-from archive.records.audit import verify_chain
 from archive.records.errors import CaseClosed
 from archive.workflows import Conflict, Incomplete, NotAllowed, OpinionRequired, calendar, timeline
 from archive.workflows.content import content_sha256
