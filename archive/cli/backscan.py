@@ -8,6 +8,7 @@ manifest is one line on stderr (row, column, reason) and nothing is written.
 from __future__ import annotations
 
 import getpass
+import sys
 from pathlib import Path
 
 import click
@@ -43,7 +44,7 @@ def backscan_command(folder: Path, manifest: Path, check_only: bool, username: s
         run_id = backscan.start_run(session, actor, manifest_name=manifest.name, folder=folder,
                                     prepared=prepared).id
     with click.progressbar(length=len(prepared.rows), label=f"back-scanning run {run_id}",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         finished = backscan.run_backscan(runtime, run_id, progress=lambda _outcome: bar.update(1))
     click.echo(f"run {run_id}: {finished.done} of {finished.total} case(s) filed"
                f" ({finished.skipped} already filed by an earlier run)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, op
     files = expand(list(paths))
     refused = 0
     with click.progressbar(length=len(files), label=f"ingesting into {case_no}",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         for chunk in batches(files, **batch_limits(runtime.settings)):
             outcomes = ingest_many(runtime.sessions, runtime.store, runtime.limits,
                                    tmp_dir=runtime.tmp_dir, case_no=case_no,
