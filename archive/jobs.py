@@ -13,6 +13,7 @@ import signal
 
 from archive import processing
 from archive.audit import Origin, current_origin
+from archive.runtime import make_runtime
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ _worker_pid: int | None = None
 def worker_runtime():
     global _worker_runtime, _worker_pid
     if _worker_pid != os.getpid():
-        from archive.runtime import make_runtime
-
         if _worker_runtime is not None:
             # Inherited over fork: drop the parent's pooled connections without closing them.
             _worker_runtime.engine.dispose(close=False)
@@ -230,8 +229,8 @@ def backscan(run_id: int) -> dict:
 
 
 def run_backscan(runtime, run_id: int) -> dict:
-    from archive.records.backscan import progress_of
-    from archive.records.backscan import run_backscan as register
+    from archive.backscan import progress_of
+    from archive.backscan import run_backscan as register
 
     token = current_origin.set(Origin("job"))
     try:

@@ -10,6 +10,7 @@ lost with Redis or a crashed worker is found again by `sweep` and enqueued once 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from archive.models.types import utcnow
 log = logging.getLogger(__name__)
 
 SEARCH_JOBS = {"index_document", "sync_index"}
+JOBS_MODULE = "archive.jobs"  # where a job named "process_document" is found, in any backend
 
 
 class JobQueue(Protocol):
@@ -66,10 +68,12 @@ class ThreadQueue:
 
 
 def _in_process(job: str):
-    """The runtime-taking twin of a job function: archive.jobs.run_<job>."""
-    from archive import jobs
+    """The runtime-taking twin of a job function: archive.jobs.run_<job>.
 
-    return getattr(jobs, f"run_{job}")
+    Found by name, as RQ finds `archive.jobs.<job>` in a worker: jobs are addressed by name
+    (JOBS_MODULE is the contract), and the job functions build on the runtime that holds this
+    queue, so this module does not import them."""
+    return getattr(importlib.import_module(JOBS_MODULE), f"run_{job}")
 
 
 def _log_failure(future) -> None:
@@ -103,7 +107,7 @@ class RQQueue:
 
         queue = self.search_queue if job in SEARCH_JOBS else self.queue
         queue.enqueue(
-            f"archive.jobs.{job}",
+            f"{JOBS_MODULE}.{job}",
             args=list(args),
             job_timeout=int(self.jobs["job_timeout"]),
             retry=Retry(max=int(self.jobs["retries"]), interval=list(self.jobs["retry_intervals"])),

@@ -15,6 +15,7 @@ from archive.config import Settings, ensure_secret_key, load_settings
 from archive.db import make_engine, make_session_factory
 from archive.files.spool import clean_stale
 from archive.files.validate import Limits
+from archive.queue import hand_over, make_queue
 from archive.storage import ObjectStore, make_store
 
 
@@ -64,8 +65,6 @@ def session_info(settings: Settings) -> dict:
 
 
 def make_runtime(settings: Settings | None = None) -> Runtime:
-    from archive.queue import hand_over, make_queue
-
     os.umask(PRIVATE_UMASK)
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)

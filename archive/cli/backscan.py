@@ -1,7 +1,7 @@
 """`archive backscan`: register historical paper from a manifest (著录回溯), and the lists that go
 with the volumes (`archive volume-list`: 立卷清单 by month, 移交清单 by fonds and year).
 
-A few lines over archive.records.backscan and archive.records.volume_lists; every problem of a
+A few lines over archive.backscan and archive.records.volume_lists; every problem of a
 manifest is one line on stderr (row, column, reason) and nothing is written.
 """
 
@@ -26,7 +26,7 @@ from archive.cli.base import as_user, cli, fail, open_runtime
 @click.option("--user", "username", default=None, help="Act as this user (default: system).")
 def backscan_command(folder: Path, manifest: Path, check_only: bool, username: str | None) -> None:
     """Register scanned historical case files as filed records (resumable: run it again)."""
-    from archive.records import backscan
+    from archive import backscan
 
     runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))

@@ -30,6 +30,7 @@ from archive.files.validate import Limits, Rejected, inspect_file
 from archive.follow_ups import follow_up
 from archive.models import Case, Document, StoredObject
 from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
+from archive.records.case_guard import ensure_changeable
 from archive.storage import ObjectStore, PutItem, key_for_sha256
 from archive.workflows import content_changed
 
@@ -95,7 +96,7 @@ def ingest_many(sessions: sessionmaker[Session], store: ObjectStore, limits: Lim
     transaction (archive.follow_ups): callers queue nothing themselves. A refusal that concerns
     the case (unknown, forbidden, held, filed) or a failure of the commit is raised and leaves
     nothing behind.
-    `permission` names the right asked for: back-scanning (archive.records.backscan) takes
+    `permission` names the right asked for: back-scanning (archive.backscan) takes
     historical files in under the archivist's own right, through this same path.
     """
     require(actor, permission)
@@ -129,8 +130,6 @@ def to_process(outcomes: list[IntakeResult | Rejected]) -> list[int]:
 
 
 def _changeable_case_id(sessions, actor, case_no: str) -> int:
-    from archive.case_guard import ensure_changeable  # records builds on intake's Rejected
-
     with sessions() as session:
         case = get_case(session, actor, case_no)
         # Checked again under the case's lock; this spares spooling files for a refused case.
@@ -175,8 +174,6 @@ def _record(sessions, store: ObjectStore, accepted: list[_Accepted], *, case_id:
 
 def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored_here: list[str], *,
                  case_id: int, kind: str | None, actor) -> list[IntakeResult]:
-    from archive.case_guard import ensure_changeable
-
     with sessions.begin() as session:
         case = session.get_one(Case, case_id)
         # Checked again under the case's lock (held to the commit): a hold placed since the

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
-from archive.case_guard import ensure_changeable
 from archive.follow_ups import follow_up
 from archive.models import (
     Appraisal,
@@ -38,6 +37,7 @@ from archive.models import (
     StoredObject,
 )
 from archive.models.types import utcnow
+from archive.records.case_guard import ensure_changeable
 from archive.records.errors import CaseDestroyed, Invalid, NotPermitted, RecordsError, _
 from archive.records.filing import record_of
 from archive.records.holds import active_holds

@@ -23,10 +23,10 @@ class RecordsError(Rejected):
 
 
 class CaseUnchangeable(RecordsError):
-    """The case may not change now (archive.case_guard): the subclass says why — under legal
+    """The case may not change now (archive.records.case_guard): the subclass says why — under legal
     hold (423), filed (409), closed (409) or destroyed (410). Catch this one to catch them all."""
 
-    action: str | None = None  # the change refused (a key of archive.case_guard.STOPPED_BY)
+    action: str | None = None  # the change refused (a key of archive.records.case_guard.STOPPED_BY)
 
 
 class CaseFrozen(CaseUnchangeable):

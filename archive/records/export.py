@@ -43,6 +43,7 @@ from archive.records.errors import RecordCheckFailed, _
 from archive.records.four_properties import latest_report
 from archive.records.masking import mask, may_see_identifiers
 from archive.records.summary import retention_record
+from archive.workflows.content import case_content, content_sha256
 
 
 class BagInvalid(Exception):
@@ -156,8 +157,6 @@ def _document_record(document) -> dict:
 
 
 def _workflow_record(session, case) -> dict:
-    from archive.workflows.content import case_content, content_sha256
-
     instances = session.scalars(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
                                 .order_by(WorkflowInstance.id)).all()
     sign_offs = session.scalars(select(SignOff).where(SignOff.case_id == case.id)

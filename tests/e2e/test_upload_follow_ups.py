@@ -13,12 +13,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import event, func, select
 
-from archive import follow_ups
+from archive import backscan, follow_ups
 from archive.cli import cli
 from archive.config import REPO_ROOT
 from archive.models import Document
 from archive.queue import InlineQueue
-from archive.records import backscan
 from tests import factories
 from tests.fixtures.einvoices import digital_invoice_xml
 from tests.integration.test_backscan import csv_bytes, rows_for, scans

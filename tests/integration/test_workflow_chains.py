@@ -236,7 +236,7 @@ def test_reject_ends_the_case_with_its_reason(rt, desk):
         factories.sign(rt, desk["reviewer"], case_no, decision="reject", opinion="")
     factories.sign(rt, desk["reviewer"], case_no, decision="reject", opinion="非医保目录内项目")
     assert factories.workflow_state(rt, case_no)["case"] == "rejected"
-    with pytest.raises(CaseClosed):  # a closed case is not sent on again (archive.case_guard)
+    with pytest.raises(CaseClosed):  # a closed case is not sent on again (archive.records.case_guard)
         factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
     with pytest.raises(Rejected, match="can no longer be changed"), rt.sessions.begin() as session:
         update_case(session, case_no, actor=desk["intake_clerk"], reason="x", amount="1")

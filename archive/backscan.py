@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from archive import audit
+from archive.access import NotFound
 from archive.auth import require
 from archive.follow_ups import follow_up
 from archive.intake import Incoming, Rejected, ingest_many, to_process
@@ -257,8 +258,6 @@ def recent_runs(session: Session, actor, *, limit: int = 20) -> list[BackscanRun
 
 
 def get_run(session: Session, actor, run_id: int) -> BackscanRun:
-    from archive.access import NotFound
-
     require(actor, PERMISSION)
     run = session.get(BackscanRun, run_id)
     if run is None:
