@@ -19,9 +19,15 @@ from typing import Protocol
 
 from sqlalchemy import select, update
 
+from archive.audit import checkpoints
 from archive.models import Document
 from archive.models.cases import DocumentStatus
 from archive.models.types import utcnow
+from archive.records import record_checks
+from archive.records.fixity import LAST_RUN, VERIFY_LAST_RUN, claim_scheduled_run
+from archive.records.reconcile import SWEEP_LAST_RUN
+from archive.search.backend import backend_name
+from archive.workflows.spot_draws import ensure_commitments
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +102,6 @@ class RQQueue:
         self.queue = Queue(jobs["queue"], connection=self.redis, serializer=JSONSerializer)
         # A Whoosh index has one writer: its jobs go to a queue exactly one worker serves. The
         # PostgreSQL search table is shared, so any worker writes it, from the main queue.
-        from archive.search.backend import backend_name
 
         whoosh = backend_name(runtime.settings) == "whoosh"
         self.search_queue = Queue(jobs.get("search_queue", "search"), connection=self.redis,
@@ -210,11 +215,6 @@ def sweep(runtime, *, startup: bool = False) -> list[int]:
 
 def schedule_periodic(runtime) -> None:
     """Hand out periodic work that is due: one process wins each period, however many ask."""
-    from archive.audit import checkpoints
-    from archive.records import record_checks
-    from archive.records.fixity import LAST_RUN, VERIFY_LAST_RUN, claim_scheduled_run
-    from archive.records.reconcile import SWEEP_LAST_RUN
-
     periodic = (("records.fixity_every_hours", LAST_RUN, "check_fixity",
                  (int(runtime.settings.get("records.fixity_batch")),)),
                 ("records.verify_every_hours", VERIFY_LAST_RUN, "verify_audit_trail", ()),
@@ -235,8 +235,6 @@ def schedule_periodic(runtime) -> None:
 def commit_spot_check_months(runtime) -> None:
     """The random seeds of this month's and next month's spot-check draws are committed (their
     sha256 recorded) ahead of time: one small query when they are (archive/workflows/spot_draws.py)."""
-    from archive.workflows.spot_draws import ensure_commitments
-
     with runtime.sessions.begin() as session:
         ensure_commitments(session)
 

@@ -39,9 +39,7 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another tr
 def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     """The case leaves intake: its chain (chosen by its fields) starts, or — after a return
     for correction — the returned chain resumes where the case must be signed again."""
-    from archive.records.case_guard import (
-        ensure_changeable,  # the guard builds on records, which uses workflows
-    )
+    from archive.records.case_guard import ensure_changeable  # see test_import_layers.DEFERRED
 
     require(actor, "workflow.submit")
     case = get_case(session, actor, case_no)
