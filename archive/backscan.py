@@ -12,6 +12,9 @@ steps, each its own transaction: open the case and its volume row (keyed by the 
 idempotency key), take the files in, file the case. A run stopped anywhere is resumed by
 running the manifest again: a filed volume is skipped, a pending one goes on from where it
 stopped (files already in the case are recognised by their sha256 and not added twice).
+
+A module of its own, not part of records or intake: it builds on both, and records (the case
+guard, filing) sits below intake (tests/unit/test_import_layers.py).
 """
 
 from __future__ import annotations
