@@ -31,7 +31,7 @@ from archive.auth import can, clearance_of, scope_kind
 from archive.errors import Refusal, _
 from archive.models import ArchiveRecord, Case, ClaimKey, Document, Loan
 from archive.models.types import utcnow
-from archive.records.retention import schedule
+from archive.retention import schedule
 
 
 class NotFound(Refusal):

@@ -9,10 +9,10 @@ from typing import BinaryIO
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case, get_document, loan_details
 from archive.auth import can, require
 from archive.models import AuditEvent, Case, Document, StoredObject, User
-from archive.records import audit
 from archive.records.errors import CaseDestroyed, OriginalDamaged, _
 from archive.records.fixity import judge
 from archive.storage import ObjectMissing, ObjectStore

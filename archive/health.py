@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from archive import schema
+from archive.audit.triggers import missing_triggers
 from archive.models.types import utcnow
-from archive.records.triggers import missing_triggers
 
 
 def check_all(runtime) -> dict:

@@ -12,7 +12,20 @@ import os
 import signal
 
 from archive import processing
-from archive.records.audit import Origin, current_origin
+from archive.audit import Origin, current_origin
+from archive.audit.checkpoints import write_checkpoint
+from archive.auth import system_user
+from archive.backscan import progress_of
+from archive.backscan import run_backscan as register_backscan_run
+from archive.models import User
+from archive.records.fixity import run_fixity
+from archive.records.protection import sync_case
+from archive.records.reconcile import sweep_orphans as sweep_orphaned_objects
+from archive.records.record_checks import run_scheduled_checks
+from archive.records.verification import verify_and_record
+from archive.runtime import make_runtime
+from archive.search import catch_up, index_documents
+from archive.search.writer import claim_writer
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +36,6 @@ _worker_pid: int | None = None
 def worker_runtime():
     global _worker_runtime, _worker_pid
     if _worker_pid != os.getpid():
-        from archive.runtime import make_runtime
-
         if _worker_runtime is not None:
             # Inherited over fork: drop the parent's pooled connections without closing them.
             _worker_runtime.engine.dispose(close=False)
@@ -67,8 +78,6 @@ def check_fixity(limit: int) -> dict:
 
 
 def run_check_fixity(runtime, limit: int) -> dict:
-    from archive.records.fixity import run_fixity
-
     token = current_origin.set(Origin("job"))
     try:
         report = run_fixity(runtime.sessions, runtime.store, limit=limit)
@@ -86,9 +95,6 @@ def check_records(limit: int) -> dict:
 
 
 def run_check_records(runtime, limit: int) -> dict:
-    from archive.auth import system_user
-    from archive.records.record_checks import run_scheduled_checks
-
     token = current_origin.set(Origin("job"))
     try:
         outcome = run_scheduled_checks(runtime, limit=limit, actor_of=system_user)
@@ -106,8 +112,6 @@ def protect_case(case_id: int) -> int:
 
 
 def run_protect_case(runtime, case_id: int) -> int:
-    from archive.records.protection import sync_case
-
     return sync_case(runtime.sessions, runtime.store, case_id)
 
 
@@ -117,10 +121,6 @@ def verify_audit_trail(requested_by_id: int = 0) -> dict:
 
 
 def run_verify_audit_trail(runtime, requested_by_id: int = 0) -> dict:
-    from archive.auth import system_user
-    from archive.models import User
-    from archive.records.verification import verify_and_record
-
     token = current_origin.set(Origin("job"))
     try:
         with runtime.sessions() as session:
@@ -136,13 +136,11 @@ def run_verify_audit_trail(runtime, requested_by_id: int = 0) -> dict:
 
 
 def checkpoint_audit_trail() -> int:
-    """RQ entry point: sign the audit trail's head into the store (archive.records.checkpoints)."""
+    """RQ entry point: sign the audit trail's head into the store (archive.audit.checkpoints)."""
     return run_checkpoint_audit_trail(worker_runtime())
 
 
 def run_checkpoint_audit_trail(runtime) -> int:
-    from archive.records.checkpoints import write_checkpoint
-
     checkpoint = write_checkpoint(runtime)
     return checkpoint.last_id if checkpoint else 0
 
@@ -155,15 +153,13 @@ def sweep_orphans() -> dict:
 def run_sweep_orphans(runtime) -> dict:
     from datetime import timedelta
 
-    from archive.auth import system_user
-    from archive.records.reconcile import sweep_orphans as sweep
 
     token = current_origin.set(Origin("job"))
     try:
         with runtime.sessions() as session:
             actor = system_user(session)
         grace = timedelta(hours=float(runtime.settings.get("records.orphan_grace_hours", 24)))
-        report = sweep(runtime, grace=grace, actor=actor)
+        report = sweep_orphaned_objects(runtime, grace=grace, actor=actor)
         if report.swept:
             log.warning("swept %d orphan objects: %s", len(report.swept), ", ".join(report.swept))
         return {"checked": report.checked, "swept": len(report.swept),
@@ -178,9 +174,6 @@ def index_document(document_id: int) -> int:
 
 
 def run_index_document(runtime, document_id: int) -> int:
-    from archive.search import index_documents
-    from archive.search.writer import claim_writer
-
     claim_writer(runtime)  # the one Whoosh index writer of the deployment, or refuse
     index = runtime.search_index()
     with runtime.sessions() as session:
@@ -194,9 +187,6 @@ def sync_index() -> int:
 
 def run_sync_index(runtime) -> int:
     """Re-index what changed since the index last caught up; returns how many documents."""
-    from archive.search import catch_up
-    from archive.search.writer import claim_writer
-
     claim_writer(runtime)
     index = runtime.search_index()
     with runtime.sessions() as session:
@@ -230,11 +220,8 @@ def backscan(run_id: int) -> dict:
 
 
 def run_backscan(runtime, run_id: int) -> dict:
-    from archive.records.backscan import progress_of
-    from archive.records.backscan import run_backscan as register
-
     token = current_origin.set(Origin("job"))
     try:
-        return progress_of(register(runtime, run_id))
+        return progress_of(register_backscan_run(runtime, run_id))
     finally:
         current_origin.reset(token)

@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from archive.records.audit import current_origin
+from archive.audit import current_origin
 
 
 class JsonFormatter(logging.Formatter):

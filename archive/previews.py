@@ -15,9 +15,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
-from archive.intake import sniff
-from archive.intake.spool import readable_file
-from archive.intake.validate import Limits, Rejected, check_pdf_streams
+from archive.files import sniff
+from archive.files.spool import readable_file
+from archive.files.validate import Limits, Rejected, check_pdf_streams
 from archive.models import Document
 from archive.ocr.einvoice import draw_ofd_page, draw_xml_page
 from archive.pdf import PDFIUM_LOCK

@@ -19,15 +19,15 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.intake.spool import readable_file
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive import audit
+from archive.files.spool import readable_file
+from archive.files.validate import Limits, Rejected, inspect_file
 from archive.models import Document, Page
 from archive.models.cases import DocumentStatus
 from archive.models.types import utcnow
 from archive.ocr import Reading
 from archive.ocr.einvoice import read_document
 from archive.ocr.extract import MIN_CONFIDENCE
-from archive.records import audit
 from archive.storage import ObjectStore, StoreError
 
 log = logging.getLogger(__name__)

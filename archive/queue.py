@@ -10,6 +10,7 @@ lost with Redis or a crashed worker is found again by `sweep` and enqueued once 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -18,13 +19,20 @@ from typing import Protocol
 
 from sqlalchemy import select, update
 
+from archive.audit import checkpoints
 from archive.models import Document
 from archive.models.cases import DocumentStatus
 from archive.models.types import utcnow
+from archive.records import record_checks
+from archive.records.fixity import LAST_RUN, VERIFY_LAST_RUN, claim_scheduled_run
+from archive.records.reconcile import SWEEP_LAST_RUN
+from archive.search.backend import backend_name
+from archive.workflows.spot_draws import ensure_commitments
 
 log = logging.getLogger(__name__)
 
 SEARCH_JOBS = {"index_document", "sync_index"}
+JOBS_MODULE = "archive.jobs"  # where a job named "process_document" is found, in any backend
 
 
 class JobQueue(Protocol):
@@ -66,10 +74,12 @@ class ThreadQueue:
 
 
 def _in_process(job: str):
-    """The runtime-taking twin of a job function: archive.jobs.run_<job>."""
-    from archive import jobs
+    """The runtime-taking twin of a job function: archive.jobs.run_<job>.
 
-    return getattr(jobs, f"run_{job}")
+    Found by name, as RQ finds `archive.jobs.<job>` in a worker: jobs are addressed by name
+    (JOBS_MODULE is the contract), and the job functions build on the runtime that holds this
+    queue, so this module does not import them."""
+    return getattr(importlib.import_module(JOBS_MODULE), f"run_{job}")
 
 
 def _log_failure(future) -> None:
@@ -92,7 +102,6 @@ class RQQueue:
         self.queue = Queue(jobs["queue"], connection=self.redis, serializer=JSONSerializer)
         # A Whoosh index has one writer: its jobs go to a queue exactly one worker serves. The
         # PostgreSQL search table is shared, so any worker writes it, from the main queue.
-        from archive.search.backend import backend_name
 
         whoosh = backend_name(runtime.settings) == "whoosh"
         self.search_queue = Queue(jobs.get("search_queue", "search"), connection=self.redis,
@@ -103,7 +112,7 @@ class RQQueue:
 
         queue = self.search_queue if job in SEARCH_JOBS else self.queue
         queue.enqueue(
-            f"archive.jobs.{job}",
+            f"{JOBS_MODULE}.{job}",
             args=list(args),
             job_timeout=int(self.jobs["job_timeout"]),
             retry=Retry(max=int(self.jobs["retries"]), interval=list(self.jobs["retry_intervals"])),
@@ -206,10 +215,6 @@ def sweep(runtime, *, startup: bool = False) -> list[int]:
 
 def schedule_periodic(runtime) -> None:
     """Hand out periodic work that is due: one process wins each period, however many ask."""
-    from archive.records import checkpoints, record_checks
-    from archive.records.fixity import LAST_RUN, VERIFY_LAST_RUN, claim_scheduled_run
-    from archive.records.reconcile import SWEEP_LAST_RUN
-
     periodic = (("records.fixity_every_hours", LAST_RUN, "check_fixity",
                  (int(runtime.settings.get("records.fixity_batch")),)),
                 ("records.verify_every_hours", VERIFY_LAST_RUN, "verify_audit_trail", ()),
@@ -230,8 +235,6 @@ def schedule_periodic(runtime) -> None:
 def commit_spot_check_months(runtime) -> None:
     """The random seeds of this month's and next month's spot-check draws are committed (their
     sha256 recorded) ahead of time: one small query when they are (archive/workflows/spot_draws.py)."""
-    from archive.workflows.spot_draws import ensure_commitments
-
     with runtime.sessions.begin() as session:
         ensure_commitments(session)
 

@@ -13,9 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive import follow_ups
 from archive.config import Settings, ensure_secret_key, load_settings
 from archive.db import make_engine, make_session_factory
-from archive.intake.spool import clean_stale
-from archive.intake.validate import Limits
+from archive.files.spool import clean_stale
+from archive.files.validate import Limits
+from archive.queue import hand_over, make_queue
+from archive.search.backend import open_backend
 from archive.storage import ObjectStore, make_store
+from archive.workflows.spot_draws import SEAL_KEY, seal_key_of
 
 
 @dataclass
@@ -44,8 +47,6 @@ class Runtime:
     def search_index(self):
         """The search index, opened (or rebuilt from the database) on first use."""
         if self._search_index is None:
-            from archive.search.backend import open_backend
-
             self._search_index = open_backend(self)  # search.backend: whoosh or postgres
         return self._search_index
 
@@ -58,14 +59,10 @@ PRIVATE_UMASK = 0o027
 def session_info(settings: Settings) -> dict:
     """Keys every session carries, derived from the installation's secret (outside the
     database): the spot-check seeds are sealed with one (archive.workflows.spot_draws)."""
-    from archive.workflows.spot_draws import SEAL_KEY, seal_key_of
-
     return {SEAL_KEY: seal_key_of(ensure_secret_key(settings))}
 
 
 def make_runtime(settings: Settings | None = None) -> Runtime:
-    from archive.queue import hand_over, make_queue
-
     os.umask(PRIVATE_UMASK)
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from archive import schema
+from archive import audit, schema
+from archive.audit import checkpoints
+from archive.audit.triggers import restore_triggers
 from archive.auth import create_user
 from archive.auth.permissions import SYSTEM_ROLE
 from archive.auth.users import SYSTEM_USERNAME, system_user
 from archive.models import NumberSequence
-from archive.records import audit, checkpoints, record_checks
+from archive.records import record_checks
 from archive.records.config_trail import note_configuration
 from archive.records.fixity import CURSOR, LAST_RUN, VERIFY_LAST_RUN
 from archive.records.reconcile import ORPHANS_LEFT, SWEEP_LAST_RUN
-from archive.records.triggers import restore_triggers
 
 # Counters concurrent processes update in place.
 SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN, SWEEP_LAST_RUN, ORPHANS_LEFT, checkpoints.LAST_RUN,

@@ -100,7 +100,7 @@ def archivist(runtime):
 
 
 def backscan_leg(folder: Path, manifest: Path, data_dir: Path) -> dict:
-    from archive.records import backscan
+    from archive import backscan
 
     runtime = fresh_runtime(data_dir)
     actor = archivist(runtime)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from archive.demo import documents as gen  # noqa: E402
-from archive.intake import sniff  # noqa: E402
+from archive.files import sniff  # noqa: E402
 from archive.ocr.einvoice import draw_ofd_page, read_document  # noqa: E402
 from archive.ocr.extract import analyse  # noqa: E402
 from archive.ocr.pages import read_pages  # noqa: E402

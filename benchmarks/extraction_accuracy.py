@@ -102,7 +102,7 @@ def read_one(task: tuple[str, str, int, int, str, str, bool]) -> dict:
     """Generate one document (born-digital PDF or degraded scan), read it, score its fields."""
     from archive.demo.photos import photograph
     from archive.demo.scans import scan
-    from archive.intake import sniff
+    from archive.files import sniff
     from archive.ocr import analyse, guess_kind, read_pages
     from archive.ocr.extract import FIELD_FLAGS
     from archive.ocr.fields import fields_of

@@ -174,7 +174,7 @@ def case_leg(cases: dict[str, list[Path]], engine: str) -> dict:
 def pdf_leg(directory: Path, pages: int, repeats: int) -> dict:
     """A born-digital PDF: text layer (`read_pages`) against render + OCR of every page."""
     from archive.demo.documents import invoice
-    from archive.intake import sniff
+    from archive.files import sniff
     from archive.ocr.pages import _render, ocr_page, read_pages
 
     path = directory / "born-digital.pdf"

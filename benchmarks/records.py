@@ -68,8 +68,8 @@ def build_chain(runtime, actor_id: int, count: int) -> dict:
     """Append `count` events after the existing chain with the real `chain_hash`, bulk-inserted."""
     from sqlalchemy import insert, select
 
+    from archive.audit import GENESIS_HASH, chain_hash
     from archive.models import AuditEvent
-    from archive.records.audit import GENESIS_HASH, chain_hash
 
     table, rng = AuditEvent.__table__, random.Random(2026)
     with runtime.engine.connect() as conn:
@@ -122,8 +122,8 @@ def child(*argv: str) -> dict:
 
 def verify_child(url: str) -> None:
     """Runs in its own process: `verify_chain` with peak RSS, then the floor."""
+    from archive.audit import verify_chain
     from archive.db import make_engine, make_session_factory
-    from archive.records.audit import verify_chain
 
     sessions = make_session_factory(make_engine(url))
     with sessions() as session:  # connect and import before the RSS baseline

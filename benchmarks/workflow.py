@@ -481,8 +481,8 @@ def profile_decisions(runtime, app, reviewer, token: str, case_nos: list[str]) -
 def check(runtime, cases: dict[str, dict], accepted: list[tuple[str, str, int, int]]) -> dict:
     from sqlalchemy import func, select
 
+    from archive.audit import verify_chain
     from archive.models import Case, SignOff, WorkflowInstance
-    from archive.records.audit import verify_chain
 
     with runtime.sessions() as session:
         rows = session.execute(

@@ -14,12 +14,14 @@ from contextlib import contextmanager
 from functools import cache
 
 from argon2 import PasswordHasher
+from sqlalchemy.orm import sessionmaker
 
+from archive import follow_ups
 from archive.auth import issue_api_token, roles
 from archive.demo import documents as gen
 from archive.intake import ingest, open_case
 from archive.models import User
-from archive.queue import enqueue_processing
+from archive.queue import hand_over
 
 
 @cache
@@ -58,12 +60,19 @@ def make_case(runtime, actor, **overrides) -> str:
 
 def upload(runtime, actor, case_no: str, content: bytes, filename: str = "票据.pdf",
            kind: str | None = None, process: bool = True):
-    result = ingest(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
-                    case_no=case_no, stream=io.BytesIO(content), filename=filename, kind=kind,
-                    actor=actor)
-    if process and result.needs_processing:
-        enqueue_processing(runtime, [result.document_id])
-    return result
+    """Upload through the intake service; with `process=False` the reading it asks for is held
+    back (as if the queue had not run it yet) and the document stays "received"."""
+    sessions = runtime.sessions if process else _reading_held_back(runtime)
+    return ingest(sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
+                  case_no=case_no, stream=io.BytesIO(content), filename=filename, kind=kind,
+                  actor=actor)
+
+
+def _reading_held_back(runtime) -> sessionmaker:
+    sessions = sessionmaker(**runtime.sessions.kw)
+    follow_ups.install(sessions, lambda wanted: hand_over(
+        runtime, [(job, args) for job, args in wanted if job != "process_document"]))
+    return sessions
 
 
 def api_token(runtime, user) -> str:

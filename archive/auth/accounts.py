@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.auth.permissions import SYSTEM_ROLE, require, role_clearance, roles, scope_kind
 from archive.auth.users import end_sessions
 from archive.models import ApiToken, User
 from archive.models.types import utcnow
-from archive.records import audit
-from archive.records.retention import schedule
+from archive.retention import schedule
 
 
 class AccountError(ValueError):

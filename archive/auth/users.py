@@ -12,11 +12,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from archive import audit
 from archive.auth.passwords import PasswordPolicy
 from archive.auth.permissions import SYSTEM_ROLE, require, roles
 from archive.models import ApiToken, AuditEvent, User
 from archive.models.types import utcnow
-from archive.records import audit
 
 # The account behind the command line, the jobs and the demo: it acts for the agency as a whole
 # and cannot sign in (its role is SYSTEM_ROLE). Created by `archive init`.

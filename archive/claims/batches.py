@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.auth import require
 from archive.claims.money import fen_of
 from archive.claims.policy import yuan_text
 from archive.claims.service import AMOUNT_PAID
 from archive.models import Case, PaymentBatch, SignOff, WorkflowInstance, WorkflowStatus
-from archive.records import audit
 from archive.workflows.definitions import registry
 from archive.workflows.errors import Conflict, Incomplete, _
 from archive.workflows.spot_checks import month_bounds, parse_month

@@ -10,13 +10,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
 from archive.claims.money import Claimed, amount_findings, claimed_amount, fen_of
 from archive.claims.policy import Claim, Computation, Line, compute, policy_book, yuan_text
 from archive.hospital_levels import hospital_level
 from archive.models import AmountAdjustment, Case, SignOff, WorkflowInstance, WorkflowStatus
-from archive.records import audit
+from archive.records.case_guard import ensure_changeable
+from archive.workflows.changes import content_changed
 from archive.workflows.definitions import registry
 from archive.workflows.errors import Conflict, Incomplete, _
 from archive.workflows.hospitals import read_hospital
@@ -103,9 +105,6 @@ def adjust_approved(session: Session, case_no: str, *, actor, amount, reason: st
     empty amount returns to the computed one. Only while the case waits for the reviewer's own
     signature, which then covers the adjustment (signatures made before it no longer match, so
     the chain goes back to the first of them, as after any change)."""
-    from archive.case_guard import ensure_changeable
-    from archive.workflows.changes import content_changed
-
     require(actor, "claim.adjust")
     case = get_case(session, actor, case_no)
     ensure_changeable(session, case, action="claim.adjust")

@@ -1,19 +1,20 @@
 """`archive backscan`: register historical paper from a manifest (著录回溯), and the lists that go
 with the volumes (`archive volume-list`: 立卷清单 by month, 移交清单 by fonds and year).
 
-A few lines over archive.records.backscan and archive.records.volume_lists; every problem of a
+A few lines over archive.backscan and archive.records.volume_lists; every problem of a
 manifest is one line on stderr (row, column, reason) and nothing is written.
 """
 
 from __future__ import annotations
 
 import getpass
+import sys
 from pathlib import Path
 
 import click
 
+from archive.audit import Origin, current_origin
 from archive.cli.base import as_user, cli, fail, open_runtime
-from archive.records.audit import Origin, current_origin
 
 
 @cli.command("backscan")
@@ -25,7 +26,7 @@ from archive.records.audit import Origin, current_origin
 @click.option("--user", "username", default=None, help="Act as this user (default: system).")
 def backscan_command(folder: Path, manifest: Path, check_only: bool, username: str | None) -> None:
     """Register scanned historical case files as filed records (resumable: run it again)."""
-    from archive.records import backscan
+    from archive import backscan
 
     runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
@@ -43,7 +44,7 @@ def backscan_command(folder: Path, manifest: Path, check_only: bool, username: s
         run_id = backscan.start_run(session, actor, manifest_name=manifest.name, folder=folder,
                                     prepared=prepared).id
     with click.progressbar(length=len(prepared.rows), label=f"back-scanning run {run_id}",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         finished = backscan.run_backscan(runtime, run_id, progress=lambda _outcome: bar.update(1))
     click.echo(f"run {run_id}: {finished.done} of {finished.total} case(s) filed"
                f" ({finished.skipped} already filed by an earlier run)")

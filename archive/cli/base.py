@@ -8,8 +8,8 @@ import sys
 
 import click
 
+from archive.audit import Origin, current_origin
 from archive.config import ConfigError
-from archive.records.audit import Origin, current_origin
 
 
 def main() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from archive.audit import Origin, current_origin
 from archive.cli.base import as_user, cli, fail, open_runtime
-from archive.records.audit import Origin, current_origin
 
 
 @cli.command()
@@ -43,7 +43,7 @@ def extract(file: Path, kind: str | None, as_json: bool) -> None:
     import json
 
     from archive.config import load_settings
-    from archive.intake.validate import Limits
+    from archive.files.validate import Limits
     from archive.ocr import extract_file
 
     result = extract_file(file, kind=kind, limits=Limits.from_settings(load_settings()))

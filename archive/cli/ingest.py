@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from archive.access import get_case
-from archive.intake import Incoming, Rejected, ingest_many, open_case, to_process
-from archive.queue import enqueue_processing
-from archive.records.audit import Origin, current_origin
+from archive.audit import Origin, current_origin
+from archive.intake import Incoming, Rejected, ingest_many, open_case
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -56,7 +56,7 @@ def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, op
     files = expand(list(paths))
     refused = 0
     with click.progressbar(length=len(files), label=f"ingesting into {case_no}",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         for chunk in batches(files, **batch_limits(runtime.settings)):
             outcomes = ingest_many(runtime.sessions, runtime.store, runtime.limits,
                                    tmp_dir=runtime.tmp_dir, case_no=case_no,
@@ -66,7 +66,6 @@ def run_ingest(runtime, paths, *, kind, case_no, claimant, claim_type, actor, op
                 if isinstance(outcome, Rejected):
                     refused += 1
                     click.echo(f"\n{path}: refused: {outcome.reason}", err=True)
-            enqueue_processing(runtime, to_process(outcomes))
             bar.update(len(chunk))
     click.echo(f"{len(files) - refused} of {len(files)} files accepted into {case_no}")
     return refused

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
+from archive.audit import Origin, current_origin
 from archive.cli.base import as_user, cli, fail, open_runtime
-from archive.records.audit import Origin, current_origin
 
 USER = click.option("--user", "username", default=None, help="Act as this user (default: system).")
 

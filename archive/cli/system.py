@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
+from archive.audit import Origin, current_origin
 from archive.cli.base import cli, fail, open_runtime
-from archive.records.audit import Origin, current_origin
 
 
 @cli.command()
@@ -165,7 +165,7 @@ def backup(directory: Path) -> None:
 def restore(directory: Path) -> None:
     """Restore a backup into an empty database and store, re-protect the originals, rebuild the
     index and verify."""
-    from archive.records.audit import verify_chain
+    from archive.audit import verify_chain
     from archive.records.backup import restore as run
     from archive.records.protection import sync_all
     from archive.search.backend import rebuild_backend

@@ -16,7 +16,6 @@ from archive.demo.documents import demo_set
 from archive.demo.providers import load_providers
 from archive.intake import ingest, open_case
 from archive.models import Case, User
-from archive.queue import enqueue_processing
 
 # Where the demo's claimants live and were treated: the external demo accounts work for it.
 DEMO_PLACE = {"hospital": "县人民医院", "township": "城关镇", "village": "东关村"}
@@ -59,10 +58,9 @@ def load_demo(runtime) -> list[str]:
                                 filed_by="insured" if claim_type in ("inpatient", "outpatient") else None,
                                 ).case_no
         for document in documents:
-            result = ingest(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
+            ingest(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
                             case_no=case_no, stream=io.BytesIO(document.content),
                             filename=document.filename, kind=document.kind, actor=system)
-            enqueue_processing(runtime, [result.document_id])
         added += 1
     out.append(f"Demo cases: {added} added." if added else "Demo cases exist already.")
     with runtime.sessions.begin() as session:

@@ -6,18 +6,19 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.amounts import yuan_to_fen
 from archive.auth import require
 from archive.errors import _
+from archive.files.validate import Rejected
 from archive.follow_ups import follow_up
-from archive.intake.validate import Rejected
 from archive.models import Case
 from archive.models.cases import CLAIM_TYPES, FILERS
 from archive.models.sequences import next_in_sequence
 from archive.models.types import utcnow
 from archive.ocr.checks import valid_id_number
-from archive.records import audit
+from archive.records.case_guard import ensure_changeable
 from archive.workflows import content_changed
 
 EDITABLE_FIELDS = ("claimant_name", "claimant_id_number", "insurance_number", "claim_type", "township",
@@ -63,8 +64,6 @@ def open_case(session: Session, *, actor, claimant_name: str, claim_type: str,
 def update_case(session: Session, case_no: str, *, actor, reason: str, **changes) -> Case:
     """Correct a case's fields. After sign-off this sends its chain back to the first step
     whose signature no longer matches (archive.workflows.content_changed), with `reason`."""
-    from archive.case_guard import ensure_changeable  # records builds on intake's Rejected
-
     require(actor, "case.edit")
     case = get_case(session, actor, case_no)
     ensure_changeable(session, case, action="case.update")  # held, filed or closed: refused

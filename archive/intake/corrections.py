@@ -8,14 +8,15 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_document
 from archive.auth import require
 from archive.errors import _
+from archive.files.validate import Rejected
 from archive.follow_ups import follow_up
-from archive.intake.validate import Rejected
 from archive.models import Document
 from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
-from archive.records import audit
+from archive.records.case_guard import ensure_changeable
 from archive.workflows import content_changed
 
 
@@ -24,8 +25,6 @@ def reclassify_document(session: Session, document_id: int, *, actor, kind: str,
     read again as that kind: its status goes back to received, and it goes to the job system
     after the commit (archive.follow_ups; the sweep finds it otherwise). Corrections made under the old
     kind stay in its history; the fields are read afresh."""
-    from archive.case_guard import ensure_changeable  # records builds on intake's Rejected
-
     require(actor, "document.classify")
     document = get_document(session, actor, document_id)
     ensure_changeable(session, document.case, action="document.reclassify")
@@ -51,8 +50,6 @@ def delete_document(session: Session, document_id: int, *, actor, reason: str) -
     original stays in the store while any record refers to it (see `archive reconcile`).
     A chain whose signatures covered the document goes back to the first step affected.
     Returns the case number."""
-    from archive.case_guard import ensure_changeable
-
     require(actor, "document.delete")
     document = get_document(session, actor, document_id)
     case = document.case

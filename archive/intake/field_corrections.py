@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_document
 from archive.auth import require
 from archive.follow_ups import follow_up
 from archive.models import Document, FieldCorrection
 from archive.ocr.extract import must_be_checked, recheck
 from archive.ocr.fields import correctable_fields, field_label, read_typed_value
-from archive.records import audit
+from archive.records.case_guard import ensure_changeable
 from archive.records.errors import Invalid, _
 from archive.workflows import content_changed
 
@@ -42,8 +43,6 @@ def correct_field(session: Session, document_id: int, *, actor, field: str, valu
                   reason: str) -> FieldCorrection:
     """Set field `field` of a document to `value` (typed as printed: "2026年3月5日", "1,234.5"),
     or clear it with an empty value; `reason` says why. Returns the correction."""
-    from archive.case_guard import ensure_changeable  # records builds on intake
-
     require(actor, "document.correct")
     document = get_document(session, actor, document_id)
     case = document.case

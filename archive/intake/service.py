@@ -20,15 +20,17 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
 from archive.errors import _
-from archive.intake.filenames import safe_filename, visible_original
-from archive.intake.spool import SpooledFile, spool
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.files.filenames import safe_filename, visible_original
+from archive.files.spool import SpooledFile, spool
+from archive.files.validate import Limits, Rejected, inspect_file
+from archive.follow_ups import follow_up
 from archive.models import Case, Document, StoredObject
 from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
-from archive.records import audit
+from archive.records.case_guard import ensure_changeable
 from archive.storage import ObjectStore, PutItem, key_for_sha256
 from archive.workflows import content_changed
 
@@ -90,9 +92,11 @@ def ingest_many(sessions: sessionmaker[Session], store: ObjectStore, limits: Lim
     """Accept `files` into case `case_no`: one outcome per file, in order.
 
     A file refused on inspection gets its Rejected in its place and does not stop the others.
-    The accepted ones are committed together; a refusal that concerns the case (unknown,
-    forbidden, held, filed) or a failure of the commit is raised and leaves nothing behind.
-    `permission` names the right asked for: back-scanning (archive.records.backscan) takes
+    The accepted ones are committed together, and their reading is asked for in the same
+    transaction (archive.follow_ups): callers queue nothing themselves. A refusal that concerns
+    the case (unknown, forbidden, held, filed) or a failure of the commit is raised and leaves
+    nothing behind.
+    `permission` names the right asked for: back-scanning (archive.backscan) takes
     historical files in under the archivist's own right, through this same path.
     """
     require(actor, permission)
@@ -126,8 +130,6 @@ def to_process(outcomes: list[IntakeResult | Rejected]) -> list[int]:
 
 
 def _changeable_case_id(sessions, actor, case_no: str) -> int:
-    from archive.case_guard import ensure_changeable  # records builds on intake's Rejected
-
     with sessions() as session:
         case = get_case(session, actor, case_no)
         # Checked again under the case's lock; this spares spooling files for a refused case.
@@ -172,8 +174,6 @@ def _record(sessions, store: ObjectStore, accepted: list[_Accepted], *, case_id:
 
 def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored_here: list[str], *,
                  case_id: int, kind: str | None, actor) -> list[IntakeResult]:
-    from archive.case_guard import ensure_changeable
-
     with sessions.begin() as session:
         case = session.get_one(Case, case_id)
         # Checked again under the case's lock (held to the commit): a hold placed since the
@@ -232,6 +232,10 @@ def _record_once(sessions, store: ObjectStore, accepted: list[_Accepted], stored
                 results.append(IntakeResult(document_id, case.case_no, _status(session, document_id),
                                             "same_case", name))
         audit.record_many(session, events, actor=actor)
+        # Read once this commits, whoever uploaded (desk, API, CLI, back-scan, demo): the one
+        # after-commit helper hands the documents to the jobs, and a rollback hands over nothing.
+        for document_id in to_process(results):
+            follow_up(session, "process_document", document_id)
         return results
 
 

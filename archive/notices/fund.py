@@ -17,12 +17,12 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.auth import require
 from archive.claims.money import fen_of
 from archive.claims.policy import yuan_text
 from archive.claims.service import AMOUNT_PAID
 from archive.models import Case, FundIncome, SignOff, WorkflowInstance, WorkflowStatus
-from archive.records import audit
 from archive.tabular import write_csv
 from archive.workflows import BadRequest, Incomplete, registry
 from archive.workflows.errors import _

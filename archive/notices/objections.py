@@ -14,11 +14,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
 from archive.models import Case, Objection, PublicationLine, SignOff, WorkflowInstance
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.workflows import BadRequest, Conflict, Incomplete, registry
 from archive.workflows.errors import _
 from archive.workflows.workdays import today_in_china

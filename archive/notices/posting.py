@@ -19,13 +19,13 @@ from functools import cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.auth import require
 from archive.claims import case_money
 from archive.claims.policy import yuan_text
 from archive.claims.service import AMOUNT_PAID
 from archive.config import REPO_ROOT
 from archive.models import Case, Publication, PublicationLine, SignOff, WorkflowInstance, WorkflowStatus
-from archive.records import audit
 from archive.records.masking import ID_NUMBER, OLD_ID_NUMBER, mask_text
 from archive.tabular import write_csv
 from archive.workflows import BadRequest, Incomplete, registry

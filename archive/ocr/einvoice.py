@@ -15,7 +15,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image
 
-from archive.intake import sniff
+from archive.files import sniff
 from archive.ocr.checks import check_document
 from archive.ocr.einvoice_xml import is_einvoice, read_invoice_xml
 from archive.ocr.extract import MIN_CONFIDENCE, Reading, analyse, unreadable_finding

@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from archive.intake import sniff
-from archive.intake.validate import Rejected
+from archive.files import sniff
+from archive.files.validate import Rejected
 from archive.ocr.einvoice_xml import ROOTS
 from archive.ocr.ofd_document import open_document
 from archive.ocr.ofd_package import MAX_MEMBER_BYTES, OfdError, open_package, parse_xml

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.intake.validate import Limits, inspect_file
+from archive.files.validate import Limits, inspect_file
 from archive.ocr.checks import check_document
 from archive.ocr.fields import FieldReading, Line, field_label, guess_kind, missing_fields, read_fields
 from archive.ocr.pages import PageText, shown_sources

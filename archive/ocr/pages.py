@@ -20,7 +20,7 @@ import pypdfium2 as pdfium
 import pytesseract
 from PIL import Image
 
-from archive.intake import sniff
+from archive.files import sniff
 from archive.ocr.engines import OcrEngine, OcrEngineError, configured_engine
 from archive.ocr.engines.tesseract import LANGUAGES, PAGE_SEGMENTATION  # noqa: F401 - also read from here
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare

@@ -7,12 +7,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.auth import require
 from archive.models import ProviderAssessment
 from archive.providers import inputs
 from archive.providers.register import get_provider
 from archive.providers.rules import assessment_score, assessment_sheet
-from archive.records import audit
 from archive.workflows import BadRequest, Conflict
 from archive.workflows.errors import _
 from archive.workflows.workdays import today_in_china

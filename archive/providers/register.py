@@ -15,12 +15,12 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
 from archive.models import Case, ClaimKey, Provider, ProviderSanction
 from archive.providers import inputs
 from archive.providers.rules import register_settings, reminder_stage, uscc_reason
-from archive.records import audit
 from archive.workflows import BadRequest, Conflict
 from archive.workflows.errors import _
 from archive.workflows.workdays import today_in_china

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
 from archive.models import (
@@ -27,7 +28,6 @@ from archive.providers import inputs
 from archive.providers.monthly import month_claims
 from archive.providers.register import get_provider
 from archive.providers.rules import cap_deduction, register_settings, year_end
-from archive.records import audit
 from archive.workflows import BadRequest, Conflict, Incomplete
 from archive.workflows.errors import _
 from archive.workflows.workdays import calendar, today_in_china

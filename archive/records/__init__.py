@@ -1,7 +1,7 @@
-"""What must hold for years: the audit trail (audit), fixity (fixity), classification, archive
-numbers and retention (retention, filing), legal holds (holds), appraisal and destruction
-(disposition), and the case-file export (export).
+"""What must hold for years: fixity (fixity), classification and archive numbers (filing), legal
+holds (holds), appraisal and destruction (disposition), the case-file export (export) and the
+checks of the audit chain the desk runs (verification). The audit trail itself and the
+retention schedule are the ground floor (archive.audit, archive.retention).
 
-Nothing is imported here: `archive.records.audit` is used by nearly every package, and an
-eager import of the services would make those imports circular. Import the module you need.
+Nothing is imported here: import the module you need.
 """

@@ -29,12 +29,11 @@ import bagit
 from sqlalchemy import Date, DateTime, LargeBinary, Numeric, delete, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from archive import schema
+from archive import audit, schema
 from archive.auth import system_user
 from archive.config import REPO_ROOT
 from archive.models import Base, StoredObject
 from archive.models.types import utcnow
-from archive.records import audit
 
 FORMAT = 1
 BATCH = 1000

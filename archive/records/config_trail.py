@@ -16,9 +16,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
+from archive.auth import system_user
 from archive.config import REPO_ROOT
 from archive.models import AuditEvent
-from archive.records import audit
 
 ACTION = "config.changed"
 WATCHED_DIRS = (REPO_ROOT / "storage_config", REPO_ROOT / "archive" / "workflows" / "definitions")
@@ -50,8 +51,6 @@ def record_config_changes(session: Session, settings, *, actor=None) -> dict[str
 
 def note_configuration(runtime) -> dict[str, dict] | None:
     """At a process start (init, serve, worker): record the configuration if it changed."""
-    from archive.auth import system_user
-
     with runtime.sessions.begin() as session:
         return record_config_changes(session, runtime.settings, actor=system_user(session))
 

@@ -20,9 +20,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
-from archive.case_guard import ensure_changeable
 from archive.follow_ups import follow_up
 from archive.models import (
     Appraisal,
@@ -37,11 +37,11 @@ from archive.models import (
     StoredObject,
 )
 from archive.models.types import utcnow
-from archive.records import audit
+from archive.records.case_guard import ensure_changeable
 from archive.records.errors import CaseDestroyed, Invalid, NotPermitted, RecordsError, _
 from archive.records.filing import record_of
 from archive.records.holds import active_holds
-from archive.records.retention import china_date, schedule
+from archive.retention import china_date, schedule
 from archive.tabular import write_csv
 
 DECISIONS = ("destroy", "extend", "permanent")

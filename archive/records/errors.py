@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.errors import Refusal, _  # noqa: F401  (`_` marks messages, re-exported)
-from archive.intake.validate import Rejected
+from archive.files.validate import Rejected
 
 
 class RecordsError(Rejected):
@@ -23,10 +23,10 @@ class RecordsError(Rejected):
 
 
 class CaseUnchangeable(RecordsError):
-    """The case may not change now (archive.case_guard): the subclass says why — under legal
+    """The case may not change now (archive.records.case_guard): the subclass says why — under legal
     hold (423), filed (409), closed (409) or destroyed (410). Catch this one to catch them all."""
 
-    action: str | None = None  # the change refused (a key of archive.case_guard.STOPPED_BY)
+    action: str | None = None  # the change refused (a key of archive.records.case_guard.STOPPED_BY)
 
 
 class CaseFrozen(CaseUnchangeable):

@@ -34,15 +34,16 @@ from pathlib import Path, PurePosixPath
 import bagit
 from sqlalchemy import select
 
+from archive import audit
 from archive.access import get_case, loan_details
 from archive.auth import require
 from archive.models import RecheckOutcome, SignOff, WorkflowInstance
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.errors import RecordCheckFailed, _
 from archive.records.four_properties import latest_report
 from archive.records.masking import mask, may_see_identifiers
 from archive.records.summary import retention_record
+from archive.workflows.content import case_content, content_sha256
 
 
 class BagInvalid(Exception):
@@ -156,8 +157,6 @@ def _document_record(document) -> dict:
 
 
 def _workflow_record(session, case) -> dict:
-    from archive.workflows.content import case_content, content_sha256
-
     instances = session.scalars(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
                                 .order_by(WorkflowInstance.id)).all()
     sign_offs = session.scalars(select(SignOff).where(SignOff.case_id == case.id)

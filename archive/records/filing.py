@@ -16,17 +16,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
+from archive.files.validate import Limits
 from archive.follow_ups import follow_up
-from archive.intake.validate import Limits
 from archive.models import ArchiveRecord, Case, RecordState, WorkflowInstance, WorkflowStatus
 from archive.models.sequences import next_in_sequence
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.errors import CaseFiled, Invalid, RecordCheckFailed, RecordsError, _
 from archive.records.four_properties import check_case, record_report
-from archive.records.retention import RecordClass, china_date, retention_ends_on, schedule
+from archive.retention import RecordClass, china_date, retention_ends_on, schedule
 from archive.storage import ObjectStore
 from archive.workflows import registry
 

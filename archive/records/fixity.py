@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive import audit
 from archive.models import Case, Document, NumberSequence, StoredObject
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.storage import ObjectMissing, ObjectStore
 
 CURSOR = "fixity-cursor"  # last StoredObject.id checked

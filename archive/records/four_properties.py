@@ -16,14 +16,14 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
-from archive.intake import sniff
-from archive.intake.spool import readable_file
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.files import sniff
+from archive.files.spool import readable_file
+from archive.files.validate import Limits, Rejected, inspect_file
 from archive.models import ArchiveRecord, AuditEvent, Case, Document, RecordCheckFailure, RecordState
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.fixity import measure
 from archive.storage import ObjectStore
 

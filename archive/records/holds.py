@@ -2,7 +2,7 @@
 
 Frozen means: no edits to the case or its documents, no uploads, no sign-off, no appraisal to
 destroy and no destruction, until every hold is lifted. The refusal itself is made by
-`archive.case_guard.ensure_changeable`, the one check every service that changes a case calls.
+`archive.records.case_guard.ensure_changeable`, the one check every service that changes a case calls.
 Placing a hold and that check both lock the case row (on PostgreSQL, `lock_case`), so an upload
 running while a hold is placed either commits first or is refused.
 """
@@ -12,12 +12,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.access import get_case
+from archive import audit
+from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.follow_ups import follow_up
 from archive.models import Case, LegalHold, RecordState
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.errors import CaseDestroyed, Invalid, RecordsError, _
 from archive.records.filing import record_of
 
@@ -86,8 +86,6 @@ def lift_hold(session: Session, case_no: str, *, actor, reason: str,
 
 def holds_in_force(session: Session, user, *, limit: int = 500) -> list[LegalHold]:
     """Every hold in force on a case the user may see, oldest first (the archive desk)."""
-    from archive.access import visible_cases
-
     require(user, "records.view")
     visible = visible_cases(user).with_only_columns(Case.id)
     return list(session.scalars(select(LegalHold).where(

@@ -15,14 +15,14 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import can, require
 from archive.auth.permissions import SYSTEM_ROLE
 from archive.models import Loan, LoanStatus, User
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.errors import Invalid, NotPermitted, RecordsError, _
-from archive.records.retention import CHINA, china_date, schedule
+from archive.retention import CHINA, china_date, schedule
 
 
 def loan_end(last_day: date) -> datetime:

@@ -18,9 +18,9 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 from archive.errors import _, number_problem
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.files.validate import Limits, Rejected, inspect_file
 from archive.models.cases import CLAIM_TYPES
-from archive.records.retention import china_date, schedule
+from archive.retention import china_date, schedule
 
 # Column → the headers accepted for it (first one is the name shown in reports).
 COLUMNS: dict[str, tuple[str, ...]] = {

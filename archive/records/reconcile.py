@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from archive import audit
 from archive.models import NumberSequence, StoredObject
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.storage import ObjectMissing, StoreError
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from archive.models import Appraisal, Case, DestructionEntry
 from archive.records.filing import closed_on, record_class_of, record_of
 from archive.records.holds import holds_of
-from archive.records.retention import schedule
+from archive.retention import schedule
 
 
 def retention_record(session: Session, case: Case) -> dict:

@@ -15,11 +15,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
+from archive.audit import ChainReport, verify_chain
+from archive.audit.checkpoints import check_against_checkpoints, write_checkpoint
 from archive.auth import require
 from archive.models import AuditEvent
-from archive.records import audit
-from archive.records.audit import ChainReport, verify_chain
-from archive.records.checkpoints import check_against_checkpoints, write_checkpoint
 
 VERIFIED = "audit.verified"
 REQUESTED = "audit.verification_requested"

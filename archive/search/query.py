@@ -31,10 +31,10 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import False_, True_
 from whoosh import query as q
 
+from archive import audit
 from archive.access import case_condition
 from archive.auth import require
 from archive.models import Case, Document, Page
-from archive.records import audit
 from archive.records.masking import IDENTIFIER_FIELDS, mask, mask_text, may_see_identifiers
 from archive.search import pg_query
 from archive.search.errors import IdentifierRefused

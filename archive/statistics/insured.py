@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.auth import require
 from archive.models import InsuredCount
-from archive.records import audit
 from archive.workflows import BadRequest, Incomplete
 from archive.workflows.errors import _
 

@@ -14,10 +14,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
+from archive.audit import Origin, current_origin
 from archive.auth import can
 from archive.config import REPO_ROOT, ensure_secret_key
 from archive.intake.field_corrections import LIST_FIELDS
-from archive.records.audit import Origin, current_origin
 from archive.records.masking import mask, may_see_identifiers
 from archive.web import errors, route_permissions
 from archive.web.admin import admin

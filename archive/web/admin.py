@@ -36,7 +36,7 @@ from archive.auth.accounts import (
     tokens_of,
     username_taken,
 )
-from archive.records.retention import schedule
+from archive.retention import schedule
 from archive.web.context import db
 from archive.workflows import WorkflowError, registry
 from archive.workflows.arrangements import enter_arrangement, year_view

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import Blueprint, g, jsonify, request
 
 from archive.access import get_document
+from archive.audit import current_origin
 from archive.auth import api_token, require
 from archive.cases import document_states, view_case
 from archive.errors import Refusal
@@ -15,7 +16,6 @@ from archive.intake import open_case
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
 from archive.intake.field_corrections import correct_field
-from archive.records.audit import current_origin
 from archive.search import read_params
 from archive.search import search as run_search
 from archive.web import route_permissions

@@ -27,10 +27,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from archive import audit
 from archive.auth import AuthError, LockoutPolicy, authenticate, end_sessions, issue_api_token, require
 from archive.auth.accounts import AccountError, revoke_api_token, tokens_of
 from archive.models import User
-from archive.records import audit
 from archive.web.context import db
 
 auth = Blueprint("auth", __name__)

@@ -2,7 +2,7 @@
 server folder an administrator opened (`backscan.folders`); every row is checked first and each
 problem shown; a good manifest runs as a job whose progress the page follows.
 
-Thin views over archive.records.backscan and archive.records.volume_lists.
+Thin views over archive.backscan and archive.records.volume_lists.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
+from archive import backscan
 from archive.queue import submit_after_commit
-from archive.records import backscan, volume_lists
+from archive.records import volume_lists
 from archive.web.context import db, runtime
 
 backscan_desk = Blueprint("backscan", __name__, url_prefix="/records/backscan")

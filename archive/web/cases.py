@@ -37,9 +37,9 @@ from archive.case_lists import (
 )
 from archive.case_snapshot import case_snapshot
 from archive.cases import actor_names, case_history, document_states, view_case
+from archive.files.validate import Rejected
 from archive.intake.cases import open_case
 from archive.intake.corrections import reclassify_document
-from archive.intake.validate import Rejected
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS, FILERS
 from archive.models.types import utcnow
 from archive.ocr.checks import valid_id_number

@@ -32,7 +32,7 @@ STATUS_LABELS = {
     "rejected": _l("rejected"),
     "approved": _l("approved"),
     "paid": _l("paid"),
-    "filed": _l("filed"),  # registered by back-scanning (archive.records.backscan)
+    "filed": _l("filed"),  # registered by back-scanning (archive.backscan)
 }
 
 

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from archive.auth import can
 from archive.models import LoanStatus
 from archive.records import loans as service
-from archive.records.retention import schedule
+from archive.retention import schedule
 from archive.web.context import db
 
 loans = Blueprint("loans", __name__, url_prefix="/loans")

@@ -20,7 +20,7 @@ from archive.auth import can
 from archive.case_lists import filed_records
 from archive.queue import submit_after_commit
 from archive.records import disposition, filing, four_properties, holds, record_checks, verification
-from archive.records.retention import schedule
+from archive.retention import schedule
 from archive.web.context import db, runtime
 
 records = Blueprint("records", __name__, url_prefix="/records")

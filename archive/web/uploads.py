@@ -7,10 +7,9 @@ from flask_babel import get_locale, gettext
 
 from archive.auth import require
 from archive.errors import _ as _l
-from archive.intake import Incoming, ingest_many, to_process
-from archive.intake.filenames import safe_filename
-from archive.intake.validate import Rejected
-from archive.queue import enqueue_processing
+from archive.files.filenames import safe_filename
+from archive.files.validate import Rejected
+from archive.intake import Incoming, ingest_many
 from archive.web.context import runtime
 
 
@@ -43,6 +42,5 @@ def ingest_request_files(case_no: str, user, *, kind: str | None) -> tuple[list[
         else:
             results.append({"filename": outcome.filename, "document_id": outcome.document_id,
                             "status": outcome.status, "duplicate": outcome.duplicate})
-    enqueue_processing(rt, to_process(outcomes))
     return results, status
 

@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.auth import require
 from archive.models import WorkflowInstance, WorkflowStatus
 from archive.models.calendar import HolidayArrangement
-from archive.records import audit
 from archive.workflows.definitions import registry
 from archive.workflows.errors import BadRequest, _
 from archive.workflows.state import count_deadlines

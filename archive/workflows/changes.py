@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.models import Case, WorkflowInstance, WorkflowStatus
-from archive.records import audit
 from archive.workflows import state
 from archive.workflows.content import case_facts, content_sha256
 from archive.workflows.definitions import registry

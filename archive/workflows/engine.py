@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.workflows import state
 from archive.workflows.changes import content_changed
 from archive.workflows.checklist import refuse_incomplete
@@ -39,7 +39,7 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another tr
 def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     """The case leaves intake: its chain (chosen by its fields) starts, or — after a return
     for correction — the returned chain resumes where the case must be signed again."""
-    from archive.case_guard import ensure_changeable  # the guard builds on records, which uses workflows
+    from archive.records.case_guard import ensure_changeable  # see test_import_layers.DEFERRED
 
     require(actor, "workflow.submit")
     case = get_case(session, actor, case_no)
@@ -90,7 +90,7 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
     """Approve, return for correction (退回补正, with what is missing) or reject (with the
     reason) at the case's current step, as `actor`, on the version the actor saw. A step that
     records deductions (扣款) takes them with the approval: [{amount, reason}]."""
-    from archive.case_guard import ensure_changeable
+    from archive.records.case_guard import ensure_changeable
 
     case, instance, definition, current = _waiting(session, actor, case_no, expected_version, step)
     # A case under legal hold is not signed. Checked after the chain's row is locked (NOWAIT),
@@ -167,7 +167,7 @@ def _waiting(session: Session, actor, case_no: str, expected_version, step: str 
         raise Conflict(_("Someone else decided on this case at the same moment; reload it to see "
                          "their decision.")) from exc
     if row is None:
-        from archive.case_guard import ensure_changeable
+        from archive.records.case_guard import ensure_changeable
 
         case = get_case(session, actor, case_no)  # not found, or one the actor may not see
         # Say why it waits for nothing when the reason is a closed or filed (or held) case.

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case
 from archive.auth import require
 from archive.models import Case, FindingResolution, WorkflowInstance, WorkflowStatus
@@ -33,7 +34,6 @@ from archive.models.cases import DocumentStatus
 from archive.models.types import utcnow
 from archive.ocr.case_checks import case_findings
 from archive.ocr.checks import ERROR
-from archive.records import audit
 from archive.workflows.changes import content_changed
 from archive.workflows.claim_flags import flag_findings
 from archive.workflows.definitions import registry

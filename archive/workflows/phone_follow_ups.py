@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case
 from archive.models.spot_checks import PhoneFollowUp
-from archive.records import audit
 from archive.workflows import spot_draws
 from archive.workflows.errors import BadRequest, Conflict, Incomplete, _
 from archive.workflows.spot_checks import parse_month

@@ -18,11 +18,11 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case, RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.spot_checks import SpotCheckCommitment, SpotCheckFollowUp
-from archive.records import audit
 from archive.workflows import spot_draws
 from archive.workflows.definitions import registry
 from archive.workflows.errors import BadRequest, Conflict, Incomplete, NoChain, NotAllowed, _

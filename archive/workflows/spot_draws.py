@@ -45,10 +45,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from archive import audit
 from archive.models import Case, WorkflowInstance, WorkflowStatus
 from archive.models.spot_checks import SpotCheckCommitment, SpotCheckDraw
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.workflows.definitions import registry
 from archive.workflows.errors import Conflict, _
 from archive.workflows.rules import PhoneFollowUpRule, load_rules

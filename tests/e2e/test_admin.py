@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import AuditEvent, User
-from archive.records.retention import schedule
+from archive.retention import schedule
 from archive.workflows import registry
 from tests import factories
 

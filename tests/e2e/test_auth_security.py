@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from archive import create_app
+from archive.audit import verify_chain
 from archive.auth import PasswordPolicy, WeakPassword
 from archive.models import ApiToken, AuditEvent, Case, User
-from archive.records.audit import verify_chain
 from tests import factories
 
 

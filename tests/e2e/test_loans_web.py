@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from archive.models import AuditEvent, Loan, User
 from archive.records.filing import set_record_class
-from archive.records.retention import china_date
+from archive.retention import china_date
 from tests import factories
 
 

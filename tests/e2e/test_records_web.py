@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import AuditEvent
-from archive.records.retention import china_date
+from archive.retention import china_date
 from tests import factories
 
 

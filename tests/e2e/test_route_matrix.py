@@ -188,7 +188,7 @@ def test_a_case_above_the_clearance_does_not_exist_but_during_a_loan(runtime, us
     from datetime import timedelta
 
     from archive.records.loans import approve_loan, grant_loan
-    from archive.records.retention import china_date
+    from archive.retention import china_date
 
     role = "intake_clerk"  # clearance 2; the case is grade 3
     client = create_app(runtime).test_client()

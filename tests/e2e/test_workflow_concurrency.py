@@ -10,8 +10,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from archive.audit import verify_chain
 from archive.models import AuditEvent, SignOff
-from archive.records.audit import verify_chain
 from tests import factories
 
 pytestmark = pytest.mark.postgres

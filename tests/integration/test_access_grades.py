@@ -18,7 +18,7 @@ from archive.models.types import utcnow
 from archive.records.errors import Invalid, NotPermitted, RecordsError
 from archive.records.filing import set_record_class
 from archive.records.loans import approve_loan, grant_loan, list_loans, revoke_loan
-from archive.records.retention import china_date
+from archive.retention import china_date
 from tests import factories
 
 

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
+from archive import audit
+from archive.audit import GENESIS_HASH, verify_chain
 from archive.models import AuditEvent
-from archive.records import audit
-from archive.records.audit import GENESIS_HASH, verify_chain
 from tests import factories
 
 

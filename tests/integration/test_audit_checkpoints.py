@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
+from archive import audit
+from archive.audit import GENESIS_HASH, verify_chain
+from archive.audit.checkpoints import PREFIX, write_checkpoint
 from archive.auth import system_user
 from archive.health import check_all
 from archive.models import AuditEvent
-from archive.records import audit
-from archive.records.audit import GENESIS_HASH, verify_chain
-from archive.records.checkpoints import PREFIX, write_checkpoint
 from archive.records.verification import verify_and_record
 from archive.setup import initialise
 from tests import factories

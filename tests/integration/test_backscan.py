@@ -13,11 +13,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from archive import backscan
 from archive.auth import Forbidden
 from archive.intake import Rejected
 from archive.models import ArchiveRecord, ArchiveVolume, AuditEvent, BackscanRun, Case, Document
 from archive.models.cases import DocumentStatus
-from archive.records import backscan
 from archive.records.volume_lists import as_pdf, as_xlsx, filing_list, transfer_list
 from tests import factories
 

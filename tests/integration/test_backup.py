@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from archive.audit import verify_chain
 from archive.auth import system_user
 from archive.config import load_settings
 from archive.models import AuditEvent, Case, Document, User
-from archive.records.audit import verify_chain
 from archive.records.backup import BackupError, backup, restore
 from archive.records.export import export_case, verify_bag
 from archive.records.fixity import run_fixity

@@ -1,4 +1,4 @@
-"""One guard for every change (archive.case_guard): each service that changes a case or its
+"""One guard for every change (archive.records.case_guard): each service that changes a case or its
 documents is refused on a case under legal hold (423), filed in the archive (409) or closed
 (409), and a refused change writes nothing — no row, no stored object, no audit event."""
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from archive.case_guard import STOPPED_BY
 from archive.claims import adjust_approved
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
@@ -26,6 +25,7 @@ from archive.models import (
     StoredObject,
     WorkflowInstance,
 )
+from archive.records.case_guard import STOPPED_BY
 from archive.records.errors import CaseClosed, CaseFiled, CaseFrozen, CaseUnchangeable
 from archive.records.holds import lift_hold, place_hold
 from archive.workflows import decide, submit

@@ -6,9 +6,9 @@ import os
 
 from sqlalchemy import select
 
+from archive.audit import verify_chain
 from archive.config import REPO_ROOT, load_settings
 from archive.models import AuditEvent
-from archive.records.audit import verify_chain
 from archive.records.config_trail import fingerprint, note_configuration
 from archive.runtime import make_runtime
 

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from archive.intake import sniff
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.files import sniff
+from archive.files.validate import Limits, Rejected, inspect_file
 from archive.models import Document
 from archive.models.cases import DocumentStatus
 from archive.ocr.einvoice import read_document

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from archive.demo import documents as gen
-from archive.intake import sniff
+from archive.files import sniff
 from archive.models import Document
 from archive.ocr.einvoice import read_document
 from tests import factories

@@ -10,9 +10,9 @@ import sys
 import pytest
 from sqlalchemy import select
 
+from archive.audit import verify_chain
 from archive.models import AuditEvent, Document, StoredObject, User
 from archive.queue import schedule_periodic
-from archive.records.audit import verify_chain
 from archive.records.fixity import claim_scheduled_run, run_fixity
 from tests import factories
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.files.validate import Limits, Rejected, inspect_file
 from archive.jobs import run_process_document
 from archive.models import AuditEvent, Document, StoredObject
 from tests import factories
@@ -76,7 +76,7 @@ from pathlib import Path
 
 import pdfplumber
 
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.files.validate import Limits, Rejected, inspect_file
 
 path = Path(sys.argv[1])
 limits = Limits(max_bytes=50 << 20, max_pages=2000, max_image_pixels=89478485)
@@ -177,7 +177,7 @@ _SPOOLER = """
 import sys
 from pathlib import Path
 
-from archive.intake.spool import spool
+from archive.files.spool import spool
 
 spool(sys.stdin.buffer, max_bytes=1 << 30, tmp_dir=Path(sys.argv[1]))
 """

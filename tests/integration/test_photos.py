@@ -18,7 +18,7 @@ from archive.demo import documents as gen
 from archive.demo import families
 from archive.demo.photos import PhotoSpec, _light, _surface, photograph
 from archive.demo.scans import render, title_of
-from archive.intake.validate import Rejected
+from archive.files.validate import Rejected
 from archive.jobs import run_process_document
 from archive.models import Document, Page
 from archive.models.cases import DocumentStatus

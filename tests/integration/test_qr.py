@@ -11,7 +11,7 @@ import random
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from archive.intake import sniff
+from archive.files import sniff
 from archive.ocr.einvoice import read_document
 from archive.ocr.qr import parse_vat_qr
 from tests.fixtures.einvoices import qr_png, vat_invoice_pdf

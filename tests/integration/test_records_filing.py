@@ -14,7 +14,7 @@ from archive.models import ArchiveRecord, AuditEvent, Case
 from archive.models.sequences import next_in_sequence
 from archive.records.errors import CaseFiled, Invalid, RecordsError
 from archive.records.filing import closed_on, file_case, set_record_class
-from archive.records.retention import china_date
+from archive.retention import china_date
 from tests import factories
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from archive.audit import verify_chain
 from archive.models import AuditEvent, Case, SignOff
-from archive.records.audit import verify_chain
 from archive.workflows import Incomplete, NotAllowed, registry
 from tests import factories
 

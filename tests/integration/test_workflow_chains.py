@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from archive.audit import verify_chain
 from archive.claims import case_money
 from archive.intake import Rejected
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document
 from archive.models import AuditEvent, Case, SignOff, WorkflowInstance
-from archive.records.audit import verify_chain
 from archive.records.errors import CaseClosed
 from archive.workflows import Conflict, Incomplete, NotAllowed, OpinionRequired, calendar, timeline
 from archive.workflows.content import content_sha256
@@ -236,7 +236,7 @@ def test_reject_ends_the_case_with_its_reason(rt, desk):
         factories.sign(rt, desk["reviewer"], case_no, decision="reject", opinion="")
     factories.sign(rt, desk["reviewer"], case_no, decision="reject", opinion="非医保目录内项目")
     assert factories.workflow_state(rt, case_no)["case"] == "rejected"
-    with pytest.raises(CaseClosed):  # a closed case is not sent on again (archive.case_guard)
+    with pytest.raises(CaseClosed):  # a closed case is not sent on again (archive.records.case_guard)
         factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
     with pytest.raises(Rejected, match="can no longer be changed"), rt.sessions.begin() as session:
         update_case(session, case_no, actor=desk["intake_clerk"], reason="x", amount="1")

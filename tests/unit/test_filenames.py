@@ -1,6 +1,6 @@
 import pytest
 
-from archive.intake.filenames import MAX_NAME_BYTES, safe_filename, visible_original
+from archive.files.filenames import MAX_NAME_BYTES, safe_filename, visible_original
 
 
 @pytest.mark.parametrize(("given", "expected"), [
@@ -56,7 +56,7 @@ def test_the_name_as_sent_is_kept_with_invisible_characters_written_out():
 
 def test_every_accepted_type_keeps_or_gets_its_extension():
     """Each type intake accepts (OFD and e-invoice XML too) has its extension, however named."""
-    from archive.intake.sniff import EXTENSIONS
+    from archive.files.sniff import EXTENSIONS
 
     for content_type, extension in EXTENSIONS.items():
         assert safe_filename(f"发票{extension.upper()}", content_type) == f"发票{extension.upper()}"

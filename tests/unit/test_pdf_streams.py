@@ -5,9 +5,9 @@ import base64
 
 import pytest
 
-from archive.intake import sniff
-from archive.intake.pdfstreams import SCAN, Source, StreamLimits
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.files import sniff
+from archive.files.pdfstreams import SCAN, Source, StreamLimits
+from archive.files.validate import Limits, Rejected, inspect_file
 from tests import factories
 from tests.fixtures import bad_files
 
@@ -79,7 +79,7 @@ def test_a_small_file_is_cleared_by_its_size_unless_its_filters_can_multiply():
     """The whole-file bound: a small file with single Flate (and ASCII85) streams needs no stream
     measured, but a repeated filter or an indirect /Filter are always measured, and a file with
     ASCII85 (its "z" quadruples) must be four times smaller."""
-    from archive.intake.pdfstreams import _cannot_exceed
+    from archive.files.pdfstreams import _cannot_exceed
 
     limits = StreamLimits(64 * 1024 * 1024, 256 * 1024 * 1024)
     plain = b"%PDF-1.4\n1 0 obj <</Length 10 /Filter /FlateDecode>> stream\n0123456789\nendstream"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from archive.records.retention import RetentionConfigError, load_schedule, retention_ends_on, schedule
+from archive.retention import RetentionConfigError, load_schedule, retention_ends_on, schedule
 
 
 def test_the_shipped_schedule_follows_the_2009_rules():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.intake.spool import CHUNK, spool
-from archive.intake.validate import Rejected
+from archive.files.spool import CHUNK, spool
+from archive.files.validate import Rejected
 
 
 def test_a_spooled_upload_is_hashed_and_read_only(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from archive.demo import families
 from archive.demo.scans import scan
-from archive.intake import sniff
+from archive.files import sniff
 from archive.ocr import analyse, read_pages
 from archive.ocr.fields import read_fields
 from archive.ocr.lines import Line

@@ -1,7 +1,7 @@
 import pytest
 
-from archive.intake import sniff
-from archive.intake.validate import Limits, Rejected, inspect_file
+from archive.files import sniff
+from archive.files.validate import Limits, Rejected, inspect_file
 from tests import factories
 from tests.fixtures import bad_files
 

@@ -6,7 +6,11 @@ a place `verify_chain` can name. Appends are serialised by a lock held until the
 transaction ends, so two transactions never chain onto the same row (record events after a
 transaction's other writes, so the chain lock is the last lock taken and is held only for the
 append and the commit). Triggers in the database
-refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL) of the table.
+refuse UPDATE, DELETE (and TRUNCATE on PostgreSQL) of the table (archive.audit.triggers), and
+signed checkpoints kept outside the database anchor the chain (archive.audit.checkpoints).
+
+The ground floor: nearly every package records events, so this package imports nothing from
+the feature packages (records, intake, workflows, ...).
 """
 
 from __future__ import annotations

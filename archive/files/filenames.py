@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from archive.intake.sniff import EXTENSIONS
+from archive.files.sniff import EXTENSIONS
 
 MAX_NAME_BYTES = 200
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:*?\"<>|\u2028\u2029]+")

@@ -13,6 +13,10 @@ Which of these stop which change is data (`STOPPED_BY`), keyed by the change's n
 exporting, lending, holds themselves and re-check findings do not change the case and are not
 listed. Every refusal is a `CaseUnchangeable` (archive.records.errors) whose message names the
 reason and is translated where it is shown.
+
+It lives with records because every answer comes from them (holds, filing, the errors):
+intake, claims and records' own services import it at module level; only the workflow engine
+defers it (filing asks the workflow definitions; see tests/unit/test_import_layers.py).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import _ as _l
-from archive.intake.validate import Rejected
+from archive.files.validate import Rejected
 from archive.storage import ObjectStore
 from archive.storage.local import READ_ONLY
 

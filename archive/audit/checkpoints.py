@@ -25,12 +25,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.audit import head
 from archive.config import ensure_secret_key
 from archive.models import AuditEvent
 from archive.models.types import utcnow
-from archive.records.audit import head
 
-log = logging.getLogger("archive.records.checkpoints")
+log = logging.getLogger("archive.audit.checkpoints")
 
 PREFIX = "checkpoints/audit/"
 LAST_RUN = "audit-checkpoint-last-run"  # the number_sequences row the schedule claims

@@ -12,8 +12,8 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, UnidentifiedImageError
 
 from archive.errors import Refusal, _
-from archive.intake import sniff
-from archive.intake.pdfstreams import Source, StreamLimits, find_oversized
+from archive.files import sniff
+from archive.files.pdfstreams import Source, StreamLimits, find_oversized
 from archive.pdf import PDFIUM_LOCK
 
 

@@ -12,6 +12,9 @@ steps, each its own transaction: open the case and its volume row (keyed by the 
 idempotency key), take the files in, file the case. A run stopped anywhere is resumed by
 running the manifest again: a filed volume is skipped, a pending one goes on from where it
 stopped (files already in the case are recognised by their sha256 and not added twice).
+
+A module of its own, not part of records or intake: it builds on both, and records (the case
+guard, filing) sits below intake (tests/unit/test_import_layers.py).
 """
 
 from __future__ import annotations
@@ -30,17 +33,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from archive import audit
+from archive.access import NotFound
 from archive.auth import require
 from archive.follow_ups import follow_up
 from archive.intake import Incoming, Rejected, ingest_many, to_process
 from archive.models import ArchiveRecord, ArchiveVolume, BackscanRun, Case, RecordState, User, VolumeState
 from archive.models.sequences import NumberSequence, next_in_sequence
 from archive.models.types import utcnow
-from archive.records import audit
 from archive.records.errors import RecordCheckFailed, _
 from archive.records.four_properties import check_case, record_report
 from archive.records.manifest import CaseRow, RowError, check_rows, read_table
-from archive.records.retention import CHINA, RecordClass, retention_ends_on, schedule
+from archive.retention import CHINA, RecordClass, retention_ends_on, schedule
 
 PERMISSION = "records.backscan"
 FILED_STATUS = "filed"  # Case.status of a case registered by back-scanning
@@ -174,9 +178,7 @@ def register_row(runtime, row: CaseRow, *, folder: Path, run_id: int | None, act
         volume = session.scalar(select(ArchiveVolume).where(ArchiveVolume.key == row.key))
         record = _file(session, runtime, volume, row, actor=actor)
         _count(session, run_id, skipped=False)
-        # Read and indexed as any upload, and protected in the store, once the row is filed.
-        for document_id in documents:
-            follow_up(session, "process_document", document_id)
+        # Protected in the store once the row is filed (intake asked for the reading already).
         follow_up(session, "protect_case", volume.case_id)
     return RowOutcome(row.row, case_no, record.archive_no, False, documents)
 
@@ -261,8 +263,6 @@ def recent_runs(session: Session, actor, *, limit: int = 20) -> list[BackscanRun
 
 
 def get_run(session: Session, actor, run_id: int) -> BackscanRun:
-    from archive.access import NotFound
-
     require(actor, PERMISSION)
     run = session.get(BackscanRun, run_id)
     if run is None:
