@@ -65,6 +65,7 @@ def session_info(settings: Settings) -> dict:
 
 def make_runtime(settings: Settings | None = None) -> Runtime:
     from archive.queue import hand_over, make_queue
+    from archive.statistics import totals as statistics_totals
 
     os.umask(PRIVATE_UMASK)
     settings = settings or load_settings()
@@ -78,6 +79,7 @@ def make_runtime(settings: Settings | None = None) -> Runtime:
     )
     runtime.queue = make_queue(runtime)
     follow_ups.install(runtime.sessions, partial(hand_over, runtime))
+    statistics_totals.install(runtime.sessions)
     # Every entry point (serve, worker, init, the CLI) starts here: uploads a killed process
     # left spooled are removed before this one spools its own.
     clean_stale(runtime.tmp_dir, older_than_hours=float(settings.get("intake.stale_tmp_hours", 24)))

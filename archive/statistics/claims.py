@@ -112,7 +112,7 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
                      Case.claim_type.not_in(NOT_CLAIMS), visible).cte("opened"))
     received = _by_dimension(session, opened, lambda _source: [func.count()])
     paid = _paid_claims(period, dialect)
-    costs = _invoice_costs(select(paid.c.case_id), dialect)
+    costs = invoice_costs(select(paid.c.case_id), dialect)
     person = func.coalesce(func.nullif(Case.claimant_id_number, ""), func.nullif(Case.insurance_number, ""),
                            Case.case_no)
     joined = (select(Case.claim_type, Case.township, Case.village, Case.hospital, paid.c.paid_fen,
@@ -171,7 +171,7 @@ def exists_entry(steps):
                                      SignOff.decision == "approve").exists())
 
 
-def _invoice_costs(case_ids, dialect: str):
+def invoice_costs(case_ids, dialect: str):
     """(case_id, total_fen, self_funded_fen) over the read invoices of the cases, an invoice
     number (code + number) counted once per case, as archive.claims.money.claimed_amount does."""
     fields = Document.fields
