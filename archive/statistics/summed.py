@@ -23,12 +23,17 @@ def _in(table, period: Period, *kinds: str):
 
 def claim_figures(session: Session, period: Period, insured: dict[str, int]) -> ClaimFigures:
     t = StatisticsDayTotal
-    received = case((t.kind == "received", t.count), else_=0)
-    paid = case((t.kind == "paid", t.count), else_=0)
-    days = (select(t.claim_type, t.township, t.village, t.hospital, REGISTERED, received.label("received"),
-                   paid.label("paid"), t.paid_fen, t.cost_fen, t.costed, t.self_funded_fen)
-            .select_from(t).outerjoin(Provider, Provider.name == func.trim(t.hospital))
-            .where(*_in(t, period, "received", "paid")).cte("days"))
+    received = func.sum(case((t.kind == "received", t.count), else_=0))
+    paid = func.sum(case((t.kind == "paid", t.count), else_=0))
+    # The period's days summed per claim key first (a few hundred keys where the days are tens
+    # of thousands of rows), then the level of each hospital, then each dimension over those.
+    keys = (t.claim_type, t.township, t.village, t.hospital)
+    summed = (select(*keys, received.label("received"), paid.label("paid"),
+                     *[func.sum(column).label(column.key)
+                       for column in (t.paid_fen, t.cost_fen, t.costed, t.self_funded_fen)])
+              .where(*_in(t, period, "received", "paid")).group_by(*keys).subquery("summed"))
+    days = (select(*summed.c, REGISTERED).select_from(summed)
+            .outerjoin(Provider, Provider.name == func.trim(summed.c.hospital)).cte("days"))
     sums = _by_dimension(session, days, lambda c: [func.sum(column) for column in (
         c.received, c.paid, c.paid_fen, c.cost_fen, c.costed, c.self_funded_fen)])
     f = StatisticsFact
