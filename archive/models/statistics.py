@@ -41,7 +41,7 @@ class StatisticsFact(Base):
     day totals; the distinct people paid (受益人次) and cases returned are counted over these."""
 
     __tablename__ = "statistics_facts"
-    __table_args__ = (Index("ix_statistics_facts_kind_day", "kind", "day", "flagged", "case_id"),)
+    __table_args__ = (Index("ix_statistics_facts_kind_day", "kind", "flagged", "day", "case_id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(index=True)  # no foreign key: a destroyed case's facts go too

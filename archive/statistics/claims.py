@@ -43,6 +43,7 @@ from archive.workflows.definitions import registry
 INVOICE_KINDS = ("invoice", "vat_invoice")
 DIMENSIONS = ("claim_type", "township", "village", "hospital", "hospital_level")
 NOT_CLAIMS = ("audit",)  # an audit case file is no claim
+BENEFICIARY_LINES = ("township", "total")  # where distinct people paid are shown (受益率)
 # The hospital's level in the provider register (joined by name), first source of its level.
 REGISTERED = Provider.level.label("registered_level")
 
@@ -128,9 +129,9 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
     return _roll_up(received, payouts, insured)
 
 
-def _by_dimension(session: Session, source, measures) -> list:
-    """(dimension, key, key2, *measures) for each dimension and "total": one UNION ALL of
-    GROUP BYs over `source` (a CTE, so its rows are worked out once)."""
+def _by_dimension(session: Session, source, measures, only: tuple[str, ...] | None = None) -> list:
+    """(dimension, key, key2, *measures) for each dimension and "total" (or those in `only`):
+    one UNION ALL of GROUP BYs over `source` (a CTE, so its rows are worked out once)."""
     c = source.c
     blank = literal_column("''")
     keys = {"claim_type": (c.claim_type, None), "township": (func.coalesce(c.township, blank), None),
@@ -139,6 +140,8 @@ def _by_dimension(session: Session, source, measures) -> list:
             "hospital_level": (level_expression(c.hospital, c.registered_level), None), "total": (None, None)}
     branches = []
     for name, (first, second) in keys.items():
+        if only is not None and name not in only:
+            continue
         columns = [literal_column(f"'{name}'").label("dimension"),
                    (first if first is not None else cast(literal_column("NULL"), String)).label("k1"),
                    (second if second is not None else cast(literal_column("NULL"), String)).label("k2")]
@@ -212,7 +215,9 @@ def _roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> 
     for dimension, first, second, count, paid, cost, costed, self_funded, people in payouts:
         shown = line(dimension, first, second)
         shown.paid, shown.paid_fen, shown.cost_fen = count, int(paid), int(cost)
-        shown.costed, shown.self_funded_fen, shown.beneficiaries = costed, int(self_funded), people
+        shown.costed, shown.self_funded_fen = costed, int(self_funded)
+        if dimension in BENEFICIARY_LINES:
+            shown.beneficiaries = people
     figures.total.beneficiaries = figures.total.beneficiaries or 0
     for township, shown in lines["township"].items():
         shown.beneficiaries = shown.beneficiaries or 0

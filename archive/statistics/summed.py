@@ -12,7 +12,7 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Provider, StatisticsDayTotal, StatisticsFact
-from archive.statistics.claims import REGISTERED, ClaimFigures, _by_dimension, _roll_up
+from archive.statistics.claims import BENEFICIARY_LINES, REGISTERED, ClaimFigures, _by_dimension, _roll_up
 from archive.statistics.period import Period
 from archive.statistics.processing import ChainDeadlines, Processing, StepTime
 
@@ -39,9 +39,10 @@ def claim_figures(session: Session, period: Period, insured: dict[str, int]) -> 
     f = StatisticsFact
     paid_facts = (select(f.claim_type, f.township, f.village, f.hospital, REGISTERED, f.person)
                   .select_from(f).outerjoin(Provider, Provider.name == func.trim(f.hospital))
-                  .where(*_in(f, period, "paid")).cte("paid_facts"))
+                  # flagged: never set on a payment, given so the (kind, flagged, day) index serves
+                  .where(*_in(f, period, "paid"), f.flagged == 0).cte("paid_facts"))
     people = {(d, k1, k2): n for d, k1, k2, n in _by_dimension(
-        session, paid_facts, lambda c: [func.count(distinct(c.person))])}
+        session, paid_facts, lambda c: [func.count(distinct(c.person))], only=BENEFICIARY_LINES)}
     received_lines, payouts = [], []
     for dimension, k1, k2, got, count, paid_fen, cost, costed, self_funded in sums:
         if got:
