@@ -35,9 +35,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
-    or_,
     select,
-    tuple_,
     union_all,
     update,
 )
@@ -58,10 +56,6 @@ TRACKED = (Case, Document, WorkflowInstance, SignOff)
 PENDING = "archive.statistics.pending"
 CHUNK = 500  # cases refreshed per round of queries
 NO_TIME = -1e15  # below any step's seconds (a decision may be stamped a moment before its run)
-
-
-def _text(value) -> object:
-    return literal(value, String) if isinstance(value, str) else value
 
 
 def _row(case_id, source_id, day, kind: str, *, claim_type="", township="", village="", hospital="",
@@ -214,22 +208,19 @@ def _move_totals(session: Session, removed: list[tuple], added: list[tuple]) -> 
     greatest = func.greatest if dialect == "postgresql" else func.max
     adds["seconds_max"] = greatest(table.c.seconds_max, statement.excluded.seconds_max)
     session.execute(statement.on_conflict_do_update(index_elements=list(KEYS), set_=adds), rows)
-    keys = list(sums)
     # A removed decision may have been its key's longest: that maximum is looked up again.
     shrunk = {_key(fact) for fact in removed if fact[FACT_COLUMNS.index("kind")] == "decision"}
     for key in shrunk:
         facts = select(func.coalesce(func.max(StatisticsFact.seconds), 0.0)).where(
-            *[getattr(StatisticsFact, name) == _text(value) for name, value in zip(KEYS, key, strict=True)])
+            *[getattr(StatisticsFact, name) == value for name, value in zip(KEYS, key, strict=True)])
         session.execute(update(StatisticsDayTotal).where(_is_key(key)).values(seconds_max=facts.scalar_subquery()))
-    session.execute(delete(StatisticsDayTotal).where(
-        StatisticsDayTotal.count == 0, tuple_(*[getattr(StatisticsDayTotal, n) for n in KEYS]).in_(keys))
-        if dialect == "postgresql" else
-        delete(StatisticsDayTotal).where(StatisticsDayTotal.count == 0, or_(*[_is_key(k) for k in keys])))
+    days = sorted({key[0] for key in sums})  # a key left with nothing counted goes
+    session.execute(delete(StatisticsDayTotal).where(StatisticsDayTotal.count == 0,
+                                                     StatisticsDayTotal.day.in_(days)))
 
 
 def _is_key(key: tuple):
-    return and_(*[getattr(StatisticsDayTotal, name) == _text(value)
-                  for name, value in zip(KEYS, key, strict=True)])
+    return and_(*[getattr(StatisticsDayTotal, name) == value for name, value in zip(KEYS, key, strict=True)])
 
 
 def rebuild(session: Session) -> tuple[int, int]:

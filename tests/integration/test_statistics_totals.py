@@ -6,7 +6,7 @@ figures from the totals equal those counted from the rows."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, select, true
+from sqlalchemy import delete, select, true, update
 
 from archive.intake.field_corrections import correct_field
 from archive.models import Case, Document, StatisticsDayTotal, StatisticsFact
@@ -88,3 +88,15 @@ def test_rebuild_repairs_totals_the_rows_moved_past(rt):
         facts, totals = rebuild(session)
         assert facts > 0 and totals > 0
     assert_totals_agree(rt, desk["director"])
+
+
+def test_an_update_statement_moves_the_totals_too(rt):
+    desk = factories.sign_off_desk(rt)
+    case_no = start_claim(rt, desk, claim_type="outpatient", amount="300", township="河西乡")
+    walk(rt, desk, case_no)
+    with rt.sessions.begin() as session:  # no objects: the statement's own rows are looked up
+        session.execute(update(Case).where(Case.case_no == case_no).values(township="北山镇"))
+    assert_totals_agree(rt, desk["director"])
+    with rt.sessions() as session:
+        report = statistics_report(session, session.merge(desk["director"]), this_month())
+        assert [line.key for line in report.claims.dimensions["township"]] == ["北山镇"]
