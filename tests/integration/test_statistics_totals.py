@@ -100,3 +100,21 @@ def test_an_update_statement_moves_the_totals_too(rt):
     with rt.sessions() as session:
         report = statistics_report(session, session.merge(desk["director"]), this_month())
         assert [line.key for line in report.claims.dimensions["township"]] == ["北山镇"]
+
+
+def test_the_migration_counts_the_cases_already_there(rt):
+    from alembic import command
+
+    from archive.schema import alembic_config, upgrade
+
+    desk = factories.sign_off_desk(rt)
+    walk(rt, desk, start_claim(rt, desk, claim_type="outpatient", amount="300"))
+    with rt.engine.begin() as connection:
+        config = alembic_config(rt.engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0026")  # the totals gone, as before this release
+    upgrade(rt.engine)
+    assert_totals_agree(rt, desk["director"])
+    with rt.sessions() as session:
+        report = statistics_report(session, session.merge(desk["director"]), this_month())
+        assert report.claims.total.paid == 1 and report.claims.total.received == 1
