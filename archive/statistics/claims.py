@@ -111,7 +111,7 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
               .select_from(Case).outerjoin(Provider, Provider.name == func.trim(Case.hospital))
               .where(Case.created_at >= period.start, Case.created_at < period.end,
                      Case.claim_type.not_in(NOT_CLAIMS), visible).cte("opened"))
-    received = _by_dimension(session, opened, lambda _source: [func.count()])
+    received = by_dimension(session, opened, lambda _source: [func.count()])
     paid = _paid_claims(period, dialect)
     costs = invoice_costs(select(paid.c.case_id), dialect)
     person = func.coalesce(func.nullif(Case.claimant_id_number, ""), func.nullif(Case.insurance_number, ""),
@@ -123,13 +123,13 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
               .outerjoin(Provider, Provider.name == func.trim(Case.hospital))
               .outerjoin(costs, costs.c.case_id == Case.id)
               .where(Case.claim_type.not_in(NOT_CLAIMS), visible).cte("joined"))
-    payouts = _by_dimension(session, joined, lambda c: [
+    payouts = by_dimension(session, joined, lambda c: [
         func.count(), func.coalesce(func.sum(c.paid_fen), 0), func.coalesce(func.sum(c.cost), 0),
         func.count(c.cost), func.coalesce(func.sum(c.self_funded), 0), func.count(distinct(c.person))])
-    return _roll_up(received, payouts, insured)
+    return roll_up(received, payouts, insured)
 
 
-def _by_dimension(session: Session, source, measures, only: tuple[str, ...] | None = None) -> list:
+def by_dimension(session: Session, source, measures, only: tuple[str, ...] | None = None) -> list:
     """(dimension, key, key2, *measures) for each dimension and "total" (or those in `only`):
     one UNION ALL of GROUP BYs over `source` (a CTE, so its rows are worked out once)."""
     c = source.c
@@ -200,7 +200,7 @@ def invoice_costs(case_ids, dialect: str):
             .where(ranked.c.n == 1).group_by(ranked.c.case_id).subquery("costs"))
 
 
-def _roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> ClaimFigures:
+def roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> ClaimFigures:
     figures = ClaimFigures({name: [] for name in DIMENSIONS})
     lines: dict[str, dict[object, Line]] = {name: {} for name in DIMENSIONS}
 

@@ -1,7 +1,8 @@
 """The report's figures from the day totals (archive.statistics.totals) for a reader who sees
 every case: the same lines as archive.statistics.claims and .processing compute from the rows,
-read from a period's day totals (a few thousand rows at most), with only the figures that do
-not add up — distinct people paid, distinct cases returned — counted over the period's facts.
+read from a period's day totals (one row per day and key, not per case, payment or decision),
+with only the figures that do not add up — distinct people paid, distinct cases returned —
+counted over the period's facts.
 
 A reader limited to part of the county (a scope, or access grades) is counted from the rows, as
 before: the totals are not kept per reader."""
@@ -12,7 +13,7 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Provider, StatisticsDayTotal, StatisticsFact
-from archive.statistics.claims import BENEFICIARY_LINES, REGISTERED, ClaimFigures, _by_dimension, _roll_up
+from archive.statistics.claims import BENEFICIARY_LINES, REGISTERED, ClaimFigures, by_dimension, roll_up
 from archive.statistics.period import Period
 from archive.statistics.processing import ChainDeadlines, Processing, StepTime
 
@@ -34,14 +35,14 @@ def claim_figures(session: Session, period: Period, insured: dict[str, int]) -> 
               .where(*_in(t, period, "received", "paid")).group_by(*keys).subquery("summed"))
     days = (select(*summed.c, REGISTERED).select_from(summed)
             .outerjoin(Provider, Provider.name == func.trim(summed.c.hospital)).cte("days"))
-    sums = _by_dimension(session, days, lambda c: [func.sum(column) for column in (
+    sums = by_dimension(session, days, lambda c: [func.sum(column) for column in (
         c.received, c.paid, c.paid_fen, c.cost_fen, c.costed, c.self_funded_fen)])
     f = StatisticsFact
     paid_facts = (select(f.claim_type, f.township, f.village, f.hospital, REGISTERED, f.person)
                   .select_from(f).outerjoin(Provider, Provider.name == func.trim(f.hospital))
                   # flagged: never set on a payment, given so the (kind, flagged, day) index serves
                   .where(*_in(f, period, "paid"), f.flagged == 0).cte("paid_facts"))
-    people = {(d, k1, k2): n for d, k1, k2, n in _by_dimension(
+    people = {(d, k1, k2): n for d, k1, k2, n in by_dimension(
         session, paid_facts, lambda c: [func.count(distinct(c.person))], only=BENEFICIARY_LINES)}
     received_lines, payouts = [], []
     for dimension, k1, k2, got, count, paid_fen, cost, costed, self_funded in sums:
@@ -50,7 +51,7 @@ def claim_figures(session: Session, period: Period, insured: dict[str, int]) -> 
         if count:
             payouts.append((dimension, k1, k2, int(count), paid_fen, cost, int(costed), self_funded,
                             people.get((dimension, k1, k2), 0)))
-    return _roll_up(received_lines, payouts, insured)
+    return roll_up(received_lines, payouts, insured)
 
 
 def processing(session: Session, period: Period) -> Processing:
