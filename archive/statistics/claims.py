@@ -129,9 +129,9 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
     return roll_up(received, payouts, insured)
 
 
-def by_dimension(session: Session, source, measures, only: tuple[str, ...] | None = None) -> list:
-    """(dimension, key, key2, *measures) for each dimension and "total" (or those in `only`):
-    one UNION ALL of GROUP BYs over `source` (a CTE, so its rows are worked out once)."""
+def by_dimension(session: Session, source, measures) -> list:
+    """(dimension, key, key2, *measures) for each dimension and "total": one UNION ALL of
+    GROUP BYs over `source` (a CTE, so its rows are worked out once)."""
     c = source.c
     blank = literal_column("''")
     keys = {"claim_type": (c.claim_type, None), "township": (func.coalesce(c.township, blank), None),
@@ -140,8 +140,6 @@ def by_dimension(session: Session, source, measures, only: tuple[str, ...] | Non
             "hospital_level": (level_expression(c.hospital, c.registered_level), None), "total": (None, None)}
     branches = []
     for name, (first, second) in keys.items():
-        if only is not None and name not in only:
-            continue
         columns = [literal_column(f"'{name}'").label("dimension"),
                    (first if first is not None else cast(literal_column("NULL"), String)).label("k1"),
                    (second if second is not None else cast(literal_column("NULL"), String)).label("k2")]

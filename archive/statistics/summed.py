@@ -13,7 +13,7 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Provider, StatisticsDayTotal, StatisticsFact
-from archive.statistics.claims import BENEFICIARY_LINES, REGISTERED, ClaimFigures, by_dimension, roll_up
+from archive.statistics.claims import REGISTERED, ClaimFigures, by_dimension, roll_up
 from archive.statistics.period import Period
 from archive.statistics.processing import ChainDeadlines, Processing, StepTime
 
@@ -37,13 +37,13 @@ def claim_figures(session: Session, period: Period, insured: dict[str, int]) -> 
             .outerjoin(Provider, Provider.name == func.trim(summed.c.hospital)).cte("days"))
     sums = by_dimension(session, days, lambda c: [func.sum(column) for column in (
         c.received, c.paid, c.paid_fen, c.cost_fen, c.costed, c.self_funded_fen)])
+    # Distinct people paid, where shown (each township and the total): read from the facts'
+    # index alone (kind, flagged, day, …, township, person).
     f = StatisticsFact
-    paid_facts = (select(f.claim_type, f.township, f.village, f.hospital, REGISTERED, f.person)
-                  .select_from(f).outerjoin(Provider, Provider.name == func.trim(f.hospital))
-                  # flagged: never set on a payment, given so the (kind, flagged, day) index serves
-                  .where(*_in(f, period, "paid"), f.flagged == 0).cte("paid_facts"))
-    people = {(d, k1, k2): n for d, k1, k2, n in by_dimension(
-        session, paid_facts, lambda c: [func.count(distinct(c.person))], only=BENEFICIARY_LINES)}
+    paid_in = [*_in(f, period, "paid"), f.flagged == 0]  # a payment is never flagged
+    people = {("township", township, None): count for township, count in session.execute(
+        select(f.township, func.count(distinct(f.person))).where(*paid_in).group_by(f.township))}
+    people["total", None, None] = session.scalar(select(func.count(distinct(f.person))).where(*paid_in))
     received_lines, payouts = [], []
     for dimension, k1, k2, got, count, paid_fen, cost, costed, self_funded in sums:
         if got:
