@@ -41,10 +41,8 @@ class StatisticsFact(Base):
     day totals; the distinct people paid (受益人次) and cases returned are counted over these."""
 
     __tablename__ = "statistics_facts"
-    # The period's facts of a kind; covering what is counted distinct (cases returned, people
-    # paid per township), so those counts read the index alone.
-    __table_args__ = (Index("ix_statistics_facts_kind_day", "kind", "flagged", "day", "case_id", "township",
-                            "person"),)
+    # The period's facts of a kind (people paid, cases returned: counted distinct over them).
+    __table_args__ = (Index("ix_statistics_facts_kind_day", "kind", "flagged", "day", "case_id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(index=True)  # no foreign key: a destroyed case's facts go too

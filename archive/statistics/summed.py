@@ -37,8 +37,7 @@ def claim_figures(session: Session, period: Period, insured: dict[str, int]) -> 
             .outerjoin(Provider, Provider.name == func.trim(summed.c.hospital)).cte("days"))
     sums = by_dimension(session, days, lambda c: [func.sum(column) for column in (
         c.received, c.paid, c.paid_fen, c.cost_fen, c.costed, c.self_funded_fen)])
-    # Distinct people paid, where shown (each township and the total): read from the facts'
-    # index alone (kind, flagged, day, …, township, person).
+    # Distinct people paid, where shown: each township and the total.
     f = StatisticsFact
     paid_in = [*_in(f, period, "paid"), f.flagged == 0]  # a payment is never flagged
     people = {("township", township, None): count for township, count in session.execute(

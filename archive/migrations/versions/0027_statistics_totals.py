@@ -45,8 +45,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_statistics_facts_case_id', 'statistics_facts', ['case_id'])
-    op.create_index('ix_statistics_facts_kind_day', 'statistics_facts',
-                    ['kind', 'flagged', 'day', 'case_id', 'township', 'person'])
+    op.create_index('ix_statistics_facts_kind_day', 'statistics_facts', ['kind', 'flagged', 'day', 'case_id'])
     op.create_table(
         'statistics_day_totals',
         sa.Column('id', ID, nullable=False),
