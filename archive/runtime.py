@@ -17,6 +17,7 @@ from archive.files.spool import clean_stale
 from archive.files.validate import Limits
 from archive.queue import hand_over, make_queue
 from archive.search.backend import open_backend
+from archive.statistics import totals as statistics_totals
 from archive.storage import ObjectStore, make_store
 from archive.workflows.spot_draws import SEAL_KEY, seal_key_of
 
@@ -75,6 +76,7 @@ def make_runtime(settings: Settings | None = None) -> Runtime:
     )
     runtime.queue = make_queue(runtime)
     follow_ups.install(runtime.sessions, partial(hand_over, runtime))
+    statistics_totals.install(runtime.sessions)
     # Every entry point (serve, worker, init, the CLI) starts here: uploads a killed process
     # left spooled are removed before this one spools its own.
     clean_stale(runtime.tmp_dir, older_than_hours=float(settings.get("intake.stale_tmp_hours", 24)))

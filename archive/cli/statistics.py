@@ -63,3 +63,25 @@ def _write(content: bytes | str, path: str) -> None:
     mode = "wb" if isinstance(content, bytes) else "w"
     with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as handle:
         handle.write(content)
+
+
+@cli.command("statistics-totals")
+@click.argument("action", type=click.Choice(["rebuild", "check"]))
+def statistics_totals_command(action) -> None:
+    """The statistics' per-day totals: `rebuild` counts them again from the rows (after data
+    written with plain SQL); `check` compares them with a recount (exit status 1 on a difference)."""
+    from archive.statistics.totals import check, rebuild
+
+    _, session, user = session_as(None)
+    with session:
+        if action == "rebuild":
+            facts, totals = rebuild(session)
+            session.commit()
+            click.echo(f"statistics totals rebuilt: {facts} facts, {totals} day totals")
+            return
+        problems = check(session)
+    for problem in problems[:50]:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("statistics totals agree with a recount")

@@ -38,7 +38,7 @@ from archive.models.spot_checks import (
     SpotCheckDraw,
     SpotCheckFollowUp,
 )
-from archive.models.statistics import InsuredCount
+from archive.models.statistics import InsuredCount, StatisticsDayTotal, StatisticsFact
 from archive.models.users import ApiToken, User
 from archive.models.workflow import RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 
@@ -61,6 +61,8 @@ __all__ = [
     "FundIncome",
     "HolidayArrangement",
     "InsuredCount",
+    "StatisticsDayTotal",
+    "StatisticsFact",
     "LegalHold",
     "Loan",
     "LoanStatus",

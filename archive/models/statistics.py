@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.db import Base
@@ -25,3 +25,66 @@ class InsuredCount(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_by_name: Mapped[str] = mapped_column(String(128))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# The keys a fact and a day's totals are counted under; "" where a key does not apply (a decision
+# has no township, a claim no step), so the totals' unique key never holds a NULL.
+KEYS = ("day", "kind", "claim_type", "township", "village", "hospital", "definition", "step")
+
+
+class StatisticsFact(Base):
+    """One countable event of a case as the statistics count it (archive.statistics.totals):
+    kind "received" (the case opened, its claim keys), "paid" (a payment run approved: paid,
+    cost, self-funded, the person paid), "finished" (a chain run ended; flagged = late) or
+    "decision" (a sign-off: its step, seconds since the decision before it; flagged = a return).
+    Kept per case so that a change to the case replaces exactly its own contribution to the
+    day totals; the distinct people paid (受益人次) and cases returned are counted over these."""
+
+    __tablename__ = "statistics_facts"
+    # The period's facts of a kind (people paid, cases returned: counted distinct over them).
+    __table_args__ = (Index("ix_statistics_facts_kind_day", "kind", "flagged", "day", "case_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(index=True)  # no foreign key: a destroyed case's facts go too
+    # The workflow run or sign-off counted (None for "received").
+    source_id: Mapped[int | None] = mapped_column(BigInteger)
+    day: Mapped[date] = mapped_column(Date)  # China date
+    kind: Mapped[str] = mapped_column(String(16))
+    claim_type: Mapped[str] = mapped_column(String(32), default="")
+    township: Mapped[str] = mapped_column(String(64), default="")
+    village: Mapped[str] = mapped_column(String(64), default="")
+    hospital: Mapped[str] = mapped_column(String(255), default="")
+    definition: Mapped[str] = mapped_column(String(64), default="")
+    step: Mapped[str] = mapped_column(String(64), default="")
+    flagged: Mapped[int] = mapped_column(default=0)
+    paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_fen: Mapped[int | None] = mapped_column(BigInteger)
+    self_funded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    person: Mapped[str] = mapped_column(String(64), default="")
+
+
+class StatisticsDayTotal(Base):
+    """The facts of a day summed per key: what the statistics page reads for every figure that
+    adds up (archive.statistics.totals keeps it in the transaction that changes the facts)."""
+
+    __tablename__ = "statistics_day_totals"
+    __table_args__ = (UniqueConstraint(*KEYS, name="uq_statistics_day_totals_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    claim_type: Mapped[str] = mapped_column(String(32), default="")
+    township: Mapped[str] = mapped_column(String(64), default="")
+    village: Mapped[str] = mapped_column(String(64), default="")
+    hospital: Mapped[str] = mapped_column(String(255), default="")
+    definition: Mapped[str] = mapped_column(String(64), default="")
+    step: Mapped[str] = mapped_column(String(64), default="")
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    flagged: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    costed: Mapped[int] = mapped_column(BigInteger, default=0)
+    self_funded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    seconds_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    seconds_max: Mapped[float] = mapped_column(Float, default=0.0)

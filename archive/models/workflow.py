@@ -89,6 +89,7 @@ class SignOff(Base):
         Index("ix_sign_offs_signer_signed", "signer_id", "signed_at"),
         Index("ix_sign_offs_role_signed", "role", "signed_at"),
         Index("ix_sign_offs_signed_at", "signed_at"),  # archive.statistics: a period's decisions
+        Index("ix_sign_offs_step_signed", "step", "signed_at"),  # archive.statistics: audits handled
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -43,6 +43,7 @@ from archive.workflows.definitions import registry
 INVOICE_KINDS = ("invoice", "vat_invoice")
 DIMENSIONS = ("claim_type", "township", "village", "hospital", "hospital_level")
 NOT_CLAIMS = ("audit",)  # an audit case file is no claim
+BENEFICIARY_LINES = ("township", "total")  # where distinct people paid are shown (受益率)
 # The hospital's level in the provider register (joined by name), first source of its level.
 REGISTERED = Provider.level.label("registered_level")
 
@@ -110,9 +111,9 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
               .select_from(Case).outerjoin(Provider, Provider.name == func.trim(Case.hospital))
               .where(Case.created_at >= period.start, Case.created_at < period.end,
                      Case.claim_type.not_in(NOT_CLAIMS), visible).cte("opened"))
-    received = _by_dimension(session, opened, lambda _source: [func.count()])
+    received = by_dimension(session, opened, lambda _source: [func.count()])
     paid = _paid_claims(period, dialect)
-    costs = _invoice_costs(select(paid.c.case_id), dialect)
+    costs = invoice_costs(select(paid.c.case_id), dialect)
     person = func.coalesce(func.nullif(Case.claimant_id_number, ""), func.nullif(Case.insurance_number, ""),
                            Case.case_no)
     joined = (select(Case.claim_type, Case.township, Case.village, Case.hospital, paid.c.paid_fen,
@@ -122,13 +123,13 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
               .outerjoin(Provider, Provider.name == func.trim(Case.hospital))
               .outerjoin(costs, costs.c.case_id == Case.id)
               .where(Case.claim_type.not_in(NOT_CLAIMS), visible).cte("joined"))
-    payouts = _by_dimension(session, joined, lambda c: [
+    payouts = by_dimension(session, joined, lambda c: [
         func.count(), func.coalesce(func.sum(c.paid_fen), 0), func.coalesce(func.sum(c.cost), 0),
         func.count(c.cost), func.coalesce(func.sum(c.self_funded), 0), func.count(distinct(c.person))])
-    return _roll_up(received, payouts, insured)
+    return roll_up(received, payouts, insured)
 
 
-def _by_dimension(session: Session, source, measures) -> list:
+def by_dimension(session: Session, source, measures) -> list:
     """(dimension, key, key2, *measures) for each dimension and "total": one UNION ALL of
     GROUP BYs over `source` (a CTE, so its rows are worked out once)."""
     c = source.c
@@ -171,7 +172,7 @@ def exists_entry(steps):
                                      SignOff.decision == "approve").exists())
 
 
-def _invoice_costs(case_ids, dialect: str):
+def invoice_costs(case_ids, dialect: str):
     """(case_id, total_fen, self_funded_fen) over the read invoices of the cases, an invoice
     number (code + number) counted once per case, as archive.claims.money.claimed_amount does."""
     fields = Document.fields
@@ -197,7 +198,7 @@ def _invoice_costs(case_ids, dialect: str):
             .where(ranked.c.n == 1).group_by(ranked.c.case_id).subquery("costs"))
 
 
-def _roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> ClaimFigures:
+def roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> ClaimFigures:
     figures = ClaimFigures({name: [] for name in DIMENSIONS})
     lines: dict[str, dict[object, Line]] = {name: {} for name in DIMENSIONS}
 
@@ -212,7 +213,9 @@ def _roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> 
     for dimension, first, second, count, paid, cost, costed, self_funded, people in payouts:
         shown = line(dimension, first, second)
         shown.paid, shown.paid_fen, shown.cost_fen = count, int(paid), int(cost)
-        shown.costed, shown.self_funded_fen, shown.beneficiaries = costed, int(self_funded), people
+        shown.costed, shown.self_funded_fen = costed, int(self_funded)
+        if dimension in BENEFICIARY_LINES:
+            shown.beneficiaries = people
     figures.total.beneficiaries = figures.total.beneficiaries or 0
     for township, shown in lines["township"].items():
         shown.beneficiaries = shown.beneficiaries or 0

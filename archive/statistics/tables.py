@@ -21,8 +21,10 @@ DIMENSION_NAMES = {"claim_type": _("Claim type"), "township": _("Township"), "vi
                    "hospital": _("Hospital"), "hospital_level": _("Hospital level")}
 KEY_NAMES = {"outpatient": _("outpatient"), "inpatient": _("inpatient"), "maternity": _("maternity"),
              "trauma": _("trauma"), "referral": _("out-of-area referral"),
-             "settlement": _("provider settlement"), "other": _("other"), "province": _("province"),
+             "settlement": _("provider settlement"), "other": _("other"), "audit": _("audit"),
+             "province": _("province"),
              "city": _("city"), "county": _("county"), "township": _("township"), "village": _("village")}
+NOT_GIVEN = _("Not given")
 LINE_HEADER = (_("Claims received"), _("Claims paid"), _("Paid (yuan)"), _("Total cost (yuan)"),
                _("Actual compensation ratio (%)"), _("Average cost per claim (yuan)"),
                _("Self-funded share (%)"))
@@ -45,13 +47,25 @@ def yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else Decimal(fen).scaleb(-2)
 
 
+class Named(str):
+    """A place or hospital as the cases name it: data, shown as written in either language
+    (the page marks it so; CSV and XLSX take it as the text it is)."""
+
+
+def place_text(name, translate: Callable[[str], str]) -> str:
+    """A township, village or hospital as written, or "Not given" (未填) for a case without one."""
+    return Named(name) if name not in ("", None) else translate(NOT_GIVEN)
+
+
 def key_text(dimension: str, key, translate: Callable[[str], str]) -> str:
     if dimension == "village":
         township, village = key
-        return f"{township or '—'} {village or '—'}"
-    if dimension in ("claim_type", "hospital_level") and key in KEY_NAMES:
-        return translate(KEY_NAMES[key])
-    return str(key) if key not in ("", None) else "—"
+        if township in ("", None) and village in ("", None):
+            return translate(NOT_GIVEN)
+        return Named(f"{township or translate(NOT_GIVEN)} {village or translate(NOT_GIVEN)}")
+    if dimension in ("claim_type", "hospital_level"):
+        return translate(KEY_NAMES[key]) if key in KEY_NAMES else str(key)
+    return place_text(key, translate)
 
 
 def line_cells(line: Line) -> list[object]:

@@ -4,6 +4,7 @@ archive.statistics; the CLI (archive/cli_statistics.py) serves the same report."
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -21,7 +22,7 @@ from archive.statistics import (
     set_insured_count,
     statistics_report,
 )
-from archive.statistics.tables import KEY_NAMES, step_name
+from archive.statistics.tables import KEY_NAMES, Named, place_text, step_name
 from archive.web.context import db
 from archive.web.i18n import claim_type_label
 from archive.workflows.workdays import today_in_china
@@ -36,6 +37,25 @@ def stat_number(value, places: int = 0) -> str:
     if value is None:
         return "—"
     return format_decimal(Decimal(value), format="#,##0" + ("." + "0" * places if places else ""))
+
+
+@statistics.app_template_filter("bar_label")
+def bar_label(text, room: int = 16) -> str:
+    """`text` cut to fit a chart's label column: `room` half-width characters, a Chinese (wide)
+    character counting two, with "…" where it was cut."""
+    text, used = str(text), 0
+    for at, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > room:
+            return text[:at].rstrip() + "…"
+    return text
+
+
+@statistics.app_template_test("named")
+def is_named(value) -> bool:
+    """A place or hospital as the cases name it (archive.statistics.tables.Named): data, which
+    the page marks translate="no"."""
+    return isinstance(value, Named)
 
 
 def _report():
@@ -65,7 +85,7 @@ def _charts(report) -> list[tuple[str, str, list]]:
     paid = [line for line in claims["township"] if line.paid][:12]
     return [
         ("township", f'{_("Paid (yuan)")} · {_("By township")}',
-         [(line.key or "—", line.paid_fen, _yuan(line.paid_fen)) for line in paid]),
+         [(place_text(line.key, _), line.paid_fen, _yuan(line.paid_fen)) for line in paid]),
         ("claim_type", f'{_("Claims received")} · {_("By claim type")}',
          [(claim_type_label(line.key), line.received, stat_number(line.received))
           for line in claims["claim_type"]]),

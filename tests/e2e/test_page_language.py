@@ -250,3 +250,28 @@ def test_the_other_desks_are_in_one_language(app, filed, lang):
                 found[f"{role} {name}"] = stray[:12]
     assert seen == set(OTHER_DESKS) | {"user"}  # each desk drawn for someone
     assert not found, "\n".join(f"{page}: {item}" for page, items in found.items() for item in items)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_statistics_pages_are_in_one_language(runtime, client, lang):
+    """Claim types, levels, chains and steps by their labels; townships, villages and hospitals
+    (data) marked as such; a place not given said in the page's language."""
+    from tests.integration import statistics_data
+
+    users = factories.users_for_all_roles(runtime)
+    statistics_data.build(runtime, users, cases=40, seed=5)
+    found = {}
+    for role, url in (("director", "/statistics?quarter=2026-Q1"), ("director", "/statistics?month=2026-03"),
+                      ("admin", "/statistics/insured?year=2026")):
+        factories.login(client, users[role])
+        client.get(f"/dashboard?lang={lang}")
+        reply = client.get(url)
+        assert reply.status_code == 200, url
+        page = reply.get_data(as_text=True)
+        stray = wrong_language(page, "en" if lang == "en" else "zh")
+        if stray:
+            found[url] = stray[:12]
+        if role == "director":
+            shown = page
+    assert not found, "\n".join(f"{page}: {item}" for page, items in found.items() for item in items)
+    assert ("Not given" if lang == "en" else "未填") in shown and "— —" not in shown

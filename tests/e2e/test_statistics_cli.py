@@ -47,3 +47,19 @@ def test_statistics_from_the_command_line(env, rt, tmp_path):
     assert len(refused.stderr.strip().splitlines()) == 1
     forbidden = archive(env, "statistics", "--month", "2026-03", "--user", "u_reviewer")
     assert forbidden.returncode == 1 and "statistics.view" in forbidden.stderr
+
+
+def test_totals_checked_and_rebuilt_from_the_command_line(env, rt):
+    from sqlalchemy import text
+
+    checked = archive(env, "statistics-totals", "check")
+    assert checked.returncode == 0 and "agree" in checked.stdout, checked.stderr
+    with rt.engine.begin() as connection:  # rows written around the sessions: the totals lag
+        connection.execute(text("UPDATE cases SET township = '新乡镇'"))
+    stale = archive(env, "statistics-totals", "check")
+    assert stale.returncode == 1 and "新乡镇" in stale.stderr
+    rebuilt = archive(env, "statistics-totals", "rebuild")
+    assert rebuilt.returncode == 0 and "facts" in rebuilt.stdout, rebuilt.stderr
+    assert archive(env, "statistics-totals", "check").returncode == 0
+    monthly = archive(env, "statistics", "--month", "2026-03")
+    assert "新乡镇" in monthly.stdout

@@ -4,8 +4,11 @@ officer sees, refused periods, and the insured counts page (issue 19, point 3)."
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from flask_babel import format_decimal
@@ -118,3 +121,52 @@ def test_insured_counts_are_entered_on_their_page(runtime, app):
     director = app.test_client()
     factories.login(director, "director")
     assert "1,234" in director.get("/statistics?quarter=2026-Q1").get_data(as_text=True)
+
+
+def _same(value) -> str:
+    """A cell as the page, the CSV and the sheet may each write it: "1,234.50" and 1234.5 are
+    one figure; "—" and an empty cell are none; a neutralised formula is the text it guards."""
+    import html as html_
+
+    text = html_.unescape("" if value is None else str(value)).strip()
+    if text in ("—", ""):
+        return ""
+    if text[:2] in ("'=", "'+", "'-", "'@"):
+        text = text[1:]
+    plain = text.replace(",", "")
+    try:
+        return str(Decimal(plain).normalize())
+    except InvalidOperation:
+        return text
+
+
+def _page_tables(page: str) -> dict[str, list[list[str]]]:
+    tables = {}
+    for name, body in re.findall(r'<table class="stat-table" data-table="(\w+)">(.*?)</table>', page, re.S):
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+        tables[name] = [[_same(re.sub(r"<[^>]+>", "", cell))
+                         for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)] for row in rows]
+    return tables
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_page_its_print_csv_and_xlsx_carry_the_same_figures(app, lang):
+    """The page (which prints as it shows: the print sheet only hides the desk around it), the
+    CSV and the XLSX are one report: every table, header and cell the same."""
+    client = app.test_client()
+    factories.login(client, "director")
+    client.get(f"/dashboard?lang={lang}")
+    page = client.get("/statistics?quarter=2026-Q1").get_data(as_text=True)
+    shown = _page_tables(page)
+    assert set(shown) == {"claim_type", "township", "village", "hospital", "hospital_level", "steps",
+                          "chains", "oversight"}
+    text = client.get("/statistics.csv?quarter=2026-Q1").get_data(as_text=True).lstrip("\ufeff")
+    sections = [list(csv.reader(io.StringIO(part))) for part in text.split("\r\n\r\n")]
+    assert [[[_same(c) for c in row] for row in rows[1:]] for rows in sections] == list(shown.values())
+    book = load_workbook(io.BytesIO(client.get("/statistics.xlsx?quarter=2026-Q1").data))
+    sheets = [[[_same(c) for c in row] for row in sheet.iter_rows(values_only=True)] for sheet in book]
+    assert sheets == list(shown.values())
+    # The tiles over the tables say what the total line says.
+    total = dict(zip(shown["claim_type"][0], shown["claim_type"][-1], strict=True))
+    received = re.search(r'data-figure="received"><strong>([^<]+)</strong>', page).group(1)
+    assert _same(received) == total[shown["claim_type"][0][1]]

@@ -11,7 +11,7 @@ from alembic import op
 from archive.models.types import UTCDateTime
 
 revision = '0028'
-down_revision = '0026'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
