@@ -304,7 +304,17 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                         continue
                     if read_as == "printed" and decorated_like_another(match, labels, others):
                         continue  # the label with its bracket is another field's: 合计（大写）
+                    if not own_word and _ends_a_part_sum(line.text, match):
+                        continue  # the 合计 of 本页合计 is a page's sum, not the document's
                     yield from _value_at(lines, index, match, ends, value_end)
+
+
+def _ends_a_part_sum(text: str, match: re.Match) -> bool:
+    """Whether the label matched at the end of a longer word makes it a part's sum ([label_heads]
+    part_sums: 本页合计, 小计, 累计合计)."""
+    word = re.search(r"[\u4e00-\u9fff]*$", text[:match.start()]).group() + re.sub(
+        r"[^\u4e00-\u9fff]", "", match.group())
+    return word.endswith(tuple(label_rules().get("label_heads", {}).get("part_sums", ())))
 
 
 def _named(label: str) -> str:
