@@ -9,9 +9,10 @@ sign-offs (at 400,000 cases that took seconds).
 
 One listener on the runtime's session factory (`install`, as archive.follow_ups) notes every
 case whose rows a flush or an UPDATE/DELETE statement wrote — the case itself, its documents,
-workflow runs and sign-offs — and before the transaction commits replaces those cases' facts
-and moves the day totals by the difference. Every path (web, API, CLI, jobs) writes through
-those sessions, so none can leave the totals behind; a rollback takes the totals with it.
+workflow runs and sign-offs — and, as each flush writes them (the rest before the transaction
+commits), replaces those cases' facts and moves the day totals by the difference. Every path
+(web, API, CLI, jobs) writes through those sessions, so none can leave the totals behind; a
+rollback takes the totals with it.
 `rebuild` counts everything again (data written with plain SQL, outside the sessions), `check`
 compares the facts and totals with a recount.
 """
@@ -301,14 +302,26 @@ def install(sessions: sessionmaker[Session]) -> None:
         ids = state.session.scalars(select(column) if where is None else select(column).where(where)).all()
         state.session.info.setdefault(PENDING, []).extend(ids)
 
+    # Counted as each flush writes, not at commit: the refresh locks the cases' rows, and a
+    # change locks its case before the audit chain (audit.record flushes the change, then takes
+    # the chain lock, the last lock of a transaction). At commit the chain lock may already be
+    # held, and a case locked after it would invert that order: a deadlock with a decision that
+    # holds the case and waits for the chain.
+    @event.listens_for(sessions, "after_flush_postexec")
+    def _count_flushed(session: Session, _context) -> None:
+        _count(session)
+
     @event.listens_for(sessions, "before_commit")
+    def _count_before_commit(session: Session) -> None:
+        session.flush()
+        _count(session)  # cases an UPDATE/DELETE statement wrote since the last flush
+
     def _count(session: Session) -> None:
-        session.flush()  # what is still unflushed is noted too
-        while pending := session.info.pop(PENDING, None):
-            ids = {_case_id(obj) for obj in pending} - {None}
-            if ids:
-                refresh(session, ids)
-            session.flush()
+        with session.no_autoflush:
+            while pending := session.info.pop(PENDING, None):
+                ids = {_case_id(obj) for obj in pending} - {None}
+                if ids:
+                    refresh(session, ids)
 
     @event.listens_for(sessions, "after_soft_rollback")
     def _forget(session: Session, previous_transaction) -> None:

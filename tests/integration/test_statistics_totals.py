@@ -118,3 +118,28 @@ def test_the_migration_counts_the_cases_already_there(rt):
     with rt.sessions() as session:
         report = statistics_report(session, session.merge(desk["director"]), this_month())
         assert report.claims.total.paid == 1 and report.claims.total.received == 1
+
+
+def test_a_change_is_counted_when_it_is_flushed_before_the_audit_chain_is_locked(rt, monkeypatch):
+    """The refresh locks the case's row: it must come when the change is flushed (audit.record
+    flushes, then takes the chain lock, the last lock of a transaction), not at commit, when the
+    chain lock may be held already and a case locked after it could deadlock a decision."""
+    from archive import audit
+
+    desk = factories.sign_off_desk(rt)
+    case_no = start_claim(rt, desk, claim_type="outpatient", amount="300", township="河西乡")
+    seen_at_lock = []
+    lock_chain = audit._lock_chain_and_read_head
+
+    def noting_facts(session):
+        seen_at_lock.append(set(session.scalars(select(StatisticsFact.township)
+                                                .where(StatisticsFact.case_id == case.id))))
+        return lock_chain(session)
+
+    monkeypatch.setattr(audit, "_lock_chain_and_read_head", noting_facts)
+    with rt.sessions.begin() as session:
+        case = session.scalar(select(Case).where(Case.case_no == case_no))
+        case.township = "北山镇"
+        audit.record(session, "case.edited", target=case, details={"township": "北山镇"})
+    assert seen_at_lock == [{"北山镇"}]  # the facts had moved before the chain was locked
+    assert_totals_agree(rt, desk["director"])
