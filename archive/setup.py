@@ -13,6 +13,7 @@ from archive.records import record_checks
 from archive.records.config_trail import note_configuration
 from archive.records.fixity import CURSOR, LAST_RUN, VERIFY_LAST_RUN
 from archive.records.reconcile import ORPHANS_LEFT, SWEEP_LAST_RUN
+from archive.statistics import totals as statistics_totals
 
 # Counters concurrent processes update in place.
 SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN, SWEEP_LAST_RUN, ORPHANS_LEFT, checkpoints.LAST_RUN,
@@ -35,6 +36,9 @@ def initialise(runtime) -> list[str]:
         done.append(f"append-only triggers restored: {', '.join(restored)}")
     runtime.store.check()
     done.append(f"object store ready ({runtime.settings.get('store.backend')})")
+    with runtime.sessions.begin() as session:
+        if statistics_totals.count_if_never_counted(session):
+            done.append("statistics totals counted for the cases already there")
     with runtime.sessions.begin() as session:
         for name in SEQUENCES:
             if session.get(NumberSequence, name) is None:

@@ -169,12 +169,15 @@ def restore(directory: Path) -> None:
     from archive.records.backup import restore as run
     from archive.records.protection import sync_all
     from archive.search.backend import rebuild_backend
+    from archive.statistics.totals import count_if_never_counted
 
     runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
     report = run(runtime, directory)
     runtime.store.check()
     sync_all(runtime.sessions, runtime.store)  # retention dates and holds travel with the records
+    with runtime.sessions.begin() as session:
+        count_if_never_counted(session)  # a backup from before the statistics totals
     with runtime.sessions() as session:
         chain = verify_chain(session)
         rebuild_backend(runtime, session)

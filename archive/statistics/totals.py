@@ -238,6 +238,18 @@ def rebuild(session: Session) -> tuple[int, int]:
             session.scalar(select(func.count()).select_from(StatisticsDayTotal)))
 
 
+def count_if_never_counted(session: Session) -> bool:
+    """Count everything once where cases exist but no fact does (an installation upgraded from
+    before the totals, or restored from such a backup): every case has its `received` fact from
+    the moment it is written. Returns whether it counted."""
+    if session.scalar(select(StatisticsFact.id).limit(1)) is not None:
+        return False
+    if session.scalar(select(Case.id).limit(1)) is None:
+        return False
+    rebuild(session)
+    return True
+
+
 def _summed(facts):
     keys = [facts.c[name] for name in KEYS]
     return (select(*keys, func.count(), func.sum(facts.c.flagged), func.sum(facts.c.paid_fen),

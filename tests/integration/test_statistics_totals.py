@@ -102,10 +102,11 @@ def test_an_update_statement_moves_the_totals_too(rt):
         assert [line.key for line in report.claims.dimensions["township"]] == ["北山镇"]
 
 
-def test_the_migration_counts_the_cases_already_there(rt):
+def test_init_after_the_migration_counts_the_cases_already_there(rt):
     from alembic import command
 
     from archive.schema import alembic_config, upgrade
+    from archive.setup import initialise
 
     desk = factories.sign_off_desk(rt)
     walk(rt, desk, start_claim(rt, desk, claim_type="outpatient", amount="300"))
@@ -114,6 +115,10 @@ def test_the_migration_counts_the_cases_already_there(rt):
         config.attributes["connection"] = connection
         command.downgrade(config, "0026")  # the totals gone, as before this release
     upgrade(rt.engine)
+    with rt.sessions() as session:  # the migration is plain DDL: nothing counted yet
+        assert session.scalar(select(StatisticsFact.id).limit(1)) is None
+    assert "statistics totals counted for the cases already there" in initialise(rt)
+    assert "statistics totals counted for the cases already there" not in initialise(rt)
     assert_totals_agree(rt, desk["director"])
     with rt.sessions() as session:
         report = statistics_report(session, session.merge(desk["director"]), this_month())
