@@ -19,11 +19,11 @@ USER = click.option("--user", "username", default=None, help="Act as this user (
 
 def _run(service, username: str | None, *args, write: bool = False, after=None, **kwargs):
     """Call `service(session, user, …)` as `username`; commit when it writes. `after(session,
-    result)` turns the result into what is printed while the session is still open."""
+    result, user)` turns the result into what is printed while the session is still open."""
     _, session, user = session_as(username)
     with session:
         result = service(session, user, *args, **kwargs)
-        shown = after(session, result) if after else result
+        shown = after(session, result, user) if after else result
         if write:
             session.commit()
         return shown
@@ -53,7 +53,7 @@ def add(name, level, kind, uscc, insurance_code, township, deposit, username) ->
 
     shown = _run(register_provider, username, name=name, level=level, kind=kind, uscc=uscc,
                  insurance_code=insurance_code, township=township, deposit=deposit, write=True,
-                 after=provider_json)
+                 after=lambda s, p, _user: provider_json(s, p))
     click.echo(f"provider #{shown['id']} {shown['name']} registered ({shown['uscc']})")
 
 
@@ -63,7 +63,7 @@ def list_(username) -> None:
     """The register, one provider a line: id, name, level, agreement valid to, status."""
     from archive.providers import provider_json, providers
 
-    for shown in _run(providers, username, after=lambda s, ps: [provider_json(s, p) for p in ps]):
+    for shown in _run(providers, username, after=lambda s, ps, _user: [provider_json(s, p) for p in ps]):
         status = "suspended" if shown["suspended"] else "in force" if shown["in_force"] else "not in force"
         click.echo(f"{shown['id']}\t{shown['name']}\t{shown['level']}\t{shown['valid_to'] or '-'}\t{status}")
 
@@ -75,7 +75,8 @@ def show(provider_id, username) -> None:
     """Everything the register holds on a provider, as JSON."""
     from archive.providers import get_provider, provider_json
 
-    _echo(_run(get_provider, username, provider_id, after=lambda s, p: provider_json(s, p, full=True)))
+    _echo(_run(get_provider, username, provider_id,
+               after=lambda s, p, user: provider_json(s, p, full=True, reader=user)))
 
 
 @providers_group.command("reminders")
@@ -102,7 +103,7 @@ def sanction(provider_id, kind, starts_on, ends_on, description, case_no, userna
     from archive.providers import record_sanction
 
     made = _run(record_sanction, username, provider_id, kind=kind, starts_on=starts_on, ends_on=ends_on,
-                description=description, case_no=case_no, write=True, after=lambda s, m: m.id)
+                description=description, case_no=case_no, write=True, after=lambda s, m, _user: m.id)
     click.echo(f"{kind} #{made} recorded")
 
 
@@ -119,7 +120,7 @@ def assess(provider_id, year, period, scores, assessed_on, username) -> None:
 
     points = dict(item.split("=", 1) if "=" in item else (item, None) for item in scores)
     shown = _run(record_assessment, username, provider_id, year=year, period=period, scores=points,
-                 assessed_on=assessed_on, write=True, after=lambda s, a: assessment_json(a))
+                 assessed_on=assessed_on, write=True, after=lambda s, a, _user: assessment_json(a))
     outcome = f"; deposit {shown['deposit_outcome']}" if shown["deposit_outcome"] else ""
     click.echo(f"assessment {shown['year']} {shown['period']}: score {shown['score']}{outcome}")
 
@@ -148,7 +149,8 @@ def explain(finding_id, explanation, username) -> None:
     """Explain a settlement's finding (a figure that differs, a claim not computed)."""
     from archive.providers import resolve_finding
 
-    _run(resolve_finding, username, finding_id, explanation=explanation, write=True, after=lambda s, f: f.id)
+    _run(resolve_finding, username, finding_id, explanation=explanation, write=True,
+         after=lambda s, f, _user: f.id)
     click.echo(f"finding #{finding_id} explained")
 
 
@@ -161,7 +163,7 @@ def paid(settlement_id, settled_on, username) -> None:
     from archive.providers import settle
 
     day = _run(settle, username, settlement_id, settled_on=settled_on, write=True,
-               after=lambda s, m: m.settled_on.isoformat())
+               after=lambda s, m, _user: m.settled_on.isoformat())
     click.echo(f"settlement #{settlement_id} settled on {day}")
 
 
@@ -172,7 +174,8 @@ def due(username) -> None:
     from archive.providers import settlement_json, settlements_due
 
     rows = _run(settlements_due, username, within=None,
-                after=lambda s, listed: [(settlement_json(s, m), name, late) for m, name, late in listed])
+                after=lambda s, listed, user: [(settlement_json(s, m, user), name, late)
+                                               for m, name, late in listed])
     for shown, name, late in rows:
         state = "overdue" if late else "due"
         held = "\tfindings open" if shown["blocked"] else ""
@@ -195,7 +198,8 @@ def edit(provider_id, name, level, kind, uscc, insurance_code, township, reason,
     from archive.providers import edit_provider, provider_json
 
     _echo(_run(edit_provider, username, provider_id, reason=reason, name=name, level=level, kind=kind,
-               uscc=uscc, insurance_code=insurance_code, township=township, write=True, after=provider_json))
+               uscc=uscc, insurance_code=insurance_code, township=township, write=True,
+               after=lambda s, p, _user: provider_json(s, p)))
 
 
 @providers_group.command("deduct")
@@ -208,7 +212,7 @@ def deduct(settlement_id, amount, reason, username) -> None:
     from archive.providers import add_deduction
 
     left = _run(add_deduction, username, settlement_id, amount=amount, reason=reason, write=True,
-                after=lambda s, d: d.id)
+                after=lambda s, d, _user: d.id)
     click.echo(f"deduction #{left} recorded")
 
 
@@ -221,7 +225,7 @@ def deposit(provider_id, amount, username) -> None:
     from archive.providers import lodge_deposit
 
     fen = _run(lodge_deposit, username, provider_id, amount=amount, write=True,
-               after=lambda s, p: p.deposit_fen)
+               after=lambda s, p, _user: p.deposit_fen)
     click.echo(f"deposit of {fen} fen held")
 
 
@@ -234,4 +238,4 @@ def year_end(provider_id, year, username) -> None:
     from archive.providers import reckon_year, year_end_json
 
     _echo(_run(reckon_year, username, provider_id, year=year, write=True,
-               after=lambda s, y: year_end_json(y)))
+               after=lambda s, y, _user: year_end_json(y)))

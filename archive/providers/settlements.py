@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive import audit
-from archive.access import get_case
+from archive.access import case_condition, get_case
 from archive.auth import require
 from archive.models import (
     Case,
@@ -120,21 +120,26 @@ def resolve_finding(session: Session, user, finding_id, *, explanation) -> Provi
     return finding
 
 
-def findings_of(session: Session,
-                settlement: ProviderSettlement) -> list[tuple[ProviderSettlementFinding, str | None]]:
-    rows = session.execute(select(ProviderSettlementFinding, Case.case_no)
+def findings_of(session: Session, settlement: ProviderSettlement,
+                reader) -> list[tuple[ProviderSettlementFinding, str | None]]:
+    """The settlement's findings, each with its claim's case number where `reader` may see it."""
+    rows = session.execute(select(ProviderSettlementFinding, Case.case_no, case_condition(reader))
                            .outerjoin(Case, Case.id == ProviderSettlementFinding.case_id)
                            .where(ProviderSettlementFinding.settlement_id == settlement.id)
                            .order_by(ProviderSettlementFinding.id))
-    return [(row[0], row[1]) for row in rows]
+    return [(finding, case_no if seen else None) for finding, case_no, seen in rows]
 
 
-def claims_of(session: Session, settlement: ProviderSettlement) -> list[tuple[ProviderSettlementClaim, str]]:
-    rows = session.execute(select(ProviderSettlementClaim, Case.case_no)
+def claims_of(session: Session, settlement: ProviderSettlement,
+              reader) -> list[tuple[ProviderSettlementClaim, str | None]]:
+    """The claims a settlement was computed from, each with its case number where `reader` may
+    see that case (a case above their grade or outside their scope is counted, not named)."""
+    visible = case_condition(reader)
+    rows = session.execute(select(ProviderSettlementClaim, Case.case_no, visible)
                            .join(Case, Case.id == ProviderSettlementClaim.case_id)
                            .where(ProviderSettlementClaim.settlement_id == settlement.id)
                            .order_by(ProviderSettlementClaim.treated_on, ProviderSettlementClaim.case_id))
-    return [(row[0], row[1]) for row in rows]
+    return [(claim, case_no if seen else None) for claim, case_no, seen in rows]
 
 
 def add_deduction(session: Session, user, settlement_id, *, amount, reason) -> ProviderDeduction:
@@ -228,7 +233,9 @@ def settle(session: Session, user, settlement_id, *, settled_on=None) -> Provide
                        day=settlement.settled_on.isoformat())
     if day < settlement.received_on or day > today_in_china():
         raise BadRequest(_("A settlement is settled after it was received and not after today."))
-    open_findings = [f for f, _case_no in findings_of(session, settlement) if f.resolved_at is None]
+    open_findings = session.scalars(select(ProviderSettlementFinding.id).where(
+        ProviderSettlementFinding.settlement_id == settlement.id,
+        ProviderSettlementFinding.resolved_at.is_(None))).all()
     if open_findings:
         raise UnresolvedFindings(_("The settlement %(id)s waits for %(count)s finding(s) to be explained "
                                    "before it is settled."), id=settlement.id, count=len(open_findings))

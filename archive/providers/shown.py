@@ -29,7 +29,8 @@ def _iso(value):
     return None if value is None else value.isoformat()
 
 
-def provider_json(session: Session, provider: Provider, *, full: bool = False) -> dict:
+def provider_json(session: Session, provider: Provider, *, full: bool = False, reader=None) -> dict:
+    """`reader`, needed with `full`: who is shown the settlements' claims (archive.access)."""
     valid = validity(session, provider)
     shown = {"id": provider.id, "name": provider.name, "level": provider.level, "type": provider.kind,
              "uscc": provider.uscc, "insurance_code": provider.insurance_code, "township": provider.township,
@@ -43,7 +44,8 @@ def provider_json(session: Session, provider: Provider, *, full: bool = False) -
                                for a in agreements_of(session, provider)]
         shown["sanctions"] = [sanction_json(s, case_no) for s, case_no in sanctions_of(session, provider)]
         shown["assessments"] = [assessment_json(a) for a in assessments_of(session, provider)]
-        shown["settlements"] = [settlement_json(session, s) for s in settlements_of(session, provider)]
+        shown["settlements"] = [settlement_json(session, s, reader)
+                                for s in settlements_of(session, provider)]
         shown["year_ends"] = [year_end_json(y) for y in year_ends_of(session, provider)]
     return shown
 
@@ -61,9 +63,9 @@ def assessment_json(assessment: ProviderAssessment) -> dict:
             "assessor": assessment.assessor_name, "deposit_outcome": assessment.deposit_outcome}
 
 
-def settlement_json(session: Session, settlement: ProviderSettlement) -> dict:
+def settlement_json(session: Session, settlement: ProviderSettlement, reader) -> dict:
     today = today_in_china()
-    findings = [finding_json(f, case_no) for f, case_no in findings_of(session, settlement)]
+    findings = [finding_json(f, case_no) for f, case_no in findings_of(session, settlement, reader)]
     return {"id": settlement.id, "provider_id": settlement.provider_id, "month": settlement.month,
             "received_on": _iso(settlement.received_on),
             "due_on": _iso(settlement.due_on), "due_estimated": settlement.due_estimated,
@@ -79,7 +81,7 @@ def settlement_json(session: Session, settlement: ProviderSettlement) -> dict:
             "claims": [{"case_no": case_no, "treated_on": _iso(c.treated_on),
                         "total_cost_fen": c.total_cost_fen, "self_pay_fen": c.self_pay_fen,
                         "fund_fen": c.fund_fen}
-                       for c, case_no in claims_of(session, settlement)],
+                       for c, case_no in claims_of(session, settlement, reader)],
             "findings": findings,
             "blocked": any(f["resolved_at"] is None for f in findings)}
 

@@ -202,7 +202,8 @@ def create_form():
 @register.route("/providers/<int:provider_id>")
 @login_required
 def show(provider_id: int):
-    shown = provider_json(db(), get_provider(db(), current_user, provider_id), full=True)
+    shown = provider_json(db(), get_provider(db(), current_user, provider_id), full=True,
+                          reader=current_user)
     return render_template("providers/show.html", provider=shown, sheet=assessment_sheet())
 
 
@@ -243,7 +244,7 @@ def due():
     soonest first; those blocked by an unexplained finding marked."""
     listed = settlements_due(db(), current_user, within=None)
     return render_template("providers/due.html", settlements=[
-        (settlement_json(db(), s), name, overdue) for s, name, overdue in listed])
+        (settlement_json(db(), s, current_user), name, overdue) for s, name, overdue in listed])
 
 
 @register.post("/providers/settlements/findings/<int:finding_id>/resolve")
@@ -364,7 +365,8 @@ def create_api():
 @register_api.get("/providers/<int:provider_id>")
 @token_required
 def show_api(provider_id: int):
-    return jsonify(provider_json(db(), get_provider(db(), g.api_user, provider_id), full=True))
+    return jsonify(provider_json(db(), get_provider(db(), g.api_user, provider_id), full=True,
+                                 reader=g.api_user))
 
 
 @register_api.patch("/providers/<int:provider_id>")
@@ -383,7 +385,7 @@ def edit_api(provider_id: int):
 @register_api.get("/providers/settlements/due")
 @token_required
 def due_api():
-    return jsonify(settlements=[{**settlement_json(db(), s), "provider": name, "overdue": overdue}
+    return jsonify(settlements=[{**settlement_json(db(), s, g.api_user), "provider": name, "overdue": overdue}
                                 for s, name, overdue in settlements_due(db(), g.api_user, within=None)])
 
 
@@ -425,7 +427,7 @@ def settlement_api(provider_id: int):
     body = parse_body(SettlementBody)
     made = record_settlement(db(), g.api_user, provider_id, month=body.month, claimed=text(body.claimed),
                              received_on=body.received_on, case_no=body.case_no)
-    shown = settlement_json(db(), made)
+    shown = settlement_json(db(), made, g.api_user)
     db().commit()
     return jsonify(shown), 201
 
@@ -435,7 +437,7 @@ def settlement_api(provider_id: int):
 def deduction_api(settlement_id: int):
     body = parse_body(DeductionBody)
     made = add_deduction(db(), g.api_user, settlement_id, amount=text(body.amount), reason=body.reason)
-    shown = settlement_json(db(), made_settlement(made.settlement_id))
+    shown = settlement_json(db(), made_settlement(made.settlement_id), g.api_user)
     db().commit()
     return jsonify(shown), 201
 
@@ -445,7 +447,7 @@ def deduction_api(settlement_id: int):
 def settle_api(settlement_id: int):
     body = parse_body(SettleBody)
     settled = settle(db(), g.api_user, settlement_id, settled_on=body.settled_on)
-    shown = settlement_json(db(), settled)
+    shown = settlement_json(db(), settled, g.api_user)
     db().commit()
     return jsonify(shown)
 

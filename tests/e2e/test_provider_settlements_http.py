@@ -253,3 +253,23 @@ def test_a_claim_with_nothing_computed_is_not_counted_and_holds_the_month(client
                                 headers=admin, json={"explanation": "2025 年度方案未录入，暂不支付"})
         assert explained.status_code == 201
     assert client.post(settle, headers=admin, json={"settled_on": "2025-06-20"}).status_code == 200
+
+
+def test_a_settlements_claims_are_named_only_to_who_may_see_the_case(client, runtime, desk, admin):
+    """The month's figures are the same for every reader; the case numbers behind them are shown
+    only where the reader may open the case (its scope and grade: archive.access)."""
+    from archive.providers import settlement_json
+
+    clerk = claim_api.headers(runtime, desk["intake_clerk"])
+    provider = add(client, admin, name=HOSPITAL).json["id"]
+    case_no = provider_claim(client, clerk, bill("0093000001", "1000.00", "300.00", issued=date(2026, 3, 4)))
+    fund = approved_fen(client, clerk, case_no)
+    made = client.post(f"/api/providers/{provider}/settlements", headers=admin, json={
+        "month": "2026-03", "claimed": f"{Decimal(fund) / 100:.2f}", "received_on": "2026-04-03"})
+    assert made.status_code == 201 and [c["case_no"] for c in made.json["claims"]] == [case_no]
+    outsider = factories.make_user(runtime, "township_officer", "u_township_reader")  # no township set
+    with runtime.sessions() as session:
+        settlement = session.get(ProviderSettlement, made.json["id"])
+        shown = settlement_json(session, settlement, session.merge(outsider))
+    assert [c["case_no"] for c in shown["claims"]] == [None]
+    assert shown["computed_fen"] == fund == made.json["computed_fen"]
