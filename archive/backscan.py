@@ -37,7 +37,7 @@ from archive import audit
 from archive.access import NotFound
 from archive.auth import require
 from archive.follow_ups import follow_up
-from archive.intake import Incoming, Rejected, ingest_many, to_process
+from archive.intake import Incoming, Rejected, ingest_many
 from archive.models import ArchiveRecord, ArchiveVolume, BackscanRun, Case, RecordState, User, VolumeState
 from archive.models.sequences import NumberSequence, next_in_sequence
 from archive.models.types import utcnow
@@ -133,7 +133,6 @@ class RowOutcome:
     case_no: str
     archive_no: str
     skipped: bool  # filed by an earlier run
-    documents: list[int]  # to read (the processing jobs), after the commit
 
 
 def run_backscan(runtime, run_id: int, *,
@@ -166,21 +165,20 @@ def register_row(runtime, row: CaseRow, *, folder: Path, run_id: int | None, act
         if volume.state == VolumeState.FILED:
             record = session.scalar(select(ArchiveRecord).where(ArchiveRecord.case_id == volume.case_id))
             _count(session, run_id, skipped=True)
-            return RowOutcome(row.row, case_no, record.archive_no, True, [])
+            return RowOutcome(row.row, case_no, record.archive_no, True)
     outcomes = ingest_many(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
                            case_no=case_no, files=[Incoming.from_path(folder / name) for name in row.files],
                            kind=None, actor=actor, permission=PERMISSION)
     refused = [o for o in outcomes if isinstance(o, Rejected)]
     if refused:  # changed on disk since the check; the case waits, pending, for a resume
         raise Rejected(f"row {row.row}: {refused[0].reason}", code="invalid_file")
-    documents = to_process(outcomes)
     with runtime.sessions.begin() as session:
         volume = session.scalar(select(ArchiveVolume).where(ArchiveVolume.key == row.key))
         record = _file(session, runtime, volume, row, actor=actor)
         _count(session, run_id, skipped=False)
         # Protected in the store once the row is filed (intake asked for the reading already).
         follow_up(session, "protect_case", volume.case_id)
-    return RowOutcome(row.row, case_no, record.archive_no, False, documents)
+    return RowOutcome(row.row, case_no, record.archive_no, False)
 
 
 def _open(session: Session, row: CaseRow, *, run_id: int | None, actor) -> ArchiveVolume:
@@ -331,9 +329,12 @@ def upload_root(folder: Path, manifest_name: str, content: bytes) -> Path:
     paths = [part.strip() for _number, values in rows
              for part in re.split(r"[;；]", values.get("files", "")) if part.strip()]
 
+    inside = [relative for path in paths
+              if not (relative := PurePosixPath(path.replace("\\", "/"))).is_absolute()
+              and ".." not in relative.parts]
+
     def found(root: Path) -> int:
-        return sum((root / PurePosixPath(path.replace("\\", "/"))).is_file() for path in paths
-                   if ".." not in PurePosixPath(path).parts)
+        return sum((root / relative).is_file() for relative in inside)
 
     return entries[0] if found(entries[0]) > found(folder) else folder
 

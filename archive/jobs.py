@@ -153,7 +153,6 @@ def sweep_orphans() -> dict:
 def run_sweep_orphans(runtime) -> dict:
     from datetime import timedelta
 
-
     token = current_origin.set(Origin("job"))
     try:
         with runtime.sessions() as session:

@@ -102,7 +102,6 @@ class RQQueue:
         self.queue = Queue(jobs["queue"], connection=self.redis, serializer=JSONSerializer)
         # A Whoosh index has one writer: its jobs go to a queue exactly one worker serves. The
         # PostgreSQL search table is shared, so any worker writes it, from the main queue.
-
         whoosh = backend_name(runtime.settings) == "whoosh"
         self.search_queue = Queue(jobs.get("search_queue", "search"), connection=self.redis,
                                   serializer=JSONSerializer) if whoosh else self.queue

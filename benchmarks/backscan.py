@@ -125,7 +125,7 @@ def backscan_leg(folder: Path, manifest: Path, data_dir: Path) -> dict:
 def intake_leg(folder: Path, manifest: Path, data_dir: Path) -> dict:
     """The baseline: what `archive ingest` does for the same rows — a case opened per row and
     its files ingested — without the checks, the original dates or the filing."""
-    from archive.intake import Incoming, ingest_many, open_case, to_process
+    from archive.intake import Incoming, ingest_many, open_case
 
     runtime = fresh_runtime(data_dir)
     actor = archivist(runtime)
@@ -139,12 +139,11 @@ def intake_leg(folder: Path, manifest: Path, data_dir: Path) -> dict:
 
             case_no = open_case(session, actor=system_user(session), claimant_name=row["姓名"],
                                 claim_type="inpatient").case_no
-        outcomes = ingest_many(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
-                               case_no=case_no, files=[Incoming.from_path(folder / name)
-                                                       for name in row["文件"].split(";")],
-                               kind=None, actor=actor, permission="records.backscan")
-        for document_id in to_process(outcomes):
-            runtime.queue.submit("process_document", document_id)
+        # ingest_many asks for each document's reading itself (archive.follow_ups)
+        ingest_many(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
+                    case_no=case_no,
+                    files=[Incoming.from_path(folder / name) for name in row["文件"].split(";")],
+                    kind=None, actor=actor, permission="records.backscan")
     seconds = time.perf_counter() - start
     runtime.engine.dispose()
     return {"cases": len(rows), "seconds": round(seconds, 2), "cases_per_s": round(len(rows) / seconds, 2),

@@ -72,7 +72,7 @@ def statistics_totals_command(action) -> None:
     written with plain SQL); `check` compares them with a recount (exit status 1 on a difference)."""
     from archive.statistics.totals import check, rebuild
 
-    _, session, user = session_as(None)
+    _, session, _user = session_as(None)
     with session:
         if action == "rebuild":
             facts, totals = rebuild(session)

@@ -59,8 +59,8 @@ def load_demo(runtime) -> list[str]:
                                 ).case_no
         for document in documents:
             ingest(runtime.sessions, runtime.store, runtime.limits, tmp_dir=runtime.tmp_dir,
-                            case_no=case_no, stream=io.BytesIO(document.content),
-                            filename=document.filename, kind=document.kind, actor=system)
+                   case_no=case_no, stream=io.BytesIO(document.content),
+                   filename=document.filename, kind=document.kind, actor=system)
         added += 1
     out.append(f"Demo cases: {added} added." if added else "Demo cases exist already.")
     with runtime.sessions.begin() as session:

@@ -2,6 +2,6 @@
 to disk while hashing it (spool), bounded decoding of PDF streams (pdfstreams), the limits and
 checks every upload passes (validate), and safe display names (filenames).
 
-The ground floor: it imports nothing from the feature packages, so intake, ocr, records and
+The ground floor: at module level it imports nothing from the feature packages, so intake, ocr, records and
 the previews can all build on it. Import the module you need.
 """

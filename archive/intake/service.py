@@ -42,7 +42,7 @@ class IntakeResult:
     status: str
     # None, "same_case" (already in this case: nothing added) or "other_case" (linked)
     duplicate: str | None
-    filename: str = ""  # the upload's safe name (intake.filenames), to show in place of the sent one
+    filename: str = ""  # the upload's safe name (files.filenames), to show in place of the sent one
 
     @property
     def needs_processing(self) -> bool:

@@ -78,12 +78,6 @@ def uscc_reason(value: str | None) -> Text | None:
     return None
 
 
-def uscc_problem(value: str | None) -> str | None:
-    """`uscc_reason` in English."""
-    reason = uscc_reason(value)
-    return None if reason is None else str(reason)
-
-
 def cap_deduction(total_cost_fen: int, self_pay_fen: int, cap_percent: int | None) -> int:
     """What a month's settlement loses to the self-pay cap: the self-paid fen beyond
     `cap_percent` % of the total cost. The allowance is rounded down to the fen (in the fund's

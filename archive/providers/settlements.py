@@ -146,6 +146,9 @@ def add_deduction(session: Session, user, settlement_id, *, amount, reason) -> P
     """A deduction (审扣) from a settlement with its reason; what is paid never goes below zero."""
     require(user, "providers.manage")
     settlement = _settlement(session, user, settlement_id)
+    if settlement.settled_on is not None:  # what was paid is what was paid
+        raise Conflict(_("The settlement %(id)s was already settled on %(day)s."), id=settlement.id,
+                       day=settlement.settled_on.isoformat())
     fen = inputs.fen(amount, "amount")
     if fen <= 0:
         raise BadRequest(_("%(what)s: the amount must be in yuan with at most two decimals, e.g. 1234.50."),
@@ -261,7 +264,7 @@ def settlements_due(session: Session, user, *, within: int | None = 5,
     rows = session.execute(select(ProviderSettlement, Provider.name)
                            .join(Provider, Provider.id == ProviderSettlement.provider_id)
                            .where(ProviderSettlement.settled_on.is_(None))
-                           .order_by(ProviderSettlement.due_on, ProviderSettlement.id).limit(200))
+                           .order_by(ProviderSettlement.due_on, ProviderSettlement.id))
     return [(settlement, name, settlement.due_on < today) for settlement, name in rows
             if within is None or work.between(today, settlement.due_on) <= within]
 

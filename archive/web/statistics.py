@@ -1,6 +1,6 @@
 """The statistics desk (统计): the monthly report and quarterly analysis as a printable page,
 CSV and XLSX, and the insured counts per township behind the beneficiary rate. Thin views over
-archive.statistics; the CLI (archive/cli_statistics.py) serves the same report."""
+archive.statistics; the CLI (archive/cli/statistics.py) serves the same report."""
 
 from __future__ import annotations
 

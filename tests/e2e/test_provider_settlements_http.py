@@ -141,6 +141,9 @@ def test_a_month_is_computed_from_its_claims_and_a_differing_figure_blocks_settl
     assert client.post(resolve, headers=admin, json={"explanation": "again"}).status_code == 409
     paid = client.post(settle, headers=admin, json={"settled_on": "2026-04-20"})
     assert paid.status_code == 200 and paid.json["payable_fen"] == fund and paid.json["blocked"] is False
+    late = client.post(f"/api/providers/settlements/{shown['id']}/deductions", headers=admin,
+                       json={"amount": "10.00", "reason": "事后审扣"})
+    assert late.status_code == 409  # what was paid stays what was paid
     with runtime.sessions() as session:
         event = session.scalars(select(AuditEvent).where(
             AuditEvent.action == "provider.settlement_received")).one()

@@ -16,7 +16,7 @@ from archive.providers.rules import (
     cap_deduction,
     register_settings,
     reminder_stage,
-    uscc_problem,
+    uscc_reason,
     year_end,
 )
 
@@ -70,11 +70,11 @@ def test_renewal_reminders_at_60_and_30_days(today, stage):
 
 def test_uscc_check_gives_the_reason():
     rng = random.Random(5)
-    assert uscc_problem(credit_code(rng)) is None
-    assert uscc_problem(credit_code(rng).lower()) is None  # typed in lower case
-    assert "checksum" in uscc_problem(credit_code(rng, valid=False)).lower()
-    assert "length" in uscc_problem("12345").lower()
-    assert uscc_problem("  ") == "missing"
+    assert uscc_reason(credit_code(rng)) is None
+    assert uscc_reason(credit_code(rng).lower()) is None  # typed in lower case
+    assert "checksum" in str(uscc_reason(credit_code(rng, valid=False))).lower()
+    assert "length" in str(uscc_reason("12345")).lower()
+    assert str(uscc_reason("  ")) == "missing"
 
 
 def test_assessment_score_is_the_sum_of_items_within_their_maximum():

@@ -2,7 +2,7 @@
 computed from, and the findings that hold settling until explained
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-06 03:50:00
 """
 import sqlalchemy as sa
