@@ -223,7 +223,10 @@ def test_a_batch_commits_the_accepted_files_and_reports_each_refusal_in_place(rt
     assert counts(rt) == {"documents": 2, "objects": 2, "uploads": 2, "stored": 2, "tmp": 0}
     with rt.sessions() as session:
         pages = [session.get(Document, r.document_id).page_count for r in (one, two)]
-        actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+        # (the reading the batch asked for may already have written its own events)
+        actions = list(session.scalars(select(AuditEvent.action)
+                                       .where(AuditEvent.action.like("document.upload%"))
+                                       .order_by(AuditEvent.id)))
     assert pages == [1, 3]
     assert actions[-3:] == ["document.upload", "document.upload_duplicate", "document.upload"]
     for content in (first, second):
