@@ -34,7 +34,8 @@ DURING = month_bounds(MONTH)[0] + timedelta(days=3)
 
 
 def actions(session, action: str) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                                .order_by(AuditEvent.id)))
 
 
 def test_a_month_draws_its_exact_quota_with_a_seed_committed_before_it(rt, desk):

@@ -337,7 +337,7 @@ def test_a_long_label_with_one_character_misread_or_lost_is_still_found(kind, te
 @pytest.mark.parametrize(("kind", "text"), [
     ("invoice", "合计（中写）：3,257.30"),  # 小写 or 大写: the misread character is what tells them apart
     ("invoice", "个人自伏：96.82"),  # 个人自付 or 个人自费
-    ("daily_statement", "患者签名：张伟"),  # one character from 患者姓名 and from 患者签字
+    ("daily_statement", "患者姓字：张伟"),  # one character from 患者姓名 and from 患者签字
     ("invoice", "交软人：张伟"),  # three characters: too short to take with any misread (软 for 款 is no
     # known OCR confusion: see test_label_matching for those)
     ("invoice", "个人自：96.82"),  # 个人自付 or 个人自费, its last character lost
