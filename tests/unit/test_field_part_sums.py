@@ -2,7 +2,7 @@
 before the statement's own sum: the 合计 ending a part's sum is not the document's total."""
 
 from archive.ocr.fields import read_fields
-from tests.unit.test_field_readfix3 import row
+from tests.unit.test_field_readfix import row
 
 PAGES = [row(0.05, (0.1, "住院费用清单")),
          row(0.07, (0.1, "姓名：马强凤"), (0.5, "住院号：328838")),

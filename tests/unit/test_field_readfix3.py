@@ -4,20 +4,7 @@ families of archive/demo/families/hospital_forms.py."""
 
 from archive.ocr.fields import read_fields
 from archive.ocr.lines import Line
-
-WIDTH, HEIGHT = 0.015, 0.012
-
-
-def row(top: float, *cells: tuple[float, str], page: int = 1) -> Line:
-    """A text-layer line of cells, each from its `left`, characters WIDTH wide."""
-    text, boxes = "", []
-    for left, cell in cells:
-        if text:
-            text += "  "
-            boxes += [None, None]
-        text += cell
-        boxes += [(left + WIDTH * n, top, left + WIDTH * (n + 1), top + HEIGHT) for n in range(len(cell))]
-    return Line(text, None, tuple(boxes), page)
+from tests.unit.test_field_readfix import row
 
 
 def test_the_tax_id_under_a_machine_prints_receiving_unit_is_the_sellers():
