@@ -75,6 +75,12 @@ TEMPLATES: dict[str, str] = {
     "agreement_suspended": _("Agreement suspended: %(hospital)s suspended its agreement from "
                              "%(start)s to %(end)s (%(description)s); the day of treatment %(day)s "
                              "falls within it"),
+    "provider_ambiguous": _("Provider unclear: %(hospital)s on the invoice fits several registered "
+                            "providers (%(providers)s); whether its agreement was suspended cannot be "
+                            "checked"),
+    "provider_unregistered": _("%(hospital)s on the invoice is not in the provider register under "
+                               "any name, alias or code; whether its agreement was suspended cannot "
+                               "be checked"),
     # A daily statement's items against the catalogue (archive.workflows.statement_flags).
     "bed_only_day": _("Possibly a bed kept without treatment: in %(file)s, only the bed was charged "
                       "on %(entries)s"),

@@ -12,6 +12,7 @@ from archive.models.loans import Loan, LoanStatus
 from archive.models.notices import FundIncome, Objection, Publication, PublicationLine
 from archive.models.providers import (
     Provider,
+    ProviderAlias,
     ProviderAssessment,
     ProviderDeduction,
     ProviderSanction,
@@ -73,6 +74,7 @@ __all__ = [
     "PhoneFollowUp",
     "PaymentBatch",
     "Provider",
+    "ProviderAlias",
     "ProviderAssessment",
     "ProviderDeduction",
     "ProviderSanction",

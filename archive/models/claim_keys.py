@@ -27,8 +27,10 @@ class ClaimKey(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # invoice_no | qr | stay | visit | agreement
-    value: Mapped[str | None] = mapped_column(String(64))  # invoice number, sha256 of a QR payload
-    extra: Mapped[str | None] = mapped_column(String(64))  # the invoice code beside its number
+    # invoice number, sha256 of a QR payload; a stay's or visit's seller tax id, an agreement's
+    # credit code
+    value: Mapped[str | None] = mapped_column(String(64))
+    extra: Mapped[str | None] = mapped_column(String(64))  # invoice code beside its number; 医保 code
     person: Mapped[str | None] = mapped_column(String(64))  # ID number (or 医保号) of the claimant
     hospital: Mapped[str | None] = mapped_column(String(128))
     admitted: Mapped[date | None] = mapped_column(Date)  # stay: 入院; visit: treated; agreement: from

@@ -34,6 +34,21 @@ class Provider(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ProviderAlias(Base):
+    """Another name a provider's papers print (its short name, an older name, 卫生院 for 医院): a
+    claim is matched to the provider by it as by the register's name, after the same
+    normalisation (archive/providers/matching.py), which `normal` holds and makes unique."""
+
+    __tablename__ = "provider_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(128))
+    normal: Mapped[str] = mapped_column(String(128), unique=True)
+    recorded_by_name: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ProviderSanction(Base):
     """A violation (违规), warning (告诫) or suspension (暂停) of a provider, from a date (a
     suspension until a date, inclusive), with the case or audit (稽核) that found it."""
@@ -121,7 +136,8 @@ class ProviderSettlementFinding(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     settlement_id: Mapped[int] = mapped_column(ForeignKey("provider_settlements.id"), index=True)
-    code: Mapped[str] = mapped_column(String(32))  # claimed_mismatch | claim_not_computed
+    # claimed_mismatch | claim_not_computed | claim_provider_ambiguous
+    code: Mapped[str] = mapped_column(String(32))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     submitted_fen: Mapped[int | None] = mapped_column(BigInteger)
     computed_fen: Mapped[int | None] = mapped_column(BigInteger)

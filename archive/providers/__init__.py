@@ -8,6 +8,7 @@ archive.providers.flags lazily).
 
 from archive.providers.assessments import lodge_deposit, record_assessment
 from archive.providers.register import (
+    add_alias,
     edit_provider,
     get_provider,
     providers,
@@ -36,6 +37,7 @@ from archive.providers.shown import (
 )
 
 __all__ = [
+    "add_alias",
     "add_deduction",
     "assessment_json",
     "assessment_sheet",

@@ -1,10 +1,11 @@
 """The register of designated providers (定点医疗机构): who they are, their agreements as the
 archive holds them, validity with renewal reminders, and violations, warnings and suspensions.
 
-A provider's agreements are the `agreement` documents whose party B is the provider's name, as
-read and as corrected: their claim keys (archive/workflows/claim_keys.py) already hold party B
-and the validity, so the register looks them up there instead of keeping a second copy that a
-correction would not reach.
+A provider's agreements are the `agreement` documents whose party B is the provider (by the
+credit code or 医保 code they state, else the name normalised or an alias: see
+archive/providers/matching.py), as read and as corrected: their claim keys
+(archive/workflows/claim_keys.py) already hold party B and the validity, so the register looks
+them up there instead of keeping a second copy that a correction would not reach.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from archive import audit
 from archive.access import get_case
 from archive.auth import require
-from archive.models import Case, ClaimKey, Provider, ProviderSanction
+from archive.models import Case, ClaimKey, Provider, ProviderAlias, ProviderSanction
 from archive.providers import inputs
+from archive.providers.matching import Directory, normal_name
 from archive.providers.rules import register_settings, reminder_stage, uscc_reason
 from archive.workflows import BadRequest, Conflict
 from archive.workflows.errors import _
@@ -50,6 +52,7 @@ def register_provider(session: Session, user, *, name, level, kind, uscc, insura
     if clash is not None:
         raise Conflict(_("Provider %(name)s (%(uscc)s) is already registered with this name or code."),
                        name=clash.name, uscc=clash.uscc)
+    _refuse_same_name(session, name)
     provider = Provider(name=name, level=level, kind=kind, uscc=code, insurance_code=insurance_code,
                         township=township, deposit_fen=deposit_fen,
                         deposit_status="held" if deposit_fen else "none",
@@ -121,7 +124,45 @@ def _checked(session: Session, provider: Provider, values: dict) -> dict:
     if clash is not None:
         raise Conflict(_("Provider %(name)s (%(uscc)s) is already registered with this name or code."),
                        name=clash.name, uscc=clash.uscc)
+    if "name" in checked:
+        _refuse_same_name(session, checked["name"], provider.id)
     return checked
+
+
+def _refuse_same_name(session: Session, name: str, provider_id: int | None = None) -> None:
+    """A name that, normalised, is another provider's name or alias would make their claims
+    impossible to tell apart (archive/providers/matching.py)."""
+    directory = Directory.load(session)
+    normal = normal_name(name)
+    taken = (directory.by_name.get(normal, set()) | directory.by_alias.get(normal, set())) - {provider_id}
+    if taken:
+        raise Conflict(_("%(alias)s is already a name or alias of %(name)s."), alias=name,
+                       name=directory.names[min(taken)])
+
+
+def add_alias(session: Session, user, provider_id, *, alias) -> ProviderAlias:
+    """Another name the provider's papers print, matched as its register name. Refused when,
+    once normalised, it is already the provider's name (nothing to add) or another provider's
+    name or alias (claims under it could not be told apart)."""
+    require(user, "providers.manage")
+    provider = get_provider(session, user, provider_id)
+    alias = inputs.text(alias, "alias")
+    normal = normal_name(alias)[:128]
+    if not normal or normal == normal_name(provider.name):
+        raise BadRequest(_("%(alias)s is already matched as the provider's name."), alias=alias)
+    _refuse_same_name(session, alias)
+    added = ProviderAlias(provider_id=provider.id, alias=alias, normal=normal,
+                          recorded_by_name=user.display_name or user.username)
+    session.add(added)
+    session.flush()
+    audit.record(session, "provider.alias_added", actor=user, target=provider,
+                 details={"provider": provider.id, "alias": alias, "normal": normal})
+    return added
+
+
+def aliases_of(session: Session, provider: Provider) -> list[ProviderAlias]:
+    return list(session.scalars(select(ProviderAlias).where(ProviderAlias.provider_id == provider.id)
+                                .order_by(ProviderAlias.id)))
 
 
 def get_provider(session: Session, user, provider_id) -> Provider:
@@ -146,13 +187,27 @@ class Agreement:
 
 
 def agreements_of(session: Session, provider: Provider) -> list[Agreement]:
-    """The provider's agreements in the archive, the latest ending last."""
+    """The provider's agreements in the archive, the latest ending last: those whose party B the
+    register matches to this provider alone (by credit or 医保 code, else name or alias)."""
+    directory = Directory.load(session)
+    parties = session.execute(select(ClaimKey.hospital, ClaimKey.value, ClaimKey.extra)
+                              .where(ClaimKey.kind == "agreement").distinct()).all()
+    mine = [(party, credit, insured) for party, credit, insured in parties
+            if directory.match(party, (credit, insured)).provider_id == provider.id]
+    if not mine:
+        return []
     rows = session.execute(
         select(Case.case_no, ClaimKey.document_id, ClaimKey.admitted, ClaimKey.discharged)
         .join(Case, Case.id == ClaimKey.case_id)
-        .where(ClaimKey.kind == "agreement", ClaimKey.hospital == provider.name)
+        .where(ClaimKey.kind == "agreement", or_(*(
+            and_(ClaimKey.hospital == party, _same(ClaimKey.value, credit), _same(ClaimKey.extra, insured))
+            for party, credit, insured in mine)))
         .order_by(ClaimKey.discharged, ClaimKey.id))
     return [Agreement(*row) for row in rows]
+
+
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
 
 
 @dataclass(frozen=True)
@@ -195,12 +250,17 @@ def renewal_reminders(session: Session, user, today: date | None = None) -> list
     require(user, "providers.view")
     today = today or today_in_china()
     days = register_settings().reminder_days
-    latest = (select(ClaimKey.hospital, func.max(ClaimKey.discharged).label("valid_to"))
-              .where(ClaimKey.kind == "agreement").group_by(ClaimKey.hospital).subquery())
-    rows = session.execute(select(Provider.id, Provider.name, latest.c.valid_to)
-                           .join(latest, latest.c.hospital == Provider.name))
+    directory = Directory.load(session)
+    latest: dict[int, date] = {}
+    for party, credit, insured, valid_to in session.execute(
+            select(ClaimKey.hospital, ClaimKey.value, ClaimKey.extra, func.max(ClaimKey.discharged))
+            .where(ClaimKey.kind == "agreement").group_by(ClaimKey.hospital, ClaimKey.value, ClaimKey.extra)):
+        provider_id = directory.match(party, (credit, insured)).provider_id
+        if provider_id is not None and valid_to > latest.get(provider_id, date.min):
+            latest[provider_id] = valid_to
     found = []
-    for provider_id, name, valid_to in rows:
+    for provider_id, valid_to in latest.items():
+        name = directory.names[provider_id]
         stage = reminder_stage(valid_to, today, days)
         if stage is not None:
             found.append(Reminder(provider_id, name, valid_to, (valid_to - today).days, stage))

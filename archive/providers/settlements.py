@@ -34,6 +34,7 @@ from archive.workflows.workdays import calendar, today_in_china
 
 MISMATCH = "claimed_mismatch"  # the provider's figure differs from the computed one
 NOT_COMPUTED = "claim_not_computed"  # a claim of the month with no invoice read or nothing computed
+AMBIGUOUS = "claim_provider_ambiguous"  # a claim of the month whose hospital fits another provider too
 
 
 class UnresolvedFindings(Incomplete):
@@ -45,8 +46,9 @@ def record_settlement(session: Session, user, provider_id, *, month, claimed, re
     """Receive a month's settlement: the provider's figure (`claimed`, its 内报 claim) is checked
     against the fund's share computed from the month's claims (archive/providers/monthly.py); a
     difference, or a claim with nothing computed, is a finding that holds settling until it is
-    explained. The self-pay share of those claims is checked against the level's cap and the
-    excess deducted; the due date is set."""
+    explained; so is a claim whose hospital fits this provider and another (not counted until
+    the register tells them apart). The self-pay share of those claims is checked against the
+    level's cap and the excess deducted; the due date is set."""
     require(user, "providers.manage")
     provider = get_provider(session, user, provider_id)
     month = inputs.month(month)
@@ -60,7 +62,7 @@ def record_settlement(session: Session, user, provider_id, *, month, claimed, re
         raise Conflict(_("The settlement of %(name)s for %(month)s was already received."),
                        name=provider.name, month=month)
     month_of = month_claims(session, provider, month)
-    if not month_of.claims:
+    if not month_of.claims and not month_of.ambiguous:
         raise Incomplete(_("No claim %(name)s filed for care settled in %(month)s is in the archive: "
                            "the settlement is computed from them, so file them first."),
                          name=provider.name, month=month)
@@ -83,6 +85,8 @@ def record_settlement(session: Session, user, provider_id, *, month, claimed, re
         for c in month_of.claims)
     found = [ProviderSettlementFinding(settlement_id=settlement.id, code=NOT_COMPUTED, case_id=c.case_id)
              for c in month_of.not_computed]
+    found += [ProviderSettlementFinding(settlement_id=settlement.id, code=AMBIGUOUS, case_id=case_id)
+              for case_id in month_of.ambiguous]
     if submitted != computed:
         found.append(ProviderSettlementFinding(settlement_id=settlement.id, code=MISMATCH,
                                                submitted_fen=submitted, computed_fen=computed))

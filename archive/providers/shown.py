@@ -13,7 +13,7 @@ from archive.models import (
     ProviderYearEnd,
 )
 from archive.providers.assessments import assessments_of
-from archive.providers.register import Reminder, agreements_of, sanctions_of, validity
+from archive.providers.register import Reminder, agreements_of, aliases_of, sanctions_of, validity
 from archive.providers.settlements import (
     claims_of,
     deductions_of,
@@ -37,7 +37,8 @@ def provider_json(session: Session, provider: Provider, *, full: bool = False, r
              "deposit_fen": provider.deposit_fen, "deposit_status": provider.deposit_status,
              "valid_from": _iso(valid.valid_from), "valid_to": _iso(valid.valid_to),
              "in_force": valid.in_force, "suspended": valid.suspended, "days_left": valid.days_left,
-             "reminder": valid.reminder}
+             "reminder": valid.reminder,
+             "aliases": [a.alias for a in aliases_of(session, provider)]}
     if full:
         shown["agreements"] = [{"case_no": a.case_no, "document_id": a.document_id,
                                 "valid_from": _iso(a.valid_from), "valid_to": _iso(a.valid_to)}

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from archive.auth import can
 from archive.errors import Refusal
 from archive.providers import (
+    add_alias,
     add_deduction,
     assessment_json,
     assessment_sheet,
@@ -57,6 +58,7 @@ ACTION_LABELS.update({
     "provider.year_end": _l("self-pay cap reckoned for the year"),
     "provider.edited": _l("provider record changed"),
     "provider.settlement_finding_resolved": _l("settlement finding explained"),
+    "provider.alias_added": _l("provider alias added"),
 })
 
 FILL_IN = _l("Fill in this field.")
@@ -145,6 +147,10 @@ class DeductionBody(Body):
 
 class SettleBody(Body):
     settled_on: Text | None = None
+
+
+class AliasBody(Body):
+    alias: Text | None = None
 
 
 class DepositBody(Body):
@@ -252,6 +258,15 @@ def due():
 def finding_form(finding_id: int):
     resolved = resolve_finding(db(), current_user, finding_id, explanation=request.form.get("explanation"))
     provider_id = made_provider(resolved.settlement_id)
+    db().commit()
+    flash(_("Recorded."), "success")
+    return redirect(url_for("providers.show", provider_id=provider_id))
+
+
+@register.post("/providers/<int:provider_id>/aliases")
+@login_required
+def alias_form(provider_id: int):
+    add_alias(db(), current_user, provider_id, alias=request.form.get("alias"))
     db().commit()
     flash(_("Recorded."), "success")
     return redirect(url_for("providers.show", provider_id=provider_id))
@@ -395,6 +410,16 @@ def finding_api(finding_id: int):
     body = parse_body(FindingBody)
     made = resolve_finding(db(), g.api_user, finding_id, explanation=body.explanation)
     shown = finding_json(made)
+    db().commit()
+    return jsonify(shown), 201
+
+
+@register_api.post("/providers/<int:provider_id>/aliases")
+@token_required
+def alias_api(provider_id: int):
+    body = parse_body(AliasBody)
+    made = add_alias(db(), g.api_user, provider_id, alias=body.alias)
+    shown = provider_json(db(), get_provider(db(), g.api_user, made.provider_id))
     db().commit()
     return jsonify(shown), 201
 

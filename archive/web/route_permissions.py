@@ -145,10 +145,10 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
        for name in ("list_api", "reminders_api", "show_api", "due_api")},
     **{f"providers.{name}": "providers.manage" for name in (
         "create_form", "sanction_form", "assessment_form", "settlement_form", "deduction_form",
-        "settle_form", "year_end_form", "deposit_form", "edit", "finding_form")},
+        "settle_form", "year_end_form", "deposit_form", "edit", "finding_form", "alias_form")},
     **{f"providers.providers_api.{name}": "providers.manage" for name in (
         "create_api", "sanction_api", "assessment_api", "settlement_api", "deduction_api",
-        "settle_api", "year_end_api", "deposit_api", "edit_api", "finding_api")},
+        "settle_api", "year_end_api", "deposit_api", "edit_api", "finding_api", "alias_api")},
 
     # Statistics (统计): the report and its files; the insured counts behind the beneficiary rate.
     "statistics.page": "statistics.view",

@@ -16,6 +16,11 @@
   a warning: the archive may not hold every agreement.
 - `agreement_suspended`: the provider is in the register (archive/providers/) and its agreement
   was suspended on a day of treatment.
+- `provider_ambiguous` / `provider_unregistered`: the hospital as printed fits several registered
+  providers, or none while the register holds some: its suspension cannot be checked until a
+  reviewer sees which provider it is (and the register gets the alias).
+The provider of an invoice and of an agreement is matched on its code, else its name normalised
+(brackets, spaces, a stamp's （章）, OCR confusions) or an alias (archive/providers/matching.py).
 Each finding names the other case, so a reviewer can open it.
 """
 
@@ -44,7 +49,7 @@ def flag_findings(session: Session, case: Case, settings: FlagSettings | None = 
         found += _frequency(session, case, visit, settings)
     if case.designated_provider or case.claim_type == SETTLEMENT:
         found += _agreement_findings(session, mine, settings)
-        found += _suspended(session, mine, settings)
+        found += _register_findings(session, mine, settings, case.hospital)
     found += statement_findings(case.documents, settings)
     return found
 
@@ -118,18 +123,23 @@ def _frequency(session: Session, case: Case, visit: ClaimKey, settings: FlagSett
 
 
 def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSettings) -> list[dict]:
+    from archive.providers.flags import agreement_parties  # the register builds on the workflows
+
     treated: dict[str, set[date]] = {}
+    codes: dict[str, set[str]] = {}
     for key in mine:
         if key.kind in ("stay", "visit") and key.hospital:
             treated.setdefault(key.hospital, set()).update(
                 d for d in (key.admitted, key.discharged) if d is not None)
+            codes.setdefault(key.hospital, set()).update([key.value] if key.value else [])
+    parties = agreement_parties(session, codes) if treated else {}
     found = []
     for hospital, days in sorted(treated.items()):
         for day in sorted(days):
             in_force = session.execute(
                 select(ClaimKey.admitted, ClaimKey.discharged, Case.case_no)
                 .join(Case, Case.id == ClaimKey.case_id)
-                .where(ClaimKey.kind == "agreement", ClaimKey.hospital == hospital,
+                .where(ClaimKey.kind == "agreement", ClaimKey.hospital.in_(parties[hospital]),
                        ClaimKey.admitted <= day)
                 .order_by(ClaimKey.discharged.desc(), ClaimKey.id.desc()).limit(1)).first()
             if in_force is not None and in_force.discharged >= day:
@@ -137,7 +147,7 @@ def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSe
             later = in_force or session.execute(
                 select(ClaimKey.admitted, ClaimKey.discharged, Case.case_no)
                 .join(Case, Case.id == ClaimKey.case_id)
-                .where(ClaimKey.kind == "agreement", ClaimKey.hospital == hospital)
+                .where(ClaimKey.kind == "agreement", ClaimKey.hospital.in_(parties[hospital]))
                 .order_by(ClaimKey.admitted).limit(1)).first()
             if later is None:
                 found.append(_finding("agreement_missing", hospital, settings,
@@ -154,15 +164,27 @@ def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSe
     return found
 
 
-def _suspended(session: Session, mine: list[ClaimKey], settings: FlagSettings) -> list[dict]:
-    """A registered provider suspended (暂停) on a day of treatment (archive/providers/flags.py)."""
-    from archive.providers.flags import suspension_findings  # the register builds on the workflows
+def _register_findings(session: Session, mine: list[ClaimKey], settings: FlagSettings,
+                       typed: str | None) -> list[dict]:
+    """What the provider register says of the hospitals treated at (archive/providers/flags.py);
+    `typed`: the case's hospital, for a day whose invoice's payee was not read."""
+    from archive.providers.flags import provider_check  # the register builds on the workflows
 
-    return [_finding("agreement_suspended", hospital, settings,
-                     f"协议暂停：{hospital}自 {s.starts_on} 至 {s.ends_on} 暂停定点服务协议"
-                     f"（{s.description}），就诊日 {day} 在暂停期内", None, None, hospital=hospital,
-                     start=str(s.starts_on), end=str(s.ends_on), description=s.description, day=str(day))
-            for hospital, day, s in suspension_findings(session, mine)]
+    check = provider_check(session, mine, typed)
+    found = [_finding("agreement_suspended", hospital, settings,
+                      f"协议暂停：{hospital}自 {s.starts_on} 至 {s.ends_on} 暂停定点服务协议"
+                      f"（{s.description}），就诊日 {day} 在暂停期内", None, None, hospital=hospital,
+                      start=str(s.starts_on), end=str(s.ends_on), description=s.description, day=str(day))
+             for hospital, day, s in check.suspended]
+    found += [_finding("provider_ambiguous", hospital, settings,
+                       f"定点机构不明：票据上的“{hospital}”与登记簿中多家机构相符（{'、'.join(names)}），"
+                       f"无法核对其协议是否暂停", None, None, hospital=hospital, providers="、".join(names))
+              for hospital, names in check.ambiguous]
+    found += [_finding("provider_unregistered", hospital, settings,
+                       f"票据上的“{hospital}”不在定点机构登记簿中（名称、别名、代码均不符），"
+                       f"无法核对其协议是否暂停", None, None, hospital=hospital)
+              for hospital in check.unregistered]
+    return found
 
 
 def _finding(code: str, key: str, settings: FlagSettings, message: str, document_id: int | None,

@@ -14,6 +14,9 @@ Per case:
   that states them, the days of the case's daily statements (the night after the last one);
 - `visit`: the case's first treatment date (admission, else the invoice date), for the claimant;
 - `agreement`: a provider agreement's party B and its validity (from, to).
+A stay's or visit's `value` is the seller's tax id (统一社会信用代码) when the invoice states one;
+an agreement's `value` is party B's credit code and `extra` its 医保 code: the register matches a
+provider by them before any name (archive/providers/matching.py).
 The claimant is the case's ID number, else its insurance number (`医保号:` before it); a stay or
 visit of nobody known is kept (the agreement check needs its days) but matches no other person's.
 """
@@ -66,12 +69,13 @@ def case_keys(case_id: int, person: str | None, documents: Iterable) -> list[dic
                 if payload:
                     rows.append({**row, "kind": "qr", "value": qr_key(payload)})
             hospital = _text(fields.get("hospital") or fields.get("seller_name"), 128)
+            code = _text(fields.get("seller_tax_id"), 64)
             admitted, discharged = _date(fields.get("admission_date")), _date(fields.get("discharge_date"))
             if admitted and discharged and discharged >= admitted:
-                stays.append({**row, "kind": "stay", "hospital": hospital, "admitted": admitted,
-                              "discharged": discharged})
+                stays.append({**row, "kind": "stay", "value": code, "hospital": hospital,
+                              "admitted": admitted, "discharged": discharged})
             if day := admitted or _date(fields.get("issue_date")):
-                treated.append((day, hospital, document.id))
+                treated.append((day, hospital, document.id, code))
         elif document.kind == "daily_statement":
             for day in fields.get("days") or [fields]:
                 if on := _date(day.get("statement_date")):
@@ -81,6 +85,8 @@ def case_keys(case_id: int, person: str | None, documents: Iterable) -> list[dic
             valid_from, valid_to = _date(fields.get("valid_from")), _date(fields.get("valid_to"))
             if hospital and valid_from and valid_to:
                 rows.append({**row, "kind": "agreement", "person": None, "hospital": hospital,
+                             "value": _text(fields.get("credit_code"), 64),
+                             "extra": _text(fields.get("provider_code"), 64),
                              "admitted": valid_from, "discharged": valid_to})
     if not stays and statement_days:
         first, last = min(statement_days), max(statement_days)
@@ -90,8 +96,8 @@ def case_keys(case_id: int, person: str | None, documents: Iterable) -> list[dic
     # Kept without a person too: the provider's agreement is checked on the days of treatment.
     rows += stays
     if treated:
-        day, hospital, document_id = min(treated, key=lambda t: t[0])
-        rows.append({"case_id": case_id, "document_id": document_id, "kind": "visit", "value": None,
+        day, hospital, document_id, code = min(treated, key=lambda t: t[0])
+        rows.append({"case_id": case_id, "document_id": document_id, "kind": "visit", "value": code,
                      "extra": None, "person": person, "hospital": hospital, "admitted": day,
                      "discharged": None})
     return rows

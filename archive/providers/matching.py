@@ -1,0 +1,126 @@
+"""Which registered provider a document names, on the strongest evidence it carries.
+
+Invoices print a provider's name in many ways: the full official name or the short one, 全角 or
+半角 brackets, spaces, the stamp's （章） after it, a character OCR confuses with another. So a
+name is compared after normalising both sides alike (`normal_name`), against the register's names
+and each provider's aliases (ProviderAlias). A code the document states (a VAT invoice's seller
+tax id, an agreement's credit code or 医保 code) is stronger than any name and decides alone.
+
+A match is one provider, none, or several (ambiguous): callers show the last two instead of
+dropping the claim or passing its checks.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.models import Provider, ProviderAlias
+from archive.ocr.label_spec import label_rules
+from archive.providers.rules import PROVIDERS_FILE
+
+CODE = "code"
+NAME = "name"
+ALIAS = "alias"
+
+
+@cache
+def _stamp_suffix() -> re.Pattern:
+    words = tomllib.loads(PROVIDERS_FILE.read_text(encoding="utf-8"))["names"]["stamp_suffixes"]
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    # Bracketed or bare, repeated: 某院(章)、某院（财务专用章）、某院 收费专用章.
+    return re.compile(rf"(?:\(?(?:{alternatives})\)?)+$")
+
+
+@cache
+def _confusion_table() -> dict[int, str]:
+    """Every character of an OCR confusion group ([ocr_confusables] in archive/ocr/labels.toml)
+    as the group's first: a name misread by one such character still compares equal."""
+    table: dict[int, str] = {}
+    for group in label_rules().get("ocr_confusables", {}).get("groups", []):
+        for character in group[1:]:
+            table[ord(character)] = group[0]
+    return table
+
+
+def normal_name(name: str | None) -> str:
+    """`name` as compared: NFKC (全角 brackets and spaces to 半角), no whitespace, without a
+    trailing stamp word, OCR confusions folded. "" for nothing."""
+    text = unicodedata.normalize("NFKC", name or "")
+    text = re.sub(r"\s+", "", text).replace("[", "(").replace("]", ")").replace("【", "(").replace("】", ")")
+    text = _stamp_suffix().sub("", text)
+    return text.translate(_confusion_table())
+
+
+def normal_code(code: str | None) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", code or "")).upper()
+
+
+@dataclass(frozen=True)
+class Match:
+    provider_ids: tuple[int, ...]
+    how: str | None  # code | name | alias; None when nothing matched
+
+    @property
+    def provider_id(self) -> int | None:
+        return self.provider_ids[0] if len(self.provider_ids) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.provider_ids) > 1
+
+
+NO_MATCH = Match((), None)
+
+
+@dataclass
+class Directory:
+    """The register as matching needs it, read once for many look-ups."""
+
+    names: dict[int, str] = field(default_factory=dict)
+    by_code: dict[str, set[int]] = field(default_factory=dict)
+    by_name: dict[str, set[int]] = field(default_factory=dict)
+    by_alias: dict[str, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> Directory:
+        directory = cls()
+        for pid, name, uscc, insurance_code in session.execute(
+                select(Provider.id, Provider.name, Provider.uscc, Provider.insurance_code)):
+            directory.names[pid] = name
+            for code in (uscc, insurance_code):
+                if code:
+                    directory.by_code.setdefault(normal_code(code), set()).add(pid)
+            directory.by_name.setdefault(normal_name(name), set()).add(pid)
+        for pid, normal in session.execute(select(ProviderAlias.provider_id, ProviderAlias.normal)):
+            directory.by_alias.setdefault(normal, set()).add(pid)
+        return directory
+
+    def match(self, name: str | None, codes: Iterable[str | None] = ()) -> Match:
+        """The provider `name` and `codes` (as the document states them) point to. A code the
+        register knows decides; codes naming different providers are ambiguous. Else the name,
+        then the aliases (a name and an alias of different providers: ambiguous)."""
+        coded = set()
+        for code in codes:
+            coded |= self.by_code.get(normal_code(code), set()) if code else set()
+        if coded:
+            return Match(tuple(sorted(coded)), CODE)
+        normal = normal_name(name)
+        if not normal:
+            return NO_MATCH
+        named, aliased = self.by_name.get(normal, set()), self.by_alias.get(normal, set())
+        if named | aliased:
+            return Match(tuple(sorted(named | aliased)), NAME if named else ALIAS)
+        return NO_MATCH
+
+    def names_of(self, provider_id: int, raw: Iterable[str | None]) -> list[str]:
+        """Those of the `raw` names (as documents print them) that match `provider_id` alone or
+        with others: the strings to look the provider's documents up by."""
+        return sorted({r for r in raw if r and provider_id in self.match(r).provider_ids})
