@@ -276,3 +276,35 @@ def test_a_settlements_claims_are_named_only_to_who_may_see_the_case(client, run
         shown = settlement_json(session, settlement, session.merge(outsider))
     assert [c["case_no"] for c in shown["claims"]] == [None]
     assert shown["computed_fen"] == fund == made.json["computed_fen"]
+
+
+def test_a_claim_printing_the_stamp_counts_and_one_fitting_two_providers_holds_the_month(client, runtime,
+                                                                                          desk, admin):
+    """The invoice prints 「县人民医院（章）」 (the reading leaves such a payee out; the case has it as
+    printed): the claim is the register's 县人民医院's. A claim whose hospital fits two providers is
+    not counted but shown, holding the month until explained."""
+    clerk = claim_api.headers(runtime, desk["intake_clerk"])
+    provider = add(client, admin, name=HOSPITAL).json["id"]
+    stamped = f"{HOSPITAL}（章）"
+    july = provider_claim(client, clerk, bill("0097000001", "1000.00", "100.00", issued=date(2026, 7, 6),
+                                              hospital=stamped), hospital=stamped)
+    fund = approved_fen(client, clerk, july)
+    made = client.post(f"/api/providers/{provider}/settlements", headers=admin, json={
+        "month": "2026-07", "claimed": f"{Decimal(fund) / 100:.2f}", "received_on": "2026-08-03"})
+    assert made.status_code == 201, made.json
+    assert [c["case_no"] for c in made.json["claims"]] == [july] and made.json["findings"] == []
+    assert made.json["total_cost_fen"] == 100_000
+
+    with runtime.sessions.begin() as session:  # registered before names were compared normalised
+        session.add(Provider(name="县人民医院 ", level="county", kind="hospital", uscc=credit_code(41),
+                             deposit_fen=0, deposit_status="none", created_by_name="旧登记"))
+    august = provider_claim(client, clerk, bill("0097000002", "500.00", "0", issued=date(2026, 8, 6)))
+    made = client.post(f"/api/providers/{provider}/settlements", headers=admin, json={
+        "month": "2026-08", "claimed": "0.00", "received_on": "2026-09-01"})
+    assert made.status_code == 201, made.json
+    assert made.json["claims"] == [] and made.json["blocked"] is True
+    found = [(f["code"], f["case_no"]) for f in made.json["findings"]]
+    assert found == [("claim_provider_ambiguous", august)]
+    factories.login(client, "auditor")
+    page = client.get(f"/providers/{provider}?lang=en").get_data(as_text=True)
+    assert 'data-finding="claim_provider_ambiguous"' in page and "fits this provider and another" in page
