@@ -105,22 +105,18 @@ class Directory:
 
     def match(self, name: str | None, codes: Iterable[str | None] = ()) -> Match:
         """The provider `name` and `codes` (as the document states them) point to. A code the
-        register knows decides; codes naming different providers are ambiguous. Else the name,
-        then the aliases (a name and an alias of different providers: ambiguous)."""
-        coded = set()
+        register knows is the strongest evidence, but a name that is another provider's makes
+        the match ambiguous rather than overruled (a code copied from the wrong form); codes
+        naming different providers are ambiguous too. Without a known code: the name, then the
+        aliases (a name and an alias of different providers: ambiguous)."""
+        coded: set[int] = set()
         for code in codes:
             coded |= self.by_code.get(normal_code(code), set()) if code else set()
-        if coded:
-            return Match(tuple(sorted(coded)), CODE)
         normal = normal_name(name)
-        if not normal:
-            return NO_MATCH
-        named, aliased = self.by_name.get(normal, set()), self.by_alias.get(normal, set())
+        named = self.by_name.get(normal, set()) if normal else set()
+        aliased = self.by_alias.get(normal, set()) if normal else set()
+        if coded:
+            return Match(tuple(sorted(coded | ((named | aliased) - coded))), CODE)
         if named | aliased:
             return Match(tuple(sorted(named | aliased)), NAME if named else ALIAS)
         return NO_MATCH
-
-    def names_of(self, provider_id: int, raw: Iterable[str | None]) -> list[str]:
-        """Those of the `raw` names (as documents print them) that match `provider_id` alone or
-        with others: the strings to look the provider's documents up by."""
-        return sorted({r for r in raw if r and provider_id in self.match(r).provider_ids})
