@@ -96,7 +96,8 @@ def export_case(case_no: str, output: Path, username: str | None) -> None:
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
     with runtime.sessions() as session:
         actor = as_user(session, username)
-    result = export(runtime.sessions, runtime.store, user=actor, case_no=case_no, output=output)
+    result = export(runtime.sessions, runtime.store, user=actor, case_no=case_no, output=output,
+                    limits=runtime.limits, tmp_dir=runtime.tmp_dir)
     click.echo(f"{result.path}: {result.documents} documents, {result.bytes} bytes")
 
 

@@ -37,10 +37,11 @@ from sqlalchemy import select
 from archive import audit
 from archive.access import get_case, loan_details
 from archive.auth import require
-from archive.models import RecheckOutcome, SignOff, WorkflowInstance
+from archive.files.validate import Limits
+from archive.models import ArchiveRecord, RecheckOutcome, RecordState, SignOff, WorkflowInstance
 from archive.models.types import utcnow
 from archive.records.errors import RecordCheckFailed, _
-from archive.records.four_properties import latest_report
+from archive.records.four_properties import check_case, latest_report, record_report
 from archive.records.masking import mask, may_see_identifiers
 from archive.records.summary import retention_record
 from archive.workflows.content import case_content, content_sha256
@@ -57,11 +58,16 @@ class ExportResult:
     bytes: int
 
 
-def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportResult:
-    """Write the case file of `case_no` to the zip `output`; the export is an audit event."""
+def export_case(sessions, store, *, user, case_no: str, output: Path, limits: Limits | None = None,
+                tmp_dir: Path | None = None) -> ExportResult:
+    """Write the case file of `case_no` to the zip `output`; the export is an audit event. With
+    `limits` and `tmp_dir` (the web and CLI give them) a filed record is checked (四性检测) again
+    first and the report kept: a failed one refuses the export."""
     from archive.cases import case_history  # the history the case page shows, same rules
 
     require(user, "case.export")
+    if limits is not None and tmp_dir is not None:
+        _check_before_export(sessions, store, user, case_no, limits, tmp_dir)
     full = may_see_identifiers(user)
     shown = (lambda value: value) if full else mask
     with tempfile.TemporaryDirectory(prefix="export-") as tmp:
@@ -187,6 +193,18 @@ def _workflow_record(session, case) -> dict:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _check_before_export(sessions, store, user, case_no: str, limits: Limits, tmp_dir: Path) -> None:
+    """The store may have changed since the filing's check: a filed record is checked now, the
+    report committed to the trail whatever it found, before the export reads the latest one."""
+    with sessions.begin() as session:
+        case = get_case(session, user, case_no)
+        record = session.scalar(select(ArchiveRecord).where(ArchiveRecord.case_id == case.id))
+        if record is None or record.state == RecordState.OPEN:
+            return  # not a record yet: filing checks it
+        record_report(session, case, check_case(session, store, case, limits=limits, tmp_dir=tmp_dir),
+                      actor=user)
 
 
 def _write_json(path: Path, value) -> None:

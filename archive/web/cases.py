@@ -318,7 +318,8 @@ def export(case_no: str):
     os.close(handle)
     output = Path(name)
     try:
-        export_case(rt.sessions, rt.store, user=current_user, case_no=case_no, output=output)
+        export_case(rt.sessions, rt.store, user=current_user, case_no=case_no, output=output,
+                    limits=rt.limits, tmp_dir=rt.tmp_dir)
         stream = open(output, "rb")  # noqa: SIM115 - closed by attachment() once the response is sent
     finally:
         output.unlink(missing_ok=True)  # an open handle keeps the bytes until they are sent

@@ -85,3 +85,27 @@ def test_a_failed_check_is_kept_and_blocks_export_until_a_passing_one(rt, desk, 
     with zipfile.ZipFile(tmp_path / "b.zip") as bag:
         kept = json.loads(bag.read(f"{case_no}/data/four_properties.json"))
     assert kept["passed"] is True and kept["case_no"] == case_no
+
+
+def test_an_export_checks_the_filed_record_again_and_keeps_the_report(rt, desk, tmp_path):
+    """Filed sound; the store damaged afterwards. The export checks again instead of trusting the
+    filing's report: it is refused and the failed report is in the trail."""
+    case_no = factories.close_by_rejection(rt, desk, seed=44)
+    file(rt, desk, case_no)
+    path, document_id = stored_path(rt, case_no)
+    path.chmod(0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(RecordCheckFailed, match="not exported"):
+        export_case(rt.sessions, rt.store, user=desk["archivist"], case_no=case_no, output=tmp_path / "a.zip",
+                    limits=rt.limits, tmp_dir=rt.tmp_dir)
+    assert not (tmp_path / "a.zip").exists()
+    with rt.sessions() as session:
+        reports = session.scalars(select(AuditEvent.details).where(
+            AuditEvent.action == "records.four_properties", AuditEvent.target_id == case_no)
+            .order_by(AuditEvent.id)).all()
+    assert [r["passed"] for r in reports] == [True, False]  # at filing, then at export
+    assert {(f["check"], f["document_id"]) for f in reports[1]["findings"] if f["ok"] is False} >= {
+        ("fixity", document_id)}
