@@ -42,7 +42,7 @@ from archive.models import ArchiveRecord, ArchiveVolume, BackscanRun, Case, Reco
 from archive.models.sequences import NumberSequence, next_in_sequence
 from archive.models.types import utcnow
 from archive.records.errors import RecordCheckFailed, _
-from archive.records.four_properties import check_case, record_report
+from archive.records.four_properties import check_case, filed_package, record_report
 from archive.records.manifest import CaseRow, RowError, check_rows, read_table
 from archive.retention import CHINA, RecordClass, retention_ends_on, schedule
 
@@ -240,7 +240,8 @@ def _file(session: Session, runtime, volume: ArchiveVolume, row: CaseRow, *, act
     audit.record(session, "records.filed", actor=actor, target=case, details={
         "archive_no": archive_no, "record_class": chosen.code, "closed_on": row.closed_on.isoformat(),
         "retention": row.retention_code, "retention_ends_on": _iso(record.retention_ends_on),
-        "backscan": row.key, "box_no": row.box_no, "original_no": row.original_no})
+        "backscan": row.key, "box_no": row.box_no, "original_no": row.original_no,
+        "package": filed_package(case.documents)})
     return record
 
 

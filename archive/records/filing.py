@@ -25,7 +25,7 @@ from archive.models import ArchiveRecord, Case, RecordState, WorkflowInstance, W
 from archive.models.sequences import next_in_sequence
 from archive.models.types import utcnow
 from archive.records.errors import CaseFiled, Invalid, RecordCheckFailed, RecordsError, _
-from archive.records.four_properties import check_case, record_report
+from archive.records.four_properties import check_case, filed_package, record_report
 from archive.retention import RecordClass, china_date, retention_ends_on, schedule
 from archive.storage import ObjectStore
 from archive.workflows import registry
@@ -129,7 +129,8 @@ def file_case(session: Session, case_no: str, *, actor, store: ObjectStore, limi
     session.flush()
     audit.record(session, "records.filed", actor=actor, target=case, details={
         "archive_no": record.archive_no, "record_class": chosen.code, "closed_on": closed.isoformat(),
-        "retention": code, "retention_ends_on": _iso(record.retention_ends_on)})
+        "retention": code, "retention_ends_on": _iso(record.retention_ends_on),
+        "package": filed_package(case.documents)})
     follow_up(session, "protect_case", case.id)  # the store protects what the archive keeps
     return record
 

@@ -74,6 +74,9 @@ def check_case(session: Session, store: ObjectStore, case: Case, *, limits: Limi
     for document in documents:
         _check_document(store, document, limits=limits, tmp_dir=tmp_dir, add=add)
     add(_trail(session, case, documents))
+    package = _package(session, case, documents)
+    if package is not None:
+        add(package)
     numbering = _numbering(session, case)
     if numbering is not None:
         add(numbering)
@@ -164,6 +167,33 @@ def _check_document(store: ObjectStore, document: Document, *, limits: Limits, t
                         f"{sniff.ACCEPTED.get(content_type, content_type)}, {pages} page(s) "
                         f"(recorded {document.page_count})", document.id))
         add(_virus_scan(path, document.id))
+
+
+def filed_package(documents) -> list[dict]:
+    """What a record holds as filed, kept with the filing (`records.filed`): each document with
+    its original's sha256 and size."""
+    return sorted(({"document_id": d.id, "sha256": d.stored_object.sha256, "size": d.stored_object.size}
+                   for d in documents), key=lambda entry: entry["document_id"])
+
+
+def _package(session: Session, case: Case, documents: list[Document]) -> Finding | None:
+    """Authenticity of a filed record: its documents are still the ones filed, each with the same
+    original (a document removed, added or pointed at another object since). None before filing."""
+    filed = session.scalar(select(AuditEvent.details).where(
+        AuditEvent.action == "records.filed", AuditEvent.target_type == "case",
+        AuditEvent.target_id == case.case_no).order_by(AuditEvent.id.desc()).limit(1))
+    if filed is None:
+        return None
+    if "package" not in filed:
+        return Finding("authenticity", "package", None, "not compared: filed before the package was kept")
+    then = {entry["document_id"]: (entry["sha256"], entry["size"]) for entry in filed["package"]}
+    now = {entry["document_id"]: (entry["sha256"], entry["size"]) for entry in filed_package(documents)}
+    missing, added = sorted(set(then) - set(now)), sorted(set(now) - set(then))
+    changed = sorted(i for i in set(then) & set(now) if then[i] != now[i])
+    problems = [f"{what}: {', '.join(f'#{i}' for i in ids[:20])}" for what, ids in (
+        ("missing", missing), ("added", added), ("original changed", changed)) if ids]
+    return Finding("authenticity", "package", not problems,
+                   "; ".join(problems) if problems else f"{len(then)} document(s) as filed")
 
 
 def _trail(session: Session, case: Case, documents: list[Document]) -> Finding:

@@ -7,7 +7,7 @@ import json
 import zipfile
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from archive.models import ArchiveRecord, AuditEvent, Case, Document
 from archive.records.errors import RecordCheckFailed
@@ -109,3 +109,26 @@ def test_an_export_checks_the_filed_record_again_and_keeps_the_report(rt, desk, 
     assert [r["passed"] for r in reports] == [True, False]  # at filing, then at export
     assert {(f["check"], f["document_id"]) for f in reports[1]["findings"] if f["ok"] is False} >= {
         ("fixity", document_id)}
+
+
+def test_a_document_pointed_at_another_original_fails_the_filed_package(rt, desk):
+    """The package kept at filing (each document with its original's sha256) is compared by every
+    later check: a document pointed at another stored original behind the archive's back passes
+    fixity (that original is intact) but the record is no longer what was filed."""
+    case_no = factories.close_by_rejection(rt, desk, seed=45)
+    other = factories.close_by_rejection(rt, desk, seed=46)
+    file(rt, desk, case_no)
+    with rt.sessions.begin() as session:
+        filed = session.scalar(select(AuditEvent.details).where(
+            AuditEvent.action == "records.filed", AuditEvent.target_id == case_no))
+        mine, theirs = (session.scalars(select(Document).join(Case).where(Case.case_no == n)).first()
+                        for n in (case_no, other))
+        assert [entry["document_id"] for entry in filed["package"]] == [mine.id]
+        session.execute(text("UPDATE documents SET object_id = :object WHERE id = :id"),
+                        {"object": theirs.object_id, "id": mine.id})
+    with rt.sessions.begin() as session:
+        report = check_record(session, case_no, actor=session.merge(desk["archivist"]),
+                              store=rt.store, limits=rt.limits, tmp_dir=rt.tmp_dir)
+    failed = {(f.property, f.check): f.detail for f in report.failures}
+    assert failed[("authenticity", "package")] == f"original changed: #{mine.id}"
+    assert ("authenticity", "fixity") not in failed
