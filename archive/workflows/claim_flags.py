@@ -48,7 +48,7 @@ def flag_findings(session: Session, case: Case, settings: FlagSettings | None = 
     for visit in (k for k in mine if k.kind == "visit" and k.person):
         found += _frequency(session, case, visit, settings)
     if case.designated_provider or case.claim_type == SETTLEMENT:
-        found += _agreement_findings(session, mine, settings)
+        found += _agreement_findings(session, mine, settings, case.hospital)
         found += _register_findings(session, mine, settings, case.hospital)
     found += statement_findings(case.documents, settings)
     return found
@@ -122,16 +122,19 @@ def _frequency(session: Session, case: Case, visit: ClaimKey, settings: FlagSett
                      cases=listed)]
 
 
-def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSettings) -> list[dict]:
+def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSettings,
+                        typed: str | None) -> list[dict]:
+    """`typed`: the case's hospital, for a day whose invoice's payee was not read."""
     from archive.providers.flags import agreement_parties  # the register builds on the workflows
 
     treated: dict[str, set[date]] = {}
     codes: dict[str, set[str]] = {}
     for key in mine:
-        if key.kind in ("stay", "visit") and key.hospital:
-            treated.setdefault(key.hospital, set()).update(
+        hospital = key.hospital or (typed or "").strip()
+        if key.kind in ("stay", "visit") and hospital:
+            treated.setdefault(hospital, set()).update(
                 d for d in (key.admitted, key.discharged) if d is not None)
-            codes.setdefault(key.hospital, set()).update([key.value] if key.value else [])
+            codes.setdefault(hospital, set()).update([key.value] if key.value else [])
     parties = agreement_parties(session, codes) if treated else {}
     found = []
     for hospital, days in sorted(treated.items()):

@@ -16,6 +16,7 @@ from archive.providers import add_alias, record_sanction, register_provider
 from archive.workflows import Conflict, findings_of
 from tests import factories
 from tests.e2e.claim_api import inpatient_invoice
+from tests.integration.test_provider_register import agreement_pdf
 
 HOSPITAL = "福州市第一医院"  # as registered; claim_api's invoice prints it
 
@@ -25,7 +26,7 @@ def code(n: int) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def suspended_claim(rt, desk, printed: str) -> str:
+def stay_claim(rt, desk, printed: str) -> str:
     """A stay from 5 to 8 March 2026 whose invoice's payee is printed `printed`, typed on the
     case as printed (the reading leaves out a payee it cannot take, such as one with a stamp)."""
     clerk = desk["intake_clerk"]
@@ -48,7 +49,7 @@ def test_the_stamp_after_the_name_is_the_registered_provider_and_its_suspension_
                                      kind="hospital", uscc=code(31)).id
         record_sanction(session, session.merge(auditor), provider, kind="suspension",
                         starts_on="2026-03-06", ends_on="2026-03-06", description="虚假住院")
-    claim = suspended_claim(rt, desk, f"{HOSPITAL}（章）")
+    claim = stay_claim(rt, desk, f"{HOSPITAL}（章）")
     found = codes_found(rt, claim)
     assert found["agreement_suspended"].severity == "error"
     assert "provider_unregistered" not in found
@@ -61,7 +62,7 @@ def test_an_alias_or_the_sellers_tax_id_matches_and_an_unknown_name_is_shown(rt,
                                      kind="hospital", uscc=code(32)).id
         record_sanction(session, session.merge(auditor), provider, kind="suspension",
                         starts_on="2026-03-06", ends_on="2026-03-06", description="虚假住院")
-    claim = suspended_claim(rt, desk, "福州一院")
+    claim = stay_claim(rt, desk, "福州一院")
     unknown = codes_found(rt, claim)
     assert "agreement_suspended" not in unknown
     assert unknown["provider_unregistered"].severity == "warning"  # shown, not passed in silence
@@ -80,8 +81,20 @@ def test_a_hospital_fitting_two_providers_is_a_blocking_finding(rt, desk):
         session.add_all(Provider(name=name, level="city", kind="hospital", uscc=code(n), deposit_fen=0,
                                  deposit_status="none", created_by_name="旧登记")
                         for n, name in ((34, "福州市第一医院(东院)"), (35, "福州市第一医院（东院）")))
-    claim = suspended_claim(rt, desk, "福州市第一医院（东院）")
+    claim = stay_claim(rt, desk, "福州市第一医院（东院）")
     found = codes_found(rt, claim)
     assert found["provider_ambiguous"].severity == "error"
     assert "福州市第一医院(东院)" in found["provider_ambiguous"].message
     assert "agreement_suspended" not in found
+
+
+def test_an_agreement_expired_before_a_stay_whose_payee_carries_the_stamp_blocks(rt, desk):
+    """The reading leaves out a payee printed with its stamp: the case's hospital stands in, so
+    the expired agreement is still found."""
+    clerk = desk["intake_clerk"]
+    agreement_case = factories.make_case(rt, clerk, claimant_name=HOSPITAL, claim_type="other")
+    factories.upload(rt, clerk, agreement_case, agreement_pdf(date(2025, 1, 1), date(2025, 12, 31)),
+                     kind="agreement")
+    found = codes_found(rt, stay_claim(rt, desk, f"{HOSPITAL}（章）"))
+    assert found["agreement_expired"].severity == "error"
+    assert "2025-12-31" in found["agreement_expired"].message
