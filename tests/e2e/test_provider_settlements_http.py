@@ -308,3 +308,22 @@ def test_a_claim_printing_the_stamp_counts_and_one_fitting_two_providers_holds_t
     factories.login(client, "auditor")
     page = client.get(f"/providers/{provider}?lang=en").get_data(as_text=True)
     assert 'data-finding="claim_provider_ambiguous"' in page and "fits this provider and another" in page
+
+
+def test_a_manager_adds_a_name_the_invoices_print_and_a_clash_is_refused(client, runtime, desk, admin):
+    provider = add(client, admin, name=HOSPITAL).json["id"]
+    other = add(client, admin, name="县中医院", uscc=credit_code(42), insurance_code="H42").json["id"]
+    url = f"/api/providers/{provider}/aliases"
+    reviewer = claim_api.headers(runtime, desk["reviewer"])
+    assert client.post(url, headers=reviewer, json={"alias": "县医院"}).status_code == 403
+    made = client.post(url, headers=admin, json={"alias": "县医院"})
+    assert made.status_code == 201 and made.json["aliases"] == ["县医院"]
+    assert client.post(url, headers=admin, json={"alias": f"{HOSPITAL}（章）"}).status_code == 400  # its name
+    taken = client.post(f"/api/providers/{other}/aliases", headers=admin, json={"alias": "县 医院"})
+    assert taken.status_code == 409 and HOSPITAL in taken.json["message"]
+    with runtime.sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "provider.alias_added")).one()
+        assert event.details["alias"] == "县医院"
+    factories.login(client, "auditor")
+    page = client.get(f"/providers/{provider}?lang=en").get_data(as_text=True)
+    assert 'id="aliases"' in page and "县医院" in page
