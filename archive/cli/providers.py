@@ -107,6 +107,18 @@ def sanction(provider_id, kind, starts_on, ends_on, description, case_no, userna
     click.echo(f"{kind} #{made} recorded")
 
 
+@providers_group.command("alias")
+@click.argument("provider_id")
+@click.argument("alias")
+@USER
+def alias(provider_id, alias, username) -> None:
+    """Add another name the provider's invoices print (matched as its register name)."""
+    from archive.providers import add_alias
+
+    _run(add_alias, username, provider_id, alias=alias, write=True, after=lambda s, m, _user: m.id)
+    click.echo(f"alias {alias} added")
+
+
 @providers_group.command("assess")
 @click.argument("provider_id")
 @click.option("--year", required=True)

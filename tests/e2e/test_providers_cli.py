@@ -57,6 +57,9 @@ def test_the_register_from_the_command_line(env, rt):
                     "--user", "u_admin")
     assert added.returncode == 0, added.stderr
     assert added.stdout.startswith("provider #1 镇中心卫生院 registered")
+    aliased = archive(env, "providers", "alias", "1", "镇卫生院", "--user", "u_admin")
+    assert aliased.returncode == 0 and aliased.stdout.strip() == "alias 镇卫生院 added", aliased.stderr
+    assert archive(env, "providers", "alias", "1", "镇中心卫生院（章）", "--user", "u_admin").returncode == 1
     suspended = archive(env, "providers", "sanction", "1", "--kind", "suspension", "--from", "2025-06-01",
                         "--to", "2025-06-30", "--description", "串换药品", "--user", "u_auditor")
     assert suspended.returncode == 0, suspended.stderr
