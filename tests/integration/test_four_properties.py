@@ -4,6 +4,7 @@ filing and export and is kept in the trail; no virus scanner means "not scanned"
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import pytest
@@ -132,3 +133,17 @@ def test_a_document_pointed_at_another_original_fails_the_filed_package(rt, desk
     failed = {(f.property, f.check): f.detail for f in report.failures}
     assert failed[("authenticity", "package")] == f"original changed: #{mine.id}"
     assert ("authenticity", "fixity") not in failed
+
+
+def test_a_virus_found_by_clamav_refuses_filing(rt, desk, tmp_path, monkeypatch):
+    """Where ClamAV is installed its verdict counts: exit 1 (a virus found) fails security. A
+    stand-in `clamscan` on PATH answers as ClamAV does."""
+    scanner = tmp_path / "bin" / "clamscan"
+    scanner.parent.mkdir()
+    scanner.write_text('#!/bin/sh\nfor f; do last="$f"; done\n'
+                       'echo "$last: Eicar-Test-Signature FOUND"\nexit 1\n')
+    scanner.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{scanner.parent}:{os.environ['PATH']}")
+    case_no = factories.close_by_rejection(rt, desk, seed=47)
+    with pytest.raises(RecordCheckFailed, match="security virus_scan .*Eicar-Test-Signature FOUND"):
+        file(rt, desk, case_no)
