@@ -42,8 +42,11 @@ def _column(text: str) -> str | None:
 # (a till's 金额合计（小写）：, 小写：): goods rows print no colon'd label.
 _END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注"
                   r"|[\u4e00-\u9fff][\u4e00-\u9fff（）()\s]{0,11}[:：])")
-# A goods row's code line (商品编码：6901234567890, or the bar code alone): no row, no end.
-_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$")
+# A goods row's code line (商品编码：6901234567890, or the bar code alone), or a line of its details
+# ([vat_items] details: a pharmacy's 批号：… 有效期至：…, 生产厂家：…): no row, no end of the table.
+_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$|^\s*(?:"
+                        + "|".join(map(re.escape, label_rules().get("vat_items", {}).get("details", [])))
+                        + r")\s*[:：]")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2

@@ -93,3 +93,30 @@ def test_a_counters_header_words_with_their_unit_or_in_the_shops_wording_name_th
     assert read_fields("vat_invoice", lines).fields["items"] == [
         {"name": "复方丹参滴丸", "quantity": "2", "unit_price": "44.02", "amount": "88.04"},
         {"name": "黄芪", "quantity": "1", "unit_price": "12.50", "amount": "12.50"}]
+
+
+def test_a_pharmacys_batch_expiry_and_maker_lines_under_a_goods_row_neither_make_a_row_nor_end_the_table():
+    lines = [row(0.05, (0.02, "发票号码：37819031")),
+             row(0.10, (0.02, "品名"), (0.18, "数量"), (0.26, "单价"), (0.36, "金额")),
+             row(0.12, (0.02, "胰岛素注射液")),
+             row(0.14, (0.18, "2"), (0.26, "36.74"), (0.36, "73.48")),
+             row(0.16, (0.02, "批号：230512"), (0.22, "有效期至：2027-05")),
+             row(0.18, (0.02, "生产厂家：安平县仁和制药有限公司")),
+             row(0.20, (0.02, "血糖试纸")),
+             row(0.22, (0.18, "1"), (0.26, "141.25"), (0.36, "141.25")),
+             row(0.25, (0.02, "合计：214.73"))]
+    reading = read_fields("vat_invoice", lines)
+    assert reading.fields["items"] == [
+        {"name": "胰岛素注射液", "quantity": "2", "unit_price": "36.74", "amount": "73.48"},
+        {"name": "血糖试纸", "quantity": "1", "unit_price": "141.25", "amount": "141.25"}]
+
+
+def test_a_name_and_spec_column_headed_without_a_slash_and_the_sum_due_as_printed_at_a_counter():
+    lines = [row(0.05, (0.02, "发票号码：37819031")),
+             row(0.10, (0.02, "品名规格"), (0.32, "数量"), (0.4, "单价(元)"), (0.5, "金额(元)")),
+             row(0.12, (0.02, "阿莫西林胶囊 0.25g*24粒"), (0.32, "2"), (0.4, "12.50"), (0.5, "25.00")),
+             row(0.15, (0.02, "应付金额：25.00"), (0.3, "税金：2.88"))]
+    fields = read_fields("vat_invoice", lines).fields
+    assert fields["items"] == [{"name": "阿莫西林胶囊", "spec": "0.25g*24粒", "quantity": "2",
+                                "unit_price": "12.50", "amount": "25.00"}]
+    assert (fields["total_amount"], fields["tax"]) == ("25.00", "2.88")

@@ -6,19 +6,21 @@ other templates).
 data in it): the shop's name over the invoice block, a 单号/收银员/机号 line, 开票日期 or 开票时间
 with the time of day, the goods numbered (`1.`, `01`) with the name on its line and `数量 × 单价`
 with the amount beside it on the next, or the figures under a 品名 数量 单价 小计 header (小计:
-the row's amount), a 件数 line, then 合计 / 应收 / 实收 / 找零 — what the customer handed over and got
-back is no sum of the invoice — a 医保统筹/个人账户/现金 payment split on pharmacy prints, the tax
-inside the prices as `税率 13%  税额 2.88` or 其中税额 on some, 合计金额（大写） on some.
+the row's amount), on pharmacies' prints a 批号/有效期至 line and a 生产厂家 line under a row, a
+件数 line, then 合计 / 应收 / 实收 / 找零 — what the customer handed over and got back is no sum
+of the invoice — a 医保统筹/个人账户/现金 payment split on pharmacy prints, the tax inside the
+prices as `税率 13%  税额 2.88` or 其中税额 on some, 合计金额（大写） on some.
 `invoice_insured`: an outpatient 门诊收费票据 as another province's hospital system prints it for an
-insured patient (the 广东省/上海市 门诊 bills, and 医保 settlement slips printed with them): 就诊人 or
-病人姓名, 社保卡号 or 个人编号, 参保类别, 收费时间 with the time, the hospital as 就诊医院 or
-定点医疗机构 or only in the title, the fee classes one to a row or two to a row,
-总金额 or 医疗费总额, the fund split in another order and wording (医保统筹基金支付, 个人账户支付,
-个人自付 and 个人自费, or 基金支付, 账户支付, 自付金额, 自费金额), as key–value rows or as a grid of
-labels with their values in the row below, beside figures that are no part of it (个人现金支付,
-大病保险支付, 本年账户余额).
+insured patient (the 广东省/上海市 门诊 bills, and 医保 settlement slips printed with them): 就诊人,
+病人姓名, 缴款人 or 参保人姓名, 社保卡号 or 个人编号, 参保类别, 收费时间 or 缴费日期 with the time,
+the hospital as 就诊医院, 定点医疗机构 or 收费单位 or only in the title, the fee classes one to a
+row or two to a row, 总金额, 医疗费总额 or 费用合计, the fund split in another order and wording
+(医保统筹基金支付, 个人账户支付, 个人自付 and 个人自费, or 基金支付, 账户支付, 自付金额, 自费金额), as
+key–value rows or as a grid of labels with their values in the row below, beside figures that
+are no part of it (个人现金支付, 大病保险支付, 本年账户余额).
 `vat_counter`: an 80 mm supermarket or pharmacy counter's print of the invoice for a sale, its
-table's header words with their unit or in the shop's own wording, the seller at the foot.
+table's header words with their unit or in the shop's own wording (品名规格: the spec after the
+name), the seller at the foot.
 """
 
 from __future__ import annotations
@@ -52,6 +54,17 @@ def _receipt_goods(rng: random.Random) -> list[tuple[str, str, str, str, str]]:
     return goods
 
 
+def _details(rng: random.Random) -> list:
+    """A pharmacy's lines under a goods row: its batch and expiry, on some its maker."""
+    expiry = f"{rng.randint(2027, 2029)}-{rng.randint(1, 12):02d}"
+    lines: list = [((0, f"批号：{pools.digits(rng, rng.choice((6, 8)))}"),
+                    (0.22, f"{rng.choice(('有效期至', '有效期'))}：{expiry}"))]
+    if rng.random() < 0.5:
+        maker = rng.choice(("华润", "康恩", "仁和", "济川"))
+        lines.append(f"生产厂家：{pools.place(rng)}{maker}制药有限公司")
+    return lines
+
+
 def vat_receipt(rng: random.Random) -> GeneratedDocument:
     digital = rng.random() < 0.4
     code, number = ("", pools.digits(rng, 20)) if digital else (pools.digits(rng, 12),
@@ -81,13 +94,14 @@ def vat_receipt(rng: random.Random) -> GeneratedDocument:
         truth["buyer_name"] = "个人"
     rows.append(RULE)
     style = rng.random()
-    numbered = rng.random() < 0.6
+    numbered, detailed = rng.random() < 0.6, rng.random() < 0.35
     if style < 0.5:  # name on its line, then 数量 × 单价 with the amount beside it
         rows.append(((0, "品名"), (0.2, "数量×单价"), (0.36, rng.choice(("金额", "小计")))))
         for n, (name, _spec, quantity, price, value) in enumerate(goods, 1):
             mark = rng.choice((f"{n}.", f"{n:02d}")) if numbered else ""
             rows.append(f"{mark}{name}" if mark.endswith(".") else f"{mark} {name}".strip())
             rows.append(((0.2, f"{quantity} × {price}"), (0.36, value)))
+            rows += _details(rng) if detailed else []
     else:  # the figures under a 品名 数量 单价 小计 header, the name (and spec) above them
         rows.append(((0, rng.choice(("品名", "商品名称"))), (0.18, "数量"), (0.26, "单价"),
                      (0.36, rng.choice(("小计", "金额")))))
@@ -95,11 +109,12 @@ def vat_receipt(rng: random.Random) -> GeneratedDocument:
             mark = f"{n:02d} " if numbered else ""
             rows.append(f"{mark}{name}")
             rows.append(((0.18, quantity), (0.26, price), (0.36, value)))
+            rows += _details(rng) if detailed else []
     rows.append(RULE)
     count = sum(int(g[2]) for g in goods)
-    rows.append(((0, f"件数：{count}"), (0.24, f"合计：{amount(total)}")))
+    rows.append(((0, f"件数：{count}"), (0.24, f"{rng.choice(('合计', '总计'))}：{amount(total)}")))
     if rng.random() < 0.5:
-        rows.append(f"应收：{amount(total)}")
+        rows.append(f"{rng.choice(('应收', '应付', '应收金额'))}：{amount(total)}")
     paid = rng.random()
     if paid < 0.35:  # a pharmacy's sale to an insured patient: the fund and the account pay part
         fund = (total * Decimal(rng.choice(("0.5", "0.7")))).quantize(Decimal("0.01"))
@@ -159,10 +174,10 @@ def invoice_insured(rng: random.Random) -> GeneratedDocument:
              "fund_paid": amount(fund), "personal_account_paid": amount(account),
              "self_paid": amount(self_paid), "self_funded": amount(self_funded),
              "line_items": [{"category": name, "amount": amount(value)} for name, value in items.items()]}
-    person_label = rng.choice(("就诊人", "病人姓名", "患者姓名", "姓名"))
+    person_label = rng.choice(("就诊人", "病人姓名", "患者姓名", "姓名", "缴款人", "参保人姓名"))
     card_label = rng.choice(("社保卡号", "个人编号", "医保卡号", "社会保障卡号"))
     scheme_label = rng.choice(("参保类别", "险种类型", "医保类型"))
-    date_label = rng.choice(("收费时间", "收费日期", "开票时间", "结算时间"))
+    date_label = rng.choice(("收费时间", "收费日期", "开票时间", "结算时间", "缴费日期"))
     rows: list = [((0, f"票据代码：{code}"), (0.5, f"票据号码：{number}")),
                   ((0, f"{person_label}：{patient}"), (0.3, f"性别：{rng.choice('男女')}"),
                    (0.5, f"门诊号：{pools.digits(rng, 9)}")),
@@ -173,7 +188,8 @@ def invoice_insured(rng: random.Random) -> GeneratedDocument:
     where = rng.random()
     title = f"{rng.choice(pools.PROVINCES)}门诊收费票据"
     if where < 0.35:
-        rows.insert(2, ((0, f"{rng.choice(('就诊医院', '定点医疗机构', '医疗机构'))}：{hospital}"),))
+        where_label = rng.choice(("就诊医院", "定点医疗机构", "医疗机构", "收费单位"))
+        rows.insert(2, ((0, f"{where_label}：{hospital}"),))
         truth["hospital"] = hospital
     elif where < 0.55:  # the hospital's own print: its name heads the bill
         title = f"{hospital}门诊收费票据"
@@ -188,7 +204,7 @@ def invoice_insured(rng: random.Random) -> GeneratedDocument:
                        for offset, text in ((0, name), (0.22, amount(items[name]))))
                  for m in range(0, len(names), 2)]
     rows.append(RULE)
-    total_label = rng.choice(("总金额", "医疗费总额", "费用总额", "合计金额"))
+    total_label = rng.choice(("总金额", "医疗费总额", "费用总额", "合计金额", "费用合计"))
     if rng.random() < 0.5:
         rows.append(((0, f"{total_label}：{amount(total)}"),
                      (0.45, f"大写：{amount_to_capital(amount(total))}")))
@@ -215,7 +231,7 @@ def invoice_insured(rng: random.Random) -> GeneratedDocument:
                        size=rng.choice((9, 10)), font=rng.choice(("sans", "serif")))
 
 
-_COUNTER_NAMES = ("商品", "货品名称", "药品名称", "品名")
+_COUNTER_NAMES = ("商品", "货品名称", "药品名称", "品名", "名称")
 _COUNTER_PRICES = ("单价（元）", "单价(元)", "售价", "单价")
 _COUNTER_AMOUNTS = ("金额（元）", "金额(元)", "小计", "金额")
 
@@ -242,16 +258,22 @@ def vat_counter(rng: random.Random) -> GeneratedDocument:
     rows: list = [*([f"发票代码：{code}"] if code else []), f"发票号码：{number}",
                   f"开票日期：{rng.choice((cn0(issued), issued.isoformat()))} {_clock(rng)[:5]}",
                   f"流水号：{pools.digits(rng, 14)}", RULE]
-    columns = (0, 0.2, 0.28, 0.38)
-    rows.append(cells(columns, (rng.choice(_COUNTER_NAMES), "数量", rng.choice(_COUNTER_PRICES),
-                                rng.choice(_COUNTER_AMOUNTS))))
+    with_spec = rng.random() < 0.3  # 品名规格: the spec after the name in its cell
+    columns = (0, 0.32, 0.4, 0.5) if with_spec else (0, 0.2, 0.28, 0.38)
+    rows.append(cells(columns, ("品名规格" if with_spec else rng.choice(_COUNTER_NAMES), "数量",
+                                rng.choice(_COUNTER_PRICES), rng.choice(_COUNTER_AMOUNTS))))
     coded, yuan, with_unit = rng.random() < 0.4, rng.random() < 0.4, rng.random() < 0.5
-    for name, _spec, quantity, price, value in goods:
+    detailed = rng.random() < 0.3
+    for (name, spec, quantity, price, value), item in zip(goods, truth["items"], strict=True):
+        if with_spec:
+            item["spec"] = spec
         if coded:
             rows.append(f"{rng.choice(('69', '68'))}{pools.digits(rng, 11)}")
         shown = f"{quantity}{units[name]}" if with_unit else quantity
         mark = "¥" if yuan else ""
-        rows.append(cells(columns, (name, shown, f"{mark}{price}", f"{mark}{value}")))
+        rows.append(cells(columns, (f"{name} {spec}" if with_spec else name, shown, f"{mark}{price}",
+                                    f"{mark}{value}")))
+        rows += _details(rng) if detailed else []
     rows.append(RULE)
     count = len(goods)
     rows += [((0, f"品种数：{count}"), (0.24, f"合计：{'¥' if yuan else ''}{amount(total)}"))]
