@@ -192,6 +192,9 @@ def _cells(line: Line, columns: list[str | None], lefts: list[float] | None) -> 
         if len(cells) != len(columns):
             return None
         values = {key or "other": line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True)}
+    # A row number before the name is parted from it by a space or a stop: gone before the spaces.
+    values = {key: _ROW_NUMBER.sub("", value) if key in ("name", "name_spec") else value
+              for key, value in values.items()}
     return {key: value.strip() if key == "name_spec" else _SPACE_BY_CJK.sub("", value.strip())
             for key, value in values.items()}
 

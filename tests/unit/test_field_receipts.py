@@ -120,3 +120,13 @@ def test_a_name_and_spec_column_headed_without_a_slash_and_the_sum_due_as_printe
     assert fields["items"] == [{"name": "阿莫西林胶囊", "spec": "0.25g*24粒", "quantity": "2",
                                 "unit_price": "12.50", "amount": "25.00"}]
     assert (fields["total_amount"], fields["tax"]) == ("25.00", "2.88")
+
+
+def test_a_row_number_in_the_name_cell_of_a_goods_row_is_not_read_into_the_name():
+    lines = [row(0.05, (0.02, "发票号码：37819031")),
+             row(0.10, (0.02, "商品名称"), (0.2, "数量"), (0.28, "单价"), (0.36, "金额")),
+             row(0.12, (0.02, "1 阿莫西林胶囊"), (0.2, "2"), (0.28, "12.50"), (0.36, "25.00")),
+             row(0.14, (0.02, "2、黄芪"), (0.2, "1"), (0.28, "3.00"), (0.36, "3.00")),
+             row(0.17, (0.02, "合计金额（小写）：¥28.00"))]
+    assert [item["name"] for item in read_fields("vat_invoice", lines).fields["items"]] == [
+        "阿莫西林胶囊", "黄芪"]

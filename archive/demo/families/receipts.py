@@ -12,7 +12,7 @@ of the invoice — a 医保统筹/个人账户/现金 payment split on pharmacy 
 prices as `税率 13%  税额 2.88` or 其中税额 on some, 合计金额（大写） on some.
 `invoice_insured`: an outpatient 门诊收费票据 as another province's hospital system prints it for an
 insured patient (the 广东省/上海市 门诊 bills, and 医保 settlement slips printed with them): 就诊人,
-病人姓名, 缴款人 or 参保人姓名, 社保卡号 or 个人编号, 参保类别, 收费时间 or 缴费日期 with the time,
+病人姓名, 缴款人 or 参保人姓名, 社保卡号 or 个人编号, 参保类别, 收费时间 or 结算时间 with the time,
 the hospital as 就诊医院, 定点医疗机构 or 收费单位 or only in the title, the fee classes one to a
 row or two to a row, 总金额, 医疗费总额 or 费用合计, the fund split in another order and wording
 (医保统筹基金支付, 个人账户支付, 个人自付 and 个人自费, or 基金支付, 账户支付, 自付金额, 自费金额), as
@@ -20,7 +20,7 @@ key–value rows or as a grid of labels with their values in the row below, besi
 are no part of it (个人现金支付, 大病保险支付, 本年账户余额).
 `vat_counter`: an 80 mm supermarket or pharmacy counter's print of the invoice for a sale, its
 table's header words with their unit or in the shop's own wording (品名规格: the spec after the
-name), the seller at the foot.
+name), the row number in the name's cell on some, the seller at the foot.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def invoice_insured(rng: random.Random) -> GeneratedDocument:
     person_label = rng.choice(("就诊人", "病人姓名", "患者姓名", "姓名", "缴款人", "参保人姓名"))
     card_label = rng.choice(("社保卡号", "个人编号", "医保卡号", "社会保障卡号"))
     scheme_label = rng.choice(("参保类别", "险种类型", "医保类型"))
-    date_label = rng.choice(("收费时间", "收费日期", "开票时间", "结算时间", "缴费日期"))
+    date_label = rng.choice(("收费时间", "收费日期", "开票时间", "结算时间"))
     rows: list = [((0, f"票据代码：{code}"), (0.5, f"票据号码：{number}")),
                   ((0, f"{person_label}：{patient}"), (0.3, f"性别：{rng.choice('男女')}"),
                    (0.5, f"门诊号：{pools.digits(rng, 9)}")),
@@ -263,15 +263,17 @@ def vat_counter(rng: random.Random) -> GeneratedDocument:
     rows.append(cells(columns, ("品名规格" if with_spec else rng.choice(_COUNTER_NAMES), "数量",
                                 rng.choice(_COUNTER_PRICES), rng.choice(_COUNTER_AMOUNTS))))
     coded, yuan, with_unit = rng.random() < 0.4, rng.random() < 0.4, rng.random() < 0.5
-    detailed = rng.random() < 0.3
-    for (name, spec, quantity, price, value), item in zip(goods, truth["items"], strict=True):
+    detailed, numbered = rng.random() < 0.3, rng.random() < 0.3
+    rows_truth = zip(goods, truth["items"], strict=True)
+    for n, ((name, spec, quantity, price, value), item) in enumerate(rows_truth, 1):
         if with_spec:
             item["spec"] = spec
         if coded:
             rows.append(f"{rng.choice(('69', '68'))}{pools.digits(rng, 11)}")
         shown = f"{quantity}{units[name]}" if with_unit else quantity
         mark = "¥" if yuan else ""
-        rows.append(cells(columns, (f"{name} {spec}" if with_spec else name, shown, f"{mark}{price}",
+        named = f"{n} {name}" if numbered else name  # the row number in the name's cell
+        rows.append(cells(columns, (f"{named} {spec}" if with_spec else named, shown, f"{mark}{price}",
                                     f"{mark}{value}")))
         rows += _details(rng) if detailed else []
     rows.append(RULE)
