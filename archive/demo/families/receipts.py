@@ -259,7 +259,7 @@ def vat_counter(rng: random.Random) -> GeneratedDocument:
                   f"开票日期：{rng.choice((cn0(issued), issued.isoformat()))} {_clock(rng)[:5]}",
                   f"流水号：{pools.digits(rng, 14)}", RULE]
     with_spec = rng.random() < 0.3  # 品名规格: the spec after the name in its cell
-    columns = (0, 0.32, 0.4, 0.5) if with_spec else (0, 0.2, 0.28, 0.38)
+    columns = (0, 0.4, 0.48, 0.58) if with_spec else (0, 0.2, 0.28, 0.38)
     rows.append(cells(columns, ("品名规格" if with_spec else rng.choice(_COUNTER_NAMES), "数量",
                                 rng.choice(_COUNTER_PRICES), rng.choice(_COUNTER_AMOUNTS))))
     coded, yuan, with_unit = rng.random() < 0.4, rng.random() < 0.4, rng.random() < 0.5
