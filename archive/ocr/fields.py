@@ -31,6 +31,7 @@ from archive.ocr.field_values import Candidate, range_in_parts, take
 from archive.ocr.joint import choose_jointly, constrained_fields, refuse_contradicted
 from archive.ocr.label_match import (
     CLOSING,
+    COLONS,
     DECORATION,
     GLUED,
     LABEL_LIKE,
@@ -261,6 +262,8 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     glued = GLUED.get(rule["type"])
     yield from ((candidate, True) for candidate in _values_after_label(
         lines, rule["labels"], ends, printed, glued=glued, as_printed=as_printed))
+    yield from ((candidate, True) for candidate in _values_after_label(
+        lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True))
     if "known" in rule:
         yield from ((candidate, False) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END))
@@ -268,7 +271,8 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
 
 def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
                         printed: dict[str, bool] | None = None, value_end: re.Pattern | None = None,
-                        glued: str | None = None, as_printed: bool = False) -> Iterator[Candidate]:
+                        glued: str | None = None, as_printed: bool = False,
+                        colon_only: bool = False) -> Iterator[Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
     `value_end`) or the next label, known or label-like; or, when the line holds no value there
     (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
@@ -276,10 +280,13 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     word (清单日期 before the 日期 of 入院日期). After the labels with their separator, the labels
     glued to a value whose first characters show its type (`glued`, see label_match.GLUED); then
     the labels read with a known OCR confusion (see `confusable_label`); last, with any one
-    character misread (see `misread_label`)."""
+    character misread (see `misread_label`). `colon_only`: labels that are also a table's
+    header or total row's word ([labels] colon_labels: a till's 合计：, 税额：), taken only as
+    printed and with their colon."""
     value_end = value_end or VALUE_END
+    separator = COLONS if colon_only else SEPARATOR
     exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
-                        + SEPARATOR) for label in labels]
+                        + separator) for label in labels]
     if glued is not None:
         exact += [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING
                              + rf"\s?(?={glued})") for label in labels]
@@ -365,11 +372,19 @@ def _value_right(lines: list[Line], index: int, match: re.Match) -> Candidate | 
 def _value_below(lines: list[Line], index: int, match: re.Match) -> Candidate | None:
     """The value in the cell under a label (see `cells.cell_below`), unless that is a label or
     holds a colon (a label of the next row with its own value: 主治医师意见：同意转诊)."""
-    found = cell_below(lines, index, match.start(), match.end())
+    found = cell_below(lines, index, _word_start(lines[index].text, match.start()), match.end())
     candidate = _span(*found) if found is not None else None
     if candidate is None or not candidate.text or is_label(candidate.text):
         return None
     return None if re.search(COLON, candidate.text) else candidate
+
+
+def _word_start(text: str, start: int) -> int:
+    """Where the word a label ends begins: a grid's value stands under the whole label cell
+    (本次医保统筹支付), not under the known label at its end (统筹支付)."""
+    while start > 0 and is_cjk(text[start - 1]):
+        start -= 1
+    return start
 
 
 def _span(line: Line, start: int, stop: int) -> Candidate:

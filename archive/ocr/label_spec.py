@@ -90,8 +90,24 @@ def field_rules(kind: str) -> dict[str, dict]:
                 labels += [label for label in theirs.get("labels", ()) if label not in labels
                            and label not in taken
                            and re.fullmatch(rf"[\u4e00-\u9fff]{{{SHARED_LABEL_MIN},}}", label)]
+        labels += [variant for variant in _variants(rule["type"], labels) if variant not in taken
+                   and variant not in labels]
         rules[name] = {**rule, "labels": labels}
     return rules
+
+
+def _variants(kind_of_value: str, labels: list[str]) -> list[str]:
+    """The labels in the other wordings of their head word ([label_variants]): 收费时间 for
+    收费日期, 个人自付金额 for 个人自付. Chinese labels only (not 合计（小写）)."""
+    variants = label_rules().get("label_variants", {})
+    plain = [label for label in labels if re.fullmatch(r"[\u4e00-\u9fff]{2,}", label)]
+    if kind_of_value == "date":
+        return [label[:-len(word)] + other for label in plain
+                for word, other in variants.get("date", {}).items() if label.endswith(word)]
+    suffix = variants.get("amount_suffix")
+    if kind_of_value == "amount" and suffix:
+        return [label + suffix for label in plain if "金额" not in label and not label.endswith(("额", "写"))]
+    return []
 
 
 @cache

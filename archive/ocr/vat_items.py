@@ -15,6 +15,7 @@ from bisect import bisect_right
 from decimal import Decimal
 from itertools import takewhile
 
+from archive.ocr.label_spec import label_rules
 from archive.ocr.lines import FieldReading, Line, confident, is_cjk, union
 from archive.ocr.normalize import read_amount
 from archive.ocr.table_rows import fitted_edges, is_ocr
@@ -28,18 +29,33 @@ _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "�
             # The name and its spec in one cell (品名/规格: `*中成药*连花清瘟胶囊 0.35g*24粒`).
             "name_spec": ("品名/规格", "名称/规格", "商品名称/规格", "药品名称/规格", "项目名称/规格")}
 _WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
+_WORDS |= {word: key for key, words in label_rules().get("vat_items", {}).get("columns", {}).items()
+           for word in words}
+# A header word's unit after it: 单价（元）, 金额(元).
+_UNIT = re.compile(r"[（(][\u4e00-\u9fff]{1,2}[）)]$")
+
+
+def _column(text: str) -> str | None:
+    """The column a header word names, its spaces and unit aside."""
+    return _WORDS.get(_UNIT.sub("", re.sub(r"\s", "", text)))
 # The table ends at its 合计 row, 价税合计 or 备注, or a line that begins with a label and its colon
 # (a till's 金额合计（小写）：, 小写：): goods rows print no colon'd label.
 _END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注"
                   r"|[\u4e00-\u9fff][\u4e00-\u9fff（）()\s]{0,11}[:：])")
-# A goods row's code line (商品编码：6901234567890, or the bar code alone): no row, no end.
-_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$")
+# A goods row's code line (商品编码：6901234567890, or the bar code alone), or a line of its details
+# ([vat_items] details: a pharmacy's 批号：… 有效期至：…, 生产厂家：…): no row, no end of the table.
+_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$|^\s*(?:"
+                        + "|".join(map(re.escape, label_rules().get("vat_items", {}).get("details", [])))
+                        + r")\s*[:：]")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
 # A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
 _SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*)$")
 _TIMES = re.compile(r"[×xX*]")
+# A receipt's row number before the goods name (`01 阿莫西林胶囊`, `2.电子血压计`): not the name's.
+# (Not the figures a name may begin with: 0.9%氯化钠注射液, 5%葡萄糖注射液.)
+_ROW_NUMBER = re.compile(r"^\s*\d{1,3}(?:[.、．]\s*|\s+)(?=[\u4e00-\u9fff*])")
 
 
 def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -71,7 +87,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if _CODE_LINE.match(line.text):
             continue
         if names_above and named is None and _is_name_line(line):
-            named = line.text.strip()
+            named = _ROW_NUMBER.sub("", line.text).strip()
             continue
         if named is None and (name := _name_above_figures(body, at, columns, lefts)):
             named = name
@@ -124,9 +140,9 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
     if re.search(r"[:：]", line.text):
         return None
     words = _header_spans(line)
-    named = [_WORDS.get(re.sub(r"\s", "", line.text[a:b])) for a, b in words]
+    named = [_column(line.text[a:b]) for a, b in words]
     keys = [("name" if key == "name_spec" else key) for key in named if key]
-    if above is not None and "name" not in keys and _WORDS.get(re.sub(r"\s", "", above.text)) == "name":
+    if above is not None and "name" not in keys and _column(above.text) == "name":
         keys.append("name")
     # A till's table has no tax column, but its figures: a quantity or a unit price.
     if not {"name", "amount"} <= set(keys) or len(set(keys)) != len(keys) or not (
@@ -144,7 +160,7 @@ def _header_spans(line: Line) -> list[tuple[int, int]]:
     """Where the header's words are in the line."""
     words = _header_words(line.text, 0, len(line.text))
     # A character alone that names no column (☑, a stamp's) is not a column.
-    return [(a, b) for a, b in words if re.sub(r"\s", "", line.text[a:b]) in _WORDS or b - a > 1]
+    return [(a, b) for a, b in words if _column(line.text[a:b]) or b - a > 1]
 
 
 def _header_words(text: str, start: int, stop: int) -> list[tuple[int, int]]:
@@ -154,7 +170,7 @@ def _header_words(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     words, at = [], 0
     while at < len(parts):
         upto = next((end for end in range(len(parts), at + 1, -1)
-                     if re.sub(r"\s", "", text[parts[at][0]:parts[end - 1][1]]) in _WORDS), at + 1)
+                     if _column(text[parts[at][0]:parts[end - 1][1]])), at + 1)
         words.append((parts[at][0], parts[upto - 1][1]))
         at = upto
     return words
@@ -176,6 +192,9 @@ def _cells(line: Line, columns: list[str | None], lefts: list[float] | None) -> 
         if len(cells) != len(columns):
             return None
         values = {key or "other": line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True)}
+    # A row number before the name is parted from it by a space or a stop: gone before the spaces.
+    values = {key: _ROW_NUMBER.sub("", value) if key in ("name", "name_spec") else value
+              for key, value in values.items()}
     return {key: value.strip() if key == "name_spec" else _SPACE_BY_CJK.sub("", value.strip())
             for key, value in values.items()}
 
@@ -198,17 +217,18 @@ def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
         return None
     line = body[at]
     first = union(line.boxes) if line.boxes else None
+    text = _ROW_NUMBER.sub("", line.text)
     # Begun in the name column, it may run on past it (the roll's name fills its width): text
-    # with no figure of its own.
-    if (first is None or bisect_right(lefts, first[0]) - 1 != name_column or not is_cjk(line.text)
-            or any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in line.text.split())):
+    # with no figure of its own (but a row number before it).
+    if (first is None or bisect_right(lefts, first[0]) - 1 != name_column or not is_cjk(text)
+            or any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in text.split())):
         return None
     # Its figures on the next line but for a code line (商品编码：…) between.
     following = next((other for other in body[at + 1:] if not _CODE_LINE.match(other.text)), None)
     figures = _cells(following, columns, lefts) if following is not None else None
     if not figures or figures.get("name") or figures.get("name_spec") or not figures.get("amount"):
         return None
-    return line.text.strip()
+    return text.strip()
 
 
 def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
@@ -231,7 +251,7 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
         parts = _TIMES.split(values.pop("quantity_price"))
         if len(parts) != 2:
             return None
-        values["quantity"], values["unit_price"] = parts
+        values["quantity"], values["unit_price"] = (part.strip() for part in parts)
     item: dict = {"name": values.get("name", "")}
     if not is_cjk(item["name"]):
         return None

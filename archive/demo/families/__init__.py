@@ -6,10 +6,11 @@ Each family is modelled on a real form: the Ministry of Finance's unified medica
 page subtotals (statements.py); referral approval and filing forms with signature and date
 blocks (referrals.py); agreements as prose over several pages with 甲方/乙方 blocks
 (agreements.py); 数电票 and the older VAT invoices (vat.py); more tuning families in the shapes
-the readers were weakest on (hospital_forms.py). Families vary the label wordings,
-spaced labels, full- and half-width brackets and colons, key–value rows against grids with the
-values in the cells below or beside their labels, the scan font (Hei, Song, Hei bold), and take
-names from large generated pools (archive/demo/pools.py), none from the reference lists.
+the readers were weakest on (hospital_forms.py, tables_more.py, receipts.py). Families vary the
+label wordings, spaced labels, full- and half-width brackets and colons, key–value rows against
+grids with the values in the cells below or beside their labels, the scan font (Hei, Song, Hei
+bold), and take names from large generated pools (archive/demo/pools.py), none from the
+reference lists.
 
 `FAMILIES[kind][name]` makes one document from an rng; `HOLDOUT` are the families the readers
 were not developed on: benchmarks report them apart (benchmarks/extraction_accuracy.py).
@@ -27,6 +28,7 @@ from archive.demo.families import (
     agreements,
     hospital_forms,
     invoices,
+    receipts,
     referral_form,
     referrals,
     statements,
@@ -51,7 +53,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                 "provincial": invoices.invoice_provincial, "grid": invoices.invoice_grid,
                 "his": invoices.invoice_his, "paper72": invoices.invoice_paper72,
                 "outpatient": invoices.invoice_outpatient, "feetable": tables_more.invoice_feetable,
-                "clinic": hospital_forms.invoice_clinic, "settlement": hospital_forms.invoice_settlement},
+                "clinic": hospital_forms.invoice_clinic, "settlement": hospital_forms.invoice_settlement,
+                "insured": receipts.invoice_insured},
     "daily_statement": {"classic": _classic("daily_statement"), "his": statements.statement_his,
                         "grid": statements.statement_grid, "coded": statements.statement_coded,
                         "paged": statements.statement_paged, "continued": statements.statement_continued,
@@ -67,7 +70,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                     "electronic": vat.vat_electronic, "till": vat.vat_till, "grid": vat.vat_grid,
                     "national": vat_national.vat_national, "roll": vat_roll.vat_roll,
                     "pos": vat_pos.vat_pos, "machine": vat_pos.vat_machine,
-                    "pharmacy": tables_more.vat_pharmacy},
+                    "pharmacy": tables_more.vat_pharmacy, "receipt": receipts.vat_receipt,
+                    "counter": receipts.vat_counter},
 }
 # Held back: the field readers were not developed on these (nor their wordings added to
 # labels.toml). The families added with the 6-per-kind generator are held back but for the
