@@ -100,15 +100,20 @@ def _move_sums(session: Session, removed: list[dict], added: list[dict]) -> None
 
     rows = [{**dict(zip(PERIOD_KEYS, key, strict=True)), **{name: moved.get(name, 0) for name in SUMS},
              "seconds_max": longest.get(key, NO_TIME)} for key, moved in sums.items()]
-    written = _upsert(session, table, PERIOD_KEYS, rows, adds, ("id", *PERIOD_KEYS, "count"))
-    # A removed decision may have been its key's longest: that maximum is looked up again.
-    shrunk = {(fact_period, *(fact[name] for name in PERIOD_KEYS[1:]))
-              for fact in removed if fact["kind"] == "decision" for fact_period in labels(fact["day"])}
+    written = _upsert(session, table, PERIOD_KEYS, rows, adds, ("id", *PERIOD_KEYS, "count", "seconds_max"))
+    # A removed decision as long as its key's longest (to the millisecond its fact keeps) may
+    # have been it: that maximum is looked up again (over a quarter's decisions, so only then).
+    removed_longest: dict[tuple, float] = {}
+    for fact in removed:
+        if fact["kind"] == "decision":
+            for period in labels(fact["day"]):
+                key = (period, *(fact[name] for name in PERIOD_KEYS[1:]))
+                removed_longest[key] = max(removed_longest.get(key, NO_TIME), fact["seconds"])
     emptied = []
-    for row_id, *key, count in written:
+    for row_id, *key, count, seconds_max in written:
         if not count:
             emptied.append(row_id)  # a key left with nothing counted goes
-        elif tuple(key) in shrunk:
+        elif removed_longest.get(tuple(key), NO_TIME) + 0.001 >= seconds_max:
             session.execute(update(StatisticsPeriodTotal).where(StatisticsPeriodTotal.id == row_id)
                             .values(seconds_max=_longest(tuple(key)).scalar_subquery()))
     if emptied:

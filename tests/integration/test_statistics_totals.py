@@ -6,6 +6,8 @@ figures from the totals, the month's and the quarter's, equal those counted from
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import delete, select, true, update
 
@@ -294,3 +296,28 @@ def test_init_after_upgrading_from_day_totals_counts_the_months_and_quarters(rt)
     assert "statistics totals counted for the cases already there" in initialise(rt)
     assert_totals_agree(rt, desk["director"])
     assert report_of(rt, desk["director"], this_quarter()).claims.total.beneficiaries == 1
+
+
+def test_the_longest_step_of_the_quarter_follows_a_chain_start_moved_and_moved_back(rt):
+    """A step's longest time is a maximum, not a sum: when the decision that set it takes less
+    time again (its chain's start moved by an UPDATE statement, and back), the quarter's longest
+    is the one before."""
+    desk = factories.sign_off_desk(rt)
+    case_no = start_claim(rt, desk, claim_type="outpatient", amount="300")
+    walk(rt, desk, case_no)
+
+    def longest():
+        steps = report_of(rt, desk["director"], this_quarter()).processing.steps
+        return {(s.definition, s.step): s.max_hours for s in steps}
+
+    before = longest()
+    for hours in (-30, 30):
+        with rt.sessions.begin() as session:
+            chain = session.scalar(select(WorkflowInstance).join(Case).where(Case.case_no == case_no)
+                                   .order_by(WorkflowInstance.id).limit(1))
+            session.execute(update(WorkflowInstance).where(WorkflowInstance.id == chain.id)
+                            .values(started_at=chain.started_at + timedelta(hours=hours)))
+        assert_totals_agree(rt, desk["director"])
+        if hours < 0:
+            assert max(longest().values()) >= 30
+    assert longest() == before
