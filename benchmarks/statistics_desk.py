@@ -144,11 +144,13 @@ def rebuild_totals(runtime) -> float:
 
     started = time.perf_counter()
     with runtime.sessions.begin() as session:
-        facts, totals = rebuild(session)
-    log(f"  {facts} facts, {totals} day totals")
+        facts, totals, period_totals = rebuild(session)
+    log(f"  {facts} facts, {totals} day totals, {period_totals} period totals")
     with runtime.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE statistics_facts"))
-        connection.execute(text("VACUUM ANALYZE statistics_day_totals"))
+        for table in ("statistics_day_totals", "statistics_period_totals", "statistics_members",
+                      "statistics_distinct_counts"):
+            connection.execute(text(f"VACUUM ANALYZE {table}"))
     return time.perf_counter() - started
 
 

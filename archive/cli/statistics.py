@@ -68,16 +68,18 @@ def _write(content: bytes | str, path: str) -> None:
 @cli.command("statistics-totals")
 @click.argument("action", type=click.Choice(["rebuild", "check"]))
 def statistics_totals_command(action) -> None:
-    """The statistics' per-day totals: `rebuild` counts them again from the rows (after data
-    written with plain SQL); `check` compares them with a recount (exit status 1 on a difference)."""
+    """The statistics' per-day, per-month and per-quarter totals: `rebuild` counts them again
+    from the rows (after data written with plain SQL); `check` compares them with a recount
+    (exit status 1 on a difference)."""
     from archive.statistics.totals import check, rebuild
 
     _, session, _user = session_as(None)
     with session:
         if action == "rebuild":
-            facts, totals = rebuild(session)
+            facts, totals, period_totals = rebuild(session)
             session.commit()
-            click.echo(f"statistics totals rebuilt: {facts} facts, {totals} day totals")
+            click.echo(f"statistics totals rebuilt: {facts} facts, {totals} day totals, "
+                       f"{period_totals} month and quarter totals")
             return
         problems = check(session)
     for problem in problems[:50]:

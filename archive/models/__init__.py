@@ -39,7 +39,14 @@ from archive.models.spot_checks import (
     SpotCheckDraw,
     SpotCheckFollowUp,
 )
-from archive.models.statistics import InsuredCount, StatisticsDayTotal, StatisticsFact
+from archive.models.statistics import (
+    InsuredCount,
+    StatisticsDayTotal,
+    StatisticsDistinctCount,
+    StatisticsFact,
+    StatisticsMember,
+    StatisticsPeriodTotal,
+)
 from archive.models.users import ApiToken, User
 from archive.models.workflow import RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 
@@ -63,7 +70,10 @@ __all__ = [
     "HolidayArrangement",
     "InsuredCount",
     "StatisticsDayTotal",
+    "StatisticsDistinctCount",
     "StatisticsFact",
+    "StatisticsMember",
+    "StatisticsPeriodTotal",
     "LegalHold",
     "Loan",
     "LoanStatus",

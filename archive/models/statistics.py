@@ -88,3 +88,69 @@ class StatisticsDayTotal(Base):
     self_funded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     seconds_sum: Mapped[float] = mapped_column(Float, default=0.0)
     seconds_max: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+# A period total's keys: a fact's keys with its day's month (2026-03) or quarter (2026-Q1) for
+# the day, the labels archive.statistics.Period gives.
+PERIOD_KEYS = ("period", *KEYS[1:])
+
+
+class StatisticsPeriodTotal(Base):
+    """The facts of a month, and those of a quarter, summed per key: what the statistics page
+    reads, one row per key whatever the period's length (the day totals of a quarter are ~90
+    rows per key). Kept with the day totals (archive.statistics.periods)."""
+
+    __tablename__ = "statistics_period_totals"
+    __table_args__ = (UniqueConstraint(*PERIOD_KEYS, name="uq_statistics_period_totals_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))
+    claim_type: Mapped[str] = mapped_column(String(32), default="")
+    township: Mapped[str] = mapped_column(String(64), default="")
+    village: Mapped[str] = mapped_column(String(64), default="")
+    hospital: Mapped[str] = mapped_column(String(255), default="")
+    definition: Mapped[str] = mapped_column(String(64), default="")
+    step: Mapped[str] = mapped_column(String(64), default="")
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    flagged: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    costed: Mapped[int] = mapped_column(BigInteger, default=0)
+    self_funded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    seconds_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    seconds_max: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class StatisticsMember(Base):
+    """One member of a set the statistics count distinct, per period: a person paid in a
+    township ("person"), in the whole county ("person_all", township ""), a case returned for
+    correction ("returned", township ""). `facts` is how many of the period's facts name the
+    member; the row goes when none does. Distinct counts do not add up across days or months,
+    so each month and quarter keeps its own set."""
+
+    __tablename__ = "statistics_members"
+    __table_args__ = (UniqueConstraint("period", "kind", "township", "member",
+                                       name="uq_statistics_members_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))
+    township: Mapped[str] = mapped_column(String(64), default="")
+    member: Mapped[str] = mapped_column(String(64))
+    facts: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatisticsDistinctCount(Base):
+    """How many members a period's set holds (StatisticsMember rows of the period, kind and
+    township): the page reads these few rows rather than counting tens of thousands."""
+
+    __tablename__ = "statistics_distinct_counts"
+    __table_args__ = (UniqueConstraint("period", "kind", "township",
+                                       name="uq_statistics_distinct_counts_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))
+    township: Mapped[str] = mapped_column(String(64), default="")
+    members: Mapped[int] = mapped_column(BigInteger, default=0)

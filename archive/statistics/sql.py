@@ -52,3 +52,18 @@ def local_date(column, dialect: str):
     # SQLite keeps UTC text; China has no daylight saving, so one offset holds.
     offset = ZoneInfo(ZONE).utcoffset(datetime(2000, 1, 1))
     return func.date(column, f"{int(offset.total_seconds()):+d} seconds")
+
+
+def month_label(day, dialect: str):
+    """YYYY-MM of a date column (Period.label of its month)."""
+    if dialect == "postgresql":
+        return func.to_char(day, "YYYY-MM", type_=String)
+    return func.strftime("%Y-%m", day, type_=String)
+
+
+def quarter_label(day, dialect: str):
+    """YYYY-Qn of a date column (Period.label of its quarter)."""
+    if dialect == "postgresql":
+        return func.to_char(day, 'YYYY-"Q"Q', type_=String)
+    quarter = (cast(func.strftime("%m", day), BigInteger) + 2) // 3
+    return func.strftime("%Y-Q", day, type_=String).op("||")(cast(quarter, String))

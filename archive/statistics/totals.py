@@ -43,9 +43,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from archive.claims.service import AMOUNT_PAID
-from archive.models import Case, Document, SignOff, StatisticsDayTotal, StatisticsFact, WorkflowInstance
+from archive.models import (
+    Case,
+    Document,
+    SignOff,
+    StatisticsDayTotal,
+    StatisticsFact,
+    StatisticsPeriodTotal,
+    WorkflowInstance,
+)
 from archive.models.statistics import KEYS
 from archive.models.workflow import WorkflowStatus
+from archive.statistics import periods
 from archive.statistics.claims import NOT_CLAIMS, exists_entry, invoice_costs, paying_steps
 from archive.statistics.sql import fen, local_date, seconds_between
 
@@ -172,7 +181,13 @@ def refresh(session: Session, case_ids: Iterable[int]) -> None:
         if added:
             session.execute(insert(StatisticsFact),
                             [dict(zip(FACT_COLUMNS, fact, strict=True)) for fact in added])
-        _move_totals(session, [fact for fact, _ in removed], added)
+        removed_facts = [fact for fact, _ in removed]
+        _move_totals(session, removed_facts, added)
+        periods.move(session, [_named(fact) for fact in removed_facts], [_named(fact) for fact in added])
+
+
+def _named(fact: tuple) -> dict:
+    return dict(zip(FACT_COLUMNS, fact, strict=True))
 
 
 def _key(fact: tuple) -> tuple:
@@ -224,9 +239,10 @@ def _is_key(key: tuple):
     return and_(*[getattr(StatisticsDayTotal, name) == value for name, value in zip(KEYS, key, strict=True)])
 
 
-def rebuild(session: Session) -> tuple[int, int]:
-    """Count every fact and day total again from the rows (after data written around the ORM,
-    or to repair); returns (facts, day totals)."""
+def rebuild(session: Session) -> tuple[int, int, int]:
+    """Count every fact, day total and period total (with the sets counted distinct) again
+    from the rows (after data written around the ORM, or to repair); returns (facts, day
+    totals, period totals)."""
     dialect = session.get_bind().dialect.name
     session.execute(delete(StatisticsDayTotal))
     session.execute(delete(StatisticsFact))
@@ -234,16 +250,21 @@ def rebuild(session: Session) -> tuple[int, int]:
     session.execute(insert(StatisticsFact).from_select(list(FACT_COLUMNS), select(*facts.c)))
     session.execute(insert(StatisticsDayTotal).from_select(
         [*KEYS, *SUMS, "seconds_max"], _summed(StatisticsFact.__table__)))
+    period_totals = periods.rebuild(session)
     return (session.scalar(select(func.count()).select_from(StatisticsFact)),
-            session.scalar(select(func.count()).select_from(StatisticsDayTotal)))
+            session.scalar(select(func.count()).select_from(StatisticsDayTotal)), period_totals)
 
 
 def count_if_never_counted(session: Session) -> bool:
     """Count everything once where cases exist but no fact does (an installation upgraded from
-    before the totals, or restored from such a backup): every case has its `received` fact from
-    the moment it is written. Returns whether it counted."""
+    before the totals, or restored from such a backup), or facts do but no period total (one
+    upgraded from before the period totals): every case has its `received` fact from the
+    moment it is written, and every fact its period totals. Returns whether it counted."""
     if session.scalar(select(StatisticsFact.id).limit(1)) is not None:
-        return False
+        if session.scalar(select(StatisticsPeriodTotal.id).limit(1)) is not None:
+            return False
+        rebuild(session)
+        return True
     if session.scalar(select(Case.id).limit(1)) is None:
         return False
     rebuild(session)
@@ -287,7 +308,7 @@ def check(session: Session) -> list[str]:
         if kept is None or want is None or kept[:6] != want[:6] or any(
                 abs(a - b) > 0.01 for a, b in zip(kept[6:], want[6:], strict=True)):
             problems.append(f"day total {key}: kept {kept}, counted {want}")
-    return problems
+    return problems + periods.check(session, [(_named(fact), times) for fact, times in counted.items()])
 
 
 def install(sessions: sessionmaker[Session]) -> None:

@@ -5,8 +5,10 @@ archive.statistics; the CLI (archive/cli/statistics.py) serves the same report."
 from __future__ import annotations
 
 import unicodedata
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -33,10 +35,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @statistics.app_template_filter("stat")
 def stat_number(value, places: int = 0) -> str:
-    """A figure as the reader's locale writes it; "—" for none (e.g. a rate without a base)."""
+    """A figure as the reader's locale writes it ("#,##0.00" with its symbols, rounded half to
+    even as babel rounds); "—" for none (e.g. a rate without a base). A quarter's page shows
+    over a thousand figures: babel's format_decimal for each took a third of the page's time."""
     if value is None:
         return "—"
-    return format_decimal(Decimal(value), format="#,##0" + ("." + "0" * places if places else ""))
+    exact = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    return format(exact, f",.{places}f").translate(_symbols(str(get_locale())))
+
+
+@cache
+def _symbols(locale: str) -> dict[int, str]:
+    return {ord(","): get_group_symbol(locale), ord("."): get_decimal_symbol(locale),
+            ord("-"): get_minus_sign_symbol(locale)}
 
 
 @statistics.app_template_filter("bar_label")
