@@ -1,6 +1,6 @@
 """provider aliases: the other names a provider's invoices print, matched as its register name
 
-Revision ID: 0029_provider_aliases
+Revision ID: 0029
 Revises: 0028
 Create Date: 2026-12-06 07:10:00
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 from archive.models.types import UTCDateTime
 
-revision = '0029_provider_aliases'
+revision = '0029'
 down_revision = '0028'
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """statistics period totals: the facts summed per month and per quarter, and the sets counted
 distinct (people paid, cases returned) with their sizes, kept as cases change
 
-Revision ID: 0029_stats_months
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-06 07:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0029_stats_months'
-down_revision = '0028'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
