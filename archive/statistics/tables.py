@@ -64,7 +64,10 @@ def key_text(dimension: str, key, translate: Callable[[str], str]) -> str:
             return translate(NOT_GIVEN)
         return Named(f"{township or translate(NOT_GIVEN)} {village or translate(NOT_GIVEN)}")
     if dimension in ("claim_type", "hospital_level"):
-        return translate(KEY_NAMES[key]) if key in KEY_NAMES else str(key)
+        if key not in KEY_NAMES:
+            return str(key)
+        name = translate(KEY_NAMES[key])  # a row's label: with a capital in English
+        return name[:1].upper() + name[1:]
     return place_text(key, translate)
 
 

@@ -39,6 +39,7 @@ from archive.web.i18n import (
     item_cell,
     item_columns,
     kind_label,
+    label,
     lang_url,
     local_time,
     money,
@@ -110,6 +111,7 @@ def build_app(runtime) -> Flask:
         item_cell=item_cell, LIST_FIELDS=LIST_FIELDS, lang_url=lang_url, finding_text=finding_text)
     app.jinja_env.filters["localtime"] = local_time
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["label"] = label
 
     app.before_request(_start_request)
     app.before_request(_check_route)

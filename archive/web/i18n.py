@@ -132,28 +132,35 @@ ACTION_LABELS.update({
 })
 
 
+def label(text) -> str:
+    """A label as a list, a cell or a heading shows it: with a capital in English, where the
+    catalogue keeps the lowercase form that also reads inside a sentence (Chinese has no case)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    return label(ACTION_LABELS.get(action, action))
 
 
 def field_label(kind: str | None, name: str) -> str:
     from flask_babel import get_locale
 
     if str(get_locale()).startswith("en"):
-        return name.replace("_", " ")
+        return label(name.replace("_", " "))
     return ocr_field_label(kind, name)
 
 
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return label(STATUS_LABELS.get(status, status))
 
 
 def claim_type_label(claim_type: str) -> str:
-    return str(CLAIM_TYPE_LABELS.get(claim_type, claim_type))
+    return label(CLAIM_TYPE_LABELS.get(claim_type, claim_type))
 
 
 def kind_label(kind: str | None) -> str:
-    return str(KIND_LABELS.get(kind, kind))
+    return label(KIND_LABELS.get(kind, kind))
 
 
 def money(amount) -> str:
@@ -193,7 +200,7 @@ MONEY_COLUMNS = frozenset({"unit_price", "amount", "tax"})
 def item_columns(items: list) -> list[tuple[str, str]]:
     """(key, label) of the columns an item table needs: the known ones any item has, in order."""
     present = {key for item in items if isinstance(item, dict) for key in item}
-    return [(key, str(label)) for key, label in ITEM_COLUMNS.items() if key in present]
+    return [(key, label(name)) for key, name in ITEM_COLUMNS.items() if key in present]
 
 
 def item_cell(key: str, value) -> str:

@@ -17,6 +17,7 @@ from archive.models import LoanStatus
 from archive.records import loans as service
 from archive.retention import schedule
 from archive.web.context import db
+from archive.web.i18n import label
 
 loans = Blueprint("loans", __name__, url_prefix="/loans")
 
@@ -26,7 +27,7 @@ STATUS_LABELS = {LoanStatus.PENDING: _l("waiting for approval"), LoanStatus.ACTI
 
 @loans.app_template_global()
 def loan_status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return label(STATUS_LABELS.get(status, status))
 
 
 @loans.route("")

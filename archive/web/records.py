@@ -22,6 +22,7 @@ from archive.queue import submit_after_commit
 from archive.records import disposition, filing, four_properties, holds, record_checks, verification
 from archive.retention import schedule
 from archive.web.context import db, runtime
+from archive.web.i18n import label
 
 records = Blueprint("records", __name__, url_prefix="/records")
 
@@ -40,9 +41,9 @@ def records_label(kind: str, value) -> str:
             return str(value)
     if kind == "grade":
         names = schedule().access_grades.get(value, {})
-        return names.get("en" if str(get_locale()).startswith("en") else "zh", str(value))
+        return label(names.get("en" if str(get_locale()).startswith("en") else "zh", str(value)))
     table = {"decision": DECISION_LABELS, "state": STATE_LABELS}[kind]
-    return str(table.get(value, value))
+    return label(table.get(value, value))
 
 
 PROPERTY_LABELS = {"authenticity": _l("authenticity"), "integrity": _l("integrity"),

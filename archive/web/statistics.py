@@ -26,7 +26,7 @@ from archive.statistics import (
 )
 from archive.statistics.tables import KEY_NAMES, Named, place_text, step_name
 from archive.web.context import db
-from archive.web.i18n import claim_type_label
+from archive.web.i18n import claim_type_label, label
 from archive.workflows.workdays import today_in_china
 
 statistics = Blueprint("statistics", __name__)
@@ -101,7 +101,7 @@ def _charts(report) -> list[tuple[str, str, list]]:
          [(claim_type_label(line.key), line.received, stat_number(line.received))
           for line in claims["claim_type"]]),
         ("hospital_level", f'{_("Paid (yuan)")} · {_("By hospital level")}',
-         [(_(KEY_NAMES.get(line.key, line.key)), line.paid_fen, _yuan(line.paid_fen))
+         [(label(_(KEY_NAMES.get(line.key, line.key))), line.paid_fen, _yuan(line.paid_fen))
           for line in claims["hospital_level"]]),
         ("steps", f'{_("Mean hours")} · {_("Processing time per step")}',
          [(step_name(step.definition, step.step, str(get_locale())), step.mean_hours,

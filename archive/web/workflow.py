@@ -20,6 +20,7 @@ from archive.web.api import token_required
 from archive.web.bodies import Decision, FindingResolution, parse_body
 from archive.web.cases import case_page
 from archive.web.context import db
+from archive.web.i18n import label
 from archive.web.live import IDLE_MS, live_response, state_version
 from archive.workflows import (
     Label,
@@ -58,7 +59,7 @@ def pick(label: Label | None) -> str:
 @workflow.app_template_global()
 def workflow_label(kind: str, value: str) -> str:
     table = {"decision": DECISION_LABELS, "state": STATE_LABELS, "chain": CHAIN_STATUS_LABELS}[kind]
-    return str(table.get(value, value))
+    return label(table.get(value, value))
 
 
 DRAFT_FIELDS = ("opinion", "missing", "deductions")

@@ -37,6 +37,15 @@ PLACEHOLDER_ONLY = """() => Array.from(document.querySelectorAll('input[placehol
     .map(f => 'placeholder-only label: ' + f.name)"""
 
 
+# The header's two language links on different lines (the first ending one line, the second
+# alone on the next) read as two unrelated links.
+LANGUAGES_SPLIT = """() => {
+  const [first, second] = Array.from(document.querySelectorAll('header a.lang'));
+  return first.getBoundingClientRect().top === second.getBoundingClientRect().top
+    ? [] : ['the language links are split over two lines'];
+}"""
+
+
 def desk_pages(runtime, users) -> tuple[dict[str, list[str]], str, int]:
     """Every desk page, by the role group that opens it (one role stands for roles that see the
     same page): a case at intake with a processed daily statement, one waiting at the reviewer."""
@@ -93,7 +102,8 @@ def test_no_serious_axe_violation_on_any_desk(live, browser, shots):  # noqa: F8
             for path in paths:
                 page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
                 expect(page.locator("main")).to_be_visible()
-                found[f"{role} {path} {lang}"] = harmful(axe.run(page)) + page.evaluate(PLACEHOLDER_ONLY)
+                found[f"{role} {path} {lang}"] = (harmful(axe.run(page)) + page.evaluate(PLACEHOLDER_ONLY)
+                                                  + page.evaluate(LANGUAGES_SPLIT))
                 if lang == "en":
                     name = path.strip("/").replace("/", "-").split("?")[0] or "home"
                     page.screenshot(path=str(shots / f"a11y-{role}-{name}.png"), full_page=True)

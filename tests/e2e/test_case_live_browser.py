@@ -62,7 +62,7 @@ def agree(state: dict) -> None:
         assert state["checklist"]["daily_statement"] == "check-missing", state
     for row in state["rows"]:
         if row["status"] == "status status-processed":
-            assert row["kind"] not in ("尚未识别", "not yet recognised"), state
+            assert row["kind"] not in ("尚未识别", "Not yet recognised"), state
 
 
 def test_rows_checklist_findings_and_verdict_change_together_without_reload(live, browser, shots, tmp_path):  # noqa: F811
@@ -141,10 +141,10 @@ def test_a_read_document_of_no_known_kind_is_chosen_in_its_row(live, browser, sh
             row = page.locator(f'#documents tr[data-id="{result.document_id}"]')
             expect(row.locator(".status")).to_have_class("status status-unrecognised")
             page.screenshot(path=str(shots / f"case-live-unrecognised-{lang}-{name}.png"), full_page=True)
-    expect(row.locator(".status")).to_have_text("processed — kind not recognised")
+    expect(row.locator(".status")).to_have_text("Processed — kind not recognised")
     row.locator("select[name=kind]").select_option("invoice")
     row.locator("form.choose-kind button").click()
     row = page.locator(f'#documents tr[data-id="{result.document_id}"]')
-    expect(row.locator("td:nth-child(2)")).to_have_text("medical invoice", timeout=30000)
-    expect(row.locator(".status")).to_have_text("processed", timeout=30000)
+    expect(row.locator("td:nth-child(2)")).to_have_text("Medical invoice", timeout=30000)
+    expect(row.locator(".status")).to_have_text("Processed", timeout=30000)
     expect(page.locator('#checklist li[data-kind="invoice"]')).to_have_class("check-present")

@@ -63,7 +63,7 @@ def test_the_parts_follow_one_snapshot_and_are_not_resent_unchanged(client, runt
     assert verdict(parts["verdict"]) == "refused"
     assert 'data-code="missing_daily_statements"' in parts["documents"]
     assert "Not accepted while documents are missing" in parts["verdict"]
-    assert "daily itemised statement" in parts["verdict"] and "disabled" in parts["verdict"]
+    assert "Daily itemised statement" in parts["verdict"] and "disabled" in parts["verdict"]
     # A language is a version of its own: the Chinese parts are drawn afresh, in Chinese.
     chinese = live(client, case_no, done.json["version"], lang="zh_CN")
     assert chinese.status_code == 200 and "不予受理" in chinese.json["parts"]["verdict"]
@@ -82,8 +82,8 @@ def test_a_read_document_of_no_known_kind_says_so_in_its_whole_row(client, runti
     factories.login(client, "intake_clerk")
     parts = live(client, case_no).json["parts"]
     row = re.search(rf'<tr data-id="{document_id}".*?</tr>', parts["documents"], re.S).group(0)
-    assert "processed — kind not recognised" in row and "kind not recognised: choose it" in row
-    assert "not yet recognised" not in row
+    assert "Processed — kind not recognised" in row and "kind not recognised: choose it" in row
+    assert "Not yet recognised" not in row
     assert checklist_items(parts["checklist"])["invoice"] == "missing"
     assert verdict(parts["verdict"]) == "refused"
 

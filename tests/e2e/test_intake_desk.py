@@ -29,7 +29,7 @@ def test_checklist_ticks_and_the_server_refuses_an_incomplete_case(client, runti
     page = client.get(f"/cases/{case_no}?lang=en").get_data(as_text=True)
     assert checklist_items(page) == {"invoice": "present", "daily_statement": "missing"}
     form = page[page.index('id="submit-case"'):page.index("</form>", page.index('id="submit-case"'))]
-    assert "disabled" in form and "daily itemised statement" in form
+    assert "disabled" in form and "Daily itemised statement" in form
     assert 'id="submit-missing" hidden' not in form
 
     polled = client.get(f"/cases/{case_no}/documents.json").json["checklist"]

@@ -27,6 +27,11 @@ WORD = re.compile(r"[A-Za-z]{2,}")
 PERMISSION = re.compile(r"[（(][a-z_]+\.[a-z_.]+[)）]")
 TOKEN = re.compile(r"[A-Za-z0-9_.:/#-]+")
 CODE = re.compile(r"[0-9_:/#-]|\.(pdf|jpe?g|png|tiff?|ofd|xml|zip|csv|xlsx)$", re.I)  # or a file name
+LABELLED = {"option", "td", "th", "dd", "dt"}
+# A lowercase word or three in an option or a cell, nothing else: a stored code drawn as it is
+# (`outpatient`, `mid_year`, `u_cashier`) or a label that reads like one. English labels start
+# with a capital; messages (with punctuation or longer) and keys (<kbd>) are not labels.
+CODE_LIKE = re.compile(r"[a-z][a-z_-]*( [a-z_-]+){0,2}")
 # Codes, units and abbreviations a Chinese page may show as they are.
 ALLOWED = {"PDF", "API", "ID", "OCR", "CSV", "QR", "JPG", "JPEG", "PNG", "TIFF", "MB", "KB",
            "GB", "HTTP", "URL", "ZIP", "XLSX", "Excel", "English", "SVG", "VAT", "BagIt"}
@@ -39,21 +44,37 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[bool] = []  # per open element: is it (or an ancestor) left out?
         self.parts: list[str] = []
+        self.labels: list[list[str]] = []  # the text of each option and table cell, as drawn
+        self.open_labels: list[int] = []  # stack depth at which each open option/cell began
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
-        skip = (bool(self.stack and self.stack[-1]) or tag in {"script", "style", "template"}
+        skip = (bool(self.stack and self.stack[-1]) or tag in {"script", "style", "template", "kbd"}
                 or values.get("translate") == "no" or "lang" in values and tag != "html")
         if tag not in VOID:
             self.stack.append(skip)
+        if tag in LABELLED and not skip:
+            self.labels.append([])
+            self.open_labels.append(len(self.stack))
 
     def handle_endtag(self, tag):
+        if self.open_labels and self.open_labels[-1] == len(self.stack) and tag in LABELLED:
+            self.open_labels.pop()
         if tag not in VOID and self.stack:
             self.stack.pop()
 
     def handle_data(self, data):
         if not (self.stack and self.stack[-1]):
             self.parts.append(data)
+            if self.open_labels:
+                self.labels[-1].append(data)
+
+
+def labels(html: str) -> list[str]:
+    """The text of each option and table cell that is the application's own (not data)."""
+    parser = _Text()
+    parser.feed(html)
+    return [" ".join(" ".join(parts).split()) for parts in parser.labels]
 
 
 def app_text(html: str) -> str:
@@ -65,8 +86,11 @@ def app_text(html: str) -> str:
 def wrong_language(html: str, lang: str) -> list[str]:
     text = app_text(html)
     if lang == "en":
-        return [m.group() + " in «" + text[max(0, m.start() - 40):m.end() + 40] + "»"
-                for m in CJK.finditer(text)]
+        # An English label starts with a capital: a bare lowercase word in a list or a cell is a
+        # stored code (`mid_year`, `outpatient`) drawn as it is, or a label that reads like one.
+        codes = [f"code-like label «{label}»" for label in labels(html) if CODE_LIKE.fullmatch(label)]
+        return codes + [m.group() + " in «" + text[max(0, m.start() - 40):m.end() + 40] + "»"
+                        for m in CJK.finditer(text)]
     # A token with digits or joiners (AJ-2026-000001, 10ml, name:) is a code, not a word; so is
     # a permission named in brackets (records.view) — an audit action as a label is not.
     text = PERMISSION.sub(" ", text)
@@ -80,6 +104,10 @@ def test_the_checker_finds_both_kinds_of_stray_text():
         '<p>Case <span translate="no">张三</span></p>', "en")
     assert wrong_language("<p>案卷 document.view</p>", "zh")
     assert not wrong_language("<p>案卷 PDF <b lang='en'>Bob</b></p>", "zh")
+    assert wrong_language('<select><option value="mid_year">mid-year</option></select>', "en")
+    assert wrong_language("<table><tr><td>outpatient</td></tr></table>", "en")
+    assert not wrong_language(
+        '<table><tr><td>Outpatient</td><td translate="no">li.ming</td></tr></table>', "en")
 
 
 @pytest.fixture

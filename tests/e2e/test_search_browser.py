@@ -44,3 +44,25 @@ def test_archivist_finds_a_case_by_name_and_invoice_number(live, page, tmp_path)
     page.locator(".hit a.open-page").first.click()  # the document, opened at the matching page
     expect(page.locator("h1")).to_contain_text("发票.pdf")
     expect(page.locator(".page-text")).to_contain_text(made.truth["invoice_number"])
+
+
+def test_an_id_number_typed_in_the_box_finds_the_case(live, page):  # noqa: F811
+    """Issue 20, point 5: the hint promises any two characters; an 18-digit ID number typed as it
+    is (no `id:`) finds the case's documents although no page of them shows it."""
+    base, runtime, users = live
+    id_number = gen.id_number(random.Random(5))
+    case_no = factories.make_case(runtime, users["intake_clerk"], claimant_name="欧阳娜娜",
+                                  claimant_id_number=id_number)
+    factories.upload(runtime, users["intake_clerk"], case_no, factories.statement_pdf(5, "欧阳娜娜"),
+                     filename="清单.pdf", kind="daily_statement")
+    page.goto(f"{base}/search")
+    page.fill("input[name=username]", "u_reviewer")
+    page.fill("input[name=password]", "pw-reviewer")
+    page.click("button[type=submit]")
+    for _ in range(30):  # processing and indexing happen after the upload returns
+        page.fill("input[name=q]", id_number)
+        page.click("#search-form button[type=submit]")
+        if page.locator(".hit").count():
+            break
+        page.wait_for_timeout(500)
+    expect(page.locator(".hit").first).to_contain_text(case_no)

@@ -109,6 +109,14 @@ def test_search_page_highlights_and_opens_the_document_at_the_matching_page(app,
     assert "注射用头孢呋辛钠" in case_page.split("focus-page")[1]
 
 
+def test_the_count_of_hits_is_said_in_the_singular_for_one(app, desk):
+    client = signed_in(app, "archivist")
+    english = client.get("/search", query_string={"q": "头孢", "lang": "en"}).get_data(as_text=True)
+    assert re.search(r'id="total">1 document found<', english)
+    chinese = client.get("/search", query_string={"q": "头孢", "lang": "zh_CN"}).get_data(as_text=True)
+    assert re.search(r'id="total">共找到 1 份材料<', chinese)
+
+
 def test_two_character_name_and_invoice_number_find_the_case(app, desk):
     client = signed_in(app, "archivist")
     for query in ("欧阳", "00231234", "invoice:00231234", "县人民医院"):

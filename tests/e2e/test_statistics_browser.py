@@ -30,7 +30,7 @@ def test_the_statistics_page_at_both_widths_in_both_languages(live, tmp_path):  
         page.fill("input[name=password]", "pw-director")
         page.click("main button[type=submit]")
         expect(page.locator("main")).to_be_visible()
-        languages = (("zh_CN", ("按乡镇", "住院", "未填")), ("en", ("By township", "inpatient", "Not given")))
+        languages = (("zh_CN", ("按乡镇", "住院", "未填")), ("en", ("By township", "Inpatient", "Not given")))
         for lang, words in languages:
             for width, height in ((1366, 900), (390, 844)):
                 page.set_viewport_size({"width": width, "height": height})
