@@ -28,7 +28,12 @@ from archive.ocr.cells import cell_below, cell_right, segments, widen_gaps
 from archive.ocr.column_totals import read_column_totals
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
-from archive.ocr.joint import choose_jointly, constrained_fields, refuse_contradicted
+from archive.ocr.joint import (
+    choose_jointly,
+    constrained_fields,
+    refuse_contradicted,
+    refuse_disagreeing_writings,
+)
 from archive.ocr.label_match import (
     CLOSING,
     DECORATION,
@@ -191,6 +196,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     corroborate(reading, doubtful, pairs=pairs, sums=constraints["sums"],
                 known={name: value for name, value in known.items() if value})
     _capitals_by_figures(reading, capitals, pairs)
+    if any(line.confidences is not None for line in lines):
+        refuse_disagreeing_writings(reading, pairs=pairs, sums=constraints["sums"])
     return reading
 
 

@@ -1,0 +1,43 @@
+"""Values read by OCR (photos, scans) that the document itself shows to be misread end absent and
+reported, not wrong (issue 17): two writings of one amount that disagree."""
+
+from archive.ocr.fields import read_fields
+from archive.ocr.lines import Line
+
+SPLIT = "统筹基金支付：3000.00  个人账户支付：202.73  个人自付：1000.00  个人自费：0.00"
+
+
+def ocr(text: str, confidence: float = 97.0) -> Line:
+    return Line(text, tuple(confidence for _ in text))
+
+
+def refused(reading) -> set[str]:
+    return {item["field"] for item in reading.unreadable if item["reason"] == "contradicted"}
+
+
+def test_a_capital_amount_the_figures_and_their_sum_contradict_is_refused():
+    # A photo's capital amount lost its 叁分 (肆仟贰佰零贰元柒角): it still reads as an amount,
+    # 4202.70; the figures say 4202.73 and the split adds up to them to the cent.
+    lines = [ocr("合计（小写）：4202.73"), ocr("合计（大写）：肆仟贰佰零贰元柒角"), ocr(SPLIT)]
+    reading = read_fields("invoice", lines)
+    assert reading.fields["total_amount"] == "4202.73"
+    assert "total_amount_capital" not in reading.fields
+    assert refused(reading) == {"total_amount_capital"}
+
+
+def test_two_writings_that_disagree_with_nothing_to_tell_them_apart_are_both_refused():
+    lines = [ocr("合计（小写）：4202.73"), ocr("合计（大写）：肆仟贰佰零贰元柒角")]
+    reading = read_fields("invoice", lines)
+    assert "total_amount" not in reading.fields and "total_amount_capital" not in reading.fields
+    assert refused(reading) == {"total_amount", "total_amount_capital"}
+    # The figures the split upholds are kept whichever writing was misread.
+    wrong_figures = [ocr("合计（小写）：4202.78"), ocr("合计（大写）：肆仟贰佰零贰元柒角叁分"),
+                     ocr(SPLIT.replace("202.73", "202.78"))]
+    reading = read_fields("invoice", wrong_figures)
+    assert reading.fields["total_amount"] == "4202.78" and refused(reading) == {"total_amount_capital"}
+
+
+def test_a_text_layer_keeps_what_it_prints_for_the_checks_to_report():
+    lines = [Line("合计（小写）：4202.73"), Line("合计（大写）：肆仟贰佰零贰元柒角")]
+    fields = read_fields("invoice", lines).fields
+    assert (fields["total_amount"], fields["total_amount_capital"]) == ("4202.73", "4202.70")
