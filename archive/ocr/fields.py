@@ -35,6 +35,8 @@ from archive.ocr.joint import (
     refuse_disagreeing_writings,
 )
 from archive.ocr.label_match import (
+    CAPITAL_LABEL_LIKE,
+    CAPITAL_VALUE_END,
     CLOSING,
     DECORATION,
     GLUED,
@@ -266,8 +268,12 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     then also gets the text after its label up to the next label, across wide gaps (县  中医院):
     taken only if it is a name on the list."""
     glued = GLUED.get(rule["type"])
+    value_end = None
+    if rule["type"] == "capital":
+        value_end = CAPITAL_VALUE_END
+        ends = [CAPITAL_LABEL_LIKE if end is LABEL_LIKE else end for end in ends]
     yield from ((candidate, True) for candidate in _values_after_label(
-        lines, rule["labels"], ends, printed, glued=glued, as_printed=as_printed))
+        lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=as_printed))
     if "known" in rule:
         yield from ((candidate, False) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END))

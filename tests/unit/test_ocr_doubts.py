@@ -1,5 +1,6 @@
 """Values read by OCR (photos, scans) that the document itself shows to be misread end absent and
-reported, not wrong (issue 17): two writings of one amount that disagree."""
+reported, not wrong (issue 17): two writings of one amount that disagree; a capital amount
+cut short at a gap."""
 
 from archive.ocr.fields import read_fields
 from archive.ocr.lines import Line
@@ -41,3 +42,11 @@ def test_a_text_layer_keeps_what_it_prints_for_the_checks_to_report():
     lines = [Line("合计（小写）：4202.73"), Line("合计（大写）：肆仟贰佰零贰元柒角")]
     fields = read_fields("invoice", lines).fields
     assert (fields["total_amount"], fields["total_amount_capital"]) == ("4202.73", "4202.70")
+
+
+def test_a_capital_amount_goes_on_past_a_wide_gap_between_its_characters():
+    reading = read_fields("invoice", [ocr("金额合计（大写）：肆仟贰佰零贰元柒角  叁分  (小写）：4202.73")])
+    assert reading.fields["total_amount_capital"] == "4202.73" == reading.fields["total_amount"]
+    # and stops at the next cell that is not capital characters
+    reading = read_fields("invoice", [ocr("合计（大写）：壹佰元整  收款人：张三")])
+    assert reading.fields["total_amount_capital"] == "100.00"
