@@ -84,7 +84,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if item is None and not unaligned and rows.items and not rows.unreadable and (
                 more := _more_name(line, columns, lefts)):
             rows.items[-1]["name"] += more  # a long name wrapped onto the next line
-        elif item is None:
+        elif item is None or (is_ocr([line]) and not _figures_agree(item, columns)):
             rows.unreadable.append(line.text)
         else:
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
@@ -94,6 +94,19 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
             (Decimal(item["amount"]) for item in rows.items), Decimal(0)) != Decimal(stated):
         rows.unreadable.append(f"合计 {stated}")
     rows.give("items", reading, doubtful)
+
+
+def _figures_agree(item: dict, columns: list[str | None]) -> bool:
+    """Whether a row read by OCR can be as printed: a quantity and a unit price both read or
+    neither (under a header with both, one alone is a cell not read: the row is incomplete), and
+    both read, their product is the amount to within the unit price's rounding. A misread figure
+    that still reads as a number is caught here, not given as the row."""
+    read = [key in item for key in ("quantity", "unit_price")]
+    if not all(read):
+        return not any(read) or not {"quantity", "unit_price"} <= set(columns)
+    quantity, price, amount = (Decimal(item[key]) for key in ("quantity", "unit_price", "amount"))
+    places = max(0, -price.as_tuple().exponent)
+    return abs(quantity * price - amount) <= abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
 
 
 def _in_table(line: Line) -> bool:

@@ -50,3 +50,42 @@ def test_a_capital_amount_goes_on_past_a_wide_gap_between_its_characters():
     # and stops at the next cell that is not capital characters
     reading = read_fields("invoice", [ocr("合计（大写）：壹佰元整  收款人：张三")])
     assert reading.fields["total_amount_capital"] == "100.00"
+
+
+VAT_COLUMNS = (0.05, 0.3, 0.42, 0.5, 0.6, 0.72, 0.82)
+
+
+def ocr_row(values: tuple[str, ...], top: float) -> Line:
+    """A row OCR read from a photo: its cells at the table's columns (one may be missing: not
+    read), each character 0.012 wide, confidently read."""
+    text, boxes = "", []
+    for left, cell in zip(VAT_COLUMNS, values, strict=True):
+        if not cell:
+            continue
+        if text:
+            text += "  "
+            boxes += [None, None]
+        text += cell
+        boxes += [(left + 0.012 * n, top, left + 0.012 * (n + 1), top + 0.012) for n in range(len(cell))]
+    return Line(text, tuple(97.0 for _ in text), tuple(boxes))
+
+
+def vat_invoice(*rows: tuple[str, ...]) -> list[Line]:
+    header = ("项目名称", "规格型号", "数量", "单价", "金额", "税率", "税额")
+    return [ocr("发票号码：26442000000012345678"), ocr_row(header, 0.3),
+            *(ocr_row(row, 0.33 + 0.03 * n) for n, row in enumerate(rows)),
+            ocr("合计  ¥588.60  ¥5.89")]
+
+
+MASKS = ("*医疗仪器器械*医用外科口罩", "10只/袋", "3", "176.64", "529.92", "1%", "5.30")
+IBUPROFEN = ("*化学药品制剂*布洛芬缓释胶囊", "0.3g*20粒", "3", "19.56", "58.68", "1%", "0.59")
+
+
+def test_vat_goods_rows_read_by_ocr_whose_figures_cannot_all_be_right_give_no_list():
+    assert len(read_fields("vat_invoice", vat_invoice(MASKS, IBUPROFEN)).fields["items"]) == 2
+    # The quantity not read (a unit price without one), or read 8 for 3: the rows still add up
+    # to the 合计, but the list would be wrong. It is not given, and a person is asked.
+    for misread in (IBUPROFEN[:2] + ("",) + IBUPROFEN[3:], IBUPROFEN[:2] + ("8",) + IBUPROFEN[3:]):
+        reading = read_fields("vat_invoice", vat_invoice(MASKS, misread))
+        assert "items" not in reading.fields
+        assert any(item["field"] == "items" for item in reading.unreadable)
