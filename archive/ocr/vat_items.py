@@ -39,6 +39,9 @@ _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
 # A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
 _SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*)$")
+# OCR may lose the space between them (硝苯地平控释片30mg*7片): a spec of figures and a Latin unit
+# glued to the name's last Chinese character is still the spec.
+_SPEC_GLUED = re.compile(r"^(?P<name>.*[\u4e00-\u9fff])(?P<spec>\d[\d.]*(?:[A-Za-zμ]+|%)\S*)$")
 _TIMES = re.compile(r"[×xX*]")
 
 
@@ -235,7 +238,7 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
         values["name_spec" if "name_spec" in columns else "name"] = named
     if "name_spec" in values:  # the spec after the name, as its own word
         both = values.pop("name_spec")
-        parted = _SPEC_AFTER_NAME.match(both)
+        parted = _SPEC_AFTER_NAME.match(both) or _SPEC_GLUED.match(both)
         values["name"] = parted["name"] if parted else both
         if parted:
             values["spec"] = parted["spec"]

@@ -89,3 +89,23 @@ def test_vat_goods_rows_read_by_ocr_whose_figures_cannot_all_be_right_give_no_li
         reading = read_fields("vat_invoice", vat_invoice(MASKS, misread))
         assert "items" not in reading.fields
         assert any(item["field"] == "items" for item in reading.unreadable)
+
+
+def cells_line(cells: tuple[str, ...], columns: tuple[float, ...], top: float, ocr: bool = True) -> Line:
+    text, boxes = "", []
+    for left, cell in zip(columns, cells, strict=True):
+        if text:
+            text += "  "
+            boxes += [None, None]
+        text += cell
+        boxes += [(left + 0.012 * n, top, left + 0.012 * (n + 1), top + 0.012) for n in range(len(cell))]
+    return Line(text, tuple(97.0 for _ in text) if ocr else None, tuple(boxes))
+
+
+def test_a_spec_glued_to_its_goods_name_by_ocr_is_still_the_spec():
+    columns = (0.08, 0.4, 0.5, 0.6)
+    header = cells_line(("药品名称/规格", "数量", "单价", "金额"), columns, 0.2)
+    row = cells_line(("*化学药品制剂*硝苯地平控释片30mg*7片", "4", "145.62", "582.48"), columns, 0.24)
+    reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row])
+    assert reading.fields["items"] == [{"name": "*化学药品制剂*硝苯地平控释片", "spec": "30mg*7片",
+                                        "quantity": "4", "unit_price": "145.62", "amount": "582.48"}]
