@@ -38,10 +38,12 @@ _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
 # A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
-_SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*)$")
-# OCR may lose the space between them (硝苯地平控释片30mg*7片): a spec of figures and a Latin unit
-# glued to the name's last Chinese character is still the spec.
-_SPEC_GLUED = re.compile(r"^(?P<name>.*[\u4e00-\u9fff])(?P<spec>\d[\d.]*(?:[A-Za-zμ]+|%)\S*)$")
+# OCR may part the spec's last Chinese unit from its figures (30mg*7 片), or lose the space between
+# name and spec (硝苯地平控释片30mg*7片: a spec of figures and a Latin unit glued to the name's last
+# Chinese character is still the spec).
+_SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*(?:\s[\u4e00-\u9fff]{1,2})?)$")
+_SPEC_GLUED = re.compile(r"^(?P<name>.*[\u4e00-\u9fff])\s*(?P<spec>\d[\d.]*(?:[A-Za-zμ]+|%)\S*"
+                         r"(?:\s[\u4e00-\u9fff]{1,2})?)$")
 _TIMES = re.compile(r"[×xX*]")
 
 
@@ -241,7 +243,7 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
         parted = _SPEC_AFTER_NAME.match(both) or _SPEC_GLUED.match(both)
         values["name"] = parted["name"] if parted else both
         if parted:
-            values["spec"] = parted["spec"]
+            values["spec"] = _SPACE_BY_CJK.sub("", parted["spec"])
     values["name"] = _SPACE_BY_CJK.sub("", values.get("name", ""))
     if "quantity_price" in values:  # 2×3.00: the quantity and the unit price in one cell
         parts = _TIMES.split(values.pop("quantity_price"))

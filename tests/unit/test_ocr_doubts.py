@@ -103,9 +103,11 @@ def cells_line(cells: tuple[str, ...], columns: tuple[float, ...], top: float, o
 
 
 def test_a_spec_glued_to_its_goods_name_by_ocr_is_still_the_spec():
-    columns = (0.08, 0.4, 0.5, 0.6)
+    columns = (0.05, 0.7, 0.8, 0.9)
     header = cells_line(("药品名称/规格", "数量", "单价", "金额"), columns, 0.2)
-    row = cells_line(("*化学药品制剂*硝苯地平控释片30mg*7片", "4", "145.62", "582.48"), columns, 0.24)
-    reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row])
-    assert reading.fields["items"] == [{"name": "*化学药品制剂*硝苯地平控释片", "spec": "30mg*7片",
-                                        "quantity": "4", "unit_price": "145.62", "amount": "582.48"}]
+    # Glued, or with the unit parted from its figures as a photo's OCR gives it.
+    for read in ("*化学药品制剂*硝苯地平控释片30mg*7片", "* 化学药品制剂 * 硝苯地平控释片 30mg*7 片"):
+        row = cells_line((read, "4", "145.62", "582.48"), columns, 0.24)
+        reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row])
+        assert reading.fields["items"] == [{"name": "*化学药品制剂*硝苯地平控释片", "spec": "30mg*7片",
+                                            "quantity": "4", "unit_price": "145.62", "amount": "582.48"}]
