@@ -28,8 +28,15 @@ from archive.ocr.cells import cell_below, cell_right, segments, widen_gaps
 from archive.ocr.column_totals import read_column_totals
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
-from archive.ocr.joint import choose_jointly, constrained_fields, refuse_contradicted
+from archive.ocr.joint import (
+    choose_jointly,
+    constrained_fields,
+    refuse_contradicted,
+    refuse_disagreeing_writings,
+)
 from archive.ocr.label_match import (
+    CAPITAL_LABEL_LIKE,
+    CAPITAL_VALUE_END,
     CLOSING,
     COLONS,
     DECORATION,
@@ -192,6 +199,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     corroborate(reading, doubtful, pairs=pairs, sums=constraints["sums"],
                 known={name: value for name, value in known.items() if value})
     _capitals_by_figures(reading, capitals, pairs)
+    if any(line.confidences is not None for line in lines):
+        refuse_disagreeing_writings(reading, pairs=pairs, sums=constraints["sums"])
     return reading
 
 
@@ -260,8 +269,12 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     then also gets the text after its label up to the next label, across wide gaps (县  中医院):
     taken only if it is a name on the list."""
     glued = GLUED.get(rule["type"])
+    value_end = None
+    if rule["type"] == "capital":
+        value_end = CAPITAL_VALUE_END
+        ends = [CAPITAL_LABEL_LIKE if end is LABEL_LIKE else end for end in ends]
     yield from ((candidate, True) for candidate in _values_after_label(
-        lines, rule["labels"], ends, printed, glued=glued, as_printed=as_printed))
+        lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=as_printed))
     yield from ((candidate, True) for candidate in _values_after_label(
         lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True))
     if "known" in rule:

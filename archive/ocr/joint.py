@@ -84,6 +84,39 @@ def refuse_contradicted(reading: FieldReading, *, pairs: list[list[str]], sums: 
     return refused
 
 
+def refuse_disagreeing_writings(reading: FieldReading, *, pairs: list[list[str]],
+                                sums: list[dict]) -> list[str]:
+    """On a page read by OCR, the two writings of one amount ([corroborates]: figures and capital
+    characters) that still disagree after the joint choice: one of them is misread. The writing a
+    sum of the document upholds (the parts read add up to it exactly) is kept, the other refused;
+    when no sum tells them apart, both are refused. Either way what is refused is left absent and
+    reported (`contradicted`), so a person reads it, rather than one wrong value standing. (From a
+    text layer both are what was printed, and the checks report the mismatch as the document's.)
+    Returns the fields refused."""
+    refused = []
+    for pair in pairs:
+        values = {name: sum_term(reading.fields.get(name)) for name in pair}
+        if None in values.values() or len(set(values.values())) == 1:
+            continue
+        upheld = [name for name in pair if any(_upholds(rule, name, reading) for rule in sums)]
+        refused += [name for name in pair if name not in upheld] if len(upheld) < len(pair) else []
+    for name in dict.fromkeys(refused):
+        value = reading.fields.pop(name)
+        reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
+        reading.unreadable.append({"field": name, "read": str(value), "reason": "contradicted"})
+        reading.sources.pop(name, None)
+    return refused
+
+
+def _upholds(rule: dict, name: str, reading: FieldReading) -> bool:
+    """Whether sum `rule` names field `name` and holds exactly with every one of its terms read."""
+    terms = [rule["total"], *rule["parts"]]
+    if name not in terms or any(term not in reading.fields for term in terms):
+        return False
+    values = {term: reading.fields[term] for term in terms}
+    return all(sum_term(value) is not None for value in values.values()) and _sum_holds(rule, values)
+
+
 def _sum_holds(rule: dict, values: dict) -> bool:
     amounts = {name: sum_term(value) for name, value in values.items()}
     if None in amounts.values():

@@ -18,6 +18,12 @@ SEPARATOR = rf"(?:{COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
 # A column rule a text layer keeps as a box-drawing character ends a value too.
 VALUE_END = re.compile(r"\s{2,}(?![\s至到~—－年月日])|\t|\s*[│┃║¦]|$")
 LABEL_OR_LINE_END = re.compile(r"\t|\s*[│┃║¦]|$")
+# A capital amount goes on past a wide gap into more capital characters: on a photo the gap
+# between two of its characters can widen so (肆仟贰佰零贰元柒角  叁分), and cut there it is still
+# an amount, a wrong one.
+# (Nor do those characters begin a label: 叁分  (小写）： is the amount's end and the next label.)
+_CAPITAL_CHARACTER = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整"
+CAPITAL_VALUE_END = re.compile(rf"\s{{2,}}(?![\s{_CAPITAL_CHARACTER}])|\t|\s*[│┃║¦]|$")
 # A typed value may follow its label with no colon or gap at all (数电票: `（小写）¥4449.00`,
 # `价税合计（大写） ⊗肆仟…`): only where the value's own first character says what it is.
 GLUED = {"amount": r"[¥￥]\s?\d|\d[\d,]*\.\d{2}(?!\d)",
@@ -34,6 +40,8 @@ DECORATION = r"(?:\s*[（(《〈][^（()）》〈〉:：\n]{1,12}[）)》〉])?"
 CLOSING = r"(?:(?<=[\u4e00-\u9fff])\s*[）)])?"  # a label printed in brackets: （小写）：578.34
 LABEL_LIKE = re.compile(r"(?:(?<=\s)|(?<=[0-9A-Za-z.]))[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,9}"
                          + DECORATION + r"\s*[:：]")
+CAPITAL_LABEL_LIKE = re.compile(rf"(?:(?<=\s)|(?<=[0-9A-Za-z.]))(?![{_CAPITAL_CHARACTER}])[\u4e00-\u9fff]"
+                                 r"(?:\s?[\u4e00-\u9fff]){1,9}" + DECORATION + r"\s*[:：]")
 # A cell that is an unknown label and nothing else: short (a longer run before a colon is more
 # likely a value glued to a label, 县人民医院转出院：).
 _LABEL_ALONE = re.compile(r"[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}" + DECORATION + r"\s*[:：]")

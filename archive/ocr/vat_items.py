@@ -51,7 +51,12 @@ _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
 # A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
-_SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*)$")
+# OCR may part the spec's last Chinese unit from its figures (30mg*7 片), or lose the space between
+# name and spec (硝苯地平控释片30mg*7片: a spec of figures and a Latin unit glued to the name's last
+# Chinese character is still the spec).
+_SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*(?:\s[\u4e00-\u9fff]{1,2})?)$")
+_SPEC_GLUED = re.compile(r"^(?P<name>.*[\u4e00-\u9fff])\s*(?P<spec>\d[\d.]*(?:[A-Za-zμ]+|%)\S*"
+                         r"(?:\s[\u4e00-\u9fff]{1,2})?)$")
 _TIMES = re.compile(r"[×xX*]")
 # A receipt's row number before the goods name (`01 阿莫西林胶囊`, `2.电子血压计`): not the name's.
 # (Not the figures a name may begin with: 0.9%氯化钠注射液, 5%葡萄糖注射液.)
@@ -100,7 +105,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if item is None and not unaligned and rows.items and not rows.unreadable and (
                 more := _more_name(line, columns, lefts)):
             rows.items[-1]["name"] += more  # a long name wrapped onto the next line
-        elif item is None:
+        elif item is None or (is_ocr([line]) and not _figures_agree(item, columns)):
             rows.unreadable.append(line.text)
         else:
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
@@ -110,6 +115,19 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
             (Decimal(item["amount"]) for item in rows.items), Decimal(0)) != Decimal(stated):
         rows.unreadable.append(f"合计 {stated}")
     rows.give("items", reading, doubtful)
+
+
+def _figures_agree(item: dict, columns: list[str | None]) -> bool:
+    """Whether a row read by OCR can be as printed: a quantity and a unit price both read or
+    neither (under a header with both, one alone is a cell not read: the row is incomplete), and
+    both read, their product is the amount to within the unit price's rounding. A misread figure
+    that still reads as a number is caught here, not given as the row."""
+    read = [key in item for key in ("quantity", "unit_price")]
+    if not all(read):
+        return not any(read) or not {"quantity", "unit_price"} <= set(columns)
+    quantity, price, amount = (Decimal(item[key]) for key in ("quantity", "unit_price", "amount"))
+    places = max(0, -price.as_tuple().exponent)
+    return abs(quantity * price - amount) <= abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
 
 
 def _in_table(line: Line) -> bool:
@@ -242,10 +260,10 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
         values["name_spec" if "name_spec" in columns else "name"] = named
     if "name_spec" in values:  # the spec after the name, as its own word
         both = values.pop("name_spec")
-        parted = _SPEC_AFTER_NAME.match(both)
+        parted = _SPEC_AFTER_NAME.match(both) or _SPEC_GLUED.match(both)
         values["name"] = parted["name"] if parted else both
         if parted:
-            values["spec"] = parted["spec"]
+            values["spec"] = _SPACE_BY_CJK.sub("", parted["spec"])
     values["name"] = _SPACE_BY_CJK.sub("", values.get("name", ""))
     if "quantity_price" in values:  # 2×3.00: the quantity and the unit price in one cell
         parts = _TIMES.split(values.pop("quantity_price"))

@@ -7,7 +7,7 @@ import pytest
 
 from archive.config import ConfigError, load_settings
 from archive.ocr.engines import get_engine
-from archive.ocr.engines.rapidocr import _proportional, _rows, _words
+from archive.ocr.engines.rapidocr import _load, _proportional, _rows, _words, piece_confidences
 
 
 def corners(left, top, right, bottom):
@@ -56,3 +56,34 @@ def test_boxes_side_by_side_make_one_row_in_reading_order():
     boxes = [np.array(corners(*box), dtype=float) for box in
              [(500, 102, 700, 130), (10, 100, 200, 128), (10, 150, 200, 178)]]
     assert _rows(boxes) == [[1, 0], [2]]
+
+
+def test_a_word_of_digits_carries_its_own_lowest_character_confidence():
+    # rapidocr decodes `4202.78 1234` with one confidence per character (the space's too) and
+    # places a line of digits alone as two whole words: the 8 read at 0.41 must make its word
+    # doubtful, and the second word must not take the space's confidence or another's.
+    text = "4202.78 1234"
+    confidences = [0.99, 0.99, 0.98, 0.99, 0.99, 0.97, 0.41, 0.52, 0.99, 0.96, 0.99, 0.98]
+    words = [list("4202.78"), list("1234")]
+    assert piece_confidences(text, words, ["EN_NUM", "EN_NUM"], confidences) == [0.41, 0.96]
+    # A line with Chinese is placed character by character: each its own, the space skipped.
+    mixed = "号：12 3"
+    assert piece_confidences(mixed, [["号"], ["："], ["1", "2"], ["3"]], ["CN", "CN", "EN_NUM", "EN_NUM"],
+                             [0.9, 0.8, 0.7, 0.3, 0.1, 0.6]) == [0.9, 0.8, 0.7, 0.3, 0.6]
+    # Nothing to align by: every piece gets the line's lowest, never a higher one.
+    assert set(piece_confidences("ab", [["a", "b", "c"]], ["EN_NUM"], [0.9, 0.2])) == {0.2}
+
+
+def test_the_engine_places_words_with_their_own_confidences():
+    from rapidocr.ch_ppocr_rec.typings import TextRecOutput, WordInfo, WordType
+
+    ocr = _load()
+    info = WordInfo(words=[list("4202.78"), list("1234")],
+                    word_cols=[[1, 3, 5, 7, 9, 11, 13], [17, 19, 21, 23]],
+                    word_types=[WordType.EN_NUM, WordType.EN_NUM], line_txt_len=26.0,
+                    confs=[0.99, 0.99, 0.98, 0.99, 0.99, 0.97, 0.41, 0.52, 0.99, 0.96, 0.99, 0.98])
+    image = np.full((32, 320, 3), 255, dtype=np.uint8)
+    box = np.array(corners(0, 0, 320, 32), dtype=np.float32)
+    placed = ocr.calc_word_boxes([image], np.array([box]), TextRecOutput(
+        txts=("4202.78 1234",), scores=[0.9], word_results=(info,)))
+    assert [(piece, confidence) for piece, confidence, _ in placed[0]] == [("4202.78", 0.41), ("1234", 0.96)]

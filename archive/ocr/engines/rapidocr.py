@@ -131,8 +131,38 @@ def _load():
     # Every option fixed here: a call with options sets them on the shared object (not thread-safe).
     # No direction classifier on each line: a page is turned as a whole (`turns`), and the lines of
     # an upright page are upright.
-    return RapidOCR(params={"Global.log_level": "critical", "Global.model_root_dir": str(directory),
-                            "Global.use_cls": False, "Global.return_word_box": True})
+    ocr = RapidOCR(params={"Global.log_level": "critical", "Global.model_root_dir": str(directory),
+                           "Global.use_cls": False, "Global.return_word_box": True})
+    place_words = ocr.cal_rec_boxes
+
+    def cal_rec_boxes(images, boxes, recognised, single_characters):
+        for text, info in zip(recognised.txts or (), recognised.word_results or (), strict=False):
+            info.confs = piece_confidences(text, info.words, info.word_types, info.confs)
+        return place_words(images, boxes, recognised, single_characters)
+
+    ocr.cal_rec_boxes = cal_rec_boxes
+    return ocr
+
+
+def piece_confidences(text: str, words: list[list[str]], types: list,
+                      confidences: list[float]) -> list[float]:
+    """One confidence for each piece rapidocr places, in order. Its recogniser gives one per
+    decoded character, spaces included, and rapidocr pairs them with the pieces one for one:
+    a line of digits alone is placed as whole words, so `4202.73` got the confidence of its first
+    character and a misread last digit passed as sure; after a space every piece got its
+    neighbour's. Here a piece gets its own characters' lowest."""
+    characters = [confidence for character, confidence in zip(text, confidences, strict=False)
+                  if not character.isspace()]
+    if len(text) != len(confidences) or len(characters) != sum(len(word) for word in words):
+        return [min(confidences, default=0.0)] * len(text)  # cannot align: the line's lowest for all
+    whole_words = all(getattr(kind, "name", kind) == "EN_NUM" for kind in types)
+    if not whole_words:
+        return characters
+    pieces, position = [], 0
+    for word in words:
+        pieces.append(min(characters[position:position + len(word)]))
+        position += len(word)
+    return pieces
 
 
 def _rows(boxes: list[np.ndarray]) -> list[list[int]]:
