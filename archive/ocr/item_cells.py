@@ -14,6 +14,8 @@ from archive.ocr.reference import catalogue, fits, known_name
 _ITEM_NUMBERS = re.compile(
     r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
     r"(?:\s+(?P<cls>[甲乙丙])类?)?$")  # 甲 or 甲类
+# A dose in millilitres with its l read as 1 or I (10m1, 2mI): no spec is printed so.
+_MILLILITRES = re.compile(r"(?<=\d)m[1I|]$")
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
@@ -33,6 +35,7 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
         # a spec run into the name: not to be split by guessing.
         return None, False, None
     name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
+    spec = spec and _MILLILITRES.sub("ml", spec)
     item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
             "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
             "insurance_class": numbers["cls"]}

@@ -38,7 +38,8 @@ _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
 # A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
-_SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*)$")
+# The spec may end in a unit OCR set apart from its figures (30mg*7 片 for 30mg*7片).
+_SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*(?:\s[\u4e00-\u9fff]{1,2})?)$")
 _TIMES = re.compile(r"[×xX*]")
 
 
@@ -225,7 +226,7 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
         parted = _SPEC_AFTER_NAME.match(both)
         values["name"] = parted["name"] if parted else both
         if parted:
-            values["spec"] = parted["spec"]
+            values["spec"] = _SPACE_BY_CJK.sub("", parted["spec"])
     values["name"] = _SPACE_BY_CJK.sub("", values.get("name", ""))
     if "quantity_price" in values:  # 2×3.00: the quantity and the unit price in one cell
         parts = _TIMES.split(values.pop("quantity_price"))

@@ -39,3 +39,29 @@ def test_a_seal_read_as_a_line_of_its_own_inside_the_table_is_no_row():
     # A line of text with no figures that is not a seal's is still a row that did not read.
     rows[1] = _ocr_line([("注射用", 0.11)], 0.27)
     assert "items" not in read_fields("daily_statement", _statement(rows, "1362.93")).fields
+
+
+def test_a_dose_in_millilitres_read_with_a_one_for_its_l_is_millilitres():
+    reading = _items("氨溴索注射液    2m1    166.21    1    166.21    乙", total="166.21")
+    assert reading.fields["items"][0]["spec"] == "2ml"
+
+
+def test_a_scanned_vat_items_spec_with_its_unit_set_apart_is_parted_from_the_name():
+    header = _ocr_line([("药品名称", 0.09), ("/", 0.16), ("规格", 0.18), ("数量", 0.45), ("单价", 0.55),
+                        ("金额", 0.66)], 0.40)
+    rows = [_ocr_line([("*", 0.087), ("化学药品制剂", 0.096), ("*", 0.187), ("硝苯地平控释片", 0.196),
+                       ("30mg*7 片", 0.31)], 0.43),  # the unit a narrow gap apart
+            _ocr_line([("4", 0.40), ("盒", 0.42), ("145.62", 0.55), ("582.48", 0.66)], 0.46)]
+    lines = [_ocr_line([("电子发票（普通发票）", 0.35)], 0.05), header, *rows,
+             _ocr_line([("合计金额（小写）：¥582.48", 0.09)], 0.50)]
+    items = read_fields("vat_invoice", lines).fields.get("items")
+    assert items and (items[0]["name"], items[0]["spec"]) == ("*化学药品制剂*硝苯地平控释片", "30mg*7片")
+
+
+def test_a_short_label_is_not_taken_from_another_fields_spaced_label_when_the_fuller_one_is_printed():
+    # OCR spaces the characters of 入院日期 as it spaces cells: its 日期 stands as a word of its own.
+    line = "入院  日期  ：  2026-10-15  清单日  期  ：  2026-10-21"
+    assert read("daily_statement", line).fields["statement_date"] == "2026-10-21"
+    doubtful = read("daily_statement", "入院  日期  ：  2026-10-15  清单日  期  ：  2026-10-2[7]")
+    assert "statement_date" not in doubtful.fields  # not the admission date instead
+    assert read("daily_statement", "日期：2026-10-21").fields["statement_date"] == "2026-10-21"
