@@ -41,6 +41,8 @@ _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2
 # The spec may end in a unit OCR set apart from its figures (30mg*7 片 for 30mg*7片).
 _SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*(?:\s[\u4e00-\u9fff]{1,2})?)$")
 _TIMES = re.compile(r"[×xX*]")
+# A goods name with its tax classification (税收分类简称) between asterisks: *中成药*连花清瘟胶囊.
+_CLASSED_NAME = re.compile(r"\*[^*]+\*[^*]+")
 
 
 def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -234,8 +236,11 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
             return None
         values["quantity"], values["unit_price"] = parts
     item: dict = {"name": values.get("name", "")}
-    if not is_cjk(item["name"]):
-        return None
+    if not is_cjk(item["name"]) or ("*" in item["name"] and not _CLASSED_NAME.fullmatch(item["name"])):
+        return None  # *医疗仪器器械* alone, or 医疗仪器器械*电子血压计: the name is not all there
+    if "quantity" in columns and "unit_price" in columns and bool(values.get("quantity")) != bool(
+            values.get("unit_price")):
+        return None  # a unit price without its quantity (or the reverse): a figure was not read
     if values.get("spec"):
         item["spec"] = values["spec"]
     for key in ("quantity", "unit_price"):  # as printed: a unit price has as many places as it needs

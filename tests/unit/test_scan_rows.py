@@ -2,6 +2,7 @@
 row, and never makes a longer, unlisted name into the listed one."""
 
 from archive.ocr.fields import read_fields
+from archive.ocr.lines import Line
 from tests.unit.test_fields import read
 from tests.unit.test_reference import STATEMENT_HEAD
 from tests.unit.test_table_rows import AMOUNT, CLASS, NAME, PRICE, QUANTITY, SPEC, _ocr_line, _statement
@@ -65,3 +66,30 @@ def test_a_short_label_is_not_taken_from_another_fields_spaced_label_when_the_fu
     doubtful = read("daily_statement", "入院  日期  ：  2026-10-15  清单日  期  ：  2026-10-2[7]")
     assert "statement_date" not in doubtful.fields  # not the admission date instead
     assert read("daily_statement", "日期：2026-10-21").fields["statement_date"] == "2026-10-21"
+
+
+def test_a_scanned_credit_code_with_a_character_lost_or_a_wrong_check_is_not_taken():
+    for code in ("91286799XT5F873L0", "91286799XT5F873L0R"):  # one lost; the check character misread
+        reading = read("vat_invoice", f"销售方纳税人识别号：{code}")
+        assert "seller_tax_id" not in reading.fields, code
+        assert reading.unreadable[0]["field"] == "seller_tax_id"
+    assert read("vat_invoice", "销售方纳税人识别号：91286799XT5F873L0Q").fields["seller_tax_id"] == (
+        "91286799XT5F873L0Q")
+
+
+def _vat_items(*rows: Line) -> list | None:
+    header = _ocr_line([("项目名称", 0.09), ("规格型号", 0.30), ("数量", 0.45), ("单价", 0.55),
+                        ("金额", 0.66), ("税率", 0.75), ("税额", 0.86)], 0.40)
+    lines = [_ocr_line([("电子发票（普通发票）", 0.35)], 0.05), header, *rows,
+             _ocr_line([("合计", 0.09), ("¥66.46", 0.66), ("¥0.66", 0.86)], 0.50)]
+    return read_fields("vat_invoice", lines).fields.get("items")
+
+
+def test_a_scanned_vat_item_with_its_name_or_a_figure_not_all_read_is_not_given():
+    whole = [("*中成药*连花清瘟胶囊", 0.09), ("0.35g*24粒", 0.30), ("2", 0.45), ("33.23", 0.55),
+             ("66.46", 0.66), ("1%", 0.75), ("0.66", 0.86)]
+    assert _vat_items(_ocr_line(whole, 0.43))[0]["quantity"] == "2"
+    assert _vat_items(_ocr_line([word for word in whole if word[0] != "2"], 0.43)) is None
+    assert _vat_items(_ocr_line([("中成药*连花清瘟胶囊", 0.09), *whole[1:]], 0.43)) is None
+    spilled = [("*中成药*", 0.09), ("连花清瘟胶囊0.35g*24粒", 0.30), *whole[2:]]  # the name in 规格
+    assert _vat_items(_ocr_line(spilled, 0.43)) is None
