@@ -44,6 +44,19 @@ def _doubtful_character(candidate: Candidate) -> bool:
                in zip(candidate.text, candidate.confidences or (), strict=False) if is_cjk(character))
 
 
+# The head of a 统一社会信用代码 (GB 32100): registering authority, entity type, region code.
+_CREDIT_CODE_HEAD = re.compile(r"[1-9ANY][1-9]\d{6}")
+
+
+def _credit_code_whole(code: str) -> bool:
+    """Whether a taxpayer number read by OCR is whole: one that begins as a 统一社会信用代码 does
+    has 18 characters and its check character. A code with a character lost or misread (17
+    characters, a check that fails) is far likelier than a number of that shape issued so."""
+    if len(code) not in (17, 18) or not _CREDIT_CODE_HEAD.match(code):
+        return True
+    return len(code) == 18 and (uscc.is_valid(code) or ric.is_valid(code))
+
+
 def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[object, str | None]:
     """(normalised value, None) or (None, why it was not taken)."""
     ocr = candidate.confidences is not None
@@ -75,6 +88,8 @@ def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[objec
         pattern = rule.get("pattern", _TEXT if kind == "text" else r"[0-9A-Za-z][0-9A-Za-z\-]*")
         if not re.fullmatch(pattern, compact) or (kind == "code" and not any(c.isdigit() for c in compact)):
             return None, "unexpected_characters"
+        if ocr and rule.get("check") == "uscc" and not _credit_code_whole(compact):
+            return None, "check_digit"
         return compact, None
     if kind == "date":
         value = read_date(raw)

@@ -310,12 +310,17 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
         patterns += [(pattern, "confused") for label in labels for pattern in confusable_label(label)]
         patterns += [(pattern, "misread") for label in labels for pattern in misread_label(label)]
     others = set(printed or {}) - set(labels)
+    fuller = _fuller_labels_printed(labels, exact, printed)
     for own_word in (True, False):
         for pattern, read_as in patterns:
             for index, line in enumerate(lines):
                 for match in pattern.finditer(line.text):
                     if (match.start() == 0 or not is_cjk(line.text[match.start() - 1])) != own_word:
                         continue
+                    if pattern in fuller and not any(
+                            other.start() <= match.start() < other.end()
+                            for other in fuller[pattern].finditer(line.text)):
+                        continue  # 日期 where 清单日期 is printed: the 日期 of 入院  日期 is another's
                     if read_as != "printed" and inside_another(line.text, match, others):
                         continue  # 方名称 of 销方名称 is no 购方名称 with a character lost
                     if read_as == "misread" and not far_from_others(match, labels, printed or {}):
@@ -327,6 +332,24 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                     if not own_word and _ends_a_part_sum(line.text, match):
                         continue  # the 合计 of 本页合计 is a page's sum, not the document's
                     yield from _value_at(lines, index, match, ends, value_end)
+
+
+def _fuller_labels_printed(labels: list[str], exact: list[re.Pattern],
+                           printed: dict[str, bool] | None) -> dict[re.Pattern, re.Pattern]:
+    """For a label of the field that a longer label of the same field ends with (日期 of 清单日期,
+    费用日期), when that longer one is printed: the pattern of the longer one. The short label then
+    counts only as part of it: OCR spaces a label's characters as it spaces cells (入院  日期), so
+    the 日期 of another field's label can stand as a word of its own."""
+    if not printed:
+        return {}
+    found = {}
+    for n, label in enumerate(labels):
+        longer = [m for m, other in enumerate(labels)
+                  if other != label and other.endswith(label) and printed.get(other)]
+        if longer:
+            alternatives = "|".join(f"(?:{exact[m].pattern})" for m in longer)
+            found[exact[n]] = re.compile(alternatives)
+    return found
 
 
 def _ends_a_part_sum(text: str, match: re.Match) -> bool:

@@ -14,6 +14,8 @@ from archive.ocr.reference import catalogue, fits, known_name
 _ITEM_NUMBERS = re.compile(
     r"\s+(?P<price>\d+\.\d{2})\s+(?P<quantity>\d+(?:\.\d+)?)\s+(?P<amount>\d+\.\d{2})"
     r"(?:\s+(?P<cls>[甲乙丙])类?)?$")  # 甲 or 甲类
+# A dose in millilitres with its l read as 1 or I (10m1, 2mI): no spec is printed so.
+_MILLILITRES = re.compile(r"(?<=\d)m[1I|]$")
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 
 
@@ -33,6 +35,7 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
         # a spec run into the name: not to be split by guessing.
         return None, False, None
     name, spec = [*(_SPACE_BY_CJK.sub("", line.text[start:stop]) for start, stop in cells), None][:2]
+    spec = spec and _MILLILITRES.sub("ml", spec)
     item = {"name": name, "spec": spec, "unit_price": read_amount(numbers["price"]),
             "quantity": numbers["quantity"], "amount": read_amount(numbers["amount"]),
             "insurance_class": numbers["cls"]}
@@ -78,18 +81,27 @@ def _pinned(line: Line, span: tuple[int, int], min_confidence: float) -> tuple[s
 
 def _split_after_known_name(text: str, start: int, stop: int) -> list[tuple[int, int]] | None:
     """The cell text[start:stop] as a catalogue name and what follows it (血常规次: 血常规, 次),
-    when it begins with exactly one such name; None when it does not."""
+    when it begins with exactly one such name and what follows can be that name's spec; None
+    otherwise. A longer name that begins with a listed one (肝功能检查次, 阿莫西林胶囊0.25g) is not
+    that item: cut there, its name would be the list's and the rest of it a spec."""
     compact, ends = "", []
     for position in range(start, stop):
         if not text[position].isspace():
             compact += text[position]
             ends.append(position + 1)
-    splits = [len(name) for name in catalogue() if compact.startswith(name) and len(compact) > len(name)]
+    splits = [len(name) for name in catalogue() if compact.startswith(name) and len(compact) > len(name)
+              and _can_be_spec(compact[len(name):], catalogue()[name].get("unit"))]
     if len(splits) != 1:
         return None
     cut = ends[splits[0] - 1]
     rest = cut + len(text[cut:stop]) - len(text[cut:stop].lstrip())
     return [(start, cut), (rest, stop)]
+
+
+def _can_be_spec(rest: str, unit: str | None) -> bool:
+    """Whether `rest` can be the spec of an item billed per `unit`: as long as that unit (a
+    misread one is set right after, see `fits`), or without a unit (a drug) a dose (0.25g, 10ml)."""
+    return len(rest) == len(unit) if unit else bool(re.match(r"\d", rest))
 
 
 def _name_split_by_a_gap(text: str) -> list[tuple[int, int]] | None:

@@ -257,6 +257,13 @@ def fitted_edges(header_boxes: list[Box], rows: list[Line]) -> list[float] | Non
     return edges
 
 
+def stamp_only(line: Line) -> bool:
+    """A line that is nothing but a stamp's words (业务专照章 read over a table): no figure in it,
+    every word a seal's ending. A row's name run onto a line of its own is not one."""
+    found = tokens(line)
+    return bool(found) and not re.search(r"\d", line.text) and all(_STAMP.search(text) for text, *_ in found)
+
+
 def without_trailing_stamp(line: Line) -> Line:
     """The line without a stamp's words read at its end (`… 135.56  甲  收费专用章`)."""
     found = tokens(line)

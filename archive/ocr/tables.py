@@ -29,6 +29,7 @@ from archive.ocr.table_rows import (
     is_ocr,
     row_by_columns,
     same_row_lines,
+    stamp_only,
     with_wide_gaps,
     without_trailing_stamp,
 )
@@ -311,6 +312,8 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
             continue
         if _ITEMS_END.search(line.text):
             break
+        if is_ocr([line]) and stamp_only(line):
+            continue  # a seal over the table read as a line of its own (业务专用章): no row
         read, item, confident, read_as = table.row(line, min_confidence)
         if not reading_rows:
             # After a page's subtotal: the rows go on on a later page, without a header.

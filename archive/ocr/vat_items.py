@@ -61,6 +61,8 @@ _TIMES = re.compile(r"[×xX*]")
 # A receipt's row number before the goods name (`01 阿莫西林胶囊`, `2.电子血压计`): not the name's.
 # (Not the figures a name may begin with: 0.9%氯化钠注射液, 5%葡萄糖注射液.)
 _ROW_NUMBER = re.compile(r"^\s*\d{1,3}(?:[.、．]\s*|\s+)(?=[\u4e00-\u9fff*])")
+# A goods name with its tax classification (税收分类简称) between asterisks: *中成药*连花清瘟胶囊.
+_CLASSED_NAME = re.compile(r"\*[^*]+\*[^*]+")
 
 
 def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -271,8 +273,11 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
             return None
         values["quantity"], values["unit_price"] = (part.strip() for part in parts)
     item: dict = {"name": values.get("name", "")}
-    if not is_cjk(item["name"]):
-        return None
+    if not is_cjk(item["name"]) or ("*" in item["name"] and not _CLASSED_NAME.fullmatch(item["name"])):
+        return None  # *医疗仪器器械* alone, or 医疗仪器器械*电子血压计: the name is not all there
+    if "quantity" in columns and "unit_price" in columns and bool(values.get("quantity")) != bool(
+            values.get("unit_price")):
+        return None  # a unit price without its quantity (or the reverse): a figure was not read
     if values.get("spec"):
         item["spec"] = values["spec"]
     for key in ("quantity", "unit_price"):  # as printed: a unit price has as many places as it needs
