@@ -21,9 +21,9 @@ from archive.auth import require
 from archive.models import Case, ClaimKey, Provider, ProviderSanction
 from archive.providers import inputs
 from archive.providers.rules import register_settings, reminder_stage, uscc_reason
-from archive.workflows import BadRequest, Conflict
-from archive.workflows.errors import _
-from archive.workflows.workdays import today_in_china
+from archive.signoff import BadRequest, Conflict
+from archive.signoff.errors import _
+from archive.signoff.workdays import today_in_china
 
 SANCTION_KINDS = ("violation", "warning", "suspension")
 SUSPENSION = "suspension"

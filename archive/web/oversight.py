@@ -8,11 +8,11 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from archive.signoff.months import parse_month
 from archive.web.api import token_required
 from archive.web.context import db
 from archive.workflows.arrangements import enter_arrangement, year_view
 from archive.workflows.phone_follow_ups import follow_up_list, record_call
-from archive.workflows.spot_checks import parse_month
 from archive.workflows.spot_draws import verify_month
 
 oversight = Blueprint("oversight", __name__)

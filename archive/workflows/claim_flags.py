@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Case, ClaimKey
+from archive.providers.flags import suspension_findings
 from archive.workflows.flag_settings import FlagSettings, flag_settings
 from archive.workflows.statement_flags import statement_findings
 
@@ -156,8 +157,6 @@ def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSe
 
 def _suspended(session: Session, mine: list[ClaimKey], settings: FlagSettings) -> list[dict]:
     """A registered provider suspended (暂停) on a day of treatment (archive/providers/flags.py)."""
-    from archive.providers.flags import suspension_findings  # the register builds on the workflows
-
     return [_finding("agreement_suspended", hospital, settings,
                      f"协议暂停：{hospital}自 {s.starts_on} 至 {s.ends_on} 暂停定点服务协议"
                      f"（{s.description}），就诊日 {day} 在暂停期内", None, None, hospital=hospital,

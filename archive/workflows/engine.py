@@ -19,19 +19,20 @@ from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
+from archive.signoff.definitions import Definition, registry
+from archive.signoff.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
+from archive.signoff.steps import Label, Step, decision_name
 from archive.workflows import state
 from archive.workflows.changes import content_changed
 from archive.workflows.checklist import refuse_incomplete
 from archive.workflows.checks import run_checks
 from archive.workflows.content import case_facts, content_sha256
 from archive.workflows.deductions import recorded_deductions, yuan
-from archive.workflows.definitions import Definition, registry
-from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.workflows.findings import refuse_open_findings
+from archive.workflows.payment import payment_findings
 from archive.workflows.returns import check_missing, refuse_unchanged
 from archive.workflows.routing import choose_chain, refuse_unknown_routing, refuse_unplaced
 from archive.workflows.statements import refuse_without_statements
-from archive.workflows.steps import Label, Step, decision_name
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another transaction
 
@@ -221,7 +222,6 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
 
 class Signature(NamedTuple):
     """What the engine needs of one sign-off on the case (one query serves every check)."""
-
     id: int
     instance_id: int
     step: str
@@ -266,9 +266,7 @@ def check_separation(session: Session, case: Case, instance: WorkflowInstance,
 
 def _payment(session: Session, case: Case, instance: WorkflowInstance, step: Step,
              recorded: Mapping[str, object], opinion: str | None) -> dict[str, str]:
-    """Paid must equal approved (archive.claims.payment); what to record besides the findings."""
-    from archive.claims import payment_findings  # archive.claims builds on archive.workflows
-
+    """Paid must equal approved (archive.workflows.payment); what to record besides the findings."""
     return payment_findings(session, case, instance, step, recorded, opinion)
 
 

@@ -22,7 +22,7 @@ def config_events(runtime) -> list[AuditEvent]:
 def test_a_changed_settings_file_is_recorded_once_at_the_next_start(rt, environ, db_url, tmp_path):
     (first,) = config_events(rt)  # written by `archive init` on the new database
     files = first.details["files"]
-    assert "storage_config/roles.toml" in files and "archive/workflows/definitions/payment.toml" in files
+    assert "storage_config/roles.toml" in files and "archive/signoff/definitions/payment.toml" in files
     assert all(change["before"] is None for change in first.details["changes"].values())
     assert note_configuration(rt) is None and len(config_events(rt)) == 1  # nothing changed
 

@@ -10,11 +10,11 @@ from sqlalchemy import delete, select, true, update
 
 from archive.intake.field_corrections import correct_field
 from archive.models import Case, Document, StatisticsDayTotal, StatisticsFact
+from archive.signoff.workdays import today_in_china
 from archive.statistics import parse_period, statistics_report
 from archive.statistics.claims import claim_figures
 from archive.statistics.processing import processing
 from archive.statistics.totals import check, rebuild
-from archive.workflows.workdays import today_in_china
 from tests import factories
 from tests.factories import send_for_sign_off, sign, start_claim, walk
 

@@ -27,6 +27,9 @@ LAYERS: dict[str, set[str]] = {
     "ground floor": {"access", "amounts", "audit", "auth", "config", "db", "errors", "files",
                      "follow_ups", "logs", "models", "pdf", "retention", "schema", "storage",
                      "tabular"},
+    # The sign-off core every feature that signs, pays or counts days builds on: chain
+    # definitions, steps and conditions, the sign-off's refusals, working days and months.
+    "sign-off core": {"signoff"},
     # What the archive does: reading documents, taking them in, cases and their sign-off,
     # claims, providers, notices, records, search and the figures.
     "features": {"backscan", "case_lists", "case_snapshot", "cases", "claims", "dashboard", "demo",
@@ -53,21 +56,9 @@ DEFERRED: dict[tuple[str, str], str] = {
     ("archive.workflows.engine", "records"):
         "the engine asks the one case guard (archive.records.case_guard) before a change, and "
         "the guard asks the workflow definitions whether a case is closed",
-    ("archive.workflows.content", "claims"):
-        "routing and signatures cover the claim's money (archive.claims), which builds on the "
-        "workflow definitions and steps",
-    ("archive.workflows.engine", "claims"):
-        "a payment step checks paid against approved (archive.claims.payment)",
-    ("archive.workflows.findings", "claims"):
-        "a typed claimed amount that differs from the invoices' total is a finding",
-    ("archive.workflows.claim_flags", "providers"):
-        "a provider suspended on a day of treatment is a flag; the register builds on the "
-        "workflows' errors and working days",
     ("archive.workflows.spot_checks", "intake"):
         "a spot check's discrepancy opens an audit case through intake, which builds on the "
         "workflows (content_changed)",
-    ("archive.claims.payment", "notices"):
-        "an open objection to a posted notice holds the payment; notices build on claims",
     ("archive.hospital_levels", "claims"):
         "the policy scale's hospital levels come from the policy book, which builds on them",
     ("archive.hospital_levels", "statistics"):
