@@ -37,6 +37,7 @@ from sqlalchemy import select
 from archive import audit
 from archive.access import get_case, loan_details
 from archive.auth import require
+from archive.cases import case_history
 from archive.models import RecheckOutcome, SignOff, WorkflowInstance
 from archive.models.types import utcnow
 from archive.records.errors import RecordCheckFailed, _
@@ -59,7 +60,6 @@ class ExportResult:
 
 def export_case(sessions, store, *, user, case_no: str, output: Path) -> ExportResult:
     """Write the case file of `case_no` to the zip `output`; the export is an audit event."""
-    from archive.cases import case_history  # the history the case page shows, same rules
 
     require(user, "case.export")
     full = may_see_identifiers(user)

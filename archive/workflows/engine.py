@@ -19,6 +19,7 @@ from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
+from archive.records.case_guard import ensure_changeable
 from archive.signoff.definitions import Definition, registry
 from archive.signoff.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.signoff.steps import Label, Step, decision_name
@@ -40,8 +41,6 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another tr
 def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     """The case leaves intake: its chain (chosen by its fields) starts, or — after a return
     for correction — the returned chain resumes where the case must be signed again."""
-    from archive.records.case_guard import ensure_changeable  # see test_import_layers.DEFERRED
-
     require(actor, "workflow.submit")
     case = get_case(session, actor, case_no)
     ensure_changeable(session, case, action="workflow.submit")  # held, filed or closed: refused
@@ -91,8 +90,6 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
     """Approve, return for correction (退回补正, with what is missing) or reject (with the
     reason) at the case's current step, as `actor`, on the version the actor saw. A step that
     records deductions (扣款) takes them with the approval: [{amount, reason}]."""
-    from archive.records.case_guard import ensure_changeable
-
     case, instance, definition, current = _waiting(session, actor, case_no, expected_version, step)
     # A case under legal hold is not signed. Checked after the chain's row is locked (NOWAIT),
     # so two decisions at once still part at once with 409; the case lock comes second, as the
@@ -168,7 +165,6 @@ def _waiting(session: Session, actor, case_no: str, expected_version, step: str 
         raise Conflict(_("Someone else decided on this case at the same moment; reload it to see "
                          "their decision.")) from exc
     if row is None:
-        from archive.records.case_guard import ensure_changeable
 
         case = get_case(session, actor, case_no)  # not found, or one the actor may not see
         # Say why it waits for nothing when the reason is a closed or filed (or held) case.

@@ -32,10 +32,10 @@ LAYERS: dict[str, set[str]] = {
     "sign-off core": {"signoff"},
     # What the archive does: reading documents, taking them in, cases and their sign-off,
     # claims, providers, notices, records, search and the figures.
-    "features": {"backscan", "case_lists", "case_snapshot", "cases", "claims", "dashboard", "demo",
-                 "findings_text", "health", "hospital_levels", "intake", "notices", "ocr",
-                 "previews", "processing", "providers", "records", "search", "setup", "statistics",
-                 "workflows"},
+    "features": {"backscan", "case_export", "case_lists", "case_snapshot", "cases", "claims",
+                 "dashboard", "demo", "findings_text", "health", "hospital_levels", "intake",
+                 "notices", "ocr", "previews", "processing", "providers", "records", "search",
+                 "setup", "statistics", "workflows"},
     # Where a process starts and wires the rest together: the app factory, the web and the CLI,
     # the job functions, the queue and the runtime that owns it, the workers, the migrations.
     "entry points": {"archive", "cli", "jobs", "migrations", "queue", "runtime", "web", "workers"},
@@ -50,12 +50,6 @@ DEFERRED: dict[tuple[str, str], str] = {
     ("archive.models.claim_keys", "workflows"):
         "the ORM after-flush hook refreshes claim keys; their rules live with the workflow flags, "
         "which build on the models",
-    ("archive.records.export", "cases"):
-        "the case-file export shows the history the case page shows, and the case page builds "
-        "on records (holds, filing)",
-    ("archive.workflows.engine", "records"):
-        "the engine asks the one case guard (archive.records.case_guard) before a change, and "
-        "the guard asks the workflow definitions whether a case is closed",
     ("archive.workflows.spot_checks", "intake"):
         "a spot check's discrepancy opens an audit case through intake, which builds on the "
         "workflows (content_changed)",
@@ -68,14 +62,14 @@ DEFERRED: dict[tuple[str, str], str] = {
 
 @dataclass(frozen=True)
 class Edge:
-    module: str  # the importing module, e.g. archive.records.export
+    module: str  # the importing module, e.g. archive.records.filing
     unit: str  # the unit it imports, e.g. cases
     line: int
     deferred: bool  # inside a function
 
 
 def unit_of(module: str) -> str:
-    """`archive.records.export` -> `records`; `archive` itself (the app factory) is a unit."""
+    """`archive.records.filing` -> `records`; `archive` itself (the app factory) is a unit."""
     parts = module.split(".")
     if len(parts) == 1:
         return "archive"
