@@ -2,8 +2,8 @@
 
 Each month exactly ceil(share × n) of the n cases of a group ([[spot_check]] in
 storage_config/workflow.toml: 15 % of on-site settlements, 25 % of sporadic claims) are drawn,
-after the month has closed, with a seed committed before it began: spot_draws.py has the
-procedure and its verification. A discrepancy found by the re-check opens a follow-up: the
+after the month has closed, with a seed committed before it began: archive/workflows/spot_draws.py
+has the procedure and its verification. A discrepancy found by the re-check opens a follow-up: the
 recovery (追回) of the overpaid amount when the re-check gives one, otherwise an audit case
 (稽核, claim type "audit").
 """
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from archive import audit
 from archive.access import get_case, visible_cases
-from archive.auth import require
+from archive.auth import require, system_user
+from archive.intake.cases import open_case
 from archive.models import Case, RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.spot_checks import SpotCheckCommitment, SpotCheckFollowUp
 from archive.signoff.definitions import registry
@@ -228,9 +229,6 @@ def open_follow_up(session: Session, case: Case, finding: RecheckOutcome) -> Spo
         follow_up = SpotCheckFollowUp(case_id=case.id, recheck_id=finding.id, kind="recovery",
                                       amount_fen=finding.difference_fen)
     else:
-        from archive.auth import system_user
-        from archive.intake.cases import open_case
-
         audit_case = open_case(session, actor=system_user(session), claimant_name=case.claimant_name,
                                claim_type="audit", township=case.township, village=case.village,
                                amount=None if case.amount_fen is None

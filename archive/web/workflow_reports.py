@@ -8,17 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from archive.auth import can
+from archive.spot_checks import derive_draw, follow_ups_of, recheck_queue, record_outcome
 from archive.web.api import token_required
 from archive.web.bodies import RecheckFinding, parse_body, text
 from archive.web.context import db
-from archive.workflows import (
-    derive_draw,
-    monthly_payouts,
-    publication_csv,
-    recheck_queue,
-    record_outcome,
-)
-from archive.workflows.spot_checks import follow_ups_of
+from archive.workflows import monthly_payouts, publication_csv
 
 reports = Blueprint("reports", __name__)
 reports_api = Blueprint("api", __name__, url_prefix="/api")

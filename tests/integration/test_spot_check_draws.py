@@ -15,7 +15,7 @@ from archive.models import AuditEvent, Case, PhoneFollowUp, SpotCheckFollowUp
 from archive.signoff import Conflict, Incomplete, NoChain, NotAllowed
 from archive.signoff.months import month_bounds
 from archive.signoff.workdays import CHINA, today_in_china
-from archive.workflows import derive_draw, recheck_queue, record_outcome
+from archive.spot_checks import derive_draw, recheck_queue, record_outcome
 from archive.workflows.phone_follow_ups import follow_up_list, record_call
 from archive.workflows.spot_draws import commitment_of, draw_cases, ensure_commitments, verify_month
 from tests import factories

@@ -35,7 +35,7 @@ LAYERS: dict[str, set[str]] = {
     "features": {"backscan", "case_export", "case_lists", "case_snapshot", "cases", "claims",
                  "dashboard", "demo", "findings_text", "health", "hospital_levels", "intake",
                  "notices", "ocr", "previews", "processing", "providers", "records", "search",
-                 "setup", "statistics", "workflows"},
+                 "setup", "spot_checks", "statistics", "workflows"},
     # Where a process starts and wires the rest together: the app factory, the web and the CLI,
     # the job functions, the queue and the runtime that owns it, the workers, the migrations.
     "entry points": {"archive", "cli", "jobs", "migrations", "queue", "runtime", "web", "workers"},
@@ -50,9 +50,6 @@ DEFERRED: dict[tuple[str, str], str] = {
     ("archive.models.claim_keys", "workflows"):
         "the ORM after-flush hook refreshes claim keys; their rules live with the workflow flags, "
         "which build on the models",
-    ("archive.workflows.spot_checks", "intake"):
-        "a spot check's discrepancy opens an audit case through intake, which builds on the "
-        "workflows (content_changed)",
     ("archive.hospital_levels", "claims"):
         "the policy scale's hospital levels come from the policy book, which builds on them",
     ("archive.hospital_levels", "statistics"):
