@@ -2,7 +2,7 @@
 archive holds them, validity with renewal reminders, and violations, warnings and suspensions.
 
 A provider's agreements are the `agreement` documents whose party B is the provider's name, as
-read and as corrected: their claim keys (archive/workflows/claim_keys.py) already hold party B
+read and as corrected: their claim keys (archive/models/claim_key_rules.py) already hold party B
 and the validity, so the register looks them up there instead of keeping a second copy that a
 correction would not reach.
 """

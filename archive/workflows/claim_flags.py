@@ -1,5 +1,5 @@
 """Flags that compare a claim with every other claim, on the indexed claim keys
-(archive/workflows/claim_keys.py), and the daily statements' item flags
+(archive/models/claim_key_rules.py), and the daily statements' item flags
 (archive/workflows/statement_flags.py). Thresholds and severities: storage_config/flags.toml.
 
 - `stay_overlap`: another stay of the same person overlaps this one by a night or more (a

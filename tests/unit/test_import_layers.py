@@ -47,9 +47,6 @@ DEFERRED: dict[tuple[str, str], str] = {
     ("archive.files.validate", "ocr"):
         "counting an OFD's or e-invoice XML's pages needs ocr's OFD package reader, which builds "
         "on files' type sniffing",
-    ("archive.models.claim_keys", "workflows"):
-        "the ORM after-flush hook refreshes claim keys; their rules live with the workflow flags, "
-        "which build on the models",
     ("archive.hospital_levels", "claims"):
         "the policy scale's hospital levels come from the policy book, which builds on them",
     ("archive.hospital_levels", "statistics"):
