@@ -76,7 +76,7 @@ def scope_condition(user) -> ColumnElement[bool] | None:
 def treated_at(hospital: str) -> ColumnElement[bool]:
     """Cases treated at `hospital` as their documents read (the claim keys of their stays and
     visits); the hospital typed on the case only while no document names one
-    (archive.workflows.hospitals): a typed name cannot move a case to another hospital's clerk."""
+    (archive.signoff.hospitals): a typed name cannot move a case to another hospital's clerk."""
     named = select(ClaimKey.case_id).where(ClaimKey.kind.in_(("stay", "visit")),
                                             ClaimKey.hospital.is_not(None))
     return or_(Case.id.in_(named.where(ClaimKey.hospital == hospital)),

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from archive.access import case_condition, scope_condition
 from archive.auth import can
 from archive.models import ArchiveRecord, Case, SignOff, WorkflowInstance
-from archive.workflows.definitions import registry
-from archive.workflows.workdays import today_in_china
+from archive.signoff.definitions import registry
+from archive.signoff.workdays import today_in_china
 from archive.workflows.worklist import Queue, queue_conditions, work_queue
 
 DEFAULT_WEEKS = 10

@@ -55,7 +55,7 @@ TEMPLATES: dict[str, str] = {
     "claimed_amount_unknown": _("No invoice read and no amount typed"),
     "duplicate_invoice_in_case": _("Invoice #%(left_out)s repeats invoice #%(first)s of this case; "
                                    "counted once"),
-    # Against other cases (archive.workflows.duplicates, archive.workflows.hospitals).
+    # Against other cases (archive.workflows.duplicates, archive.signoff.hospitals).
     "duplicate_invoice": _("Duplicate invoice: %(filename)s has the same %(what)s as an invoice in "
                            "case %(other_case)s; it may be claimed twice. Check it and give a reason "
                            "to go on"),

@@ -4,7 +4,7 @@ number and QR, overlapping stays, 分解住院, claim frequency, the provider's 
 lookup in a fresh session). The cross-case lookups go through the indexed `claim_keys` table,
 never the documents' JSON fields; the target is p95 ≤ 100 ms a decision.
 
-The cases, documents and keys are bulk-loaded with COPY (the keys as archive/workflows/claim_keys.py
+The cases, documents and keys are bulk-loaded with COPY (the keys as archive/models/claim_key_rules.py
 derives them from the same fields); the measured call is `findings_of`, the function every
 sign-off path runs. Prints one JSON object on stdout; progress goes to stderr.
 
@@ -62,7 +62,7 @@ def make_runtime(data_dir: Path, url: str):
 def generate(count: int, rng: random.Random):
     """Rows per table, case by case: a quarter as many people as cases (claims repeat), 60 %
     inpatient stays, 0.5 % invoices claimed twice, half at designated providers."""
-    from archive.workflows.claim_keys import case_keys, qr_key
+    from archive.models.claim_key_rules import case_keys, qr_key
 
     people = max(1, count // 4)
     now = datetime.now(UTC)

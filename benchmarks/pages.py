@@ -100,7 +100,7 @@ def fill_workflow(runtime, users: dict, weeks: int, seed: int) -> dict:
 
     from archive.models import Case, SignOff, WorkflowInstance
     from archive.models.types import utcnow
-    from archive.workflows import registry
+    from archive.signoff import registry
 
     rng = random.Random(seed)
     chain = registry().get("window_intake")

@@ -158,8 +158,8 @@ def verify_child(url: str) -> None:
 def export_child(environ: str, case_no: str) -> None:
     """Runs in its own process: `export_case` of one case, with peak RSS."""
     from archive.auth import system_user
+    from archive.case_export import export_case
     from archive.config import load_settings
-    from archive.records.export import export_case
     from archive.runtime import make_runtime
 
     runtime = make_runtime(load_settings(json.loads(environ)))

@@ -95,7 +95,7 @@ def outpatient_invoice_pdf(seed: int = 1, patient: str = "张伟") -> bytes:
 def statement_pdf(seed: int = 1, patient: str = "张伟", days: int = 1,
                   hospital: str | None = HOSPITAL) -> bytes:
     """A signed daily statement (一日清单) of `patient`, readable from its text layer, of
-    `hospital` (the case's hospital is the one its documents name: archive.workflows.hospitals)."""
+    `hospital` (the case's hospital is the one its documents name: archive.signoff.hospitals)."""
     while (made := gen.daily_statement(random.Random(seed), patient=patient, days=days)).truth[
             "hospital"] != (hospital or made.truth["hospital"]):
         seed += 1000
@@ -268,7 +268,7 @@ def walk(runtime, desk, case_no: str, *, until: str | None = None) -> list[str]:
         user = desk[SECOND_SIGNER[step]] if step in SECOND_SIGNER else desk[role]
         findings = FINDINGS.get(step)
         if step == "cashier_entry":  # paid as approved (archive.claims)
-            # one voucher per payment (archive.claims.payment refuses a voucher used twice)
+            # one voucher per payment (archive.workflows.payment refuses a voucher used twice)
             findings = {**findings, "voucher_number": f"ZF-{case_no}",
                         "amount_paid": approved_amount(runtime, case_no)}
         sign(runtime, user, case_no, findings=findings)

@@ -6,9 +6,8 @@ Public API — other packages use only these names.
 
 from archive.claims.batches import Batch, bind_batch, payment_batch
 from archive.claims.money import Claimed, amount_findings, claimed_amount, routing_amount
-from archive.claims.payment import payment_findings
 from archive.claims.policy import Claim, Computation, Line, Policy, PolicyError, compute, policy_book
-from archive.claims.service import CaseMoney, adjust_approved, case_money, money_content, view_money
+from archive.claims.service import CaseMoney, case_money, money_content, view_money
 
 __all__ = [
     "Batch",
@@ -19,7 +18,6 @@ __all__ = [
     "Line",
     "Policy",
     "PolicyError",
-    "adjust_approved",
     "amount_findings",
     "bind_batch",
     "case_money",
@@ -27,7 +25,6 @@ __all__ = [
     "compute",
     "money_content",
     "payment_batch",
-    "payment_findings",
     "policy_book",
     "routing_amount",
     "view_money",

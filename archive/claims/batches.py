@@ -19,10 +19,10 @@ from archive.claims.money import fen_of
 from archive.claims.policy import yuan_text
 from archive.claims.service import AMOUNT_PAID
 from archive.models import Case, PaymentBatch, SignOff, WorkflowInstance, WorkflowStatus
-from archive.workflows.definitions import registry
-from archive.workflows.errors import Conflict, Incomplete, _
-from archive.workflows.spot_checks import month_bounds, parse_month
-from archive.workflows.workdays import today_in_china
+from archive.signoff.definitions import registry
+from archive.signoff.errors import Conflict, Incomplete, _
+from archive.signoff.months import month_bounds, parse_month
+from archive.signoff.workdays import today_in_china
 
 
 @dataclass(frozen=True)

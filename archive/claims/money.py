@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from archive.amounts import yuan_to_fen
-from archive.workflows.steps import Label
+from archive.signoff.steps import Label
 
 INVOICE_KINDS = ("invoice", "vat_invoice")
 STATEMENT_KIND = "daily_statement"
@@ -92,7 +92,7 @@ def claimed_amount(case) -> Claimed:
 
 
 def routing_amount(case) -> Decimal | None:
-    """The amount a routing condition tests (`amount` in archive.workflows.conditions): the
+    """The amount a routing condition tests (`amount` in archive.signoff.conditions): the
     invoices' total once one is read, the typed amount until then."""
     return claimed_amount(case).yuan
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.config import REPO_ROOT
-from archive.workflows import Label
+from archive.signoff import Label
 
 POLICY_FILE = REPO_ROOT / "storage_config" / "policy.toml"
 BENEFITS = ("inpatient", "outpatient")

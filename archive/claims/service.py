@@ -10,20 +10,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive import audit
 from archive.access import get_case
-from archive.auth import require
 from archive.claims.money import Claimed, amount_findings, claimed_amount, fen_of
 from archive.claims.policy import Claim, Computation, Line, compute, policy_book, yuan_text
 from archive.hospital_levels import hospital_level
 from archive.models import AmountAdjustment, Case, SignOff, WorkflowInstance, WorkflowStatus
-from archive.records.case_guard import ensure_changeable
-from archive.workflows.changes import content_changed
-from archive.workflows.definitions import registry
-from archive.workflows.errors import Conflict, Incomplete, _
-from archive.workflows.hospitals import read_hospital
-from archive.workflows.spot_checks import month_bounds
-from archive.workflows.steps import Label
+from archive.signoff.definitions import registry
+from archive.signoff.hospitals import read_hospital
+from archive.signoff.months import month_bounds
+from archive.signoff.steps import Label
 
 # Which rules of the policy a claim type is computed under.
 BENEFIT_OF = {"inpatient": "inpatient", "trauma": "inpatient", "maternity": "inpatient",
@@ -32,7 +27,6 @@ BENEFIT_OF = {"inpatient": "inpatient", "trauma": "inpatient", "maternity": "inp
 # the same policy at discharge (即时结报): approved as settled, line items checked by review.
 AS_SETTLED = ("settlement",)
 AMOUNT_PAID = "amount_paid"  # the payment chain's cashier finding (definitions/payment.toml)
-MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -98,50 +92,6 @@ def money_content(session: Session, case: Case) -> dict[str, Any]:
         "adjustment": None if adjusted is None else {"amount": yuan_text(adjusted.approved_fen),
                                                     "reason": adjusted.reason},
     }}
-
-
-def adjust_approved(session: Session, case_no: str, *, actor, amount, reason: str | None) -> CaseMoney:
-    """A reviewer sets the approved amount (核定金额) other than computed, with the reason; an
-    empty amount returns to the computed one. Only while the case waits for the reviewer's own
-    signature, which then covers the adjustment (signatures made before it no longer match, so
-    the chain goes back to the first of them, as after any change)."""
-    require(actor, "claim.adjust")
-    case = get_case(session, actor, case_no)
-    ensure_changeable(session, case, action="claim.adjust")
-    reason = (reason or "").strip()
-    if not reason:
-        raise Incomplete(_("Give the reason for adjusting the approved amount."))
-    if len(reason) > MAX_REASON:
-        raise Incomplete(_("The reason is longer than %(limit)s characters."), limit=MAX_REASON)
-    waiting = session.scalar(select(WorkflowInstance).where(
-        WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE))
-    if (waiting is None or waiting.current_role != actor.role
-            or registry().get(waiting.definition).done_status == "paid"):
-        raise Conflict(_("The approved amount of case %(case_no)s can be adjusted only while the case "
-                         "waits for your signature at a review step."), case_no=case.case_no)
-    money = case_money(session, case)
-    if money.computation is None:
-        raise Incomplete(_("There is no computed amount to adjust yet."))
-    fen = None
-    if amount is not None and str(amount).strip() != "":
-        fen = fen_of(amount)
-        if fen is None:
-            raise Incomplete(_("The approved amount must be in yuan with at most two decimals, e.g. "
-                               "1234.50."))
-        if money.claimed.fen is not None and fen > money.claimed.fen:
-            raise Incomplete(_("The approved amount (%(amount)s yuan) cannot exceed the amount claimed "
-                               "(%(claimed)s yuan)."), amount=yuan_text(fen),
-                             claimed=yuan_text(money.claimed.fen))
-    row = AmountAdjustment(case_id=case.id, approved_fen=fen, computed_fen=money.computation.approved_fen,
-                           reason=reason, adjusted_by_id=actor.id,
-                           adjusted_by_name=actor.display_name or actor.username)
-    session.add(row)
-    session.flush()
-    content_changed(session, case, actor=actor, reason=reason)
-    audit.record(session, "claim.adjusted", actor=actor, target=case, details={
-        "computed": yuan_text(money.computation.approved_fen), "approved": yuan_text(fen),
-        "reason": reason})
-    return case_money(session, case)
 
 
 def _computation(session: Session, case: Case, claimed: Claimed) -> tuple[Computation | None, Label | None]:

@@ -90,7 +90,7 @@ def search(query: str, as_json: bool, username: str | None, page: int) -> None:
 @click.option("--user", "username", default=None, help="Export as this user (default: system).")
 def export_case(case_no: str, output: Path, username: str | None) -> None:
     """Write the complete case file (originals, history, checksums) as a BagIt zip."""
-    from archive.records.export import export_case as export
+    from archive.case_export import export_case as export
 
     runtime = open_runtime()
     current_origin.set(Origin("cli", request_id=f"cli:{getpass.getuser()}"))
@@ -105,8 +105,8 @@ def export_case(case_no: str, output: Path, username: str | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify_bag(path: Path) -> None:
     """Validate an exported case file offline (checksums, completeness)."""
-    from archive.records.export import BagInvalid
-    from archive.records.export import verify_bag as validate
+    from archive.case_export import BagInvalid
+    from archive.case_export import verify_bag as validate
 
     try:
         bag = validate(path)

@@ -112,8 +112,8 @@ def resolve_finding_command(case_no, finding, reason, username) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def spot_checks(month, case_no, commit, verify, username, as_json) -> None:
     """The re-check queue of random spot checks (抽查) for a month, or one case's draw."""
-    from archive.workflows import derive_draw, recheck_queue
-    from archive.workflows.spot_checks import parse_month
+    from archive.signoff.months import parse_month
+    from archive.spot_checks import derive_draw, recheck_queue
     from archive.workflows.spot_draws import commitment_of, ensure_commitments, verify_month
 
     runtime, session, user = session_as(username)
@@ -178,7 +178,7 @@ def _print_verification(result, as_json: bool) -> None:
 @click.option("--difference", default=None, help="Amount difference in yuan, overpaid positive.")
 def recheck(case_no, username, outcome, note, difference) -> None:
     """Record what the re-check of a spot-checked case (抽查复核) found."""
-    from archive.workflows import record_outcome
+    from archive.spot_checks import record_outcome
 
     runtime, session, user = session_as(username)
     try:

@@ -15,7 +15,7 @@ class HolidayArrangement(Base):
 
     Append-only: the latest row of a year is in force and replaces the computed estimate, the
     chinesecalendar data and storage_config/holidays.toml for that year
-    (archive.workflows.workdays). `holidays` and `workdays` are [{"day": "YYYY-MM-DD", "name"}].
+    (archive.signoff.workdays). `holidays` and `workdays` are [{"day": "YYYY-MM-DD", "name"}].
     """
 
     __tablename__ = "holiday_arrangements"

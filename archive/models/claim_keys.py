@@ -10,7 +10,7 @@ from archive.models.cases import Document
 
 
 class ClaimKey(Base):
-    """What a claim is matched on against every other claim (archive/workflows/claim_keys.py):
+    """What a claim is matched on against every other claim (archive/models/claim_key_rules.py):
     an invoice's number, a QR payload, a stay, a treatment date, an agreement's validity. Kept
     in step with the documents' fields as read and corrected, so the flags look up indexed
     columns instead of scanning every document's JSON fields. Derived data: rebuilt per case
@@ -43,8 +43,8 @@ Index("ix_documents_object", Document.object_id)
 
 
 def _after_flush(session, _context) -> None:
-    # Lazily imported: the key rules live with the flags, which build on the models.
-    from archive.workflows.claim_keys import refresh_changed
+    # Lazily imported: the rules import the models this module is part of.
+    from archive.models.claim_key_rules import refresh_changed
 
     refresh_changed(session)
 

@@ -23,10 +23,10 @@ from archive.claims.money import fen_of
 from archive.claims.policy import yuan_text
 from archive.claims.service import AMOUNT_PAID
 from archive.models import Case, FundIncome, SignOff, WorkflowInstance, WorkflowStatus
+from archive.signoff import BadRequest, Incomplete, registry
+from archive.signoff.errors import _
+from archive.signoff.workdays import CHINA, today_in_china
 from archive.tabular import write_csv
-from archive.workflows import BadRequest, Incomplete, registry
-from archive.workflows.errors import _
-from archive.workflows.workdays import CHINA, today_in_china
 
 PROVIDER_TYPES = ("settlement",)
 ZH_LABELS = {"quarter": "季度", "opening": "期初结余（元）", "income": "本期收入（元）",

@@ -2,7 +2,7 @@
 it, what they said, when — stays open until closed as upheld or dismissed with the reason.
 
 While an objection to a case is open, the case is not paid: every approval on its payment chain
-is refused with 409 (`refuse_held_payment`, called by archive.claims.payment). Seeds 000 and 003
+is refused with 409 (`refuse_held_payment`, called by archive.workflows.payment). Seeds 000 and 003
 post the notice for supervision of the month's compensation (接受社会监督) and say nothing of
 paying only after it comes down, so the posting period itself holds no payment; an objection does.
 """
@@ -19,9 +19,9 @@ from archive.access import get_case
 from archive.auth import require
 from archive.models import Case, Objection, PublicationLine, SignOff, WorkflowInstance
 from archive.models.types import utcnow
-from archive.workflows import BadRequest, Conflict, Incomplete, registry
-from archive.workflows.errors import _
-from archive.workflows.workdays import today_in_china
+from archive.signoff import BadRequest, Conflict, Incomplete, registry
+from archive.signoff.errors import _
+from archive.signoff.workdays import today_in_china
 
 OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
 OUTCOMES = (UPHELD, DISMISSED)

@@ -27,10 +27,10 @@ from archive.claims.service import AMOUNT_PAID
 from archive.config import REPO_ROOT
 from archive.models import Case, Publication, PublicationLine, SignOff, WorkflowInstance, WorkflowStatus
 from archive.records.masking import ID_NUMBER, OLD_ID_NUMBER, mask_text
+from archive.signoff import BadRequest, Incomplete, registry
+from archive.signoff.errors import _
+from archive.signoff.months import month_bounds, parse_month
 from archive.tabular import write_csv
-from archive.workflows import BadRequest, Incomplete, registry
-from archive.workflows.errors import _
-from archive.workflows.spot_checks import month_bounds, parse_month
 
 CONFIG_FILE = REPO_ROOT / "storage_config" / "notices.toml"
 PROVIDER_TYPES = ("settlement",)  # 内报: the designated provider settled at discharge and claims back

@@ -13,9 +13,9 @@ from archive.models import ProviderAssessment
 from archive.providers import inputs
 from archive.providers.register import get_provider
 from archive.providers.rules import assessment_score, assessment_sheet
-from archive.workflows import BadRequest, Conflict
-from archive.workflows.errors import _
-from archive.workflows.workdays import today_in_china
+from archive.signoff import BadRequest, Conflict
+from archive.signoff.errors import _
+from archive.signoff.workdays import today_in_china
 
 PERIODS = ("mid_year", "year_end")
 HELD = "held"

@@ -7,8 +7,8 @@ import re
 from datetime import date
 
 from archive.amounts import yuan_to_fen
-from archive.workflows import BadRequest, Incomplete
-from archive.workflows.errors import _
+from archive.signoff import BadRequest, Incomplete
+from archive.signoff.errors import _
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 

@@ -4,7 +4,7 @@ archive holds them, validity with renewal reminders, and violations, warnings an
 A provider's agreements are the `agreement` documents whose party B is the provider (by the
 credit code or 医保 code they state, else the name normalised or an alias: see
 archive/providers/matching.py), as read and as corrected: their claim keys
-(archive/workflows/claim_keys.py) already hold party B and the validity, so the register looks
+(archive/models/claim_key_rules.py) already hold party B and the validity, so the register looks
 them up there instead of keeping a second copy that a correction would not reach.
 """
 
@@ -23,9 +23,9 @@ from archive.models import Case, ClaimKey, Provider, ProviderAlias, ProviderSanc
 from archive.providers import inputs
 from archive.providers.matching import Directory, normal_name
 from archive.providers.rules import register_settings, reminder_stage, uscc_reason
-from archive.workflows import BadRequest, Conflict
-from archive.workflows.errors import _
-from archive.workflows.workdays import today_in_china
+from archive.signoff import BadRequest, Conflict
+from archive.signoff.errors import _
+from archive.signoff.workdays import today_in_china
 
 SANCTION_KINDS = ("violation", "warning", "suspension")
 SUSPENSION = "suspension"

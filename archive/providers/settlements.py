@@ -28,9 +28,9 @@ from archive.providers import inputs
 from archive.providers.monthly import month_claims
 from archive.providers.register import get_provider
 from archive.providers.rules import cap_deduction, register_settings, year_end
-from archive.workflows import BadRequest, Conflict, Incomplete
-from archive.workflows.errors import _
-from archive.workflows.workdays import calendar, today_in_china
+from archive.signoff import BadRequest, Conflict, Incomplete
+from archive.signoff.errors import _
+from archive.signoff.workdays import calendar, today_in_china
 
 MISMATCH = "claimed_mismatch"  # the provider's figure differs from the computed one
 NOT_COMPUTED = "claim_not_computed"  # a claim of the month with no invoice read or nothing computed

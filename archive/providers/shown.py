@@ -22,7 +22,7 @@ from archive.providers.settlements import (
     settlements_of,
     year_ends_of,
 )
-from archive.workflows.workdays import today_in_china
+from archive.signoff.workdays import today_in_china
 
 
 def _iso(value):

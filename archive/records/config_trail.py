@@ -1,7 +1,7 @@
 """Configuration changes in the audit trail.
 
 Who may do what (roles.toml), how long records are kept (retention.toml), the sign-off chains
-(workflows/definitions/*.toml), thresholds, holidays and the settings file live in files, not in
+(signoff/definitions/*.toml), thresholds, holidays and the settings file live in files, not in
 the database, and are read when a process starts. So every start compares their sha256 with
 those last recorded and, when any differs, appends `config.changed` naming each file added,
 changed or removed with its hashes before and after: a change to the rules is in the trail from
@@ -22,7 +22,7 @@ from archive.config import REPO_ROOT
 from archive.models import AuditEvent
 
 ACTION = "config.changed"
-WATCHED_DIRS = (REPO_ROOT / "storage_config", REPO_ROOT / "archive" / "workflows" / "definitions")
+WATCHED_DIRS = (REPO_ROOT / "storage_config", REPO_ROOT / "archive" / "signoff" / "definitions")
 
 
 def fingerprint(settings) -> dict[str, str]:

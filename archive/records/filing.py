@@ -27,8 +27,8 @@ from archive.models.types import utcnow
 from archive.records.errors import CaseFiled, Invalid, RecordCheckFailed, RecordsError, _
 from archive.records.four_properties import check_case, filed_package, record_report
 from archive.retention import RecordClass, china_date, retention_ends_on, schedule
+from archive.signoff import registry
 from archive.storage import ObjectStore
-from archive.workflows import registry
 
 CLOSED_STATUSES = ("paid", "rejected", "approved")  # candidates; closed_on() decides
 

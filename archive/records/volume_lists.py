@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from archive.auth import require
 from archive.models import ArchiveRecord, ArchiveVolume, Case
 from archive.records.errors import Invalid, _
-from archive.tabular import cell
+from archive.tabular import write_xlsx
 
 HEADER = ("序号", "档号", "原档号", "案卷题名", "年度", "保管期限", "起止日期", "盒号", "页数", "案卷号")
 HEADER_EN = ("No.", "Archive no.", "Original no.", "Title", "Year", "Retention", "Dates", "Box",
@@ -102,19 +102,11 @@ def _list(session: Session, title: str, query) -> VolumeList:
 
 
 def as_xlsx(volumes: VolumeList) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = volumes.title[:31]
-    sheet.append([volumes.title])
-    sheet.append(list(HEADER))
-    for line in volumes.lines:
-        sheet.append([cell(value) for value in line.cells()])  # no formula runs from a title
-    sheet.append([volumes.summary])
-    sheet.append(["移交人：", "", "", "接收人：", "", "", "日期："])
+    """The list under its title, then the totals and the lines the two sides sign on."""
     out = io.BytesIO()
-    book.save(out)
+    write_xlsx(out, [(volumes.title, [volumes.title], [
+        list(HEADER), *(line.cells() for line in volumes.lines), [volumes.summary],
+        ["移交人：", "", "", "接收人：", "", "", "日期："]])])
     return out.getvalue()
 
 

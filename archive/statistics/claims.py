@@ -35,10 +35,10 @@ from sqlalchemy.orm import Session
 from archive.claims.service import AMOUNT_PAID
 from archive.hospital_levels import level_scale
 from archive.models import Case, Document, Provider, SignOff, WorkflowInstance, WorkflowStatus
+from archive.signoff.definitions import registry
 from archive.statistics.levels import level_rules
 from archive.statistics.period import Period
 from archive.statistics.sql import fen
-from archive.workflows.definitions import registry
 
 INVOICE_KINDS = ("invoice", "vat_invoice")
 DIMENSIONS = ("claim_type", "township", "village", "hospital", "hospital_level")

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from archive import audit
 from archive.auth import require
 from archive.models import InsuredCount
-from archive.workflows import BadRequest, Incomplete
-from archive.workflows.errors import _
+from archive.signoff import BadRequest, Incomplete
+from archive.signoff.errors import _
 
 MAX_INSURED = 100_000_000
 

@@ -9,9 +9,9 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from archive.models import RecheckOutcome, SignOff, SpotCheckFollowUp, WorkflowInstance
+from archive.signoff.definitions import registry
 from archive.statistics.period import Period
 from archive.statistics.sql import fen, of_visible_cases
-from archive.workflows.definitions import registry
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from archive.workflows import BadRequest
-from archive.workflows.errors import _
-from archive.workflows.workdays import CHINA
+from archive.signoff import BadRequest
+from archive.signoff.errors import _
+from archive.signoff.workdays import CHINA
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from archive.signoff.definitions import registry
+from archive.signoff.errors import _
 from archive.statistics.claims import DIMENSIONS, Line
 from archive.statistics.report import Report
 from archive.tabular import write_csv, write_xlsx
-from archive.workflows.definitions import registry
-from archive.workflows.errors import _
 
 DIMENSION_TITLES = {"claim_type": _("By claim type"), "township": _("By township"),
                     "village": _("By village"), "hospital": _("By hospital"),

@@ -37,10 +37,10 @@ from archive.auth.accounts import (
     username_taken,
 )
 from archive.retention import schedule
+from archive.signoff import WorkflowError, registry
+from archive.signoff.workdays import today_in_china
 from archive.web.context import db
-from archive.workflows import WorkflowError, registry
 from archive.workflows.arrangements import enter_arrangement, year_view
-from archive.workflows.workdays import today_in_china
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -84,6 +84,28 @@ class AmountAdjustment(Body):
     reason: Text | None = None
 
 
+# A year's days off or make-up working days: lines of text, or {"day" | "from", "to", "name"}.
+Days = Text | list[Text | dict[str, Scalar | None]]
+
+
+class CalendarEntry(Body):
+    holidays: Days | None = None
+    workdays: Days | None = None
+    notice: Text | None = None
+
+
+class PhoneCall(Body):
+    month: Text | None = None
+    outcome: Text | None = None
+    note: Text | None = None
+
+
+class RecheckFinding(Body):
+    outcome: Text | None = None
+    note: Text | None = None
+    difference: Scalar | None = None
+
+
 def parse_body(model: type[Body], *, required: bool = True) -> Body:
     """The request's JSON body as `model`, or a 400 naming what is wrong with it."""
     body = request.get_json(silent=True)

@@ -26,6 +26,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from archive.access import get_case
 from archive.amounts import yuan_to_fen
 from archive.auth import can
+from archive.case_export import export_case
 from archive.case_lists import (
     STATUS_TABS,
     ViewRefused,
@@ -43,7 +44,6 @@ from archive.intake.corrections import reclassify_document
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS, FILERS
 from archive.models.types import utcnow
 from archive.ocr.checks import valid_id_number
-from archive.records.export import export_case
 from archive.records.summary import retention_record
 from archive.web.auth import safe_next
 from archive.web.case_lists import SORT_LABELS, CaseFilterForm

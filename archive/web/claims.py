@@ -7,10 +7,11 @@ from flask import Blueprint, flash, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from archive.claims import adjust_approved, bind_batch, case_money, payment_batch, view_money
+from archive.claims import bind_batch, case_money, payment_batch, view_money
 from archive.web.api import token_required
 from archive.web.bodies import AmountAdjustment, parse_body, text
 from archive.web.context import db
+from archive.workflows.adjustments import adjust_approved
 
 claims = Blueprint("claims", __name__)
 claims_api = Blueprint("claims_api", __name__, url_prefix="/api")

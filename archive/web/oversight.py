@@ -8,11 +8,12 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from archive.signoff.months import parse_month
 from archive.web.api import token_required
+from archive.web.bodies import CalendarEntry, PhoneCall, parse_body
 from archive.web.context import db
 from archive.workflows.arrangements import enter_arrangement, year_view
 from archive.workflows.phone_follow_ups import follow_up_list, record_call
-from archive.workflows.spot_checks import parse_month
 from archive.workflows.spot_draws import verify_month
 
 oversight = Blueprint("oversight", __name__)
@@ -51,9 +52,9 @@ def calendar_year(year: int):
 @oversight_api.post("/calendar/<int:year>")
 @token_required
 def calendar_enter(year: int):
-    given = request.get_json(silent=True) or {}
-    enter_arrangement(db(), g.api_user, year, holidays=given.get("holidays"),
-                      workdays=given.get("workdays"), notice=given.get("notice"))
+    body = parse_body(CalendarEntry)
+    enter_arrangement(db(), g.api_user, year, holidays=body.holidays, workdays=body.workdays,
+                      notice=body.notice)
     db().commit()
     return jsonify(_year(year)), 201
 
@@ -95,9 +96,9 @@ def follow_ups_api():
 @oversight_api.post("/phone-follow-ups/<case_no>")
 @token_required
 def follow_up_record_api(case_no: str):
-    given = request.get_json(silent=True) or {}
-    call = record_call(db(), g.api_user, case_no, month=str(given.get("month", "")),
-                       outcome=str(given.get("outcome", "")), note=given.get("note"))
+    body = parse_body(PhoneCall)
+    call = record_call(db(), g.api_user, case_no, month=body.month or "", outcome=body.outcome or "",
+                       note=body.note)
     db().commit()
     return jsonify(case_no=case_no, **_call(call)), 201
 

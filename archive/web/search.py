@@ -129,7 +129,7 @@ def search_url(**changes) -> str:
 
 @cache
 def _steps() -> tuple[tuple[str, object], ...]:
-    from archive.workflows.definitions import registry
+    from archive.signoff.definitions import registry
 
     seen: dict[str, object] = {}
     for definition in registry().definitions.values():

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from archive.auth import require
+from archive.signoff.workdays import today_in_china
 from archive.statistics import (
     insured_counts,
     parse_period,
@@ -27,7 +28,6 @@ from archive.statistics import (
 from archive.statistics.tables import KEY_NAMES, Named, place_text, step_name
 from archive.web.context import db
 from archive.web.i18n import claim_type_label, label
-from archive.workflows.workdays import today_in_china
 
 statistics = Blueprint("statistics", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from archive.access import get_case
 from archive.auth import role_label
 from archive.case_lists import document_progress, still_at_intake
+from archive.signoff import Label, WorkflowError
 from archive.web.api import token_required
 from archive.web.bodies import Decision, FindingResolution, parse_body
 from archive.web.cases import case_page
@@ -23,8 +24,6 @@ from archive.web.context import db
 from archive.web.i18n import label
 from archive.web.live import IDLE_MS, live_response, state_version
 from archive.workflows import (
-    Label,
-    WorkflowError,
     decide,
     deduction_lines,
     findings_of,

@@ -8,16 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from archive.auth import can
+from archive.spot_checks import derive_draw, follow_ups_of, recheck_queue, record_outcome
 from archive.web.api import token_required
+from archive.web.bodies import RecheckFinding, parse_body, text
 from archive.web.context import db
-from archive.workflows import (
-    derive_draw,
-    monthly_payouts,
-    publication_csv,
-    recheck_queue,
-    record_outcome,
-)
-from archive.workflows.spot_checks import follow_ups_of
+from archive.workflows import monthly_payouts, publication_csv
 
 reports = Blueprint("reports", __name__)
 reports_api = Blueprint("api", __name__, url_prefix="/api")
@@ -91,9 +86,9 @@ def spot_checks_api():
 @reports_api.post("/spot-checks/<case_no>/outcome")
 @token_required
 def spot_check_outcome_api(case_no: str):
-    given = request.get_json(silent=True) or {}
-    finding = record_outcome(db(), g.api_user, case_no, outcome=str(given.get("outcome", "")),
-                             note=given.get("note"), difference=given.get("difference"))
+    body = parse_body(RecheckFinding)
+    finding = record_outcome(db(), g.api_user, case_no, outcome=body.outcome or "", note=body.note,
+                             difference=text(body.difference))
     db().commit()
     return jsonify(case_no=case_no, **_outcome(finding), follow_ups=follow_ups_of(db(), case_no)), 201
 

@@ -26,12 +26,12 @@ from archive import audit
 from archive.auth import require
 from archive.models import WorkflowInstance, WorkflowStatus
 from archive.models.calendar import HolidayArrangement
-from archive.workflows.definitions import registry
-from archive.workflows.errors import BadRequest, _
+from archive.signoff.definitions import registry
+from archive.signoff.errors import BadRequest, _
+from archive.signoff.statutory import english_name, statutory_holidays
+from archive.signoff.steps import Label
+from archive.signoff.workdays import calendar
 from archive.workflows.state import count_deadlines
-from archive.workflows.statutory import english_name, statutory_holidays
-from archive.workflows.steps import Label
-from archive.workflows.workdays import calendar
 
 _LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*(?:\.\.|~|至)\s*(\d{4}-\d{2}-\d{2}))?\s+(\S.*)$")
 OFF = Label("放假日", "Days off")

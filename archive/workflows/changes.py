@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from archive import audit
 from archive.models import Case, WorkflowInstance, WorkflowStatus
+from archive.signoff.definitions import registry
 from archive.workflows import state
 from archive.workflows.content import case_facts, content_sha256
-from archive.workflows.definitions import registry
 
 
 def content_changed(session: Session, case: Case, *, actor, reason: str) -> WorkflowInstance | None:

@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 
 from archive.models import Case, Document, WorkflowStatus
 from archive.models.cases import DocumentStatus
+from archive.signoff.definitions import Definition, registry
+from archive.signoff.errors import Incomplete, _
+from archive.signoff.steps import Label, Step
 from archive.workflows import state
 from archive.workflows.content import case_facts
-from archive.workflows.definitions import Definition, registry
-from archive.workflows.errors import Incomplete, _
 from archive.workflows.statements import read_as_statement
-from archive.workflows.steps import Label, Step
 
 KIND_NAMES = {
     "invoice": Label("医疗收费票据", "medical invoice"),

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.signoff.definitions import registry
+from archive.signoff.errors import Incomplete, _
+from archive.signoff.steps import CHECKS, Step
 from archive.workflows.checklist import checklist_for_step
 from archive.workflows.content import content_sha256
-from archive.workflows.definitions import registry
-from archive.workflows.errors import Incomplete, _
-from archive.workflows.steps import CHECKS, Step
 
 
 def required_documents(session: Session, case: Case, step: Step,

@@ -1,5 +1,5 @@
 """Flags that compare a claim with every other claim, on the indexed claim keys
-(archive/workflows/claim_keys.py), and the daily statements' item flags
+(archive/models/claim_key_rules.py), and the daily statements' item flags
 (archive/workflows/statement_flags.py). Thresholds and severities: storage_config/flags.toml.
 
 - `stay_overlap`: another stay of the same person overlaps this one by a night or more (a
@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Case, ClaimKey
+from archive.providers.flags import provider_check
 from archive.workflows.flag_settings import FlagSettings, flag_settings
 from archive.workflows.statement_flags import statement_findings
 
@@ -171,8 +172,6 @@ def _register_findings(session: Session, mine: list[ClaimKey], settings: FlagSet
                        typed: str | None) -> list[dict]:
     """What the provider register says of the hospitals treated at (archive/providers/flags.py);
     `typed`: the case's hospital, for a day whose invoice's payee was not read."""
-    from archive.providers.flags import provider_check  # the register builds on the workflows
-
     check = provider_check(session, mine, typed)
     found = [_finding("agreement_suspended", hospital, settings,
                       f"协议暂停：{hospital}自 {s.starts_on} 至 {s.ends_on} 暂停定点服务协议"

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.claims import money_content, routing_amount
 from archive.models import Case, Document, FieldCorrection, FindingResolution, StoredObject
-from archive.workflows.conditions import CASE_FIELDS
+from archive.signoff.conditions import CASE_FIELDS
 
 # The fields of a case a signature covers (everything a reviewer judges, nothing about state).
 SIGNED_FIELDS = ("case_no", "claimant_name", "claimant_id_number", "insurance_number", "claim_type",
@@ -21,7 +22,7 @@ SIGNED_WHEN_SET = ("village", "hospital", "filed_by")
 
 
 def case_facts(case: Case) -> dict[str, Any]:
-    """The fields conditions may test (archive.workflows.conditions.CASE_FIELDS)."""
+    """The fields conditions may test (archive.signoff.conditions.CASE_FIELDS)."""
     from archive.workflows.filers import filer_of
 
     facts = {name: getattr(case, name) for name in CASE_FIELDS}
@@ -33,8 +34,6 @@ def case_facts(case: Case) -> dict[str, Any]:
 def _documented_amount(case: Case) -> dict[str, Any]:
     """Routing tests the amount the invoices add up to, not the one typed (the typed amount only
     while no invoice is read yet; the case's amount check says so)."""
-    from archive.claims import routing_amount  # archive.claims builds on archive.workflows
-
     return {"amount": routing_amount(case)}
 
 
@@ -72,8 +71,6 @@ def case_content(session: Session, case: Case) -> dict[str, Any]:
 
 def _money(session: Session, case: Case) -> dict[str, Any]:
     """The claimed, computed and approved amounts (archive.claims): decisions sign them."""
-    from archive.claims import money_content  # archive.claims builds on archive.workflows
-
     return money_content(session, case)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from archive.amounts import parse_yuan
-from archive.workflows.errors import Incomplete, _
+from archive.signoff.errors import Incomplete, _
 
 MAX_DEDUCTIONS = 200
 MAX_REASON = 500

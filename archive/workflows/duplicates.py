@@ -7,7 +7,7 @@ An invoice is the same when
 - or the same 发票号码 when either has no code (数电票 carry a 20-digit number and no code);
 - or the same QR payload (a medical e-bill's verification code, a VAT invoice's QR), whatever
   was read or not read from the printed page.
-The numbers and QR payloads are looked up in the indexed claim keys (archive/workflows/claim_keys.py).
+The numbers and QR payloads are looked up in the indexed claim keys (archive/models/claim_key_rules.py).
 Each match names the other case, so a reviewer can open it and say why both may stand.
 """
 
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from archive.models import Case, ClaimKey, Document
 from archive.models.cases import DocumentStatus
+from archive.models.claim_key_rules import INVOICE_KINDS, qr_key
 from archive.ocr.checks import ERROR
-from archive.workflows.claim_keys import INVOICE_KINDS, qr_key
 
 
 def duplicate_findings(session: Session, case: Case) -> list[dict]:
@@ -41,7 +41,7 @@ def duplicate_findings(session: Session, case: Case) -> list[dict]:
     numbered = {d.id: _numbers(d) for d in mine if _numbers(d) is not None}
     wanted = {number for _code, number in numbered.values()}
     if wanted:
-        # The numbers are looked up in the indexed claim keys (archive/workflows/claim_keys.py),
+        # The numbers are looked up in the indexed claim keys (archive/models/claim_key_rules.py),
         # never in the documents' JSON fields: a decision must not scan every document.
         rows = session.execute(
             select(ClaimKey.document_id, ClaimKey.value, ClaimKey.extra, Case.case_no)

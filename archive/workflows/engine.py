@@ -19,19 +19,21 @@ from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
+from archive.records.case_guard import ensure_changeable
+from archive.signoff.definitions import Definition, registry
+from archive.signoff.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
+from archive.signoff.steps import Label, Step, decision_name
 from archive.workflows import state
 from archive.workflows.changes import content_changed
 from archive.workflows.checklist import refuse_incomplete
 from archive.workflows.checks import run_checks
 from archive.workflows.content import case_facts, content_sha256
 from archive.workflows.deductions import recorded_deductions, yuan
-from archive.workflows.definitions import Definition, registry
-from archive.workflows.errors import Conflict, Incomplete, NoChain, NotAllowed, OpinionRequired, _
 from archive.workflows.findings import refuse_open_findings
+from archive.workflows.payment import payment_findings
 from archive.workflows.returns import check_missing, refuse_unchanged
 from archive.workflows.routing import choose_chain, refuse_unknown_routing, refuse_unplaced
 from archive.workflows.statements import refuse_without_statements
-from archive.workflows.steps import Label, Step, decision_name
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another transaction
 
@@ -39,8 +41,6 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: a NOWAIT lock was held by another tr
 def submit(session: Session, case_no: str, *, actor) -> WorkflowInstance:
     """The case leaves intake: its chain (chosen by its fields) starts, or — after a return
     for correction — the returned chain resumes where the case must be signed again."""
-    from archive.records.case_guard import ensure_changeable  # see test_import_layers.DEFERRED
-
     require(actor, "workflow.submit")
     case = get_case(session, actor, case_no)
     ensure_changeable(session, case, action="workflow.submit")  # held, filed or closed: refused
@@ -90,8 +90,6 @@ def decide(session: Session, case_no: str, *, actor, decision: str, expected_ver
     """Approve, return for correction (退回补正, with what is missing) or reject (with the
     reason) at the case's current step, as `actor`, on the version the actor saw. A step that
     records deductions (扣款) takes them with the approval: [{amount, reason}]."""
-    from archive.records.case_guard import ensure_changeable
-
     case, instance, definition, current = _waiting(session, actor, case_no, expected_version, step)
     # A case under legal hold is not signed. Checked after the chain's row is locked (NOWAIT),
     # so two decisions at once still part at once with 409; the case lock comes second, as the
@@ -167,7 +165,6 @@ def _waiting(session: Session, actor, case_no: str, expected_version, step: str 
         raise Conflict(_("Someone else decided on this case at the same moment; reload it to see "
                          "their decision.")) from exc
     if row is None:
-        from archive.records.case_guard import ensure_changeable
 
         case = get_case(session, actor, case_no)  # not found, or one the actor may not see
         # Say why it waits for nothing when the reason is a closed or filed (or held) case.
@@ -221,7 +218,6 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
 
 class Signature(NamedTuple):
     """What the engine needs of one sign-off on the case (one query serves every check)."""
-
     id: int
     instance_id: int
     step: str
@@ -266,9 +262,7 @@ def check_separation(session: Session, case: Case, instance: WorkflowInstance,
 
 def _payment(session: Session, case: Case, instance: WorkflowInstance, step: Step,
              recorded: Mapping[str, object], opinion: str | None) -> dict[str, str]:
-    """Paid must equal approved (archive.claims.payment); what to record besides the findings."""
-    from archive.claims import payment_findings  # archive.claims builds on archive.workflows
-
+    """Paid must equal approved (archive.workflows.payment); what to record besides the findings."""
     return payment_findings(session, case, instance, step, recorded, opinion)
 
 

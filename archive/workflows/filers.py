@@ -17,8 +17,8 @@ from functools import cache
 from typing import Any
 
 from archive.models.cases import FILERS
-from archive.workflows.conditions import Condition, ConditionError, parse_condition
-from archive.workflows.rules import RULES_FILE, load_rules
+from archive.signoff.conditions import Condition, ConditionError, parse_condition
+from archive.signoff.rules import RULES_FILE, load_rules
 
 
 @cache

@@ -7,7 +7,7 @@ A case's findings are
 - the same invoice in another case (archive.workflows.duplicates),
 - the flags that compare it with other claims (overlapping stays, 分解住院, frequency, the
   provider's agreement) and check its daily statements' items (archive.workflows.claim_flags),
-- a typed hospital that the documents do not name (archive.workflows.hospitals), a typed
+- a typed hospital that the documents do not name (archive.signoff.hospitals), a typed
   claimed amount that differs from the invoices' total (archive.claims.money),
 - the ERROR checks of each document read (capital vs figures, fund split, an unsigned daily
   statement, …).
@@ -29,24 +29,24 @@ from sqlalchemy.orm import Session
 from archive import audit
 from archive.access import get_case
 from archive.auth import require
+from archive.claims import amount_findings, claimed_amount
 from archive.models import Case, FindingResolution, WorkflowInstance, WorkflowStatus
 from archive.models.cases import DocumentStatus
 from archive.models.types import utcnow
 from archive.ocr.case_checks import case_findings
 from archive.ocr.checks import ERROR
+from archive.signoff.definitions import registry
+from archive.signoff.errors import Conflict, Incomplete, NotAllowed, _
+from archive.signoff.hospitals import MISMATCH, hospital_findings
+from archive.signoff.steps import Label
 from archive.workflows.changes import content_changed
 from archive.workflows.claim_flags import flag_findings
-from archive.workflows.definitions import registry
 from archive.workflows.duplicates import duplicate_findings
-from archive.workflows.errors import Conflict, Incomplete, NotAllowed, _
 from archive.workflows.flag_settings import flag_settings
-from archive.workflows.hospitals import MISMATCH, hospital_findings
-from archive.workflows.steps import Label
 
 
 class UnresolvedFindings(Incomplete):
     """A sign-off refused while an ERROR finding on the case is not resolved (HTTP 422)."""
-
     code = "unresolved_findings"
 
 
@@ -107,8 +107,6 @@ def findings_of(session: Session, case: Case) -> list[CaseFinding]:
 def _amount_errors(case: Case) -> list[CaseFinding]:
     """A typed claimed amount that differs from the invoices' total (archive.claims.money): the
     ERROR blocks like any other, so a reviewer says why the two differ before signing."""
-    from archive.claims import amount_findings, claimed_amount  # archive.claims builds on workflows
-
     return [CaseFinding(f["code"], f["code"], f["severity"], f["message"], params=f["params"],
                         message_en=f["message_en"])
             for f in amount_findings(claimed_amount(case)) if f["severity"] == ERROR]

@@ -18,9 +18,9 @@ from archive.access import get_case, visible_cases
 from archive.auth import require
 from archive.models import Case
 from archive.models.spot_checks import PhoneFollowUp
+from archive.signoff.errors import BadRequest, Conflict, Incomplete, _
+from archive.signoff.months import parse_month
 from archive.workflows import spot_draws
-from archive.workflows.errors import BadRequest, Conflict, Incomplete, _
-from archive.workflows.spot_checks import parse_month
 
 CALL_OUTCOMES = ("confirmed", "not_reached", "discrepancy")  # 情况属实 / 未联系上 / 情况不符
 

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from archive.access import visible_cases
 from archive.auth import require
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.signoff.definitions import registry
+from archive.signoff.months import month_bounds, parse_month
 from archive.tabular import write_csv
-from archive.workflows.definitions import registry
-from archive.workflows.spot_checks import month_bounds, parse_month
 
 AMOUNT_PAID = "amount_paid"  # the payment chain's finding (definitions/payment.toml)
 PROVIDER_TYPES = ("settlement",)  # 内报: paid to the provider, not to anyone in a village

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.cases import DOCUMENT_KINDS, DocumentStatus
+from archive.signoff.definitions import registry
+from archive.signoff.errors import Incomplete, _
+from archive.signoff.steps import Label
 from archive.workflows import state
 from archive.workflows.checklist import KIND_NAMES, MEETS
 from archive.workflows.content import content_sha256
-from archive.workflows.definitions import registry
-from archive.workflows.errors import Incomplete, _
-from archive.workflows.steps import Label
 
 DOC_PREFIX = "doc:"
 SUPPLIED, TO_CORRECT, ASKED = "supplied", "to_correct", "asked"

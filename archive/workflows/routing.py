@@ -1,7 +1,7 @@
 """An unknown value never takes the lenient branch: steps routed on an empty field.
 
 A step's `when` on an empty field (no amount entered yet) is unknown. By default the step then
-runs (the stricter branch, archive.workflows.steps.Step.applies); a step marked
+runs (the stricter branch, archive.signoff.steps.Step.applies); a step marked
 `if_unknown = "block"` instead refuses to send the case on until the field is filled in, and
 says which field and which step.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from archive.workflows.definitions import Definition
-from archive.workflows.errors import Incomplete, NoChain, _
-from archive.workflows.steps import Label
+from archive.signoff.definitions import Definition
+from archive.signoff.errors import Incomplete, NoChain, _
+from archive.signoff.steps import Label
 
 FIELD_NAMES = {"amount": Label("申报金额", "claimed amount"), "township": Label("乡镇", "township"),
                "claim_type": Label("报销类别", "claim type"),
@@ -59,7 +59,7 @@ def refuse_unplaced(case, definition: Definition) -> None:
     """Refuse (422) a case that a step of its chain waits for a hospital's, village's or
     township's officer to sign while the case does not say which: nobody could see it there."""
     from archive.auth import scope_kind
-    from archive.workflows.hospitals import hospital_of
+    from archive.signoff.hospitals import hospital_of
 
     facts = {name: getattr(case, name) for name in ("township", "village")}
     facts["hospital"] = hospital_of(case)  # as the documents read, else as typed

@@ -49,10 +49,10 @@ from archive import audit
 from archive.models import Case, WorkflowInstance, WorkflowStatus
 from archive.models.spot_checks import SpotCheckCommitment, SpotCheckDraw
 from archive.models.types import utcnow
-from archive.workflows.definitions import registry
-from archive.workflows.errors import Conflict, _
-from archive.workflows.rules import PhoneFollowUpRule, load_rules
-from archive.workflows.workdays import CHINA
+from archive.signoff.definitions import registry
+from archive.signoff.errors import Conflict, _
+from archive.signoff.rules import PhoneFollowUpRule, load_rules
+from archive.signoff.workdays import CHINA
 
 PHONE = "phone_follow_up"
 SEAL_KEY = "spot_check_seal_key"  # in Session.info (archive.runtime.session_info)

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session, object_session
 
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.types import utcnow
+from archive.signoff.definitions import Definition, registry
+from archive.signoff.errors import NoChain, _
+from archive.signoff.steps import Step
+from archive.signoff.workdays import calendar, today_in_china
 from archive.workflows.content import case_facts
-from archive.workflows.definitions import Definition, registry
-from archive.workflows.errors import NoChain, _
-from archive.workflows.steps import Step
-from archive.workflows.workdays import calendar, today_in_china
 
 CASE_IN_REVIEW = "in_review"
 

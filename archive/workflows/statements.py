@@ -27,8 +27,8 @@ from datetime import date, timedelta
 from archive.models import Case, Document
 from archive.models.cases import DocumentStatus
 from archive.ocr.fields import guess_kind
-from archive.workflows.errors import Incomplete, _
-from archive.workflows.steps import Label
+from archive.signoff.errors import Incomplete, _
+from archive.signoff.steps import Label
 
 NOT_ONE_STAY = ("settlement", "audit")
 

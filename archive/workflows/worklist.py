@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from archive.access import sees_every_case, visible_cases
 from archive.auth import can
 from archive.models import Case, SignOff, WorkflowInstance, WorkflowStatus
+from archive.signoff.definitions import Definition, registry
+from archive.signoff.errors import NotAllowed, WorkflowError
+from archive.signoff.steps import Label, Step
+from archive.signoff.workdays import calendar, today_in_china
 from archive.workflows import state
 from archive.workflows.content import case_facts, content_sha256
-from archive.workflows.definitions import Definition, registry
 from archive.workflows.engine import check_separation
-from archive.workflows.errors import NotAllowed, WorkflowError
-from archive.workflows.steps import Label, Step
-from archive.workflows.workdays import calendar, today_in_china
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from archive.models import AuditEvent, User
 from archive.retention import schedule
-from archive.workflows import registry
+from archive.signoff import registry
 from tests import factories
 
 

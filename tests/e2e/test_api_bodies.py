@@ -56,3 +56,23 @@ def test_other_bodies_are_checked_too(client, runtime, clerk, method, path, body
     response = getattr(client, method)(path.format(case_no=case_no), json=body, headers=auth)
     assert response.status_code == 400, response.get_data(as_text=True)
     assert response.json["error"] == "bad_json"
+
+
+@pytest.mark.parametrize(("role", "path", "body"), [
+    ("admin", "/api/calendar/2027", {"holidays": ["2027-01-01 元旦"], "entered_by": "u_admin"}),
+    ("admin", "/api/calendar/2027", {"holidays": ["2027-01-01 元旦"], "notice": {"text": "x"}}),
+    ("auditor", "/api/phone-follow-ups/{case_no}",
+     {"month": "2026-11", "outcome": "confirmed", "called_by": 1}),
+    ("auditor", "/api/phone-follow-ups/{case_no}", {"month": "2026-11", "outcome": ["confirmed"]}),
+    ("auditor", "/api/spot-checks/{case_no}/outcome", {"outcome": "confirmed", "actor": "u_director"}),
+    ("auditor", "/api/spot-checks/{case_no}/outcome", {"outcome": "discrepancy", "difference": {"fen": 1}}),
+])
+def test_the_oversight_bodies_are_checked_before_the_services_see_them(client, runtime, users, role, path,
+                                                                       body):
+    """The calendar, phone follow-up and re-check endpoints, called by people who may use them."""
+    token = factories.api_token(runtime, users[role])
+    case_no = factories.make_case(runtime, users["intake_clerk"], claimant_name="王芳")
+    response = client.post(path.format(case_no=case_no), json=body,
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["error"] == "bad_json"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import AuditEvent, HolidayArrangement, WorkflowInstance
-from archive.workflows import calendar
+from archive.signoff import calendar
 from tests import factories
 
 HOLIDAYS_2027 = "2027-01-01..2027-01-03 元旦\n2027-02-05..2027-02-12 春节\n2027-10-01..2027-10-07 国庆节"

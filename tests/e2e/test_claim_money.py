@@ -13,8 +13,8 @@ from sqlalchemy import select
 from archive.claims.service import case_money
 from archive.demo import documents as gen
 from archive.models import Case, SignOff, WorkflowInstance
+from archive.signoff.workdays import today_in_china
 from archive.workflows.content import case_content, content_sha256
-from archive.workflows.workdays import today_in_china
 from tests import factories
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from archive.config import load_settings
 from archive.models import AuditEvent, Case, WorkflowInstance
 from archive.runtime import make_runtime
-from archive.workflows.workdays import today_in_china
+from archive.signoff.workdays import today_in_china
 from tests import factories
 from tests.factories import archive
 

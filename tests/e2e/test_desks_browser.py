@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from archive.case_export import verify_bag
 from archive.demo import documents as gen
-from archive.records.export import verify_bag
 from tests import factories
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, live  # noqa: F401 - fixture
 

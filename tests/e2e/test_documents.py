@@ -107,7 +107,7 @@ def test_case_page_links_each_document_to_the_viewer(reviewer, runtime, users):
 
 
 def test_auditor_exports_the_case_file_from_the_case_page(client, runtime, users, tmp_path):
-    from archive.records.export import verify_bag
+    from archive.case_export import verify_bag
 
     case_no = factories.make_case(runtime, users["intake_clerk"], claimant_name="孙丽")
     for seed in (21, 22):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from archive.demo import documents as gen
 from archive.models import Case, WorkflowInstance
-from archive.workflows.workdays import calendar, today_in_china
+from archive.signoff.workdays import calendar, today_in_china
 from tests import factories
 from tests.e2e.claim_api import claim, headers, inpatient_invoice, statement, submit
 
@@ -19,7 +19,7 @@ FOUR_GATES = ["window_intake:initial_review", "window_intake:audit_chief",
               "window_intake:finance_chief", "window_intake:director"]
 DESIGNATED_IN_COUNTY = {"designated_provider": True, "out_of_county": False,
                         "hospital": factories.HOSPITAL}
-# The hospital a case counts is the one its documents name (archive.workflows.hospitals).
+# The hospital a case counts is the one its documents name (archive.signoff.hospitals).
 HOME_BILL = {"hospital": factories.HOSPITAL}
 
 

@@ -25,6 +25,13 @@ ID_MASKED = f"{ID[:6]}********{ID[-4:]}"
 MOBILE, MOBILE_MASKED = "13812345678", "138****5678"
 LANDLINE, LANDLINE_MASKED = "0755-83456789", "0755-****6789"
 FULL, MASKED = (ID, MOBILE, LANDLINE), (ID_MASKED, MOBILE_MASKED, LANDLINE_MASKED)
+# The same identifiers as people also write them (issue 22, defect 5): grouped with spaces, after
+# a prefix, spaced mobiles. What must never show in full: a second person's birth date and serial,
+# and the spaced mobile's middle digits.
+OTHER = gen.id_number(random.Random(63))
+WRITTEN = [f"家属身份证：{OTHER[:6]} {OTHER[6:14]} {OTHER[14:]}", f"经办人证件ID{OTHER}",
+           "家属手机：139 8765 4321"]
+WRITTEN_HIDDEN = (OTHER[6:14], "139 8765 4321", "13987654321")
 # reviewer: may see identifiers; admin (and payment roles) may not (roles.toml "identifiers.view").
 SEES, BLIND = "reviewer", "admin"
 
@@ -35,7 +42,7 @@ def world(runtime, users):
     case_no = factories.make_case(runtime, clerk, claimant_name="王芳", claimant_id_number=ID)
     made = gen.referral(random.Random(62), patient="王芳")
     lines = [line.replace(made.truth["id_number"], ID) for line in made.lines]
-    lines += [f"联系电话：{MOBILE}", f"医院电话：{LANDLINE}"]
+    lines += [f"联系电话：{MOBILE}", f"医院电话：{LANDLINE}", *WRITTEN]
     content = gen._pdf([lines], "转诊转院审批表")
     document_id = factories.upload(runtime, clerk, case_no, content, filename="转诊单.pdf",
                                    kind="referral").document_id
@@ -74,6 +81,8 @@ def test_case_page_and_viewer(app, world, role):
     viewer = client.get(f"/documents/{world['document_id']}?page=1")
     assert viewer.status_code == 200
     assert_shows(viewer.get_data(as_text=True), role, "viewer")  # page text and fields
+    shown = [hidden for hidden in WRITTEN_HIDDEN if hidden in viewer.get_data(as_text=True)]
+    assert shown == (list(WRITTEN_HIDDEN[:2]) if role == SEES else [])
     states = client.get(f"/cases/{world['case_no']}/documents.json").get_data(as_text=True)
     assert ID not in states or role == SEES
 
@@ -142,4 +151,5 @@ def test_export_masks_for_an_exporter_without_the_right(app, world, role):
     else:
         assert "Identifiers: masked" in info and case_json["claimant_id_number"] == ID_MASKED
         assert ID not in everything and originals == []
+        assert not [hidden for hidden in WRITTEN_HIDDEN if hidden in everything]
         assert case_json["documents"][0]["file"] is None and case_json["documents"][0]["sha256"]

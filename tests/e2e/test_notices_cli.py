@@ -11,7 +11,7 @@ import pytest
 
 from archive.config import load_settings
 from archive.runtime import make_runtime
-from archive.workflows.workdays import today_in_china
+from archive.signoff.workdays import today_in_china
 from tests import factories
 from tests.factories import archive
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from archive import create_app
 from archive.models import AuditEvent
-from archive.workflows.workdays import today_in_china
+from archive.signoff.workdays import today_in_china
 from tests import factories
 
 ID_NUMBER = "11010519491231002X"

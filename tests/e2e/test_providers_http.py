@@ -17,7 +17,7 @@ from archive.demo import documents as gen
 from archive.models import AuditEvent, Provider, ProviderAssessment, ProviderSettlement
 from archive.providers import register_settings
 from archive.providers.rules import cap_deduction
-from archive.workflows.workdays import today_in_china
+from archive.signoff.workdays import today_in_china
 from tests import factories
 from tests.e2e import claim_api
 from tests.e2e.test_payment_flags import HOSPITAL, blocks_until_resolved, findings, inpatient_claim

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from archive.workflows import Incomplete
+from archive.signoff import Incomplete
 from tests import factories
 
 

@@ -87,7 +87,7 @@ def test_the_losing_decision_form_gets_the_409_page_not_a_500(client, runtime, u
     from sqlalchemy.exc import IntegrityError
 
     from archive.models import User
-    from archive.workflows import Conflict
+    from archive.signoff import Conflict
 
     def losing_decision(session, case_no, **_):
         session.add(User(username="u_reviewer", display_name="twin", role="reviewer"))

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from archive.workflows.spot_checks import month_bounds
+from archive.signoff.months import month_bounds
+from archive.signoff.workdays import today_in_china
 from archive.workflows.spot_draws import draw_cases
-from archive.workflows.workdays import today_in_china
 from tests import factories
 from tests.integration.test_workflow_oversight import move_approval
 

@@ -170,6 +170,6 @@ def _rechecks(session, rng, case, signer) -> None:
 
 
 def in_period(moment_: datetime | None, first: date, end: date) -> bool:
-    from archive.workflows.workdays import CHINA
+    from archive.signoff.workdays import CHINA
 
     return moment_ is not None and first <= moment_.astimezone(CHINA).date() < end

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from archive.audit import verify_chain
 from archive.auth import system_user
+from archive.case_export import export_case, verify_bag
 from archive.config import load_settings
 from archive.models import AuditEvent, Case, Document, User
 from archive.records.backup import BackupError, backup, restore
-from archive.records.export import export_case, verify_bag
 from archive.records.fixity import run_fixity
 from archive.runtime import make_runtime
 from archive.workflows import submit

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from archive.claims import adjust_approved
 from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document, reclassify_document
 from archive.intake.field_corrections import correct_field
@@ -29,6 +28,7 @@ from archive.records.case_guard import STOPPED_BY
 from archive.records.errors import CaseClosed, CaseFiled, CaseFrozen, CaseUnchangeable
 from archive.records.holds import lift_hold, place_hold
 from archive.workflows import decide, submit
+from archive.workflows.adjustments import adjust_approved
 from tests import factories
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from archive.audit import verify_chain
 from archive.config import REPO_ROOT, load_settings
 from archive.models import AuditEvent
-from archive.records.config_trail import fingerprint, note_configuration
+from archive.records.config_trail import WATCHED_DIRS, fingerprint, note_configuration
 from archive.runtime import make_runtime
+from archive.signoff.definitions import DEFINITIONS_DIR
 
 
 def config_events(runtime) -> list[AuditEvent]:
@@ -22,7 +23,7 @@ def config_events(runtime) -> list[AuditEvent]:
 def test_a_changed_settings_file_is_recorded_once_at_the_next_start(rt, environ, db_url, tmp_path):
     (first,) = config_events(rt)  # written by `archive init` on the new database
     files = first.details["files"]
-    assert "storage_config/roles.toml" in files and "archive/workflows/definitions/payment.toml" in files
+    assert "storage_config/roles.toml" in files and "archive/signoff/definitions/payment.toml" in files
     assert all(change["before"] is None for change in first.details["changes"].values())
     assert note_configuration(rt) is None and len(config_events(rt)) == 1  # nothing changed
 
@@ -49,3 +50,12 @@ def test_a_changed_settings_file_is_recorded_once_at_the_next_start(rt, environ,
             assert verify_chain(session).ok
     finally:
         restarted.engine.dispose()
+
+
+def test_the_trail_watches_the_chain_definitions_where_they_are_loaded_from():
+    """A watched folder that no longer exists (the definitions moved) would record nothing."""
+    assert DEFINITIONS_DIR in WATCHED_DIRS
+    assert all(folder.is_dir() and any(folder.iterdir()) for folder in WATCHED_DIRS)
+    names = fingerprint(load_settings({}))
+    chains = {f"archive/signoff/definitions/{path.name}" for path in DEFINITIONS_DIR.glob("*.toml")}
+    assert chains and chains <= set(names)

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 
 from archive.dashboard import Deadlines, dashboard, deadline_counts, throughput
 from archive.models import Case, WorkflowInstance
+from archive.signoff.workdays import today_in_china
 from archive.workflows import work_queue
-from archive.workflows.workdays import today_in_china
 from tests import factories
 
 WEDNESDAY = date(2026, 11, 25)  # ISO week 2026-W48 runs Monday 23 to Sunday 29 November

@@ -12,9 +12,9 @@ import zipfile
 import pytest
 
 from archive.auth import Forbidden
+from archive.case_export import BagInvalid, export_case, verify_bag
 from archive.intake.field_corrections import correct_field
 from archive.models import Document
-from archive.records.export import BagInvalid, export_case, verify_bag
 from tests import factories
 from tests.fixtures import bad_files
 

@@ -10,9 +10,9 @@ import zipfile
 import pytest
 from sqlalchemy import select, text
 
+from archive.case_export import export_case
 from archive.models import ArchiveRecord, AuditEvent, Case, Document
 from archive.records.errors import RecordCheckFailed
-from archive.records.export import export_case
 from archive.records.filing import file_case
 from archive.records.four_properties import check_record
 from tests import factories

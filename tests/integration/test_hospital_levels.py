@@ -13,9 +13,9 @@ from archive.claims.service import case_money
 from archive.hospital_levels import hospital_level, level_scale
 from archive.models import Case
 from archive.providers import register_provider
+from archive.signoff.workdays import today_in_china
 from archive.statistics import level_of, parse_period
 from archive.statistics.claims import claim_figures
-from archive.workflows.workdays import today_in_china
 from tests import factories
 from tests.e2e.claim_api import inpatient_invoice
 

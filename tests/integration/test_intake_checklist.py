@@ -8,7 +8,8 @@ from sqlalchemy import func, select, update
 
 from archive.intake.corrections import delete_document
 from archive.models import AuditEvent, Case, Document
-from archive.workflows import Incomplete, intake_checklist
+from archive.signoff import Incomplete
+from archive.workflows import intake_checklist
 from tests import factories
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from archive.auth import Forbidden
 from archive.claims import bind_batch, payment_batch
 from archive.models import AuditEvent, Case, WorkflowInstance
-from archive.workflows import Conflict, Incomplete
-from archive.workflows.spot_checks import month_bounds, month_of
-from archive.workflows.workdays import today_in_china
+from archive.signoff import Conflict, Incomplete
+from archive.signoff.months import month_bounds, month_of
+from archive.signoff.workdays import today_in_china
 from tests import factories
 
 

@@ -15,8 +15,8 @@ from archive.demo import documents as gen
 from archive.intake.field_corrections import correct_field
 from archive.models import Case, ProviderSanction
 from archive.providers import get_provider, record_sanction, register_provider, renewal_reminders, validity
+from archive.signoff.workdays import today_in_china
 from archive.workflows import findings_of
-from archive.workflows.workdays import today_in_china
 from tests import factories
 from tests.e2e.claim_api import inpatient_invoice
 

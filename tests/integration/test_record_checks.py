@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from archive import create_app
+from archive.case_export import export_case
 from archive.health import check_all
 from archive.models import AuditEvent, Case, Document, NumberSequence
 from archive.queue import schedule_periodic
 from archive.records import record_checks
 from archive.records.errors import RecordCheckFailed
-from archive.records.export import export_case
 from archive.records.filing import file_case
 from tests import factories
 

@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from archive.case_export import export_case, verify_bag
 from archive.cases import open_original
 from archive.models import Document
 from archive.records.disposition import appraise, approve_destruction, destroy, purge_destroyed
 from archive.records.errors import CaseDestroyed
-from archive.records.export import export_case, verify_bag
 from archive.records.holds import lift_hold, place_hold
 from tests import factories
 

@@ -12,19 +12,12 @@ from sqlalchemy import select
 
 from archive.auth import Forbidden
 from archive.models import AuditEvent, Case, PhoneFollowUp, SpotCheckFollowUp
-from archive.workflows import (
-    Conflict,
-    Incomplete,
-    NoChain,
-    NotAllowed,
-    derive_draw,
-    recheck_queue,
-    record_outcome,
-)
+from archive.signoff import Conflict, Incomplete, NoChain, NotAllowed
+from archive.signoff.months import month_bounds
+from archive.signoff.workdays import CHINA, today_in_china
+from archive.spot_checks import derive_draw, recheck_queue, record_outcome
 from archive.workflows.phone_follow_ups import follow_up_list, record_call
-from archive.workflows.spot_checks import month_bounds
 from archive.workflows.spot_draws import commitment_of, draw_cases, ensure_commitments, verify_month
-from archive.workflows.workdays import CHINA, today_in_china
 from tests import factories
 from tests.integration.test_workflow_oversight import approve_claims, move_approval
 

@@ -18,11 +18,11 @@ from archive.claims.money import fen_of
 from archive.hospital_levels import hospital_level
 from archive.models import Case, Document, RecheckOutcome, SignOff, SpotCheckFollowUp, WorkflowInstance
 from archive.providers import register_provider
+from archive.signoff.workdays import CHINA
 from archive.statistics import parse_period, set_insured_count, statistics_report
 from archive.statistics.claims import claim_figures
 from archive.statistics.processing import processing
 from archive.statistics.totals import check
-from archive.workflows.workdays import CHINA
 from tests import factories
 from tests.integration import statistics_data
 from tests.integration.statistics_data import in_period

@@ -22,11 +22,11 @@ from archive.models import (
     StatisticsPeriodTotal,
     WorkflowInstance,
 )
+from archive.signoff.workdays import today_in_china
 from archive.statistics import parse_period, statistics_report
 from archive.statistics.claims import claim_figures
 from archive.statistics.processing import processing
 from archive.statistics.totals import check, rebuild
-from archive.workflows.workdays import today_in_china
 from tests import factories
 from tests.factories import send_for_sign_off, sign, start_claim, walk
 

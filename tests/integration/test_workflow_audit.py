@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from archive.audit import verify_chain
 from archive.models import AuditEvent, Case, SignOff
-from archive.workflows import Incomplete, NotAllowed, registry
+from archive.signoff import Incomplete, NotAllowed, registry
 from tests import factories
 
 DEDUCTIONS = [{"amount": "1200.50", "reason": "超标准收费（床位费）"},

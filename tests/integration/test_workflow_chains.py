@@ -17,9 +17,10 @@ from archive.intake.cases import update_case
 from archive.intake.corrections import delete_document
 from archive.models import AuditEvent, Case, SignOff, WorkflowInstance
 from archive.records.errors import CaseClosed
-from archive.workflows import Conflict, Incomplete, NotAllowed, OpinionRequired, calendar, timeline
+from archive.signoff import Conflict, Incomplete, NotAllowed, OpinionRequired, calendar
+from archive.signoff.workdays import today_in_china
+from archive.workflows import timeline
 from archive.workflows.content import content_sha256
-from archive.workflows.workdays import today_in_china
 from tests import factories
 
 

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from archive.models import SignOff
-from archive.workflows import Conflict, current_version, decide
+from archive.signoff import Conflict
+from archive.workflows import current_version, decide
 from tests import factories
 
 pytestmark = pytest.mark.postgres

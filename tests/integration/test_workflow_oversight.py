@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from archive.auth import Forbidden
 from archive.models import Case, WorkflowInstance
+from archive.signoff.months import month_bounds, month_of
+from archive.signoff.workdays import today_in_china
 from archive.workflows import monthly_payouts, publication_csv
-from archive.workflows.spot_checks import month_bounds, month_of
-from archive.workflows.workdays import today_in_china
 from tests import factories
 
 
@@ -85,7 +85,7 @@ def test_the_publication_list_sums_payouts_per_township_and_village(rt, desk):
 
 
 def test_the_publication_list_adds_up_what_the_cashier_paid_not_what_was_claimed(rt, desk):
-    from archive.workflows import Incomplete, OpinionRequired
+    from archive.signoff import Incomplete, OpinionRequired
 
     case_no = factories.start_claim(rt, desk, claim_type="outpatient", amount="1000.00",
                                     township="城关镇", village="东关村", documents=("invoice",))

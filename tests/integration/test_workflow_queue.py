@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from archive.workflows import calendar, work_queue
-from archive.workflows.workdays import today_in_china
+from archive.signoff import calendar
+from archive.signoff.workdays import today_in_china
+from archive.workflows import work_queue
 from tests import factories
 
 

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from archive.models.claim_key_rules import case_keys, person_of, qr_key
 from archive.workflows.claim_flags import overlaps, readmitted_within
-from archive.workflows.claim_keys import case_keys, person_of, qr_key
 from archive.workflows.flag_settings import flag_settings, load
 from archive.workflows.statement_flags import statement_findings
 

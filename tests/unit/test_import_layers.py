@@ -27,12 +27,15 @@ LAYERS: dict[str, set[str]] = {
     "ground floor": {"access", "amounts", "audit", "auth", "config", "db", "errors", "files",
                      "follow_ups", "logs", "models", "pdf", "retention", "schema", "storage",
                      "tabular"},
+    # The sign-off core every feature that signs, pays or counts days builds on: chain
+    # definitions, steps and conditions, the sign-off's refusals, working days and months.
+    "sign-off core": {"signoff"},
     # What the archive does: reading documents, taking them in, cases and their sign-off,
     # claims, providers, notices, records, search and the figures.
-    "features": {"backscan", "case_lists", "case_snapshot", "cases", "claims", "dashboard", "demo",
-                 "findings_text", "health", "hospital_levels", "intake", "notices", "ocr",
-                 "previews", "processing", "providers", "records", "search", "setup", "statistics",
-                 "workflows"},
+    "features": {"backscan", "case_export", "case_lists", "case_snapshot", "cases", "claims",
+                 "dashboard", "demo", "findings_text", "health", "hospital_levels", "intake",
+                 "notices", "ocr", "previews", "processing", "providers", "records", "search",
+                 "setup", "spot_checks", "statistics", "workflows"},
     # Where a process starts and wires the rest together: the app factory, the web and the CLI,
     # the job functions, the queue and the runtime that owns it, the workers, the migrations.
     "entry points": {"archive", "cli", "jobs", "migrations", "queue", "runtime", "web", "workers"},
@@ -44,30 +47,6 @@ DEFERRED: dict[tuple[str, str], str] = {
     ("archive.files.validate", "ocr"):
         "counting an OFD's or e-invoice XML's pages needs ocr's OFD package reader, which builds "
         "on files' type sniffing",
-    ("archive.models.claim_keys", "workflows"):
-        "the ORM after-flush hook refreshes claim keys; their rules live with the workflow flags, "
-        "which build on the models",
-    ("archive.records.export", "cases"):
-        "the case-file export shows the history the case page shows, and the case page builds "
-        "on records (holds, filing)",
-    ("archive.workflows.engine", "records"):
-        "the engine asks the one case guard (archive.records.case_guard) before a change, and "
-        "the guard asks the workflow definitions whether a case is closed",
-    ("archive.workflows.content", "claims"):
-        "routing and signatures cover the claim's money (archive.claims), which builds on the "
-        "workflow definitions and steps",
-    ("archive.workflows.engine", "claims"):
-        "a payment step checks paid against approved (archive.claims.payment)",
-    ("archive.workflows.findings", "claims"):
-        "a typed claimed amount that differs from the invoices' total is a finding",
-    ("archive.workflows.claim_flags", "providers"):
-        "a provider suspended on a day of treatment is a flag; the register builds on the "
-        "workflows' errors and working days",
-    ("archive.workflows.spot_checks", "intake"):
-        "a spot check's discrepancy opens an audit case through intake, which builds on the "
-        "workflows (content_changed)",
-    ("archive.claims.payment", "notices"):
-        "an open objection to a posted notice holds the payment; notices build on claims",
     ("archive.hospital_levels", "claims"):
         "the policy scale's hospital levels come from the policy book, which builds on them",
     ("archive.hospital_levels", "statistics"):
@@ -77,14 +56,14 @@ DEFERRED: dict[tuple[str, str], str] = {
 
 @dataclass(frozen=True)
 class Edge:
-    module: str  # the importing module, e.g. archive.records.export
+    module: str  # the importing module, e.g. archive.records.filing
     unit: str  # the unit it imports, e.g. cases
     line: int
     deferred: bool  # inside a function
 
 
 def unit_of(module: str) -> str:
-    """`archive.records.export` -> `records`; `archive` itself (the app factory) is a unit."""
+    """`archive.records.filing` -> `records`; `archive` itself (the app factory) is a unit."""
     parts = module.split(".")
     if len(parts) == 1:
         return "archive"

@@ -14,9 +14,9 @@ from archive.intake import Rejected
 from archive.intake.field_corrections import UntakableValue
 from archive.records.errors import CaseFrozen, NotPermitted
 from archive.search import BadParameter
+from archive.signoff import WorkflowError
+from archive.signoff.errors import Conflict, NotAllowed
 from archive.web.api import Unauthorized
-from archive.workflows import WorkflowError
-from archive.workflows.errors import Conflict, NotAllowed
 
 ZH = Translations.load(str(REPO_ROOT / "archive" / "translations"), ["zh_Hans_CN"])
 

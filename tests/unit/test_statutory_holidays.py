@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from archive.workflows import WorkCalendar
-from archive.workflows.statutory import english_name, statutory_holidays
+from archive.signoff import WorkCalendar
+from archive.signoff.statutory import english_name, statutory_holidays
 
 CAL = WorkCalendar()
 

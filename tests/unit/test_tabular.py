@@ -1,10 +1,12 @@
 """Every spreadsheet export goes through archive.tabular: cells a spreadsheet would run as a
 formula are neutralised, numbers stay numbers."""
 
+import ast
 import csv
 import io
 from decimal import Decimal
 
+from archive.config import REPO_ROOT
 from archive.tabular import cell, write_csv
 
 
@@ -41,3 +43,20 @@ def test_write_xlsx_stores_text_as_text_never_as_a_formula():
     assert count == 3 and book.sheetnames == ["按乡镇", "a b c"]
     rows = [[(c.value, c.data_type) for c in row] for row in book["按乡镇"].iter_rows()]
     assert rows[1] == [("'=1+2", "s"), (12.5, "n")] and rows[2] == [("城关镇", "s"), (3, "n")]
+
+
+def test_no_export_writes_a_spreadsheet_but_through_archive_tabular():
+    """A CSV writer or a new openpyxl workbook anywhere else would skip the neutralising."""
+    writers = {("csv", "writer"), ("csv", "DictWriter"), ("openpyxl", "Workbook")}
+    found = []
+    for path in sorted((REPO_ROOT / "archive").rglob("*.py")):
+        if path.name == "tabular.py" and path.parent.name == "archive":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = set()
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                named = {(node.value.id, node.attr)}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                named = {(node.module.split(".")[0], alias.name) for alias in node.names}
+            found += [f"{path.relative_to(REPO_ROOT)}:{node.lineno}" for _ in named & writers]
+    assert not found, found

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from archive.workflows import Incomplete, deduction_lines
+from archive.signoff import Incomplete
+from archive.workflows import deduction_lines
 from archive.workflows.deductions import recorded_deductions
 
 

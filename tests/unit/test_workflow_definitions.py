@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from archive.auth import roles
-from archive.workflows import DefinitionError, load_registry, registry
-from archive.workflows.conditions import ConditionError, parse_condition
+from archive.signoff import DefinitionError, load_registry, registry
+from archive.signoff.conditions import ConditionError, parse_condition
 from archive.workflows.filers import filer_of
 
 LIMITS = {"big": 20000}

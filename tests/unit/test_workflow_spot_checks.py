@@ -8,11 +8,11 @@ from datetime import datetime
 
 import pytest
 
-from archive.workflows import BadRequest, registry
-from archive.workflows.rules import load_rules
-from archive.workflows.spot_checks import month_bounds, parse_month
+from archive.signoff import BadRequest, registry
+from archive.signoff.months import month_bounds, parse_month
+from archive.signoff.rules import load_rules
+from archive.signoff.workdays import CHINA
 from archive.workflows.spot_draws import draw_cases, quota, rank
-from archive.workflows.workdays import CHINA
 
 
 def test_the_quota_is_exact_and_rounded_up():

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from archive.workflows import registry
-from archive.workflows.conditions import parse_condition
-from archive.workflows.steps import StepError, parse_step
+from archive.signoff import registry
+from archive.signoff.conditions import parse_condition
+from archive.signoff.steps import StepError, parse_step
 
 LIMITS = {"big": 20000}
 

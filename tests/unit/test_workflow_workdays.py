@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from archive.workflows import WorkCalendar, load_calendar
-from archive.workflows.workdays import HOLIDAYS_FILE, CalendarError, today_in_china
+from archive.signoff import WorkCalendar, load_calendar
+from archive.signoff.workdays import HOLIDAYS_FILE, CalendarError, today_in_china
 
 CAL = WorkCalendar()
 
@@ -90,7 +90,7 @@ def test_due_soon_agrees_with_counting_the_working_days_left():
     # The queue decides "due soon" with one date per day instead of counting each row's days.
     from datetime import timedelta
 
-    from archive.workflows import calendar, registry
+    from archive.signoff import calendar, registry
     from archive.workflows.worklist import deadline_flags
 
     days = registry().due_soon_days

@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.create_index('ix_claim_keys_hospital', 'claim_keys', ['kind', 'hospital', 'admitted'], unique=False)
     op.create_index('ix_documents_object', 'documents', ['object_id'], unique=False)
     # The keys of the cases already held, from their documents as read and corrected.
-    from archive.workflows.claim_keys import refresh
+    from archive.models.claim_key_rules import refresh
 
     connection = op.get_bind()
     ids = [row[0] for row in connection.execute(sa.text("SELECT id FROM cases ORDER BY id"))]

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from archive.config import REPO_ROOT
 from archive.models.calendar import HolidayArrangement
 from archive.models.types import utcnow
-from archive.workflows.statutory import statutory_holidays
+from archive.signoff.statutory import statutory_holidays
 
 HOLIDAYS_FILE = REPO_ROOT / "storage_config" / "holidays.toml"
 CHINA = ZoneInfo("Asia/Shanghai")  # working days are days in China, wherever the server runs

@@ -2,15 +2,14 @@
 
 Each month exactly ceil(share × n) of the n cases of a group ([[spot_check]] in
 storage_config/workflow.toml: 15 % of on-site settlements, 25 % of sporadic claims) are drawn,
-after the month has closed, with a seed committed before it began: spot_draws.py has the
-procedure and its verification. A discrepancy found by the re-check opens a follow-up: the
+after the month has closed, with a seed committed before it began: archive/workflows/spot_draws.py
+has the procedure and its verification. A discrepancy found by the re-check opens a follow-up: the
 recovery (追回) of the overpaid amount when the re-check gives one, otherwise an audit case
 (稽核, claim type "audit").
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -20,39 +19,16 @@ from sqlalchemy.orm import Session
 
 from archive import audit
 from archive.access import get_case, visible_cases
-from archive.auth import require
+from archive.auth import require, system_user
+from archive.intake.cases import open_case
 from archive.models import Case, RecheckOutcome, SignOff, WorkflowInstance, WorkflowStatus
 from archive.models.spot_checks import SpotCheckCommitment, SpotCheckFollowUp
+from archive.signoff.definitions import registry
+from archive.signoff.errors import BadRequest, Conflict, Incomplete, NoChain, NotAllowed, _
+from archive.signoff.months import month_bounds, month_of, parse_month
+from archive.signoff.rules import SpotCheckGroup
+from archive.signoff.steps import Label
 from archive.workflows import spot_draws
-from archive.workflows.definitions import registry
-from archive.workflows.errors import BadRequest, Conflict, Incomplete, NoChain, NotAllowed, _
-from archive.workflows.rules import SpotCheckGroup
-from archive.workflows.steps import Label
-from archive.workflows.workdays import CHINA, today_in_china
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def parse_month(text: str | None) -> str:
-    """YYYY-MM as given, or this month in China when none is given."""
-    if text is None or not str(text).strip():
-        return today_in_china().strftime("%Y-%m")
-    if not _MONTH.match(str(text).strip()):
-        raise BadRequest(_("The month must be given as YYYY-MM (e.g. 2026-11), not %(month)s."),
-                         month=str(text)[:20])
-    return str(text).strip()
-
-
-def month_of(moment: datetime) -> str:
-    return moment.astimezone(CHINA).strftime("%Y-%m")
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """The month's first instant and the next month's, China time."""
-    year, number = int(month[:4]), int(month[5:])
-    start = datetime(year, number, 1, tzinfo=CHINA)
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=CHINA)
-    return start, end
 
 
 @dataclass(frozen=True)
@@ -253,9 +229,6 @@ def open_follow_up(session: Session, case: Case, finding: RecheckOutcome) -> Spo
         follow_up = SpotCheckFollowUp(case_id=case.id, recheck_id=finding.id, kind="recovery",
                                       amount_fen=finding.difference_fen)
     else:
-        from archive.auth import system_user
-        from archive.intake.cases import open_case
-
         audit_case = open_case(session, actor=system_user(session), claimant_name=case.claimant_name,
                                claim_type="audit", township=case.township, village=case.village,
                                amount=None if case.amount_fen is None

@@ -15,8 +15,8 @@ A condition is a list of clauses that must all hold (AND). Each clause is an inl
   none of whose clauses is false but one is unknown (`evaluate` returns None). An unknown value
   never takes the lenient branch: a step's condition that is unknown runs the step, or — with
   `if_unknown = "block"` on the step — refuses to send the case on until the field is filled in
-  (archive.workflows.steps, archive.workflows.engine.submit). A chain's start_when unknown
-  for a case stops the search for its chain (archive.workflows.definitions.Registry.route): the
+  (archive.signoff.steps, archive.workflows.engine.submit). A chain's start_when unknown
+  for a case stops the search for its chain (archive.signoff.definitions.Registry.route): the
   case is not sent on until the field is filled in, rather than falling through to a chain
   tried later. Deadline rules test fields that are always set; there unknown counts as false
   (`holds`). An empty list of clauses is always true.

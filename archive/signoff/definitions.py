@@ -1,4 +1,4 @@
-"""Sign-off chains as data: loading and validating `archive/workflows/definitions/*.toml`.
+"""Sign-off chains as data: loading and validating `archive/signoff/definitions/*.toml`.
 
 One file per chain. Its format (see out_of_network.toml for a commented example):
 
@@ -19,7 +19,7 @@ One file per chain. Its format (see out_of_network.toml for a commented example)
                   is not sent on until the field is filled in), and for the check
                   "required_documents" a sub-table [step.required_documents] claim type → kinds
 
-Conditions are described in archive.workflows.conditions. Everything is checked when loaded:
+Conditions are described in archive.signoff.conditions. Everything is checked when loaded:
 an unknown role, field, key, check or chain, a bad condition, a step that can never run — each
 refused with the file and the line.
 """
@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from archive.auth import roles
-from archive.workflows.conditions import Condition, ConditionError, parse_condition
-from archive.workflows.locate import Locator
-from archive.workflows.rules import RULES_FILE, SpotCheckGroup, load_rules
-from archive.workflows.steps import (
+from archive.signoff.conditions import Condition, ConditionError, parse_condition
+from archive.signoff.locate import Locator
+from archive.signoff.rules import RULES_FILE, SpotCheckGroup, load_rules
+from archive.signoff.steps import (
     DECISIONS,
     DONE_STATUSES,
     ON_CHANGE,

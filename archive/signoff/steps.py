@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.models.cases import CLAIM_TYPES, DOCUMENT_KINDS
-from archive.workflows.conditions import Condition, ConditionError, parse_condition
+from archive.signoff.conditions import Condition, ConditionError, parse_condition
 
 DECISIONS = ("approve", "return", "reject")
 ON_CHANGE = ("first_mismatch", "first_step")

@@ -17,9 +17,10 @@ from archive.claims.money import fen_of
 from archive.claims.policy import yuan_text
 from archive.claims.service import AMOUNT_PAID, case_money
 from archive.models import Case, SignOff, WorkflowInstance
-from archive.workflows.definitions import registry
-from archive.workflows.errors import Incomplete, OpinionRequired, _
-from archive.workflows.steps import Label, Step
+from archive.notices.objections import refuse_held_payment
+from archive.signoff.definitions import registry
+from archive.signoff.errors import Incomplete, OpinionRequired, _
+from archive.signoff.steps import Label, Step
 
 PARTIAL_REASON = "partial_reason"
 VOUCHER_NUMBER = "voucher_number"  # 支付凭证号: one voucher pays one case
@@ -32,8 +33,6 @@ def payment_findings(session: Session, case: Case, instance: WorkflowInstance, s
     to record with it besides the signer's own."""
     if registry().get(instance.definition).done_status != "paid":
         return {}
-    from archive.notices.objections import refuse_held_payment  # notices build on claims
-
     refuse_held_payment(session, case)  # an open objection to the notice (公示异议) holds it: 409
     if not any(f.name == AMOUNT_PAID for f in step.findings):
         _refuse_unexplained_partial(session, instance, opinion)

@@ -37,6 +37,7 @@ from sqlalchemy import select
 from archive import audit
 from archive.access import get_case, loan_details
 from archive.auth import require
+from archive.cases import case_history
 from archive.files.validate import Limits
 from archive.models import ArchiveRecord, RecheckOutcome, RecordState, SignOff, WorkflowInstance
 from archive.models.types import utcnow
@@ -63,7 +64,6 @@ def export_case(sessions, store, *, user, case_no: str, output: Path, limits: Li
     """Write the case file of `case_no` to the zip `output`; the export is an audit event. With
     `limits` and `tmp_dir` (the web and CLI give them) a filed record is checked (四性检测) again
     first and the report kept: a failed one refuses the export."""
-    from archive.cases import case_history  # the history the case page shows, same rules
 
     require(user, "case.export")
     if limits is not None and tmp_dir is not None:
