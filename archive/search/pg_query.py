@@ -325,7 +325,7 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
     total, found = 0, []
     for row in rows:
         if row[0] == 1:
-            found.append((row.document_id, None if row.rank is None else round(float(row.rank), 3)))
+            found.append((row.document_id, None if row.rank is None else float(row.rank)))
             continue
         total += row.n
         for column, name in enumerate(FACET_FIELDS, start=1):
@@ -334,8 +334,11 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
                 facets[name][str(value)] = facets[name].get(str(value), 0) + row.n
     facets = {name: dict(sorted(counts.items(), key=lambda item: -item[1]))
               for name, counts in facets.items()}
-    if order is None:  # ties in score keep document order, as the page query did
+    if order is None:
+        # Ties in score keep document order, as the page query did; rounded only once sorted:
+        # a gram in nearly every document weighs ~1e-5, and rounded first every score tied.
         found.sort(key=lambda item: (-(item[1] or 0.0), item[0]))
+        found = [(document_id, round(score, 3)) for document_id, score in found]
     return total, facets, found
 
 
