@@ -6,7 +6,9 @@ search backend, and the same corpus and queries on SQLite FTS5 and tantivy side 
 
 `--backend postgres` puts the corpus in PostgreSQL (`--database-url`, or a throwaway server
 started like the tests') and searches the search table (archive.search.pg_*); the corpus and
-queries are the same as for `--backend whoosh` (the same seeds).
+queries are the same as for `--backend whoosh` (the same seeds). `--backend both` runs Whoosh and
+then PostgreSQL on them in one run and one report (each backend's figures under its name), with
+overlap@10 of their relevance-ranked first pages, plain and tie-aware (`tied_overlap_at_10`).
 
 1. Documents come from archive.demo generators (text only, no PDF rendering), three to a case,
    and are written to a temporary SQLite database as processing leaves them (cases, documents
@@ -163,8 +165,9 @@ def _plain(fields: dict) -> dict:
     return json.loads(json.dumps(fields, default=str, ensure_ascii=False))
 
 
-def rebuild_in_child(data_dir: Path) -> dict:
-    """`rebuild` in a fresh process, so its RSS is its own and not this script's corpus."""
+def rebuild_in_child(data_dir: Path, max_seconds: float | None = None) -> dict | None:
+    """`rebuild` in a fresh process, so its RSS is its own and not this script's corpus; None
+    when it was stopped after `max_seconds`."""
     code = (f"import json, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
             "import benchmarks.search as bench\n"
             f"bench.BACKEND, bench.DATABASE_URL = {BACKEND!r}, {DATABASE_URL!r}\n"
@@ -178,20 +181,29 @@ def rebuild_in_child(data_dir: Path) -> dict:
             "print(json.dumps({'seconds': time.perf_counter() - started, 'peak_rss_mb': vm_hwm_mb(),\n"
             "                  'cpu_seconds': cpu_seconds() - cpu}))\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    tree_peak = _watch_tree_rss(child)
+    tree_peak = _watch_tree_rss(child, max_seconds)
+    if tree_peak is None:
+        return None
     out, _ = child.communicate()
     if child.returncode:
         raise SystemExit(f"rebuild failed ({child.returncode})")
     return json.loads(out.strip().splitlines()[-1]) | {"peak_rss_tree_mb": tree_peak}
 
 
-def _watch_tree_rss(child: subprocess.Popen) -> float:
+def _watch_tree_rss(child: subprocess.Popen, max_seconds: float | None = None) -> float | None:
     """Largest sum of RSS over the rebuild and its forked writers, sampled twice a second:
-    what the build needs from the machine at once (each one's own peak is less)."""
+    what the build needs from the machine at once (each one's own peak is less). None when the
+    build ran past `max_seconds` and was stopped (with its writers)."""
     import psutil
 
     peak, parent = 0, psutil.Process(child.pid)
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
     while child.poll() is None:
+        if deadline is not None and time.monotonic() > deadline:
+            for process in [*parent.children(recursive=True), parent]:
+                process.kill()
+            child.wait()
+            return None
         try:
             tree = [parent, *parent.children(recursive=True)]
             peak = max(peak, sum(process.memory_info().rss for process in tree))
@@ -298,6 +310,36 @@ def overlap_at_10(mine: dict, theirs: dict) -> dict:
     for kind, lists in mine.items():
         pairs = list(zip(lists, theirs.get(kind, []), strict=False))
         scored = [len(set(a) & set(b)) / min(10, max(len(a), len(b))) for a, b in pairs if a or b]
+        if scored:
+            shares[kind] = round(sum(scored) / len(scored), 3)
+    return shares
+
+
+def tied_overlap_at_10(mine: dict, theirs: dict, cases: dict, texts: list[str],
+                       documents: list[dict]) -> dict:
+    """overlap@10 that counts ties as agreement: a hit in one backend's first ten agrees when the
+    other's first ten hold it, or when it ranks level with the other's tenth hit — the same
+    frequency of every query part in its text (both backends score BM25 on those frequencies
+    alone, so equal frequencies are equal scores whatever each one's idf), or for a query
+    without text (sorted by date) the same document date. Any ten of a tied group are an equally
+    good first page; plain overlap@10 counts them as disagreement. Both directions, averaged."""
+    from archive.search.index import _first_date
+
+    def key(raw: str, n: int):
+        if not raw.strip():
+            return _first_date(documents[n]["fields"])
+        return tuple(texts[n].count(fold(part)) for part in raw.split())
+
+    shares = {}
+    for kind, lists in mine.items():
+        scored = []
+        for (raw, _), a, b in zip(cases.get(kind, []), lists, theirs.get(kind, []), strict=False):
+            if not (a or b):
+                continue
+            for first, second in ((a, b), (b, a)):
+                level = key(raw, second[-1]) if len(second) == 10 else None
+                agree = sum(n in second or (level is not None and key(raw, n) == level) for n in first)
+                scored.append(agree / min(10, max(len(first), len(second))))
         if scored:
             shares[kind] = round(sum(scored) / len(scored), 3)
     return shares
@@ -454,7 +496,10 @@ def _tantivy_query(tantivy, schema, raw: str, filters: dict):
 def _corpus(args, tmp: Path, documents: list[dict], report: dict):
     """(runtime, document ids, reused?) — a fresh database in `tmp`, or the one cached in
     --cache-dir when it was filled with the same number of documents."""
-    data_dir = (args.cache_dir / f"docs-{args.docs}") if args.cache_dir else tmp / "data"
+    # One cache per backend: Whoosh's corpus is a SQLite database in the directory, PostgreSQL's
+    # is in --database-url (the directory then holds only the marker).
+    stem = f"docs-{args.docs}" + ("-postgres" if BACKEND == "postgres" else "")
+    data_dir = (args.cache_dir / stem) if args.cache_dir else tmp / "data"
     done = data_dir / "corpus-loaded"
     runtime = runtime_on(data_dir)
     if done.exists():
@@ -503,7 +548,12 @@ def main() -> None:
                         help="search as this role (admin: identifiers masked; id_number_18 finds nothing)")
     parser.add_argument("--no-warm", action="store_true",
                         help="do not warm the posting-list cache before the first-run queries")
-    parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")
+    parser.add_argument("--backend", choices=("whoosh", "postgres", "both"), default="whoosh",
+                        help="both: the same corpus and queries on Whoosh, then on PostgreSQL, in "
+                             "one report with the overlap of their first ten hits")
+    parser.add_argument("--max-build-seconds", type=float, default=None,
+                        help="stop a backend's bulk build after this long and report it unfinished "
+                             "(its queries are then skipped); e.g. for Whoosh at 1,000,000")
     parser.add_argument("--compare-top10", type=Path, default=None,
                         help="the JSON of a run on the other backend (same --docs and --per-type): "
                              "report overlap@10 of the relevance-ranked hits")
@@ -511,18 +561,17 @@ def main() -> None:
                         help="postgres: an empty database to fill (default: a throwaway local server)")
     args = parser.parse_args()
     globals().update(PER_TYPE=args.per_type, RECALL_QUERIES=args.recall_queries, NO_WARM=args.no_warm,
-                     ROLE=args.role, BACKEND=args.backend)
-    if args.backend == "postgres" and not args.database_url:
+                     ROLE=args.role)
+    backends = ("whoosh", "postgres") if args.backend == "both" else (args.backend,)
+    if "postgres" in backends and not args.database_url:
         from contextlib import ExitStack
 
         from tests.servers import postgres_server
 
         with ExitStack() as stack:
             server = stack.enter_context(postgres_server())
-            globals()["DATABASE_URL"] = server.url("postgres")
-            return _main(args)
-    globals()["DATABASE_URL"] = args.database_url
-    return _main(args)
+            return _main(args, backends, server.url("postgres"))
+    return _main(args, backends, args.database_url)
 
 
 def _index_mb(runtime) -> float:
@@ -535,8 +584,9 @@ def _index_mb(runtime) -> float:
     return round(sum(p.stat().st_size for p in runtime.index_dir.iterdir()) / 2**20, 1)
 
 
-def _main(args) -> None:
-    report: dict = {"documents": args.docs, "backend": args.backend}
+def _main(args, backends: tuple[str, ...], database_url: str) -> None:
+    report: dict = {"documents": args.docs, "backend": args.backend,
+                    "load_average_at_start": [round(x, 1) for x in os.getloadavg()]}
     started = time.perf_counter()
     documents = generate(args.docs)
     report["generate_s"] = round(time.perf_counter() - started, 1)
@@ -545,42 +595,63 @@ def _main(args) -> None:
     years = [re.search(r"(20\d\d)", d["text"]).group(1) if re.search(r"20\d\d", d["text"]) else "2026"
              for d in documents]
     cases = queries(documents, random.Random(3))
-    with tempfile.TemporaryDirectory() as tmp:
-        runtime, ids, cached = _corpus(args, Path(tmp), documents, report)
-        if not (cached and args.reuse_index and _index_current(runtime)):
-            bulk = rebuild_in_child(runtime.settings.data_dir)
-            report["bulk"] = {"seconds": round(bulk["seconds"], 1),
-                              "docs_per_s": round(args.docs / bulk["seconds"]),
-                              "docs_per_cpu_s": round(args.docs / bulk["cpu_seconds"]),
-                              "load_average_1m": round(os.getloadavg()[0], 1),
-                              "peak_rss_mb": bulk["peak_rss_mb"],
-                              "peak_rss_all_processes_mb": bulk["peak_rss_tree_mb"],
-                              "procs": 2 if BACKEND == "whoosh" else 1, "index_mb": _index_mb(runtime)}
-        print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
-        production, baseline = run_production(runtime, documents, texts, kinds, cases, ids)
-        report[BACKEND] = production
-        report["baseline_brute_force_scan_ms"] = baseline
-        if not args.skip_incremental and not args.cache_dir:  # it would change the cached corpus
-            report["incremental_add_ms"] = incremental(runtime)
-        print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
-        if not args.skip_fts5:
+    for backend in backends:
+        globals().update(BACKEND=backend, DATABASE_URL=database_url if backend == "postgres" else "")
+        report[backend] = _leg(args, documents, texts, kinds, cases)
+        print(json.dumps(report, ensure_ascii=False, default=str)[:4000], file=sys.stderr)
+    first = report[backends[0]]
+    if not args.skip_fts5:
+        with tempfile.TemporaryDirectory() as tmp:
             report["sqlite_fts5"] = fts5_leg(Path(tmp), texts, kinds, cases)
-        if not args.skip_tantivy:
-            report["tantivy"] = tantivy_leg(texts, kinds, years, cases)
-        runtime.engine.dispose()
+    if not args.skip_tantivy:
+        report["tantivy"] = tantivy_leg(texts, kinds, years, cases)
     for leg in ("sqlite_fts5", "tantivy"):
-        if leg in report:
-            report[leg][f"p95_ratio_to_{BACKEND}"] = {
-                kind: round(figures["p95"] / max(0.1, report[BACKEND]["queries_ms"][kind]["p95"]), 3)
+        if leg in report and "queries_ms" in first:
+            report[leg][f"p95_ratio_to_{backends[0]}"] = {
+                kind: round(figures["p95"] / max(0.1, first["queries_ms"][kind]["p95"]), 3)
                 for kind, figures in report[leg]["queries_ms"].items()}
+    pairs = [(backends[0], backends[1], report[backends[1]])] if len(backends) == 2 else []
     if args.compare_top10:
         other = json.loads(args.compare_top10.read_text())
         name = other["backend"]
-        report[f"overlap_at_10_with_{name}"] = overlap_at_10(report[BACKEND]["top10"],
-                                                             other[name]["top10"])
+        pairs.append((backends[0], name, other[name]))
+    for mine, name, theirs in pairs:
+        if "top10" in report[mine] and "top10" in theirs:
+            report[f"overlap_at_10_{mine}_{name}"] = overlap_at_10(report[mine]["top10"], theirs["top10"])
+            report[f"tied_overlap_at_10_{mine}_{name}"] = tied_overlap_at_10(
+                report[mine]["top10"], theirs["top10"], cases, texts, documents)
     report["peak_rss_mb_of_this_script"] = peak_rss_mb()
-    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
     print()
+
+
+def _leg(args, documents, texts, kinds, cases) -> dict:
+    """One backend: fill (or reuse) its database, build, query, add incrementally."""
+    leg: dict = {"load_average_at_start": [round(x, 1) for x in os.getloadavg()]}
+    with tempfile.TemporaryDirectory() as tmp:
+        runtime, ids, cached = _corpus(args, Path(tmp), documents, leg)
+        if not (cached and args.reuse_index and _index_current(runtime)):
+            bulk = rebuild_in_child(runtime.settings.data_dir, args.max_build_seconds)
+            if bulk is None:
+                leg["bulk"] = {"stopped_after_s": args.max_build_seconds,
+                               "load_average_1m": round(os.getloadavg()[0], 1)}
+                runtime.engine.dispose()
+                return leg
+            leg["bulk"] = {"seconds": round(bulk["seconds"], 1),
+                           "docs_per_s": round(args.docs / bulk["seconds"]),
+                           "docs_per_cpu_s": round(args.docs / bulk["cpu_seconds"]),
+                           "load_average_1m": round(os.getloadavg()[0], 1),
+                           "peak_rss_mb": bulk["peak_rss_mb"],
+                           "peak_rss_all_processes_mb": bulk["peak_rss_tree_mb"],
+                           "procs": 2 if BACKEND == "whoosh" else 1, "index_mb": _index_mb(runtime)}
+        production, baseline = run_production(runtime, documents, texts, kinds, cases, ids)
+        leg.update(production)
+        leg["baseline_brute_force_scan_ms"] = baseline
+        if not args.skip_incremental and not args.cache_dir:  # it would change the cached corpus
+            leg["incremental_add_ms"] = incremental(runtime)
+        leg["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
+        runtime.engine.dispose()
+    return leg
 
 
 if __name__ == "__main__":

@@ -76,3 +76,32 @@ def test_searches_read_the_replica_named_by_search_url(make_rt, postgres, tmp_pa
         assert search(session, replica, archivist, "尾页").total == 0
         session.rollback()
     replica.close()
+
+
+def test_a_word_in_nearly_every_document_still_ranks_by_frequency(make_rt, postgres, monkeypatch):
+    # A gram in nearly every document of a large archive weighs ~1e-5: the scores differ only
+    # past the third decimal, and the page must still put the most frequent first.
+    monkeypatch.setattr(pg_query.Weights, "idf", lambda self, lexemes: 1e-5)
+    runtime = make_rt(ARCHIVE_DATABASE_URL=postgres_database(postgres, "tiny"),
+                      ARCHIVE_SEARCH_BACKEND="postgres")
+    users = factories.users_for_all_roles(runtime)
+    ids = {}
+    with runtime.sessions.begin() as session:
+        actor = session.merge(users["intake_clerk"])
+        case = open_case(session, actor=actor, claimant_name="王芳", claim_type="inpatient")
+        for times in (1, 3, 2):
+            blob = StoredObject(sha256=uuid.uuid4().hex * 2, size=1, store_key=uuid.uuid4().hex,
+                                content_type="application/pdf")
+            document = Document(case=case, stored_object=blob, kind="invoice", original_filename="x.pdf",
+                                filename="x.pdf", content_type="application/pdf", page_count=1,
+                                status=DocumentStatus.PROCESSED, fields={}, uploaded_by_id=actor.id)
+            document.pages = [Page(number=1, text="住院 " * times, source="text_layer")]
+            session.add(document)
+            session.flush()
+            ids[times] = document.id
+    with runtime.sessions() as session:
+        index, _ = rebuild_backend(runtime, session)
+        archivist = session.merge(users["archivist"])
+        hits = search(session, index, archivist, "住院").hits
+        assert [hit.document_id for hit in hits] == [ids[3], ids[2], ids[1]]
+        session.rollback()
