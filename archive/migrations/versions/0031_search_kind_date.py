@@ -1,13 +1,13 @@
 """search table: a (kind, document_date) index covering the facet columns (PostgreSQL only)
 
-Revision ID: 0029_search4
-Revises: 0028
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-06 07:10:00
 """
 from alembic import op
 
-revision = '0029_search4'
-down_revision = '0028'
+revision = '0031'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
