@@ -13,7 +13,8 @@ from stdnum.cn import uscc
 
 from archive.models import Case, Provider
 from archive.providers import add_alias, record_sanction, register_provider
-from archive.workflows import Conflict, findings_of
+from archive.signoff import Conflict
+from archive.workflows import findings_of
 from tests import factories
 from tests.e2e.claim_api import inpatient_invoice
 from tests.integration.test_provider_register import agreement_pdf
