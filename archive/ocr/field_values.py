@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 from stdnum.cn import ric, uscc
 
-from archive.ocr.label_spec import LABELS_FILE
+from archive.ocr.label_spec import LABELS_FILE, label_rules
 from archive.ocr.lines import JUNK_TOKEN, Box, is_cjk, union
 from archive.ocr.normalize import read_amount, read_capital_amount, read_date
 
 _TEXT = r"[\u4e00-\u9fff（）()·、，,0-9A-Za-z\-]{1,60}"  # a text value unless labels.toml says else
+_SEAL_AFTER = re.compile(r"\s*[（(]\s*(?:" + "|".join(map(re.escape, label_rules()["values"]["seal_marks"]))
+                         + r")\s*[）)]\s*$")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[objec
             return dict(zip(rule["into"], dates, strict=True)), None
         return None, "not_a_date_range"
     if kind in ("text", "code"):
+        if kind == "text":
+            raw = _SEAL_AFTER.sub("", raw)
         compact = re.sub(r"\s+", "", raw) if kind == "code" or is_cjk(raw) else raw
         pattern = rule.get("pattern", _TEXT if kind == "text" else r"[0-9A-Za-z][0-9A-Za-z\-]*")
         if not re.fullmatch(pattern, compact) or (kind == "code" and not any(c.isdigit() for c in compact)):

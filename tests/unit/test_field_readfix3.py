@@ -94,3 +94,12 @@ def test_a_tax_id_of_sixteen_characters_is_no_tax_id():
     fields = read_fields("vat_invoice", "购方税号：91771919YE4LDUKF\n销方税号：91286799XT5F873L0Q\n").fields
     assert "buyer_tax_id" not in fields
     assert fields["seller_tax_id"] == "91286799XT5F873L0Q"
+
+
+def test_a_seal_printed_after_the_payee_is_no_part_of_its_name():
+    # 收款单位：…医院（章）: the stamp's word after the name dropped the whole name before.
+    for printed in ("南京市江宁区第一人民医院（章）", "南京市江宁区第一人民医院(盖章)",
+                    "南京市江宁区第一人民医院（财务专用章）"):
+        lines = [row(0.05, (0.1, "江苏省医疗门诊收费票据")), row(0.08, (0.02, "票据号码：0012345678")),
+                 row(0.10, (0.02, f"收款单位：{printed}")), row(0.12, (0.02, "合计：123.40"))]
+        assert read_fields("invoice", lines).fields["hospital"] == "南京市江宁区第一人民医院", printed
