@@ -13,7 +13,6 @@ dropping the claim or passing its checks.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from archive.models import Provider, ProviderAlias
 from archive.ocr.label_spec import label_rules
-from archive.providers.rules import PROVIDERS_FILE
 
 CODE = "code"
 NAME = "name"
@@ -33,7 +31,7 @@ ALIAS = "alias"
 
 @cache
 def _stamp_suffix() -> re.Pattern:
-    words = tomllib.loads(PROVIDERS_FILE.read_text(encoding="utf-8"))["names"]["stamp_suffixes"]
+    words = label_rules()["values"]["seal_marks"]  # the reader drops the same words after a name
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     # Bracketed or bare, repeated: 某院(章)、某院（财务专用章）、某院 收费专用章.
     return re.compile(rf"(?:\(?(?:{alternatives})\)?)+$")
