@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from archive.models import Provider, ProviderAlias
 from archive.ocr.label_spec import label_rules
+from archive.signoff.hospitals import name_form
 
 CODE = "code"
 NAME = "name"
@@ -51,9 +52,7 @@ def _confusion_table() -> dict[int, str]:
 def normal_name(name: str | None) -> str:
     """`name` as compared: NFKC (全角 brackets and spaces to 半角), no whitespace, without a
     trailing stamp word, OCR confusions folded. "" for nothing."""
-    text = unicodedata.normalize("NFKC", name or "")
-    text = re.sub(r"\s+", "", text).replace("[", "(").replace("]", ")").replace("【", "(").replace("】", ")")
-    text = _stamp_suffix().sub("", text)
+    text = _stamp_suffix().sub("", name_form(name))
     return text.translate(_confusion_table())
 
 

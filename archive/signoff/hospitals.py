@@ -16,6 +16,8 @@ invoices is shown beside the computation (archive.claims.money).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from archive.models.cases import DocumentStatus
@@ -30,6 +32,14 @@ def clean(name) -> str | None:
     """A hospital's name as compared (and as the claim keys hold it)."""
     text = str(name).strip() if name is not None else ""
     return text[:LENGTH] or None
+
+
+def name_form(name: str | None) -> str:
+    """How two writings of one name compare: NFKC (全角 brackets and spaces to 半角), no
+    whitespace, square brackets as round. "" for nothing. (archive.providers.matching adds a
+    seal's words and OCR confusions on top, for names read against the register.)"""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+    return text.translate(str.maketrans("[]【】", "()()"))
 
 
 def read_hospitals(documents: Iterable) -> list[str]:
@@ -59,8 +69,8 @@ def hospital_of(case) -> str | None:
 def hospital_findings(case, severity: str) -> list[dict]:
     """A typed hospital that none of the documents names (CaseFinding keywords)."""
     typed, read = clean(case.hospital), read_hospitals(case.documents)
-    if typed is None or not read or typed in read:
-        return []
+    if typed is None or not read or name_form(typed) in {name_form(name) for name in read}:
+        return []  # the same name written with other brackets or spaces is no mismatch
     return [{"id": MISMATCH, "code": MISMATCH, "severity": severity,
              "message": f"录入的就诊医院“{typed}”与票据/清单所载“{'、'.join(read)}”不一致，"
                         "以票据所载为准", "params": {"typed": typed, "read": "、".join(read)}}]
