@@ -9,7 +9,10 @@ from functools import cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_decimal, get_minus_sign_symbol
+from flask import current_app, has_app_context, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -164,8 +167,9 @@ def kind_label(kind: str | None) -> str:
 
 
 def money(amount) -> str:
-    """An amount in yuan as desks show it, `¥1,234.50`; "—" when there is none. A value that is
-    not a number (a reading gone wrong) is shown as it is."""
+    """An amount in yuan as desks show it, `¥1,234.50` with the reader's locale's separators and
+    always two decimals (babel, on the Decimal itself: no float ever rounds it); "—" when there is
+    none. A value that is not a number (a reading gone wrong) is shown as it is."""
     if amount is None or amount == "":
         return "—"
     try:
@@ -174,7 +178,21 @@ def money(amount) -> str:
         return str(amount)
     if not value.is_finite():
         return str(amount)
-    return f"{'-' if value < 0 else ''}¥{abs(value):,.2f}"
+    locale = reader_locale()
+    figure = format_decimal(abs(value), "#,##0.00", locale=locale)
+    return f"{get_minus_sign_symbol(locale) if value < 0 else ''}¥{figure}"
+
+
+def reader_locale() -> Locale:
+    """The reader's locale; the default one outside a request (a job, a unit test), where no
+    reader has chosen."""
+    from flask_babel import get_locale
+
+    chosen = get_locale() if has_request_context() else None
+    if chosen is None:
+        default = current_app.config["BABEL_DEFAULT_LOCALE"] if has_app_context() else "zh_CN"
+        chosen = Locale.parse(default)
+    return chosen
 
 
 def field_value(kind: str | None, name: str, value) -> str:
@@ -214,12 +232,18 @@ def _amount_fields(kind: str | None) -> frozenset[str]:
     return frozenset(name for name, kind_of in correctable_fields(kind).items() if kind_of == "amount")
 
 
-def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time shown in the agency's time zone (app.timezone)."""
+_STRFTIME = {"Y": "yyyy", "m": "MM", "d": "dd", "H": "HH", "M": "mm", "S": "ss"}
+
+
+def local_time(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
+    """A stored UTC time (a naive one is UTC) shown in the agency's time zone (app.timezone) by
+    babel in the reader's locale. `pattern` is CLDR's; templates may still give strftime's
+    `%Y-%m-%d %H:%M:%S` fields, which mean the same."""
     if moment is None:
         return "—"
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    return moment.astimezone(zone).strftime(pattern)
+    cldr = re.sub(r"%([YmdHMS])", lambda field: _STRFTIME[field[1]], pattern)
+    return format_datetime(moment, cldr, tzinfo=zone, locale=reader_locale())
 
 
 def as_data(value) -> Markup:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -127,8 +127,9 @@ def check_record(case_no: str):
     if report.passed:
         flash(_("The four-property check of case %(case_no)s passed.", case_no=case_no), "success")
     else:
-        flash(_("The four-property check of case %(case_no)s failed (%(count)s finding(s)).",
-                case_no=case_no, count=len(report.failures)), "error")
+        flash(ngettext("The four-property check of case %(case_no)s failed (%(num)d finding).",
+                       "The four-property check of case %(case_no)s failed (%(num)d findings).",
+                       len(report.failures), case_no=case_no), "error")
     return _back(case_no)
 
 
