@@ -295,7 +295,7 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     the labels read with a known OCR confusion (see `confusable_label`); last, with any one
     character misread (see `misread_label`). `colon_only`: labels that are also a table's
     header or total row's word ([labels] colon_labels: a till's 合计：, 税额：), taken only as
-    printed and with their colon."""
+    printed, with their colon and as a word of their own."""
     value_end = value_end or VALUE_END
     separator = COLONS if colon_only else SEPARATOR
     exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
@@ -311,7 +311,9 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
         patterns += [(pattern, "misread") for label in labels for pattern in misread_label(label)]
     others = set(printed or {}) - set(labels)
     fuller = _fuller_labels_printed(labels, exact, printed)
-    for own_word in (True, False):
+    # A colon-only label is a word of its own: the 合计 of 个人自付合计, the 应付 of 医保应付, the
+    # 税额 of 免税额 are other sums.
+    for own_word in (True,) if colon_only else (True, False):
         for pattern, read_as in patterns:
             for index, line in enumerate(lines):
                 for match in pattern.finditer(line.text):

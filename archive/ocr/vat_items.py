@@ -52,11 +52,12 @@ _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
 # A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
 # OCR may part the spec's last Chinese unit from its figures (30mg*7 片), or lose the space between
-# name and spec (硝苯地平控释片30mg*7片: a spec of figures and a Latin unit glued to the name's last
-# Chinese character is still the spec).
+# name and spec (硝苯地平控释片30mg*7片: a dose and its pack count, figures and Latin units glued to
+# the name's last Chinese character, is still the spec; a dose alone is not, as names carry one:
+# 甘露醇20%注射液, 复方氨基酸注射液18AA).
 _SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*(?:\s[\u4e00-\u9fff]{1,2})?)$")
-_SPEC_GLUED = re.compile(r"^(?P<name>.*[\u4e00-\u9fff])\s*(?P<spec>\d[\d.]*(?:[A-Za-zμ]+|%)\S*"
-                         r"(?:\s[\u4e00-\u9fff]{1,2})?)$")
+_SPEC_GLUED = re.compile(r"^(?P<name>.*[\u4e00-\u9fff])\s*(?P<spec>\d[\d.]*(?:[A-Za-zμ]+|%)[0-9A-Za-zμ.%]*"
+                         r"[*×/][0-9A-Za-zμ.%*×/]*\s?[\u4e00-\u9fff]{0,2})$")
 _TIMES = re.compile(r"[×xX*]")
 # A receipt's row number before the goods name (`01 阿莫西林胶囊`, `2.电子血压计`): not the name's.
 # (Not the figures a name may begin with: 0.9%氯化钠注射液, 5%葡萄糖注射液.)
@@ -107,7 +108,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if item is None and not unaligned and rows.items and not rows.unreadable and (
                 more := _more_name(line, columns, lefts)):
             rows.items[-1]["name"] += more  # a long name wrapped onto the next line
-        elif item is None or (is_ocr([line]) and not _figures_agree(item, columns)):
+        elif item is None or (is_ocr([line]) and not _figures_agree(item)):
             rows.unreadable.append(line.text)
         else:
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
@@ -119,14 +120,12 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     rows.give("items", reading, doubtful)
 
 
-def _figures_agree(item: dict, columns: list[str | None]) -> bool:
-    """Whether a row read by OCR can be as printed: a quantity and a unit price both read or
-    neither (under a header with both, one alone is a cell not read: the row is incomplete), and
-    both read, their product is the amount to within the unit price's rounding. A misread figure
-    that still reads as a number is caught here, not given as the row."""
-    read = [key in item for key in ("quantity", "unit_price")]
-    if not all(read):
-        return not any(read) or not {"quantity", "unit_price"} <= set(columns)
+def _figures_agree(item: dict) -> bool:
+    """Whether a row read by OCR can be as printed: with a quantity and a unit price (`_row`
+    refuses one without the other), their product is the amount to within the unit price's
+    rounding. A misread figure that still reads as a number is caught here, not given as the row."""
+    if not all(key in item for key in ("quantity", "unit_price")):
+        return True
     quantity, price, amount = (Decimal(item[key]) for key in ("quantity", "unit_price", "amount"))
     places = max(0, -price.as_tuple().exponent)
     return abs(quantity * price - amount) <= abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")

@@ -130,3 +130,12 @@ def test_a_row_number_in_the_name_cell_of_a_goods_row_is_not_read_into_the_name(
              row(0.17, (0.02, "合计金额（小写）：¥28.00"))]
     assert [item["name"] for item in read_fields("vat_invoice", lines).fields["items"]] == [
         "阿莫西林胶囊", "黄芪"]
+
+
+def test_a_colon_only_label_at_the_end_of_another_sum_is_not_that_field():
+    # 合计/应付/税额 with a colon are a till's total and tax only as words of their own: the end of
+    # 医保统筹支付合计, 个人自付合计, 医保应付 or 免税额 is another sum, never the total or the tax.
+    for printed in ("医保统筹支付合计：15.00", "个人自付合计：30.00", "医保应付：80.00", "免税额：3.00"):
+        lines = [row(0.05, (0.1, "某某大药房 销售小票")), row(0.08, (0.02, printed))]
+        fields = read_fields("vat_invoice", lines).fields
+        assert "total_amount" not in fields and "tax" not in fields, printed

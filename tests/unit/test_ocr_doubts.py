@@ -111,3 +111,15 @@ def test_a_spec_glued_to_its_goods_name_by_ocr_is_still_the_spec():
         reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row])
         assert reading.fields["items"] == [{"name": "*化学药品制剂*硝苯地平控释片", "spec": "30mg*7片",
                                             "quantity": "4", "unit_price": "145.62", "amount": "582.48"}]
+
+
+def test_a_dose_that_is_part_of_the_goods_name_stays_in_it():
+    # 甘露醇20%注射液 and 复方氨基酸注射液18AA are names: a dose glued inside a name, with no pack
+    # count after it, is not split off as a spec.
+    columns = (0.05, 0.7, 0.8, 0.9)
+    header = cells_line(("药品名称/规格", "数量", "单价", "金额"), columns, 0.2)
+    for name in ("*化学药品制剂*甘露醇20%注射液", "*化学药品制剂*复方氨基酸注射液18AA"):
+        row = cells_line((name, "2", "15.00", "30.00"), columns, 0.24)
+        reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row])
+        assert reading.fields["items"] == [{"name": name, "quantity": "2", "unit_price": "15.00",
+                                            "amount": "30.00"}], name
