@@ -160,6 +160,10 @@ def refresh(session: Session, case_ids: Iterable[int]) -> None:
     the difference (nothing moves for a case whose facts did not change)."""
     ids = sorted(set(case_ids))
     dialect = session.get_bind().dialect.name
+    # The totals move once, after every chunk, in key order: two transactions refreshing many
+    # cases lock the total rows in the same order, chunk boundaries or not.
+    removed_facts: list[tuple] = []
+    added_facts: list[tuple] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         if dialect == "postgresql":  # two transactions refreshing one case: one after the other
@@ -181,9 +185,10 @@ def refresh(session: Session, case_ids: Iterable[int]) -> None:
         if added:
             session.execute(insert(StatisticsFact),
                             [dict(zip(FACT_COLUMNS, fact, strict=True)) for fact in added])
-        removed_facts = [fact for fact, _ in removed]
-        _move_totals(session, removed_facts, added)
-        periods.move(session, [_named(fact) for fact in removed_facts], [_named(fact) for fact in added])
+        removed_facts += [fact for fact, _ in removed]
+        added_facts += added
+    _move_totals(session, removed_facts, added_facts)
+    periods.move(session, [_named(fact) for fact in removed_facts], [_named(fact) for fact in added_facts])
 
 
 def _named(fact: tuple) -> dict:
@@ -192,6 +197,11 @@ def _named(fact: tuple) -> dict:
 
 def _key(fact: tuple) -> tuple:
     return tuple(fact[FACT_COLUMNS.index(name)] for name in KEYS)
+
+
+def _in_order(item: tuple) -> tuple:
+    """A total's key as it sorts (None last): every transaction upserts its rows in this order."""
+    return tuple((True, 0) if part is None else (False, part) for part in item[0])
 
 
 def _move_totals(session: Session, removed: list[tuple], added: list[tuple]) -> None:
@@ -218,7 +228,7 @@ def _move_totals(session: Session, removed: list[tuple], added: list[tuple]) -> 
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
     rows = [{**dict(zip(KEYS, key, strict=True)), **{name: moved.get(name, 0) for name in SUMS},
-             "seconds_max": longest.get(key, NO_TIME)} for key, moved in sums.items()]
+             "seconds_max": longest.get(key, NO_TIME)} for key, moved in sorted(sums.items(), key=_in_order)]
     statement = upsert(table)
     adds = {name: table.c[name] + statement.excluded[name] for name in SUMS}
     greatest = func.greatest if dialect == "postgresql" else func.max
