@@ -96,8 +96,10 @@ class Directory:
                 if code:
                     directory.by_code.setdefault(normal_code(code), set()).add(pid)
             directory.by_name.setdefault(normal_name(name), set()).add(pid)
-        for pid, normal in session.execute(select(ProviderAlias.provider_id, ProviderAlias.normal)):
-            directory.by_alias.setdefault(normal, set()).add(pid)
+        # Normalised again as written, not as stored: a seal word or OCR confusion added to the
+        # configuration since applies to the aliases too.
+        for pid, alias in session.execute(select(ProviderAlias.provider_id, ProviderAlias.alias)):
+            directory.by_alias.setdefault(normal_name(alias), set()).add(pid)
         return directory
 
     def match(self, name: str | None, codes: Iterable[str | None] = ()) -> Match:
