@@ -59,15 +59,14 @@ class ExportResult:
     bytes: int
 
 
-def export_case(sessions, store, *, user, case_no: str, output: Path, limits: Limits | None = None,
-                tmp_dir: Path | None = None) -> ExportResult:
-    """Write the case file of `case_no` to the zip `output`; the export is an audit event. With
-    `limits` and `tmp_dir` (the web and CLI give them) a filed record is checked (四性检测) again
-    first and the report kept: a failed one refuses the export."""
+def export_case(sessions, store, *, user, case_no: str, output: Path, limits: Limits,
+                tmp_dir: Path) -> ExportResult:
+    """Write the case file of `case_no` to the zip `output`; the export is an audit event. A
+    filed record is checked (四性检测) again first, within `limits` and spooling in `tmp_dir`, and
+    the report kept: a failed one refuses the export."""
 
     require(user, "case.export")
-    if limits is not None and tmp_dir is not None:
-        _check_before_export(sessions, store, user, case_no, limits, tmp_dir)
+    _check_before_export(sessions, store, user, case_no, limits, tmp_dir)
     full = may_see_identifiers(user)
     shown = (lambda value: value) if full else mask
     with tempfile.TemporaryDirectory(prefix="export-") as tmp:

@@ -168,7 +168,7 @@ def export_child(environ: str, case_no: str) -> None:
     with tempfile.TemporaryDirectory(prefix="export-") as tmp:
         before, start = reset_peak(), time.perf_counter()
         result = export_case(runtime.sessions, runtime.store, user=actor, case_no=case_no,
-                             output=Path(tmp) / "case.zip")
+                             output=Path(tmp) / "case.zip", limits=runtime.limits, tmp_dir=runtime.tmp_dir)
         print(json.dumps({"documents": result.documents, "zip_mb": round(result.bytes / MB, 1),
                           "seconds": round(time.perf_counter() - start, 2), "rss_before_mb": before,
                           "rss_peak_mb": round(proc_status_mb("VmHWM"), 1)}))

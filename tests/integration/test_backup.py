@@ -83,7 +83,8 @@ def test_restore_into_an_empty_system_keeps_chain_fixity_and_case_file(source, t
         user = session.scalar(select(User).where(User.username == "u_auditor"))
     assert run_fixity(empty_target.sessions, empty_target.store).ok
     bag = export_case(empty_target.sessions, empty_target.store, user=user, case_no=case_no,
-                      output=tmp_path / "case.zip")
+                      output=tmp_path / "case.zip", limits=empty_target.limits,
+                      tmp_dir=empty_target.tmp_dir)
     assert bag.documents == 3
     verify_bag(tmp_path / "case.zip")
 

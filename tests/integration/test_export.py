@@ -41,7 +41,7 @@ def members(path) -> dict[str, bytes]:
 def test_export_holds_originals_history_and_checksums(rt, case, tmp_path):
     case_no, users, originals = case
     result = export_case(rt.sessions, rt.store, user=users["auditor"], case_no=case_no,
-                         output=tmp_path / "case.zip")
+                         output=tmp_path / "case.zip", limits=rt.limits, tmp_dir=rt.tmp_dir)
     assert result.documents == 2
     files = members(result.path)
     root = f"{case_no}/"
@@ -72,7 +72,7 @@ def test_export_holds_originals_history_and_checksums(rt, case, tmp_path):
 def test_tampered_bag_fails_validation(rt, case, tmp_path):
     case_no, users, _ = case
     result = export_case(rt.sessions, rt.store, user=users["auditor"], case_no=case_no,
-                         output=tmp_path / "case.zip")
+                         output=tmp_path / "case.zip", limits=rt.limits, tmp_dir=rt.tmp_dir)
     tampered = tmp_path / "tampered.zip"
     with zipfile.ZipFile(result.path) as source, zipfile.ZipFile(tampered, "w") as target:
         for item in source.infolist():
@@ -100,7 +100,7 @@ def test_only_permitted_roles_export(rt, case, tmp_path):
     case_no, users, _ = case
     with pytest.raises(Forbidden):
         export_case(rt.sessions, rt.store, user=users["cashier"], case_no=case_no,
-                    output=tmp_path / "x.zip")
+                    output=tmp_path / "x.zip", limits=rt.limits, tmp_dir=rt.tmp_dir)
     assert not (tmp_path / "x.zip").exists()
 
 
@@ -136,7 +136,7 @@ def test_export_holds_page_text_fields_and_every_signature_with_its_content_hash
     factories.send_for_sign_off(rt, desk["intake_clerk"], case_no)
     factories.walk(rt, desk, case_no, until="re_review")
     result = export_case(rt.sessions, rt.store, user=desk["auditor"], case_no=case_no,
-                         output=tmp_path / "case.zip")
+                         output=tmp_path / "case.zip", limits=rt.limits, tmp_dir=rt.tmp_dir)
     files = members(result.path)
     root = f"{case_no}/data/"
 

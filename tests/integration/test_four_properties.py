@@ -75,14 +75,16 @@ def test_a_failed_check_is_kept_and_blocks_export_until_a_passing_one(rt, desk, 
 
     auditor = desk["archivist"]
     with pytest.raises(RecordCheckFailed, match="not exported"):
-        export_case(rt.sessions, rt.store, user=auditor, case_no=case_no, output=tmp_path / "a.zip")
+        export_case(rt.sessions, rt.store, user=auditor, case_no=case_no, output=tmp_path / "a.zip",
+                    limits=rt.limits, tmp_dir=rt.tmp_dir)
     assert not (tmp_path / "a.zip").exists()
 
     path.write_bytes(good)  # restored from the backup
     with rt.sessions.begin() as session:
         assert check_record(session, case_no, actor=session.merge(desk["archivist"]),
                             store=rt.store, limits=rt.limits, tmp_dir=rt.tmp_dir).passed
-    export_case(rt.sessions, rt.store, user=auditor, case_no=case_no, output=tmp_path / "b.zip")
+    export_case(rt.sessions, rt.store, user=auditor, case_no=case_no, output=tmp_path / "b.zip",
+                limits=rt.limits, tmp_dir=rt.tmp_dir)
     with zipfile.ZipFile(tmp_path / "b.zip") as bag:
         kept = json.loads(bag.read(f"{case_no}/data/four_properties.json"))
     assert kept["passed"] is True and kept["case_no"] == case_no

@@ -89,7 +89,7 @@ def test_a_failed_record_is_shown_blocks_export_and_a_passing_recheck_clears_it(
     rt.queue.submit("check_records", 2)
     with pytest.raises(RecordCheckFailed, match="not exported"):
         export_case(rt.sessions, rt.store, user=desk["archivist"], case_no=second,
-                    output=tmp_path / "a.zip")
+                    output=tmp_path / "a.zip", limits=rt.limits, tmp_dir=rt.tmp_dir)
 
     client = create_app(rt).test_client()
     assert factories.login(client, desk["archivist"]).status_code == 302
@@ -107,7 +107,8 @@ def test_a_failed_record_is_shown_blocks_export_and_a_passing_recheck_clears_it(
     assert checks_of(rt, second)[-1]["passed"] is True
     assert 'id="failed-checks"' not in client.get("/records").get_data(as_text=True)
     assert check_all(rt)["checks"]["four_properties"] == {"ok": True, "failed": 0}
-    export_case(rt.sessions, rt.store, user=desk["archivist"], case_no=second, output=tmp_path / "b.zip")
+    export_case(rt.sessions, rt.store, user=desk["archivist"], case_no=second, output=tmp_path / "b.zip",
+                limits=rt.limits, tmp_dir=rt.tmp_dir)
     assert (tmp_path / "b.zip").exists()
 
 

@@ -25,7 +25,8 @@ def act(rt, function, *args, **kwargs):
 
 
 def exported(rt, user, case_no, path) -> dict:
-    result = export_case(rt.sessions, rt.store, user=user, case_no=case_no, output=path)
+    result = export_case(rt.sessions, rt.store, user=user, case_no=case_no, output=path,
+                         limits=rt.limits, tmp_dir=rt.tmp_dir)
     verify_bag(result.path)
     with zipfile.ZipFile(result.path) as archive:
         return {name.split("/", 1)[1]: archive.read(name) for name in archive.namelist()}

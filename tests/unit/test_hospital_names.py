@@ -9,7 +9,8 @@ from archive.signoff.hospitals import MISMATCH, hospital_findings, name_form
 
 
 def case(typed: str, read: str) -> SimpleNamespace:
-    invoice = SimpleNamespace(id=1, kind="invoice", status=DocumentStatus.PROCESSED, fields={"hospital": read})
+    invoice = SimpleNamespace(id=1, kind="invoice", status=DocumentStatus.PROCESSED,
+                              fields={"hospital": read})
     return SimpleNamespace(hospital=typed, documents=[invoice])
 
 
