@@ -2,8 +2,8 @@
 agreements as archived, validity and renewal reminders, violations, warnings and suspensions,
 assessments with the deposit, and monthly settlements (内报) with the self-pay cap and deductions.
 
-Public API — other packages use only these names (archive.workflows.claim_flags imports
-archive.providers.flags lazily).
+Public API — other packages use only these names (archive.workflows.claim_flags also imports
+archive.providers.flags, the register's part in a claim's flags).
 """
 
 from archive.providers.assessments import lodge_deposit, record_assessment

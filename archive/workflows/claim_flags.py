@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.models import Case, ClaimKey
-from archive.providers.flags import provider_check
+from archive.providers.flags import agreement_parties, provider_check
 from archive.workflows.flag_settings import FlagSettings, flag_settings
 from archive.workflows.statement_flags import statement_findings
 
@@ -126,8 +126,6 @@ def _frequency(session: Session, case: Case, visit: ClaimKey, settings: FlagSett
 def _agreement_findings(session: Session, mine: list[ClaimKey], settings: FlagSettings,
                         typed: str | None) -> list[dict]:
     """`typed`: the case's hospital, for a day whose invoice's payee was not read."""
-    from archive.providers.flags import agreement_parties  # the register builds on the workflows
-
     treated: dict[str, set[date]] = {}
     codes: dict[str, set[str]] = {}
     for key in mine:

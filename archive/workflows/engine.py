@@ -208,7 +208,7 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
     if decision != "approve":
         return {}
     recorded: dict[str, object] = dict(_findings(current, findings))
-    recorded.update(_payment(session, case, instance, current, recorded, opinion))
+    recorded.update(payment_findings(session, case, instance, current, recorded, opinion))
     if current.deductions:
         recorded.update(recorded_deductions(deductions, case.amount))
     run_checks(session, case, current, instance)
@@ -258,12 +258,6 @@ def check_separation(session: Session, case: Case, instance: WorkflowInstance,
             if any(i == instance.id and s == partner for i, s, _c in mine):
                 raise NotAllowed(_("The signer of %(other)s may not also sign %(step)s."),
                                  other=definition.step(partner).label, step=step.label)
-
-
-def _payment(session: Session, case: Case, instance: WorkflowInstance, step: Step,
-             recorded: Mapping[str, object], opinion: str | None) -> dict[str, str]:
-    """Paid must equal approved (archive.workflows.payment); what to record besides the findings."""
-    return payment_findings(session, case, instance, step, recorded, opinion)
 
 
 def _findings(step: Step, given: Mapping[str, object]) -> dict[str, str]:

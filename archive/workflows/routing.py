@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from archive.auth import scope_kind
 from archive.signoff.definitions import Definition
 from archive.signoff.errors import Incomplete, NoChain, _
+from archive.signoff.hospitals import hospital_of
 from archive.signoff.steps import Label
 
 FIELD_NAMES = {"amount": Label("申报金额", "claimed amount"), "township": Label("乡镇", "township"),
@@ -58,9 +60,6 @@ SCOPE_FIELDS = {"hospital": ("hospital",), "village": ("township", "village"), "
 def refuse_unplaced(case, definition: Definition) -> None:
     """Refuse (422) a case that a step of its chain waits for a hospital's, village's or
     township's officer to sign while the case does not say which: nobody could see it there."""
-    from archive.auth import scope_kind
-    from archive.signoff.hospitals import hospital_of
-
     facts = {name: getattr(case, name) for name in ("township", "village")}
     facts["hospital"] = hospital_of(case)  # as the documents read, else as typed
     for step in definition.steps:
