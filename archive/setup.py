@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from archive import audit, schema
 from archive.audit import checkpoints
 from archive.audit.triggers import restore_triggers
 from archive.auth import create_user
 from archive.auth.permissions import SYSTEM_ROLE
 from archive.auth.users import SYSTEM_USERNAME, system_user
-from archive.models import NumberSequence
+from archive.models import Case, NumberSequence
+from archive.models.claim_key_rules import refresh as refresh_claim_keys
 from archive.records import record_checks
 from archive.records.config_trail import note_configuration
 from archive.records.fixity import CURSOR, LAST_RUN, VERIFY_LAST_RUN
@@ -18,6 +21,7 @@ from archive.statistics import totals as statistics_totals
 # Counters concurrent processes update in place.
 SEQUENCES = (CURSOR, LAST_RUN, VERIFY_LAST_RUN, SWEEP_LAST_RUN, ORPHANS_LEFT, checkpoints.LAST_RUN,
              record_checks.CURSOR, record_checks.LAST_RUN)
+PROVIDER_CODES = "0029"  # the revision from which claim keys carry the providers' codes
 
 
 def initialise(runtime) -> list[str]:
@@ -36,6 +40,14 @@ def initialise(runtime) -> list[str]:
         done.append(f"append-only triggers restored: {', '.join(restored)}")
     runtime.store.check()
     done.append(f"object store ready ({runtime.settings.get('store.backend')})")
+    if before and before < PROVIDER_CODES <= after:
+        # Keys written before then lack the codes a provider is matched by (the seller's tax id,
+        # an agreement's credit and 医保 codes): rebuilt once from the documents as read.
+        with runtime.sessions.begin() as session:
+            case_ids = session.scalars(select(Case.id)).all()
+            for start in range(0, len(case_ids), 500):
+                refresh_claim_keys(session.connection(), case_ids[start:start + 500])
+        done.append(f"claim keys rebuilt for {len(case_ids)} cases with the providers' codes")
     with runtime.sessions.begin() as session:
         if statistics_totals.count_if_never_counted(session):
             done.append("statistics totals counted for the cases already there")

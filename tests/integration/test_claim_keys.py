@@ -87,3 +87,24 @@ def test_the_migration_fills_the_keys_of_cases_already_read(rt, desk):
         command.downgrade(config, "0017")  # the table gone, as before this release
     upgrade(rt.engine)
     assert before and keys(rt, case_no) == before
+
+
+def test_init_after_upgrading_to_provider_codes_rebuilds_the_keys(rt, desk):
+    # Keys written before 0029 lack the codes a provider is matched by: `archive init` across
+    # that upgrade rebuilds every case's keys from its documents (here: keys lost altogether).
+    from archive.setup import initialise
+
+    clerk = desk["intake_clerk"]
+    case_no = factories.make_case(rt, clerk, claimant_id_number="110101195710282613")
+    factories.upload(rt, clerk, case_no, inpatient_invoice(admitted=date(2026, 3, 5),
+                                                           discharged=date(2026, 3, 8)), kind="invoice")
+    before = keys(rt, case_no)
+    with rt.engine.begin() as connection:
+        connection.execute(ClaimKey.__table__.delete())
+        config = alembic_config(rt.engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0028")
+    assert keys(rt, case_no) == []
+    assert any(line.startswith("claim keys rebuilt for 1 cases") for line in initialise(rt))
+    assert before and keys(rt, case_no) == before
+    assert not any(line.startswith("claim keys rebuilt") for line in initialise(rt))  # once
