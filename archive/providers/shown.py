@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.access import case_condition
 from archive.models import (
+    Case,
     Provider,
     ProviderAssessment,
     ProviderSanction,
@@ -40,15 +43,28 @@ def provider_json(session: Session, provider: Provider, *, full: bool = False, r
              "reminder": valid.reminder,
              "aliases": [a.alias for a in aliases_of(session, provider)]}
     if full:
-        shown["agreements"] = [{"case_no": a.case_no, "document_id": a.document_id,
+        agreements, sanctions = agreements_of(session, provider), sanctions_of(session, provider)
+        seen = _seen(session, reader, {a.case_no for a in agreements} | {no for _, no in sanctions if no})
+        shown["agreements"] = [{"case_no": a.case_no if a.case_no in seen else None,
+                                "document_id": a.document_id if a.case_no in seen else None,
                                 "valid_from": _iso(a.valid_from), "valid_to": _iso(a.valid_to)}
-                               for a in agreements_of(session, provider)]
-        shown["sanctions"] = [sanction_json(s, case_no) for s, case_no in sanctions_of(session, provider)]
+                               for a in agreements]
+        shown["sanctions"] = [sanction_json(s, case_no if case_no in seen else None)
+                              for s, case_no in sanctions]
         shown["assessments"] = [assessment_json(a) for a in assessments_of(session, provider)]
         shown["settlements"] = [settlement_json(session, s, reader)
                                 for s in settlements_of(session, provider)]
         shown["year_ends"] = [year_end_json(y) for y in year_ends_of(session, provider)]
     return shown
+
+
+def _seen(session: Session, reader, case_nos: set[str]) -> set[str]:
+    """The case numbers `reader` may see (a case above their grade or outside their scope is
+    counted, not named), as the settlements' claims are shown."""
+    if not case_nos:
+        return set()
+    visible = select(Case.case_no).where(Case.case_no.in_(case_nos), case_condition(reader))
+    return set(session.scalars(visible))
 
 
 def sanction_json(sanction: ProviderSanction, case_no: str | None = None) -> dict:

@@ -17,6 +17,7 @@ from archive.demo import documents as gen
 from archive.models import AuditEvent, Provider, ProviderAssessment, ProviderSettlement
 from archive.providers import register_settings
 from archive.providers.rules import cap_deduction
+from archive.records.filing import set_record_class
 from archive.signoff.workdays import today_in_china
 from tests import factories
 from tests.e2e import claim_api
@@ -240,6 +241,16 @@ def test_renewal_reminders_on_the_admin_and_audit_desks(client, runtime, users, 
     factories.login(client, "auditor")
     page = client.get(f"/providers/{provider}?lang=en").get_data(as_text=True)
     assert agreement_case in page and "45 days left" in page
+    # An agreement filed as audit material (grade 3): a reviewer reads the register, not the case.
+    with runtime.sessions.begin() as session:
+        set_record_class(session, agreement_case, actor=session.merge(users["archivist"]),
+                         record_class="audit_materials", reason="稽核材料")
+    reviewer = claim_api.headers(runtime, users["reviewer"])
+    [agreement] = client.get(f"/api/providers/{provider}", headers=reviewer).json["agreements"]
+    assert agreement["case_no"] is None and agreement["document_id"] is None
+    assert agreement["valid_to"] == (today + timedelta(days=45)).isoformat()
+    factories.login(client, "reviewer")
+    assert agreement_case not in client.get(f"/providers/{provider}").get_data(as_text=True)
     # The renewal archived: no reminder any more, in force on the old one.
     archive_agreement(client, clerk, HOSPITAL, today + timedelta(days=46), today + timedelta(days=46 + 365))
     assert client.get("/api/providers/reminders", headers=admin).json["reminders"] == []
