@@ -1,10 +1,12 @@
 """A hospital's level (医院级别), one rule for the claim computation and the statistics.
 
 The provider register comes first: a hospital registered under the name written on the case
-(matched as the register links agreements: the exact name) has the register's level, translated
-to the scale asked for through storage_config/providers.toml [level_scales] — the policy's levels
-(deductible and rate) or the statistics' levels. A hospital not in the register falls back to
-the scale's own name rules: policy.toml [[level_by_name]], or statistics.toml [hospital_levels].
+(matched as the register matches documents: names normalised, aliases too) has the register's
+level, translated to the scale asked for through storage_config/providers.toml [level_scales] —
+the policy's levels (deductible and rate) or the statistics' levels. A hospital not in the
+register falls back to the scale's own name rules: policy.toml [[level_by_name]], or
+statistics.toml [hospital_levels]. (The statistics' SQL still joins the register by the trimmed
+name as written: a name registered in another writing counts there by the name rules.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.config import REPO_ROOT
-from archive.models import Provider
+from archive.models import Provider, ProviderAlias
+from archive.ocr.names import normal_name
 
 PROVIDERS_FILE = REPO_ROOT / "storage_config" / "providers.toml"
 SCALES = ("policy", "statistics")
@@ -40,11 +43,24 @@ def level_scale(scale: str, path: Path = PROVIDERS_FILE) -> Mapping[str, str]:
 
 
 def registered_level(session: Session, hospital: str | None) -> str | None:
-    """The register's own level of a hospital (None: not registered under that name)."""
+    """The register's own level of a hospital (None: not registered, or its name is several
+    providers' of different levels). Matched as the register matches documents
+    (archive.providers.matching): both names normalised (brackets, spaces, a seal's words, OCR
+    confusions), against the register's names and the providers' aliases."""
     name = (hospital or "").strip()
     if not name:
         return None
-    return session.scalar(select(Provider.level).where(Provider.name == name))
+    exact = set(session.scalars(select(Provider.level).where(Provider.name == name)))
+    if len(exact) == 1:  # the name as registered: no need to read the register
+        return exact.pop()
+    normal = normal_name(name)
+    if not normal:
+        return None
+    levels = {level for registered, level in session.execute(select(Provider.name, Provider.level))
+              if normal_name(registered) == normal}
+    levels |= set(session.scalars(select(Provider.level).join(
+        ProviderAlias, ProviderAlias.provider_id == Provider.id).where(ProviderAlias.normal == normal)))
+    return levels.pop() if len(levels) == 1 else None
 
 
 def hospital_level(session: Session, hospital: str | None, *, scale: str) -> str | None:

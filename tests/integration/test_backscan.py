@@ -252,6 +252,8 @@ def test_the_command_reports_each_bad_row_on_one_line_and_runs_a_good_manifest(r
     done = factories.archive(env, "backscan", str(folder), "--manifest", str(manifest))
     assert done.returncode == 0, done.stderr
     assert "run 1: 3 of 3 case(s) filed (0 already filed by an earlier run)" in done.stdout
+    # The progress bar: off a terminal click writes its label (not the moving bar) to stderr.
+    assert "back-scanning run 1" in done.stderr
     done = factories.archive(env, "volume-list", "--transfer", "F001", "2015", "-o",
                              str(tmp_path / "移交.pdf"))
     assert done.returncode == 0 and "共 2 卷，1 盒，16 页" in done.stdout

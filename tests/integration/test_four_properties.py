@@ -3,6 +3,7 @@ filing and export and is kept in the trail; no virus scanner means "not scanned"
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zipfile
@@ -16,6 +17,7 @@ from archive.records.errors import RecordCheckFailed
 from archive.records.filing import file_case
 from archive.records.four_properties import check_record
 from tests import factories
+from tests.fixtures import bad_files
 
 
 def stored_path(rt, case_no: str):
@@ -149,3 +151,48 @@ def test_a_virus_found_by_clamav_refuses_filing(rt, desk, tmp_path, monkeypatch)
     case_no = factories.close_by_rejection(rt, desk, seed=47)
     with pytest.raises(RecordCheckFailed, match="security virus_scan .*Eicar-Test-Signature FOUND"):
         file(rt, desk, case_no)
+
+
+def replace_original(rt, case_no: str, data: bytes) -> int:
+    """The stored original swapped for `data`, its recorded sha256 and size updated with it, so
+    only what the bytes are (not their fixity) can fail."""
+    path, document_id = stored_path(rt, case_no)
+    path.chmod(0o644)
+    path.write_bytes(data)
+    with rt.sessions.begin() as session:
+        stored = session.get(Document, document_id).stored_object
+        stored.sha256, stored.size = hashlib.sha256(data).hexdigest(), len(data)
+    return document_id
+
+
+def test_an_encrypted_pdf_fails_usability_and_refuses_filing(rt, desk):
+    case_no = factories.close_by_rejection(rt, desk, seed=48)
+    document_id = replace_original(rt, case_no, bad_files.encrypted_pdf("secret"))
+
+    with pytest.raises(RecordCheckFailed, match=f"usability opens #{document_id}"):
+        file(rt, desk, case_no)
+    with rt.sessions.begin() as session:
+        report = check_record(session, case_no, actor=session.merge(desk["archivist"]),
+                              store=rt.store, limits=rt.limits, tmp_dir=rt.tmp_dir)
+        assert session.scalar(select(ArchiveRecord.archive_no).join(Case).where(
+            Case.case_no == case_no)) is None
+    failed = {(f.property, f.check): f.detail for f in report.failures}
+    assert "password" in failed[("usability", "opens")]
+    assert ("authenticity", "fixity") not in failed
+
+
+def test_an_original_in_a_format_off_the_approved_list_fails_usability(rt, desk):
+    """Only PDF, OFD, JPEG, PNG, TIFF (and the 数电票's XML) are kept for the long term: an
+    original recorded as any other format (one kept before the list, say) fails and is not filed."""
+    case_no = factories.close_by_rejection(rt, desk, seed=49)
+    _, document_id = stored_path(rt, case_no)
+    with rt.sessions.begin() as session:
+        session.get(Document, document_id).stored_object.content_type = "application/msword"
+
+    with pytest.raises(RecordCheckFailed, match=f"usability format #{document_id}"):
+        file(rt, desk, case_no)
+    with rt.sessions.begin() as session:
+        report = check_record(session, case_no, actor=session.merge(desk["archivist"]),
+                              store=rt.store, limits=rt.limits, tmp_dir=rt.tmp_dir)
+    failed = {(f.property, f.check): f.detail for f in report.failures}
+    assert failed[("usability", "format")] == "application/msword"

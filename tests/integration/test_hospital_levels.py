@@ -10,9 +10,9 @@ from sqlalchemy import select, true
 from stdnum.cn import uscc
 
 from archive.claims.service import case_money
-from archive.hospital_levels import hospital_level, level_scale
+from archive.hospital_levels import hospital_level, level_scale, registered_level
 from archive.models import Case
-from archive.providers import register_provider
+from archive.providers import add_alias, register_provider
 from archive.signoff.workdays import today_in_china
 from archive.statistics import level_of, parse_period
 from archive.statistics.claims import claim_figures
@@ -74,3 +74,20 @@ def test_every_register_level_maps_onto_each_scale():
                                      "township": "township", "village": "township"}
     assert set(level_scale("statistics").values()) <= {"province", "city", "county", "township",
                                                        "village", "other"}
+
+
+def test_a_hospital_written_another_way_gets_the_register_level(rt, desk):
+    """Compared as the register matches documents: other brackets, spaces, a seal's words after
+    the name, an OCR confusion, or one of the provider's aliases."""
+    body = "12350100MB0000031"
+    with rt.sessions.begin() as session:
+        admin = session.merge(desk["admin"])
+        provider = register_provider(session, admin, name="福州市第一医院（鼓楼院区）", level="village",
+                                     kind="hospital", uscc=body + uscc.calc_check_digit(body))
+        add_alias(session, admin, provider.id, alias="市一院")
+    with rt.sessions() as session:
+        for written in ("福州市第一医院(鼓楼院区)", "福州市第一医院[鼓楼院区]（章）",
+                        "福州市第一医院 (鼓楼院区) 财务专用章", "福州市第一医阮（鼓楼院区）", "市一院(章)"):
+            assert registered_level(session, written) == "village", written
+            assert hospital_level(session, written, scale="policy") == "township", written
+        assert registered_level(session, "福州市第一医院") is None  # another name: not this one

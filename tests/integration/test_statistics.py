@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from sqlalchemy import select, true
@@ -22,6 +22,7 @@ from archive.signoff.workdays import CHINA
 from archive.statistics import parse_period, set_insured_count, statistics_report
 from archive.statistics.claims import claim_figures
 from archive.statistics.processing import processing
+from archive.statistics.tables import line_cells
 from archive.statistics.totals import check
 from tests import factories
 from tests.integration import statistics_data
@@ -141,6 +142,7 @@ def assert_matches(report, expected) -> None:
         assert got == want, dimension
     total = report.claims.total
     assert {f: getattr(total, f) for f in fields} == {f: expected["total"][f] for f in fields}
+    assert_shown_shares(report, expected)
     assert total.paid > 0 and total.received > 0  # the data does reach the period
     assert total.beneficiaries == len(expected["people"])
     for line in report.claims.dimensions["township"]:  # people paid, each once per township (受益率)
@@ -169,6 +171,36 @@ def assert_matches(report, expected) -> None:
     d = expected["deductions"]
     assert (o.audits_handled, o.audits_with_deductions, o.deduction_fen) == (
         len(d), sum(x > 0 for x in d), sum(d))
+
+
+def shown_shares(counter) -> tuple:
+    """实际补偿比, 次均费用 and 自费比例 as the tables show them (percent and yuan to two places,
+    half up), from the recount's sums in exact Decimal."""
+    cent = Decimal("0.01")
+
+    def percent(part, whole):
+        return (Decimal(part) * 100 / whole).quantize(cent, ROUND_HALF_UP) if whole else None
+
+    average = ((Decimal(counter["cost_fen"]) / counter["costed"] / 100).quantize(cent, ROUND_HALF_UP)
+               if counter["costed"] else None)
+    return (percent(counter["paid_fen"], counter["cost_fen"]), average,
+            percent(counter["self_funded_fen"], counter["cost_fen"]))
+
+
+def assert_shown_shares(report, expected) -> None:
+    """The shown figures themselves (the cells of every table, CSV and XLSX), not only their
+    inputs: a wrong division or rounding in the report would pass the sums above."""
+    lines = [(dimension, line.key, line) for dimension, rows in report.claims.dimensions.items()
+             for line in rows] + [("total", "total", report.claims.total)]
+    got = {(dimension, key): tuple(line_cells(line)[4:7]) for dimension, key, line in lines
+           if line.costed}
+    want = {(dimension, key): shown_shares(counter)
+            for dimension, rows in expected["lines"].items() for key, counter in rows.items()
+            if counter["costed"]}
+    if expected["total"]["costed"]:
+        want[("total", "total")] = shown_shares(expected["total"])
+    assert got == want
+    assert any(average is not None and share for _, average, share in got.values())
 
 
 @pytest.mark.parametrize("period", ["2026-03", "2026-Q1"])
