@@ -52,6 +52,10 @@ def stray_on(page, lang: str) -> list[str]:
 def test_what_a_clerk_and_a_reviewer_see_is_in_one_language(live, browser, shots, lang):  # noqa: F811
     base, runtime, users = live
     case_no = case_with_findings(runtime, users["intake_clerk"])
+    desk = {**users, "checker": factories.make_user(runtime, "intake_clerk", "u_checker")}
+    waiting = factories.start_claim(runtime, desk, claim_type="outpatient", amount="100",
+                                    documents=("invoice",), seed=7)
+    factories.walk(runtime, desk, waiting, until="initial_review")
     found = {}
     for role, pages in (("intake_clerk", ("/dashboard", "/cases/new", "/cases")),
                         ("reviewer", ("/dashboard", "/queue", "/cases"))):
@@ -76,5 +80,19 @@ def test_what_a_clerk_and_a_reviewer_see_is_in_one_language(live, browser, shots
             page.screenshot(path=str(shots / f"language-upload-refused-{lang}.png"), full_page=True)
             if stray := stray_on(page, lang):
                 found["intake_clerk upload refusal"] = stray[:8]
+        if role == "reviewer":  # what the decision form's script draws: the opinion's reason, the dialog
+            page.goto(f"{base}/cases/{waiting}")
+            page.locator("h1").click()
+            page.keyboard.press("a")
+            expect(page.locator("#opinion-error")).to_be_visible()
+            if stray := stray_on(page, lang):
+                found["reviewer opinion missing"] = stray[:8]
+            page.goto(f"{base}/cases/{waiting}")
+            page.fill("#opinion", "同意")
+            page.click(".decision-approve")
+            expect(page.locator("#confirm-decision")).to_be_visible()
+            page.screenshot(path=str(shots / f"language-decision-confirm-{lang}.png"), full_page=True)
+            if stray := stray_on(page, lang):
+                found["reviewer decision dialog"] = stray[:8]
         page.context.close()
     assert not found, "\n".join(f"{page}: {item}" for page, items in found.items() for item in items)
