@@ -84,13 +84,19 @@ def app_text(html: str) -> str:
 
 
 def wrong_language(html: str, lang: str) -> list[str]:
-    text = app_text(html)
+    codes = []
     if lang == "en":
         # An English label starts with a capital: a bare lowercase word in a list or a cell is a
         # stored code (`mid_year`, `outpatient`) drawn as it is, or a label that reads like one.
         codes = [f"code-like label «{label}»" for label in labels(html) if CODE_LIKE.fullmatch(label)]
-        return codes + [m.group() + " in «" + text[max(0, m.start() - 40):m.end() + 40] + "»"
-                        for m in CJK.finditer(text)]
+    return codes + stray_text(app_text(html), lang)
+
+
+def stray_text(text: str, lang: str) -> list[str]:
+    """Words of the other language in the application's own text (data already left out)."""
+    if lang == "en":
+        return [m.group() + " in «" + text[max(0, m.start() - 40):m.end() + 40] + "»"
+                for m in CJK.finditer(text)]
     # A token with digits or joiners (AJ-2026-000001, 10ml, name:) is a code, not a word; so is
     # a permission named in brackets (records.view) — an audit action as a label is not.
     text = PERMISSION.sub(" ", text)
