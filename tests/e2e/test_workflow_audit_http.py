@@ -55,5 +55,7 @@ def test_deductions_through_the_desk_form_and_on_the_case_page(client, runtime, 
                            data={**form, "deductions": "1200.50 超标准收费\n\n300，重复收费"})
     assert response.status_code == 302
     page = client.get(f"/cases/{case_no}").get_data(as_text=True)
-    assert "¥1,200.50 — 超标准收费" in page and "¥300.00 — 重复收费" in page
+    # Each deduction's amount with its reason (the reason marked as data, not page text).
+    assert '¥1,200.50 — <span translate="no">超标准收费</span>' in page
+    assert '¥300.00 — <span translate="no">重复收费</span>' in page
     assert "扣款合计：1500.50 元" in page
