@@ -44,6 +44,18 @@ def _when(rng: random.Random, on: date) -> str:
                        f"{on:%Y.%m.%d}", cn0(on)))
 
 
+def _till_truth(number: str, code: str | None, issued, seller: str, seller_id: str, goods: list,
+                total: Decimal) -> dict:
+    """What a till's print states: its number (and code), date, seller, total and goods rows."""
+    truth: dict = {"invoice_number": number, "issue_date": issued.isoformat(), "seller_name": seller,
+                   "seller_tax_id": seller_id, "total_amount": amount(total),
+                   "items": [{"name": n, "quantity": q, "unit_price": p, "amount": v}
+                             for n, _s, q, p, v in goods]}
+    if code:
+        truth["invoice_code"] = code
+    return truth
+
+
 def _receipt_goods(rng: random.Random) -> list[tuple[str, str, str, str, str]]:
     """(name, spec, quantity, unit price, amount) of 1 to 5 goods."""
     goods = []
@@ -73,12 +85,7 @@ def vat_receipt(rng: random.Random) -> GeneratedDocument:
     seller, seller_id = pools.company(rng), pools.tax_id(rng)
     goods = _receipt_goods(rng)
     total = sum((Decimal(g[4]) for g in goods), Decimal(0))
-    truth: dict = {"invoice_number": number, "issue_date": issued.isoformat(), "seller_name": seller,
-                   "seller_tax_id": seller_id, "total_amount": amount(total),
-                   "items": [{"name": n, "quantity": q, "unit_price": p, "amount": v}
-                             for n, _s, q, p, v in goods]}
-    if code:
-        truth["invoice_code"] = code
+    truth = _till_truth(number, code, issued, seller, seller_id, goods, total)
     rows: list = [((0.1, seller[:-4] if seller.endswith("有限公司") else seller),),
                   f"单号：XS{issued:%Y%m%d}{pools.digits(rng, 4)}",
                   ((0, f"收银员：{pools.person(rng)}"), (0.26, f"机号：{rng.randint(1, 12):02d}"))]
@@ -249,12 +256,7 @@ def vat_counter(rng: random.Random) -> GeneratedDocument:
     units = {name[name.rfind("*") + 1:]: unit for name, _spec, unit in pools.VAT_GOODS}
     goods = _receipt_goods(rng)
     total = sum((Decimal(g[4]) for g in goods), Decimal(0))
-    truth: dict = {"invoice_number": number, "issue_date": issued.isoformat(), "seller_name": seller,
-                   "seller_tax_id": seller_id, "total_amount": amount(total),
-                   "items": [{"name": n, "quantity": q, "unit_price": p, "amount": v}
-                             for n, _s, q, p, v in goods]}
-    if code:
-        truth["invoice_code"] = code
+    truth = _till_truth(number, code, issued, seller, seller_id, goods, total)
     rows: list = [*([f"发票代码：{code}"] if code else []), f"发票号码：{number}",
                   f"开票日期：{rng.choice((cn0(issued), issued.isoformat()))} {_clock(rng)[:5]}",
                   f"流水号：{pools.digits(rng, 14)}", RULE]
