@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdfium2.raw as pdfium_c
 from PIL import Image, UnidentifiedImageError
 
-from archive.errors import Refusal, _
+from archive.errors import Refusal, _, n_
 from archive.files import sniff
 from archive.files.pdfstreams import Source, StreamLimits, find_oversized
 from archive.pdf import PDFIUM_LOCK
@@ -232,8 +232,10 @@ def _frames(image: Image.Image, max_pages: int) -> int:
             break
         count += 1
         if count > max_pages:
-            raise Rejected(_("too many pages: the image has more than %(limit)s frames "
-                             "(limit %(limit)s)"), code="too_many_pages", limit=max_pages)
+            raise Rejected(n_("too many pages: the image has more than %(limit)s frame "
+                              "(limit %(limit)s)",
+                              "too many pages: the image has more than %(limit)s frames "
+                              "(limit %(limit)s)", "limit"), code="too_many_pages", limit=max_pages)
     image.seek(0)
     return count
 

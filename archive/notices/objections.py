@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from archive import audit
 from archive.access import get_case
 from archive.auth import require
+from archive.errors import n_
 from archive.models import Case, Objection, PublicationLine, SignOff, WorkflowInstance
 from archive.models.types import utcnow
 from archive.signoff import BadRequest, Conflict, Incomplete, registry
@@ -26,6 +27,8 @@ from archive.signoff.workdays import today_in_china
 OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
 OUTCOMES = (UPHELD, DISMISSED)
 MAX_TEXT = 2000
+TOO_LONG = n_("The text is longer than %(limit)s character.",
+             "The text is longer than %(limit)s characters.", "limit")
 
 
 class ObjectionNotFound(Incomplete):
@@ -43,7 +46,7 @@ def record_objection(session: Session, user, *, raised_by: str | None, text: str
     if not text:
         raise Incomplete(_("Say what the objection is."))
     if len(text) > MAX_TEXT or len(raised_by) > 128:
-        raise Incomplete(_("The text is longer than %(limit)s characters."), limit=MAX_TEXT)
+        raise Incomplete(TOO_LONG, limit=MAX_TEXT)
     day = _day(raised_on)
     line = None
     if line_id not in (None, ""):
@@ -80,7 +83,7 @@ def close_objection(session: Session, user, objection_id, *, outcome: str | None
     if not reason:
         raise Incomplete(_("Give the reason for the outcome of the objection."))
     if len(reason) > MAX_TEXT:
-        raise Incomplete(_("The text is longer than %(limit)s characters."), limit=MAX_TEXT)
+        raise Incomplete(TOO_LONG, limit=MAX_TEXT)
     if objection.status != OPEN:
         raise Conflict(_("Objection %(id)s was already closed (%(outcome)s) by %(name)s."),
                        id=objection.id, outcome=objection.status, name=objection.closed_by_name)

@@ -25,6 +25,7 @@ from archive.claims import case_money
 from archive.claims.policy import yuan_text
 from archive.claims.service import AMOUNT_PAID
 from archive.config import REPO_ROOT
+from archive.errors import n_
 from archive.models import Case, Publication, PublicationLine, SignOff, WorkflowInstance, WorkflowStatus
 from archive.records.masking import ID_NUMBER, OLD_ID_NUMBER, mask_text
 from archive.signoff import BadRequest, Incomplete, registry
@@ -95,15 +96,19 @@ def create_publication(session: Session, user, *, month: str | None, posted_from
     start, end = _parse_date(posted_from, "posted_from"), _parse_date(posted_to, "posted_to")
     days = (end - start).days + 1
     if days < min_posting_days():
-        raise Incomplete(_("A notice hangs at least %(min)s days (seed 003: 公示时间不少于7天); "
-                           "%(start)s to %(end)s is %(days)s."), min=min_posting_days(),
+        raise Incomplete(n_("A notice hangs at least %(min)s day (seed 003: 公示时间不少于7天); "
+                            "%(start)s to %(end)s is %(days)s.",
+                            "A notice hangs at least %(min)s days (seed 003: 公示时间不少于7天); "
+                            "%(start)s to %(end)s is %(days)s.", "min"), min=min_posting_days(),
                          start=start.isoformat(), end=end.isoformat(), days=max(days, 0))
     where = (posted_where or "").strip()
     if not where:
         raise Incomplete(_("Say where the notice is posted (e.g. the township and village notice "
                            "boards)."))
     if len(where) > MAX_TEXT:
-        raise Incomplete(_("The text is longer than %(limit)s characters."), limit=MAX_TEXT)
+        raise Incomplete(n_("The text is longer than %(limit)s character.",
+                            "The text is longer than %(limit)s characters.", "limit"),
+                         limit=MAX_TEXT)
     candidates = approved_in(session, month)
     if not candidates:
         raise Incomplete(_("No claim was approved for payment in %(month)s."), month=month)

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from archive.amounts import yuan_to_fen
+from archive.errors import n_
 from archive.signoff import BadRequest, Incomplete
 from archive.signoff.errors import _
 
@@ -25,7 +26,9 @@ def text(value, what: str, *, limit: int = 128, required: bool = True) -> str | 
             raise Incomplete(_("%(what)s is required."), what=what)
         return None
     if len(shown) > limit:
-        raise BadRequest(_("%(what)s is longer than %(limit)s characters."), what=what, limit=limit)
+        raise BadRequest(n_("%(what)s is longer than %(limit)s character.",
+                            "%(what)s is longer than %(limit)s characters.", "limit"),
+                         what=what, limit=limit)
     return shown
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from archive import audit
 from archive.access import case_condition, get_case
 from archive.auth import require
+from archive.errors import n_
 from archive.models import (
     Case,
     Provider,
@@ -244,8 +245,11 @@ def settle(session: Session, user, settlement_id, *, settled_on=None) -> Provide
         ProviderSettlementFinding.settlement_id == settlement.id,
         ProviderSettlementFinding.resolved_at.is_(None))).all()
     if open_findings:
-        raise UnresolvedFindings(_("The settlement %(id)s waits for %(count)s finding(s) to be explained "
-                                   "before it is settled."), id=settlement.id, count=len(open_findings))
+        raise UnresolvedFindings(n_("The settlement %(id)s waits for %(count)s finding to be explained "
+                                    "before it is settled.",
+                                    "The settlement %(id)s waits for %(count)s findings to be "
+                                    "explained before it is settled."),
+                                 id=settlement.id, count=len(open_findings))
     settlement.settled_on = day
     session.flush()
     provider = session.get(Provider, settlement.provider_id)

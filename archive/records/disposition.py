@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
+from archive.errors import n_
 from archive.follow_ups import follow_up
 from archive.models import (
     Appraisal,
@@ -186,8 +187,11 @@ def destroy(session: Session, case_no: str, *, actor) -> Destruction:
     required = schedule().approvals_required
     approvers = {a.approver_id for a in appraisal.approvals} if appraisal else set()
     if appraisal is None or appraisal.decision != "destroy" or len(approvers) < required:
-        raise RecordsError(_("Case %(case_no)s needs a destroy decision approved by %(required)s "
-                             "different people before it is destroyed (it has %(given)s)."),
+        raise RecordsError(n_("Case %(case_no)s needs a destroy decision approved by %(required)s "
+                              "person before it is destroyed (it has %(given)s).",
+                              "Case %(case_no)s needs a destroy decision approved by %(required)s "
+                              "different people before it is destroyed (it has %(given)s).",
+                              "required"),
                            case_no=case.case_no, required=required, given=len(approvers))
     now = utcnow()
     keys, pages = [], 0

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from archive import audit
 from archive.access import get_case, visible_cases
 from archive.auth import require
+from archive.errors import n_
 from archive.follow_ups import follow_up
 from archive.models import Case, LegalHold, RecordState
 from archive.models.types import utcnow
@@ -71,8 +72,10 @@ def lift_hold(session: Session, case_no: str, *, actor, reason: str,
         raise RecordsError(_("Case %(case_no)s has no legal hold in force with that number."),
                            case_no=case.case_no)
     if len(holds) > 1:
-        raise Invalid(_("Case %(case_no)s has %(count)s holds in force; say which one to lift "
-                        "(%(ids)s)."), case_no=case.case_no, count=len(holds),
+        raise Invalid(n_("Case %(case_no)s has %(count)s hold in force; say which one to lift "
+                         "(%(ids)s).",
+                         "Case %(case_no)s has %(count)s holds in force; say which one to lift "
+                         "(%(ids)s)."), case_no=case.case_no, count=len(holds),
                       ids=", ".join(f"#{h.id}" for h in holds))
     hold = holds[0]
     hold.lifted_at, hold.lifted_by_id, hold.lifted_by_name = utcnow(), actor.id, _name(actor)

@@ -19,6 +19,7 @@ from archive import audit
 from archive.access import get_case
 from archive.auth import can, require
 from archive.auth.permissions import SYSTEM_ROLE
+from archive.errors import n_
 from archive.models import Loan, LoanStatus, User
 from archive.models.types import utcnow
 from archive.records.errors import Invalid, NotPermitted, RecordsError, _
@@ -48,7 +49,8 @@ def grant_loan(session: Session, case_no: str, *, actor, borrower: str, last_day
     day = _day(last_day)
     today, longest = china_date(), schedule().loan_max_days
     if not today <= day <= today + timedelta(days=longest - 1):
-        raise Invalid(_("A loan ends between today and %(days)s days from now."), days=longest)
+        raise Invalid(n_("A loan ends between today and %(days)s day from now.",
+                         "A loan ends between today and %(days)s days from now.", "days"), days=longest)
     loan = Loan(case=case, borrower_id=person.id, reason=reason, until=loan_end(day),
                 granted_by_id=actor.id, granted_by_name=actor.display_name)
     session.add(loan)

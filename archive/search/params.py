@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from archive.errors import _
+from archive.errors import _, n_
 from archive.search.errors import BadParameter
 from archive.search.query import EXACT_FILTERS, MAX_PAGE_SIZE, PAGE_SIZE, SORTS
 
@@ -58,7 +58,8 @@ def read_params(args, *, strict: bool) -> SearchParams:
                 refuse(name, _("unknown parameter"))
     query = args.get("q", "") or ""
     if len(query) > MAX_QUERY:
-        refuse("q", _("longer than %(most)s characters"), most=MAX_QUERY)
+        refuse("q", n_("longer than %(most)s character", "longer than %(most)s characters", "most"),
+               most=MAX_QUERY)
         query = query[:MAX_QUERY]
     if strict and query.strip() and not any(character.isalnum() for character in query):
         # Nothing to search for: an empty answer would look like "no such document".

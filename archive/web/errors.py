@@ -6,7 +6,7 @@ import logging
 from functools import wraps
 
 from flask import g, jsonify, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
@@ -64,7 +64,8 @@ def register(app) -> None:
     def refused(exc: Refusal):
         # Intake, records, workflow, access, permission and parameter refusals alike: the
         # status and code are the refusal's, the text is translated now, for this reader.
-        return _reply(exc.status, exc.code, exc.message(_, get_locale()))
+        return _reply(exc.status, exc.code,
+                      exc.message(_, get_locale(), get_translations().ngettext))
 
     @handles(CSRFError)
     def csrf(exc: CSRFError):

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from archive.auth import can, require
+from archive.errors import template_text
 from archive.models.cases import DOCUMENT_KINDS
 from archive.records.masking import may_see_identifiers
 from archive.search import IdentifierRefused, read_params
@@ -96,9 +97,10 @@ def problem_text(problem) -> str:
     # The parameter, what was typed and the values allowed are codes and data, marked so.
     reason = problem.reason_text
     values = {key: as_data(value) for key, value in reason.params.items()}
+    template = template_text(reason.template, reason.params, _)
     return Markup(escape(_("The value of “%(name)s” was ignored: %(reason)s"))) % {
         "name": as_data(problem.name),
-        "reason": Markup(escape(_(reason.template))) % values if values else _(reason.template)}
+        "reason": Markup(escape(template)) % values if values else template}
 
 
 @search_desk.app_template_global()

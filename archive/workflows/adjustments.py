@@ -12,6 +12,7 @@ from archive.auth import require
 from archive.claims.money import fen_of
 from archive.claims.policy import yuan_text
 from archive.claims.service import CaseMoney, case_money
+from archive.errors import n_
 from archive.models import AmountAdjustment, WorkflowInstance, WorkflowStatus
 from archive.records.case_guard import ensure_changeable
 from archive.signoff.definitions import registry
@@ -33,7 +34,9 @@ def adjust_approved(session: Session, case_no: str, *, actor, amount, reason: st
     if not reason:
         raise Incomplete(_("Give the reason for adjusting the approved amount."))
     if len(reason) > MAX_REASON:
-        raise Incomplete(_("The reason is longer than %(limit)s characters."), limit=MAX_REASON)
+        raise Incomplete(n_("The reason is longer than %(limit)s character.",
+                            "The reason is longer than %(limit)s characters.", "limit"),
+                         limit=MAX_REASON)
     waiting = session.scalar(select(WorkflowInstance).where(
         WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE))
     if (waiting is None or waiting.current_role != actor.role

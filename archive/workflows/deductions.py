@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from archive.amounts import parse_yuan
+from archive.errors import n_
 from archive.signoff.errors import Incomplete, _
 
 MAX_DEDUCTIONS = 200
@@ -40,7 +41,9 @@ def recorded_deductions(given: Sequence[Mapping[str, object]] | None,
     """The deductions as stored with the sign-off, or Incomplete naming the first bad one."""
     items = list(given or [])
     if len(items) > MAX_DEDUCTIONS:
-        raise Incomplete(_("At most %(count)s deductions can be recorded at once."), count=MAX_DEDUCTIONS)
+        raise Incomplete(n_("At most %(count)s deduction can be recorded at once.",
+                            "At most %(count)s deductions can be recorded at once."),
+                         count=MAX_DEDUCTIONS)
     recorded, total = [], Decimal("0.00")
     for number, item in enumerate(items, 1):
         if not isinstance(item, Mapping):

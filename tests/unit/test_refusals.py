@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import pytest
 from babel.support import Translations
+from flask import Flask
+from flask_babel import Babel
 
 from archive.access import NotFound
 from archive.auth import Forbidden
 from archive.config import REPO_ROOT
-from archive.errors import Refusal
+from archive.errors import Refusal, n_
 from archive.intake import Rejected
 from archive.intake.field_corrections import UntakableValue
+from archive.notices.objections import TOO_LONG
 from archive.records.errors import CaseFrozen, NotPermitted
 from archive.search import BadParameter
 from archive.signoff import WorkflowError
-from archive.signoff.errors import Conflict, NotAllowed
+from archive.signoff.errors import Conflict, Incomplete, NotAllowed
+from archive.web import errors as web_errors
 from archive.web.api import Unauthorized
 
 ZH = Translations.load(str(REPO_ROOT / "archive" / "translations"), ["zh_Hans_CN"])
@@ -52,3 +56,34 @@ def test_a_search_parameter_refusal_is_still_a_value_error():
     # Callers that parse parameters catch ValueError; the refusal must not slip past them.
     with pytest.raises(ValueError):
         raise BadParameter("q", "too long")
+
+
+def test_a_message_with_a_number_takes_the_form_of_its_number():
+    # English (the CLI and the logs) has two forms, Chinese one: the form is chosen when shown.
+    one, two = Incomplete(TOO_LONG, limit=1), Incomplete(TOO_LONG, limit=2)
+    assert str(one) == "The text is longer than 1 character."
+    assert str(two) == "The text is longer than 2 characters."
+    assert one.message(ZH.gettext, "zh_CN", ZH.ngettext) == "内容超过 1 个字符。"
+    assert two.message(ZH.gettext, "zh_CN", ZH.ngettext) == "内容超过 2 个字符。"
+    reason = BadParameter("q", n_("longer than %(most)s character", "longer than %(most)s characters",
+                                  "most"), most=1)
+    assert str(reason) == "q: longer than 1 character"
+
+
+@pytest.mark.parametrize(("lang", "limit", "text"), [
+    ("en", 1, "The text is longer than 1 character."),
+    ("en", 2, "The text is longer than 2 characters."),
+    ("zh_Hans_CN", 2, "内容超过 2 个字符。"),
+])
+def test_the_web_answers_a_number_in_its_form_and_the_readers_language(lang, limit, text):
+    app = Flask(__name__)
+    Babel(app, locale_selector=lambda: lang,
+          default_translation_directories=str(REPO_ROOT / "archive" / "translations"))
+    web_errors.register(app)
+
+    @app.route("/api/objection")
+    def too_long():
+        raise Incomplete(TOO_LONG, limit=limit)
+
+    reply = app.test_client().get("/api/objection")
+    assert (reply.status_code, reply.json["message"]) == (Incomplete.status, text)
