@@ -259,3 +259,20 @@ document.addEventListener("click", (event) => {
     if (event.key === "?" && help) { event.preventDefault(); event.stopPropagation(); show(); }
   }, true);
 })();
+
+// The header's links scroll sideways in their own row on a phone: the edge that hides more links
+// fades with an arrow (classes more-left / more-right), so the row does not look complete when
+// it is not. Nothing is marked where the row fits.
+(function () {
+  "use strict";
+  var nav = document.querySelector("header.top nav");
+  if (!nav) return;
+  function mark() {
+    var hidden = nav.scrollWidth - nav.clientWidth;
+    nav.classList.toggle("more-left", hidden > 1 && nav.scrollLeft > 1);
+    nav.classList.toggle("more-right", hidden > 1 && nav.scrollLeft < hidden - 1);
+  }
+  nav.addEventListener("scroll", mark, { passive: true });
+  window.addEventListener("resize", mark);
+  mark();
+})();
