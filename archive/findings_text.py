@@ -14,13 +14,15 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from archive.errors import Plural, n_, template_text
+
 
 def _(message: str) -> str:
     """Marks a template for extraction; it is translated when drawn (`text`)."""
     return message
 
 
-TEMPLATES: dict[str, str] = {
+TEMPLATES: dict[str, str | Plural] = {
     # A document's checks (archive.ocr.checks, archive.ocr.vat_checks).
     "missing_field": _("The total (in figures) could not be read; check it by hand"),
     "capital_mismatch": _("The amount in words %(capital)s differs from the amount in figures %(total)s"),
@@ -65,9 +67,12 @@ TEMPLATES: dict[str, str] = {
     "stay_overlap": _("Overlapping stays: this case's stay from %(start)s to %(end)s overlaps the stay "
                       "in case %(other_case)s at %(hospital)s (%(other_start)s to %(other_end)s); "
                       "one person cannot be in hospital twice at once"),
-    "readmission": _("Possible split stay: readmitted to %(hospital)s %(gap)s days after discharge "
-                     "(case %(other_case)s: %(other_start)s to %(other_end)s; this case %(start)s "
-                     "to %(end)s), within %(days)s days"),
+    "readmission": n_("Possible split stay: readmitted to %(hospital)s %(gap)s day after discharge "
+                      "(case %(other_case)s: %(other_start)s to %(other_end)s; this case %(start)s "
+                      "to %(end)s), within %(days)s days",
+                      "Possible split stay: readmitted to %(hospital)s %(gap)s days after discharge "
+                      "(case %(other_case)s: %(other_start)s to %(other_end)s; this case %(start)s "
+                      "to %(end)s), within %(days)s days", "gap"),
     "claim_frequency": _("Claims too frequent: %(count)s claims by the same person within %(days)s "
                          "days around %(day)s (more than %(most)s): %(cases)s"),
     "agreement_missing": _("The archive holds no designated-provider agreement of %(hospital)s; it "
@@ -112,16 +117,22 @@ def _identity(text: str) -> str:
 
 def text(code: str | None, params: Mapping[str, Any] | None, message: str | None, *,
          translate: Callable[[str], str] = _identity, wrap: Callable[[Any], Any] = str,
-         fallback: str | None = None) -> Any:
-    """The finding's text: its code's template through `translate`, each parameter through
-    `wrap` (a page marks them as data). Without a template or with a parameter missing, the
-    stored text: `fallback` (the English one) if given, else `message`."""
+         fallback: str | None = None,
+         ngettext: Callable[[str, str, int], Any] | None = None) -> Any:
+    """The finding's text: its code's template through `translate` (one with a number in it
+    through `ngettext`, English forms without), each parameter through `wrap` (a page marks them
+    as data). Without a template or with a parameter missing, the stored text: `fallback` (the
+    English one) if given, else `message`."""
     params = dict(params or {})
     fits = [t for t in (ALTERNATIVES.get(code or ""), TEMPLATES.get(code or ""))
-            if t is not None and set(_NAMED.findall(t)) <= set(params)]
+            if t is not None and set(_NAMED.findall(t.plural if isinstance(t, Plural) else t))
+            <= set(params)]
     if not fits:
         return fallback or message or ""
     template = fits[0]
     values = {key: translate(WORDS[value]) if key == "what" and value in WORDS else wrap(value)
               for key, value in params.items()}
+    if isinstance(template, Plural):
+        forms = ngettext or (lambda one, many, number: one if number == 1 else many)
+        return template_text(template, params, translate, forms) % values
     return translate(template) % values

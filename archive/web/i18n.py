@@ -257,13 +257,15 @@ def as_data(value) -> Markup:
 def finding_text(check) -> Markup:
     """A finding (a dict or a CaseFinding) in the reader's language, drawn from its code and
     parameters (archive.findings_text); the values it names are marked as data."""
-    from flask_babel import get_locale, gettext
+    from flask_babel import get_locale, get_translations, gettext
 
     get = check.get if isinstance(check, dict) else (lambda key: getattr(check, key, None))
     english = str(get_locale()).startswith("en")
     message = get("message") or ""
+    forms = get_translations().ngettext
     drawn = findings_text.text(get("code"), get("params"), None,
-                               translate=lambda text: Markup(escape(gettext(text))), wrap=as_data)
+                               translate=lambda text: Markup(escape(gettext(text))), wrap=as_data,
+                               ngettext=lambda one, many, n: Markup(escape(forms(one, many, n))))
     if drawn:
         return drawn
     if english and get("message_en"):

@@ -64,3 +64,17 @@ def test_a_finding_stored_before_it_had_values_keeps_its_text():
     assert findings_text.text("missing_signature", None, "旧文字") == \
         "The daily statement lacks the signature of the patient or a relative"
     assert findings_text.text("no_such_code", {}, "原文", fallback="English") == "English"
+
+
+READMITTED = {"hospital": "县人民医院", "other_case": "AJ-2026-000001", "other_start": "2026-03-01",
+              "other_end": "2026-03-05", "start": "2026-03-06", "end": "2026-03-09", "days": 15}
+
+
+@pytest.mark.parametrize(("gap", "words"), [(1, "1 day after discharge"), (2, "2 days after discharge")])
+def test_a_finding_with_a_number_takes_the_form_of_its_number(gap, words):
+    english = findings_text.text("readmission", {**READMITTED, "gap": gap}, None)
+    assert words in english
+    zh = Translations.load(str(CATALOGUE), ["zh_Hans_CN"])
+    drawn = findings_text.text("readmission", {**READMITTED, "gap": gap}, None, translate=zh.gettext,
+                               ngettext=zh.ngettext)
+    assert drawn.startswith(f"分解住院嫌疑：在县人民医院出院后 {gap} 天内再次入院")
