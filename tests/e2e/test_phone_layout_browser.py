@@ -212,6 +212,8 @@ def test_the_provider_page_fits_every_screen_in_one_language(live, browser, shot
             expect(agreements.nth(0).locator("a")).to_have_text(open_case)
             expect(agreements.nth(1)).to_contain_text("—")  # a case this reader may not open
             assert hidden_case not in page.content()
+            for empty in ("#assessments", "#settlements", "#year-ends"):  # a table with nothing says so
+                expect(page.locator(f"{empty} td.empty")).to_be_visible()
             assert not overflow(page), (lang, size, overflow(page))
             if size == "wide":
                 assert not stretched(page), (lang, stretched(page))
