@@ -109,7 +109,10 @@ def test_a_bad_uscc_is_refused_with_its_reason_and_writes_nothing(client, runtim
     assert "Register a provider" in page and HOSPITAL in page
     answer = client.post("/providers", data={"csrf_token": factories.csrf_from(page), "name": "乡卫生院",
                                              "level": "township", "type": "health_centre", "uscc": wrong})
-    assert answer.status_code == 400 and "checksum" in answer.get_data(as_text=True).lower()
+    # The register's page again (issue 20): the reason beside the code, what was typed kept.
+    shown = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "checksum" in shown.split('id="uscc-error"')[1].lower()
+    assert 'value="乡卫生院"' in shown
     factories.login(client, "reviewer")
     assert "Register a provider" not in client.get("/providers?lang=en").get_data(as_text=True)
 
