@@ -148,9 +148,7 @@ def _index_page(params, save_form: SavedViewForm | None = None):
     valid = form.validate()
     listing = list_cases(db(), current_user, form.filters(),
                          page=request.args.get("page", 1, type=int))
-    status = 200 if valid else 400
-    if save_form is not None:
-        status = 422
+    status = 422 if save_form is not None else 200 if valid else 400
     return render_template("cases/index.html", listing=listing, form=form, tab_names=STATUS_TABS,
                            claim_types=CLAIM_TYPES, sort_labels=SORT_LABELS,
                            query=view_query(params), views=saved_views(db(), current_user),

@@ -41,7 +41,7 @@ def adjust_form(case_no: str):
         try:
             adjust_approved(db(), case_no, actor=current_user, amount=form.amount.data,
                             reason=form.reason.data)
-        except Incomplete as refusal:  # a wrong role or a closed case: the error page says so
+        except Incomplete as refusal:  # not a wrong role or a closed case: the error page says those
             db().rollback()
             place_refusal(form, refusal, refusal.message(_, get_locale()))
         else:
