@@ -20,10 +20,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
-from archive.access import get_case
+from archive.access import get_case, get_document
 from archive.amounts import yuan_to_fen
 from archive.auth import can
 from archive.case_export import export_case
@@ -38,6 +39,7 @@ from archive.case_lists import (
 )
 from archive.case_snapshot import case_snapshot
 from archive.cases import actor_names, case_history, document_states, view_case
+from archive.errors import Refusal
 from archive.files.validate import Rejected
 from archive.intake.cases import open_case
 from archive.intake.corrections import reclassify_document
@@ -46,9 +48,11 @@ from archive.models.types import utcnow
 from archive.ocr.checks import valid_id_number
 from archive.records.summary import retention_record
 from archive.web.auth import safe_next
+from archive.web.case_forms import DecisionForm, KindForm, SavedViewForm
 from archive.web.case_lists import SORT_LABELS, CaseFilterForm
 from archive.web.context import db, runtime
 from archive.web.downloads import attachment, original_response
+from archive.web.form_checks import FILL_IN, TOO_LONG, place_refusal
 from archive.web.i18n import status_label
 from archive.web.live import live_response
 from archive.web.uploads import ingest_request_files
@@ -68,7 +72,8 @@ def checklist_state(state: str) -> str:
     return str(CHECKLIST_STATES.get(state, state))
 
 
-FILL_IN, TOO_LONG = _l("Fill in this field."), _l("This is too long.")
+VIEW_NAME = _l("Give the view a name of at most 64 characters.")
+TOO_MANY_VIEWS = _l("You have too many saved views: delete one first.")
 
 
 class CaseForm(FlaskForm):
@@ -135,29 +140,39 @@ def home():
 @cases.route("/cases")
 @login_required
 def index():
-    form = CaseFilterForm(formdata=request.args)
+    return _index_page(request.args)
+
+
+def _index_page(params, save_form: SavedViewForm | None = None):
+    form = CaseFilterForm(formdata=params)
     valid = form.validate()
     listing = list_cases(db(), current_user, form.filters(),
                          page=request.args.get("page", 1, type=int))
+    status = 422 if save_form is not None else 200 if valid else 400
     return render_template("cases/index.html", listing=listing, form=form, tab_names=STATUS_TABS,
                            claim_types=CLAIM_TYPES, sort_labels=SORT_LABELS,
-                           query=view_query(request.args), views=saved_views(db(), current_user),
-                           may_create=can(current_user, "case.create")), 200 if valid else 400
+                           query=view_query(params), views=saved_views(db(), current_user),
+                           save_form=save_form or SavedViewForm(formdata=None),
+                           may_create=can(current_user, "case.create")), status
 
 
 @cases.post("/cases/views")
 @login_required
 def save_list_view():
+    form = SavedViewForm()
+    # The list's parameters come along as hidden fields: the saved view keeps the known ones.
+    query = view_query(request.form)
+    if not form.validate_on_submit():
+        return _index_page(MultiDict(query), form)
     try:
-        save_view(db(), current_user, request.form.get("name", ""), request.form)
+        save_view(db(), current_user, form.name.data, query)
     except ViewRefused as refusal:
         db().rollback()
-        flash(_("Give the view a name of at most 64 characters.") if str(refusal) == "name"
-              else _("You have too many saved views: delete one first."), "error")
-    else:
-        db().commit()
-        flash(_("View saved; it is on your dashboard."), "success")
-    return redirect(url_for("cases.index", **view_query(request.form)))
+        form.name.errors = [str(TOO_MANY_VIEWS if str(refusal) == "too_many" else VIEW_NAME)]
+        return _index_page(MultiDict(query), form)
+    db().commit()
+    flash(_("View saved; it is on your dashboard."), "success")
+    return redirect(url_for("cases.index", **query))
 
 
 @cases.post("/cases/views/<int:view_id>/delete")
@@ -202,10 +217,13 @@ def show(case_no: str):
     return case_page(case_no)
 
 
-def case_page(case_no: str, *, decision_draft: dict | None = None) -> str:
-    """The case page; `decision_draft` brings back a refused decision's typed values and reason
-    ({"form", "error", "code"}) beside the decision form."""
-    case = view_case(db(), current_user, case_no)
+def case_page(case_no: str, *, forms: dict | None = None, decision_draft: dict | None = None) -> str:
+    """The case page; `forms` are refused forms of the page by name ("decision", "resolve",
+    "adjust", "kind"), shown again with what was typed and each error beside its field;
+    `decision_draft` has the step's typed findings ({"findings", "finding_label",
+    "finding_error"}), which the decision form does not name."""
+    # A refused form shows the page again: not a new view (a refusal leaves no trace).
+    case = get_case(db(), current_user, case_no) if forms else view_case(db(), current_user, case_no)
     snapshot = case_snapshot(db(), current_user, case)
     db().commit()
     focus = _focus()
@@ -221,7 +239,8 @@ def case_page(case_no: str, *, decision_draft: dict | None = None) -> str:
                            records_may={"hold": can(current_user, "records.hold")},
                            may_upload=can(current_user, "document.upload"),
                            may_export=can(current_user, "case.export"),
-                           decision_draft=decision_draft)
+                           case_forms={"decision": DecisionForm(formdata=None), **(forms or {})},
+                           decision_draft=decision_draft or {})
 
 
 # The parts of the case page that follow the documents as they are read, by their data-live name.
@@ -295,11 +314,22 @@ def states(case_no: str):
 def choose_kind(document_id: int):
     """The kind of a document recognition could not tell, chosen on the case page; the document
     is read again as that kind (archive.intake.corrections)."""
-    document = reclassify_document(db(), document_id, actor=current_user,
-                                   kind=request.form.get("kind", ""),
-                                   reason=_("Kind not recognised; chosen on the case page."))
-    db().commit()
-    return redirect(url_for("cases.show", case_no=document.case.case_no))
+    form = KindForm()
+    if form.validate_on_submit():
+        try:
+            document = reclassify_document(db(), document_id, actor=current_user, kind=form.kind.data,
+                                           reason=_("Kind not recognised; chosen on the case page."))
+        except Refusal as refusal:
+            if refusal.status not in (400, 422):
+                raise
+            db().rollback()
+            place_refusal(form, refusal, refusal.message(_, get_locale()))
+        else:
+            db().commit()
+            return redirect(url_for("cases.show", case_no=document.case.case_no))
+    document = get_document(db(), current_user, document_id)
+    form.document_id = document_id
+    return case_page(document.case.case_no, forms={"kind": form}), 422
 
 
 @cases.route("/documents/<int:document_id>/original")

@@ -3,14 +3,19 @@ reviewer's adjustment of the approved amount with its reason."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from archive.claims import bind_batch, case_money, payment_batch, view_money
+from archive.signoff import Incomplete
 from archive.web.api import token_required
 from archive.web.bodies import AmountAdjustment, parse_body, text
+from archive.web.case_forms import AdjustAmountForm
+from archive.web.cases import case_page
 from archive.web.context import db
+from archive.web.form_checks import place_refusal
 from archive.workflows.adjustments import adjust_approved
 
 claims = Blueprint("claims", __name__)
@@ -31,12 +36,20 @@ def claim_money(case):
 @claims.post("/cases/<case_no>/approved-amount")
 @login_required
 def adjust_form(case_no: str):
-    adjust_approved(db(), case_no, actor=current_user, amount=request.form.get("amount"),
-                    reason=request.form.get("reason"))
-    db().commit()
-    flash(_("The approved amount of case %(case_no)s is adjusted; your signature will cover it.",
-            case_no=case_no), "success")
-    return redirect(url_for("cases.show", case_no=case_no) + "#computation")
+    form = AdjustAmountForm()
+    if form.validate_on_submit():
+        try:
+            adjust_approved(db(), case_no, actor=current_user, amount=form.amount.data,
+                            reason=form.reason.data)
+        except Incomplete as refusal:  # not a wrong role or a closed case: the error page says those
+            db().rollback()
+            place_refusal(form, refusal, refusal.message(_, get_locale()))
+        else:
+            db().commit()
+            flash(_("The approved amount of case %(case_no)s is adjusted; your signature will "
+                    "cover it.", case_no=case_no), "success")
+            return redirect(url_for("cases.show", case_no=case_no) + "#computation")
+    return case_page(case_no, forms={"adjust": form}), 422
 
 
 @claims_api.get("/cases/<case_no>/computation")

@@ -12,7 +12,9 @@ from archive.cases import view_document
 from archive.intake.field_corrections import correct_field, field_rows
 from archive.previews import SIZES, NoSuchPage, page_image
 from archive.records.errors import Invalid
+from archive.web.case_forms import FieldCorrectionForm
 from archive.web.context import db, runtime
+from archive.web.form_checks import place_refusal
 from archive.web.i18n import field_label
 from archive.workflows import findings_of
 
@@ -26,8 +28,8 @@ def show(document_id: int):
 
 
 def viewer_page(document_id: int, number: int, *, correction: dict | None = None, status: int = 200):
-    """The viewer; `correction` is a refused correction ({field, value, reason, error}) shown
-    again beside its field with what was typed, so nothing typed is lost."""
+    """The viewer; `correction` is a refused correction ({field, form}) shown again beside its
+    field with what was typed and each error beside its input, so nothing typed is lost."""
     require(current_user, "case.view")
     # A refused correction shows the viewer again: not a new view (a refusal leaves no trace).
     document = (get_document(db(), current_user, document_id) if correction
@@ -50,19 +52,23 @@ def viewer_page(document_id: int, number: int, *, correction: dict | None = None
 @login_required
 def correct(document_id: int, field: str):
     """The inline correction form of the viewer (CSRF checked by CSRFProtect for every POST)."""
-    value, reason = request.form.get("value"), request.form.get("reason", "")
-    page = request.form.get("page", 1, type=int)
-    try:
-        correction = correct_field(db(), document_id, actor=current_user, field=field, value=value,
-                                   reason=reason)
-    except Invalid as refusal:  # a value that does not check out, no reason: say so beside it
-        db().rollback()
-        return viewer_page(document_id, page, status=refusal.status, correction={
-            "field": field, "value": value or "", "reason": reason, "error": refusal.message(_)})
-    kind = correction.document.kind
-    db().commit()
-    flash(_("%(field)s corrected; the checks ran again.", field=field_label(kind, field)), "success")
-    return redirect(url_for("documents.show", document_id=document_id, page=page, _anchor=f"field-{field}"))
+    form = FieldCorrectionForm()
+    page = form.page.data or 1
+    if form.validate_on_submit():
+        try:
+            correction = correct_field(db(), document_id, actor=current_user, field=field,
+                                       value=form.value.data, reason=form.reason.data)
+        except Invalid as refusal:  # a value that does not check out, no reason: say so beside it
+            db().rollback()
+            place_refusal(form, refusal, refusal.message(_))
+        else:
+            kind = correction.document.kind
+            db().commit()
+            flash(_("%(field)s corrected; the checks ran again.", field=field_label(kind, field)),
+                  "success")
+            return redirect(url_for("documents.show", document_id=document_id, page=page,
+                                    _anchor=f"field-{field}"))
+    return viewer_page(document_id, page, status=422, correction={"field": field, "form": form})
 
 
 @documents.route("/documents/<int:document_id>/pages/<int:number>/<size>.jpg")

@@ -4,14 +4,13 @@ answered in fen."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from archive.auth import can
 from archive.errors import Refusal
@@ -41,11 +40,23 @@ from archive.providers import (
     settlements_due,
     year_end_json,
 )
-from archive.providers.rules import uscc_reason
 from archive.web.api import token_required
 from archive.web.bodies import Body, Scalar, Text, parse_body, text
 from archive.web.context import db
+from archive.web.form_checks import FILL_IN, TOO_LONG, place_refusal
 from archive.web.i18n import ACTION_LABELS
+from archive.web.provider_forms import (
+    AliasForm,
+    AssessmentForm,
+    DeductionForm,
+    DepositForm,
+    ExplainForm,
+    ProviderForm,
+    SanctionForm,
+    SettleForm,
+    SettlementForm,
+    YearEndForm,
+)
 
 # The register's events as the audit trail shows them.
 ACTION_LABELS.update({
@@ -61,8 +72,6 @@ ACTION_LABELS.update({
     "provider.alias_added": _l("provider alias added"),
 })
 
-FILL_IN = _l("Fill in this field.")
-TOO_LONG = _l("This is too long.")
 
 register = Blueprint("providers", __name__)
 register_api = Blueprint("providers_api", __name__, url_prefix="/api")
@@ -119,23 +128,11 @@ class SettlementBody(Body):
     case_no: Text | None = None
 
 
-def _valid_uscc(_form, field) -> None:
-    if problem := uscc_reason(field.data):
-        raise ValidationError(_("The unified social credit code %(code)s is not valid: %(reason)s.",
-                                code=(field.data or "-").strip().upper() or "-",
-                                reason=problem.pick(get_locale())))
+class ProviderEditForm(ProviderForm):
+    """A provider's record as changed on the desk, with the reason; the service checks it all
+    again (and the codes against the rest of the register)."""
 
-
-class ProviderEditForm(FlaskForm):
-    """A provider's record as changed on the desk; the service checks it all again (and the
-    codes against the rest of the register)."""
-
-    name = StringField("name", validators=[DataRequired(message=FILL_IN), Length(max=128, message=TOO_LONG)])
-    level = SelectField("level", validate_choice=True)
-    type = SelectField("type", validate_choice=True)
-    uscc = StringField("uscc", validators=[_valid_uscc])
-    insurance_code = StringField("insurance_code", validators=[Length(max=32, message=TOO_LONG)])
-    township = StringField("township", validators=[Length(max=64, message=TOO_LONG)])
+    deposit = None
     reason = TextAreaField("reason", validators=[DataRequired(message=FILL_IN),
                                                  Length(max=2000, message=TOO_LONG)])
 
@@ -188,29 +185,84 @@ def provider_settings():
 @register.route("/providers")
 @login_required
 def index():
+    return _index_page()
+
+
+def _index_page(form: ProviderForm | None = None):
     listed = [provider_json(db(), p) for p in providers(db(), current_user)]
-    return render_template("providers/index.html", providers=listed)
+    return render_template("providers/index.html", providers=listed,
+                           form=form or _choices(ProviderForm(formdata=None))), 422 if form else 200
+
+
+def _choices(form):
+    """Level and type as the register's settings name them, in the page's language."""
+    settings = register_settings()
+    locale = "en" if str(get_locale()).startswith("en") else "zh"
+    form.level.choices = [(k, v.get(locale, k)) for k, v in settings.levels.items()]
+    form.type.choices = [(k, v.get(locale, k)) for k, v in settings.types.items()]
+    return form
 
 
 @register.post("/providers")
 @login_required
 def create_form():
-    form = request.form
-    made = register_provider(db(), current_user, name=form.get("name"), level=form.get("level"),
-                             kind=form.get("type"), uscc=form.get("uscc"),
-                             insurance_code=form.get("insurance_code"), township=form.get("township"),
-                             deposit=form.get("deposit"))
-    db().commit()
-    flash(_("%(name)s is in the register.", name=made.name), "success")
-    return redirect(url_for("providers.show", provider_id=made.id))
+    form = _choices(ProviderForm())
+    if form.validate_on_submit():
+        try:
+            made = register_provider(db(), current_user, name=form.name.data, level=form.level.data,
+                                     kind=form.type.data, uscc=form.uscc.data,
+                                     insurance_code=form.insurance_code.data,
+                                     township=form.township.data, deposit=form.deposit.data or None)
+        except Refusal as refusal:
+            _refused_here(form, refusal)
+        else:
+            db().commit()
+            flash(_("%(name)s is in the register.", name=made.name), "success")
+            return redirect(url_for("providers.show", provider_id=made.id))
+    return _index_page(form)
 
 
 @register.route("/providers/<int:provider_id>")
 @login_required
 def show(provider_id: int):
+    return _show_page(provider_id)
+
+
+def _show_page(provider_id: int, forms: dict | None = None):
+    """The provider's page; `forms` are its refused forms by name, shown again with what was
+    typed and each error beside its field (the page's other forms empty)."""
     shown = provider_json(db(), get_provider(db(), current_user, provider_id), full=True,
                           reader=current_user)
-    return render_template("providers/show.html", provider=shown, sheet=assessment_sheet())
+    return render_template("providers/show.html", provider=shown, sheet=assessment_sheet(),
+                           provider_forms=forms or {}), 422 if forms else 200
+
+
+# A refusal a person can act on is shown on the page; a wrong role or a missing record is not.
+SHOWN_ON_PAGE = (400, 409, 422)
+
+
+def _refused_here(form, refusal: Refusal) -> None:
+    if refusal.status not in SHOWN_ON_PAGE:
+        raise refusal
+    db().rollback()
+    place_refusal(form, refusal, refusal.message(_, get_locale()))
+
+
+def _recorded(form, name: str, provider_id: int, act, **shown):
+    """Validate `form`, then `act()`: "Recorded." and back to the provider's page; else that page
+    again, this form (`name`, and `shown` to tell which row it belongs to) with its errors."""
+    if form.validate_on_submit():
+        try:
+            act()
+        except Refusal as refusal:
+            _refused_here(form, refusal)
+        else:
+            db().commit()
+            flash(_("Recorded."), "success")
+            return redirect(url_for("providers.show", provider_id=provider_id))
+    for key, value in shown.items():
+        setattr(form, key, value)
+    return _show_page(provider_id, {name: form})
 
 
 @register.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
@@ -256,93 +308,94 @@ def due():
 @register.post("/providers/settlements/findings/<int:finding_id>/resolve")
 @login_required
 def finding_form(finding_id: int):
-    resolved = resolve_finding(db(), current_user, finding_id, explanation=request.form.get("explanation"))
-    provider_id = made_provider(resolved.settlement_id)
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=provider_id))
+    from archive.models import ProviderSettlementFinding
+
+    form = ExplainForm()
+    finding = db().get(ProviderSettlementFinding, finding_id)
+    if finding is None:
+        abort(404)
+    return _recorded(form, "explain", made_provider(finding.settlement_id), lambda: resolve_finding(
+        db(), current_user, finding_id, explanation=form.explanation.data), finding_id=finding_id)
 
 
 @register.post("/providers/<int:provider_id>/aliases")
 @login_required
 def alias_form(provider_id: int):
-    add_alias(db(), current_user, provider_id, alias=request.form.get("alias"))
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=provider_id))
+    form = AliasForm()
+    return _recorded(form, "alias", provider_id, lambda: add_alias(
+        db(), current_user, provider_id, alias=form.alias.data))
 
 
 @register.post("/providers/<int:provider_id>/sanctions")
 @login_required
 def sanction_form(provider_id: int):
-    form = request.form
-    record_sanction(db(), current_user, provider_id, kind=form.get("kind"), starts_on=form.get("starts_on"),
-                    ends_on=form.get("ends_on"), description=form.get("description"),
-                    case_no=form.get("case_no"))
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=provider_id))
+    form = SanctionForm()
+    return _recorded(form, "sanction", provider_id, lambda: record_sanction(
+        db(), current_user, provider_id, kind=form.kind.data, starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data or None, description=form.description.data,
+        case_no=form.case_no.data or None))
 
 
 @register.post("/providers/<int:provider_id>/assessments")
 @login_required
 def assessment_form(provider_id: int):
-    form = request.form
-    scores = {key.removeprefix("score_"): value for key, value in form.items() if key.startswith("score_")}
-    record_assessment(db(), current_user, provider_id, year=form.get("year"), period=form.get("period"),
-                      scores=scores, assessed_on=form.get("assessed_on"))
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=provider_id))
+    form = AssessmentForm()
+    # The scores are named by the assessment sheet's items (score_CODE), not by the form.
+    scores = {key.removeprefix("score_"): value for key, value in request.form.items()
+              if key.startswith("score_")}
+    return _recorded(form, "assessment", provider_id, lambda: record_assessment(
+        db(), current_user, provider_id, year=form.year.data, period=form.period.data,
+        scores=scores, assessed_on=form.assessed_on.data or None), scores=scores)
 
 
 @register.post("/providers/<int:provider_id>/settlements")
 @login_required
 def settlement_form(provider_id: int):
-    form = request.form
-    record_settlement(db(), current_user, provider_id, month=form.get("month"), claimed=form.get("claimed"),
-                      received_on=form.get("received_on"), case_no=form.get("case_no"))
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=provider_id))
+    form = SettlementForm()
+    return _recorded(form, "settlement", provider_id, lambda: record_settlement(
+        db(), current_user, provider_id, month=form.month.data, claimed=form.claimed.data,
+        received_on=form.received_on.data or None, case_no=form.case_no.data or None))
 
 
 @register.post("/providers/settlements/<int:settlement_id>/deductions")
 @login_required
 def deduction_form(settlement_id: int):
-    made = add_deduction(db(), current_user, settlement_id, amount=request.form.get("amount"),
-                         reason=request.form.get("reason"))
-    provider_id = made_provider(made.settlement_id)
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=provider_id))
+    form = DeductionForm()
+    return _recorded(form, "deduction", _settlement_provider(settlement_id), lambda: add_deduction(
+        db(), current_user, settlement_id, amount=form.amount.data, reason=form.reason.data),
+        settlement_id=settlement_id)
 
 
 @register.post("/providers/settlements/<int:settlement_id>/settle")
 @login_required
 def settle_form(settlement_id: int):
-    settled = settle(db(), current_user, settlement_id, settled_on=request.form.get("settled_on"))
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=settled.provider_id))
+    form = SettleForm()
+    return _recorded(form, "settle", _settlement_provider(settlement_id), lambda: settle(
+        db(), current_user, settlement_id, settled_on=form.settled_on.data or None),
+        settlement_id=settlement_id)
 
 
 @register.post("/providers/<int:provider_id>/deposit")
 @login_required
 def deposit_form(provider_id: int):
-    lodge_deposit(db(), current_user, provider_id, amount=request.form.get("amount"))
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=provider_id))
+    form = DepositForm()
+    return _recorded(form, "deposit", provider_id, lambda: lodge_deposit(
+        db(), current_user, provider_id, amount=form.amount.data))
 
 
 @register.post("/providers/<int:provider_id>/year-end")
 @login_required
 def year_end_form(provider_id: int):
-    reckon_year(db(), current_user, provider_id, year=request.form.get("year"))
-    db().commit()
-    flash(_("Recorded."), "success")
-    return redirect(url_for("providers.show", provider_id=provider_id))
+    form = YearEndForm()
+    return _recorded(form, "year_end", provider_id, lambda: reckon_year(
+        db(), current_user, provider_id, year=form.year.data))
+
+
+def _settlement_provider(settlement_id: int) -> int:
+    settlement = made_settlement(settlement_id)
+    if settlement is None:
+        abort(404)
+    return settlement.provider_id
 
 
 def made_provider(settlement_id: int) -> int:

@@ -19,8 +19,10 @@ from archive.case_lists import document_progress, still_at_intake
 from archive.signoff import Label, WorkflowError
 from archive.web.api import token_required
 from archive.web.bodies import Decision, FindingResolution, parse_body
+from archive.web.case_forms import DecisionForm, ResolveFindingForm
 from archive.web.cases import case_page
 from archive.web.context import db
+from archive.web.form_checks import place_refusal
 from archive.web.i18n import label
 from archive.web.live import IDLE_MS, live_response, state_version
 from archive.workflows import (
@@ -59,9 +61,6 @@ def pick(label: Label | None) -> str:
 def workflow_label(kind: str, value: str) -> str:
     table = {"decision": DECISION_LABELS, "state": STATE_LABELS, "chain": CHAIN_STATUS_LABELS}[kind]
     return label(table.get(value, value))
-
-
-DRAFT_FIELDS = ("opinion", "missing", "deductions")
 
 
 @workflow.app_template_global()
@@ -109,29 +108,38 @@ def _queue_context() -> dict:
 @workflow.post("/cases/<case_no>/decision")
 @login_required
 def decision_form(case_no: str):
-    form = request.form
-    findings = {key.removeprefix("finding-"): value for key, value in form.items()
+    form = DecisionForm()
+    # The step's findings are named by the step's definition (finding-NAME), not by the form.
+    findings = {key.removeprefix("finding-"): value for key, value in request.form.items()
                 if key.startswith("finding-")}
+    if not form.validate_on_submit():
+        return _decision_refused(case_no, form, findings)
     try:
-        decide(db(), case_no, actor=current_user, decision=form.get("decision", ""),
-               opinion=form.get("opinion"), expected_version=form.get("expected_version"),
-               step=form.get("step") or None, findings=findings,
-               missing=[f"doc:{kind}" for kind in form.getlist("missing_kind")]
-               + form.get("missing", "").splitlines(),
-               deductions=deduction_lines(form.get("deductions")))
+        decide(db(), case_no, actor=current_user, decision=form.decision.data,
+               opinion=form.opinion.data, expected_version=form.expected_version.data,
+               step=form.step.data or None, findings=findings,
+               missing=[f"doc:{kind}" for kind in form.missing_kind.data]
+               + (form.missing.data or "").splitlines(),
+               deductions=deduction_lines(form.deductions.data))
     except WorkflowError as refusal:
         if refusal.status != 422:  # a conflict or a wrong role: the error page says so
             raise
-        # Something the decision lacks: the case page again, with what was typed and why.
         db().rollback()
-        kept = {key: value for key, value in form.items()
-                if key in DRAFT_FIELDS or key.startswith("finding-")}
-        kept["missing_kind"] = form.getlist("missing_kind")  # the lines ticked stay ticked
-        return case_page(case_no, decision_draft={"form": kept, "error": refusal_text(refusal),
-                                                  "code": refusal.code}), 422
+        if "finding" in refusal.params:  # "<finding> must be an amount": beside that finding
+            return _decision_refused(case_no, form, findings, refusal.params["finding"],
+                                     refusal_text(refusal))
+        place_refusal(form, refusal, refusal_text(refusal))
+        return _decision_refused(case_no, form, findings)
     db().commit()
     flash(_("Your decision on case %(case_no)s is recorded.", case_no=case_no), "success")
     return redirect(url_for("cases.show", case_no=case_no))
+
+
+def _decision_refused(case_no: str, form: DecisionForm, findings: dict, finding=None, error=""):
+    """Something the decision lacks: the case page again, with what was typed, each error
+    beside its field (a finding's beside that finding) and the rest at the form's top."""
+    return case_page(case_no, forms={"decision": form}, decision_draft={
+        "findings": findings, "finding_label": finding, "finding_error": error}), 422
 
 
 @workflow.post("/cases/<case_no>/submit")
@@ -146,11 +154,21 @@ def submit_form(case_no: str):
 @workflow.post("/cases/<case_no>/findings/resolve")
 @login_required
 def resolve_form(case_no: str):
-    resolution = resolve_finding(db(), case_no, request.form.get("finding", ""), actor=current_user,
-                                 reason=request.form.get("reason"))
-    db().commit()
-    flash(_("Finding %(finding)s is resolved.", finding=resolution.finding_id), "success")
-    return redirect(url_for("cases.show", case_no=case_no))
+    form = ResolveFindingForm()
+    if form.validate_on_submit():
+        try:
+            resolution = resolve_finding(db(), case_no, form.finding.data, actor=current_user,
+                                         reason=form.reason.data)
+        except WorkflowError as refusal:
+            if refusal.status != 422:
+                raise
+            db().rollback()
+            place_refusal(form, refusal, refusal_text(refusal))
+        else:
+            db().commit()
+            flash(_("Finding %(finding)s is resolved.", finding=resolution.finding_id), "success")
+            return redirect(url_for("cases.show", case_no=case_no))
+    return case_page(case_no, forms={"resolve": form}), 422
 
 
 @workflow_api.post("/cases/<case_no>/decision")

@@ -144,9 +144,12 @@ def test_the_case_page_offers_resolution_and_the_cli_refuses_and_resolves(client
     page = client.get(f"/cases/{second}").get_data(as_text=True)
     assert 'class="resolve-finding"' in page and "重复票据" in page
     finding = page.split('name="finding" value="')[1].split('"')[0]
-    posted = client.post(f"/cases/{second}/findings/resolve", data={
-        "csrf_token": factories.csrf_from(page), "finding": finding, "reason": ""})
-    assert posted.status_code == 422
+    for lang, words in (("zh_CN", "请填写"), ("en", "Fill in")):
+        posted = client.post(f"/cases/{second}/findings/resolve?lang={lang}", data={
+            "csrf_token": factories.csrf_from(page), "finding": finding, "reason": " "})
+        # The case page again, the reason asked for beside its input (issue 20, point 14).
+        form = posted.get_data(as_text=True).split('class="resolve-finding"', 1)[1].split("</form>")[0]
+        assert posted.status_code == 422 and 'id="reason-error"' in form and words in form
     cli = factories.archive(environ, "resolve-finding", second, "--finding", finding,
                             "--reason", "经电话核实，前案已撤回", "--user", "u_checker")
     assert cli.returncode == 0, cli.stderr

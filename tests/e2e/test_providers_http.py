@@ -109,7 +109,10 @@ def test_a_bad_uscc_is_refused_with_its_reason_and_writes_nothing(client, runtim
     assert "Register a provider" in page and HOSPITAL in page
     answer = client.post("/providers", data={"csrf_token": factories.csrf_from(page), "name": "乡卫生院",
                                              "level": "township", "type": "health_centre", "uscc": wrong})
-    assert answer.status_code == 400 and "checksum" in answer.get_data(as_text=True).lower()
+    # The register's page again (issue 20): the reason beside the code, what was typed kept.
+    shown = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "checksum" in shown.split('id="uscc-error"')[1].lower()
+    assert 'value="乡卫生院"' in shown
     factories.login(client, "reviewer")
     assert "Register a provider" not in client.get("/providers?lang=en").get_data(as_text=True)
 
@@ -284,3 +287,48 @@ def test_a_claim_treated_while_the_provider_was_suspended_is_blocked(client, run
     client.post(f"/api/providers/{provider}/sanctions", headers=auditor, json={
         "kind": "warning", "starts_on": "2026-04-06", "description": "书面告诫"})
     assert "agreement_suspended" not in findings(client, clerk, other)
+
+
+def test_the_register_pages_say_a_bad_value_beside_its_field_and_keep_it(client, runtime, admin):
+    """Issue 20, point 14: each form of the register's pages, refused, comes back on its page
+    (422) with what was typed and the reason beside the field, in the page's language."""
+    provider = add(client, admin).json["id"]
+    settlement = received(runtime, provider, "2025-03", total=1_000_000, self_pay=220_000, fund=600_000,
+                          received_on=date(2025, 4, 3))
+    factories.login(client, "admin")
+    page = client.get(f"/providers/{provider}").get_data(as_text=True)
+    token = factories.csrf_from(page)
+
+    def refused(path, field, words, **data):
+        response = client.post(path, data={"csrf_token": token, **data})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, (path, response.status_code)
+        after = html.split(f'id="{field}-error"', 1)
+        assert len(after) == 2 and words in after[1].split("</p>")[0], (path, field)
+        return html
+
+    base = f"/providers/{provider}"
+    html = refused(f"{base}/deposit?lang=en", "amount", "amount in yuan", amount="五千")
+    assert 'value="五千"' in html and "amount:" not in html
+    refused(f"{base}/deposit?lang=zh_CN", "amount", "金额", amount="五千")
+    html = refused(f"/providers/settlements/{settlement}/deductions?lang=en", "amount", "amount",
+                   amount="12.345", reason="重复收取检查费")
+    assert 'value="重复收取检查费"' in html
+    # The service's own refusal (more than the month pays), beside the amount too.
+    refused(f"/providers/settlements/{settlement}/deductions?lang=zh_CN", "amount", "审扣",
+            amount="6000", reason="超出")
+    html = refused(f"{base}/settlements?lang=en", "month", "YYYY-MM", month="2025/03", claimed="1,000元")
+    assert 'value="1,000元"' in html
+    refused(f"{base}/year-end?lang=zh_CN", "year", "四位数", year="二〇二五")
+    refused(f"{base}/sanctions?lang=en", "description", "Fill in", kind="warning", starts_on="2025-05-01")
+    refused(f"{base}/aliases?lang=zh_CN", "alias", "请填写", alias="")
+    html = client.post("/providers?lang=en", data={
+        "csrf_token": token, "name": "另一家医院", "level": "county", "type": "hospital", "uscc": USCC[:-1],
+        "deposit": "￥5,000元"}).get_data(as_text=True)
+    assert 'id="uscc-error"' in html and 'value="￥5,000元"' in html and 'id="deposit-error"' not in html
+
+    good = client.post(f"/providers/settlements/{settlement}/deductions",
+                       data={"csrf_token": token, "amount": "１００.５０元", "reason": "重复收取检查费"})
+    assert good.status_code == 302
+    assert client.get(f"/api/providers/{provider}", headers=admin).json["settlements"][0][
+        "payable_fen"] == 580_000 - 10_050

@@ -141,3 +141,21 @@ def test_the_api_corrects_a_field_and_search_follows(client, runtime, users, doc
 
     assert hits("87654321") == [document_id]
     assert hits(invoice.truth["invoice_number"]) == []
+
+
+def test_a_refused_correction_is_said_beside_its_input_in_either_language(client, users, document_id):
+    """Issue 20, point 6: the reason a correction lacks, and a value that does not check out,
+    each beside its own input, the value typed kept, in the page's language."""
+    factories.login(client, "reviewer")
+    for lang, words in (("zh_CN", "请填写"), ("en", "Fill in")):
+        bad = post_correction(client, document_id, f"total_amount?lang={lang}", "8,888.80", reason="")
+        html = bad.get_data(as_text=True)
+        form = html.split(f'/documents/{document_id}/fields/total_amount"', 1)[1].split("</form>")[0]
+        assert bad.status_code == 422 and words in form.split('name="reason"', 1)[1]
+        assert 'id="reason-error"' in form.split('name="reason"', 1)[1]
+        assert 'value="8,888.80"' in form and 'id="value-error"' not in form
+        assert "reason:" not in html
+    bad = post_correction(client, document_id, "issue_date?lang=en", "明天")
+    form = bad.get_data(as_text=True).split('/fields/issue_date"', 1)[1].split("</form>")[0]
+    value = form.split('name="value"', 1)[1].split("</label>")[0]
+    assert bad.status_code == 422 and 'id="value-error"' in value and 'value="明天"' in form
