@@ -110,6 +110,17 @@ VAT_GOODS = (
 )
 
 
+# What a chain pharmacy or a supermarket's pharmacy counter sells over the counter, as its till
+# names the goods (no tax class): some names begin with figures (84消毒液, 999感冒灵颗粒).
+RETAIL_GOODS = (
+    ("84消毒液", "500ml", "瓶"), ("999感冒灵颗粒", "10g*9袋", "盒"), ("75%酒精消毒液", "500ml", "瓶"),
+    ("999皮炎平软膏", "20g", "支"), ("云南白药创可贴", "100片", "盒"), ("维生素C泡腾片", "1g*20片", "支"),
+    ("医用棉签", "200支", "包"), ("板蓝根颗粒", "10g*20袋", "包"), ("0.9%氯化钠注射液", "250ml", "瓶"),
+    ("654-2片", "5mg*100片", "瓶"), ("藿香正气水", "10ml*10支", "盒"), ("医用外科口罩", "10只/袋", "袋"),
+    ("复方甘草片", "100片", "瓶"), ("三九胃泰颗粒", "20g*6袋", "盒"),
+)
+
+
 def company(rng: random.Random) -> str:
     """A pharmacy's or clinic's registered name: 安平县仁济大药房连锁有限公司."""
     return rng.choice(_COMPANY_FORMS).format(place=place(rng), city="".join(rng.sample(_PLACE_CHARS, 2)),

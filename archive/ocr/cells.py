@@ -10,6 +10,7 @@ from archive.ocr.lines import Line, union
 SEGMENT = re.compile(r"\S+(?:\s\S+)*")  # a run of text between wide gaps: a cell
 WIDE_GAP_CHARS = 1.5  # a space wider than this many of its neighbours' characters parts two cells
 BELOW_LINES = 2.5  # a value in the cell below its label is at most this many line heights under it
+WRAP_LINES = 1.5  # a value's rest wrapped onto the next printed line: at most this many heights under
 
 
 def segments(text: str) -> list[tuple[int, int]]:
@@ -109,3 +110,27 @@ def cell_right(lines: list[Line], index: int, start: int, stop: int) -> tuple[Li
             if same_row and (best is None or box[0] < best[0]):
                 best = (box[0], other, cell_start, cell_stop)
     return None if best is None else best[1:]
+
+
+def cell_wrapped(lines: list[Line], index: int, start: int, stop: int) -> tuple[Line, int, int] | None:
+    """The rest of the value at lines[index].text[start:stop] when a narrow cell wrapped it onto
+    the next printed line (平林县城柏镇社区卫生 / 服务中心): the next line of the page, right under
+    the value, with a cell that begins under the value's first character (within half a
+    character) and holds no colon. Only with boxes."""
+    line = lines[index]
+    if not line.boxes or index + 1 >= len(lines):
+        return None
+    first, value = line.boxes[start] if start < len(line.boxes) else None, union(line.boxes[start:stop])
+    below = lines[index + 1]
+    below_box = union(below.boxes) if below.boxes else None
+    if first is None or value is None or below_box is None or below.page != line.page:
+        return None
+    height = value[3] - value[1]
+    if not 0 <= below_box[1] - value[3] + height / 2 <= WRAP_LINES * height:
+        return None
+    for cell_start, cell_stop in segments(below.text):
+        cell = union(below.boxes[cell_start:cell_stop])
+        if cell is not None and abs(cell[0] - first[0]) < (first[2] - first[0]) / 2:
+            text = below.text[cell_start:cell_stop]
+            return None if re.search(r"[:：;；]", text) else (below, cell_start, cell_stop)
+    return None

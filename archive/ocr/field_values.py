@@ -90,7 +90,8 @@ def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[objec
             raw = _SEAL_AFTER.sub("", raw)
         compact = re.sub(r"\s+", "", raw) if kind == "code" or is_cjk(raw) else raw
         pattern = rule.get("pattern", _TEXT if kind == "text" else r"[0-9A-Za-z][0-9A-Za-z\-]*")
-        if not re.fullmatch(pattern, compact) or (kind == "code" and not any(c.isdigit() for c in compact)):
+        if not re.fullmatch(pattern, compact) or (kind == "code" and rule.get("digits", True)
+                                                  and not any(c.isdigit() for c in compact)):
             return None, "unexpected_characters"
         if ocr and rule.get("check") == "uscc" and not _credit_code_whole(compact):
             return None, "check_digit"

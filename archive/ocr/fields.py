@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
-from archive.ocr.cells import cell_below, cell_right, segments, widen_gaps
+from archive.ocr.cells import cell_below, cell_right, cell_wrapped, segments, widen_gaps
 from archive.ocr.column_totals import read_column_totals
 from archive.ocr.corroboration import corroborate
 from archive.ocr.field_values import Candidate, range_in_parts, take
@@ -80,6 +80,7 @@ from archive.ocr.vat_items import vat_items
 from archive.ocr.vat_sums import tax_inclusive_sum
 
 _spec = label_rules  # the name benchmarks and tests know
+MAX_WRAPPED = 3  # lines a value wrapped onto under its own
 FIELD_MIN_CONFIDENCE = 50.0  # an OCR value with any character below this is not taken (measured on
 # the tuning seed: at 50, 2 wrong in 423 values taken; at 70, 1 in 395)
 
@@ -126,7 +127,9 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
         {label for rule in rules.values() for label in rule["labels"]} | set(scoped) | set(form_words),
         key=len, reverse=True)) + rf")\s*{COLON}")
     lines = _clean_lines(text)
-    printed = printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]])
+    # (With the labels of no field the kind's forms print: another label, as a field's are.)
+    printed = printed_labels(lines, [label for rule in rules.values() for label in rule["labels"]]
+                             + label_rules().get("other_labels", {}).get(kind, []))
     # So does the label of a field not printed as it is, read with a character wrong or lost
     # (县人民医院转和医院：… for 转入医院).
     # And a label glued to a value whose first characters show its type: （小写）¥4449.00.
@@ -273,10 +276,15 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     if rule["type"] == "capital":
         value_end = CAPITAL_VALUE_END
         ends = [CAPITAL_LABEL_LIKE if end is LABEL_LIKE else end for end in ends]
+    # A label printed as it is, a colon-only one too (应收：), outranks a label read with a
+    # character wrong or lost (the 价合计 in 原价合计 is no 价税合计).
     yield from ((candidate, True) for candidate in _values_after_label(
-        lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=as_printed))
+        lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=True))
     yield from ((candidate, True) for candidate in _values_after_label(
         lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True))
+    if not as_printed:
+        yield from ((candidate, True) for candidate in _values_after_label(
+            lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, misread_only=True))
     if "known" in rule:
         yield from ((candidate, False) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END))
@@ -285,7 +293,7 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
 def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
                         printed: dict[str, bool] | None = None, value_end: re.Pattern | None = None,
                         glued: str | None = None, as_printed: bool = False,
-                        colon_only: bool = False) -> Iterator[Candidate]:
+                        colon_only: bool = False, misread_only: bool = False) -> Iterator[Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
     `value_end`) or the next label, known or label-like; or, when the line holds no value there
     (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
@@ -295,7 +303,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     the labels read with a known OCR confusion (see `confusable_label`); last, with any one
     character misread (see `misread_label`). `colon_only`: labels that are also a table's
     header or total row's word ([labels] colon_labels: a till's 合计：, 税额：), taken only as
-    printed, with their colon and as a word of their own."""
+    printed, with their colon and as a word of their own. `misread_only`: only the labels read
+    with a confusion or a character wrong."""
     value_end = value_end or VALUE_END
     separator = COLONS if colon_only else SEPARATOR
     exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
@@ -305,7 +314,7 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                              + rf"\s?(?={glued})") for label in labels]
     # (pattern, how the label was read): as printed, with a known OCR confusion, with any one
     # character wrong or lost.
-    patterns = [(pattern, "printed") for pattern in exact]
+    patterns = [] if misread_only else [(pattern, "printed") for pattern in exact]
     if printed and not as_printed:
         patterns += [(pattern, "confused") for label in labels for pattern in confusable_label(label)]
         patterns += [(pattern, "misread") for label in labels for pattern in misread_label(label)]
@@ -386,6 +395,12 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
     value = candidate.text and not is_label(candidate.text)
     if value and not label_row(line):
         yield candidate
+        # What a narrow cell wrapped onto the lines under it, a line more each time.
+        at, span = index, (start, stop)
+        while at - index < MAX_WRAPPED and (wrapped := cell_wrapped(lines, at, *span)) is not None:
+            at, span = at + 1, wrapped[1:]
+            candidate = _joined(candidate, _span(*wrapped))
+            yield candidate
         return
     if not candidate.text and (right := _value_right(lines, index, match)) is not None:
         yield right  # the value to its right on the same row, read as a line of its own
@@ -394,6 +409,13 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
         yield below
     elif value:
         yield candidate  # nothing under it: a key–value row of short words after all
+
+
+def _joined(first: Candidate, rest: Candidate) -> Candidate:
+    """A value and its rest on the next line as one."""
+    confidences = (first.confidences + rest.confidences if first.confidences is not None
+                   and rest.confidences is not None else None)
+    return Candidate(first.text + rest.text, confidences, first.boxes + rest.boxes, first.page)
 
 
 def _value_right(lines: list[Line], index: int, match: re.Match) -> Candidate | None:

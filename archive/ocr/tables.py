@@ -353,14 +353,29 @@ _FEE_COLUMNS = {"name": ("项目名称", "项目", "收费项目", "费用项目
 
 def _fee_header(line: Line) -> list[str | None] | None:
     """An invoice's item table header with columns besides the name and the amount (数量, 单位,
-    备注): each cell's column, None for those not read; None when the line is not such a header."""
+    备注): each cell's column, None for those not read; None when the line is not such a header.
+    The table may be printed two or three times side by side (项目名称 数量 单位 金额 项目名称 数量
+    单位 金额, as e-bill platforms print it): each copy a name, an amount and the same other columns."""
     if re.search(r"[:：]", line.text):
         return None
     cells = [re.sub(r"\s", "", cell) for cell in _HEADER_CELL.findall(line.text)]
     named = [next((key for key, words in _FEE_COLUMNS.items() if cell in words), None) for cell in cells]
-    if sorted(filter(None, named)) != ["amount", "name"] or len(named) < 3:
+    groups = _groups(named)
+    if not groups or len(named) < 3 * len(groups) or any(
+            sorted(filter(None, group)) != ["amount", "name"] for group in groups):
         return None
     return named
+
+
+def _groups(columns: list[str | None]) -> list[list[str | None]]:
+    """A header's columns in the copies of the table printed side by side: each begins at a name
+    column (none when the first column is not one)."""
+    groups: list[list[str | None]] = []
+    for key in columns:
+        if key == "name" or not groups:
+            groups.append([])
+        groups[-1].append(key)
+    return groups if columns and columns[0] == "name" else []
 
 
 def _header_columns(line: Line) -> list[str | None] | None:
@@ -414,11 +429,13 @@ def _in_column_order(line: Line, columns: list[str | None], spans: list[tuple[fl
         keys = list(columns)
     else:
         return line
-    named = [key for key in keys if key]
+    # The copies of the table side by side (see `_fee_header`) each in order, left to right.
+    copy = [sum(1 for before in keys[:n + 1] if before == "name") for n in range(len(keys))]
+    named = [(n, key) for n, key in zip(copy, keys, strict=True) if key]
     if len(set(named)) != len(named):
         return line
     order = {key: n for n, (key, _) in enumerate(_COLUMNS)}
-    picked = sorted((order[key], span) for key, span in zip(keys, cells, strict=True) if key)
+    picked = sorted(((n, order[key]), span) for n, key, span in zip(copy, keys, cells, strict=True) if key)
     text, confidences, boxes = "", [], []
     for n, (_, (start, stop)) in enumerate(picked):
         if n:

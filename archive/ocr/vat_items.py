@@ -5,7 +5,9 @@ Tills' roll invoices (卷票) and POS receipts print tax-inclusive prices and no
 under it (the roll is narrow), or 数量×单价 in one cell (supermarkets).
 
 Every row must read, and the rows' amounts must add up to the invoice's 合计金额 when that was
-read (or, with no tax column, to the total paid): a list missing a row would be a wrong list.
+read (or, with no tax column, to the total paid, less the discounts a member's till prints under
+rows and under the goods: 会员价优惠 -2.00, 整单优惠：5.00): a list missing a row would be a wrong
+list.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from decimal import Decimal
-from itertools import takewhile
+from itertools import combinations, takewhile
 
 from archive.ocr.label_spec import label_rules
 from archive.ocr.lines import FieldReading, Line, confident, is_cjk, union
@@ -47,6 +49,12 @@ _END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注"
 _CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$|^\s*(?:"
                         + "|".join(map(re.escape, label_rules().get("vat_items", {}).get("details", [])))
                         + r")\s*[:：]")
+# A discount off a row or off the sale ([vat_items] discounts): its words, then one amount, minus
+# or not (会员价优惠  -2.00, 整单优惠：5.00, 满减优惠：-10.00).
+_DISCOUNT = re.compile(r"^\s*[\u4e00-\u9fff]{0,6}(?:"
+                       + "|".join(map(re.escape, label_rules().get("vat_items", {}).get("discounts", [])))
+                       + r")[\u4e00-\u9fff]{0,4}\s*[:：]?\s*[-－]?\s*[¥￥]?\s*"
+                       r"(?P<amount>\d[\d,]*\.\d{2})\s*元?\s*$")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
@@ -59,9 +67,10 @@ _SPEC_AFTER_NAME = re.compile(r"^(?P<name>.*\S)\s+(?P<spec>[0-9A-Za-z]\S*(?:\s[\
 _SPEC_GLUED = re.compile(r"^(?P<name>.*[\u4e00-\u9fff])\s*(?P<spec>\d[\d.]*(?:[A-Za-zμ]+|%)[0-9A-Za-zμ.%]*"
                          r"[*×/][0-9A-Za-zμ.%*×/]*\s?[\u4e00-\u9fff]{0,2})$")
 _TIMES = re.compile(r"[×xX*]")
-# A receipt's row number before the goods name (`01 阿莫西林胶囊`, `2.电子血压计`): not the name's.
-# (Not the figures a name may begin with: 0.9%氯化钠注射液, 5%葡萄糖注射液.)
-_ROW_NUMBER = re.compile(r"^\s*\d{1,3}(?:[.、．]\s*|\s+)(?=[\u4e00-\u9fff*])")
+# A receipt's row number before the goods name (`01 阿莫西林胶囊`, `2.电子血压计`): not the name's,
+# when it is the row's place in the list. Figures a name begins with are the name's (0.9%氯化钠
+# 注射液, `84 消毒液`, `999感冒灵颗粒`; `2.84消毒液` is row 2's 84消毒液).
+_ROW_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3})(?:[.、．]\s*|\s+)(?=[\u4e00-\u9fff*\d])")
 # A goods name with its tax classification (税收分类简称) between asterisks: *中成药*连花清瘟胶囊.
 _CLASSED_NAME = re.compile(r"\*[^*]+\*[^*]+")
 
@@ -86,21 +95,22 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         header = lines[index]
         boxes = [tuple(union(header.boxes[a:b])) for a, b in _header_spans(header)]
         body = [line for line in takewhile(_in_table, lines[index + 1:]) if not names_above or
-                not _is_name_line(line)]
+                not _is_name_line(line.text)]
         lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
     body = list(takewhile(_in_table, lines[index + 1:]))
     named: str | None = None  # a roll's goods name, on its line above its figures
     for at, line in enumerate(body):
-        if _CODE_LINE.match(line.text):
+        if _CODE_LINE.match(line.text) or _DISCOUNT.match(line.text):
             continue
-        if names_above and named is None and _is_name_line(line):
-            named = _ROW_NUMBER.sub("", line.text).strip()
+        number = len(rows.items) + len(rows.unreadable) + 1  # the row's place: its number if printed
+        if names_above and named is None and _is_name_line(without_row_number(line.text, number)):
+            named = without_row_number(line.text, number).strip()
             continue
-        if named is None and (name := _name_above_figures(body, at, columns, lefts)):
+        if named is None and (name := _name_above_figures(body, at, columns, lefts, number)):
             named = name
             continue
-        item = _row(line, columns, lefts, named)
+        item = _row(line, columns, lefts, named, number)
         named = None
         unaligned = item is None and rows.lines and is_ocr([line]) and not _aligned(line, rows.lines[-1])
         if unaligned and len(re.sub(r"\s", "", line.text)) == 1:
@@ -114,10 +124,33 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
     # With no tax column the prices hold the tax: the rows add up to the total paid.
     stated = reading.fields.get("amount" if "tax" in columns else "total_amount")
-    if rows.items and not rows.unreadable and stated is not None and sum(
-            (Decimal(item["amount"]) for item in rows.items), Decimal(0)) != Decimal(stated):
+    discounts = [Decimal(found["amount"].replace(",", "")) for line in lines[index + 1:]
+                 if (found := _DISCOUNT.match(line.text))]
+    if rows.items and not rows.unreadable and stated is not None and not adds_up(
+            sum((Decimal(item["amount"]) for item in rows.items), Decimal(0)), Decimal(stated), discounts):
         rows.unreadable.append(f"合计 {stated}")
     rows.give("items", reading, doubtful)
+
+
+def adds_up(rows: Decimal, stated: Decimal, discounts: list[Decimal], most: int = 6) -> bool:
+    """Whether the rows' sum, less some of the discounts printed, is the sum stated: a till prints
+    a row's discount under it, the sale's under the goods, and on some the two together again
+    (优惠合计, 本次优惠), so which of them the stated sum is after is not known; to the cent, one
+    choice that holds is the evidence. Never more than `most` discounts tried together."""
+    if rows == stated:
+        return True
+    found = discounts[:most]
+    return any(rows - sum(chosen, Decimal(0)) == stated
+               for size in range(1, len(found) + 1) for chosen in combinations(found, size))
+
+
+def without_row_number(text: str, number: int | None) -> str:
+    """The text without the row number before a goods name, when that number is the row's place
+    (`number`); as it is otherwise (84 消毒液 first in an unnumbered list)."""
+    found = _ROW_NUMBER.match(text)
+    if found is None or number is None or int(found["number"]) != number:
+        return text
+    return text[found.end():]
 
 
 def _figures_agree(item: dict) -> bool:
@@ -132,14 +165,20 @@ def _figures_agree(item: dict) -> bool:
 
 
 def _in_table(line: Line) -> bool:
-    """Not the table's end: a code line's 编码： is not a label that closes it."""
-    return _CODE_LINE.match(line.text) is not None or not _END.search(line.text)
+    """Not the table's end: a code line's 编码： is not a label that closes it, nor is a discount's
+    (会员优惠：-2.00 under a row)."""
+    return (_CODE_LINE.match(line.text) is not None or _DISCOUNT.match(line.text) is not None
+            or not _END.search(line.text))
 
 
-def _is_name_line(line: Line) -> bool:
-    """A goods name alone on its line: Chinese, no word of figures."""
-    words = line.text.split()
-    return is_cjk(line.text) and not any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in words)
+def _is_name_line(text: str) -> bool:
+    """A goods name alone on its line (its row number gone): Chinese, no word of figures after
+    its first (the figures a name begins with: 84 消毒液)."""
+    return is_cjk(text) and not _figures_after_first(text)
+
+
+def _figures_after_first(text: str) -> bool:
+    return any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in text.split()[1:])
 
 
 def _aligned(line: Line, row: Line) -> bool:
@@ -195,7 +234,8 @@ def _header_words(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     return words
 
 
-def _cells(line: Line, columns: list[str | None], lefts: list[float] | None) -> dict[str, str] | None:
+def _cells(line: Line, columns: list[str | None], lefts: list[float] | None,
+           number: int | None = None) -> dict[str, str] | None:
     """The row's text per column: each word in the column its centre lies in, or without boxes
     the wide-gap cells in order when there is one per column."""
     tokens = [match.span() for match in re.finditer(r"\S+", line.text)]
@@ -212,7 +252,7 @@ def _cells(line: Line, columns: list[str | None], lefts: list[float] | None) -> 
             return None
         values = {key or "other": line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True)}
     # A row number before the name is parted from it by a space or a stop: gone before the spaces.
-    values = {key: _ROW_NUMBER.sub("", value) if key in ("name", "name_spec") else value
+    values = {key: without_row_number(value.strip(), number) if key in ("name", "name_spec") else value
               for key, value in values.items()}
     return {key: value.strip() if key == "name_spec" else _SPACE_BY_CJK.sub("", value.strip())
             for key, value in values.items()}
@@ -228,7 +268,7 @@ def _more_name(line: Line, columns: list[str | None], lefts: list[float] | None)
 
 
 def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
-                        lefts: list[float] | None) -> str | None:
+                        lefts: list[float] | None, number: int | None = None) -> str | None:
     """The goods name a roll prints on a line of its own, when the next line is its figures (no
     name, an amount): the name, else None (a name wrapped from the row above stays its)."""
     name_column = next((n for n, key in enumerate(columns) if key in ("name", "name_spec")), None)
@@ -236,11 +276,11 @@ def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
         return None
     line = body[at]
     first = union(line.boxes) if line.boxes else None
-    text = _ROW_NUMBER.sub("", line.text)
+    text = without_row_number(line.text, number)
     # Begun in the name column, it may run on past it (the roll's name fills its width): text
-    # with no figure of its own (but a row number before it).
+    # with no figure of its own (but a row number, or the name's own first figures, before it).
     if (first is None or bisect_right(lefts, first[0]) - 1 != name_column or not is_cjk(text)
-            or any(_QUANTITY.fullmatch(word.lstrip("¥￥")) for word in text.split())):
+            or _figures_after_first(text)):
         return None
     # Its figures on the next line but for a code line (商品编码：…) between.
     following = next((other for other in body[at + 1:] if not _CODE_LINE.match(other.text)), None)
@@ -251,8 +291,8 @@ def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
 
 
 def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
-         named: str | None = None) -> dict | None:
-    values = _cells(line, columns, lefts)
+         named: str | None = None, number: int | None = None) -> dict | None:
+    values = _cells(line, columns, lefts, number)
     if values is None:
         return None
     if named is not None:

@@ -6,7 +6,8 @@ Each family is modelled on a real form: the Ministry of Finance's unified medica
 page subtotals (statements.py); referral approval and filing forms with signature and date
 blocks (referrals.py); agreements as prose over several pages with 甲方/乙方 blocks
 (agreements.py); 数电票 and the older VAT invoices (vat.py); more tuning families in the shapes
-the readers were weakest on (hospital_forms.py, tables_more.py, receipts.py). Families vary the
+the readers were weakest on (hospital_forms.py, tables_more.py, receipts.py, retail.py,
+community.py). Families vary the
 label wordings, spaced labels, full- and half-width brackets and colons, key–value rows against
 grids with the values in the cells below or beside their labels, the scan font (Hei, Song, Hei
 bold), and take names from large generated pools (archive/demo/pools.py), none from the
@@ -26,11 +27,13 @@ from archive.demo import pools  # noqa: F401  (families.pools: the name pools, f
 from archive.demo.documents import GeneratedDocument
 from archive.demo.families import (
     agreements,
+    community,
     hospital_forms,
     invoices,
     receipts,
     referral_form,
     referrals,
+    retail,
     statements,
     tables_more,
     vat,
@@ -54,7 +57,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                 "his": invoices.invoice_his, "paper72": invoices.invoice_paper72,
                 "outpatient": invoices.invoice_outpatient, "feetable": tables_more.invoice_feetable,
                 "clinic": hospital_forms.invoice_clinic, "settlement": hospital_forms.invoice_settlement,
-                "insured": receipts.invoice_insured},
+                "insured": receipts.invoice_insured, "fiscal": retail.invoice_fiscal,
+                "community": community.invoice_community},
     "daily_statement": {"classic": _classic("daily_statement"), "his": statements.statement_his,
                         "grid": statements.statement_grid, "coded": statements.statement_coded,
                         "paged": statements.statement_paged, "continued": statements.statement_continued,
@@ -71,7 +75,7 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                     "national": vat_national.vat_national, "roll": vat_roll.vat_roll,
                     "pos": vat_pos.vat_pos, "machine": vat_pos.vat_machine,
                     "pharmacy": tables_more.vat_pharmacy, "receipt": receipts.vat_receipt,
-                    "counter": receipts.vat_counter},
+                    "counter": receipts.vat_counter, "member": retail.vat_member},
 }
 # Held back: the field readers were not developed on these (nor their wordings added to
 # labels.toml). The families added with the 6-per-kind generator are held back but for the
