@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from archive.records.filing import set_record_class
 from archive.retention import china_date
@@ -145,3 +145,74 @@ def test_backscan_without_a_manifest_says_so_beside_the_field(app, runtime, user
     english = signed_in(app, "archivist", english=True)
     refused(send(english, "/records/backscan", {}, form_page="/records/backscan"), "manifest",
             "Choose the manifest (CSV or XLSX).", status=400)
+
+
+def test_holds_and_appraisals_refused_on_the_page_they_were_sent_from(app, runtime):
+    desk = factories.sign_off_desk(runtime)
+    archivist = signed_in(app, desk["archivist"])
+    case_no = factories.close_by_rejection(runtime, desk, seed=3)
+    factories.file_closed(runtime, desk["archivist"], case_no)
+    long_reason = "纪检调阅" * 501
+    # From the case page: the case page again, its archive panel showing the error.
+    held = send(archivist, f"/records/cases/{case_no}/holds", {"reason": long_reason, "back": "case"},
+                form_page=f"/cases/{case_no}")
+    page = refused(held, "reason", "内容过长", long_reason, after='id="place-hold"')
+    assert 'id="archive-record"' in page
+    assert send(archivist, f"/records/cases/{case_no}/holds", {"reason": "纪检调阅", "back": "case"},
+                form_page=f"/cases/{case_no}").status_code == 302
+
+    other = factories.close_by_rejection(runtime, desk, seed=4)
+    factories.file_closed(runtime, desk["archivist"], other)
+    factories.age_record(runtime, other, retention_ends_on=date(2020, 1, 1))
+    appraisal = {"decision": "extend", "years": "十年", "opinion": "仍有查考价值"}
+    page = refused(send(archivist, f"/records/cases/{other}/appraisal", appraisal, form_page="/records"),
+                   "years", "请填写 1 至 100 之间的整数", "十年", after=f'data-case="{other}"')
+    row = page[page.index(f'data-case="{other}"', page.index('id="appraisal"')):]
+    assert 'value="仍有查考价值"' in row[:row.index("</tr>")]
+    english = signed_in(app, desk["archivist"], english=True)
+    refused(send(english, f"/records/cases/{other}/appraisal", {**appraisal, "years": ""},
+                 form_page="/records"), "years", "Give the number of years to extend.",
+            after=f'data-case="{other}"')
+    assert send(archivist, f"/records/cases/{other}/appraisal", {**appraisal, "years": "１０"},
+                form_page="/records").status_code == 302
+
+
+MONTH = "2026-10"  # a closed month: its cases are drawn
+
+
+def test_a_recheck_and_a_follow_up_call_refused_beside_their_fields(app, runtime):
+    from archive.signoff.months import month_bounds
+    from tests.integration.test_workflow_oversight import move_approval
+
+    desk = factories.sign_off_desk(runtime)
+    made = []
+    inpatient = ("invoice", "daily_statement")
+    for claim_type, documents in (("outpatient", ("invoice",)), ("inpatient", inpatient)):
+        case_no = factories.start_claim(runtime, desk, claim_type=claim_type, documents=documents,
+                                        amount="900")
+        factories.walk(runtime, desk, case_no)
+        made.append(case_no)
+    move_approval(runtime, made, ("window_intake", "payment"), month_bounds(MONTH)[0] + timedelta(days=3))
+    auditor = signed_in(app, desk["auditor"])
+    queue = auditor.get(f"/spot-checks?month={MONTH}").get_data(as_text=True)
+    drawn = next(c for c in made if f'action="/spot-checks/{c}/outcome"' in queue)
+    form_page = f"/spot-checks?month={MONTH}"
+    recheck = {"month": MONTH, "outcome": "discrepancy", "difference": "1e5", "note": "多报"}
+    bad = send(auditor, f"/spot-checks/{drawn}/outcome", recheck, form_page=form_page)
+    page = refused(bad, "difference", "最多两位小数", "1e5", after=f'/spot-checks/{drawn}/outcome')
+    assert ">多报</textarea>" in page
+    english = signed_in(app, desk["auditor"], english=True)
+    refused(send(english, f"/spot-checks/{drawn}/outcome", {**recheck, "difference": "", "note": " "},
+                 form_page=form_page),
+            "note", "A discrepancy needs a note", after=f'/spot-checks/{drawn}/outcome')
+    done = send(auditor, f"/spot-checks/{drawn}/outcome", {**recheck, "difference": "￥30元"},
+                form_page=form_page)
+    assert done.status_code == 302
+
+    calls = auditor.get(f"/follow-ups?month={MONTH}").get_data(as_text=True)
+    called = next(c for c in made if f'action="/follow-ups/{c}"' in calls)
+    bad = send(auditor, f"/follow-ups/{called}", {"month": MONTH, "outcome": "discrepancy", "note": ""},
+               form_page=f"/follow-ups?month={MONTH}")
+    refused(bad, "note", "请说明哪里不符", after=f'action="/follow-ups/{called}"')
+    assert send(auditor, f"/follow-ups/{called}", {"month": MONTH, "outcome": "not_reached"},
+                form_page=f"/follow-ups?month={MONTH}").status_code == 302
