@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel.numbers import NumberFormatError, parse_decimal
-from flask import Blueprint, g
+from flask import Blueprint, flash, g
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -122,6 +122,12 @@ def refusal_text(refused: Refusal) -> str:
 
 def keep(kind: str, form, *, key=None, problem: str | None = None) -> None:
     g.typed_form = (kind, None if key is None else str(key), form, problem)
+
+
+def say_at_top(form, problem: str | None = None) -> None:
+    """For a form sent from no page that shows it (a script, an old page): the reasons flashed."""
+    for message in [problem] if problem else [m for errors in form.errors.values() for m in errors]:
+        flash(message, "error")
 
 
 def again(page, status: int = 422):

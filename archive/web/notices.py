@@ -106,7 +106,7 @@ class ObjectionForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    outcome = ListedChoice("outcome", choices=[("dismissed", _l("Dismissed")), ("upheld", _l("Upheld"))])
+    outcome = ListedChoice("outcome", choices=["dismissed", "upheld"])  # labelled in the template
     reason = StringField("reason", validators=[required(), at_most(2000)])
 
 

@@ -23,6 +23,7 @@ from archive.web.desk_forms import (
     keep,
     note_for_discrepancy,
     refusal_text,
+    say_at_top,
     share_with_templates,
 )
 from archive.workflows.arrangements import enter_arrangement, year_view
@@ -57,13 +58,19 @@ def follow_up_record(case_no: str):
             call = record_call(db(), current_user, case_no, month=form.month.data.strip(),
                                outcome=form.outcome.data, note=form.note.data)
         except Refusal as refused:
-            keep("call", form, key=case_no, problem=refusal_text(refused))
-            return again(follow_ups_page(form.month.data.strip()), refused.status)
+            return _call_refused(case_no, form, refusal_text(refused), refused.status)
         db().commit()
         flash(_("The follow-up call of case %(case_no)s is recorded.", case_no=case_no), "success")
         return redirect(url_for("oversight.follow_ups_page", month=call.month))
-    keep("call", form, key=case_no)
-    return again(follow_ups_page(None if form.month.errors else form.month.data))
+    return _call_refused(case_no, form)
+
+
+def _call_refused(case_no: str, form: CallForm, problem: str | None = None, status: int = 422):
+    keep("call", form, key=case_no, problem=problem)
+    month = None if form.month.errors else (form.month.data or "").strip()
+    if not month:  # sent without the list's month: its row may not be on the page drawn
+        say_at_top(form, problem)
+    return again(follow_ups_page(month or None), status)
 
 
 @oversight_api.record_once

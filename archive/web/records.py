@@ -34,6 +34,7 @@ from archive.web.desk_forms import (
     keep,
     refusal_text,
     required,
+    say_at_top,
     share_with_templates,
     whole_number,
 )
@@ -316,6 +317,8 @@ def _refused(kind: str, key, form: BackForm, refused: Refusal | None = None, *, 
     """The page the form was sent from again: the archive desk, or the case page's archive panel."""
     problem = refusal_text(refused) if refused is not None else None
     keep(kind, form, key=key, problem=problem)
+    if kind == "class":  # no page carries this form (scripts send it)
+        say_at_top(form, problem)
     status = refused.status if refused is not None else 422
     if form.back.data == "case":
         return again(case_page(case_no or str(key)), status)

@@ -23,6 +23,7 @@ from archive.web.desk_forms import (
     keep,
     note_for_discrepancy,
     refusal_text,
+    say_at_top,
     share_with_templates,
     signed_yuan,
     yuan,
@@ -69,13 +70,19 @@ def spot_check_outcome(case_no: str):
                                      note=(form.note.data or "").strip() or None,
                                      difference=signed_yuan(form.difference.data))
         except Refusal as refused:
-            keep("recheck", form, key=case_no, problem=refusal_text(refused))
-            return again(spot_checks_page(form.month.data), refused.status)
+            return _recheck_refused(case_no, form, refusal_text(refused), refused.status)
         db().commit()
         flash(_("The re-check of case %(case_no)s is recorded.", case_no=case_no), "success")
         return redirect(url_for("reports.spot_checks_page", month=finding.month))
-    keep("recheck", form, key=case_no)
-    return again(spot_checks_page(None if form.month.errors else form.month.data))
+    return _recheck_refused(case_no, form)
+
+
+def _recheck_refused(case_no: str, form: RecheckForm, problem: str | None = None, status: int = 422):
+    keep("recheck", form, key=case_no, problem=problem)
+    month = None if form.month.errors else (form.month.data or "").strip()
+    if not month:  # sent without the queue's month: its row may not be on the page drawn
+        say_at_top(form, problem)
+    return again(spot_checks_page(month or None), status)
 
 
 @reports.route("/publication")
