@@ -79,6 +79,7 @@ class AppraisalForm(BackForm):
 class ApprovalForm(BackForm):
     opinion = StringField("opinion", validators=[at_most(2000)])
 
+
 DECISION_LABELS = {"destroy": _l("destroy"), "extend": _l("extend retention"),
                    "permanent": _l("keep permanently")}
 STATE_LABELS = {"not_filed": _l("not yet filed"), "open": _l("not yet filed"), "archived": _l("filed"),
