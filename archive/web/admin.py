@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from archive.auth import (
@@ -40,9 +39,11 @@ from archive.retention import schedule
 from archive.signoff import WorkflowError, registry
 from archive.signoff.workdays import today_in_china
 from archive.web.context import db
+from archive.web.desk_forms import keep, refusal_text, share_with_templates
 from archive.workflows.arrangements import enter_arrangement, year_view
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
+share_with_templates(admin)
 
 REFUSALS = {
     "yourself": _l("You cannot change your own role or deactivate yourself; ask another administrator."),
@@ -272,27 +273,33 @@ def retention_page():
     return render_template("admin/retention.html", plan=plan, example=example)
 
 
+class CalendarForm(FlaskForm):
+    holidays = TextAreaField("holidays", validators=[DataRequired(message=FILL_IN),
+                                                     Length(max=20000, message=TOO_LONG)])
+    workdays = TextAreaField("workdays", validators=[Length(max=5000, message=TOO_LONG)])
+    notice = StringField("notice", validators=[Length(max=200, message=TOO_LONG)])
+
+
 @admin.route("/calendar")
-def calendar_page(status: int = 200, typed: dict | None = None):
+def calendar_page(status: int = 200):
     this_year = today_in_china().year
     years = [year_view(db(), year) for year in range(this_year - 1, this_year + 3)]
-    return render_template("admin/calendar.html", years=years, confirm=ConfirmForm(),
-                           typed=typed or {}), status
+    return render_template("admin/calendar.html", years=years, confirm=ConfirmForm()), status
 
 
 @admin.route("/calendar/<int:year>", methods=["POST"])
 def calendar_enter(year: int):
     """Enter a newly published year's arrangement: archive.workflows.arrangements."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    form = request.form
+    form = CalendarForm()
+    if not form.validate_on_submit():
+        keep("calendar", form, key=year)
+        return calendar_page(status=400)
     try:
-        enter_arrangement(db(), current_user, year, holidays=form.get("holidays", ""),
-                          workdays=form.get("workdays", ""), notice=form.get("notice"))
+        enter_arrangement(db(), current_user, year, holidays=form.holidays.data,
+                          workdays=form.workdays.data or "", notice=form.notice.data or None)
     except WorkflowError as refused:
-        db().rollback()
-        flash(refused.message(_, get_locale()), "error")
-        return calendar_page(status=400, typed={"year": year, **form})
+        keep("calendar", form, key=year, problem=refusal_text(refused))
+        return calendar_page(status=400)
     db().commit()
     flash(_("The holiday arrangement of %(year)s is in force; running deadlines were counted again.",
             year=year), "success")

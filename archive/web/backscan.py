@@ -7,17 +7,29 @@ Thin views over archive.backscan and archive.records.volume_lists.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup, escape
 
 from archive import backscan
 from archive.queue import submit_after_commit
 from archive.records import volume_lists
 from archive.web.context import db, runtime
+from archive.web.desk_forms import ListedChoice, keep, share_with_templates
 
 backscan_desk = Blueprint("backscan", __name__, url_prefix="/records/backscan")
+share_with_templates(backscan_desk)
+
+
+class BackscanForm(FlaskForm):
+    manifest = FileField("manifest", validators=[FileRequired(message=_l(
+        "Choose the manifest (CSV or XLSX)."))])
+    # Blank: the scans are uploaded with the manifest.
+    folder = ListedChoice("folder", default="")
 
 
 def _page(*, errors=(), status: int = 200, run_id: int | None = None):
@@ -53,14 +65,17 @@ def page():
 @backscan_desk.post("")
 @login_required
 def start():
-    manifest = request.files.get("manifest")
-    if manifest is None or not manifest.filename:
-        abort(400, description=gettext("a manifest (CSV or XLSX) is required"))
     rt, session = runtime(), db()
+    form = BackscanForm()
+    form.folder.choices = [""] + [str(folder) for folder in backscan.server_folders(rt.settings)]
+    if not form.validate_on_submit():
+        keep("backscan", form)
+        return _page(status=400)
+    manifest = form.manifest.data
     backscan.recent_runs(session, current_user, limit=0)  # refuses a user without the right first
     content, staged = manifest.read(), None
-    if request.form.get("folder"):
-        folder = backscan.server_folder(rt.settings, request.form["folder"])
+    if form.folder.data:
+        folder = backscan.server_folder(rt.settings, form.folder.data)
     else:
         staged = backscan.stage_upload(rt.settings.data_dir / "backscan", [
             (upload.filename, upload.stream) for upload in request.files.getlist("files")])

@@ -11,15 +11,39 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
 
 from archive.auth import can
+from archive.errors import Refusal
 from archive.models import LoanStatus
 from archive.records import loans as service
 from archive.retention import schedule
 from archive.web.context import db
+from archive.web.desk_forms import (
+    again,
+    at_most,
+    iso_date,
+    keep,
+    refusal_text,
+    required,
+    share_with_templates,
+)
 from archive.web.i18n import label
 
 loans = Blueprint("loans", __name__, url_prefix="/loans")
+share_with_templates(loans)
+
+
+class GrantForm(FlaskForm):
+    case_no = StringField("case_no", validators=[required(), at_most(32)])
+    borrower = StringField("borrower", validators=[required(), at_most(64)])
+    last_day = StringField("last_day", validators=[required(), iso_date])
+    reason = StringField("reason", validators=[required(), at_most(500)])
+
+
+class RevokeForm(FlaskForm):
+    reason = StringField("reason", validators=[required(), at_most(500)])
 
 STATUS_LABELS = {LoanStatus.PENDING: _l("waiting for approval"), LoanStatus.ACTIVE: _l("in force"),
                  LoanStatus.EXPIRED: _l("expired"), LoanStatus.REVOKED: _l("revoked")}
@@ -43,14 +67,21 @@ def index():
 @loans.post("")
 @login_required
 def grant():
-    form = request.form
-    loan = service.grant_loan(db(), form.get("case_no", "").strip(), actor=current_user,
-                              borrower=form.get("borrower", ""), last_day=form.get("last_day", ""),
-                              reason=form.get("reason", ""))
-    db().commit()
-    flash(_("Loan #%(id)s of case %(case_no)s registered; it takes effect once approved.",
-            id=loan.id, case_no=loan.case.case_no), "success")
-    return redirect(url_for("loans.index"))
+    form = GrantForm()
+    if form.validate_on_submit():
+        try:
+            loan = service.grant_loan(db(), form.case_no.data.strip(), actor=current_user,
+                                      borrower=form.borrower.data, last_day=form.last_day.data.strip(),
+                                      reason=form.reason.data)
+        except Refusal as refused:
+            keep("grant", form, problem=refusal_text(refused))
+            return again(index(), refused.status)
+        db().commit()
+        flash(_("Loan #%(id)s of case %(case_no)s registered; it takes effect once approved.",
+                id=loan.id, case_no=loan.case.case_no), "success")
+        return redirect(url_for("loans.index"))
+    keep("grant", form)
+    return again(index())
 
 
 @loans.post("/<int:loan_id>/approve")
@@ -65,7 +96,15 @@ def approve(loan_id: int):
 @loans.post("/<int:loan_id>/revoke")
 @login_required
 def revoke(loan_id: int):
-    loan = service.revoke_loan(db(), loan_id, actor=current_user, reason=request.form.get("reason", ""))
-    db().commit()
-    flash(_("Loan #%(id)s ended.", id=loan.id), "success")
-    return redirect(url_for("loans.index"))
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            loan = service.revoke_loan(db(), loan_id, actor=current_user, reason=form.reason.data)
+        except Refusal as refused:
+            keep("revoke", form, key=loan_id, problem=refusal_text(refused))
+            return again(index(), refused.status)
+        db().commit()
+        flash(_("Loan #%(id)s ended.", id=loan.id), "success")
+        return redirect(url_for("loans.index"))
+    keep("revoke", form, key=loan_id)
+    return again(index())

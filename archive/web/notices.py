@@ -8,9 +8,14 @@ from decimal import Decimal
 
 from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import Regexp
 
 from archive.claims.policy import yuan_text
+from archive.errors import Refusal
 from archive.notices import (
     close_objection,
     create_publication,
@@ -30,10 +35,24 @@ from archive.notices import (
 from archive.web.api import token_required
 from archive.web.bodies import Body, Scalar, Text, parse_body, text
 from archive.web.context import db
+from archive.web.desk_forms import (
+    ListedChoice,
+    again,
+    at_most,
+    iso_date,
+    iso_month,
+    keep,
+    refusal_text,
+    required,
+    share_with_templates,
+    signed_yuan,
+    yuan,
+)
 from archive.web.i18n import claim_type_label
 
 notices = Blueprint("notices", __name__)
 notices_api = Blueprint("notices_api", __name__, url_prefix="/api")
+share_with_templates(notices)
 
 
 @notices.record_once
@@ -68,6 +87,37 @@ class IncomeBody(Body):
     note: Text | None = None
 
 
+class PublicationForm(FlaskForm):
+    month = StringField("month", validators=[required(), iso_month])
+    posted_from = StringField("posted_from", validators=[required(), iso_date])
+    posted_to = StringField("posted_to", validators=[required(), iso_date])
+    posted_where = StringField("posted_where", validators=[required(), at_most(500)])
+
+
+class ObjectionForm(FlaskForm):
+    case_no = StringField("case_no", validators=[at_most(32)])
+    line = StringField("line", validators=[at_most(12), Regexp(r"^\s*\d*\s*$", message=_l(
+        "Give the line's number."))])
+    raised_by = StringField("raised_by", validators=[required(), at_most(128)])
+    raised_on = StringField("raised_on", validators=[iso_date])
+    text = TextAreaField("text", validators=[required(), at_most(2000)])
+    # Sent from a publication's page: the page it comes back to when refused.
+    publication = HiddenField("publication")
+
+
+class CloseForm(FlaskForm):
+    outcome = ListedChoice("outcome", choices=["dismissed", "upheld"])  # labelled in the template
+    reason = StringField("reason", validators=[required(), at_most(2000)])
+
+
+class IncomeForm(FlaskForm):
+    received_on = StringField("received_on", validators=[required(), iso_date])
+    # Negative: a correction of an earlier entry.
+    amount = StringField("amount", validators=[required(), yuan(signed=True, allow_zero=False)])
+    source = StringField("source", validators=[required(), at_most(128)])
+    note = StringField("note", validators=[at_most(2000)])
+
+
 @notices.app_template_filter("fen")
 def fen(amount: int | None):
     """An amount in fen as yuan (Decimal), for the `money` filter."""
@@ -96,13 +146,21 @@ def index():
 @notices.post("/publications")
 @login_required
 def create_form():
-    form = request.form
-    made = create_publication(db(), current_user, month=form.get("month"),
-                              posted_from=form.get("posted_from"), posted_to=form.get("posted_to"),
-                              posted_where=form.get("posted_where"))
-    db().commit()
-    flash(_("The notice of %(month)s is posted.", month=made.month), "success")
-    return redirect(url_for("notices.show", publication_id=made.id))
+    form = PublicationForm()
+    if form.validate_on_submit():
+        try:
+            made = create_publication(db(), current_user, month=form.month.data.strip(),
+                                      posted_from=form.posted_from.data.strip(),
+                                      posted_to=form.posted_to.data.strip(),
+                                      posted_where=form.posted_where.data)
+        except Refusal as refused:
+            keep("publication", form, problem=refusal_text(refused))
+            return again(index(), refused.status)
+        db().commit()
+        flash(_("The notice of %(month)s is posted.", month=made.month), "success")
+        return redirect(url_for("notices.show", publication_id=made.id))
+    keep("publication", form)
+    return again(index())
 
 
 @notices.route("/publications/<int:publication_id>")
@@ -137,24 +195,47 @@ def register_page():
 @notices.post("/objections")
 @login_required
 def objection_form():
-    form = request.form
-    made = record_objection(db(), current_user, raised_by=form.get("raised_by"), text=form.get("text"),
-                            line_id=form.get("line") or None, case_no=form.get("case_no") or None,
-                            raised_on=form.get("raised_on") or None)
-    db().commit()
-    flash(_("Objection %(id)s is registered; the payment it concerns is held until it is closed.",
-            id=made.id), "success")
-    return redirect(url_for("notices.register_page"))
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            made = record_objection(db(), current_user, raised_by=form.raised_by.data, text=form.text.data,
+                                    line_id=(form.line.data or "").strip() or None,
+                                    case_no=(form.case_no.data or "").strip() or None,
+                                    raised_on=(form.raised_on.data or "").strip() or None)
+        except Refusal as refused:
+            keep("objection", form, problem=refusal_text(refused))
+            return again(_objection_page(form), refused.status)
+        db().commit()
+        flash(_("Objection %(id)s is registered; the payment it concerns is held until it is closed.",
+                id=made.id), "success")
+        return redirect(url_for("notices.register_page"))
+    keep("objection", form)
+    return again(_objection_page(form))
+
+
+def _objection_page(form: ObjectionForm):
+    """The page the refused objection was sent from: a publication's or the register."""
+    if (form.publication.data or "").isdigit():
+        return show(int(form.publication.data))
+    return register_page()
 
 
 @notices.post("/objections/<int:objection_id>/close")
 @login_required
 def close_form(objection_id: int):
-    close_objection(db(), current_user, objection_id, outcome=request.form.get("outcome"),
-                    reason=request.form.get("reason"))
-    db().commit()
-    flash(_("Objection %(id)s is closed.", id=objection_id), "success")
-    return redirect(url_for("notices.register_page"))
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            close_objection(db(), current_user, objection_id, outcome=form.outcome.data,
+                            reason=form.reason.data)
+        except Refusal as refused:
+            keep("close", form, key=objection_id, problem=refusal_text(refused))
+            return again(register_page(), refused.status)
+        db().commit()
+        flash(_("Objection %(id)s is closed.", id=objection_id), "success")
+        return redirect(url_for("notices.register_page"))
+    keep("close", form, key=objection_id)
+    return again(register_page())
 
 
 @notices.route("/fund-report")
@@ -179,12 +260,20 @@ def fund_csv():
 @notices.post("/fund-income")
 @login_required
 def income_form():
-    form = request.form
-    entry = record_income(db(), current_user, received_on=form.get("received_on"), amount=form.get("amount"),
-                          source=form.get("source"), note=form.get("note"))
-    db().commit()
-    flash(_("The income is booked."), "success")
-    return redirect(url_for("notices.fund_page", year=entry.received_on.year))
+    form = IncomeForm()
+    if form.validate_on_submit():
+        try:
+            entry = record_income(db(), current_user, received_on=form.received_on.data.strip(),
+                                  amount=str(signed_yuan(form.amount.data)), source=form.source.data,
+                                  note=form.note.data)
+        except Refusal as refused:
+            keep("income", form, problem=refusal_text(refused))
+            return again(fund_page(), refused.status)
+        db().commit()
+        flash(_("The income is booked."), "success")
+        return redirect(url_for("notices.fund_page", year=entry.received_on.year))
+    keep("income", form)
+    return again(fund_page())
 
 
 # --- API (token) ---------------------------------------------------------------------------------

@@ -7,23 +7,44 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
 
+from archive.errors import Refusal
 from archive.signoff.months import parse_month
 from archive.web.api import token_required
 from archive.web.bodies import CalendarEntry, PhoneCall, parse_body
 from archive.web.context import db
+from archive.web.desk_forms import (
+    ListedChoice,
+    again,
+    at_most,
+    iso_month,
+    keep,
+    note_for_discrepancy,
+    refusal_text,
+    say_at_top,
+    share_with_templates,
+)
 from archive.workflows.arrangements import enter_arrangement, year_view
-from archive.workflows.phone_follow_ups import follow_up_list, record_call
+from archive.workflows.phone_follow_ups import CALL_OUTCOMES, follow_up_list, record_call
 from archive.workflows.spot_draws import verify_month
 
 oversight = Blueprint("oversight", __name__)
 oversight_api = Blueprint("oversight_api", __name__, url_prefix="/api")
+share_with_templates(oversight)
+
+
+class CallForm(FlaskForm):
+    month = StringField("month", validators=[iso_month])
+    outcome = ListedChoice("outcome", choices=list(CALL_OUTCOMES))
+    note = TextAreaField("note", validators=[at_most(2000), note_for_discrepancy])
 
 
 @oversight.route("/follow-ups")
 @login_required
-def follow_ups_page():
-    shown = follow_up_list(db(), current_user, request.args.get("month"))
+def follow_ups_page(month: str | None = None):
+    shown = follow_up_list(db(), current_user, month or request.args.get("month"))
     db().commit()  # a closed month is drawn at first need
     return render_template("workflow/phone_follow_ups.html", shown=shown)
 
@@ -31,11 +52,25 @@ def follow_ups_page():
 @oversight.post("/follow-ups/<case_no>")
 @login_required
 def follow_up_record(case_no: str):
-    call = record_call(db(), current_user, case_no, month=request.form.get("month", ""),
-                       outcome=request.form.get("outcome", ""), note=request.form.get("note"))
-    db().commit()
-    flash(_("The follow-up call of case %(case_no)s is recorded.", case_no=case_no), "success")
-    return redirect(url_for("oversight.follow_ups_page", month=call.month))
+    form = CallForm()
+    if form.validate_on_submit():
+        try:
+            call = record_call(db(), current_user, case_no, month=form.month.data.strip(),
+                               outcome=form.outcome.data, note=form.note.data)
+        except Refusal as refused:
+            return _call_refused(case_no, form, refusal_text(refused), refused.status)
+        db().commit()
+        flash(_("The follow-up call of case %(case_no)s is recorded.", case_no=case_no), "success")
+        return redirect(url_for("oversight.follow_ups_page", month=call.month))
+    return _call_refused(case_no, form)
+
+
+def _call_refused(case_no: str, form: CallForm, problem: str | None = None, status: int = 422):
+    keep("call", form, key=case_no, problem=problem)
+    month = None if form.month.errors else (form.month.data or "").strip()
+    if not month:  # sent without the list's month: its row may not be on the page drawn
+        say_at_top(form, problem)
+    return again(follow_ups_page(month or None), status)
 
 
 @oversight_api.record_once

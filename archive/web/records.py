@@ -15,16 +15,70 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, ValidationError
 
 from archive.auth import can
 from archive.case_lists import filed_records
+from archive.errors import Refusal
 from archive.queue import submit_after_commit
 from archive.records import disposition, filing, four_properties, holds, record_checks, verification
 from archive.retention import schedule
+from archive.web.cases import case_page
 from archive.web.context import db, runtime
+from archive.web.desk_forms import (
+    ListedChoice,
+    again,
+    at_most,
+    count_between,
+    keep,
+    refusal_text,
+    required,
+    say_at_top,
+    share_with_templates,
+    whole_number,
+)
 from archive.web.i18n import label
 
 records = Blueprint("records", __name__, url_prefix="/records")
+share_with_templates(records)
+
+
+def _class_choices() -> list[tuple[str, str]]:
+    return [(c.code, c.code) for c in schedule().classes]  # labelled in the template
+
+
+def _years_to_extend(form, field) -> None:
+    if form.decision.data == "extend" and not (field.data or "").strip():
+        raise ValidationError(_("Give the number of years to extend."))
+
+
+class BackForm(FlaskForm):
+    back = HiddenField("back")  # "case": the form was sent from the case page
+
+
+class FileForm(BackForm):
+    record_class = ListedChoice("record_class", default="")  # blank: the case's class
+
+
+class ClassForm(BackForm):
+    record_class = ListedChoice("record_class")
+    reason = StringField("reason", validators=[required(), at_most(2000)])
+
+
+class HoldForm(BackForm):
+    reason = StringField("reason", validators=[required(), at_most(2000)])
+
+
+class AppraisalForm(BackForm):
+    decision = ListedChoice("decision", choices=list(disposition.DECISIONS))
+    years = StringField("years", validators=[count_between(1, 100), _years_to_extend])
+    opinion = StringField("opinion", validators=[required(), at_most(2000)])
+
+
+class ApprovalForm(BackForm):
+    opinion = StringField("opinion", validators=[at_most(2000)])
+
 
 DECISION_LABELS = {"destroy": _l("destroy"), "extend": _l("extend retention"),
                    "permanent": _l("keep permanently")}
@@ -106,9 +160,16 @@ def _local(target: str | None) -> bool:
 @records.post("/cases/<case_no>/file")
 @login_required
 def file_case(case_no: str):
+    form = FileForm()
+    form.record_class.choices = [("", "")] + _class_choices()
+    if not form.validate_on_submit():
+        return _refused("file", case_no, form)
     rt = runtime()
-    record = filing.file_case(db(), case_no, actor=current_user, store=rt.store, limits=rt.limits,
-                              tmp_dir=rt.tmp_dir, record_class=request.form.get("record_class") or None)
+    try:
+        record = filing.file_case(db(), case_no, actor=current_user, store=rt.store, limits=rt.limits,
+                                  tmp_dir=rt.tmp_dir, record_class=form.record_class.data or None)
+    except Refusal as refused:
+        return _refused("file", case_no, form, refused)
     db().commit()
     flash(_("Case %(case_no)s is filed as %(archive_no)s.", case_no=case_no,
             archive_no=record.archive_no), "success")
@@ -152,9 +213,15 @@ def failed_record_checks() -> list[dict]:
 @records.post("/cases/<case_no>/class")
 @login_required
 def set_class(case_no: str):
-    filing.set_record_class(db(), case_no, actor=current_user,
-                            record_class=request.form.get("record_class", ""),
-                            reason=request.form.get("reason", ""))
+    form = ClassForm()
+    form.record_class.choices = _class_choices()
+    if not form.validate_on_submit():
+        return _refused("class", case_no, form)
+    try:
+        filing.set_record_class(db(), case_no, actor=current_user, record_class=form.record_class.data,
+                                reason=form.reason.data)
+    except Refusal as refused:
+        return _refused("class", case_no, form, refused)
     db().commit()
     flash(_("The record class of case %(case_no)s is changed.", case_no=case_no), "success")
     return _back(case_no)
@@ -163,7 +230,13 @@ def set_class(case_no: str):
 @records.post("/cases/<case_no>/holds")
 @login_required
 def place_hold(case_no: str):
-    hold = holds.place_hold(db(), case_no, actor=current_user, reason=request.form.get("reason", ""))
+    form = HoldForm()
+    if not form.validate_on_submit():
+        return _refused("hold", case_no, form)
+    try:
+        hold = holds.place_hold(db(), case_no, actor=current_user, reason=form.reason.data)
+    except Refusal as refused:
+        return _refused("hold", case_no, form, refused)
     db().commit()
     flash(_("Legal hold #%(id)s placed on case %(case_no)s.", id=hold.id, case_no=case_no), "success")
     return _back(case_no)
@@ -172,8 +245,13 @@ def place_hold(case_no: str):
 @records.post("/cases/<case_no>/holds/<int:hold_id>/lift")
 @login_required
 def lift_hold(case_no: str, hold_id: int):
-    holds.lift_hold(db(), case_no, actor=current_user, reason=request.form.get("reason", ""),
-                    hold_id=hold_id)
+    form = HoldForm()
+    if not form.validate_on_submit():
+        return _refused("lift", hold_id, form, case_no=case_no)
+    try:
+        holds.lift_hold(db(), case_no, actor=current_user, reason=form.reason.data, hold_id=hold_id)
+    except Refusal as refused:
+        return _refused("lift", hold_id, form, refused, case_no=case_no)
     db().commit()
     flash(_("Legal hold #%(id)s on case %(case_no)s is lifted.", id=hold_id, case_no=case_no), "success")
     return _back(case_no)
@@ -182,8 +260,14 @@ def lift_hold(case_no: str, hold_id: int):
 @records.post("/cases/<case_no>/appraisal")
 @login_required
 def appraise(case_no: str):
-    disposition.appraise(db(), case_no, actor=current_user, decision=request.form.get("decision", ""),
-                         opinion=request.form.get("opinion", ""), years=request.form.get("years"))
+    form = AppraisalForm()
+    if not form.validate_on_submit():
+        return _refused("appraise", case_no, form)
+    try:
+        disposition.appraise(db(), case_no, actor=current_user, decision=form.decision.data,
+                             opinion=form.opinion.data.strip(), years=whole_number(form.years.data))
+    except Refusal as refused:
+        return _refused("appraise", case_no, form, refused)
     db().commit()
     flash(_("The appraisal of case %(case_no)s is recorded.", case_no=case_no), "success")
     return _back(case_no)
@@ -192,8 +276,13 @@ def appraise(case_no: str):
 @records.post("/cases/<case_no>/approve")
 @login_required
 def approve(case_no: str):
-    disposition.approve_destruction(db(), case_no, actor=current_user,
-                                    opinion=request.form.get("opinion"))
+    form = ApprovalForm()
+    if not form.validate_on_submit():
+        return _refused("approve", case_no, form)
+    try:
+        disposition.approve_destruction(db(), case_no, actor=current_user, opinion=form.opinion.data)
+    except Refusal as refused:
+        return _refused("approve", case_no, form, refused)
     db().commit()
     flash(_("Your approval to destroy case %(case_no)s is recorded.", case_no=case_no), "success")
     return _back(case_no)
@@ -223,6 +312,18 @@ def register_csv():
 
 def _permissions(*names: str) -> dict[str, bool]:
     return {name: can(current_user, f"records.{name}") for name in names}
+
+
+def _refused(kind: str, key, form: BackForm, refused: Refusal | None = None, *, case_no: str | None = None):
+    """The page the form was sent from again: the archive desk, or the case page's archive panel."""
+    problem = refusal_text(refused) if refused is not None else None
+    keep(kind, form, key=key, problem=problem)
+    if kind == "class":  # no page carries this form (scripts send it)
+        say_at_top(form, problem)
+    status = refused.status if refused is not None else 422
+    if form.back.data == "case":
+        return again(case_page(case_no or str(key)), status)
+    return again(desk(), status)
 
 
 def _back(case_no: str):

@@ -13,8 +13,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
 
 from archive.auth import require
+from archive.errors import Refusal
 from archive.signoff.workdays import today_in_china
 from archive.statistics import (
     insured_counts,
@@ -25,11 +28,29 @@ from archive.statistics import (
     set_insured_count,
     statistics_report,
 )
+from archive.statistics.insured import MAX_INSURED
 from archive.statistics.tables import KEY_NAMES, Named, place_text, step_name
 from archive.web.context import db
+from archive.web.desk_forms import (
+    again,
+    at_most,
+    count_between,
+    keep,
+    refusal_text,
+    required,
+    share_with_templates,
+    whole_number,
+)
 from archive.web.i18n import claim_type_label, label
 
 statistics = Blueprint("statistics", __name__)
+share_with_templates(statistics)
+
+
+class InsuredForm(FlaskForm):
+    year = StringField("year", validators=[required(), count_between(2000, 2100)])
+    township = StringField("township", validators=[required(), at_most(64)])
+    insured = StringField("insured", validators=[required(), count_between(1, MAX_INSURED)])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -138,14 +159,23 @@ def insured_page():
 @statistics.post("/statistics/insured")
 @login_required
 def insured_form():
-    form = request.form
-    row = set_insured_count(db(), current_user, year=form.get("year"), township=form.get("township"),
-                            insured=form.get("insured"))
-    year, township, insured = row.year, row.township, row.insured
-    db().commit()
-    flash(_("Insured count of %(township)s for %(year)s: %(insured)s.", township=township, year=year,
-            insured=format_decimal(insured)), "success")
-    return redirect(url_for("statistics.insured_page", year=year))
+    require(current_user, "statistics.insured")
+    form = InsuredForm()
+    if form.validate_on_submit():
+        try:
+            row = set_insured_count(db(), current_user, year=whole_number(form.year.data),
+                                    township=form.township.data,
+                                    insured=whole_number(form.insured.data))
+        except Refusal as refused:
+            keep("insured", form, problem=refusal_text(refused))
+            return again(insured_page(), refused.status)
+        year, township, insured = row.year, row.township, row.insured
+        db().commit()
+        flash(_("Insured count of %(township)s for %(year)s: %(insured)s.", township=township, year=year,
+                insured=format_decimal(insured)), "success")
+        return redirect(url_for("statistics.insured_page", year=year))
+    keep("insured", form)
+    return again(insured_page())
 
 
 def _yuan(fen: int) -> str:

@@ -6,16 +6,40 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
 
 from archive.auth import can
-from archive.spot_checks import derive_draw, follow_ups_of, recheck_queue, record_outcome
+from archive.errors import Refusal
+from archive.spot_checks import OUTCOMES, derive_draw, follow_ups_of, recheck_queue, record_outcome
 from archive.web.api import token_required
 from archive.web.bodies import RecheckFinding, parse_body, text
 from archive.web.context import db
+from archive.web.desk_forms import (
+    ListedChoice,
+    again,
+    at_most,
+    iso_month,
+    keep,
+    note_for_discrepancy,
+    refusal_text,
+    say_at_top,
+    share_with_templates,
+    signed_yuan,
+    yuan,
+)
 from archive.workflows import monthly_payouts, publication_csv
 
 reports = Blueprint("reports", __name__)
 reports_api = Blueprint("api", __name__, url_prefix="/api")
+share_with_templates(reports)
+
+
+class RecheckForm(FlaskForm):
+    month = StringField("month", validators=[iso_month])  # the queue's month, shown again if refused
+    outcome = ListedChoice("outcome", choices=list(OUTCOMES))
+    difference = StringField("difference", validators=[at_most(16), yuan(signed=True)])  # overpaid: positive
+    note = TextAreaField("note", validators=[at_most(2000), note_for_discrepancy])
 
 
 @reports.record_once
@@ -30,8 +54,8 @@ def may(permission: str) -> bool:
 
 @reports.route("/spot-checks")
 @login_required
-def spot_checks_page():
-    shown = recheck_queue(db(), current_user, request.args.get("month"))
+def spot_checks_page(month: str | None = None):
+    shown = recheck_queue(db(), current_user, month or request.args.get("month"))
     db().commit()  # the seeds committed ahead, a closed month drawn at first need
     return render_template("workflow/spot_checks.html", queue=shown)
 
@@ -39,11 +63,26 @@ def spot_checks_page():
 @reports.post("/spot-checks/<case_no>/outcome")
 @login_required
 def spot_check_outcome(case_no: str):
-    finding = record_outcome(db(), current_user, case_no, outcome=request.form.get("outcome", ""),
-                             note=request.form.get("note"), difference=request.form.get("difference"))
-    db().commit()
-    flash(_("The re-check of case %(case_no)s is recorded.", case_no=case_no), "success")
-    return redirect(url_for("reports.spot_checks_page", month=finding.month))
+    form = RecheckForm()
+    if form.validate_on_submit():
+        try:
+            finding = record_outcome(db(), current_user, case_no, outcome=form.outcome.data,
+                                     note=(form.note.data or "").strip() or None,
+                                     difference=signed_yuan(form.difference.data))
+        except Refusal as refused:
+            return _recheck_refused(case_no, form, refusal_text(refused), refused.status)
+        db().commit()
+        flash(_("The re-check of case %(case_no)s is recorded.", case_no=case_no), "success")
+        return redirect(url_for("reports.spot_checks_page", month=finding.month))
+    return _recheck_refused(case_no, form)
+
+
+def _recheck_refused(case_no: str, form: RecheckForm, problem: str | None = None, status: int = 422):
+    keep("recheck", form, key=case_no, problem=problem)
+    month = None if form.month.errors else (form.month.data or "").strip()
+    if not month:  # sent without the queue's month: its row may not be on the page drawn
+        say_at_top(form, problem)
+    return again(spot_checks_page(month or None), status)
 
 
 @reports.route("/publication")
