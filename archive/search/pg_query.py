@@ -11,6 +11,12 @@ in the same statement (archive.access.case_condition), so totals and facets are 
 Scores are Whoosh's BM25 without length normalisation (archive.search.matching): each text part
 its saturated frequency times an inverse document frequency estimated from the column's
 statistics (`Weights`), an exact field 1.
+
+A search is two statements: the count of every combination of facet values over all matches
+(the total and the facets, exact), then the page. A word in most of the archive would need its
+frequency counted in every matching text (a `replace` each) to rank them; instead the page is
+taken from the documents that hold all its grams often enough (the level lexemes, pg_table) and
+kept only when it is provably the true first page (`_ranked`); anything else ranks every match.
 """
 
 from __future__ import annotations
@@ -27,12 +33,10 @@ from sqlalchemy import (
     literal,
     literal_column,
     not_,
-    null,
     or_,
     select,
     text,
     true,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
@@ -41,8 +45,15 @@ from whoosh import query as q
 
 from archive.access import case_condition
 from archive.models import Case
-from archive.search.pg_index import PostgresIndex
-from archive.search.pg_table import DIGIT_PREFIX, HIDDEN_MARK, phrase_tsquery, search_documents
+from archive.search.pg_index import PostgresIndex, levelled
+from archive.search.pg_table import (
+    DIGIT_PREFIX,
+    HIDDEN_MARK,
+    LEVELS,
+    level_lexeme,
+    phrase_tsquery,
+    search_documents,
+)
 from archive.search.schema import EXACT_FIELDS, FACET_FIELDS
 
 K1 = 1.2
@@ -73,6 +84,7 @@ class Weights:
     documents: float
     shares: dict[str, float]
     floor: float
+    levelled: bool = False  # every row has its frequency levels (pg_index.levelled)
 
     @classmethod
     def none(cls) -> Weights:
@@ -93,6 +105,7 @@ class Weights:
             # The last three frequencies are the least and greatest share and that of NULLs.
             shares = dict(zip(row[1], row[2], strict=False))
             weights = cls(float(row[0]), shares, float(row[2][-3]))
+        weights.levelled = row is not None and levelled(session)
         _weights[key] = (time.monotonic(), weights)
         return weights
 
@@ -112,6 +125,10 @@ class Weights:
         share = min(self.shares.get(lexeme, self.floor) for lexeme in lexemes)
         frequency = share * self.documents
         return math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
+
+    def estimate(self, lexemes: list[str]) -> float:
+        """Rows holding all of `lexemes`, at most (0 where one is too rare to be listed)."""
+        return min(self.shares.get(lexeme, 0.0) for lexeme in lexemes) * self.documents
 
 
 LOOKUP_GRAMS = 2  # grams of one run looked up in the GIN index (the rarest, see Weights.rarest)
@@ -277,10 +294,14 @@ def _where(user, query: q.Query, masked: bool, weights: Weights | None = None):
     if isinstance(visible, False_):
         return None, None
     translated = translate(query, masked, weights)
-    condition, score = translated.where, translated.score
-    if not isinstance(visible, True_):
-        condition = and_(condition, T.case_id.in_(select(Case.id).where(visible)))
-    return condition, score
+    return _seen(translated.where, visible), translated.score
+
+
+def _seen(condition, visible) -> ColumnElement:
+    """`condition` on the cases the user may see (archive.access.case_condition)."""
+    if isinstance(visible, True_):
+        return condition
+    return and_(condition, T.case_id.in_(select(Case.id).where(visible)))
 
 
 def find(session: Session, index: PostgresIndex, user, query: q.Query, masked: bool,
@@ -297,49 +318,131 @@ def find(session: Session, index: PostgresIndex, user, query: q.Query, masked: b
 def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str, bool] | None,
           page: int, page_size: int):
     # The statistics also choose which grams the index is asked for, whatever the order.
-    condition, score = _where(user, query, masked, Weights.of(session))
+    weights = Weights.of(session)
+    condition, score = _where(user, query, masked, weights)
     facets = {name: {} for name in FACET_FIELDS}
     if condition is None:
         return 0, facets, []
-    if order is None:
-        key = score.label("score")
-        ordering = [literal_column("score").desc(), literal_column("document_id")]
-    else:
-        key = _SORT_COLUMNS[order[0]].label("key")
-        ordering = [(literal_column("key").desc() if order[1] else literal_column("key").asc()).nulls_last(),
-                    literal_column("document_id")]
-    # One statement: the matching rows once (a materialised CTE), the count of each combination
-    # of facet values (one hashed GROUP BY over a few dozen groups; grouping sets hashed each
-    # column apart and cost a fifth more), from which the total and the facets are summed here,
-    # and the page, told apart by `part`.
-    matched = select(T.document_id, *(T[name] for name in FACET_FIELDS), key).where(condition) \
-        .cte("matched").prefix_with("MATERIALIZED")
-    names = [matched.c[name] for name in FACET_FIELDS]
-    counted = select(literal(0).label("part"), *names, func.count().label("n"),
-                     null().label("document_id"), null().label("rank")).group_by(*names)
-    page_rows = select(matched.c.document_id, matched.c[key.name]).order_by(*ordering) \
-        .limit(page_size).offset((page - 1) * page_size).subquery()
-    shown = select(literal(1), *(null() for _ in FACET_FIELDS), null(),
-                   page_rows.c.document_id, page_rows.c[key.name] if order is None else null())
-    rows = _run(session, union_all(counted, shown)).all()
-    total, found = 0, []
-    for row in rows:
-        if row[0] == 1:
-            found.append((row.document_id, None if row.rank is None else float(row.rank)))
-            continue
-        total += row.n
-        for column, name in enumerate(FACET_FIELDS, start=1):
-            value = row[column]
-            if value not in (None, ""):
-                facets[name][str(value)] = facets[name].get(str(value), 0) + row.n
+    # The count of each combination of facet values (one hashed GROUP BY over a few dozen
+    # groups; grouping sets hashed each column apart and cost a fifth more), from which the
+    # total and the facets are summed here; apart from the page, whose relevance needs the text
+    # (a `replace` per row) only where the frequency levels cannot rule a row out (_ranked).
+    names = [T[name] for name in FACET_FIELDS]
+    counted = select(*names, func.count().label("n")).where(condition).group_by(*names)
+    session.execute(_PLANNING)
+    try:
+        total = 0
+        for row in session.execute(counted):
+            total += row.n
+            for name in FACET_FIELDS:
+                value = row._mapping[name]
+                if value not in (None, ""):
+                    facets[name][str(value)] = facets[name].get(str(value), 0) + row.n
+        found = [] if total <= (page - 1) * page_size else \
+            _page(session, user, query, masked, weights, condition, score, order, total, page, page_size)
+    finally:
+        session.execute(_PLANNING_RESET)
     facets = {name: dict(sorted(counts.items(), key=lambda item: -item[1]))
               for name, counts in facets.items()}
-    if order is None:
-        # Ties in score keep document order, as the page query did; rounded only once sorted:
-        # a gram in nearly every document weighs ~1e-5, and rounded first every score tied.
-        found.sort(key=lambda item: (-(item[1] or 0.0), item[0]))
-        found = [(document_id, round(score, 3)) for document_id, score in found]
     return total, facets, found
+
+
+def _page(session, user, query, masked, weights, condition, score, order, total, page, page_size):
+    offset = (page - 1) * page_size
+    if order is not None:
+        key = _SORT_COLUMNS[order[0]]
+        rows = session.execute(select(T.document_id).where(condition).order_by(
+            (key.desc() if order[1] else key.asc()).nulls_last(), T.document_id)
+            .limit(page_size).offset(offset)).scalars()
+        return [(document_id, None) for document_id in rows]
+    found = _ranked(session, user, query, masked, weights, score, total, page * page_size)
+    if found is None:
+        found = session.execute(select(T.document_id, score.label("score")).where(condition)
+                                .order_by(literal_column("score").desc(), T.document_id)
+                                .limit(page_size).offset(offset)).all()
+    else:
+        found = found[offset:]
+    # Rounded only once sorted: a gram in nearly every document weighs ~1e-5, and rounded
+    # first every score tied.
+    return [(document_id, round(float(value), 3)) for document_id, value in found]
+
+
+RANK_ALL_BELOW = 2000  # matches scored one by one: below this, the levels would save little
+
+
+def _ranked(session, user, query, masked, weights, score, total, wanted):
+    """The first `wanted` matches by relevance, from the documents that hold the query's grams
+    often, or None when that cannot be shown to be the true first page.
+
+    For a query of one text part (with exact fields it may also equal, and filters that hold
+    on every match): a run occurs no more often than any of its grams, so a match without the
+    level-t lexeme of one of its grams (pg_table.LEVELS) has frequency below t, and, equal to no
+    exact field, a score at most `bound` (its text part's score at t - 1, plus the filters').
+    The candidates are those with every gram at level t or an exact field equal; if the
+    `wanted`-th best of them scores above the bound, no other match can enter the page."""
+    shape = _one_word(query)
+    if shape is None or not weights.levelled or total < RANK_ALL_BELOW:
+        return None
+    word, exact, filters = shape
+    words = list(word.words) if isinstance(word, q.Phrase) else [word.text]
+    lexemes = list(dict.fromkeys([DIGIT_PREFIX + w for w in words] if word.fieldname == "digits" else words))
+    run = _run_of(words)
+    if masked and HIDDEN_MARK in run:
+        return None
+    idf = weights.idf(lexemes) * (K1 + 1)
+    whole = translate(q.Or([word, *exact]) if exact else word, masked, weights)
+    # The candidates' condition holds no tsquery of the word's own grams (their levels imply
+    # them): PostgreSQL would test it on every candidate row, decoding its tsvector.
+    kept = _seen(_all([whole.verify, *(translate(part, masked, weights).where for part in filters)]),
+                 case_condition(user))
+    tries = [level for level in reversed(LEVELS)
+             if weights.estimate([level_lexeme(lexeme, level) for lexeme in lexemes]) >= wanted]
+    for level in tries[:2]:
+        candidate = _matches(phrase_tsquery([level_lexeme(lexeme, level) for lexeme in lexemes], "&"))
+        if exact:
+            candidate = or_(candidate, *(translate(part, masked, weights).check for part in exact))
+        below = idf - idf * K1 / (level - 1 + K1)  # the text part's score at frequency level - 1
+        bound = sum((translate(part, masked, weights).score for part in filters), literal(below))
+        rows = session.execute(select(T.document_id, score.label("score"), bound.label("bound"))
+                               .where(and_(candidate, kept))
+                               .order_by(literal_column("score").desc(), T.document_id)
+                               .limit(wanted)).all()
+        if len(rows) == wanted and rows[-1].score > rows[-1].bound:
+            return [(row.document_id, row.score) for row in rows]
+    return None
+
+
+def _one_word(query: q.Query):
+    """(the text Term or Phrase, the exact-field Terms ORed with it, the filters ANDed with it)
+    when `query` has that shape, else None."""
+    parts = list(query.subqueries) if isinstance(query, q.And) else [query]
+    words, filters = [], []
+    for part in parts:
+        word = _word(part)
+        if word is not None:
+            words.append(word)
+        elif isinstance(part, q.DateRange | q.NumericRange) or (
+                isinstance(part, q.Term) and part.fieldname not in ("text", "digits")):
+            filters.append(part)
+        else:
+            return None
+    return (*words[0], filters) if len(words) == 1 else None
+
+
+def _word(query: q.Query):
+    if _is_text(query):
+        return query, []
+    if not isinstance(query, q.Or):
+        return None
+    texts = [part for part in query.subqueries if _is_text(part)]
+    exact = [part for part in query.subqueries if not _is_text(part)]
+    if len(texts) != 1 or not all(isinstance(part, q.Term) for part in exact):
+        return None
+    return texts[0], exact
+
+
+def _is_text(query: q.Query) -> bool:
+    return isinstance(query, q.Term | q.Phrase) and query.fieldname in ("text", "digits")
 
 
 def _run(session: Session, statement):
