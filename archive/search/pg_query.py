@@ -33,10 +33,12 @@ from sqlalchemy import (
     literal,
     literal_column,
     not_,
+    null,
     or_,
     select,
     text,
     true,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
@@ -323,93 +325,117 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
     facets = {name: {} for name in FACET_FIELDS}
     if condition is None:
         return 0, facets, []
-    # The count of each combination of facet values (one hashed GROUP BY over a few dozen
-    # groups; grouping sets hashed each column apart and cost a fifth more), from which the
-    # total and the facets are summed here; apart from the page, whose relevance needs the text
-    # (a `replace` per row) only where the frequency levels cannot rule a row out (_ranked).
+    offset = (page - 1) * page_size
+    levelled = _levelled(user, query, masked, weights, page * page_size) if order is None else None
     names = [T[name] for name in FACET_FIELDS]
-    counted = select(*names, func.count().label("n")).where(condition).group_by(*names)
+    if levelled is None:
+        statement = _one_pass(condition, score, order, page_size, offset)
+    else:
+        # Relevance needs each row's frequency (a `replace` on its text), counted here only for
+        # the page's candidates (_levelled); the facets are counted apart, without it.
+        candidates, bound = levelled
+        counted = select(*names, func.count().label("n"), null().label("document_id"),
+                         null().label("score"), null().label("bound")).where(condition).group_by(*names)
+        shown = select(T.document_id, score.label("score"), bound.label("bound")).where(candidates) \
+            .order_by(literal_column("score").desc(), T.document_id).limit(page * page_size).subquery()
+        statement = union_all(counted, select(*(null() for _ in names), null(), shown.c.document_id,
+                                              shown.c.score, shown.c.bound))
     session.execute(_PLANNING)
     try:
-        total = 0
-        for row in session.execute(counted):
-            total += row.n
-            for name in FACET_FIELDS:
-                value = row._mapping[name]
-                if value not in (None, ""):
-                    facets[name][str(value)] = facets[name].get(str(value), 0) + row.n
-        found = [] if total <= (page - 1) * page_size else \
-            _page(session, user, query, masked, weights, condition, score, order, total, page, page_size)
+        rows = session.execute(statement).all()
+        found = [(row.document_id, row.score, row.bound) for row in rows if row.n is None]
+        if levelled is not None:
+            found = found[offset:] if _proven(found, page * page_size) else \
+                [(row.document_id, row.score, None) for row in
+                 session.execute(_one_pass(condition, score, None, page_size, offset, counts=False))]
     finally:
         session.execute(_PLANNING_RESET)
+    total = 0
+    for row in rows:
+        if row.n is None:
+            continue
+        total += row.n
+        for name in FACET_FIELDS:
+            value = row._mapping[name]
+            if value not in (None, ""):
+                facets[name][str(value)] = facets[name].get(str(value), 0) + row.n
     facets = {name: dict(sorted(counts.items(), key=lambda item: -item[1]))
               for name, counts in facets.items()}
-    return total, facets, found
+    if order is None:
+        # Ties in score keep document order, as the page query did; rounded only once sorted:
+        # a gram in nearly every document weighs ~1e-5, and rounded first every score tied.
+        found.sort(key=lambda item: (-item[1], item[0]))
+    return total, facets, [(item[0], None if item[1] is None else round(float(item[1]), 3)) for item in found]
 
 
-def _page(session, user, query, masked, weights, condition, score, order, total, page, page_size):
-    offset = (page - 1) * page_size
-    if order is not None:
-        key = _SORT_COLUMNS[order[0]]
-        rows = session.execute(select(T.document_id).where(condition).order_by(
-            (key.desc() if order[1] else key.asc()).nulls_last(), T.document_id)
-            .limit(page_size).offset(offset)).scalars()
-        return [(document_id, None) for document_id in rows]
-    found = _ranked(session, user, query, masked, weights, score, total, page * page_size)
-    if found is None:
-        found = session.execute(select(T.document_id, score.label("score")).where(condition)
-                                .order_by(literal_column("score").desc(), T.document_id)
-                                .limit(page_size).offset(offset)).all()
+def _one_pass(condition, score, order, page_size: int, offset: int, counts: bool = True):
+    """The matching rows once (a materialised CTE with their facet columns and sort key), the
+    count of each combination of facet values (one hashed GROUP BY over a few dozen groups;
+    grouping sets hashed each column apart and cost a fifth more), from which _find sums the
+    total and the facets, and the page, told apart by `n` being NULL."""
+    if order is None:
+        key = score.label("score")
+        ordering = [literal_column("score").desc(), literal_column("document_id")]
     else:
-        found = found[offset:]
-    # Rounded only once sorted: a gram in nearly every document weighs ~1e-5, and rounded
-    # first every score tied.
-    return [(document_id, round(float(value), 3)) for document_id, value in found]
+        key = _SORT_COLUMNS[order[0]].label("key")
+        ordering = [(literal_column("key").desc() if order[1] else literal_column("key").asc()).nulls_last(),
+                    literal_column("document_id")]
+    matched = select(T.document_id, *(T[name] for name in FACET_FIELDS), key).where(condition) \
+        .cte("matched").prefix_with("MATERIALIZED")
+    names = [matched.c[name] for name in FACET_FIELDS]
+    page_rows = select(matched.c.document_id, matched.c[key.name]).order_by(*ordering) \
+        .limit(page_size).offset(offset).subquery()
+    shown = select(*(null() for _ in FACET_FIELDS), null().label("n"), page_rows.c.document_id,
+                   (page_rows.c[key.name] if order is None else null()).label("score"), null().label("bound"))
+    if not counts:
+        return shown
+    counted = select(*names, func.count().label("n"), null().label("document_id"), null().label("score"),
+                     null().label("bound")).group_by(*names)
+    return union_all(counted, shown)
 
 
-RANK_ALL_BELOW = 2000  # matches scored one by one: below this, the levels would save little
+def _proven(found: list, wanted: int) -> bool:
+    """Whether the candidates' first `wanted` are the true first page: as many, and the lowest
+    of them scoring above every match that is not a candidate (`bound`, the same on each row)."""
+    return len(found) == wanted and min(score for _, score, _ in found) > found[0][2]
 
 
-def _ranked(session, user, query, masked, weights, score, total, wanted):
-    """The first `wanted` matches by relevance, from the documents that hold the query's grams
-    often, or None when that cannot be shown to be the true first page.
+def _levelled(user, query, masked, weights, wanted):
+    """(candidates, bound) to take the first `wanted` matches by relevance from the documents
+    that hold the query's grams often, or None where the levels cannot be used.
 
     For a query of one text part (with exact fields it may also equal, and filters that hold
     on every match): a run occurs no more often than any of its grams, so a match without the
-    level-t lexeme of one of its grams (pg_table.LEVELS) has frequency below t, and, equal to no
+    level-t lexeme of one of its grams (pg_table.LEVELS) has frequency below t and, equal to no
     exact field, a score at most `bound` (its text part's score at t - 1, plus the filters').
-    The candidates are those with every gram at level t or an exact field equal; if the
-    `wanted`-th best of them scores above the bound, no other match can enter the page."""
+    The candidates are the matches with every gram at level t or an exact field equal; if the
+    `wanted`-th best of them scores above the bound, no other match can enter the page (_find
+    checks, and ranks every match otherwise). t is the highest level ANALYZE says enough
+    documents reach."""
     shape = _one_word(query)
-    if shape is None or not weights.levelled or total < RANK_ALL_BELOW:
+    if shape is None or not weights.levelled:
         return None
     word, exact, filters = shape
     words = list(word.words) if isinstance(word, q.Phrase) else [word.text]
     lexemes = list(dict.fromkeys([DIGIT_PREFIX + w for w in words] if word.fieldname == "digits" else words))
-    run = _run_of(words)
-    if masked and HIDDEN_MARK in run:
+    if masked and HIDDEN_MARK in _run_of(words):
         return None
+    levels = [level for level in reversed(LEVELS)
+              if weights.estimate([level_lexeme(lexeme, level) for lexeme in lexemes]) >= wanted]
+    if not levels:
+        return None
+    level = levels[0]
     idf = weights.idf(lexemes) * (K1 + 1)
     whole = translate(q.Or([word, *exact]) if exact else word, masked, weights)
-    # The candidates' condition holds no tsquery of the word's own grams (their levels imply
-    # them): PostgreSQL would test it on every candidate row, decoding its tsvector.
-    kept = _seen(_all([whole.verify, *(translate(part, masked, weights).where for part in filters)]),
-                 case_condition(user))
-    tries = [level for level in reversed(LEVELS)
-             if weights.estimate([level_lexeme(lexeme, level) for lexeme in lexemes]) >= wanted]
-    for level in tries[:2]:
-        candidate = _matches(phrase_tsquery([level_lexeme(lexeme, level) for lexeme in lexemes], "&"))
-        if exact:
-            candidate = or_(candidate, *(translate(part, masked, weights).check for part in exact))
-        below = idf - idf * K1 / (level - 1 + K1)  # the text part's score at frequency level - 1
-        bound = sum((translate(part, masked, weights).score for part in filters), literal(below))
-        rows = session.execute(select(T.document_id, score.label("score"), bound.label("bound"))
-                               .where(and_(candidate, kept))
-                               .order_by(literal_column("score").desc(), T.document_id)
-                               .limit(wanted)).all()
-        if len(rows) == wanted and rows[-1].score > rows[-1].bound:
-            return [(row.document_id, row.score) for row in rows]
-    return None
+    candidate = _matches(phrase_tsquery([level_lexeme(lexeme, level) for lexeme in lexemes], "&"))
+    if exact:
+        candidate = or_(candidate, *(translate(part, masked, weights).check for part in exact))
+    # No tsquery of the word's own grams here (their levels imply them): PostgreSQL would test
+    # it on every candidate row, decoding its tsvector.
+    kept = _all([candidate, whole.verify, *(translate(part, masked, weights).where for part in filters)])
+    below = idf - idf * K1 / (level - 1 + K1)  # the text part's score at frequency level - 1
+    bound = sum((translate(part, masked, weights).score for part in filters), literal(below))
+    return _seen(kept, case_condition(user)), bound
 
 
 def _one_word(query: q.Query):
