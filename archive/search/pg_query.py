@@ -11,6 +11,12 @@ in the same statement (archive.access.case_condition), so totals and facets are 
 Scores are Whoosh's BM25 without length normalisation (archive.search.matching): each text part
 its saturated frequency times an inverse document frequency estimated from the column's
 statistics (`Weights`), an exact field 1.
+
+A search is two statements: the count of every combination of facet values over all matches
+(the total and the facets, exact), then the page. A word in most of the archive would need its
+frequency counted in every matching text (a `replace` each) to rank them; instead the page is
+taken from the documents that hold all its grams often enough (the level lexemes, pg_table) and
+kept only when it is provably the true first page (`_ranked`); anything else ranks every match.
 """
 
 from __future__ import annotations
@@ -41,8 +47,15 @@ from whoosh import query as q
 
 from archive.access import case_condition
 from archive.models import Case
-from archive.search.pg_index import PostgresIndex
-from archive.search.pg_table import DIGIT_PREFIX, HIDDEN_MARK, phrase_tsquery, search_documents
+from archive.search.pg_index import PostgresIndex, levelled
+from archive.search.pg_table import (
+    DIGIT_PREFIX,
+    HIDDEN_MARK,
+    LEVELS,
+    level_lexeme,
+    phrase_tsquery,
+    search_documents,
+)
 from archive.search.schema import EXACT_FIELDS, FACET_FIELDS
 
 K1 = 1.2
@@ -73,6 +86,7 @@ class Weights:
     documents: float
     shares: dict[str, float]
     floor: float
+    levelled: bool = False  # every row has its frequency levels (pg_index.levelled)
 
     @classmethod
     def none(cls) -> Weights:
@@ -93,6 +107,7 @@ class Weights:
             # The last three frequencies are the least and greatest share and that of NULLs.
             shares = dict(zip(row[1], row[2], strict=False))
             weights = cls(float(row[0]), shares, float(row[2][-3]))
+        weights.levelled = row is not None and levelled(session)
         _weights[key] = (time.monotonic(), weights)
         return weights
 
@@ -112,6 +127,10 @@ class Weights:
         share = min(self.shares.get(lexeme, self.floor) for lexeme in lexemes)
         frequency = share * self.documents
         return math.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5))
+
+    def estimate(self, lexemes: list[str]) -> float:
+        """Rows holding all of `lexemes`, at most (0 where one is too rare to be listed)."""
+        return min(self.shares.get(lexeme, 0.0) for lexeme in lexemes) * self.documents
 
 
 LOOKUP_GRAMS = 2  # grams of one run looked up in the GIN index (the rarest, see Weights.rarest)
@@ -277,10 +296,14 @@ def _where(user, query: q.Query, masked: bool, weights: Weights | None = None):
     if isinstance(visible, False_):
         return None, None
     translated = translate(query, masked, weights)
-    condition, score = translated.where, translated.score
-    if not isinstance(visible, True_):
-        condition = and_(condition, T.case_id.in_(select(Case.id).where(visible)))
-    return condition, score
+    return _seen(translated.where, visible), translated.score
+
+
+def _seen(condition, visible) -> ColumnElement:
+    """`condition` on the cases the user may see (archive.access.case_condition)."""
+    if isinstance(visible, True_):
+        return condition
+    return and_(condition, T.case_id.in_(select(Case.id).where(visible)))
 
 
 def find(session: Session, index: PostgresIndex, user, query: q.Query, masked: bool,
@@ -297,39 +320,43 @@ def find(session: Session, index: PostgresIndex, user, query: q.Query, masked: b
 def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str, bool] | None,
           page: int, page_size: int):
     # The statistics also choose which grams the index is asked for, whatever the order.
-    condition, score = _where(user, query, masked, Weights.of(session))
+    weights = Weights.of(session)
+    condition, score = _where(user, query, masked, weights)
     facets = {name: {} for name in FACET_FIELDS}
     if condition is None:
         return 0, facets, []
-    if order is None:
-        key = score.label("score")
-        ordering = [literal_column("score").desc(), literal_column("document_id")]
+    offset = (page - 1) * page_size
+    levelled = _levelled(user, query, masked, weights, page * page_size) if order is None else None
+    names = [T[name] for name in FACET_FIELDS]
+    if levelled is None:
+        statement = _one_pass(condition, score, order, page_size, offset)
     else:
-        key = _SORT_COLUMNS[order[0]].label("key")
-        ordering = [(literal_column("key").desc() if order[1] else literal_column("key").asc()).nulls_last(),
-                    literal_column("document_id")]
-    # One statement: the matching rows once (a materialised CTE), the count of each combination
-    # of facet values (one hashed GROUP BY over a few dozen groups; grouping sets hashed each
-    # column apart and cost a fifth more), from which the total and the facets are summed here,
-    # and the page, told apart by `part`.
-    matched = select(T.document_id, *(T[name] for name in FACET_FIELDS), key).where(condition) \
-        .cte("matched").prefix_with("MATERIALIZED")
-    names = [matched.c[name] for name in FACET_FIELDS]
-    counted = select(literal(0).label("part"), *names, func.count().label("n"),
-                     null().label("document_id"), null().label("rank")).group_by(*names)
-    page_rows = select(matched.c.document_id, matched.c[key.name]).order_by(*ordering) \
-        .limit(page_size).offset((page - 1) * page_size).subquery()
-    shown = select(literal(1), *(null() for _ in FACET_FIELDS), null(),
-                   page_rows.c.document_id, page_rows.c[key.name] if order is None else null())
-    rows = _run(session, union_all(counted, shown)).all()
-    total, found = 0, []
+        # Relevance needs each row's frequency (a `replace` on its text), counted here only for
+        # the page's candidates (_levelled); the facets are counted apart, without it.
+        candidates, bound = levelled
+        counted = select(*names, func.count().label("n"), null().label("document_id"),
+                         null().label("score"), null().label("bound")).where(condition).group_by(*names)
+        shown = select(T.document_id, score.label("score"), bound.label("bound")).where(candidates) \
+            .order_by(literal_column("score").desc(), T.document_id).limit(page * page_size).subquery()
+        statement = union_all(counted, select(*(null() for _ in names), null(), shown.c.document_id,
+                                              shown.c.score, shown.c.bound))
+    session.execute(_PLANNING)
+    try:
+        rows = session.execute(statement).all()
+        found = [(row.document_id, row.score, row.bound) for row in rows if row.n is None]
+        if levelled is not None:
+            found = found[offset:] if _proven(found, page * page_size) else \
+                [(row.document_id, row.score, None) for row in
+                 session.execute(_one_pass(condition, score, None, page_size, offset, counts=False))]
+    finally:
+        session.execute(_PLANNING_RESET)
+    total = 0
     for row in rows:
-        if row[0] == 1:
-            found.append((row.document_id, None if row.rank is None else float(row.rank)))
+        if row.n is None:
             continue
         total += row.n
-        for column, name in enumerate(FACET_FIELDS, start=1):
-            value = row[column]
+        for name in FACET_FIELDS:
+            value = row._mapping[name]
             if value not in (None, ""):
                 facets[name][str(value)] = facets[name].get(str(value), 0) + row.n
     facets = {name: dict(sorted(counts.items(), key=lambda item: -item[1]))
@@ -337,9 +364,111 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
     if order is None:
         # Ties in score keep document order, as the page query did; rounded only once sorted:
         # a gram in nearly every document weighs ~1e-5, and rounded first every score tied.
-        found.sort(key=lambda item: (-(item[1] or 0.0), item[0]))
-        found = [(document_id, round(score, 3)) for document_id, score in found]
-    return total, facets, found
+        found.sort(key=lambda item: (-item[1], item[0]))
+    return total, facets, [(item[0], None if item[1] is None else round(float(item[1]), 3)) for item in found]
+
+
+def _one_pass(condition, score, order, page_size: int, offset: int, counts: bool = True):
+    """The matching rows once (a materialised CTE with their facet columns and sort key), the
+    count of each combination of facet values (one hashed GROUP BY over a few dozen groups;
+    grouping sets hashed each column apart and cost a fifth more), from which _find sums the
+    total and the facets, and the page, told apart by `n` being NULL."""
+    if order is None:
+        key = score.label("score")
+        ordering = [literal_column("score").desc(), literal_column("document_id")]
+    else:
+        key = _SORT_COLUMNS[order[0]].label("key")
+        ordering = [(literal_column("key").desc() if order[1] else literal_column("key").asc()).nulls_last(),
+                    literal_column("document_id")]
+    matched = select(T.document_id, *(T[name] for name in FACET_FIELDS), key).where(condition) \
+        .cte("matched").prefix_with("MATERIALIZED")
+    names = [matched.c[name] for name in FACET_FIELDS]
+    page_rows = select(matched.c.document_id, matched.c[key.name]).order_by(*ordering) \
+        .limit(page_size).offset(offset).subquery()
+    shown = select(*(null() for _ in FACET_FIELDS), null().label("n"), page_rows.c.document_id,
+                   (page_rows.c[key.name] if order is None else null()).label("score"), null().label("bound"))
+    if not counts:
+        return shown
+    counted = select(*names, func.count().label("n"), null().label("document_id"), null().label("score"),
+                     null().label("bound")).group_by(*names)
+    return union_all(counted, shown)
+
+
+def _proven(found: list, wanted: int) -> bool:
+    """Whether the candidates' first `wanted` are the true first page: as many, and the lowest
+    of them scoring above every match that is not a candidate (`bound`, the same on each row)."""
+    return len(found) == wanted and min(score for _, score, _ in found) > found[0][2]
+
+
+def _levelled(user, query, masked, weights, wanted):
+    """(candidates, bound) to take the first `wanted` matches by relevance from the documents
+    that hold the query's grams often, or None where the levels cannot be used.
+
+    For a query of one text part (with exact fields it may also equal, and filters that hold
+    on every match): a run occurs no more often than any of its grams, so a match without the
+    level-t lexeme of one of its grams (pg_table.LEVELS) has frequency below t and, equal to no
+    exact field, a score at most `bound` (its text part's score at t - 1, plus the filters').
+    The candidates are the matches with every gram at level t or an exact field equal; if the
+    `wanted`-th best of them scores above the bound, no other match can enter the page (_find
+    checks, and ranks every match otherwise). t is the highest level ANALYZE says enough
+    documents reach."""
+    shape = _one_word(query)
+    if shape is None or not weights.levelled:
+        return None
+    word, exact, filters = shape
+    words = list(word.words) if isinstance(word, q.Phrase) else [word.text]
+    lexemes = list(dict.fromkeys([DIGIT_PREFIX + w for w in words] if word.fieldname == "digits" else words))
+    if masked and HIDDEN_MARK in _run_of(words):
+        return None
+    levels = [level for level in reversed(LEVELS)
+              if weights.estimate([level_lexeme(lexeme, level) for lexeme in lexemes]) >= wanted]
+    if not levels:
+        return None
+    level = levels[0]
+    idf = weights.idf(lexemes) * (K1 + 1)
+    whole = translate(q.Or([word, *exact]) if exact else word, masked, weights)
+    candidate = _matches(phrase_tsquery([level_lexeme(lexeme, level) for lexeme in lexemes], "&"))
+    if exact:
+        candidate = or_(candidate, *(translate(part, masked, weights).check for part in exact))
+    # No tsquery of the word's own grams here (their levels imply them): PostgreSQL would test
+    # it on every candidate row, decoding its tsvector.
+    kept = _all([candidate, whole.verify, *(translate(part, masked, weights).where for part in filters)])
+    below = idf - idf * K1 / (level - 1 + K1)  # the text part's score at frequency level - 1
+    bound = sum((translate(part, masked, weights).score for part in filters), literal(below))
+    return _seen(kept, case_condition(user)), bound
+
+
+def _one_word(query: q.Query):
+    """(the text Term or Phrase, the exact-field Terms ORed with it, the filters ANDed with it)
+    when `query` has that shape, else None."""
+    parts = list(query.subqueries) if isinstance(query, q.And) else [query]
+    words, filters = [], []
+    for part in parts:
+        word = _word(part)
+        if word is not None:
+            words.append(word)
+        elif isinstance(part, q.DateRange | q.NumericRange) or (
+                isinstance(part, q.Term) and part.fieldname not in ("text", "digits")):
+            filters.append(part)
+        else:
+            return None
+    return (*words[0], filters) if len(words) == 1 else None
+
+
+def _word(query: q.Query):
+    if _is_text(query):
+        return query, []
+    if not isinstance(query, q.Or):
+        return None
+    texts = [part for part in query.subqueries if _is_text(part)]
+    exact = [part for part in query.subqueries if not _is_text(part)]
+    if len(texts) != 1 or not all(isinstance(part, q.Term) for part in exact):
+        return None
+    return texts[0], exact
+
+
+def _is_text(query: q.Query) -> bool:
+    return isinstance(query, q.Term | q.Phrase) and query.fieldname in ("text", "digits")
 
 
 def _run(session: Session, statement):

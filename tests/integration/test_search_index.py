@@ -322,3 +322,36 @@ def test_without_identifiers_view_only_the_masked_text_is_found(corpus):
                 assert not any(number in str(hit.snippet) + str(hit.fields) for number in numbers)
         assert hidden_only > len(numbers)  # most probes spanned masked digits
         session.rollback()  # the searches' audit events are not this test's concern
+
+
+def test_a_common_word_counts_and_ranks_exactly_for_every_viewer(corpus, monkeypatch):
+    from collections import Counter
+
+    from archive.access import case_condition
+    from archive.models import Case
+    from archive.search import pg_query
+
+    # PostgreSQL: the first page from the documents that repeat the word's grams, when shown
+    # to be the true one (pg_query._proven), else every match ranked.
+    proven = []
+    monkeypatch.setattr(pg_query, "_proven", lambda *args, _real=pg_query._proven: proven.append(
+        _real(*args)) or proven[-1])
+    folded = {document_id: fold(text) for document_id, text in corpus.texts.items()}
+    with corpus.runtime.sessions() as session:
+        documents = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(folded)))}
+        viewers = [role for role in roles() if can(corpus.users[role], "search.use")
+                   and can(corpus.users[role], "case.view")]
+        for role in viewers:
+            user = corpus.users[role]
+            cases = set(session.scalars(select(Case.id).where(case_condition(user))))
+            for word in ("医院", "住院", "县人民医院", "费用"):
+                truth = {i: folded[i].count(word) for i, d in documents.items()
+                         if d.case_id in cases and word in folded[i]}
+                result = search(session, corpus.index, user, word, page_size=10)
+                assert result.total == len(truth), (role, word)
+                assert result.facets["kind"] == dict(Counter(documents[i].kind for i in truth)), (role, word)
+                # The most frequent first; documents tied on frequency in either order.
+                assert [truth[hit.document_id] for hit in result.hits] == \
+                    sorted(truth.values(), reverse=True)[:10], (role, word)
+    if corpus.backend == "postgres":
+        assert any(proven)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import text
 
 from archive.intake import open_case
 from archive.models import Document, Page, StoredObject
@@ -105,3 +106,18 @@ def test_a_word_in_nearly_every_document_still_ranks_by_frequency(make_rt, postg
         hits = search(session, index, archivist, "住院").hits
         assert [hit.document_id for hit in hits] == [ids[3], ids[2], ids[1]]
         session.rollback()
+
+
+def test_a_rebuild_leaves_the_table_all_visible_for_index_only_scans(make_rt, postgres):
+    # The test server commits asynchronously (synchronous_commit = off), as many deployments do.
+    runtime = make_rt(ARCHIVE_DATABASE_URL=postgres_database(postgres, "visible"),
+                      ARCHIVE_SEARCH_BACKEND="postgres")
+    users = factories.users_for_all_roles(runtime)
+    for _ in range(3):
+        _long_document(runtime, users["intake_clerk"])
+    with runtime.sessions() as session:
+        index, _ = rebuild_backend(runtime, session)
+    with runtime.engine.connect() as connection:
+        pages, visible = connection.execute(text(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'search_documents'")).one()
+    assert pages > 0 and visible == pages

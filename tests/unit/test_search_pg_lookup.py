@@ -43,3 +43,24 @@ def test_the_words_of_a_query_are_one_tsquery_and_an_exact_field_match_is_checke
     assert "search_documents.case_no = '县人民医院'" in lookup
     verify = _sql(part.verify)
     assert verify.startswith("CASE WHEN") and "strpos(search_documents.body, '县人民医院')" in verify
+
+
+def test_a_document_holds_a_level_lexeme_for_each_gram_it_repeats():
+    from archive.search.pg_table import tsvector_literal
+
+    literal = tsvector_literal("住院 住院 住院 病房 2026年 2026年")
+    # 住院 three times: levels 2 and 3, not 4; 病房 once: none; the digit gram twice.
+    assert "'住院^2'" in literal and "'住院^3'" in literal and "'住院^4'" not in literal
+    assert "病房^" not in literal and "'#2026^2'" in literal
+    assert "'住院':1,4,7" in literal  # the positions are as before
+
+
+def test_only_a_single_word_with_filters_is_ranked_from_the_levels():
+    from archive.search.parse import parse_query
+    from archive.search.pg_query import _one_word
+
+    word = parse_query("医院").query
+    assert _one_word(word)[0] == q.Term("text", "医院")
+    assert _one_word(q.And([word, q.Term("kind", "invoice")]))[2] == [q.Term("kind", "invoice")]
+    for raw in ("医院 住院", "医院 -住院", "AJ2026-000023"):
+        assert _one_word(parse_query(raw).query) is None, raw
