@@ -5,8 +5,8 @@ The provider register comes first: a hospital registered under the name written 
 level, translated to the scale asked for through storage_config/providers.toml [level_scales] —
 the policy's levels (deductible and rate) or the statistics' levels. A hospital not in the
 register falls back to the scale's own name rules: policy.toml [[level_by_name]], or
-statistics.toml [hospital_levels]. (The statistics' SQL still joins the register by the trimmed
-name as written: a name registered in another writing counts there by the name rules.)
+statistics.toml [hospital_levels]. (The statistics count each hospital as its provider the
+same way, a name at a time: archive.statistics.hospitals.)
 """
 
 from __future__ import annotations

@@ -13,6 +13,12 @@ case per claim over two years, an invoice each (some twice), the window-intake c
 sign-offs (some returned), a payment with the cashier's amount for most, audits with
 deductions, re-checks and follow-ups. Target: p95 ≤ 300 ms at 400,000 cases.
 
+The hospitals are the register's (`--providers`, each with an alias) written several ways (as
+registered, with a seal word, with a space, by the alias) and, for a quarter of the cases, an
+unregistered clinic (诊所 + the case id modulo `--clinics`): the page counts each name written
+as its provider, once per distinct name (archive.statistics.hospitals), so the number of
+distinct names is what it pays.
+
     .venv/bin/python benchmarks/statistics_desk.py --cases 400000 > /tmp/statistics.json
 
 One JSON object on stdout, progress on stderr.
@@ -62,7 +68,9 @@ INSERT INTO cases (id, case_no, claimant_name, claimant_id_number, claim_type, t
                    created_at, updated_at, version)
 SELECT n, 'BM-' || n, '基准' || n, '1101011990' || lpad((n % 50000)::text, 8, '0'),
        (ARRAY['outpatient','inpatient','inpatient','maternity','trauma','referral','settlement','other'])[1 + n % 8],
-       '乡镇' || (n % :townships), '村' || (n % 7), (:hospitals)[1 + (n * 7) % :nhospitals],
+       '乡镇' || (n % :townships), '村' || (n % 7),
+       CASE WHEN n % 4 = 0 THEN '诊所' || (n % :clinics)
+            ELSE (ARRAY['', '（章）', ' ', '#'])[1 + (n / 4) % 4] END,
        'insured', 10000 + (n * 7919) % 5000000, false, true, 'intake', :user,
        timestamptz '2025-01-01 00:00+08' + ((n * 104729) % (:months * 30 * 24 * 60)) * interval '1 minute',
        now(), 1
@@ -112,18 +120,36 @@ SELECT n, to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'),
        :user, 'bench', c.created_at + interval '20 days'
 FROM generate_series(1::bigint, :cases, 20) AS n JOIN cases c ON c.id = n;
 
+INSERT INTO providers (id, name, level, kind, uscc, township, deposit_fen, deposit_status, created_by_name,
+                       created_at)
+SELECT k, CASE WHEN k <= :nhospitals THEN (:hospitals)[k] ELSE '定点医院' || k END,
+       (ARRAY['province', 'city', 'county', 'township', 'village'])[1 + k % 5], 'hospital',
+       lpad(k::text, 18, '0'), NULL, 0, 'held', 'bench', now()
+FROM generate_series(1, :providers) AS k;
+
+INSERT INTO provider_aliases (provider_id, alias, normal, recorded_by_name, recorded_at)
+SELECT k, '别名' || k, '别名' || k, 'bench', now() FROM generate_series(1, :providers) AS k;
+
+-- Each case of the register's providers written one of four ways: as registered, with a seal
+-- word after it, with a space in it, or by the provider's alias.
+UPDATE cases SET hospital = CASE hospital
+    WHEN '' THEN p.name WHEN '（章）' THEN p.name || '（章）'
+    WHEN ' ' THEN substr(p.name, 1, 1) || ' ' || substr(p.name, 2) ELSE '别名' || p.id END
+FROM providers p WHERE p.id = 1 + (cases.id * 7) % :providers AND cases.hospital NOT LIKE '诊所%';
+
 SELECT setval(pg_get_serial_sequence('cases', 'id'), :cases + 1);
 SELECT setval(pg_get_serial_sequence('workflow_instances', 'id'), 2 * :cases + 1);
 """  # noqa: E501
 
 
-def populate(runtime, cases: int, user_id: int) -> float:
+def populate(runtime, cases: int, user_id: int, providers: int, clinics: int) -> float:
     from sqlalchemy import text
 
     started = time.perf_counter()
     hospitals = "ARRAY[" + ",".join(f"'{h}'" for h in HOSPITALS) + "]"
     values = {":townships": str(TOWNSHIPS), ":hospitals": hospitals, ":nhospitals": str(len(HOSPITALS)),
-              ":months": str(MONTHS), ":cases": str(cases), ":user": str(user_id)}
+              ":months": str(MONTHS), ":cases": str(cases), ":user": str(user_id),
+              ":providers": str(providers), ":clinics": str(clinics)}
     with runtime.engine.begin() as connection:
         for statement in SQL.split(";\n"):
             if not statement.strip():
@@ -195,7 +221,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rows-repeat", type=int, default=3,
                         help="times the figures are counted from the rows (slow: seconds each)")
+    parser.add_argument("--providers", type=int, default=60, help="providers in the register")
+    parser.add_argument("--clinics", type=int, default=400,
+                        help="unregistered names: 诊所 + case id modulo this")
     args = parser.parse_args()
+    if args.providers < len(HOSPITALS):
+        parser.error(f"--providers: at least {len(HOSPITALS)} (the named hospitals are registered)")
 
     from argon2 import PasswordHasher
     from sqlalchemy import text
@@ -224,7 +255,7 @@ def main() -> None:
             session.flush()
             director_id = director.id
         log(f"writing {args.cases} cases …")
-        populate_s = populate(runtime, args.cases, director_id)
+        populate_s = populate(runtime, args.cases, director_id, args.providers, args.clinics)
         log("rebuilding the statistics totals …")
         rebuild_s = rebuild_totals(runtime)
         app = create_app(runtime)
@@ -238,7 +269,10 @@ def main() -> None:
                 connection.execute(text("SELECT count(*) FROM cases")).scalar()
                 baseline.append(time.perf_counter() - t0)
             rows = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
-                    for table in ("documents", "workflow_instances", "sign_offs", "recheck_outcomes")}
+                    for table in ("documents", "workflow_instances", "sign_offs", "recheck_outcomes",
+                                  "providers", "provider_aliases")}
+            rows["hospital_names"] = connection.execute(
+                text("SELECT count(DISTINCT hospital) FROM cases")).scalar()
         results = {}
         for name, path in (("month", "/statistics?month=2026-03"), ("quarter", "/statistics?quarter=2026-Q1"),
                            ("month_xlsx", "/statistics.xlsx?month=2026-03")):

@@ -181,6 +181,22 @@ _PDFIUM_ERRORS = {
 }
 
 
+def pdf_security_revision(path: Path) -> int | None:
+    """The revision of the security handler of a PDF that opens (no user password asked): None
+    for a PDF that is not encrypted. A PDF with only an owner password (printing or copying
+    restricted) opens and is accepted at upload, yet is encrypted all the same: its content
+    streams stay enciphered, readable only while the cipher's software lasts."""
+    with PDFIUM_LOCK:
+        document = pdfium_c.FPDF_LoadDocument(os.fsencode(path), None)
+        if not document:  # one that does not open has failed `inspect_file` already
+            return None
+        try:
+            revision = pdfium_c.FPDF_GetSecurityHandlerRevision(document)
+        finally:
+            pdfium_c.FPDF_CloseDocument(document)
+    return None if revision < 0 else revision
+
+
 def _declares_encryption(path: Path, size: int) -> bool:
     """Whether the trailer (or cross-reference stream) near the end names an /Encrypt dictionary."""
     with open(path, "rb") as handle:

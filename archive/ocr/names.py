@@ -5,7 +5,7 @@ matches documents by it (archive.providers.matching) and a case's hospital finds
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from archive.ocr.label_spec import label_rules
 from archive.signoff.hospitals import name_form
@@ -30,6 +30,9 @@ def _confusion_table() -> dict[int, str]:
     return table
 
 
+# Pure once the label rules are read (they are cached too); the statistics normalise every
+# hospital name of a period, and the register's names, on each page.
+@lru_cache(maxsize=65536)
 def normal_name(name: str | None) -> str:
     """`name` as compared: NFKC (全角 brackets and spaces to 半角), no whitespace, without a
     trailing stamp word, OCR confusions folded. "" for nothing."""

@@ -21,7 +21,7 @@ from archive.access import get_case
 from archive.auth import require
 from archive.files import sniff
 from archive.files.spool import readable_file
-from archive.files.validate import Limits, Rejected, inspect_file
+from archive.files.validate import Limits, Rejected, inspect_file, pdf_security_revision
 from archive.models import ArchiveRecord, AuditEvent, Case, Document, RecordCheckFailure, RecordState
 from archive.models.types import utcnow
 from archive.records.fixity import measure
@@ -161,12 +161,25 @@ def _check_document(store: ObjectStore, document: Document, *, limits: Limits, t
             add(Finding("usability", "opens", False, refusal.reason, document.id))
         else:
             add(Finding("usability", "opens", True, f"{pages} page(s)", document.id))
+            if content_type == sniff.PDF:
+                add(_unencrypted(path, document.id))
             same = content_type == stored.content_type and (
                 pages == document.page_count or document.status != "processed")
             add(Finding("authenticity", "metadata", same,
                         f"{sniff.ACCEPTED.get(content_type, content_type)}, {pages} page(s) "
                         f"(recorded {document.page_count})", document.id))
         add(_virus_scan(path, document.id))
+
+
+def _unencrypted(path: Path, document_id: int) -> Finding:
+    """Usability: no encryption (DA/T 70), an owner password alone included — such a PDF opens
+    without asking, and was accepted at upload, but stays enciphered."""
+    revision = pdf_security_revision(path)
+    if revision is None:
+        return Finding("usability", "unencrypted", True, "not encrypted", document_id)
+    return Finding("usability", "unencrypted", False,
+                   f"the PDF is encrypted (an owner password, security handler revision {revision}): "
+                   "an archived file may not be; file an unprotected copy", document_id)
 
 
 def filed_package(documents) -> list[dict]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from archive.models.cases import DocumentStatus
 
@@ -34,6 +35,7 @@ def clean(name) -> str | None:
     return text[:LENGTH] or None
 
 
+@lru_cache(maxsize=65536)  # pure: the statistics fold every hospital name of a period on each page
 def name_form(name: str | None) -> str:
     """How two writings of one name compare: NFKC (全角 brackets and spaces to 半角), no
     whitespace, square brackets as round. "" for nothing. (archive.providers.matching adds a

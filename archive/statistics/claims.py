@@ -2,9 +2,10 @@
 
 Two queries — claims received (cases opened in the period) and payouts (payments whose chain was
 approved in the period) — each one UNION ALL of a GROUP BY per dimension (and the total) over a
-CTE of the period's rows, so every figure, the hospital level (levels.level_of, as a CASE) and
-the distinct beneficiaries included (a person paid twice in a township is one beneficiary), is
-an SQL aggregate; only the lines come back.
+CTE of the period's rows, so every figure, the distinct beneficiaries included (a person paid
+twice in a township is one beneficiary), is an SQL aggregate; only the lines come back. The
+hospital lines come back per name as written and are counted as their registered provider, and
+at its level, after (archive.statistics.hospitals).
 
 The cost of a paid claim (医疗总费用) is its claimed amount as archive.claims.money defines it:
 the totals of its read invoices, each invoice number once per case, else the amount typed at
@@ -33,10 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from archive.claims.service import AMOUNT_PAID
-from archive.hospital_levels import level_scale
-from archive.models import Case, Document, Provider, SignOff, WorkflowInstance, WorkflowStatus
+from archive.models import Case, Document, SignOff, WorkflowInstance, WorkflowStatus
 from archive.signoff.definitions import registry
-from archive.statistics.levels import level_rules
+from archive.statistics.hospitals import by_provider
 from archive.statistics.period import Period
 from archive.statistics.sql import fen
 
@@ -44,8 +44,6 @@ INVOICE_KINDS = ("invoice", "vat_invoice")
 DIMENSIONS = ("claim_type", "township", "village", "hospital", "hospital_level")
 NOT_CLAIMS = ("audit",)  # an audit case file is no claim
 BENEFICIARY_LINES = ("township", "total")  # where distinct people paid are shown (受益率)
-# The hospital's level in the provider register (joined by name), first source of its level.
-REGISTERED = Provider.level.label("registered_level")
 
 
 def ratio(part: int, whole: int) -> Decimal | None:
@@ -107,8 +105,7 @@ def paying_steps() -> tuple[list[str], list[str]]:
 def claim_figures(session: Session, period: Period, visible: ColumnElement[bool],
                   insured: dict[str, int]) -> ClaimFigures:
     dialect = session.get_bind().dialect.name
-    opened = (select(Case.claim_type, Case.township, Case.village, Case.hospital, REGISTERED)
-              .select_from(Case).outerjoin(Provider, Provider.name == func.trim(Case.hospital))
+    opened = (select(Case.claim_type, Case.township, Case.village, Case.hospital)
               .where(Case.created_at >= period.start, Case.created_at < period.end,
                      Case.claim_type.not_in(NOT_CLAIMS), visible).cte("opened"))
     received = by_dimension(session, opened, lambda _source: [func.count()])
@@ -118,26 +115,26 @@ def claim_figures(session: Session, period: Period, visible: ColumnElement[bool]
                            Case.case_no)
     joined = (select(Case.claim_type, Case.township, Case.village, Case.hospital, paid.c.paid_fen,
                      func.coalesce(costs.c.total_fen, Case.amount_fen).label("cost"),
-                     costs.c.self_funded_fen.label("self_funded"), person.label("person"), REGISTERED)
+                     costs.c.self_funded_fen.label("self_funded"), person.label("person"))
               .select_from(paid).join(Case, Case.id == paid.c.case_id)
-              .outerjoin(Provider, Provider.name == func.trim(Case.hospital))
               .outerjoin(costs, costs.c.case_id == Case.id)
               .where(Case.claim_type.not_in(NOT_CLAIMS), visible).cte("joined"))
     payouts = by_dimension(session, joined, lambda c: [
         func.count(), func.coalesce(func.sum(c.paid_fen), 0), func.coalesce(func.sum(c.cost), 0),
         func.count(c.cost), func.coalesce(func.sum(c.self_funded), 0), func.count(distinct(c.person))])
-    return roll_up(received, payouts, insured)
+    return roll_up(by_provider(session, received), by_provider(session, payouts), insured)
 
 
 def by_dimension(session: Session, source, measures) -> list:
     """(dimension, key, key2, *measures) for each dimension and "total": one UNION ALL of
-    GROUP BYs over `source` (a CTE, so its rows are worked out once)."""
+    GROUP BYs over `source` (a CTE, so its rows are worked out once). The hospital rows are per
+    name as written (archive.statistics.hospitals.by_provider counts them as their provider and
+    gives the hospital level rows)."""
     c = source.c
     blank = literal_column("''")
     keys = {"claim_type": (c.claim_type, None), "township": (func.coalesce(c.township, blank), None),
             "village": (func.coalesce(c.township, blank), func.coalesce(c.village, blank)),
-            "hospital": (func.coalesce(c.hospital, blank), None),
-            "hospital_level": (level_expression(c.hospital, c.registered_level), None), "total": (None, None)}
+            "hospital": (func.coalesce(c.hospital, blank), None), "total": (None, None)}
     branches = []
     for name, (first, second) in keys.items():
         columns = [literal_column(f"'{name}'").label("dimension"),
@@ -208,12 +205,16 @@ def roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> C
         key = (first, second) if dimension == "village" else first
         return lines[dimension].setdefault(key, Line(key))
 
+    # A line may come in several rows (a hospital in several writings): they add up.
     for dimension, first, second, count in received:
         line(dimension, first, second).received += count
     for dimension, first, second, count, paid, cost, costed, self_funded, people in payouts:
         shown = line(dimension, first, second)
-        shown.paid, shown.paid_fen, shown.cost_fen = count, int(paid), int(cost)
-        shown.costed, shown.self_funded_fen = costed, int(self_funded)
+        shown.paid += count
+        shown.paid_fen += int(paid)
+        shown.cost_fen += int(cost)
+        shown.costed += costed
+        shown.self_funded_fen += int(self_funded)
         if dimension in BENEFICIARY_LINES:
             shown.beneficiaries = people
     figures.total.beneficiaries = figures.total.beneficiaries or 0
@@ -229,30 +230,3 @@ def roll_up(received: Iterable, payouts: Iterable, insured: dict[str, int]) -> C
             lines[name].values(), key=lambda line: (-line.paid_fen, -line.received, str(line.key)))
     return figures
 
-
-def level_expression(hospital, registered=None):
-    """archive.hospital_levels.hospital_level(scale="statistics") as SQL: the register's level
-    (`registered`, the providers row joined by name) through [level_scales.statistics], else
-    `levels.level_of`'s rules (names, then words contained, then first words)."""
-    rules = level_rules()
-    name = func.trim(hospital)
-
-    def quoted(text_: str):
-        return literal_column("'" + text_.replace("'", "''") + "'")
-
-    whens = [(func.coalesce(name, literal_column("''")) == literal_column("''"), quoted("other"))]
-    whens += [(name == quoted(word), quoted(level)) for word, level in rules.get("names", {}).items()]
-    whens += [(name.like(quoted(f"%{_like(word)}%"), escape="\\"), quoted(level))
-              for word, level in rules.get("contains", [])]
-    whens += [(name.like(quoted(f"{_like(word)}%"), escape="\\"), quoted(level))
-              for word, level in rules.get("prefixes", [])]
-    by_name = case(*whens, else_=quoted("other"))
-    if registered is None:
-        return by_name
-    scale = level_scale("statistics")
-    return case(*[(registered == quoted(own), quoted(level)) for own, level in scale.items()],
-                else_=by_name)
-
-
-def _like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

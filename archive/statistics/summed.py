@@ -12,8 +12,9 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from archive.models import Provider, StatisticsDistinctCount, StatisticsPeriodTotal
-from archive.statistics.claims import REGISTERED, ClaimFigures, by_dimension, roll_up
+from archive.models import StatisticsDistinctCount, StatisticsPeriodTotal
+from archive.statistics.claims import ClaimFigures, by_dimension, roll_up
+from archive.statistics.hospitals import by_provider
 from archive.statistics.period import Period
 from archive.statistics.processing import ChainDeadlines, Processing, StepTime
 
@@ -35,16 +36,14 @@ def claim_figures(session: Session, period: Period, insured: dict[str, int]) -> 
     received = func.sum(case((t.kind == "received", t.count), else_=0))
     paid = func.sum(case((t.kind == "paid", t.count), else_=0))
     # The period's rows summed per claim key (received and paid are two rows of a key), then
-    # the level of each hospital, then each dimension over those.
+    # each dimension over those; the hospitals, per name as written, counted as their provider.
     keys = (t.claim_type, t.township, t.village, t.hospital)
     summed = (select(*keys, received.label("received"), paid.label("paid"),
                      *[func.sum(column).label(column.key)
                        for column in (t.paid_fen, t.cost_fen, t.costed, t.self_funded_fen)])
-              .where(*_in(period, "received", "paid")).group_by(*keys).subquery("summed"))
-    keyed = (select(*summed.c, REGISTERED).select_from(summed)
-             .outerjoin(Provider, Provider.name == func.trim(summed.c.hospital)).cte("keyed"))
-    sums = by_dimension(session, keyed, lambda c: [func.sum(column) for column in (
-        c.received, c.paid, c.paid_fen, c.cost_fen, c.costed, c.self_funded_fen)])
+              .where(*_in(period, "received", "paid")).group_by(*keys).cte("summed"))
+    sums = by_provider(session, by_dimension(session, summed, lambda c: [func.sum(column) for column in (
+        c.received, c.paid, c.paid_fen, c.cost_fen, c.costed, c.self_funded_fen)]))
     # Distinct people paid, where shown: each township and the total.
     people = {("township", township, None): count
               for township, count in _sizes(session, period, "person").items()}

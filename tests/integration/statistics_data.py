@@ -23,7 +23,10 @@ from tests import factories
 
 TOWNSHIPS = (factories.TOWNSHIP, "河西乡", "北山镇", None)
 VILLAGES = (factories.VILLAGE, "西村", "南村", None)
-HOSPITALS = (factories.HOSPITAL, "省立医院", "市中医院", "北山镇卫生院", "西村卫生室", "平价大药房", None)
+# 市中医院 is registered (tests/integration/test_statistics.py), written here three ways and by
+# an alias; 北山镇卫生院, not registered, two ways: each hospital is one line of the statistics.
+HOSPITALS = (factories.HOSPITAL, "省立医院", "市中医院", "市 中医院", "市中医院（章）", "城关中医馆",
+             "北山镇卫生院", "北山镇 卫生院", "西村卫生室", "平价大药房", None)
 CLAIM_TYPES = ("outpatient", "inpatient", "maternity", "trauma", "referral", "settlement", "other", "audit")
 PEOPLE = [f"1101011990010{n:05d}" for n in range(12)]
 # Around 2026-Q1; the China midnights that open March and April (UTC 16:00 the day before).

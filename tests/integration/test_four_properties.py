@@ -43,6 +43,7 @@ def test_a_sound_case_is_filed_with_its_report_in_the_trail(rt, desk):
     assert checks[("authenticity", "fixity")] and checks[("authenticity", "metadata")]
     assert checks[("authenticity", "audit_trail")] and checks[("integrity", "metadata")]
     assert checks[("usability", "format")] and checks[("usability", "opens")]
+    assert checks[("usability", "unencrypted")]
     scan = next(f for f in report["findings"] if f["check"] == "virus_scan")
     # This machine has no ClamAV (not installed by the test setup): stated, not passed.
     assert scan["ok"] is None and "not scanned" in scan["detail"]
@@ -179,6 +180,26 @@ def test_an_encrypted_pdf_fails_usability_and_refuses_filing(rt, desk):
     failed = {(f.property, f.check): f.detail for f in report.failures}
     assert "password" in failed[("usability", "opens")]
     assert ("authenticity", "fixity") not in failed
+
+
+def test_a_pdf_encrypted_with_an_owner_password_only_fails_usability(rt, desk):
+    """It opens (and was accepted at upload), but DA/T 70 usability means no encryption."""
+    case_no = factories.close_by_rejection(rt, desk, seed=50)
+    # An empty user password: it opens without asking; the owner password restricts it.
+    document_id = replace_original(rt, case_no, bad_files.encrypted_pdf(""))
+
+    with pytest.raises(RecordCheckFailed, match=f"usability unencrypted #{document_id}"):
+        file(rt, desk, case_no)
+    with rt.sessions.begin() as session:
+        report = check_record(session, case_no, actor=session.merge(desk["archivist"]),
+                              store=rt.store, limits=rt.limits, tmp_dir=rt.tmp_dir)
+        assert session.scalar(select(ArchiveRecord.archive_no).join(Case).where(
+            Case.case_no == case_no)) is None
+    failed = {(f.property, f.check): f.detail for f in report.failures}
+    assert set(failed) == {("usability", "unencrypted")}
+    assert "encrypted" in failed[("usability", "unencrypted")]
+    opened = next(f for f in report.findings if f.check == "opens" and f.document_id == document_id)
+    assert opened.ok is True
 
 
 def test_an_original_in_a_format_off_the_approved_list_fails_usability(rt, desk):

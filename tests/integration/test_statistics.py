@@ -16,8 +16,18 @@ from stdnum.cn import uscc
 from archive.claims import claimed_amount
 from archive.claims.money import fen_of
 from archive.hospital_levels import hospital_level
-from archive.models import Case, Document, RecheckOutcome, SignOff, SpotCheckFollowUp, WorkflowInstance
-from archive.providers import register_provider
+from archive.models import (
+    Case,
+    Document,
+    Provider,
+    RecheckOutcome,
+    SignOff,
+    SpotCheckFollowUp,
+    WorkflowInstance,
+)
+from archive.providers import add_alias, register_provider
+from archive.providers.matching import Directory
+from archive.signoff.hospitals import name_form
 from archive.signoff.workdays import CHINA
 from archive.statistics import parse_period, set_insured_count, statistics_report
 from archive.statistics.claims import claim_figures
@@ -27,6 +37,9 @@ from archive.statistics.totals import check
 from tests import factories
 from tests.integration import statistics_data
 from tests.integration.statistics_data import in_period
+
+# How the cases write the registered 市中医院 (tests/integration/statistics_data.py).
+WRITTEN = ("市中医院", "市 中医院", "市中医院（章）", "城关中医馆")
 
 
 @pytest.fixture
@@ -39,15 +52,26 @@ def varied(rt):
             set_insured_count(session, admin, year=2026, township=township, insured=insured)
         set_insured_count(session, admin, year=2025, township="河西乡", insured=999)  # another year
         # In the provider register: its level there wins over what "市" in its name says.
-        register_provider(session, admin, name="市中医院", level="county", kind="hospital",
-                          uscc="12350100MB0000031" + uscc.calc_check_digit("12350100MB0000031"))
+        provider = register_provider(session, admin, name="市中医院", level="county", kind="hospital",
+                                     uscc="12350100MB0000031" + uscc.calc_check_digit("12350100MB0000031"))
+        # Added after the facts were counted: the statistics follow the register as it stands.
+        add_alias(session, admin, provider.id, alias="城关中医馆")
     return users
+
+
+def hospital_line(session, hospital: str | None) -> str:
+    """The register's name of the one provider a hospital's name matches, else its name form."""
+    match = Directory.load(session).match(hospital)
+    if match.provider_id is not None:
+        return session.get(Provider, match.provider_id).name
+    return name_form(hospital)
 
 
 def keys_of(case: Case) -> dict:
     session = object_session(case)
     return {"claim_type": case.claim_type, "township": case.township or "",
-            "village": (case.township or "", case.village or ""), "hospital": case.hospital or "",
+            "village": (case.township or "", case.village or ""),
+            "hospital": hospital_line(session, case.hospital),
             "hospital_level": hospital_level(session, case.hospital, scale="statistics")}
 
 
@@ -222,6 +246,20 @@ def test_every_figure_matches_a_recount(rt, varied, period):
         rate = (Decimal(township.beneficiaries) / 500).quantize(Decimal("0.0001"))
         assert township.beneficiary_rate == rate
         assert report.claims.total.insured == 1600
+        # Each hospital is one line whichever way it was written, the registered one at the
+        # register's level (its name says 市: city, by the name rules).
+        for figures in (report.claims, claim_figures(session, shown, true(), {})):
+            hospitals = {line.key: line for line in figures.dimensions["hospital"]}
+            assert {"市中医院", "北山镇卫生院"} <= set(hospitals)
+            assert not {"市 中医院", "市中医院（章）", "城关中医馆", "北山镇 卫生院"} & set(hospitals)
+            received = Counter(c.hospital for c in session.scalars(select(Case))
+                               if c.claim_type != "audit"
+                               and in_period(c.created_at, shown.first_day, shown.end_day))
+            registered = sum(received[name] for name in WRITTEN)
+            assert hospitals["市中医院"].received == registered > 0
+            levels = {line.key: line.received for line in figures.dimensions["hospital_level"]}
+            assert levels["county"] == registered + received[factories.HOSPITAL]  # 县人民医院
+            assert levels.get("city", 0) == 0
 
 
 def test_a_township_officer_counts_their_township_only(rt, varied):
