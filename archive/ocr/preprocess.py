@@ -4,7 +4,9 @@ Each step is here because it pays on office scans of claim forms (measured with
 benchmarks/extraction_accuracy.py on the tuning seed):
 
 - red seals (印章) are stamped across names and amounts: the red channel drops red ink and keeps
-  black print, so a colour page is read from its red channel;
+  black print, so a colour page is read from its red channel; but a paper bill's form is printed
+  in red or blue ink, and its labels must stay: where a page has thin coloured print outside its
+  seals, it is read from its darkest channel there (archive.ocr.seals);
 - uneven lighting and grey paper: the page is divided by its background (a wide closing), so
   one global threshold fits the whole page;
 - sensor noise and JPEG artefacts: a small median filter before binarisation, else tesseract's
@@ -28,7 +30,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from archive.ocr import photo
+from archive.ocr import photo, seals
 
 TARGET_DPI = 300
 KEEP_DPI = (200, 400)  # resolutions read as they are
@@ -98,7 +100,7 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
     image, found = photo.straighten(image) if photo_pages else (image, None)
     pageless = photo_pages and found is None and photo.is_pageless_photo(image)
     resolution = page_resolution(image)
-    grey = _grey_without_red(image)
+    grey = _grey_without_red(image, resolution)
     factor = 1.0
     # A photographed page's strokes are soft (focus, JPEG, the warp's resampling): brought to
     # 300 dpi it reads better than kept at its 200-260 (tuning seed: 82 % of fields -> 86 %).
@@ -127,8 +129,9 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
                     **extra)
 
 
-def _grey_without_red(image: Image.Image) -> np.ndarray:
-    """Grey levels of a page; for a colour page the red channel, in which red ink disappears."""
+def _grey_without_red(image: Image.Image, dpi: float = TARGET_DPI) -> np.ndarray:
+    """Grey levels of a page; for a colour page the red channel, in which red ink disappears —
+    but on a pre-printed form in coloured ink only within its seals (`archive.ocr.seals`)."""
     if image.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB", "HSV"):
         rgb = np.asarray(image.convert("RGB")).astype(np.int16)
         # Red ink is light in the red channel but not paper-white (R ~220 against paper's ~240),
@@ -136,7 +139,8 @@ def _grey_without_red(image: Image.Image) -> np.ndarray:
         # lifted by how much redder than green and blue it is: a seal goes white, black print
         # (as red as it is green) stays, and print under a seal stays dark.
         redness = np.maximum(rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]), 0)
-        return np.ascontiguousarray(np.clip(rgb[:, :, 0] + redness, 0, 255).astype(np.uint8))
+        grey = np.clip(rgb[:, :, 0] + redness, 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(seals.keep_form_ink(rgb, redness, grey, dpi))
     if image.mode in ("1", "L"):
         return np.asarray(image.convert("L"))
     # 16-bit or float greys (some TIFFs): scale into 8 bits.
