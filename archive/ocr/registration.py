@@ -14,7 +14,9 @@ line, after it. A value that follows a label of its own in its line stays there.
 handled top to bottom, so a label that lost a value slipped onto its line is then open itself.
 A grid's value in the cell below its label starts under the label, not after its colon: it stays.
 A label without a colon (a fee category) takes an amount so, not reaching past the next word on
-its line.
+its line. A figure printed so far right that its ink runs into the next label, or onto a rule,
+is doubtful (`doubt_inked`, on a form whose print preprocessing found: archive.ocr.seals): its
+digits are what the two inks made of them, and it is left to a person, never taken.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from archive.ocr.pages import Word
@@ -36,6 +40,13 @@ OWN_GAP = 2.5  # a value this many label heights or less after a label, in its l
 LEFT_SLACK, RIGHT_REACH = 1.0, 4.0  # label heights before / after the colon a moved value may start
 BELOW = (0.2, 1.3)  # how much lower than its label (label heights) a value off register lies
 RUN_GAP = 1.0  # words of one value stand closer than this many label heights
+# A figure whose box the form's own coloured print runs through (a label it was pushed into,
+# a rule it lies on) has lost or gained strokes there: its digits cannot be trusted. Such a word
+# gets at most this confidence, below what a field takes (archive.ocr.fields.FIELD_MIN_CONFIDENCE).
+DOUBTFUL = 40.0
+FIGURE = re.compile(r"[¥￥]?\d")
+INKED = 0.004  # share of a figure's box in the form's print that makes it doubtful (none is clean)
+TRIM = 0.2  # of the box's height, top and bottom, not looked at
 
 
 def _right(word: Word) -> int:
@@ -101,6 +112,24 @@ def regroup(rows: list[list[Word]]) -> list[list[Word]]:
                     row[position + 1:position + 1] = moved
             position += 1
     return [row for row in rows if row]
+
+
+def doubt_inked(words: list[Word], form_ink: np.ndarray | None) -> list[Word]:
+    """`words` (in the pixels of `form_ink`) with each figure that the form's own print runs
+    through given a doubtful confidence: where a value off register touches the next label or
+    lies on a rule, the two inks make other digits of it (191.39 read as 191.30)."""
+    if form_ink is None:
+        return words
+    checked = []
+    for word in words:
+        if FIGURE.match(word.text) and word.confidence > DOUBTFUL:
+            trim = round(word.height * TRIM)  # the rule a value sits on is not in it
+            region = form_ink[max(0, word.top + trim):max(0, word.top + word.height - trim),
+                              max(0, word.left):max(0, word.left + word.width)]
+            if region.size and (region > 0).mean() > INKED:
+                word = replace(word, confidence=DOUBTFUL)
+        checked.append(word)
+    return checked
 
 
 def _value_below(rows: list[list[Word]], number: int, label: Word,

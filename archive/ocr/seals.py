@@ -45,17 +45,22 @@ def seal_mask(redness: np.ndarray, dpi: float) -> np.ndarray:
     return full.astype(bool)
 
 
-def keep_form_ink(rgb: np.ndarray, redness: np.ndarray, grey: np.ndarray, dpi: float) -> np.ndarray:
+def keep_form_ink(rgb: np.ndarray, redness: np.ndarray, grey: np.ndarray,
+                  dpi: float) -> tuple[np.ndarray, np.ndarray | None]:
     """`grey` (the page with red lifted) with a pre-printed form's coloured print put back outside
-    its seals; `grey` itself for a page without coloured print beyond its seals."""
+    its seals, and where that print is (uint8, 255); `grey` itself and None for a page without
+    coloured print beyond its seals."""
     # Judged on every other pixel each way: a quarter of the work, the same share.
     red, green, blue = (rgb[::2, ::2, channel] for channel in range(3))
     spread = np.maximum(np.maximum(red, green), blue) - np.minimum(np.minimum(red, green), blue)
     coloured = spread > COLOUR_INK
     if coloured.mean() < FORM_SHARE:
-        return grey
+        return grey, None
     seals = seal_mask(redness, dpi)
     if (coloured & ~seals[::2, ::2]).mean() < FORM_SHARE:
-        return grey
-    darkest = np.minimum(np.minimum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2]).astype(np.uint8)
-    return np.where(seals, grey, darkest)
+        return grey, None
+    low = np.minimum(np.minimum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
+    darkest = low.astype(np.uint8)
+    high = np.maximum(np.maximum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
+    print_ink = (high - low > COLOUR_INK) & ~seals
+    return np.where(seals, grey, darkest), print_ink.astype(np.uint8) * 255

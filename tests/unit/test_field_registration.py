@@ -1,8 +1,11 @@
 """Values a dot-matrix printer filled in off register are paired with their labels by geometry
 (archive.ocr.registration), before the lines are joined for the field readers."""
 
+import numpy as np
+
+from archive.ocr.fields import FIELD_MIN_CONFIDENCE
 from archive.ocr.pages import Word, assemble_line
-from archive.ocr.registration import regroup
+from archive.ocr.registration import doubt_inked, regroup
 
 H = 40  # a line's height in pixels; printed lines are 70 apart (1.75 heights)
 
@@ -53,3 +56,16 @@ def test_registered_lines_and_grids_are_left_alone():
     # A label left empty on the form, and a value a whole line lower: not its value.
     empty = [[_word("收款人：", 600, 0, 0)], [_word("住院号：", 0, 70, 1), _word("413089", 780, 70, 1)]]
     assert regroup(empty) == empty
+
+
+def test_a_figure_the_forms_print_runs_through_is_doubtful():
+    # 191.39 pushed into 个人自付： was read 191.30: the label's red stroke is in the figure's box.
+    form_ink = np.zeros((100, 400), dtype=np.uint8)
+    form_ink[20:60, 200:206] = 255  # the next label's first stroke
+    into_label = _word("191.30", 100, 20, 0, width=104)
+    clear = _word("96.82", 300, 20, 0, width=80)
+    label = _word("人自付：", 206, 20, 0)
+    checked = doubt_inked([into_label, label, clear], form_ink)
+    assert checked[0].confidence < FIELD_MIN_CONFIDENCE
+    assert checked[1:] == [label, clear]  # a label, and a figure clear of the print, as read
+    assert doubt_inked([into_label], None) == [into_label]  # not a pre-printed form

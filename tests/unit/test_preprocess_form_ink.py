@@ -13,6 +13,7 @@ RED = (205, 45, 55)
 def _form_page(*, labels: bool) -> Image.Image:
     """An A5-ish page: red thin-stroke labels and a rule, black values, a red seal (40 mm ring)."""
     page = Image.new("RGB", (1200, 900), (242, 240, 236))
+    page.info["dpi"] = (DPI, DPI)
     draw = ImageDraw.Draw(page)
     font = _cjk_font(round(11 / 72 * DPI))
     if labels:
@@ -44,3 +45,13 @@ def test_a_page_without_coloured_print_is_read_as_before():
     redness = np.maximum(rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]), 0)
     expected = np.clip(rgb[:, :, 0] + redness, 0, 255).astype(np.uint8)
     assert (_grey_without_red(page, DPI) == expected).all()
+
+
+def test_preparing_a_form_page_keeps_where_its_print_is():
+    from archive.ocr.preprocess import prepare
+
+    form = prepare(_form_page(labels=True), binarise=False, deskew=False)
+    assert form.form_ink is not None and form.form_ink.shape == (form.image.height, form.image.width)
+    assert form.form_ink[120:180, 60:330].any()  # the label
+    assert not form.form_ink[60:100, 300:450].any()  # the black value
+    assert prepare(_form_page(labels=False), binarise=False, deskew=False).form_ink is None
