@@ -35,11 +35,11 @@ COLON = re.compile(r"[：:]")
 # A form's label without a colon (a fee category, 诊查费) and the amount filled in after it.
 BARE_LABEL = re.compile(r"[\u4e00-\u9fff（）()]+")
 AMOUNT = re.compile(r"[¥￥]?\d[\d,]*\.\d{2}")
-BARE_REACH = 8.0  # label heights after a bare label its amount may start, if nothing is nearer
-OWN_GAP = 2.5  # a value this many label heights or less after a label, in its line, is its own
-LEFT_SLACK, RIGHT_REACH = 1.0, 4.0  # label heights before / after the colon a moved value may start
-BELOW = (0.2, 1.3)  # how much lower than its label (label heights) a value off register lies
-RUN_GAP = 1.0  # words of one value stand closer than this many label heights
+BARE_REACH = 8.0  # line heights after a bare label its amount may start, if nothing is nearer
+OWN_GAP = 2.5  # a value this many line heights or less after a label, in its line, is its own
+LEFT_SLACK, RIGHT_REACH = 1.0, 4.0  # line heights before / after the colon a moved value may start
+BELOW = (0.2, 1.3)  # how much lower than its label (line heights) a value off register lies
+RUN_GAP = 1.0  # words of one value stand closer than this many line heights
 # A figure whose box the form's own coloured print runs through (a label it was pushed into,
 # a rule it lies on) has lost or gained strokes there: its digits cannot be trusted. Such a word
 # gets at most this confidence, below what a field takes (archive.ocr.fields.FIELD_MIN_CONFIDENCE).
@@ -57,6 +57,18 @@ def _middle(word: Word) -> float:
     return word.top + word.height / 2
 
 
+def _height(row: list[Word]) -> int:
+    """The row's line height: its words' median (a colon's own box is a fraction of it)."""
+    return max(sorted(word.height for word in row)[len(row) // 2], 1)
+
+
+def _row_middle(row: list[Word]) -> float:
+    """Where the row's printed line is: the middle of its words that are not figures (values
+    off register among them lie lower)."""
+    printed = [_middle(word) for word in row if not FIGURE.match(word.text)] or [_middle(w) for w in row]
+    return sorted(printed)[len(printed) // 2]
+
+
 def _is_label(word: Word) -> bool:
     return bool(COLON_END.search(word.text))
 
@@ -70,7 +82,7 @@ def _owned(row: list[Word], position: int) -> bool:
     if position == 0:
         return False
     before = row[position - 1]
-    return _is_label(before) and row[position].left - _right(before) <= OWN_GAP * max(before.height, 1)
+    return _is_label(before) and row[position].left - _right(before) <= OWN_GAP * _height(row)
 
 
 def _open(row: list[Word], position: int) -> bool:
@@ -83,14 +95,14 @@ def _open(row: list[Word], position: int) -> bool:
     after = row[position + 1]
     if _is_bare_label(label):
         return not AMOUNT.fullmatch(after.text)
-    return _is_label(after) or after.left - _right(label) > OWN_GAP * max(label.height, 1)
+    return _is_label(after) or after.left - _right(label) > OWN_GAP * _height(row)
 
 
 def _run(row: list[Word], start: int) -> int:
     """The end (exclusive) of the value beginning at `start`: up to a label or a wide gap."""
     stop = start + 1
     while stop < len(row) and not COLON.search(row[stop].text) and (
-            row[stop].left - _right(row[stop - 1]) <= RUN_GAP * max(row[stop - 1].height, 1)):
+            row[stop].left - _right(row[stop - 1]) <= RUN_GAP * _height(row)):
         stop += 1
     return stop
 
@@ -137,7 +149,7 @@ def _value_below(rows: list[list[Word]], number: int, label: Word,
     """(row, start, stop) of the value off register for the open `label` in row `number`: for a
     label with a colon any value, for a bare label an amount, and never past the next word in
     the label's row."""
-    height = max(label.height, 1)
+    height, middle = _height(rows[number]), _row_middle(rows[number])
     bare = not _is_label(label)
     reach = BARE_REACH if bare else RIGHT_REACH
     if following is not None:
@@ -148,7 +160,7 @@ def _value_below(rows: list[list[Word]], number: int, label: Word,
             if word is label or COLON.search(word.text) or _owned(rows[below], start) or (
                     bare and not AMOUNT.fullmatch(word.text)):
                 continue
-            lower = (_middle(word) - _middle(label)) / height
+            lower = (_middle(word) - middle) / height
             after = (word.left - _right(label)) / height
             if not (BELOW[0] <= lower <= BELOW[1] and -LEFT_SLACK <= after <= reach):
                 continue

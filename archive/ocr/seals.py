@@ -22,6 +22,8 @@ COLOUR_INK = 60  # a channel this far above the others, outside any seal: colour
 FORM_SHARE = 0.002  # coloured print on more than this share of the page: a pre-printed form
 OPEN_MM = 1.0  # thinner than this: print (labels, rules); thicker: a seal's ring or star
 SEAL_MM = 12.0  # a thick blob at least this wide or tall is (part of) a seal
+RULE_MM = 6.0  # a straight stroke of the form's print longer than this is a rule, not a label's
+BRIDGE_MM = 2.0  # gaps in a rule up to this wide (where the fill covers it) are bridged
 MARGIN = 1.08  # the seal's circle, a little widened (its outer ring's antialiased edge)
 
 
@@ -62,5 +64,18 @@ def keep_form_ink(rgb: np.ndarray, redness: np.ndarray, grey: np.ndarray,
     low = np.minimum(np.minimum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
     darkest = low.astype(np.uint8)
     high = np.maximum(np.maximum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
-    print_ink = (high - low > COLOUR_INK) & ~seals
-    return np.where(seals, grey, darkest), print_ink.astype(np.uint8) * 255
+    print_ink = ((high - low > COLOUR_INK) & ~seals).astype(np.uint8) * 255
+    return np.where(seals, grey, darkest), _without_rules(print_ink, dpi)
+
+
+def _without_rules(print_ink: np.ndarray, dpi: float) -> np.ndarray:
+    """The form's print without its ruled lines: a rule through a value leaves its digits
+    readable (the engines read through a thin line), a label's strokes run into it do not."""
+    length, bridge = (max(3, round(mm / 25.4 * dpi)) for mm in (RULE_MM, BRIDGE_MM))
+    # The fill printed over a rule hides it there: bridged first, or a rule under a value is
+    # cut into pieces shorter than a rule.
+    line = cv2.MORPH_RECT
+    bridged = cv2.morphologyEx(print_ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(line, (bridge, 1)))
+    rules = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(line, (length, 1)))
+    rules = cv2.dilate(rules, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
+    return cv2.subtract(print_ink, rules)
