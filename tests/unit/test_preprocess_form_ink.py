@@ -55,3 +55,16 @@ def test_preparing_a_form_page_keeps_where_its_print_is():
     assert form.form_ink[120:180, 60:330].any()  # the label
     assert not form.form_ink[60:100, 300:450].any()  # the black value
     assert prepare(_form_page(labels=False), binarise=False, deskew=False).form_ink is None
+
+
+def test_a_rule_is_not_print_a_value_runs_into():
+    from archive.ocr.seals import keep_form_ink
+
+    page = _form_page(labels=True)
+    draw = ImageDraw.Draw(page)
+    draw.line((60, 80, 1140, 80), fill=(40, 80, 180), width=2)  # a blue rule through the value
+    rgb = np.asarray(page).astype(np.int16)
+    redness = np.maximum(rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]), 0)
+    _, form_ink = keep_form_ink(rgb, redness, rgb[:, :, 0].astype(np.uint8), DPI)
+    assert not form_ink[70:90, 300:450].any()  # the rule under the value 1141.92
+    assert form_ink[120:180, 60:330].any()  # a label's strokes are print
