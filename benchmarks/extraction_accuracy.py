@@ -52,13 +52,13 @@ HOLDOUT_TARGETS = {"born_digital_exact_min": 0.99, "scans_exact_min": 0.93, "wro
 EXAMPLES_PER_FIELD = 4
 
 
-def _family_names() -> tuple[dict, tuple[str, ...]]:
-    from archive.demo.families import FAMILIES, HOLDOUT
+def _family_names() -> tuple[dict, tuple[str, ...], tuple[str, ...]]:
+    from archive.demo.families import FAMILIES, HOLDOUT, PAPER_BILLS
 
-    return FAMILIES, HOLDOUT
+    return FAMILIES, HOLDOUT, PAPER_BILLS
 
 
-FAMILIES, HOLDOUT = _family_names()
+FAMILIES, HOLDOUT, PAPER_BILLS = _family_names()
 
 
 def log(message: str) -> None:
@@ -98,7 +98,7 @@ def empty_reference_lists():
         reference.catalogue.cache_clear()
 
 
-def read_one(task: tuple[str, str, int, int, str, str, bool]) -> dict:
+def read_one(task: tuple[str, str, int, int, str, str, bool, bool]) -> dict:
     """Generate one document (born-digital PDF or degraded scan), read it, score its fields."""
     from archive.demo.photos import photograph
     from archive.demo.scans import scan
@@ -107,7 +107,7 @@ def read_one(task: tuple[str, str, int, int, str, str, bool]) -> dict:
     from archive.ocr.extract import FIELD_FLAGS
     from archive.ocr.fields import fields_of
 
-    source, kind, index, seed, workdir, family, held_out = task
+    source, kind, index, seed, workdir, family, held_out, preprinted = task
 
     def flagged(reading) -> list[str]:
         return sorted({name for c in reading.checks if c["code"] in FIELD_FLAGS
@@ -123,7 +123,8 @@ def read_one(task: tuple[str, str, int, int, str, str, bool]) -> dict:
                          else 1009 * (100 + zlib.crc32(family.encode()) % 997))
         image_seed = seed * 100_003 + index * 7 + KINDS.index(kind) + family_offset
         # A phone photo (archive.demo.photos) of the page, or a degraded scan of it.
-        result = (photograph if source == "photo" else scan)(document, seed=image_seed)
+        result = (photograph(document, seed=image_seed) if source == "photo"
+                  else scan(document, seed=image_seed, preprinted=preprinted))
         content, content_type = result.content, result.content_type
         suffix = ".tif" if content_type == "image/tiff" else ".jpg"
         described = result.describe()
@@ -245,8 +246,9 @@ def _rates(counts: Counter) -> dict:
 
 
 def run_leg(source: str, docs: int, seed: int, workers: int, workdir: str,
-            families: list[str], holdout: set[str]) -> dict:
-    tasks = [(source, kind, index, seed, workdir, family, f"{kind}.{family}" in holdout)
+            families: list[str], holdout: set[str], preprinted: set[str] = frozenset()) -> dict:
+    tasks = [(source, kind, index, seed, workdir, family, f"{kind}.{family}" in holdout,
+              f"{kind}.{family}" in preprinted)
              for kind in KINDS for family in FAMILIES[kind] if f"{kind}.{family}" in families
              for index in range(docs)]
     results, started = [], time.perf_counter()
@@ -305,6 +307,7 @@ def run(args: argparse.Namespace) -> dict:
         "docs_per_kind": args.docs, "scan_docs_per_kind": args.scan_docs,
         "photo_docs_per_kind": args.photo_docs,
         "families": args.families, "holdout": sorted(args.holdout),
+        "preprinted_scans": sorted(args.preprinted),
         "cpu_count": os.cpu_count(), "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
         "ocr_engine": load_settings().get("ocr.engine"),
     }
@@ -318,7 +321,7 @@ def run(args: argparse.Namespace) -> dict:
         if args.scan_docs:
             log(f"degraded scans: {args.scan_docs} per kind, {args.workers} workers (OCR)")
             report["scans"] = run_leg("scan", args.scan_docs, args.seed, args.workers, workdir,
-                                      args.families, args.holdout)
+                                      args.families, args.holdout, args.preprinted)
         if args.photo_docs:
             log(f"phone photos: {args.photo_docs} per kind and family"
                 + ("" if args.photo_correction else ", without photo correction"))
@@ -397,8 +400,12 @@ def main() -> None:
     parser.add_argument("--holdout", default=",".join(HOLDOUT),
                         help="families held back from tuning, reported apart (and also read with "
                              "empty reference lists); `none` for none. Default: families.HOLDOUT")
+    parser.add_argument("--preprinted", nargs="?", const=",".join(PAPER_BILLS), default="",
+                        help="scan these families as pre-printed coloured forms filled by a dot-matrix "
+                             "printer off register (archive/demo/forms.py); alone: families.PAPER_BILLS")
     args = parser.parse_args()
     args.families = _families(args.families)
+    args.preprinted = set(_families(args.preprinted)) if args.preprinted else set()
     args.holdout = set() if args.holdout == "none" else set(_families(args.holdout))
     # One tesseract thread per worker process: two workers on two cores, no oversubscription.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")

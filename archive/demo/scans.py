@@ -20,12 +20,15 @@ from statistics import NormalDist
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from archive.demo.documents import RULE, GeneratedDocument, Row, _cjk_font, printed_font
+from archive.demo.forms import FormPrint, dot_matrix, split
 
 A4_INCHES = (8.27, 11.69)
 TITLES = {"invoice": "医疗收费票据", "referral": "转诊转院审批表", "agreement": "定点医疗机构服务协议",
           "daily_statement": "住院费用一日清单"}
 STAMP_TEXTS = ("县人民医院 收费专用章", "县中医院 财务专用章", "县医疗保障事务中心 业务专用章",
                "市第一人民医院 收费专用章", "镇卫生院 收费专用章")
+# A pre-printed form's print and the words its printer fills in (archive.demo.forms).
+Form = tuple[FormPrint, tuple[str, ...]]
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff"}
 
 
@@ -70,22 +73,35 @@ ROWS_PER_PAGE = 34
 
 
 def scan(document: GeneratedDocument, *, seed: int, fmt: str = "JPEG", dpi: int | None = None,
-         degradation: Degradation | None = None) -> Scan:
+         degradation: Degradation | None = None, preprinted: bool = False) -> Scan:
     """A degraded scan of `document`: one page with all its lines (a layout family's rows with
     their cells where the family prints them), or, for a document whose pages do not fit on one
     (a long 一日清单) or that is scanned page by page (`paged_scan`), a multi-page TIFF with a page
-    per printed page, each degraded on its own."""
+    per printed page, each degraded on its own. With `preprinted`, each page is a coloured form
+    filled by a dot-matrix printer off register (archive.demo.forms), from its own seeded stream:
+    the page's layout, stamp and degradations are those the same seed gives without it."""
+    fills = _fills(document) if preprinted else None
     if document.layout and len(document.layout) > 1 and (
             document.paged_scan or sum(map(len, document.layout)) > ROWS_PER_PAGE):
         return scan_pages(document.layout, title=title_of(document), seed=seed, dpi=dpi,
-                          degradation=degradation, font=printed_font(document.font, seed))
+                          degradation=degradation, font=printed_font(document.font, seed), fills=fills)
     rows = [row for page in document.layout for row in page] if document.layout else document.lines
     return scan_lines(rows, title=title_of(document), seed=seed, fmt=fmt, dpi=dpi,
-                      degradation=degradation, font=printed_font(document.font, seed))
+                      degradation=degradation, font=printed_font(document.font, seed), fills=fills)
+
+
+def _fills(document: GeneratedDocument) -> tuple[str, ...]:
+    """The truth's words, which the printer fills in wherever they stand (a name in a grid cell)."""
+    return tuple(value for value in document.truth.values() if isinstance(value, str))
+
+
+def _form(seed: int, page: int, fills: tuple[str, ...] | None) -> Form | None:
+    return None if fills is None else (FormPrint.draw(random.Random(f"form:{seed}:{page}")), fills)
 
 
 def scan_pages(pages: list[list[Row]], *, title: str, seed: int, dpi: int | None = None,
-               degradation: Degradation | None = None, font: str = "sans") -> Scan:
+               degradation: Degradation | None = None, font: str = "sans",
+               fills: tuple[str, ...] | None = None) -> Scan:
     """Each page drawn with the title and degraded (the same resolution throughout, each page its
     own rotation, stamp and noise: pages go through the scanner one by one); a multi-page TIFF."""
     rng = random.Random(f"scan:{seed}")
@@ -94,7 +110,8 @@ def scan_pages(pages: list[list[Row]], *, title: str, seed: int, dpi: int | None
     for number, rows in enumerate(pages):
         spec = first if number == 0 or degradation else Degradation.draw(rng, dpi=first.dpi)
         layout = random.Random(f"layout:{seed}:{number}")
-        image = render(rows, title=title, dpi=spec.dpi, rng=layout, font=font)
+        image = render(rows, title=title, dpi=spec.dpi, rng=layout, font=font,
+                       form=_form(seed, number, fills))
         frames.append(degrade(image, spec, rng).convert("RGB"))
     buffer = io.BytesIO()
     frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_jpeg",
@@ -103,11 +120,13 @@ def scan_pages(pages: list[list[Row]], *, title: str, seed: int, dpi: int | None
 
 
 def scan_lines(lines: list[Row], *, title: str = "", seed: int, fmt: str = "JPEG", dpi: int | None = None,
-               degradation: Degradation | None = None, font: str = "sans") -> Scan:
+               degradation: Degradation | None = None, font: str = "sans",
+               fills: tuple[str, ...] | None = None) -> Scan:
     rng = random.Random(f"scan:{seed}")
     spec = degradation or Degradation.draw(rng, dpi=dpi)
     # The layout has its own stream: the same seed without degradation gives the clean page.
-    image = render(lines, title=title, dpi=spec.dpi, rng=random.Random(f"layout:{seed}"), font=font)
+    image = render(lines, title=title, dpi=spec.dpi, rng=random.Random(f"layout:{seed}"), font=font,
+                   form=_form(seed, 0, fills))
     # A JPEG file is itself the JPEG round trip; other formats get it before saving.
     image = degrade(image, spec, rng, jpeg_round_trip=fmt.upper() != "JPEG")
     return _encode(image, spec, fmt)
@@ -118,31 +137,65 @@ def clean(lines: list[str], *, title: str = "", seed: int, dpi: int = 300, fmt: 
     return scan_lines(lines, title=title, seed=seed, fmt=fmt, degradation=Degradation(dpi=dpi))
 
 
-def render(lines: list[Row], *, title: str, dpi: int, rng: random.Random, font: str = "sans") -> Image.Image:
+def render(lines: list[Row], *, title: str, dpi: int, rng: random.Random, font: str = "sans",
+           form: Form | None = None) -> Image.Image:
     """Black text on white A4 at `dpi`: 16 pt title, 11 pt body, left margin varied a little; a
-    row of cells puts each cell at its fraction of the width between the margins."""
+    row of cells puts each cell at its fraction of the width between the margins. With `form`
+    (its print and the words the printer fills in), title, labels and rules are in the form's
+    ink and the filled-in words in dot-matrix black, off register by the form's offset."""
     width, height = round(A4_INCHES[0] * dpi), round(A4_INCHES[1] * dpi)
     image = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(image)
     body, heading = _cjk_font(round(11 / 72 * dpi), font), _cjk_font(round(16 / 72 * dpi), font)
     margin = round(dpi * rng.uniform(0.6, 0.9))
     y = round(dpi * rng.uniform(0.6, 0.9))
+    ink = form[0].ink if form else (0, 0, 0)
     if title:
-        draw.text((width // 2, y), title, fill=(0, 0, 0), font=heading, anchor="mt")
+        draw.text((width // 2, y), title, fill=ink, font=heading, anchor="mt")
         y += round(16 / 72 * dpi * 2.2)
     step = round(11 / 72 * dpi * rng.uniform(1.6, 1.9))
+    printer = _Printer(image, form, body, step) if form else None
     for line in lines:
         if line == RULE:
-            draw.line((margin, y - step // 4, width - margin, y - step // 4), fill=(40, 40, 40),
-                      width=max(1, dpi // 150))
-        elif isinstance(line, str):
-            draw.text((margin, y), line, fill=(20, 20, 20), font=body)
+            draw.line((margin, y - step // 4, width - margin, y - step // 4),
+                      fill=form[0].ink if form else (40, 40, 40), width=max(1, dpi // 150))
         else:
-            for x, text in line:
-                draw.text((margin + round(x * (width - 2 * margin)), y), text, fill=(20, 20, 20), font=body)
+            cells = ((0.0, line),) if isinstance(line, str) else line
+            for x, text in cells:
+                left = margin + round(x * (width - 2 * margin))
+                if printer:
+                    printer.text(left, y, text)
+                else:
+                    draw.text((left, y), text, fill=(20, 20, 20), font=body)
         y += step
+    if printer:
+        image = printer.finish(dpi)
     image.info["text_box"] = (margin, round(dpi * 0.6), width - margin, y)
     return image
+
+
+class _Printer:
+    """The form's print drawn at once; the fill collected in a mask, dotted and laid over last."""
+
+    def __init__(self, image: Image.Image, form: Form, body, step: int):
+        self.image, (self.print, self.fills), self.body = image, form, body
+        self.draw = ImageDraw.Draw(image)
+        self.mask = Image.new("L", image.size, 0)
+        self.fill = ImageDraw.Draw(self.mask)
+        self.shift = (round(self.print.offset[0] * body.size), round(self.print.offset[1] * step))
+
+    def text(self, left: int, y: int, text: str) -> None:
+        for start, run, filled in split(text, self.fills):
+            x = left + round(self.body.getlength(text[:start]))
+            if filled:
+                self.fill.text((x + self.shift[0], y + self.shift[1]), run, fill=255, font=self.body)
+            elif run.strip():
+                self.draw.text((x, y), run, fill=self.print.ink, font=self.body)
+
+    def finish(self, dpi: int) -> Image.Image:
+        dots = dot_matrix(self.mask, max(2, round(dpi / 85)))
+        ribbon = Image.new("RGB", self.image.size, (self.print.ribbon,) * 3)
+        return Image.composite(ribbon, self.image, dots)
 
 
 def degrade(image: Image.Image, spec: Degradation, rng: random.Random, *,

@@ -24,6 +24,7 @@ from archive.files import sniff
 from archive.ocr.engines import OcrEngine, OcrEngineError, configured_engine
 from archive.ocr.engines.tesseract import LANGUAGES, PAGE_SEGMENTATION  # noqa: F401 - also read from here
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
+from archive.ocr.registration import doubt_inked, regroup
 from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
@@ -247,7 +248,7 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
 def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, int],
          psm: int | None = None) -> PageText:
     options = {"psm": psm} if psm is not None else {}
-    found = engine.read(prepared.image, dpi=prepared.dpi, **options)
+    found = doubt_inked(engine.read(prepared.image, dpi=prepared.dpi, **options), prepared.form_ink)
     # Word boxes are kept in the coordinates of the page as stored, not of the prepared image.
     back = 1 / prepared.scale
     rows: dict[int, list[Word]] = {}
@@ -255,7 +256,8 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
         rows.setdefault(word.line, []).append(Word(
             word.text, round(word.left * back), round(word.top * back), round(word.width * back),
             round(word.height * back), word.confidence, word.line))
-    read_again = engine.refine(list(rows.values()), prepared)
+    # Values a printer filled in off register go back onto their labels' lines.
+    read_again = regroup(engine.refine(list(rows.values()), prepared))
     words = [word for row in read_again for word in row]
     lines = [assemble_line(row, size) for row in read_again]
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0

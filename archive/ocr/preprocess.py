@@ -4,7 +4,9 @@ Each step is here because it pays on office scans of claim forms (measured with
 benchmarks/extraction_accuracy.py on the tuning seed):
 
 - red seals (印章) are stamped across names and amounts: the red channel drops red ink and keeps
-  black print, so a colour page is read from its red channel;
+  black print, so a colour page is read from its red channel; but a paper bill's form is printed
+  in red or blue ink, and its labels must stay: where a page has thin coloured print outside its
+  seals, it is read from its darkest channel there (archive.ocr.seals);
 - uneven lighting and grey paper: the page is divided by its background (a wide closing), so
   one global threshold fits the whole page;
 - sensor noise and JPEG artefacts: a small median filter before binarisation, else tesseract's
@@ -28,7 +30,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from archive.ocr import photo
+from archive.ocr import photo, seals
 
 TARGET_DPI = 300
 KEEP_DPI = (200, 400)  # resolutions read as they are
@@ -53,6 +55,9 @@ class Prepared:
     page: photo.PageFound | None = None  # where the page was found in a photo (then warped)
     pageless_photo: bool = False  # a photo in which no page was found: read whole
     factor: float = 1.0  # the scaling to `dpi`, before the deskew
+    # A pre-printed form's coloured print (labels, rules) outside its seals, in `image`'s pixels
+    # (255 where it is); None for a page that is not such a form (archive.ocr.seals).
+    form_ink: np.ndarray | None = None
 
     def to_shown(self, width: int, height: int) -> tuple[tuple[float, ...], ...] | None:
         """The 3×3 projective matrix taking a box as read (fractions of the page, in the geometry
@@ -98,7 +103,7 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
     image, found = photo.straighten(image) if photo_pages else (image, None)
     pageless = photo_pages and found is None and photo.is_pageless_photo(image)
     resolution = page_resolution(image)
-    grey = _grey_without_red(image)
+    grey, form_ink = _grey_and_form_ink(image, resolution)
     factor = 1.0
     # A photographed page's strokes are soft (focus, JPEG, the warp's resampling): brought to
     # 300 dpi it reads better than kept at its 200-260 (tuning seed: 82 % of fields -> 86 %).
@@ -109,26 +114,36 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
     if abs(factor - 1) > 0.05:
         size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+        if form_ink is not None:
+            form_ink = cv2.resize(form_ink, size, interpolation=cv2.INTER_NEAREST)
     else:
         factor = 1.0
     dpi = round(resolution * factor)
     skew = _skew_angle(grey) if deskew else 0.0
     if abs(skew) >= MIN_SKEW:
         grey = _rotate(grey, skew, fill=int(np.median(grey[:, :8])))
+        if form_ink is not None:
+            form_ink = _rotate(form_ink, skew, fill=0)
     else:
         skew = 0.0
     # A warped photo page is mapped back to the photo by the ratio of widths: word boxes land on
     # the page as found, one linear scale per axis, which keeps their geometry among themselves.
     scale = factor * image.width / original_width
-    extra = {"page": found, "pageless_photo": pageless, "factor": factor}
+    extra = {"page": found, "pageless_photo": pageless, "factor": factor, "form_ink": form_ink}
     if not binarise:
         return Prepared(Image.fromarray(grey), dpi, scale, skew, **extra)
     return Prepared(Image.fromarray(_binarise(grey, dpi)), dpi, scale, skew, grey=Image.fromarray(grey),
                     **extra)
 
 
-def _grey_without_red(image: Image.Image) -> np.ndarray:
-    """Grey levels of a page; for a colour page the red channel, in which red ink disappears."""
+def _grey_without_red(image: Image.Image, dpi: float = TARGET_DPI) -> np.ndarray:
+    return _grey_and_form_ink(image, dpi)[0]
+
+
+def _grey_and_form_ink(image: Image.Image, dpi: float = TARGET_DPI) -> tuple[np.ndarray, np.ndarray | None]:
+    """Grey levels of a page; for a colour page the red channel, in which red ink disappears —
+    but on a pre-printed form in coloured ink only within its seals (`archive.ocr.seals`), whose
+    print is also given (else None)."""
     if image.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB", "HSV"):
         rgb = np.asarray(image.convert("RGB")).astype(np.int16)
         # Red ink is light in the red channel but not paper-white (R ~220 against paper's ~240),
@@ -136,11 +151,13 @@ def _grey_without_red(image: Image.Image) -> np.ndarray:
         # lifted by how much redder than green and blue it is: a seal goes white, black print
         # (as red as it is green) stays, and print under a seal stays dark.
         redness = np.maximum(rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]), 0)
-        return np.ascontiguousarray(np.clip(rgb[:, :, 0] + redness, 0, 255).astype(np.uint8))
+        grey = np.clip(rgb[:, :, 0] + redness, 0, 255).astype(np.uint8)
+        grey, form_ink = seals.keep_form_ink(rgb, redness, grey, dpi)
+        return np.ascontiguousarray(grey), form_ink
     if image.mode in ("1", "L"):
-        return np.asarray(image.convert("L"))
+        return np.asarray(image.convert("L")), None
     # 16-bit or float greys (some TIFFs): scale into 8 bits.
-    return np.asarray(ImageOps.autocontrast(image.convert("I").point(lambda v: v / 256).convert("L")))
+    return np.asarray(ImageOps.autocontrast(image.convert("I").point(lambda v: v / 256).convert("L"))), None
 
 
 def _binarise(grey: np.ndarray, dpi: int) -> np.ndarray:

@@ -87,6 +87,12 @@ HOLDOUT = ("invoice.his", "invoice.paper72", "invoice.outpatient",
            "vat_invoice.paper", "vat_invoice.electronic", "vat_invoice.till", "vat_invoice.grid")
 
 
+# Paper bills, which in life are pre-printed coloured forms filled by a dot-matrix printer: their
+# scans can be drawn so (archive.demo.forms; benchmarks/extraction_accuracy.py --preprinted).
+PAPER_BILLS = ("invoice.classic", "invoice.provincial", "invoice.grid", "invoice.clinic",
+               "invoice.settlement")
+
+
 def make(kind: str, family: str, rng: random.Random) -> GeneratedDocument:
     document = FAMILIES[kind][family](rng)
     document.family = family
