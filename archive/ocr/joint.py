@@ -7,7 +7,10 @@ the document states — a total is the sum of its parts ([sums] in labels.toml),
 states the figures ([corroborates]), dates come in order ([order]) — and exactly one other value
 read for exactly one of those fields makes the constraint hold, that value is the one printed for
 it. Nothing is worked out: only values read after the field's own label are chosen from, and a
-constraint no single read value repairs is left broken for the checks to report.
+constraint no single read value repairs is left broken for the checks to report from a text layer;
+on a page read by OCR its values are refused instead (`refuse_broken_sums`,
+`refuse_dates_out_of_order`): a printed document's sums hold, so a broken one holds a misread, and
+a wrong amount may be paid where an absent one is read by a person.
 """
 
 from __future__ import annotations
