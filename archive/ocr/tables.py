@@ -312,6 +312,7 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         if _CONTINUED.match(line.text):
             continue
         if _ITEMS_END.search(line.text):
+            page_rows = []  # the table's end is read: no row can be lost after it
             break
         if is_ocr([line]) and stamp_only(line):
             continue  # a seal over the table read as a line of its own (业务专用章): no row
@@ -326,6 +327,10 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
             page_rows.append(item)
         else:
             rows.unreadable.append(line.text)
+    if page_rows and is_ocr(lines):
+        # Rows read, and after them neither a page's subtotal nor the table's total: the page may
+        # be cut off below them (a photo's edge, a fold), rows lost with nothing to show it.
+        rows.unreadable.append(f"{read.text}（其后未见合计）")
     rows.give("items", reading, doubtful)
 
 
