@@ -31,7 +31,9 @@ from archive.ocr.field_values import Candidate, range_in_parts, take
 from archive.ocr.joint import (
     choose_jointly,
     constrained_fields,
+    refuse_broken_sums,
     refuse_contradicted,
+    refuse_dates_out_of_order,
     refuse_disagreeing_writings,
 )
 from archive.ocr.label_match import (
@@ -204,6 +206,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     _capitals_by_figures(reading, capitals, pairs)
     if any(line.confidences is not None for line in lines):
         refuse_disagreeing_writings(reading, pairs=pairs, sums=constraints["sums"])
+        refuse_broken_sums(reading, pairs=pairs, sums=constraints["sums"])
+        refuse_dates_out_of_order(reading, order=constraints["order"])
     return reading
 
 

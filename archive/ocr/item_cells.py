@@ -4,7 +4,7 @@ amount and insurance class (archive/ocr/tables.py puts a scanned row's cells in 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from archive.ocr.lines import Line, confident, is_cjk
 from archive.ocr.normalize import read_amount
@@ -52,6 +52,10 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     if unit and spec not in (None, unit) and fits(*_pinned(line, cells[1], min_confidence), unit):
         item["spec"] = unit  # a misread unit is the one the catalogue bills (旦 for 日)
     sure = confident(line, 0, len(line.text), min_confidence)
+    if line.confidences is not None and not _multiplies_out(numbers):
+        # Read by OCR, figures that do not multiply out hold a misread one, however sure each
+        # looked: the row is not taken (the list is then not given, and a person reads it).
+        return None, False, None
     if sure and known == name and item.get("spec") == spec:
         return item, True, None
     if known is None:
@@ -66,6 +70,12 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
         corrected = known != name or item.get("spec") != spec
         return {**item, "name": known}, False, line.text if corrected else None
     return None, False, None
+
+
+def _multiplies_out(numbers: re.Match) -> bool:
+    """Unit price × quantity is the amount, to the cent (as the statement check rounds it)."""
+    product = Decimal(numbers["price"]) * Decimal(numbers["quantity"])
+    return product.quantize(Decimal("0.01"), ROUND_HALF_UP) == Decimal(numbers["amount"])
 
 
 def _pinned(line: Line, span: tuple[int, int], min_confidence: float) -> tuple[str, tuple[float, ...] | None]:

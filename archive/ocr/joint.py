@@ -7,7 +7,10 @@ the document states — a total is the sum of its parts ([sums] in labels.toml),
 states the figures ([corroborates]), dates come in order ([order]) — and exactly one other value
 read for exactly one of those fields makes the constraint hold, that value is the one printed for
 it. Nothing is worked out: only values read after the field's own label are chosen from, and a
-constraint no single read value repairs is left broken for the checks to report.
+constraint no single read value repairs is left broken for the checks to report from a text layer;
+on a page read by OCR its values are refused instead (`refuse_broken_sums`,
+`refuse_dates_out_of_order`): a printed document's sums hold, so a broken one holds a misread, and
+a wrong amount may be paid where an absent one is read by a person.
 """
 
 from __future__ import annotations
@@ -106,6 +109,60 @@ def refuse_disagreeing_writings(reading: FieldReading, *, pairs: list[list[str]]
         reading.unreadable.append({"field": name, "read": str(value), "reason": "contradicted"})
         reading.sources.pop(name, None)
     return refused
+
+
+def refuse_dates_out_of_order(reading: FieldReading, *, order: list[list[str]]) -> list[str]:
+    """On a page read by OCR, two dates the document prints in order ([order]) read the other way
+    round after the joint choice: one of them is misread (a 0 read as 8, a 1 as 7), and nothing
+    says which. Both are refused (`contradicted`, absent and reported). Returns the fields refused."""
+    refused = [name for pair in order if all(reading.fields.get(name) for name in pair)
+               and not _order_holds(pair, {name: reading.fields[name] for name in pair}) for name in pair]
+    for name in dict.fromkeys(refused):
+        value = reading.fields.pop(name)
+        reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
+        reading.unreadable.append({"field": name, "read": str(value), "reason": "contradicted"})
+        reading.sources.pop(name, None)
+    return list(dict.fromkeys(refused))
+
+
+def refuse_broken_sums(reading: FieldReading, *, pairs: list[list[str]], sums: list[dict]) -> list[str]:
+    """On a page read by OCR, a sum of the document ([sums]) that still does not hold after the
+    joint choice, with every term read: at least one term is misread, and nothing on the page
+    says which. Every term is refused (`contradicted`, absent and reported) but those another
+    constraint upholds: the other writing of the same amount ([corroborates]) or another sum that
+    holds exactly with it. (A printed document's sums hold; from a text layer the values are what
+    was printed, and the checks report the mismatch as the document's.) Returns the fields refused."""
+    refused = []
+    for rule in sums:
+        terms = [rule["total"], *rule["parts"]]
+        values = {term: reading.fields.get(term) for term in terms}
+        if any(sum_term(value) is None for value in values.values()) or _sum_holds(rule, values):
+            continue
+        refused += [term for term in terms if not _upheld_elsewhere(term, rule, reading, pairs, sums)]
+    for name in dict.fromkeys(refused):
+        value = reading.fields.pop(name)
+        reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
+        reading.unreadable.append({"field": name, "read": _shown(value), "reason": "contradicted"})
+        reading.sources.pop(name, None)
+    return list(dict.fromkeys(refused))
+
+
+def _upheld_elsewhere(name: str, broken: dict, reading: FieldReading, pairs: list[list[str]],
+                      sums: list[dict]) -> bool:
+    """Whether a constraint other than the `broken` sum confirms field `name` as read."""
+    for pair in pairs:
+        others = [reading.fields.get(other) for other in pair if other != name]
+        if name in pair and others and all(sum_term(other) is not None and sum_term(other)
+                                           == sum_term(reading.fields[name]) for other in others):
+            return True
+    return any(rule is not broken and _upholds(rule, name, reading) for rule in sums)
+
+
+def _shown(value: object) -> str:
+    """A refused value as the reviewers see what was read: a list by its rows' amounts."""
+    if isinstance(value, list):
+        return " + ".join(str(row.get("amount")) for row in value if isinstance(row, dict))
+    return str(value)
 
 
 def _upholds(rule: dict, name: str, reading: FieldReading) -> bool:

@@ -171,6 +171,7 @@ _COLUMNS = (("name", ("项目名称", "收费项目", "药品名称", "名称", 
             ("unit_price", ("单价",)), ("quantity", ("数量",)), ("amount", ("金额",)),
             ("insurance_class", ("医保类别", "类别", "甲乙类", "等级")))
 _HEADER_CELL = re.compile(r"\S+(?:\s\S+)*")
+_CLOSED_COLUMNS = ("insurance_class",)  # read as one of a few characters (row_by_columns' `classes`)
 
 
 @dataclass
@@ -311,6 +312,7 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         if _CONTINUED.match(line.text):
             continue
         if _ITEMS_END.search(line.text):
+            page_rows = []  # the table's end is read: no row can be lost after it
             break
         if is_ocr([line]) and stamp_only(line):
             continue  # a seal over the table read as a line of its own (业务专用章): no row
@@ -325,6 +327,10 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
             page_rows.append(item)
         else:
             rows.unreadable.append(line.text)
+    if page_rows and is_ocr(lines):
+        # Rows read, and after them neither a page's subtotal nor the table's total: the page may
+        # be cut off below them (a photo's edge, a fold), rows lost with nothing to show it.
+        rows.unreadable.append(f"{read.text}（其后未见合计）")
     rows.give("items", reading, doubtful)
 
 
@@ -385,6 +391,12 @@ def _header_columns(line: Line) -> list[str | None] | None:
     if re.search(r"[:：]", line.text):
         return None
     named = [next((key for key, words in _COLUMNS if cell in words), None) for cell in cells]
+    # Two header words OCR ran together (医保类别自付比例): the cell is the first one's column, for
+    # a column whose values are of a closed kind (the class: 甲, 乙, 丙), which the second column's
+    # (10%) cannot be taken for. Lost, the column's values would be missing from every row.
+    named = [key or next((column for column, words in _COLUMNS if column in _CLOSED_COLUMNS
+                          and column not in named and cell.startswith(words)), None)
+             for cell, key in zip(cells, named, strict=True)]
     keys = list(filter(None, named))
     if not {"name", "unit_price", "quantity", "amount"} <= set(keys) or len(set(keys)) != len(keys):
         return None

@@ -153,3 +153,26 @@ def test_a_name_read_in_two_parts_is_one_when_the_catalogue_has_it_whole():
          "insurance_class": "甲"},
         {"name": "丹参注射液", "spec": "10ml", "unit_price": "464.51", "quantity": "2", "amount": "929.02",
          "insurance_class": "乙"}]
+
+
+def test_a_class_header_run_together_with_the_next_column_still_gives_each_row_its_class():
+    # OCR read 医保类别 and 自付比例 as one header word; the rows' 10 % are under the second half.
+    header = _ocr_line([("项目名称", NAME), ("规格", SPEC), ("单价", PRICE), ("数量", QUANTITY),
+                        ("金额", AMOUNT), ("医保类别自付比例", CLASS)], 0.20)
+    rows = [_ocr_line([("吸氧", NAME), ("小时", SPEC), ("168.45", PRICE), ("2", QUANTITY),
+                       ("336.90", AMOUNT), ("乙", CLASS + 0.01), ("10%", CLASS + 0.08)], 0.24)]
+    lines = _statement(rows, "336.90")
+    lines[3] = header
+    assert read_fields("daily_statement", lines).fields["items"] == [
+        {"name": "吸氧", "spec": "小时", "unit_price": "168.45", "quantity": "2", "amount": "336.90",
+         "insurance_class": "乙"}]
+
+
+def test_rows_with_no_total_or_subtotal_read_after_them_are_not_given():
+    # A photo cut off below a row: rows may be lost after it, and nothing on the page shows it.
+    rows = [_ocr_line([("吸氧", NAME), ("小时", SPEC), ("168.45", PRICE), ("2", QUANTITY),
+                       ("336.90", AMOUNT), ("甲", CLASS)], 0.24)]
+    reading = read_fields("daily_statement", _statement(rows, "336.90")[:-1])
+    assert "items" not in reading.fields
+    assert [item["reason"] for item in reading.unreadable if item["field"] == "items"] == ["row_unreadable"]
+    assert read_fields("daily_statement", _statement(rows, "336.90")).fields["items"][0]["amount"] == "336.90"

@@ -1,0 +1,83 @@
+"""Sums and products a document prints hold; read by OCR (photos, scans), values that break one
+hold a misread value and end absent and reported, not wrong (issue 17: wrong ≤ 0.5 %)."""
+
+from archive.ocr.fields import read_fields
+from archive.ocr.lines import Line
+
+GAP = "    "
+SPLIT = "统筹基金支付：3000.00  个人账户支付：202.73  个人自付：1000.00  个人自费：0.00"
+HEADER = GAP.join(("项目名称", "规格", "单价", "数量", "金额", "类别"))
+
+
+def ocr(text: str, confidence: float = 97.0) -> Line:
+    return Line(text, tuple(confidence for _ in text))
+
+
+def refused(reading) -> set[str]:
+    return {item["field"] for item in reading.unreadable if item["reason"] == "contradicted"}
+
+
+def test_a_fund_split_that_does_not_add_up_to_the_total_is_refused_but_the_confirmed_total():
+    # 202.73 read 202.78: the split no longer adds up; the capital writing confirms the total.
+    lines = [ocr("合计（小写）：4202.73"), ocr("合计（大写）：肆仟贰佰零贰元柒角叁分"),
+             ocr(SPLIT.replace("202.73", "202.78"))]
+    reading = read_fields("invoice", lines)
+    assert reading.fields["total_amount"] == "4202.73" == reading.fields["total_amount_capital"]
+    assert refused(reading) == {"fund_paid", "personal_account_paid", "self_paid", "self_funded"}
+    assert not {"fund_paid", "personal_account_paid", "self_paid", "self_funded"} & reading.fields.keys()
+
+
+def test_a_sum_that_holds_leaves_every_term_taken():
+    lines = [ocr("合计（小写）：4202.73"), ocr("合计（大写）：肆仟贰佰零贰元柒角叁分"), ocr(SPLIT)]
+    reading = read_fields("invoice", lines)
+    assert reading.fields["personal_account_paid"] == "202.73" and not refused(reading)
+
+
+def test_a_vat_total_its_amount_and_tax_contradict_with_nothing_to_confirm_it_is_refused_with_them():
+    lines = [ocr("合计金额：100.00"), ocr("合计税额：13.00"), ocr("价税合计（小写）：¥118.00")]
+    reading = read_fields("vat_invoice", lines)
+    assert refused(reading) >= {"amount", "tax", "total_amount"}
+    assert not {"amount", "tax", "total_amount"} & reading.fields.keys()
+
+
+def test_a_statement_total_its_items_do_not_add_up_to_is_refused_with_the_items():
+    rows = [GAP.join(("阿莫西林胶囊", "0.25g", "12.50", "2", "25.00", "甲")),
+            GAP.join(("胸部X线摄影", "次", "80.00", "1", "80.00", "甲"))]
+    lines = [ocr("姓名：张三"), ocr("清单日期：2026-03-05"), ocr(HEADER), *map(ocr, rows),
+             ocr("合计：185.00")]
+    reading = read_fields("daily_statement", lines)
+    assert "daily_total" not in reading.fields and "items" not in reading.fields
+    assert refused(reading) == {"daily_total", "items"}
+    # With the total read as printed, both are taken.
+    lines[-1] = ocr("合计：105.00")
+    reading = read_fields("daily_statement", lines)
+    assert reading.fields["daily_total"] == "105.00" and len(reading.fields["items"]) == 2
+
+
+def test_a_text_layer_keeps_a_broken_sum_for_the_checks_to_report():
+    lines = [Line("合计金额：100.00"), Line("合计税额：13.00"), Line("价税合计（小写）：¥118.00")]
+    fields = read_fields("vat_invoice", lines).fields
+    assert (fields["amount"], fields["tax"], fields["total_amount"]) == ("100.00", "13.00", "118.00")
+
+
+def test_an_ocr_row_whose_price_times_quantity_is_not_its_amount_is_not_taken():
+    # 12.50 × 2 printed 25.00, read 26.00 with confidence (a 5 read as 6).
+    misread = GAP.join(("阿莫西林胶囊", "0.25g", "12.50", "2", "26.00", "甲"))
+    lines = [ocr("姓名：张三"), ocr("清单日期：2026-03-05"), ocr(HEADER), ocr(misread)]
+    reading = read_fields("daily_statement", lines)
+    assert "items" not in reading.fields
+    assert [item["reason"] for item in reading.unreadable if item["field"] == "items"] == ["row_unreadable"]
+    # The same row from a text layer is what was printed.
+    assert read_fields("daily_statement", [Line(text.text) for text in lines]).fields["items"][0]["amount"] \
+        == "26.00"
+
+
+def test_an_admission_read_after_the_discharge_leaves_both_dates_absent():
+    # 2026-03-05 read 2026-08-05 (a 3 read as 8): the stay would end before it began.
+    lines = [ocr("入院日期：2026-08-05"), ocr("出院日期：2026-03-12")]
+    reading = read_fields("invoice", lines)
+    assert not {"admission_date", "discharge_date"} & reading.fields.keys()
+    assert refused(reading) == {"admission_date", "discharge_date"}
+    in_order = read_fields("invoice", [ocr("入院日期：2026-03-05"), ocr("出院日期：2026-03-12")])
+    dates = (in_order.fields["admission_date"], in_order.fields["discharge_date"])
+    assert dates == ("2026-03-05", "2026-03-12")
