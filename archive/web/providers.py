@@ -43,7 +43,7 @@ from archive.providers import (
 from archive.web.api import token_required
 from archive.web.bodies import Body, Scalar, Text, parse_body, text
 from archive.web.context import db
-from archive.web.form_checks import FILL_IN, TOO_LONG, place_refusal
+from archive.web.desk_forms import FILL_IN, TOO_LONG, place_refusal
 from archive.web.i18n import ACTION_LABELS
 from archive.web.provider_forms import (
     AliasForm,
