@@ -8,6 +8,10 @@ access, permission and parameter errors all derive from it; `archive/web/errors.
 `archive/cli/base.py` each have one handler for all of them. A message with a number in it
 ("%(count)s findings") is given in its two English forms (`n_`) and takes the form for its number
 in the reader's language when shown (ngettext: Chinese has one form).
+
+A refusal about one input names it (`concerns=`, the form field's name: "opinion", "amount"),
+so a page can show it beside that field whatever the message's wording; it is no message
+parameter (some messages have a `%(field)s` of their own).
 """
 
 from __future__ import annotations
@@ -68,9 +72,10 @@ class Refusal(Exception):
     status = 400
     code = "refused"
 
-    def __init__(self, template: str | Plural, /, **params: Any):
+    def __init__(self, template: str | Plural, /, *, concerns: str | None = None, **params: Any):
         self.template = template
         self.params = params
+        self.field = concerns
         super().__init__(self.message())
 
     def message(self, translate: Callable[[str], str] = _same, locale: Any = "en",

@@ -30,7 +30,8 @@ def reclassify_document(session: Session, document_id: int, *, actor, kind: str,
     ensure_changeable(session, document.case, action="document.reclassify")
     if kind not in DOCUMENT_KINDS:
         raise Rejected(_("unknown document kind %(kind)s; one of %(known)s"), code="invalid_kind",
-                       status=400, kind=repr(kind), known=", ".join(DOCUMENT_KINDS))
+                       status=400, kind=repr(kind), known=", ".join(DOCUMENT_KINDS),
+                       concerns="kind")
     reason = _reason(reason)
     before = document.kind
     document.kind, document.kind_guessed = kind, False

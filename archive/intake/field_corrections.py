@@ -35,7 +35,7 @@ REASONS = {"unexpected_characters": _("it contains characters such a value never
 class UntakableValue(Invalid):
     """A typed value that does not check out as the field's type (HTTP 422)."""
 
-    def message(self, translate=lambda text: text, locale="en") -> str:
+    def message(self, translate=lambda text: text, locale="en", ngettext=None) -> str:
         return translate(self.template) % {**self.params, "why": translate(self.params["why"])}
 
 
@@ -52,7 +52,7 @@ def correct_field(session: Session, document_id: int, *, actor, field: str, valu
     new = _typed(document, field, value)
     reason = (reason or "").strip()[:500]
     if not reason:
-        raise Invalid(_("Say why the field is corrected."))
+        raise Invalid(_("Say why the field is corrected."), concerns="reason")
     old = document.fields.get(field)
     earlier = next((c for c in document.corrections if c.field == field), None)
     machine = earlier.machine_value if earlier else old
@@ -78,11 +78,12 @@ def _typed(document: Document, field: str, value: str | None) -> str | None:
     if not text:
         return None  # cleared: a field that cannot be read is absent, never guessed
     if len(text) > 200:
-        raise Invalid(_("The value is too long."))
+        raise Invalid(_("The value is too long."), concerns="value")
     new, why = read_typed_value(document.kind, field, text)
     if why is not None:
         raise UntakableValue(_("“%(value)s” cannot be taken as %(field)s: %(why)s."), value=text,
-                      field=field_label(document.kind, field), why=REASONS.get(why, why))
+                      field=field_label(document.kind, field), why=REASONS.get(why, why),
+                             concerns="value")
     return new
 
 

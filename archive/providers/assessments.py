@@ -31,7 +31,7 @@ def record_assessment(session: Session, user, provider_id, *, year, period, scor
     day = inputs.day(assessed_on, "assessed_on") if assessed_on else today_in_china()
     if day > today_in_china() or year > day.year:
         raise BadRequest(_("An assessment is recorded on or after the day it was made, in or after "
-                           "its year."))
+                           "its year."), concerns="year")
     sheet = assessment_sheet()
     try:
         points, score = assessment_score(dict(scores or {}), sheet)
@@ -42,7 +42,7 @@ def record_assessment(session: Session, user, provider_id, *, year, period, scor
             ProviderAssessment.provider_id == provider.id, ProviderAssessment.year == year,
             ProviderAssessment.period == period)) is not None:
         raise Conflict(_("%(name)s was already assessed for %(year)s (%(period)s)."),
-                       name=provider.name, year=year, period=period)
+                       name=provider.name, year=year, period=period, concerns="year")
     outcome = None
     if period == "year_end" and provider.deposit_status == HELD:
         outcome = "returned" if score >= sheet.pass_score else "forfeited"
@@ -68,7 +68,7 @@ def lodge_deposit(session: Session, user, provider_id, *, amount):
     fen = inputs.fen(amount, "amount")
     if fen <= 0:
         raise BadRequest(_("%(what)s: the amount must be in yuan with at most two decimals, e.g. 1234.50."),
-                         what="amount")
+                         what="amount", concerns="amount")
     if provider.deposit_status == HELD:
         raise Conflict(_("%(name)s's deposit is still held; the year-end assessment decides it first."),
                        name=provider.name)

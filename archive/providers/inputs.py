@@ -1,5 +1,6 @@
 """Reading what a person typed (form, API body, CLI option) into the register's values; each
-refusal says which value and why (HTTP 400 for a malformed value, 422 for a missing one)."""
+refusal says which value and why (HTTP 400 for a malformed value, 422 for a missing one), and
+names it (`what`, the input's name: a form shows the refusal beside that field)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,12 @@ def text(value, what: str, *, limit: int = 128, required: bool = True) -> str | 
     shown = str(value).strip() if value is not None else ""
     if not shown:
         if required:
-            raise Incomplete(_("%(what)s is required."), what=what)
+            raise Incomplete(_("%(what)s is required."), what=what, concerns=what)
         return None
     if len(shown) > limit:
         raise BadRequest(n_("%(what)s is longer than %(limit)s character.",
                             "%(what)s is longer than %(limit)s characters.", "limit"),
-                         what=what, limit=limit)
+                         what=what, limit=limit, concerns=what)
     return shown
 
 
@@ -38,7 +39,7 @@ def day(value, what: str, *, required: bool = True) -> date | None:
     try:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise BadRequest(_("%(what)s must be a date as YYYY-MM-DD."), what=what) from None
+        raise BadRequest(_("%(what)s must be a date as YYYY-MM-DD."), what=what, concerns=what) from None
 
 
 def fen(value, what: str, *, required: bool = True) -> int:
@@ -47,7 +48,7 @@ def fen(value, what: str, *, required: bool = True) -> int:
     amount = yuan_to_fen(str(value or "").strip())
     if amount is None:
         raise BadRequest(_("%(what)s: the amount must be in yuan with at most two decimals, e.g. 1234.50."),
-                         what=what)
+                         what=what, concerns=what)
     return amount
 
 
@@ -55,18 +56,19 @@ def number(value, what: str) -> int:
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):
-        raise BadRequest(_("%(what)s must be a number."), what=what) from None
+        raise BadRequest(_("%(what)s must be a number."), what=what, concerns=what) from None
 
 
 def month(value, what: str = "month") -> str:
     shown = str(value or "").strip()
     if not MONTH.match(shown):
-        raise BadRequest(_("%(what)s must be a month as YYYY-MM."), what=what)
+        raise BadRequest(_("%(what)s must be a month as YYYY-MM."), what=what, concerns=what)
     return shown
 
 
 def choice(value, allowed, what: str) -> str:
     shown = str(value or "").strip()
     if shown not in allowed:
-        raise BadRequest(_("%(what)s must be one of: %(allowed)s."), what=what, allowed=", ".join(allowed))
+        raise BadRequest(_("%(what)s must be one of: %(allowed)s."), what=what, allowed=", ".join(allowed),
+                         concerns=what)
     return shown

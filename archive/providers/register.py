@@ -42,7 +42,7 @@ def register_provider(session: Session, user, *, name, level, kind, uscc, insura
     code = (uscc or "").strip().upper()
     if problem := uscc_reason(code):
         raise BadRequest(_("The unified social credit code %(code)s is not valid: %(reason)s."),
-                         code=code or "-", reason=problem)
+                         code=code or "-", reason=problem, concerns="uscc")
     insurance_code = inputs.text(insurance_code, "insurance_code", limit=32, required=False)
     township = inputs.text(township, "township", limit=64, required=False)
     deposit_fen = inputs.fen(deposit, "deposit", required=False)
@@ -51,7 +51,7 @@ def register_provider(session: Session, user, *, name, level, kind, uscc, insura
         Provider.insurance_code == insurance_code if insurance_code else False)).limit(1))
     if clash is not None:
         raise Conflict(_("Provider %(name)s (%(uscc)s) is already registered with this name or code."),
-                       name=clash.name, uscc=clash.uscc)
+                       name=clash.name, uscc=clash.uscc, concerns="name")
     _refuse_same_name(session, name)
     provider = Provider(name=name, level=level, kind=kind, uscc=code, insurance_code=insurance_code,
                         township=township, deposit_fen=deposit_fen,
@@ -107,7 +107,7 @@ def _checked(session: Session, provider: Provider, values: dict) -> dict:
         code = str(values["uscc"] or "").strip().upper()
         if problem := uscc_reason(code):
             raise BadRequest(_("The unified social credit code %(code)s is not valid: %(reason)s."),
-                             code=code or "-", reason=problem)
+                             code=code or "-", reason=problem, concerns="uscc")
         checked["uscc"] = code
     if "insurance_code" in values:
         checked["insurance_code"] = inputs.text(values["insurance_code"], "insurance_code", limit=32,
@@ -123,13 +123,14 @@ def _checked(session: Session, provider: Provider, values: dict) -> dict:
         if clashes else None
     if clash is not None:
         raise Conflict(_("Provider %(name)s (%(uscc)s) is already registered with this name or code."),
-                       name=clash.name, uscc=clash.uscc)
+                       name=clash.name, uscc=clash.uscc, concerns="name")
     if "name" in checked:
         _refuse_same_name(session, checked["name"], provider.id)
     return checked
 
 
-def _refuse_same_name(session: Session, name: str, provider_id: int | None = None) -> None:
+def _refuse_same_name(session: Session, name: str, provider_id: int | None = None, *,
+                      concerns: str = "name") -> None:
     """A name that, normalised, is another provider's name or alias would make their claims
     impossible to tell apart (archive/providers/matching.py)."""
     directory = Directory.load(session)
@@ -137,7 +138,7 @@ def _refuse_same_name(session: Session, name: str, provider_id: int | None = Non
     taken = (directory.by_name.get(normal, set()) | directory.by_alias.get(normal, set())) - {provider_id}
     if taken:
         raise Conflict(_("%(alias)s is already a name or alias of %(name)s."), alias=name,
-                       name=directory.names[min(taken)])
+                       name=directory.names[min(taken)], concerns=concerns)
 
 
 def add_alias(session: Session, user, provider_id, *, alias) -> ProviderAlias:
@@ -149,8 +150,9 @@ def add_alias(session: Session, user, provider_id, *, alias) -> ProviderAlias:
     alias = inputs.text(alias, "alias")
     normal = normal_name(alias)[:128]
     if not normal or normal == normal_name(provider.name):
-        raise BadRequest(_("%(alias)s is already matched as the provider's name."), alias=alias)
-    _refuse_same_name(session, alias)
+        raise BadRequest(_("%(alias)s is already matched as the provider's name."), alias=alias,
+                         concerns="alias")
+    _refuse_same_name(session, alias, concerns="alias")
     added = ProviderAlias(provider_id=provider.id, alias=alias, normal=normal,
                           recorded_by_name=user.display_name or user.username)
     session.add(added)
@@ -278,7 +280,7 @@ def record_sanction(session: Session, user, provider_id, *, kind, starts_on, end
     # could never be lifted.
     end = inputs.day(ends_on, "ends_on") if kind == SUSPENSION else None
     if end is not None and end < start:
-        raise BadRequest(_("A suspension cannot end before it starts."))
+        raise BadRequest(_("A suspension cannot end before it starts."), concerns="ends_on")
     description = inputs.text(description, "description", limit=2000)
     case = get_case(session, user, case_no.strip()) if case_no and str(case_no).strip() else None
     sanction = ProviderSanction(provider_id=provider.id, kind=kind, starts_on=start, ends_on=end,

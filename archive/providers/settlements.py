@@ -56,17 +56,18 @@ def record_settlement(session: Session, user, provider_id, *, month, claimed, re
     submitted = inputs.fen(claimed, "claimed")
     received = inputs.day(received_on, "received_on") if received_on else today_in_china()
     if received > today_in_china() or received.isoformat()[:7] < month:
-        raise BadRequest(_("A settlement is received in or after its month and not after today."))
+        raise BadRequest(_("A settlement is received in or after its month and not after today."),
+                         concerns="received_on")
     case = get_case(session, user, str(case_no).strip()) if case_no and str(case_no).strip() else None
     if session.scalar(select(ProviderSettlement.id).where(ProviderSettlement.provider_id == provider.id,
                                                           ProviderSettlement.month == month)) is not None:
         raise Conflict(_("The settlement of %(name)s for %(month)s was already received."),
-                       name=provider.name, month=month)
+                       name=provider.name, month=month, concerns="month")
     month_of = month_claims(session, provider, month)
     if not month_of.claims and not month_of.ambiguous:
         raise Incomplete(_("No claim %(name)s filed for care settled in %(month)s is in the archive: "
                            "the settlement is computed from them, so file them first."),
-                         name=provider.name, month=month)
+                         name=provider.name, month=month, concerns="month")
     settings = register_settings()
     cap = settings.caps.get(provider.level)
     due = calendar(session).add(received, settings.settlement_working_days)
@@ -157,11 +158,11 @@ def add_deduction(session: Session, user, settlement_id, *, amount, reason) -> P
     fen = inputs.fen(amount, "amount")
     if fen <= 0:
         raise BadRequest(_("%(what)s: the amount must be in yuan with at most two decimals, e.g. 1234.50."),
-                         what="amount")
+                         what="amount", concerns="amount")
     reason = inputs.text(reason, "reason", limit=2000)
     if fen > payable_fen(session, settlement):
         raise BadRequest(_("The deductions cannot exceed what the settlement would pay (%(left)s fen left)."),
-                         left=payable_fen(session, settlement))
+                         left=payable_fen(session, settlement), concerns="amount")
     deduction = ProviderDeduction(settlement_id=settlement.id, amount_fen=fen, reason=reason,
                                   recorded_by_name=user.display_name or user.username)
     session.add(deduction)
@@ -203,10 +204,12 @@ def reckon_year(session: Session, user, provider_id, *, year) -> ProviderYearEnd
     provider = get_provider(session, user, provider_id)
     year = inputs.number(year, "year")
     if today_in_china() < date(year + 1, 1, 1):
-        raise BadRequest(_("The year %(year)s is reckoned after it has ended."), year=year)
+        raise BadRequest(_("The year %(year)s is reckoned after it has ended."), year=year,
+                         concerns="year")
     if session.scalar(select(ProviderYearEnd.id).where(ProviderYearEnd.provider_id == provider.id,
                                                        ProviderYearEnd.year == year)) is not None:
-        raise Conflict(_("%(name)s's year %(year)s was already reckoned."), name=provider.name, year=year)
+        raise Conflict(_("%(name)s's year %(year)s was already reckoned."), name=provider.name, year=year,
+                       concerns="year")
     months = [(s.total_cost_fen, s.self_pay_fen, s.cap_deduction_fen) for s in session.scalars(
         select(ProviderSettlement).where(ProviderSettlement.provider_id == provider.id,
                                          ProviderSettlement.month.like(f"{year:04d}-%")))]

@@ -39,7 +39,7 @@ from archive.retention import schedule
 from archive.signoff import WorkflowError, registry
 from archive.signoff.workdays import today_in_china
 from archive.web.context import db
-from archive.web.desk_forms import keep, refusal_text, share_with_templates
+from archive.web.desk_forms import FILL_IN, TOO_LONG, keep, refusal_text, share_with_templates
 from archive.workflows.arrangements import enter_arrangement, year_view
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -73,10 +73,6 @@ def _password_policy() -> PasswordPolicy:
 
 def _role_choices() -> list[tuple[str, str]]:
     return [(role, role) for role in roles()]  # labelled in the template, in the user's language
-
-
-FILL_IN = _l("Fill in this field.")
-TOO_LONG = _l("This is too long.")
 
 
 class NewUserForm(FlaskForm):

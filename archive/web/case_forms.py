@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from archive.errors import Refusal
 from archive.models.cases import DOCUMENT_KINDS
-from archive.web.form_checks import CHOOSE, FILL_IN, TOO_LONG, DeskForm, yuan_amount
+from archive.web.desk_forms import CHOOSE, FILL_IN, TOO_LONG, DeskForm, yuan_amount
 from archive.workflows import deduction_lines
 from archive.workflows.adjustments import MAX_REASON
 
@@ -29,7 +29,7 @@ def _deduction_lines(_form, field) -> None:
 class DecisionForm(DeskForm):
     """A decision at the step the case waits at. The findings of the step (finding-NAME) are
     the step's own and checked by the service; what the step requires (an opinion, what is
-    missing) is the service's to say and is put beside its field (`place_refusal`)."""
+    missing) is the service's to say, naming the field it concerns (`place_refusal`)."""
 
     decision = StringField("decision", validators=[InputRequired(CHOOSE), AnyOf(DECISIONS, CHOOSE)])
     opinion = TextAreaField("opinion", validators=[Length(max=2000, message=TOO_LONG)])
@@ -45,25 +45,11 @@ class DecisionForm(DeskForm):
         if any(kind not in DOCUMENT_KINDS for kind in field.data or []):
             raise ValidationError(CHOOSE)
 
-    def refused_field(self, refusal: Refusal) -> str | None:
-        """The field a refusal of `decide` concerns; None: the form as a whole."""
-        template = refusal.template
-        if refusal.code == "opinion_required":
-            return "opinion"
-        if "eduction" in template:
-            return "deductions"
-        if "is missing" in template or "document kind" in template:
-            return "missing"
-        return None
-
 
 class ResolveFindingForm(DeskForm):
     finding = StringField("finding", validators=[DataRequired(), Length(max=200)])
     reason = StringField("reason", validators=[DataRequired(message=FILL_IN),
                                                Length(max=2000, message=TOO_LONG)])
-
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return "reason" if "reason" in refusal.template else None
 
 
 class AdjustAmountForm(DeskForm):
@@ -73,17 +59,9 @@ class AdjustAmountForm(DeskForm):
     reason = StringField("reason", validators=[DataRequired(message=FILL_IN),
                                                Length(max=MAX_REASON, message=TOO_LONG)])
 
-    def refused_field(self, refusal: Refusal) -> str | None:
-        if "reason" in refusal.template and "approved amount" not in refusal.template:
-            return "reason"
-        return "amount" if "amount" in refusal.template and "computed" not in refusal.template else None
-
 
 class KindForm(DeskForm):
     kind = StringField("kind", validators=[DataRequired(message=CHOOSE), AnyOf(DOCUMENT_KINDS, CHOOSE)])
-
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return "kind"
 
 
 class SavedViewForm(DeskForm):
@@ -99,6 +77,3 @@ class FieldCorrectionForm(DeskForm):
     reason = StringField("reason", validators=[DataRequired(message=FILL_IN),
                                                Length(max=500, message=TOO_LONG)])
     page = IntegerField("page", default=1, validators=[Optional()])
-
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return "reason" if "Say why" in refusal.template else "value"

@@ -13,11 +13,11 @@ from wtforms.validators import AnyOf, Length, Optional, ValidationError
 from archive.amounts import yuan_to_fen
 from archive.case_lists import SORTS, STATUS_TABS, CaseFilters
 from archive.models.cases import CLAIM_TYPES
+from archive.web.desk_forms import AMOUNT, CHOOSE
 
 SORT_LABELS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"),
                "amount_desc": _l("Largest amount first"), "amount_asc": _l("Smallest amount first"),
                "claimant": _l("By claimant"), "case_no": _l("By case number")}
-CHOOSE = _l("Choose one of the listed values.")
 
 
 def _date(text: str | None) -> date | None:
@@ -94,4 +94,4 @@ def _check_date(field) -> None:
 
 def _check_amount(field) -> None:
     if field.data and yuan_to_fen(field.data) is None:
-        raise ValidationError(_l("Type an amount in yuan, such as 1,234.50 or ￥1234.5元."))
+        raise ValidationError(AMOUNT)

@@ -51,8 +51,8 @@ from archive.web.auth import safe_next
 from archive.web.case_forms import DecisionForm, KindForm, SavedViewForm
 from archive.web.case_lists import SORT_LABELS, CaseFilterForm
 from archive.web.context import db, runtime
+from archive.web.desk_forms import AMOUNT, FILL_IN, TOO_LONG, place_refusal
 from archive.web.downloads import attachment, original_response
-from archive.web.form_checks import FILL_IN, TOO_LONG, place_refusal
 from archive.web.i18n import status_label
 from archive.web.live import live_response
 from archive.web.uploads import ingest_request_files
@@ -96,7 +96,7 @@ class CaseForm(FlaskForm):
 
     def validate_amount(self, field) -> None:
         if field.data and yuan_to_fen(field.data) is None:  # the one parser: 元, ￥, 全角, 1,234.5
-            raise ValidationError(_l("Type an amount in yuan, such as 1,234.50 or ￥1234.5元."))
+            raise ValidationError(AMOUNT)
 
     def validate_claimant_id_number(self, field) -> None:
         number = (field.data or "").strip().upper().replace(" ", "")

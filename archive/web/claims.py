@@ -15,7 +15,7 @@ from archive.web.bodies import AmountAdjustment, parse_body, text
 from archive.web.case_forms import AdjustAmountForm
 from archive.web.cases import case_page
 from archive.web.context import db
-from archive.web.form_checks import place_refusal
+from archive.web.desk_forms import place_refusal
 from archive.workflows.adjustments import adjust_approved
 
 claims = Blueprint("claims", __name__)

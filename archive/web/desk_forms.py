@@ -1,6 +1,9 @@
 """What the desk forms share: the messages shown beside a field, the checks of dates, months,
-counts and sums as people type them, and a refused form brought back to its own page with what
-was typed.
+counts and sums as people type them (archive.amounts: 元, ￥, full-width figures, 1,234.5), and a
+refused form brought back to its own page with what was typed.
+
+A service's refusal goes beside the field it names (`Refusal.field`) when the form has that
+field, else at the form's top (`place_refusal`).
 
 A refused form is kept for the request (`keep`); its page asks for it by the form's kind and, on
 pages with a form per row, the row's key (`typed_form`, `form_problem` in the templates), so each
@@ -19,6 +22,7 @@ from flask import Blueprint, flash, g
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -28,6 +32,10 @@ from archive.web.context import db
 
 FILL_IN = _l("Fill in this field.")
 TOO_LONG = _l("This is too long.")
+CHOOSE = _l("Choose one of the listed options.")
+AMOUNT = _l("Enter an amount in yuan with at most two decimals, e.g. 1234.50 or ￥1,234.50.")
+DATE = _l("Enter a date as YYYY-MM-DD, e.g. 2026-03-31.")
+MONTH = _l("Enter a month as YYYY-MM, e.g. 2026-03.")
 
 
 def required() -> DataRequired:
@@ -44,7 +52,7 @@ class ListedChoice(SelectField):
     def pre_validate(self, form) -> None:
         listed = {str(choice[0] if isinstance(choice, tuple) else choice) for choice in self.choices or ()}
         if str(self.data) not in listed:
-            raise ValidationError(_("Choose one of the listed options."))
+            raise ValidationError(CHOOSE)
 
 
 def iso_date(_form, field) -> None:
@@ -52,12 +60,12 @@ def iso_date(_form, field) -> None:
         try:
             date.fromisoformat(unicodedata.normalize("NFKC", field.data).strip())
         except ValueError:
-            raise ValidationError(_("Enter a date as YYYY-MM-DD, e.g. 2026-03-31.")) from None
+            raise ValidationError(DATE) from None
 
 
 def iso_month(_form, field) -> None:
     if field.data and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", field.data.strip()):
-        raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2026-03."))
+        raise ValidationError(MONTH)
 
 
 def signed_yuan(value: str | None) -> Decimal | None:
@@ -77,10 +85,12 @@ def yuan(*, signed: bool = False, allow_zero: bool = True):
             return
         amount = signed_yuan(field.data) if signed else parse_yuan(field.data)
         if amount is None or (amount == 0 and not allow_zero):
-            raise ValidationError(_("Enter a sum in yuan with at most two decimals, e.g. 1234.50 "
-                                    "or ￥1,234.50."))
+            raise ValidationError(AMOUNT)
 
     return check
+
+
+yuan_amount = yuan()
 
 
 def whole_number(text: str | None) -> int | None:
@@ -118,6 +128,20 @@ def refusal_text(refused: Refusal) -> str:
         raise refused
     db().rollback()
     return refused.message(_, get_locale())
+
+
+class DeskForm(FlaskForm):
+    """A desk form whose service refusals are placed beside their field (`place_refusal`)."""
+
+
+def place_refusal(form: FlaskForm, refusal: Refusal, message: str) -> None:
+    """Show a service's refusal beside the field it names (`refusal.field`) when the form has
+    that field, else at the top of the form (`form.form_errors`)."""
+    name = refusal.field
+    if name is not None and name in form:
+        form[name].errors = [*form[name].errors, message]
+    else:
+        form.form_errors.append(message)
 
 
 def keep(kind: str, form, *, key=None, problem: str | None = None) -> None:

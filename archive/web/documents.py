@@ -14,7 +14,7 @@ from archive.previews import SIZES, NoSuchPage, page_image
 from archive.records.errors import Invalid
 from archive.web.case_forms import FieldCorrectionForm
 from archive.web.context import db, runtime
-from archive.web.form_checks import place_refusal
+from archive.web.desk_forms import place_refusal
 from archive.web.i18n import field_label
 from archive.workflows import findings_of
 

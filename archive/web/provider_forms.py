@@ -9,12 +9,18 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
-from archive.errors import Refusal
 from archive.providers.rules import uscc_reason
-from archive.web.form_checks import CHOOSE, FILL_IN, TOO_LONG, DeskForm, iso_date, yuan_amount
+from archive.web.desk_forms import (
+    CHOOSE,
+    FILL_IN,
+    TOO_LONG,
+    DeskForm,
+    iso_date,
+    iso_month,
+    yuan_amount,
+)
 
 YEAR = Regexp(r"^\s*\d{4}\s*$", message=_l("Type the year as four digits, e.g. 2026."))
-MONTH = Regexp(r"^\s*\d{4}-\d{2}\s*$", message=_l("Type the month as YYYY-MM, e.g. 2026-03."))
 SANCTION_KINDS = ("violation", "warning", "suspension")
 PERIODS = ("mid_year", "year_end")
 
@@ -35,11 +41,6 @@ def valid_uscc(_form, field) -> None:
                                 reason=problem.pick(get_locale())))
 
 
-def _by_words(refusal: Refusal, words: dict[str, str]) -> str | None:
-    """The field a refusal's message names (its English template), if any."""
-    return next((field for word, field in words.items() if word in refusal.template), None)
-
-
 class ProviderForm(DeskForm):
     """A new provider; level and type are chosen from the register's settings (set by the view)."""
 
@@ -50,10 +51,6 @@ class ProviderForm(DeskForm):
     insurance_code = StringField("insurance_code", validators=_typed(32, required=False))
     township = StringField("township", validators=_typed(64, required=False))
     deposit = StringField("deposit", validators=_amount(required=False))
-
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return _by_words(refusal, {"credit code": "uscc", "insurance code": "insurance_code",
-                                   "deposit": "deposit", "amount": "deposit", "name": "name"})
 
 
 class AliasForm(DeskForm):
@@ -71,10 +68,6 @@ class SanctionForm(DeskForm):
     description = StringField("description", validators=_typed(2000))
     case_no = StringField("case_no", validators=_typed(32, required=False))
 
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return _by_words(refusal, {"case": "case_no", "end": "ends_on", "start": "starts_on",
-                                   "suspension": "ends_on"})
-
 
 class AssessmentForm(DeskForm):
     """The year and period; the scores (score_CODE) are the assessment sheet's own items and
@@ -84,35 +77,21 @@ class AssessmentForm(DeskForm):
     period = StringField("period", validators=[DataRequired(message=CHOOSE), AnyOf(PERIODS, CHOOSE)])
     assessed_on = StringField("assessed_on", validators=[Optional(), iso_date])
 
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return _by_words(refusal, {"year": "year", "period": "period"})
-
 
 class SettlementForm(DeskForm):
-    month = StringField("month", validators=[DataRequired(message=FILL_IN), MONTH])
+    month = StringField("month", validators=[DataRequired(message=FILL_IN), iso_month])
     claimed = StringField("claimed", validators=_amount())
     received_on = StringField("received_on", validators=[Optional(), iso_date])
     case_no = StringField("case_no", validators=_typed(32, required=False))
-
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return _by_words(refusal, {"received": "received_on", "amount": "claimed",
-                                   "No claim": "month", "case": "case_no"})
 
 
 class DeductionForm(DeskForm):
     amount = StringField("amount", validators=_amount())
     reason = TextAreaField("reason", validators=_typed(2000))
 
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return "reason" if "reason" in refusal.template else (
-            "amount" if "amount" in refusal.template or "deduction" in refusal.template else None)
-
 
 class SettleForm(DeskForm):
     settled_on = StringField("settled_on", validators=[Optional(), iso_date])
-
-    def refused_field(self, refusal: Refusal) -> str | None:
-        return None  # the form has no field to type: every refusal is said on top
 
 
 class ExplainForm(DeskForm):

@@ -43,7 +43,7 @@ from archive.providers import (
 from archive.web.api import token_required
 from archive.web.bodies import Body, Scalar, Text, parse_body, text
 from archive.web.context import db
-from archive.web.form_checks import FILL_IN, TOO_LONG, place_refusal
+from archive.web.desk_forms import FILL_IN, TOO_LONG, place_refusal
 from archive.web.i18n import ACTION_LABELS
 from archive.web.provider_forms import (
     AliasForm,
@@ -277,7 +277,6 @@ def edit(provider_id: int):
     locale = "en" if str(get_locale()).startswith("en") else "zh"
     form.level.choices = [(k, v.get(locale, k)) for k, v in settings.levels.items()]
     form.type.choices = [(k, v.get(locale, k)) for k, v in settings.types.items()]
-    problem = None
     if form.validate_on_submit():
         try:
             edit_provider(db(), current_user, provider_id, reason=form.reason.data, name=form.name.data,
@@ -285,14 +284,13 @@ def edit(provider_id: int):
                           insurance_code=form.insurance_code.data, township=form.township.data)
         except Refusal as refused:
             db().rollback()
-            problem = refused.message(_)
+            place_refusal(form, refused, refused.message(_, get_locale()))
         else:
             db().commit()
             flash(_("The record of %(name)s was changed.", name=form.name.data), "success")
             return redirect(url_for("providers.show", provider_id=provider_id))
-    status = 400 if form.errors or problem else 200
-    return render_template("providers/edit.html", provider=provider_json(db(), provider), form=form,
-                           problem=problem), status
+    status = 400 if form.errors else 200
+    return render_template("providers/edit.html", provider=provider_json(db(), provider), form=form), status
 
 
 @register.route("/providers/settlements/due")

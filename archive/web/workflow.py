@@ -22,7 +22,7 @@ from archive.web.bodies import Decision, FindingResolution, parse_body
 from archive.web.case_forms import DecisionForm, ResolveFindingForm
 from archive.web.cases import case_page
 from archive.web.context import db
-from archive.web.form_checks import place_refusal
+from archive.web.desk_forms import place_refusal
 from archive.web.i18n import label
 from archive.web.live import IDLE_MS, live_response, state_version
 from archive.workflows import (

@@ -32,11 +32,11 @@ def adjust_approved(session: Session, case_no: str, *, actor, amount, reason: st
     ensure_changeable(session, case, action="claim.adjust")
     reason = (reason or "").strip()
     if not reason:
-        raise Incomplete(_("Give the reason for adjusting the approved amount."))
+        raise Incomplete(_("Give the reason for adjusting the approved amount."), concerns="reason")
     if len(reason) > MAX_REASON:
         raise Incomplete(n_("The reason is longer than %(limit)s character.",
                             "The reason is longer than %(limit)s characters.", "limit"),
-                         limit=MAX_REASON)
+                         limit=MAX_REASON, concerns="reason")
     waiting = session.scalar(select(WorkflowInstance).where(
         WorkflowInstance.case_id == case.id, WorkflowInstance.status == WorkflowStatus.ACTIVE))
     if (waiting is None or waiting.current_role != actor.role
@@ -51,11 +51,11 @@ def adjust_approved(session: Session, case_no: str, *, actor, amount, reason: st
         fen = fen_of(amount)
         if fen is None:
             raise Incomplete(_("The approved amount must be in yuan with at most two decimals, e.g. "
-                               "1234.50."))
+                               "1234.50."), concerns="amount")
         if money.claimed.fen is not None and fen > money.claimed.fen:
             raise Incomplete(_("The approved amount (%(amount)s yuan) cannot exceed the amount claimed "
                                "(%(claimed)s yuan)."), amount=yuan_text(fen),
-                             claimed=yuan_text(money.claimed.fen))
+                             claimed=yuan_text(money.claimed.fen), concerns="amount")
     row = AmountAdjustment(case_id=case.id, approved_fen=fen, computed_fen=money.computation.approved_fen,
                            reason=reason, adjusted_by_id=actor.id,
                            adjusted_by_name=actor.display_name or actor.username)

@@ -31,7 +31,7 @@ def deduction_lines(text: str | None) -> list[dict[str, str]]:
         match = _LINE.match(line)
         if match is None:
             raise Incomplete(_("Deduction line %(line)s is not \"amount reason\" (e.g. 1200.50 "
-                               "超标准收费)."), line=number)
+                               "超标准收费)."), line=number, concerns="deductions")
         found.append({"amount": match.group(1), "reason": match.group(2)})
     return found
 
@@ -43,26 +43,30 @@ def recorded_deductions(given: Sequence[Mapping[str, object]] | None,
     if len(items) > MAX_DEDUCTIONS:
         raise Incomplete(n_("At most %(count)s deduction can be recorded at once.",
                             "At most %(count)s deductions can be recorded at once."),
-                         count=MAX_DEDUCTIONS)
+                         count=MAX_DEDUCTIONS, concerns="deductions")
     recorded, total = [], Decimal("0.00")
     for number, item in enumerate(items, 1):
         if not isinstance(item, Mapping):
-            raise Incomplete(_("Deduction %(number)s must have an amount and a reason."), number=number)
+            raise Incomplete(_("Deduction %(number)s must have an amount and a reason."), number=number,
+                             concerns="deductions")
         amount = yuan(item.get("amount"))
         reason = str(item.get("reason") or "").strip()
         if amount is None:
             raise Incomplete(_("Deduction %(number)s needs an amount in yuan above zero with at most "
-                               "two decimals."), number=number)
+                               "two decimals."), number=number, concerns="deductions")
         if not reason:
-            raise Incomplete(_("Deduction %(number)s needs its reason."), number=number)
+            raise Incomplete(_("Deduction %(number)s needs its reason."), number=number,
+                             concerns="deductions")
         if len(reason) > MAX_REASON:
             raise Incomplete(_("The reason of deduction %(number)s is longer than %(limit)s "
-                               "characters."), number=number, limit=MAX_REASON)
+                               "characters."), number=number, limit=MAX_REASON,
+                             concerns="deductions")
         recorded.append({"amount": f"{amount:.2f}", "reason": reason})
         total += amount
     if claimed is not None and total > claimed:
         raise Incomplete(_("The deductions (%(total)s yuan) exceed the amount audited (%(amount)s "
-                           "yuan)."), total=f"{total:.2f}", amount=f"{claimed:.2f}")
+                           "yuan)."), total=f"{total:.2f}", amount=f"{claimed:.2f}",
+                         concerns="deductions")
     return {"deductions": recorded, "deductions_total": f"{total:.2f}"}
 
 

@@ -198,13 +198,15 @@ def _admissible(session: Session, case: Case, instance: WorkflowInstance, defini
                      [sig for sig in signatures if sig.signer_id == actor.id])
     if current.needs_opinion(decision) and not opinion:
         raise OpinionRequired(_("An opinion is required to %(decision)s at step %(step)s."),
-                              decision=decision_name(decision), step=current.label)
+                              decision=decision_name(decision), step=current.label,
+                              concerns="opinion")
     if decision == "return" and not missing:
-        raise Incomplete(_("Say what is missing when you return a case for correction."))
+        raise Incomplete(_("Say what is missing when you return a case for correction."),
+                         concerns="missing")
     check_missing(missing)
     if deductions and not (current.deductions and decision == "approve"):
         raise Incomplete(_("Deductions are recorded only when approving step %(step)s of an audit."),
-                         step=current.label)
+                         step=current.label, concerns="deductions")
     if decision != "approve":
         return {}
     recorded: dict[str, object] = dict(_findings(current, findings))

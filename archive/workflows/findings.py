@@ -150,7 +150,7 @@ def resolve_finding(session: Session, case_no: str, finding: str, *, actor,
     if target.resolution is not None:
         raise Conflict(_("Finding %(finding)s is already resolved."), finding=target.id)
     if not reason:
-        raise Incomplete(_("Give the reason the finding may be let through."))
+        raise Incomplete(_("Give the reason the finding may be let through."), concerns="reason")
     resolution = FindingResolution(
         case_id=case.id, finding_id=target.id, code=target.code, message=target.message[:2000],
         reason=reason, resolved_by_id=actor.id,

@@ -86,4 +86,4 @@ def _refuse_unexplained_partial(session: Session, instance: WorkflowInstance, op
             raise OpinionRequired(_("The cashier recorded a partial payment (%(paid)s of %(approved)s "
                                     "yuan, reason: %(reason)s): approve it with your opinion."),
                                   paid=findings.get(AMOUNT_PAID), approved=findings.get(APPROVED_AMOUNT),
-                                  reason=findings.get(PARTIAL_REASON))
+                                  reason=findings.get(PARTIAL_REASON), concerns="opinion")

@@ -36,7 +36,8 @@ def check_missing(items: list[str]) -> None:
     unknown = [item for item in items if missing_kind(item) is not None
                and missing_kind(item) not in DOCUMENT_KINDS]
     if unknown:
-        raise Incomplete(_("Unknown document kind asked for: %(items)s."), items=", ".join(unknown))
+        raise Incomplete(_("Unknown document kind asked for: %(items)s."), items=", ".join(unknown),
+                         concerns="missing")
 
 
 def missing_label(item: str) -> Label:
