@@ -46,12 +46,14 @@ def counted_as(session: Session, names: Iterable[str | None]) -> dict[str | None
     known = _counted
     if known is None or known.register != register:
         known = _counted = _Counted(register)
-    missing = names - known.names.keys()
-    if missing:
-        if len(known.names) + len(missing) > MAX_REMEMBERED:
-            known.names.clear()
-        known.names.update(_match(register, missing))
-    return {name: known.names[name] for name in names}
+    remembered = known.names  # entries are only ever added to it: safe to read from threads
+    missing = names - remembered.keys()
+    found = _match(register, missing) if missing else {}
+    if len(remembered) + len(found) > MAX_REMEMBERED:
+        _counted = _Counted(register, dict(found))
+    else:
+        remembered.update(found)
+    return {name: found[name] if name in found else remembered[name] for name in names}
 
 
 # The register changes rarely (a provider or alias added, a level corrected) while every page
