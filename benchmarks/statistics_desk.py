@@ -14,10 +14,10 @@ sign-offs (some returned), a payment with the cashier's amount for most, audits 
 deductions, re-checks and follow-ups. Target: p95 ≤ 300 ms at 400,000 cases.
 
 The hospitals are the register's (`--providers`, each with an alias) written several ways (as
-registered, with a seal word, with a space, by the alias) and, for a quarter of the cases, an
-unregistered clinic (诊所 + the case id modulo `--clinics`): the page counts each name written
-as its provider, once per distinct name (archive.statistics.hospitals), so the number of
-distinct names is what it pays.
+registered, with a seal word, with a space, by the alias) and, for a quarter of the cases, one
+of `--clinics` unregistered clinics (诊所 + a quarter of the case id, modulo): the page counts
+each name written as its provider, once per distinct name (archive.statistics.hospitals), and
+shows a line per hospital, so the number of distinct names is what it pays.
 
     .venv/bin/python benchmarks/statistics_desk.py --cases 400000 > /tmp/statistics.json
 
@@ -69,7 +69,7 @@ INSERT INTO cases (id, case_no, claimant_name, claimant_id_number, claim_type, t
 SELECT n, 'BM-' || n, '基准' || n, '1101011990' || lpad((n % 50000)::text, 8, '0'),
        (ARRAY['outpatient','inpatient','inpatient','maternity','trauma','referral','settlement','other'])[1 + n % 8],
        '乡镇' || (n % :townships), '村' || (n % 7),
-       CASE WHEN n % 4 = 0 THEN '诊所' || (n % :clinics)
+       CASE WHEN n % 4 = 0 THEN '诊所' || ((n / 4) % :clinics)
             ELSE (ARRAY['', '（章）', ' ', '#'])[1 + (n / 4) % 4] END,
        'insured', 10000 + (n * 7919) % 5000000, false, true, 'intake', :user,
        timestamptz '2025-01-01 00:00+08' + ((n * 104729) % (:months * 30 * 24 * 60)) * interval '1 minute',
@@ -223,7 +223,7 @@ def main() -> None:
                         help="times the figures are counted from the rows (slow: seconds each)")
     parser.add_argument("--providers", type=int, default=60, help="providers in the register")
     parser.add_argument("--clinics", type=int, default=400,
-                        help="unregistered names: 诊所 + case id modulo this")
+                        help="unregistered names: 诊所 + (case id / 4) modulo this")
     args = parser.parse_args()
     if args.providers < len(HOSPITALS):
         parser.error(f"--providers: at least {len(HOSPITALS)} (the named hospitals are registered)")

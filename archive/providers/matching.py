@@ -60,9 +60,15 @@ class Directory:
 
     @classmethod
     def load(cls, session: Session) -> Directory:
+        return cls.of(session.execute(select(Provider.id, Provider.name, Provider.uscc,
+                                             Provider.insurance_code)),
+                      session.execute(select(ProviderAlias.provider_id, ProviderAlias.alias)))
+
+    @classmethod
+    def of(cls, providers: Iterable[tuple], aliases: Iterable[tuple]) -> Directory:
+        """From the register's rows: (id, name, uscc, insurance_code) and (provider_id, alias)."""
         directory = cls()
-        for pid, name, uscc, insurance_code in session.execute(
-                select(Provider.id, Provider.name, Provider.uscc, Provider.insurance_code)):
+        for pid, name, uscc, insurance_code in providers:
             directory.names[pid] = name
             for code in (uscc, insurance_code):
                 if code:
@@ -70,7 +76,7 @@ class Directory:
             directory.by_name.setdefault(normal_name(name), set()).add(pid)
         # Normalised again as written, not as stored: a seal word or OCR confusion added to the
         # configuration since applies to the aliases too.
-        for pid, alias in session.execute(select(ProviderAlias.provider_id, ProviderAlias.alias)):
+        for pid, alias in aliases:
             directory.by_alias.setdefault(normal_name(alias), set()).add(pid)
         return directory
 

@@ -17,13 +17,13 @@ hospital's figures all add up (people paid are counted distinct only per townshi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.hospital_levels import level_scale
-from archive.models import Provider
+from archive.models import Provider, ProviderAlias
 from archive.providers.matching import Directory
 from archive.signoff.hospitals import name_form
 from archive.statistics.levels import level_of
@@ -41,8 +41,49 @@ def counted_as(session: Session, names: Iterable[str | None]) -> dict[str | None
     names = set(names)
     if not names:
         return {}
-    directory = Directory.load(session)
-    levels = dict(session.execute(select(Provider.id, Provider.level)).all())
+    register = _register(session)
+    global _counted
+    known = _counted
+    if known is None or known.register != register:
+        known = _counted = _Counted(register)
+    remembered = known.names  # entries are only ever added to it: safe to read from threads
+    missing = names - remembered.keys()
+    found = _match(register, missing) if missing else {}
+    if len(remembered) + len(found) > MAX_REMEMBERED:
+        _counted = _Counted(register, dict(found))
+    else:
+        remembered.update(found)
+    return {name: found[name] if name in found else remembered[name] for name in names}
+
+
+# The register changes rarely (a provider or alias added, a level corrected) while every page
+# asks for the same few hundred names: their matches are kept per process with the register rows
+# they were made against, read again (two small queries) for each report, so a change counts
+# from the next page on. The label rules and level scale are configuration, fixed per process.
+MAX_REMEMBERED = 50_000
+
+
+@dataclass
+class _Counted:
+    register: tuple
+    names: dict[str | None, CountedAs] = field(default_factory=dict)
+
+
+_counted: _Counted | None = None
+
+
+def _register(session: Session) -> tuple:
+    providers = session.execute(select(Provider.id, Provider.name, Provider.uscc, Provider.insurance_code,
+                                       Provider.level).order_by(Provider.id)).all()
+    aliases = session.execute(select(ProviderAlias.provider_id, ProviderAlias.alias)
+                              .order_by(ProviderAlias.id)).all()
+    return tuple(map(tuple, providers)), tuple(map(tuple, aliases))
+
+
+def _match(register: tuple, names: Iterable[str | None]) -> dict[str | None, CountedAs]:
+    providers, aliases = register
+    directory = Directory.of([row[:4] for row in providers], aliases)
+    levels = {row[0]: row[4] for row in providers}
     scale = level_scale("statistics")
     out = {}
     for name in names:

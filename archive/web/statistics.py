@@ -5,10 +5,8 @@ archive.statistics; the CLI (archive/cli/statistics.py) serves the same report."
 from __future__ import annotations
 
 import unicodedata
-from decimal import ROUND_HALF_EVEN, Decimal
-from functools import cache
+from decimal import Decimal
 
-from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -42,6 +40,7 @@ from archive.web.desk_forms import (
     whole_number,
 )
 from archive.web.i18n import claim_type_label, label
+from archive.web.statistics_rows import number_text, symbols, tables_html
 
 statistics = Blueprint("statistics", __name__)
 share_with_templates(statistics)
@@ -59,16 +58,7 @@ def stat_number(value, places: int = 0) -> str:
     """A figure as the reader's locale writes it ("#,##0.00" with its symbols, rounded half to
     even as babel rounds); "—" for none (e.g. a rate without a base). A quarter's page shows
     over a thousand figures: babel's format_decimal for each took a third of the page's time."""
-    if value is None:
-        return "—"
-    exact = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
-    return format(exact, f",.{places}f").translate(_symbols(str(get_locale())))
-
-
-@cache
-def _symbols(locale: str) -> dict[int, str]:
-    return {ord(","): get_group_symbol(locale), ord("."): get_decimal_symbol(locale),
-            ord("-"): get_minus_sign_symbol(locale)}
+    return number_text(value, places, symbols(str(get_locale())))
 
 
 @statistics.app_template_filter("bar_label")
@@ -106,8 +96,10 @@ def _period_args(report) -> dict:
 @login_required
 def page():
     report = _report()
-    tables = report_tables(report, _, str(get_locale()))
-    return render_template("statistics/index.html", report=report, tables=tables, charts=_charts(report),
+    locale = str(get_locale())
+    tables = report_tables(report, _, locale)
+    return render_template("statistics/index.html", report=report, tables=tables,
+                           rows=tables_html(tables, locale), charts=_charts(report),
                            period_args=_period_args(report))
 
 

@@ -273,3 +273,39 @@ def test_a_township_officer_counts_their_township_only(rt, varied):
         assert report.scoped
         assert {line.key for line in report.claims.dimensions["township"]} <= {factories.TOWNSHIP}
         assert report.claims.total.insured == 800
+
+
+def test_a_register_change_counts_from_the_next_report(rt, varied):
+    """The hospitals' matches are kept per process with the register they were made against: an
+    alias added (or a level corrected) after a report counts in the next one, on both paths."""
+    shown = parse_period(quarter="2026-Q1")
+
+    def hospitals(session):
+        director = session.merge(varied["director"])
+        return [({line.key: line.received for line in figures.dimensions["hospital"]},
+                 {line.key: line.received for line in figures.dimensions["hospital_level"]})
+                for figures in (statistics_report(session, director, shown).claims,
+                                claim_figures(session, shown, true(), {}))]
+
+    with rt.sessions() as session:
+        before = hospitals(session)
+    lines, levels = before[0]
+    assert before[1] == before[0] and lines["北山镇卫生院"] > 0 and lines["市中医院"] > 0
+    with rt.sessions.begin() as session:
+        admin = session.merge(varied["admin"])
+        provider = session.scalar(select(Provider).where(Provider.name == "市中医院"))
+        add_alias(session, admin, provider.id, alias="北山镇卫生院")  # 北山镇 卫生院 too, normalised
+    with rt.sessions() as session:
+        after = hospitals(session)
+    assert after[1] == after[0]
+    assert "北山镇卫生院" not in after[0][0]
+    assert after[0][0]["市中医院"] == lines["市中医院"] + lines["北山镇卫生院"]
+    moved = lines["北山镇卫生院"]
+    assert after[0][1]["county"] == levels["county"] + moved
+    assert after[0][1].get("township", 0) == levels.get("township", 0) - moved
+    with rt.sessions.begin() as session:
+        session.scalar(select(Provider).where(Provider.name == "市中医院")).level = "city"
+    with rt.sessions() as session:
+        corrected = hospitals(session)
+    assert corrected[1] == corrected[0]
+    assert corrected[0][1]["city"] == after[0][0]["市中医院"]

@@ -32,3 +32,19 @@ def test_figures_read_as_babel_writes_them(locale):
                 want = babel_decimal(Decimal(value), format=pattern)
                 assert stat_number(value, places) == want, (value, places)
         assert stat_number(None) == "—"
+
+
+def test_rows_are_written_as_the_cells_were():
+    """The page's rows, written in Python: figures in the locale's symbols (whole numbers without
+    places), none as —, names as written kept untranslated, and every text escaped."""
+    from markupsafe import Markup
+
+    from archive.statistics.tables import Named
+    from archive.web.statistics_rows import row_html, symbols
+
+    row = [Named('<b>"诊所" & 1</b>'), "<i>", 1234567, Decimal("1234.565"), 0.5, None, Decimal("-2.5")]
+    html = row_html(row, symbols("de"))
+    assert isinstance(html, Markup)
+    assert html == ('<td translate="no">&lt;b&gt;&#34;诊所&#34; &amp; 1&lt;/b&gt;</td><td>&lt;i&gt;</td>'
+                    '<td class="num">1.234.567</td><td class="num">1.234,56</td>'
+                    '<td class="num">0,50</td><td class="num">—</td><td class="num">-2,50</td>')
