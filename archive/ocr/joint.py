@@ -130,13 +130,15 @@ def refuse_broken_sums(reading: FieldReading, *, pairs: list[list[str]], sums: l
     joint choice, with every term read: at least one term is misread, and nothing on the page
     says which. Every term is refused (`contradicted`, absent and reported) but those another
     constraint upholds: the other writing of the same amount ([corroborates]) or another sum that
-    holds exactly with it. (A printed document's sums hold; from a text layer the values are what
-    was printed, and the checks report the mismatch as the document's.) Returns the fields refused."""
+    holds exactly with it. A `partial` sum (one a document may print other terms of) is never
+    judged so. (A printed document's sums hold; from a text layer the values are what was printed,
+    and the checks report the mismatch as the document's.) Returns the fields refused."""
     refused = []
     for rule in sums:
         terms = [rule["total"], *rule["parts"]]
         values = {term: reading.fields.get(term) for term in terms}
-        if any(sum_term(value) is None for value in values.values()) or _sum_holds(rule, values):
+        if rule.get("partial") or any(sum_term(value) is None for value in values.values()) or _sum_holds(
+                rule, values):
             continue
         refused += [term for term in terms if not _upheld_elsewhere(term, rule, reading, pairs, sums)]
     for name in dict.fromkeys(refused):

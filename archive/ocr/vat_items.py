@@ -51,10 +51,13 @@ _CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\
                         + r")\s*[:：]")
 # A discount off a row or off the sale ([vat_items] discounts): its words, then one amount, minus
 # or not (会员价优惠  -2.00, 整单优惠：5.00, 满减优惠：-10.00).
+# The sum due after them (优惠后金额, 折扣后应付) is no discount.
 _DISCOUNT = re.compile(r"^\s*[\u4e00-\u9fff]{0,6}(?:"
                        + "|".join(map(re.escape, label_rules().get("vat_items", {}).get("discounts", [])))
-                       + r")[\u4e00-\u9fff]{0,4}\s*[:：]?\s*[-－]?\s*[¥￥]?\s*"
+                       + r")(?!后)[\u4e00-\u9fff]{0,4}\s*[:：]?\s*[-－]?\s*[¥￥]?\s*"
                        r"(?P<amount>\d[\d,]*\.\d{2})\s*元?\s*$")
+_DISCOUNT_TOTAL = re.compile(r"^\s*(?:" + "|".join(
+    map(re.escape, label_rules().get("vat_items", {}).get("discount_totals", []))) + ")")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
 _QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
@@ -124,8 +127,11 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
     # With no tax column the prices hold the tax: the rows add up to the total paid.
     stated = reading.fields.get("amount" if "tax" in columns else "total_amount")
-    discounts = [Decimal(found["amount"].replace(",", "")) for line in lines[index + 1:]
-                 if (found := _DISCOUNT.match(line.text))]
+    discounts = [(Decimal(found["amount"].replace(",", "")), _DISCOUNT_TOTAL.match(line.text) is not None)
+                 for line in lines[index + 1:] if (found := _DISCOUNT.match(line.text))]
+    # A printed sum of the discounts is the whole discount: only it is tried, alone.
+    discounts = ([amount for amount, is_total in discounts if is_total]
+                 or [amount for amount, _ in discounts])
     if rows.items and not rows.unreadable and stated is not None and not adds_up(
             sum((Decimal(item["amount"]) for item in rows.items), Decimal(0)), Decimal(stated), discounts):
         rows.unreadable.append(f"合计 {stated}")

@@ -345,6 +345,7 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
         rows = session.execute(statement).all()
         found = [(row.document_id, row.score, row.bound) for row in rows if row.n is None]
         if levelled is not None:
+            found.sort(key=lambda row: (-row[1], row[0]))  # a UNION keeps no order of its own
             found = found[offset:] if _proven(found, page * page_size) else \
                 [(row.document_id, row.score, None) for row in
                  session.execute(_one_pass(condition, score, None, page_size, offset, counts=False))]

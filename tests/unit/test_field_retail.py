@@ -135,3 +135,31 @@ def test_an_e_bills_check_code_of_letters_only_is_read():
     assert read_fields("invoice", lines).fields["check_code"] == "faebfe"
     # A code of another field still needs a figure: a word after its label is no code.
     assert "insurance_number" not in read_fields("invoice", [Line("医保编号：abcdef")]).fields
+
+
+def test_the_sum_due_after_the_discounts_is_no_discount():
+    from archive.ocr.vat_items import _DISCOUNT
+
+    assert _DISCOUNT.match("优惠后金额：10.00") is None
+    assert _DISCOUNT.match("整单优惠：5.00") is not None
+
+
+def test_a_printed_sum_of_the_discounts_is_tried_alone():
+    # Rows 50.00 + 75.00 with 整单优惠 5.00 and 本次优惠 5.00 (that discount summed again) due
+    # 115.00: only 120.00 is the sum; taking the discount twice would hide a row misread by 5.00.
+    goods = (row(0.12, (0.02, "阿莫西林胶囊")), row(0.14, (0.2, "2"), (0.28, "25.00"), (0.36, "50.00")),
+             row(0.18, (0.02, "黄芪")), row(0.20, (0.2, "3"), (0.28, "25.00"), (0.36, "75.00")))
+    lines = _slip(*goods, due="应收：115.00")
+    lines.append(row(0.38, (0.02, "本次优惠：5.00")))
+    reading = read_fields("vat_invoice", lines)
+    assert reading.fields["total_amount"] == "115.00"
+    assert "items" not in reading.fields
+    lines[-1] = row(0.38, (0.02, "本次优惠：10.00"))
+    assert len(read_fields("vat_invoice", lines).fields["items"]) == 2
+
+
+def test_an_account_balance_is_no_account_payment():
+    reading = read_fields("invoice", "合计金额（小写）：300.00\n"
+                                     "医保统筹：200.00 个人账户余额：1500.00 现金支付：100.00")
+    assert "personal_account_paid" not in reading.fields
+    assert reading.fields["total_amount"] == "300.00"
