@@ -256,8 +256,10 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
         rows.setdefault(word.line, []).append(Word(
             word.text, round(word.left * back), round(word.top * back), round(word.width * back),
             round(word.height * back), word.confidence, word.line))
+    refined = [doubt_inked(row, prepared.form_ink, prepared.scale)
+               for row in engine.refine(list(rows.values()), prepared)]
     # Values a printer filled in off register go back onto their labels' lines.
-    read_again = regroup(engine.refine(list(rows.values()), prepared))
+    read_again = regroup(refined)
     words = [word for row in read_again for word in row]
     lines = [assemble_line(row, size) for row in read_again]
     confidence = round(sum(w.confidence for w in words) / len(words), 1) if words else 0.0

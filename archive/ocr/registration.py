@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from archive.ocr.label_match import is_label
+from archive.ocr.label_spec import label_rules
+
 if TYPE_CHECKING:
     from archive.ocr.pages import Word
 
@@ -35,6 +38,10 @@ COLON = re.compile(r"[：:]")
 # A form's label without a colon (a fee category, 诊查费) and the amount filled in after it.
 BARE_LABEL = re.compile(r"[\u4e00-\u9fff（）()]+")
 AMOUNT = re.compile(r"[¥￥]?\d[\d,]*\.\d{2}")
+# A goods table's name column as headed in print (archive/ocr/vat_items.py, [vat_items.columns]).
+GOODS_NAMES = ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称", "品名", "商品名称", "品名/规格",
+               "名称/规格", "商品名称/规格", "药品名称/规格", "项目名称/规格")
+_UNIT = re.compile(r"[（(][\u4e00-\u9fff]{1,2}[）)]$")  # 金额(元)
 BARE_REACH = 8.0  # line heights after a bare label its amount may start, if nothing is nearer
 OWN_GAP = 2.5  # a value this many line heights or less after a label, in its line, is its own
 LEFT_SLACK, RIGHT_REACH = 1.0, 4.0  # line heights before / after the colon a moved value may start
@@ -85,10 +92,16 @@ def _owned(row: list[Word], position: int) -> bool:
     return _is_label(before) and row[position].left - _right(before) <= OWN_GAP * _height(row)
 
 
-def _open(row: list[Word], position: int) -> bool:
-    """A label with nothing of its own after it in its cell (for a bare label: no amount)."""
+def _open(row: list[Word], position: int, in_goods: bool = False) -> bool:
+    """A label with nothing of its own after it in its cell (for a bare label: no amount).
+    Chinese text without a colon is a bare label only when labels.toml knows it, or its row holds
+    a colon'd label or an amount (a form's fee line), and never in a goods table: a till's goods
+    name on a line of its own is no label, and its row's unit price below is not its value."""
     label = row[position]
     if not (_is_label(label) or _is_bare_label(label)):
+        return False
+    if not _is_label(label) and (in_goods or not (_known_label(label.text) or any(
+            _is_label(word) or AMOUNT.fullmatch(word.text) for word in row if word is not label))):
         return False
     if position + 1 == len(row):
         return True
@@ -111,10 +124,14 @@ def regroup(rows: list[list[Word]]) -> list[list[Word]]:
     """`rows` (each left to right, top to bottom) with values off register moved onto their
     labels' rows; rows left empty are dropped."""
     rows = [list(row) for row in rows]
+    in_goods = False
     for number, row in enumerate(rows):
+        if any(COLON.search(word.text) for word in row):
+            in_goods = False  # a till's goods table ends at its first colon'd label
+        in_goods = in_goods or _goods_header(row)
         position = 0
         while position < len(row):
-            if _open(row, position):
+            if _open(row, position, in_goods):
                 following = row[position + 1] if position + 1 < len(row) else None
                 found = _value_below(rows, number, row[position], following)
                 if found is not None:
@@ -126,18 +143,39 @@ def regroup(rows: list[list[Word]]) -> list[list[Word]]:
     return [row for row in rows if row]
 
 
-def doubt_inked(words: list[Word], form_ink: np.ndarray | None) -> list[Word]:
-    """`words` (in the pixels of `form_ink`) with each figure that the form's own print runs
-    through given a doubtful confidence: where a value off register touches the next label or
-    lies on a rule, the two inks make other digits of it (191.39 read as 191.30)."""
+def _known_label(text: str) -> bool:
+    """A label labels.toml knows: a field's, or a fee category of a bill ([invoice.line_items])."""
+    categories = label_rules().get("invoice", {}).get("line_items", {}).get("categories", ())
+    return text in categories or is_label(text)
+
+
+def _goods_header(row: list[Word]) -> bool:
+    """A goods table's header: no colon, a goods name's column and an amount's."""
+    if any(COLON.search(word.text) for word in row):
+        return False
+    columns = label_rules().get("vat_items", {}).get("columns", {})
+    names = set(GOODS_NAMES) | set(columns.get("name", ())) | set(columns.get("name_spec", ()))
+    amounts = {"金额"} | set(columns.get("amount", ()))
+    words = {_UNIT.sub("", re.sub(r"\s", "", word.text)) for word in row}
+    return bool(words & names) and bool(words & amounts)
+
+
+def doubt_inked(words: list[Word], form_ink: np.ndarray | None, scale: float = 1.0) -> list[Word]:
+    """`words` (in the pixels of `form_ink` divided by `scale`) with each figure that the form's
+    own print runs through given a doubtful confidence: where a value off register touches the
+    next label or lies on a rule, the two inks make other digits of it (191.39 read as 191.30).
+    Applied again after a second reading too: that reads the same pixels, so agreeing with the
+    first is no confirmation of the figure."""
     if form_ink is None:
         return words
     checked = []
     for word in words:
         if FIGURE.match(word.text) and word.confidence > DOUBTFUL:
-            trim = round(word.height * TRIM)  # the rule a value sits on is not in it
-            region = form_ink[max(0, word.top + trim):max(0, word.top + word.height - trim),
-                              max(0, word.left):max(0, word.left + word.width)]
+            top, left = round(word.top * scale), round(word.left * scale)
+            height, width = round(word.height * scale), round(word.width * scale)
+            trim = round(height * TRIM)  # the rule a value sits on is not in it
+            region = form_ink[max(0, top + trim):max(0, top + height - trim),
+                              max(0, left):max(0, left + width)]
             if region.size and (region > 0).mean() > INKED:
                 word = replace(word, confidence=DOUBTFUL)
         checked.append(word)

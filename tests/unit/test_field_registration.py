@@ -1,10 +1,15 @@
 """Values a dot-matrix printer filled in off register are paired with their labels by geometry
 (archive.ocr.registration), before the lines are joined for the field readers."""
 
-import numpy as np
+from dataclasses import replace
 
-from archive.ocr.fields import FIELD_MIN_CONFIDENCE
-from archive.ocr.pages import Word, assemble_line
+import numpy as np
+from PIL import Image
+
+from archive.ocr.fields import FIELD_MIN_CONFIDENCE, read_fields
+from archive.ocr.lines import Line
+from archive.ocr.pages import Word, _ocr, assemble_line
+from archive.ocr.preprocess import Prepared
 from archive.ocr.registration import doubt_inked, regroup
 
 H = 40  # a line's height in pixels; printed lines are 70 apart (1.75 heights)
@@ -69,3 +74,51 @@ def test_a_figure_the_forms_print_runs_through_is_doubtful():
     assert checked[0].confidence < FIELD_MIN_CONFIDENCE
     assert checked[1:] == [label, clear]  # a label, and a figure clear of the print, as read
     assert doubt_inked([into_label], None) == [into_label]  # not a pre-printed form
+
+
+class _RereadingEngine:
+    """Reads a label and a figure pushed into the form's print; its second reading of the row
+    agrees with the first (the same pixels), so it raises every character's confidence."""
+
+    def read(self, image, *, dpi):
+        return [Word("个人自付：", 0, 40, 200, 40, 95.0, 0), Word("191.30", 400, 40, 120, 40, 90.0, 0)]
+
+    def refine(self, rows, prepared):
+        return [[replace(word, confidence=96.0) for word in row] for row in rows]
+
+
+def test_a_doubtful_figure_stays_doubtful_after_a_second_reading_agrees():
+    form_ink = np.zeros((200, 800), dtype=np.uint8)
+    form_ink[40:80, 400:408] = 255  # the form's print runs through the figure
+    prepared = Prepared(Image.new("L", (800, 200), 255), dpi=300, scale=2.0, skew=0.0, form_ink=form_ink)
+    page = _ocr(_RereadingEngine(), prepared, 1, (400, 100))
+    figure = next(word for word in page.words if word.text == "191.30")
+    assert figure.confidence < FIELD_MIN_CONFIDENCE
+    assert next(word for word in page.words if word.text != "191.30").confidence == 96.0
+
+
+def test_a_roll_receipts_unit_price_stays_in_its_goods_row_on_tight_lines():
+    # 30 px glyphs on a 36 px line step: the price row lies 1.2 lines below the goods name,
+    # which has no colon and is no label: its unit price is not its value.
+    def cjk(text, left, top):
+        return Word(text, left, top, 30 * len(text), 30, 95.0, top // 36)
+
+    def figure(text, left, top):
+        return Word(text, left, top, 15 * len(text), 30, 95.0, top // 36)
+
+    goods = [[cjk("阿莫西林胶囊", 0, 72)],
+             [figure("2", 215, 108), figure("6.25", 280, 108), figure("12.50", 400, 108)]]
+    assert _texts(regroup(goods)) == ["阿莫西林胶囊", "2  6.25  12.50"]
+    slip = [[cjk("发票号码：", 0, 0), figure("37819031", 160, 0)],
+            [cjk("商品名称", 0, 36), cjk("数量", 200, 36), cjk("单价", 280, 36), cjk("金额", 400, 36)],
+            *goods, [cjk("合计：", 0, 180), figure("12.50", 100, 180)]]
+    lines = [Line(line.text, line.confidences, line.boxes, 1)
+             for line in (assemble_line(row, (1000, 400)) for row in regroup(slip))]
+    assert read_fields("vat_invoice", lines).fields["items"] == [
+        {"name": "阿莫西林胶囊", "quantity": "2", "unit_price": "6.25", "amount": "12.50"}]
+
+
+def test_a_fee_category_alone_on_its_line_still_takes_its_amount_slipped_below():
+    rows = [[_word("床位费", 0, 0, 0), _word("诊查费", 600, 0, 0)],
+            [_word("120.00", 250, 34, 1), _word("690.54", 850, 34, 1)]]
+    assert _texts(regroup(rows)) == ["床位费  120.00  诊查费  690.54"]
