@@ -122,7 +122,11 @@ def wait_for_a_lock_wait(rt, thread) -> None:
                    "AND wait_event_type = 'Lock'")
     with rt.engine.connect() as connection:
         for _attempt in range(600):
-            if connection.execute(waiting).scalar() or not thread.is_alive():
+            found = connection.execute(waiting).scalar()
+            # pg_stat_activity is a snapshot taken once per transaction: a new one each poll,
+            # or a poll made before the other session blocked would be read again for ever.
+            connection.rollback()
+            if found or not thread.is_alive():
                 return
             time.sleep(0.1)
     raise AssertionError("the second transaction never waited for the first")
