@@ -117,12 +117,7 @@ def refuse_dates_out_of_order(reading: FieldReading, *, order: list[list[str]]) 
     says which. Both are refused (`contradicted`, absent and reported). Returns the fields refused."""
     refused = [name for pair in order if all(reading.fields.get(name) for name in pair)
                and not _order_holds(pair, {name: reading.fields[name] for name in pair}) for name in pair]
-    for name in dict.fromkeys(refused):
-        value = reading.fields.pop(name)
-        reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
-        reading.unreadable.append({"field": name, "read": str(value), "reason": "contradicted"})
-        reading.sources.pop(name, None)
-    return list(dict.fromkeys(refused))
+    return _refuse(reading, refused)
 
 
 def refuse_broken_sums(reading: FieldReading, *, pairs: list[list[str]], sums: list[dict]) -> list[str]:
@@ -141,12 +136,17 @@ def refuse_broken_sums(reading: FieldReading, *, pairs: list[list[str]], sums: l
                 rule, values):
             continue
         refused += [term for term in terms if not _upheld_elsewhere(term, rule, reading, pairs, sums)]
-    for name in dict.fromkeys(refused):
+    return _refuse(reading, refused)
+
+
+def _refuse(reading: FieldReading, names: list[str]) -> list[str]:
+    """Takes `names` out of the reading as `contradicted` (absent, reported with what was read)."""
+    for name in dict.fromkeys(names):
         value = reading.fields.pop(name)
         reading.unreadable = [item for item in reading.unreadable if item["field"] != name]
         reading.unreadable.append({"field": name, "read": _shown(value), "reason": "contradicted"})
         reading.sources.pop(name, None)
-    return list(dict.fromkeys(refused))
+    return list(dict.fromkeys(names))
 
 
 def _upheld_elsewhere(name: str, broken: dict, reading: FieldReading, pairs: list[list[str]],
