@@ -154,6 +154,16 @@ def say_at_top(form, problem: str | None = None) -> None:
         flash(message, "error")
 
 
+def refused_in_month(kind: str, form, key, page, problem: str | None = None, status: int = 422):
+    """A refused form of a row in a month's list (`page(month)`), drawn again on that month's
+    list; sent without its month, the row may not be on the page drawn: its reasons flashed."""
+    keep(kind, form, key=key, problem=problem)
+    month = None if form.month.errors else (form.month.data or "").strip()
+    if not month:
+        say_at_top(form, problem)
+    return again(page(month or None), status)
+
+
 def again(page, status: int = 422):
     """The page of a refused form, drawn again with the refusal's status."""
     body = page[0] if isinstance(page, tuple) else page

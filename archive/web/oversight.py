@@ -17,13 +17,11 @@ from archive.web.bodies import CalendarEntry, PhoneCall, parse_body
 from archive.web.context import db
 from archive.web.desk_forms import (
     ListedChoice,
-    again,
     at_most,
     iso_month,
-    keep,
     note_for_discrepancy,
     refusal_text,
-    say_at_top,
+    refused_in_month,
     share_with_templates,
 )
 from archive.workflows.arrangements import enter_arrangement, year_view
@@ -66,11 +64,7 @@ def follow_up_record(case_no: str):
 
 
 def _call_refused(case_no: str, form: CallForm, problem: str | None = None, status: int = 422):
-    keep("call", form, key=case_no, problem=problem)
-    month = None if form.month.errors else (form.month.data or "").strip()
-    if not month:  # sent without the list's month: its row may not be on the page drawn
-        say_at_top(form, problem)
-    return again(follow_ups_page(month or None), status)
+    return refused_in_month("call", form, case_no, follow_ups_page, problem, status)
 
 
 @oversight_api.record_once

@@ -17,13 +17,11 @@ from archive.web.bodies import RecheckFinding, parse_body, text
 from archive.web.context import db
 from archive.web.desk_forms import (
     ListedChoice,
-    again,
     at_most,
     iso_month,
-    keep,
     note_for_discrepancy,
     refusal_text,
-    say_at_top,
+    refused_in_month,
     share_with_templates,
     signed_yuan,
     yuan,
@@ -78,11 +76,7 @@ def spot_check_outcome(case_no: str):
 
 
 def _recheck_refused(case_no: str, form: RecheckForm, problem: str | None = None, status: int = 422):
-    keep("recheck", form, key=case_no, problem=problem)
-    month = None if form.month.errors else (form.month.data or "").strip()
-    if not month:  # sent without the queue's month: its row may not be on the page drawn
-        say_at_top(form, problem)
-    return again(spot_checks_page(month or None), status)
+    return refused_in_month("recheck", form, case_no, spot_checks_page, problem, status)
 
 
 @reports.route("/publication")
