@@ -166,18 +166,28 @@ def replace_original(rt, case_no: str, data: bytes) -> int:
     return document_id
 
 
-def test_an_encrypted_pdf_fails_usability_and_refuses_filing(rt, desk):
-    case_no = factories.close_by_rejection(rt, desk, seed=48)
-    document_id = replace_original(rt, case_no, bad_files.encrypted_pdf("secret"))
-
-    with pytest.raises(RecordCheckFailed, match=f"usability opens #{document_id}"):
+def refused_filing(rt, desk, case_no: str, reason: str):
+    """Filing refused with `reason`, the case left unfiled; the record's check report."""
+    with pytest.raises(RecordCheckFailed, match=reason):
         file(rt, desk, case_no)
     with rt.sessions.begin() as session:
         report = check_record(session, case_no, actor=session.merge(desk["archivist"]),
                               store=rt.store, limits=rt.limits, tmp_dir=rt.tmp_dir)
         assert session.scalar(select(ArchiveRecord.archive_no).join(Case).where(
             Case.case_no == case_no)) is None
-    failed = {(f.property, f.check): f.detail for f in report.failures}
+    return report
+
+
+def failures(report) -> dict:
+    return {(f.property, f.check): f.detail for f in report.failures}
+
+
+def test_an_encrypted_pdf_fails_usability_and_refuses_filing(rt, desk):
+    case_no = factories.close_by_rejection(rt, desk, seed=48)
+    document_id = replace_original(rt, case_no, bad_files.encrypted_pdf("secret"))
+
+    report = refused_filing(rt, desk, case_no, f"usability opens #{document_id}")
+    failed = failures(report)
     assert "password" in failed[("usability", "opens")]
     assert ("authenticity", "fixity") not in failed
 
@@ -188,14 +198,8 @@ def test_a_pdf_encrypted_with_an_owner_password_only_fails_usability(rt, desk):
     # An empty user password: it opens without asking; the owner password restricts it.
     document_id = replace_original(rt, case_no, bad_files.encrypted_pdf(""))
 
-    with pytest.raises(RecordCheckFailed, match=f"usability unencrypted #{document_id}"):
-        file(rt, desk, case_no)
-    with rt.sessions.begin() as session:
-        report = check_record(session, case_no, actor=session.merge(desk["archivist"]),
-                              store=rt.store, limits=rt.limits, tmp_dir=rt.tmp_dir)
-        assert session.scalar(select(ArchiveRecord.archive_no).join(Case).where(
-            Case.case_no == case_no)) is None
-    failed = {(f.property, f.check): f.detail for f in report.failures}
+    report = refused_filing(rt, desk, case_no, f"usability unencrypted #{document_id}")
+    failed = failures(report)
     assert set(failed) == {("usability", "unencrypted")}
     assert "encrypted" in failed[("usability", "unencrypted")]
     opened = next(f for f in report.findings if f.check == "opens" and f.document_id == document_id)
