@@ -38,17 +38,24 @@ _UNIT = re.compile(r"[（(][\u4e00-\u9fff]{1,2}[）)]$")
 
 
 def _column(text: str) -> str | None:
-    """The column a header word names, its spaces and unit aside."""
-    return _WORDS.get(_UNIT.sub("", re.sub(r"\s", "", text)))
+    """The column a header word names, its spaces and unit aside; any name's word with 规格 after a
+    slash (项目/规格, 商品/规格) names the name and its spec in one cell."""
+    word = _UNIT.sub("", re.sub(r"\s", "", text))
+    head, slash, tail = word.partition("/")
+    if slash and tail in _COLUMNS["spec"] and _WORDS.get(head) == "name":
+        return "name_spec"
+    return _WORDS.get(word)
 # The table ends at its 合计 row, 价税合计 or 备注, or a line that begins with a label and its colon
 # (a till's 金额合计（小写）：, 小写：): goods rows print no colon'd label.
 _END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注"
                   r"|[\u4e00-\u9fff][\u4e00-\u9fff（）()\s]{0,11}[:：])")
 # A goods row's code line (商品编码：6901234567890, or the bar code alone), or a line of its details
 # ([vat_items] details: a pharmacy's 批号：… 有效期至：…, 生产厂家：…): no row, no end of the table.
-_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$|^\s*(?:"
-                        + "|".join(map(re.escape, label_rules().get("vat_items", {}).get("details", [])))
-                        + r")\s*[:：]")
+# A detail's word may have a qualifier before it (国家医保编码) and, with a code after it of Latin
+# letters and figures only, no colon (医保编码XA02BCA123A001010104321).
+_DETAILS = "|".join(map(re.escape, label_rules().get("vat_items", {}).get("details", [])))
+_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$"
+                        rf"|^\s*[\u4e00-\u9fff]{{0,4}}(?:{_DETAILS})\s*(?:[:：]|[0-9A-Za-z][0-9A-Za-z\-]{{5,}}\s*$)")
 # A discount off a row or off the sale ([vat_items] discounts): its words, then one amount, minus
 # or not (会员价优惠  -2.00, 整单优惠：5.00, 满减优惠：-10.00).
 # The sum due after them (优惠后金额, 折扣后应付) is no discount.
@@ -58,9 +65,16 @@ _DISCOUNT = re.compile(r"^\s*[\u4e00-\u9fff]{0,6}(?:"
                        r"(?P<amount>\d[\d,]*\.\d{2})\s*元?\s*$")
 _DISCOUNT_TOTAL = re.compile(r"^\s*(?:" + "|".join(
     map(re.escape, label_rules().get("vat_items", {}).get("discount_totals", []))) + ")")
+# A till's figures line under a goods name: `数量 × 单价 = 金额` (3盒 × 12.50 = 37.50), read by its
+# signs wherever it lies under the header (the roll prints it as one string, indented).
+_EQUATION = re.compile(r"^\s*(?P<quantity>\d+(?:\.\d+)?\s*(?:[\u4e00-\u9fff]{0,2}|[A-Za-z]{1,2}))\s*[×xX*]\s*"
+                       r"[¥￥]?(?P<unit_price>\d+(?:\.\d+)?)\s*[=＝]\s*[¥￥]?(?P<amount>\d[\d,]*\.\d{2})\s*$")
+# A rule a till prints in characters (----, ====, ****) under its header or between goods: no row.
+_RULE_LINE = re.compile(r"^\s*(?:[-=*_.·─━—~－＝]\s*){3,}$")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
-_QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
+# 2盒, 15g (herbs by the gram): the quantity 2, 15.
+_QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[\u4e00-\u9fff]{0,2}|[A-Za-z]{1,2})")
 # A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
 # OCR may part the spec's last Chinese unit from its figures (30mg*7 片), or lose the space between
 # name and spec (硝苯地平控释片30mg*7片: a dose and its pack count, figures and Latin units glued to
@@ -104,7 +118,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     body = list(takewhile(_in_table, lines[index + 1:]))
     named: str | None = None  # a roll's goods name, on its line above its figures
     for at, line in enumerate(body):
-        if _CODE_LINE.match(line.text) or _DISCOUNT.match(line.text):
+        if _CODE_LINE.match(line.text) or _DISCOUNT.match(line.text) or _RULE_LINE.match(line.text):
             continue
         number = len(rows.items) + len(rows.unreadable) + 1  # the row's place: its number if printed
         if names_above and named is None and _is_name_line(without_row_number(line.text, number)):
@@ -289,16 +303,36 @@ def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
             or _figures_after_first(text)):
         return None
     # Its figures on the next line but for a code line (商品编码：…) between.
-    following = next((other for other in body[at + 1:] if not _CODE_LINE.match(other.text)), None)
-    figures = _cells(following, columns, lefts) if following is not None else None
+    following = next((other for other in body[at + 1:] if not _CODE_LINE.match(other.text)
+                      and not _RULE_LINE.match(other.text)), None)
+    figures = _figures(following, columns, lefts) if following is not None else None
     if not figures or figures.get("name") or figures.get("name_spec") or not figures.get("amount"):
         return None
     return text.strip()
 
 
+def _equation(line: Line) -> dict[str, str] | None:
+    """A `数量 × 单价 = 金额` line's figures, when the product is the amount (to the unit price's
+    rounding): the signs say which figure is which, wherever the line lies."""
+    found = _EQUATION.match(line.text)
+    if found is None:
+        return None
+    values = {key: re.sub(r"[\s,]", "", found[key]) for key in ("quantity", "unit_price", "amount")}
+    quantity = _QUANTITY_WITH_UNIT.fullmatch(values["quantity"])
+    if quantity is None or not _figures_agree({**values, "quantity": quantity.group(1)}):
+        return None
+    return values
+
+
+def _figures(line: Line, columns: list[str | None], lefts: list[float] | None,
+             number: int | None = None) -> dict[str, str] | None:
+    """The row's cells: a `数量 × 单价 = 金额` line by its signs, else by the header's columns."""
+    return _equation(line) or _cells(line, columns, lefts, number)
+
+
 def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
          named: str | None = None, number: int | None = None) -> dict | None:
-    values = _cells(line, columns, lefts, number)
+    values = _figures(line, columns, lefts, number)
     if values is None:
         return None
     if named is not None:

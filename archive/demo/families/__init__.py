@@ -28,6 +28,7 @@ from archive.demo.documents import GeneratedDocument
 from archive.demo.families import (
     agreements,
     community,
+    dispensary,
     hospital_forms,
     invoices,
     receipts,
@@ -75,7 +76,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                     "national": vat_national.vat_national, "roll": vat_roll.vat_roll,
                     "pos": vat_pos.vat_pos, "machine": vat_pos.vat_machine,
                     "pharmacy": tables_more.vat_pharmacy, "receipt": receipts.vat_receipt,
-                    "counter": receipts.vat_counter, "member": retail.vat_member},
+                    "counter": receipts.vat_counter, "member": retail.vat_member,
+                    "dispensary": dispensary.vat_dispensary},
 }
 # Held back: the field readers were not developed on these (nor their wordings added to
 # labels.toml). The families added with the 6-per-kind generator are held back but for the
