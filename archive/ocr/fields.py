@@ -286,6 +286,9 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
         lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=True))
     yield from ((candidate, True) for candidate in _values_after_label(
         lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True))
+    if rule["type"] in ("text", "code"):  # (figures and dates a space after their label: `glued`)
+        yield from ((candidate, True) for candidate in _values_after_label(
+            lines, rule["labels"], ends, printed, as_printed=True, one_space=True))
     if not as_printed:
         yield from ((candidate, True) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, misread_only=True))
@@ -297,7 +300,8 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
 def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
                         printed: dict[str, bool] | None = None, value_end: re.Pattern | None = None,
                         glued: str | None = None, as_printed: bool = False,
-                        colon_only: bool = False, misread_only: bool = False) -> Iterator[Candidate]:
+                        colon_only: bool = False, misread_only: bool = False,
+                        one_space: bool = False) -> Iterator[Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
     `value_end`) or the next label, known or label-like; or, when the line holds no value there
     (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
@@ -308,9 +312,11 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     character misread (see `misread_label`). `colon_only`: labels that are also a table's
     header or total row's word ([labels] colon_labels: a till's 合计：, 税额：), taken only as
     printed, with their colon and as a word of their own. `misread_only`: only the labels read
-    with a confusion or a character wrong."""
-    value_end = value_end or VALUE_END
-    separator = COLONS if colon_only else SEPARATOR
+    with a confusion or a character wrong. `one_space`: labels as printed, a word of their own,
+    with no colon and one space before their value (`缴费人 张三 性别 男`, as HIS print them): the
+    value is the one word after it."""
+    value_end = ONE_WORD if one_space else value_end or VALUE_END
+    separator = COLONS if colon_only else ONE_SPACE if one_space else SEPARATOR
     exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
                         + separator) for label in labels]
     if glued is not None:
@@ -326,7 +332,7 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     fuller = _fuller_labels_printed(labels, exact, printed)
     # A colon-only label is a word of its own: the 合计 of 个人自付合计, the 应付 of 医保应付, the
     # 税额 of 免税额 are other sums.
-    for own_word in (True,) if colon_only else (True, False):
+    for own_word in (True,) if colon_only or one_space else (True, False):
         for pattern, read_as in patterns:
             for index, line in enumerate(lines):
                 for match in pattern.finditer(line.text):
@@ -347,6 +353,11 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                     if not own_word and _ends_a_part_sum(line.text, match):
                         continue  # the 合计 of 本页合计 is a page's sum, not the document's
                     yield from _value_at(lines, index, match, ends, value_end)
+
+
+# A label's value a single space after it, and the one word it is.
+ONE_SPACE = r"[ \u3000](?=[^\s:：;；])"
+ONE_WORD = re.compile(r"\s|$")
 
 
 def _fuller_labels_printed(labels: list[str], exact: list[re.Pattern],

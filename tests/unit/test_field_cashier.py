@@ -1,0 +1,51 @@
+"""Field reading of the shapes the tuning family invoice.cashier prints (issue 17, point 2): an
+outpatient cashier's HIS print naming the patient 患者, 病人, 缴费人, 付款人 or 就诊者, with labels
+printed without their colon and one space before their value."""
+
+import random
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from archive.demo import families
+from archive.files import sniff
+from archive.ocr import analyse, read_pages
+from archive.ocr.fields import read_fields
+from tests.unit.test_field_readfix import row
+
+_HEAD = row(0.05, (0.02, "票据代码：12345678"), (0.5, "票据号码：1234567890"))
+_FOOT = [row(0.30, (0.02, "开票日期：2026-01-02")), row(0.32, (0.02, "合计：12.00"))]
+
+
+def _bill(*lines):
+    return read_fields("invoice", [_HEAD, *lines, *_FOOT])
+
+
+@pytest.mark.parametrize("label", ["患者", "病人", "缴费人", "付款人", "就诊者", "患者名称"])
+def test_the_patient_as_outpatient_cashiers_name_them(label):
+    assert _bill(row(0.1, (0.02, f"{label}：张晓明"))).fields["payer_name"] == "张晓明"
+
+
+def test_a_label_with_no_colon_takes_the_one_word_a_space_after_it():
+    reading = _bill(row(0.1, (0.02, "缴费人 张晓明 性别 男 门诊号 6235614926")),
+                    row(0.2, (0.02, "医保类型 城乡居民 医保编号 513952263667")),
+                    row(0.25, (0.02, "校验码 bef4cc")))
+    assert reading.fields["payer_name"] == "张晓明"
+    assert reading.fields["insurance_type"] == "城乡居民"
+    assert reading.fields["check_code"] == "bef4cc"
+
+
+@pytest.mark.parametrize("text", ["病人 类别 普通", "患者 ID 12345", "姓名 性别 年龄", "病人类型：医保"])
+def test_a_word_after_a_bare_label_that_is_another_label_or_no_name_is_not_taken(text):
+    assert "payer_name" not in _bill(row(0.1, (0.02, text))).fields
+
+
+def test_the_cashier_family_reads_whole():
+    for index in range(4):
+        document = families.make("invoice", "cashier", random.Random(f"test:cashier:{index}"))
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bill.pdf"
+            path.write_bytes(document.content)
+            reading = analyse(list(read_pages(path, sniff.PDF)), kind="invoice")
+        assert {key: reading.fields.get(key) for key in document.truth} == document.truth
