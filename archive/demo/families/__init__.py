@@ -7,7 +7,7 @@ page subtotals (statements.py); referral approval and filing forms with signatur
 blocks (referrals.py); agreements as prose over several pages with 甲方/乙方 blocks
 (agreements.py); 数电票 and the older VAT invoices (vat.py); more tuning families in the shapes
 the readers were weakest on (hospital_forms.py, tables_more.py, receipts.py, retail.py,
-community.py). Families vary the
+community.py, dispensary.py, his_outpatient.py). Families vary the
 label wordings, spaced labels, full- and half-width brackets and colons, key–value rows against
 grids with the values in the cells below or beside their labels, the scan font (Hei, Song, Hei
 bold), and take names from large generated pools (archive/demo/pools.py), none from the

@@ -1,8 +1,8 @@
 """A tuning family modelled on prints no other family covers: the 门诊收费票据 / 门诊电子票据 as
 hospitals' own HIS print it at the outpatient cashier.
 
-`invoice_cashier`: the patient as the cashier's screen names it (患者, 病人, 付款人, 缴费人, 就诊者,
-患者名称, 交款人, 姓名) beside 性别, 年龄 and 门诊号; labels printed without their colon, the value a
+`invoice_cashier`: the patient as the cashier's screen names it (缴费人, 就诊者, 患者名称, 病人名称,
+交款人, 姓名) beside 性别, 年龄 and 门诊号; labels printed without their colon, the value a
 space after the label on the same line, or in the row under a row of labels; 业务流水号, 门诊号,
 就诊日期 printed apart from 开票日期; the fee table 项目名称/金额 two or three copies wide; a 医保信息
 block of the fund split as label–value pairs with no colon; the payee as 收款单位 at the foot.
@@ -20,7 +20,7 @@ from archive.demo.families.common import amount, cells, cn0, day, money
 from archive.demo.families.receipts import _clock
 from archive.ocr.normalize import amount_to_capital
 
-_PATIENT_LABELS = ("患者", "病人", "付款人", "缴费人", "就诊者", "患者名称", "交款人", "姓名", "病人姓名")
+_PATIENT_LABELS = ("缴费人", "就诊者", "患者名称", "病人名称", "交款人", "姓名", "病人姓名")
 _CLASSES = ("西药费", "中成药费", "中草药费", "检查费", "化验费", "治疗费", "卫生材料费", "诊察费",
             "一般诊疗费", "挂号费", "放射费", "手术费")
 _SPLITS = (("统筹基金支付", "个人账户支付", "个人自付", "个人自费"),
