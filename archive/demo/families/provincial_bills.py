@@ -50,7 +50,8 @@ def _split(rng: random.Random, total: Decimal) -> tuple[Decimal, Decimal, Decima
 
 def _truth(**fields) -> dict:
     items = fields.pop("items")
-    return {**{name: amount(value) if isinstance(value, Decimal) else value for name, value in fields.items()},
+    return {**{name: amount(value) if isinstance(value, Decimal) else value
+               for name, value in fields.items()},
             "line_items": [{"category": name, "amount": amount(value)} for name, value in items.items()]}
 
 
@@ -175,7 +176,8 @@ def invoice_boxed(rng: random.Random) -> GeneratedDocument:
                     (0.66, f"{figures}￥{amount(total)}")), RULE,
              cells(value_at, ("统筹基金支付", f"￥{amount(fund)}", "个人账户支付", f"￥{amount(account)}")),
              cells(value_at, ("个人自付", f"￥{amount(self_paid)}", "个人自费", f"￥{amount(self_funded)}")),
-             RULE, cells((0, 0.17, 0.6, 0.74), ("收款单位（章）", hospital, "收款人（章）", pools.person(rng)))]
+             RULE,
+             cells((0, 0.17, 0.6, 0.74), ("收款单位（章）", hospital, "收款人（章）", pools.person(rng)))]
     truth = _truth(invoice_code=code, invoice_number=number, issue_date=issued.isoformat(),
                    payer_name=patient, hospital=hospital,
                    visit_type="inpatient" if visit == "住院" else "outpatient", insurance_number=card,
