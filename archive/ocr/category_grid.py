@@ -1,7 +1,7 @@
 """Fee categories a paper bill pre-prints as a grid of label cells, each amount in the cell under
 its category (provincial 住院收费票据: 床位费 西药费 检查费 … on one row, the amounts on the row
 below, a category with no fee left blank), and the heading of the item box printed vertically, a
-character a row at the rows' left (收 / 费 / 项 / 目).
+character a row at the rows' left (收 / 费 / 项 / 目), which is no part of the row beside it.
 
 An amount belongs to the category cell it stands under (by the cells' boxes on the page; without
 boxes, only a row with as many amounts as categories, in order). An amount under no category, or
@@ -17,8 +17,9 @@ from archive.ocr.lines import Line, union
 from archive.ocr.normalize import read_amount
 
 _AMOUNT_CELL = re.compile(r"[¥￥]?\s?\d[\d,]*\.\d{2}")
-# One character standing alone at a row's left, then a wide gap: a vertical heading's.
-_SIDE_CHARACTER = re.compile(r"\s*[\u4e00-\u9fff]\s+")
+# A character standing alone at a row's left, then a gap: a vertical heading's (or two or three
+# of them, which OCR reads as a word of the row beside them: 收费  诊察费  ￥1076.45).
+_SIDE_CHARACTER = re.compile(r"\s*[\u4e00-\u9fff]{1,3}\s+")
 
 
 def without_side_heading(line: Line, category: re.Pattern) -> Line:
