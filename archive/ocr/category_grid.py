@@ -25,8 +25,9 @@ _SIDE_CHARACTER = re.compile(r"\s*[\u4e00-\u9fff]{1,3}\s+")
 def without_side_heading(line: Line, category: re.Pattern) -> Line:
     """The row without a vertical heading's character before its first category."""
     found = _SIDE_CHARACTER.match(line.text)
-    if found is None or not category.match(line.text[found.end():]):
-        return line
+    if found is None or not category.match(line.text[found.end():]) or category.fullmatch(
+            found.group().strip()):
+        return line  # (a category's word is a cell of a grid row of categories)
     cut = found.end()
     return Line(line.text[cut:], line.confidences[cut:] if line.confidences is not None else None,
                 line.boxes[cut:] if line.boxes else (), line.page)

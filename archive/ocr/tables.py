@@ -60,8 +60,8 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
         if (header := category_row(line, category)) is not None:
             below = lines[number + 1] if number + 1 < len(lines) else None
             placed = amounts_under(header, line, below) if below is not None else None
-            if placed is None and (below is None or not re.search(r"\d", below.text)):
-                continue  # no figure under the row: no fee charged in its categories
+            if placed is None and (below is None or not _FIGURE_CELL.search(below.text)):
+                continue  # no cell of figures under the row: no fee charged in its categories
             if placed is None:
                 rows.unreadable.append(line.text)
             else:
@@ -102,6 +102,8 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
     rows.without_copied_pages().give("line_items", reading, doubtful)
 
 
+# A cell that begins with figures (or the currency sign): an amount, however it was read.
+_FIGURE_CELL = re.compile(r"(?:^|\s)[¥￥]?\d")
 # A fee row of a category not on the list (卫生材料费 1,083.75): the list is not given without it.
 # A field's own label (个人自费：1.87, a line of its own on a scan) is not a fee row.
 _OTHER_FEE = re.compile(r"^\s*(?P<fee>[\u4e00-\u9fff]{1,8}费)\s*[:：]?\s*[￥¥]?\s*\d[\d,]*\.\d{2}(?:\s|$)")
