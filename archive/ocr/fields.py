@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 
+from archive.ocr.capital_figures import figures_after_capitals
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
 from archive.ocr.cells import cell_below, cell_right, cell_wrapped, segments, widen_gaps
 from archive.ocr.column_totals import read_column_totals
@@ -41,6 +42,7 @@ from archive.ocr.label_match import (
     CAPITAL_VALUE_END,
     CLOSING,
     COLONS,
+    DECORATED_GAP,
     DECORATION,
     GLUED,
     LABEL_LIKE,
@@ -189,6 +191,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     if kind == "vat_invoice":
         tax_inclusive_sum(lines, reading)
         vat_items(lines, reading, min_confidence, doubtful)
+    figures_after_capitals(lines, label_rules().get("corroborates", {}).get(kind, []), rules, reading,
+                           min_confidence)
     facts = label_rules().get("case_facts", {}).get(kind, {})
     known = {name: (case or {}).get(fact) for name, fact in facts.items()}
     pairs = label_rules().get("corroborates", {}).get(kind, [])
@@ -316,7 +320,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     with no colon and one space before their value (`缴费人 张三 性别 男`, as HIS print them): the
     value is the one word after it."""
     value_end = ONE_WORD if one_space else value_end or VALUE_END
-    separator = COLONS if colon_only else ONE_SPACE if one_space else SEPARATOR
+    separator = (COLONS if colon_only else ONE_SPACE if one_space
+                 else rf"(?:{SEPARATOR}|{DECORATED_GAP})")
     exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
                         + separator) for label in labels]
     if glued is not None:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from archive.ocr.category_grid import amounts_under, category_row, without_side_heading
 from archive.ocr.item_cells import _SPACE_BY_CJK, _item_row  # noqa: F401 - _SPACE_BY_CJK also read from here
 from archive.ocr.lines import (
     JUNK,
@@ -48,9 +49,28 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
         lines = same_row_lines(lines)
     rows = _Rows()
     table: tuple[list[str | None], list[tuple[float, float]] | None] | None = None
-    for line in lines:
+    skip = False
+    for number, line in enumerate(lines):
+        if skip:  # the amounts of a grid's category row, read with it
+            skip = False
+            continue
         if line.confidences is not None:
             line = without_trailing_stamp(line)  # a seal's 业务专用章 read after a row's amount
+        line = without_side_heading(line, category)
+        if (header := category_row(line, category)) is not None:
+            below = lines[number + 1] if number + 1 < len(lines) else None
+            placed = amounts_under(header, line, below) if below is not None else None
+            if placed is None and (below is None or not _FIGURE_CELL.search(below.text)):
+                continue  # no cell of figures under the row: no fee charged in its categories
+            if placed is None:
+                rows.unreadable.append(line.text)
+            else:
+                skip = True
+                sure = confident(below, 0, len(below.text), min_confidence) and confident(
+                    line, 0, len(line.text), min_confidence)
+                for name, amount, _, _ in placed:
+                    rows.add(below, {"category": name, "amount": amount}, sure)
+            continue
         if (columns := _fee_header(line)) is not None:
             table = (columns, _column_spans(line))
             continue
@@ -82,6 +102,8 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
     rows.without_copied_pages().give("line_items", reading, doubtful)
 
 
+# A cell that begins with figures (or the currency sign): an amount, however it was read.
+_FIGURE_CELL = re.compile(r"(?:^|\s)[¥￥]?\d")
 # A fee row of a category not on the list (卫生材料费 1,083.75): the list is not given without it.
 # A field's own label (个人自费：1.87, a line of its own on a scan) is not a fee row.
 _OTHER_FEE = re.compile(r"^\s*(?P<fee>[\u4e00-\u9fff]{1,8}费)\s*[:：]?\s*[￥¥]?\s*\d[\d,]*\.\d{2}(?:\s|$)")
