@@ -77,6 +77,7 @@ from archive.ocr.lone_dates import lone_date
 from archive.ocr.normalize import amount_to_capital, read_amount
 from archive.ocr.reference import known_name
 from archive.ocr.sections import read_sections
+from archive.ocr.sum_terms import read_sum_terms
 from archive.ocr.tables import line_items, statement_items
 from archive.ocr.titles import hospital_from_title
 from archive.ocr.unknown_labels import read_by_unknown_labels
@@ -209,10 +210,20 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
                 known={name: value for name, value in known.items() if value})
     _capitals_by_figures(reading, capitals, pairs)
     if any(line.confidences is not None for line in lines):
-        refuse_disagreeing_writings(reading, pairs=pairs, sums=constraints["sums"])
-        refuse_broken_sums(reading, pairs=pairs, sums=constraints["sums"])
+        terms = _sum_terms(kind, lines, ends, printed, min_confidence)
+        refuse_disagreeing_writings(reading, pairs=pairs, sums=constraints["sums"], terms=terms)
+        refuse_broken_sums(reading, pairs=pairs, sums=constraints["sums"], terms=terms)
         refuse_dates_out_of_order(reading, order=constraints["order"])
     return reading
+
+
+def _sum_terms(kind: str, lines: list[Line], ends: list[re.Pattern], printed: dict[str, bool],
+               min_confidence: float) -> dict:
+    """The amounts of the kind's sums' terms that are no field ([sum_terms])."""
+    specs = label_rules().get("sum_terms", {}).get(kind, {})
+    shown = printed_labels(lines, [label for spec in specs.values() for label in spec["labels"]])
+    return read_sum_terms(specs, shown, lambda labels: _values_after_label(
+        lines, labels, ends, {**printed, **shown}, as_printed=True), min_confidence)
 
 
 def _alternatives(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: dict[str, bool],
