@@ -25,7 +25,9 @@ def read_sum_terms(specs: dict[str, dict], printed: dict[str, bool],
     """Each term's amount (None: not to be judged). `specs`: term name → {labels, required}; a
     term's labels are each a line of its own, and the amounts of those printed add up (一 bill
     prints 其他支付, another 大病保险支付 and 医疗救助支付). A term printed nowhere is 0 unless
-    `required` (then None: a bill without 个人现金支付 does not state the identity). `printed`:
+    `required` (then None: a bill without 个人现金支付 does not state the identity); a term whose
+    `overall` line (其他支付) is printed beside another of its lines is not judged either: bills
+    differ on whether the overall line includes the others. `printed`:
     whether each label is printed as it is; `values_after(labels)`: the candidates read after
     those labels, best first."""
     terms: dict[str, Decimal | None] = {}
@@ -34,6 +36,9 @@ def read_sum_terms(specs: dict[str, dict], printed: dict[str, bool],
                  and not _inside_longer(label, spec["labels"], printed)]
         if not shown:
             terms[name] = None if spec.get("required") else Decimal(0)
+            continue
+        if len(shown) > 1 and set(shown) & set(spec.get("overall", ())):
+            terms[name] = None  # 其他支付 may already hold the 大病保险 printed beside it, or not
             continue
         amounts = [_first_amount(values_after([label]), min_confidence) for label in shown]
         terms[name] = None if None in amounts else sum(amounts, Decimal(0))

@@ -85,14 +85,14 @@ def test_an_admission_read_after_the_discharge_leaves_both_dates_absent():
 
 
 def fee_bill(*, fund: str = "3000.00", cash: str = "1200.00", total: str = "5000.00",
-             capital: str | None = "伍仟元整", cash_line: bool = True) -> list[Line]:
+             capital: str | None = "伍仟元整", cash_line: bool = True,
+             other_funds: str = "大病保险支付：500.00") -> list[Line]:
     """A medical fee bill as the MoF template (财综〔2018〕72号) prints it, read by OCR: 合计 =
-    统筹 + 其他支付 + 大病保险 + 账户 + 现金 (3000 + 0 + 500 + 300 + 1200), the account paying part
-    of 自付."""
+    统筹 + 其他基金 + 账户 + 现金 (3000 + 500 + 300 + 1200), the account paying part of 自付."""
     lines = [ocr("医疗收费票据（电子）"), ocr("票据代码：44060126  票据号码：0012345678"),
              ocr("交款人：张三  开票日期：2026-03-05"), ocr(f"合计（小写）：{total}")]
     lines += [ocr(f"合计（大写）：{capital}")] if capital else []
-    lines += [ocr(f"医保统筹基金支付：{fund}  其他支付：0.00  大病保险支付：500.00"),
+    lines += [ocr(f"医保统筹基金支付：{fund}  {other_funds}"),
               ocr("个人账户支付：300.00" + (f"  个人现金支付：{cash}" if cash_line else "")),
               ocr("个人自付：1100.00  个人自费：400.00"), ocr("收款单位（章）：某某县人民医院")]
     return lines
@@ -106,6 +106,17 @@ def test_a_real_style_bill_with_other_funds_and_the_account_paying_part_of_self_
     assert not refused(reading)
     assert [reading.fields[name] for name in FUND_BLOCK] == [
         "5000.00", "3000.00", "300.00", "1100.00", "400.00"]
+
+
+def test_other_payments_printed_with_a_line_they_may_include_leave_the_identity_unjudged():
+    # 其他支付 500.00 already holds the 大病保险 500.00 printed beside it on this bill (others print
+    # the two apart): added up the payers break, so the identity is not judged.
+    reading = read_fields("invoice", fee_bill(other_funds="其他支付：500.00  大病保险支付：500.00"))
+    assert not refused(reading)
+    assert [reading.fields[name] for name in FUND_BLOCK] == [
+        "5000.00", "3000.00", "300.00", "1100.00", "400.00"]
+    apart = read_fields("invoice", fee_bill(other_funds="其他支付：200.00  大病保险支付：300.00"))
+    assert not refused(apart)
 
 
 def test_a_misread_fund_payment_breaking_the_bills_payment_identity_is_refused():
