@@ -22,14 +22,16 @@ from archive.ocr.lines import (
     union,
 )
 from archive.ocr.normalize import read_amount
+from archive.ocr.row_choice import Pending, choose
 from archive.ocr.table_rows import (
     cells_line,
     column_edges,
-    figure_readings,
+    figure_candidates,
     fitted_edges,
     is_ocr,
     row_by_columns,
     same_row_lines,
+    split_column_runs,
     stamp_only,
     with_wide_gaps,
     without_trailing_stamp,
@@ -247,15 +249,26 @@ class _Table:
         return _Table.by_text(header) if edges is None else _Table(self.columns, None, self.has_spec, edges)
 
     def row(self, line: Line, min_confidence: float) -> tuple[Line, dict | None, bool, str | None]:
+        """The row read from `line`: (the line as read, its item or None, read with confidence,
+        the row as read when the catalogue corrected it). A row whose figures fit more than one
+        reading (see `readings`) is not read here."""
+        found = self.readings(line, min_confidence)
+        return found[0] if len(found) == 1 else (line, None, False, None)
+
+    def readings(self, line: Line, min_confidence: float) -> list[tuple[Line, dict | None, bool, str | None]]:
+        """Each way the row reads, as `row` gives it: one, or on an OCR page whose figures do not
+        multiply out, one per reading of them under which they do (`figure_candidates`), the
+        figures set so marked doubtful. Several: which was printed is for the sums the rows
+        add up to to say (archive/ocr/row_choice.py)."""
         if self.edges is not None and self.columns is not None and is_ocr([line]):
-            if (placed := _placed_row(line, self.columns, self.edges)) is None:
-                return line, None, False, None
-            line = placed
-        elif self.columns is not None:
+            found = [(placed, *_item_row(placed, self.has_spec, min_confidence))
+                     for placed in _placed_rows(line, self.columns, self.edges)]
+            return [read for read in found if read[1] is not None] or [(line, None, False, None)]
+        if self.columns is not None:
             line = _in_column_order(line, self.columns, self.spans)
         elif is_ocr([line]):
             line = without_trailing_stamp(line)
-        return line, *_item_row(line, self.has_spec, min_confidence)
+        return [(line, *_item_row(line, self.has_spec, min_confidence))]
 
 
 _FIGURES = ("unit_price", "quantity", "amount")
@@ -271,23 +284,25 @@ def _header_boxes(line: Line) -> list | None:
     return None if None in boxes else [tuple(box) for box in boxes]
 
 
-def _placed_row(line: Line, columns: list[str | None], edges: list[float]) -> Line | None:
+def _placed_rows(line: Line, columns: list[str | None], edges: list[float]) -> list[Line]:
     """An OCR row's words in the header's columns, as a line in the order the row reader expects
     (name, spec, price, quantity, amount, class); figures that do not multiply out are read again
-    as `figure_readings` allows, the figure so set marked doubtful (confidence 0): the row is then
-    taken only as the rest of the reading confirms it. None when the row has no price, quantity
-    and amount."""
+    as `figure_candidates` allows, a line for each reading that holds, the figure so set marked
+    doubtful (confidence 0): a row is then taken only as the rest of the reading confirms it.
+    None when the row has no price, quantity and amount, or no reading of them holds."""
     cells = row_by_columns(line, columns, edges, numeric=frozenset(_FIGURES), classes="甲乙丙")
     if cells is None or not all(key in cells for key in _FIGURES):
-        return None
+        return []
     read = tuple(cells[key][0] for key in _FIGURES)
-    if (fixed := figure_readings(*read)) is None:
-        return None
-    for key, was, now in zip(_FIGURES, read, fixed, strict=True):
-        if now != was:
-            cells[key] = (now, cells[key][1], 0.0)
-    order = [key for key, _ in _COLUMNS]
-    return cells_line([cells[key] for key in order if key in cells], line.page)
+    placed = []
+    for fixed in figure_candidates(*read):
+        these = dict(cells)
+        for key, was, now in zip(_FIGURES, read, fixed, strict=True):
+            if now != was:
+                these[key] = (now, these[key][1], 0.0)
+        order = [key for key, _ in _COLUMNS]
+        placed.append(cells_line([these[key] for key in order if key in these], line.page))
+    return placed
 
 
 def statement_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -304,7 +319,7 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     footer between are not rows). Each page's rows must add up to its subtotal, or the list is
     not given: a row lost at a page break would otherwise go unnoticed."""
     if is_ocr(lines):  # a printed row the engine read as two lines is one row again
-        lines = same_row_lines(lines)
+        lines = same_row_lines(split_column_runs(lines))
     else:  # a text layer's columns one space apart are cells apart
         lines = [with_wide_gaps(line) for line in lines]
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
@@ -319,41 +334,83 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         rows.give("items", reading, doubtful)
         return
     table = _Table.of(lines[header]).fitted(lines[header], lines[header + 1:])
-    reading_rows, paused_on, page_rows = True, None, []
+    reading_rows, paused_on, page_start = True, None, 0
+    pending: list[Pending] = []  # rows read more than one way, chosen by a printed sum
     for at, line in enumerate(lines[header + 1:], header + 1):
         if (repeated := _Table.of(line)) is not None:
             table, reading_rows = repeated.fitted(line, lines[at + 1:]), True
             continue
         if _SUBTOTAL.search(line.text):
-            _check_subtotal(line, page_rows, rows)
-            reading_rows, paused_on, page_rows = False, line.page, []
+            _settle(rows, pending, page_start, _printed_sum(line), reading)
+            _check_subtotal(line, rows.items[page_start:], rows)
+            reading_rows, paused_on, page_start = False, line.page, len(rows.items)
             continue
         if _CARRIED.search(line.text):
+            _settle(rows, pending, 0, _printed_sum(line), reading)
             _check_subtotal(line, rows.items, rows)
             continue
         if _CONTINUED.match(line.text):
             continue
         if _ITEMS_END.search(line.text):
-            page_rows = []  # the table's end is read: no row can be lost after it
+            page_start = len(rows.items)  # the table's end is read: no row can be lost after it
             break
         if is_ocr([line]) and stamp_only(line):
             continue  # a seal over the table read as a line of its own (业务专用章): no row
-        read, item, confident, read_as = table.row(line, min_confidence)
+        found = table.readings(line, min_confidence)
+        read, item, confident, read_as = found[0] if len(found) == 1 else (line, None, False, None)
         if not reading_rows:
             # After a page's subtotal: the rows go on on a later page, without a header.
-            if item is None or (paused_on is not None and line.page == paused_on):
+            if (item is None and len(found) == 1) or (paused_on is not None and line.page == paused_on):
                 continue
             reading_rows = True
-        if item is not None:
+        if len(found) > 1:
+            pending.append(Pending(len(rows.items), found))
+            rows.add(found[0][0], found[0][1], False)  # in its place until a sum chooses
+        elif item is not None:
             _take_row(rows, reading, read, item, confident, read_as)
-            page_rows.append(item)
         else:
             rows.unreadable.append(line.text)
-    if page_rows and is_ocr(lines):
+    total = reading.fields.get("daily_total")
+    _settle(rows, pending, 0, Decimal(str(total)) if total is not None else None, reading)
+    rows.unreadable += [rows.lines[row.at].text for row in pending]  # no sum to choose them by
+    if len(rows.items) > page_start and is_ocr(lines):
         # Rows read, and after them neither a page's subtotal nor the table's total: the page may
         # be cut off below them (a photo's edge, a fold), rows lost with nothing to show it.
-        rows.unreadable.append(f"{read.text}（其后未见合计）")
+        rows.unreadable.append(f"{rows.lines[-1].text}（其后未见合计）")
     rows.give("items", reading, doubtful)
+
+
+def _settle(rows: _Rows, pending: list[Pending], start: int, target: Decimal | None,
+            reading: FieldReading) -> None:
+    """The rows from `start` on that read more than one way, each given the reading under which
+    the rows from `start` on add up to `target` (a printed sum), when exactly one combination
+    does; unreadable otherwise. Left waiting for a later sum when `target` is None (none printed)."""
+    mine = [row for row in pending if row.at >= start]
+    if not mine or target is None:
+        return
+    for row in mine:
+        pending.remove(row)
+    waiting = {row.at for row in mine}
+    amounts = [None if n in waiting else Decimal(item["amount"])
+               for n, item in enumerate(rows.items[start:], start)]
+    if (chosen := choose(amounts, mine, target)) is None:
+        rows.unreadable += [rows.lines[row.at].text for row in mine]
+        return
+    for row, n in zip(mine, chosen, strict=True):
+        line, item, _, read_as = row.readings[n]
+        rows.in_doubt.remove(rows.lines[row.at].text)
+        rows.items[row.at], rows.lines[row.at] = item, line
+        rows.in_doubt.append(line.text)
+        if read_as:
+            reading.matched.append({"field": "items", "read": read_as,
+                                    "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
+
+
+def _printed_sum(line: Line) -> Decimal | None:
+    """The sum a subtotal's or carried sum's line prints at its end."""
+    found = _SUBTOTAL_AMOUNT.search(line.text)
+    amount = read_amount(found.group(1)) if found else None
+    return Decimal(amount) if amount is not None else None
 
 
 def _take_row(rows: _Rows, reading: FieldReading, line: Line, item: dict, confident: bool,
