@@ -381,26 +381,27 @@ def _from_levels(session: Session, found: list, levelled, lowest, condition, sco
     """The first `wanted` matches by relevance, (id, score, bound) each, from the candidates
     `found` (_levelled), or None where the levels do not settle them. If the candidates do not
     prove their page (too few of them above the bound: say no match holds both words twice),
-    once more with every word at the lowest level (`lowest()`). A match that is not a candidate
-    then holds each word once and no exact field: it scores the bound exactly, so past the
-    candidates above it the page goes on in document order (_ties)."""
-    found.sort(key=lambda row: (-row[1], row[0]))  # a UNION keeps no order of its own
-    if _proven(found, wanted):
-        return found
-    if not levelled[2]:
+    the page may still go on in document order past the candidates above the bound, where the
+    first matches in that order all score the bound (_ties: at the lowest levels every match
+    that is not a candidate holds each word once and scores it); else once more with every
+    word at the lowest level (`lowest()`)."""
+    while True:
+        found.sort(key=lambda row: (-row[1], row[0]))  # a UNION keeps no order of its own
+        if _proven(found, wanted):
+            return found
+        page = _ties(session, found, condition, score, levelled[1], wanted)
+        if page is not None or levelled[2]:
+            return page
         levelled = lowest()
         found = [(row.document_id, row.score, row.bound)
                  for row in session.execute(_candidates(levelled, score, wanted, facets))]
-        found.sort(key=lambda row: (-row[1], row[0]))
-        if _proven(found, wanted):
-            return found
-    return _ties(session, found, condition, score, levelled[1], wanted)
 
 
 def _ties(session: Session, found: list, condition, score, bound, wanted: int):
-    """The page when every match that is not a candidate scores the bound: the candidates above
-    it, then the first matches in document order among the rest (None if one of those scores
-    below the bound after all: a match by an exact field lacking some word's text)."""
+    """The candidates above the bound, then the first matches in document order among the rest,
+    or None if one of those scores below the bound. Every match but those above scores at most
+    the bound, so where the first of them in document order score it exactly, they are the
+    first of the matches tied at the bound, which come next on the true page."""
     above = [row for row in found if row[1] > _over(row[2])]
     rest = session.execute(select(T.document_id, score.label("score"), bound.label("bound")).where(
         condition, T.document_id.not_in([row[0] for row in above]) if above else true())
@@ -479,7 +480,14 @@ def _levelled(user, query, masked, weights, wanted, lowest: bool = False):
                                           else grams)))
         common = [level for level in reversed(LEVELS)
                   if weights.estimate([level_lexeme(lexeme, level) for lexeme in lexemes[-1]]) >= wanted]
-        levels.append(common[0] if common else None)
+        level = common[0] if common else None
+        if len(words) > 1 and level is not None and level != LEVELS[-1] and weights.estimate(
+                [level_lexeme(lexeme, level) for lexeme in lexemes[-1]]) > weights.estimate(lexemes[-1]) / 2:
+            # Held so often by most of the word's documents (转诊 twice in every referral) the
+            # level would make candidates of most matches: the next one up, and the other words'
+            # levels or the matches tied at the bound (_ties) make the page.
+            level = LEVELS[LEVELS.index(level) + 1]
+        levels.append(level)
     if all(level is None for level in levels):
         return None
     levels = [LEVELS[0] if level is None or lowest else level for level in levels]
