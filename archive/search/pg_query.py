@@ -399,15 +399,15 @@ def _from_levels(session: Session, found: list, levelled, lowest, condition, sco
 
 def _ties(session: Session, found: list, condition, score, bound, wanted: int):
     """The candidates above the bound, then the first matches in document order among the rest,
-    or None if one of those scores below the bound. Every match but those above scores at most
+    or None if one of those does not score the bound. Every match but those above scores at most
     the bound, so where the first of them in document order score it exactly, they are the
     first of the matches tied at the bound, which come next on the true page."""
     above = [row for row in found if row[1] > _over(row[2])]
     rest = session.execute(select(T.document_id, score.label("score"), bound.label("bound")).where(
         condition, T.document_id.not_in([row[0] for row in above]) if above else true())
         .order_by(T.document_id).limit(wanted - len(above))).all()
-    if any(row.score < row.bound - (_over(row.bound) - row.bound) for row in rest):
-        return None
+    if any(abs(row.score - row.bound) > _over(row.bound) - row.bound for row in rest):
+        return None  # (above it: none can be, every candidate above it is in `above`)
     return above + [(row.document_id, row.score, row.bound) for row in rest]
 
 
