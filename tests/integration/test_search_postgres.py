@@ -121,3 +121,80 @@ def test_a_rebuild_leaves_the_table_all_visible_for_index_only_scans(make_rt, po
         pages, visible = connection.execute(text(
             "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'search_documents'")).one()
     assert pages > 0 and visible == pages
+
+
+def test_one_word_often_outranks_two_words_twice(make_rt, postgres, monkeypatch):
+    # The first page from the level lexemes must hold a match with one word six times and the
+    # other once: candidates that had to reach every word's level would leave it out, and a
+    # bound of each word's score below its level would then "prove" a page without it.
+    monkeypatch.setattr(pg_query.Weights, "idf", lambda self, lexemes: 1.0)
+    pages = []
+    monkeypatch.setattr(pg_query, "_from_levels", lambda *args, _real=pg_query._from_levels: pages.append(
+        _real(*args)) or pages[-1])
+    runtime = make_rt(ARCHIVE_DATABASE_URL=postgres_database(postgres, "words"),
+                      ARCHIVE_SEARCH_BACKEND="postgres")
+    users = factories.users_for_all_roles(runtime)
+    # "often" last: the highest document id, so no tie in document order brings it back either
+    texts = {**{f"twice{n}": "护理费 神经内科 " * 2 for n in range(8)},
+             **{f"once{n}": "护理费 神经内科" for n in range(6)}, "one word": "护理费 " * 9,
+             "often": "护理费 " * 6 + "神经内科"}
+    ids = _documents(runtime, users["intake_clerk"], texts)
+    with runtime.sessions() as session:
+        index, _ = rebuild_backend(runtime, session)
+        archivist = session.merge(users["archivist"])
+        result = search(session, index, archivist, "护理费 神经内科", page_size=5)
+        assert result.total == len(texts) - 1
+        # 6 and 1: 2.2·6/7.2 + 1 = 2.83 against 2 · 2.2·2/3.2 = 2.75 for twice each
+        assert [ids[hit.document_id] for hit in result.hits] == \
+            ["often", *sorted(f"twice{n}" for n in range(8))[:4]]
+        session.rollback()
+    assert pages and pages[0] is not None  # the page came from the levels, not from ranking every match
+
+
+def test_words_each_once_in_every_match_page_in_document_order(make_rt, postgres, monkeypatch):
+    # No match holds either word twice but one: the levels hold no candidates but that one, and
+    # every other match scores the bound exactly, so the page goes on in document order
+    # (pg_query._ties) without ranking every match.
+    monkeypatch.setattr(pg_query.Weights, "idf", lambda self, lexemes: 1.0)
+    ties = []
+    monkeypatch.setattr(pg_query, "_ties", lambda *args, _real=pg_query._ties: ties.append(
+        _real(*args)) or ties[-1])
+    runtime = make_rt(ARCHIVE_DATABASE_URL=postgres_database(postgres, "ties"),
+                      ARCHIVE_SEARCH_BACKEND="postgres")
+    users = factories.users_for_all_roles(runtime)
+    # (住院 three times in ten other documents: the level asked for first, which finds none)
+    texts = {**{f"once{n}": "统筹基金 住院" for n in range(6)}, "twice": "住院 统筹基金 住院",
+             **{f"one word{n}": "住院 住院 住院" for n in range(10)}}
+    ids = _documents(runtime, users["intake_clerk"], texts)
+    with runtime.sessions() as session:
+        index, _ = rebuild_backend(runtime, session)
+        archivist = session.merge(users["archivist"])
+        pages = [[ids[hit.document_id] for hit in search(session, index, archivist, "统筹基金 住院",
+                                                          page=page, page_size=3).hits] for page in (1, 2, 3)]
+        # per page: none at the first levels (住院 three times: the others score below the
+        # bound), then the page at the lowest
+        assert [page is not None for page in ties] == [False, True] * 3
+        monkeypatch.setattr(pg_query, "_levelled", lambda *args, **kwargs: None)
+        assert pages == [[ids[hit.document_id] for hit in search(
+            session, index, archivist, "统筹基金 住院", page=page, page_size=3).hits] for page in (1, 2, 3)]
+        session.rollback()
+    assert pages == [["twice", "once0", "once1"], ["once2", "once3", "once4"], ["once5"]]
+
+
+def _documents(runtime, clerk, texts: dict[str, str]) -> dict[int, str]:
+    """One processed invoice per text, in order (document ids rise with it): id → name."""
+    ids = {}
+    with runtime.sessions.begin() as session:
+        actor = session.merge(clerk)
+        case = open_case(session, actor=actor, claimant_name="王芳", claim_type="inpatient")
+        for name, body in texts.items():
+            blob = StoredObject(sha256=uuid.uuid4().hex * 2, size=1, store_key=uuid.uuid4().hex,
+                                content_type="application/pdf")
+            document = Document(case=case, stored_object=blob, kind="invoice", original_filename="x.pdf",
+                                filename="x.pdf", content_type="application/pdf", page_count=1,
+                                status=DocumentStatus.PROCESSED, fields={}, uploaded_by_id=actor.id)
+            document.pages = [Page(number=1, text=body, source="text_layer")]
+            session.add(document)
+            session.flush()
+            ids[document.id] = name
+    return ids
