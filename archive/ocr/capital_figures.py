@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
+from archive.ocr.capitals import CAPITAL_CHARACTERS
 from archive.ocr.field_values import Candidate, take
 from archive.ocr.lines import FieldReading, Line
 
-_CAPITALS_THEN_FIGURES = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整]{2,}[元圆角分整]"
+_CAPITALS_THEN_FIGURES = re.compile(rf"[{''.join(sorted(CAPITAL_CHARACTERS))}圆]{{2,}}[元圆角分整正]"
                                     r"\s+(?P<figures>[¥￥]\s?\d[\d,]*\.\d{2})(?=\s|$)")
 
 

@@ -222,8 +222,13 @@ def _sum_terms(kind: str, lines: list[Line], ends: list[re.Pattern], printed: di
     """The amounts of the kind's sums' terms that are no field ([sum_terms])."""
     specs = label_rules().get("sum_terms", {}).get(kind, {})
     shown = printed_labels(lines, [label for spec in specs.values() for label in spec["labels"]])
+    rules = label_rules().get(kind, {})
+    parts = {part for rule in label_rules().get("sums", {}).get(kind, []) for part in rule["parts"]}
+    own = [label for part in parts if isinstance(rules.get(part), dict)
+           for label in rules[part].get("labels", [])]
     return read_sum_terms(specs, shown, lambda labels: _values_after_label(
-        lines, labels, ends, {**printed, **shown}, as_printed=True), min_confidence)
+        lines, labels, ends, {**printed, **shown}, as_printed=True), min_confidence,
+        page_text="\n".join(line.text for line in lines), own_labels=own)
 
 
 def _alternatives(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: dict[str, bool],

@@ -6,11 +6,13 @@ medical fee bill, 财综〔2018〕72号, prints every payer of the total), holds
 those lines, while 统筹 + 账户 + 自付 + 自费 does not (the account pays part of 自付 on many, other
 funds pay part of the rest). To judge it the terms that are no field are read too, after their
 own labels as printed, and used only there: a sum with one of its terms printed but not read (low
-confidence, no amount), or with a `required` term not printed at all, is not judged.
+confidence, no amount), with a `required` term not printed at all, or beside a payer line it does
+not know, is not judged.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
@@ -21,15 +23,16 @@ AMOUNT = {"type": "amount"}
 
 def read_sum_terms(specs: dict[str, dict], printed: dict[str, bool],
                    values_after: Callable[[list[str]], Iterable[Candidate]],
-                   min_confidence: float) -> dict[str, Decimal | None]:
-    """Each term's amount (None: not to be judged). `specs`: term name → {labels, required}; a
-    term's labels are each a line of its own, and the amounts of those printed add up (一 bill
-    prints 其他支付, another 大病保险支付 and 医疗救助支付). A term printed nowhere is 0 unless
-    `required` (then None: a bill without 个人现金支付 does not state the identity); a term whose
-    `overall` line (其他支付) is printed beside another of its lines is not judged either: bills
-    differ on whether the overall line includes the others. `printed`:
-    whether each label is printed as it is; `values_after(labels)`: the candidates read after
-    those labels, best first."""
+                   min_confidence: float, *, page_text: str = "",
+                   own_labels: Iterable[str] = ()) -> dict[str, Decimal | None]:
+    """Each term's amount (None: not to be judged). `specs`: term name → {labels, required,
+    payer_endings}; the amounts of a term's labels printed add up. A term printed nowhere is 0
+    unless `required` (then None: a bill without 个人现金支付 does not state the identity).
+    `printed`: whether each label is printed as it is; `values_after(labels)`: the candidates read
+    after those labels, best first. A term with `payer_endings` is not judged when `page_text`
+    names another payer with an amount after it (民政救助：500.00) that is none of `own_labels`
+    (the identity's field labels) nor the terms' own: that line may or may not be in the term."""
+    known = {*own_labels, *(label for spec in specs.values() for label in spec["labels"])}
     terms: dict[str, Decimal | None] = {}
     for name, spec in specs.items():
         shown = [label for label in spec["labels"] if printed.get(label)
@@ -37,12 +40,31 @@ def read_sum_terms(specs: dict[str, dict], printed: dict[str, bool],
         if not shown:
             terms[name] = None if spec.get("required") else Decimal(0)
             continue
-        if len(shown) > 1 and set(shown) & set(spec.get("overall", ())):
-            terms[name] = None  # 其他支付 may already hold the 大病保险 printed beside it, or not
+        if _other_payers(page_text, spec.get("payer_endings", ()), known):
+            terms[name] = None
             continue
         amounts = [_first_amount(values_after([label]), min_confidence) for label in shown]
         terms[name] = None if None in amounts else sum(amounts, Decimal(0))
     return terms
+
+
+def _other_payers(page_text: str, endings: Iterable[str], known: set[str]) -> bool:
+    """Whether the page prints an amount after a payer's name none of `known` ends (个人账户支付
+    is known through 账户支付 only if listed; 大病保险：500.00 is another payer)."""
+    endings = tuple(endings)
+    if not endings:
+        return False
+    ending = "|".join(re.escape(word) for word in endings)
+    pattern = re.compile(rf"([\u4e00-\u9fff]{{1,10}}(?:{ending}))\s*(?:[（(][^）)]{{0,6}}[）)])?"
+                         rf"\s*[:：]?\s*[￥¥]?\s*-?\d")
+    return not all(_known(match.group(1), known) for match in pattern.finditer(page_text))
+
+
+def _known(name: str, known: set[str]) -> bool:
+    """A payer's name is one of `known` as printed, or ends with a long one (the run of characters
+    before a label can hold the end of the text before it: 元整医保统筹基金支付). A short label
+    ending a longer name is another payer: 离休统筹支付 is not 统筹支付."""
+    return name in known or any(name.endswith(label) for label in known if len(label) >= 6)
 
 
 def _inside_longer(label: str, labels: list[str], printed: dict[str, bool]) -> bool:
