@@ -72,8 +72,14 @@ def amounts_under(categories: list[tuple[str, int, int]], header: Line,
 
 
 def _column_over(box, boxes) -> int | None:
-    """The category column the amount's box stands in: from a category cell's left edge to the
-    next one's (a printer off register puts the figures right of where the form expects them)."""
-    middle = (box[0] + box[2]) / 2
-    columns = [n for n, cell in enumerate(boxes) if cell[0] <= middle]
-    return columns[-1] if columns else None
+    """The category column the amount's box lies in: columns part half-way between the
+    categories' middles (labels are printed centred in their cells or at their left, figures at
+    the cell's left, right or off register), the outer ones as wide again beyond their middles.
+    An amount across a parting is in no column: it may be either category's."""
+    middles = [(cell[0] + cell[2]) / 2 for cell in boxes]
+    partings = [(left + right) / 2 for left, right in zip(middles, middles[1:], strict=False)]
+    edges = [2 * middles[0] - partings[0], *partings, 2 * middles[-1] - partings[-1]]
+    for column in range(len(boxes)):
+        if edges[column] <= box[0] and box[2] <= edges[column + 1]:
+            return column
+    return None

@@ -46,6 +46,18 @@ def test_fee_categories_in_a_grid_take_the_amounts_in_the_cells_under_them():
                      {"category": "手术费", "amount": "2791.35"}]
 
 
+def test_a_grid_amount_stands_under_the_category_whose_cell_it_lies_in():
+    # Labels centred in their cells, a short amount at its cell's left: 39.71 lies in 化验费's cell
+    # (whose label starts right of it), not in 床位费's.
+    lines = [row(0.30, (0.06, "床位费"), (0.26, "化验费"), (0.46, "治疗费")),
+             row(0.32, (0.21, "39.71"), (0.42, "60.00")),
+             row(0.38, (0.0, "合计：99.71"))]
+    items = read_fields("invoice", lines).fields["line_items"]
+    assert items == [{"category": "化验费", "amount": "39.71"}, {"category": "治疗费", "amount": "60.00"}]
+    across = [lines[0], row(0.32, (0.13, "39.71"), (0.42, "60.00")), lines[2]]  # across a parting
+    assert "line_items" not in read_fields("invoice", across).fields
+
+
 def test_a_grid_amount_under_no_category_refuses_the_list():
     # Without boxes an amount row shorter than its categories cannot be placed: no list, not a guess.
     reading = read_fields("invoice", "床位费  化验费  治疗费\n1039.71  2791.35\n合计：3831.06")
