@@ -2,12 +2,15 @@
 
 On an OCR page a row whose unit price × quantity is not its amount holds a misread figure. When
 one confusable character (8 for 0, 6 for 5, a lost decimal point) makes it hold in more than one
-way, the row alone cannot say which was printed; the page's subtotal (本页小计), the sum carried
-forward (承前页) or the day's total can, being printed apart from the rows. A reading is chosen
-for every such row together: the one combination under which every row's product holds and the
-rows add up to the printed sum. None, or more than one, and the rows are not read (the list is
-then not given). A row is never made up: each reading is of figures the row printed, and the
-rows chosen stay doubtful, so the list is still taken only when its total confirms it.
+way, the row alone cannot say which was printed; the page's subtotal (本页小计) or the sum carried
+forward (承前页) can, being printed apart from the rows. A reading is chosen for every such row
+together: the one combination under which every row's product holds and the rows add up to the
+printed sum. None, or more than one, and the rows are not read (the list is then not given). A row
+is never made up: each reading is of figures the row printed, and the rows chosen stay doubtful,
+so the list is still taken only when the day's total, a check apart from the sum that chose them,
+confirms it. The day's total chooses only when something else upholds it (its capital amount):
+a total misread as the row was (0 as 6 in both) would choose the wrong reading and then, as the
+list's only check, confirm it.
 """
 
 from __future__ import annotations

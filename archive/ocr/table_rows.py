@@ -6,8 +6,9 @@ row in two (`头颅 CT 平扫  次  200.56  200.56` and `1  乙`), and a wide ga
 row are joined again, and a row's words are given to the header's columns by where they lie:
 each word to the column its box overlaps most, the columns parted halfway between the header's
 words. A figure read with a doubtful character is set right only when the row's own arithmetic
-(unit price × quantity = amount) admits exactly one reading (`figure_readings`); nothing is
-filled in that was not read.
+(unit price × quantity = amount) admits it (`figure_candidates`); a row it admits more than one
+way is chosen by a printed sum or not read (archive/ocr/row_choice.py). Nothing is filled in that
+was not read.
 """
 
 from __future__ import annotations
@@ -185,21 +186,12 @@ _CONFUSED = {"0": "86", "1": "7", "2": "7", "3": "8", "5": "6", "6": "508", "7":
              "9": "8"}
 
 
-def figure_readings(price: str, quantity: str, amount: str) -> tuple[str, str, str] | None:
-    """The figures as read when price × quantity = amount; else the one reading that makes it
-    hold with one character of one figure taken as the digit it is most often confused with
-    (8 for 0, 6 for 5…), or a decimal point restored two places from the end of a price or an
-    amount. None when no reading, or more than one, holds: a row is not made to add up by guesswork."""
-    fits = figure_candidates(price, quantity, amount)
-    return fits[0] if len(fits) == 1 else None
-
-
 def figure_candidates(price: str, quantity: str, amount: str) -> list[tuple[str, str, str]]:
     """Every reading of the figures under which price × quantity = amount: the figures as read
-    when it holds, else each with one character of one figure taken as its confusable digit or
-    the decimal point restored (as `figure_readings`), in a fixed order. More than one: the row
-    alone cannot say which was printed (a sum the rows must add up to may, see
-    archive/ocr/row_choice.py)."""
+    when it holds, else each with one character of one figure taken as a digit it is confused
+    with (8 for 0, 6 for 5…) or the decimal point restored two places from the end of a price or
+    an amount, in a fixed order. More than one: the row alone cannot say which was printed (a sum
+    the rows must add up to may, see archive/ocr/row_choice.py)."""
     if _holds(price, quantity, amount):
         return [(price, quantity, amount)]
     fits: list[tuple[str, str, str]] = []

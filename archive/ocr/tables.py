@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from archive.ocr.category_grid import amounts_under, category_row, without_side_heading
 from archive.ocr.item_cells import _SPACE_BY_CJK, _item_row  # noqa: F401 - _SPACE_BY_CJK also read from here
+from archive.ocr.label_spec import label_rules
 from archive.ocr.lines import (
     JUNK,
     JUNK_TOKEN,
@@ -252,8 +253,7 @@ class _Table:
         """The row read from `line`: (the line as read, its item or None, read with confidence,
         the row as read when the catalogue corrected it). A row whose figures fit more than one
         reading (see `readings`) is not read here."""
-        found = self.readings(line, min_confidence)
-        return found[0] if len(found) == 1 else (line, None, False, None)
+        return _only_reading(self.readings(line, min_confidence), line)
 
     def readings(self, line: Line, min_confidence: float) -> list[tuple[Line, dict | None, bool, str | None]]:
         """Each way the row reads, as `row` gives it: one, or on an OCR page whose figures do not
@@ -357,7 +357,7 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         if is_ocr([line]) and stamp_only(line):
             continue  # a seal over the table read as a line of its own (业务专用章): no row
         found = table.readings(line, min_confidence)
-        read, item, confident, read_as = found[0] if len(found) == 1 else (line, None, False, None)
+        read, item, confident, read_as = _only_reading(found, line)
         if not reading_rows:
             # After a page's subtotal: the rows go on on a later page, without a header.
             if (item is None and len(found) == 1) or (paused_on is not None and line.page == paused_on):
@@ -370,8 +370,11 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
             _take_row(rows, reading, read, item, confident, read_as)
         else:
             rows.unreadable.append(line.text)
+    # The day's total is also the one check on the rows it would choose (see [sums]): it chooses
+    # only when it is upheld apart from them, else a misread total would confirm its own choice.
     total = reading.fields.get("daily_total")
-    _settle(rows, pending, 0, Decimal(str(total)) if total is not None else None, reading)
+    if total is not None and _total_upheld(reading):
+        _settle(rows, pending, 0, Decimal(str(total)), reading)
     rows.unreadable += [rows.lines[row.at].text for row in pending]  # no sum to choose them by
     if len(rows.items) > page_start and is_ocr(lines):
         # Rows read, and after them neither a page's subtotal nor the table's total: the page may
@@ -406,6 +409,21 @@ def _settle(rows: _Rows, pending: list[Pending], start: int, target: Decimal | N
                                     "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
 
 
+def _only_reading(found: list[tuple[Line, dict | None, bool, str | None]],
+                  line: Line) -> tuple[Line, dict | None, bool, str | None]:
+    """The row as its one reading gives it; not read (no item) when it reads more than one way."""
+    return found[0] if len(found) == 1 else (line, None, False, None)
+
+
+def _total_upheld(reading: FieldReading) -> bool:
+    """The day's total read with confidence in another writing that states it too (its capital
+    amount, a [corroborates] pair), which the rows it chooses cannot have swayed."""
+    total = reading.fields.get("daily_total")
+    return any(other in reading.fields and reading.fields[other] == total
+               for pair in label_rules().get("corroborates", {}).get("daily_statement", [])
+               if "daily_total" in pair for other in pair if other != "daily_total")
+
+
 def _printed_sum(line: Line) -> Decimal | None:
     """The sum a subtotal's or carried sum's line prints at its end."""
     found = _SUBTOTAL_AMOUNT.search(line.text)
@@ -424,11 +442,10 @@ def _take_row(rows: _Rows, reading: FieldReading, line: Line, item: dict, confid
 def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> None:
     """A page's rows add up to the subtotal printed under them (and all rows so far to a sum
     carried forward); when they do not (a row lost or misread), the list is not given."""
-    found = _SUBTOTAL_AMOUNT.search(line.text)
-    subtotal = read_amount(found.group(1)) if found else None
+    subtotal = _printed_sum(line)
     if subtotal is None or not page_rows:
         return
-    if sum((Decimal(item["amount"]) for item in page_rows), Decimal(0)) != Decimal(subtotal):
+    if sum((Decimal(item["amount"]) for item in page_rows), Decimal(0)) != subtotal:
         rows.unreadable.append(line.text)
 
 
