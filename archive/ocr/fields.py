@@ -306,9 +306,10 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
         lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=True))
     yield from ((candidate, True) for candidate in _values_after_label(
         lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True))
-    if rule["type"] in ("text", "code"):  # (figures and dates a space after their label: `glued`)
+    spaced = [label for label in rule["labels"] if label in _one_space().get("labels", ())]
+    if spaced and rule["type"] in ("text", "code"):  # (figures and dates a space after: `glued`)
         yield from ((candidate, True) for candidate in _values_after_label(
-            lines, rule["labels"], ends, printed, as_printed=True, one_space=True))
+            lines, spaced, ends, printed, as_printed=True, one_space=True))
     if not as_printed:
         yield from ((candidate, True) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, misread_only=True))
@@ -373,12 +374,34 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                         continue  # the label with its bracket is another field's: 合计（大写）
                     if not own_word and _ends_a_part_sum(line.text, match):
                         continue  # the 合计 of 本页合计 is a page's sum, not the document's
+                    if one_space and not _one_word_value(line.text, match.end()):
+                        continue  # 购买方 信息 名称：…: a heading, not a label and its value
                     yield from _value_at(lines, index, match, ends, value_end)
 
 
 # A label's value a single space after it, and the one word it is.
 ONE_SPACE = r"[ \u3000](?=[^\s:：;；])"
 ONE_WORD = re.compile(r"\s|$")
+
+
+def _one_space() -> dict:
+    return label_rules().get("one_space", {})
+
+
+def _one_word_value(text: str, start: int) -> bool:
+    """The word a space after a bare label is its value only when it is no label, label head or
+    heading word ([one_space] not_values), and a wide gap, the line's end or a label follows it."""
+    word_end = ONE_WORD.search(text, start).start()
+    word, after = text[start:word_end], text[word_end:]
+    heads = label_rules().get("label_heads", {}).get("words", ())
+    if (not word or is_label(word) or word in heads
+            or word.startswith(tuple(_one_space().get("not_values", ())))
+            or word.endswith(tuple(_one_space().get("not_values", ())))):
+        return False
+    if not after.strip() or after.startswith("  "):
+        return True
+    following = after.split()[0]
+    return is_label(following) or is_label(re.split(COLON, following)[0])
 
 
 def _fuller_labels_printed(labels: list[str], exact: list[re.Pattern],
