@@ -287,10 +287,8 @@ def split_column_runs(lines: list[Line]) -> list[Line]:
     """The lines with a column's one-character cells that the engine read down the column as
     one tall word (次日次: the spec cells of three rows, a photo's detector joining the stacked
     characters) given back to their rows, one character each, top to bottom: when the word is
-    narrow (a character wide), as many rows' words lie beside it as it has characters, each row
-    within the word's height, and each row has a cell left of it (an item's name comes first; a
-    heading printed down the rows' left side, 收费项, is no cell of theirs). Otherwise the lines are
-    as they were."""
+    narrow (a character wide) and as many rows' words lie beside it as it has characters, each
+    row within the word's height. Otherwise the lines are as they were."""
     words = [(n, word) for n, line in enumerate(lines) if line.confidences is not None
              for word in tokens(line) if word[1]]
     heights = sorted(box[3] - box[1] for _, (_, box, _, _) in words)
@@ -305,9 +303,8 @@ def split_column_runs(lines: list[Line]) -> list[Line]:
         beside = [m for m, line in enumerate(lines) if line.page == lines[n].page
                   and (row := _row_box(line, box)) is not None
                   and box[1] - 0.25 * usual <= row[1] and row[3] <= box[3] + 0.25 * usual]
-        if len(beside) != len(text) or not all(
-                any(b and b[2] <= box[0] for _, b, _, _ in tokens(lines[m])) for m in beside):
-            continue  # (a word left of every row's first cell is a heading printed down their side)
+        if len(beside) != len(text):
+            continue
         beside.sort(key=lambda m: _row_box(lines[m], box)[1])
         rows = {m: _row_box(lines[m], box) for m in beside}
         lines[n] = _line([(t, b, c) for t, b, c, _ in tokens(lines[n]) if b != box or t != text],
