@@ -389,12 +389,13 @@ def _one_space() -> dict:
 
 
 def _one_word_value(text: str, start: int) -> bool:
-    """The word a space after a bare label is its value only when it is no label, label head or
-    heading word ([one_space] not_values), and a wide gap, the line's end or a label follows it."""
+    """The word a space after a bare label is its value only when it is no label (a field's, or a
+    bare one: 姓名 门诊号 科室 is a row of headings), label head or heading word ([one_space]
+    not_values), and a wide gap, the line's end or a label follows it."""
     word_end = ONE_WORD.search(text, start).start()
     word, after = text[start:word_end], text[word_end:]
     heads = label_rules().get("label_heads", {}).get("words", ())
-    if (not word or is_label(word) or word in heads
+    if (not word or is_label(word) or word in heads or word in _one_space().get("labels", ())
             or word.startswith(tuple(_one_space().get("not_values", ())))
             or word.endswith(tuple(_one_space().get("not_values", ())))):
         return False

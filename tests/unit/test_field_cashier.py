@@ -45,6 +45,8 @@ def test_a_label_with_no_colon_takes_the_one_word_a_space_after_it():
     ("referral", ["转诊原因 及 处理意见：病情需要"], "reason", "病情需要"),
     ("daily_statement", ["患者签字 确认无误"], "signed_by", None),
     ("invoice", ["患者姓名 请核对"], "payer_name", None),
+    ("invoice", ["姓名 门诊号 科室", "王芳 123456 内科"], "payer_name", None),  # a row of headings
+    ("invoice", ["姓名 门诊号 12345678"], "payer_name", None),
 ])
 def test_a_word_after_a_bare_label_that_is_a_heading_or_prompt_is_not_taken(kind, texts, field, right):
     lines = [row(0.1 + 0.05 * at, (0.02, text)) for at, text in enumerate(texts)]
