@@ -14,8 +14,9 @@ from archive.ocr.lines import Line, is_cjk, label_pattern
 COLONS = rf"\s*(?:{COLON}\s*)+"
 SEPARATOR = rf"(?:{COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
 # A label closed by its decoration (收款单位（盖章）, 收款人（章）) needs no wide gap: the bracket
-# ends it, and a boxed form's value stands one narrow gap after it.
-DECORATED_GAP = r"(?<=[）)》〉])\s(?=[^\s:：;；])"
+# ends it, and a boxed form's value stands one narrow gap after it — unless what follows is the
+# next decorated label (a footer's 收款单位（章） 收款人（章） 复核人（章） prints no values).
+DECORATED_GAP = r"(?<=[）)》〉])\s(?=[^\s:：;；])(?![\u4e00-\u9fff]{1,8}[（(][^）)\s]{0,4}[）)])"
 # A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`) or a
 # date does (`2026年1月1  日至 2026年12月31日`, `2025 年 01  月 01 日`: OCR spaces a date's units).
 # A column rule a text layer keeps as a box-drawing character ends a value too.

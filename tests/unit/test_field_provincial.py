@@ -16,6 +16,8 @@ from tests.unit.test_field_readfix import row
 def test_a_label_closed_by_its_decoration_takes_the_value_one_narrow_gap_after_it():
     fields = read_fields("invoice", "收款单位（盖章） 平江县人民医院  收款人  张三").fields
     assert fields["hospital"] == "平江县人民医院"
+    footer = read_fields("invoice", "收款单位（章） 收款人（章） 复核人（章）")  # labels, no values
+    assert "hospital" not in footer.fields and not footer.unreadable
 
 
 def test_figures_after_the_capitals_are_the_total_only_when_they_say_the_same_amount():
