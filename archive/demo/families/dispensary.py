@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from archive.demo import pools
 from archive.demo.documents import RULE, GeneratedDocument, from_layout
-from archive.demo.families.common import amount, cells, cn0, day, money
+from archive.demo.families.common import amount, cells, cn0, day, money, vat_numbers
 from archive.demo.families.receipts import _clock, _till_truth
 from archive.ocr.normalize import amount_to_capital
 
@@ -73,8 +73,7 @@ def _under(rng: random.Random, coded: float) -> list:
 
 def vat_dispensary(rng: random.Random) -> GeneratedDocument:
     digital = rng.random() < 0.7
-    code, number = ("", pools.digits(rng, 20)) if digital else (pools.digits(rng, 12),
-                                                                f"{rng.randrange(10**8):08d}")
+    code, number = vat_numbers(rng, digital)
     issued = day(rng)
     seller, seller_id = pools.company(rng), pools.tax_id(rng)
     goods = _goods(rng)

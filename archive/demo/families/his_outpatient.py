@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from archive.demo import pools
 from archive.demo.documents import RULE, GeneratedDocument, from_layout
-from archive.demo.families.common import amount, cells, cn0, day, money
+from archive.demo.families.common import amount, cells, cn0, day, fund_split, money
 from archive.demo.families.receipts import _clock
 from archive.ocr.normalize import amount_to_capital
 
@@ -26,13 +26,6 @@ _CLASSES = ("西药费", "中成药费", "中草药费", "检查费", "化验费
 _SPLITS = (("统筹基金支付", "个人账户支付", "个人自付", "个人自费"),
            ("医保统筹支付", "个人帐户支付", "个人自负", "个人自费"),
            ("基金支付", "账户支付", "自付金额", "自费金额"))
-
-
-def _split(rng: random.Random, total: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    fund = (total * Decimal(rng.choice(("0.5", "0.6", "0.7")))).quantize(Decimal("0.01"))
-    account = min(total - fund, money(rng, 0, 20000))
-    self_funded = min(total - fund - account, money(rng, 0, 6000))
-    return fund, account, total - fund - account - self_funded, self_funded
 
 
 def _pairs(rng: random.Random, pairs: list[tuple[str, str]], colon: bool) -> list:
@@ -52,7 +45,7 @@ def invoice_cashier(rng: random.Random) -> GeneratedDocument:
     card, scheme = pools.digits(rng, 12), rng.choice(pools.INSURANCE_TYPES)
     items = {name: money(rng, 300, 60000) for name in rng.sample(_CLASSES, rng.randint(2, 7))}
     total = sum(items.values(), Decimal(0))
-    fund, account, self_paid, self_funded = _split(rng, total)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.5", "0.6", "0.7"), 6000)
     visited = issued - timedelta(days=rng.choice((0, 0, 1, 2)))
     truth = {"invoice_code": code, "invoice_number": number, "check_code": check,
              "issue_date": issued.isoformat(), "payer_name": patient, "hospital": hospital,
