@@ -27,12 +27,12 @@ def money(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randrange(low, high)) / 100
 
 
-def fund_split(rng: random.Random, total: Decimal, shares: tuple[str, ...],
+def fund_split(rng: random.Random, total: Decimal, shares: tuple[str, ...], most_account: int,
                most_self_funded: int) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     """A bill's fund split (统筹, 个人账户, 自付, 自费) adding up to `total`: the fund one of
     `shares`, the account and 自费 what is left up to their caps (fen), 自付 the rest."""
     fund = (total * Decimal(rng.choice(shares))).quantize(Decimal("0.01"))
-    account = min(total - fund, money(rng, 0, 20000))
+    account = min(total - fund, money(rng, 0, most_account))
     self_funded = min(total - fund - account, money(rng, 0, most_self_funded))
     return fund, account, total - fund - account - self_funded, self_funded
 

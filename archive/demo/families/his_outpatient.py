@@ -45,7 +45,7 @@ def invoice_cashier(rng: random.Random) -> GeneratedDocument:
     card, scheme = pools.digits(rng, 12), rng.choice(pools.INSURANCE_TYPES)
     items = {name: money(rng, 300, 60000) for name in rng.sample(_CLASSES, rng.randint(2, 7))}
     total = sum(items.values(), Decimal(0))
-    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.5", "0.6", "0.7"), 6000)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.5", "0.6", "0.7"), 20000, 6000)
     visited = issued - timedelta(days=rng.choice((0, 0, 1, 2)))
     truth = {"invoice_code": code, "invoice_number": number, "check_code": check,
              "issue_date": issued.isoformat(), "payer_name": patient, "hospital": hospital,

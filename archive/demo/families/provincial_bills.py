@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from archive.demo import pools
 from archive.demo.documents import RULE, GeneratedDocument, from_layout
-from archive.demo.families.common import amount, cells, cn, cn0, day, money
+from archive.demo.families.common import amount, cells, cn, cn0, day, fund_split, money
 from archive.ocr.normalize import amount_to_capital
 
 # The categories provinces' inpatient paper bills pre-print, in their printed order.
@@ -39,13 +39,6 @@ _OUTPATIENT_CLASSES = ("西药费", "中成药费", "中药饮片费", "检查�
 _HOSPITAL_CLASSES = ("一级综合医院", "二级综合医院", "三级综合医院", "二级中医医院", "三级甲等综合医院",
                      "二级专科医院", "社区卫生服务中心", "乡镇卫生院")
 _SPACE = "\u3000"  # the ideographic space forms spread a short label to its box with
-
-
-def _split(rng: random.Random, total: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    fund = (total * Decimal(rng.choice(("0.5", "0.6", "0.75")))).quantize(Decimal("0.01"))
-    account = min(total - fund, money(rng, 0, 40000))
-    self_funded = min(total - fund - account, money(rng, 0, 15000))
-    return fund, account, total - fund - account - self_funded, self_funded
 
 
 def _truth(**fields) -> dict:
@@ -75,7 +68,7 @@ def invoice_ward(rng: random.Random) -> GeneratedDocument:
     charged = rng.sample(printed, rng.randint(3, 7))
     items = {name: money(rng, 1000, 300000) for name in printed if name in charged}
     total = sum(items.values(), Decimal(0))
-    fund, account, self_paid, self_funded = _split(rng, total)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.5", "0.6", "0.75"), 40000, 15000)
     deposit = max(Decimal(0), (total - fund - account + money(rng, -30000, 30000)).quantize(Decimal("1")))
     balance = deposit - (total - fund - account)
     stay_words = rng.choice(("住院时间", "住院日期"))
@@ -119,7 +112,7 @@ def invoice_insurance(rng: random.Random) -> GeneratedDocument:
     card, scheme = pools.digits(rng, rng.choice((10, 12))), rng.choice(pools.INSURANCE_TYPES)
     items = {name: money(rng, 300, 90000) for name in rng.sample(_OUTPATIENT_CLASSES, rng.randint(2, 6))}
     total = sum(items.values(), Decimal(0))
-    fund, account, self_paid, self_funded = _split(rng, total)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.5", "0.6", "0.75"), 40000, 15000)
     threshold = rng.choice((Decimal(0), Decimal(100), Decimal(200), Decimal(300)))
     rows: list = [((0, f"票据代码：{code}"), (0.6, f"票据号码：{number}")),
                   ((0, f"交款人：{patient}"), (0.35, f"社会保障号码：{card}"),
@@ -156,7 +149,7 @@ def invoice_boxed(rng: random.Random) -> GeneratedDocument:
     card = pools.digits(rng, rng.choice((10, 12)))
     items = {name: money(rng, 500, 150000) for name in rng.sample(_OUTPATIENT_CLASSES, rng.randint(2, 6))}
     total = sum(items.values(), Decimal(0))
-    fund, account, self_paid, self_funded = _split(rng, total)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.5", "0.6", "0.75"), 40000, 15000)
     value_at = (0, 0.13, 0.55, 0.68)  # label, value, label, value
     rows: list = [cells(value_at, ("票据代码", code, "票据号码", number)), RULE,
                   cells((0, 0.13, 0.3, 0.38, 0.55, 0.68),

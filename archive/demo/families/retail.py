@@ -133,7 +133,7 @@ def invoice_fiscal(rng: random.Random) -> GeneratedDocument:
     scheme = rng.choice(pools.INSURANCE_TYPES)
     items = {name: (unit, money(rng, 500, 90000)) for name, unit in rng.sample(_CLASSES, rng.randint(2, 7))}
     total = sum((value for _, value in items.values()), Decimal(0))
-    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.4", "0.6", "0.7"), 8000)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.4", "0.6", "0.7"), 20000, 8000)
     truth = {"invoice_code": code, "invoice_number": number, "check_code": check,
              "issue_date": issued.isoformat(), "payer_name": patient, "hospital": hospital,
              "visit_type": "outpatient" if visit == "门诊" else "inpatient",
