@@ -2,16 +2,11 @@
 outpatient cashier's HIS print naming the patient 缴费人, 就诊者, 患者名称 or 病人名称, with labels
 printed without their colon and one space before their value."""
 
-import random
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from archive.demo import families
-from archive.files import sniff
-from archive.ocr import analyse, read_pages
 from archive.ocr.fields import read_fields
+from tests.fixtures.born_digital import read_family
 from tests.unit.test_field_readfix import row
 
 _HEAD = row(0.05, (0.02, "票据代码：12345678"), (0.5, "票据号码：1234567890"))
@@ -55,9 +50,5 @@ def test_a_word_after_a_bare_label_that_is_a_heading_or_prompt_is_not_taken(kind
 
 def test_the_cashier_family_reads_whole():
     for index in range(4):
-        document = families.make("invoice", "cashier", random.Random(f"test:cashier:{index}"))
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "bill.pdf"
-            path.write_bytes(document.content)
-            reading = analyse(list(read_pages(path, sniff.PDF)), kind="invoice")
-        assert {key: reading.fields.get(key) for key in document.truth} == document.truth
+        document, fields = read_family("invoice", "cashier", f"test:cashier:{index}")
+        assert {key: fields.get(key) for key in document.truth} == document.truth

@@ -3,16 +3,11 @@ a hospital shop's or pharmacy's till roll with each goods name on its line and i
 as `数量 × 单价 = 金额`, 医保 catalogue codes under a name with or without a colon, herbs sold by the
 gram, and 应收合计 as the sum due."""
 
-import random
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from archive.demo import families
-from archive.files import sniff
-from archive.ocr import analyse, read_pages
 from archive.ocr.fields import read_fields
+from tests.fixtures.born_digital import read_family
 from tests.unit.test_field_readfix import row
 
 _HEAD = row(0.05, (0.02, "发票号码：37589468623390360962"))
@@ -54,12 +49,8 @@ def test_a_catalogue_code_or_batch_under_a_name_is_no_row_and_no_end(code):
 
 def test_the_dispensary_family_reads_whole():
     for index in range(4):
-        document = families.make("vat_invoice", "dispensary", random.Random(f"test:dispensary:{index}"))
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "slip.pdf"
-            path.write_bytes(document.content)
-            reading = analyse(list(read_pages(path, sniff.PDF)), kind="vat_invoice")
-        assert {key: reading.fields.get(key) for key in document.truth} == document.truth
+        document, fields = read_family("vat_invoice", "dispensary", f"test:dispensary:{index}")
+        assert {key: fields.get(key) for key in document.truth} == document.truth
 
 
 @pytest.mark.parametrize("rule", ["-" * 30, "- " * 15, "=" * 30])

@@ -3,13 +3,9 @@ invoice.ward, invoice.insurance, invoice.boxed): a decorated label one narrow ga
 the total's figures after its capitals with no label, the stay as one range, 社会保障号码, fee
 categories in a grid with the amounts in the cells below, a vertical heading beside item rows."""
 
-import random
-import tempfile
-from pathlib import Path
 
-from archive.demo import families
-from archive.ocr import analyse, read_pages
 from archive.ocr.fields import read_fields
+from tests.fixtures.born_digital import read_family
 from tests.unit.test_field_readfix import row
 
 
@@ -77,9 +73,5 @@ def test_a_vertical_headings_characters_beside_the_item_rows_are_no_part_of_them
 def test_the_ward_and_boxed_families_read_whole_from_their_text_layer():
     for family in ("ward", "boxed"):
         for index in range(3):
-            document = families.make("invoice", family, random.Random(f"provincial:{family}:{index}"))
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / "bill.pdf"
-                path.write_bytes(document.content)
-                fields = analyse(list(read_pages(path, "application/pdf")), kind="invoice").fields
+            document, fields = read_family("invoice", family, f"provincial:{family}:{index}")
             assert {name: fields.get(name) for name in document.truth} == document.truth, (family, index)
