@@ -34,6 +34,8 @@ _LABELLED = re.compile(r"^\s*数\s*量\s*[:：]\s*(?P<first>\S+)\s+单\s*价\s*[
 # A goods code or bar code printed before the name (6901234567001 阿莫西林胶囊, Y0012345 布洛芬):
 # not the name's. Figures a name begins with are fewer (999感冒灵, 84 消毒液).
 _CODE_BEFORE = re.compile(r"^\s*(?=[0-9A-Za-z\-]*\d)[0-9A-Za-z\-]{6,}\s+(?=\S)")
+# A figure alone (a quantity, a price): no spec's word.
+_BARE_FIGURE = re.compile(r"[¥￥]?\d[\d,]*(?:\.\d+)?")
 # A short unit word between the spec and the figures (盒, 袋, kg): the unit column's.
 _UNIT_WORD = re.compile(r"^(?:[\u4e00-\u9fff]{1,2}|[A-Za-z]{1,3})$")
 
@@ -114,8 +116,8 @@ def _name_and_spec(before: str, *, spec_column: bool, unit_column: bool) -> tupl
         rest = rest[:-1]
     if not name or not is_cjk("".join(name)) or re.search(r"\d\.\d{2}$", name[-1]):
         return "", ""
-    if rest and not spec_column:
-        return "", ""
+    if rest and (not spec_column or any(_BARE_FIGURE.fullmatch(word) for word in rest)):
+        return "", ""  # a figure more than the row's: a column not read, or read twice
     return "".join(name), " ".join(rest)
 
 

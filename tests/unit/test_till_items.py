@@ -77,3 +77,15 @@ def test_a_goods_table_with_no_sum_printed_gives_no_list():
     reading = read_fields("vat_invoice", lines)
     assert "items" not in reading.fields
     assert "items" in [item["field"] for item in reading.unreadable]
+
+
+@pytest.mark.parametrize("text", ["阿莫西林胶囊 15.50 31.00", "阿莫西林胶囊 2 31.00",
+                                  "阿莫西林胶囊 0.25g*24粒 15.50 31.00"])
+def test_a_goods_line_with_a_figure_not_read_is_no_row(text):
+    # Its quantity or its price missing, the amount alone would be a row without them: refused.
+    lines = [row(0.05, (0.02, "发票号码：26332000000123456789")),
+             row(0.10, (0.02, "品名"), (0.3, "规格"), (0.4, "数量"), (0.46, "单价"), (0.52, "金额")),
+             row(0.12, (0.02, text)), row(0.14, (0.02, "合计：31.00"))]
+    reading = read_fields("vat_invoice", lines)
+    assert "items" not in reading.fields
+    assert named(text) is None
