@@ -22,6 +22,8 @@ from archive.ocr.lines import FieldReading, Line, confident, is_cjk, union
 from archive.ocr.normalize import read_amount
 from archive.ocr.table_rows import fitted_edges, is_ocr
 from archive.ocr.tables import _HEADER_CELL, _SPACE_BY_CJK, _Rows
+from archive.ocr.till_rows import figures as till_figures
+from archive.ocr.till_rows import holds, named, not_goods, without_code
 
 _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称", "品名", "商品名称",
                      "项目"),
@@ -101,8 +103,10 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     found = next(((i, header) for i, line in enumerate(lines)
                   if (header := _header(line, lines[i - 1] if i else None)) is not None), None)
     if found is None:
+        headerless_items(lines, reading, min_confidence, doubtful)
         return
     index, (columns, lefts) = found
+    order = _quantity_first(columns)
     # The name's header word on a line of its own above the others' (商品名称, then 规格 数量 单价
     # 金额): each goods row is its name on a line of its own, then its figures under the columns.
     names_above = "name" not in columns and "name_spec" not in columns
@@ -117,17 +121,25 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     rows = _Rows()
     body = list(takewhile(_in_table, lines[index + 1:]))
     named: str | None = None  # a roll's goods name, on its line above its figures
+    taken = 0  # the lines a name wrapped over before its figures, taken with it
     for at, line in enumerate(body):
+        if taken:
+            taken -= 1
+            continue
         if _CODE_LINE.match(line.text) or _DISCOUNT.match(line.text) or _RULE_LINE.match(line.text):
             continue
         number = len(rows.items) + len(rows.unreadable) + 1  # the row's place: its number if printed
         if names_above and named is None and _is_name_line(without_row_number(line.text, number)):
             named = without_row_number(line.text, number).strip()
             continue
-        if named is None and (name := _name_above_figures(body, at, columns, lefts, number)):
-            named = name
+        if named is None and (above := _name_above_figures(body, at, columns, lefts, number, order)):
+            named, taken = above
             continue
-        item = _row(line, columns, lefts, named, number)
+        item = _row(line, columns, lefts, named, number, order)
+        if named is None and (item is None or not holds(item) or _figures_in_name(item)):
+            # A goods line printed as one string (its figures one space apart, off the header's
+            # columns), read by its own arithmetic.
+            item = named_row(without_row_number(line.text, number), columns, order) or item
         named = None
         unaligned = item is None and rows.lines and is_ocr([line]) and not _aligned(line, rows.lines[-1])
         if unaligned and len(re.sub(r"\s", "", line.text)) == 1:
@@ -135,21 +147,34 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if item is None and not unaligned and rows.items and not rows.unreadable and (
                 more := _more_name(line, columns, lefts)):
             rows.items[-1]["name"] += more  # a long name wrapped onto the next line
-        elif item is None or (is_ocr([line]) and not _figures_agree(item)):
+        elif item is None or not holds(item) or _figures_in_name(item):
             rows.unreadable.append(line.text)
         else:
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
-    # With no tax column the prices hold the tax: the rows add up to the total paid.
-    stated = reading.fields.get("amount" if "tax" in columns else "total_amount")
+    _check_sum(rows, lines[index + 1:], reading, "tax" in columns)
+    rows.give("items", reading, doubtful)
+
+
+def _check_sum(rows: _Rows, after: list[Line], reading: FieldReading, tax_column: bool) -> None:
+    """The rows are the list only when their amounts add up to the sum the print states, read
+    on its own: with a tax column the 合计金额 (or the total less the tax), without one the total
+    paid (the prices hold the tax), less the discounts printed. No sum read: not given."""
+    fields = reading.fields
+    stated = fields.get("total_amount")
+    if tax_column:
+        stated = fields.get("amount") or (str(Decimal(fields["total_amount"]) - Decimal(fields["tax"]))
+                                          if "total_amount" in fields and "tax" in fields else None)
+    if stated is None:  # the table's own 合计 row (合计  ¥588.60  ¥5.89): its first figure
+        stated = next((found["amount"].replace(",", "") for line in after
+                       if (found := _SUM_ROW.match(line.text))), None)
     discounts = [(Decimal(found["amount"].replace(",", "")), _DISCOUNT_TOTAL.match(line.text) is not None)
-                 for line in lines[index + 1:] if (found := _DISCOUNT.match(line.text))]
+                 for line in after if (found := _DISCOUNT.match(line.text))]
     # A printed sum of the discounts is the whole discount: only it is tried, alone.
     discounts = ([amount for amount, is_total in discounts if is_total]
                  or [amount for amount, _ in discounts])
-    if rows.items and not rows.unreadable and stated is not None and not adds_up(
-            sum((Decimal(item["amount"]) for item in rows.items), Decimal(0)), Decimal(stated), discounts):
-        rows.unreadable.append(f"合计 {stated}")
-    rows.give("items", reading, doubtful)
+    if rows.items and not rows.unreadable and (stated is None or not adds_up(
+            sum((Decimal(item["amount"]) for item in rows.items), Decimal(0)), Decimal(stated), discounts)):
+        rows.unreadable.append(f"合计 {stated or '?'}")
 
 
 def adds_up(rows: Decimal, stated: Decimal, discounts: list[Decimal], most: int = 6) -> bool:
@@ -186,9 +211,117 @@ def _figures_agree(item: dict) -> bool:
 
 def _in_table(line: Line) -> bool:
     """Not the table's end: a code line's 编码： is not a label that closes it, nor is a discount's
-    (会员优惠：-2.00 under a row)."""
+    (会员优惠：-2.00 under a row), nor a figures line's own labels (数量:2 单价:15.50 金额:31.00)."""
     return (_CODE_LINE.match(line.text) is not None or _DISCOUNT.match(line.text) is not None
-            or not _END.search(line.text))
+            or not _END.search(line.text) or till_figures(line.text) is not None)
+
+
+def _quantity_first(columns: list[str | None]) -> bool | None:
+    """Whether the header prints the quantity before the unit price (None: it prints no pair)."""
+    if "quantity_price" in columns:
+        return True
+    if "quantity" in columns and "unit_price" in columns:
+        return columns.index("quantity") < columns.index("unit_price")
+    return None
+
+
+def named_row(text: str, columns: list[str | None], order: bool | None) -> dict | None:
+    """A goods line printed as one string under the header, read by its own arithmetic: the
+    header says whether a spec, a unit and a tax are printed."""
+    item = named(text, spec_column="spec" in columns or "name_spec" in columns, unit_column="unit" in columns,
+                 quantity_first=order)
+    if item is None or ("tax" in item) != ("tax" in columns) or not _whole_name(item["name"]):
+        return None
+    return item
+
+
+def _whole_name(name: str) -> bool:
+    """Not a name cut short: *医疗仪器器械* alone, or 医疗仪器器械*电子血压计 (its class's first
+    asterisk not read)."""
+    return is_cjk(name) and ("*" not in name or _CLASSED_NAME.fullmatch(name) is not None)
+
+
+def _figures_in_name(item: dict) -> bool:
+    """A name holding an amount (阿莫西林胶囊2盒15.50): a row's figures taken for its name."""
+    return re.search(r"\d\.\d{2}", item.get("name", "")) is not None
+
+
+_SUM_ROW = re.compile(r"^\s*合\s*计\s*[¥￥]?\s*(?P<amount>\d[\d,]*\.\d{2})"
+                      r"(?:\s+[¥￥]?\s*\d[\d,]*\.\d{2})?\s*$")
+_TOTAL_WORD = re.compile(r"合\s*计|总\s*计|应\s*[收付]|小\s*计|实\s*收")
+
+
+def headerless_items(lines: list[Line], reading: FieldReading, min_confidence: float,
+                     doubtful: dict[str, tuple]) -> None:
+    """A till's goods printed with no header: a run of lines each a goods row by its own
+    arithmetic (or its name on the lines above its figures; a service with its amount alone
+    among them), followed by the sum's line, whose amounts add up to the total read on its own.
+    One such run, or nothing: a run that does not add up is flagged, never given."""
+    stated = reading.fields.get("total_amount")
+    runs = []
+    at = 0
+    while at < len(lines):
+        rows, end = _headerless_run(lines, at, min_confidence)
+        following = next((line for line in lines[end:] if not _skipped(line)), None)
+        if rows.items and any("quantity" in item for item in rows.items) and following is not None \
+                and _TOTAL_WORD.search(following.text):
+            runs.append((rows, end))
+        at = max(end, at + 1)
+    if len(runs) != 1 or stated is None:
+        return
+    rows, end = runs[0]
+    _check_sum(rows, lines[lines.index(rows.lines[0]):], reading, tax_column=False)
+    rows.give("items", reading, doubtful)
+
+
+def _skipped(line: Line) -> bool:
+    """A line among the goods that is none of them: a code, a detail, a discount, a rule."""
+    return bool(_CODE_LINE.match(line.text) or _DISCOUNT.match(line.text) or _RULE_LINE.match(line.text))
+
+
+def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tuple[_Rows, int]:
+    """The goods rows from `start` on, up to the first line that is none, and where they end."""
+    rows, at = _Rows(), start
+    while at < len(lines):
+        line = lines[at]
+        if rows.items and _skipped(line):
+            at += 1
+            continue
+        number = len(rows.items) + 1
+        text = without_row_number(line.text, number)
+        item = named(text, spec_column=True)
+        used = [line]
+        if item is None:
+            names = []
+            for other in lines[at:at + 2]:
+                if not _plain_name(without_row_number(other.text, number)):
+                    break
+                names.append(other)
+                follow = next((n for n in range(at + len(names), min(len(lines), at + len(names) + 3))
+                               if not _skipped(lines[n])), None)
+                if follow is not None and (values := till_figures(lines[follow].text)) is not None:
+                    name = without_code("".join(without_row_number(one.text, number).strip()
+                                                for one in names))
+                    item, used = {"name": _SPACE_BY_CJK.sub("", name), **values}, [*names, lines[follow]]
+                    at = follow
+                    break
+        if item is None and rows.items and rows.lines[-1] is lines[at - 1] and _plain_name(text) and (
+                at + 1 >= len(lines) or till_figures(lines[at + 1].text) is None):
+            rows.items[-1]["name"] += _SPACE_BY_CJK.sub("", text.strip())  # a long name wrapped
+            at += 1
+            continue
+        if item is None:
+            break
+        kept = {key: item[key] for key in ("name", "spec", "quantity", "unit_price", "amount") if key in item}
+        rows.add(used[-1], kept, all(confident(one, 0, len(one.text), min_confidence) for one in used))
+        at += 1
+    return rows, at
+
+
+def _plain_name(text: str) -> bool:
+    """A goods name alone on its line: no label's colon, no sum's or payment's word."""
+    return (_is_name_line(text) and not re.search(r"[:：]", text)
+            and not any(word in text for word in not_goods()))
 
 
 def _is_name_line(text: str) -> bool:
@@ -272,8 +405,8 @@ def _cells(line: Line, columns: list[str | None], lefts: list[float] | None,
             return None
         values = {key or "other": line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True)}
     # A row number before the name is parted from it by a space or a stop: gone before the spaces.
-    values = {key: without_row_number(value.strip(), number) if key in ("name", "name_spec") else value
-              for key, value in values.items()}
+    values = {key: without_code(without_row_number(value.strip(), number)) if key in ("name", "name_spec")
+              else value for key, value in values.items()}
     return {key: value.strip() if key == "name_spec" else _SPACE_BY_CJK.sub("", value.strip())
             for key, value in values.items()}
 
@@ -284,31 +417,42 @@ def _more_name(line: Line, columns: list[str | None], lefts: list[float] | None)
     if lefts is None or not line.boxes:
         return text if is_cjk(text) and not re.search(r"\d", text) else None
     values = _cells(line, columns, lefts)
-    return values["name"] if values and set(values) == {"name"} and is_cjk(values["name"]) else None
+    if not values or len(values) != 1 or not ({"name", "name_spec"} & set(values)):
+        return None
+    name = next(iter(values.values()))
+    return name if is_cjk(name) and not re.search(r"\d", name) else None
 
 
 def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
-                        lefts: list[float] | None, number: int | None = None) -> str | None:
-    """The goods name a roll prints on a line of its own, when the next line is its figures (no
-    name, an amount): the name, else None (a name wrapped from the row above stays its)."""
+                        lefts: list[float] | None, number: int | None = None,
+                        order: bool | None = None) -> tuple[str, int] | None:
+    """The goods name a roll prints on a line of its own (or wrapped over two), when the next
+    line is its figures (no name, an amount): the name and the lines it wrapped onto, else None
+    (a name wrapped from the row above stays its)."""
     name_column = next((n for n, key in enumerate(columns) if key in ("name", "name_spec")), None)
     if lefts is None or at + 1 >= len(body) or name_column is None:
         return None
     line = body[at]
     first = union(line.boxes) if line.boxes else None
-    text = without_row_number(line.text, number)
+    text = without_code(without_row_number(line.text, number))
     # Begun in the name column, it may run on past it (the roll's name fills its width): text
     # with no figure of its own (but a row number, or the name's own first figures, before it).
     if (first is None or bisect_right(lefts, first[0]) - 1 != name_column or not is_cjk(text)
             or _figures_after_first(text)):
         return None
-    # Its figures on the next line but for a code line (商品编码：…) between.
-    following = next((other for other in body[at + 1:] if not _CODE_LINE.match(other.text)
-                      and not _RULE_LINE.match(other.text)), None)
-    figures = _figures(following, columns, lefts) if following is not None else None
-    if not figures or figures.get("name") or figures.get("name_spec") or not figures.get("amount"):
-        return None
-    return text.strip()
+    # Its figures on the next line but for a code line (商品编码：…) between; a long name may
+    # wrap onto the line right under it first.
+    wrapped: list[str] = []
+    for n, other in enumerate(body[at + 1:], at + 1):
+        if _CODE_LINE.match(other.text) or _RULE_LINE.match(other.text):
+            continue
+        figures = _figures(other, columns, lefts, None, order)
+        if figures and not figures.get("name") and not figures.get("name_spec") and figures.get("amount"):
+            return text.strip() + "".join(wrapped), len(wrapped)
+        if wrapped or n != at + 1 or not _plain_name(other.text):
+            return None
+        wrapped.append(other.text.strip())
+    return None
 
 
 def _equation(line: Line) -> dict[str, str] | None:
@@ -325,14 +469,17 @@ def _equation(line: Line) -> dict[str, str] | None:
 
 
 def _figures(line: Line, columns: list[str | None], lefts: list[float] | None,
-             number: int | None = None) -> dict[str, str] | None:
-    """The row's cells: a `数量 × 单价 = 金额` line by its signs, else by the header's columns."""
-    return _equation(line) or _cells(line, columns, lefts, number)
+             number: int | None = None, order: bool | None = None) -> dict[str, str] | None:
+    """The row's cells: a line of figures alone (`数量 × 单价 = 金额`, `2 x 15.50 31.00`, `数量:2
+    单价:15.50 金额:31.00`) by its signs and its arithmetic, else by the header's columns."""
+    signed = re.search(r"\d\s*[×xX*]", line.text) is not None
+    return (till_figures(line.text, True if signed else order) or _equation(line)
+            or _cells(line, columns, lefts, number))
 
 
 def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
-         named: str | None = None, number: int | None = None) -> dict | None:
-    values = _figures(line, columns, lefts, number)
+         named: str | None = None, number: int | None = None, order: bool | None = None) -> dict | None:
+    values = _figures(line, columns, lefts, number, order)
     if values is None:
         return None
     if named is not None:
@@ -352,8 +499,8 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
             return None
         values["quantity"], values["unit_price"] = (part.strip() for part in parts)
     item: dict = {"name": values.get("name", "")}
-    if not is_cjk(item["name"]) or ("*" in item["name"] and not _CLASSED_NAME.fullmatch(item["name"])):
-        return None  # *医疗仪器器械* alone, or 医疗仪器器械*电子血压计: the name is not all there
+    if not _whole_name(item["name"]):
+        return None
     if "quantity" in columns and "unit_price" in columns and bool(values.get("quantity")) != bool(
             values.get("unit_price")):
         return None  # a unit price without its quantity (or the reverse): a figure was not read

@@ -1,0 +1,91 @@
+"""The goods lines of receipts and till rolls, however they are printed (issue 17, points 2 and 3):
+a matrix of item blocks as tills, POS receipts, pharmacy slips and small-format 数电票 print them
+(tests/fixtures/till_items.py), read from born-digital PDFs as `vat_invoice`. A line is a goods row
+only when its own arithmetic holds, and the list is given only when it adds up to the sum printed."""
+
+from decimal import Decimal
+
+import pytest
+
+from archive.ocr.fields import read_fields
+from archive.ocr.till_rows import figures, named
+from tests.fixtures.till_items import read, variants
+from tests.unit.test_field_readfix import row
+
+MATRIX = variants()
+
+
+@pytest.mark.parametrize("variant", MATRIX, ids=[variant.name for variant in MATRIX])
+def test_every_printed_shape_of_goods_lines_is_read_exactly(variant):
+    made, fields, flagged = read(variant)
+    assert fields.get("items") == made.truth["items"]
+    assert "items" not in flagged
+
+
+# One of each header and shape: a total that is not the goods' sum.
+UNSUMMED = [variant for variant in MATRIX if variant.extra in ("", "discount", "long_name")]
+
+
+@pytest.mark.parametrize("variant", UNSUMMED, ids=[variant.name for variant in UNSUMMED])
+def test_a_list_that_does_not_add_up_to_the_printed_sum_is_not_given(variant):
+    _made, fields, flagged = read(variant, total_off=Decimal("1.00"))
+    assert "items" not in fields
+    if variant.header != "none":
+        assert "items" in flagged
+
+
+@pytest.mark.parametrize("text", ["合计 68.30", "小计 68.30", "应收 68.30", "实收 100.00", "找零 31.70",
+                                  "抹零 0.30", "现金 100.00", "微信支付 68.30", "医保卡 68.30",
+                                  "会员优惠 2.00", "合计 3 件 68.30", "品种 3 68.30"])
+def test_a_sum_or_payment_line_is_never_a_goods_row(text):
+    assert named(text) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2 x 15.50 31.00", {"quantity": "2", "unit_price": "15.50", "amount": "31.00"}),
+    ("2盒 ×15.50 =31.00", {"quantity": "2", "unit_price": "15.50", "amount": "31.00"}),
+    ("数量:2 单价:¥15.50 金额:¥31.00", {"quantity": "2", "unit_price": "15.50", "amount": "31.00"}),
+    ("1.5kg 12.80 19.20", {"quantity": "1.5", "unit_price": "12.80", "amount": "19.20"}),
+    ("15.50 2 31.00", {"quantity": "2", "unit_price": "15.50", "amount": "31.00"}),  # price first
+    ("2 x 15.50 31.50", None),  # the product is not the amount
+    ("2.00 15.50 31.00", None),  # which is the quantity is not known
+])
+def test_a_figures_line_is_read_only_when_its_arithmetic_holds(text, expected):
+    assert figures(text) == expected
+
+
+def test_headerless_goods_lines_are_read_only_when_followed_by_their_sum():
+    head = [row(0.05, (0.02, "发票号码：26332000000123456789"))]
+    goods = [row(0.10, (0.02, "阿莫西林胶囊 2盒 15.50 31.00")), row(0.12, (0.02, "挂号费 10.00"))]
+    reading = read_fields("vat_invoice", [*head, *goods, row(0.14, (0.02, "合计：41.00"))])
+    assert reading.fields["items"] == [
+        {"name": "阿莫西林胶囊", "quantity": "2", "unit_price": "15.50", "amount": "31.00"},
+        {"name": "挂号费", "amount": "10.00"}]
+    # Payment lines after the sum that happen to add up to it are no goods.
+    payments = [row(0.14, (0.02, "合计：41.00")), row(0.16, (0.02, "现金 41.00"))]
+    assert "items" not in read_fields("vat_invoice", [*head, *payments]).fields
+    # Services alone, with no line whose own figures hold, are not taken without a header.
+    services = [row(0.10, (0.02, "挂号费 10.00")), row(0.12, (0.02, "诊查费 31.00")),
+                row(0.14, (0.02, "合计：41.00"))]
+    assert "items" not in read_fields("vat_invoice", [*head, *services]).fields
+
+
+def test_a_goods_table_with_no_sum_printed_gives_no_list():
+    lines = [row(0.05, (0.02, "发票号码：26332000000123456789")),
+             row(0.10, (0.02, "商品名称"), (0.3, "数量"), (0.38, "单价"), (0.46, "金额")),
+             row(0.12, (0.02, "阿莫西林胶囊"), (0.3, "2"), (0.38, "15.50"), (0.46, "31.00"))]
+    reading = read_fields("vat_invoice", lines)
+    assert "items" not in reading.fields
+    assert "items" in [item["field"] for item in reading.unreadable]
+
+
+@pytest.mark.parametrize("text", ["阿莫西林胶囊 15.50 31.00", "阿莫西林胶囊 2 31.00",
+                                  "阿莫西林胶囊 0.25g*24粒 15.50 31.00"])
+def test_a_goods_line_with_a_figure_not_read_is_no_row(text):
+    # Its quantity or its price missing, the amount alone would be a row without them: refused.
+    lines = [row(0.05, (0.02, "发票号码：26332000000123456789")),
+             row(0.10, (0.02, "品名"), (0.3, "规格"), (0.4, "数量"), (0.46, "单价"), (0.52, "金额")),
+             row(0.12, (0.02, text)), row(0.14, (0.02, "合计：31.00"))]
+    reading = read_fields("vat_invoice", lines)
+    assert "items" not in reading.fields
+    assert named(text) is None
