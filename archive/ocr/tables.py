@@ -335,6 +335,7 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         return
     table = _Table.of(lines[header]).fitted(lines[header], lines[header + 1:])
     reading_rows, paused_on, page_start = True, None, 0
+    checked = 0  # the rows before this one add up to a subtotal or carried sum read on the page
     pending: list[Pending] = []  # rows read more than one way, chosen by a printed sum
     for at, line in enumerate(lines[header + 1:], header + 1):
         if (repeated := _Table.of(line)) is not None:
@@ -342,12 +343,14 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
             continue
         if _SUBTOTAL.search(line.text):
             _settle(rows, pending, page_start, _printed_sum(line), reading)
-            _check_subtotal(line, rows.items[page_start:], rows)
+            if _check_subtotal(line, rows.items[page_start:], rows) and checked == page_start:
+                checked = len(rows.items)
             reading_rows, paused_on, page_start = False, line.page, len(rows.items)
             continue
         if _CARRIED.search(line.text):
             _settle(rows, pending, 0, _printed_sum(line), reading)
-            _check_subtotal(line, rows.items, rows)
+            if _check_subtotal(line, rows.items, rows):
+                checked = len(rows.items)
             continue
         if _CONTINUED.match(line.text):
             continue
@@ -380,6 +383,11 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         # Rows read, and after them neither a page's subtotal nor the table's total: the page may
         # be cut off below them (a photo's edge, a fold), rows lost with nothing to show it.
         rows.unreadable.append(f"{rows.lines[-1].text}（其后未见合计）")
+    if is_ocr(lines) and checked < len(rows.items) and "daily_total" not in reading.fields:
+        # On an OCR page every row may be read with confidence and still one misread or lost
+        # (a stamp over it, a fold): the rows no printed sum read apart from them checks are
+        # doubtful, so the list is taken only as the day's total, read, confirms it ([sums]).
+        rows.in_doubt += [line.text for line in rows.lines[checked:] if line.text not in rows.in_doubt]
     rows.give("items", reading, doubtful)
 
 
@@ -439,14 +447,17 @@ def _take_row(rows: _Rows, reading: FieldReading, line: Line, item: dict, confid
                                 "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
 
 
-def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> None:
+def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> bool:
     """A page's rows add up to the subtotal printed under them (and all rows so far to a sum
-    carried forward); when they do not (a row lost or misread), the list is not given."""
+    carried forward); when they do not (a row lost or misread), the list is not given. Whether
+    a sum was read and the rows add up to it."""
     subtotal = _printed_sum(line)
     if subtotal is None or not page_rows:
-        return
+        return False
     if sum((Decimal(item["amount"]) for item in page_rows), Decimal(0)) != subtotal:
         rows.unreadable.append(line.text)
+        return False
+    return True
 
 
 _FEE_COLUMNS = {"name": ("项目名称", "项目", "收费项目", "费用项目"),
