@@ -263,12 +263,23 @@ class _Table:
         if self.edges is not None and self.columns is not None and is_ocr([line]):
             found = [(placed, *_item_row(placed, self.has_spec, min_confidence))
                      for placed in _placed_rows(line, self.columns, self.edges)]
-            return [read for read in found if read[1] is not None] or [(line, None, False, None)]
+            found = [read for read in found if read[1] is not None and self._classed(read[1], line)]
+            return found or [(line, None, False, None)]
         if self.columns is not None:
             line = _in_column_order(line, self.columns, self.spans)
         elif is_ocr([line]):
             line = without_trailing_stamp(line)
-        return [(line, *_item_row(line, self.has_spec, min_confidence))]
+        item, sure, read_as = _item_row(line, self.has_spec, min_confidence)
+        if item is not None and not self._classed(item, line):
+            return [(line, None, False, None)]
+        return [(line, item, sure, read_as)]
+
+    def _classed(self, item: dict, line: Line) -> bool:
+        """Whether an OCR row under a header with a class column (类别, 医保类别) has its class: a
+        class the engine did not read (乙 read as 己 or lost under a stamp) would leave the row
+        without it, a wrong row the figures and the sums cannot show."""
+        return not (is_ocr([line]) and self.columns is not None and "insurance_class" in self.columns
+                    and "insurance_class" not in item)
 
 
 _FIGURES = ("unit_price", "quantity", "amount")

@@ -41,3 +41,16 @@ def test_rows_a_page_subtotal_read_apart_confirms_are_given_without_the_day_tota
     lines = _statement([*_rows(), _ocr_line([("本页小计", NAME), ("601.98", AMOUNT)], 0.30)], "601.98")
     reading = read_fields("daily_statement", _with_doubtful_total(lines))
     assert [item["amount"] for item in reading.fields["items"]] == ["336.90", "265.08"]
+
+
+def test_a_row_whose_class_the_engine_did_not_read_is_not_read():
+    """The header has a class column; one row's 乙 was read as 己 (no class): the figures multiply
+    out and the rows add up to the total, yet the row would lack its class, so the list is not
+    given."""
+    rows = [_ocr_line([("吸氧", NAME), ("小时", SPEC), ("168.45", PRICE), ("2", QUANTITY),
+                       ("336.90", AMOUNT), ("己", CLASS)], 0.24),
+            _ocr_line([("护理费", NAME), ("日", SPEC), ("265.08", PRICE), ("1", QUANTITY),
+                       ("265.08", AMOUNT), ("甲", CLASS)], 0.27)]
+    reading = read_fields("daily_statement", _statement(rows, "601.98"))
+    assert "items" not in reading.fields
+    assert _item_reasons(reading) == ["row_unreadable"]
