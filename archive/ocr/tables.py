@@ -186,6 +186,9 @@ _ITEMS_END = re.compile(r"合\s*计|签\s*字|总\s*计")
 # The pages before's sum carried forward (承前页, 上页累计, 接上页) and the running sum under a
 # page's subtotal (累计): not rows; their amount is the sum of the rows read so far.
 _CARRIED = re.compile(r"承\s*前\s*页|[上前]\s*页\s*[累合小]\s*计|接\s*上\s*页|^\s*累\s*计")
+_RUNNING = re.compile(r"^\s*累\s*计")  # the running sum under a subtotal: the page goes no further
+# A page's footer (第 1 页 共 2 页) after its subtotal: what follows is the next page.
+_PAGE_FOOTER = re.compile(r"第\s*\d+\s*页\s*[,，/]?\s*共\s*\d+\s*页")
 # A continued page's note (续表, 续上页): no row.
 _CONTINUED = re.compile(r"^\s*[（(]?\s*续\s*(?:表|上\s*页|页)\s*[)）]?\s*$")
 _SUBTOTAL_AMOUNT = re.compile(r"(\d[\d,]*\.\d{2})\s*$")
@@ -362,8 +365,13 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
             _settle(rows, pending, 0, _printed_sum(line), reading)
             if _check_subtotal(line, rows.items, rows):
                 checked = len(rows.items)
+            if not _RUNNING.match(line.text):
+                paused_on = None  # the next page's rows follow, on the same image or not
             continue
-        if _CONTINUED.match(line.text):
+        if _CONTINUED.match(line.text) or (not reading_rows and _PAGE_FOOTER.search(line.text)):
+            # The next page begins (pages photographed or read as one image have no page break
+            # between): its rows start at its first line that reads as a row.
+            paused_on = None
             continue
         if _ITEMS_END.search(line.text):
             page_start = len(rows.items)  # the table's end is read: no row can be lost after it

@@ -54,3 +54,46 @@ def test_a_row_whose_class_the_engine_did_not_read_is_not_read():
     reading = read_fields("daily_statement", _statement(rows, "601.98"))
     assert "items" not in reading.fields
     assert _item_reasons(reading) == ["row_unreadable"]
+
+
+_SECOND_PAGE = (("尿常规", "次", "48.83", "1", "48.83", "甲"),
+                ("一级护理", "日", "169.02", "2", "338.04", "甲"))
+
+
+def _two_pages_on_one_image(between: list[tuple[str, float]]) -> list[Line]:
+    """A two-page statement photographed as one image (one page to the reader): page 1's rows,
+    its subtotal and running sum, then `between` (each a line's text at the name column), then
+    page 2's rows under no header, its subtotal, and the day's total."""
+    columns = (NAME, SPEC, PRICE, QUANTITY, AMOUNT, CLASS)
+    lines = [*_rows(), _ocr_line([("本页合计", NAME), ("601.98", AMOUNT)], 0.30),
+             _ocr_line([("累计", NAME), ("601.98", AMOUNT)], 0.32)]
+    top = 0.34
+    for text, left in between:
+        lines.append(_ocr_line([(text, left)], top))
+        top += 0.02
+    for cells in _SECOND_PAGE:
+        lines.append(_ocr_line(list(zip(cells, columns, strict=True)), top))
+        top += 0.03
+    lines.append(_ocr_line([("本页合计", NAME), ("386.87", AMOUNT)], top))
+    return _statement(lines, "988.85")
+
+
+def _amounts(reading) -> list[str] | None:
+    return [item["amount"] for item in reading.fields["items"]] if "items" in reading.fields else None
+
+
+def test_the_next_page_rows_after_a_carried_sum_on_the_same_image_are_read():
+    lines = _two_pages_on_one_image([("（续表）", 0.40), ("承前页  601.98", NAME)])
+    assert _amounts(read_fields("daily_statement", lines)) == ["336.90", "265.08", "48.83", "338.04"]
+
+
+def test_the_next_page_rows_after_a_page_footer_on_the_same_image_are_read():
+    lines = _two_pages_on_one_image([("第 1 页 共 2 页", 0.40), ("姓名：武彤  住院号：517606", NAME)])
+    assert _amounts(read_fields("daily_statement", lines)) == ["336.90", "265.08", "48.83", "338.04"]
+
+
+def test_rows_after_a_subtotal_with_no_page_break_read_are_still_not_taken():
+    """No footer, no carried sum, no header between: nothing says a page begins, so lines after
+    a subtotal on the same image are no rows, and the day's total does not hold."""
+    reading = read_fields("daily_statement", _two_pages_on_one_image([("说明：本清单仅供参考", NAME)]))
+    assert "items" not in reading.fields
