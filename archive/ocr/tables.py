@@ -186,6 +186,9 @@ _ITEMS_END = re.compile(r"合\s*计|签\s*字|总\s*计")
 # The pages before's sum carried forward (承前页, 上页累计, 接上页) and the running sum under a
 # page's subtotal (累计): not rows; their amount is the sum of the rows read so far.
 _CARRIED = re.compile(r"承\s*前\s*页|[上前]\s*页\s*[累合小]\s*计|接\s*上\s*页|^\s*累\s*计")
+_RUNNING = re.compile(r"^\s*累\s*计")  # the running sum under a subtotal: the page goes no further
+# A page's footer (第 1 页 共 2 页) after its subtotal: what follows is the next page.
+_PAGE_FOOTER = re.compile(r"第\s*\d+\s*页\s*[,，/]?\s*共\s*\d+\s*页")
 # A continued page's note (续表, 续上页): no row.
 _CONTINUED = re.compile(r"^\s*[（(]?\s*续\s*(?:表|上\s*页|页)\s*[)）]?\s*$")
 _SUBTOTAL_AMOUNT = re.compile(r"(\d[\d,]*\.\d{2})\s*$")
@@ -263,12 +266,23 @@ class _Table:
         if self.edges is not None and self.columns is not None and is_ocr([line]):
             found = [(placed, *_item_row(placed, self.has_spec, min_confidence))
                      for placed in _placed_rows(line, self.columns, self.edges)]
-            return [read for read in found if read[1] is not None] or [(line, None, False, None)]
+            found = [read for read in found if read[1] is not None and self._classed(read[1], line)]
+            return found or [(line, None, False, None)]
         if self.columns is not None:
             line = _in_column_order(line, self.columns, self.spans)
         elif is_ocr([line]):
             line = without_trailing_stamp(line)
-        return [(line, *_item_row(line, self.has_spec, min_confidence))]
+        item, sure, read_as = _item_row(line, self.has_spec, min_confidence)
+        if item is not None and not self._classed(item, line):
+            return [(line, None, False, None)]
+        return [(line, item, sure, read_as)]
+
+    def _classed(self, item: dict, line: Line) -> bool:
+        """Whether an OCR row under a header with a class column (类别, 医保类别) has its class: a
+        class the engine did not read (乙 read as 己 or lost under a stamp) would leave the row
+        without it, a wrong row the figures and the sums cannot show."""
+        return not (is_ocr([line]) and self.columns is not None and "insurance_class" in self.columns
+                    and "insurance_class" not in item)
 
 
 _FIGURES = ("unit_price", "quantity", "amount")
@@ -335,6 +349,7 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         return
     table = _Table.of(lines[header]).fitted(lines[header], lines[header + 1:])
     reading_rows, paused_on, page_start = True, None, 0
+    checked = 0  # the rows before this one add up to a subtotal or carried sum read on the page
     pending: list[Pending] = []  # rows read more than one way, chosen by a printed sum
     for at, line in enumerate(lines[header + 1:], header + 1):
         if (repeated := _Table.of(line)) is not None:
@@ -342,14 +357,21 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
             continue
         if _SUBTOTAL.search(line.text):
             _settle(rows, pending, page_start, _printed_sum(line), reading)
-            _check_subtotal(line, rows.items[page_start:], rows)
+            if _check_subtotal(line, rows.items[page_start:], rows) and checked == page_start:
+                checked = len(rows.items)
             reading_rows, paused_on, page_start = False, line.page, len(rows.items)
             continue
         if _CARRIED.search(line.text):
             _settle(rows, pending, 0, _printed_sum(line), reading)
-            _check_subtotal(line, rows.items, rows)
+            if _check_subtotal(line, rows.items, rows):
+                checked = len(rows.items)
+            if not _RUNNING.match(line.text):
+                paused_on = None  # the next page's rows follow, on the same image or not
             continue
-        if _CONTINUED.match(line.text):
+        if _CONTINUED.match(line.text) or (not reading_rows and _PAGE_FOOTER.search(line.text)):
+            # The next page begins (pages photographed or read as one image have no page break
+            # between): its rows start at its first line that reads as a row.
+            paused_on = None
             continue
         if _ITEMS_END.search(line.text):
             page_start = len(rows.items)  # the table's end is read: no row can be lost after it
@@ -380,6 +402,11 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         # Rows read, and after them neither a page's subtotal nor the table's total: the page may
         # be cut off below them (a photo's edge, a fold), rows lost with nothing to show it.
         rows.unreadable.append(f"{rows.lines[-1].text}（其后未见合计）")
+    if is_ocr(lines) and checked < len(rows.items) and "daily_total" not in reading.fields:
+        # On an OCR page every row may be read with confidence and still one misread or lost
+        # (a stamp over it, a fold): the rows no printed sum read apart from them checks are
+        # doubtful, so the list is taken only as the day's total, read, confirms it ([sums]).
+        rows.in_doubt += [line.text for line in rows.lines[checked:] if line.text not in rows.in_doubt]
     rows.give("items", reading, doubtful)
 
 
@@ -439,14 +466,17 @@ def _take_row(rows: _Rows, reading: FieldReading, line: Line, item: dict, confid
                                 "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
 
 
-def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> None:
+def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> bool:
     """A page's rows add up to the subtotal printed under them (and all rows so far to a sum
-    carried forward); when they do not (a row lost or misread), the list is not given."""
+    carried forward); when they do not (a row lost or misread), the list is not given. Whether
+    a sum was read and the rows add up to it."""
     subtotal = _printed_sum(line)
     if subtotal is None or not page_rows:
-        return
+        return False
     if sum((Decimal(item["amount"]) for item in page_rows), Decimal(0)) != subtotal:
         rows.unreadable.append(line.text)
+        return False
+    return True
 
 
 _FEE_COLUMNS = {"name": ("项目名称", "项目", "收费项目", "费用项目"),
