@@ -67,6 +67,7 @@ def follows_a_name(word: str) -> bool:
 
 
 _NAME_FIRST = re.compile(r"([\u4e00-\u9fff]+(?:[·•・．.][\u4e00-\u9fff]+)*)(.*)$", re.S)
+_AGE = re.compile(r"\d{1,3}(?:岁|周岁)")
 _PARTS = re.compile(r"[\s/／,，|、;；]+")
 
 
@@ -80,11 +81,13 @@ def person_value(raw: str) -> str | None:
     name, rest = re.sub(r"[•・．.]", "·", found.group(1)), found.group(2).strip()
     if not rest:
         return name if name_word(name, alone=True) else None
-    if rest[0] in "（(":
-        return name if name_word(name, alone=False) else None
-    if found.group(2)[0] not in " \t\u3000/／,，|、;；":
+    first, following = found.group(2)[0], next(part for part in _PARTS.split(rest) if part)
+    if _AGE.match(following) and name.endswith(("男", "女")):
+        return None  # 王芳男 45岁: the sex run on to the name, or a name ending so? Not told apart.
+    if first in "（(" or first.isascii() and first.isalnum():
+        return name if name_word(name, alone=False) else None  # 王芳（自费）, 王芳4403…
+    if first not in " \t\u3000/／,，|、;；":
         return None  # 王芳性别：… is cut before its label; anything else run on is no name
-    following = next(part for part in _PARTS.split(rest) if part)
     if follows_a_name(following):
         return name if name_word(name, alone=False) else None
     # A name OCR spaced (李 建国): its words together, when nothing else is on the value.

@@ -47,7 +47,9 @@ def test_a_minority_name_with_its_middle_dot(name, tail):
 @pytest.mark.parametrize(("text", "name"), [
     ("王芳 男 45岁", "王芳"), ("王芳/女/45岁", "王芳"), ("王芳（自费）", "王芳"), ("王芳 内科", "王芳"),
     ("王芳 城乡居民", "王芳"), ("李 建国", "李建国"), ("阿依古丽买买提", "阿依古丽买买提"),
-    ("王芳性别女", None), ("个人", None), ("平江县人民医院", None), ("性别", None), ("40.00", None),
+    ("王芳440301199001011234", "王芳"), ("王芳 女士", "王芳"),
+    ("王芳性别女", None), ("王芳男 45岁", None), ("王芳男45岁", None), ("王芳女士", None),
+    ("个人", None), ("平江县人民医院", None), ("性别", None), ("40.00", None),
 ])
 def test_a_name_is_one_word_and_what_follows_it_is_none_of_it(text, name):
     assert person_value(text) == name
