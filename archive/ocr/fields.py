@@ -75,6 +75,7 @@ from archive.ocr.label_spec import (  # noqa: F401 - the readers' API, imported 
 from archive.ocr.lines import JUNK, FieldReading, Line, is_cjk, label_pattern, rows_source
 from archive.ocr.lone_dates import lone_date
 from archive.ocr.normalize import amount_to_capital, read_amount
+from archive.ocr.person_names import after_a_role, follows_a_name, joined_fields, shared, the_patients
 from archive.ocr.reference import known_name
 from archive.ocr.sections import read_sections
 from archive.ocr.sum_terms import read_sum_terms
@@ -297,32 +298,57 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     taken only if it is a name on the list."""
     glued = GLUED.get(rule["type"])
     value_end = None
+    accept = _payers_only(rule) if rule.get("person") else None
     if rule["type"] == "capital":
         value_end = CAPITAL_VALUE_END
         ends = [CAPITAL_LABEL_LIKE if end is LABEL_LIKE else end for end in ends]
     # A label printed as it is, a colon-only one too (应收：), outranks a label read with a
     # character wrong or lost (the 价合计 in 原价合计 is no 价税合计).
     yield from ((candidate, True) for candidate in _values_after_label(
-        lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=True))
+        lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=True,
+        accept=accept, joined=joined_fields() if rule.get("person") else ""))
     yield from ((candidate, True) for candidate in _values_after_label(
         lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True))
     spaced = [label for label in rule["labels"] if label in _one_space().get("labels", ())]
     if spaced and rule["type"] in ("text", "code"):  # (figures and dates a space after: `glued`)
         yield from ((candidate, True) for candidate in _values_after_label(
-            lines, spaced, ends, printed, as_printed=True, one_space=True))
+            lines, spaced, ends, printed, as_printed=True, one_space=True, accept=accept))
+    if rule.get("glued_labels"):  # 交款人李建国: a name run on from its label
+        yield from ((candidate, True) for candidate in _values_after_label(
+            lines, rule["glued_labels"], ends, printed, glued=PERSON_GLUED, as_printed=True,
+            glued_only=True, accept=accept))
     if not as_printed:
         yield from ((candidate, True) for candidate in _values_after_label(
-            lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, misread_only=True))
+            lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, misread_only=True,
+            accept=accept))
     if "known" in rule:
         yield from ((candidate, False) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END))
+
+
+# A name glued to its label: two to four Chinese characters ending the word, right after the label
+# (one a space after it is read by [one_space], which knows a prompt from a name).
+PERSON_GLUED = r"(?<!\s)[\u4e00-\u9fff]{2,4}(?:\s|$)"
+
+
+def _payers_only(rule: dict):
+    """A label match's test for a person's field: never a role's name (复核人 姓名, 医生姓名), and a
+    label that may name someone else, or one read with a character wrong (收款人 姓名 is 病人姓名
+    but for one), only in the place of the patient's (person_names)."""
+    def accept(lines: list[Line], index: int, match: re.Match, read_as: str) -> bool:
+        if after_a_role(lines[index].text, match.start(), match.end()):
+            return False
+        return (read_as == "printed" and not shared(rule, match.group())) or the_patients(
+            lines, index, match.start())
+    return accept
 
 
 def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
                         printed: dict[str, bool] | None = None, value_end: re.Pattern | None = None,
                         glued: str | None = None, as_printed: bool = False,
                         colon_only: bool = False, misread_only: bool = False,
-                        one_space: bool = False) -> Iterator[Candidate]:
+                        one_space: bool = False, glued_only: bool = False,
+                        accept=None, joined: str = "") -> Iterator[Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
     `value_end`) or the next label, known or label-like; or, when the line holds no value there
     (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
@@ -339,8 +365,9 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     value_end = ONE_WORD if one_space else value_end or VALUE_END
     separator = (COLONS if colon_only else ONE_SPACE if one_space
                  else rf"(?:{SEPARATOR}|{DECORATED_GAP})")
-    exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
-                        + separator) for label in labels]
+    exact = [] if glued_only else [
+        re.compile(NOT_LABEL_START + label_pattern(label) + joined + _named(label) + DECORATION + CLOSING
+                   + separator) for label in labels]
     if glued is not None:
         exact += [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING
                              + rf"\s?(?={glued})") for label in labels]
@@ -376,6 +403,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                         continue  # the 合计 of 本页合计 is a page's sum, not the document's
                     if one_space and not _one_word_value(line.text, match.end()):
                         continue  # 购买方 信息 名称：…: a heading, not a label and its value
+                    if accept is not None and not accept(lines, index, match, read_as):
+                        continue  # 复核人 姓名：…: someone else's name
                     yield from _value_at(lines, index, match, ends, value_end)
 
 
@@ -402,7 +431,8 @@ def _one_word_value(text: str, start: int) -> bool:
     if not after.strip() or after.startswith("  "):
         return True
     following = after.split()[0]
-    return is_label(following) or is_label(re.split(COLON, following)[0])
+    # (A name, then the patient's sex, age or own fields: 患者 王芳 男 45岁.)
+    return is_label(following) or is_label(re.split(COLON, following)[0]) or follows_a_name(following)
 
 
 def _fuller_labels_printed(labels: list[str], exact: list[re.Pattern],

@@ -37,7 +37,7 @@ GLUED = {"amount": r"[¥￥]\s?\d|\d[\d,]*\.\d{2}(?!\d)",
          "code": r"\d{6}", "id_number": r"\d{17}[\dXx]", "credit_code": r"[0-9A-Z]{18}(?![0-9A-Z])"}
 NOT_LABEL_START = r"(?<![A-Za-z0-9])"  # a label is not part of a Latin word or number
 # What forms print after a label besides its colon: (章), （盖章）, （医疗保障经办机构）.
-DECORATION = r"(?:\s*[（(《〈][^（()）》〈〉:：\n]{1,12}[）)》〉])?"
+DECORATION = r"(?:\s*[（(《〈][^（()）》〈〉:：\n]{1,12}[）)》〉]|\s*/\s*[A-Za-z][A-Za-z .']{0,20}[A-Za-z.])?"
 # A label no list knows, recognisable by its colon: two to ten Chinese characters (a decoration
 # after them) and a colon, after a space or glued to a figure. It ends the value before it
 # (`医保编号：721726665471 医保类型：城乡居民`).
