@@ -82,7 +82,7 @@ from archive.ocr.sum_terms import read_sum_terms
 from archive.ocr.tables import line_items, statement_items
 from archive.ocr.titles import hospital_from_title
 from archive.ocr.unknown_labels import read_by_unknown_labels
-from archive.ocr.vat_items import vat_items
+from archive.ocr.vat_items import goods_lines, vat_items
 from archive.ocr.vat_sums import tax_inclusive_sum
 
 _spec = label_rules  # the name benchmarks and tests know
@@ -143,12 +143,17 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     glued_label = re.compile(rf"(?:{every_label}|[（(][\u4e00-\u9fff]{{1,4}}[）)])\s?(?=[¥￥⊗ⓧ])")
     ends = [any_label, glued_label, LABEL_LIKE, *(pattern for label, shown in printed.items() if not shown
                                       for pattern in misread_label(label))]
+    # A goods row's 税额：, 金额： are the row's: for the fields the rows hold too, no label on a
+    # goods line is the document's ([item_lines]).
+    goods = frozenset(goods_lines(lines)) if kind in label_rules().get("item_lines", {}) else frozenset()
+    item_fields = set(label_rules().get("item_lines", {}).get(kind, []))
+    skips = {name: goods if name in item_fields else frozenset() for name in rules}
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
     capitals: dict[str, Candidate] = {}  # what was read for each capital amount
     for name, rule in rules.items():
         rejected = None
-        for candidate, as_read in _candidates(lines, rule, ends, printed):
+        for candidate, as_read in _candidates(lines, rule, ends, printed, skip=skips[name]):
             if rule["type"] == "capital":
                 capitals.setdefault(name, candidate)
             value, reason = take(rule, candidate, min_confidence) if as_read else (None, "")
@@ -204,7 +209,7 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     chosen = [name for name in related if name in rules and name in reading.fields
               and rules[name]["type"] != "date_range"]
     alternatives = {name: _alternatives(lines, rules[name], ends, printed, reading.fields[name],
-                                        min_confidence) for name in chosen}
+                                        min_confidence, skip=skips[name]) for name in chosen}
     choose_jointly(reading, alternatives, **constraints)
     refuse_contradicted(reading, pairs=pairs, sums=constraints["sums"])
     corroborate(reading, doubtful, pairs=pairs, sums=constraints["sums"],
@@ -233,12 +238,13 @@ def _sum_terms(kind: str, lines: list[Line], ends: list[re.Pattern], printed: di
 
 
 def _alternatives(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: dict[str, bool],
-                  taken: object, min_confidence: float, most: int = 4) -> list[tuple[object, dict | None]]:
+                  taken: object, min_confidence: float, most: int = 4,
+                  skip: frozenset[int] = frozenset()) -> list[tuple[object, dict | None]]:
     """Other values read, confidently and checked, after the same field's labels (for
     `joint.choose_jointly`): after a label as printed, not one read with a character wrong, which
     may be another field's label."""
     found: list[tuple[object, dict | None]] = []
-    for candidate, as_read in _candidates(lines, rule, ends, printed, as_printed=True):
+    for candidate, as_read in _candidates(lines, rule, ends, printed, as_printed=True, skip=skip):
         value, reason = take(rule, candidate, min_confidence) if as_read else (None, "")
         if reason is None and value != taken and value not in [v for v, _ in found]:
             found.append((value, candidate.source()))
@@ -292,10 +298,11 @@ def fold_radicals(text: str) -> str:
 
 
 def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: dict[str, bool],
-                as_printed: bool = False) -> Iterator[tuple[Candidate, bool]]:
+                as_printed: bool = False, skip: frozenset[int] = frozenset()
+                ) -> Iterator[tuple[Candidate, bool]]:
     """(candidate, whether it may be taken as read). A field with a reference list (`known`)
     then also gets the text after its label up to the next label, across wide gaps (县  中医院):
-    taken only if it is a name on the list."""
+    taken only if it is a name on the list. `skip`: the lines whose labels are not the field's."""
     glued = GLUED.get(rule["type"])
     value_end = None
     accept = _payers_only(rule) if rule.get("person") else None
@@ -306,24 +313,25 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     # character wrong or lost (the 价合计 in 原价合计 is no 价税合计).
     yield from ((candidate, True) for candidate in _values_after_label(
         lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=True,
-        accept=accept, joined=joined_fields() if rule.get("person") else ""))
+        accept=accept, joined=joined_fields() if rule.get("person") else "", skip=skip))
     yield from ((candidate, True) for candidate in _values_after_label(
-        lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True))
+        lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True,
+        skip=skip))
     spaced = [label for label in rule["labels"] if label in _one_space().get("labels", ())]
     if spaced and rule["type"] in ("text", "code"):  # (figures and dates a space after: `glued`)
         yield from ((candidate, True) for candidate in _values_after_label(
-            lines, spaced, ends, printed, as_printed=True, one_space=True, accept=accept))
+            lines, spaced, ends, printed, as_printed=True, one_space=True, accept=accept, skip=skip))
     if rule.get("glued_labels"):  # 交款人李建国: a name run on from its label
         yield from ((candidate, True) for candidate in _values_after_label(
             lines, rule["glued_labels"], ends, printed, glued=PERSON_GLUED, as_printed=True,
-            glued_only=True, accept=accept))
+            glued_only=True, accept=accept, skip=skip))
     if not as_printed:
         yield from ((candidate, True) for candidate in _values_after_label(
             lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, misread_only=True,
-            accept=accept))
+            accept=accept, skip=skip))
     if "known" in rule:
         yield from ((candidate, False) for candidate in _values_after_label(
-            lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END))
+            lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END, skip=skip))
 
 
 # A name glued to its label: two to four Chinese characters ending the word, right after the label
@@ -348,7 +356,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                         glued: str | None = None, as_printed: bool = False,
                         colon_only: bool = False, misread_only: bool = False,
                         one_space: bool = False, glued_only: bool = False,
-                        accept=None, joined: str = "") -> Iterator[Candidate]:
+                        accept=None, joined: str = "", skip: frozenset[int] = frozenset()
+                        ) -> Iterator[Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
     `value_end`) or the next label, known or label-like; or, when the line holds no value there
     (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
@@ -384,6 +393,8 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     for own_word in (True,) if colon_only or one_space else (True, False):
         for pattern, read_as in patterns:
             for index, line in enumerate(lines):
+                if index in skip:
+                    continue
                 for match in pattern.finditer(line.text):
                     if (match.start() == 0 or not is_cjk(line.text[match.start() - 1])) != own_word:
                         continue

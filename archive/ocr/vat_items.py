@@ -524,3 +524,17 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
         item["tax_rate"] = values["tax_rate"]
     return {key: item[key] for key in ("name", "spec", "quantity", "unit_price", "amount", "tax_rate", "tax")
             if key in item}
+
+
+def goods_lines(lines: list[Line]) -> set[int]:
+    """The lines that are goods rows (by index): the table's body under its header, and any line
+    whose figures hold as a row's (quantity × unit price = amount, printed bare or labelled).
+    Their 税额：, 金额： are the row's, never the invoice's (labels.toml [item_lines])."""
+    found = next((i for i, line in enumerate(lines)
+                  if _header(line, lines[i - 1] if i else None) is not None), None)
+    body = set()
+    if found is not None:
+        span = sum(1 for _ in takewhile(_in_table, lines[found + 1:]))
+        body = set(range(found + 1, found + 1 + span))
+    return body | {i for i, line in enumerate(lines) if till_figures(line.text) is not None
+                   or "quantity" in (named(line.text) or {})}

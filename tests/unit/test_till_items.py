@@ -3,10 +3,15 @@ a matrix of item blocks as tills, POS receipts, pharmacy slips and small-format 
 (tests/fixtures/till_items.py), read from born-digital PDFs as `vat_invoice`. A line is a goods row
 only when its own arithmetic holds, and the list is given only when it adds up to the sum printed."""
 
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from archive.demo.documents import from_layout
+from archive.files import sniff
+from archive.ocr import analyse, read_pages
 from archive.ocr.fields import read_fields
 from archive.ocr.till_rows import figures, named
 from tests.fixtures.till_items import read, variants
@@ -89,3 +94,36 @@ def test_a_goods_line_with_a_figure_not_read_is_no_row(text):
     reading = read_fields("vat_invoice", lines)
     assert "items" not in reading.fields
     assert named(text) is None
+
+
+TAXED = [variant for variant in MATRIX if variant.header == "tax"]
+
+
+@pytest.mark.parametrize("variant", TAXED, ids=[variant.name for variant in TAXED])
+def test_the_invoice_sums_are_its_own_never_a_goods_line_s(variant):
+    # Each goods line prints its own 税率:13% 税额:4.03 (two_lines_labelled); the invoice's tax is
+    # the 合计 row's, 7.12.
+    made, fields, _flagged = read(variant)
+    for name in ("amount", "tax", "total_amount"):
+        assert fields.get(name) == made.truth[name], name
+
+
+def _per_line_taxes_only() -> list[str]:
+    """A print whose goods lines state their tax, labelled, and no line states the invoice's."""
+    rows = ["发票号码：26332000000123456789", "开票日期：2026-03-05", "销售方名称：杭州仁心大药房有限公司",
+            "阿莫西林胶囊", ((0.04, "数量:2 单价:15.50 金额:31.00 税率:13% 税额:4.03"),),
+            "布洛芬缓释胶囊", ((0.04, "数量:1 单价:23.80 金额:23.80 税率:13% 税额:3.09"),),
+            "价税合计（小写）：¥61.92"]
+    made = from_layout("vat_invoice", "matrix", "电子发票（普通发票）", [rows], {}, "taxes.pdf", size=9)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "taxes.pdf"
+        path.write_bytes(made.content)
+        return analyse(list(read_pages(path, sniff.PDF)), kind="vat_invoice").fields
+
+
+def test_a_goods_line_s_tax_is_never_the_invoice_s():
+    fields = _per_line_taxes_only()
+    # Absent, or at most the sum of every line's tax; never one line's.
+    assert fields.get("tax") in (None, "7.12")
+    assert fields.get("amount") in (None, "54.80")
+    assert fields["total_amount"] == "61.92"
