@@ -330,7 +330,7 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
     if condition is None:
         return 0, facets, []
     offset = (page - 1) * page_size
-    levelled = _levelled(user, query, masked, weights, page * page_size, session=session) \
+    levelled = _levelled(user, query, masked, weights, page * page_size, False, session) \
         if order is None else None
     names = [T[name] for name in FACET_FIELDS]
     session.execute(_PLANNING)
@@ -648,7 +648,8 @@ def gram_counts(session: Session, user, query: q.Query, masked: bool) -> list | 
     kept = [C[name].in_(values) for name, values in map(_facet_values, filters)]
     names = [C[name] for name in FACET_FIELDS]
     counted = select(*names, func.sum(C.n).cast(BigInteger).label("n")) \
-        .where(C.lexeme == lexeme, *kept).group_by(*names)
+        .where(C.lexeme == lexeme, *kept).group_by(*names) \
+        .having(func.sum(C.n) != 0)  # a combination its rows all left keeps a row of 0
     if exact:
         # Rows equal to the word in an exact field but without the gram (a case number 医院).
         others = or_(*(translate(part, masked).check for part in exact))
