@@ -91,6 +91,7 @@ class Weights:
     shares: dict[str, float]
     floor: float
     levelled: bool = False  # every row has its frequency levels (pg_index.levelled)
+    counted: bool = False  # the gram counts exist (migration 0033; a database not yet upgraded has none)
 
     @classmethod
     def none(cls) -> Weights:
@@ -112,6 +113,7 @@ class Weights:
             shares = dict(zip(row[1], row[2], strict=False))
             weights = cls(float(row[0]), shares, float(row[2][-3]))
         weights.levelled = row is not None and levelled(session)
+        weights.counted = session.scalar(text("SELECT to_regclass('search_gram_counts') IS NOT NULL"))
         _weights[key] = (time.monotonic(), weights)
         return weights
 
@@ -335,7 +337,7 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
     names = [T[name] for name in FACET_FIELDS]
     session.execute(_PLANNING)
     try:
-        kept = gram_counts(session, user, query, masked)
+        kept = gram_counts(session, user, query, masked) if weights.counted else None
         if levelled is None:
             statement = _one_pass(condition, score, order, page_size, offset, counts=kept is None)
         else:
