@@ -210,12 +210,13 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
               and rules[name]["type"] != "date_range"]
     alternatives = {name: _alternatives(lines, rules[name], ends, printed, reading.fields[name],
                                         min_confidence, skip=skips[name]) for name in chosen}
-    choose_jointly(reading, alternatives, **constraints)
+    by_ocr = any(line.confidences is not None for line in lines)
+    choose_jointly(reading, alternatives, **constraints, by_ocr=by_ocr)
     refuse_contradicted(reading, pairs=pairs, sums=constraints["sums"])
     corroborate(reading, doubtful, pairs=pairs, sums=constraints["sums"],
                 known={name: value for name, value in known.items() if value})
     _capitals_by_figures(reading, capitals, pairs)
-    if any(line.confidences is not None for line in lines):
+    if by_ocr:
         terms = _sum_terms(kind, lines, ends, printed, min_confidence)
         refuse_disagreeing_writings(reading, pairs=pairs, sums=constraints["sums"], terms=terms)
         refuse_broken_sums(reading, pairs=pairs, sums=constraints["sums"], terms=terms)

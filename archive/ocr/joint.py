@@ -10,7 +10,10 @@ it. Nothing is worked out: only values read after the field's own label are chos
 constraint no single read value repairs is left broken for the checks to report from a text layer;
 on a page read by OCR its values are refused instead (`refuse_broken_sums`,
 `refuse_dates_out_of_order`): a printed document's sums hold, so a broken one holds a misread, and
-a wrong amount may be paid where an absent one is read by a person.
+a wrong amount may be paid where an absent one is read by a person. On such a page a sum with a
+list among its terms (a table's rows) is never repaired, in either direction: a misread list would
+pick, of the figures read after the total's label, the one that is its own sum (a page subtotal
+under 合计) and stand confirmed by a total it chose.
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ def constrained_fields(*, pairs: list[list[str]], sums: list[dict], order: list[
 
 
 def choose_jointly(reading: FieldReading, alternatives: dict[str, list[Alternative]], *,
-                   pairs: list[list[str]], sums: list[dict], order: list[list[str]]) -> list[str]:
+                   pairs: list[list[str]], sums: list[dict], order: list[list[str]],
+                   by_ocr: bool = False) -> list[str]:
     """Replace taken values by other values read for the same field where that alone makes a
     broken constraint hold; returns the fields replaced. Each constraint is tried once, in order
-    (sums, pairs, dates), with the values chosen so far."""
+    (sums, pairs, dates), with the values chosen so far. `by_ocr`: the page was read by OCR, so a
+    sum of a list (see the module's doc) is left broken for `refuse_broken_sums`."""
     checks = ([(_sum_holds, rule, [rule["total"], *rule["parts"]]) for rule in sums]
               + [(_pair_holds, pair, pair) for pair in pairs]
               + [(_order_holds, pair, pair) for pair in order])
@@ -42,6 +47,8 @@ def choose_jointly(reading: FieldReading, alternatives: dict[str, list[Alternati
     for holds, rule, names in checks:
         values = {name: reading.fields.get(name) for name in names}
         if None in values.values() or holds(rule, values):
+            continue
+        if by_ocr and holds is _sum_holds and any(isinstance(value, list) for value in values.values()):
             continue
         repairs = [(name, value, source) for name in names for value, source in alternatives.get(name, [])
                    if holds(rule, {**values, name: value})]
