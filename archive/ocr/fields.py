@@ -75,7 +75,14 @@ from archive.ocr.label_spec import (  # noqa: F401 - the readers' API, imported 
 from archive.ocr.lines import JUNK, FieldReading, Line, is_cjk, label_pattern, rows_source
 from archive.ocr.lone_dates import lone_date
 from archive.ocr.normalize import amount_to_capital, read_amount
-from archive.ocr.person_names import after_a_role, follows_a_name, joined_fields, shared, the_patients
+from archive.ocr.person_names import (
+    GLUED_NAME,
+    after_a_role,
+    follows_a_name,
+    joined_fields,
+    shared,
+    the_patients,
+)
 from archive.ocr.reference import known_name
 from archive.ocr.sections import read_sections
 from archive.ocr.sum_terms import read_sum_terms
@@ -322,9 +329,11 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     if spaced and rule["type"] in ("text", "code"):  # (figures and dates a space after: `glued`)
         yield from ((candidate, True) for candidate in _values_after_label(
             lines, spaced, ends, printed, as_printed=True, one_space=True, accept=accept, skip=skip))
-    if rule.get("glued_labels"):  # 交款人李建国: a name run on from its label
+    # 交款人李建国: a name run on from its label (one a space after it is read by [one_space], which
+    # knows a prompt from a name).
+    if rule.get("glued_labels"):
         yield from ((candidate, True) for candidate in _values_after_label(
-            lines, rule["glued_labels"], ends, printed, glued=PERSON_GLUED, as_printed=True,
+            lines, rule["glued_labels"], ends, printed, glued=GLUED_NAME, as_printed=True,
             glued_only=True, accept=accept, skip=skip))
     if not as_printed:
         yield from ((candidate, True) for candidate in _values_after_label(
@@ -335,11 +344,6 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
             lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END, skip=skip))
 
 
-# A name glued to its label: two to four Chinese characters ending the word, right after the label
-# (one a space after it is read by [one_space], which knows a prompt from a name).
-PERSON_GLUED = r"(?<!\s)[\u4e00-\u9fff]{2,4}(?:\s|$)"
-
-
 def _payers_only(rule: dict):
     """A label match's test for a person's field: never a role's name (复核人 姓名, 医生姓名), and a
     label that may name someone else, or one read with a character wrong (收款人 姓名 is 病人姓名
@@ -348,7 +352,7 @@ def _payers_only(rule: dict):
         if after_a_role(lines[index].text, match.start(), match.end()):
             return False
         return (read_as == "printed" and not shared(rule, match.group())) or the_patients(
-            lines, index, match.start())
+            lines, index, match.end(), words_too=shared(rule, match.group(), "word_labels"))
     return accept
 
 

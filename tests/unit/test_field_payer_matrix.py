@@ -63,3 +63,62 @@ def test_a_name_is_one_word_and_what_follows_it_is_none_of_it(text, name):
 ])
 def test_a_shared_or_role_label_gives_no_payer(texts):
     assert _bill(*texts) is None
+
+
+# A shared label (患者, 病人, 付款人) heads words no name is, and takes a drug, a bank, a payment
+# way after it: with nothing of the patient's beside it, the word is no payer.
+@pytest.mark.parametrize("text", [
+    "患者 须知", "患者 来源", "患者 去向", "病人 去向", "患者 结算", "付款人 户名", "付款人 开户行",
+    "病人 去向 出院",
+    "付款人：工商银行", "付款人：支付宝", "付款人：微信", "患者：阿莫西林", "患者：头孢克肟", "病人：自理",
+    "付款人：对公", "付款人：泰康人寿", "付款人：中国银行", "付款人：微信支付",
+])
+def test_a_shared_label_alone_takes_no_word_that_is_no_name(text):
+    assert _bill(text) is None
+
+
+@pytest.mark.parametrize("cells", [("病人", "阿司匹林"), ("付款人", "泰康人寿")])
+def test_a_lone_grid_cell_after_a_shared_label_is_no_payer(cells):
+    lines = [row(0.05, (0.02, "票据号码：0012345678")), row(0.07, (0.02, "开票日期：2026-03-15")),
+             row(0.1, (0.02, cells[0]), (0.3, cells[1])),
+             row(0.3, (0.02, "合计（小写）：12.00")), row(0.32, (0.02, "收款人：李丽"))]
+    assert read_fields("invoice", lines).fields.get("payer_name") is None
+
+
+@pytest.mark.parametrize(("texts", "name"), [
+    (["患者 王芳 男 45岁"], "王芳"),  # a bare sex and age after the name
+    (["患者：扎西多吉 女 63岁"], "扎西多吉"),
+    (["患者：扎西多吉", "性别：女  年龄：63岁"], "扎西多吉"),  # the patient's fields on the next line
+    (["病人：李建国"], "李建国"),  # a Han name, surname first, above the bill's foot
+    (["付款人 欧阳晓明"], "欧阳晓明"),
+])
+def test_a_shared_label_with_the_patients_fields_or_a_han_name_is_read(texts, name):
+    assert _bill(*texts) == name
+
+
+@pytest.mark.parametrize("texts", [["患者：扎西多吉"], ["患者 须知", "性别：女"],
+                                   ["患者：微信", "年龄：45岁"]])
+def test_a_shared_label_takes_no_unsure_word(texts):
+    assert _bill(*texts) is None
+
+
+# A name glued to its label runs on into the sex or a title's first character (交款人李建国男):
+# not told from a name ending so, so not taken; a name glued and then its sex apart is.
+@pytest.mark.parametrize("text", ["交款人李建国男", "交款人李建国女", "缴费人张三丰男",
+                                  "患者姓名张三丰男 性别 男", "姓名李建国先", "交款人王芳女士"])
+def test_a_glued_name_run_on_into_the_sex_is_no_payer(text):
+    assert _bill(text) is None
+
+
+@pytest.mark.parametrize(("text", "name"), [("交款人李建国 男", "李建国"), ("缴费人张三丰", "张三丰"),
+                                            ("患者姓名王芳 性别 女", "王芳"), ("交款人李男", "李男")])
+def test_a_glued_name_apart_from_what_follows_is_read(text, name):
+    assert _bill(text) == name
+
+
+# Someone else's 姓名: a guardian's, a card holder's, a contact's — on every way a label is read.
+@pytest.mark.parametrize("role", ["监护人", "持卡人", "代缴人", "联系人", "经办人", "陪护人"])
+@pytest.mark.parametrize("form", ["{role}姓名王五", "{role}姓名：王五", "{role} 姓名 王五",
+                                  "{role}姓各：王五"])
+def test_a_roles_name_is_no_payer(role, form):
+    assert _bill(form.format(role=role)) is None
