@@ -53,11 +53,7 @@ def holds(item: dict) -> bool:
     try:
         amount = Decimal(item["amount"])
         if "unit_price" in item:
-            price = Decimal(item["unit_price"])
-            quantity = Decimal(item.get("quantity", "1"))
-            places = max(0, -price.as_tuple().exponent)
-            rounding = abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
-            if abs(quantity * price - amount) > rounding:
+            if not product_agrees(Decimal(item.get("quantity", "1")), Decimal(item["unit_price"]), amount):
                 return False
         elif "quantity" in item:
             return False
@@ -66,6 +62,18 @@ def holds(item: dict) -> bool:
     except (InvalidOperation, KeyError):
         return False
     return True
+
+
+def product_agrees(quantity: Decimal, price: Decimal, amount: Decimal) -> bool:
+    """Whether quantity × unit price is the amount as a till computes it: to the cent when the
+    price is in cents (or whole) and the quantity whole, as their product then is; to within the
+    price's rounding only when the price has more places than cents or the quantity is a
+    fraction (a price per gram, 0.333 kg), whose product the till rounds. A looser slack would take
+    a misread figure (10盒 2 25.00, 1盒 15.51 15.50) for a row that holds."""
+    places = max(0, -price.as_tuple().exponent)
+    if places <= 2 and quantity == quantity.to_integral_value():
+        return abs(quantity * price - amount) <= Decimal("0.005")
+    return abs(quantity * price - amount) <= abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
 
 
 def figures(text: str, quantity_first: bool | None = None) -> dict[str, str] | None:

@@ -198,17 +198,6 @@ def without_row_number(text: str, number: int | None) -> str:
     return text[found.end():]
 
 
-def _figures_agree(item: dict) -> bool:
-    """Whether a row read by OCR can be as printed: with a quantity and a unit price (`_row`
-    refuses one without the other), their product is the amount to within the unit price's
-    rounding. A misread figure that still reads as a number is caught here, not given as the row."""
-    if not all(key in item for key in ("quantity", "unit_price")):
-        return True
-    quantity, price, amount = (Decimal(item[key]) for key in ("quantity", "unit_price", "amount"))
-    places = max(0, -price.as_tuple().exponent)
-    return abs(quantity * price - amount) <= abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
-
-
 def _in_table(line: Line) -> bool:
     """Not the table's end: a code line's 编码： is not a label that closes it, nor is a discount's
     (会员优惠：-2.00 under a row), nor a figures line's own labels (数量:2 单价:15.50 金额:31.00)."""
@@ -258,20 +247,34 @@ def headerless_items(lines: list[Line], reading: FieldReading, min_confidence: f
     among them), followed by the sum's line, whose amounts add up to the total read on its own.
     One such run, or nothing: a run that does not add up is flagged, never given."""
     stated = reading.fields.get("total_amount")
-    runs = []
+    runs, seen = [], []
     at = 0
     while at < len(lines):
         rows, end = _headerless_run(lines, at, min_confidence)
-        following = next((line for line in lines[end:] if not _skipped(line)), None)
-        if rows.items and any("quantity" in item for item in rows.items) and following is not None \
-                and _TOTAL_WORD.search(following.text):
-            runs.append((rows, end))
+        if rows.items and any("quantity" in item for item in rows.items):
+            seen.append(rows)
+            following = next((line for line in lines[end:] if not _skipped(line)), None)
+            if following is not None and _TOTAL_WORD.search(following.text):
+                runs.append(rows)
         at = max(end, at + 1)
     if len(runs) != 1 or stated is None:
+        # Goods rows were read but cannot be told to be the list (no sum after them, no total,
+        # more than one run): the reviewer is told, not left with no list and no word.
+        if seen:
+            reading.unreadable.append({"field": "items", "read": " / ".join(
+                line.text for rows in seen for line in rows.lines), "reason": "row_unreadable"})
         return
-    rows, end = runs[0]
+    rows = runs[0]
     _check_sum(rows, lines[lines.index(rows.lines[0]):], reading, tax_column=False)
     rows.give("items", reading, doubtful)
+
+
+def _service(item: dict) -> bool:
+    """An amount alone on a line with no header over it is a service's (挂号费 10.00) only when
+    its name ends as a service's does ([vat_items] service_endings) and something was charged:
+    押金 24.00, 预交金 0.00 are sums a till prints, not goods."""
+    endings = tuple(label_rules().get("vat_items", {}).get("service_endings", []))
+    return Decimal(item["amount"]) > 0 and item["name"].endswith(endings)
 
 
 def _skipped(line: Line) -> bool:
@@ -290,12 +293,15 @@ def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tup
         number = len(rows.items) + 1
         text = without_row_number(line.text, number)
         item = named(text, spec_column=True)
+        if item is not None and "quantity" not in item and not _service(item):
+            item = None
         used = [line]
         if item is None:
             names = []
             for other in lines[at:at + 2]:
-                if not _plain_name(without_row_number(other.text, number)):
-                    break
+                if not _plain_name(without_row_number(other.text, number)) or (
+                        names and not _wraps(names[-1], other, lines, at)):
+                    break  # a line above the name is its first only when the name wrapped
                 names.append(other)
                 follow = next((n for n in range(at + len(names), min(len(lines), at + len(names) + 3))
                                if not _skipped(lines[n])), None)
@@ -305,8 +311,11 @@ def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tup
                     item, used = {"name": _SPACE_BY_CJK.sub("", name), **values}, [*names, lines[follow]]
                     at = follow
                     break
+        # A row's line ends in its figures: a name under it is its only when the row's name
+        # wrapped (a note under a row, 处方药, is no part of its name).
         if item is None and rows.items and rows.lines[-1] is lines[at - 1] and _plain_name(text) and (
-                at + 1 >= len(lines) or till_figures(lines[at + 1].text) is None):
+                at + 1 >= len(lines) or till_figures(lines[at + 1].text) is None) and (
+                named(lines[at - 1].text) is not None and _wraps(lines[at - 1], line, lines, start)):
             rows.items[-1]["name"] += _SPACE_BY_CJK.sub("", text.strip())  # a long name wrapped
             at += 1
             continue
@@ -316,6 +325,23 @@ def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tup
         rows.add(used[-1], kept, all(confident(one, 0, len(one.text), min_confidence) for one in used))
         at += 1
     return rows, at
+
+
+def _wraps(line: Line, under: Line, lines: list[Line], start: int) -> bool:
+    """Whether the text of `line` wrapped onto `under`: both begin at the same left, and `line`
+    reaches as far right as the widest other line from `start` to the sum that prints a goods
+    name (a goods line, a name alone: the width the roll gives a name; within most of a
+    character). A shop's name or a greeting above the first goods name is narrower than the names
+    under it; a note under a row (处方药) follows a line that did not fill. Without boxes: no."""
+    first, second = union(line.boxes), union(under.boxes)
+    if first is None or second is None or abs(first[0] - second[0]) >= ALIGNED:
+        return False
+    end = next((n for n in range(start, len(lines)) if _TOTAL_WORD.search(lines[n].text)), len(lines))
+    rights = [box[2] for other in lines[start:end]
+              if other is not line and (named(other.text) is not None or _plain_name(other.text))
+              and (box := union(other.boxes)) is not None]
+    last = next((box for box in reversed(line.boxes) if box is not None), None)
+    return bool(rights) and last is not None and first[2] >= max(rights) - 0.75 * (last[2] - last[0])
 
 
 def _plain_name(text: str) -> bool:
@@ -463,7 +489,7 @@ def _equation(line: Line) -> dict[str, str] | None:
         return None
     values = {key: re.sub(r"[\s,]", "", found[key]) for key in ("quantity", "unit_price", "amount")}
     quantity = _QUANTITY_WITH_UNIT.fullmatch(values["quantity"])
-    if quantity is None or not _figures_agree({**values, "quantity": quantity.group(1)}):
+    if quantity is None or not holds({**values, "quantity": quantity.group(1)}):
         return None
     return values
 
