@@ -42,8 +42,15 @@ _UNIT_WORD = re.compile(r"^(?:[\u4e00-\u9fff]{1,2}|[A-Za-z]{1,3})$")
 
 def not_goods() -> tuple[str, ...]:
     """Words of the lines around the goods that a till prints with an amount (合计 68.30, 现金
-    100.00, 找零 31.70): such a line is never a goods row ([vat_items] not_goods)."""
-    return tuple(label_rules().get("vat_items", {}).get("not_goods", []))
+    100.00, 找零 31.70): such a line is never a goods row ([vat_items] sums and not_goods)."""
+    rules = label_rules().get("vat_items", {})
+    return (*rules.get("sums", []), *rules.get("not_goods", []))
+
+
+def sum_word() -> re.Pattern:
+    """A sum's word (合计, 应收; OCR may space its characters): the line after a till's goods."""
+    return re.compile("|".join(r"\s*".join(map(re.escape, word))
+                               for word in label_rules().get("vat_items", {}).get("sums", [])))
 
 
 def holds(item: dict) -> bool:
@@ -137,7 +144,7 @@ def _places(figure: str) -> int:
     return len(figure.partition(".")[2])
 
 
-def _quantity_first(found: re.Match) -> bool | None:
+def _figures_order(found: re.Match) -> bool | None:
     """Which of two figures is the quantity when no header says: the one with a unit, else the
     one with fewer than two places when the other has two or more (2 15.50, 15.50 2, 1.5 12.80);
     None when that does not tell (2.00 15.50)."""
@@ -152,7 +159,7 @@ def _quantity_first(found: re.Match) -> bool | None:
 
 
 def _held(found: re.Match, quantity_first: bool | None = None) -> dict[str, str] | None:
-    if quantity_first is None and (quantity_first := _quantity_first(found)) is None:
+    if quantity_first is None and (quantity_first := _figures_order(found)) is None:
         return None
     quantity, price = ((found["first"], found["second"]) if quantity_first
                        else (found["second"], found["first"]))

@@ -23,7 +23,7 @@ from archive.ocr.normalize import read_amount
 from archive.ocr.table_rows import fitted_edges, is_ocr
 from archive.ocr.tables import _HEADER_CELL, _SPACE_BY_CJK, _Rows
 from archive.ocr.till_rows import figures as till_figures
-from archive.ocr.till_rows import holds, named, not_goods, without_code
+from archive.ocr.till_rows import holds, named, not_goods, sum_word, without_code
 
 _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称", "品名", "商品名称",
                      "项目"),
@@ -106,7 +106,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         headerless_items(lines, reading, min_confidence, doubtful)
         return
     index, (columns, lefts) = found
-    order = _quantity_first(columns)
+    order = _header_order(columns)
     # The name's header word on a line of its own above the others' (商品名称, then 规格 数量 单价
     # 金额): each goods row is its name on a line of its own, then its figures under the columns.
     names_above = "name" not in columns and "name_spec" not in columns
@@ -120,7 +120,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
     body = list(takewhile(_in_table, lines[index + 1:]))
-    named: str | None = None  # a roll's goods name, on its line above its figures
+    name_above: str | None = None  # a roll's goods name, on its line above its figures
     taken = 0  # the lines a name wrapped over before its figures, taken with it
     for at, line in enumerate(body):
         if taken:
@@ -129,18 +129,18 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if _CODE_LINE.match(line.text) or _DISCOUNT.match(line.text) or _RULE_LINE.match(line.text):
             continue
         number = len(rows.items) + len(rows.unreadable) + 1  # the row's place: its number if printed
-        if names_above and named is None and _is_name_line(without_row_number(line.text, number)):
-            named = without_row_number(line.text, number).strip()
+        if names_above and name_above is None and _is_name_line(without_row_number(line.text, number)):
+            name_above = without_row_number(line.text, number).strip()
             continue
-        if named is None and (above := _name_above_figures(body, at, columns, lefts, number, order)):
-            named, taken = above
+        if name_above is None and (above := _name_above_figures(body, at, columns, lefts, number, order)):
+            name_above, taken = above
             continue
-        item = _row(line, columns, lefts, named, number, order)
-        if named is None and (item is None or not holds(item) or _figures_in_name(item)):
+        item = _row(line, columns, lefts, name_above, number, order)
+        if name_above is None and (item is None or not holds(item) or _figures_in_name(item)):
             # A goods line printed as one string (its figures one space apart, off the header's
             # columns), read by its own arithmetic.
             item = named_row(without_row_number(line.text, number), columns, order) or item
-        named = None
+        name_above = None
         unaligned = item is None and rows.lines and is_ocr([line]) and not _aligned(line, rows.lines[-1])
         if unaligned and len(re.sub(r"\s", "", line.text)) == 1:
             continue  # a stamp's character alone, away from the name's column: not a row
@@ -205,7 +205,7 @@ def _in_table(line: Line) -> bool:
             or not _END.search(line.text) or till_figures(line.text) is not None)
 
 
-def _quantity_first(columns: list[str | None]) -> bool | None:
+def _header_order(columns: list[str | None]) -> bool | None:
     """Whether the header prints the quantity before the unit price (None: it prints no pair)."""
     if "quantity_price" in columns:
         return True
@@ -237,7 +237,7 @@ def _figures_in_name(item: dict) -> bool:
 
 _SUM_ROW = re.compile(r"^\s*合\s*计\s*[¥￥]?\s*(?P<amount>\d[\d,]*\.\d{2})"
                       r"(?:\s+[¥￥]?\s*\d[\d,]*\.\d{2})?\s*$")
-_TOTAL_WORD = re.compile(r"合\s*计|总\s*计|应\s*[收付]|小\s*计|实\s*收")
+_TOTAL_WORD = sum_word()
 
 
 def headerless_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -377,8 +377,8 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
     if re.search(r"[:：]", line.text):
         return None
     words = _header_spans(line)
-    named = [_column(line.text[a:b]) for a, b in words]
-    keys = [("name" if key == "name_spec" else key) for key in named if key]
+    found_keys = [_column(line.text[a:b]) for a, b in words]
+    keys = [("name" if key == "name_spec" else key) for key in found_keys if key]
     if above is not None and "name" not in keys and _column(above.text) == "name":
         keys.append("name")
     # A till's table has no tax column, but its figures: a quantity or a unit price.
@@ -387,10 +387,11 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
         return None
     boxes = [union(line.boxes[a:b]) for a, b in words] if line.boxes else []
     if not boxes or None in boxes:
-        return named, None
+        return found_keys, None
     # Column rules run between the header words (centred or not in their columns): halfway
     # from one word's right edge to the next one's left.
-    return named, [0.0] + [(left[2] + right[0]) / 2 for left, right in zip(boxes, boxes[1:], strict=False)]
+    return found_keys, [0.0] + [(left[2] + right[0]) / 2
+                                for left, right in zip(boxes, boxes[1:], strict=False)]
 
 
 def _header_spans(line: Line) -> list[tuple[int, int]]:
@@ -504,14 +505,14 @@ def _figures(line: Line, columns: list[str | None], lefts: list[float] | None,
 
 
 def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
-         named: str | None = None, number: int | None = None, order: bool | None = None) -> dict | None:
+         name_above: str | None = None, number: int | None = None, order: bool | None = None) -> dict | None:
     values = _figures(line, columns, lefts, number, order)
     if values is None:
         return None
-    if named is not None:
+    if name_above is not None:
         if values.get("name") or values.get("name_spec"):
             return None
-        values["name_spec" if "name_spec" in columns else "name"] = named
+        values["name_spec" if "name_spec" in columns else "name"] = name_above
     if "name_spec" in values:  # the spec after the name, as its own word
         both = values.pop("name_spec")
         parted = _SPEC_AFTER_NAME.match(both) or _SPEC_GLUED.match(both)
