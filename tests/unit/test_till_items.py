@@ -192,6 +192,9 @@ def test_a_service_with_its_amount_alone_is_a_row_only_when_charged():
     ("阿莫西林胶囊 2盒 15.50 31.00", "谢谢惠顾"),  # no sum after the goods
     ("阿莫西林胶囊 2盒 15.50 31.00", "合计：31.00",
      "布洛芬缓释胶囊 2盒 12.00 24.00", "合计：24.00"),  # two runs
+    # the last row's figures do not hold
+    ("阿莫西林胶囊 2盒 15.50 31.00", "布洛芬缓释胶囊 2盒 12.00 24.50", "合计：55.50"),
+    ("阿莫西林胶囊 2盒 15.50 31.00",),  # no total read
 ])
 def test_goods_rows_read_but_not_given_are_flagged(texts):
     fields, flagged = _headerless(*texts)
