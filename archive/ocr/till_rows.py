@@ -27,10 +27,19 @@ _FIGURES = (rf"(?P<first>{_NUMBER})\s*(?P<unit>[\u4e00-\u9fff]{{1,2}}|[A-Za-z]{{
 _FIGURES_ONLY = re.compile(rf"^\s*{_FIGURES}")
 _NAMED = re.compile(rf"^(?P<before>.*?\S)\s+{_FIGURES}")
 _AMOUNT_ONLY = re.compile(rf"^(?P<before>.*?\S)\s+(?P<amount>{_MONEY})\s*$")
+
+
+def _label(key: str) -> str:
+    """A figure's label as the goods table's header names its column ([vat_items.columns]), its
+    characters spaced or not, and its colon."""
+    words = sorted(label_rules().get("vat_items", {}).get("columns", {}).get(key, []), key=len, reverse=True)
+    return "(?:" + "|".join(r"\s*".join(map(re.escape, word)) for word in words) + r")\s*[:：]\s*"
+
+
 # A figures line's own labels (数量:2 单价:15.50 金额:31.00): the figures in that order.
-_LABELLED = re.compile(r"^\s*数\s*量\s*[:：]\s*(?P<first>\S+)\s+单\s*价\s*[:：]\s*(?P<second>\S+)\s+"
-                       r"金\s*额\s*[:：]\s*(?P<amount>\S+)"
-                       r"(?:\s+税\s*率\s*[:：]\s*(?P<tax_rate>\S+)\s+税\s*额\s*[:：]\s*(?P<tax>\S+))?\s*$")
+_LABELLED = re.compile(rf"^\s*{_label('quantity')}(?P<first>\S+)\s+{_label('unit_price')}(?P<second>\S+)\s+"
+                       rf"{_label('amount')}(?P<amount>\S+)"
+                       rf"(?:\s+{_label('tax_rate')}(?P<tax_rate>\S+)\s+{_label('tax')}(?P<tax>\S+))?\s*$")
 # A goods code or bar code printed before the name (6901234567001 阿莫西林胶囊, Y0012345 布洛芬):
 # not the name's. Figures a name begins with are fewer (999感冒灵, 84 消毒液).
 _CODE_BEFORE = re.compile(r"^\s*(?=[0-9A-Za-z\-]*\d)[0-9A-Za-z\-]{6,}\s+(?=\S)")

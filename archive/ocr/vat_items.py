@@ -27,9 +27,8 @@ from archive.ocr.till_rows import holds, named, not_goods, sum_word, without_cod
 
 _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称", "品名", "商品名称",
                      "项目"),
-            "spec": ("规格型号", "规格"), "unit": ("单位",), "quantity": ("数量",),
-            "unit_price": ("单价",), "amount": ("金额",), "tax_rate": ("税率/征收率", "税率", "征收率"),
-            "tax": ("税额",), "quantity_price": ("数量×单价", "数量x单价", "数量*单价"),
+            "spec": ("规格型号", "规格"), "unit": ("单位",),
+            "quantity_price": ("数量×单价", "数量x单价", "数量*单价"),
             # The name and its spec in one cell (品名/规格: `*中成药*连花清瘟胶囊 0.35g*24粒`).
             "name_spec": ("品名/规格", "名称/规格", "商品名称/规格", "药品名称/规格", "项目名称/规格")}
 _WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
