@@ -27,10 +27,19 @@ _FIGURES = (rf"(?P<first>{_NUMBER})\s*(?P<unit>[\u4e00-\u9fff]{{1,2}}|[A-Za-z]{{
 _FIGURES_ONLY = re.compile(rf"^\s*{_FIGURES}")
 _NAMED = re.compile(rf"^(?P<before>.*?\S)\s+{_FIGURES}")
 _AMOUNT_ONLY = re.compile(rf"^(?P<before>.*?\S)\s+(?P<amount>{_MONEY})\s*$")
+
+
+def _label(key: str) -> str:
+    """A figure's label as the goods table's header names its column ([vat_items.columns]), its
+    characters spaced or not, and its colon."""
+    words = sorted(label_rules().get("vat_items", {}).get("columns", {}).get(key, []), key=len, reverse=True)
+    return "(?:" + "|".join(r"\s*".join(map(re.escape, word)) for word in words) + r")\s*[:：]\s*"
+
+
 # A figures line's own labels (数量:2 单价:15.50 金额:31.00): the figures in that order.
-_LABELLED = re.compile(r"^\s*数\s*量\s*[:：]\s*(?P<first>\S+)\s+单\s*价\s*[:：]\s*(?P<second>\S+)\s+"
-                       r"金\s*额\s*[:：]\s*(?P<amount>\S+)"
-                       r"(?:\s+税\s*率\s*[:：]\s*(?P<tax_rate>\S+)\s+税\s*额\s*[:：]\s*(?P<tax>\S+))?\s*$")
+_LABELLED = re.compile(rf"^\s*{_label('quantity')}(?P<first>\S+)\s+{_label('unit_price')}(?P<second>\S+)\s+"
+                       rf"{_label('amount')}(?P<amount>\S+)"
+                       rf"(?:\s+{_label('tax_rate')}(?P<tax_rate>\S+)\s+{_label('tax')}(?P<tax>\S+))?\s*$")
 # A goods code or bar code printed before the name (6901234567001 阿莫西林胶囊, Y0012345 布洛芬):
 # not the name's. Figures a name begins with are fewer (999感冒灵, 84 消毒液).
 _CODE_BEFORE = re.compile(r"^\s*(?=[0-9A-Za-z\-]*\d)[0-9A-Za-z\-]{6,}\s+(?=\S)")
@@ -42,8 +51,15 @@ _UNIT_WORD = re.compile(r"^(?:[\u4e00-\u9fff]{1,2}|[A-Za-z]{1,3})$")
 
 def not_goods() -> tuple[str, ...]:
     """Words of the lines around the goods that a till prints with an amount (合计 68.30, 现金
-    100.00, 找零 31.70): such a line is never a goods row ([vat_items] not_goods)."""
-    return tuple(label_rules().get("vat_items", {}).get("not_goods", []))
+    100.00, 找零 31.70): such a line is never a goods row ([vat_items] sums and not_goods)."""
+    rules = label_rules().get("vat_items", {})
+    return (*rules.get("sums", []), *rules.get("not_goods", []))
+
+
+def sum_word() -> re.Pattern:
+    """A sum's word (合计, 应收; OCR may space its characters): the line after a till's goods."""
+    return re.compile("|".join(r"\s*".join(map(re.escape, word))
+                               for word in label_rules().get("vat_items", {}).get("sums", [])))
 
 
 def holds(item: dict) -> bool:
@@ -53,11 +69,7 @@ def holds(item: dict) -> bool:
     try:
         amount = Decimal(item["amount"])
         if "unit_price" in item:
-            price = Decimal(item["unit_price"])
-            quantity = Decimal(item.get("quantity", "1"))
-            places = max(0, -price.as_tuple().exponent)
-            rounding = abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
-            if abs(quantity * price - amount) > rounding:
+            if not product_agrees(Decimal(item.get("quantity", "1")), Decimal(item["unit_price"]), amount):
                 return False
         elif "quantity" in item:
             return False
@@ -66,6 +78,18 @@ def holds(item: dict) -> bool:
     except (InvalidOperation, KeyError):
         return False
     return True
+
+
+def product_agrees(quantity: Decimal, price: Decimal, amount: Decimal) -> bool:
+    """Whether quantity × unit price is the amount as a till computes it: to the cent when the
+    price is in cents (or whole) and the quantity whole, as their product then is; to within the
+    price's rounding only when the price has more places than cents or the quantity is a
+    fraction (a price per gram, 0.333 kg), whose product the till rounds. A looser slack would take
+    a misread figure (10盒 2 25.00, 1盒 15.51 15.50) for a row that holds."""
+    places = max(0, -price.as_tuple().exponent)
+    if places <= 2 and quantity == quantity.to_integral_value():
+        return abs(quantity * price - amount) <= Decimal("0.005")
+    return abs(quantity * price - amount) <= abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
 
 
 def figures(text: str, quantity_first: bool | None = None) -> dict[str, str] | None:
@@ -129,7 +153,7 @@ def _places(figure: str) -> int:
     return len(figure.partition(".")[2])
 
 
-def _quantity_first(found: re.Match) -> bool | None:
+def _figures_order(found: re.Match) -> bool | None:
     """Which of two figures is the quantity when no header says: the one with a unit, else the
     one with fewer than two places when the other has two or more (2 15.50, 15.50 2, 1.5 12.80);
     None when that does not tell (2.00 15.50)."""
@@ -144,7 +168,7 @@ def _quantity_first(found: re.Match) -> bool | None:
 
 
 def _held(found: re.Match, quantity_first: bool | None = None) -> dict[str, str] | None:
-    if quantity_first is None and (quantity_first := _quantity_first(found)) is None:
+    if quantity_first is None and (quantity_first := _figures_order(found)) is None:
         return None
     quantity, price = ((found["first"], found["second"]) if quantity_first
                        else (found["second"], found["first"]))

@@ -23,13 +23,12 @@ from archive.ocr.normalize import read_amount
 from archive.ocr.table_rows import fitted_edges, is_ocr
 from archive.ocr.tables import _HEADER_CELL, _SPACE_BY_CJK, _Rows
 from archive.ocr.till_rows import figures as till_figures
-from archive.ocr.till_rows import holds, named, not_goods, without_code
+from archive.ocr.till_rows import holds, named, not_goods, sum_word, without_code
 
 _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称", "品名", "商品名称",
                      "项目"),
-            "spec": ("规格型号", "规格"), "unit": ("单位",), "quantity": ("数量",),
-            "unit_price": ("单价",), "amount": ("金额",), "tax_rate": ("税率/征收率", "税率", "征收率"),
-            "tax": ("税额",), "quantity_price": ("数量×单价", "数量x单价", "数量*单价"),
+            "spec": ("规格型号", "规格"), "unit": ("单位",),
+            "quantity_price": ("数量×单价", "数量x单价", "数量*单价"),
             # The name and its spec in one cell (品名/规格: `*中成药*连花清瘟胶囊 0.35g*24粒`).
             "name_spec": ("品名/规格", "名称/规格", "商品名称/规格", "药品名称/规格", "项目名称/规格")}
 _WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
@@ -106,7 +105,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         headerless_items(lines, reading, min_confidence, doubtful)
         return
     index, (columns, lefts) = found
-    order = _quantity_first(columns)
+    order = _header_order(columns)
     # The name's header word on a line of its own above the others' (商品名称, then 规格 数量 单价
     # 金额): each goods row is its name on a line of its own, then its figures under the columns.
     names_above = "name" not in columns and "name_spec" not in columns
@@ -120,7 +119,7 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
     body = list(takewhile(_in_table, lines[index + 1:]))
-    named: str | None = None  # a roll's goods name, on its line above its figures
+    name_above: str | None = None  # a roll's goods name, on its line above its figures
     taken = 0  # the lines a name wrapped over before its figures, taken with it
     for at, line in enumerate(body):
         if taken:
@@ -129,18 +128,18 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         if _CODE_LINE.match(line.text) or _DISCOUNT.match(line.text) or _RULE_LINE.match(line.text):
             continue
         number = len(rows.items) + len(rows.unreadable) + 1  # the row's place: its number if printed
-        if names_above and named is None and _is_name_line(without_row_number(line.text, number)):
-            named = without_row_number(line.text, number).strip()
+        if names_above and name_above is None and _is_name_line(without_row_number(line.text, number)):
+            name_above = without_row_number(line.text, number).strip()
             continue
-        if named is None and (above := _name_above_figures(body, at, columns, lefts, number, order)):
-            named, taken = above
+        if name_above is None and (above := _name_above_figures(body, at, columns, lefts, number, order)):
+            name_above, taken = above
             continue
-        item = _row(line, columns, lefts, named, number, order)
-        if named is None and (item is None or not holds(item) or _figures_in_name(item)):
+        item = _row(line, columns, lefts, name_above, number, order)
+        if name_above is None and (item is None or not holds(item) or _figures_in_name(item)):
             # A goods line printed as one string (its figures one space apart, off the header's
             # columns), read by its own arithmetic.
             item = named_row(without_row_number(line.text, number), columns, order) or item
-        named = None
+        name_above = None
         unaligned = item is None and rows.lines and is_ocr([line]) and not _aligned(line, rows.lines[-1])
         if unaligned and len(re.sub(r"\s", "", line.text)) == 1:
             continue  # a stamp's character alone, away from the name's column: not a row
@@ -198,17 +197,6 @@ def without_row_number(text: str, number: int | None) -> str:
     return text[found.end():]
 
 
-def _figures_agree(item: dict) -> bool:
-    """Whether a row read by OCR can be as printed: with a quantity and a unit price (`_row`
-    refuses one without the other), their product is the amount to within the unit price's
-    rounding. A misread figure that still reads as a number is caught here, not given as the row."""
-    if not all(key in item for key in ("quantity", "unit_price")):
-        return True
-    quantity, price, amount = (Decimal(item[key]) for key in ("quantity", "unit_price", "amount"))
-    places = max(0, -price.as_tuple().exponent)
-    return abs(quantity * price - amount) <= abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
-
-
 def _in_table(line: Line) -> bool:
     """Not the table's end: a code line's 编码： is not a label that closes it, nor is a discount's
     (会员优惠：-2.00 under a row), nor a figures line's own labels (数量:2 单价:15.50 金额:31.00)."""
@@ -216,7 +204,7 @@ def _in_table(line: Line) -> bool:
             or not _END.search(line.text) or till_figures(line.text) is not None)
 
 
-def _quantity_first(columns: list[str | None]) -> bool | None:
+def _header_order(columns: list[str | None]) -> bool | None:
     """Whether the header prints the quantity before the unit price (None: it prints no pair)."""
     if "quantity_price" in columns:
         return True
@@ -248,7 +236,7 @@ def _figures_in_name(item: dict) -> bool:
 
 _SUM_ROW = re.compile(r"^\s*合\s*计\s*[¥￥]?\s*(?P<amount>\d[\d,]*\.\d{2})"
                       r"(?:\s+[¥￥]?\s*\d[\d,]*\.\d{2})?\s*$")
-_TOTAL_WORD = re.compile(r"合\s*计|总\s*计|应\s*[收付]|小\s*计|实\s*收")
+_TOTAL_WORD = sum_word()
 
 
 def headerless_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -258,20 +246,34 @@ def headerless_items(lines: list[Line], reading: FieldReading, min_confidence: f
     among them), followed by the sum's line, whose amounts add up to the total read on its own.
     One such run, or nothing: a run that does not add up is flagged, never given."""
     stated = reading.fields.get("total_amount")
-    runs = []
+    runs, seen = [], []
     at = 0
     while at < len(lines):
         rows, end = _headerless_run(lines, at, min_confidence)
-        following = next((line for line in lines[end:] if not _skipped(line)), None)
-        if rows.items and any("quantity" in item for item in rows.items) and following is not None \
-                and _TOTAL_WORD.search(following.text):
-            runs.append((rows, end))
+        if rows.items and any("quantity" in item for item in rows.items):
+            seen.append(rows)
+            following = next((line for line in lines[end:] if not _skipped(line)), None)
+            if following is not None and _TOTAL_WORD.search(following.text):
+                runs.append(rows)
         at = max(end, at + 1)
     if len(runs) != 1 or stated is None:
+        # Goods rows were read but cannot be told to be the list (no sum after them, no total,
+        # more than one run): the reviewer is told, not left with no list and no word.
+        if seen:
+            reading.unreadable.append({"field": "items", "read": " / ".join(
+                line.text for rows in seen for line in rows.lines), "reason": "row_unreadable"})
         return
-    rows, end = runs[0]
+    rows = runs[0]
     _check_sum(rows, lines[lines.index(rows.lines[0]):], reading, tax_column=False)
     rows.give("items", reading, doubtful)
+
+
+def _service(item: dict) -> bool:
+    """An amount alone on a line with no header over it is a service's (挂号费 10.00) only when
+    its name ends as a service's does ([vat_items] service_endings) and something was charged:
+    押金 24.00, 预交金 0.00 are sums a till prints, not goods."""
+    endings = tuple(label_rules().get("vat_items", {}).get("service_endings", []))
+    return Decimal(item["amount"]) > 0 and item["name"].endswith(endings)
 
 
 def _skipped(line: Line) -> bool:
@@ -290,12 +292,15 @@ def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tup
         number = len(rows.items) + 1
         text = without_row_number(line.text, number)
         item = named(text, spec_column=True)
+        if item is not None and "quantity" not in item and not _service(item):
+            item = None
         used = [line]
         if item is None:
             names = []
             for other in lines[at:at + 2]:
-                if not _plain_name(without_row_number(other.text, number)):
-                    break
+                if not _plain_name(without_row_number(other.text, number)) or (
+                        names and not _wraps(names[-1], other, lines, at)):
+                    break  # a line above the name is its first only when the name wrapped
                 names.append(other)
                 follow = next((n for n in range(at + len(names), min(len(lines), at + len(names) + 3))
                                if not _skipped(lines[n])), None)
@@ -305,8 +310,11 @@ def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tup
                     item, used = {"name": _SPACE_BY_CJK.sub("", name), **values}, [*names, lines[follow]]
                     at = follow
                     break
+        # A row's line ends in its figures: a name under it is its only when the row's name
+        # wrapped (a note under a row, 处方药, is no part of its name).
         if item is None and rows.items and rows.lines[-1] is lines[at - 1] and _plain_name(text) and (
-                at + 1 >= len(lines) or till_figures(lines[at + 1].text) is None):
+                at + 1 >= len(lines) or till_figures(lines[at + 1].text) is None) and (
+                named(lines[at - 1].text) is not None and _wraps(lines[at - 1], line, lines, start)):
             rows.items[-1]["name"] += _SPACE_BY_CJK.sub("", text.strip())  # a long name wrapped
             at += 1
             continue
@@ -316,6 +324,23 @@ def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tup
         rows.add(used[-1], kept, all(confident(one, 0, len(one.text), min_confidence) for one in used))
         at += 1
     return rows, at
+
+
+def _wraps(line: Line, under: Line, lines: list[Line], start: int) -> bool:
+    """Whether the text of `line` wrapped onto `under`: both begin at the same left, and `line`
+    reaches as far right as the widest other line from `start` to the sum that prints a goods
+    name (a goods line, a name alone: the width the roll gives a name; within most of a
+    character). A shop's name or a greeting above the first goods name is narrower than the names
+    under it; a note under a row (处方药) follows a line that did not fill. Without boxes: no."""
+    first, second = union(line.boxes), union(under.boxes)
+    if first is None or second is None or abs(first[0] - second[0]) >= ALIGNED:
+        return False
+    end = next((n for n in range(start, len(lines)) if _TOTAL_WORD.search(lines[n].text)), len(lines))
+    rights = [box[2] for other in lines[start:end]
+              if other is not line and (named(other.text) is not None or _plain_name(other.text))
+              and (box := union(other.boxes)) is not None]
+    last = next((box for box in reversed(line.boxes) if box is not None), None)
+    return bool(rights) and last is not None and first[2] >= max(rights) - 0.75 * (last[2] - last[0])
 
 
 def _plain_name(text: str) -> bool:
@@ -351,8 +376,8 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
     if re.search(r"[:：]", line.text):
         return None
     words = _header_spans(line)
-    named = [_column(line.text[a:b]) for a, b in words]
-    keys = [("name" if key == "name_spec" else key) for key in named if key]
+    found_keys = [_column(line.text[a:b]) for a, b in words]
+    keys = [("name" if key == "name_spec" else key) for key in found_keys if key]
     if above is not None and "name" not in keys and _column(above.text) == "name":
         keys.append("name")
     # A till's table has no tax column, but its figures: a quantity or a unit price.
@@ -361,10 +386,11 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
         return None
     boxes = [union(line.boxes[a:b]) for a, b in words] if line.boxes else []
     if not boxes or None in boxes:
-        return named, None
+        return found_keys, None
     # Column rules run between the header words (centred or not in their columns): halfway
     # from one word's right edge to the next one's left.
-    return named, [0.0] + [(left[2] + right[0]) / 2 for left, right in zip(boxes, boxes[1:], strict=False)]
+    return found_keys, [0.0] + [(left[2] + right[0]) / 2
+                                for left, right in zip(boxes, boxes[1:], strict=False)]
 
 
 def _header_spans(line: Line) -> list[tuple[int, int]]:
@@ -463,7 +489,7 @@ def _equation(line: Line) -> dict[str, str] | None:
         return None
     values = {key: re.sub(r"[\s,]", "", found[key]) for key in ("quantity", "unit_price", "amount")}
     quantity = _QUANTITY_WITH_UNIT.fullmatch(values["quantity"])
-    if quantity is None or not _figures_agree({**values, "quantity": quantity.group(1)}):
+    if quantity is None or not holds({**values, "quantity": quantity.group(1)}):
         return None
     return values
 
@@ -478,14 +504,14 @@ def _figures(line: Line, columns: list[str | None], lefts: list[float] | None,
 
 
 def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
-         named: str | None = None, number: int | None = None, order: bool | None = None) -> dict | None:
+         name_above: str | None = None, number: int | None = None, order: bool | None = None) -> dict | None:
     values = _figures(line, columns, lefts, number, order)
     if values is None:
         return None
-    if named is not None:
+    if name_above is not None:
         if values.get("name") or values.get("name_spec"):
             return None
-        values["name_spec" if "name_spec" in columns else "name"] = named
+        values["name_spec" if "name_spec" in columns else "name"] = name_above
     if "name_spec" in values:  # the spec after the name, as its own word
         both = values.pop("name_spec")
         parted = _SPEC_AFTER_NAME.match(both) or _SPEC_GLUED.match(both)

@@ -127,3 +127,76 @@ def test_a_goods_line_s_tax_is_never_the_invoice_s():
     assert fields.get("tax") in (None, "7.12")
     assert fields.get("amount") in (None, "54.80")
     assert fields["total_amount"] == "61.92"
+
+
+HEAD = [row(0.05, (0.02, "发票号码：26332000000123456789"))]
+
+
+def _headerless(*texts: str) -> tuple[dict, list[str]]:
+    """The fields read from a print of these lines, one under the other, and the fields flagged."""
+    lines = [*HEAD, *(row(0.10 + 0.02 * n, (0.02, text)) for n, text in enumerate(texts))]
+    reading = read_fields("vat_invoice", lines)
+    return reading.fields, [item["field"] for item in reading.unreadable]
+
+
+@pytest.mark.parametrize("text", ["阿莫西林胶囊 10盒 2 25.00", "阿莫西林胶囊 1盒 15.51 15.50",
+                                  "阿莫西林胶囊 3 0.33 1.00"])
+def test_a_whole_quantity_times_a_price_in_cents_must_be_the_amount_to_the_cent(text):
+    # The product of a whole quantity and a price in cents has no rounding: 10 × 2 is no 25.00.
+    assert named(text) is None
+    assert figures(text.split(" ", 1)[1]) is None
+
+
+def test_a_price_with_more_places_or_a_fraction_of_a_unit_keeps_the_till_s_rounding():
+    assert figures("3 x 3.333 10.00") == {"quantity": "3", "unit_price": "3.333", "amount": "10.00"}
+    assert figures("0.333kg 12.80 4.26") == {"quantity": "0.333", "unit_price": "12.80", "amount": "4.26"}
+
+
+def test_a_row_off_by_a_cent_gives_no_list():
+    fields, flagged = _headerless("阿莫西林胶囊 1盒 15.51 15.50", "布洛芬缓释胶囊 2盒 12.00 24.00",
+                                  "合计：39.50")
+    assert "items" not in fields
+    assert "items" in flagged
+
+
+@pytest.mark.parametrize("above", ["华润大药房", "欢迎光临"])
+def test_a_line_above_the_first_goods_name_is_no_part_of_it(above):
+    # The shop's name or a greeting is narrower than the name under it: no wrapped name.
+    fields, _flagged = _headerless(above, "阿莫西林胶囊", "2 x 15.50 31.00", "合计：31.00")
+    assert fields.get("items") == [{"name": "阿莫西林胶囊", "quantity": "2", "unit_price": "15.50",
+                                    "amount": "31.00"}]
+
+
+def test_a_note_under_a_row_that_ended_in_its_figures_is_no_part_of_its_name():
+    fields, flagged = _headerless("阿莫西林胶囊 2盒 15.50 31.00", "处方药", "布洛芬缓释胶囊 2盒 12.00 24.00",
+                                  "合计：55.00")
+    assert "items" not in fields
+    assert "items" in flagged
+
+
+@pytest.mark.parametrize("sum_line", ["预交金 0.00", "挂账 0.00", "押金 24.00", "欠款 24.00"])
+def test_a_sum_a_till_prints_with_an_amount_alone_is_no_service(sum_line):
+    amount = Decimal(sum_line.split()[1])
+    fields, flagged = _headerless("阿莫西林胶囊 2盒 15.50 31.00", sum_line,
+                                  f"合计：{Decimal('31.00') + amount}")
+    assert all(item["name"] == "阿莫西林胶囊" for item in fields.get("items", []))
+    assert "items" in fields or "items" in flagged
+
+
+def test_a_service_with_its_amount_alone_is_a_row_only_when_charged():
+    fields, _flagged = _headerless("阿莫西林胶囊 2盒 15.50 31.00", "挂号费 0.00", "合计：31.00")
+    assert "items" not in fields
+
+
+@pytest.mark.parametrize("texts", [
+    ("阿莫西林胶囊 2盒 15.50 31.00", "谢谢惠顾"),  # no sum after the goods
+    ("阿莫西林胶囊 2盒 15.50 31.00", "合计：31.00",
+     "布洛芬缓释胶囊 2盒 12.00 24.00", "合计：24.00"),  # two runs
+    # the last row's figures do not hold
+    ("阿莫西林胶囊 2盒 15.50 31.00", "布洛芬缓释胶囊 2盒 12.00 24.50", "合计：55.50"),
+    ("阿莫西林胶囊 2盒 15.50 31.00",),  # no total read
+])
+def test_goods_rows_read_but_not_given_are_flagged(texts):
+    fields, flagged = _headerless(*texts)
+    assert "items" not in fields
+    assert "items" in flagged
