@@ -45,6 +45,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest.mock import patch
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -79,14 +80,16 @@ DATABASE_URL = ""  # --database-url (postgres)
 
 
 def generate(count: int, seed: int = 1) -> list[dict]:
-    gen._pdf = lambda pages, title: b""  # text is all we need; rendering would dominate
     rng, made = random.Random(seed), []
     makers = (gen.invoice, gen.invoice, lambda r: gen.daily_statement(r, days=r.randint(1, 3)),
               gen.referral)
-    for _ in range(count):
-        item = rng.choice(makers)(rng)
-        made.append({"kind": item.kind, "text": "\n".join(item.lines), "fields": item.truth,
-                     "status": rng.choice(("intake", "in_review", "approved"))})
+    # Text is all we need; rendering would dominate. Patched only while generating: a test that
+    # imports this module shares the generator with every later test.
+    with patch.object(gen, "_pdf", lambda pages, title: b""):
+        for _ in range(count):
+            item = rng.choice(makers)(rng)
+            made.append({"kind": item.kind, "text": "\n".join(item.lines), "fields": item.truth,
+                         "status": rng.choice(("intake", "in_review", "approved"))})
     return made
 
 
