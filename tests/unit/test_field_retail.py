@@ -138,10 +138,10 @@ def test_an_e_bills_check_code_of_letters_only_is_read():
 
 
 def test_the_sum_due_after_the_discounts_is_no_discount():
-    from archive.ocr.vat_items import _DISCOUNT
+    from archive.ocr.goods_text import DISCOUNT
 
-    assert _DISCOUNT.match("优惠后金额：10.00") is None
-    assert _DISCOUNT.match("整单优惠：5.00") is not None
+    assert DISCOUNT.match("优惠后金额：10.00") is None
+    assert DISCOUNT.match("整单优惠：5.00") is not None
 
 
 def test_a_printed_sum_of_the_discounts_is_tried_alone():
