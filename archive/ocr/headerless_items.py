@@ -21,7 +21,7 @@ from archive.ocr.label_spec import label_rules
 from archive.ocr.lines import FieldReading, Line, confident, union
 from archive.ocr.tables import _SPACE_BY_CJK, _Rows
 from archive.ocr.till_rows import figures as till_figures
-from archive.ocr.till_rows import named, sum_word, without_code
+from archive.ocr.till_rows import named, sum_word, unheld, without_code
 
 _TOTAL_WORD = sum_word()
 
@@ -46,9 +46,13 @@ def headerless_items(lines: list[Line], reading: FieldReading, min_confidence: f
     if len(runs) != 1 or stated is None:
         # Goods rows were read but cannot be told to be the list (no sum after them, no total,
         # more than one run): the reviewer is told, not left with no list and no word.
-        if seen:
-            reading.unreadable.append({"field": "items", "read": " / ".join(
-                line.text for rows in seen for line in rows.lines), "reason": "row_unreadable"})
+        # So is a goods line whose own figures do not hold, alone or not: a row not read.
+        read = [line.text for rows in seen for line in rows.lines] or [
+            line.text for n, line in enumerate(lines)
+            if unheld(line.text, under_name=n > 0 and plain_name(lines[n - 1].text))]
+        if read:
+            reading.unreadable.append({"field": "items", "read": " / ".join(read),
+                                       "reason": "row_unreadable"})
         return
     rows = runs[0]
     check_sum(rows, lines[lines.index(rows.lines[0]):], reading, tax_column=False)
@@ -84,7 +88,9 @@ def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tup
         used = [line]
         if item is None:
             names = []
-            for other in lines[at:at + 2]:
+            # A name wrapped over two lines above its figures lies between two rows: above the
+            # first, the line over its name may be a heading as wide as the names (a shop's).
+            for other in lines[at:at + (2 if rows.items else 1)]:
                 if not plain_name(without_row_number(other.text, number)) or (
                         names and not _wraps(names[-1], other, lines, at)):
                     break  # a line above the name is its first only when the name wrapped
@@ -107,6 +113,12 @@ def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tup
             continue
         if item is None:
             break
+        above = lines[start - 1] if start else None
+        if not rows.items and above is not None and plain_name(above.text) and _wraps(
+                above, used[0], lines, start - 1):
+            # The line over the first row's name may be its name's first line, or a heading as
+            # wide: which is not known, and the list is not given.
+            rows.unreadable.append(above.text)
         kept = {key: item[key] for key in ("name", "spec", "quantity", "unit_price", "amount") if key in item}
         rows.add(used[-1], kept, all(confident(one, 0, len(one.text), min_confidence) for one in used))
         at += 1

@@ -125,6 +125,17 @@ def named(text: str, *, spec_column: bool = True, unit_column: bool = False,
     return {"name": name, **({"spec": spec} if spec else {}), **values}
 
 
+def unheld(text: str, *, under_name: bool = False) -> bool:
+    """Whether the line is printed as a goods line (a name, then its quantity, unit price and
+    amount; or, `under_name`, those figures alone under a name) that is no row: its figures do
+    not hold, or which is the quantity is not known. A row printed but not read."""
+    found = _NAMED.match(text)
+    if found is not None and named(text) is None:
+        name, _spec = _name_and_spec(found["before"], spec_column=True, unit_column=False)
+        return bool(name) and not any(word in name for word in not_goods())
+    return under_name and bool(_FIGURES_ONLY.match(text) or _LABELLED.match(text)) and figures(text) is None
+
+
 def without_code(name: str) -> str:
     """The name without a goods code or bar code printed before it."""
     return _CODE_BEFORE.sub("", name, count=1)

@@ -200,3 +200,28 @@ def test_goods_rows_read_but_not_given_are_flagged(texts):
     fields, flagged = _headerless(*texts)
     assert "items" not in fields
     assert "items" in flagged
+
+
+@pytest.mark.parametrize("above", ["华润大药房连锁有限公司", "欢迎光临本店祝您早日康复"])
+def test_a_heading_as_wide_as_the_goods_names_is_never_the_first_name_s_first_line(above):
+    # Over the first name a line may be a heading or the name's own first line, the two alike:
+    # the list is given right or not at all, and then flagged.
+    fields, flagged = _headerless(above, "阿莫西林胶囊", "2 x 15.50 31.00", "布洛芬缓释胶囊",
+                                  "1 x 23.80 23.80", "合计：54.80")
+    assert "items" not in fields
+    assert "items" in flagged
+
+
+def test_a_first_name_wrapped_over_two_lines_is_never_read_as_its_second():
+    fields, flagged = _headerless("蒲地蓝消炎口服液（儿童", "装）", "2 x 32.60 65.20", "合计：65.20")
+    assert fields.get("items") in (None, [{"name": "蒲地蓝消炎口服液（儿童装）", "quantity": "2",
+                                           "unit_price": "32.60", "amount": "65.20"}])
+    assert "items" in fields or "items" in flagged
+
+
+@pytest.mark.parametrize("texts", [("阿莫西林胶囊 2盒 15.50 31.50",), ("阿莫西林胶囊", "2 x 15.50 31.50"),
+                                   ("阿莫西林胶囊 2.00 15.50 31.00",)])
+def test_a_lone_goods_line_whose_figures_do_not_hold_is_flagged(texts):
+    fields, flagged = _headerless(*texts, "合计：31.50")
+    assert "items" not in fields
+    assert "items" in flagged
