@@ -45,6 +45,9 @@ _LABELLED = re.compile(rf"^\s*{_label('quantity')}(?P<first>\S+)\s+{_label('unit
 _CODE_BEFORE = re.compile(r"^\s*(?=[0-9A-Za-z\-]*\d)[0-9A-Za-z\-]{6,}\s+(?=\S)")
 # A figure alone (a quantity, a price): no spec's word.
 _BARE_FIGURE = re.compile(r"[¥￥]?\d[\d,]*(?:\.\d+)?")
+# A figure in a goods line's figures: a quantity with its unit, a price, an amount, a rate.
+_FIGURE_WORD = re.compile(rf"-?{_NUMBER}(?:[\u4e00-\u9fff]{{1,2}}|[A-Za-z]{{1,3}})?|-?\d[\d,]*\.\d{{2}}"
+                          r"|\d{1,2}(?:\.\d+)?%")
 # A short unit word between the spec and the figures (盒, 袋, kg): the unit column's.
 _UNIT_WORD = re.compile(r"^(?:[\u4e00-\u9fff]{1,2}|[A-Za-z]{1,3})$")
 
@@ -133,7 +136,15 @@ def unheld(text: str, *, under_name: bool = False) -> bool:
     if found is not None and named(text) is None:
         name, _spec = _name_and_spec(found["before"], spec_column=True, unit_column=False)
         return bool(name) and not any(word in name for word in not_goods())
-    return under_name and bool(_FIGURES_ONLY.match(text) or _LABELLED.match(text)) and figures(text) is None
+    return under_name and _figures_alone(text) and figures(text) is None
+
+
+def _figures_alone(text: str) -> bool:
+    """Figures alone ending in an amount, their signs and labels aside (2 ×16.50 15.50 =31.00,
+    数量:2 原价:16.50 现价:15.50 金额:31.00): a goods line's figures, read or not."""
+    words = re.sub(r"[\u4e00-\u9fff]{1,3}\s*[:：]|[×xX*=＝¥￥]", " ", text).split()
+    return len(words) >= 3 and re.fullmatch(r"-?\d[\d,]*\.\d{2}", words[-1]) is not None and all(
+        _FIGURE_WORD.fullmatch(word) for word in words)
 
 
 def without_code(name: str) -> str:

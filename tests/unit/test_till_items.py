@@ -14,7 +14,7 @@ from archive.files import sniff
 from archive.ocr import analyse, read_pages
 from archive.ocr.fields import read_fields
 from archive.ocr.till_rows import figures, named
-from tests.fixtures.till_items import read, variants
+from tests.fixtures.till_items import TRICKY, read, variants
 from tests.unit.test_field_readfix import row
 
 MATRIX = variants()
@@ -25,6 +25,17 @@ def test_every_printed_shape_of_goods_lines_is_read_exactly(variant):
     made, fields, flagged = read(variant)
     assert fields.get("items") == made.truth["items"]
     assert "items" not in flagged
+
+
+HARD = variants(TRICKY)
+
+
+@pytest.mark.parametrize("variant", HARD, ids=[variant.name for variant in HARD])
+def test_what_else_a_till_prints_among_the_goods_never_makes_a_wrong_list(variant):
+    # 折扣 under a row, a 会员价 line, 原价 and 现价, a 小计 after each row, a refund's row.
+    made, fields, flagged = read(variant)
+    assert fields.get("items") in (None, made.truth["items"])
+    assert "items" in fields or "items" in flagged
 
 
 # One of each header and shape: a total that is not the goods' sum.
