@@ -41,6 +41,16 @@ _ROW_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3})(?:[.、．]\s*|\s+)(?=[\u4e00
 # The table's own 合计 row (合计  ¥588.60  ¥5.89): the amount, then the tax or nothing.
 _SUM_ROW = re.compile(r"^\s*合\s*计\s*[¥￥]?\s*(?P<amount>\d[\d,]*\.\d{2})"
                       r"(?:\s+[¥￥]?\s*\d[\d,]*\.\d{2})?\s*$")
+# A row's own subtotal, printed under it (小计：31.00): the row's amount again.
+_ROW_SUBTOTAL = re.compile(r"^\s*小\s*计\s*[:：]?\s*[¥￥]?\s*(?P<amount>\d[\d,]*\.\d{2})\s*$")
+_MONEY = re.compile(r"\d[\d,]*\.\d{2}")
+
+
+def row_subtotal(line: Line, above: Line | None) -> bool:
+    """Whether the line is the subtotal of the row printed on the line above it: 小计 and one of
+    that line's amounts. A 小计 that is no row's amount is the goods' sum (and ends them)."""
+    found = _ROW_SUBTOTAL.match(line.text)
+    return found is not None and above is not None and found["amount"] in _MONEY.findall(above.text)
 
 
 def check_sum(rows: _Rows, after: list[Line], reading: FieldReading, tax_column: bool) -> None:

@@ -15,6 +15,7 @@ from archive.ocr.goods_text import (
     RULE_LINE,
     check_sum,
     plain_name,
+    row_subtotal,
     without_row_number,
 )
 from archive.ocr.label_spec import label_rules
@@ -72,12 +73,19 @@ def _skipped(line: Line) -> bool:
     return bool(CODE_LINE.match(line.text) or DISCOUNT.match(line.text) or RULE_LINE.match(line.text))
 
 
+def _subtotal_between(lines: list[Line], at: int) -> bool:
+    """A row's own 小计 under it with more goods after it (the last is the goods' sum)."""
+    following = next((line for line in lines[at + 1:] if not _skipped(line)), None)
+    return row_subtotal(lines[at], lines[at - 1]) and following is not None and not _TOTAL_WORD.search(
+        following.text)
+
+
 def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tuple[_Rows, int]:
     """The goods rows from `start` on, up to the first line that is none, and where they end."""
     rows, at = _Rows(), start
     while at < len(lines):
         line = lines[at]
-        if rows.items and _skipped(line):
+        if rows.items and (_skipped(line) or _subtotal_between(lines, at)):
             at += 1
             continue
         number = len(rows.items) + 1

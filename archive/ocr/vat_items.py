@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import takewhile
 
 from archive.ocr.goods_text import (
     ALIGNED,
@@ -26,6 +25,7 @@ from archive.ocr.goods_text import (
     figures_after_first,
     is_name_line,
     plain_name,
+    row_subtotal,
     without_row_number,
 )
 from archive.ocr.headerless_items import headerless_items
@@ -103,18 +103,19 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         # reaches past the halfway point to the next header word).
         header = lines[index]
         boxes = [tuple(union(header.boxes[a:b])) for a, b in _header_spans(header)]
-        body = [line for line in takewhile(_in_table, lines[index + 1:]) if not names_above or
+        body = [line for line in _table_body(lines[index + 1:]) if not names_above or
                 not is_name_line(line.text)]
         lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
-    body = list(takewhile(_in_table, lines[index + 1:]))
+    body = _table_body(lines[index + 1:])
     name_above: str | None = None  # a roll's goods name, on its line above its figures
     taken = 0  # the lines a name wrapped over before its figures, taken with it
     for at, line in enumerate(body):
         if taken:
             taken -= 1
             continue
-        if CODE_LINE.match(line.text) or DISCOUNT.match(line.text) or RULE_LINE.match(line.text):
+        if (CODE_LINE.match(line.text) or DISCOUNT.match(line.text) or RULE_LINE.match(line.text)
+                or row_subtotal(line, body[at - 1] if at else None)):
             continue
         number = len(rows.items) + len(rows.unreadable) + 1  # the row's place: its number if printed
         if names_above and name_above is None and is_name_line(without_row_number(line.text, number)):
@@ -141,6 +142,18 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
     check_sum(rows, lines[index + 1:], reading, "tax" in columns)
     rows.give("items", reading, doubtful)
+
+
+def _table_body(after: list[Line]) -> list[Line]:
+    """The lines under the header up to the table's end: a row's own 小计 under it is no end when
+    the table goes on after it (the last is the goods' sum, as a single row's is)."""
+    body: list[Line] = []
+    for n, line in enumerate(after):
+        if not _in_table(line) and not (row_subtotal(line, body[-1] if body else None)
+                                        and n + 1 < len(after) and _in_table(after[n + 1])):
+            break
+        body.append(line)
+    return body
 
 
 def _in_table(line: Line) -> bool:
@@ -378,7 +391,7 @@ def goods_lines(lines: list[Line]) -> set[int]:
                   if _header(line, lines[i - 1] if i else None) is not None), None)
     body = set()
     if found is not None:
-        span = sum(1 for _ in takewhile(_in_table, lines[found + 1:]))
+        span = len(_table_body(lines[found + 1:]))
         body = set(range(found + 1, found + 1 + span))
     return body | {i for i, line in enumerate(lines) if till_figures(line.text) is not None
                    or "quantity" in (named(line.text) or {})}

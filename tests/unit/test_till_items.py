@@ -38,6 +38,30 @@ def test_what_else_a_till_prints_among_the_goods_never_makes_a_wrong_list(varian
     assert "items" in fields or "items" in flagged
 
 
+READ_RIGHT = [variant for variant in HARD if variant.extra in ("zhekou", "member_price", "subtotals")]
+
+
+@pytest.mark.parametrize("variant", READ_RIGHT, ids=[variant.name for variant in READ_RIGHT])
+def test_a_row_s_own_subtotal_member_price_or_discount_under_it_leaves_the_list_read(variant):
+    made, fields, _flagged = read(variant)
+    assert fields.get("items") == made.truth["items"]
+
+
+@pytest.mark.parametrize("header", [False, True])
+@pytest.mark.parametrize("goods", [("阿莫西林胶囊 2盒 15.50 31.00",),
+                                   ("阿莫西林胶囊 2盒 15.50 31.00", "布洛芬缓释胶囊 1盒 23.80 23.80")])
+def test_a_subtotal_after_the_last_row_is_the_goods_sum_not_a_row_s(header, goods):
+    # 小计 under the last row is the goods' sum (a single row's amount too): no row, no end skipped.
+    lines = [row(0.05, (0.02, "发票号码：26332000000123456789"))]
+    if header:
+        lines.append(row(0.08, (0.02, "商品名称"), (0.3, "数量"), (0.38, "单价"), (0.46, "金额")))
+    lines += [row(0.10 + 0.02 * n, (0.02, text)) for n, text in enumerate(goods)]
+    total = "31.00" if len(goods) == 1 else "54.80"
+    lines += [row(0.20, (0.02, f"小计：{total}")), row(0.22, (0.02, f"合计：{total}"))]
+    reading = read_fields("vat_invoice", lines)
+    assert [item["amount"] for item in reading.fields["items"]] == ["31.00", "23.80"][:len(goods)]
+
+
 # One of each header and shape: a total that is not the goods' sum.
 UNSUMMED = [variant for variant in MATRIX if variant.extra in ("", "discount", "long_name")]
 
