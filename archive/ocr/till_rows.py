@@ -36,8 +36,10 @@ def _label(key: str) -> str:
     return "(?:" + "|".join(r"\s*".join(map(re.escape, word)) for word in words) + r")\s*[:：]\s*"
 
 
-# A figures line's own labels (数量:2 单价:15.50 金额:31.00): the figures in that order.
-_LABELLED = re.compile(rf"^\s*{_label('quantity')}(?P<first>\S+)\s+{_label('unit_price')}(?P<second>\S+)\s+"
+# A figures line's own labels (数量:2 单价:15.50 金额:31.00): the figures in that order; a list
+# price before the price charged (数量:2 原价:16.50 现价:15.50) is none of the row's.
+_LABELLED = re.compile(rf"^\s*{_label('quantity')}(?P<first>\S+)\s+(?:{_label('list_price')}\S+\s+)?"
+                       rf"{_label('unit_price')}(?P<second>\S+)\s+"
                        rf"{_label('amount')}(?P<amount>\S+)"
                        rf"(?:\s+{_label('tax_rate')}(?P<tax_rate>\S+)\s+{_label('tax')}(?P<tax>\S+))?\s*$")
 # A goods code or bar code printed before the name (6901234567001 阿莫西林胶囊, Y0012345 布洛芬):
