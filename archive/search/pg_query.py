@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement, False_, True_
 from whoosh import query as q
 
-from archive.access import case_condition
+from archive.access import case_condition, hidden_by_grade
 from archive.models import Case
 from archive.search.pg_counts import search_gram_counts
 from archive.search.pg_index import PostgresIndex, levelled
@@ -633,33 +633,54 @@ def matching_ids(session: Session, index: PostgresIndex, user, query: q.Query, m
 
 def gram_counts(session: Session, user, query: q.Query, masked: bool) -> list | None:
     """The count of matches by each combination of facet values, from the kept counts of a
-    common gram (archive.search.pg_counts), or None where they are not the answer: the query is
-    one gram (with the exact fields it may equal) and filters on facet columns, the user sees
-    every case and reads identifiers unmasked (a masked reader's text is checked row by row)."""
+    common gram (archive.search.pg_counts), or None where they are not the answer. They are
+    for a query of one gram (with the exact fields it may equal) and filters on facet columns;
+    a user whose visibility is grades and loans (access.hidden_by_grade) gets them less the
+    rows of the cases kept from them (a few restricted cases, counted from the table); a
+    masked reader gets them for a gram masking cannot touch (`never_hidden`). A scoped user
+    sees a small part of the archive: their rows are counted."""
     shape = _shape(query)
-    if masked or shape is None or len(shape[0]) != 1 or not isinstance(case_condition(user), True_):
+    if shape is None or len(shape[0]) != 1:
         return None
     [(word, exact)], filters = shape
     grams = list(word.words) if isinstance(word, q.Phrase) else [word.text]
-    if len(grams) != 1 or not all(_facet_values(part) for part in filters):
+    if len(grams) != 1 or not all(_facet_values(part) for part in filters) or \
+            masked and not never_hidden(grams[0]):
+        return None
+    visible = case_condition(user)
+    hidden = None if isinstance(visible, True_) else hidden_by_grade(user)
+    if hidden is None and not isinstance(visible, True_):
         return None
     lexeme = DIGIT_PREFIX + grams[0] if word.fieldname == "digits" else grams[0]
     C = search_gram_counts.c
     if session.scalar(select(C.lexeme).where(C.lexeme == lexeme).limit(1)) is None:
         return None  # not common when the table was rebuilt: counted from the rows
     kept = [C[name].in_(values) for name, values in map(_facet_values, filters)]
-    names = [C[name] for name in FACET_FIELDS]
-    counted = select(*names, func.sum(C.n).cast(BigInteger).label("n")) \
-        .where(C.lexeme == lexeme, *kept).group_by(*names) \
-        .having(func.sum(C.n) != 0)  # a combination its rows all left keeps a row of 0
+    filtered = [translate(part, masked).where for part in filters]
+    shown = [T[name] for name in FACET_FIELDS]
+    parts = [select(*(C[name] for name in FACET_FIELDS), C.n).where(C.lexeme == lexeme, *kept)]
+    if hidden is not None:
+        # The gram's rows in the cases kept from the user, taken off (B-tree on case_id ANDed
+        # with the GIN index: as many rows as restricted cases hold, not as the gram's).
+        parts.append(select(*shown, (-func.count()).label("n")).where(
+            _matches(phrase_tsquery([lexeme])), T.case_id.in_(hidden), *filtered).group_by(*shown))
     if exact:
         # Rows equal to the word in an exact field but without the gram (a case number 医院).
         others = or_(*(translate(part, masked).check for part in exact))
-        rest = _all([others, not_(_matches(phrase_tsquery([lexeme]))),
-                     *(translate(part, masked).where for part in filters)])
-        shown = [T[name] for name in FACET_FIELDS]
-        counted = union_all(counted, select(*shown, func.count().label("n")).where(rest).group_by(*shown))
+        rest = _all([others, not_(_matches(phrase_tsquery([lexeme]))), *filtered])
+        parts.append(select(*shown, func.count().label("n")).where(_seen(rest, visible)).group_by(*shown))
+    every = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    names = [every.c[name] for name in FACET_FIELDS]
+    counted = select(*names, func.sum(every.c.n).cast(BigInteger).label("n")).group_by(*names) \
+        .having(func.sum(every.c.n) != 0)  # a combination its rows all left keeps a row of 0
     return session.execute(counted).all()
+
+
+def never_hidden(gram: str) -> bool:
+    """Whether masking can never hide a character of `gram`, so a masked reader's matches of it
+    are everyone's: masking hides digits of ID and phone numbers and the separators inside them
+    (archive.records.masking), never a CJK ideograph."""
+    return all("\u4e00" <= char <= "\u9fff" for char in gram)
 
 
 def _facet_values(query: q.Query) -> tuple[str, list[str]] | None:
