@@ -31,7 +31,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     BigInteger,
+    Integer,
     and_,
+    any_,
     case,
     false,
     func,
@@ -45,7 +47,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement, False_, True_
 from whoosh import query as q
@@ -713,10 +715,17 @@ def gram_counts(session: Session, user, query: q.Query, masked: bool) -> list | 
     shown = [T[name] for name in FACET_FIELDS]
     parts = [select(*(C[name] for name in FACET_FIELDS), C.n).where(C.lexeme == lexeme, *kept)]
     if hidden is not None:
-        # The gram's rows in the cases kept from the user, taken off (B-tree on case_id ANDed
-        # with the GIN index: as many rows as restricted cases hold, not as the gram's).
+        # The gram's rows in the cases kept from the user, taken off: as many rows as those
+        # cases hold, not as the gram's. Their ids as one array, so PostgreSQL reads them by
+        # the case_id index (as `IN` it joined the gram's 83,000 rows at 100,000 documents
+        # with them, 10 s), and the gram by `strpos` on the text (the same rows as the lexeme:
+        # a pair never spans whitespace) rather than decoding each row's tsvector (2-3x slower).
+        ids = hidden.subquery()
+        held = func.strpos(T.body, grams[0]) > 0 if len(grams[0]) > 1 else _matches(phrase_tsquery([lexeme]))
         parts.append(select(*shown, (-func.count()).label("n")).where(
-            _matches(phrase_tsquery([lexeme])), T.case_id.in_(hidden), *filtered).group_by(*shown))
+            held, T.case_id == any_(func.cast(select(func.array_agg(ids.c[0])).scalar_subquery(),
+                                                 ARRAY(Integer))), *filtered)
+            .group_by(*shown))
     if exact:
         # Rows equal to the word in an exact field but without the gram (a case number 医院).
         others = or_(*(translate(part, masked).check for part in exact))
