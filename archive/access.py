@@ -23,7 +23,7 @@ a township officer those of their township — as set on their account; without 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, except_, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
@@ -95,6 +95,25 @@ def graded_condition(user) -> ColumnElement[bool]:
         in_progress = Case.claim_type.in_(restricted) & Case.id.not_in(select(ArchiveRecord.case_id))
         visible = visible & (~in_progress | (Case.created_by_id == user.id))
     return or_(visible, Case.id.in_(active_loans(user).with_only_columns(Loan.case_id)))
+
+
+def hidden_by_grade(user) -> Select[tuple[int]] | None:
+    """The ids of the cases `graded_condition` keeps from `user` — exactly those, loans taken
+    out — for a user whose visibility is grades and loans alone; None for anyone else (a scoped
+    role, or one who may see no case). Search counts a common word from kept counts less the
+    rows of these cases: a few restricted cases, where the visible ones are most of the archive."""
+    if not can(user, "case.view") or scope_kind(user.role) is not None:
+        return None
+    clearance = clearance_of(user)
+    if clearance >= schedule().top_grade:
+        return select(Case.id).where(false())
+    hidden = select(ArchiveRecord.case_id).where(ArchiveRecord.access_grade > clearance)
+    restricted = sorted(t for t, grade in schedule().grades_from_start().items() if grade > clearance)
+    if restricted:  # as graded_condition: in progress, of a claim type graded from the start
+        hidden = hidden.union(select(Case.id).where(
+            Case.claim_type.in_(restricted), Case.id.not_in(select(ArchiveRecord.case_id)),
+            or_(Case.created_by_id.is_(None), Case.created_by_id != user.id)))
+    return select(except_(hidden, active_loans(user).with_only_columns(Loan.case_id)).subquery().c[0])
 
 
 def active_loans(user) -> Select[tuple[Loan]]:

@@ -18,7 +18,8 @@ overlap@10 of their relevance-ranked first pages, plain and tie-aware (`tied_ove
 3. Incremental: 20 more documents, each committed and then `index_documents` (one writer); with
    --cache-dir they are taken out again afterwards (database and index), so the cache is reused.
 4. Queries through `archive.search.search` as an archivist (every case, identifiers in full;
-   `--role admin` searches as one who sees them masked, issue 22) — the access condition, facets
+   `--role admin` searches as one who sees them masked, issue 22; `--as-user` as a user who does
+   not see everything, see USERS) — the access condition, facets
    (kind, year, status, hospital), the top 20 with highlighted snippets from the database —
    p50/p95 per query type; the baseline in the same run is a brute-force scan
    (`needle in text` over every document in memory), which is also the truth for recall.
@@ -54,7 +55,7 @@ from sqlalchemy import delete, insert, select  # noqa: E402
 
 from archive.config import load_settings  # noqa: E402
 from archive.demo import documents as gen  # noqa: E402
-from archive.models import Case, Document, Page, StoredObject, User  # noqa: E402
+from archive.models import ArchiveRecord, Case, Document, Loan, Page, StoredObject, User  # noqa: E402
 from archive.models.cases import DocumentStatus  # noqa: E402
 from archive.records.masking import mask_text  # noqa: E402
 from archive.runtime import make_runtime  # noqa: E402
@@ -67,6 +68,8 @@ from archive.search import (  # noqa: E402
     search,
 )
 from archive.search.backend import open_backend  # noqa: E402
+from archive.search.hiding import hidden_offsets  # noqa: E402
+from archive.search.pg_table import visible_text  # noqa: E402
 from archive.search.schema import bigrams, fold  # noqa: E402
 from archive.search.warming import warm_postings  # noqa: E402
 from archive.setup import initialise  # noqa: E402
@@ -77,6 +80,15 @@ NO_WARM = False  # --no-warm
 ROLE = "archivist"  # --role
 BACKEND = "whoosh"  # --backend
 DATABASE_URL = ""  # --database-url (postgres)
+AS_USER = "all"  # --as-user
+# Users who do not see everything (--as-user), as most real users: a reviewer below the top
+# clearance with a few loans (every tenth case is restricted, grade 3; the first LOANS of those
+# are lent to them); an administrator who sees every case but identifiers masked. `restrict`
+# writes the grades and loans they need. (No scoped role — hospital clerk, village or township
+# officer — may search: storage_config/roles.toml "search.use".)
+USERS = {"graded": "reviewer", "masked": "admin"}
+RESTRICTED_EVERY = 10  # every tenth case (by case number) has an archive record of grade 3
+LOANS = 20  # of those, the first LOANS are lent to the graded user
 
 
 def generate(count: int, seed: int = 1) -> list[dict]:
@@ -165,6 +177,53 @@ def searchable_texts(documents: list[dict]) -> list[str]:
         number = number if number and mask_text(number) != number else None
         lines.append(" ".join(filter(None, (case_no(n), claimant(first), number))))
     return [fold(f"{document['text']}\n{line}") for document, line in zip(documents, lines, strict=True)]
+
+
+def restrict(runtime, documents: list[dict]) -> None:
+    """What the --as-user users need in the database, written once (idempotent): archive records
+    of grade 3 for every RESTRICTED_EVERY-th case and the graded user's approved loans of the
+    first LOANS of them."""
+    from datetime import timedelta
+
+    now = datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        admin = session.scalar(select(User).where(User.username == "bench"))
+        users = {}
+        for kind, role in USERS.items():
+            user = session.scalar(select(User).where(User.username == f"bench-{kind}"))
+            if user is None:
+                user = User(username=f"bench-{kind}", display_name=kind, role=role, password_hash="x")
+                session.add(user)
+                session.flush()
+            users[kind] = user
+        if session.scalar(select(ArchiveRecord.id).limit(1)) is not None:
+            return
+        case_ids = dict(session.execute(select(Case.case_no, Case.id)).all())
+        cases = (len(documents) + 2) // 3
+        restricted = [case_ids[case_no(3 * i)] for i in range(0, cases, RESTRICTED_EVERY)]
+        session.execute(insert(ArchiveRecord), [
+            {"case_id": case_id, "record_class": "audit_materials", "access_grade": 3}
+            for case_id in restricted])
+        session.execute(insert(Loan), [
+            {"case_id": case_id, "borrower_id": users["graded"].id, "reason": "bench",
+             "until": now + timedelta(days=30), "granted_by_id": admin.id, "granted_by_name": "bench",
+             "granted_at": now, "approved_by_id": admin.id, "approved_by_name": "bench",
+             "approved_at": now} for case_id in restricted[:LOANS]])
+
+
+def sees(kind: str, documents: list[dict]) -> set[int] | None:
+    """Positions of the documents the --as-user user may see (None: every one)."""
+    if kind == "graded":
+        lent = {RESTRICTED_EVERY * i for i in range(LOANS)}
+        return {n for n in range(len(documents))
+                if (n // 3) % RESTRICTED_EVERY or n // 3 in lent}
+    return None
+
+
+def masked_texts(texts: list[str]) -> list[str]:
+    """The texts as a reader of masked identifiers may search them: every hidden character
+    replaced (archive.search.hiding), so a substring counts only where it covers none."""
+    return [visible_text(text, hidden_offsets(text)) or text for text in texts]
 
 
 def _plain(fields: dict) -> dict:
@@ -308,8 +367,12 @@ def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, 
     index = open_backend(runtime)
     position = {document_id: n for n, document_id in enumerate(ids)}
     timings, warm, baseline, recall, totals, top10 = {}, {}, {}, {}, {}, {}
+    seen = sees(AS_USER, documents)
+    if AS_USER == "masked":
+        texts = masked_texts(texts)
     with runtime.sessions() as session:
-        admin = session.scalar(select(User).where(User.username == "bench"))
+        admin = session.scalar(select(User).where(User.username == (
+            "bench" if AS_USER == "all" else f"bench-{AS_USER}")))
         search(session, index, admin, "医院")  # open the searcher and read columns once
         # as `archive serve` does at start (Whoosh's posting lists; PostgreSQL has its own cache)
         warming = None if NO_WARM or BACKEND != "whoosh" else warm_postings(index)
@@ -324,6 +387,8 @@ def run_production(runtime, documents, texts, kinds, cases, ids) -> tuple[dict, 
                 top10[kind].append([position[hit.document_id] for hit in result.hits[:10]])
                 started = time.perf_counter()
                 truth = brute_force(texts, raw, filters, kinds) if raw else None
+                if truth is not None and seen is not None:
+                    truth &= seen
                 scan.append((time.perf_counter() - started) * 1000)
                 if truth is not None and all(len(part) > 1 for part in raw.split()):
                     totals[kind]["checked"] += 1  # the total shown equals the true count
@@ -630,6 +695,10 @@ def main() -> None:
     parser.add_argument("--skip-incremental", action="store_true")
     parser.add_argument("--role", default=ROLE,
                         help="search as this role (admin: identifiers masked; id_number_18 finds nothing)")
+    parser.add_argument("--as-user", choices=("all", *USERS), default="all",
+                        help="search as a user who does not see everything (USERS): graded, a "
+                             "reviewer below the top clearance with loans; masked, an administrator "
+                             "who sees identifiers masked")
     parser.add_argument("--no-warm", action="store_true",
                         help="do not warm the posting-list cache before the first-run queries")
     parser.add_argument("--backend", choices=("whoosh", "postgres", "both"), default="whoosh",
@@ -645,7 +714,7 @@ def main() -> None:
                         help="postgres: an empty database to fill (default: a throwaway local server)")
     args = parser.parse_args()
     globals().update(PER_TYPE=args.per_type, RECALL_QUERIES=args.recall_queries, NO_WARM=args.no_warm,
-                     ROLE=args.role)
+                     ROLE=args.role, AS_USER=args.as_user)
     backends = ("whoosh", "postgres") if args.backend == "both" else (args.backend,)
     if "postgres" in backends and not args.database_url:
         from contextlib import ExitStack
@@ -669,7 +738,7 @@ def _index_mb(runtime) -> float:
 
 
 def _main(args, backends: tuple[str, ...], database_url: str) -> None:
-    report: dict = {"documents": args.docs, "backend": args.backend,
+    report: dict = {"documents": args.docs, "backend": args.backend, "as_user": args.as_user,
                     "load_average_at_start": [round(x, 1) for x in os.getloadavg()]}
     started = time.perf_counter()
     documents = generate(args.docs)
@@ -727,6 +796,8 @@ def _leg(args, documents, texts, kinds, cases) -> dict:
                            "peak_rss_mb": bulk["peak_rss_mb"],
                            "peak_rss_all_processes_mb": bulk["peak_rss_tree_mb"],
                            "procs": 2 if BACKEND == "whoosh" else 1, "index_mb": _index_mb(runtime)}
+        if AS_USER != "all":
+            restrict(runtime, documents)
         production, baseline = run_production(runtime, documents, texts, kinds, cases, ids)
         leg.update(production)
         leg["baseline_brute_force_scan_ms"] = baseline

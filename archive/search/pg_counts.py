@@ -10,9 +10,12 @@ rows holding it for every combination of facet values. Triggers keep it exact on
 (in the writer's transaction, so a reader sees counts and rows of the same snapshot); a rebuild
 switches them off (`archive.search_bulk`) and counts afresh (`fill`).
 
-pg_query uses the counts where they are the whole answer: one gram, no masking, a user who sees
-every case, and filters only on facet columns; rows matched by an exact field ORed with the
-word (a case number equal to it) but lacking the gram are counted from the table (B-tree, few).
+pg_query uses the counts for one gram and filters only on facet columns; rows matched by an
+exact field ORed with the word (a case number equal to it) but lacking the gram are counted from
+the table (B-tree, few). For a user below the top clearance the rows of the cases kept from
+them (access.hidden_by_grade: restricted cases, loans given back) are counted and taken off; a
+reader of masked identifiers gets them for a gram masking cannot touch (CJK); a scoped user
+counts rows.
 """
 
 from __future__ import annotations
