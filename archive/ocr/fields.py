@@ -134,8 +134,10 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     sections = label_rules().get("sections", {}).get(kind, {})
     scoped = [label for section in sections.values() for labels in section.get("labels", {}).values()
               for label in labels]
-    # (And a form's own words, 性别, even glued to the value before it: 张三性别：男.)
-    form_words = label_rules().get("label_heads", {}).get("alone", [])
+    # (And a form's own words, 性别, even glued to the value before it: 张三性别：男; the patient's
+    # fields a form prints beside the name, whichever kind's labels they are: 王芳住院号：….)
+    form_words = [*label_rules().get("label_heads", {}).get("alone", []),
+                  *label_rules().get("persons", {}).get("patient_fields", [])]
     any_label = re.compile("(?:" + "|".join(label_pattern(label) for label in sorted(
         {label for rule in rules.values() for label in rule["labels"]} | set(scoped) | set(form_words),
         key=len, reverse=True)) + rf")\s*{COLON}")
