@@ -56,6 +56,7 @@ from archive.ocr.label_match import (
     inside_another,
     is_label,
     label_row,
+    misread_ends,
     misread_label,
     printed_labels,
     unlike_others,
@@ -138,8 +139,10 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     # fields a form prints beside the name, whichever kind's labels they are: 王芳住院号：….)
     form_words = [*label_rules().get("label_heads", {}).get("alone", []),
                   *label_rules().get("persons", {}).get("patient_fields", [])]
+    others = label_rules().get("other_labels", {}).get(kind, [])
     any_label = re.compile("(?:" + "|".join(label_pattern(label) for label in sorted(
-        {label for rule in rules.values() for label in rule["labels"]} | set(scoped) | set(form_words),
+        {label for rule in rules.values() for label in rule["labels"]} | set(scoped) | set(form_words)
+        | set(others),
         key=len, reverse=True)) + rf")\s*{COLON}")
     lines = _clean_lines(text)
     # (With the labels of no field the kind's forms print: another label, as a field's are.)
@@ -150,8 +153,7 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     # And a label glued to a value whose first characters show its type: （小写）¥4449.00.
     every_label = "|".join(label_pattern(label) for rule in rules.values() for label in rule["labels"])
     glued_label = re.compile(rf"(?:{every_label}|[（(][\u4e00-\u9fff]{{1,4}}[）)])\s?(?=[¥￥⊗ⓧ])")
-    ends = [any_label, glued_label, LABEL_LIKE, *(pattern for label, shown in printed.items() if not shown
-                                      for pattern in misread_label(label))]
+    ends = [any_label, glued_label, LABEL_LIKE, *misread_ends(printed)]
     # A goods row's 税额：, 金额： are the row's: for the fields the rows hold too, no label on a
     # goods line is the document's ([item_lines]).
     goods = frozenset(goods_lines(lines)) if kind in label_rules().get("item_lines", {}) else frozenset()
@@ -492,7 +494,7 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
     rest = line.text[start:]
     end = value_end.search(rest)
     stop = start + (end.start() if end else len(rest))
-    stop = min([stop, *(following.start() for end_pattern in ends
+    stop = min([stop, *(_label_start(following) for end_pattern in ends
                         if (following := end_pattern.search(line.text, start))
                         and following.start() > start)])
     # A value ends where a cell that is a label itself begins (身份证号码 4403…  年龄  63: 年龄 is
@@ -517,6 +519,16 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
         yield below
     elif value:
         yield candidate  # nothing under it: a key–value row of short words after all
+
+
+def _label_start(found: re.Match) -> int:
+    """Where a label found after a value begins: a label-like run spaced out (娜 性别：) is the
+    known label after its last space when that is one (李 娜 性别：女: the name spaced to three
+    characters' width, then 性别), else the whole run (姓 名：, a label spaced out)."""
+    words = found.group().split()
+    if len(words) > 1 and len(tail := re.sub(COLON + "$", "", words[-1])) > 1 and is_label(tail):
+        return found.start() + found.group().rindex(words[-1])
+    return found.start()
 
 
 def _joined(first: Candidate, rest: Candidate) -> Candidate:
