@@ -122,3 +122,18 @@ def test_a_glued_name_apart_from_what_follows_is_read(text, name):
                                   "{role}姓各：王五"])
 def test_a_roles_name_is_no_payer(role, form):
     assert _bill(form.format(role=role)) is None
+
+
+# Surnames past the top 240 (the national ranking's 400, [persons] surnames): a Han name after a
+# shared label alone is read whatever its surname's rank; a drug's or a word's head is still none.
+@pytest.mark.parametrize(("text", "name"), [("病人：常建国", "常建国"), ("患者：赖小梅", "赖小梅"),
+                                            ("付款人 洪文", "洪文"), ("病人：萧红", "萧红"),
+                                            ("患者：冼志华", "冼志华"), ("病人：亓玉兰", "亓玉兰")])
+def test_a_han_name_of_a_less_common_surname_is_read(text, name):
+    assert _bill(text) == name
+
+
+@pytest.mark.parametrize("text", ["患者：阿莫西林", "患者：阿司匹林", "患者：初诊", "病人：明细",
+                                  "付款人：单位", "患者：普通门诊"])
+def test_a_word_headed_by_a_surname_is_no_name(text):
+    assert _bill(text) is None
