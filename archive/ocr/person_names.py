@@ -111,7 +111,10 @@ def person_value(raw: str) -> str | None:
     if first not in " \t\u3000/／,，|、;；":
         return None  # 王芳性别：… is cut before its label; anything else run on is no name
     if follows_a_name(following):
-        return name if name_word(name, alone=False) else None
+        # A long minority name stands as a word of its own before the patient's bare sex or age
+        # or one of the patient's fields (阿依古丽买买提 女 45岁, … 性别 女).
+        alone = bool(_bare_value().fullmatch(following) or following.startswith(_words("patient_fields")))
+        return name if name_word(name, alone=alone) else None
     # A name OCR spaced (李 建国): its words together, when nothing else is on the value.
     words = raw.split()
     joined = "".join(words)

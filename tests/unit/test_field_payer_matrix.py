@@ -137,3 +137,12 @@ def test_a_han_name_of_a_less_common_surname_is_read(text, name):
                                   "付款人：单位", "患者：普通门诊"])
 def test_a_word_headed_by_a_surname_is_no_name(text):
     assert _bill(text) is None
+
+
+# A long minority name written without its dot, before the patient's bare sex or age or the
+# patient's fields printed bare: a word of its own, the name.
+@pytest.mark.parametrize(("text", "name"), [("交款人：阿依古丽买买提 男 45岁", "阿依古丽买买提"),
+                                            ("患者姓名：阿依古丽买买提 性别 女", "阿依古丽买买提"),
+                                            ("交费人 王芳", "王芳"), ("交费人：热依拉艾山 女", "热依拉艾山")])
+def test_a_long_name_before_the_patients_bare_fields_is_read(text, name):
+    assert _bill(text) == name
