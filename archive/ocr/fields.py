@@ -317,7 +317,8 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     taken only if it is a name on the list. `skip`: the lines whose labels are not the field's."""
     glued = GLUED.get(rule["type"])
     value_end = None
-    accept = _payers_only(rule) if rule.get("person") else None
+    # (A signer's name: the label names its own person, no one else's to tell apart.)
+    accept = _payers_only(rule) if rule.get("person") and not rule.get("signer") else None
     if rule["type"] == "capital":
         value_end = CAPITAL_VALUE_END
         ends = [CAPITAL_LABEL_LIKE if end is LABEL_LIKE else end for end in ends]
