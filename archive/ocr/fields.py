@@ -56,7 +56,6 @@ from archive.ocr.label_match import (
     inside_another,
     is_label,
     label_row,
-    misread_ends,
     misread_label,
     printed_labels,
     unlike_others,
@@ -153,7 +152,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     # And a label glued to a value whose first characters show its type: （小写）¥4449.00.
     every_label = "|".join(label_pattern(label) for rule in rules.values() for label in rule["labels"])
     glued_label = re.compile(rf"(?:{every_label}|[（(][\u4e00-\u9fff]{{1,4}}[）)])\s?(?=[¥￥⊗ⓧ])")
-    ends = [any_label, glued_label, LABEL_LIKE, *misread_ends(printed)]
+    ends = [any_label, glued_label, LABEL_LIKE, *(pattern for label, shown in printed.items() if not shown
+                                      for pattern in misread_label(label))]
     # A goods row's 税额：, 金额： are the row's: for the fields the rows hold too, no label on a
     # goods line is the document's ([item_lines]).
     goods = frozenset(goods_lines(lines)) if kind in label_rules().get("item_lines", {}) else frozenset()
@@ -522,14 +522,24 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
         yield candidate  # nothing under it: a key–value row of short words after all
 
 
+LONG_LABEL = 4  # characters: a label at least this long inside a label-like run is that label
+
+
 def _label_start(found: re.Match) -> int:
     """Where a label found after a value begins: a label-like run spaced out (娜 性别：) is the
     known label after its last space when that is one (李 娜 性别：女: the name spaced to three
-    characters' width, then 性别), else the whole run (姓 名：, a label spaced out)."""
-    words = found.group().split()
+    characters' width, then 性别), else the whole run (姓 名：, a label spaced out); a label not
+    printed read with a character wrong that ends in a long known label (芳医保类型： for 参保类型
+    with 芳 misread, after 王芳) is that label, the value's last character its own."""
+    text = found.group()
+    words = text.split()
     if len(words) > 1 and len(tail := re.sub(COLON + "$", "", words[-1])) > 1 and is_label(tail):
-        return found.start() + found.group().rindex(words[-1])
-    return found.start()
+        return found.start() + text.rindex(words[-1])
+    bare, known = re.sub(COLON + "$", "", text), printed_words()
+    if bare in known:
+        return found.start()
+    inner = next((at for at in range(1, len(bare) - LONG_LABEL + 1) if bare[at:] in known), None)
+    return found.start() + inner if inner is not None else found.start()
 
 
 def _joined(first: Candidate, rest: Candidate) -> Candidate:

@@ -150,17 +150,6 @@ def misread_label(label: str) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(NOT_LABEL_START + variant + COLONS) for variant in variants)
 
 
-def misread_ends(printed: dict[str, bool]) -> list[re.Pattern]:
-    """The patterns of labels not printed, read with a character wrong or lost, that end a value
-    run on into them; not for a label a printed one is but for a character (参保类型 where
-    医保类型 is printed): its misread would match the printed label with the value's last
-    character taken for its first (王芳医保类型： read as 芳医保类型：, the name cut to 王)."""
-    shown = [label for label, is_shown in printed.items() if is_shown]
-    return [pattern for label, is_shown in printed.items()
-            if not is_shown and not any(_edits(label, other) <= 1 for other in shown)
-            for pattern in misread_label(label)]
-
-
 def printed_labels(lines: list[Line], labels: list[str]) -> dict[str, bool]:
     """Each label of the kind: whether it is printed, as it is, somewhere in the lines."""
     return {label: any(re.search(NOT_LABEL_START + label_pattern(label) + DECORATION + SEPARATOR,
