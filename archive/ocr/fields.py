@@ -536,8 +536,8 @@ def _label_start(found: re.Match) -> int:
     if len(words) > 1 and len(tail := re.sub(COLON + "$", "", words[-1])) > 1 and is_label(tail):
         return found.start() + text.rindex(words[-1])
     bare, known = re.sub(COLON + "$", "", text), printed_words()
-    if bare in known:
-        return found.start()
+    if bare in known or found.start() == 0 or not is_cjk(found.string[found.start() - 1]):
+        return found.start()  # (医保统筹支付： after a space: a label of its own, not 统筹支付)
     inner = next((at for at in range(1, len(bare) - LONG_LABEL + 1) if bare[at:] in known), None)
     return found.start() + inner if inner is not None else found.start()
 

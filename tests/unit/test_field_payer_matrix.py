@@ -146,3 +146,9 @@ def test_a_word_headed_by_a_surname_is_no_name(text):
                                             ("交费人 王芳", "王芳"), ("交费人：热依拉艾山 女", "热依拉艾山")])
 def test_a_long_name_before_the_patients_bare_fields_is_read(text, name):
     assert _bill(text) == name
+
+
+def test_a_label_after_a_space_ending_in_a_known_label_ends_the_value_whole():
+    # 医保统筹支付 ends in 统筹支付: a label of its own after the number's space, not 医保 run on.
+    reading = read_fields("invoice", "医保编号：736394629239 医保统筹支付：302.63")
+    assert reading.fields.get("insurance_number") == "736394629239"
