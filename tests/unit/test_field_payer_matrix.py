@@ -152,3 +152,14 @@ def test_a_label_after_a_space_ending_in_a_known_label_ends_the_value_whole():
     # 医保统筹支付 ends in 统筹支付: a label of its own after the number's space, not 医保 run on.
     reading = read_fields("invoice", "医保编号：736394629239 医保统筹支付：302.63")
     assert reading.fields.get("insurance_number") == "736394629239"
+
+
+@pytest.mark.parametrize(("text", "name"), [("交款单位或个人：王芳", "王芳"),
+                                            ("缴款单位或个人：李建国", "李建国"),
+                                            ("交款人：王芳 ( 男 )", "王芳")])
+def test_fiscal_bill_wordings_and_a_spaced_bracket(text, name):
+    assert _bill(text) == name
+
+
+def test_a_unit_after_the_fiscal_bills_wording_is_no_payer():
+    assert _bill("交款单位或个人：平江县医疗保障局") is None
