@@ -134,10 +134,14 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     sections = label_rules().get("sections", {}).get(kind, {})
     scoped = [label for section in sections.values() for labels in section.get("labels", {}).values()
               for label in labels]
-    # (And a form's own words, 性别, even glued to the value before it: 张三性别：男.)
-    form_words = label_rules().get("label_heads", {}).get("alone", [])
+    # (And a form's own words, 性别, even glued to the value before it: 张三性别：男; the patient's
+    # fields a form prints beside the name, whichever kind's labels they are: 王芳住院号：….)
+    form_words = [*label_rules().get("label_heads", {}).get("alone", []),
+                  *label_rules().get("persons", {}).get("patient_fields", [])]
+    others = label_rules().get("other_labels", {}).get(kind, [])
     any_label = re.compile("(?:" + "|".join(label_pattern(label) for label in sorted(
-        {label for rule in rules.values() for label in rule["labels"]} | set(scoped) | set(form_words),
+        {label for rule in rules.values() for label in rule["labels"]} | set(scoped) | set(form_words)
+        | set(others),
         key=len, reverse=True)) + rf")\s*{COLON}")
     lines = _clean_lines(text)
     # (With the labels of no field the kind's forms print: another label, as a field's are.)
@@ -313,7 +317,8 @@ def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: 
     taken only if it is a name on the list. `skip`: the lines whose labels are not the field's."""
     glued = GLUED.get(rule["type"])
     value_end = None
-    accept = _payers_only(rule) if rule.get("person") else None
+    # (A signer's name: the label names its own person, no one else's to tell apart.)
+    accept = _payers_only(rule) if rule.get("person") and not rule.get("signer") else None
     if rule["type"] == "capital":
         value_end = CAPITAL_VALUE_END
         ends = [CAPITAL_LABEL_LIKE if end is LABEL_LIKE else end for end in ends]
@@ -490,7 +495,7 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
     rest = line.text[start:]
     end = value_end.search(rest)
     stop = start + (end.start() if end else len(rest))
-    stop = min([stop, *(following.start() for end_pattern in ends
+    stop = min([stop, *(_label_start(following) for end_pattern in ends
                         if (following := end_pattern.search(line.text, start))
                         and following.start() > start)])
     # A value ends where a cell that is a label itself begins (身份证号码 4403…  年龄  63: 年龄 is
@@ -515,6 +520,26 @@ def _value_at(lines: list[Line], index: int, match: re.Match, ends: list[re.Patt
         yield below
     elif value:
         yield candidate  # nothing under it: a key–value row of short words after all
+
+
+LONG_LABEL = 4  # characters: a label at least this long inside a label-like run is that label
+
+
+def _label_start(found: re.Match) -> int:
+    """Where a label found after a value begins: a label-like run spaced out (娜 性别：) is the
+    known label after its last space when that is one (李 娜 性别：女: the name spaced to three
+    characters' width, then 性别), else the whole run (姓 名：, a label spaced out); a label not
+    printed read with a character wrong that ends in a long known label (芳医保类型： for 参保类型
+    with 芳 misread, after 王芳) is that label, the value's last character its own."""
+    text = found.group()
+    words = text.split()
+    if len(words) > 1 and len(tail := re.sub(COLON + "$", "", words[-1])) > 1 and is_label(tail):
+        return found.start() + text.rindex(words[-1])
+    bare, known = re.sub(COLON + "$", "", text), printed_words()
+    if bare in known or found.start() == 0 or not is_cjk(found.string[found.start() - 1]):
+        return found.start()  # (医保统筹支付： after a space: a label of its own, not 统筹支付)
+    inner = next((at for at in range(1, len(bare) - LONG_LABEL + 1) if bare[at:] in known), None)
+    return found.start() + inner if inner is not None else found.start()
 
 
 def _joined(first: Candidate, rest: Candidate) -> Candidate:

@@ -116,6 +116,7 @@ def printed_words() -> frozenset[str]:
     spec = label_rules()
     labels = {label for kind in spec["kinds"] for rule in spec.get(kind, {}).values()
               if isinstance(rule, dict) for label in rule.get("labels", ())}
+    labels |= {label for others in spec.get("other_labels", {}).values() for label in others}
     return frozenset(labels.union(*spec["kinds"].values()))
 
 

@@ -106,12 +106,15 @@ def person_value(raw: str) -> str | None:
     first, following = found.group(2)[0], next(part for part in _PARTS.split(rest) if part)
     if _AGE.match(following) and name.endswith(tuple(_RUN_ON)):
         return None  # 王芳男 45岁: the sex run on to the name, or a name ending so? Not told apart.
-    if first in "（(" or first.isascii() and first.isalnum():
-        return name if name_word(name, alone=False) else None  # 王芳（自费）, 王芳4403…
+    if first in "（(" or first.isascii() and first.isalnum() or following[0] in "（(":
+        return name if name_word(name, alone=False) else None  # 王芳（自费）, 王芳 ( 男 ), 王芳4403…
     if first not in " \t\u3000/／,，|、;；":
         return None  # 王芳性别：… is cut before its label; anything else run on is no name
     if follows_a_name(following):
-        return name if name_word(name, alone=False) else None
+        # A long minority name stands as a word of its own before the patient's bare sex or age
+        # or one of the patient's fields (阿依古丽买买提 女 45岁, … 性别 女).
+        alone = bool(_bare_value().fullmatch(following) or following.startswith(_words("patient_fields")))
+        return name if name_word(name, alone=alone) else None
     # A name OCR spaced (李 建国): its words together, when nothing else is on the value.
     words = raw.split()
     joined = "".join(words)

@@ -122,3 +122,44 @@ def test_a_glued_name_apart_from_what_follows_is_read(text, name):
                                   "{role}姓各：王五"])
 def test_a_roles_name_is_no_payer(role, form):
     assert _bill(form.format(role=role)) is None
+
+
+# Surnames past the top 240 (the national ranking's 400, [persons] surnames): a Han name after a
+# shared label alone is read whatever its surname's rank; a drug's or a word's head is still none.
+@pytest.mark.parametrize(("text", "name"), [("病人：常建国", "常建国"), ("患者：赖小梅", "赖小梅"),
+                                            ("付款人 洪文", "洪文"), ("病人：萧红", "萧红"),
+                                            ("患者：冼志华", "冼志华"), ("病人：亓玉兰", "亓玉兰")])
+def test_a_han_name_of_a_less_common_surname_is_read(text, name):
+    assert _bill(text) == name
+
+
+@pytest.mark.parametrize("text", ["患者：阿莫西林", "患者：阿司匹林", "患者：初诊", "病人：明细",
+                                  "付款人：单位", "患者：普通门诊"])
+def test_a_word_headed_by_a_surname_is_no_name(text):
+    assert _bill(text) is None
+
+
+# A long minority name written without its dot, before the patient's bare sex or age or the
+# patient's fields printed bare: a word of its own, the name.
+@pytest.mark.parametrize(("text", "name"), [("交款人：阿依古丽买买提 男 45岁", "阿依古丽买买提"),
+                                            ("患者姓名：阿依古丽买买提 性别 女", "阿依古丽买买提"),
+                                            ("交费人 王芳", "王芳"), ("交费人：热依拉艾山 女", "热依拉艾山")])
+def test_a_long_name_before_the_patients_bare_fields_is_read(text, name):
+    assert _bill(text) == name
+
+
+def test_a_label_after_a_space_ending_in_a_known_label_ends_the_value_whole():
+    # 医保统筹支付 ends in 统筹支付: a label of its own after the number's space, not 医保 run on.
+    reading = read_fields("invoice", "医保编号：736394629239 医保统筹支付：302.63")
+    assert reading.fields.get("insurance_number") == "736394629239"
+
+
+@pytest.mark.parametrize(("text", "name"), [("交款单位或个人：王芳", "王芳"),
+                                            ("缴款单位或个人：李建国", "李建国"),
+                                            ("交款人：王芳 ( 男 )", "王芳")])
+def test_fiscal_bill_wordings_and_a_spaced_bracket(text, name):
+    assert _bill(text) == name
+
+
+def test_a_unit_after_the_fiscal_bills_wording_is_no_payer():
+    assert _bill("交款单位或个人：平江县医疗保障局") is None
