@@ -25,6 +25,7 @@ from archive.ocr.engines import OcrEngine, OcrEngineError, configured_engine
 from archive.ocr.engines.tesseract import LANGUAGES, PAGE_SEGMENTATION  # noqa: F401 - also read from here
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
 from archive.ocr.registration import doubt_inked, regroup
+from archive.ocr.two_inks import read_apart
 from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
@@ -248,7 +249,10 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
 def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, int],
          psm: int | None = None) -> PageText:
     options = {"psm": psm} if psm is not None else {}
-    found = doubt_inked(engine.read(prepared.image, dpi=prepared.dpi, **options), prepared.form_ink)
+    if prepared.inks is not None:  # a pre-printed form: its print and its fill read apart
+        found = read_apart(engine, prepared.inks, prepared.dpi, options)
+    else:
+        found = doubt_inked(engine.read(prepared.image, dpi=prepared.dpi, **options), prepared.form_ink)
     # Word boxes are kept in the coordinates of the page as stored, not of the prepared image.
     back = 1 / prepared.scale
     rows: dict[int, list[Word]] = {}
@@ -256,7 +260,9 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
         rows.setdefault(word.line, []).append(Word(
             word.text, round(word.left * back), round(word.top * back), round(word.width * back),
             round(word.height * back), word.confidence, word.line))
-    refined = [doubt_inked(row, prepared.form_ink, prepared.scale)
+    # (Read apart, a value's ink is the fill's alone: nothing to doubt it for.)
+    form_ink = prepared.form_ink if prepared.inks is None else None
+    refined = [doubt_inked(row, form_ink, prepared.scale)
                for row in engine.refine(list(rows.values()), prepared)]
     # Values a printer filled in off register go back onto their labels' lines.
     read_again = regroup(refined)
