@@ -25,7 +25,7 @@ from archive.ocr.engines import OcrEngine, OcrEngineError, configured_engine
 from archive.ocr.engines.tesseract import LANGUAGES, PAGE_SEGMENTATION  # noqa: F401 - also read from here
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
 from archive.ocr.registration import doubt_inked, regroup
-from archive.ocr.two_inks import read_apart
+from archive.ocr.two_inks import doubt_crossed, read_apart
 from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
@@ -260,10 +260,12 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
         rows.setdefault(word.line, []).append(Word(
             word.text, round(word.left * back), round(word.top * back), round(word.width * back),
             round(word.height * back), word.confidence, word.line))
-    # (Read apart, a value's ink is the fill's alone: nothing to doubt it for.)
-    form_ink = prepared.form_ink if prepared.inks is None else None
-    refined = [doubt_inked(row, form_ink, prepared.scale)
-               for row in engine.refine(list(rows.values()), prepared)]
+    refined = engine.refine(list(rows.values()), prepared)
+    if prepared.inks is None:
+        refined = [doubt_inked(row, prepared.form_ink, prepared.scale) for row in refined]
+    else:  # read apart: a figure the form's print crosses is taken only if read so again whole
+        refined = [doubt_crossed(row, prepared.form_ink, prepared.image, prepared.dpi, prepared.scale)
+                   for row in refined]
     # Values a printer filled in off register go back onto their labels' lines.
     read_again = regroup(refined)
     words = [word for row in read_again for word in row]

@@ -7,15 +7,26 @@ label its first character, and neither is taken. The two inks differ in colour, 
 separated (archive.ocr.seals.separate_inks) and each read on its own: the labels from the form's
 print alone, the values from the fill alone. Their lines are then put together by height, as one
 reading of the page; values off register go on to their labels as on any page
-(archive.ocr.registration). A value read from the fill alone is not doubted for touching the
-form's print (`registration.doubt_inked`): the print it touched is not in what was read.
+(archive.ocr.registration).
+
+A figure read from the fill whose box the form's print crosses is still doubtful
+(`doubt_crossed`): where a form's stroke crossed a dot-matrix digit, the separation lifts part of
+the digit with the stroke, and what is left reads as another digit, confidently. Such a figure is
+taken only when the engine is sure of it (SURE) and a second reading, of its box on the page with
+both inks, gives the same figure; otherwise it is left to a person (absent and flagged), as on a
+page read whole.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from archive.ocr.registration import DOUBTFUL, doubt_inked
+
 if TYPE_CHECKING:
+    import numpy as np
     from PIL import Image
 
     from archive.ocr.engines.base import OcrEngine
@@ -23,6 +34,8 @@ if TYPE_CHECKING:
 
 SAME_LINE = 0.5  # lines whose middles are closer than this many line heights are one printed line
 WIDE_GAP = 0.6  # as archive.ocr.pages.WIDE_GAP: a gap this many line heights wide ends a run
+SURE = 90.0  # a figure the form's print crosses is taken only read at this confidence or above
+FIGURE_PART = re.compile(r"\d[\d,.]*")
 
 
 def read_apart(engine: OcrEngine, inks: tuple[Image.Image, Image.Image], dpi: int,
@@ -33,13 +46,37 @@ def read_apart(engine: OcrEngine, inks: tuple[Image.Image, Image.Image], dpi: in
     return merged([engine.read(form, dpi=dpi, **options), engine.read(fill, dpi=dpi, **options)])
 
 
+def doubt_crossed(words: list[Word], form_ink: np.ndarray, page: Image.Image, dpi: int,
+                  scale: float) -> list[Word]:
+    """`words` (in page pixels; `form_ink` and `page` are `scale` times larger) with each figure
+    the form's print crosses (`registration.doubt_inked`) doubtful, unless read at SURE or above
+    and read the same again from its box on `page`, where both inks are (a digit the separation
+    cut reads otherwise there, or not at all)."""
+    from archive.ocr.capitals import SIMPLIFIED_MODEL
+    from archive.ocr.line_readings import line_crop, read_lines
+
+    crossed = doubt_inked(words, form_ink, scale)
+    sure = [n for n, (word, checked) in enumerate(zip(words, crossed, strict=True))
+            if checked.confidence == DOUBTFUL != word.confidence and word.confidence >= SURE]
+    boxes = [tuple(round(value * scale) for value in (words[n].left, words[n].top, words[n].width,
+                                                        words[n].height)) for n in sure]
+    again = read_lines([line_crop(page, box) for box in boxes], SIMPLIFIED_MODEL, dpi)
+    for n, reading in zip(sure, again, strict=True):
+        if _figure(words[n].text) in FIGURE_PART.findall("".join(char for char, _ in reading)):
+            crossed[n] = words[n]
+    return crossed
+
+
+def _figure(text: str) -> str:
+    """A figure as read without its currency sign or spaces."""
+    return re.sub(r"[¥￥\s]", "", text)
+
+
 def merged(readings: list[list[Word]]) -> list[Word]:
     """Several readings of one page as one: each reading's lines kept whole, a line of one joined
     to a line of another whose middle is within SAME_LINE of its height, each line left to right,
     renumbered top to bottom; in a line, runs of one reading's words (`_runs`) ordered by where
     they begin, so that two overlapping runs are not interleaved word by word."""
-    from dataclasses import replace
-
     lines: list[tuple[float, float, list[list[Word]]]] = []  # middle, height, runs of words
     for words in readings:
         own: dict[int, list[Word]] = {}

@@ -79,3 +79,37 @@ def test_readings_merge_line_by_line_and_overlapping_runs_stay_whole():
     for word in words:
         lines.setdefault(word.line, []).append(word.text)
     assert ["".join(texts) for texts in lines.values()] == ["交款人：杨超收款单位：", "合计1,183.82"]
+
+
+def _figure_page(figure: str) -> Image.Image:
+    """The page with both inks (as prepared: grey), the figure printed on it in black."""
+    page = Image.new("L", (400, 80), 255)
+    ImageDraw.Draw(page).text((20, 15), figure, fill=0, font=_cjk_font(40))
+    return page
+
+
+def _crossed(confidence: float, read: str = "191.39") -> list[Word]:
+    """A figure read from the fill at `confidence`, a blue stroke of the form running through it."""
+    from archive.ocr.two_inks import doubt_crossed
+
+    form_ink = np.zeros((80, 400), np.uint8)
+    form_ink[20:60, 120:124] = 255  # the form's stroke through the figure's box
+    word = Word(read, 20, 15, 150, 45, confidence, 0)
+    return doubt_crossed([word], form_ink, _figure_page("191.39"), DPI, 1.0)
+
+
+def test_a_figure_the_form_crosses_is_taken_only_if_read_sure_and_so_again_whole():
+    from archive.ocr.registration import DOUBTFUL
+
+    assert _crossed(96.0)[0].confidence == 96.0
+    # The separation lifted part of a digit with the stroke: the fill reads 191.30, confidently,
+    # and the page with both inks does not say so.
+    assert _crossed(96.0, read="191.30")[0].confidence == DOUBTFUL
+    assert _crossed(80.0)[0].confidence == DOUBTFUL  # not sure enough, whatever a second reading says
+
+
+def test_a_figure_clear_of_the_form_is_not_doubted():
+    from archive.ocr.two_inks import doubt_crossed
+
+    word = Word("191.30", 20, 15, 150, 45, 70.0, 0)
+    assert doubt_crossed([word], np.zeros((80, 400), np.uint8), _figure_page("191.39"), DPI, 1.0) == [word]
