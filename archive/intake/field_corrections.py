@@ -29,7 +29,8 @@ REASONS = {"unexpected_characters": _("it contains characters such a value never
            "not_a_capital_amount": _("it is not an amount in capital characters or figures"),
            "not_an_id_number": _("it is not an 18-character ID number"),
            "not_a_credit_code": _("it is not an 18-character credit code"),
-           "check_digit": _("its check digit does not match")}
+           "check_digit": _("its check digit does not match"),
+           "not_a_name": _("it is not a person's name")}
 
 
 class UntakableValue(Invalid):

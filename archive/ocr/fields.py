@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 
+from archive.ocr.capital_figures import figures_after_capitals
 from archive.ocr.capitals import MAX_UNCONFIRMED, unconfirmed
 from archive.ocr.cells import cell_below, cell_right, cell_wrapped, segments, widen_gaps
 from archive.ocr.column_totals import read_column_totals
@@ -41,6 +42,7 @@ from archive.ocr.label_match import (
     CAPITAL_VALUE_END,
     CLOSING,
     COLONS,
+    DECORATED_GAP,
     DECORATION,
     GLUED,
     LABEL_LIKE,
@@ -73,12 +75,21 @@ from archive.ocr.label_spec import (  # noqa: F401 - the readers' API, imported 
 from archive.ocr.lines import JUNK, FieldReading, Line, is_cjk, label_pattern, rows_source
 from archive.ocr.lone_dates import lone_date
 from archive.ocr.normalize import amount_to_capital, read_amount
+from archive.ocr.person_names import (
+    GLUED_NAME,
+    after_a_role,
+    follows_a_name,
+    joined_fields,
+    shared,
+    the_patients,
+)
 from archive.ocr.reference import known_name
 from archive.ocr.sections import read_sections
+from archive.ocr.sum_terms import read_sum_terms
 from archive.ocr.tables import line_items, statement_items
 from archive.ocr.titles import hospital_from_title
 from archive.ocr.unknown_labels import read_by_unknown_labels
-from archive.ocr.vat_items import vat_items
+from archive.ocr.vat_items import goods_lines, vat_items
 from archive.ocr.vat_sums import tax_inclusive_sum
 
 _spec = label_rules  # the name benchmarks and tests know
@@ -139,12 +150,17 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     glued_label = re.compile(rf"(?:{every_label}|[（(][\u4e00-\u9fff]{{1,4}}[）)])\s?(?=[¥￥⊗ⓧ])")
     ends = [any_label, glued_label, LABEL_LIKE, *(pattern for label, shown in printed.items() if not shown
                                       for pattern in misread_label(label))]
+    # A goods row's 税额：, 金额： are the row's: for the fields the rows hold too, no label on a
+    # goods line is the document's ([item_lines]).
+    goods = frozenset(goods_lines(lines)) if kind in label_rules().get("item_lines", {}) else frozenset()
+    item_fields = set(label_rules().get("item_lines", {}).get(kind, []))
+    skips = {name: goods if name in item_fields else frozenset() for name in rules}
     reading = FieldReading()
     doubtful: dict[str, tuple] = {}  # refused for low confidence: (the value it would be, source)
     capitals: dict[str, Candidate] = {}  # what was read for each capital amount
     for name, rule in rules.items():
         rejected = None
-        for candidate, as_read in _candidates(lines, rule, ends, printed):
+        for candidate, as_read in _candidates(lines, rule, ends, printed, skip=skips[name]):
             if rule["type"] == "capital":
                 capitals.setdefault(name, candidate)
             value, reason = take(rule, candidate, min_confidence) if as_read else (None, "")
@@ -189,6 +205,8 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     if kind == "vat_invoice":
         tax_inclusive_sum(lines, reading)
         vat_items(lines, reading, min_confidence, doubtful)
+    figures_after_capitals(lines, label_rules().get("corroborates", {}).get(kind, []), rules, reading,
+                           min_confidence)
     facts = label_rules().get("case_facts", {}).get(kind, {})
     known = {name: (case or {}).get(fact) for name, fact in facts.items()}
     pairs = label_rules().get("corroborates", {}).get(kind, [])
@@ -198,26 +216,43 @@ def read_fields(kind: str, text: str | list[Line], *, min_confidence: float = FI
     chosen = [name for name in related if name in rules and name in reading.fields
               and rules[name]["type"] != "date_range"]
     alternatives = {name: _alternatives(lines, rules[name], ends, printed, reading.fields[name],
-                                        min_confidence) for name in chosen}
-    choose_jointly(reading, alternatives, **constraints)
+                                        min_confidence, skip=skips[name]) for name in chosen}
+    by_ocr = any(line.confidences is not None for line in lines)
+    choose_jointly(reading, alternatives, **constraints, by_ocr=by_ocr)
     refuse_contradicted(reading, pairs=pairs, sums=constraints["sums"])
     corroborate(reading, doubtful, pairs=pairs, sums=constraints["sums"],
                 known={name: value for name, value in known.items() if value})
     _capitals_by_figures(reading, capitals, pairs)
-    if any(line.confidences is not None for line in lines):
-        refuse_disagreeing_writings(reading, pairs=pairs, sums=constraints["sums"])
-        refuse_broken_sums(reading, pairs=pairs, sums=constraints["sums"])
+    if by_ocr:
+        terms = _sum_terms(kind, lines, ends, printed, min_confidence)
+        refuse_disagreeing_writings(reading, pairs=pairs, sums=constraints["sums"], terms=terms)
+        refuse_broken_sums(reading, pairs=pairs, sums=constraints["sums"], terms=terms)
         refuse_dates_out_of_order(reading, order=constraints["order"])
     return reading
 
 
+def _sum_terms(kind: str, lines: list[Line], ends: list[re.Pattern], printed: dict[str, bool],
+               min_confidence: float) -> dict:
+    """The amounts of the kind's sums' terms that are no field ([sum_terms])."""
+    specs = label_rules().get("sum_terms", {}).get(kind, {})
+    shown = printed_labels(lines, [label for spec in specs.values() for label in spec["labels"]])
+    rules = label_rules().get(kind, {})
+    parts = {part for rule in label_rules().get("sums", {}).get(kind, []) for part in rule["parts"]}
+    own = [label for part in parts if isinstance(rules.get(part), dict)
+           for label in rules[part].get("labels", [])]
+    return read_sum_terms(specs, shown, lambda labels: _values_after_label(
+        lines, labels, ends, {**printed, **shown}, as_printed=True), min_confidence,
+        page_text="\n".join(line.text for line in lines), own_labels=own)
+
+
 def _alternatives(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: dict[str, bool],
-                  taken: object, min_confidence: float, most: int = 4) -> list[tuple[object, dict | None]]:
+                  taken: object, min_confidence: float, most: int = 4,
+                  skip: frozenset[int] = frozenset()) -> list[tuple[object, dict | None]]:
     """Other values read, confidently and checked, after the same field's labels (for
     `joint.choose_jointly`): after a label as printed, not one read with a character wrong, which
     may be another field's label."""
     found: list[tuple[object, dict | None]] = []
-    for candidate, as_read in _candidates(lines, rule, ends, printed, as_printed=True):
+    for candidate, as_read in _candidates(lines, rule, ends, printed, as_printed=True, skip=skip):
         value, reason = take(rule, candidate, min_confidence) if as_read else (None, "")
         if reason is None and value != taken and value not in [v for v, _ in found]:
             found.append((value, candidate.source()))
@@ -271,33 +306,63 @@ def fold_radicals(text: str) -> str:
 
 
 def _candidates(lines: list[Line], rule: dict, ends: list[re.Pattern], printed: dict[str, bool],
-                as_printed: bool = False) -> Iterator[tuple[Candidate, bool]]:
+                as_printed: bool = False, skip: frozenset[int] = frozenset()
+                ) -> Iterator[tuple[Candidate, bool]]:
     """(candidate, whether it may be taken as read). A field with a reference list (`known`)
     then also gets the text after its label up to the next label, across wide gaps (县  中医院):
-    taken only if it is a name on the list."""
+    taken only if it is a name on the list. `skip`: the lines whose labels are not the field's."""
     glued = GLUED.get(rule["type"])
     value_end = None
+    accept = _payers_only(rule) if rule.get("person") else None
     if rule["type"] == "capital":
         value_end = CAPITAL_VALUE_END
         ends = [CAPITAL_LABEL_LIKE if end is LABEL_LIKE else end for end in ends]
     # A label printed as it is, a colon-only one too (应收：), outranks a label read with a
     # character wrong or lost (the 价合计 in 原价合计 is no 价税合计).
     yield from ((candidate, True) for candidate in _values_after_label(
-        lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=True))
+        lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, as_printed=True,
+        accept=accept, joined=joined_fields() if rule.get("person") else "", skip=skip))
     yield from ((candidate, True) for candidate in _values_after_label(
-        lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True))
+        lines, rule.get("colon_labels", []), ends, printed, as_printed=True, colon_only=True,
+        skip=skip))
+    spaced = [label for label in rule["labels"] if label in _one_space().get("labels", ())]
+    if spaced and rule["type"] in ("text", "code"):  # (figures and dates a space after: `glued`)
+        yield from ((candidate, True) for candidate in _values_after_label(
+            lines, spaced, ends, printed, as_printed=True, one_space=True, accept=accept, skip=skip))
+    # 交款人李建国: a name run on from its label (one a space after it is read by [one_space], which
+    # knows a prompt from a name).
+    if rule.get("glued_labels"):
+        yield from ((candidate, True) for candidate in _values_after_label(
+            lines, rule["glued_labels"], ends, printed, glued=GLUED_NAME, as_printed=True,
+            glued_only=True, accept=accept, skip=skip))
     if not as_printed:
         yield from ((candidate, True) for candidate in _values_after_label(
-            lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, misread_only=True))
+            lines, rule["labels"], ends, printed, value_end=value_end, glued=glued, misread_only=True,
+            accept=accept, skip=skip))
     if "known" in rule:
         yield from ((candidate, False) for candidate in _values_after_label(
-            lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END))
+            lines, rule["labels"], ends, printed, value_end=LABEL_OR_LINE_END, skip=skip))
+
+
+def _payers_only(rule: dict):
+    """A label match's test for a person's field: never a role's name (复核人 姓名, 医生姓名), and a
+    label that may name someone else, or one read with a character wrong (收款人 姓名 is 病人姓名
+    but for one), only in the place of the patient's (person_names)."""
+    def accept(lines: list[Line], index: int, match: re.Match, read_as: str) -> bool:
+        if after_a_role(lines[index].text, match.start(), match.end()):
+            return False
+        return (read_as == "printed" and not shared(rule, match.group())) or the_patients(
+            lines, index, match.end(), words_too=shared(rule, match.group(), "word_labels"))
+    return accept
 
 
 def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Pattern],
                         printed: dict[str, bool] | None = None, value_end: re.Pattern | None = None,
                         glued: str | None = None, as_printed: bool = False,
-                        colon_only: bool = False, misread_only: bool = False) -> Iterator[Candidate]:
+                        colon_only: bool = False, misread_only: bool = False,
+                        one_space: bool = False, glued_only: bool = False,
+                        accept=None, joined: str = "", skip: frozenset[int] = frozenset()
+                        ) -> Iterator[Candidate]:
     """Candidate values, best label first: the rest of the line up to a wide gap (or
     `value_end`) or the next label, known or label-like; or, when the line holds no value there
     (the label ends it, or a label follows: a grid's row of labels), the value in the cell below
@@ -308,11 +373,15 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     character misread (see `misread_label`). `colon_only`: labels that are also a table's
     header or total row's word ([labels] colon_labels: a till's 合计：, 税额：), taken only as
     printed, with their colon and as a word of their own. `misread_only`: only the labels read
-    with a confusion or a character wrong."""
-    value_end = value_end or VALUE_END
-    separator = COLONS if colon_only else SEPARATOR
-    exact = [re.compile(NOT_LABEL_START + label_pattern(label) + _named(label) + DECORATION + CLOSING
-                        + separator) for label in labels]
+    with a confusion or a character wrong. `one_space`: labels as printed, a word of their own,
+    with no colon and one space before their value (`缴费人 张三 性别 男`, as HIS print them): the
+    value is the one word after it."""
+    value_end = ONE_WORD if one_space else value_end or VALUE_END
+    separator = (COLONS if colon_only else ONE_SPACE if one_space
+                 else rf"(?:{SEPARATOR}|{DECORATED_GAP})")
+    exact = [] if glued_only else [
+        re.compile(NOT_LABEL_START + label_pattern(label) + joined + _named(label) + DECORATION + CLOSING
+                   + separator) for label in labels]
     if glued is not None:
         exact += [re.compile(NOT_LABEL_START + label_pattern(label) + DECORATION + CLOSING
                              + rf"\s?(?={glued})") for label in labels]
@@ -326,9 +395,11 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
     fuller = _fuller_labels_printed(labels, exact, printed)
     # A colon-only label is a word of its own: the 合计 of 个人自付合计, the 应付 of 医保应付, the
     # 税额 of 免税额 are other sums.
-    for own_word in (True,) if colon_only else (True, False):
+    for own_word in (True,) if colon_only or one_space else (True, False):
         for pattern, read_as in patterns:
             for index, line in enumerate(lines):
+                if index in skip:
+                    continue
                 for match in pattern.finditer(line.text):
                     if (match.start() == 0 or not is_cjk(line.text[match.start() - 1])) != own_word:
                         continue
@@ -346,7 +417,38 @@ def _values_after_label(lines: list[Line], labels: list[str], ends: list[re.Patt
                         continue  # the label with its bracket is another field's: 合计（大写）
                     if not own_word and _ends_a_part_sum(line.text, match):
                         continue  # the 合计 of 本页合计 is a page's sum, not the document's
+                    if one_space and not _one_word_value(line.text, match.end()):
+                        continue  # 购买方 信息 名称：…: a heading, not a label and its value
+                    if accept is not None and not accept(lines, index, match, read_as):
+                        continue  # 复核人 姓名：…: someone else's name
                     yield from _value_at(lines, index, match, ends, value_end)
+
+
+# A label's value a single space after it, and the one word it is.
+ONE_SPACE = r"[ \u3000](?=[^\s:：;；])"
+ONE_WORD = re.compile(r"\s|$")
+
+
+def _one_space() -> dict:
+    return label_rules().get("one_space", {})
+
+
+def _one_word_value(text: str, start: int) -> bool:
+    """The word a space after a bare label is its value only when it is no label (a field's, or a
+    bare one: 姓名 门诊号 科室 is a row of headings), label head or heading word ([one_space]
+    not_values), and a wide gap, the line's end or a label follows it."""
+    word_end = ONE_WORD.search(text, start).start()
+    word, after = text[start:word_end], text[word_end:]
+    heads = label_rules().get("label_heads", {}).get("words", ())
+    if (not word or is_label(word) or word in heads or word in _one_space().get("labels", ())
+            or word.startswith(tuple(_one_space().get("not_values", ())))
+            or word.endswith(tuple(_one_space().get("not_values", ())))):
+        return False
+    if not after.strip() or after.startswith("  "):
+        return True
+    following = after.split()[0]
+    # (A name, then the patient's sex, age or own fields: 患者 王芳 男 45岁.)
+    return is_label(following) or is_label(re.split(COLON, following)[0]) or follows_a_name(following)
 
 
 def _fuller_labels_printed(labels: list[str], exact: list[re.Pattern],

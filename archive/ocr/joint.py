@@ -10,7 +10,10 @@ it. Nothing is worked out: only values read after the field's own label are chos
 constraint no single read value repairs is left broken for the checks to report from a text layer;
 on a page read by OCR its values are refused instead (`refuse_broken_sums`,
 `refuse_dates_out_of_order`): a printed document's sums hold, so a broken one holds a misread, and
-a wrong amount may be paid where an absent one is read by a person.
+a wrong amount may be paid where an absent one is read by a person. On such a page a sum with a
+list among its terms (a table's rows) is never repaired, in either direction: a misread list would
+pick, of the figures read after the total's label, the one that is its own sum (a page subtotal
+under 合计) and stand confirmed by a total it chose.
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ def constrained_fields(*, pairs: list[list[str]], sums: list[dict], order: list[
 
 
 def choose_jointly(reading: FieldReading, alternatives: dict[str, list[Alternative]], *,
-                   pairs: list[list[str]], sums: list[dict], order: list[list[str]]) -> list[str]:
+                   pairs: list[list[str]], sums: list[dict], order: list[list[str]],
+                   by_ocr: bool = False) -> list[str]:
     """Replace taken values by other values read for the same field where that alone makes a
     broken constraint hold; returns the fields replaced. Each constraint is tried once, in order
-    (sums, pairs, dates), with the values chosen so far."""
+    (sums, pairs, dates), with the values chosen so far. `by_ocr`: the page was read by OCR, so a
+    sum of a list (see the module's doc) is left broken for `refuse_broken_sums`."""
     checks = ([(_sum_holds, rule, [rule["total"], *rule["parts"]]) for rule in sums]
               + [(_pair_holds, pair, pair) for pair in pairs]
               + [(_order_holds, pair, pair) for pair in order])
@@ -42,6 +47,8 @@ def choose_jointly(reading: FieldReading, alternatives: dict[str, list[Alternati
     for holds, rule, names in checks:
         values = {name: reading.fields.get(name) for name in names}
         if None in values.values() or holds(rule, values):
+            continue
+        if by_ocr and holds is _sum_holds and any(isinstance(value, list) for value in values.values()):
             continue
         repairs = [(name, value, source) for name in names for value, source in alternatives.get(name, [])
                    if holds(rule, {**values, name: value})]
@@ -87,21 +94,21 @@ def refuse_contradicted(reading: FieldReading, *, pairs: list[list[str]], sums: 
     return refused
 
 
-def refuse_disagreeing_writings(reading: FieldReading, *, pairs: list[list[str]],
-                                sums: list[dict]) -> list[str]:
+def refuse_disagreeing_writings(reading: FieldReading, *, pairs: list[list[str]], sums: list[dict],
+                                terms: dict[str, Decimal | None] | None = None) -> list[str]:
     """On a page read by OCR, the two writings of one amount ([corroborates]: figures and capital
     characters) that still disagree after the joint choice: one of them is misread. The writing a
     sum of the document upholds (the parts read add up to it exactly) is kept, the other refused;
     when no sum tells them apart, both are refused. Either way what is refused is left absent and
     reported (`contradicted`), so a person reads it, rather than one wrong value standing. (From a
     text layer both are what was printed, and the checks report the mismatch as the document's.)
-    Returns the fields refused."""
+    `terms`: a sum's terms that are no field (see `refuse_broken_sums`). Returns the fields refused."""
     refused = []
     for pair in pairs:
         values = {name: sum_term(reading.fields.get(name)) for name in pair}
         if None in values.values() or len(set(values.values())) == 1:
             continue
-        upheld = [name for name in pair if any(_upholds(rule, name, reading) for rule in sums)]
+        upheld = [name for name in pair if any(_upholds(rule, name, reading, terms) for rule in sums)]
         refused += [name for name in pair if name not in upheld] if len(upheld) < len(pair) else []
     for name in dict.fromkeys(refused):
         value = reading.fields.pop(name)
@@ -120,22 +127,27 @@ def refuse_dates_out_of_order(reading: FieldReading, *, order: list[list[str]]) 
     return _refuse(reading, refused)
 
 
-def refuse_broken_sums(reading: FieldReading, *, pairs: list[list[str]], sums: list[dict]) -> list[str]:
+def refuse_broken_sums(reading: FieldReading, *, pairs: list[list[str]], sums: list[dict],
+                       terms: dict[str, Decimal | None] | None = None) -> list[str]:
     """On a page read by OCR, a sum of the document ([sums]) that still does not hold after the
     joint choice, with every term read: at least one term is misread, and nothing on the page
     says which. Every term is refused (`contradicted`, absent and reported) but those another
     constraint upholds: the other writing of the same amount ([corroborates]) or another sum that
     holds exactly with it. A `partial` sum (one a document may print other terms of) is never
-    judged so. (A printed document's sums hold; from a text layer the values are what was printed,
-    and the checks report the mismatch as the document's.) Returns the fields refused."""
+    judged so. `terms`: the amounts of a sum's terms that are no field ([sum_terms], read by
+    `sum_terms.read_sum_terms`; None: printed but not read), never refused themselves. (A printed
+    document's sums hold; from a text layer the values are what was printed, and the checks
+    report the mismatch as the document's.) Returns the fields refused."""
+    terms = terms or {}
     refused = []
     for rule in sums:
-        terms = [rule["total"], *rule["parts"]]
-        values = {term: reading.fields.get(term) for term in terms}
+        names = [rule["total"], *rule["parts"]]
+        values = {name: terms[name] if name in terms else reading.fields.get(name) for name in names}
         if rule.get("partial") or any(sum_term(value) is None for value in values.values()) or _sum_holds(
                 rule, values):
             continue
-        refused += [term for term in terms if not _upheld_elsewhere(term, rule, reading, pairs, sums)]
+        refused += [name for name in names if name not in terms
+                    and not _upheld_elsewhere(name, rule, reading, pairs, sums, terms)]
     return _refuse(reading, refused)
 
 
@@ -150,14 +162,14 @@ def _refuse(reading: FieldReading, names: list[str]) -> list[str]:
 
 
 def _upheld_elsewhere(name: str, broken: dict, reading: FieldReading, pairs: list[list[str]],
-                      sums: list[dict]) -> bool:
+                      sums: list[dict], terms: dict[str, Decimal | None]) -> bool:
     """Whether a constraint other than the `broken` sum confirms field `name` as read."""
     for pair in pairs:
         others = [reading.fields.get(other) for other in pair if other != name]
         if name in pair and others and all(sum_term(other) is not None and sum_term(other)
                                            == sum_term(reading.fields[name]) for other in others):
             return True
-    return any(rule is not broken and _upholds(rule, name, reading) for rule in sums)
+    return any(rule is not broken and _upholds(rule, name, reading, terms) for rule in sums)
 
 
 def _shown(value: object) -> str:
@@ -167,13 +179,16 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _upholds(rule: dict, name: str, reading: FieldReading) -> bool:
-    """Whether sum `rule` names field `name` and holds exactly with every one of its terms read."""
-    terms = [rule["total"], *rule["parts"]]
-    if name not in terms or any(term not in reading.fields for term in terms):
+def _upholds(rule: dict, name: str, reading: FieldReading,
+             terms: dict[str, Decimal | None] | None = None) -> bool:
+    """Whether sum `rule` names field `name` and holds exactly with every one of its terms read
+    (`terms`: those that are no field, see `refuse_broken_sums`)."""
+    terms = terms or {}
+    names = [rule["total"], *rule["parts"]]
+    values = {term: terms[term] if term in terms else reading.fields.get(term) for term in names}
+    if name not in names or any(sum_term(value) is None for value in values.values()):
         return False
-    values = {term: reading.fields[term] for term in terms}
-    return all(sum_term(value) is not None for value in values.values()) and _sum_holds(rule, values)
+    return _sum_holds(rule, values)
 
 
 def _sum_holds(rule: dict, values: dict) -> bool:

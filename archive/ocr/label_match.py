@@ -13,6 +13,10 @@ from archive.ocr.lines import Line, is_cjk, label_pattern
 
 COLONS = rf"\s*(?:{COLON}\s*)+"
 SEPARATOR = rf"(?:{COLONS}|\s{{2,}}|\s*$)"  # ":;" too: one colon read as two
+# A label closed by its decoration (收款单位（盖章）, 收款人（章）) needs no wide gap: the bracket
+# ends it, and a boxed form's value stands one narrow gap after it — unless what follows is the
+# next decorated label (a footer's 收款单位（章） 收款人（章） 复核人（章） prints no values).
+DECORATED_GAP = r"(?<=[）)》〉])\s(?=[^\s:：;；])(?![\u4e00-\u9fff]{1,8}[（(][^）)\s]{0,4}[）)])"
 # A wide gap ends a value, unless a range goes on after it (`2026年1月1日  至 2026年12月31日`) or a
 # date does (`2026年1月1  日至 2026年12月31日`, `2025 年 01  月 01 日`: OCR spaces a date's units).
 # A column rule a text layer keeps as a box-drawing character ends a value too.
@@ -33,7 +37,7 @@ GLUED = {"amount": r"[¥￥]\s?\d|\d[\d,]*\.\d{2}(?!\d)",
          "code": r"\d{6}", "id_number": r"\d{17}[\dXx]", "credit_code": r"[0-9A-Z]{18}(?![0-9A-Z])"}
 NOT_LABEL_START = r"(?<![A-Za-z0-9])"  # a label is not part of a Latin word or number
 # What forms print after a label besides its colon: (章), （盖章）, （医疗保障经办机构）.
-DECORATION = r"(?:\s*[（(《〈][^（()）》〈〉:：\n]{1,12}[）)》〉])?"
+DECORATION = r"(?:\s*[（(《〈][^（()）》〈〉:：\n]{1,12}[）)》〉]|\s*/\s*[A-Za-z][A-Za-z .']{0,20}[A-Za-z.])?"
 # A label no list knows, recognisable by its colon: two to ten Chinese characters (a decoration
 # after them) and a colon, after a space or glued to a figure. It ends the value before it
 # (`医保编号：721726665471 医保类型：城乡居民`).

@@ -6,8 +6,9 @@ row in two (`头颅 CT 平扫  次  200.56  200.56` and `1  乙`), and a wide ga
 row are joined again, and a row's words are given to the header's columns by where they lie:
 each word to the column its box overlaps most, the columns parted halfway between the header's
 words. A figure read with a doubtful character is set right only when the row's own arithmetic
-(unit price × quantity = amount) admits exactly one reading (`figure_readings`); nothing is
-filled in that was not read.
+(unit price × quantity = amount) admits it (`figure_candidates`); a row it admits more than one
+way is chosen by a printed sum or not read (archive/ocr/row_choice.py). Nothing is filled in that
+was not read.
 """
 
 from __future__ import annotations
@@ -185,21 +186,22 @@ _CONFUSED = {"0": "86", "1": "7", "2": "7", "3": "8", "5": "6", "6": "508", "7":
              "9": "8"}
 
 
-def figure_readings(price: str, quantity: str, amount: str) -> tuple[str, str, str] | None:
-    """The figures as read when price × quantity = amount; else the one reading that makes it
-    hold with one character of one figure taken as the digit it is most often confused with
-    (8 for 0, 6 for 5…), or a decimal point restored two places from the end of a price or an
-    amount. None when no reading, or more than one, holds: a row is not made to add up by guesswork."""
+def figure_candidates(price: str, quantity: str, amount: str) -> list[tuple[str, str, str]]:
+    """Every reading of the figures under which price × quantity = amount: the figures as read
+    when it holds, else each with one character of one figure taken as a digit it is confused
+    with (8 for 0, 6 for 5…) or the decimal point restored two places from the end of a price or
+    an amount, in a fixed order. More than one: the row alone cannot say which was printed (a sum
+    the rows must add up to may, see archive/ocr/row_choice.py)."""
     if _holds(price, quantity, amount):
-        return price, quantity, amount
-    fits = set()
+        return [(price, quantity, amount)]
+    fits: list[tuple[str, str, str]] = []
     for which in range(3):
         figures = [price, quantity, amount]
         for other in _alternatives(figures[which], money=which != 1):
             figures[which] = other
-            if _holds(*figures):
-                fits.add(tuple(figures))
-    return fits.pop() if len(fits) == 1 else None
+            if _holds(*figures) and tuple(figures) not in fits:
+                fits.append(tuple(figures))
+    return fits
 
 
 def _alternatives(figure: str, *, money: bool) -> list[str]:
@@ -275,3 +277,51 @@ def without_trailing_stamp(line: Line) -> Line:
     stop = len(line.text[:stop].rstrip())
     return Line(line.text[:stop], line.confidences[:stop] if line.confidences is not None else None,
                 line.boxes[:stop], line.page)
+
+
+# A word this many times taller than the page's usual word is no row's: it runs down a column.
+TALL = 2.5
+
+
+def split_column_runs(lines: list[Line]) -> list[Line]:
+    """The lines with a column's one-character cells that the engine read down the column as
+    one tall word (次日次: the spec cells of three rows, a photo's detector joining the stacked
+    characters) given back to their rows, one character each, top to bottom: when the word is
+    narrow (a character wide) and as many rows' words lie beside it as it has characters, each
+    row within the word's height. Otherwise the lines are as they were."""
+    words = [(n, word) for n, line in enumerate(lines) if line.confidences is not None
+             for word in tokens(line) if word[1]]
+    heights = sorted(box[3] - box[1] for _, (_, box, _, _) in words)
+    if not heights:
+        return lines
+    usual = heights[len(heights) // 2]
+    lines = list(lines)
+    for n, (text, box, confidence, _) in words:
+        height, width = box[3] - box[1], box[2] - box[0]
+        if height < TALL * usual or len(text) < 2 or width > 1.5 * usual:
+            continue
+        beside = [m for m, line in enumerate(lines) if line.page == lines[n].page
+                  and (row := _row_box(line, box)) is not None
+                  and box[1] - 0.25 * usual <= row[1] and row[3] <= box[3] + 0.25 * usual]
+        if len(beside) != len(text):
+            continue
+        beside.sort(key=lambda m: _row_box(lines[m], box)[1])
+        rows = {m: _row_box(lines[m], box) for m in beside}
+        lines[n] = _line([(t, b, c) for t, b, c, _ in tokens(lines[n]) if b != box or t != text],
+                         lines[n].page)
+        for ch, m in zip(text, beside, strict=True):
+            cells = [(t, b, c) for t, b, c, _ in tokens(lines[m])]
+            cells.append((ch, (box[0], rows[m][1], box[2], rows[m][3]), confidence))
+            cells.sort(key=lambda cell: cell[1][0] if cell[1] else 0.0)
+            lines[m] = _line(cells, lines[m].page)
+    return [line for line in lines if line.text.strip()]
+
+
+def _row_box(line: Line, beside: Box) -> Box | None:
+    """The vertical extent of a line's words that lie left or right of the box `beside` (not
+    over it), as a box; None when none does."""
+    tall = beside[3] - beside[1]
+    boxes = [box for _, box, _, _ in tokens(line)
+             if box and (box[2] <= beside[0] or box[0] >= beside[2]) and box[3] - box[1] < tall / 2]
+    found = union(boxes) if boxes else None
+    return tuple(found) if found else None

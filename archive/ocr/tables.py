@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from archive.ocr.category_grid import amounts_under, category_row, without_side_heading
 from archive.ocr.item_cells import _SPACE_BY_CJK, _item_row  # noqa: F401 - _SPACE_BY_CJK also read from here
+from archive.ocr.label_spec import label_rules
 from archive.ocr.lines import (
     JUNK,
     JUNK_TOKEN,
@@ -21,14 +23,16 @@ from archive.ocr.lines import (
     union,
 )
 from archive.ocr.normalize import read_amount
+from archive.ocr.row_choice import Pending, choose
 from archive.ocr.table_rows import (
     cells_line,
     column_edges,
-    figure_readings,
+    figure_candidates,
     fitted_edges,
     is_ocr,
     row_by_columns,
     same_row_lines,
+    split_column_runs,
     stamp_only,
     with_wide_gaps,
     without_trailing_stamp,
@@ -48,9 +52,28 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
         lines = same_row_lines(lines)
     rows = _Rows()
     table: tuple[list[str | None], list[tuple[float, float]] | None] | None = None
-    for line in lines:
+    skip = False
+    for number, line in enumerate(lines):
+        if skip:  # the amounts of a grid's category row, read with it
+            skip = False
+            continue
         if line.confidences is not None:
             line = without_trailing_stamp(line)  # a seal's 业务专用章 read after a row's amount
+        line = without_side_heading(line, category)
+        if (header := category_row(line, category)) is not None:
+            below = lines[number + 1] if number + 1 < len(lines) else None
+            placed = amounts_under(header, line, below) if below is not None else None
+            if placed is None and (below is None or not _FIGURE_CELL.search(below.text)):
+                continue  # no cell of figures under the row: no fee charged in its categories
+            if placed is None:
+                rows.unreadable.append(line.text)
+            else:
+                skip = True
+                sure = confident(below, 0, len(below.text), min_confidence) and confident(
+                    line, 0, len(line.text), min_confidence)
+                for name, amount, _, _ in placed:
+                    rows.add(below, {"category": name, "amount": amount}, sure)
+            continue
         if (columns := _fee_header(line)) is not None:
             table = (columns, _column_spans(line))
             continue
@@ -82,6 +105,8 @@ def line_items(lines: list[Line], categories: list[str], reading: FieldReading, 
     rows.without_copied_pages().give("line_items", reading, doubtful)
 
 
+# A cell that begins with figures (or the currency sign): an amount, however it was read.
+_FIGURE_CELL = re.compile(r"(?:^|\s)[¥￥]?\d")
 # A fee row of a category not on the list (卫生材料费 1,083.75): the list is not given without it.
 # A field's own label (个人自费：1.87, a line of its own on a scan) is not a fee row.
 _OTHER_FEE = re.compile(r"^\s*(?P<fee>[\u4e00-\u9fff]{1,8}费)\s*[:：]?\s*[￥¥]?\s*\d[\d,]*\.\d{2}(?:\s|$)")
@@ -161,6 +186,9 @@ _ITEMS_END = re.compile(r"合\s*计|签\s*字|总\s*计")
 # The pages before's sum carried forward (承前页, 上页累计, 接上页) and the running sum under a
 # page's subtotal (累计): not rows; their amount is the sum of the rows read so far.
 _CARRIED = re.compile(r"承\s*前\s*页|[上前]\s*页\s*[累合小]\s*计|接\s*上\s*页|^\s*累\s*计")
+_RUNNING = re.compile(r"^\s*累\s*计")  # the running sum under a subtotal: the page goes no further
+# A page's footer (第 1 页 共 2 页) after its subtotal: what follows is the next page.
+_PAGE_FOOTER = re.compile(r"第\s*\d+\s*页\s*[,，/]?\s*共\s*\d+\s*页")
 # A continued page's note (续表, 续上页): no row.
 _CONTINUED = re.compile(r"^\s*[（(]?\s*续\s*(?:表|上\s*页|页)\s*[)）]?\s*$")
 _SUBTOTAL_AMOUNT = re.compile(r"(\d[\d,]*\.\d{2})\s*$")
@@ -225,15 +253,36 @@ class _Table:
         return _Table.by_text(header) if edges is None else _Table(self.columns, None, self.has_spec, edges)
 
     def row(self, line: Line, min_confidence: float) -> tuple[Line, dict | None, bool, str | None]:
+        """The row read from `line`: (the line as read, its item or None, read with confidence,
+        the row as read when the catalogue corrected it). A row whose figures fit more than one
+        reading (see `readings`) is not read here."""
+        return _only_reading(self.readings(line, min_confidence), line)
+
+    def readings(self, line: Line, min_confidence: float) -> list[tuple[Line, dict | None, bool, str | None]]:
+        """Each way the row reads, as `row` gives it: one, or on an OCR page whose figures do not
+        multiply out, one per reading of them under which they do (`figure_candidates`), the
+        figures set so marked doubtful. Several: which was printed is for the sums the rows
+        add up to to say (archive/ocr/row_choice.py)."""
         if self.edges is not None and self.columns is not None and is_ocr([line]):
-            if (placed := _placed_row(line, self.columns, self.edges)) is None:
-                return line, None, False, None
-            line = placed
-        elif self.columns is not None:
+            found = [(placed, *_item_row(placed, self.has_spec, min_confidence))
+                     for placed in _placed_rows(line, self.columns, self.edges)]
+            found = [read for read in found if read[1] is not None and self._classed(read[1], line)]
+            return found or [(line, None, False, None)]
+        if self.columns is not None:
             line = _in_column_order(line, self.columns, self.spans)
         elif is_ocr([line]):
             line = without_trailing_stamp(line)
-        return line, *_item_row(line, self.has_spec, min_confidence)
+        item, sure, read_as = _item_row(line, self.has_spec, min_confidence)
+        if item is not None and not self._classed(item, line):
+            return [(line, None, False, None)]
+        return [(line, item, sure, read_as)]
+
+    def _classed(self, item: dict, line: Line) -> bool:
+        """Whether an OCR row under a header with a class column (类别, 医保类别) has its class: a
+        class the engine did not read (乙 read as 己 or lost under a stamp) would leave the row
+        without it, a wrong row the figures and the sums cannot show."""
+        return not (is_ocr([line]) and self.columns is not None and "insurance_class" in self.columns
+                    and "insurance_class" not in item)
 
 
 _FIGURES = ("unit_price", "quantity", "amount")
@@ -249,23 +298,25 @@ def _header_boxes(line: Line) -> list | None:
     return None if None in boxes else [tuple(box) for box in boxes]
 
 
-def _placed_row(line: Line, columns: list[str | None], edges: list[float]) -> Line | None:
+def _placed_rows(line: Line, columns: list[str | None], edges: list[float]) -> list[Line]:
     """An OCR row's words in the header's columns, as a line in the order the row reader expects
     (name, spec, price, quantity, amount, class); figures that do not multiply out are read again
-    as `figure_readings` allows, the figure so set marked doubtful (confidence 0): the row is then
-    taken only as the rest of the reading confirms it. None when the row has no price, quantity
-    and amount."""
+    as `figure_candidates` allows, a line for each reading that holds, the figure so set marked
+    doubtful (confidence 0): a row is then taken only as the rest of the reading confirms it.
+    None when the row has no price, quantity and amount, or no reading of them holds."""
     cells = row_by_columns(line, columns, edges, numeric=frozenset(_FIGURES), classes="甲乙丙")
     if cells is None or not all(key in cells for key in _FIGURES):
-        return None
+        return []
     read = tuple(cells[key][0] for key in _FIGURES)
-    if (fixed := figure_readings(*read)) is None:
-        return None
-    for key, was, now in zip(_FIGURES, read, fixed, strict=True):
-        if now != was:
-            cells[key] = (now, cells[key][1], 0.0)
-    order = [key for key, _ in _COLUMNS]
-    return cells_line([cells[key] for key in order if key in cells], line.page)
+    placed = []
+    for fixed in figure_candidates(*read):
+        these = dict(cells)
+        for key, was, now in zip(_FIGURES, read, fixed, strict=True):
+            if now != was:
+                these[key] = (now, these[key][1], 0.0)
+        order = [key for key, _ in _COLUMNS]
+        placed.append(cells_line([these[key] for key in order if key in these], line.page))
+    return placed
 
 
 def statement_items(lines: list[Line], reading: FieldReading, min_confidence: float,
@@ -282,7 +333,7 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
     footer between are not rows). Each page's rows must add up to its subtotal, or the list is
     not given: a row lost at a page break would otherwise go unnoticed."""
     if is_ocr(lines):  # a printed row the engine read as two lines is one row again
-        lines = same_row_lines(lines)
+        lines = same_row_lines(split_column_runs(lines))
     else:  # a text layer's columns one space apart are cells apart
         lines = [with_wide_gaps(line) for line in lines]
     header = next((i for i, line in enumerate(lines) if _ITEMS_HEADER.match(line.text)), None)
@@ -297,41 +348,114 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         rows.give("items", reading, doubtful)
         return
     table = _Table.of(lines[header]).fitted(lines[header], lines[header + 1:])
-    reading_rows, paused_on, page_rows = True, None, []
+    reading_rows, paused_on, page_start = True, None, 0
+    checked = 0  # the rows before this one add up to a subtotal or carried sum read on the page
+    pending: list[Pending] = []  # rows read more than one way, chosen by a printed sum
     for at, line in enumerate(lines[header + 1:], header + 1):
         if (repeated := _Table.of(line)) is not None:
             table, reading_rows = repeated.fitted(line, lines[at + 1:]), True
             continue
         if _SUBTOTAL.search(line.text):
-            _check_subtotal(line, page_rows, rows)
-            reading_rows, paused_on, page_rows = False, line.page, []
+            _settle(rows, pending, page_start, _printed_sum(line), reading)
+            if _check_subtotal(line, rows.items[page_start:], rows) and checked == page_start:
+                checked = len(rows.items)
+            reading_rows, paused_on, page_start = False, line.page, len(rows.items)
             continue
         if _CARRIED.search(line.text):
-            _check_subtotal(line, rows.items, rows)
+            _settle(rows, pending, 0, _printed_sum(line), reading)
+            if _check_subtotal(line, rows.items, rows):
+                checked = len(rows.items)
+            if not _RUNNING.match(line.text):
+                paused_on = None  # the next page's rows follow, on the same image or not
             continue
-        if _CONTINUED.match(line.text):
+        if _CONTINUED.match(line.text) or (not reading_rows and _PAGE_FOOTER.search(line.text)):
+            # The next page begins (pages photographed or read as one image have no page break
+            # between): its rows start at its first line that reads as a row.
+            paused_on = None
             continue
         if _ITEMS_END.search(line.text):
-            page_rows = []  # the table's end is read: no row can be lost after it
+            page_start = len(rows.items)  # the table's end is read: no row can be lost after it
             break
         if is_ocr([line]) and stamp_only(line):
             continue  # a seal over the table read as a line of its own (业务专用章): no row
-        read, item, confident, read_as = table.row(line, min_confidence)
+        found = table.readings(line, min_confidence)
+        read, item, confident, read_as = _only_reading(found, line)
         if not reading_rows:
             # After a page's subtotal: the rows go on on a later page, without a header.
-            if item is None or (paused_on is not None and line.page == paused_on):
+            if (item is None and len(found) == 1) or (paused_on is not None and line.page == paused_on):
                 continue
             reading_rows = True
-        if item is not None:
+        if len(found) > 1:
+            pending.append(Pending(len(rows.items), found))
+            rows.add(found[0][0], found[0][1], False)  # in its place until a sum chooses
+        elif item is not None:
             _take_row(rows, reading, read, item, confident, read_as)
-            page_rows.append(item)
         else:
             rows.unreadable.append(line.text)
-    if page_rows and is_ocr(lines):
+    # The day's total is also the one check on the rows it would choose (see [sums]): it chooses
+    # only when it is upheld apart from them, else a misread total would confirm its own choice.
+    total = reading.fields.get("daily_total")
+    if total is not None and _total_upheld(reading):
+        _settle(rows, pending, 0, Decimal(str(total)), reading)
+    rows.unreadable += [rows.lines[row.at].text for row in pending]  # no sum to choose them by
+    if len(rows.items) > page_start and is_ocr(lines):
         # Rows read, and after them neither a page's subtotal nor the table's total: the page may
         # be cut off below them (a photo's edge, a fold), rows lost with nothing to show it.
-        rows.unreadable.append(f"{read.text}（其后未见合计）")
+        rows.unreadable.append(f"{rows.lines[-1].text}（其后未见合计）")
+    if is_ocr(lines) and checked < len(rows.items) and "daily_total" not in reading.fields:
+        # On an OCR page every row may be read with confidence and still one misread or lost
+        # (a stamp over it, a fold): the rows no printed sum read apart from them checks are
+        # doubtful, so the list is taken only as the day's total, read, confirms it ([sums]).
+        rows.in_doubt += [line.text for line in rows.lines[checked:] if line.text not in rows.in_doubt]
     rows.give("items", reading, doubtful)
+
+
+def _settle(rows: _Rows, pending: list[Pending], start: int, target: Decimal | None,
+            reading: FieldReading) -> None:
+    """The rows from `start` on that read more than one way, each given the reading under which
+    the rows from `start` on add up to `target` (a printed sum), when exactly one combination
+    does; unreadable otherwise. Left waiting for a later sum when `target` is None (none printed)."""
+    mine = [row for row in pending if row.at >= start]
+    if not mine or target is None:
+        return
+    for row in mine:
+        pending.remove(row)
+    waiting = {row.at for row in mine}
+    amounts = [None if n in waiting else Decimal(item["amount"])
+               for n, item in enumerate(rows.items[start:], start)]
+    if (chosen := choose(amounts, mine, target)) is None:
+        rows.unreadable += [rows.lines[row.at].text for row in mine]
+        return
+    for row, n in zip(mine, chosen, strict=True):
+        line, item, _, read_as = row.readings[n]
+        rows.in_doubt.remove(rows.lines[row.at].text)
+        rows.items[row.at], rows.lines[row.at] = item, line
+        rows.in_doubt.append(line.text)
+        if read_as:
+            reading.matched.append({"field": "items", "read": read_as,
+                                    "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
+
+
+def _only_reading(found: list[tuple[Line, dict | None, bool, str | None]],
+                  line: Line) -> tuple[Line, dict | None, bool, str | None]:
+    """The row as its one reading gives it; not read (no item) when it reads more than one way."""
+    return found[0] if len(found) == 1 else (line, None, False, None)
+
+
+def _total_upheld(reading: FieldReading) -> bool:
+    """The day's total read with confidence in another writing that states it too (its capital
+    amount, a [corroborates] pair), which the rows it chooses cannot have swayed."""
+    total = reading.fields.get("daily_total")
+    return any(other in reading.fields and reading.fields[other] == total
+               for pair in label_rules().get("corroborates", {}).get("daily_statement", [])
+               if "daily_total" in pair for other in pair if other != "daily_total")
+
+
+def _printed_sum(line: Line) -> Decimal | None:
+    """The sum a subtotal's or carried sum's line prints at its end."""
+    found = _SUBTOTAL_AMOUNT.search(line.text)
+    amount = read_amount(found.group(1)) if found else None
+    return Decimal(amount) if amount is not None else None
 
 
 def _take_row(rows: _Rows, reading: FieldReading, line: Line, item: dict, confident: bool,
@@ -342,15 +466,17 @@ def _take_row(rows: _Rows, reading: FieldReading, line: Line, item: dict, confid
                                 "known": " ".join(filter(None, (item["name"], item.get("spec"))))})
 
 
-def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> None:
+def _check_subtotal(line: Line, page_rows: list[dict], rows: _Rows) -> bool:
     """A page's rows add up to the subtotal printed under them (and all rows so far to a sum
-    carried forward); when they do not (a row lost or misread), the list is not given."""
-    found = _SUBTOTAL_AMOUNT.search(line.text)
-    subtotal = read_amount(found.group(1)) if found else None
+    carried forward); when they do not (a row lost or misread), the list is not given. Whether
+    a sum was read and the rows add up to it."""
+    subtotal = _printed_sum(line)
     if subtotal is None or not page_rows:
-        return
-    if sum((Decimal(item["amount"]) for item in page_rows), Decimal(0)) != Decimal(subtotal):
+        return False
+    if sum((Decimal(item["amount"]) for item in page_rows), Decimal(0)) != subtotal:
         rows.unreadable.append(line.text)
+        return False
+    return True
 
 
 _FEE_COLUMNS = {"name": ("项目名称", "项目", "收费项目", "费用项目"),

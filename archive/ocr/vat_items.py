@@ -22,12 +22,13 @@ from archive.ocr.lines import FieldReading, Line, confident, is_cjk, union
 from archive.ocr.normalize import read_amount
 from archive.ocr.table_rows import fitted_edges, is_ocr
 from archive.ocr.tables import _HEADER_CELL, _SPACE_BY_CJK, _Rows
+from archive.ocr.till_rows import figures as till_figures
+from archive.ocr.till_rows import holds, named, not_goods, sum_word, without_code
 
 _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "货物或应税劳务名称", "品名", "商品名称",
                      "项目"),
-            "spec": ("规格型号", "规格"), "unit": ("单位",), "quantity": ("数量",),
-            "unit_price": ("单价",), "amount": ("金额",), "tax_rate": ("税率/征收率", "税率", "征收率"),
-            "tax": ("税额",), "quantity_price": ("数量×单价", "数量x单价", "数量*单价"),
+            "spec": ("规格型号", "规格"), "unit": ("单位",),
+            "quantity_price": ("数量×单价", "数量x单价", "数量*单价"),
             # The name and its spec in one cell (品名/规格: `*中成药*连花清瘟胶囊 0.35g*24粒`).
             "name_spec": ("品名/规格", "名称/规格", "商品名称/规格", "药品名称/规格", "项目名称/规格")}
 _WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
@@ -38,17 +39,24 @@ _UNIT = re.compile(r"[（(][\u4e00-\u9fff]{1,2}[）)]$")
 
 
 def _column(text: str) -> str | None:
-    """The column a header word names, its spaces and unit aside."""
-    return _WORDS.get(_UNIT.sub("", re.sub(r"\s", "", text)))
+    """The column a header word names, its spaces and unit aside; any name's word with 规格 after a
+    slash (项目/规格, 商品/规格) names the name and its spec in one cell."""
+    word = _UNIT.sub("", re.sub(r"\s", "", text))
+    head, slash, tail = word.partition("/")
+    if slash and tail in _COLUMNS["spec"] and _WORDS.get(head) == "name":
+        return "name_spec"
+    return _WORDS.get(word)
 # The table ends at its 合计 row, 价税合计 or 备注, or a line that begins with a label and its colon
 # (a till's 金额合计（小写）：, 小写：): goods rows print no colon'd label.
 _END = re.compile(r"^\s*(?:合\s*计|价\s*税\s*合\s*计|备\s*注"
                   r"|[\u4e00-\u9fff][\u4e00-\u9fff（）()\s]{0,11}[:：])")
 # A goods row's code line (商品编码：6901234567890, or the bar code alone), or a line of its details
 # ([vat_items] details: a pharmacy's 批号：… 有效期至：…, 生产厂家：…): no row, no end of the table.
-_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$|^\s*(?:"
-                        + "|".join(map(re.escape, label_rules().get("vat_items", {}).get("details", [])))
-                        + r")\s*[:：]")
+# A detail's word may have a qualifier before it (国家医保编码) and, with a code after it of Latin
+# letters and figures only, no colon (医保编码XA02BCA123A001010104321).
+_DETAILS = "|".join(map(re.escape, label_rules().get("vat_items", {}).get("details", [])))
+_CODE_LINE = re.compile(r"^\s*(?:(?:商品|药品|项目)?编码\s*[:：]?\s*)?\d[\d\s]{7,}$"
+                        rf"|^\s*[\u4e00-\u9fff]{{0,4}}(?:{_DETAILS})\s*(?:[:：]|[0-9A-Za-z][0-9A-Za-z\-]{{5,}}\s*$)")
 # A discount off a row or off the sale ([vat_items] discounts): its words, then one amount, minus
 # or not (会员价优惠  -2.00, 整单优惠：5.00, 满减优惠：-10.00).
 # The sum due after them (优惠后金额, 折扣后应付) is no discount.
@@ -58,9 +66,16 @@ _DISCOUNT = re.compile(r"^\s*[\u4e00-\u9fff]{0,6}(?:"
                        r"(?P<amount>\d[\d,]*\.\d{2})\s*元?\s*$")
 _DISCOUNT_TOTAL = re.compile(r"^\s*(?:" + "|".join(
     map(re.escape, label_rules().get("vat_items", {}).get("discount_totals", []))) + ")")
+# A till's figures line under a goods name: `数量 × 单价 = 金额` (3盒 × 12.50 = 37.50), read by its
+# signs wherever it lies under the header (the roll prints it as one string, indented).
+_EQUATION = re.compile(r"^\s*(?P<quantity>\d+(?:\.\d+)?\s*(?:[\u4e00-\u9fff]{0,2}|[A-Za-z]{1,2}))\s*[×xX*]\s*"
+                       r"[¥￥]?(?P<unit_price>\d+(?:\.\d+)?)\s*[=＝]\s*[¥￥]?(?P<amount>\d[\d,]*\.\d{2})\s*$")
+# A rule a till prints in characters (----, ====, ****) under its header or between goods: no row.
+_RULE_LINE = re.compile(r"^\s*(?:[-=*_.·─━—~－＝]\s*){3,}$")
 _RATE = re.compile(r"\d{1,2}(?:\.\d+)?%|免税|不征税")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?")
-_QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{0,2}")  # 2盒: the quantity 2
+# 2盒, 15g (herbs by the gram): the quantity 2, 15.
+_QUANTITY_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:[\u4e00-\u9fff]{0,2}|[A-Za-z]{1,2})")
 # A spec begins with a figure or a Latin letter (0.25g*24粒, U80, 10只/袋); the name before it.
 # OCR may part the spec's last Chinese unit from its figures (30mg*7 片), or lose the space between
 # name and spec (硝苯地平控释片30mg*7片: a dose and its pack count, figures and Latin units glued to
@@ -87,8 +102,10 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     found = next(((i, header) for i, line in enumerate(lines)
                   if (header := _header(line, lines[i - 1] if i else None)) is not None), None)
     if found is None:
+        headerless_items(lines, reading, min_confidence, doubtful)
         return
     index, (columns, lefts) = found
+    order = _header_order(columns)
     # The name's header word on a line of its own above the others' (商品名称, then 规格 数量 单价
     # 金额): each goods row is its name on a line of its own, then its figures under the columns.
     names_above = "name" not in columns and "name_spec" not in columns
@@ -102,40 +119,61 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
         lefts = fitted_edges(boxes, body) or lefts
     rows = _Rows()
     body = list(takewhile(_in_table, lines[index + 1:]))
-    named: str | None = None  # a roll's goods name, on its line above its figures
+    name_above: str | None = None  # a roll's goods name, on its line above its figures
+    taken = 0  # the lines a name wrapped over before its figures, taken with it
     for at, line in enumerate(body):
-        if _CODE_LINE.match(line.text) or _DISCOUNT.match(line.text):
+        if taken:
+            taken -= 1
+            continue
+        if _CODE_LINE.match(line.text) or _DISCOUNT.match(line.text) or _RULE_LINE.match(line.text):
             continue
         number = len(rows.items) + len(rows.unreadable) + 1  # the row's place: its number if printed
-        if names_above and named is None and _is_name_line(without_row_number(line.text, number)):
-            named = without_row_number(line.text, number).strip()
+        if names_above and name_above is None and _is_name_line(without_row_number(line.text, number)):
+            name_above = without_row_number(line.text, number).strip()
             continue
-        if named is None and (name := _name_above_figures(body, at, columns, lefts, number)):
-            named = name
+        if name_above is None and (above := _name_above_figures(body, at, columns, lefts, number, order)):
+            name_above, taken = above
             continue
-        item = _row(line, columns, lefts, named, number)
-        named = None
+        item = _row(line, columns, lefts, name_above, number, order)
+        if name_above is None and (item is None or not holds(item) or _figures_in_name(item)):
+            # A goods line printed as one string (its figures one space apart, off the header's
+            # columns), read by its own arithmetic.
+            item = named_row(without_row_number(line.text, number), columns, order) or item
+        name_above = None
         unaligned = item is None and rows.lines and is_ocr([line]) and not _aligned(line, rows.lines[-1])
         if unaligned and len(re.sub(r"\s", "", line.text)) == 1:
             continue  # a stamp's character alone, away from the name's column: not a row
         if item is None and not unaligned and rows.items and not rows.unreadable and (
                 more := _more_name(line, columns, lefts)):
             rows.items[-1]["name"] += more  # a long name wrapped onto the next line
-        elif item is None or (is_ocr([line]) and not _figures_agree(item)):
+        elif item is None or not holds(item) or _figures_in_name(item):
             rows.unreadable.append(line.text)
         else:
             rows.add(line, item, confident(line, 0, len(line.text), min_confidence))
-    # With no tax column the prices hold the tax: the rows add up to the total paid.
-    stated = reading.fields.get("amount" if "tax" in columns else "total_amount")
+    _check_sum(rows, lines[index + 1:], reading, "tax" in columns)
+    rows.give("items", reading, doubtful)
+
+
+def _check_sum(rows: _Rows, after: list[Line], reading: FieldReading, tax_column: bool) -> None:
+    """The rows are the list only when their amounts add up to the sum the print states, read
+    on its own: with a tax column the 合计金额 (or the total less the tax), without one the total
+    paid (the prices hold the tax), less the discounts printed. No sum read: not given."""
+    fields = reading.fields
+    stated = fields.get("total_amount")
+    if tax_column:
+        stated = fields.get("amount") or (str(Decimal(fields["total_amount"]) - Decimal(fields["tax"]))
+                                          if "total_amount" in fields and "tax" in fields else None)
+    if stated is None:  # the table's own 合计 row (合计  ¥588.60  ¥5.89): its first figure
+        stated = next((found["amount"].replace(",", "") for line in after
+                       if (found := _SUM_ROW.match(line.text))), None)
     discounts = [(Decimal(found["amount"].replace(",", "")), _DISCOUNT_TOTAL.match(line.text) is not None)
-                 for line in lines[index + 1:] if (found := _DISCOUNT.match(line.text))]
+                 for line in after if (found := _DISCOUNT.match(line.text))]
     # A printed sum of the discounts is the whole discount: only it is tried, alone.
     discounts = ([amount for amount, is_total in discounts if is_total]
                  or [amount for amount, _ in discounts])
-    if rows.items and not rows.unreadable and stated is not None and not adds_up(
-            sum((Decimal(item["amount"]) for item in rows.items), Decimal(0)), Decimal(stated), discounts):
-        rows.unreadable.append(f"合计 {stated}")
-    rows.give("items", reading, doubtful)
+    if rows.items and not rows.unreadable and (stated is None or not adds_up(
+            sum((Decimal(item["amount"]) for item in rows.items), Decimal(0)), Decimal(stated), discounts)):
+        rows.unreadable.append(f"合计 {stated or '?'}")
 
 
 def adds_up(rows: Decimal, stated: Decimal, discounts: list[Decimal], most: int = 6) -> bool:
@@ -159,22 +197,156 @@ def without_row_number(text: str, number: int | None) -> str:
     return text[found.end():]
 
 
-def _figures_agree(item: dict) -> bool:
-    """Whether a row read by OCR can be as printed: with a quantity and a unit price (`_row`
-    refuses one without the other), their product is the amount to within the unit price's
-    rounding. A misread figure that still reads as a number is caught here, not given as the row."""
-    if not all(key in item for key in ("quantity", "unit_price")):
-        return True
-    quantity, price, amount = (Decimal(item[key]) for key in ("quantity", "unit_price", "amount"))
-    places = max(0, -price.as_tuple().exponent)
-    return abs(quantity * price - amount) <= abs(quantity) * Decimal(5).scaleb(-places - 1) + Decimal("0.005")
-
-
 def _in_table(line: Line) -> bool:
     """Not the table's end: a code line's 编码： is not a label that closes it, nor is a discount's
-    (会员优惠：-2.00 under a row)."""
+    (会员优惠：-2.00 under a row), nor a figures line's own labels (数量:2 单价:15.50 金额:31.00)."""
     return (_CODE_LINE.match(line.text) is not None or _DISCOUNT.match(line.text) is not None
-            or not _END.search(line.text))
+            or not _END.search(line.text) or till_figures(line.text) is not None)
+
+
+def _header_order(columns: list[str | None]) -> bool | None:
+    """Whether the header prints the quantity before the unit price (None: it prints no pair)."""
+    if "quantity_price" in columns:
+        return True
+    if "quantity" in columns and "unit_price" in columns:
+        return columns.index("quantity") < columns.index("unit_price")
+    return None
+
+
+def named_row(text: str, columns: list[str | None], order: bool | None) -> dict | None:
+    """A goods line printed as one string under the header, read by its own arithmetic: the
+    header says whether a spec, a unit and a tax are printed."""
+    item = named(text, spec_column="spec" in columns or "name_spec" in columns, unit_column="unit" in columns,
+                 quantity_first=order)
+    if item is None or ("tax" in item) != ("tax" in columns) or not _whole_name(item["name"]):
+        return None
+    return item
+
+
+def _whole_name(name: str) -> bool:
+    """Not a name cut short: *医疗仪器器械* alone, or 医疗仪器器械*电子血压计 (its class's first
+    asterisk not read)."""
+    return is_cjk(name) and ("*" not in name or _CLASSED_NAME.fullmatch(name) is not None)
+
+
+def _figures_in_name(item: dict) -> bool:
+    """A name holding an amount (阿莫西林胶囊2盒15.50): a row's figures taken for its name."""
+    return re.search(r"\d\.\d{2}", item.get("name", "")) is not None
+
+
+_SUM_ROW = re.compile(r"^\s*合\s*计\s*[¥￥]?\s*(?P<amount>\d[\d,]*\.\d{2})"
+                      r"(?:\s+[¥￥]?\s*\d[\d,]*\.\d{2})?\s*$")
+_TOTAL_WORD = sum_word()
+
+
+def headerless_items(lines: list[Line], reading: FieldReading, min_confidence: float,
+                     doubtful: dict[str, tuple]) -> None:
+    """A till's goods printed with no header: a run of lines each a goods row by its own
+    arithmetic (or its name on the lines above its figures; a service with its amount alone
+    among them), followed by the sum's line, whose amounts add up to the total read on its own.
+    One such run, or nothing: a run that does not add up is flagged, never given."""
+    stated = reading.fields.get("total_amount")
+    runs, seen = [], []
+    at = 0
+    while at < len(lines):
+        rows, end = _headerless_run(lines, at, min_confidence)
+        if rows.items and any("quantity" in item for item in rows.items):
+            seen.append(rows)
+            following = next((line for line in lines[end:] if not _skipped(line)), None)
+            if following is not None and _TOTAL_WORD.search(following.text):
+                runs.append(rows)
+        at = max(end, at + 1)
+    if len(runs) != 1 or stated is None:
+        # Goods rows were read but cannot be told to be the list (no sum after them, no total,
+        # more than one run): the reviewer is told, not left with no list and no word.
+        if seen:
+            reading.unreadable.append({"field": "items", "read": " / ".join(
+                line.text for rows in seen for line in rows.lines), "reason": "row_unreadable"})
+        return
+    rows = runs[0]
+    _check_sum(rows, lines[lines.index(rows.lines[0]):], reading, tax_column=False)
+    rows.give("items", reading, doubtful)
+
+
+def _service(item: dict) -> bool:
+    """An amount alone on a line with no header over it is a service's (挂号费 10.00) only when
+    its name ends as a service's does ([vat_items] service_endings) and something was charged:
+    押金 24.00, 预交金 0.00 are sums a till prints, not goods."""
+    endings = tuple(label_rules().get("vat_items", {}).get("service_endings", []))
+    return Decimal(item["amount"]) > 0 and item["name"].endswith(endings)
+
+
+def _skipped(line: Line) -> bool:
+    """A line among the goods that is none of them: a code, a detail, a discount, a rule."""
+    return bool(_CODE_LINE.match(line.text) or _DISCOUNT.match(line.text) or _RULE_LINE.match(line.text))
+
+
+def _headerless_run(lines: list[Line], start: int, min_confidence: float) -> tuple[_Rows, int]:
+    """The goods rows from `start` on, up to the first line that is none, and where they end."""
+    rows, at = _Rows(), start
+    while at < len(lines):
+        line = lines[at]
+        if rows.items and _skipped(line):
+            at += 1
+            continue
+        number = len(rows.items) + 1
+        text = without_row_number(line.text, number)
+        item = named(text, spec_column=True)
+        if item is not None and "quantity" not in item and not _service(item):
+            item = None
+        used = [line]
+        if item is None:
+            names = []
+            for other in lines[at:at + 2]:
+                if not _plain_name(without_row_number(other.text, number)) or (
+                        names and not _wraps(names[-1], other, lines, at)):
+                    break  # a line above the name is its first only when the name wrapped
+                names.append(other)
+                follow = next((n for n in range(at + len(names), min(len(lines), at + len(names) + 3))
+                               if not _skipped(lines[n])), None)
+                if follow is not None and (values := till_figures(lines[follow].text)) is not None:
+                    name = without_code("".join(without_row_number(one.text, number).strip()
+                                                for one in names))
+                    item, used = {"name": _SPACE_BY_CJK.sub("", name), **values}, [*names, lines[follow]]
+                    at = follow
+                    break
+        # A row's line ends in its figures: a name under it is its only when the row's name
+        # wrapped (a note under a row, 处方药, is no part of its name).
+        if item is None and rows.items and rows.lines[-1] is lines[at - 1] and _plain_name(text) and (
+                at + 1 >= len(lines) or till_figures(lines[at + 1].text) is None) and (
+                named(lines[at - 1].text) is not None and _wraps(lines[at - 1], line, lines, start)):
+            rows.items[-1]["name"] += _SPACE_BY_CJK.sub("", text.strip())  # a long name wrapped
+            at += 1
+            continue
+        if item is None:
+            break
+        kept = {key: item[key] for key in ("name", "spec", "quantity", "unit_price", "amount") if key in item}
+        rows.add(used[-1], kept, all(confident(one, 0, len(one.text), min_confidence) for one in used))
+        at += 1
+    return rows, at
+
+
+def _wraps(line: Line, under: Line, lines: list[Line], start: int) -> bool:
+    """Whether the text of `line` wrapped onto `under`: both begin at the same left, and `line`
+    reaches as far right as the widest other line from `start` to the sum that prints a goods
+    name (a goods line, a name alone: the width the roll gives a name; within most of a
+    character). A shop's name or a greeting above the first goods name is narrower than the names
+    under it; a note under a row (处方药) follows a line that did not fill. Without boxes: no."""
+    first, second = union(line.boxes), union(under.boxes)
+    if first is None or second is None or abs(first[0] - second[0]) >= ALIGNED:
+        return False
+    end = next((n for n in range(start, len(lines)) if _TOTAL_WORD.search(lines[n].text)), len(lines))
+    rights = [box[2] for other in lines[start:end]
+              if other is not line and (named(other.text) is not None or _plain_name(other.text))
+              and (box := union(other.boxes)) is not None]
+    last = next((box for box in reversed(line.boxes) if box is not None), None)
+    return bool(rights) and last is not None and first[2] >= max(rights) - 0.75 * (last[2] - last[0])
+
+
+def _plain_name(text: str) -> bool:
+    """A goods name alone on its line: no label's colon, no sum's or payment's word."""
+    return (_is_name_line(text) and not re.search(r"[:：]", text)
+            and not any(word in text for word in not_goods()))
 
 
 def _is_name_line(text: str) -> bool:
@@ -204,8 +376,8 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
     if re.search(r"[:：]", line.text):
         return None
     words = _header_spans(line)
-    named = [_column(line.text[a:b]) for a, b in words]
-    keys = [("name" if key == "name_spec" else key) for key in named if key]
+    found_keys = [_column(line.text[a:b]) for a, b in words]
+    keys = [("name" if key == "name_spec" else key) for key in found_keys if key]
     if above is not None and "name" not in keys and _column(above.text) == "name":
         keys.append("name")
     # A till's table has no tax column, but its figures: a quantity or a unit price.
@@ -214,10 +386,11 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
         return None
     boxes = [union(line.boxes[a:b]) for a, b in words] if line.boxes else []
     if not boxes or None in boxes:
-        return named, None
+        return found_keys, None
     # Column rules run between the header words (centred or not in their columns): halfway
     # from one word's right edge to the next one's left.
-    return named, [0.0] + [(left[2] + right[0]) / 2 for left, right in zip(boxes, boxes[1:], strict=False)]
+    return found_keys, [0.0] + [(left[2] + right[0]) / 2
+                                for left, right in zip(boxes, boxes[1:], strict=False)]
 
 
 def _header_spans(line: Line) -> list[tuple[int, int]]:
@@ -258,8 +431,8 @@ def _cells(line: Line, columns: list[str | None], lefts: list[float] | None,
             return None
         values = {key or "other": line.text[a:b] for key, (a, b) in zip(columns, cells, strict=True)}
     # A row number before the name is parted from it by a space or a stop: gone before the spaces.
-    values = {key: without_row_number(value.strip(), number) if key in ("name", "name_spec") else value
-              for key, value in values.items()}
+    values = {key: without_code(without_row_number(value.strip(), number)) if key in ("name", "name_spec")
+              else value for key, value in values.items()}
     return {key: value.strip() if key == "name_spec" else _SPACE_BY_CJK.sub("", value.strip())
             for key, value in values.items()}
 
@@ -270,41 +443,75 @@ def _more_name(line: Line, columns: list[str | None], lefts: list[float] | None)
     if lefts is None or not line.boxes:
         return text if is_cjk(text) and not re.search(r"\d", text) else None
     values = _cells(line, columns, lefts)
-    return values["name"] if values and set(values) == {"name"} and is_cjk(values["name"]) else None
+    if not values or len(values) != 1 or not ({"name", "name_spec"} & set(values)):
+        return None
+    name = next(iter(values.values()))
+    return name if is_cjk(name) and not re.search(r"\d", name) else None
 
 
 def _name_above_figures(body: list[Line], at: int, columns: list[str | None],
-                        lefts: list[float] | None, number: int | None = None) -> str | None:
-    """The goods name a roll prints on a line of its own, when the next line is its figures (no
-    name, an amount): the name, else None (a name wrapped from the row above stays its)."""
+                        lefts: list[float] | None, number: int | None = None,
+                        order: bool | None = None) -> tuple[str, int] | None:
+    """The goods name a roll prints on a line of its own (or wrapped over two), when the next
+    line is its figures (no name, an amount): the name and the lines it wrapped onto, else None
+    (a name wrapped from the row above stays its)."""
     name_column = next((n for n, key in enumerate(columns) if key in ("name", "name_spec")), None)
     if lefts is None or at + 1 >= len(body) or name_column is None:
         return None
     line = body[at]
     first = union(line.boxes) if line.boxes else None
-    text = without_row_number(line.text, number)
+    text = without_code(without_row_number(line.text, number))
     # Begun in the name column, it may run on past it (the roll's name fills its width): text
     # with no figure of its own (but a row number, or the name's own first figures, before it).
     if (first is None or bisect_right(lefts, first[0]) - 1 != name_column or not is_cjk(text)
             or _figures_after_first(text)):
         return None
-    # Its figures on the next line but for a code line (商品编码：…) between.
-    following = next((other for other in body[at + 1:] if not _CODE_LINE.match(other.text)), None)
-    figures = _cells(following, columns, lefts) if following is not None else None
-    if not figures or figures.get("name") or figures.get("name_spec") or not figures.get("amount"):
+    # Its figures on the next line but for a code line (商品编码：…) between; a long name may
+    # wrap onto the line right under it first.
+    wrapped: list[str] = []
+    for n, other in enumerate(body[at + 1:], at + 1):
+        if _CODE_LINE.match(other.text) or _RULE_LINE.match(other.text):
+            continue
+        figures = _figures(other, columns, lefts, None, order)
+        if figures and not figures.get("name") and not figures.get("name_spec") and figures.get("amount"):
+            return text.strip() + "".join(wrapped), len(wrapped)
+        if wrapped or n != at + 1 or not _plain_name(other.text):
+            return None
+        wrapped.append(other.text.strip())
+    return None
+
+
+def _equation(line: Line) -> dict[str, str] | None:
+    """A `数量 × 单价 = 金额` line's figures, when the product is the amount (to the unit price's
+    rounding): the signs say which figure is which, wherever the line lies."""
+    found = _EQUATION.match(line.text)
+    if found is None:
         return None
-    return text.strip()
+    values = {key: re.sub(r"[\s,]", "", found[key]) for key in ("quantity", "unit_price", "amount")}
+    quantity = _QUANTITY_WITH_UNIT.fullmatch(values["quantity"])
+    if quantity is None or not holds({**values, "quantity": quantity.group(1)}):
+        return None
+    return values
+
+
+def _figures(line: Line, columns: list[str | None], lefts: list[float] | None,
+             number: int | None = None, order: bool | None = None) -> dict[str, str] | None:
+    """The row's cells: a line of figures alone (`数量 × 单价 = 金额`, `2 x 15.50 31.00`, `数量:2
+    单价:15.50 金额:31.00`) by its signs and its arithmetic, else by the header's columns."""
+    signed = re.search(r"\d\s*[×xX*]", line.text) is not None
+    return (till_figures(line.text, True if signed else order) or _equation(line)
+            or _cells(line, columns, lefts, number))
 
 
 def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
-         named: str | None = None, number: int | None = None) -> dict | None:
-    values = _cells(line, columns, lefts, number)
+         name_above: str | None = None, number: int | None = None, order: bool | None = None) -> dict | None:
+    values = _figures(line, columns, lefts, number, order)
     if values is None:
         return None
-    if named is not None:
+    if name_above is not None:
         if values.get("name") or values.get("name_spec"):
             return None
-        values["name_spec" if "name_spec" in columns else "name"] = named
+        values["name_spec" if "name_spec" in columns else "name"] = name_above
     if "name_spec" in values:  # the spec after the name, as its own word
         both = values.pop("name_spec")
         parted = _SPEC_AFTER_NAME.match(both) or _SPEC_GLUED.match(both)
@@ -318,8 +525,8 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
             return None
         values["quantity"], values["unit_price"] = (part.strip() for part in parts)
     item: dict = {"name": values.get("name", "")}
-    if not is_cjk(item["name"]) or ("*" in item["name"] and not _CLASSED_NAME.fullmatch(item["name"])):
-        return None  # *医疗仪器器械* alone, or 医疗仪器器械*电子血压计: the name is not all there
+    if not _whole_name(item["name"]):
+        return None
     if "quantity" in columns and "unit_price" in columns and bool(values.get("quantity")) != bool(
             values.get("unit_price")):
         return None  # a unit price without its quantity (or the reverse): a figure was not read
@@ -343,3 +550,17 @@ def _row(line: Line, columns: list[str | None], lefts: list[float] | None,
         item["tax_rate"] = values["tax_rate"]
     return {key: item[key] for key in ("name", "spec", "quantity", "unit_price", "amount", "tax_rate", "tax")
             if key in item}
+
+
+def goods_lines(lines: list[Line]) -> set[int]:
+    """The lines that are goods rows (by index): the table's body under its header, and any line
+    whose figures hold as a row's (quantity × unit price = amount, printed bare or labelled).
+    Their 税额：, 金额： are the row's, never the invoice's (labels.toml [item_lines])."""
+    found = next((i for i, line in enumerate(lines)
+                  if _header(line, lines[i - 1] if i else None) is not None), None)
+    body = set()
+    if found is not None:
+        span = sum(1 for _ in takewhile(_in_table, lines[found + 1:]))
+        body = set(range(found + 1, found + 1 + span))
+    return body | {i for i, line in enumerate(lines) if till_figures(line.text) is not None
+                   or "quantity" in (named(line.text) or {})}

@@ -150,8 +150,9 @@ def _clear_initialised(engine) -> None:
     functions the migrations create again."""
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
-        # Tables outside the ORM's metadata (migration 0024: search table, index writer lease).
-        for table in ("search_writers", "search_documents", "search_state"):
+        # Tables outside the ORM's metadata (migrations 0024 and 0033: search table and its gram
+        # counts, index writer lease).
+        for table in ("search_writers", "search_gram_counts", "search_documents", "search_state"):
             connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         if connection.dialect.name == "postgresql":

@@ -13,7 +13,9 @@ its saturated frequency times an inverse document frequency estimated from the c
 statistics (`Weights`), an exact field 1.
 
 A search is two statements: the count of every combination of facet values over all matches
-(the total and the facets, exact), then the page. A word in most of the archive would need its
+(the total and the facets, exact), then the page. For one common gram (医院 in most of the
+archive) the counts are read from those kept beside the table (archive.search.pg_counts,
+`gram_counts`) instead of counting every match. A word in most of the archive would need its
 frequency counted in every matching text (a `replace` each) to rank them; instead the page is
 taken from the documents that hold all its grams often enough (the level lexemes, pg_table) and
 kept only when it is provably the true first page (`_ranked`); anything else ranks every match.
@@ -26,6 +28,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    BigInteger,
     and_,
     case,
     false,
@@ -47,6 +50,7 @@ from whoosh import query as q
 
 from archive.access import case_condition
 from archive.models import Case
+from archive.search.pg_counts import search_gram_counts
 from archive.search.pg_index import PostgresIndex, levelled
 from archive.search.pg_table import (
     DIGIT_PREFIX,
@@ -87,6 +91,7 @@ class Weights:
     shares: dict[str, float]
     floor: float
     levelled: bool = False  # every row has its frequency levels (pg_index.levelled)
+    counted: bool = False  # the gram counts exist (migration 0033; a database not yet upgraded has none)
 
     @classmethod
     def none(cls) -> Weights:
@@ -108,6 +113,7 @@ class Weights:
             shares = dict(zip(row[1], row[2], strict=False))
             weights = cls(float(row[0]), shares, float(row[2][-3]))
         weights.levelled = row is not None and levelled(session)
+        weights.counted = session.scalar(text("SELECT to_regclass('search_gram_counts') IS NOT NULL"))
         _weights[key] = (time.monotonic(), weights)
         return weights
 
@@ -225,7 +231,7 @@ def _and(parts: list[Part]) -> Part:
 
 
 def _matches(tsquery: str):
-    return T.terms.op("@@")(func.cast(literal(tsquery), TSQUERY))
+    return T.terms.bool_op("@@")(func.cast(literal(tsquery), TSQUERY))
 
 
 def _same(condition, score=None) -> Part:
@@ -326,27 +332,29 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
     if condition is None:
         return 0, facets, []
     offset = (page - 1) * page_size
-    levelled = _levelled(user, query, masked, weights, page * page_size) if order is None else None
+    levelled = _levelled(user, query, masked, weights, page * page_size, False, session) \
+        if order is None else None
     names = [T[name] for name in FACET_FIELDS]
-    if levelled is None:
-        statement = _one_pass(condition, score, order, page_size, offset)
-    else:
-        # Relevance needs each row's frequency (a `replace` on its text), counted here only for
-        # the page's candidates (_levelled); the facets are counted apart, without it.
-        candidates, bound = levelled
-        counted = select(*names, func.count().label("n"), null().label("document_id"),
-                         null().label("score"), null().label("bound")).where(condition).group_by(*names)
-        shown = select(T.document_id, score.label("score"), bound.label("bound")).where(candidates) \
-            .order_by(literal_column("score").desc(), T.document_id).limit(page * page_size).subquery()
-        statement = union_all(counted, select(*(null() for _ in names), null(), shown.c.document_id,
-                                              shown.c.score, shown.c.bound))
     session.execute(_PLANNING)
     try:
-        rows = session.execute(statement).all()
+        kept = gram_counts(session, user, query, masked) if weights.counted else None
+        if levelled is None:
+            statement = _one_pass(condition, score, order, page_size, offset, counts=kept is None)
+        else:
+            # Relevance needs each row's frequency (a `replace` on its text), counted here only for
+            # the page's candidates (_levelled); the facets are counted apart, without it.
+            statement = _candidates(levelled, score, page * page_size, len(names))
+            if kept is None:
+                statement = union_all(select(*names, func.count().label("n"), null().label("document_id"),
+                                             null().label("score"), null().label("bound"))
+                                      .where(condition).group_by(*names), statement)
+        rows = session.execute(statement).all() + (kept or [])
         found = [(row.document_id, row.score, row.bound) for row in rows if row.n is None]
         if levelled is not None:
-            found.sort(key=lambda row: (-row[1], row[0]))  # a UNION keeps no order of its own
-            found = found[offset:] if _proven(found, page * page_size) else \
+            found = _from_levels(session, found, levelled, lambda: _levelled(
+                user, query, masked, weights, page * page_size, lowest=True), condition, score,
+                page * page_size, len(names))
+            found = found[offset:] if found is not None else \
                 [(row.document_id, row.score, None) for row in
                  session.execute(_one_pass(condition, score, None, page_size, offset, counts=False))]
     finally:
@@ -367,6 +375,56 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
         # a gram in nearly every document weighs ~1e-5, and rounded first every score tied.
         found.sort(key=lambda item: (-item[1], item[0]))
     return total, facets, [(item[0], None if item[1] is None else round(float(item[1]), 3)) for item in found]
+
+
+def _candidates(levelled, score, wanted: int, facets: int):
+    """The first `wanted` of the candidates by score, with the bound, in _one_pass's columns."""
+    candidates, bound, _ = levelled
+    shown = select(T.document_id, score.label("score"), bound.label("bound")).where(candidates) \
+        .order_by(literal_column("score").desc(), T.document_id).limit(wanted).subquery()
+    return select(*(null() for _ in range(facets)), null().label("n"), shown.c.document_id,
+                  shown.c.score, shown.c.bound)
+
+
+def _from_levels(session: Session, found: list, levelled, lowest, condition, score, wanted: int,
+                 facets: int):
+    """The first `wanted` matches by relevance, (id, score, bound) each, from the candidates
+    `found` (_levelled), or None where the levels do not settle them. If the candidates do not
+    prove their page (too few of them above the bound: say no match holds both words twice),
+    the page may still go on in document order past the candidates above the bound, where the
+    first matches in that order all score the bound (_ties: at the lowest levels every match
+    that is not a candidate holds each word once and scores it); else once more with every
+    word at the lowest level (`lowest()`)."""
+    while True:
+        found.sort(key=lambda row: (-row[1], row[0]))  # a UNION keeps no order of its own
+        if _proven(found, wanted):
+            return found
+        page = _ties(session, found, condition, score, levelled[1], wanted)
+        if page is not None or levelled[2]:
+            return page
+        levelled = lowest()
+        found = [(row.document_id, row.score, row.bound)
+                 for row in session.execute(_candidates(levelled, score, wanted, facets))]
+
+
+def _ties(session: Session, found: list, condition, score, bound, wanted: int):
+    """The candidates above the bound, then the first matches in document order among the rest,
+    or None if one of those does not score the bound. Every match but those above scores at most
+    the bound, so where the first of them in document order score it exactly, they are the
+    first of the matches tied at the bound, which come next on the true page."""
+    above = [row for row in found if row[1] > _over(row[2])]
+    rest = session.execute(select(T.document_id, score.label("score"), bound.label("bound")).where(
+        condition, T.document_id.not_in([row[0] for row in above]) if above else true())
+        .order_by(T.document_id).limit(wanted - len(above))).all()
+    if any(abs(row.score - row.bound) > _over(row.bound) - row.bound for row in rest):
+        return None  # (above it: none can be, every candidate above it is in `above`)
+    return above + [(row.document_id, row.score, row.bound) for row in rest]
+
+
+def _over(bound: float) -> float:
+    """Above this a score is above `bound` whatever the rounding: the bound is summed in another
+    order than the scores, and a score equal to it must count as tied (document order)."""
+    return bound + 1e-9 * max(1.0, abs(bound))
 
 
 def _one_pass(condition, score, order, page_size: int, offset: int, counts: bool = True):
@@ -398,62 +456,127 @@ def _one_pass(condition, score, order, page_size: int, offset: int, counts: bool
 def _proven(found: list, wanted: int) -> bool:
     """Whether the candidates' first `wanted` are the true first page: as many, and the lowest
     of them scoring above every match that is not a candidate (`bound`, the same on each row)."""
-    return len(found) == wanted and min(score for _, score, _ in found) > found[0][2]
+    return len(found) == wanted and min(score for _, score, _ in found) > _over(found[0][2])
 
 
-def _levelled(user, query, masked, weights, wanted):
+def _levelled(user, query, masked, weights, wanted, lowest: bool = False, session: Session | None = None):
     """(candidates, bound) to take the first `wanted` matches by relevance from the documents
     that hold the query's grams often, or None where the levels cannot be used.
 
-    For a query of one text part (with exact fields it may also equal, and filters that hold
-    on every match): a run occurs no more often than any of its grams, so a match without the
-    level-t lexeme of one of its grams (pg_table.LEVELS) has frequency below t and, equal to no
-    exact field, a score at most `bound` (its text part's score at t - 1, plus the filters').
-    The candidates are the matches with every gram at level t or an exact field equal; if the
-    `wanted`-th best of them scores above the bound, no other match can enter the page (_find
-    checks, and ranks every match otherwise). t is the highest level ANALYZE says enough
-    documents reach."""
-    shape = _one_word(query)
+    For a query of one or more words (each a text part with the exact fields it may also equal)
+    and filters that score the same on every match: a run occurs no more often than any of its
+    grams, so a match without the level-t lexeme of one of its grams (pg_table.LEVELS) has
+    frequency below t. Each word i gets a level t_i; the candidates are the matches holding
+    every gram of *some* word i at its level t_i, or equal to some word's exact field. A match
+    that is not a candidate then has every word below its level and no exact field: its score
+    is at most `bound`, the sum of each word's score at t_i - 1 plus the filters'. (Asking for
+    all the words at their levels at once would leave out a match with one word very often and
+    another once, which may well rank first.) If the `wanted`-th best candidate scores above
+    the bound, no other match can enter the page (_find checks, and ranks every match
+    otherwise). t_i is the highest level ANALYZE says enough documents reach, or the lowest
+    level for a word no level of which is that common (its documents add few candidates);
+    with `lowest`, every word at the lowest level. Returns (candidates, bound, whether every
+    word is at the lowest level)."""
+    shape = _shape(query)
     if shape is None or not weights.levelled:
         return None
-    word, exact, filters = shape
-    words = list(word.words) if isinstance(word, q.Phrase) else [word.text]
-    lexemes = list(dict.fromkeys([DIGIT_PREFIX + w for w in words] if word.fieldname == "digits" else words))
-    if masked and HIDDEN_MARK in _run_of(words):
+    words, filters = shape
+    lexemes, levels = [], []
+    for word, _ in words:
+        grams = list(word.words) if isinstance(word, q.Phrase) else [word.text]
+        if masked and HIDDEN_MARK in _run_of(grams):
+            return None
+        lexemes.append(list(dict.fromkeys([DIGIT_PREFIX + g for g in grams] if word.fieldname == "digits"
+                                          else grams)))
+        common = [level for level in reversed(LEVELS)
+                  if weights.estimate([level_lexeme(lexeme, level) for lexeme in lexemes[-1]]) >= wanted]
+        level = common[0] if common else None
+        if len(words) > 1 and level is not None and level != LEVELS[-1] and weights.estimate(
+                [level_lexeme(lexeme, level) for lexeme in lexemes[-1]]) > weights.estimate(lexemes[-1]) / 2:
+            # Held so often by most of the word's documents (转诊 twice in every referral) the
+            # level would make candidates of most matches: the next one up, and the other words'
+            # levels or the matches tied at the bound (_ties) make the page.
+            level = LEVELS[LEVELS.index(level) + 1]
+        levels.append(level)
+    if all(level is None for level in levels):
         return None
-    levels = [level for level in reversed(LEVELS)
-              if weights.estimate([level_lexeme(lexeme, level) for lexeme in lexemes]) >= wanted]
-    if not levels:
-        return None
-    level = levels[0]
-    idf = weights.idf(lexemes) * (K1 + 1)
-    whole = translate(q.Or([word, *exact]) if exact else word, masked, weights)
-    candidate = _matches(phrase_tsquery([level_lexeme(lexeme, level) for lexeme in lexemes], "&"))
-    if exact:
-        candidate = or_(candidate, *(translate(part, masked, weights).check for part in exact))
-    # No tsquery of the word's own grams here (their levels imply them): PostgreSQL would test
-    # it on every candidate row, decoding its tsvector.
-    kept = _all([candidate, whole.verify, *(translate(part, masked, weights).where for part in filters)])
-    below = idf - idf * K1 / (level - 1 + K1)  # the text part's score at frequency level - 1
+    levels = [LEVELS[0] if level is None or lowest else level for level in levels]
+    spoken = [q.Or([word, *exact]) if exact else word for word, exact in words]
+    whole = translate(q.And(spoken) if len(spoken) > 1 else spoken[0], masked, weights)
+    exact = [translate(part, masked, weights).check for _, parts in words for part in parts]
+    filtered = [translate(part, masked, weights).where for part in filters]
+
+    def reaching(levels: list[int]) -> list[ColumnElement]:
+        # Each word's levels with the other words' grams, one tsquery each, so the GIN index
+        # answers every alternative alone; no tsquery of a word's own grams (its levels imply them).
+        alternatives = []
+        for number, level in enumerate(levels):
+            others = [gram for n, grams in enumerate(lexemes) if n != number
+                      for gram in weights.rarest(grams)]
+            own = [level_lexeme(lexeme, level) for lexeme in lexemes[number]]
+            alternatives.append(_matches(phrase_tsquery(list(dict.fromkeys(own + others)), "&")))
+        return alternatives
+
+    if session is not None and len(levels) == 1 and not lowest:
+        levels = [_highest(session, levels[0], lambda level: _seen(
+            _all([*reaching([level]), whole.verify, *filtered]), case_condition(user)), wanted)]
+    kept = _all([or_(*reaching(levels), *exact), whole.verify, *filtered])
+    below = 0.0
+    for grams, level in zip(lexemes, levels, strict=True):
+        idf = weights.idf(grams) * (K1 + 1)
+        below += idf - idf * K1 / (level - 1 + K1)  # the word's text score at frequency level - 1
     bound = sum((translate(part, masked, weights).score for part in filters), literal(below))
-    return _seen(kept, case_condition(user)), bound
+    return _seen(kept, case_condition(user)), bound, set(levels) == {LEVELS[0]}
 
 
-def _one_word(query: q.Query):
-    """(the text Term or Phrase, the exact-field Terms ORed with it, the filters ANDed with it)
-    when `query` has that shape, else None."""
-    parts = list(query.subqueries) if isinstance(query, q.And) else [query]
-    words, filters = [], []
+def _highest(session: Session, level: int, reached, wanted: int) -> int:
+    """The highest level from `level` up at which `wanted` matches reach it (`reached(level)`
+    their condition). ANALYZE lists only the commonest level lexemes, so the estimate stops
+    below levels many documents still reach: at 1,000,000 documents 医院 went by ^6 (55,000
+    candidates, each counted with a `replace`) where 20 hold it at higher levels. Each probe
+    stops at `wanted` rows; a rare level lexeme's postings are short."""
+    for higher in LEVELS[LEVELS.index(level) + 1:]:
+        found = session.scalar(select(func.count()).select_from(
+            select(T.document_id).where(reached(higher)).limit(wanted).subquery()))
+        if found < wanted:
+            break
+        level = higher
+    return level
+
+
+def _shape(query: q.Query):
+    """([(text Term or Phrase, the exact-field Terms ORed with it)], the filters ANDed with
+    them) when `query` is words and filters, else None."""
+    parts, words, filters = _flat(query), [], []
     for part in parts:
         word = _word(part)
         if word is not None:
             words.append(word)
-        elif isinstance(part, q.DateRange | q.NumericRange) or (
-                isinstance(part, q.Term) and part.fieldname not in ("text", "digits")):
+        elif _filter(part):
             filters.append(part)
         else:
             return None
-    return (*words[0], filters) if len(words) == 1 else None
+    return (words, filters) if words else None
+
+
+def _flat(query: q.Query) -> list[q.Query]:
+    if isinstance(query, q.And):
+        return [inner for part in query.subqueries for inner in _flat(part)]
+    return [query]
+
+
+def _filter(query: q.Query) -> bool:
+    """Whether `query` holds on rows by columns alone and scores the same on each of them: a
+    range, one exact term, or terms of one single-valued field (a row equals at most one)."""
+    if isinstance(query, q.DateRange | q.NumericRange):
+        return True
+    if isinstance(query, q.Term):
+        return query.fieldname not in ("text", "digits")
+    if isinstance(query, q.Or) and query.subqueries and all(isinstance(p, q.Term) for p in query.subqueries):
+        fields = {part.fieldname for part in query.subqueries}
+        return len(query.subqueries) == 1 and _filter(query.subqueries[0]) or \
+            len(fields) == 1 and fields <= set(EXACT_FIELDS)
+    return False
 
 
 def _word(query: q.Query):
@@ -461,8 +584,10 @@ def _word(query: q.Query):
         return query, []
     if not isinstance(query, q.Or):
         return None
-    texts = [part for part in query.subqueries if _is_text(part)]
-    exact = [part for part in query.subqueries if not _is_text(part)]
+    # An exact field a masked reader may not search by is an empty Or (query._without_identifiers).
+    parts = [part for part in query.subqueries if not (isinstance(part, q.Or) and not part.subqueries)]
+    texts = [part for part in parts if _is_text(part)]
+    exact = [part for part in parts if not _is_text(part)]
     if len(texts) != 1 or not all(isinstance(part, q.Term) for part in exact):
         return None
     return texts[0], exact
@@ -485,10 +610,13 @@ def _run(session: Session, statement):
         session.execute(_PLANNING_RESET)
 
 
-_PLANNING = text("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
+# work_mem: a bitmap of every match stays exact (at 1,000,000 documents, 833,000 hits of 医院 went
+# lossy with the default 4 MB, and each row of a lossy page had its tsvector read and tested).
+_PLANNING = text("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), "
+                 "set_config('work_mem', '64MB', true)")
 # What RESET would give, for the rest of the transaction (the page's snippets, the audit).
 _PLANNING_RESET = text("SELECT set_config(name, reset_val, true) FROM pg_settings "
-                       "WHERE name IN ('enable_seqscan', 'jit')")
+                       "WHERE name IN ('enable_seqscan', 'jit', 'work_mem')")
 
 
 def matching_ids(session: Session, index: PostgresIndex, user, query: q.Query, masked: bool) -> set[int]:
@@ -501,3 +629,44 @@ def matching_ids(session: Session, index: PostgresIndex, user, query: q.Query, m
     finally:
         if reader is not None:
             reader.close()
+
+
+def gram_counts(session: Session, user, query: q.Query, masked: bool) -> list | None:
+    """The count of matches by each combination of facet values, from the kept counts of a
+    common gram (archive.search.pg_counts), or None where they are not the answer: the query is
+    one gram (with the exact fields it may equal) and filters on facet columns, the user sees
+    every case and reads identifiers unmasked (a masked reader's text is checked row by row)."""
+    shape = _shape(query)
+    if masked or shape is None or len(shape[0]) != 1 or not isinstance(case_condition(user), True_):
+        return None
+    [(word, exact)], filters = shape
+    grams = list(word.words) if isinstance(word, q.Phrase) else [word.text]
+    if len(grams) != 1 or not all(_facet_values(part) for part in filters):
+        return None
+    lexeme = DIGIT_PREFIX + grams[0] if word.fieldname == "digits" else grams[0]
+    C = search_gram_counts.c
+    if session.scalar(select(C.lexeme).where(C.lexeme == lexeme).limit(1)) is None:
+        return None  # not common when the table was rebuilt: counted from the rows
+    kept = [C[name].in_(values) for name, values in map(_facet_values, filters)]
+    names = [C[name] for name in FACET_FIELDS]
+    counted = select(*names, func.sum(C.n).cast(BigInteger).label("n")) \
+        .where(C.lexeme == lexeme, *kept).group_by(*names) \
+        .having(func.sum(C.n) != 0)  # a combination its rows all left keeps a row of 0
+    if exact:
+        # Rows equal to the word in an exact field but without the gram (a case number 医院).
+        others = or_(*(translate(part, masked).check for part in exact))
+        rest = _all([others, not_(_matches(phrase_tsquery([lexeme]))),
+                     *(translate(part, masked).where for part in filters)])
+        shown = [T[name] for name in FACET_FIELDS]
+        counted = union_all(counted, select(*shown, func.count().label("n")).where(rest).group_by(*shown))
+    return session.execute(counted).all()
+
+
+def _facet_values(query: q.Query) -> tuple[str, list[str]] | None:
+    """(facet column, the values it may hold) for a filter on one facet field, else None."""
+    terms = query.subqueries if isinstance(query, q.Or) else [query]
+    fields = {part.fieldname for part in terms if isinstance(part, q.Term)}
+    if len(fields) != 1 or len(terms) != sum(isinstance(part, q.Term) for part in terms) or \
+            not fields <= set(FACET_FIELDS):
+        return None
+    return fields.pop(), [str(part.text) for part in terms]

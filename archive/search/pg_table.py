@@ -102,6 +102,9 @@ def create_objects(connection) -> None:
     for name in ("codes", "steps"):
         connection.exec_driver_sql(
             f"CREATE INDEX IF NOT EXISTS ix_search_documents_{name} ON search_documents USING gin ({name})")
+    from archive.search.pg_counts import create  # it reads this module's table
+
+    create(connection)
 
 
 def _quote(lexeme: str) -> str:

@@ -88,7 +88,8 @@ def test_an_unread_field_can_be_set_and_a_wrong_one_cleared(rt, desk, invoice):
 
 
 @pytest.mark.parametrize(("field", "value", "reason", "why"), [
-    ("payer_name", "<script>alert(1)</script>", "核对", "characters"),
+    ("payer_name", "<script>alert(1)</script>", "核对", "not a person's name"),
+    ("hospital", "<script>alert(1)</script>", "核对", "characters"),
     ("issue_date", "2026-13-45", "核对", "not a date"),
     ("total_amount", "壹佰元", "核对", "not an amount"),
     ("line_items", "x", "核对", "cannot be corrected"),

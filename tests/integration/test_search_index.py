@@ -327,23 +327,14 @@ def test_without_identifiers_view_only_the_masked_text_is_found(corpus):
 def test_a_common_word_counts_and_ranks_exactly_for_every_viewer(corpus, monkeypatch):
     from collections import Counter
 
-    from archive.access import case_condition
-    from archive.models import Case
-    from archive.search import pg_query
 
     # PostgreSQL: the first page from the documents that repeat the word's grams, when shown
     # to be the true one (pg_query._proven), else every match ranked.
-    proven = []
-    monkeypatch.setattr(pg_query, "_proven", lambda *args, _real=pg_query._proven: proven.append(
-        _real(*args)) or proven[-1])
+    proven = _watch_proven(monkeypatch)
     folded = {document_id: fold(text) for document_id, text in corpus.texts.items()}
     with corpus.runtime.sessions() as session:
         documents = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(folded)))}
-        viewers = [role for role in roles() if can(corpus.users[role], "search.use")
-                   and can(corpus.users[role], "case.view")]
-        for role in viewers:
-            user = corpus.users[role]
-            cases = set(session.scalars(select(Case.id).where(case_condition(user))))
+        for role, user, cases in _viewers(corpus, session):
             for word in ("医院", "住院", "县人民医院", "费用"):
                 truth = {i: folded[i].count(word) for i, d in documents.items()
                          if d.case_id in cases and word in folded[i]}
@@ -353,5 +344,65 @@ def test_a_common_word_counts_and_ranks_exactly_for_every_viewer(corpus, monkeyp
                 # The most frequent first; documents tied on frequency in either order.
                 assert [truth[hit.document_id] for hit in result.hits] == \
                     sorted(truth.values(), reverse=True)[:10], (role, word)
+    if corpus.backend == "postgres":
+        assert any(proven)
+
+
+def _watch_proven(monkeypatch) -> list[bool]:
+    """What each call of PostgreSQL's `pg_query._proven` (a levelled page shown true) answered."""
+    from archive.search import pg_query
+
+    proven: list[bool] = []
+    monkeypatch.setattr(pg_query, "_proven", lambda *args, _real=pg_query._proven: proven.append(
+        _real(*args)) or proven[-1])
+    return proven
+
+
+def _viewers(corpus, session):
+    """(role, user, the ids of the cases the user sees) for every role that searches."""
+    from archive.access import case_condition
+    from archive.models import Case
+
+    for role in roles():
+        user = corpus.users[role]
+        if can(user, "search.use") and can(user, "case.view"):
+            yield role, user, set(session.scalars(select(Case.id).where(case_condition(user))))
+
+
+def test_several_words_count_and_rank_as_the_full_ranking_does(corpus, monkeypatch):
+    from collections import Counter
+
+    from archive.search import pg_query
+
+    # PostgreSQL: the first page from the level lexemes of the words, when shown to be the true
+    # one (pg_query._proven); it must be the page, totals and facets that ranking every match
+    # gives (pg_query._levelled switched off), for every viewer, with filters too.
+    proven = _watch_proven(monkeypatch)
+    folded = {document_id: fold(text) for document_id, text in corpus.texts.items()}
+    probes = [("医院 住院", {}), ("费用 医院", {}), ("县人民医院 住院", {}), ("住院 2026", {}),
+              ("医院 费用 住院", {}), ("住院 医院", {"kind": "invoice"})]
+    with corpus.runtime.sessions() as session:
+        documents = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(folded)))}
+        for role, user, cases in _viewers(corpus, session):
+            for raw, filters in probes:
+                truth = {i for i, d in documents.items() if d.case_id in cases
+                         and all(word in folded[i] for word in raw.split())
+                         and d.kind == filters.get("kind", d.kind)}
+                for page in (1, 2):
+                    result = search(session, corpus.index, user, raw, filters=filters, page=page, page_size=8)
+                    assert result.total == len(truth), (role, raw)
+                    kinds = Counter(documents[i].kind for i in truth)
+                    assert result.facets["kind"] == dict(kinds), (role, raw)
+                    assert {hit.document_id for hit in result.hits} <= truth, (role, raw)
+                    if corpus.backend != "postgres":
+                        continue
+                    with monkeypatch.context() as full:
+                        full.setattr(pg_query, "_levelled", lambda *args: None)
+                        ranked = search(session, corpus.index, user, raw, filters=filters, page=page,
+                                        page_size=8)
+                    assert [(hit.document_id, hit.score) for hit in result.hits] == \
+                        [(hit.document_id, hit.score) for hit in ranked.hits], (role, raw, page)
+                    assert (result.total, result.facets) == (ranked.total, ranked.facets), (role, raw, page)
+        session.rollback()
     if corpus.backend == "postgres":
         assert any(proven)

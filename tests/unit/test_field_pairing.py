@@ -79,8 +79,11 @@ def test_a_fully_digitalised_invoice_total_glued_to_its_label_is_read():
 
 
 def test_a_label_glued_to_text_is_no_label():
-    # Only a value whose first characters show its type may follow its label without a separator.
-    assert "payer_name" not in read_fields("invoice", [boxed("交款人张三", 0.1)]).fields
+    # Only a value whose first characters show its type may follow its label without a separator:
+    # figures, a date, or a person's name of two to four characters ending the word (交款人张三,
+    # tests/unit/test_field_payer_matrix.py); a longer run of text is no label and its value.
+    assert "payer_name" not in read_fields("invoice", [boxed("交款人张三丰收款单位", 0.1)]).fields
+    assert "insurance_type" not in read_fields("invoice", [boxed("医保类型城乡居民", 0.1)]).fields
 
 
 def test_a_wide_gap_inside_a_date_does_not_end_it():

@@ -108,7 +108,8 @@ def test_a_spec_glued_to_its_goods_name_by_ocr_is_still_the_spec():
     # Glued, or with the unit parted from its figures as a photo's OCR gives it.
     for read in ("*化学药品制剂*硝苯地平控释片30mg*7片", "* 化学药品制剂 * 硝苯地平控释片 30mg*7 片"):
         row = cells_line((read, "4", "145.62", "582.48"), columns, 0.24)
-        reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row])
+        reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row,
+                                              ocr("合计：582.48")])
         assert reading.fields["items"] == [{"name": "*化学药品制剂*硝苯地平控释片", "spec": "30mg*7片",
                                             "quantity": "4", "unit_price": "145.62", "amount": "582.48"}]
 
@@ -120,6 +121,7 @@ def test_a_dose_that_is_part_of_the_goods_name_stays_in_it():
     header = cells_line(("药品名称/规格", "数量", "单价", "金额"), columns, 0.2)
     for name in ("*化学药品制剂*甘露醇20%注射液", "*化学药品制剂*复方氨基酸注射液18AA"):
         row = cells_line((name, "2", "15.00", "30.00"), columns, 0.24)
-        reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row])
+        reading = read_fields("vat_invoice", [ocr("发票号码：26442000000012345678"), header, row,
+                                              ocr("合计：30.00")])
         assert reading.fields["items"] == [{"name": name, "quantity": "2", "unit_price": "15.00",
                                             "amount": "30.00"}], name

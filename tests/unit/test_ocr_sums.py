@@ -1,6 +1,8 @@
 """Sums and products a document prints hold; read by OCR (photos, scans), values that break one
 hold a misread value and end absent and reported, not wrong (issue 17: wrong ≤ 0.5 %)."""
 
+import pytest
+
 from archive.ocr.fields import read_fields
 from archive.ocr.lines import Line
 
@@ -82,3 +84,73 @@ def test_an_admission_read_after_the_discharge_leaves_both_dates_absent():
     in_order = read_fields("invoice", [ocr("入院日期：2026-03-05"), ocr("出院日期：2026-03-12")])
     dates = (in_order.fields["admission_date"], in_order.fields["discharge_date"])
     assert dates == ("2026-03-05", "2026-03-12")
+
+
+def fee_bill(*, fund: str = "3000.00", cash: str = "1200.00", total: str = "5000.00",
+             capital: str | None = "伍仟元整", cash_line: bool = True,
+             other_funds: str = "其他支付：500.00") -> list[Line]:
+    """A medical fee bill as the MoF template (财综〔2018〕72号) prints it, read by OCR: 合计 =
+    统筹 + 其他基金 + 账户 + 现金 (3000 + 500 + 300 + 1200), the account paying part of 自付."""
+    lines = [ocr("医疗收费票据（电子）"), ocr("票据代码：44060126  票据号码：0012345678"),
+             ocr("交款人：张三  开票日期：2026-03-05"), ocr(f"合计（小写）：{total}")]
+    lines += [ocr(f"合计（大写）：{capital}")] if capital else []
+    lines += [ocr(f"医保统筹基金支付：{fund}  {other_funds}"),
+              ocr("个人账户支付：300.00" + (f"  个人现金支付：{cash}" if cash_line else "")),
+              ocr("个人自付：1100.00  个人自费：400.00"), ocr("收款单位（章）：某某县人民医院")]
+    return lines
+
+
+FUND_BLOCK = ("total_amount", "fund_paid", "personal_account_paid", "self_paid", "self_funded")
+
+
+def test_a_real_style_bill_with_other_funds_and_the_account_paying_part_of_self_paid_is_not_refused():
+    reading = read_fields("invoice", fee_bill())
+    assert not refused(reading)
+    assert [reading.fields[name] for name in FUND_BLOCK] == [
+        "5000.00", "3000.00", "300.00", "1100.00", "400.00"]
+
+
+@pytest.mark.parametrize("other_funds", [
+    "其他支付：500.00  大病保险支付：500.00",  # 其他支付 already holds the 大病保险 beside it
+    "其他支付：0.00  大病保险支付：500.00", "其他支付：0.00  民政救助：500.00",
+    "其他支付：0.00  医院减免：500.00", "其他支付：0.00  离休统筹支付：500.00",
+    "其他支付：0.00  大额医疗费用补助：500.00", "其他支付：0.00  商业保险赔付：500.00",
+    "其他支付：0.00  职工大额：500.00",
+    "大病保险支付：500.00",  # the other funds line by line, no 其他支付: the identity is not printed
+])
+def test_payers_the_identity_does_not_know_leave_it_unjudged(other_funds):
+    # Each bill is right; added up as the MoF template's four payers it would break (or not be
+    # printed), so nothing is refused for it.
+    reading = read_fields("invoice", fee_bill(other_funds=other_funds))
+    assert not refused(reading)
+    assert [reading.fields[name] for name in FUND_BLOCK] == [
+        "5000.00", "3000.00", "300.00", "1100.00", "400.00"]
+
+
+def test_a_misread_fund_payment_breaking_the_bills_payment_identity_is_refused():
+    # 3000.00 read 3600.00 with confidence (a 0 read as 6): the payers no longer add up to 合计,
+    # which its capital writing upholds; the fund and the account are refused, not given.
+    reading = read_fields("invoice", fee_bill(fund="3600.00"))
+    assert "fund_paid" not in reading.fields and "personal_account_paid" not in reading.fields
+    assert refused(reading) == {"fund_paid", "personal_account_paid"}
+    assert reading.fields["total_amount"] == "5000.00"
+
+
+def test_a_misread_total_with_no_capital_is_refused_with_the_payers():
+    reading = read_fields("invoice", fee_bill(total="5800.00", capital=None))
+    assert refused(reading) == {"total_amount", "fund_paid", "personal_account_paid"}
+    assert not {"total_amount", "fund_paid", "personal_account_paid"} & reading.fields.keys()
+
+
+def test_a_bill_printing_only_some_payers_is_not_judged_by_the_identity():
+    # No 个人现金支付 printed: the identity is not stated, so nothing it names is refused.
+    reading = read_fields("invoice", fee_bill(fund="3600.00", cash_line=False))
+    assert not refused(reading) and reading.fields["fund_paid"] == "3600.00"
+
+
+def test_a_payer_printed_but_read_in_doubt_leaves_the_identity_unjudged():
+    lines = fee_bill(fund="3600.00")
+    lines[-3] = Line(lines[-3].text, tuple(40.0 if ch.isdigit() and n > 20 else 97.0
+                                           for n, ch in enumerate(lines[-3].text)))
+    reading = read_fields("invoice", lines)
+    assert not refused(reading) and reading.fields["fund_paid"] == "3600.00"

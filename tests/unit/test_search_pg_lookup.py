@@ -55,12 +55,19 @@ def test_a_document_holds_a_level_lexeme_for_each_gram_it_repeats():
     assert "'住院':1,4,7" in literal  # the positions are as before
 
 
-def test_only_a_single_word_with_filters_is_ranked_from_the_levels():
+def test_words_with_filters_are_ranked_from_the_levels():
     from archive.search.parse import parse_query
-    from archive.search.pg_query import _one_word
+    from archive.search.pg_query import _shape
 
     word = parse_query("医院").query
-    assert _one_word(word)[0] == q.Term("text", "医院")
-    assert _one_word(q.And([word, q.Term("kind", "invoice")]))[2] == [q.Term("kind", "invoice")]
-    for raw in ("医院 住院", "医院 -住院", "AJ2026-000023"):
-        assert _one_word(parse_query(raw).query) is None, raw
+    assert [text for text, _ in _shape(word)[0]] == [q.Term("text", "医院")]
+    kind = q.Or([q.Term("kind", "invoice")])  # as query._filter_clauses writes a filter
+    assert _shape(q.And([word, kind]))[1] == [kind]
+    words, filters = _shape(q.And([parse_query("医院 住院").query, kind]))  # nested, as search() builds
+    assert [text for text, _ in words] == [q.Term("text", "医院"), q.Term("text", "住院")]
+    assert filters == [kind]
+    # several values of one single-valued field score alike on every match; of codes they need not
+    assert _shape(q.And([word, q.Or([q.Term("kind", "invoice"), q.Term("kind", "referral")])]))
+    assert _shape(q.And([word, q.Or([q.Term("codes", "a"), q.Term("codes", "b")])])) is None
+    for raw in ("医院 -住院", "AJ2026-000023", "张"):
+        assert _shape(parse_query(raw).query) is None, raw

@@ -5,7 +5,7 @@ boxes (fractions of the page) and confidences, as archive.ocr.pages gives them."
 
 from archive.ocr.fields import read_fields
 from archive.ocr.lines import Line
-from archive.ocr.table_rows import figure_readings
+from archive.ocr.table_rows import figure_candidates
 
 HEIGHT = 0.018
 # Where the header's words lie across the page, and so the columns under them.
@@ -74,13 +74,14 @@ def test_a_missing_figure_is_not_filled_in():
     assert [item["reason"] for item in reading.unreadable if item["field"] == "items"] == ["row_unreadable"]
 
 
-def test_figures_that_do_not_multiply_out_are_read_again_only_when_one_reading_fits():
-    assert figure_readings("63.95", "2", "127.90") == ("63.95", "2", "127.90")
-    assert figure_readings("63.95", "2", "127.98") == ("63.95", "2", "127.90")  # 8 for 0
-    assert figure_readings("63.95", "2", "12790") == ("63.95", "2", "127.90")  # the point lost
+def test_figures_that_do_not_multiply_out_are_read_again_as_the_readings_that_fit():
+    assert figure_candidates("63.95", "2", "127.90") == [("63.95", "2", "127.90")]
+    assert figure_candidates("63.95", "2", "127.98") == [("63.95", "2", "127.90")]  # 8 for 0
+    assert figure_candidates("63.95", "2", "12790") == [("63.95", "2", "127.90")]  # the point lost
     # 200.56 × 1 = 200.66? The 6 of the amount may be a 5, or the 5 of the price a 6: two readings.
-    assert figure_readings("200.56", "1", "200.66") is None
-    assert figure_readings("250.83", "3", "111.11") is None
+    assert figure_candidates("200.56", "1", "200.66") == [("200.66", "1", "200.66"),
+                                                          ("200.56", "1", "200.56")]
+    assert figure_candidates("250.83", "3", "111.11") == []
 
 
 def test_a_row_read_again_is_taken_only_when_the_total_confirms_it():

@@ -7,7 +7,7 @@ page subtotals (statements.py); referral approval and filing forms with signatur
 blocks (referrals.py); agreements as prose over several pages with 甲方/乙方 blocks
 (agreements.py); 数电票 and the older VAT invoices (vat.py); more tuning families in the shapes
 the readers were weakest on (hospital_forms.py, tables_more.py, receipts.py, retail.py,
-community.py). Families vary the
+community.py, dispensary.py, his_outpatient.py, provincial_bills.py). Families vary the
 label wordings, spaced labels, full- and half-width brackets and colons, key–value rows against
 grids with the values in the cells below or beside their labels, the scan font (Hei, Song, Hei
 bold), and take names from large generated pools (archive/demo/pools.py), none from the
@@ -28,8 +28,11 @@ from archive.demo.documents import GeneratedDocument
 from archive.demo.families import (
     agreements,
     community,
+    dispensary,
+    his_outpatient,
     hospital_forms,
     invoices,
+    provincial_bills,
     receipts,
     referral_form,
     referrals,
@@ -58,7 +61,9 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                 "outpatient": invoices.invoice_outpatient, "feetable": tables_more.invoice_feetable,
                 "clinic": hospital_forms.invoice_clinic, "settlement": hospital_forms.invoice_settlement,
                 "insured": receipts.invoice_insured, "fiscal": retail.invoice_fiscal,
-                "community": community.invoice_community},
+                "community": community.invoice_community, "cashier": his_outpatient.invoice_cashier,
+                "ward": provincial_bills.invoice_ward, "insurance": provincial_bills.invoice_insurance,
+                "boxed": provincial_bills.invoice_boxed},
     "daily_statement": {"classic": _classic("daily_statement"), "his": statements.statement_his,
                         "grid": statements.statement_grid, "coded": statements.statement_coded,
                         "paged": statements.statement_paged, "continued": statements.statement_continued,
@@ -75,7 +80,8 @@ FAMILIES: dict[str, dict[str, Maker]] = {
                     "national": vat_national.vat_national, "roll": vat_roll.vat_roll,
                     "pos": vat_pos.vat_pos, "machine": vat_pos.vat_machine,
                     "pharmacy": tables_more.vat_pharmacy, "receipt": receipts.vat_receipt,
-                    "counter": receipts.vat_counter, "member": retail.vat_member},
+                    "counter": receipts.vat_counter, "member": retail.vat_member,
+                    "dispensary": dispensary.vat_dispensary},
 }
 # Held back: the field readers were not developed on these (nor their wordings added to
 # labels.toml). The families added with the 6-per-kind generator are held back but for the
@@ -90,7 +96,7 @@ HOLDOUT = ("invoice.his", "invoice.paper72", "invoice.outpatient",
 # Paper bills, which in life are pre-printed coloured forms filled by a dot-matrix printer: their
 # scans can be drawn so (archive.demo.forms; benchmarks/extraction_accuracy.py --preprinted).
 PAPER_BILLS = ("invoice.classic", "invoice.provincial", "invoice.grid", "invoice.clinic",
-               "invoice.settlement")
+               "invoice.settlement", "invoice.ward", "invoice.insurance", "invoice.boxed")
 
 
 def make(kind: str, family: str, rng: random.Random) -> GeneratedDocument:

@@ -30,16 +30,8 @@ from decimal import Decimal
 from archive.demo import documents as gen
 from archive.demo import pools
 from archive.demo.documents import RULE, GeneratedDocument, from_layout
-from archive.demo.families.common import CATEGORIES, amount, cn, cn0, day
+from archive.demo.families.common import CATEGORIES, amount, cn, cn0, day, fund_split
 from archive.ocr.normalize import amount_to_capital
-
-
-def _split(rng: random.Random, total: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    fund = (total * Decimal(rng.choice(("0.5", "0.6", "0.7")))).quantize(Decimal("0.01"))
-    account = min(total - fund, Decimal(rng.randrange(0, 50000)) / 100)
-    self_funded = min(total - fund - account, Decimal(rng.randrange(0, 20000)) / 100)
-    return fund, account, total - fund - account - self_funded, self_funded
-
 
 # The classes a county hospital's outpatient bill prints besides the common ones (the national
 # 医疗服务项目 classes of the 医疗收费电子票据).
@@ -56,7 +48,7 @@ def invoice_clinic(rng: random.Random) -> GeneratedDocument:
     card, scheme = pools.digits(rng, rng.choice((10, 12))), rng.choice(pools.INSURANCE_TYPES)
     items = _items(rng, rng.randint(2, 5), _CLINIC_CATEGORIES)
     total = sum(items.values(), Decimal(0))
-    fund, account, self_paid, self_funded = _split(rng, total)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.5", "0.6", "0.7"), 50000, 20000)
     names = list(items)
     pairs = [names[n:n + 2] for n in range(0, len(names), 2)]
     rows: list = [((0, f"票据代码：{code}"), (0.55, f"票据号码：{number}")), RULE,
@@ -123,7 +115,7 @@ def invoice_settlement(rng: random.Random) -> GeneratedDocument:
     number = pools.digits(rng, 10)
     items = _items(rng, rng.choice((4, 6)))
     total = sum(items.values(), Decimal(0))
-    fund, account, self_paid, self_funded = _split(rng, total)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.5", "0.6", "0.7"), 50000, 20000)
     deposit = (total - fund + Decimal(rng.randrange(-20000, 20000)) / 100).quantize(Decimal("1"))
     deposit = max(deposit, Decimal(0))
     balance = deposit - (total - fund)

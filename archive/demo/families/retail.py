@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from archive.demo import documents as gen
 from archive.demo import pools
 from archive.demo.documents import RULE, GeneratedDocument, from_layout
-from archive.demo.families.common import amount, cells, cn0, day, money
+from archive.demo.families.common import amount, cells, cn0, day, fund_split, money, vat_numbers
 from archive.demo.families.receipts import _clock, _till_truth
 from archive.ocr.normalize import amount_to_capital
 
@@ -56,8 +56,7 @@ def _printed_name(rng: random.Random, name: str) -> str:
 
 def vat_member(rng: random.Random) -> GeneratedDocument:
     digital = rng.random() < 0.5
-    code, number = ("", pools.digits(rng, 20)) if digital else (pools.digits(rng, 12),
-                                                                f"{rng.randrange(10**8):08d}")
+    code, number = vat_numbers(rng, digital)
     issued = day(rng)
     seller, seller_id = pools.company(rng), pools.tax_id(rng)
     goods = _goods(rng)
@@ -125,13 +124,6 @@ _SPLITS = (("统筹基金支付", "个人帐户支付", "个人自付", "个人�
            ("统筹基金支付", "个人账户支付", "自付金额", "自费金额"))
 
 
-def _split(rng: random.Random, total: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    fund = (total * Decimal(rng.choice(("0.4", "0.6", "0.7")))).quantize(Decimal("0.01"))
-    account = min(total - fund, money(rng, 0, 20000))
-    self_funded = min(total - fund - account, money(rng, 0, 8000))
-    return fund, account, total - fund - account - self_funded, self_funded
-
-
 def invoice_fiscal(rng: random.Random) -> GeneratedDocument:
     patient, hospital, issued = pools.person(rng, minority=0.03), pools.hospital(rng), day(rng)
     visit = rng.choice(("门诊", "门诊", "住院"))
@@ -141,7 +133,7 @@ def invoice_fiscal(rng: random.Random) -> GeneratedDocument:
     scheme = rng.choice(pools.INSURANCE_TYPES)
     items = {name: (unit, money(rng, 500, 90000)) for name, unit in rng.sample(_CLASSES, rng.randint(2, 7))}
     total = sum((value for _, value in items.values()), Decimal(0))
-    fund, account, self_paid, self_funded = _split(rng, total)
+    fund, account, self_paid, self_funded = fund_split(rng, total, ("0.4", "0.6", "0.7"), 20000, 8000)
     truth = {"invoice_code": code, "invoice_number": number, "check_code": check,
              "issue_date": issued.isoformat(), "payer_name": patient, "hospital": hospital,
              "visit_type": "outpatient" if visit == "门诊" else "inpatient",
