@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.files.validate import Limits, inspect_file
+from archive.ocr.apart_fields import NOT_CONFIRMED, confirmed_apart
 from archive.ocr.checks import check_document
 from archive.ocr.fields import FieldReading, Line, field_label, guess_kind, missing_fields, read_fields
+from archive.ocr.label_spec import field_rules, label_rules
 from archive.ocr.pages import PageText, shown_sources
 
 MIN_CONFIDENCE = 70.0  # below this mean word confidence a page is flagged for a human check
@@ -19,7 +21,8 @@ _REASONS = {"low_confidence": "识别置信度低", "unexpected_characters": "�
             "not_an_amount": "不是有效金额", "not_a_capital_amount": "不是有效的大写金额",
             "not_an_id_number": "不是18位身份证号", "not_a_credit_code": "不是18位统一社会信用代码",
             "check_digit": "校验位不符，可能识别有误", "row_unreadable": "有行未能完整识别",
-            "contradicted": "与本票据的分项之和及大写金额均不符"}
+            "contradicted": "与本票据的分项之和及大写金额均不符",
+            NOT_CONFIRMED: "分色识别与整页识别不一致或未经核实"}
 
 
 @dataclass
@@ -56,6 +59,9 @@ def analyse(pages: list[PageText], *, kind: str | None, min_confidence: float = 
                    for finding in _field_findings(kind, reading, page=group[0].number)]
     elif kind:
         reading = read_fields(kind, _lines(pages), case=case)
+        if any(page.whole is not None for page in pages):  # a pre-printed form read apart
+            reading = _confirmed_apart(kind, reading, read_fields(
+                kind, _lines([page.whole or page for page in pages]), case=case), case)
         fields, sources = reading.fields, reading.sources
         checks = check_document(kind, fields) + _field_findings(kind, reading)
     else:
@@ -101,6 +107,16 @@ def _statement_days(pages: list[PageText], case: dict[str, str | None] | None) -
             days.append([page])
             previous = on
     return days
+
+
+def _confirmed_apart(kind: str, apart: FieldReading, whole: FieldReading,
+                     case: dict[str, str | None] | None) -> FieldReading:
+    """The values read apart that the page read whole or the document confirms
+    (archive.ocr.apart_fields)."""
+    facts = label_rules().get("case_facts", {}).get(kind, {})
+    return confirmed_apart(apart, whole, pairs=label_rules().get("corroborates", {}).get(kind, []),
+                           sums=label_rules().get("sums", {}).get(kind, []), fields=set(field_rules(kind)),
+                           known={name: (case or {}).get(fact) for name, fact in facts.items()})
 
 
 def _lines(pages: list[PageText]) -> list[Line]:

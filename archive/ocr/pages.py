@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -25,6 +25,7 @@ from archive.ocr.engines import OcrEngine, OcrEngineError, configured_engine
 from archive.ocr.engines.tesseract import LANGUAGES, PAGE_SEGMENTATION  # noqa: F401 - also read from here
 from archive.ocr.preprocess import MAX_OCR_PIXELS, Prepared, prepare
 from archive.ocr.registration import doubt_inked, regroup
+from archive.ocr.two_inks import doubt_crossed, read_apart
 from archive.pdf import PDFIUM_LOCK
 
 OCR_DPI = 300
@@ -81,6 +82,10 @@ class PageText:
     # deskewed; this 3×3 matrix takes them onto the image as stored, which the viewer shows
     # (`shown_sources`). The words are kept on the image as stored.
     shown: tuple[tuple[float, ...], ...] | None = None
+    # A pre-printed form read in its two inks apart: the same page read whole, with both inks, as
+    # a page that is no form is (archive.ocr.apart_fields takes a value read apart only if it is
+    # confirmed). None for other pages.
+    whole: PageText | None = None
 
 
 def join_cjk(text: str) -> str:
@@ -248,7 +253,12 @@ def ocr_page(image: Image.Image, number: int, *, psm: int | None = None,
 def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, int],
          psm: int | None = None) -> PageText:
     options = {"psm": psm} if psm is not None else {}
-    found = doubt_inked(engine.read(prepared.image, dpi=prepared.dpi, **options), prepared.form_ink)
+    whole = None
+    if prepared.inks is not None:  # a pre-printed form: its print and its fill read apart
+        found = read_apart(engine, prepared.inks, prepared.dpi, options)
+        whole = _ocr(engine, replace(prepared, inks=None), number, size, psm)
+    else:
+        found = doubt_inked(engine.read(prepared.image, dpi=prepared.dpi, **options), prepared.form_ink)
     # Word boxes are kept in the coordinates of the page as stored, not of the prepared image.
     back = 1 / prepared.scale
     rows: dict[int, list[Word]] = {}
@@ -256,8 +266,12 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
         rows.setdefault(word.line, []).append(Word(
             word.text, round(word.left * back), round(word.top * back), round(word.width * back),
             round(word.height * back), word.confidence, word.line))
-    refined = [doubt_inked(row, prepared.form_ink, prepared.scale)
-               for row in engine.refine(list(rows.values()), prepared)]
+    refined = engine.refine(list(rows.values()), prepared)
+    if prepared.inks is None:
+        refined = [doubt_inked(row, prepared.form_ink, prepared.scale) for row in refined]
+    else:  # read apart: a figure the form's print crosses is taken only if read so again whole
+        refined = [doubt_crossed(row, prepared.form_ink, prepared.image, prepared.dpi, prepared.scale)
+                   for row in refined]
     # Values a printer filled in off register go back onto their labels' lines.
     read_again = regroup(refined)
     words = [word for row in read_again for word in row]
@@ -267,7 +281,7 @@ def _ocr(engine: OcrEngine, prepared: Prepared, number: int, size: tuple[int, in
     if shown is not None:  # the words are kept where they are on the image (a photo as taken)
         words = [_word_moved(word, shown, size, size) for word in words]
     return PageText(number, "ocr", text="\n".join(line.text for line in lines), confidence=confidence,
-                    words=words, lines=lines, width=size[0], height=size[1], shown=shown)
+                    words=words, lines=lines, width=size[0], height=size[1], shown=shown, whole=whole)
 
 
 def _lines_run_down(page: PageText) -> bool:
@@ -299,7 +313,7 @@ def _turned_back(page: PageText, turn: int, size: tuple[int, int]) -> PageText:
     return PageText(page.number, page.source, text=page.text, confidence=page.confidence,
                     words=[_word_moved(word, turn_back, turned, size) for word in page.words],
                     lines=page.lines, width=size[0], height=size[1],
-                    shown=tuple(tuple(float(v) for v in row) for row in shown))
+                    shown=tuple(tuple(float(v) for v in row) for row in shown), whole=page.whole)
 
 
 def _word_moved(word: Word, matrix, source: tuple[int, int], target: tuple[int, int]) -> Word:

@@ -58,6 +58,9 @@ class Prepared:
     # A pre-printed form's coloured print (labels, rules) outside its seals, in `image`'s pixels
     # (255 where it is); None for a page that is not such a form (archive.ocr.seals).
     form_ink: np.ndarray | None = None
+    # Such a form's page in its two inks, each as `image` is (archive.ocr.seals.Inks): its print
+    # alone and the printer's fill alone, read apart (archive.ocr.pages); None for other pages.
+    inks: tuple[Image.Image, Image.Image] | None = None
 
     def to_shown(self, width: int, height: int) -> tuple[tuple[float, ...], ...] | None:
         """The 3×3 projective matrix taking a box as read (fractions of the page, in the geometry
@@ -103,7 +106,9 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
     image, found = photo.straighten(image) if photo_pages else (image, None)
     pageless = photo_pages and found is None and photo.is_pageless_photo(image)
     resolution = page_resolution(image)
-    grey, form_ink = _grey_and_form_ink(image, resolution)
+    grey, inks = _grey_and_inks(image, resolution)
+    form_ink = inks.print_ink if inks is not None else None
+    apart = [inks.form, inks.fill] if inks is not None else []
     factor = 1.0
     # A photographed page's strokes are soft (focus, JPEG, the warp's resampling): brought to
     # 300 dpi it reads better than kept at its 200-260 (tuning seed: 82 % of fields -> 86 %).
@@ -116,6 +121,8 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
         if form_ink is not None:
             form_ink = cv2.resize(form_ink, size, interpolation=cv2.INTER_NEAREST)
+        apart = [cv2.resize(ink, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+                 for ink in apart]
     else:
         factor = 1.0
     dpi = round(resolution * factor)
@@ -124,12 +131,16 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
         grey = _rotate(grey, skew, fill=int(np.median(grey[:, :8])))
         if form_ink is not None:
             form_ink = _rotate(form_ink, skew, fill=0)
+        apart = [_rotate(ink, skew, fill=int(np.median(ink[:, :8]))) for ink in apart]
     else:
         skew = 0.0
     # A warped photo page is mapped back to the photo by the ratio of widths: word boxes land on
     # the page as found, one linear scale per axis, which keeps their geometry among themselves.
     scale = factor * image.width / original_width
-    extra = {"page": found, "pageless_photo": pageless, "factor": factor, "form_ink": form_ink}
+    if binarise:
+        apart = [_binarise(ink, dpi) for ink in apart]
+    extra = {"page": found, "pageless_photo": pageless, "factor": factor, "form_ink": form_ink,
+             "inks": (Image.fromarray(apart[0]), Image.fromarray(apart[1])) if apart else None}
     if not binarise:
         return Prepared(Image.fromarray(grey), dpi, scale, skew, **extra)
     return Prepared(Image.fromarray(_binarise(grey, dpi)), dpi, scale, skew, grey=Image.fromarray(grey),
@@ -137,13 +148,13 @@ def prepare(image: Image.Image, *, deskew: bool = True, binarise: bool = True,
 
 
 def _grey_without_red(image: Image.Image, dpi: float = TARGET_DPI) -> np.ndarray:
-    return _grey_and_form_ink(image, dpi)[0]
+    return _grey_and_inks(image, dpi)[0]
 
 
-def _grey_and_form_ink(image: Image.Image, dpi: float = TARGET_DPI) -> tuple[np.ndarray, np.ndarray | None]:
+def _grey_and_inks(image: Image.Image, dpi: float = TARGET_DPI) -> tuple[np.ndarray, seals.Inks | None]:
     """Grey levels of a page; for a colour page the red channel, in which red ink disappears —
     but on a pre-printed form in coloured ink only within its seals (`archive.ocr.seals`), whose
-    print is also given (else None)."""
+    inks are also given apart (else None)."""
     if image.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB", "HSV"):
         rgb = np.asarray(image.convert("RGB")).astype(np.int16)
         # Red ink is light in the red channel but not paper-white (R ~220 against paper's ~240),
@@ -152,8 +163,8 @@ def _grey_and_form_ink(image: Image.Image, dpi: float = TARGET_DPI) -> tuple[np.
         # (as red as it is green) stays, and print under a seal stays dark.
         redness = np.maximum(rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]), 0)
         grey = np.clip(rgb[:, :, 0] + redness, 0, 255).astype(np.uint8)
-        grey, form_ink = seals.keep_form_ink(rgb, redness, grey, dpi)
-        return np.ascontiguousarray(grey), form_ink
+        inks = seals.separate_inks(rgb, redness, grey, dpi)
+        return np.ascontiguousarray(grey if inks is None else inks.page), inks
     if image.mode in ("1", "L"):
         return np.asarray(image.convert("L")), None
     # 16-bit or float greys (some TIFFs): scale into 8 bits.

@@ -14,6 +14,8 @@ is returned exactly as the red channel gave it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -24,6 +26,8 @@ OPEN_MM = 1.0  # thinner than this: print (labels, rules); thicker: a seal's rin
 SEAL_MM = 12.0  # a thick blob at least this wide or tall is (part of) a seal
 RULE_MM = 6.0  # a straight stroke of the form's print longer than this is a rule, not a label's
 BRIDGE_MM = 2.0  # gaps in a rule up to this wide (where the fill covers it) are bridged
+TINTED = 30  # a channel this far above the others: the form's ink, its faint edges too
+LIGHTER = 0.7  # of the form ink's brightest channel: lighter than this, a pixel is the form's alone
 MARGIN = 1.08  # the seal's circle, a little widened (its outer ring's antialiased edge)
 
 
@@ -52,20 +56,58 @@ def keep_form_ink(rgb: np.ndarray, redness: np.ndarray, grey: np.ndarray,
     """`grey` (the page with red lifted) with a pre-printed form's coloured print put back outside
     its seals, and where that print is (uint8, 255); `grey` itself and None for a page without
     coloured print beyond its seals."""
+    inks = separate_inks(rgb, redness, grey, dpi)
+    return (grey, None) if inks is None else (inks.page, inks.print_ink)
+
+
+@dataclass(frozen=True)
+class Inks:
+    """A pre-printed form's page whole and in its two inks (read apart: archive.ocr.pages)."""
+
+    page: np.ndarray  # grey: both inks, red lifted within seals
+    print_ink: np.ndarray  # where the form's own print is, without its rules (uint8, 255)
+    form: np.ndarray  # grey: the form's print alone (title, labels, rules) on white
+    fill: np.ndarray  # grey: what the printer filled in alone, the form's print lifted to paper
+
+
+def separate_inks(rgb: np.ndarray, redness: np.ndarray, grey: np.ndarray, dpi: float) -> Inks | None:
+    """The page of a pre-printed form, whole and in its two inks; None for a page without coloured
+    print beyond its seals."""
     # Judged on every other pixel each way: a quarter of the work, the same share.
     red, green, blue = (rgb[::2, ::2, channel] for channel in range(3))
     spread = np.maximum(np.maximum(red, green), blue) - np.minimum(np.minimum(red, green), blue)
     coloured = spread > COLOUR_INK
     if coloured.mean() < FORM_SHARE:
-        return grey, None
+        return None
     seals = seal_mask(redness, dpi)
     if (coloured & ~seals[::2, ::2]).mean() < FORM_SHARE:
-        return grey, None
+        return None
     low = np.minimum(np.minimum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
     darkest = low.astype(np.uint8)
     high = np.maximum(np.maximum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
     print_ink = ((high - low > COLOUR_INK) & ~seals).astype(np.uint8) * 255
-    return np.where(seals, grey, darkest), _without_rules(print_ink, dpi)
+    tinted = (high - low > TINTED) & ~seals
+    form = np.where(tinted, darkest, 255).astype(np.uint8)
+    return Inks(np.where(seals, grey, darkest), _without_rules(print_ink, dpi), form,
+                _fill_alone(high, tinted, seals, grey))
+
+
+def _fill_alone(high: np.ndarray, tinted: np.ndarray, seals: np.ndarray, grey: np.ndarray) -> np.ndarray:
+    """The printer's black alone. In its brightest channel coloured ink is light and black stays
+    dark, as do the pixels where the two overlap (a dot laid over a label is the fill's); the
+    form's print, still light grey there, is lifted to the paper around it. Within seals the page
+    with red lifted (`grey`): a seal laid over the fill darkens its brightest channel too."""
+    bright = high.astype(np.uint8)
+    # The ink's own brightness: a pixel of a form's stroke mixed with a dot is darker than that.
+    level = float(np.median(bright[tinted])) if tinted.any() else 255.0
+    lift = tinted & (bright > LIGHTER * level)
+    near = cv2.dilate(lift.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    lift |= near & (bright > LIGHTER * level)  # the strokes' soft edges, scarcely tinted
+    small = cv2.resize(bright, (max(1, bright.shape[1] // 4), max(1, bright.shape[0] // 4)),
+                       interpolation=cv2.INTER_AREA)
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    paper = cv2.resize(paper, (bright.shape[1], bright.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return np.where(seals, grey, np.where(lift, paper, bright)).astype(np.uint8)
 
 
 def _without_rules(print_ink: np.ndarray, dpi: float) -> np.ndarray:
