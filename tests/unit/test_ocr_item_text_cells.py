@@ -66,3 +66,26 @@ def test_a_cell_not_of_its_kind_s_form_is_not_taken_however_confident(name, spec
     reading = read_fields("daily_statement", _lines(name, spec))
     assert "items" not in reading.fields
     assert _item_reasons(reading) == ["row_unreadable"]
+
+
+def _repeated(second_name: str, second_price: str = "168.45") -> list[Line]:
+    columns = (NAME, SPEC, PRICE, QUANTITY, AMOUNT, CLASS)
+    rows = [_ocr_line(list(zip(_FIRST, columns, strict=True)), 0.24),
+            _ocr_line(list(zip((second_name, "次", second_price, "1", second_price, "甲"), columns,
+                               strict=True)), 0.27)]
+    total = f"{336.90 + float(second_price):.2f}"
+    return _statement(rows, total)
+
+
+def test_the_same_item_printed_twice_under_names_one_character_apart_is_not_given():
+    """吸痰护理 at the same price and unit as 吸疾护理 two rows down: one name is misread (both read
+    with confidence), which neither name alone, the figures nor the total can show."""
+    reading = read_fields("daily_statement", _repeated("吸疾护理"))
+    assert "items" not in reading.fields
+    assert _item_reasons(reading) == ["row_unreadable"]
+
+
+@pytest.mark.parametrize(("name", "price"), [("吸痰护理", "168.45"), ("吸疾护理", "98.20")])
+def test_the_same_name_twice_or_a_near_name_at_another_price_is_read(name, price):
+    reading = read_fields("daily_statement", _repeated(name, price))
+    assert [item["name"] for item in reading.fields["items"]] == ["吸痰护理", name]
