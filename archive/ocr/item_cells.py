@@ -17,8 +17,8 @@ _ITEM_NUMBERS = re.compile(
 # A dose in millilitres with its l read as 1 or I (10m1, 2mI): no spec is printed so.
 _MILLILITRES = re.compile(r"(?<=\d)m[1I|]$")
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
-# On an OCR page a row's name and unit are vouched for by nothing else on the page: its figures
-# multiply out and the sums add up whatever a name or unit cell says. So they are taken as read
+# On an OCR page a row's name, unit and class are vouched for by nothing else on the page: its
+# figures multiply out and the sums add up whatever a name, unit or class cell says. So they are taken as read
 # only at a confidence the engine rarely gives a misread Chinese character (PP-OCR scale; the
 # tuning photos' names read right are at 90 or above but for 1 in 100); below it the catalogue
 # may vouch for them (`known_name`, `fits`), or the row is not read.
@@ -69,7 +69,8 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     spec_sure = spec is None or (
         confident(line, *cells[1], min_confidence if re.match(r"\d", spec) else text_min)
         and (not ocr or _SPEC.fullmatch(spec) is not None))
-    sure = confident(line, 0, len(line.text), min_confidence) and name_sure and spec_sure
+    class_sure = not numbers["cls"] or confident(line, *numbers.span("cls"), text_min)
+    sure = confident(line, 0, len(line.text), min_confidence) and name_sure and spec_sure and class_sure
     if line.confidences is not None and not _multiplies_out(numbers):
         # Read by OCR, figures that do not multiply out hold a misread one, however sure each
         # looked: the row is not taken (the list is then not given, and a person reads it).
@@ -81,8 +82,7 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     # Doubtful figures confirm one another; a doubtful spec or class is taken only when it is
     # what the catalogue bills for the name.
     spec_taken = item.get("spec") is None or item["spec"] == unit or spec_sure
-    class_taken = not numbers["cls"] or numbers["cls"] == entry.get("class") or confident(
-        line, *numbers.span("cls"), min_confidence)
+    class_taken = class_sure or numbers["cls"] == entry.get("class")
     agree = Decimal(numbers["price"]) * Decimal(numbers["quantity"]) == Decimal(numbers["amount"])
     if agree and spec_taken and class_taken:
         corrected = known != name or item.get("spec") != spec
