@@ -12,18 +12,19 @@ from tests.unit.test_table_rows import AMOUNT, CLASS, NAME, PRICE, QUANTITY, SPE
 
 # Neither name is on the reference catalogue: nothing but the page vouches for them.
 _FIRST = ("吸痰护理", "次", "168.45", "2", "336.90", "甲")
-_SECOND_FIGURES = (("265.08", PRICE), ("1", QUANTITY), ("265.08", AMOUNT), ("甲", CLASS))
+_SECOND_FIGURES = (("265.08", PRICE), ("1", QUANTITY), ("265.08", AMOUNT))
 
 
-def _lines(name: str, spec: str, *, name_confidence: float = 95.0,
-           spec_confidence: float = 95.0) -> list[Line]:
-    """The statement with two rows and the day's total 601.98, the second row's name and spec
-    read at the confidences given (the engine's words, one row on the page)."""
+def _lines(name: str, spec: str, *, name_confidence: float = 95.0, spec_confidence: float = 95.0,
+           class_confidence: float = 95.0) -> list[Line]:
+    """The statement with two rows and the day's total 601.98, the second row's name, spec and
+    class read at the confidences given (the engine's words, one row on the page)."""
     top = 0.27
     rows = [_ocr_line(list(zip(_FIRST, (NAME, SPEC, PRICE, QUANTITY, AMOUNT, CLASS), strict=True)), 0.24),
             _ocr_line([(name, NAME)], top, confidence=name_confidence),
             _ocr_line([(spec, SPEC)], top, confidence=spec_confidence),
-            _ocr_line(list(_SECOND_FIGURES), top)]
+            _ocr_line(list(_SECOND_FIGURES), top),
+            _ocr_line([("甲", CLASS)], top, confidence=class_confidence)]
     return _statement(rows, "601.98")
 
 
@@ -47,6 +48,13 @@ def test_a_name_read_at_a_middling_confidence_is_not_taken_by_its_figures_and_th
 
 def test_a_chinese_unit_read_at_a_middling_confidence_is_not_taken():
     reading = read_fields("daily_statement", _lines("口腔护理", "日", spec_confidence=65.0))
+    assert "items" not in reading.fields
+    assert _item_reasons(reading) == ["row_unreadable"]
+
+
+def test_a_class_read_at_a_middling_confidence_is_not_taken_unless_the_catalogue_bills_it():
+    """甲 at 65 for an item the catalogue does not know (乙 and 甲 differ by a stroke)."""
+    reading = read_fields("daily_statement", _lines("口腔护理", "日", class_confidence=65.0))
     assert "items" not in reading.fields
     assert _item_reasons(reading) == ["row_unreadable"]
 
