@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
+from archive.ocr.label_spec import label_rules
 from archive.ocr.lines import Line, confident, is_cjk
 from archive.ocr.normalize import read_amount
 from archive.ocr.reference import catalogue, fits, known_name
@@ -24,10 +26,11 @@ _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 # may vouch for them (`known_name`, `fits`), or the row is not read.
 TEXT_MIN_CONFIDENCE = 80.0
 # What a name and a spec cell are made of: a name is words (Chinese, Latin letters, a dose such as
-# 0.9%); a spec is a unit (次, 小时) or a dose (0.25g, 250ml, 0.5g*24片). A cell with other marks,
-# or a dose ending in a figure (0.25g read 0.259), is a misreading, however confident.
+# 0.9%); a spec is a unit ([item_units] in labels.toml: 次, 小时) or a dose (0.25g, 250ml,
+# 0.5g*24片). A cell with other marks, a Chinese spec that is no unit, or a dose ending in a figure
+# (0.25g read 0.259) is a misreading, however confident.
 _NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%.·+\-/()（）]+")
-_SPEC = re.compile(r"[\u4e00-\u9fff]{1,4}|\d[\dA-Za-zμ.%*:/×\u4e00-\u9fff]*[A-Za-zμ%\u4e00-\u9fff]")
+_DOSE = re.compile(r"\d[\dA-Za-zμ.%*:/×\u4e00-\u9fff]*[A-Za-zμ%\u4e00-\u9fff]")
 
 
 def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool, str | None]:
@@ -68,7 +71,7 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     # misreading (g read 9, l read 1) is caught by its form: it keeps the page's threshold.
     spec_sure = spec is None or (
         confident(line, *cells[1], min_confidence if re.match(r"\d", spec) else text_min)
-        and (not ocr or _SPEC.fullmatch(spec) is not None))
+        and (not ocr or _spec_form(spec)))
     class_sure = not numbers["cls"] or confident(line, *numbers.span("cls"), text_min)
     sure = confident(line, 0, len(line.text), min_confidence) and name_sure and spec_sure and class_sure
     if line.confidences is not None and not _multiplies_out(numbers):
@@ -88,6 +91,15 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
         corrected = known != name or item.get("spec") != spec
         return {**item, "name": known}, False, line.text if corrected else None
     return None, False, None
+
+
+def _spec_form(spec: str) -> bool:
+    return spec in _units() or _DOSE.fullmatch(spec) is not None
+
+
+@cache
+def _units() -> frozenset[str]:
+    return frozenset(label_rules().get("item_units", {}).get("words", ()))
 
 
 def _multiplies_out(numbers: re.Match) -> bool:

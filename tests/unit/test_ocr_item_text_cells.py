@@ -59,6 +59,11 @@ def test_a_class_read_at_a_middling_confidence_is_not_taken_unless_the_catalogue
     assert _item_reasons(reading) == ["row_unreadable"]
 
 
+def test_a_unit_of_the_units_list_is_read():
+    reading = read_fields("daily_statement", _lines("口腔护理", "人次"))
+    assert [item["spec"] for item in reading.fields["items"]] == ["次", "人次"]
+
+
 def test_a_dose_keeps_the_page_threshold_its_latin_letters_read_lower():
     """10ml at 60 (PP-OCR reads a dose's letters lower than Chinese); its form holds."""
     reading = read_fields("daily_statement", _lines("口腔护理", "10ml", spec_confidence=60.0))
@@ -69,6 +74,7 @@ def test_a_dose_keeps_the_page_threshold_its_latin_letters_read_lower():
     ("口腔护理", "0.259"),  # 0.25g with its g read as 9: a dose ends in its unit
     ("口腔护理", "次|"),  # a rule's stroke read into the unit cell
     ("口腔|护理", "日"),  # ... and into the name
+    ("彩色多普勒", "超声次"),  # a name's tail slid into the unit column on a photo: no unit
 ])
 def test_a_cell_not_of_its_kind_s_form_is_not_taken_however_confident(name, spec):
     reading = read_fields("daily_statement", _lines(name, spec))
