@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
+from archive.ocr.label_spec import label_rules
 from archive.ocr.lines import Line, confident, is_cjk
 from archive.ocr.normalize import read_amount
 from archive.ocr.reference import catalogue, fits, known_name
@@ -17,6 +19,18 @@ _ITEM_NUMBERS = re.compile(
 # A dose in millilitres with its l read as 1 or I (10m1, 2mI): no spec is printed so.
 _MILLILITRES = re.compile(r"(?<=\d)m[1I|]$")
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+# On an OCR page a row's name, unit and class are vouched for by nothing else on the page: its
+# figures multiply out and the sums add up whatever a name, unit or class cell says. So they are taken as read
+# only at a confidence the engine rarely gives a misread Chinese character (PP-OCR scale; the
+# tuning photos' names read right are at 90 or above but for 1 in 100); below it the catalogue
+# may vouch for them (`known_name`, `fits`), or the row is not read.
+TEXT_MIN_CONFIDENCE = 80.0
+# What a name and a spec cell are made of: a name is words (Chinese, Latin letters, a dose such as
+# 0.9%); a spec is a unit ([item_units] in labels.toml: 次, 小时) or a dose (0.25g, 250ml,
+# 0.5g*24片). A cell with other marks, a Chinese spec that is no unit, or a dose ending in a figure
+# (0.25g read 0.259) is a misreading, however confident.
+_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%.·+\-/()（）]+")
+_DOSE = re.compile(r"\d[\dA-Za-zμ.%*:/×\u4e00-\u9fff]*[A-Za-zμ%\u4e00-\u9fff]")
 
 
 def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict | None, bool, str | None]:
@@ -44,14 +58,22 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
     # the catalogue's name only when that name differs from it in the doubtful characters alone:
     # otherwise the closest name may be another item's (头孢呋辛酯 with 酯 at 80 is not 头孢呋辛钠),
     # and the row stays unread, flagged, rather than take it.
-    name_sure = confident(line, *cells[0], min_confidence)
+    ocr = line.confidences is not None
+    text_min = max(min_confidence, TEXT_MIN_CONFIDENCE) if ocr else min_confidence
+    name_sure = confident(line, *cells[0], text_min) and (not ocr or _NAME.fullmatch(name) is not None)
     known = name if name_sure or name in catalogue() else known_name(
         *_pinned(line, cells[0], min_confidence), "catalogue")
     entry = catalogue().get(known or "", {})
     unit = entry.get("unit")
     if unit and spec not in (None, unit) and fits(*_pinned(line, cells[1], min_confidence), unit):
         item["spec"] = unit  # a misread unit is the one the catalogue bills (旦 for 日)
-    sure = confident(line, 0, len(line.text), min_confidence)
+    # A dose's Latin letters read lower (10ml at 55–80 on the tuning photos) and its one common
+    # misreading (g read 9, l read 1) is caught by its form: it keeps the page's threshold.
+    spec_sure = spec is None or (
+        confident(line, *cells[1], min_confidence if re.match(r"\d", spec) else text_min)
+        and (not ocr or _spec_form(spec)))
+    class_sure = not numbers["cls"] or confident(line, *numbers.span("cls"), text_min)
+    sure = confident(line, 0, len(line.text), min_confidence) and name_sure and spec_sure and class_sure
     if line.confidences is not None and not _multiplies_out(numbers):
         # Read by OCR, figures that do not multiply out hold a misread one, however sure each
         # looked: the row is not taken (the list is then not given, and a person reads it).
@@ -62,14 +84,22 @@ def _item_row(line: Line, has_spec: bool, min_confidence: float) -> tuple[dict |
         return None, False, None
     # Doubtful figures confirm one another; a doubtful spec or class is taken only when it is
     # what the catalogue bills for the name.
-    words = [(cells[1], item["spec"] == unit) if len(cells) > 1 else None,
-             (numbers.span("cls"), numbers["cls"] == entry.get("class")) if numbers["cls"] else None]
+    spec_taken = item.get("spec") is None or item["spec"] == unit or spec_sure
+    class_taken = class_sure or numbers["cls"] == entry.get("class")
     agree = Decimal(numbers["price"]) * Decimal(numbers["quantity"]) == Decimal(numbers["amount"])
-    if agree and all(billed or confident(line, *span, min_confidence)
-                     for span, billed in filter(None, words)):
+    if agree and spec_taken and class_taken:
         corrected = known != name or item.get("spec") != spec
         return {**item, "name": known}, False, line.text if corrected else None
     return None, False, None
+
+
+def _spec_form(spec: str) -> bool:
+    return spec in _units() or _DOSE.fullmatch(spec) is not None
+
+
+@cache
+def _units() -> frozenset[str]:
+    return frozenset(label_rules().get("item_units", {}).get("words", ()))
 
 
 def _multiplies_out(numbers: re.Match) -> bool:

@@ -407,7 +407,23 @@ def statement_items(lines: list[Line], reading: FieldReading, min_confidence: fl
         # (a stamp over it, a fold): the rows no printed sum read apart from them checks are
         # doubtful, so the list is taken only as the day's total, read, confirms it ([sums]).
         rows.in_doubt += [line.text for line in rows.lines[checked:] if line.text not in rows.in_doubt]
+    if is_ocr(lines):
+        rows.unreadable += _near_repeats(rows)
     rows.give("items", reading, doubtful)
+
+
+def _near_repeats(rows: _Rows) -> list[str]:
+    """The rows of an OCR page that print the same item as another row (same unit price and
+    spec) under a name one character apart (葡萄糖注射液, 葡萄糖注射夜): one of the two names is
+    misread, which neither the figures nor the sums can show, and which is not known."""
+    found: list[str] = []
+    for n, (item, line) in enumerate(zip(rows.items, rows.lines, strict=True)):
+        for other, other_line in zip(rows.items[n + 1:], rows.lines[n + 1:], strict=True):
+            a, b = item.get("name", ""), other.get("name", "")
+            if (item.get("unit_price"), item.get("spec")) == (other.get("unit_price"), other.get("spec")) \
+                    and len(a) == len(b) > 1 and sum(x != y for x, y in zip(a, b, strict=True)) == 1:
+                found += [text for text in (line.text, other_line.text) if text not in found]
+    return found
 
 
 def _settle(rows: _Rows, pending: list[Pending], start: int, target: Decimal | None,
