@@ -44,13 +44,14 @@ def headerless_items(lines: list[Line], reading: FieldReading, min_confidence: f
             if following is not None and _TOTAL_WORD.search(following.text):
                 runs.append(rows)
         at = max(end, at + 1)
-    if len(runs) != 1 or stated is None:
+    # A goods line that no rule reads (its figures do not hold, or one figure too many): a row
+    # not read, and a list without it would be a wrong list.
+    not_read = [line.text for n, line in enumerate(lines)
+                if unheld(line.text, under_name=n > 0 and plain_name(lines[n - 1].text))]
+    if len(runs) != 1 or stated is None or not_read:
         # Goods rows were read but cannot be told to be the list (no sum after them, no total,
         # more than one run): the reviewer is told, not left with no list and no word.
-        # So is a goods line whose own figures do not hold, alone or not: a row not read.
-        read = [line.text for rows in seen for line in rows.lines] or [
-            line.text for n, line in enumerate(lines)
-            if unheld(line.text, under_name=n > 0 and plain_name(lines[n - 1].text))]
+        read = list(dict.fromkeys([*(line.text for rows in seen for line in rows.lines), *not_read]))
         if read:
             reading.unreadable.append({"field": "items", "read": " / ".join(read),
                                        "reason": "row_unreadable"})

@@ -137,7 +137,11 @@ def unheld(text: str, *, under_name: bool = False) -> bool:
     found = _NAMED.match(text)
     if found is not None and named(text) is None:
         name, _spec = _name_and_spec(found["before"], spec_column=True, unit_column=False)
-        return bool(name) and not any(word in name for word in not_goods())
+        if not name:  # a figure more than a row's (2 16.50 15.50 31.00: a list price, a column)
+            words = text.split()
+            at = next((n for n, word in enumerate(words) if _FIGURE_WORD.fullmatch(word)), len(words))
+            name = "".join(words[:at]) if _figures_alone(" ".join(words[at:])) else ""
+        return bool(name) and is_cjk(name) and not any(word in name for word in not_goods())
     return under_name and _figures_alone(text) and figures(text) is None
 
 

@@ -46,6 +46,8 @@ _COLUMNS = {"name": ("项目名称", "货物或应税劳务、服务名称", "�
 _WORDS = {word: key for key, words in _COLUMNS.items() for word in words}
 _WORDS |= {word: key for key, words in label_rules().get("vat_items", {}).get("columns", {}).items()
            for word in words}
+# The price charged, beside another price column: that other is the list price.
+_CHARGED = frozenset(label_rules().get("vat_items", {}).get("charged", []))
 # A header word's unit after it: 单价（元）, 金额(元).
 _UNIT = re.compile(r"[（(][\u4e00-\u9fff]{1,2}[）)]$")
 
@@ -90,6 +92,10 @@ def vat_items(lines: list[Line], reading: FieldReading, min_confidence: float,
     joined to its row."""
     found = next(((i, header) for i, line in enumerate(lines)
                   if (header := _header(line, lines[i - 1] if i else None)) is not None), None)
+    if found is None and (repeated := _repeated_header(lines)) is not None:
+        # Its rows cannot be read by its columns, nor as a headerless till's: not given, flagged.
+        reading.unreadable.append({"field": "items", "read": repeated.text, "reason": "row_unreadable"})
+        return
     if found is None:
         headerless_items(lines, reading, min_confidence, doubtful)
         return
@@ -204,17 +210,11 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
     no word boxes); None when the line is not the table's header. Header words close together
     (单位 数量 单价) are parted at single spaces. A header without the name's column is one when
     the line `above` is the name's header word alone (a receipt's two-line header)."""
-    if re.search(r"[:：]", line.text):
-        return None
     words = _header_spans(line)
-    found_keys = [_column(line.text[a:b]) for a, b in words]
-    keys = [("name" if key == "name_spec" else key) for key in found_keys if key]
-    if above is not None and "name" not in keys and _column(above.text) == "name":
-        keys.append("name")
-    # A till's table has no tax column, but its figures: a quantity or a unit price.
-    if not {"name", "amount"} <= set(keys) or len(set(keys)) != len(keys) or not (
-            {"tax", "quantity", "unit_price", "quantity_price"} & set(keys)):
+    found = _header_columns(line, above, words)
+    if found is None or len(set(found[1])) != len(found[1]):
         return None
+    found_keys = found[0]
     boxes = [union(line.boxes[a:b]) for a, b in words] if line.boxes else []
     if not boxes or None in boxes:
         return found_keys, None
@@ -222,6 +222,43 @@ def _header(line: Line, above: Line | None = None) -> tuple[list[str | None], li
     # from one word's right edge to the next one's left.
     return found_keys, [0.0] + [(left[2] + right[0]) / 2
                                 for left, right in zip(boxes, boxes[1:], strict=False)]
+
+
+def _header_columns(line: Line, above: Line | None,
+                    words: list[tuple[int, int]]) -> tuple[list[str | None], list[str]] | None:
+    """The columns the line's words name and the keys they make, when they make a goods table's
+    header but for a column named twice (None: no header)."""
+    if re.search(r"[:：]", line.text):
+        return None
+    found_keys = _list_price([_column(line.text[a:b]) for a, b in words], [line.text[a:b] for a, b in words])
+    keys = [("name" if key == "name_spec" else key) for key in found_keys if key]
+    if above is not None and "name" not in keys and _column(above.text) == "name":
+        keys.append("name")
+    # A till's table has no tax column, but its figures: a quantity or a unit price.
+    if not {"name", "amount"} <= set(keys) or not (
+            {"tax", "quantity", "unit_price", "quantity_price"} & set(keys)):
+        return None
+    return found_keys, keys
+
+
+def _list_price(keys: list[str | None], texts: list[str]) -> list[str | None]:
+    """The columns, a price beside the price charged ([vat_items] charged: 单价 现价, 零售价 现价)
+    being the list price: no figure of the row's."""
+    charged = {n for n, (key, text) in enumerate(zip(keys, texts, strict=True))
+               if key == "unit_price" and _UNIT.sub("", re.sub(r"\s", "", text)) in _CHARGED}
+    if len(charged) != 1 or keys.count("unit_price") < 2:
+        return keys
+    return ["list_price" if key == "unit_price" and n not in charged else key for n, key in enumerate(keys)]
+
+
+def _repeated_header(lines: list[Line]) -> Line | None:
+    """A line that would be the goods table's header but names a column twice (单价 售价): which
+    of the two is the row's figure is not known."""
+    for at, line in enumerate(lines):
+        found = _header_columns(line, lines[at - 1] if at else None, _header_spans(line))
+        if found is not None and len(set(found[1])) != len(found[1]):
+            return line
+    return None
 
 
 def _header_spans(line: Line) -> list[tuple[int, int]]:

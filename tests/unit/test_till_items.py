@@ -14,7 +14,7 @@ from archive.files import sniff
 from archive.ocr import analyse, read_pages
 from archive.ocr.fields import read_fields
 from archive.ocr.till_rows import figures, named
-from tests.fixtures.till_items import TRICKY, read, variants
+from tests.fixtures.till_items import LIST_PRICES, TRICKY, read, variants
 from tests.unit.test_field_readfix import row
 
 MATRIX = variants()
@@ -38,9 +38,11 @@ def test_what_else_a_till_prints_among_the_goods_never_makes_a_wrong_list(varian
     assert "items" in fields or "items" in flagged
 
 
-# 原价 and 现价 are told apart by their header words or labels; bare, they are not (flagged).
+# 原价 and 现价 are told apart by their header words or labels, as 单价 (零售价, 售价) and 现价 by their
+# header's columns; bare, they are not (flagged).
 READ_RIGHT = [variant for variant in HARD if variant.extra in ("zhekou", "member_price", "subtotals") or (
-    variant.extra == "two_prices" and variant.shape in ("columns", "two_lines_labelled"))]
+    variant.extra == "two_prices" and variant.shape in ("columns", "two_lines_labelled")) or (
+    variant.extra in LIST_PRICES and variant.shape == "columns")]
 
 
 @pytest.mark.parametrize("variant", READ_RIGHT, ids=[variant.name for variant in READ_RIGHT])
@@ -260,5 +262,49 @@ def test_a_first_name_wrapped_over_two_lines_is_never_read_as_its_second():
                                    ("阿莫西林胶囊 2.00 15.50 31.00",)])
 def test_a_lone_goods_line_whose_figures_do_not_hold_is_flagged(texts):
     fields, flagged = _headerless(*texts, "合计：31.50")
+    assert "items" not in fields
+    assert "items" in flagged
+
+
+def _priced(listed: str, charged: str, goods: list[tuple[str, ...]]) -> tuple[dict, list[str]]:
+    """A print whose header names two prices, each goods row in the columns under it."""
+    header = row(0.08, (0.02, "商品名称"), (0.3, "数量"), (0.38, listed), (0.46, charged), (0.54, "金额"))
+    lines = [*HEAD, header]
+    lines += [row(0.10 + 0.02 * n, *zip((0.02, 0.3, 0.38, 0.46, 0.54), cells, strict=True))
+              for n, cells in enumerate(goods)]
+    total = sum((Decimal(cells[-1]) for cells in goods), Decimal(0))
+    reading = read_fields("vat_invoice", [*lines, row(0.20, (0.02, f"合计：{total}"))])
+    return reading.fields, [item["field"] for item in reading.unreadable]
+
+
+GOODS_PRICED = [("阿莫西林胶囊", "2", "16.50", "15.50", "31.00"),
+                ("布洛芬缓释胶囊", "1", "24.80", "23.80", "23.80")]
+
+
+@pytest.mark.parametrize("count", [1, 2])
+@pytest.mark.parametrize("listed", ["单价", "零售价", "售价"])
+def test_a_price_beside_the_price_charged_is_the_list_price(listed, count):
+    # 商品名称 数量 单价 现价 金额: 2 × 15.50 = 31.00, the 16.50 before it the list price.
+    fields, flagged = _priced(listed, "现价", GOODS_PRICED[:count])
+    assert fields.get("items") == [{"name": name, "quantity": quantity, "unit_price": price, "amount": amount}
+                                   for name, quantity, _listed, price, amount in GOODS_PRICED[:count]]
+    assert "items" not in flagged
+
+
+def test_a_header_naming_a_price_twice_with_none_the_price_charged_is_flagged():
+    # 单价 售价: which is the row's is not known; the rows are neither read nor dropped unsaid.
+    fields, flagged = _priced("单价", "售价", GOODS_PRICED)
+    assert "items" not in fields
+    assert "items" in flagged
+
+
+@pytest.mark.parametrize("texts", [
+    ("阿莫西林胶囊 2 16.50 15.50 31.00", "合计：31.00"),
+    ("阿莫西林胶囊 2 16.50 15.50 31.00", "布洛芬缓释胶囊 1 24.80 23.80 23.80", "合计：54.80"),
+    # a row that reads, after a goods line that no rule reads: no list without that row
+    ("阿莫西林胶囊 2 16.50 15.50 31.00", "谢谢", "布洛芬缓释胶囊 1盒 23.80 23.80", "合计：23.80"),
+])
+def test_a_goods_line_with_a_figure_too_many_and_no_header_is_flagged(texts):
+    fields, flagged = _headerless(*texts)
     assert "items" not in fields
     assert "items" in flagged
