@@ -23,7 +23,7 @@ a township officer those of their township — as set on their account; without 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, except_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, not_, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
@@ -84,36 +84,47 @@ def treated_at(hospital: str) -> ColumnElement[bool]:
 
 
 def graded_condition(user) -> ColumnElement[bool]:
-    """The access grades (and loans) part of `case_condition`."""
-    clearance = clearance_of(user)
-    if clearance >= schedule().top_grade:
+    """The access grades (and loans) part of `case_condition`: a case the grade rules
+    (`_kept_by_grade`) do not keep from `user`, or one lent to them."""
+    kept = _kept_by_grade(user)
+    if kept is None:
         return true()
-    above = select(ArchiveRecord.case_id).where(ArchiveRecord.access_grade > clearance)
-    visible = Case.id.not_in(above)
-    restricted = sorted(t for t, grade in schedule().grades_from_start().items() if grade > clearance)
-    if restricted:  # in progress (no archive record yet), of a claim type graded from the start
-        in_progress = Case.claim_type.in_(restricted) & Case.id.not_in(select(ArchiveRecord.case_id))
-        visible = visible & (~in_progress | (Case.created_by_id == user.id))
-    return or_(visible, Case.id.in_(active_loans(user).with_only_columns(Loan.case_id)))
+    return or_(not_(kept), _lent(user))
 
 
 def hidden_by_grade(user) -> Select[tuple[int]] | None:
-    """The ids of the cases `graded_condition` keeps from `user` — exactly those, loans taken
+    """The ids of the cases `graded_condition` keeps from `user` — the same rules, loans taken
     out — for a user whose visibility is grades and loans alone; None for anyone else (a scoped
     role, or one who may see no case). Search counts a common word from kept counts less the
-    rows of these cases: a few restricted cases, where the visible ones are most of the archive."""
+    rows of these cases (archive.search.pg_query.gram_counts)."""
     if not can(user, "case.view") or scope_kind(user.role) is not None:
         return None
+    kept = _kept_by_grade(user)
+    if kept is None:
+        return select(Case.id).where(false())
+    return select(Case.id).where(kept, not_(_lent(user)))
+
+
+def _kept_by_grade(user) -> ColumnElement[bool] | None:
+    """The one statement of the grade rules, loans aside: the cases whose record's grade is
+    above the user's clearance, and those in progress (no archive record yet) of a claim type
+    graded from the start above it but for the ones the user opened; None for a clearance at
+    the top grade. Every column it reads is NOT NULL, so its negation is exactly the rest (no
+    NULL that neither side would count)."""
     clearance = clearance_of(user)
     if clearance >= schedule().top_grade:
-        return select(Case.id).where(false())
-    hidden = select(ArchiveRecord.case_id).where(ArchiveRecord.access_grade > clearance)
+        return None
+    kept = Case.id.in_(select(ArchiveRecord.case_id).where(ArchiveRecord.access_grade > clearance))
     restricted = sorted(t for t, grade in schedule().grades_from_start().items() if grade > clearance)
-    if restricted:  # as graded_condition: in progress, of a claim type graded from the start
-        hidden = hidden.union(select(Case.id).where(
-            Case.claim_type.in_(restricted), Case.id.not_in(select(ArchiveRecord.case_id)),
-            or_(Case.created_by_id.is_(None), Case.created_by_id != user.id)))
-    return select(except_(hidden, active_loans(user).with_only_columns(Loan.case_id)).subquery().c[0])
+    if restricted:
+        kept = or_(kept, and_(Case.claim_type.in_(restricted),
+                              Case.id.not_in(select(ArchiveRecord.case_id)),
+                              Case.created_by_id != user.id))
+    return kept
+
+
+def _lent(user) -> ColumnElement[bool]:
+    return Case.id.in_(active_loans(user).with_only_columns(Loan.case_id))
 
 
 def active_loans(user) -> Select[tuple[Loan]]:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     Integer,
     and_,
     any_,
+    bindparam,
     case,
     false,
     func,
@@ -667,9 +668,13 @@ def _run(session: Session, statement):
 
 # work_mem: a bitmap of every match stays exact (at 1,000,000 documents, 833,000 hits of 医院 went
 # lossy with the default 4 MB, and each row of a lossy page had its tsvector read and tested).
-# enable_nestloop: the only join is a restricted user's visible cases (_seen); the planner
-# underestimates the rows of several grams ANDed and joined them in a nested loop over the
-# 30,000 visible cases of 100,000 documents (统筹基金 住院: 10 s, 142 ms by merge join).
+# enable_nestloop: off for every statement run under it, not the joins of _seen alone: the
+# matches and facets, the levels' probes and candidates, _tied_page's (NOT IN the rows already
+# scored) and gram_counts' (the cases kept from a graded user by IN/NOT IN subqueries, their
+# count in _hidden_ids, their rows by the case_id index). What made it needed: the planner
+# underestimates the rows of several grams ANDed and joined them in a nested loop over a
+# restricted user's 30,000 visible cases of 100,000 documents (统筹基金 住院: 10 s, 142 ms by
+# merge join); the others are planned under the same setting, without nested loops.
 _PLANNING = text("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), "
                  "set_config('work_mem', '64MB', true), set_config('enable_nestloop', 'off', true)")
 # What RESET would give, for the rest of the transaction (the page's snippets, the audit).
@@ -694,7 +699,8 @@ def gram_counts(session: Session, user, query: q.Query, masked: bool) -> list | 
     common gram (archive.search.pg_counts), or None where they are not the answer. They are
     for a query of one gram (with the exact fields it may equal) and filters on facet columns;
     a user whose visibility is grades and loans (access.hidden_by_grade) gets them less the
-    rows of the cases kept from them (a few restricted cases, counted from the table); a
+    rows of the cases kept from them (counted from the table) while those are fewer than the
+    cases they see, else their rows are counted (`_hidden_ids`); a
     masked reader gets them for a gram masking cannot touch (`never_hidden`). A scoped user
     sees a small part of the archive: their rows are counted."""
     shape = _shape(query)
@@ -713,21 +719,23 @@ def gram_counts(session: Session, user, query: q.Query, masked: bool) -> list | 
     C = search_gram_counts.c
     if session.scalar(select(C.lexeme).where(C.lexeme == lexeme).limit(1)) is None:
         return None  # not common when the table was rebuilt: counted from the rows
+    hidden_ids = None if hidden is None else _hidden_ids(session, hidden)
+    if hidden is not None and hidden_ids is None:
+        return None
     kept = [C[name].in_(values) for name, values in map(_facet_values, filters)]
     filtered = [translate(part, masked).where for part in filters]
     shown = [T[name] for name in FACET_FIELDS]
     parts = [select(*(C[name] for name in FACET_FIELDS), C.n).where(C.lexeme == lexeme, *kept)]
     if hidden is not None:
         # The gram's rows in the cases kept from the user, taken off: as many rows as those
-        # cases hold, not as the gram's. Their ids as one array, so PostgreSQL reads them by
-        # the case_id index (as `IN` it joined the gram's 83,000 rows at 100,000 documents
-        # with them, 10 s), and the gram by `strpos` on the text (the same rows as the lexeme:
-        # a pair never spans whitespace) rather than decoding each row's tsvector (2-3x slower).
-        ids = hidden.subquery()
+        # cases hold, not as the gram's. Their ids as one array (read once, _hidden_ids), so
+        # PostgreSQL reads them by the case_id index (as `IN` it joined the gram's 83,000 rows
+        # at 100,000 documents with them, 10 s), and the gram by `strpos` on the text (the same
+        # rows as the lexeme: a pair never spans whitespace) rather than decoding each row's
+        # tsvector (2-3x slower).
         held = func.strpos(T.body, grams[0]) > 0 if len(grams[0]) > 1 else _matches(phrase_tsquery([lexeme]))
         parts.append(select(*shown, (-func.count()).label("n")).where(
-            held, T.case_id == any_(func.cast(select(func.array_agg(ids.c[0])).scalar_subquery(),
-                                                 ARRAY(Integer))), *filtered)
+            held, T.case_id == any_(bindparam("hidden_ids", hidden_ids, type_=ARRAY(Integer))), *filtered)
             .group_by(*shown))
     if exact:
         # Rows equal to the word in an exact field but without the gram (a case number 医院).
@@ -739,6 +747,18 @@ def gram_counts(session: Session, user, query: q.Query, masked: bool) -> list | 
     counted = select(*names, func.sum(every.c.n).cast(BigInteger).label("n")).group_by(*names) \
         .having(func.sum(every.c.n) != 0)  # a combination its rows all left keeps a row of 0
     return session.execute(counted).all()
+
+
+def _hidden_ids(session: Session, hidden) -> list[int] | None:
+    """The ids of the cases kept from the user, or None where they outnumber the cases the user
+    sees (a low clearance): taking their rows off the kept counts would then read more rows than
+    counting the visible ones does. Read once, with the count of every case, and passed back as
+    one array."""
+    cases = select(func.count()).select_from(Case).scalar_subquery()
+    ids = hidden.subquery()
+    every, kept = session.execute(select(cases, select(func.array_agg(ids.c[0])).scalar_subquery())).one()
+    kept = kept or []
+    return None if 2 * len(kept) > every else kept
 
 
 def never_hidden(gram: str) -> bool:
