@@ -91,17 +91,17 @@ def han_name(word: str) -> bool:
 
 
 def signer_name(word: str) -> bool:
-    """Whether a signer's value is a name: a Han one, or a minority name with its dot or long
-    (签字：同意, 患者签字：已核对 sign no one)."""
-    return han_name(word) or (_surname(word) is None and not _SHORT.fullmatch(word)
-                              and name_word(word, alone=True))
+    """Whether a signer's value is a name: a Han one, or, with no listed surname first, a minority
+    name of three characters or more (其其格, 扎西多吉, 买买提·艾力); 签字：同意 and 患者签字：已核对
+    sign no one."""
+    return han_name(word) or (_surname(word) is None and len(word) >= 3 and name_word(word, alone=True))
 
 
 def _minority_run(word: str) -> bool:
-    """A long run may be a minority name written without its dot only when it is no Han name run on
-    (no listed surname first) and holds no word a name does not (县人民医院门诊部, 城乡居民医疗)."""
+    """A long run may be a minority name written without its dot only when it holds no word a name
+    does not (县人民医院门诊部, 城乡居民医疗). (A listed surname may begin one: 艾力吐尔逊.)"""
     inside = [ending for ending in (*_words("not_name_endings"), *_words("not_names")) if len(ending) > 1]
-    return _surname(word) is None and not any(ending in word for ending in inside)
+    return not any(ending in word for ending in inside)
 
 
 def name_word(word: str, *, alone: bool) -> bool:

@@ -35,7 +35,7 @@ def test_a_word_no_name_is_gives_no_person(kind, text):
 
 @pytest.mark.parametrize(("kind", "text", "name"), [
     ("invoice", "患者：单明", "单明"), ("invoice", "患者：初晓敏", "初晓敏"),
-    ("invoice", "患者：全红", "全红"),
+    ("invoice", "患者：全红", "全红"), ("invoice", "姓名：艾力吐尔逊 男 45岁", "艾力吐尔逊"),
     ("invoice", "患者：买买提·艾力", "买买提·艾力"), ("invoice", "姓名：热依拉 女 30岁", "热依拉"),
     ("invoice", "患者：王芳（本人）", "王芳"), ("invoice", "交费人王芳", "王芳"),
     ("invoice", "患者：欧阳晓明", "欧阳晓明"), ("daily_statement", "病人：单明", "单明"),
@@ -56,6 +56,7 @@ def test_a_signers_line_without_a_name_gives_no_signer(text):
 
 
 @pytest.mark.parametrize(("text", "name"), [("患者签字：王芳", "王芳"), ("家属签字：欧阳晓明", "欧阳晓明"),
-                                            ("签字：买买提·艾力", "买买提·艾力")])
+                                            ("签字：买买提·艾力", "买买提·艾力"),
+                                            ("签字：其其格", "其其格"), ("患者签字：扎西多吉", "扎西多吉")])
 def test_a_signers_name_is_still_read(text, name):
     assert _signed_by(text) == name
