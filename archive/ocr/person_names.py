@@ -91,10 +91,11 @@ def han_name(word: str) -> bool:
 
 
 def signer_name(word: str) -> bool:
-    """Whether a signer's value is a name: a Han one, or, with no listed surname first, a minority
-    name of three characters or more (其其格, 扎西多吉, 买买提·艾力); 签字：同意 and 患者签字：已核对
-    sign no one."""
-    return han_name(word) or (_surname(word) is None and len(word) >= 3 and name_word(word, alone=True))
+    """Whether a signer's value is a name: a Han one; a minority name with its dot or long
+    (买买提·艾力, 艾力吐尔逊); or, with no listed surname first, one of three or four characters
+    (其其格, 扎西多吉). 签字：同意 and 患者签字：已核对 sign no one."""
+    return han_name(word) or name_word(word, alone=True) and (
+        not _SHORT.fullmatch(word) or _surname(word) is None and len(word) >= 3)
 
 
 def _minority_run(word: str) -> bool:

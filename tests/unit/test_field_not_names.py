@@ -57,6 +57,7 @@ def test_a_signers_line_without_a_name_gives_no_signer(text):
 
 @pytest.mark.parametrize(("text", "name"), [("患者签字：王芳", "王芳"), ("家属签字：欧阳晓明", "欧阳晓明"),
                                             ("签字：买买提·艾力", "买买提·艾力"),
-                                            ("签字：其其格", "其其格"), ("患者签字：扎西多吉", "扎西多吉")])
+                                            ("签字：其其格", "其其格"), ("患者签字：扎西多吉", "扎西多吉"),
+                                            ("家属签字：艾力吐尔逊", "艾力吐尔逊")])
 def test_a_signers_name_is_still_read(text, name):
     assert _signed_by(text) == name
