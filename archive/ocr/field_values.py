@@ -12,7 +12,7 @@ from stdnum.cn import ric, uscc
 from archive.ocr.label_spec import LABELS_FILE, label_rules
 from archive.ocr.lines import JUNK_TOKEN, Box, is_cjk, union
 from archive.ocr.normalize import read_amount, read_capital_amount, read_date
-from archive.ocr.person_names import person_value
+from archive.ocr.person_names import person_value, signer_name
 
 _TEXT = r"[\u4e00-\u9fff（）()·、，,0-9A-Za-z\-]{1,60}"  # a text value unless labels.toml says else
 _SEAL_AFTER = re.compile(r"\s*[（(]\s*(?:" + "|".join(map(re.escape, label_rules()["values"]["seal_marks"]))
@@ -91,7 +91,7 @@ def take(rule: dict, candidate: Candidate, min_confidence: float) -> tuple[objec
             raw = _SEAL_AFTER.sub("", raw)
         if rule.get("person"):
             raw = person_value(raw) or ""
-            if not raw:
+            if not raw or rule.get("signer") and not signer_name(raw):  # 签字：同意 signs no one
                 return None, "not_a_name"
         compact = re.sub(r"\s+", "", raw) if kind == "code" or is_cjk(raw) else raw
         pattern = rule.get("pattern", _TEXT if kind == "text" else r"[0-9A-Za-z][0-9A-Za-z\-]*")

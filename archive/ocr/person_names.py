@@ -23,6 +23,7 @@ from functools import cache
 from archive.ocr.label_match import is_label
 from archive.ocr.label_spec import label_rules
 from archive.ocr.lines import Line
+from archive.ocr.reference import names
 
 CJK = r"[\u4e00-\u9fff]"
 _SHORT = re.compile(rf"{CJK}{{2,4}}")
@@ -62,11 +63,46 @@ def _not_name_words() -> tuple[str, ...]:
     return tuple(words)
 
 
+@cache
+def _known_words() -> frozenset[str]:
+    """The page's other words the agency's lists know (storage_config/reference.toml): a drug or
+    service billed, a diagnosis, a department, a provider. No one is named so."""
+    return frozenset(word for key in _words("known_lists") for word in names(key))
+
+
 def _not_a_name(word: str) -> bool:
     heads = label_rules().get("label_heads", {})
     forms = (*heads.get("alone", ()), *_words("roles"), *_words("patient_fields"), *_not_name_words())
     return (word in _words("not_names") or is_label(word) or any(form in word for form in forms)
-            or word.endswith(_words("not_name_endings")))
+            or word.endswith(_words("not_name_endings")) or word in _known_words()
+            or any(char in word for char in _persons().get("not_name_characters", "")))
+
+
+def _surname(word: str) -> str | None:
+    return next((name for name in sorted(_words("surnames"), key=len, reverse=True) if word.startswith(name)),
+                None)
+
+
+def han_name(word: str) -> bool:
+    """Whether `word` is a Han name as registration writes it: a listed surname and one or two
+    characters (欧阳晓明, 初晓敏, 单明), and no word of another kind (利福平, 海南省, 成人)."""
+    surname = _surname(word)
+    return surname is not None and 1 <= len(word) - len(surname) <= 2 and name_word(word, alone=False)
+
+
+def signer_name(word: str) -> bool:
+    """Whether a signer's value is a name: a Han one; a minority name with its dot or long
+    (买买提·艾力, 艾力吐尔逊); or, with no listed surname first, one of three or four characters
+    (其其格, 扎西多吉). 签字：同意 and 患者签字：已核对 sign no one."""
+    return han_name(word) or name_word(word, alone=True) and (
+        not _SHORT.fullmatch(word) or _surname(word) is None and len(word) >= 3)
+
+
+def _minority_run(word: str) -> bool:
+    """A long run may be a minority name written without its dot only when it holds no word a name
+    does not (县人民医院门诊部, 城乡居民医疗). (A listed surname may begin one: 艾力吐尔逊.)"""
+    inside = [ending for ending in (*_words("not_name_endings"), *_words("not_names")) if len(ending) > 1]
+    return not any(ending in word for ending in inside)
 
 
 def name_word(word: str, *, alone: bool) -> bool:
@@ -74,7 +110,8 @@ def name_word(word: str, *, alone: bool) -> bool:
     long minority name written without its dot may be one."""
     if _not_a_name(word):
         return False
-    return bool(_SHORT.fullmatch(word) or _DOTTED.fullmatch(word) or (alone and _LONG.fullmatch(word)))
+    return bool(_SHORT.fullmatch(word) or _DOTTED.fullmatch(word)
+                or (alone and _LONG.fullmatch(word) and _minority_run(word)))
 
 
 def follows_a_name(word: str) -> bool:
@@ -150,7 +187,8 @@ def the_patients(lines: list[Line], index: int, end: int, *, words_too: bool = F
     """Whether a label that may name someone else, ending at lines[index].text[end], names the
     patient: on or beside a line printing the patient's own fields; else above the bill's foot,
     and, for a label that heads other words too (`words_too`: 患者 须知, 付款人：微信), only when
-    the name is followed by a bare sex or age (患者 王芳 男) or is a Han name, surname first."""
+    the name is followed by a bare sex or age (患者 王芳 男) or is a Han name (a listed surname and
+    one or two characters, no word of another kind) or a dotted minority name."""
     near = " ".join(line.text for line in lines[max(index - 1, 0):index + 2])
     if any(field in near for field in _words("patient_fields")):
         return True
@@ -165,7 +203,11 @@ def the_patients(lines: list[Line], index: int, end: int, *, words_too: bool = F
         return False
     if len(words) > 1 and _bare_value().fullmatch(words[1]):
         return True
-    return words[0].startswith(tuple(sorted(_words("surnames"), key=len, reverse=True)))
+    # Nothing of the patient's beside: a Han name as registration writes it (not 利福平, 常规转诊), or a
+    # minority name with its dot (买买提·艾力), which no drug or place is written as.
+    first = _NAME_FIRST.match(words[0])
+    return first is not None and (han_name(first.group(1)) or bool(
+        _DOTTED.fullmatch(first.group(1)) and name_word(first.group(1), alone=False)))
 
 
 def _value_words(lines: list[Line], index: int, end: int) -> list[str]:
