@@ -337,11 +337,11 @@ def _find(session: Session, user, query: q.Query, masked: bool, order: tuple[str
     if condition is None:
         return 0, facets, []
     offset = (page - 1) * page_size
-    levelled = _levelled(user, query, masked, weights, page * page_size, False, session) \
-        if order is None else None
     names = [T[name] for name in FACET_FIELDS]
-    session.execute(_PLANNING)
+    session.execute(_PLANNING)  # the levels' probes too (test_search_pg_planning)
     try:
+        levelled = _levelled(user, query, masked, weights, page * page_size, False, session) \
+            if order is None else None
         kept = gram_counts(session, user, query, masked) if weights.counted else None
         tied = _tied_page(session, levelled[3], score, levelled[1], page * page_size) \
             if levelled is not None and levelled[3] is not None else None
