@@ -78,9 +78,13 @@ def _not_a_name(word: str) -> bool:
             or any(char in word for char in _persons().get("not_name_characters", "")))
 
 
+@cache
+def _surnames_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(_words("surnames"), key=len, reverse=True))
+
+
 def _surname(word: str) -> str | None:
-    return next((name for name in sorted(_words("surnames"), key=len, reverse=True) if word.startswith(name)),
-                None)
+    return next((name for name in _surnames_longest_first() if word.startswith(name)), None)
 
 
 def han_name(word: str) -> bool:
